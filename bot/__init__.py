@@ -1,0 +1,1 @@
+"""Composition root and runtime: settings, the application, CLI, offline Telegram, persistence."""

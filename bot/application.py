@@ -1,0 +1,88 @@
+"""`build_application()`: the one place where settings, database, knowledge and handlers meet."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+import handlers
+from bot.clock import SystemClock
+from bot.persistence import SQLPersistence
+from bot.settings import Settings
+from db.uow import Database
+from handlers.context import BotData, Clock
+from handlers.i18n import Translator
+from handlers.outbox import Outbox
+from knowledge.bundle import Knowledge, load_knowledge
+from services.stations import sync_stations
+
+log = logging.getLogger(__name__)
+
+StationApp = Application[Any, Any, Any, Any, BotData, Any]
+
+
+def build_application(
+    settings: Settings,
+    *,
+    database: Database,
+    token: str,
+    request: BaseRequest | None = None,
+    clock: Clock | None = None,
+    knowledge: Knowledge | None = None,
+    persistence: bool = True,
+) -> StationApp:
+    """Build the bot. `request` replaces the network (the offline Telegram for console/tests)."""
+    clock = clock or SystemClock(settings.zone)
+    knowledge = knowledge or load_knowledge(_knowledge_dir(settings))
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.api_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
+        .context_types(ContextTypes(bot_data=BotData))
+        .post_init(on_startup)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request).updater(None)
+    if persistence:
+        builder = builder.persistence(SQLPersistence(database, update_interval=2))
+    app: StationApp = builder.build()
+    data: BotData = app.bot_data
+    data.uow = database.uow
+    data.clock = clock
+    data.admin_ids = settings.admins
+    data.translator = Translator()
+    data.knowledge = knowledge
+    data.outbox = Outbox(app.bot, database.uow, clock.now)
+    data.extras["database"] = database
+    handlers.register(app)
+    return app
+
+
+def _knowledge_dir(settings: Settings) -> Any:
+    from pathlib import Path
+
+    return Path(settings.knowledge_dir) if settings.knowledge_dir else None
+
+
+async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """PTB runs this itself under run_polling/run_webhook; console and tests call it."""
+    data: BotData = app.bot_data
+    data.bot_username = app.bot.username
+    async with data.uow() as uow:
+        await sync_stations(uow, data.knowledge.stations)
+    for language in ("zh", "en"):
+        commands = handlers.bot_commands(data.translator, language, data.available_commands)
+        await app.bot.set_my_commands(commands, language_code=language)
+    # Telegram shows the default list to everyone whose language has none of its own.
+    await app.bot.set_my_commands(
+        handlers.bot_commands(data.translator, "zh", data.available_commands)
+    )
+
+
+__all__ = ["StationApp", "Update", "build_application"]

@@ -1,0 +1,92 @@
+"""`stationbot …`: console, run, webhook, db, invite (and the journeys' own commands).
+
+Wrong settings or catalogues end with one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from bot.settings import SettingsError, load_settings
+from knowledge.loading import CatalogError
+
+EXIT_CONFIG = 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="stationbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    console = sub.add_parser("console", help="chat with the bot in this terminal, offline")
+    console.add_argument(
+        "--as", dest="role", default="resident",
+        choices=["resident", "worker", "supervisor", "station_head", "admin"],
+    )  # fmt: skip
+    console.add_argument("--lang", default="zh", choices=["zh", "en"])
+
+    sub.add_parser("run", help="run the bot with long polling")
+
+    webhook = sub.add_parser("webhook", help="run the bot behind a webhook")
+    webhook.add_argument("--url", required=True, help="public HTTPS URL Telegram posts to")
+    webhook.add_argument("--listen", default="0.0.0.0")
+    webhook.add_argument("--port", type=int, default=8443)
+    webhook.add_argument("--secret", required=True, help="secret token Telegram sends back")
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply every migration")
+    downgrade = db_sub.add_parser("downgrade", help="undo migrations")
+    downgrade.add_argument("revision", nargs="?", default="base")
+    revision = db_sub.add_parser("revision", help="(developers) autogenerate a migration")
+    revision.add_argument("-m", "--message", required=True)
+    revision.add_argument("--rev-id", required=True)
+
+    invite = sub.add_parser("invite", help="print an invitation link for a staff member")
+    invite.add_argument(
+        "--role", required=True, choices=["worker", "supervisor", "station_head", "admin"]
+    )
+    invite.add_argument("--station", help="station code (not for admins)")
+    invite.add_argument("--valid-hours", type=float, default=72)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        return _dispatch(args, settings)
+    except (SettingsError, CatalogError) as error:
+        print(f"stationbot: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: object) -> int:
+    from bot.settings import Settings
+
+    assert isinstance(settings, Settings)
+    if args.command == "console":
+        from bot import console
+
+        return console.main(settings, args.role, args.lang)
+    if args.command in ("run", "webhook"):
+        from bot import serve
+
+        return serve.main(settings, args)
+    if args.command == "db":
+        from bot.commands import database
+
+        return asyncio.run(database.main(settings, args))
+    if args.command == "invite":
+        from bot.commands import invite
+
+        return asyncio.run(invite.main(settings, args))
+    raise AssertionError(args.command)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""The `stationbot` subcommands, one module each; `bot.cli` lists them."""

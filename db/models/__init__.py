@@ -1,0 +1,24 @@
+"""All models, imported here so `Base.metadata` is complete for Alembic and tests."""
+
+from db.models.people import AuditEntry, Consent, Invite, Person, StaffRole, Station, StationCounter
+from db.models.requests import RequestEvent, ServiceRequest, VolunteerApplication
+from db.models.runtime import Delivery, PersistedState
+from db.models.work import ActivityGroup, ActivityLog, SupervisionSession
+
+__all__ = [
+    "ActivityGroup",
+    "ActivityLog",
+    "AuditEntry",
+    "Consent",
+    "Delivery",
+    "Invite",
+    "PersistedState",
+    "Person",
+    "RequestEvent",
+    "ServiceRequest",
+    "StaffRole",
+    "Station",
+    "StationCounter",
+    "SupervisionSession",
+    "VolunteerApplication",
+]

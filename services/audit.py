@@ -1,0 +1,26 @@
+"""The audit log: who did what, when. Callers pass codes and ids, never personal data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from db.models import AuditEntry
+from db.uow import UnitOfWork
+
+
+def record(
+    uow: UnitOfWork,
+    *,
+    actor_id: int | None,
+    action: str,
+    subject: str,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """Adds the entry to the caller's unit of work; the caller commits."""
+    uow.session.add(
+        AuditEntry(
+            at=now, actor_person_id=actor_id, action=action, subject=subject, detail=detail or {}
+        )
+    )

@@ -1,0 +1,40 @@
+"""Domain errors. Handlers turn each into a translated sentence; services never write text."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base for every rule a service refuses to break."""
+
+
+class NotAllowed(DomainError):
+    """The person lacks the role (or the station) for this action."""
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist (or is not visible to this person)."""
+
+
+class InvalidValue(DomainError):
+    """A value is out of range or malformed. `field` and `reason` are codes, not text."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class InviteUnknown(DomainError):
+    pass
+
+
+class InviteUsed(DomainError):
+    pass
+
+
+class InviteExpired(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    """The state changed under the person (e.g. someone else accepted the request first)."""

@@ -1,0 +1,251 @@
+"""Staff join by invitation; admins list and revoke them. Every grant and revoke is audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from db.models import Invite, Person, StaffRole
+from db.uow import UnitOfWork
+from services import audit
+from services.errors import InvalidValue, InviteExpired, InviteUnknown, InviteUsed, NotFound
+from services.people import ADMIN, STAFF_ROLES
+
+MAX_VALID_HOURS = 24 * 30
+CODE_ALPHABET = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
+def looks_like_invite_code(text: str) -> bool:
+    return 16 <= len(text) <= 64 and set(text) <= CODE_ALPHABET
+
+
+@dataclass(frozen=True)
+class CreatedInvite:
+    code: str
+    role: str
+    station_code: str | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Grant:
+    role_id: int
+    role: str
+    station_code: str | None
+
+
+@dataclass(frozen=True)
+class StaffMember:
+    role_id: int
+    tg_id: int
+    display_name: str | None
+    role: str
+    station_code: str | None
+    granted_at: datetime
+
+
+async def _person_id(uow: UnitOfWork, tg_id: int | None, now: datetime) -> int | None:
+    if tg_id is None:
+        return None
+    person = await uow.session.scalar(select(Person).where(Person.tg_id == tg_id))
+    if person is None:
+        person = Person(tg_id=tg_id, created_at=now)
+        uow.session.add(person)
+        await uow.session.flush()
+    return person.id
+
+
+async def create_invite(
+    uow: UnitOfWork,
+    *,
+    role: str,
+    station_code: str | None,
+    station_codes: Iterable[str],
+    created_by_tg_id: int | None,
+    valid_hours: float,
+    now: datetime,
+) -> CreatedInvite:
+    """A random single-use code (32 URL-safe characters); only its hash is stored."""
+    if role not in STAFF_ROLES:
+        raise InvalidValue("role", "unknown")
+    if role == ADMIN:
+        station_code = None
+    elif station_code not in set(station_codes):
+        raise InvalidValue("station", "unknown")
+    if not 0 < valid_hours <= MAX_VALID_HOURS:
+        raise InvalidValue("valid_hours", "out_of_range")
+    code = secrets.token_urlsafe(24)
+    creator = await _person_id(uow, created_by_tg_id, now)
+    expires_at = now + timedelta(hours=valid_hours)
+    uow.session.add(
+        Invite(
+            code_hash=hash_code(code),
+            role=role,
+            station_code=station_code,
+            created_by=creator,
+            created_at=now,
+            expires_at=expires_at,
+        )
+    )
+    audit.record(
+        uow,
+        actor_id=creator,
+        action="invite.create",
+        subject=f"invite:{hash_code(code)[:12]}",
+        now=now,
+        detail={"role": role, "station": station_code, "valid_hours": valid_hours},
+    )
+    await uow.commit()
+    return CreatedInvite(code=code, role=role, station_code=station_code, expires_at=expires_at)
+
+
+async def redeem_invite(uow: UnitOfWork, *, code: str, tg_id: int, now: datetime) -> Grant:
+    """Grant the invite's role to the person; unknown, used or expired codes grant nothing."""
+    invite = await uow.session.scalar(
+        select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update()
+    )
+    if invite is None:
+        raise InviteUnknown()
+    if invite.used_at is not None:
+        raise InviteUsed()
+    if invite.expires_at <= now:
+        raise InviteExpired()
+    person_id = await _person_id(uow, tg_id, now)
+    assert person_id is not None
+    existing = await uow.session.scalar(
+        select(StaffRole).where(
+            StaffRole.person_id == person_id,
+            StaffRole.role == invite.role,
+            StaffRole.station_code.is_(None)
+            if invite.station_code is None
+            else StaffRole.station_code == invite.station_code,
+            StaffRole.revoked_at.is_(None),
+        )
+    )
+    invite.used_at = now
+    invite.used_by = person_id
+    if existing is None:
+        existing = StaffRole(
+            person_id=person_id,
+            role=invite.role,
+            station_code=invite.station_code,
+            granted_at=now,
+            granted_by=invite.created_by,
+        )
+        uow.session.add(existing)
+        await uow.session.flush()
+    audit.record(
+        uow,
+        actor_id=person_id,
+        action="role.grant",
+        subject=f"person:{person_id}",
+        now=now,
+        detail={"role": invite.role, "station": invite.station_code, "via": "invite"},
+    )
+    await uow.commit()
+    return Grant(role_id=existing.id, role=existing.role, station_code=existing.station_code)
+
+
+async def list_staff(uow: UnitOfWork) -> list[StaffMember]:
+    rows = (
+        await uow.session.execute(
+            select(StaffRole, Person.tg_id, Person.display_name)
+            .join(Person, Person.id == StaffRole.person_id)
+            .where(StaffRole.revoked_at.is_(None))
+            .order_by(StaffRole.station_code, StaffRole.role, StaffRole.id)
+        )
+    ).all()
+    return [
+        StaffMember(
+            role_id=role.id,
+            tg_id=tg_id,
+            display_name=name,
+            role=role.role,
+            station_code=role.station_code,
+            granted_at=role.granted_at,
+        )
+        for role, tg_id, name in rows
+    ]
+
+
+async def revoke(uow: UnitOfWork, *, role_id: int, actor_tg_id: int, now: datetime) -> StaffMember:
+    """Revoke one active role. Raises NotFound when it is unknown or already revoked."""
+    row = (
+        await uow.session.execute(
+            select(StaffRole, Person.tg_id, Person.display_name)
+            .join(Person, Person.id == StaffRole.person_id)
+            .where(StaffRole.id == role_id, StaffRole.revoked_at.is_(None))
+        )
+    ).first()
+    if row is None:
+        raise NotFound()
+    role, tg_id, name = row
+    actor = await _person_id(uow, actor_tg_id, now)
+    role.revoked_at = now
+    role.revoked_by = actor
+    audit.record(
+        uow,
+        actor_id=actor,
+        action="role.revoke",
+        subject=f"person:{role.person_id}",
+        now=now,
+        detail={"role": role.role, "station": role.station_code},
+    )
+    await uow.commit()
+    return StaffMember(
+        role_id=role.id,
+        tg_id=tg_id,
+        display_name=name,
+        role=role.role,
+        station_code=role.station_code,
+        granted_at=role.granted_at,
+    )
+
+
+async def grant_directly(
+    uow: UnitOfWork,
+    *,
+    tg_id: int,
+    role: str,
+    station_code: str | None,
+    now: datetime,
+    display_name: str | None = None,
+) -> None:
+    """Seed a role without an invite (demo data, tests). Idempotent. Audited as `seed`."""
+    person = await uow.session.scalar(select(Person).where(Person.tg_id == tg_id))
+    if person is None:
+        person = Person(tg_id=tg_id, created_at=now, language="zh", display_name=display_name)
+        uow.session.add(person)
+        await uow.session.flush()
+    exists = await uow.session.scalar(
+        select(StaffRole.id).where(
+            StaffRole.person_id == person.id,
+            StaffRole.role == role,
+            StaffRole.station_code.is_(None)
+            if station_code is None
+            else StaffRole.station_code == station_code,
+            StaffRole.revoked_at.is_(None),
+        )
+    )
+    if exists is None:
+        uow.session.add(
+            StaffRole(person_id=person.id, role=role, station_code=station_code, granted_at=now)
+        )
+        audit.record(
+            uow,
+            actor_id=None,
+            action="role.grant",
+            subject=f"person:{person.id}",
+            now=now,
+            detail={"role": role, "station": station_code, "via": "seed"},
+        )
+    await uow.commit()

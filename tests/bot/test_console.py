@@ -1,0 +1,39 @@
+"""`stationbot console` with piped input: a scripted session, as a newcomer would run it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _console(tmp_path: Path, script: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "STATIONBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'console.db'}",
+    }
+    env.pop("STATIONBOT_ADMINS", None)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "console", *args],
+        cwd=tmp_path, env=env, input=script, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+
+def test_piped_session_shows_numbered_buttons_and_presses_them(tmp_path: Path) -> None:
+    result = _console(tmp_path, "/start\n/language\n2\n/help\n", "--lang", "zh")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "您好" in out
+    assert "[1] 中文" in out and "[2] English" in out
+    assert "From now on I will speak English." in out
+    assert "Here is what I can do for you:" in out
+
+
+def test_console_as_admin_in_english(tmp_path: Path) -> None:
+    result = _console(tmp_path, "/help\n", "--as", "admin", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert "Here is what I can do for you:" in result.stdout

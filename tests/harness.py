@@ -1,0 +1,96 @@
+"""The bot harness: the real Application, the offline Telegram, and people who talk to it."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from bot.application import StationApp, build_application, on_startup
+from bot.clock import FixedClock
+from bot.offline_telegram import OFFLINE_TOKEN, OfflinePerson, OfflineTelegram
+from bot.settings import Settings
+from db.uow import Database
+from services import people, staff
+
+ADMIN_ID = 900_001
+
+
+class BotHarness:
+    _ids = itertools.count(500_001)
+
+    def __init__(self, database: Database, clock: FixedClock, **settings: Any) -> None:
+        self.database = database
+        self.clock = clock
+        self.settings = Settings(
+            _env_file=None,  # type: ignore[call-arg]
+            database_url="sqlite+aiosqlite:///:memory:",
+            admins=frozenset({ADMIN_ID}),
+            **settings,
+        )
+        self.telegram = OfflineTelegram()
+        self.app: StationApp | None = None
+
+    async def start(self) -> None:
+        self.app = build_application(
+            self.settings,
+            database=self.database,
+            token=OFFLINE_TOKEN,
+            request=self.telegram,
+            clock=self.clock,
+        )
+        await self.app.initialize()
+        await on_startup(self.app)
+        await self.app.start()
+
+    async def stop(self) -> None:
+        if self.app is not None:
+            await self.app.stop()
+            await self.app.shutdown()
+            self.app = None
+
+    async def restart(self) -> None:
+        """SIGTERM and start again: persistence is flushed on stop and read on start."""
+        await self.stop()
+        await self.start()
+        for person in self._people:
+            person.app = self.app  # type: ignore[assignment]
+
+    @property
+    def _people(self) -> list[OfflinePerson]:
+        return self.__dict__.setdefault("_people_list", [])
+
+    async def person(
+        self,
+        *,
+        role: str | None = None,
+        stations: tuple[str, ...] = (),
+        lang: str = "zh",
+        name: str = "测试",
+        tg_id: int | None = None,
+    ) -> OfflinePerson:
+        """A new Telegram user; with `role`, already granted it (at each of `stations`)."""
+        assert self.app is not None
+        tg_id = tg_id or next(self._ids)
+        if role == "admin" and not stations:
+            stations = ()
+        for station in stations or ((None,) if role else ()):
+            async with self.database.uow() as uow:
+                await staff.grant_directly(
+                    uow, tg_id=tg_id, role=role or "", station_code=station, now=self.clock.now()
+                )
+        if role is not None:
+            async with self.database.uow() as uow:
+                await people.set_language(uow, tg_id=tg_id, language=lang, now=self.clock.now())
+        person = OfflinePerson(
+            self.app,
+            self.telegram,
+            tg_id,
+            first_name=name,
+            language_code="zh-hans" if lang == "zh" else "en",
+        )
+        self._people.append(person)
+        return person
+
+    async def admin(self, lang: str = "zh") -> OfflinePerson:
+        """The admin named in STATIONBOT_ADMINS."""
+        return await self.person(tg_id=ADMIN_ID, lang=lang, name="管理员")
