@@ -58,7 +58,7 @@ def build_application(
     data.admin_ids = settings.admins
     data.translator = Translator()
     data.knowledge = knowledge
-    data.outbox = Outbox(app.bot, database.uow, clock.now)
+    data.outbox = Outbox(app.bot, database.uow, clock.now, data.translator)
     data.extras["database"] = database
     handlers.register(app)
     return app

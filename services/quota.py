@@ -1,0 +1,155 @@
+"""The supervision quota: at least N hours (13 by default) per station per calendar month.
+
+`quota_status` is the rule, a pure function of the month's sessions, the quota and `now` in
+the configured zone; `quota_for_stations` feeds it from the database in one grouped query.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from db.models import Station, SupervisionSession
+from db.uow import UnitOfWork
+
+MET, ON_TRACK, BEHIND, MISSED = "met", "on_track", "behind", "missed"
+ONLINE, OFFLINE = "online", "offline"
+
+
+@dataclass(frozen=True)
+class QuotaStatus:
+    station_code: str
+    month: date  # the first day of the month
+    quota_hours: float
+    online_hours: float
+    offline_hours: float
+    days_left: int  # days of the month from today on, today included; 0 for a past month
+    status: str  # met | on_track | behind | missed (a past month not met)
+
+    @property
+    def total_hours(self) -> float:
+        return self.online_hours + self.offline_hours
+
+    @property
+    def hours_needed(self) -> float:
+        return max(0.0, self.quota_hours - self.total_hours)
+
+    @property
+    def hours_per_week_needed(self) -> float:
+        if self.hours_needed == 0 or self.days_left == 0:
+            return self.hours_needed
+        return self.hours_needed * 7 / max(self.days_left, 7)
+
+
+def month_of(moment: datetime, zone: ZoneInfo) -> date:
+    local = moment.astimezone(zone)
+    return date(local.year, local.month, 1)
+
+
+def month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def previous_month(month: date) -> date:
+    return (month - timedelta(days=1)).replace(day=1)
+
+
+def quota_status(
+    *,
+    station_code: str,
+    month: date,
+    minutes_by_mode: Mapping[str, int],
+    quota_hours: float,
+    now: datetime,
+    zone: ZoneInfo,
+) -> QuotaStatus:
+    """Decide a station's standing for `month` as of `now` (read in `zone`, not UTC).
+
+    On track means at least the month's elapsed share of the quota is done, counting today
+    as not yet elapsed, so nobody is "behind" on the morning of the 1st.
+    """
+    online = minutes_by_mode.get(ONLINE, 0) / 60
+    offline = minutes_by_mode.get(OFFLINE, 0) / 60
+    total = online + offline
+    today = now.astimezone(zone).date()
+    last_day = month_end(month)
+    days_in_month = last_day.day
+    if today > last_day:
+        days_left, elapsed = 0, days_in_month
+    elif today < month:
+        days_left, elapsed = days_in_month, 0
+    else:
+        days_left, elapsed = (last_day - today).days + 1, today.day - 1
+    # Round to minutes so 13 h logged as 26 half hours is exactly met despite float sums.
+    if round(total * 60) >= round(quota_hours * 60):
+        status = MET
+    elif days_left == 0:
+        status = MISSED
+    elif round(total * 60) >= round(quota_hours * 60 * elapsed / days_in_month):
+        status = ON_TRACK
+    else:
+        status = BEHIND
+    return QuotaStatus(
+        station_code=station_code,
+        month=month,
+        quota_hours=quota_hours,
+        online_hours=online,
+        offline_hours=offline,
+        days_left=days_left,
+        status=status,
+    )
+
+
+async def quota_for_stations(
+    uow: UnitOfWork,
+    *,
+    station_codes: Iterable[str] | None,
+    month: date,
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[QuotaStatus]:
+    """Every listed (or, with None, every active) station's status, in one grouped query."""
+    stations_query = select(Station.code, Station.quota_hours).where(Station.active.is_(True))
+    if station_codes is not None:
+        codes = list(station_codes)
+        stations_query = stations_query.where(Station.code.in_(codes))
+    stations = (await uow.session.execute(stations_query.order_by(Station.code))).all()
+    minutes = (
+        await uow.session.execute(
+            select(
+                SupervisionSession.station_code,
+                SupervisionSession.mode,
+                func.sum(SupervisionSession.minutes),
+            )
+            .where(
+                SupervisionSession.session_date >= month,
+                SupervisionSession.session_date <= month_end(month),
+                SupervisionSession.deleted_at.is_(None),
+                *(
+                    [SupervisionSession.station_code.in_([s for s, _ in stations])]
+                    if station_codes is not None
+                    else []
+                ),
+            )
+            .group_by(SupervisionSession.station_code, SupervisionSession.mode)
+        )
+    ).all()
+    by_station: dict[str, dict[str, int]] = {}
+    for code, mode, total in minutes:
+        by_station.setdefault(code, {})[mode] = int(total or 0)
+    return [
+        quota_status(
+            station_code=code,
+            month=month,
+            minutes_by_mode=by_station.get(code, {}),
+            quota_hours=float(quota),
+            now=now,
+            zone=zone,
+        )
+        for code, quota in stations
+    ]
