@@ -693,3 +693,43 @@ class OfflinePerson:
 
     def callback_answers(self) -> list[dict[str, Any]]:
         return list(self.telegram.callback_answers)
+
+    async def edit_message(self, text: str) -> None:
+        """Edit a message this person sent earlier (Telegram sends an `edited_message`)."""
+        content = self._message(text=text)
+        content["edit_date"] = content["date"]
+        await self._feed({"edited_message": content})
+
+    async def send_in_group(self, text: str, group_id: int = -100_123) -> None:
+        content = self._message(text=text)
+        content["chat"] = {"id": group_id, "type": "supergroup", "title": "社区群"}
+        if text.startswith("/"):
+            command = text.split()[0]
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        await self._feed({"message": content})
+
+    async def block_bot(self) -> None:
+        """Block the bot: later sends answer 403, and the bot is told via `my_chat_member`."""
+        self.telegram.block(self.user_id)
+        await self._feed({"my_chat_member": self._membership("member", "kicked")})
+
+    async def unblock_bot(self) -> None:
+        self.telegram.blocked.discard(self.user_id)
+        await self._feed({"my_chat_member": self._membership("kicked", "member")})
+
+    def _membership(self, old: str, new: str) -> dict[str, Any]:
+        bot = {k: self.telegram.bot_user[k] for k in ("id", "is_bot", "first_name", "username")}
+
+        def member(status: str) -> dict[str, Any]:
+            data: dict[str, Any] = {"status": status, "user": bot}
+            if status == "kicked":
+                data["until_date"] = 0
+            return data
+
+        return {
+            "chat": {"id": self.user_id, "type": "private", "first_name": self.first_name},
+            "from": self._user(),
+            "date": int(time.time()),
+            "old_chat_member": member(old),
+            "new_chat_member": member(new),
+        }

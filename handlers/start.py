@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from handlers.context import Context, Speaker, speaker
 from handlers.i18n import Gettext
 from handlers.menu import commands_for, main_menu, role_keys
-from services import people, staff
+from services import delivery, people, staff
 from services.errors import InviteExpired, InviteUnknown, InviteUsed
 
 
@@ -246,7 +249,53 @@ async def not_understood(update: Update, context: Context) -> None:
     )
 
 
+async def only_private_chats(update: Update, context: Context) -> None:
+    """Personal data must never be asked for or shown in a group: point people to a private chat."""
+    chat = update.effective_chat
+    if chat is None or chat.type == chat.PRIVATE or update.my_chat_member is not None:
+        return
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        _ = context.bot_data.translator.for_language(
+            people.language_from_telegram(
+                update.effective_user.language_code if update.effective_user else None
+            )
+        )
+        await message.reply_text(
+            _("To protect your privacy I only talk in private chats. Please write to me directly.")
+        )
+    raise ApplicationHandlerStop
+
+
+async def edited_message(update: Update, context: Context) -> None:
+    """Conversations read new messages only; say so rather than silently ignore the edit."""
+    who = await speaker(update, context)
+    _ = who.gettext
+    message = update.edited_message
+    if message is not None:
+        await message.reply_text(
+            _("I only read new messages, not edits. If something changed, please send it again.")
+        )
+    raise ApplicationHandlerStop
+
+
+async def membership_changed(update: Update, context: Context) -> None:
+    """Blocking the bot arrives as our membership becoming "kicked": stop sending to them."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != change.chat.PRIVATE:
+        return
+    data = context.bot_data
+    if change.new_chat_member.status == ChatMember.BANNED:
+        async with data.uow() as uow:
+            await delivery.mark_unreachable(uow, tg_id=change.chat.id, now=data.clock.now())
+    elif change.new_chat_member.status == ChatMember.MEMBER:
+        await speaker(update, context)  # writing to us again clears "unreachable"
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(TypeHandler(Update, only_private_chats), group=-2)
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited_message), group=-1)
+    app.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("menu", menu))
     app.add_handler(CommandHandler("help", help_command))

@@ -87,3 +87,38 @@ async def test_commands_are_set_for_both_languages(bot: BotHarness) -> None:
     en = {c["command"]: c["description"] for c in bot.telegram.commands["en"]}
     assert zh["help"] == "使用帮助"
     assert en["help"] == "What I can do"
+
+
+async def test_groups_get_pointed_to_a_private_chat(bot: BotHarness) -> None:
+    resident = await bot.person(lang="en")
+    await resident.send_in_group("/request")
+    group_messages = bot.telegram.messages(-100_123)
+    assert len(group_messages) == 1
+    assert "private" in group_messages[0].text
+    assert resident.messages == []  # nothing personal started anywhere
+
+
+async def test_edited_messages_are_answered_not_reprocessed(bot: BotHarness) -> None:
+    resident = await bot.person(lang="en")
+    await resident.edit_message("/start")
+    assert "only read new messages" in resident.last_text
+
+
+async def test_blocking_marks_the_person_unreachable_and_writing_again_clears_it(
+    bot: BotHarness,
+) -> None:
+    from sqlalchemy import select
+
+    from db.models import Person
+
+    resident = await bot.person(lang="en")
+    await resident.send("/start")
+    await resident.block_bot()
+    async with bot.database.uow() as uow:
+        person = await uow.session.scalar(select(Person).where(Person.tg_id == resident.user_id))
+        assert person is not None and person.unreachable_at is not None
+    await resident.unblock_bot()
+    await resident.send("/start")
+    async with bot.database.uow() as uow:
+        person = await uow.session.scalar(select(Person).where(Person.tg_id == resident.user_id))
+        assert person is not None and person.unreachable_at is None
