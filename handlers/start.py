@@ -34,13 +34,27 @@ def role_label(_: Gettext, role: str) -> str:
     return labels.get(role, role)
 
 
+def back_to_menu(_: Gettext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_("🏠 Menu"), callback_data="menu:menu")]])
+
+
 async def reply(
-    update: Update, text: str, reply_markup: InlineKeyboardMarkup | None = None
+    update: Update,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    *,
+    menu_button: Gettext | None = None,
 ) -> None:
-    """Answer in the chat the update came from: edit the pressed message, or send a new one."""
+    """Answer in the chat the update came from: edit the pressed message, or send a new one.
+
+    A menu button pressed turns the menu into the answer, so `menu_button` (a gettext) puts a
+    way back under it; typed commands leave the chat's earlier menu where it was.
+    """
     query = update.callback_query
     if query is not None and query.message is not None:
         await query.answer()
+        if reply_markup is None and menu_button is not None:
+            reply_markup = back_to_menu(menu_button)
         await query.edit_message_text(text, reply_markup=reply_markup)
         return
     if update.effective_chat is not None:
@@ -134,7 +148,7 @@ async def help_command(update: Update, context: Context) -> None:
             "In an emergency call 110 (police) or 120 (ambulance); for children, the 12355 youth hotline."
         )
     )
-    await reply(update, "\n".join(lines))
+    await reply(update, "\n".join(lines), menu_button=_)
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
@@ -171,7 +185,7 @@ async def language_chosen(update: Update, context: Context) -> None:
 
 async def privacy(update: Update, context: Context) -> None:
     who = await speaker(update, context)
-    await reply(update, privacy_notice(who.gettext))
+    await reply(update, privacy_notice(who.gettext), menu_button=who.gettext)
 
 
 def privacy_notice(_: Gettext) -> str:

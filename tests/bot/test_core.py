@@ -122,3 +122,12 @@ async def test_blocking_marks_the_person_unreachable_and_writing_again_clears_it
     async with bot.database.uow() as uow:
         person = await uow.session.scalar(select(Person).where(Person.tg_id == resident.user_id))
         assert person is not None and person.unreachable_at is None
+
+
+async def test_information_opened_from_the_menu_leads_back_to_it(bot: BotHarness) -> None:
+    resident = await bot.person()
+    await resident.send("/start")
+    await resident.press("menu:privacy")
+    assert "隐私说明" in resident.last_text
+    await resident.press("🏠 主菜单")
+    assert "🔒 隐私说明" in resident.button_labels()
