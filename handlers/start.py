@@ -14,6 +14,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers import consent
 from handlers.context import Context, Speaker, speaker
 from handlers.i18n import Gettext
 from handlers.menu import commands_for, main_menu, role_keys
@@ -168,7 +169,7 @@ async def language_chosen(update: Update, context: Context) -> None:
 
 async def privacy(update: Update, context: Context) -> None:
     who = await speaker(update, context)
-    await reply(update, privacy_notice(who.gettext))
+    await reply(update, privacy_notice(who.gettext), await consent.privacy_markup(context, who))
 
 
 def privacy_notice(_: Gettext) -> str:

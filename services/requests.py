@@ -21,7 +21,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from db.models import Person, RequestEvent, ServiceRequest, StaffRole, Station, StationCounter
+from db.counters import take_next_number
+from db.models import Person, RequestEvent, ServiceRequest, StaffRole, Station
 from db.uow import UnitOfWork
 from services import consent
 from services.errors import Conflict, DomainError, InvalidValue, NotAllowed, NotFound
@@ -408,15 +409,7 @@ def _check_text(field: str, text: str, limit: int) -> str:
 
 
 async def _next_ref(uow: UnitOfWork, station_code: str, prefix: str) -> str:
-    counter = await uow.session.scalar(
-        select(StationCounter).where(StationCounter.station_code == station_code).with_for_update()
-    )
-    if counter is None:
-        counter = StationCounter(station_code=station_code, next_number=1)
-        uow.session.add(counter)
-        await uow.session.flush()
-    number = counter.next_number
-    counter.next_number = number + 1
+    number = await take_next_number(uow.session, station_code)
     return f"{prefix}-{number:04d}"
 
 
@@ -470,26 +463,23 @@ async def submit(
     await check_open_limit(
         uow, resident_id=resident_id, station_code=station_code, open_limit=open_limit
     )
-    row = ServiceRequest(
-        ref=await _next_ref(uow, station_code, station.prefix),
-        client_token=client_token,
-        station_code=station_code,
-        resident_id=resident_id,
-        service_code=service_code,
-        for_whom=for_whom,
-        age_group=age_group,
-        description=description,
-        phone=phone,
-        preferred_time=preferred_time,
-        urgent=bool(urgent),
-        status=SUBMITTED,
-        created_at=now,
-    )
-    uow.session.add(row)
-    person = await uow.session.get(Person, resident_id)
-    if person is not None:
-        person.last_station_code = station_code
     try:
+        row = ServiceRequest(
+            ref=await _next_ref(uow, station_code, station.prefix),
+            client_token=client_token,
+            station_code=station_code,
+            resident_id=resident_id,
+            service_code=service_code,
+            for_whom=for_whom,
+            age_group=age_group,
+            description=description,
+            phone=phone,
+            preferred_time=preferred_time,
+            urgent=bool(urgent),
+            status=SUBMITTED,
+            created_at=now,
+        )
+        uow.session.add(row)
         await uow.session.flush()
         uow.session.add(
             RequestEvent(
@@ -497,6 +487,9 @@ async def submit(
                 to_status=SUBMITTED, note=None,
             )
         )  # fmt: skip
+        person = await uow.session.get(Person, resident_id)
+        if person is not None:
+            person.last_station_code = station_code
         await uow.commit()
     except IntegrityError:
         # The same draft confirmed twice at the same moment: the other press won.
@@ -586,7 +579,7 @@ async def accept(uow: UnitOfWork, *, request_id: int, actor: Access, now: dateti
     _move(uow, row, ACCEPTED, actor_id=actor.person_id, note=None, now=now)
     row.assignee_id = actor.person_id
     await uow.commit()
-    return await _fetch(uow, request_id)
+    return await _fetch(uow, request_id, with_events=True)
 
 
 async def start(uow: UnitOfWork, *, request_id: int, actor: Access, now: datetime) -> RequestView:
@@ -594,7 +587,7 @@ async def start(uow: UnitOfWork, *, request_id: int, actor: Access, now: datetim
     await _require_owner(uow, row, actor)
     _move(uow, row, IN_PROGRESS, actor_id=actor.person_id, note=None, now=now)
     await uow.commit()
-    return await _fetch(uow, request_id)
+    return await _fetch(uow, request_id, with_events=True)
 
 
 async def complete(
@@ -608,7 +601,7 @@ async def complete(
     _move(uow, row, COMPLETED, actor_id=actor.person_id, note=note, now=now)
     row.completion_note = note
     await uow.commit()
-    return await _fetch(uow, request_id)
+    return await _fetch(uow, request_id, with_events=True)
 
 
 async def decline(
@@ -622,7 +615,7 @@ async def decline(
     _move(uow, row, DECLINED, actor_id=actor.person_id, note=reason, now=now)
     row.decline_reason = reason
     await uow.commit()
-    return await _fetch(uow, request_id)
+    return await _fetch(uow, request_id, with_events=True)
 
 
 async def cancel(
@@ -634,7 +627,7 @@ async def cancel(
         raise NotFound()
     _move(uow, row, CANCELLED, actor_id=resident_id, note=None, now=now)
     await uow.commit()
-    return await _fetch(uow, request_id)
+    return await _fetch(uow, request_id, with_events=True)
 
 
 async def hand_over(
@@ -661,7 +654,7 @@ async def hand_over(
     )  # fmt: skip
     row.assignee_id = to_person_id
     await uow.commit()
-    return await _fetch(uow, request_id)
+    return await _fetch(uow, request_id, with_events=True)
 
 
 async def rate(
@@ -679,7 +672,7 @@ async def rate(
         raise AlreadyRated(row.rating)
     row.rating = rating
     await uow.commit()
-    return await _fetch(uow, request_id)
+    return await _fetch(uow, request_id, with_events=True)
 
 
 async def add_comment(
@@ -694,4 +687,4 @@ async def add_comment(
     _check_text("comment", comment, MAX_COMMENT)
     row.rating_comment = comment
     await uow.commit()
-    return await _fetch(uow, request_id)
+    return await _fetch(uow, request_id, with_events=True)
