@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from types import TracebackType
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.engine import make_engine
 
 
+class OneAtATime:
+    """Lets one unit of work at a time use a database, re-entrant within one asyncio task.
+
+    An in-memory SQLite database is one shared connection (StaticPool): two units of work
+    interleaving on it share one transaction, so one's rollback undoes the other's commit (seen
+    when PTB's periodic persistence write met a handler's session). Files and PostgreSQL give
+    each session its own connection and need no such lock.
+    """
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[object] | None = None
+        self._depth = 0
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and self._owner is task:
+            self._depth += 1
+            return
+        await self._lock.acquire()
+        self._owner, self._depth = task, 1
+
+    def release(self) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            self._owner = None
+            self._lock.release()
+
+
 class UnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], lock: OneAtATime | None = None
+    ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
+        self._lock = lock
 
     @property
     def session(self) -> AsyncSession:
@@ -22,6 +56,8 @@ class UnitOfWork:
         return self._session
 
     async def __aenter__(self) -> UnitOfWork:
+        if self._lock is not None:
+            await self._lock.acquire()
         self._session = self._sessions()
         return self
 
@@ -37,6 +73,8 @@ class UnitOfWork:
         finally:
             await session.close()
             self._session = None
+            if self._lock is not None:
+                self._lock.release()
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -55,9 +93,14 @@ class Database:
         self.url = url
         self.engine: AsyncEngine = make_engine(url, echo=echo, schema=schema)
         self._sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        parsed = make_url(url)
+        in_memory = parsed.get_backend_name() == "sqlite" and parsed.database in (
+            None, "", ":memory:",
+        )  # fmt: skip
+        self._lock = OneAtATime() if in_memory else None
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions)
+        return UnitOfWork(self._sessions, self._lock)
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -17,6 +17,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers import consent
 from handlers.context import Context, Speaker, speaker
 from handlers.i18n import Gettext
 from handlers.menu import commands_for, main_menu, role_keys
@@ -53,8 +54,9 @@ async def reply(
     query = update.callback_query
     if query is not None and query.message is not None:
         await query.answer()
-        if reply_markup is None and menu_button is not None:
-            reply_markup = back_to_menu(menu_button)
+        if menu_button is not None:
+            rows = list(reply_markup.inline_keyboard) if reply_markup else []
+            reply_markup = InlineKeyboardMarkup([*rows, *back_to_menu(menu_button).inline_keyboard])
         await query.edit_message_text(text, reply_markup=reply_markup)
         return
     if update.effective_chat is not None:
@@ -185,7 +187,8 @@ async def language_chosen(update: Update, context: Context) -> None:
 
 async def privacy(update: Update, context: Context) -> None:
     who = await speaker(update, context)
-    await reply(update, privacy_notice(who.gettext), menu_button=who.gettext)
+    markup = await consent.privacy_markup(context, who)
+    await reply(update, privacy_notice(who.gettext), markup, menu_button=who.gettext)
 
 
 def privacy_notice(_: Gettext) -> str:

@@ -1,0 +1,33 @@
+"""Per-station request numbers (JN-0001, JN-0002, …), taken atomically on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import StationCounter
+
+
+async def take_next_number(session: AsyncSession, station_code: str) -> int:
+    """The station's next number, within the caller's transaction.
+
+    The counter row is created if missing (ON CONFLICT DO NOTHING, so two first requests at
+    once cannot collide) and incremented in one UPDATE … RETURNING, so two transactions never
+    read the same number: the second waits for the first to finish.
+    """
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
+    await session.execute(
+        insert(StationCounter)
+        .values(station_code=station_code, next_number=1)
+        .on_conflict_do_nothing(index_elements=["station_code"])
+    )
+    after = await session.scalar(
+        update(StationCounter)
+        .where(StationCounter.station_code == station_code)
+        .values(next_number=StationCounter.next_number + 1)
+        .returning(StationCounter.next_number)
+    )
+    assert after is not None
+    return int(after) - 1

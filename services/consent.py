@@ -1,0 +1,116 @@
+"""Consent to personal-information processing and, separately, to the cross-border transfer.
+
+PIPL art. 13–14 ask for informed consent before personal information is collected; art. 38–39
+ask for a separate consent when it leaves mainland China, which every message to a Telegram bot
+does. So a person gives two consents, stored as two rows (`personal_info`, `cross_border`) with
+the notice version and the time; both are needed before any personal data is collected, and
+either can be withdrawn (which withdraws both: one is no use without the other).
+
+`VERSION` names the wording of the notice the person agreed to. Change it when the notice
+changes in substance: everyone is then asked again before they next share personal data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from db.models import Consent
+from db.uow import UnitOfWork
+from services import audit
+from services.errors import DomainError
+
+PERSONAL_INFO = "personal_info"
+CROSS_BORDER = "cross_border"
+KINDS = (PERSONAL_INFO, CROSS_BORDER)
+VERSION = "2026-11"
+
+
+class ConsentRequired(DomainError):
+    """Personal data was about to be stored without both consents to the current notice."""
+
+
+@dataclass(frozen=True)
+class ConsentStatus:
+    given: bool  # both kinds, current version, not withdrawn
+    granted_at: datetime | None
+    version: str | None
+
+
+async def _active(uow: UnitOfWork, person_id: int) -> list[Consent]:
+    return list(
+        (
+            await uow.session.scalars(
+                select(Consent).where(
+                    Consent.person_id == person_id, Consent.withdrawn_at.is_(None)
+                )
+            )
+        ).all()
+    )
+
+
+def _status(rows: list[Consent]) -> ConsentStatus:
+    current = {r.kind: r for r in rows if r.version == VERSION}
+    if all(kind in current for kind in KINDS):
+        return ConsentStatus(
+            given=True,
+            granted_at=max(current[k].granted_at for k in KINDS),
+            version=VERSION,
+        )
+    return ConsentStatus(given=False, granted_at=None, version=None)
+
+
+async def status(uow: UnitOfWork, *, person_id: int) -> ConsentStatus:
+    return _status(await _active(uow, person_id))
+
+
+async def require(uow: UnitOfWork, *, person_id: int) -> None:
+    """For services about to store personal data: raises ConsentRequired without consent."""
+    if not (await status(uow, person_id=person_id)).given:
+        raise ConsentRequired()
+
+
+async def give(uow: UnitOfWork, *, person_id: int, now: datetime) -> ConsentStatus:
+    """Record both consents for the current notice. Giving it again changes nothing."""
+    rows = await _active(uow, person_id)
+    have = {r.kind for r in rows if r.version == VERSION}
+    for row in rows:
+        if row.version != VERSION:  # superseded by the consent to the new notice
+            row.withdrawn_at = now
+    added = [kind for kind in KINDS if kind not in have]
+    for kind in added:
+        row = Consent(person_id=person_id, kind=kind, version=VERSION, granted_at=now)
+        uow.session.add(row)
+        rows.append(row)
+    if added:
+        audit.record(
+            uow,
+            actor_id=person_id,
+            action="consent.give",
+            subject=f"person:{person_id}",
+            now=now,
+            detail={"kinds": added, "version": VERSION},
+        )
+    await uow.commit()
+    return _status([r for r in rows if r.withdrawn_at is None])
+
+
+async def withdraw(uow: UnitOfWork, *, person_id: int, now: datetime) -> bool:
+    """Withdraw every active consent. Returns False when there was none to withdraw."""
+    rows = await _active(uow, person_id)
+    if not rows:
+        return False
+    for row in rows:
+        row.withdrawn_at = now
+    audit.record(
+        uow,
+        actor_id=person_id,
+        action="consent.withdraw",
+        subject=f"person:{person_id}",
+        now=now,
+        detail={"kinds": sorted({r.kind for r in rows})},
+    )
+    await uow.commit()
+    return True
