@@ -32,7 +32,8 @@ from handlers.i18n import N_
 from handlers.keyboards import grid
 from handlers.work_steps import hours_label, month_label, show, staff_only
 from services import station_figures
-from services.station_figures import MonthFigures, StationFigures
+from services.quota import month_of, previous_month
+from services.station_figures import StationFigures
 
 PICK = "pick"
 STATIONS_PER_PAGE = 20
@@ -120,53 +121,40 @@ def figures_text(
     return "\n".join(lines)
 
 
-def _month_of(figures: StationFigures, which: str) -> MonthFigures:
-    return figures.this_month if which == "this" else figures.last_month
-
-
 def table_text(
-    context: Context,
-    who: Speaker,
-    report: station_figures.FiguresReport,
-    which: str,
-    page: int,
+    context: Context, who: Speaker, network: station_figures.NetworkMonth, page: int
 ) -> tuple[str, int, int]:
     """Every station in one table for one month: totals first, then a short line a station."""
     _ = who.gettext
     knowledge = context.bot_data.knowledge
     names = {s.code: s.name(who.lang) for s in knowledge.stations.stations}
-    month = report.this_month if which == "this" else report.last_month
-    months = [_month_of(s, which) for s in report.stations]
-    pages = max(1, -(-len(report.stations) // ROWS_PER_PAGE))
+    pages = max(1, -(-len(network.stations) // ROWS_PER_PAGE))
     page = min(max(page, 0), pages - 1)
-    by_group = {
-        g.code: sum(m.by_group.get(g.code, 0) for m in months) for g in knowledge.served_groups
-    }
+    separator = "，" if who.lang == "zh" else ", "
     lines = [
-        "📊 <b>" + _("All stations, {month}").format(month=month_label(_, month)) + "</b>",
+        "📊 <b>" + _("All stations, {month}").format(month=month_label(_, network.month)) + "</b>",
         _("{activities} activities · {hours} h · {person_times} person-times").format(
-            activities=sum(m.activities for m in months),
-            hours=hours_label(sum(m.minutes for m in months) / 60),
-            person_times=sum(m.person_times for m in months),
+            activities=network.activities,
+            hours=hours_label(network.minutes / 60),
+            person_times=network.person_times,
         ),
-        ("，" if who.lang == "zh" else ", ").join(
-            f"{escape(g.name(who.lang))} {by_group[g.code]}" for g in knowledge.served_groups
+        separator.join(
+            f"{escape(g.name(who.lang))} {network.by_group.get(g.code, 0)}"
+            for g in knowledge.served_groups
         ),
         "",
     ]
     position = {code: index for index, code in enumerate(names)}  # catalogue order
-    ordered = sorted(report.stations, key=lambda f: position.get(f.station_code, len(position)))
-    chunk = ordered[page * ROWS_PER_PAGE : (page + 1) * ROWS_PER_PAGE]
-    for item in chunk:
-        figures = _month_of(item, which)
+    ordered = sorted(network.stations, key=lambda s: position.get(s.station_code, len(position)))
+    for item in ordered[page * ROWS_PER_PAGE : (page + 1) * ROWS_PER_PAGE]:
         lines.append(
             escape(names.get(item.station_code, item.station_code))
             + ": "
             + _("{activities} act. · {hours} h · {person_times} p-t · {requests} req.").format(
-                activities=figures.activities,
-                hours=hours_label(figures.hours),
-                person_times=figures.person_times,
-                requests=figures.requests,
+                activities=item.activities,
+                hours=hours_label(item.hours),
+                person_times=item.person_times,
+                requests=item.requests,
             )
         )
     if pages > 1:
@@ -299,18 +287,22 @@ async def on_table(update: Update, context: Context) -> int | None:
     except (IndexError, ValueError):
         page = 0
     which = parts[3] if len(parts) > 3 and parts[3] in ("this", "last") else "this"
-    report = await _load(context, None)
-    text, page, pages = table_text(context, who, report, which, page)
+    data = context.bot_data
+    async with data.uow() as uow:
+        network = await station_figures.network_month(
+            uow, last_month=which == "last", now=data.clock.now(), zone=data.clock.zone
+        )
+    text, page, pages = table_text(context, who, network, page)
     nav = []
     if page > 0:
         nav.append(InlineKeyboardButton("‹", callback_data=f"stats:all:{page - 1}:{which}"))
     if page < pages - 1:
         nav.append(InlineKeyboardButton("›", callback_data=f"stats:all:{page + 1}:{which}"))
     other = "last" if which == "this" else "this"
-    other_month = report.last_month if which == "this" else report.this_month
-    rows: list[list[InlineKeyboardButton]] = [nav] if nav else []
-    label = month_label(_, other_month)
+    this_month = month_of(data.clock.now(), data.clock.zone)
+    label = month_label(_, previous_month(this_month) if other == "last" else this_month)
     label = label + " »" if other == "this" else "« " + label
+    rows: list[list[InlineKeyboardButton]] = [nav] if nav else []
     rows.append(
         [
             InlineKeyboardButton(label, callback_data=f"stats:all:0:{other}"),

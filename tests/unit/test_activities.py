@@ -244,3 +244,36 @@ async def test_figures_for_every_station_take_a_fixed_number_of_queries(
         event.remove(database.engine.sync_engine, "before_cursor_execute", count)
     assert len(report.stations) == 14
     assert len(statements) == 4  # stations, activities, groups, requests: never one per station
+
+
+async def test_network_month_totals_every_station_in_four_statements(
+    database: Database, uow: UnitOfWork
+) -> None:
+    await _workers(uow)
+    await _log(uow, person_times=20, groups={"elderly": 15, "children": 6})
+    await _log(uow, worker_tg_id=OTHER_WORKER, station_code="xicheng", person_times=4,
+               groups={"elderly": 4}, minutes=60)  # fmt: skip
+    await _log(uow, activity_date=date(2026, 10, 31), now=datetime(2026, 11, 1, 9, tzinfo=SHANGHAI))
+    await _request(uow, "xicheng", "accepted", datetime(2026, 11, 3, 9, tzinfo=SHANGHAI), 1)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        network = await station_figures.network_month(uow, last_month=False, now=NOW, zone=SHANGHAI)
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", count)
+    assert len(statements) == 4
+    assert network.month == date(2026, 11, 1)
+    assert len(network.stations) == 14
+    by_code = {s.station_code: s for s in network.stations}
+    assert (by_code["jiangnan"].activities, by_code["jiangnan"].person_times) == (1, 20)
+    assert (by_code["xicheng"].hours, by_code["xicheng"].requests) == (1, 1)
+    assert network.by_group == {"elderly": 19, "children": 6}
+    assert (network.activities, network.person_times) == (2, 24)
+    october = await station_figures.network_month(uow, last_month=True, now=NOW, zone=SHANGHAI)
+    assert (october.month, october.activities, october.by_group) == (
+        date(2026, 10, 1), 1, {"elderly": 30},
+    )  # fmt: skip
