@@ -93,7 +93,10 @@ def figures_text(
     ]
     for group in knowledge.served_groups:
         lines.append(
-            f"  {escape(group.name(who.lang))}: {_pair(this.by_group.get(group.code, 0), last.by_group.get(group.code, 0))}"
+            _("  {name}: {figures}").format(
+                name=escape(group.name(who.lang)),
+                figures=_pair(this.by_group.get(group.code, 0), last.by_group.get(group.code, 0)),
+            )
         )
     lines.append(_("  (someone in two groups counts in both)"))
     lines += [
@@ -103,7 +106,11 @@ def figures_text(
     for category in knowledge.record_templates.categories:
         a, b = this.by_category.get(category.code, 0), last.by_category.get(category.code, 0)
         if a or b:
-            lines.append(f"  {escape(category.name(who.lang))}: {_pair(a, b)}")
+            lines.append(
+                _("  {name}: {figures}").format(
+                    name=escape(category.name(who.lang)), figures=_pair(a, b)
+                )
+            )
     requests = _pair(this.requests, last.requests)
     lines += [
         _bold(_("Hours logged: {pair}").format(pair=_pair(this.hours, last.hours, hours=True))),
@@ -117,7 +124,7 @@ def figures_text(
         a, b = this.requests_by_status.get(status, 0), last.requests_by_status.get(status, 0)
         if a or b:
             label = _(REQUEST_STATUSES[status]) if status in REQUEST_STATUSES else status
-            lines.append(f"  {escape(label)}: {_pair(a, b)}")
+            lines.append(_("  {name}: {figures}").format(name=escape(label), figures=_pair(a, b)))
     return "\n".join(lines)
 
 
@@ -148,13 +155,16 @@ def table_text(
     ordered = sorted(network.stations, key=lambda s: position.get(s.station_code, len(position)))
     for item in ordered[page * ROWS_PER_PAGE : (page + 1) * ROWS_PER_PAGE]:
         lines.append(
-            escape(names.get(item.station_code, item.station_code))
-            + ": "
-            + _("{activities} act. · {hours} h · {person_times} p-t · {requests} req.").format(
-                activities=item.activities,
-                hours=hours_label(item.hours),
-                person_times=item.person_times,
-                requests=item.requests,
+            _("{name}: {figures}").format(
+                name=escape(names.get(item.station_code, item.station_code)),
+                figures=_(
+                    "{activities} act. · {hours} h · {person_times} p-t · {requests} req."
+                ).format(
+                    activities=item.activities,
+                    hours=hours_label(item.hours),
+                    person_times=item.person_times,
+                    requests=item.requests,
+                ),
             )
         )
     if pages > 1:
