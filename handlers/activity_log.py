@@ -183,6 +183,8 @@ async def _ask(
     data = context.bot_data
     knowledge = data.knowledge
     draft = _draft(context)
+    if step == TEMPLATE and knowledge.record_templates.category(draft.get("category", "")) is None:
+        step = CATEGORY  # the catalogue changed under a persisted draft: choose again
     draft["step"] = step
     first = _steps(context, draft)[0] == step
     nav = nav_row(_, KEY, back=not first)

@@ -124,6 +124,8 @@ async def test_bad_hours_are_reasked_and_full_width_and_comma_understood(
         await worker.send(text)
         assert reason in worker.last_text
     await worker.send("３")
+    await worker.send("很长" * 251)
+    assert "502 characters long; please keep it under 500" in worker.last_text
     await worker.send("<b>家访</b> & *跟进* _记录_ 🙂")
     assert "Note: <b>家访</b> & *跟进* _记录_ 🙂" in worker.last_text
     await worker.press("log:ok")
