@@ -7,14 +7,33 @@ from typing import Any
 from telegram import BotCommand
 from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
 
-from handlers import consent, inbox, my_requests, service_request, start, volunteer
+from handlers import (
+    activity_log,
+    consent,
+    inbox,
+    my_requests,
+    service_request,
+    start,
+    station_figures,
+    supervision,
+    volunteer,
+)
 from handlers.errors import on_error
 from handlers.i18n import Translator
 from handlers.menu import COMMANDS, RESIDENT, commands_for
 
 # Order matters: conversations first (they claim their buttons and text while active), then
 # stand-alone buttons, and last the fallbacks that answer whatever nobody claimed.
-JOURNEYS: tuple[Any, ...] = (service_request, volunteer, my_requests, inbox, consent)
+JOURNEYS: tuple[Any, ...] = (
+    service_request,
+    volunteer,
+    my_requests,
+    inbox,
+    consent,
+    activity_log,
+    supervision,
+    station_figures,
+)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.record_templates import TemplateCatalog, load_record_templates
 from knowledge.request_rules import RequestRules, load_request_rules
+from knowledge.served_groups import ServedGroup, load_served_groups
 from knowledge.services import ServiceCatalog, load_services
 from knowledge.stations import StationCatalog, load_stations
+from knowledge.supervision_topics import SupervisionTopic, load_supervision_topics
 from knowledge.volunteer_skills import SkillCatalog, load_volunteer_skills
 
 
@@ -18,6 +21,11 @@ class Knowledge:
     services: ServiceCatalog = field(default_factory=load_services)
     volunteer_skills: SkillCatalog = field(default_factory=load_volunteer_skills)
     request_rules: RequestRules = field(default_factory=load_request_rules)
+    record_templates: TemplateCatalog = field(default_factory=load_record_templates)
+    served_groups: tuple[ServedGroup, ...] = field(default_factory=load_served_groups)
+    supervision_topics: tuple[SupervisionTopic, ...] = field(
+        default_factory=load_supervision_topics
+    )
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -27,4 +35,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         services=load_services(directory),
         volunteer_skills=load_volunteer_skills(directory),
         request_rules=load_request_rules(directory),
+        record_templates=load_record_templates(directory),
+        served_groups=load_served_groups(directory),
+        supervision_topics=load_supervision_topics(directory),
     )

@@ -37,7 +37,8 @@ class QuotaStatus:
 
     @property
     def hours_needed(self) -> float:
-        return max(0.0, self.quota_hours - self.total_hours)
+        # In whole minutes, so 13 h less 12 h 59 min is 1 min, not 0.01666…7 or -1e-15.
+        return max(0, round(self.quota_hours * 60) - round(self.total_hours * 60)) / 60
 
     @property
     def hours_per_week_needed(self) -> float:
@@ -73,6 +74,9 @@ def quota_status(
     On track means at least the month's elapsed share of the quota is done, counting today
     as not yet elapsed, so nobody is "behind" on the morning of the 1st.
     """
+    if now.tzinfo is None:
+        raise ValueError("quota_status needs an aware `now`")
+    month = month.replace(day=1)  # any day of the month names the month
     online = minutes_by_mode.get(ONLINE, 0) / 60
     offline = minutes_by_mode.get(OFFLINE, 0) / 60
     total = online + offline
@@ -114,6 +118,7 @@ async def quota_for_stations(
     zone: ZoneInfo,
 ) -> list[QuotaStatus]:
     """Every listed (or, with None, every active) station's status, in one grouped query."""
+    month = month.replace(day=1)
     stations_query = select(Station.code, Station.quota_hours).where(Station.active.is_(True))
     if station_codes is not None:
         codes = list(station_codes)

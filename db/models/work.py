@@ -27,6 +27,9 @@ class ActivityLog(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The conversation's draft id: a second Confirm press (or a replay after a restart)
+    # finds the first entry instead of saving the activity twice.
+    client_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class ActivityGroup(Base):
@@ -57,3 +60,4 @@ class SupervisionSession(Base):
     topic_text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    client_token: Mapped[str | None] = mapped_column(String(64), unique=True)

@@ -1,0 +1,246 @@
+"""Social workers' activity logs: saving one, listing their last ten, deleting within a day.
+
+An activity is one piece of work in one of the city's record templates, on one day, for one
+station. Templates that serve residents carry person-times (人次) and the groups served:
+
+- the activity's `person_times` is how many person-times it served, counted once;
+- each chosen group gets its own figure in `activity_groups`. With one group, it is the whole
+  number. With several, the worker says how many of them belonged to each group, each between
+  1 and the total, and together at least the total (every person served is in some chosen
+  group; "other residents" is there for everyone else). A person in two groups (an older
+  person with a disability) counts in both, the way stations report; so group figures may add
+  up to more than the activity's total, and totals are never summed from the groups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+
+from db.models import ActivityGroup, ActivityLog
+from db.uow import UnitOfWork
+from knowledge.record_templates import TemplateCatalog
+from services import audit
+from services.entry_window import check_entry_date
+from services.errors import Conflict, InvalidValue, NotFound
+from services.people import WORKER
+from services.station_roles import person_id_of, require_station_role
+
+MIN_MINUTES, MAX_MINUTES = 15, 12 * 60  # 0.25 to 12 hours
+MIN_PERSON_TIMES, MAX_PERSON_TIMES = 1, 1000
+MAX_NOTE = 500
+DELETE_WINDOW = timedelta(hours=24)
+RECENT = 10
+
+
+class DeleteWindowClosed(Conflict):
+    """The activity was entered more than 24 hours ago; it stays (ask the station head)."""
+
+
+class AlreadyDeleted(Conflict):
+    """The activity was deleted already (a second press, or from another device)."""
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    id: int
+    station_code: str
+    category_code: str
+    template_code: str
+    activity_date: date
+    minutes: int
+    person_times: int
+    groups: tuple[tuple[str, int], ...]  # (group code, person-times), catalogue order
+    note: str | None
+    created_at: datetime
+    deleted_at: datetime | None
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+    def deletable(self, now: datetime) -> bool:
+        return self.deleted_at is None and now - self.created_at < DELETE_WINDOW
+
+
+def _entry(row: ActivityLog, groups: Iterable[tuple[str, int]]) -> ActivityEntry:
+    return ActivityEntry(
+        id=row.id,
+        station_code=row.station_code,
+        category_code=row.category_code,
+        template_code=row.template_code,
+        activity_date=row.activity_date,
+        minutes=row.minutes,
+        person_times=row.person_times,
+        groups=tuple(groups),
+        note=row.note,
+        created_at=row.created_at,
+        deleted_at=row.deleted_at,
+    )
+
+
+async def _groups_of(uow: UnitOfWork, ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    found: dict[int, list[tuple[str, int]]] = {i: [] for i in ids}
+    if not ids:
+        return found
+    rows = await uow.session.execute(
+        select(ActivityGroup.activity_id, ActivityGroup.group_code, ActivityGroup.person_times)
+        .where(ActivityGroup.activity_id.in_(ids))
+        .order_by(ActivityGroup.activity_id)
+    )
+    for activity_id, code, person_times in rows:
+        found[activity_id].append((code, person_times))
+    return found
+
+
+def check_groups(
+    groups: Mapping[str, int], *, person_times: int, known: Iterable[str]
+) -> dict[str, int]:
+    """The person-times rule (module docstring), in catalogue order; InvalidValue otherwise."""
+    order = list(known)
+    if not groups:
+        raise InvalidValue("groups", "empty")
+    if any(code not in order for code in groups):
+        raise InvalidValue("groups", "unknown")
+    if len(groups) == 1:
+        return {next(iter(groups)): person_times}
+    for value in groups.values():
+        if not MIN_PERSON_TIMES <= value <= person_times:
+            raise InvalidValue("groups", "out_of_range")
+    if sum(groups.values()) < person_times:
+        raise InvalidValue("groups", "short")
+    return {code: groups[code] for code in order if code in groups}
+
+
+async def log_activity(
+    uow: UnitOfWork,
+    *,
+    worker_tg_id: int,
+    station_code: str,
+    template_code: str,
+    activity_date: date,
+    minutes: int,
+    person_times: int | None,
+    groups: Mapping[str, int],
+    note: str | None,
+    client_token: str,
+    now: datetime,
+    zone: ZoneInfo,
+    templates: TemplateCatalog,
+    group_codes: Iterable[str],
+) -> ActivityEntry:
+    """Save one activity. The same `client_token` twice returns the first save."""
+    worker_id = await require_station_role(
+        uow, tg_id=worker_tg_id, role=WORKER, station_code=station_code
+    )
+    existing = await uow.session.scalar(
+        select(ActivityLog).where(ActivityLog.client_token == client_token)
+    )
+    if existing is not None and existing.worker_id == worker_id:
+        return _entry(existing, (await _groups_of(uow, [existing.id]))[existing.id])
+    template = templates.template(template_code)
+    if template is None:
+        raise InvalidValue("template", "unknown")
+    check_entry_date(activity_date, now.astimezone(zone).date())
+    if minutes < MIN_MINUTES:
+        raise InvalidValue("hours", "too_small")
+    if minutes > MAX_MINUTES:
+        raise InvalidValue("hours", "too_large")
+    chosen: dict[str, int] = {}
+    if template.counts_people:
+        if person_times is None or person_times < MIN_PERSON_TIMES:
+            raise InvalidValue("person_times", "too_small")
+        if person_times > MAX_PERSON_TIMES:
+            raise InvalidValue("person_times", "too_large")
+        chosen = check_groups(groups, person_times=person_times, known=group_codes)
+    note = (note or "").strip() or None
+    if note is not None and len(note) > MAX_NOTE:
+        raise InvalidValue("note", "too_long")
+    row = ActivityLog(
+        worker_id=worker_id,
+        station_code=station_code,
+        category_code=template.category_code,
+        template_code=template.code,
+        activity_date=activity_date,
+        minutes=minutes,
+        person_times=person_times if template.counts_people and person_times else 0,
+        note=note,
+        created_at=now,
+        client_token=client_token,
+    )
+    uow.session.add(row)
+    await uow.session.flush()
+    for code, value in chosen.items():
+        uow.session.add(ActivityGroup(activity_id=row.id, group_code=code, person_times=value))
+    await uow.commit()
+    return _entry(row, chosen.items())
+
+
+async def recent_activities(
+    uow: UnitOfWork, *, worker_tg_id: int, limit: int = RECENT
+) -> list[ActivityEntry]:
+    """The worker's last entries (newest first), deleted ones left out."""
+    worker_id = await person_id_of(uow, tg_id=worker_tg_id)
+    if worker_id is None:
+        return []
+    rows = (
+        await uow.session.scalars(
+            select(ActivityLog)
+            .where(ActivityLog.worker_id == worker_id, ActivityLog.deleted_at.is_(None))
+            .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())
+            .limit(limit)
+        )
+    ).all()
+    groups = await _groups_of(uow, [r.id for r in rows])
+    return [_entry(r, groups[r.id]) for r in rows]
+
+
+async def _own(uow: UnitOfWork, *, worker_tg_id: int, activity_id: int) -> ActivityLog:
+    worker_id = await person_id_of(uow, tg_id=worker_tg_id)
+    row = await uow.session.get(ActivityLog, activity_id)
+    if row is None or worker_id is None or row.worker_id != worker_id:
+        raise NotFound(f"activity {activity_id}")  # another worker's entry: not even "exists"
+    return row
+
+
+async def activity_to_repeat(
+    uow: UnitOfWork, *, worker_tg_id: int, activity_id: int
+) -> ActivityEntry:
+    """One of the worker's own entries, as the model for "log another like this"."""
+    row = await _own(uow, worker_tg_id=worker_tg_id, activity_id=activity_id)
+    if row.deleted_at is not None:
+        raise NotFound(f"activity {activity_id}")
+    return _entry(row, (await _groups_of(uow, [row.id]))[row.id])
+
+
+async def delete_activity(
+    uow: UnitOfWork, *, worker_tg_id: int, activity_id: int, now: datetime
+) -> ActivityEntry:
+    """Soft-delete one of the worker's own entries within 24 hours of entering it; audited."""
+    row = await _own(uow, worker_tg_id=worker_tg_id, activity_id=activity_id)
+    if row.deleted_at is not None:
+        raise AlreadyDeleted(f"activity {activity_id}")
+    if now - row.created_at >= DELETE_WINDOW:
+        raise DeleteWindowClosed(f"activity {activity_id}")
+    row.deleted_at = now
+    audit.record(
+        uow,
+        actor_id=row.worker_id,
+        action="activity.delete",
+        subject=f"activity:{row.id}",
+        now=now,
+        detail={
+            "station": row.station_code,
+            "template": row.template_code,
+            "date": row.activity_date.isoformat(),
+            "minutes": row.minutes,
+            "person_times": row.person_times,
+        },
+    )
+    groups = (await _groups_of(uow, [row.id]))[row.id]
+    await uow.commit()
+    return _entry(row, groups)

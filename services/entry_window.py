@@ -1,0 +1,82 @@
+"""Which days an activity or a supervision session may be entered for.
+
+Any day of the current month up to today; and, until the 3rd of this month, any day of the
+previous month too, so the last days of a month can still be entered after it has ended
+(monthly figures are closed on the 3rd). Dates outside are refused with a reason code:
+`future`, `too_old`, or `not_a_date` for text that is no date at all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, timedelta
+
+from services.errors import InvalidValue
+
+LATE_ENTRY_DAYS = 3  # the previous month stays open until this day of the month, included
+FUTURE, TOO_OLD, NOT_A_DATE = "future", "too_old", "not_a_date"
+
+_FULL = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
+_MONTH_DAY = re.compile(r"(\d{1,2})[-/.月](\d{1,2})[日号]?")
+_DAY = re.compile(r"(\d{1,2})[日号]?")
+
+
+def previous_month_start(day: date) -> date:
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+def entry_window(today: date) -> tuple[date, date]:
+    """(first, last) day open for entries on `today`, both included."""
+    first = today.replace(day=1)
+    if today.day <= LATE_ENTRY_DAYS:
+        first = previous_month_start(today)
+    return first, today
+
+
+def check_entry_date(day: date, today: date, field: str = "date") -> date:
+    first, last = entry_window(today)
+    if day > last:
+        raise InvalidValue(field, FUTURE)
+    if day < first:
+        raise InvalidValue(field, TOO_OLD)
+    return day
+
+
+def parse_entry_date(text: str, today: date, field: str = "date") -> date:
+    """A typed date (`2026-11-03`, `11/3`, `11月3日`, `3号`, `3`, `今天`, `昨天`) checked
+    against the window. A month later than this one means last year (December in January);
+    a bare day later than today, while last month is still open, means last month."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().lower().replace(" ", "")
+    if cleaned in ("今天", "today"):
+        return today
+    if cleaned in ("昨天", "yesterday"):
+        return check_entry_date(today - timedelta(days=1), today, field)
+    if cleaned in ("前天",):
+        return check_entry_date(today - timedelta(days=2), today, field)
+    year: int | None = None
+    if match := _FULL.fullmatch(cleaned):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _MONTH_DAY.fullmatch(cleaned):
+        month, day = (int(g) for g in match.groups())
+    elif match := _DAY.fullmatch(cleaned):
+        month, day = today.month, int(match.group(1))
+        if day > today.day and today.day <= LATE_ENTRY_DAYS:
+            # "30" on the 2nd means the 30th that just passed, not the one to come.
+            previous = previous_month_start(today)
+            year, month = previous.year, previous.month
+    else:
+        raise InvalidValue(field, NOT_A_DATE)
+    if year is None:
+        year = today.year if month <= today.month else today.year - 1
+    try:
+        chosen = date(year, month, day)
+    except ValueError:
+        raise InvalidValue(field, NOT_A_DATE) from None
+    return check_entry_date(chosen, today, field)
+
+
+def days_open(today: date) -> list[date]:
+    """Every day in the window, oldest first (for the calendar buttons)."""
+    first, last = entry_window(today)
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]

@@ -1,0 +1,264 @@
+"""A station's figures for this month and last month: what `/stats` shows.
+
+Person-times by group, activities by category, hours logged, and residents' requests by
+status. Three grouped queries cover any number of stations (one, or all 40,000 of a
+province): no query per station. Months are calendar months in the configured zone.
+
+- person-times: the total counts each activity once; by group, a person in two groups counts
+  in both (see `services.activities`), so the groups may add up to more than the total;
+- requests: those made during the month, by their status now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import case, func, select
+
+from db.models import ActivityGroup, ActivityLog, ServiceRequest, Station
+from db.uow import UnitOfWork
+from services.quota import month_end, month_of, previous_month
+
+
+@dataclass(frozen=True)
+class MonthFigures:
+    activities: int = 0
+    minutes: int = 0
+    person_times: int = 0
+    by_group: dict[str, int] = field(default_factory=dict)
+    by_category: dict[str, int] = field(default_factory=dict)
+    requests_by_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+    @property
+    def requests(self) -> int:
+        return sum(self.requests_by_status.values())
+
+
+@dataclass(frozen=True)
+class StationFigures:
+    station_code: str
+    this_month: MonthFigures
+    last_month: MonthFigures
+
+
+@dataclass(frozen=True)
+class FiguresReport:
+    this_month: date  # first day
+    last_month: date
+    stations: tuple[StationFigures, ...]
+
+
+@dataclass
+class _Acc:
+    activities: int = 0
+    minutes: int = 0
+    person_times: int = 0
+    by_group: dict[str, int] = field(default_factory=dict)
+    by_category: dict[str, int] = field(default_factory=dict)
+    requests_by_status: dict[str, int] = field(default_factory=dict)
+
+    def frozen(self) -> MonthFigures:
+        return MonthFigures(
+            self.activities,
+            self.minutes,
+            self.person_times,
+            dict(self.by_group),
+            dict(self.by_category),
+            dict(self.requests_by_status),
+        )
+
+
+async def station_figures(
+    uow: UnitOfWork,
+    *,
+    station_codes: Sequence[str] | None,
+    now: datetime,
+    zone: ZoneInfo,
+) -> FiguresReport:
+    """Figures of the listed stations (None: every active station), this month and last."""
+    this_start = month_of(now, zone)
+    last_start = previous_month(this_start)
+    this_end = month_end(this_start)
+    codes = list(station_codes) if station_codes is not None else None
+
+    stations_q = select(Station.code).where(Station.active.is_(True)).order_by(Station.code)
+    if codes is not None:
+        stations_q = stations_q.where(Station.code.in_(codes))
+    station_list = list((await uow.session.scalars(stations_q)).all())
+    acc: dict[tuple[str, bool], _Acc] = {}
+
+    def slot(code: str, this: object) -> _Acc:
+        return acc.setdefault((code, bool(this)), _Acc())
+
+    is_this = case((ActivityLog.activity_date >= this_start, 1), else_=0).label("this")
+    in_range = (
+        ActivityLog.deleted_at.is_(None),
+        ActivityLog.activity_date >= last_start,
+        ActivityLog.activity_date <= this_end,
+    )
+    activity_q = (
+        select(
+            ActivityLog.station_code,
+            is_this,
+            ActivityLog.category_code,
+            func.count(),
+            func.sum(ActivityLog.minutes),
+            func.sum(ActivityLog.person_times),
+        )
+        .where(*in_range)
+        .group_by(ActivityLog.station_code, is_this, ActivityLog.category_code)
+    )
+    if codes is not None:
+        activity_q = activity_q.where(ActivityLog.station_code.in_(codes))
+    for code, this, category, count, minutes, person_times in await uow.session.execute(activity_q):
+        target = slot(code, this)
+        target.activities += int(count)
+        target.minutes += int(minutes or 0)
+        target.person_times += int(person_times or 0)
+        target.by_category[category] = target.by_category.get(category, 0) + int(count)
+
+    group_q = (
+        select(
+            ActivityLog.station_code,
+            is_this,
+            ActivityGroup.group_code,
+            func.sum(ActivityGroup.person_times),
+        )
+        .join(ActivityGroup, ActivityGroup.activity_id == ActivityLog.id)
+        .where(*in_range)
+        .group_by(ActivityLog.station_code, is_this, ActivityGroup.group_code)
+    )
+    if codes is not None:
+        group_q = group_q.where(ActivityLog.station_code.in_(codes))
+    for code, this, group, person_times in await uow.session.execute(group_q):
+        slot(code, this).by_group[group] = int(person_times or 0)
+
+    # Requests carry UTC instants: the local month boundaries, converted.
+    last_from = datetime.combine(last_start, time(), zone)
+    this_from = datetime.combine(this_start, time(), zone)
+    next_from = datetime.combine(this_end + timedelta(days=1), time(), zone)
+    request_this = case((ServiceRequest.created_at >= this_from, 1), else_=0).label("this")
+    request_q = (
+        select(ServiceRequest.station_code, request_this, ServiceRequest.status, func.count())
+        .where(ServiceRequest.created_at >= last_from, ServiceRequest.created_at < next_from)
+        .group_by(ServiceRequest.station_code, request_this, ServiceRequest.status)
+    )
+    if codes is not None:
+        request_q = request_q.where(ServiceRequest.station_code.in_(codes))
+    for code, this, status, count in await uow.session.execute(request_q):
+        slot(code, this).requests_by_status[status] = int(count)
+
+    empty = _Acc()
+    return FiguresReport(
+        this_month=this_start,
+        last_month=last_start,
+        stations=tuple(
+            StationFigures(
+                station_code=code,
+                this_month=acc.get((code, True), empty).frozen(),
+                last_month=acc.get((code, False), empty).frozen(),
+            )
+            for code in station_list
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class StationTotals:
+    station_code: str
+    activities: int = 0
+    minutes: int = 0
+    person_times: int = 0
+    requests: int = 0
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+@dataclass(frozen=True)
+class NetworkMonth:
+    """Every station's totals for one month, and the whole network's person-times by group:
+    what the admins' one-table view shows, and no more, so it stays quick at 40,000 stations."""
+
+    month: date  # first day
+    stations: tuple[StationTotals, ...]
+    by_group: dict[str, int]
+
+    @property
+    def activities(self) -> int:
+        return sum(s.activities for s in self.stations)
+
+    @property
+    def minutes(self) -> int:
+        return sum(s.minutes for s in self.stations)
+
+    @property
+    def person_times(self) -> int:
+        return sum(s.person_times for s in self.stations)
+
+
+async def network_month(
+    uow: UnitOfWork, *, last_month: bool, now: datetime, zone: ZoneInfo
+) -> NetworkMonth:
+    """This month's (or last month's) totals for every active station, in four statements."""
+    month = month_of(now, zone)
+    if last_month:
+        month = previous_month(month)
+    end = month_end(month)
+    codes = list(
+        (
+            await uow.session.scalars(
+                select(Station.code).where(Station.active.is_(True)).order_by(Station.code)
+            )
+        ).all()
+    )
+    in_month = (
+        ActivityLog.deleted_at.is_(None),
+        ActivityLog.activity_date >= month,
+        ActivityLog.activity_date <= end,
+    )
+    activity: dict[str, tuple[int, int, int]] = {}
+    for code, count, minutes, person_times in await uow.session.execute(
+        select(
+            ActivityLog.station_code,
+            func.count(),
+            func.sum(ActivityLog.minutes),
+            func.sum(ActivityLog.person_times),
+        )
+        .where(*in_month)
+        .group_by(ActivityLog.station_code)
+    ):
+        activity[code] = (int(count), int(minutes or 0), int(person_times or 0))
+    by_group: dict[str, int] = {}
+    for group, person_times in await uow.session.execute(
+        select(ActivityGroup.group_code, func.sum(ActivityGroup.person_times))
+        .join(ActivityLog, ActivityGroup.activity_id == ActivityLog.id)
+        .where(*in_month)
+        .group_by(ActivityGroup.group_code)
+    ):
+        by_group[group] = int(person_times or 0)
+    start_at = datetime.combine(month, time(), zone)
+    end_at = datetime.combine(end + timedelta(days=1), time(), zone)
+    requests: dict[str, int] = {}
+    for code, count in await uow.session.execute(
+        select(ServiceRequest.station_code, func.count())
+        .where(ServiceRequest.created_at >= start_at, ServiceRequest.created_at < end_at)
+        .group_by(ServiceRequest.station_code)
+    ):
+        requests[code] = int(count)
+    return NetworkMonth(
+        month=month,
+        stations=tuple(
+            StationTotals(code, *activity.get(code, (0, 0, 0)), requests=requests.get(code, 0))
+            for code in codes
+        ),
+        by_group=by_group,
+    )
