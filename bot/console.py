@@ -168,14 +168,15 @@ async def _act(person: OfflinePerson, line: str, stdout: TextIO) -> None:
         await person.send_photo()
     elif text == ":sticker":
         await person.send_sticker()
-    elif text.isdigit() and _has_buttons(person):
-        message = person.last_with_buttons()
-        if 1 <= int(text) <= len(message.buttons):
-            await person.press(int(text), message=message)
-        else:
-            stdout.write(f"(no button {text}; there are {len(message.buttons)})\n")
+    elif text.isdigit() and _has_buttons(person) and 1 <= int(text) <= _button_count(person):
+        await person.press(int(text), message=person.last_with_buttons())
     else:
+        # A number with no such button is an answer (a phone number, person-times): send it.
         await person.send(line)
+
+
+def _button_count(person: OfflinePerson) -> int:
+    return len(person.last_with_buttons().buttons)
 
 
 def _has_buttons(person: OfflinePerson) -> bool:

@@ -37,3 +37,11 @@ def test_console_as_admin_in_english(tmp_path: Path) -> None:
     result = _console(tmp_path, "/help\n", "--as", "admin", "--lang", "en")
     assert result.returncode == 0, result.stderr
     assert "Here is what I can do for you:" in result.stdout
+
+
+def test_a_number_with_no_such_button_is_sent_as_text(tmp_path: Path) -> None:
+    """A phone number typed where a few buttons show must reach the bot as text."""
+    result = _console(tmp_path, "/language\n13805791234\n", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    assert "no button" not in result.stdout
+    assert "PTBUserWarning" not in result.stderr
