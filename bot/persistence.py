@@ -7,6 +7,7 @@ nothing. Values must be JSON: drafts in `user_data` are plain dicts of str/int/f
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict
 from typing import Any
@@ -29,6 +30,10 @@ class SQLPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         )
         self.database = database
         self._written: dict[tuple[str, str], str] = {}
+        # PTB gathers the user, chat and conversation writes concurrently. On one shared
+        # connection (in-memory SQLite) one unit of work's closing rollback would undo
+        # another's write, so writes take turns; they are small and rare.
+        self._writing = asyncio.Lock()
 
     async def _load(self, kind: str) -> dict[str, Any]:
         async with self.database.uow() as uow:
@@ -49,13 +54,13 @@ class SQLPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         encoded = json.dumps(data, sort_keys=True, ensure_ascii=False)  # raises on non-JSON drafts
         if self._written.get((kind, key)) == encoded:
             return
-        async with self.database.uow() as uow:
+        async with self._writing, self.database.uow() as uow:
             await uow.session.merge(PersistedState(kind=kind, key=key, data=data))
             await uow.commit()
         self._written[(kind, key)] = encoded
 
     async def _drop(self, kind: str, key: str) -> None:
-        async with self.database.uow() as uow:
+        async with self._writing, self.database.uow() as uow:
             await uow.session.execute(
                 delete(PersistedState).where(PersistedState.kind == kind, PersistedState.key == key)
             )
