@@ -7,14 +7,14 @@ from typing import Any
 from telegram import BotCommand
 from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
 
-from handlers import evaluation, report, start
+from handlers import broadcast, evaluation, report, start
 from handlers.errors import on_error
 from handlers.i18n import Translator
 from handlers.menu import COMMANDS, RESIDENT, commands_for
 
 # Order matters: conversations first (they claim their buttons and text while active), then
 # stand-alone buttons, and last the fallbacks that answer whatever nobody claimed.
-JOURNEYS: tuple[Any, ...] = (report, evaluation)
+JOURNEYS: tuple[Any, ...] = (report, evaluation, broadcast)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

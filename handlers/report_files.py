@@ -97,8 +97,13 @@ def cjk_font() -> str | None:
 
 
 def chart_language(lang: str) -> str:
-    """The language a chart can be drawn in: Chinese needs a CJK font, English never does."""
-    if lang != "zh" or cjk_font() is not None:
+    """The language a chart can be drawn in on this machine."""
+    return drawable_language(lang, cjk_font())
+
+
+def drawable_language(lang: str, font: str | None) -> str:
+    """Chinese needs a CJK font (else empty boxes); English never does."""
+    if lang != "zh" or font is not None:
         return lang
     log.warning("no CJK font found (install fonts-noto-cjk); drawing charts with English labels")
     return "en"

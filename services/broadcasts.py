@@ -192,8 +192,9 @@ async def set_opt_out(uow: UnitOfWork, *, tg_id: int, opt_out: bool, now: dateti
     """Stop (or resume) broadcasts for a person. Returns whether anything changed."""
     person = await uow.session.scalar(select(Person).where(Person.tg_id == tg_id))
     if person is None:
-        person = Person(tg_id=tg_id, created_at=now)
+        person = Person(tg_id=tg_id, created_at=now, broadcast_opt_out=False)
         uow.session.add(person)
+        await uow.session.flush()
     if person.broadcast_opt_out == opt_out:
         return False
     person.broadcast_opt_out = opt_out
