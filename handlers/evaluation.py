@@ -12,6 +12,7 @@ The indicators, weights, pass mark and tiers live in `knowledge/evaluation.yaml`
 
 from __future__ import annotations
 
+import asyncio
 import re
 import unicodedata
 from typing import Any
@@ -366,12 +367,15 @@ async def send_outcome(
     names = report_files.names_for(data.knowledge, who.lang)
     await reply(update, evaluation_files.evaluation_table(outcome, _, names, data.clock.zone))
     chart_lang = report_files.chart_language(who.lang)
-    chart = evaluation_files.evaluation_chart(
+    chart = await asyncio.to_thread(
+        evaluation_files.evaluation_chart,
         outcome,
         data.translator.for_language(chart_lang),
         report_files.names_for(data.knowledge, chart_lang),
     )
-    workbook = evaluation_files.evaluation_workbook(outcome, _, names, data.clock.zone)
+    workbook = await asyncio.to_thread(
+        evaluation_files.evaluation_workbook, outcome, _, names, data.clock.zone
+    )
     chat = update.effective_chat
     assert chat is not None
     stem = f"evaluation-{outcome.year}"

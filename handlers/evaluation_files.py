@@ -164,19 +164,12 @@ def evaluation_workbook(
         ]
         for r in outcome.rows
     ]  # fmt: skip
-    sheet = add_sheet(workbook, _("Ranking"), header, rows)
-    sheet.column_dimensions["B"].width = 30
-    sheet.column_dimensions["E"].width = 40
-    note = sheet.max_row + 2
-    sheet.cell(
-        note,
-        1,
-        _("Pass mark {mark} of {max} points; computed {when}.").format(
-            mark=points(outcome.pass_mark),
-            max=points(outcome.max_points),
-            when=_local_text(outcome.created_at, zone),
-        ),
+    note = _("Pass mark {mark} of {max} points; computed {when}.").format(
+        mark=points(outcome.pass_mark),
+        max=points(outcome.max_points),
+        when=_local_text(outcome.created_at, zone),
     )
+    add_sheet(workbook, _("Ranking"), header, rows, widths={"B": 30, "E": 40}, notes=[note])
     measured = [i for i in indicators if i.kind == MEASURED]
     add_sheet(
         workbook,
@@ -189,8 +182,9 @@ def evaluation_workbook(
             ]
             for r in outcome.rows
         ],
-    ).column_dimensions["A"].width = 30
-    scoring = add_sheet(
+        widths={"A": 30},
+    )
+    add_sheet(
         workbook,
         _("Scoring sheet"),
         [
@@ -212,8 +206,8 @@ def evaluation_workbook(
             ]
             for i in indicators
         ],
+        widths={"A": 30},
     )
-    scoring.column_dimensions["A"].width = 30
     return workbook_bytes(workbook)
 
 

@@ -11,6 +11,7 @@ workbook from `handlers.report_files`, shared with `stationbot report`.
 
 from __future__ import annotations
 
+import asyncio
 from html import escape
 from typing import Any
 
@@ -211,12 +212,17 @@ async def send_report(update: Update, context: Context, who: Speaker, code: str)
     names = report_files.names_for(data.knowledge, who.lang)
     await reply(update, report_files.report_summary(report, _, names))
     chart_lang = report_files.chart_language(who.lang)
-    chart = report_files.report_chart(
+    # Drawing and writing take CPU seconds on a big year: off the event loop, so other
+    # people's messages are answered meanwhile.
+    chart = await asyncio.to_thread(
+        report_files.report_chart,
         report,
         data.translator.for_language(chart_lang),
         report_files.names_for(data.knowledge, chart_lang),
     )
-    workbook = report_files.report_workbook(report, _, names, data.clock.zone)
+    workbook = await asyncio.to_thread(
+        report_files.report_workbook, report, _, names, data.clock.zone
+    )
     stem = report_files.file_stem(report)
     chat = update.effective_chat
     assert chat is not None

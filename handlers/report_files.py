@@ -17,6 +17,7 @@ import functools
 import importlib
 import io
 import logging
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +35,6 @@ from services.reports import GROUPS, MONTH, REQUEST_STATUSES, Period, Report, St
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
     from openpyxl import Workbook
-    from openpyxl.worksheet.worksheet import Worksheet
 
 log = logging.getLogger(__name__)
 
@@ -109,14 +109,21 @@ def drawable_language(lang: str, font: str | None) -> str:
     return "en"
 
 
+# matplotlib's settings are global: two charts drawn at once in worker threads take turns.
+_drawing = threading.Lock()
+
+
 @contextmanager
 def chart_style() -> Iterator[None]:
     import matplotlib
 
     family = cjk_font()
     fonts = [family, "DejaVu Sans"] if family else ["DejaVu Sans"]
-    with matplotlib.rc_context(
-        {"font.family": "sans-serif", "font.sans-serif": fonts, "axes.unicode_minus": False}
+    with (
+        _drawing,
+        matplotlib.rc_context(
+            {"font.family": "sans-serif", "font.sans-serif": fonts, "axes.unicode_minus": False}
+        ),
     ):
         yield
 
@@ -485,13 +492,11 @@ HEADER_COLOUR = "DDEBF7"
 
 
 def new_workbook() -> Workbook:
-    """An empty workbook (openpyxl starts with one blank sheet; `add_sheet` adds the rest)."""
+    """An empty streaming workbook: rows are written as they are added, which keeps a year of
+    requests quick to write (with lxml installed, openpyxl writes several times faster)."""
     from openpyxl import Workbook
 
-    workbook = Workbook()
-    assert workbook.active is not None
-    workbook.remove(workbook.active)
-    return workbook
+    return Workbook(write_only=True)
 
 
 def add_sheet(
@@ -502,30 +507,55 @@ def add_sheet(
     *,
     total: Sequence[Any] | None = None,
     formats: dict[int, str] | None = None,
-) -> Worksheet:
-    """A sheet with a bold frozen header, optional total row and number formats by column."""
+    widths: dict[str, float] | None = None,
+    notes: Sequence[str] = (),
+) -> None:
+    """A sheet with a bold frozen header, rows, an optional bold total row, number formats by
+    column (1-based) and notes under the table. Widths are set first: the sheet streams."""
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     sheet = workbook.create_sheet(title[:31])
-    sheet.append(list(header))
-    for cell in sheet[1]:
-        cell.font, cell.fill = Font(bold=True), PatternFill("solid", fgColor=HEADER_COLOUR)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for row in rows:
-        sheet.append(list(row))
-    if total is not None:
-        sheet.append(list(total))
-        for cell in sheet[sheet.max_row]:
-            cell.font = Font(bold=True)
-    for column, number_format in (formats or {}).items():
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.number_format = number_format
-    for index, title_text in enumerate(header, start=1):
-        width = max(10, min(40, len(str(title_text)) + 2))
-        sheet.column_dimensions[get_column_letter(index)].width = width
+    for index, text in enumerate(header, start=1):
+        letter = get_column_letter(index)
+        default = max(10, min(40, len(str(text)) + 2))
+        sheet.column_dimensions[letter].width = (widths or {}).get(letter, default)
     sheet.freeze_panes = "A2"
-    return sheet
+    bold = Font(bold=True)
+    fill = PatternFill("solid", fgColor=HEADER_COLOUR)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    number_formats = formats or {}
+
+    def cells(values: Sequence[Any], font: Any = None) -> list[Any]:
+        out: list[Any] = []
+        for index, value in enumerate(values, start=1):
+            number_format = number_formats.get(index)
+            if number_format is None and font is None:
+                out.append(value)
+                continue
+            cell = WriteOnlyCell(sheet, value=value)
+            if number_format is not None:
+                cell.number_format = number_format
+            if font is not None:
+                cell.font = font
+            out.append(cell)
+        return out
+
+    head = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font, cell.fill, cell.alignment = bold, fill, wrap
+        head.append(cell)
+    sheet.append(head)
+    for row in rows:
+        sheet.append(cells(row))
+    if total is not None:
+        sheet.append(cells(total, bold))
+    if notes:
+        sheet.append([])
+        for note in notes:
+            sheet.append([note])
 
 
 def workbook_bytes(workbook: Workbook) -> bytes:
@@ -581,19 +611,16 @@ def _summary_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names)
     ]  # fmt: skip
     rows = [_figures_row(names.station(f.station_code), f) for f in report.stations]
     total = _figures_row(_("Total"), report.total) if len(report.stations) > 1 else None
-    sheet = add_sheet(
-        workbook, _("Summary"), header, rows, total=total, formats={3: "0.0", 11: "0.0"}
-    )
-    sheet.column_dimensions["A"].width = 30
-    note_row = sheet.max_row + 2
-    sheet.cell(note_row, 1, _("Period: {period}").format(period=period_label(report.period, _)))
-    sheet.cell(
-        note_row + 1,
-        1,
+    notes = [
+        _("Period: {period}").format(period=period_label(report.period, _)),
         _(
             "Requests received: all made in the period except those withdrawn before anyone answered."
         ),
-    )
+    ]
+    add_sheet(
+        workbook, _("Summary"), header, rows, total=total, formats={3: "0.0", 11: "0.0"},
+        widths={"A": 30}, notes=notes,
+    )  # fmt: skip
 
 
 def _activities_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names) -> None:
@@ -613,14 +640,15 @@ def _activities_sheet(workbook: Workbook, report: Report, _: Gettext, names: Nam
         for a in report.activities
     ]  # fmt: skip
     total = [
-        _("Total"), "", "",
+        _("Total"), None, None,
         sum(a.activities for a in report.activities),
         round(sum(a.minutes for a in report.activities) / 60, 2),
         sum(a.person_times for a in report.activities),
     ]  # fmt: skip
-    sheet = add_sheet(workbook, _("Activities"), header, rows, total=total, formats={5: "0.0"})
-    for column in "ABC":
-        sheet.column_dimensions[column].width = 28
+    add_sheet(
+        workbook, _("Activities"), header, rows, total=total, formats={5: "0.0"},
+        widths=dict.fromkeys("ABC", 28),
+    )  # fmt: skip
 
 
 def _groups_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names) -> None:
@@ -641,10 +669,11 @@ def _groups_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names) 
         for (station, category, template), by_group in cells.items()
     ]  # fmt: skip
     totals = [sum(g.person_times for g in report.groups if g.group_code == c) for c in codes]
-    total = [_("Total"), "", "", *totals, sum(totals)]
-    sheet = add_sheet(workbook, _("Person-times by group"), header, rows, total=total)
-    for column in "ABC":
-        sheet.column_dimensions[column].width = 28
+    total = [_("Total"), None, None, *totals, sum(totals)]
+    add_sheet(
+        workbook, _("Person-times by group"), header, rows, total=total,
+        widths=dict.fromkeys("ABC", 28),
+    )  # fmt: skip
 
 
 def _requests_sheet(
@@ -664,12 +693,11 @@ def _requests_sheet(
         ]
         for r in report.requests
     ]  # fmt: skip
-    sheet = add_sheet(
+    add_sheet(
         workbook, _("Requests"), header, rows,
         formats={5: "yyyy-mm-dd hh:mm", 6: "yyyy-mm-dd hh:mm", 7: "yyyy-mm-dd hh:mm", 8: "0.0", 9: "0.0"},
+        widths=dict.fromkeys("BEFG", 20),
     )  # fmt: skip
-    for column in "BEFG":
-        sheet.column_dimensions[column].width = 20
 
 
 def _volunteers_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names) -> None:
@@ -694,8 +722,7 @@ def _volunteers_sheet(workbook: Workbook, report: Report, _: Gettext, names: Nam
         *(sum(getattr(v, f) for v in report.volunteers)
           for f in ("applied", "approved", "declined", "pending", "withdrawn", "active")),
     ]  # fmt: skip
-    sheet = add_sheet(workbook, _("Volunteers"), header, rows, total=total)
-    sheet.column_dimensions["A"].width = 30
+    add_sheet(workbook, _("Volunteers"), header, rows, total=total, widths={"A": 30})
 
 
 def _sessions_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names) -> None:
@@ -705,16 +732,11 @@ def _sessions_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names
          round(s.minutes / 60, 2), s.topic_code or ""]
         for s in report.sessions
     ]  # fmt: skip
-    total = [_("Total"), "", "", round(sum(s.minutes for s in report.sessions) / 60, 2), ""]
-    sheet = add_sheet(
-        workbook,
-        _("Supervision sessions"),
-        header,
-        rows,
-        total=total,
-        formats={1: "yyyy-mm-dd", 4: "0.0"},
-    )
-    sheet.column_dimensions["B"].width = 30
+    total = [_("Total"), None, None, round(sum(s.minutes for s in report.sessions) / 60, 2), ""]
+    add_sheet(
+        workbook, _("Supervision sessions"), header, rows, total=total,
+        formats={1: "yyyy-mm-dd", 4: "0.0"}, widths={"B": 30},
+    )  # fmt: skip
 
 
 def _quota_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names) -> None:
@@ -728,7 +750,7 @@ def _quota_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names) -
          _(QUOTA_STATUS_LABELS[q.status])]
         for q in report.quota
     ]  # fmt: skip
-    sheet = add_sheet(
-        workbook, _("Quota per month"), header, rows, formats={3: "0.0", 4: "0.0", 5: "0.0"}
-    )
-    sheet.column_dimensions["B"].width = 30
+    add_sheet(
+        workbook, _("Quota per month"), header, rows, formats={3: "0.0", 4: "0.0", 5: "0.0"},
+        widths={"B": 30},
+    )  # fmt: skip
