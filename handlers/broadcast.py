@@ -46,6 +46,7 @@ log = logging.getLogger(__name__)
 STATION, AUDIENCE, TEXT, PREVIEW = range(4)
 DRAFT = "broadcast"
 SENDS = "broadcast_sends"  # bot_data.extras: the deliveries running in the background
+DELIVERING = "broadcast_delivering"  # bot_data.extras: one delivery loop at a time
 ALL = "all"
 
 
@@ -326,14 +327,18 @@ async def send_chosen(update: Update, context: Context) -> int:
 async def deliver(
     data: BotData, *, broadcast_id: str, sender_tg_id: int, left_out: broadcasts.Audience
 ) -> None:
-    """Let the outbox work through the ledger until this broadcast is out, then report back."""
-    while True:
-        report = await data.outbox.deliver_pending()
-        async with data.uow() as uow:
-            outcome = await broadcasts.outcome(uow, broadcast_id=broadcast_id)
-        progress = report.sent + len(report.unreachable) + len(report.failed)
-        if outcome.waiting == 0 or progress == 0:
-            break
+    """Let the outbox work through the ledger until this broadcast is out, then report back.
+
+    Two broadcasts sent at once take turns, so they never read the same planned rows."""
+    lock: asyncio.Lock = data.extras.setdefault(DELIVERING, asyncio.Lock())
+    async with lock:
+        while True:
+            report = await data.outbox.deliver_pending()
+            async with data.uow() as uow:
+                outcome = await broadcasts.outcome(uow, broadcast_id=broadcast_id)
+            progress = report.sent + len(report.unreachable) + len(report.failed)
+            if outcome.waiting == 0 or progress == 0:
+                break
     async with data.uow() as uow:
         language = (await people.languages_of(uow, [sender_tg_id]))[sender_tg_id]
     _ = data.translator.for_language(language)

@@ -133,6 +133,9 @@ async def test_everyone_from_the_bureau_and_changing_the_text(bot: BotHarness) -
     await worker.send("/start")
     admin = await bot.admin()
     await admin.send("/broadcast")
+    await admin.press("bc:s:huajie")
+    await admin.press("bc:back")
+    assert "发给哪个站的人" in admin.last_with_buttons().text
     await admin.press("bc:s:all")
     labels = " ".join(admin.button_labels())
     assert "所有用过本助手的人（3）" in labels  # the admin, the sender, is not counted
@@ -142,6 +145,8 @@ async def test_everyone_from_the_bureau_and_changing_the_text(bot: BotHarness) -
     await admin.send_photo()
     assert "请用文字输入" in admin.last_text
     await admin.send("第一稿")
+    await admin.send("还有一句")  # typing on the preview step: a gentle re-ask, nothing lost
+    assert "请点选上面的按钮" in admin.last_text
     await admin.press("bc:edit")
     await admin.send("春节慰问活动通知")
     assert "来自民政局的消息" in admin.last_text
