@@ -1,4 +1,4 @@
-"""`stationbot …`: console, run, webhook, db, invite (and the journeys' own commands).
+"""`stationbot …`: console, run, webhook, db, invite, report (and the journeys' own commands).
 
 Wrong settings or catalogues end with one line on stderr and exit status 2.
 """
@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     invite.add_argument("--station", help="station code (not for admins)")
     invite.add_argument("--valid-hours", type=float, default=72)
+
+    report = sub.add_parser("report", help="write a monthly or yearly report (PNG and XLSX)")
+    report.add_argument("--period", required=True, help="a month (2026-11) or a year (2026)")
+    report.add_argument("--station", help="station code; every station when left out")
+    report.add_argument("--out", default=".", help="folder to write the files into")
+    report.add_argument("--lang", default="zh", choices=["zh", "en"])
     return parser
 
 
@@ -85,6 +91,10 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         from bot.commands import invite
 
         return asyncio.run(invite.main(settings, args))
+    if args.command == "report":
+        from bot.commands import report
+
+        return asyncio.run(report.main(settings, args))
     raise AssertionError(args.command)
 
 

@@ -9,9 +9,12 @@ from telegram.ext import Application, BaseHandler, CommandHandler, ConversationH
 
 from handlers import (
     activity_log,
+    broadcast,
     consent,
+    evaluation,
     inbox,
     my_requests,
+    report,
     service_request,
     start,
     station_figures,
@@ -33,6 +36,9 @@ JOURNEYS: tuple[Any, ...] = (
     activity_log,
     supervision,
     station_figures,
+    report,
+    evaluation,
+    broadcast,
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.evaluation import EvaluationRules, load_evaluation
 from knowledge.record_templates import TemplateCatalog, load_record_templates
 from knowledge.request_rules import RequestRules, load_request_rules
 from knowledge.served_groups import ServedGroup, load_served_groups
@@ -26,6 +27,7 @@ class Knowledge:
     supervision_topics: tuple[SupervisionTopic, ...] = field(
         default_factory=load_supervision_topics
     )
+    evaluation: EvaluationRules = field(default_factory=load_evaluation)
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -38,4 +40,5 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         record_templates=load_record_templates(directory),
         served_groups=load_served_groups(directory),
         supervision_topics=load_supervision_topics(directory),
+        evaluation=load_evaluation(directory),
     )

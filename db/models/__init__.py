@@ -1,5 +1,6 @@
 """All models, imported here so `Base.metadata` is complete for Alembic and tests."""
 
+from db.models.evaluation import EvaluationEntry, EvaluationResult, EvaluationRun
 from db.models.people import AuditEntry, Consent, Invite, Person, StaffRole, Station, StationCounter
 from db.models.requests import RequestEvent, ServiceRequest, VolunteerApplication
 from db.models.runtime import Delivery, PersistedState
@@ -11,6 +12,9 @@ __all__ = [
     "AuditEntry",
     "Consent",
     "Delivery",
+    "EvaluationEntry",
+    "EvaluationResult",
+    "EvaluationRun",
     "Invite",
     "PersistedState",
     "Person",

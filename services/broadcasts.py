@@ -1,0 +1,209 @@
+"""Broadcasts: one message from a station (or the bureau) to many people, through the ledger.
+
+Audiences are a station's approved volunteers, the residents who made a request there, or
+everyone connected to it (with no station: everyone who ever wrote to the bot). People who
+opted out (`/unsubscribe`), who were erased, or the sender, never get one. People Telegram
+told us had blocked the bot are counted and left out, not tried again.
+
+`plan_broadcast` puts one ledger row per recipient (kind `broadcast`, period = the draft's
+broadcast id), so confirming twice plans nothing new. Sending is the outbox's job.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, func, select, union
+
+from db.models import Delivery, Person, ServiceRequest, StaffRole, VolunteerApplication
+from db.uow import UnitOfWork
+from services import audit, delivery
+from services.delivery import PlannedMessage
+from services.errors import InvalidValue
+
+KIND = "broadcast"
+VOLUNTEERS, RESIDENTS, EVERYONE = "volunteers", "residents", "everyone"
+AUDIENCES = (VOLUNTEERS, RESIDENTS, EVERYONE)
+MAX_TEXT = 3500  # leaves room for the heading and footer under Telegram's 4096
+
+
+def new_broadcast_id() -> str:
+    """Fits the ledger's 16-character `period`; random so two drafts never share keys."""
+    return "bc" + secrets.token_hex(6)
+
+
+@dataclass(frozen=True)
+class Audience:
+    recipients: tuple[int, ...]  # Telegram ids to plan
+    blocked: int  # left out: they blocked the bot
+    opted_out: int  # left out: /unsubscribe
+
+
+@dataclass(frozen=True)
+class BroadcastOutcome:
+    planned: int
+    sent: int
+    unreachable: int
+    failed: int
+    waiting: int  # still planned (the outbox has not reached them yet)
+
+
+def _people_of(audience: str, station_code: str | None) -> Select[Any]:
+    """Person ids in the audience (before opt-outs and blocks)."""
+    if audience not in AUDIENCES:
+        raise InvalidValue("audience", "unknown")
+    volunteers = select(VolunteerApplication.person_id).where(
+        VolunteerApplication.status == "approved"
+    )
+    residents = select(ServiceRequest.resident_id)
+    if station_code is not None:
+        volunteers = volunteers.where(VolunteerApplication.station_code == station_code)
+        residents = residents.where(ServiceRequest.station_code == station_code)
+    if audience == VOLUNTEERS:
+        return volunteers
+    if audience == RESIDENTS:
+        return residents
+    if station_code is None:
+        return select(Person.id)
+    staff = select(StaffRole.person_id).where(
+        StaffRole.station_code == station_code, StaffRole.revoked_at.is_(None)
+    )
+    regulars = select(Person.id).where(Person.last_station_code == station_code)
+    return select(union(volunteers, residents, staff, regulars).subquery().c[0])
+
+
+async def audience(
+    uow: UnitOfWork, *, audience: str, station_code: str | None, sender_tg_id: int
+) -> Audience:
+    """Who would receive a broadcast now, and how many are left out and why."""
+    rows = (
+        await uow.session.execute(
+            select(Person.tg_id, Person.broadcast_opt_out, Person.unreachable_at)
+            .where(
+                Person.id.in_(_people_of(audience, station_code)),
+                Person.erased_at.is_(None),
+                Person.tg_id != sender_tg_id,
+            )
+            .order_by(Person.id)
+        )
+    ).all()
+    recipients, blocked, opted_out = [], 0, 0
+    for tg_id, opt_out, unreachable_at in rows:
+        if opt_out:
+            opted_out += 1
+        elif unreachable_at is not None:
+            blocked += 1
+        else:
+            recipients.append(int(tg_id))
+    return Audience(tuple(recipients), blocked, opted_out)
+
+
+async def audience_sizes(
+    uow: UnitOfWork, *, station_code: str | None, sender_tg_id: int
+) -> dict[str, int]:
+    """How many people each audience would reach now (for the buttons)."""
+    sizes = {}
+    for name in AUDIENCES:
+        found = await audience(
+            uow, audience=name, station_code=station_code, sender_tg_id=sender_tg_id
+        )
+        sizes[name] = len(found.recipients)
+    return sizes
+
+
+async def plan_broadcast(
+    uow: UnitOfWork,
+    *,
+    broadcast_id: str,
+    text: str,
+    audience_name: str,
+    station_code: str | None,
+    sender_tg_id: int,
+    now: datetime,
+) -> Audience:
+    """Plan one ledger row per recipient. Planning the same broadcast again adds nothing."""
+    text = text.strip()
+    if not text:
+        raise InvalidValue("text", "empty")
+    if len(text) > MAX_TEXT:
+        raise InvalidValue("text", "too_long")
+    if not broadcast_id.startswith("bc") or len(broadcast_id) > 16:
+        raise InvalidValue("broadcast", "malformed")
+    found = await audience(
+        uow, audience=audience_name, station_code=station_code, sender_tg_id=sender_tg_id
+    )
+    payload = {"text": text, "station_code": station_code, "audience": audience_name}
+    sender = await uow.session.scalar(select(Person.id).where(Person.tg_id == sender_tg_id))
+    audit.record(
+        uow,
+        actor_id=sender,
+        action="broadcast.plan",
+        subject=f"broadcast:{broadcast_id}",
+        now=now,
+        detail={
+            "station": station_code,
+            "audience": audience_name,
+            "recipients": len(found.recipients),
+            "blocked": found.blocked,
+            "opted_out": found.opted_out,
+        },
+    )
+    await delivery.plan(  # commits, with the audit entry
+        uow,
+        messages=[
+            PlannedMessage(
+                kind=KIND,
+                period=broadcast_id,
+                occasion="broadcast",
+                recipient_tg_id=tg_id,
+                station_code=station_code,
+                payload=payload,
+            )
+            for tg_id in found.recipients
+        ],
+        now=now,
+    )
+    await uow.commit()
+    return found
+
+
+async def outcome(uow: UnitOfWork, *, broadcast_id: str) -> BroadcastOutcome:
+    rows = (
+        await uow.session.execute(
+            select(Delivery.status, func.count())
+            .where(Delivery.kind == KIND, Delivery.period == broadcast_id)
+            .group_by(Delivery.status)
+        )
+    ).all()
+    counts = {status: int(n) for status, n in rows}
+    return BroadcastOutcome(
+        planned=sum(counts.values()),
+        sent=counts.get(delivery.SENT, 0),
+        unreachable=counts.get(delivery.UNREACHABLE, 0),
+        failed=counts.get(delivery.FAILED, 0) + counts.get(delivery.UNKNOWN, 0),
+        waiting=counts.get(delivery.PLANNED, 0),
+    )
+
+
+async def set_opt_out(uow: UnitOfWork, *, tg_id: int, opt_out: bool, now: datetime) -> bool:
+    """Stop (or resume) broadcasts for a person. Returns whether anything changed."""
+    person = await uow.session.scalar(select(Person).where(Person.tg_id == tg_id))
+    if person is None:
+        person = Person(tg_id=tg_id, created_at=now, broadcast_opt_out=False)
+        uow.session.add(person)
+        await uow.session.flush()
+    if person.broadcast_opt_out == opt_out:
+        return False
+    person.broadcast_opt_out = opt_out
+    audit.record(
+        uow,
+        actor_id=person.id,
+        action="broadcast.unsubscribe" if opt_out else "broadcast.subscribe",
+        subject=f"person:{person.id}",
+        now=now,
+    )
+    await uow.commit()
+    return True

@@ -1,0 +1,570 @@
+"""Monthly and yearly figures per station, for `/report`, the CLI and the yearly evaluation.
+
+`build_report` reads everything a report needs in six grouped queries whatever the number of
+stations or months (stations, activities, person-times by group, requests, volunteers,
+supervision sessions); the quota per month is the pure rule in `services.quota` applied to the
+sessions. Figures only: the words, the chart and the spreadsheet belong to the caller.
+
+Periods are calendar months or years in the configured zone. Dates stored as local dates
+(activities, supervision sessions) are compared as dates; moments (requests, volunteer
+applications) are compared with the local midnights that bound the period.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from db.models import (
+    ActivityGroup,
+    ActivityLog,
+    ServiceRequest,
+    Station,
+    SupervisionSession,
+    VolunteerApplication,
+)
+from db.uow import UnitOfWork
+from services.errors import InvalidValue, NotFound
+from services.quota import MET, QuotaStatus, month_end, month_of, previous_month, quota_status
+
+MONTH, YEAR = "month", "year"
+GROUPS = ("elderly", "disabled", "children", "low_income", "minority", "other")
+REQUEST_STATUSES = ("submitted", "accepted", "in_progress", "completed", "declined", "cancelled")
+VOLUNTEER_STATUSES = ("approved", "declined", "pending", "withdrawn")  # VolunteerRow order
+ACCEPT_WITHIN = timedelta(hours=24)
+EARLIEST_YEAR = 2000
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # month | year
+    start: date
+    end: date  # inclusive
+
+    @property
+    def code(self) -> str:
+        return f"{self.start:%Y-%m}" if self.kind == MONTH else f"{self.start:%Y}"
+
+    @property
+    def months(self) -> tuple[date, ...]:
+        months, month = [], self.start
+        while month <= self.end:
+            months.append(month)
+            month = (month_end(month) + timedelta(days=1)).replace(day=1)
+        return tuple(months)
+
+    def bounds(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        """The local midnights around the period: [start, end) as aware datetimes."""
+        return (
+            datetime.combine(self.start, time(), zone),
+            datetime.combine(self.end + timedelta(days=1), time(), zone),
+        )
+
+
+def month_period(year: int, month: int) -> Period:
+    if not EARLIEST_YEAR <= year <= 9999 or not 1 <= month <= 12:
+        raise InvalidValue("period", "out_of_range")
+    start = date(year, month, 1)
+    return Period(MONTH, start, month_end(start))
+
+
+def year_period(year: int) -> Period:
+    if not EARLIEST_YEAR <= year <= 9999:
+        raise InvalidValue("period", "out_of_range")
+    return Period(YEAR, date(year, 1, 1), date(year, 12, 31))
+
+
+def this_month(now: datetime, zone: ZoneInfo) -> Period:
+    month = month_of(now, zone)
+    return month_period(month.year, month.month)
+
+
+def last_month(now: datetime, zone: ZoneInfo) -> Period:
+    month = previous_month(month_of(now, zone))
+    return month_period(month.year, month.month)
+
+
+_PERIOD = re.compile(r"^(\d{4})(?:[-/.](\d{1,2}))?$")
+
+
+def parse_period(text: str) -> Period:
+    """`2026-11` (a month) or `2026` (a year); full-width digits are fine."""
+    match = _PERIOD.match(unicodedata.normalize("NFKC", text).strip())
+    if match is None:
+        raise InvalidValue("period", "malformed")
+    year = int(match.group(1))
+    return year_period(year) if match.group(2) is None else month_period(year, int(match.group(2)))
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    station_code: str
+    category_code: str
+    template_code: str
+    activities: int
+    minutes: int
+    person_times: int
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    station_code: str
+    category_code: str
+    template_code: str
+    group_code: str
+    person_times: int
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    ref: str
+    station_code: str
+    service_code: str
+    status: str
+    created_at: datetime
+    accepted_at: datetime | None
+    completed_at: datetime | None
+    rating: int | None
+
+    @property
+    def hours_to_accept(self) -> float | None:
+        if self.accepted_at is None:
+            return None
+        return (self.accepted_at - self.created_at).total_seconds() / 3600
+
+    @property
+    def hours_to_complete(self) -> float | None:
+        """From the resident's request to its completion, as the resident waited."""
+        if self.completed_at is None:
+            return None
+        return (self.completed_at - self.created_at).total_seconds() / 3600
+
+    @property
+    def received(self) -> bool:
+        """Counted as work for the station: all but those withdrawn before anyone answered."""
+        return not (self.status == "cancelled" and self.accepted_at is None)
+
+    @property
+    def accepted_in_time(self) -> bool:
+        return self.accepted_at is not None and self.accepted_at - self.created_at <= ACCEPT_WITHIN
+
+
+@dataclass(frozen=True)
+class VolunteerRow:
+    station_code: str
+    applied: int  # applications made in the period
+    approved: int  # of those, by their status now
+    declined: int
+    pending: int
+    withdrawn: int
+    active: int  # approved (and still so) by the end of the period, whenever they applied
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    station_code: str
+    session_date: date
+    mode: str
+    minutes: int
+    topic_code: str | None
+
+
+@dataclass(frozen=True)
+class StationFigures:
+    """One station's headline numbers for the period (the evaluation's measured values)."""
+
+    station_code: str
+    activities: int
+    minutes: int
+    person_times: int
+    person_times_by_group: dict[str, int]
+    requests_received: int
+    requests_by_status: dict[str, int]
+    accepted_within_24h: int
+    completed: int
+    ratings: int
+    rating_sum: int
+    volunteers_applied: int
+    volunteers_active: int
+    supervision_minutes: int
+    months_counted: int  # months of the period that have begun
+    months_quota_met: int
+
+    @property
+    def accepted_within_24h_rate(self) -> float | None:
+        return self.accepted_within_24h / self.requests_received if self.requests_received else None
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed / self.requests_received if self.requests_received else None
+
+    @property
+    def average_rating(self) -> float | None:
+        return self.rating_sum / self.ratings if self.ratings else None
+
+    @property
+    def supervision_hours(self) -> float:
+        return self.supervision_minutes / 60
+
+    def measure(self, name: str) -> float | None:
+        """The evaluation's measures by name (`knowledge.evaluation.MEASURES`)."""
+        values: dict[str, float | None] = {
+            "months_quota_met": float(self.months_quota_met),
+            "accepted_within_24h": self.accepted_within_24h_rate,
+            "completion_rate": self.completion_rate,
+            "average_rating": self.average_rating,
+            "person_times": float(self.person_times),
+            "volunteers_active": float(self.volunteers_active),
+        }
+        return values[name]
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    station_codes: tuple[str, ...]  # the stations covered, in catalogue order
+    all_stations: bool
+    generated_at: datetime
+    activities: tuple[ActivityRow, ...]
+    groups: tuple[GroupRow, ...]
+    requests: tuple[RequestRow, ...]
+    volunteers: tuple[VolunteerRow, ...]
+    sessions: tuple[SessionRow, ...]
+    quota: tuple[QuotaStatus, ...]  # per station per month begun, month by month
+    stations: tuple[StationFigures, ...]
+
+    @property
+    def total(self) -> StationFigures:
+        """The figures of every covered station added up (rates recomputed from the sums)."""
+        return _add_up(self.stations)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.activities or self.requests or self.sessions or self.groups) and not any(
+            v.applied or v.active for v in self.volunteers
+        )
+
+
+async def build_report(
+    uow: UnitOfWork,
+    *,
+    period: Period,
+    station_code: str | None,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Report:
+    """One station's (or, with None, every active station's) figures for `period`."""
+    stations_query = select(Station.code, Station.quota_hours).where(Station.active.is_(True))
+    if station_code is not None:
+        stations_query = select(Station.code, Station.quota_hours).where(
+            Station.code == station_code
+        )
+    stations = list((await uow.session.execute(stations_query)).all())
+    if not stations:
+        raise NotFound()
+    codes = [code for code, _ in stations]
+    quotas = {code: float(quota) for code, quota in stations}
+    begin, end = period.bounds(zone)
+
+    activity_rows = (
+        await uow.session.execute(
+            select(
+                ActivityLog.station_code,
+                ActivityLog.category_code,
+                ActivityLog.template_code,
+                func.count(),
+                func.coalesce(func.sum(ActivityLog.minutes), 0),
+                func.coalesce(func.sum(ActivityLog.person_times), 0),
+            )
+            .where(
+                *_only(station_code, ActivityLog.station_code),
+                ActivityLog.activity_date >= period.start,
+                ActivityLog.activity_date <= period.end,
+                ActivityLog.deleted_at.is_(None),
+            )
+            # Station last: grouping by it first makes SQLite walk the (station, date) index
+            # and visit the rows in random order, several times slower than one scan.
+            .group_by(
+                ActivityLog.template_code, ActivityLog.category_code, ActivityLog.station_code
+            )
+        )
+    ).all()
+    group_rows = (
+        await uow.session.execute(
+            select(
+                ActivityLog.station_code,
+                ActivityLog.category_code,
+                ActivityLog.template_code,
+                ActivityGroup.group_code,
+                func.coalesce(func.sum(ActivityGroup.person_times), 0),
+            )
+            .join(ActivityLog, ActivityLog.id == ActivityGroup.activity_id)
+            .where(
+                *_only(station_code, ActivityLog.station_code),
+                ActivityLog.activity_date >= period.start,
+                ActivityLog.activity_date <= period.end,
+                ActivityLog.deleted_at.is_(None),
+            )
+            .group_by(
+                ActivityGroup.group_code,
+                ActivityLog.template_code,
+                ActivityLog.category_code,
+                ActivityLog.station_code,
+            )
+        )
+    ).all()
+    request_rows = (
+        await uow.session.execute(
+            select(
+                ServiceRequest.ref,
+                ServiceRequest.station_code,
+                ServiceRequest.service_code,
+                ServiceRequest.status,
+                ServiceRequest.created_at,
+                ServiceRequest.accepted_at,
+                ServiceRequest.completed_at,
+                ServiceRequest.rating,
+            )
+            .where(
+                *_only(station_code, ServiceRequest.station_code),
+                ServiceRequest.created_at >= begin,
+                ServiceRequest.created_at < end,
+            )
+            .order_by(ServiceRequest.created_at, ServiceRequest.id)
+        )
+    ).all()
+    in_period = and_(
+        VolunteerApplication.created_at >= begin, VolunteerApplication.created_at < end
+    )
+
+    def applied_with(status: str | None) -> ColumnElement[Any]:
+        condition = (
+            in_period if status is None else and_(in_period, VolunteerApplication.status == status)
+        )
+        return func.sum(case((condition, 1), else_=0))
+
+    volunteer_rows = (
+        await uow.session.execute(
+            select(
+                VolunteerApplication.station_code,
+                applied_with(None),
+                *(applied_with(status) for status in VOLUNTEER_STATUSES),
+                func.sum(
+                    case(
+                        (
+                            and_(
+                                VolunteerApplication.status == "approved",
+                                VolunteerApplication.decided_at < end,
+                            ),
+                            1,
+                        ),
+                        else_=0,
+                    )
+                ),
+            )
+            .where(
+                *_only(station_code, VolunteerApplication.station_code),
+                VolunteerApplication.created_at < end,
+            )
+            .group_by(VolunteerApplication.station_code)
+        )
+    ).all()
+    session_rows = (
+        await uow.session.execute(
+            select(
+                SupervisionSession.station_code,
+                SupervisionSession.session_date,
+                SupervisionSession.mode,
+                SupervisionSession.minutes,
+                SupervisionSession.topic_code,
+            )
+            .where(
+                *_only(station_code, SupervisionSession.station_code),
+                SupervisionSession.session_date >= period.start,
+                SupervisionSession.session_date <= period.end,
+                SupervisionSession.deleted_at.is_(None),
+            )
+            .order_by(SupervisionSession.session_date, SupervisionSession.id)
+        )
+    ).all()
+
+    # Without a station filter every row is read; rows of inactive stations are dropped here.
+    order = {code: index for index, code in enumerate(codes)}
+    activity_rows = [r for r in activity_rows if r[0] in order]
+    group_rows = [r for r in group_rows if r[0] in order]
+    request_rows = [r for r in request_rows if r[1] in order]
+    volunteer_rows = [r for r in volunteer_rows if r[0] in order]
+    session_rows = [r for r in session_rows if r[0] in order]
+    activities = tuple(
+        sorted(
+            (ActivityRow(s, c, t, int(n), int(m), int(p)) for s, c, t, n, m, p in activity_rows),
+            key=lambda r: (order[r.station_code], r.category_code, r.template_code),
+        )
+    )
+    groups = tuple(
+        sorted(
+            (GroupRow(s, c, t, g, int(p)) for s, c, t, g, p in group_rows),
+            key=lambda r: (
+                order[r.station_code],
+                r.category_code,
+                r.template_code,
+                _group_order(r.group_code),
+            ),
+        )
+    )
+    requests = tuple(RequestRow(*row) for row in request_rows)
+    volunteers_by_station = {
+        row[0]: VolunteerRow(row[0], *(int(v or 0) for v in row[1:])) for row in volunteer_rows
+    }
+    volunteers = tuple(
+        volunteers_by_station.get(code, VolunteerRow(code, 0, 0, 0, 0, 0, 0)) for code in codes
+    )
+    sessions = tuple(
+        sorted(
+            (SessionRow(s, d, m, int(n), t) for s, d, m, n, t in session_rows),
+            key=lambda r: (order[r.station_code], r.session_date),
+        )
+    )
+    quota = _quota_by_month(period, codes, quotas, sessions, now=now, zone=zone)
+    figures = tuple(
+        _station_figures(
+            code,
+            activities=[a for a in activities if a.station_code == code],
+            groups=[g for g in groups if g.station_code == code],
+            requests=[r for r in requests if r.station_code == code],
+            volunteer=volunteers_by_station.get(code),
+            sessions=[s for s in sessions if s.station_code == code],
+            quota=[q for q in quota if q.station_code == code],
+        )
+        for code in codes
+    )
+    return Report(
+        period=period,
+        station_codes=tuple(codes),
+        all_stations=station_code is None,
+        generated_at=now,
+        activities=activities,
+        groups=groups,
+        requests=requests,
+        volunteers=volunteers,
+        sessions=sessions,
+        quota=quota,
+        stations=figures,
+    )
+
+
+def _only(
+    station_code: str | None, column: InstrumentedAttribute[str]
+) -> list[ColumnElement[bool]]:
+    """The station filter, or none for every station: a whole-network report reads the whole
+    period, and SQLite scans a table faster than it walks the (station, date) index for it."""
+    return [] if station_code is None else [column == station_code]
+
+
+def _group_order(code: str) -> int:
+    return GROUPS.index(code) if code in GROUPS else len(GROUPS)
+
+
+def _quota_by_month(
+    period: Period,
+    codes: list[str],
+    quotas: dict[str, float],
+    sessions: Iterable[SessionRow],
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+) -> tuple[QuotaStatus, ...]:
+    """The quota rule for each month of the period that has begun (months ahead say nothing)."""
+    minutes: dict[tuple[str, date], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for row in sessions:
+        minutes[(row.station_code, row.session_date.replace(day=1))][row.mode] += row.minutes
+    current = month_of(now, zone)
+    return tuple(
+        quota_status(
+            station_code=code,
+            month=month,
+            minutes_by_mode=minutes.get((code, month), {}),
+            quota_hours=quotas[code],
+            now=now,
+            zone=zone,
+        )
+        for month in period.months
+        if month <= current
+        for code in codes
+    )
+
+
+def _station_figures(
+    code: str,
+    *,
+    activities: list[ActivityRow],
+    groups: list[GroupRow],
+    requests: list[RequestRow],
+    volunteer: VolunteerRow | None,
+    sessions: list[SessionRow],
+    quota: list[QuotaStatus],
+) -> StationFigures:
+    received = [r for r in requests if r.received]
+    rated = [r.rating for r in requests if r.rating is not None]
+    by_group: dict[str, int] = defaultdict(int)
+    for g in groups:
+        by_group[g.group_code] += g.person_times
+    by_status: dict[str, int] = defaultdict(int)
+    for r in requests:
+        by_status[r.status] += 1
+    return StationFigures(
+        station_code=code,
+        activities=sum(a.activities for a in activities),
+        minutes=sum(a.minutes for a in activities),
+        person_times=sum(a.person_times for a in activities),
+        person_times_by_group=dict(by_group),
+        requests_received=len(received),
+        requests_by_status=dict(by_status),
+        accepted_within_24h=sum(1 for r in received if r.accepted_in_time),
+        completed=sum(1 for r in received if r.status == "completed"),
+        ratings=len(rated),
+        rating_sum=sum(rated),
+        volunteers_applied=volunteer.applied if volunteer else 0,
+        volunteers_active=volunteer.active if volunteer else 0,
+        supervision_minutes=sum(s.minutes for s in sessions),
+        months_counted=len(quota),
+        months_quota_met=sum(1 for q in quota if q.status == MET),
+    )
+
+
+def _add_up(stations: Iterable[StationFigures]) -> StationFigures:
+    rows = list(stations)
+    by_group: dict[str, int] = defaultdict(int)
+    by_status: dict[str, int] = defaultdict(int)
+    for row in rows:
+        for key, value in row.person_times_by_group.items():
+            by_group[key] += value
+        for key, value in row.requests_by_status.items():
+            by_status[key] += value
+    return StationFigures(
+        station_code="*",
+        activities=sum(r.activities for r in rows),
+        minutes=sum(r.minutes for r in rows),
+        person_times=sum(r.person_times for r in rows),
+        person_times_by_group=dict(by_group),
+        requests_received=sum(r.requests_received for r in rows),
+        requests_by_status=dict(by_status),
+        accepted_within_24h=sum(r.accepted_within_24h for r in rows),
+        completed=sum(r.completed for r in rows),
+        ratings=sum(r.ratings for r in rows),
+        rating_sum=sum(r.rating_sum for r in rows),
+        volunteers_applied=sum(r.volunteers_applied for r in rows),
+        volunteers_active=sum(r.volunteers_active for r in rows),
+        supervision_minutes=sum(r.supervision_minutes for r in rows),
+        months_counted=max((r.months_counted for r in rows), default=0),
+        months_quota_met=sum(r.months_quota_met for r in rows),
+    )

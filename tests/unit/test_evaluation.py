@@ -1,0 +1,177 @@
+"""The yearly evaluation: the scoring sheet, points, ranks, tiers and the pass-mark flag."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FixedClock
+from db.uow import Database
+from knowledge.evaluation import EvaluationRules, load_evaluation
+from knowledge.loading import CatalogError
+from services import evaluation
+from services.errors import InvalidValue
+from services.reports import StationFigures
+from tests.report_fixtures import SH, seed_october
+
+RULES = load_evaluation()
+ENTERED_FULL = {
+    "construction": 20,
+    "operation": 20,
+    "media": 5,
+    "cases": 5,
+    "model": 5,
+    "research": 5,
+}
+
+
+def test_the_shipped_sheet() -> None:
+    assert len(RULES.indicators) == 12
+    assert RULES.max_points == 120  # 100 base points and 20 bonus points
+    assert sum(i.weight for i in RULES.indicators if i.bonus) == 20
+    assert {i.code for i in RULES.indicators if i.bonus} == {"media", "cases", "model", "research"}
+    assert RULES.pass_mark == 60 and RULES.funding_percent == 70
+    assert [t.ranks for t in RULES.tiers] == [(1, 2), (3, 4), (5, 6)]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("pass_mark: 60\nindicators: []\n", "no indicators"),
+        ("pass_mark: 500\nindicators:\n" "  - {code: a, kind: entered, weight: 10, name: {zh: 甲, en: A}}\n", "pass_mark"),
+        ("pass_mark: 5\nindicators:\n" "  - {code: a, kind: measured, measure: nonsense, weight: 10, full_at: 1, name: {zh: 甲, en: A}}\n", "measure"),
+        ("pass_mark: 5\nindicators:\n" "  - {code: a, kind: entered, weight: 10, name: {zh: 甲, en: A}}\n" "tiers:\n  - {code: t, ranks: [1, 2], name: {zh: 一, en: One}}\n  - {code: u, ranks: [2], name: {zh: 二, en: Two}}\n", "two tiers"),
+    ],
+)  # fmt: skip
+def test_a_broken_sheet_names_the_problem(tmp_path: Path, text: str, problem: str) -> None:
+    (tmp_path / "evaluation.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(CatalogError) as caught:
+        load_evaluation(tmp_path)
+    assert "evaluation.yaml" in str(caught.value) and problem in str(caught.value)
+
+
+def test_measured_points_scale_between_zero_and_full() -> None:
+    months = RULES.indicator("quota_months")
+    rating = RULES.indicator("rating")
+    rate = RULES.indicator("accepted_24h")
+    assert months is not None and rating is not None and rate is not None
+    assert months.points_for(6) == 7.5
+    assert months.points_for(12) == 15 and months.points_for(13) == 15
+    assert rating.points_for(3) == 5.0 and rating.points_for(1) == 0 and rating.points_for(0.5) == 0
+    assert rate.points_for(0.95) == 10 and rate.points_for(0.45) == 5
+    assert rate.points_for(None) == 0  # no requests, no points
+
+
+def figures(code: str, **values: float) -> StationFigures:
+    base = dict(
+        station_code=code, activities=0, minutes=0, person_times=0, person_times_by_group={},
+        requests_received=0, requests_by_status={}, accepted_within_24h=0, completed=0,
+        ratings=0, rating_sum=0, volunteers_applied=0, volunteers_active=0,
+        supervision_minutes=0, months_counted=12, months_quota_met=0,
+    )  # fmt: skip
+    base.update(values)
+    return StationFigures(**base)  # type: ignore[arg-type]
+
+
+def test_pass_mark_boundary_and_tiers() -> None:
+    """Totals: entered points (up to 60) plus 1.25 points per month the quota was met."""
+    codes = [f"s{i}" for i in range(1, 10)]
+    months = {"s1": 12, "s2": 8, "s3": 4, "s4": 4, "s5": 2, "s8": 1}
+    entries: dict[str, dict[str, float]] = {c: dict(ENTERED_FULL) for c in codes}
+    entries["s7"]["research"] = 4.99  # 59.99 in all
+    entries["s9"] = {k: 0 for k in ENTERED_FULL}
+    rows = evaluation.score(
+        RULES,
+        figures={c: figures(c, months_quota_met=months.get(c, 0)) for c in codes},
+        entries=entries,
+        station_codes=codes,
+    )
+    by_code = {r.station_code: r for r in rows}
+    assert [r.station_code for r in rows] == ["s1", "s2", "s3", "s4", "s5", "s8", "s6", "s7", "s9"]
+    assert [r.total for r in rows] == [75, 70, 65, 65, 62.5, 61.25, 60, 59.99, 0]
+    assert [r.rank for r in rows] == [1, 2, 3, 3, 5, 6, 7, 8, 9]  # s3 and s4 tie
+    assert by_code["s1"].tier_code == "first" and by_code["s2"].tier_code == "first"
+    assert by_code["s3"].tier_code == "second" and by_code["s4"].tier_code == "second"
+    assert by_code["s5"].tier_code == "third" and by_code["s8"].tier_code == "third"
+    assert (
+        by_code["s6"].total == 60
+        and not by_code["s6"].below_pass
+        and by_code["s6"].tier_code is None
+    )
+    assert by_code["s7"].total == 59.99 and by_code["s7"].below_pass
+    assert by_code["s9"].below_pass and by_code["s9"].missing == ()
+
+
+def test_a_failing_station_gets_no_tier_even_in_the_top_six() -> None:
+    rules = EvaluationRules(RULES.indicators, 95, RULES.tiers, 70)
+    rows = evaluation.score(
+        rules,
+        figures={},
+        entries={"a": ENTERED_FULL, "b": {"construction": 20}},
+        station_codes=["a", "b"],
+    )
+    assert [(r.rank, r.tier_code, r.below_pass) for r in rows] == [(1, None, True), (2, None, True)]
+    assert rows[1].missing == ("operation", "media", "cases", "model", "research")
+
+
+async def test_compute_records_the_year_and_opens_it_again(database: Database) -> None:
+    await seed_october(database)
+    now = datetime(2027, 1, 10, 9, 30, tzinfo=SH)
+    async with database.uow() as uow:
+        for indicator, points in ENTERED_FULL.items():
+            await evaluation.enter_points(
+                uow, rules=RULES, year=2026, station_code="jiangnan", indicator_code=indicator,
+                points=points, actor_tg_id=None, now=now, zone=SH,
+            )  # fmt: skip
+    async with database.uow() as uow:
+        outcome = await evaluation.compute(
+            uow, rules=RULES, year=2026, actor_tg_id=None, now=now, zone=SH
+        )
+    first = outcome.rows[0]
+    assert first.station_code == "jiangnan" and first.rank == 1 and first.tier_code == "first"
+    # 2026 at Jiangnan: quota met 1 of 12 months; 6 requests received (R3 withdrawn unanswered),
+    # 3 accepted within 24 h and 3 completed; ratings 5, 4, 1; 182 person-times; 4 volunteers.
+    assert first.values["quota_months"] == 1
+    assert first.values["accepted_24h"] == pytest.approx(0.5)
+    assert first.values["completion"] == pytest.approx(0.5)
+    assert first.values["rating"] == pytest.approx(10 / 3)
+    assert first.values["person_times"] == 182 and first.values["volunteers"] == 4
+    assert first.points == {
+        "quota_months": 1.25, "accepted_24h": 5.56, "completion": 5.56, "rating": 5.83,
+        "person_times": 0.91, "volunteers": 0.67, **{k: float(v) for k, v in ENTERED_FULL.items()},
+    }  # fmt: skip
+    assert first.total == 79.78
+    xicheng = next(r for r in outcome.rows if r.station_code == "xicheng")
+    assert xicheng.below_pass and xicheng.rank == 2 and xicheng.tier_code is None
+    assert len(xicheng.missing) == 6
+    others = [r for r in outcome.rows if r.station_code not in ("jiangnan", "xicheng")]
+    assert all(r.total == 0 and r.rank == 3 and r.below_pass for r in others)
+
+    async with database.uow() as uow:
+        runs = await evaluation.list_runs(uow)
+        reopened = await evaluation.open_run(uow, run_id=runs[0].run_id)
+    assert [(r.year, r.run_id) for r in runs] == [(2026, outcome.run_id)]
+    assert reopened.rows == outcome.rows
+    assert reopened.indicators == outcome.indicators and reopened.tiers == outcome.tiers
+
+
+async def test_entering_points_checks_the_values(database: Database, clock: FixedClock) -> None:
+    async def enter(**changes: object) -> object:
+        values = dict(
+            rules=RULES, year=2026, station_code="jiangnan", indicator_code="construction",
+            points=12.0, actor_tg_id=None, now=clock.now(), zone=SH,
+        )  # fmt: skip
+        values.update(changes)
+        async with database.uow() as uow:
+            return await evaluation.enter_points(uow, **values)  # type: ignore[arg-type]
+
+    for bad in ({"points": 20.5}, {"points": -1.0}, {"indicator_code": "rating"},
+                {"indicator_code": "nonsense"}, {"station_code": "atlantis"}, {"year": 2027}):  # fmt: skip
+        with pytest.raises(InvalidValue):
+            await enter(**bad)
+    await enter()
+    await enter(points=14.5)  # a correction replaces the first number
+    async with database.uow() as uow:
+        assert await evaluation.entries_for(uow, year=2026) == {"jiangnan": {"construction": 14.5}}
