@@ -3,10 +3,16 @@
 PTB calls the update_* methods every `update_interval` seconds (2 here) and on shutdown.
 Each write is skipped when the data is unchanged since the last write, so a quiet bot costs
 nothing. Values must be JSON: drafts in `user_data` are plain dicts of str/int/float/list.
+
+PTB runs the update_* calls of one round concurrently (`asyncio.gather`). They take turns here
+(one lock): on an in-memory SQLite database every session shares one connection, so one call's
+rollback would silently undo another's insert; on a file database they would only queue for
+SQLite's single writer anyway.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict
 from typing import Any
@@ -29,9 +35,10 @@ class SQLPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         )
         self.database = database
         self._written: dict[tuple[str, str], str] = {}
+        self._lock = asyncio.Lock()
 
     async def _load(self, kind: str) -> dict[str, Any]:
-        async with self.database.uow() as uow:
+        async with self._lock, self.database.uow() as uow:
             rows = (
                 await uow.session.execute(
                     select(PersistedState.key, PersistedState.data).where(
@@ -49,13 +56,13 @@ class SQLPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         encoded = json.dumps(data, sort_keys=True, ensure_ascii=False)  # raises on non-JSON drafts
         if self._written.get((kind, key)) == encoded:
             return
-        async with self.database.uow() as uow:
+        async with self._lock, self.database.uow() as uow:
             await uow.session.merge(PersistedState(kind=kind, key=key, data=data))
             await uow.commit()
         self._written[(kind, key)] = encoded
 
     async def _drop(self, kind: str, key: str) -> None:
-        async with self.database.uow() as uow:
+        async with self._lock, self.database.uow() as uow:
             await uow.session.execute(
                 delete(PersistedState).where(PersistedState.kind == kind, PersistedState.key == key)
             )
