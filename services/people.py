@@ -127,11 +127,12 @@ async def access_for(
 async def set_language(uow: UnitOfWork, *, tg_id: int, language: str, now: datetime) -> None:
     if language not in LANGUAGES:
         raise ValueError(language)
-    person = await uow.session.scalar(select(Person).where(Person.tg_id == tg_id))
-    if person is None:
-        person = Person(tg_id=tg_id, created_at=now)
-        uow.session.add(person)
-    person.language = language
+    # One UPDATE (no ORM load first): the person almost always exists, speaker() made them.
+    changed = await uow.session.execute(
+        update(Person).where(Person.tg_id == tg_id).values(language=language)
+    )
+    if getattr(changed, "rowcount", 0) == 0:
+        uow.session.add(Person(tg_id=tg_id, created_at=now, language=language))
     await uow.commit()
 
 
