@@ -290,9 +290,9 @@ async def staff_overview(update: Update, context: Context) -> None:
     admins = grouped.get(ADMINS_PAGE, [])
     settings_admins = len(context.bot_data.admin_ids)
     lines.append(
-        _("Administrators: {invited} invited, {configured} in the settings.").format(
-            invited=len(admins), configured=settings_admins
-        )
+        _(
+            "Administrators: {invited} with the role, {configured} in the settings (STATIONBOT_ADMINS)."
+        ).format(invited=len(admins), configured=settings_admins)
     )
     if admins:
         buttons.append((f"{_('Administrators')} ({len(admins)})", f"staff:st:{ADMINS_PAGE}:1"))
