@@ -32,7 +32,6 @@ import sys
 import tempfile
 import time
 import uuid
-import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -298,8 +297,6 @@ async def run(
 
 
 def main(argv: list[str] | None = None) -> int:
-    # PTB warns that per_message=False conversations track buttons per chat: that is intended.
-    warnings.filterwarnings("ignore", module="handlers")
     parser = argparse.ArgumentParser(
         prog="python -m bench.updates", description=__doc__.split("\n")[0]
     )
