@@ -1,1 +1,1 @@
-"""Benchmarks: `python -m bench.<name>`."""
+"""Benchmarks: `python -m bench.<name>` (see the README, Performance)."""

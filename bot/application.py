@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
-from telegram.warnings import PTBUserWarning
 
 import handlers
 from bot.clock import SystemClock
@@ -24,10 +22,6 @@ from knowledge.bundle import Knowledge, load_knowledge
 from services.stations import sync_stations
 
 log = logging.getLogger(__name__)
-
-# Our conversations mix buttons and typed answers in one chat, so PTB's per_message=False is
-# deliberate; its warning about that would only clutter the console and the logs.
-warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
 
 StationApp = Application[Any, Any, Any, Any, BotData, Any]
 

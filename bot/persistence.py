@@ -56,6 +56,8 @@ class SQLPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         encoded = json.dumps(data, sort_keys=True, ensure_ascii=False)  # raises on non-JSON drafts
         if self._written.get((kind, key)) == encoded:
             return
+        if data == {} and (kind, key) not in self._written:
+            return  # nothing to remember (every new chat's chat_data): no row at all
         async with self._lock, self.database.uow() as uow:
             await uow.session.merge(PersistedState(kind=kind, key=key, data=data))
             await uow.commit()

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from telegram import BotCommand
 from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
+from telegram.warnings import PTBUserWarning
 
 from handlers import (
     activity_log,
+    admin,
     broadcast,
     consent,
     evaluation,
     inbox,
     my_requests,
+    privacy_rights,
     report,
     service_request,
     start,
@@ -24,6 +28,12 @@ from handlers import (
 from handlers.errors import on_error
 from handlers.i18n import Translator
 from handlers.menu import COMMANDS, RESIDENT, commands_for
+
+# Every journey is a per-chat conversation with inline buttons (per_message=False), on purpose:
+# PTB warns about that combination for each one, which only clutters the console and the logs.
+warnings.filterwarnings(
+    "ignore", message=r"If 'per_message=False'", category=PTBUserWarning, module="handlers"
+)
 
 # Order matters: conversations first (they claim their buttons and text while active), then
 # stand-alone buttons, and last the fallbacks that answer whatever nobody claimed.
@@ -39,6 +49,8 @@ JOURNEYS: tuple[Any, ...] = (
     report,
     evaluation,
     broadcast,
+    admin,
+    privacy_rights,
 )
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select, update
 
 from db.models import Person, StaffRole
 from db.uow import UnitOfWork
@@ -59,6 +59,16 @@ class Access:
         return self.is_admin or station_code in self.staff_stations
 
 
+_ACCESS_QUERY = (
+    select(
+        Person.id, Person.language, Person.display_name, Person.unreachable_at, Person.erased_at,
+        StaffRole.role, StaffRole.station_code,
+    )
+    .outerjoin(StaffRole, and_(StaffRole.person_id == Person.id, StaffRole.revoked_at.is_(None)))
+    .where(Person.tg_id == bindparam("tg_id"))
+)  # fmt: skip
+
+
 async def access_for(
     uow: UnitOfWork,
     *,
@@ -68,35 +78,34 @@ async def access_for(
     language_code: str | None = None,
     display_name: str | None = None,
 ) -> Access:
-    """Look the person up (creating them on first contact) and collect their roles."""
-    person = await uow.session.scalar(select(Person).where(Person.tg_id == tg_id))
-    changed = False
-    if person is None:
+    """Look the person up (creating them on first contact) and collect their roles.
+
+    Every update starts here, so the read is one prebuilt Core query (the person joined with
+    their active roles; no ORM objects to build) and it writes only on first contact, a changed
+    Telegram name, or a person who was unreachable writing again.
+    """
+    found = (await uow.session.execute(_ACCESS_QUERY, {"tg_id": tg_id})).all()
+    name = (display_name or "")[:128] or None
+    if not found:
         person = Person(
-            tg_id=tg_id,
-            language=language_from_telegram(language_code),
-            display_name=(display_name or "")[:128] or None,
+            tg_id=tg_id, language=language_from_telegram(language_code), display_name=name,
             created_at=now,
-        )
+        )  # fmt: skip
         uow.session.add(person)
-        changed = True
-    elif person.unreachable_at is not None:
-        # They wrote to us, so they have unblocked the bot.
-        person.unreachable_at = None
-        changed = True
-    if display_name and person.display_name != display_name[:128] and person.erased_at is None:
-        person.display_name = display_name[:128]
-        changed = True
-    if changed:
         await uow.session.flush()
         await uow.commit()
-    rows = (
-        await uow.session.execute(
-            select(StaffRole.role, StaffRole.station_code).where(
-                StaffRole.person_id == person.id, StaffRole.revoked_at.is_(None)
-            )
-        )
-    ).all()
+        person_id, language, rows = person.id, person.language, []
+    else:
+        person_id, language, stored_name, unreachable_at, erased_at = found[0][:5]
+        rows = [(role, station) for *_, role, station in found if role is not None]
+        changes: dict[str, object] = {}
+        if unreachable_at is not None:
+            changes["unreachable_at"] = None  # they wrote to us, so they have unblocked the bot
+        if name and stored_name != name and erased_at is None:
+            changes["display_name"] = name
+        if changes:
+            await uow.session.execute(update(Person).where(Person.id == person_id).values(changes))
+            await uow.commit()
     by_role: dict[str, set[str]] = {WORKER: set(), SUPERVISOR: set(), STATION_HEAD: set()}
     is_admin = tg_id in set(admin_ids)
     for role, station in rows:
@@ -105,9 +114,9 @@ async def access_for(
         elif role in by_role and station:
             by_role[role].add(station)
     return Access(
-        person_id=person.id,
+        person_id=person_id,
         tg_id=tg_id,
-        language=person.language or language_from_telegram(language_code),
+        language=language or language_from_telegram(language_code),
         worker_stations=frozenset(by_role[WORKER]),
         supervisor_stations=frozenset(by_role[SUPERVISOR]),
         head_stations=frozenset(by_role[STATION_HEAD]),
@@ -118,11 +127,12 @@ async def access_for(
 async def set_language(uow: UnitOfWork, *, tg_id: int, language: str, now: datetime) -> None:
     if language not in LANGUAGES:
         raise ValueError(language)
-    person = await uow.session.scalar(select(Person).where(Person.tg_id == tg_id))
-    if person is None:
-        person = Person(tg_id=tg_id, created_at=now)
-        uow.session.add(person)
-    person.language = language
+    # One UPDATE (no ORM load first): the person almost always exists, speaker() made them.
+    changed = await uow.session.execute(
+        update(Person).where(Person.tg_id == tg_id).values(language=language)
+    )
+    if getattr(changed, "rowcount", 0) == 0:
+        uow.session.add(Person(tg_id=tg_id, created_at=now, language=language))
     await uow.commit()
 
 

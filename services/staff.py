@@ -13,7 +13,14 @@ from sqlalchemy import select
 from db.models import Invite, Person, StaffRole
 from db.uow import UnitOfWork
 from services import audit
-from services.errors import InvalidValue, InviteExpired, InviteUnknown, InviteUsed, NotFound
+from services.errors import (
+    Conflict,
+    InvalidValue,
+    InviteExpired,
+    InviteUnknown,
+    InviteUsed,
+    NotFound,
+)
 from services.people import ADMIN, STAFF_ROLES
 
 MAX_VALID_HOURS = 24 * 30
@@ -47,10 +54,29 @@ class Grant:
 class StaffMember:
     role_id: int
     tg_id: int
-    display_name: str | None
+    display_name: str | None  # None when unknown or erased (see `erased`)
     role: str
     station_code: str | None
     granted_at: datetime
+    revoked_at: datetime | None = None
+    erased: bool = False  # the person used /forget: show "erased", never a stale name
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+def _member(role: StaffRole, person: Person) -> StaffMember:
+    return StaffMember(
+        role_id=role.id,
+        tg_id=person.tg_id,
+        display_name=None if person.erased_at is not None else person.display_name,
+        role=role.role,
+        station_code=role.station_code,
+        granted_at=role.granted_at,
+        revoked_at=role.revoked_at,
+        erased=person.erased_at is not None,
+    )
 
 
 async def _person_id(uow: UnitOfWork, tg_id: int | None, now: datetime) -> int | None:
@@ -156,39 +182,50 @@ async def redeem_invite(uow: UnitOfWork, *, code: str, tg_id: int, now: datetime
 
 
 async def list_staff(uow: UnitOfWork) -> list[StaffMember]:
+    """Every active role, by station, then role (workers first, as STAFF_ROLES), then age."""
     rows = (
         await uow.session.execute(
-            select(StaffRole, Person.tg_id, Person.display_name)
+            select(StaffRole, Person)
             .join(Person, Person.id == StaffRole.person_id)
             .where(StaffRole.revoked_at.is_(None))
-            .order_by(StaffRole.station_code, StaffRole.role, StaffRole.id)
         )
     ).all()
-    return [
-        StaffMember(
-            role_id=role.id,
-            tg_id=tg_id,
-            display_name=name,
-            role=role.role,
-            station_code=role.station_code,
-            granted_at=role.granted_at,
-        )
-        for role, tg_id, name in rows
-    ]
+    rank = {role: index for index, role in enumerate(STAFF_ROLES)}
+    members = [_member(role, person) for role, person in rows]
+    members.sort(key=lambda m: (m.station_code or "", rank.get(m.role, 99), m.role_id))
+    return members
 
 
-async def revoke(uow: UnitOfWork, *, role_id: int, actor_tg_id: int, now: datetime) -> StaffMember:
-    """Revoke one active role. Raises NotFound when it is unknown or already revoked."""
+async def staff_role(uow: UnitOfWork, *, role_id: int) -> StaffMember:
+    """One role, active or revoked (the confirm step shows who and what). NotFound if unknown."""
     row = (
         await uow.session.execute(
-            select(StaffRole, Person.tg_id, Person.display_name)
+            select(StaffRole, Person)
             .join(Person, Person.id == StaffRole.person_id)
-            .where(StaffRole.id == role_id, StaffRole.revoked_at.is_(None))
+            .where(StaffRole.id == role_id)
         )
     ).first()
     if row is None:
         raise NotFound()
-    role, tg_id, name = row
+    return _member(row[0], row[1])
+
+
+async def revoke(uow: UnitOfWork, *, role_id: int, actor_tg_id: int, now: datetime) -> StaffMember:
+    """Revoke one active role (audited). NotFound when unknown; Conflict when already revoked,
+    so a second press on the same button can say so instead of revoking twice."""
+    row = (
+        await uow.session.execute(
+            select(StaffRole, Person)
+            .join(Person, Person.id == StaffRole.person_id)
+            .where(StaffRole.id == role_id)
+            .with_for_update()
+        )
+    ).first()
+    if row is None:
+        raise NotFound()
+    role, person = row
+    if role.revoked_at is not None:
+        raise Conflict()
     actor = await _person_id(uow, actor_tg_id, now)
     role.revoked_at = now
     role.revoked_by = actor
@@ -201,14 +238,7 @@ async def revoke(uow: UnitOfWork, *, role_id: int, actor_tg_id: int, now: dateti
         detail={"role": role.role, "station": role.station_code},
     )
     await uow.commit()
-    return StaffMember(
-        role_id=role.id,
-        tg_id=tg_id,
-        display_name=name,
-        role=role.role,
-        station_code=role.station_code,
-        granted_at=role.granted_at,
-    )
+    return _member(role, person)
 
 
 async def grant_directly(

@@ -1,0 +1,266 @@
+"""A person's rights over their data (PIPL arts. 45 and 47): export everything, erase the personal.
+
+`export` gathers every row the bot holds about one person into a JSON-ready document.
+`erase` blanks their personal fields and keeps the rest as anonymous counts:
+
+| where | erased (set to NULL / empty) | kept, for the station's counts |
+|---|---|---|
+| person | display name | Telegram id (needed to talk to them at all), language, dates |
+| service requests | description, phone, rating comment, completion note, decline reason | reference, station, service, for whom, age group, urgency, status, dates, rating number |
+| request events | the note | who (staff id), when, from and to which status |
+| volunteer applications | name, phone, guardian's name and phone, decline reason, `extra` | station, skills, availability, age group, party membership, status, dates |
+| consents | (withdrawn: `withdrawn_at` set) | the record that consent was given and when |
+| conversation drafts | the stored `user_data` row | — |
+
+The notes staff write on a request (what was done, why it was declined, a hand-over note) are
+about the resident's case, so they are the resident's personal information and are erased too.
+Records get `erased = True` (and the person `erased_at`), so staff views can say "erased"
+instead of showing blanks. Staff roles and the audit log stay: the audit log holds ids and
+codes only, never personal data, and both entries written here carry counts only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, inspect, or_, select
+
+from db.models import (
+    ActivityLog,
+    AuditEntry,
+    Consent,
+    Delivery,
+    Invite,
+    PersistedState,
+    Person,
+    RequestEvent,
+    ServiceRequest,
+    StaffRole,
+    SupervisionSession,
+    VolunteerApplication,
+)
+from db.uow import UnitOfWork
+from services import audit
+from services.errors import NotFound
+
+EXPORT_FORMAT = 1
+
+# Columns left out of the export, and why: a hash is useless to the person; an activity note
+# describes the people a worker served, who are other people.
+_NOT_EXPORTED: dict[type[Any], frozenset[str]] = {
+    Invite: frozenset({"code_hash"}),
+    ActivityLog: frozenset({"note"}),
+}
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    requests: int
+    applications: int
+    consents_withdrawn: int
+    already_erased: bool
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
+
+
+def _row(obj: Any) -> dict[str, Any]:
+    """Every column of a model row as plain JSON values (new columns are included as added)."""
+    skip = _NOT_EXPORTED.get(type(obj), frozenset())
+    return {
+        attr.key: _plain(getattr(obj, attr.key))
+        for attr in inspect(obj).mapper.column_attrs
+        if attr.key not in skip
+    }
+
+
+async def _person(uow: UnitOfWork, tg_id: int) -> Person:
+    person = await uow.session.scalar(select(Person).where(Person.tg_id == tg_id))
+    if person is None:
+        raise NotFound()
+    return person
+
+
+async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any]:
+    """Everything held about the person with this Telegram id, as a JSON-ready dict."""
+    person = await _person(uow, tg_id)
+    pid = person.id
+    session = uow.session
+
+    async def rows(statement: Any) -> list[Any]:
+        return list((await session.scalars(statement)).all())
+
+    requests = await rows(
+        select(ServiceRequest).where(ServiceRequest.resident_id == pid).order_by(ServiceRequest.id)
+    )
+    events_by_request: dict[int, list[dict[str, Any]]] = {r.id: [] for r in requests}
+    if requests:
+        for event in await rows(
+            select(RequestEvent)
+            .where(RequestEvent.request_id.in_(list(events_by_request)))
+            .order_by(RequestEvent.id)
+        ):
+            events_by_request[event.request_id].append(_row(event))
+    document: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "generated_at": now.isoformat(),
+        "person": _row(person),
+        "consents": [
+            _row(c)
+            for c in await rows(
+                select(Consent).where(Consent.person_id == pid).order_by(Consent.id)
+            )
+        ],
+        "service_requests": [{**_row(r), "events": events_by_request[r.id]} for r in requests],
+        "volunteer_applications": [
+            _row(a)
+            for a in await rows(
+                select(VolunteerApplication)
+                .where(VolunteerApplication.person_id == pid)
+                .order_by(VolunteerApplication.id)
+            )
+        ],
+        "staff_roles": [
+            _row(s)
+            for s in await rows(
+                select(StaffRole).where(StaffRole.person_id == pid).order_by(StaffRole.id)
+            )
+        ],
+        "invites": [
+            _row(i)
+            for i in await rows(
+                select(Invite)
+                .where(or_(Invite.created_by == pid, Invite.used_by == pid))
+                .order_by(Invite.id)
+            )
+        ],
+        "activity_logs": [
+            _row(a)
+            for a in await rows(
+                select(ActivityLog).where(ActivityLog.worker_id == pid).order_by(ActivityLog.id)
+            )
+        ],
+        "supervision_sessions": [
+            _row(s)
+            for s in await rows(
+                select(SupervisionSession)
+                .where(SupervisionSession.supervisor_id == pid)
+                .order_by(SupervisionSession.id)
+            )
+        ],
+        "deliveries": [
+            _row(d)
+            for d in await rows(
+                select(Delivery).where(Delivery.recipient_tg_id == tg_id).order_by(Delivery.id)
+            )
+        ],
+        "audit_log": [
+            _row(e)
+            for e in await rows(
+                select(AuditEntry)
+                .where(
+                    or_(AuditEntry.subject == f"person:{pid}", AuditEntry.actor_person_id == pid)
+                )
+                .order_by(AuditEntry.id)
+            )
+        ],
+    }
+    audit.record(
+        uow,
+        actor_id=pid,
+        action="privacy.export",
+        subject=f"person:{pid}",
+        now=now,
+        detail={
+            "requests": len(requests),
+            "applications": len(document["volunteer_applications"]),
+        },
+    )
+    await uow.commit()
+    return document
+
+
+async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
+    """Blank the person's personal fields everywhere (see the module table). Idempotent."""
+    person = await _person(uow, tg_id)
+    pid = person.id
+    session = uow.session
+    already_erased = person.erased_at is not None
+    person.display_name = None
+    person.erased_at = now
+
+    requests = list(
+        (
+            await session.scalars(select(ServiceRequest).where(ServiceRequest.resident_id == pid))
+        ).all()
+    )
+    for request in requests:
+        request.description = None
+        request.phone = None
+        request.rating_comment = None
+        request.completion_note = None
+        request.decline_reason = None
+        request.erased = True
+    if requests:
+        events = await session.scalars(
+            select(RequestEvent).where(RequestEvent.request_id.in_([r.id for r in requests]))
+        )
+        for event in events:
+            event.note = None
+
+    applications = list(
+        (
+            await session.scalars(
+                select(VolunteerApplication).where(VolunteerApplication.person_id == pid)
+            )
+        ).all()
+    )
+    for application in applications:
+        application.name = None
+        application.phone = None
+        application.guardian_name = None
+        application.guardian_phone = None
+        application.decline_reason = None
+        application.extra = {}
+        application.erased = True
+
+    consents = list(
+        (
+            await session.scalars(
+                select(Consent).where(Consent.person_id == pid, Consent.withdrawn_at.is_(None))
+            )
+        ).all()
+    )
+    for consent in consents:
+        consent.withdrawn_at = now
+
+    # Half-entered drafts (the running bot also clears its in-memory copy).
+    await session.execute(
+        delete(PersistedState).where(
+            PersistedState.kind == "user", PersistedState.key == str(tg_id)
+        )
+    )
+    audit.record(
+        uow,
+        actor_id=pid,
+        action="privacy.erase",
+        subject=f"person:{pid}",
+        now=now,
+        detail={
+            "requests": len(requests),
+            "applications": len(applications),
+            "consents_withdrawn": len(consents),
+        },
+    )
+    await uow.commit()
+    return ErasureReport(
+        requests=len(requests),
+        applications=len(applications),
+        consents_withdrawn=len(consents),
+        already_erased=already_erased,
+    )

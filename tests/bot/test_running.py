@@ -1,0 +1,153 @@
+"""`stationbot run`, `stationbot webhook` and `stationbot db upgrade` as real processes.
+
+The bot runs as `python -m bot …` against a fake Bot API server on 127.0.0.1
+(`STATIONBOT_API_URL`), over real HTTP, with a SQLite file database. It is stopped with SIGTERM
+the way a service manager stops it. The token must never appear in what it prints.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.fake_bot_api import FakeBotApi
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "123456:SECRETSECRETsecretSECRET_token-abc"
+ADMIN = 4_000_001
+RESIDENT = 4_000_002
+
+
+def _env(tmp_path: Path, api: FakeBotApi | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STATIONBOT_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        STATIONBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        STATIONBOT_ADMINS=str(ADMIN),
+    )
+    if api is not None:
+        env.update(STATIONBOT_TOKEN=TOKEN, STATIONBOT_API_URL=api.base_url)
+    return env
+
+
+@contextmanager
+def _bot_process(tmp_path: Path, api: FakeBotApi, *args: str) -> Iterator[subprocess.Popen[bytes]]:
+    """Start `python -m bot <args>`; on leaving, SIGTERM it and check it stopped cleanly."""
+    runs = len(list(tmp_path.glob("out-*.txt")))
+    out = (tmp_path / f"out-{runs}.txt").open("wb")
+    err = (tmp_path / f"err-{runs}.txt").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path, env=_env(tmp_path, api), stdout=out, stderr=err,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+        try:
+            code = process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+        finally:
+            out.close()
+            err.close()
+    printed = (tmp_path / f"out-{runs}.txt").read_text() + (
+        tmp_path / f"err-{runs}.txt"
+    ).read_text()
+    assert code == 0, printed
+    assert TOKEN not in printed
+    assert TOKEN.split(":")[1] not in printed
+    assert "Application started" in printed  # logging was on: the check above means something
+
+
+def test_run_polls_answers_and_resumes_a_conversation_after_sigterm(tmp_path: Path) -> None:
+    with FakeBotApi(TOKEN) as api:
+        with _bot_process(tmp_path, api, "run"):
+            api.wait_for(lambda: api.called("getUpdates") > 0, what="getUpdates")
+            assert api.telegram.commands["zh"] and api.telegram.commands["en"]  # set_my_commands
+            api.queue(api.message_update(RESIDENT, "/start"))
+            api.wait_for(lambda: bool(api.messages(RESIDENT)), what="the answer to /start")
+            assert api.messages(RESIDENT)[-1].text.startswith("Hello, Tester!")
+            # An admin starts /invite and picks a role; then the service is stopped.
+            api.queue(api.message_update(ADMIN, "/invite"))
+            api.wait_for(lambda: bool(api.messages(ADMIN)), what="the role question")
+            question = api.messages(ADMIN)[-1]
+            api.queue(api.press_update(ADMIN, question, "inv:role:worker"))
+            api.wait_for(lambda: question.edits == 1, what="the station question")
+        assert "Which station" in question.text
+        with _bot_process(tmp_path, api, "run"):
+            polls = api.called("getUpdates")
+            api.wait_for(lambda: api.called("getUpdates") > polls, what="getUpdates again")
+            api.queue(api.press_update(ADMIN, question, "inv:st:jiangnan"))
+            api.wait_for(lambda: question.edits == 2, what="the invitation link")
+        assert "Station: Jiangnan Street Social Work Station" in question.text
+        assert "https://t.me/stationbot_offline_bot?start=" in question.text
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _post(url: str, body: bytes, secret: str | None) -> int:
+    request = urllib.request.Request(url, data=body, method="POST")
+    request.add_header("Content-Type", "application/json")
+    if secret is not None:
+        request.add_header("X-Telegram-Bot-Api-Secret-Token", secret)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return int(error.code)
+
+
+def test_webhook_checks_the_secret_and_answers(tmp_path: Path) -> None:
+    import json
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/telegram"
+    with FakeBotApi(TOKEN) as api:
+        args = ("webhook", "--url", "https://example.invalid", "--listen", "127.0.0.1",
+                "--port", str(port), "--secret", "S3cret")  # fmt: skip
+        with _bot_process(tmp_path, api, *args):
+            api.wait_for(lambda: api.called("setWebhook") > 0, what="setWebhook")
+            hook = next(c for c in api.telegram.calls if c.method == "setWebhook").params
+            assert hook["url"] == "https://example.invalid/telegram"
+            assert hook["secret_token"] == "S3cret"
+            update = json.dumps(api.message_update(RESIDENT, "/help")).encode()
+            api.wait_for(lambda: _connects(port), what="the webhook port")
+            assert _post(url, update, "wrong") == 403
+            assert _post(url, update, None) == 403
+            assert _post(url, update, "S3cret") == 200
+            api.wait_for(lambda: bool(api.messages(RESIDENT)), what="the answer to /help")
+        texts = [m.text for m in api.messages(RESIDENT)]
+        assert len(texts) == 1 and texts[0].startswith("Here is what I can do for you:")
+
+
+def _connects(port: int) -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(0.2)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def test_db_upgrade_builds_a_fresh_database(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=tmp_path, env=_env(tmp_path, None), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(tmp_path / "bot.db") as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    assert {"people", "staff_roles", "invites", "persisted_state", "alembic_version"} <= tables
