@@ -18,6 +18,7 @@ from db.uow import Database
 from handlers.context import BotData, Clock
 from handlers.i18n import Translator
 from handlers.outbox import Outbox
+from handlers.pace import Pace
 from knowledge.bundle import Knowledge, load_knowledge
 from services.stations import sync_stations
 
@@ -46,6 +47,7 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .context_types(ContextTypes(bot_data=BotData))
         .post_init(on_startup)
+        .rate_limiter(Pace())  # every call with a chat shares one pace (handlers/pace.py)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
