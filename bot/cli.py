@@ -1,4 +1,4 @@
-"""`stationbot …`: console, run, webhook, db, invite (and the journeys' own commands).
+"""`stationbot …`: console, run, webhook, db, invite, remind (and the journeys' own commands).
 
 Wrong settings or catalogues end with one line on stderr and exit status 2.
 """
@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     invite.add_argument("--station", help="station code (not for admins)")
     invite.add_argument("--valid-hours", type=float, default=72)
+
+    remind = sub.add_parser("remind", help="send the reminders due at a moment, once")
+    remind.add_argument("--at", help="local date and time, e.g. 2026-11-25T09:00 (default: now)")
+    remind.add_argument("--dry-run", action="store_true", help="print who would get what")
     return parser
 
 
@@ -85,6 +89,10 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         from bot.commands import invite
 
         return asyncio.run(invite.main(settings, args))
+    if args.command == "remind":
+        from bot.commands import remind
+
+        return asyncio.run(remind.main(settings, args))
     raise AssertionError(args.command)
 
 
