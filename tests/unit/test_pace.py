@@ -98,3 +98,77 @@ async def test_429_too_many_times_gives_up() -> None:
 
     with pytest.raises(RetryAfter):
         await pace.process_request(call, (), {}, "sendMessage", {"chat_id": 1}, None)
+
+
+class ManualTimer:
+    """Time moves only when the test says; sleepers wake in the order they went to sleep."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.sleepers.append((self.now + seconds, future))
+        await future
+
+    async def advance(self, seconds: float) -> None:
+        self.now += seconds
+        due = [f for at, f in self.sleepers if at <= self.now]
+        self.sleepers = [(at, f) for at, f in self.sleepers if at > self.now]
+        for future in due:
+            future.set_result(None)
+        for _ in range(10):
+            await asyncio.sleep(0)
+
+
+async def test_a_reply_goes_before_bulk_sends_waiting_for_the_same_slot() -> None:
+    timer = ManualTimer()
+    pace = Pace(timer=timer)
+    log: list[int] = []
+
+    async def send(chat: int, bulk: bool) -> None:
+        async def call() -> bool:
+            log.append(chat)
+            return True
+
+        await pace.process_request(
+            call, (), {}, "sendMessage", {"chat_id": chat}, BULK if bulk else None
+        )
+
+    for chat in range(30):  # the window is full
+        await send(chat, True)
+    waiting = [asyncio.create_task(send(100 + i, True)) for i in range(3)]
+    await timer.advance(0)  # the bulk sends go to sleep first
+    waiting.append(asyncio.create_task(send(7, False)))
+    await timer.advance(0)
+    await timer.advance(pace.window)
+    assert log[30] == 7
+    while not all(task.done() for task in waiting):
+        await timer.advance(pace.window)
+    assert sorted(log[31:]) == [100, 101, 102]
+
+
+async def test_a_pause_before_the_request_leaves_does_not_squeeze_the_window() -> None:
+    """The process can be descheduled between letting a call go and the request leaving;
+    the window is dated by when it left, so 30 a second holds as Telegram sees it."""
+    timer = ManualTimer()
+    pace = Pace(timer=timer)
+    moments: list[float] = []
+
+    async def send(chat: int, pause: float) -> None:
+        async def call() -> bool:
+            timer.now += pause  # descheduled here: no await, nothing else ran meanwhile
+            moments.append(timer.monotonic())
+            return True
+
+        await pace.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    tasks = [asyncio.create_task(send(chat, 0.3 if chat == 0 else 0.0)) for chat in range(90)]
+    while not all(task.done() for task in tasks):
+        await timer.advance(0.01)
+    assert len(moments) == 90
+    assert _max_in_any_window(moments) == 30
