@@ -73,7 +73,7 @@ class Renderers:
     """One renderer per kind; station names come from the catalogue, times in the zone."""
 
     def __init__(self, stations: StationCatalog, zone: ZoneInfo) -> None:
-        self.stations = stations
+        self.stations = {s.code: s for s in stations.stations}  # a province has thousands
         self.zone = zone
 
     def station(self, code: str | None, lang: str) -> str:
@@ -104,10 +104,32 @@ class Renderers:
         if p["status"] == BEHIND:
             return _(
                 "⚠️ Behind: {needed} h still needed in {days} days (about {per_week} h a week)."
-            ).format(needed=hours(p["needed"]), days=p["days_left"], per_week=hours(p["per_week"]))
+            ).format(
+                needed=hours(p["needed"]),
+                days=p["days_left"],
+                per_week=hours(round(p["per_week"], 1)),
+            )
         return _("On track: {needed} h still needed in {days} days.").format(
             needed=hours(p["needed"]), days=p["days_left"]
         )
+
+    def _pace_needed(self, _: Gettext, p: dict[str, Any]) -> str:
+        values = {
+            "done": hours(p["done"]),
+            "quota": hours(p["quota"]),
+            "needed": hours(p["needed"]),
+            "days": p["days_left"],
+            "per_week": hours(round(p["per_week"], 1)),
+        }
+        if p["days_left"] <= 7:  # "a week" says nothing when less than one is left
+            return _(
+                "{done} h logged this month of the {quota} h required: {needed} h to go in "
+                "{days} days."
+            ).format(**values)
+        return _(
+            "{done} h logged this month of the {quota} h required: {needed} h to go in "
+            "{days} days (about {per_week} h a week)."
+        ).format(**values)
 
     def digest(self, item: PendingDelivery, _: Gettext, lang: str) -> Rendered:
         p = item.payload
@@ -139,16 +161,7 @@ class Renderers:
                 _("⏰ <b>Supervision quota: {station}</b>").format(
                     station=self.station(p["station"], lang)
                 ),
-                _(
-                    "{done} h logged this month of the {quota} h required: {needed} h to go in "
-                    "{days} days (about {per_week} h a week)."
-                ).format(
-                    done=hours(p["done"]),
-                    quota=hours(p["quota"]),
-                    needed=hours(p["needed"]),
-                    days=p["days_left"],
-                    per_week=hours(p["per_week"]),
-                ),
+                self._pace_needed(_, p),
                 _("Online {online} h, offline {offline} h.").format(
                     online=hours(p["online"]), offline=hours(p["offline"])
                 ),

@@ -21,6 +21,7 @@ import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -170,14 +171,18 @@ class Snapshot:
     applications: tuple[WaitingItem, ...] = ()
     undelivered: tuple[delivery.Undelivered, ...] = ()
 
+    @cached_property
+    def _reachable_index(self) -> dict[tuple[str, str | None], list[StaffEntry]]:
+        index: dict[tuple[str, str | None], list[StaffEntry]] = {}
+        for entry in self.staff:
+            if not entry.unreachable:
+                index.setdefault((entry.role, None), []).append(entry)
+                index.setdefault((entry.role, entry.station_code), []).append(entry)
+        return index
+
     def reachable(self, role: str, station_code: str | None = None) -> list[StaffEntry]:
-        return [
-            s
-            for s in self.staff
-            if s.role == role
-            and not s.unreachable
-            and (station_code is None or s.station_code == station_code)
-        ]
+        """The role's holders (at the station) who have not blocked the bot."""
+        return self._reachable_index.get((role, station_code), [])
 
     def admins(self) -> list[int]:
         blocked = {s.tg_id for s in self.staff if s.unreachable}
