@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 JOB_NAME = "reminders"
 MAX_NAMES = 40  # per list in a month-close message; the rest are counted ("… and 12 more")
+MAX_TEXT = 3800  # Telegram takes 4096 characters; markup and escapes count before they go
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
 
@@ -185,13 +186,21 @@ class Renderers:
         return text, log_session_button(_)
 
     # --- admins and station heads --------------------------------------------------------
-    def _names(self, _: Gettext, names: list[str]) -> str:
-        shown = _(", ").join(names[:MAX_NAMES])
-        if len(names) > MAX_NAMES:
-            shown += " " + _("… and {count} more").format(count=len(names) - MAX_NAMES)
+    def _names(self, _: Gettext, names: list[str], limit: int) -> str:
+        shown = _(", ").join(names[:limit])
+        if len(names) > limit:
+            shown += " " + _("… and {count} more").format(count=len(names) - limit)
         return shown
 
     def month_close(self, item: PendingDelivery, _: Gettext, lang: str) -> Rendered:
+        # A province's lists can outgrow Telegram's 4096 characters: name fewer, count the rest.
+        for limit in (MAX_NAMES, 10, 3):
+            text, markup = self._month_close(item, _, lang, limit)
+            if len(text) <= MAX_TEXT:
+                break
+        return text, markup
+
+    def _month_close(self, item: PendingDelivery, _: Gettext, lang: str, limit: int) -> Rendered:
         p = item.payload
         month = month_label(_, p["month"])
         if p.get("audience") != "admin":
@@ -221,12 +230,12 @@ class Renderers:
         ]
         lines.append(
             _("✅ Met ({count}): {stations}").format(
-                count=len(p["met"]), stations=self._names(_, stations(p["met"])) or "—"
+                count=len(p["met"]), stations=self._names(_, stations(p["met"]), limit) or "—"
             )
         )
         lines.append(
             _("❌ Missed ({count}): {stations}").format(
-                count=len(p["missed"]), stations=self._names(_, stations(p["missed"])) or "—"
+                count=len(p["missed"]), stations=self._names(_, stations(p["missed"]), limit) or "—"
             )
         )
         if p["unreachable"]:
@@ -238,7 +247,7 @@ class Renderers:
             lines.append("")
             lines.append(
                 _("🚫 Blocked the bot, so they get no reminders ({count}): {people}").format(
-                    count=len(people), people=self._names(_, people)
+                    count=len(people), people=self._names(_, people, limit)
                 )
             )
         if p["undelivered"]:
@@ -250,7 +259,7 @@ class Renderers:
             lines.append(
                 _("📭 Messages that could not be delivered last month ({count}): {people}").format(
                     count=sum(e["count"] for e in p["undelivered"]),
-                    people=self._names(_, people),
+                    people=self._names(_, people, limit),
                 )
             )
         return "\n".join(lines), menu_button(_)

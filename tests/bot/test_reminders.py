@@ -480,3 +480,33 @@ async def test_the_job_is_scheduled_with_a_delay_for_the_catch_up(bot: BotHarnes
     assert job.job.trigger.interval == timedelta(seconds=60)
     assert job.next_t is not None
     assert timedelta(seconds=50) < job.next_t - datetime.now(UTC) <= timedelta(seconds=60)
+
+
+def test_a_provinces_month_close_stays_within_telegrams_length() -> None:
+    from bot.offline_telegram import MAX_TEXT, html_to_plain
+    from handlers.i18n import Translator
+    from knowledge.stations import Station, StationCatalog
+    from services.delivery import PendingDelivery
+
+    catalog = StationCatalog(
+        tuple(
+            Station(f"s{i}", f"P{i}", f"第{i}站", f"Station {i}", "town", 13.0, "", "", "", "", "")
+            for i in range(3000)
+        )
+    )
+    payload = {
+        "audience": "admin", "month": "2026-11", "quota": 13,
+        "met": [[s.code, 13.5] for s in catalog.stations[:1000]],
+        "missed": [[s.code, 2.0] for s in catalog.stations[1000:]],
+        "unreachable": [
+            {"name": f"督导{i}", "roles": ["supervisor"], "stations": [s.code for s in catalog.stations[:5]]}
+            for i in range(300)
+        ],
+        "undelivered": [{"name": f"社工{i}", "count": 2, "kinds": ["digest"]} for i in range(300)],
+    }  # fmt: skip
+    item = PendingDelivery(0, "k", "month_close", "2026-11", "close", 1, None, payload, 0)
+    for lang in ("zh", "en"):
+        renderer = reminders.Renderers(catalog, SHANGHAI)
+        text, _markup = renderer.month_close(item, Translator().for_language(lang), lang)
+        assert len(html_to_plain(text)) <= MAX_TEXT
+    assert "❌ Missed (2000): " in text and "… and 1990 more" in text  # 10 named, the rest counted
