@@ -7,7 +7,14 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ParseMode
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    ContextTypes,
+    Defaults,
+    DictPersistence,
+    PersistenceInput,
+)
 from telegram.request import BaseRequest
 
 import handlers
@@ -18,6 +25,7 @@ from db.uow import Database
 from handlers.context import BotData, Clock
 from handlers.i18n import Translator
 from handlers.outbox import Outbox
+from handlers.pace import Pace
 from knowledge.bundle import Knowledge, load_knowledge
 from services.stations import sync_stations
 
@@ -46,11 +54,19 @@ def build_application(
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .context_types(ContextTypes(bot_data=BotData))
         .post_init(on_startup)
+        .rate_limiter(Pace())  # every call with a chat shares one pace (handlers/pace.py)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
     if persistence:
         builder = builder.persistence(SQLPersistence(database, update_interval=2))
+    else:
+        # Conversations are persistent, so PTB needs some persistence; a one-off process (the
+        # `remind` command) gets one that keeps nothing, so it never overwrites the running
+        # bot's conversation state in the shared database.
+        builder = builder.persistence(
+            DictPersistence(store_data=PersistenceInput(bot_data=False, callback_data=False))
+        )
     app: StationApp = builder.build()
     data: BotData = app.bot_data
     data.uow = database.uow

@@ -1,4 +1,4 @@
-"""`stationbot …`: console, run, webhook, db, invite, report (and the journeys' own commands).
+"""`stationbot …`: console, run, webhook, db, invite, report, remind (and the journeys' own commands).
 
 Wrong settings or catalogues end with one line on stderr and exit status 2.
 """
@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--station", help="station code; every station when left out")
     report.add_argument("--out", default=".", help="folder to write the files into")
     report.add_argument("--lang", default="zh", choices=["zh", "en"])
+    remind = sub.add_parser("remind", help="send the reminders due at a moment, once")
+    remind.add_argument("--at", help="local date and time, e.g. 2026-11-25T09:00 (default: now)")
+    remind.add_argument("--dry-run", action="store_true", help="print who would get what")
     return parser
 
 
@@ -95,6 +98,10 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         from bot.commands import report
 
         return asyncio.run(report.main(settings, args))
+    if args.command == "remind":
+        from bot.commands import remind
+
+        return asyncio.run(remind.main(settings, args))
     raise AssertionError(args.command)
 
 

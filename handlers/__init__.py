@@ -18,6 +18,7 @@ from handlers import (
     inbox,
     my_requests,
     privacy_rights,
+    reminders,
     report,
     service_request,
     start,
@@ -51,6 +52,7 @@ JOURNEYS: tuple[Any, ...] = (
     broadcast,
     admin,
     privacy_rights,
+    reminders,
 )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from knowledge.evaluation import EvaluationRules, load_evaluation
 from knowledge.record_templates import TemplateCatalog, load_record_templates
+from knowledge.reminders import ReminderSchedule, default_schedule, load_reminders
 from knowledge.request_rules import RequestRules, load_request_rules
 from knowledge.served_groups import ServedGroup, load_served_groups
 from knowledge.services import ServiceCatalog, load_services
@@ -28,6 +29,7 @@ class Knowledge:
         default_factory=load_supervision_topics
     )
     evaluation: EvaluationRules = field(default_factory=load_evaluation)
+    reminders: ReminderSchedule = field(default_factory=default_schedule)
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -41,4 +43,5 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         served_groups=load_served_groups(directory),
         supervision_topics=load_supervision_topics(directory),
         evaluation=load_evaluation(directory),
+        reminders=load_reminders(directory),
     )

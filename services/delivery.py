@@ -2,16 +2,28 @@
 
 A unique key per message (kind, period, occasion, recipient, station) means a restart, a
 second run or a catch-up can plan the same message again and nothing is sent twice.
+
+A row's life:
+
+    planned ──claim──► unknown (in flight) ──► sent | unreachable | failed
+                          │   timed out, or the process died mid-send
+                          └──► unknown, retried ONCE after 10 minutes ──► sent | … | unknown (final)
+
+A row is claimed (status `unknown`, `next_attempt_at` = when to retry if we never hear back)
+and committed *before* the send, so a crash mid-send leaves an honest "we do not know"
+rather than a `planned` row that a restart would send again. Telegram has no idempotency
+key: an unknown row may have been delivered, so it gets exactly one more try, and a second
+unknown is final (listed for admins).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select, update
 
 from db.models import Delivery, Person
 from db.uow import UnitOfWork
@@ -24,6 +36,8 @@ PLANNED, SENT, UNKNOWN, FAILED, UNREACHABLE, SKIPPED = (
     "unreachable",
     "skipped",
 )
+UNKNOWN_RETRY_AFTER = timedelta(minutes=10)
+IN_FLIGHT = "in_flight"  # last_error while claimed: the send has started, its outcome is unknown
 
 
 @dataclass(frozen=True)
@@ -59,6 +73,33 @@ class PendingDelivery:
     station_code: str | None
     payload: dict[str, Any]
     attempts: int
+    status: str = PLANNED  # `unknown` when this is the one retry after a timeout
+
+    @property
+    def is_retry(self) -> bool:
+        return self.status == UNKNOWN
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """A message that did not (knowably) arrive: for the admins' month-close list."""
+
+    recipient_tg_id: int
+    display_name: str | None
+    kind: str
+    status: str  # failed | unknown
+    planned_at: datetime
+
+
+async def existing_keys(uow: UnitOfWork, keys: Iterable[str]) -> set[str]:
+    wanted = list(dict.fromkeys(keys))
+    known: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        known.update(
+            (await uow.session.scalars(select(Delivery.key).where(Delivery.key.in_(chunk)))).all()
+        )
+    return known
 
 
 async def plan(uow: UnitOfWork, *, messages: Iterable[PlannedMessage], now: datetime) -> int:
@@ -66,13 +107,7 @@ async def plan(uow: UnitOfWork, *, messages: Iterable[PlannedMessage], now: date
     wanted = {m.key: m for m in messages}
     if not wanted:
         return 0
-    known: set[str] = set()
-    keys = list(wanted)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        known.update(
-            (await uow.session.scalars(select(Delivery.key).where(Delivery.key.in_(chunk)))).all()
-        )
+    known = await existing_keys(uow, wanted)
     new = [m for key, m in wanted.items() if key not in known]
     uow.session.add_all(
         Delivery(
@@ -94,30 +129,84 @@ async def plan(uow: UnitOfWork, *, messages: Iterable[PlannedMessage], now: date
     return len(new)
 
 
+def is_due(now: datetime) -> Any:
+    """The SQL condition of a row whose (first or one retry) send is due at `now`."""
+    return or_(
+        and_(Delivery.status == PLANNED, Delivery.next_attempt_at <= now),
+        and_(
+            Delivery.status == UNKNOWN,
+            Delivery.next_attempt_at.is_not(None),
+            Delivery.next_attempt_at <= now,
+        ),
+    )
+
+
 async def pending(uow: UnitOfWork, *, now: datetime, limit: int = 1000) -> list[PendingDelivery]:
-    """Planned (or unknown and due for their one retry) messages whose time has come."""
+    """Planned (or unknown and due for their one retry) messages whose time has come.
+
+    Rows for people known to have blocked the bot are marked unreachable here, unsent.
+    """
     rows = (
-        await uow.session.scalars(
-            select(Delivery)
-            .where(Delivery.status == PLANNED, Delivery.next_attempt_at <= now)
+        await uow.session.execute(
+            select(Delivery, Person.unreachable_at)
+            .outerjoin(Person, Person.tg_id == Delivery.recipient_tg_id)
+            .where(is_due(now))
             .order_by(Delivery.id)
             .limit(limit)
         )
     ).all()
-    return [
-        PendingDelivery(
-            id=r.id,
-            key=r.key,
-            kind=r.kind,
-            period=r.period,
-            occasion=r.occasion,
-            recipient_tg_id=r.recipient_tg_id,
-            station_code=r.station_code,
-            payload=dict(r.payload),
-            attempts=r.attempts,
+    result = []
+    blocked = False
+    for row, unreachable_at in rows:
+        if unreachable_at is not None:
+            row.status = UNREACHABLE
+            row.last_error = "blocked"
+            row.next_attempt_at = None
+            blocked = True
+            continue
+        result.append(
+            PendingDelivery(
+                id=row.id,
+                key=row.key,
+                kind=row.kind,
+                period=row.period,
+                occasion=row.occasion,
+                recipient_tg_id=row.recipient_tg_id,
+                station_code=row.station_code,
+                payload=dict(row.payload),
+                attempts=row.attempts,
+                status=row.status,
+            )
         )
-        for r in rows
-    ]
+    if blocked:
+        await uow.commit()
+    return result
+
+
+async def claim(uow: UnitOfWork, *, item: PendingDelivery, now: datetime) -> bool:
+    """Take a row for sending, committed before the send. False if someone else took it.
+
+    The first attempt leaves a retry time behind (in case we never learn the outcome); the
+    retry of an unknown row leaves none, so it is never tried a third time.
+    """
+    retry_at = None if item.is_retry else now + UNKNOWN_RETRY_AFTER
+    result = await uow.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.id == item.id,
+            Delivery.status == item.status,
+            Delivery.attempts == item.attempts,
+        )
+        .values(
+            status=UNKNOWN,
+            attempts=Delivery.attempts + 1,
+            next_attempt_at=retry_at,
+            last_error=IN_FLIGHT,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    await uow.commit()
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 async def mark(
@@ -128,11 +217,14 @@ async def mark(
     now: datetime,
     error: str | None = None,
     next_attempt_at: datetime | None = None,
+    count_attempt: bool = True,
 ) -> None:
+    """Record an outcome. `count_attempt=False` after `claim` (which counted it already)."""
     row = await uow.session.get(Delivery, delivery_id)
     if row is None:
         return
-    row.attempts += 1
+    if count_attempt:
+        row.attempts += 1
     row.status = status
     row.last_error = error
     row.next_attempt_at = next_attempt_at
@@ -151,3 +243,75 @@ async def mark_unreachable(uow: UnitOfWork, *, tg_id: int, now: datetime) -> Non
     if person is not None and person.unreachable_at is None:
         person.unreachable_at = now
         await uow.commit()
+
+
+async def unreachable_among(uow: UnitOfWork, tg_ids: Iterable[int]) -> set[int]:
+    """Which of these people are known to have blocked the bot."""
+    ids = list(set(tg_ids))
+    found: set[int] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        found.update(
+            (
+                await uow.session.scalars(
+                    select(Person.tg_id).where(
+                        Person.tg_id.in_(chunk), Person.unreachable_at.is_not(None)
+                    )
+                )
+            ).all()
+        )
+    return found
+
+
+async def skip(uow: UnitOfWork, *, delivery_ids: Iterable[int], reason: str) -> int:
+    """Planned messages that are no longer true (the request was accepted meanwhile)."""
+    ids = list(delivery_ids)
+    if not ids:
+        return 0
+    result = await uow.session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), Delivery.status == PLANNED)
+        .values(status=SKIPPED, last_error=reason, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    await uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def undelivered(uow: UnitOfWork, *, since: datetime, until: datetime) -> list[Undelivered]:
+    """Messages planned in [since, until) that failed, or whose one retry was unknown too."""
+    rows = (
+        await uow.session.execute(
+            select(
+                Delivery.recipient_tg_id,
+                Person.display_name,
+                Delivery.kind,
+                Delivery.status,
+                Delivery.planned_at,
+            )
+            .outerjoin(Person, Person.tg_id == Delivery.recipient_tg_id)
+            .where(
+                Delivery.planned_at >= since,
+                Delivery.planned_at < until,
+                or_(
+                    Delivery.status == FAILED,
+                    and_(Delivery.status == UNKNOWN, Delivery.next_attempt_at.is_(None)),
+                ),
+            )
+            .order_by(Delivery.planned_at, Delivery.id)
+        )
+    ).all()
+    return [
+        Undelivered(
+            recipient_tg_id=tg, display_name=name, kind=kind, status=status, planned_at=planned_at
+        )
+        for tg, name, kind, status, planned_at in rows
+    ]
+
+
+async def status_counts(uow: UnitOfWork, *, kinds: Iterable[str] | None = None) -> dict[str, int]:
+    """How many ledger rows are in each status (for the CLI and the benchmark)."""
+    query = select(Delivery.status, func.count()).group_by(Delivery.status)
+    if kinds is not None:
+        query = query.where(Delivery.kind.in_(list(kinds)))
+    return {status: int(count) for status, count in (await uow.session.execute(query)).all()}

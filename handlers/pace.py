@@ -1,0 +1,177 @@
+"""The pace every message leaves at: one limiter on the bot, so replies, notifications,
+reminders and broadcasts share Telegram's budget.
+
+Telegram allows a bot about 30 messages a second overall and about one a second to the same
+chat. `Pace` is PTB's rate-limiter hook (`ApplicationBuilder.rate_limiter`), so every Bot API
+call that names a chat passes through it:
+
+- overall: at most `per_second` calls in any window of one second (a sliding window over the
+  moments calls start, so no second, however the clock's seconds fall, holds more);
+- per chat: calls marked bulk (`rate_limit_args=BULK`, which the outbox uses for reminders and
+  batches) keep one second apart in the same chat; a reply to the person who just wrote is
+  never held back by that, and goes first when replies and bulk sends wait for the same slot;
+- 429 (`RetryAfter`): everybody waits as long as Telegram said, then the same call is made
+  again (nothing was delivered, so this cannot duplicate).
+
+Why not PTB's `AIORateLimiter`: its overall limit is a leaky bucket that lets a full bucket
+burst on top of the steady rate (up to twice the limit inside one clock second), and it has
+no per-private-chat spacing. Its 429 handling is the same idea as here.
+
+The time source is injectable (`Timer`), so tests run the pacing in virtual time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import warnings
+from collections import deque
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from typing import Any, Protocol
+
+from telegram.error import RetryAfter
+from telegram.ext import BaseRateLimiter
+
+BULK: dict[str, Any] = {"bulk": True}
+TELEGRAM_PER_SECOND = 30
+CHAT_INTERVAL = 1.0
+# Slack for clocks that disagree by a few milliseconds (ours and Telegram's, or a benchmark's).
+WINDOW = 1.0 + 0.005
+YIELD_TO_REPLIES = 0.01  # how long a bulk send backs off while a reply waits for a slot
+
+
+class Timer(Protocol):
+    def monotonic(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class RealTimer:
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that `retry_after` will become a timedelta
+        warnings.simplefilter("ignore")
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class _Slot:
+    """When a call started. Re-stamped at the first turn of the event loop after it was let
+    go: no other task runs before the call's synchronous path reaches the network, so that
+    moment bounds when the request really left, even if the process was descheduled between
+    (which on a busy machine let 31 calls into one second while slots were dated by grant)."""
+
+    __slots__ = ("at",)
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+
+class Pace(BaseRateLimiter[dict[str, Any]]):
+    def __init__(
+        self,
+        *,
+        per_second: int = TELEGRAM_PER_SECOND,
+        chat_interval: float = CHAT_INTERVAL,
+        window: float = WINDOW,
+        retries_after_429: int = 5,
+        timer: Timer | None = None,
+    ) -> None:
+        self.per_second = per_second
+        self.chat_interval = chat_interval
+        self.window = window
+        self.retries_after_429 = retries_after_429
+        self.timer: Timer = timer or RealTimer()
+        self._started: deque[_Slot] = deque()
+        self._last_in_chat: dict[int | str, float] = {}
+        self._resume_at = 0.0
+        self._replies_waiting = 0
+        self.waited_for_429 = 0.0  # seconds spent waiting as Telegram told (for the benchmark)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    def hold(self, seconds: float) -> None:
+        """Telegram said 429: nobody sends for `seconds`."""
+        self._resume_at = max(self._resume_at, self.timer.monotonic() + seconds)
+        self.waited_for_429 += seconds
+
+    def _ready_at(self, now: float, chat_id: int | str, bulk: bool) -> float:
+        while self._started and self._started[0].at <= now - self.window:
+            self._started.popleft()
+        ready = self._resume_at
+        if len(self._started) >= self.per_second:
+            # Re-stamping can leave the slots a few milliseconds out of order: sort them.
+            latest = sorted(slot.at for slot in self._started)
+            ready = max(ready, latest[-self.per_second] + self.window)
+        if bulk and chat_id in self._last_in_chat:
+            ready = max(ready, self._last_in_chat[chat_id] + self.chat_interval)
+        return ready
+
+    async def acquire(self, chat_id: int | str, *, bulk: bool) -> None:
+        """Wait for a slot; between the check and the record there is no await, so the loop's
+        single thread makes the pair atomic. Bulk sends step aside while a reply waits, so a
+        person chatting during a long reminder run is not queued behind it."""
+        if not bulk:
+            self._replies_waiting += 1
+        try:
+            while True:
+                now = self.timer.monotonic()
+                ready = self._ready_at(now, chat_id, bulk)
+                if bulk and self._replies_waiting:
+                    ready = max(ready, now + YIELD_TO_REPLIES)
+                if ready <= now:
+                    slot = _Slot(now)
+                    self._started.append(slot)
+                    asyncio.get_running_loop().call_soon(self._restamp, slot)
+                    if bulk:
+                        self._last_in_chat[chat_id] = now
+                        if len(self._last_in_chat) > 50_000:
+                            self._forget_quiet_chats(now)
+                    return
+                await self.timer.sleep(ready - now)
+        finally:
+            if not bulk:
+                self._replies_waiting -= 1
+
+    def _restamp(self, slot: _Slot) -> None:
+        slot.at = max(slot.at, self.timer.monotonic())
+
+    def _forget_quiet_chats(self, now: float) -> None:
+        for chat, at in list(self._last_in_chat.items()):
+            if at <= now - self.chat_interval:
+                del self._last_in_chat[chat]
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        chat_id = data.get("chat_id")
+        if chat_id is None:  # answering callbacks, getMe, commands: not messages in a chat
+            return await callback(*args, **kwargs)
+        bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
+        attempt = 0
+        while True:
+            await self.acquire(chat_id, bulk=bulk)
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                attempt += 1
+                if attempt > self.retries_after_429:
+                    raise
+                self.hold(retry_after_seconds(error))

@@ -1,0 +1,174 @@
+"""The pace: 30 a second overall in any window, one a second per chat in bulk, 429 waits."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from typing import Any
+
+import pytest
+from telegram.error import RetryAfter
+
+from handlers.pace import BULK, Pace
+from tests.virtual_time import VirtualTimer
+
+
+def _pace() -> tuple[Pace, VirtualTimer, list[tuple[float, Any]]]:
+    timer = VirtualTimer()
+    return Pace(timer=timer), timer, []
+
+
+async def _send(pace: Pace, timer: VirtualTimer, log: list[tuple[float, Any]], chat: int, *,
+                bulk: bool = True) -> None:  # fmt: skip
+    async def call() -> bool:
+        log.append((timer.monotonic(), chat))
+        return True
+
+    await pace.process_request(
+        call, (), {}, "sendMessage", {"chat_id": chat}, BULK if bulk else None
+    )
+
+
+def _max_in_any_window(moments: list[float], window: float = 1.0) -> int:
+    moments = sorted(moments)
+    best, start = 0, 0
+    for end, moment in enumerate(moments):
+        while moments[start] <= moment - window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def test_never_more_than_30_in_any_second_yet_close_to_it() -> None:
+    pace, timer, log = _pace()
+    await asyncio.gather(*(_send(pace, timer, log, chat) for chat in range(300)))
+    moments = [m for m, _ in log]
+    assert len(moments) == 300
+    assert _max_in_any_window(moments) == 30
+    assert (moments[-1] - moments[0]) == pytest.approx(9 * pace.window, abs=0.01)
+
+
+async def test_one_second_between_bulk_messages_to_the_same_chat() -> None:
+    pace, timer, log = _pace()
+    await asyncio.gather(*(_send(pace, timer, log, 42) for _ in range(3)))
+    moments = [m for m, _ in log]
+    assert [b - a for a, b in itertools.pairwise(moments)] == [1.0, 1.0]
+
+
+async def test_replies_are_not_spaced_per_chat() -> None:
+    pace, timer, log = _pace()
+    for _ in range(3):
+        await _send(pace, timer, log, 42, bulk=False)
+    assert timer.slept == []
+
+
+async def test_calls_without_a_chat_pass_straight_through() -> None:
+    pace = Pace(timer=VirtualTimer(), per_second=1)
+
+    async def call() -> bool:
+        return True
+
+    for _ in range(5):
+        assert await pace.process_request(call, (), {}, "answerCallbackQuery", {}, None)
+
+
+async def test_429_makes_everyone_wait_as_told_then_the_call_is_made_again() -> None:
+    pace, timer, log = _pace()
+    answers: list[Any] = [RetryAfter(7), True]
+
+    async def call() -> bool:
+        log.append((timer.monotonic(), 1))
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return bool(answer)
+
+    start = timer.monotonic()
+    assert await pace.process_request(call, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert log[1][0] - start >= 7
+    await _send(pace, timer, log, 2, bulk=False)  # the wait is over for everybody
+    assert pace.waited_for_429 == 7
+
+
+async def test_429_too_many_times_gives_up() -> None:
+    pace = Pace(timer=VirtualTimer(), retries_after_429=2)
+
+    async def call() -> bool:
+        raise RetryAfter(1)
+
+    with pytest.raises(RetryAfter):
+        await pace.process_request(call, (), {}, "sendMessage", {"chat_id": 1}, None)
+
+
+class ManualTimer:
+    """Time moves only when the test says; sleepers wake in the order they went to sleep."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleepers: list[tuple[float, asyncio.Future[None]]] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.sleepers.append((self.now + seconds, future))
+        await future
+
+    async def advance(self, seconds: float) -> None:
+        self.now += seconds
+        due = [f for at, f in self.sleepers if at <= self.now]
+        self.sleepers = [(at, f) for at, f in self.sleepers if at > self.now]
+        for future in due:
+            future.set_result(None)
+        for _ in range(10):
+            await asyncio.sleep(0)
+
+
+async def test_a_reply_goes_before_bulk_sends_waiting_for_the_same_slot() -> None:
+    timer = ManualTimer()
+    pace = Pace(timer=timer)
+    log: list[int] = []
+
+    async def send(chat: int, bulk: bool) -> None:
+        async def call() -> bool:
+            log.append(chat)
+            return True
+
+        await pace.process_request(
+            call, (), {}, "sendMessage", {"chat_id": chat}, BULK if bulk else None
+        )
+
+    for chat in range(30):  # the window is full
+        await send(chat, True)
+    waiting = [asyncio.create_task(send(100 + i, True)) for i in range(3)]
+    await timer.advance(0)  # the bulk sends go to sleep first
+    waiting.append(asyncio.create_task(send(7, False)))
+    await timer.advance(0)
+    await timer.advance(pace.window)
+    assert log[30] == 7
+    while not all(task.done() for task in waiting):
+        await timer.advance(pace.window)
+    assert sorted(log[31:]) == [100, 101, 102]
+
+
+async def test_a_pause_before_the_request_leaves_does_not_squeeze_the_window() -> None:
+    """The process can be descheduled between letting a call go and the request leaving;
+    the window is dated by when it left, so 30 a second holds as Telegram sees it."""
+    timer = ManualTimer()
+    pace = Pace(timer=timer)
+    moments: list[float] = []
+
+    async def send(chat: int, pause: float) -> None:
+        async def call() -> bool:
+            timer.now += pause  # descheduled here: no await, nothing else ran meanwhile
+            moments.append(timer.monotonic())
+            return True
+
+        await pace.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    tasks = [asyncio.create_task(send(chat, 0.3 if chat == 0 else 0.0)) for chat in range(90)]
+    while not all(task.done() for task in tasks):
+        await timer.advance(0.01)
+    assert len(moments) == 90
+    assert _max_in_any_window(moments) == 30
