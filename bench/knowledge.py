@@ -131,7 +131,8 @@ def evaluate(
 def tune(queries: Sequence[Query], ranks: Sequence[Sequence[Scored]]) -> Thresholds:
     """Thresholds chosen on the development half only: maximise (in-scope reached +
     out-of-scope handed off) / 2 while at most 3% of in-scope queries get a wrong direct
-    answer; among equals, prefer the lower answer line (more direct answers)."""
+    answer; among equals, prefer the wider margin (near-ties become choices, not guesses),
+    then the lower answer line (more direct answers)."""
     dev = [(q, r) for q, r in zip(queries, ranks, strict=True) if q.dev]
     dev_queries, dev_ranks = [q for q, _ in dev], [r for _, r in dev]
     best: tuple[float, Thresholds] | None = None
@@ -142,7 +143,7 @@ def tune(queries: Sequence[Query], ranks: Sequence[Sequence[Scored]]) -> Thresho
                 report = evaluate(dev_queries, dev_ranks, thresholds)
                 if report.wrong_answers > 0.03:
                     continue
-                value = (report.reached + report.oos_handed) / 2 - 0.0001 * answer
+                value = (report.reached + report.oos_handed) / 2 + 0.001 * margin - 0.0001 * answer
                 if best is None or value > best[0]:
                     best = (value, thresholds)
     assert best is not None

@@ -50,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     invite.add_argument("--station", help="station code (not for admins)")
     invite.add_argument("--valid-hours", type=float, default=72)
+
+    kb = sub.add_parser("kb", help="check the knowledge base, or ask it a question")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    kb_sub.add_parser("check", help="validate the FAQ files; exit 1 on any problem")
+    kb_ask = kb_sub.add_parser("ask", help="the best entry for a question, and the runners-up")
+    kb_ask.add_argument("question")
+    kb_ask.add_argument("--lang", choices=["zh", "en"], help="language of the answer shown")
+    kb_ask.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -85,6 +93,10 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         from bot.commands import invite
 
         return asyncio.run(invite.main(settings, args))
+    if args.command == "kb":
+        from bot.commands import kb
+
+        return kb.main(settings, args)
     raise AssertionError(args.command)
 
 

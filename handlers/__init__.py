@@ -7,14 +7,14 @@ from typing import Any
 from telegram import BotCommand
 from telegram.ext import Application, BaseHandler, CommandHandler, ConversationHandler
 
-from handlers import start
+from handlers import ask, start
 from handlers.errors import on_error
 from handlers.i18n import Translator
 from handlers.menu import COMMANDS, RESIDENT, commands_for
 
 # Order matters: conversations first (they claim their buttons and text while active), then
 # stand-alone buttons, and last the fallbacks that answer whatever nobody claimed.
-JOURNEYS: tuple[Any, ...] = ()
+JOURNEYS: tuple[Any, ...] = (ask,)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -54,7 +54,7 @@ ZH_FINAL_PARTICLES = re.compile(r"[吗吧呢啊呀哦嘛啦哈呐哇么嘞咧]+(
 EN_FILLERS = (
     "could you please", "can you please", "can you tell me", "could you tell me",
     "i would like to know", "i want to know", "i'd like to know", "i want to ask",
-    "i'd like to ask", "please tell me", "excuse me", "please", "hello", "hi", "hey",
+    "i'd like to ask", "please tell me", "tell me", "excuse me", "please", "hello", "hi", "hey",
     "thanks", "thank you",
 )  # fmt: skip
 EN_STOPWORDS = frozenset(
@@ -63,7 +63,7 @@ EN_STOPWORDS = frozenset(
     "any some just also really".split()
 )
 # Ages and amounts are asked about in general: "四岁的孩子" and "五岁的孩子" are one question.
-_ZH_NUMBER = re.compile(r"[0-9零一二三四五六七八九十百两几多]+(?=岁|个?小时|天|年)")
+_ZH_NUMBER = re.compile(r"[0-9.零一二三四五六七八九十百两几多]+(?=岁|个?小时|天|年)")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NOT_WORD = re.compile(r"[^\w]+")
 _SPACES = re.compile(r"\s+")
@@ -151,7 +151,7 @@ class Thresholds:
 
     answer: float = 82.0
     suggest: float = 36.0
-    margin: float = 0.0
+    margin: float = 8.0
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """All models, imported here so `Base.metadata` is complete for Alembic and tests."""
 
 from db.models.people import AuditEntry, Consent, Invite, Person, StaffRole, Station, StationCounter
+from db.models.questions import KbFeedback, Question, QuestionMessage
 from db.models.requests import RequestEvent, ServiceRequest, VolunteerApplication
 from db.models.runtime import Delivery, PersistedState
 from db.models.work import ActivityGroup, ActivityLog, SupervisionSession
@@ -12,8 +13,11 @@ __all__ = [
     "Consent",
     "Delivery",
     "Invite",
+    "KbFeedback",
     "PersistedState",
     "Person",
+    "Question",
+    "QuestionMessage",
     "RequestEvent",
     "ServiceRequest",
     "StaffRole",
