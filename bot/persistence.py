@@ -7,6 +7,7 @@ nothing. Values must be JSON: drafts in `user_data` are plain dicts of str/int/f
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import defaultdict
 from typing import Any
@@ -29,6 +30,11 @@ class SQLPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         )
         self.database = database
         self._written: dict[tuple[str, str], str] = {}
+        # PTB runs the update_* calls concurrently (asyncio.gather). On an in-memory SQLite
+        # database every session shares one connection, so one write's connection reset could
+        # roll back another's uncommitted row (a conversation state lost on restart): one at a
+        # time.
+        self._lock = asyncio.Lock()
 
     async def _load(self, kind: str) -> dict[str, Any]:
         async with self.database.uow() as uow:
@@ -49,13 +55,13 @@ class SQLPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         encoded = json.dumps(data, sort_keys=True, ensure_ascii=False)  # raises on non-JSON drafts
         if self._written.get((kind, key)) == encoded:
             return
-        async with self.database.uow() as uow:
+        async with self._lock, self.database.uow() as uow:
             await uow.session.merge(PersistedState(kind=kind, key=key, data=data))
             await uow.commit()
         self._written[(kind, key)] = encoded
 
     async def _drop(self, kind: str, key: str) -> None:
-        async with self.database.uow() as uow:
+        async with self._lock, self.database.uow() as uow:
             await uow.session.execute(
                 delete(PersistedState).where(PersistedState.kind == kind, PersistedState.key == key)
             )
