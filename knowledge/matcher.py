@@ -1,21 +1,24 @@
 """Matching a person's question to FAQ entries: rapidfuzz plus IDF-weighted overlap.
 
-The same normaliser runs on every variant once, at load time, and on every query:
-full-width → half-width (NFKC), lower case, traditional → simplified (OpenCC `t2s`),
-filler words and sentence-final particles removed, punctuation and spaces dropped.
+The same normaliser runs on every phrasing once, at load time, and on every query:
+full-width → half-width (NFKC), lower case, traditional → simplified (OpenCC `t2s`), ages and
+amounts folded, filler words and sentence-final particles removed, punctuation and spaces
+dropped; then the deployment's synonyms are folded (`Synonyms`).
 
-A query is scored against every variant of its script (Chinese or Latin) by two signals:
+A query is scored against every phrasing of its script (Chinese or Latin) with three signals
+(`Weights`):
 
-* **overlap**: the shared characters and character pairs (Chinese) or words and letter
-  trigrams (English), each weighted by how rare it is across entries (IDF), as a Dice
-  coefficient. Rare, telling words ("托管", "残疾证", a station's name) count a lot and
-  everyday ones ("怎么", "社工站") little, which is what separates "暑期托管收费吗" from
-  "就业培训收费吗", and what keeps "明天天气怎么样" from looking like anything we know.
-* **fuzzy**: rapidfuzz's `ratio` on the normalised strings, which forgives typos and word
-  order in short phrases.
+* **variant overlap**: the shared characters and character pairs (Chinese) or word stems and
+  letter trigrams (English), each weighted by how rare it is across entries (IDF), as a Dice
+  coefficient with the best single phrasing. Rare, telling words ("托管", "残疾证") count a lot
+  and everyday ones ("怎么", "社工站") little; words no entry knows weigh most, which is what
+  keeps "明天天气怎么样" from looking like anything we know;
+* **entry coverage**: the share of the query's weight found anywhere in the entry's phrasings
+  together (a paraphrase often borrows words from two of them);
+* **fuzzy**: rapidfuzz's `ratio` on the normalised strings, which forgives typos and order.
 
-An entry's score is its best variant's `overlap_weight · overlap + (1 − overlap_weight) · fuzzy`,
-scaled 0–100. `bench/knowledge.py` compares this with plain `WRatio` on a labelled set.
+Entries with keywords (a station's names) gain points when one is named and lose them when none
+is. `bench/knowledge.py` compares this with plain `WRatio` on a labelled set.
 
 Three outcomes by score: answer directly, suggest up to three entries, or hand the question
 to a social worker (see `Thresholds`).
