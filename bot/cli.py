@@ -59,6 +59,13 @@ def build_parser() -> argparse.ArgumentParser:
     remind = sub.add_parser("remind", help="send the reminders due at a moment, once")
     remind.add_argument("--at", help="local date and time, e.g. 2026-11-25T09:00 (default: now)")
     remind.add_argument("--dry-run", action="store_true", help="print who would get what")
+    kb = sub.add_parser("kb", help="check the knowledge base, or ask it a question")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    kb_sub.add_parser("check", help="validate the FAQ files; exit 1 on any problem")
+    kb_ask = kb_sub.add_parser("ask", help="the best entry for a question, and the runners-up")
+    kb_ask.add_argument("question")
+    kb_ask.add_argument("--lang", choices=["zh", "en"], help="language of the answer shown")
+    kb_ask.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -102,6 +109,10 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         from bot.commands import remind
 
         return asyncio.run(remind.main(settings, args))
+    if args.command == "kb":
+        from bot.commands import kb
+
+        return kb.main(settings, args)
     raise AssertionError(args.command)
 
 

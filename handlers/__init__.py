@@ -12,6 +12,7 @@ from telegram.warnings import PTBUserWarning
 from handlers import (
     activity_log,
     admin,
+    ask,
     broadcast,
     consent,
     evaluation,
@@ -53,6 +54,7 @@ JOURNEYS: tuple[Any, ...] = (
     admin,
     privacy_rights,
     reminders,
+    ask,
 )
 
 

@@ -18,6 +18,7 @@ from telegram.ext import (
 )
 
 from handlers import consent
+from handlers.ask import free_text
 from handlers.context import Context, Speaker, speaker
 from handlers.i18n import Gettext
 from handlers.menu import commands_for, main_menu, role_keys
@@ -326,9 +327,9 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
-    """Registered last: whatever no journey claimed."""
+    """Registered last: whatever no journey claimed. Free text is a question."""
     app.add_handler(CommandHandler("cancel", cancel_outside))
     app.add_handler(CallbackQueryHandler(expired_button))
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, menu))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, free_text))
     app.add_handler(MessageHandler(filters.ALL, not_understood))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.evaluation import EvaluationRules, load_evaluation
+from knowledge.faq import Faq, load_faq
 from knowledge.record_templates import TemplateCatalog, load_record_templates
 from knowledge.reminders import ReminderSchedule, default_schedule, load_reminders
 from knowledge.request_rules import RequestRules, load_request_rules
@@ -30,12 +31,14 @@ class Knowledge:
     )
     evaluation: EvaluationRules = field(default_factory=load_evaluation)
     reminders: ReminderSchedule = field(default_factory=default_schedule)
+    faq: Faq = field(default_factory=lambda: load_faq(None, load_stations()))
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
     """Raises `knowledge.loading.CatalogError` naming the file, entry and problem."""
+    stations = load_stations(directory)
     return Knowledge(
-        stations=load_stations(directory),
+        stations=stations,
         services=load_services(directory),
         volunteer_skills=load_volunteer_skills(directory),
         request_rules=load_request_rules(directory),
@@ -44,4 +47,5 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         supervision_topics=load_supervision_topics(directory),
         evaluation=load_evaluation(directory),
         reminders=load_reminders(directory),
+        faq=load_faq(directory, stations),
     )

@@ -2,6 +2,7 @@
 
 from db.models.evaluation import EvaluationEntry, EvaluationResult, EvaluationRun
 from db.models.people import AuditEntry, Consent, Invite, Person, StaffRole, Station, StationCounter
+from db.models.questions import KbFeedback, Question, QuestionMessage
 from db.models.requests import RequestEvent, ServiceRequest, VolunteerApplication
 from db.models.runtime import Delivery, PersistedState
 from db.models.work import ActivityGroup, ActivityLog, SupervisionSession
@@ -16,8 +17,11 @@ __all__ = [
     "EvaluationResult",
     "EvaluationRun",
     "Invite",
+    "KbFeedback",
     "PersistedState",
     "Person",
+    "Question",
+    "QuestionMessage",
     "RequestEvent",
     "ServiceRequest",
     "StaffRole",

@@ -1,6 +1,6 @@
 """activity and supervision client tokens
 
-Revision ID: 0004
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-29 08:00:03.952628
 """
@@ -13,7 +13,7 @@ from alembic import op
 import db.base
 
 
-revision: str = '0004'
+revision: str = '0002'
 down_revision: str | Sequence[str] | None = '0001'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """evaluation entries and results
 
-Revision ID: 0007
-Revises: 0004
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-29 08:07:35.667742
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 import db.base
 
 
-revision: str = '0007'
-down_revision: str | Sequence[str] | None = '0004'
+revision: str = '0003'
+down_revision: str | Sequence[str] | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

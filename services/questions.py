@@ -1,0 +1,525 @@
+"""The human behind the knowledge base: questions passed to a station's social workers, their
+replies both ways, and what the knowledge base could not answer.
+
+A question belongs to one station. Its workers are told (or, when the station has none yet,
+its head, then the administrators, so a question never lands nowhere). Anyone of the station's
+staff, or an administrator, may reply; the resident may answer back; either side may close it.
+`open` means the station owes a reply; `answered` means the station replied last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from db.models import KbFeedback, Person, Question, QuestionMessage, StaffRole
+from db.uow import UnitOfWork
+from services import audit
+from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
+from services.people import ADMIN, STATION_HEAD, WORKER, Access
+
+OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
+UNMATCHED, DOWN, UP = "unmatched", "down", "up"
+FEEDBACK_KINDS = (UNMATCHED, DOWN, UP)
+MAX_TEXT = 3500  # a relayed message plus its heading must fit in one Telegram message
+MAX_QUERY = 500  # what is kept of a question for the gap list
+
+
+@dataclass(frozen=True)
+class Recipients:
+    """Who is told: their Telegram ids, and which group they are (workers, heads, admins)."""
+
+    tg_ids: tuple[int, ...]
+    group: str
+
+
+@dataclass(frozen=True)
+class QuestionCreated:
+    id: int
+    station_code: str
+    recipients: Recipients
+    asker_name: str | None
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    id: int
+    station_code: str
+    status: str
+    text: str | None
+    lang: str
+    asker_tg_id: int
+    asker_name: str | None
+    created_at: datetime
+    last_activity_at: datetime
+
+
+@dataclass(frozen=True)
+class ReplySent:
+    question: QuestionView
+    from_staff: bool
+    text: str
+    recipients: Recipients
+
+
+@dataclass(frozen=True)
+class Gap:
+    query: str
+    count: int
+    unmatched: int
+    disliked: int
+    last_at: datetime
+
+
+@dataclass(frozen=True)
+class EntryVotes:
+    entry_id: str
+    up: int
+    down: int
+
+
+def _clean(text: str, field: str = "text") -> str:
+    text = text.strip()
+    if not text:
+        raise InvalidValue(field, "empty")
+    if len(text) > MAX_TEXT:
+        raise InvalidValue(field, "too_long")
+    return text
+
+
+async def _person(uow: UnitOfWork, person_id: int) -> Person:
+    person = await uow.session.get(Person, person_id)
+    if person is None:
+        raise NotFound()
+    return person
+
+
+async def station_of(uow: UnitOfWork, *, person_id: int) -> str | None:
+    """The station this person last dealt with (their request, volunteering or question)."""
+    person = await uow.session.get(Person, person_id)
+    return person.last_station_code if person is not None else None
+
+
+async def _staff_ids(uow: UnitOfWork, roles: Iterable[str], station_code: str | None) -> list[int]:
+    query = (
+        select(Person.tg_id)
+        .join(StaffRole, StaffRole.person_id == Person.id)
+        .where(StaffRole.role.in_(list(roles)), StaffRole.revoked_at.is_(None))
+        .distinct()
+    )
+    if station_code is not None:
+        query = query.where(StaffRole.station_code == station_code)
+    return sorted((await uow.session.scalars(query)).all())
+
+
+async def station_recipients(
+    uow: UnitOfWork, *, station_code: str, admin_tg_ids: Iterable[int] = ()
+) -> Recipients:
+    """The station's workers; if it has none, its head; if none either, the administrators."""
+    workers = await _staff_ids(uow, [WORKER], station_code)
+    if workers:
+        return Recipients(tuple(workers), WORKER)
+    heads = await _staff_ids(uow, [STATION_HEAD], station_code)
+    if heads:
+        return Recipients(tuple(heads), STATION_HEAD)
+    admins = set(await _staff_ids(uow, [ADMIN], None)) | set(admin_tg_ids)
+    return Recipients(tuple(sorted(admins)), ADMIN)
+
+
+async def ask_station(
+    uow: UnitOfWork,
+    *,
+    person_id: int,
+    station_code: str,
+    station_codes: Iterable[str],
+    text: str,
+    lang: str,
+    now: datetime,
+    admin_tg_ids: Iterable[int] = (),
+) -> QuestionCreated:
+    """Create a question for the station and remember the station as the person's."""
+    if station_code not in set(station_codes):
+        raise InvalidValue("station", "unknown")
+    text = _clean(text)
+    person = await _person(uow, person_id)
+    question = Question(
+        station_code=station_code,
+        asker_id=person_id,
+        text=text,
+        lang=lang,
+        status=OPEN,
+        created_at=now,
+        last_activity_at=now,
+    )
+    uow.session.add(question)
+    person.last_station_code = station_code
+    await uow.session.flush()
+    audit.record(
+        uow,
+        actor_id=person_id,
+        action="question.create",
+        subject=f"question:{question.id}",
+        now=now,
+        detail={"station": station_code},
+    )
+    recipients = await station_recipients(uow, station_code=station_code, admin_tg_ids=admin_tg_ids)
+    await uow.commit()
+    return QuestionCreated(question.id, station_code, recipients, person.display_name)
+
+
+def may_answer_for(access: Access, station_code: str) -> bool:
+    """Staff who answer for a station: its workers and head, and administrators."""
+    return (
+        access.is_admin
+        or station_code in access.worker_stations
+        or station_code in access.head_stations
+    )
+
+
+async def _view(uow: UnitOfWork, question_id: int) -> tuple[Question, QuestionView]:
+    row = (
+        await uow.session.execute(
+            select(Question, Person.tg_id, Person.display_name)
+            .join(Person, Person.id == Question.asker_id)
+            .where(Question.id == question_id)
+        )
+    ).first()
+    if row is None or row[0].erased:
+        raise NotFound()
+    question, tg_id, name = row
+    return question, QuestionView(
+        id=question.id,
+        station_code=question.station_code,
+        status=question.status,
+        text=question.text,
+        lang=question.lang,
+        asker_tg_id=tg_id,
+        asker_name=name,
+        created_at=question.created_at,
+        last_activity_at=question.last_activity_at,
+    )
+
+
+async def for_reply(uow: UnitOfWork, *, question_id: int, access: Access) -> QuestionView:
+    """The question, if this person may write in its thread now (before they type)."""
+    question, view = await _view(uow, question_id)
+    if question.asker_id != access.person_id and not may_answer_for(access, view.station_code):
+        raise NotAllowed()
+    if question.status == CLOSED:
+        raise Conflict()
+    return view
+
+
+async def reply(
+    uow: UnitOfWork,
+    *,
+    question_id: int,
+    access: Access,
+    text: str,
+    now: datetime,
+    admin_tg_ids: Iterable[int] = (),
+) -> ReplySent:
+    """Add a message to the thread. Staff replies go to the resident; the resident's go to the
+    staff who replied before (or, if nobody has yet, to the station as a new question would)."""
+    text = _clean(text)
+    question, view = await _view(uow, question_id)
+    from_staff = question.asker_id != access.person_id
+    if from_staff and not may_answer_for(access, view.station_code):
+        raise NotAllowed()
+    if question.status == CLOSED:
+        raise Conflict()
+    uow.session.add(
+        QuestionMessage(
+            question_id=question.id,
+            author_id=access.person_id,
+            from_staff=from_staff,
+            text=text,
+            created_at=now,
+        )
+    )
+    question.last_activity_at = now
+    if from_staff:
+        question.status = ANSWERED
+        question.first_answered_at = question.first_answered_at or now
+        recipients = Recipients((view.asker_tg_id,), "resident")
+    else:
+        question.status = OPEN
+        answered_by = (
+            await uow.session.scalars(
+                select(Person.tg_id)
+                .join(QuestionMessage, QuestionMessage.author_id == Person.id)
+                .where(QuestionMessage.question_id == question.id, QuestionMessage.from_staff)
+                .distinct()
+            )
+        ).all()
+        recipients = (
+            Recipients(tuple(sorted(answered_by)), WORKER)
+            if answered_by
+            else await station_recipients(
+                uow, station_code=view.station_code, admin_tg_ids=admin_tg_ids
+            )
+        )
+    audit.record(
+        uow,
+        actor_id=access.person_id,
+        action="question.reply",
+        subject=f"question:{question.id}",
+        now=now,
+        detail={"from_staff": from_staff},
+    )
+    await uow.commit()
+    _, view = await _view(uow, question_id)
+    return ReplySent(view, from_staff, text, recipients)
+
+
+async def close(
+    uow: UnitOfWork, *, question_id: int, access: Access, now: datetime
+) -> QuestionView:
+    """Close the thread (the resident or the station's staff). Raises Conflict if closed."""
+    question, view = await _view(uow, question_id)
+    if question.asker_id != access.person_id and not may_answer_for(access, view.station_code):
+        raise NotAllowed()
+    if question.status == CLOSED:
+        raise Conflict()
+    question.status = CLOSED
+    question.closed_at = now
+    question.last_activity_at = now
+    audit.record(
+        uow,
+        actor_id=access.person_id,
+        action="question.close",
+        subject=f"question:{question.id}",
+        now=now,
+    )
+    await uow.commit()
+    return (await _view(uow, question_id))[1]
+
+
+async def unanswered(
+    uow: UnitOfWork, *, station_codes: Iterable[str], limit: int = 10
+) -> list[QuestionView]:
+    """Open questions of these stations, oldest first (they have waited longest)."""
+    rows = (
+        await uow.session.execute(
+            select(Question.id)
+            .where(
+                Question.station_code.in_(list(station_codes)),
+                Question.status == OPEN,
+                Question.erased.is_(False),
+            )
+            .order_by(Question.last_activity_at, Question.id)
+            .limit(limit)
+        )
+    ).all()
+    return [(await _view(uow, question_id))[1] for (question_id,) in rows]
+
+
+async def unanswered_count(uow: UnitOfWork, station_codes: Iterable[str]) -> int:
+    """For the /inbox overview's "questions" button."""
+    count = await uow.session.scalar(
+        select(func.count(Question.id)).where(
+            Question.station_code.in_(list(station_codes)),
+            Question.status == OPEN,
+            Question.erased.is_(False),
+        )
+    )
+    return int(count or 0)
+
+
+# --- what the knowledge base could not answer ---------------------------------------------
+
+
+async def record_feedback(
+    uow: UnitOfWork,
+    *,
+    kind: str,
+    person_id: int | None,
+    lang: str,
+    now: datetime,
+    query: str | None = None,
+    entry_id: str | None = None,
+    score: float | None = None,
+) -> None:
+    """Store an unmatched question, a 👎 (with the question, when still known) or a 👍
+    (never with text)."""
+    if kind not in FEEDBACK_KINDS:
+        raise InvalidValue("kind", "unknown")
+    if kind == UP:
+        query = None
+    elif kind == UNMATCHED and (not query or not query.strip()):
+        raise InvalidValue("query", "empty")
+    uow.session.add(
+        KbFeedback(
+            kind=kind,
+            entry_id=entry_id,
+            score=score,
+            query=query.strip()[:MAX_QUERY] if query else None,
+            lang=lang,
+            person_id=person_id,
+            created_at=now,
+        )
+    )
+    await uow.commit()
+
+
+async def gaps(uow: UnitOfWork, *, now: datetime, days: int = 90, limit: int = 15) -> list[Gap]:
+    """The questions most often unmatched or 👎'd in the last `days`, most frequent first."""
+    since = now - timedelta(days=days)
+    rows = (
+        await uow.session.execute(
+            select(
+                KbFeedback.query,
+                func.count(KbFeedback.id),
+                func.sum(case((KbFeedback.kind == UNMATCHED, 1), else_=0)),
+                func.max(KbFeedback.created_at),
+            )
+            .where(
+                KbFeedback.kind.in_([UNMATCHED, DOWN]),
+                KbFeedback.query.is_not(None),
+                KbFeedback.created_at >= since,
+            )
+            .group_by(KbFeedback.query)
+            .order_by(func.count(KbFeedback.id).desc(), func.max(KbFeedback.created_at).desc())
+            .limit(limit)
+        )
+    ).all()
+    found = []
+    for query, count, unmatched, last_at in rows:
+        unmatched = int(unmatched or 0)
+        found.append(Gap(str(query), int(count), unmatched, int(count) - unmatched, last_at))
+    return found
+
+
+async def votes(
+    uow: UnitOfWork, *, now: datetime, days: int = 90, limit: int = 10
+) -> list[EntryVotes]:
+    """Answers with the most 👎 in the last `days` (with their 👍 for context)."""
+    since = now - timedelta(days=days)
+    rows = (
+        await uow.session.execute(
+            select(KbFeedback.entry_id, KbFeedback.kind, func.count(KbFeedback.id))
+            .where(
+                KbFeedback.kind.in_([UP, DOWN]),
+                KbFeedback.entry_id.is_not(None),
+                KbFeedback.created_at >= since,
+            )
+            .group_by(KbFeedback.entry_id, KbFeedback.kind)
+        )
+    ).all()
+    table: dict[str, dict[str, int]] = {}
+    for entry_id, kind, count in rows:
+        table.setdefault(str(entry_id), {UP: 0, DOWN: 0})[str(kind)] = int(count)
+    ranked = sorted(table.items(), key=lambda item: (-item[1][DOWN], item[0]))
+    return [EntryVotes(e, c[UP], c[DOWN]) for e, c in ranked if c[DOWN]][:limit]
+
+
+# --- the person's rights (wired into /mydata and /forget by services.privacy) ---------------
+
+
+async def export_for_person(uow: UnitOfWork, *, person_id: int) -> list[dict[str, Any]]:
+    """Every question the person asked (with its thread) and every question of theirs the
+    knowledge base kept as a gap, as JSON-ready dicts."""
+    exported: list[dict[str, Any]] = []
+    questions = (
+        await uow.session.scalars(
+            select(Question).where(Question.asker_id == person_id).order_by(Question.id)
+        )
+    ).all()
+    for question in questions:
+        messages = (
+            await uow.session.scalars(
+                select(QuestionMessage)
+                .where(QuestionMessage.question_id == question.id)
+                .order_by(QuestionMessage.id)
+            )
+        ).all()
+        exported.append(
+            {
+                "kind": "question",
+                "id": question.id,
+                "station": question.station_code,
+                "status": question.status,
+                "asked_at": question.created_at.isoformat(),
+                "text": question.text,
+                "thread": [
+                    {
+                        "from": "staff" if m.from_staff else "you",
+                        "at": m.created_at.isoformat(),
+                        "text": m.text,
+                    }
+                    for m in messages
+                ],
+            }
+        )
+    feedback = (
+        await uow.session.scalars(
+            select(KbFeedback)
+            .where(KbFeedback.person_id == person_id, KbFeedback.query.is_not(None))
+            .order_by(KbFeedback.id)
+        )
+    ).all()
+    for row in feedback:
+        exported.append(
+            {
+                "kind": "unanswered_question" if row.kind == UNMATCHED else "unhelpful_answer",
+                "at": row.created_at.isoformat(),
+                "text": row.query,
+                "entry": row.entry_id,
+            }
+        )
+    return exported
+
+
+async def erase_for_person(uow: UnitOfWork, *, person_id: int, now: datetime) -> int:
+    """Blank the texts of the person's questions, of every message in their threads (replies
+    to them are about them) and of their messages elsewhere, and of their gap records. The
+    rows stay, so counts stay right. Open threads are closed. Returns the rows changed."""
+    changed = 0
+    questions = (
+        await uow.session.scalars(select(Question).where(Question.asker_id == person_id))
+    ).all()
+    own_ids = [q.id for q in questions]
+    for question in questions:
+        if question.text is not None or not question.erased or question.status != CLOSED:
+            question.text = None
+            question.erased = True
+            if question.status != CLOSED:
+                question.status = CLOSED
+                question.closed_at = now
+            changed += 1
+    messages = (
+        await uow.session.scalars(
+            select(QuestionMessage).where(
+                (QuestionMessage.author_id == person_id)
+                | (QuestionMessage.question_id.in_(own_ids))
+            )
+        )
+    ).all()
+    for message in messages:
+        if message.text is not None:
+            message.text = None
+            changed += 1
+    feedback = (
+        await uow.session.scalars(
+            select(KbFeedback).where(
+                KbFeedback.person_id == person_id, KbFeedback.query.is_not(None)
+            )
+        )
+    ).all()
+    for row in feedback:
+        row.query = None
+        changed += 1
+    audit.record(
+        uow,
+        actor_id=person_id,
+        action="question.erase",
+        subject=f"person:{person_id}",
+        now=now,
+        detail={"rows": changed},
+    )
+    await uow.commit()
+    return changed
