@@ -33,13 +33,15 @@ from telegram.ext import (
 )
 
 from handlers.context import Context, Speaker, speaker
-from handlers.i18n import Gettext
+from handlers.i18n import N_, Gettext
+from handlers.inbox import InboxSection, add_section
 from handlers.keyboards import station_buttons
 from handlers.outbox import OutgoingMessage
 from knowledge.faq import Faq, FaqEntry
 from knowledge.matcher import ANSWER, HANDOFF, MatchResult, normalise
 from services import people, questions
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
+from services.requests import handled_stations
 
 KEEP = 10  # questions remembered per person for 👎 and "pass it on"
 EXCERPT = 80
@@ -694,6 +696,24 @@ async def inbox_questions(update: Update, context: Context) -> None:
             ]
         )
     await _send(update, "\n\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+async def _count_unanswered(context: Context, who: Speaker) -> int:
+    data = context.bot_data
+    async with data.uow() as uow:
+        return await questions.unanswered_count(uow, handled_stations(who.access))
+
+
+async def _list_unanswered(update: Update, context: Context, who: Speaker, page: int) -> None:
+    await inbox_questions(update, context)
+
+
+# One more button on the /inbox overview, beside the requests and volunteer applications.
+add_section(
+    InboxSection(
+        "questions", N_("❓ Questions waiting ({count})"), _count_unanswered, _list_unanswered
+    )
+)
 
 
 async def kbgaps(update: Update, context: Context) -> None:

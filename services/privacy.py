@@ -42,7 +42,7 @@ from db.models import (
     VolunteerApplication,
 )
 from db.uow import UnitOfWork
-from services import audit
+from services import audit, questions
 from services.errors import NotFound
 
 EXPORT_FORMAT = 1
@@ -153,6 +153,7 @@ async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any
                 .order_by(SupervisionSession.id)
             )
         ],
+        "questions": await questions.export_for_person(uow, person_id=pid),
         "deliveries": [
             _row(d)
             for d in await rows(
@@ -239,6 +240,8 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
     for consent in consents:
         consent.withdrawn_at = now
 
+    question_rows = await questions.blank_for_person(uow, person_id=pid, now=now)
+
     # Half-entered drafts (the running bot also clears its in-memory copy).
     await session.execute(
         delete(PersistedState).where(
@@ -255,6 +258,7 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
             "requests": len(requests),
             "applications": len(applications),
             "consents_withdrawn": len(consents),
+            "question_rows": question_rows,
         },
     )
     await uow.commit()

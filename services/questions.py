@@ -475,9 +475,18 @@ async def export_for_person(uow: UnitOfWork, *, person_id: int) -> list[dict[str
 
 
 async def erase_for_person(uow: UnitOfWork, *, person_id: int, now: datetime) -> int:
+    """Blank the person's question texts (see `blank_for_person`) and commit."""
+    changed = await blank_for_person(uow, person_id=person_id, now=now)
+    await uow.commit()
+    return changed
+
+
+async def blank_for_person(uow: UnitOfWork, *, person_id: int, now: datetime) -> int:
     """Blank the texts of the person's questions, of every message in their threads (replies
     to them are about them) and of their messages elsewhere, and of their gap records. The
-    rows stay, so counts stay right. Open threads are closed. Returns the rows changed."""
+    rows stay, so counts stay right. Open threads are closed. Returns the rows changed.
+
+    Does not commit: `/forget` (services.privacy.erase) does this inside its own unit of work."""
     changed = 0
     questions = (
         await uow.session.scalars(select(Question).where(Question.asker_id == person_id))
@@ -521,5 +530,4 @@ async def erase_for_person(uow: UnitOfWork, *, person_id: int, now: datetime) ->
         now=now,
         detail={"rows": changed},
     )
-    await uow.commit()
     return changed

@@ -208,3 +208,32 @@ async def test_nothing_sent_when_the_person_changes_their_mind(bot: BotHarness) 
     await resident.press("kb:x")
     assert resident.last_text == "好的，没有发送。"
     assert not worker.messages
+
+
+async def test_inbox_overview_has_a_questions_button_with_the_count(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person()
+    await resident.send("明天天气怎么样")
+    await resident.press("好的，转给社工")
+    await resident.press("江南街道社工站")
+    await worker.send("/inbox")
+    assert "❓ Questions waiting (1)" in worker.button_labels()
+    await worker.press("❓ Questions waiting (1)")
+    assert "明天天气怎么样" in worker.last_text
+
+
+async def test_mydata_and_forget_cover_questions(bot: BotHarness) -> None:
+    import json
+
+    resident = await bot.person()
+    await resident.send("明天天气怎么样")
+    await resident.press("好的，转给社工")
+    await resident.press("江南街道社工站")
+    await resident.send("/mydata")
+    exported = json.loads(resident.last.file_bytes or b"{}")
+    assert any(q["text"] == "明天天气怎么样" for q in exported["questions"])
+    await resident.send("/forget")
+    await resident.press_data(resident.last_with_buttons().buttons[0].callback_data or "")
+    await resident.send("/mydata")
+    exported = json.loads(resident.last.file_bytes or b"{}")
+    assert exported["questions"] and all(q["text"] is None for q in exported["questions"])

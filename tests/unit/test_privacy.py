@@ -124,7 +124,12 @@ async def test_erase_blanks_the_personal_fields_and_keeps_counts(uow: UnitOfWork
     assert await uow.session.scalar(select(func.count()).select_from(PersistedState)) == 0
     entry = await uow.session.scalar(select(AuditEntry).where(AuditEntry.action == "privacy.erase"))
     assert entry is not None and entry.subject == f"person:{pid}"
-    assert entry.detail == {"requests": 1, "applications": 1, "consents_withdrawn": 1}
+    assert entry.detail == {
+        "requests": 1,
+        "applications": 1,
+        "consents_withdrawn": 1,
+        "question_rows": 0,
+    }
     again = await privacy.erase(uow, tg_id=4242, now=later)
     assert again.already_erased and again.consents_withdrawn == 0
 
