@@ -43,7 +43,7 @@ async def test_supervision_in_chinese_with_the_quota_after_saving(bot: BotHarnes
     text = supervisor.last_text
     assert text.startswith("✅ 已保存。")
     assert "江南街道社工站 · 🔴 进度落后" in text
-    assert "11月已督导 3 小时，要求 13 小时（线上 0，线下 3）" in text
+    assert "11月已督导 3 小时，要求 13 小时（线上 0 小时，线下 3 小时）" in text
     assert "还差 10 小时 · 本月还剩 15 天 · 每周约需 4.7 小时" in text
     assert await _sessions(bot) == [("jiangnan", "2026-11-16", 180, "offline", "case_work", None)]
 
