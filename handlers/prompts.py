@@ -76,7 +76,7 @@ def pressed_code(update: Update) -> str:
 def typed_a_command(update: Update) -> bool:
     """The person typed a /command the current step cannot use."""
     message = update.effective_message
-    return message is not None and bool(message.text) and message.text.startswith("/")
+    return message is not None and message.text is not None and message.text.startswith("/")
 
 
 async def show_prompt(

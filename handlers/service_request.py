@@ -29,7 +29,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import consent, request_notices
+from handlers import consent, consent_steps, request_notices
 from handlers.context import Context, Speaker, speaker
 from handlers.i18n import Gettext
 from handlers.keyboards import choices, markup, nav_row, station_buttons
@@ -65,7 +65,7 @@ DRAFT = "request"
 P = "req"
 END = ConversationHandler.END
 
-CONSENT_PI, CONSENT_XB = "consent_pi", "consent_xb"
+CONSENT_PI, CONSENT_XB = consent_steps.CONSENT_PI, consent_steps.CONSENT_XB
 STATION, SERVICE, FOR_WHOM_STEP, AGE = "station", "service", "for_whom", "age"
 DESCRIPTION, PHONE, TIME, URGENCY = "description", "phone", "time", "urgency"
 CONFIRM, EDIT = "confirm", "edit"
@@ -310,29 +310,17 @@ async def start_request(update: Update, context: Context) -> str:
 
 
 async def consent_answer(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    if pressed_code(update) == "yes":
-        return await show_step(update, context, who, CONSENT_XB)
-    return await _declined(update, context, who)
+    return await consent_steps.personal_info_answered(update, context, DRAFT, show_step)
 
 
 async def cross_border_answer(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    answer = pressed_code(update)
-    if answer == "back":
-        return await show_step(update, context, who, CONSENT_PI)
-    if answer == "no":
-        return await _declined(update, context, who)
-    await consent.record(context, who)
+    return await consent_steps.cross_border_answered(
+        update, context, DRAFT, show_step, _after_consent
+    )
+
+
+async def _after_consent(update: Update, context: Context, who: Speaker) -> str:
     return await show_step(update, context, who, STATION)
-
-
-async def _declined(update: Update, context: Context, who: Speaker) -> int:
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    await show(update, consent.declined_text(who.gettext))
-    await send_menu(update, context, who)
-    return END
 
 
 # --- the steps ---------------------------------------------------------------------------
