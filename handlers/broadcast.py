@@ -34,6 +34,8 @@ from handlers.context import BotData, Context, Speaker, speaker
 from handlers.i18n import Gettext
 from handlers.keyboards import choices, markup, nav_row, station_buttons
 from handlers.outbox import OutgoingMessage
+from handlers.prompts import clear_draft, draft_in
+from handlers.reply_steps import button_fallback, cancelled, nav_handlers
 from handlers.start import reply
 from knowledge.stations import StationCatalog
 from services import broadcasts, people
@@ -59,14 +61,11 @@ def may_broadcast_to(access: Access, station: str) -> bool:
 
 
 def _draft(context: Context) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
+    return draft_in(context, DRAFT)
 
 
 def _clear(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    clear_draft(context, DRAFT)
 
 
 def _station_code(draft: dict[str, Any]) -> str | None:
@@ -386,17 +385,7 @@ async def back(update: Update, context: Context) -> int:
 
 
 async def cancel(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    _clear(context)
-    await reply(update, _("Cancelled. Nothing was sent."))
-    return ConversationHandler.END
-
-
-async def reask(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
-    _ = who.gettext
-    await reply(update, _("Please choose one of the buttons above, or send /cancel to stop."))
+    return await cancelled(update, context, DRAFT)
 
 
 async def reask_text(update: Update, context: Context) -> int:
@@ -444,11 +433,8 @@ async def subscribe(update: Update, context: Context) -> None:
 def register(app: Application) -> None:  # type: ignore[type-arg]
     data: BotData = app.bot_data
     data.outbox.register_renderer(broadcasts.KIND, renderer(data.knowledge.stations))
-    nav = [
-        CallbackQueryHandler(back, pattern=r"^bc:back$"),
-        CallbackQueryHandler(cancel, pattern=r"^bc:cancel$"),
-    ]
-    fallback = MessageHandler(filters.ALL & ~filters.COMMAND, reask)
+    nav = nav_handlers("bc", back, cancel)
+    fallback = button_fallback()
     app.add_handler(
         ConversationHandler(
             name="broadcast",

@@ -30,6 +30,8 @@ from telegram.ext import (
 from handlers import evaluation_files, report_files
 from handlers.context import Context, Speaker, speaker
 from handlers.keyboards import choices, markup, nav_row
+from handlers.prompts import clear_draft, draft_in
+from handlers.reply_steps import button_fallback
 from handlers.start import reply
 from services import evaluation
 from services.errors import InvalidValue, NotFound
@@ -51,14 +53,11 @@ def parse_points(text: str) -> float | None:
 
 
 def _draft(context: Context) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
+    return draft_in(context, DRAFT)
 
 
 def _clear(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    clear_draft(context, DRAFT)
 
 
 async def _admin(update: Update, context: Context) -> Speaker | None:
@@ -106,16 +105,22 @@ async def year_chosen(update: Update, context: Context) -> int:
     return ACTION
 
 
+async def _fully_entered(context: Context, year: int) -> set[str]:
+    """The stations with every hand-scored indicator of `year` entered."""
+    data = context.bot_data
+    async with data.uow() as uow:
+        typed = await evaluation.entries_for(uow, year=year)
+    wanted = {i.code for i in data.knowledge.evaluation.entered}
+    return {
+        s.code for s in data.knowledge.stations.stations if wanted <= set(typed.get(s.code, {}))
+    }
+
+
 async def show_actions(update: Update, context: Context, who: Speaker) -> None:
     _ = who.gettext
     data = context.bot_data
     year = int(_draft(context)["year"])
-    async with data.uow() as uow:
-        typed = await evaluation.entries_for(uow, year=year)
-    wanted = {i.code for i in data.knowledge.evaluation.entered}
-    complete = sum(
-        1 for s in data.knowledge.stations.stations if wanted <= set(typed.get(s.code, {}))
-    )
+    complete = len(await _fully_entered(context, year))
     rows = choices(
         [
             (_("✏️ Enter scores"), "ev:enter"),
@@ -144,12 +149,10 @@ async def show_stations(update: Update, context: Context, who: Speaker) -> None:
     _ = who.gettext
     data = context.bot_data
     year = int(_draft(context)["year"])
-    async with data.uow() as uow:
-        typed = await evaluation.entries_for(uow, year=year)
-    wanted = {i.code for i in data.knowledge.evaluation.entered}
+    entered = await _fully_entered(context, year)
     buttons = []
     for station in data.knowledge.stations.stations:
-        done = wanted <= set(typed.get(station.code, {}))
+        done = station.code in entered
         label = ("✅ " if done else "") + station.name(who.lang)
         buttons.append((label, f"ev:s:{station.code}"))
     await reply(
@@ -420,12 +423,6 @@ async def cancel(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def reask(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
-    _ = who.gettext
-    await reply(update, _("Please choose one of the buttons above, or send /cancel to stop."))
-
-
 async def reask_number(update: Update, context: Context) -> None:
     who = await speaker(update, context)
     _ = who.gettext
@@ -434,7 +431,7 @@ async def reask_number(update: Update, context: Context) -> None:
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
     cancel_button = CallbackQueryHandler(cancel, pattern=r"^ev:cancel$")
-    fallback = MessageHandler(filters.ALL & ~filters.COMMAND, reask)
+    fallback = button_fallback()
     app.add_handler(
         ConversationHandler(
             name="evaluation",

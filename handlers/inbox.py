@@ -19,7 +19,6 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -29,6 +28,7 @@ from telegram.ext import (
 
 from handlers import request_notices
 from handlers.context import Context, Speaker, speaker
+from handlers.first_group import consuming
 from handlers.i18n import N_, Gettext
 from handlers.prompts import show
 from handlers.request_labels import (
@@ -49,7 +49,6 @@ from services.requests import RequestView
 
 PAGE = 8
 END = ConversationHandler.END
-Callback = Callable[[Update, Context], Awaitable[object]]
 
 
 @dataclass(frozen=True)
@@ -318,24 +317,26 @@ async def _problem(
     else:
         text = _("Nothing was changed.")
     await query.answer(text, show_alert=True)
-    try:
-        async with context.bot_data.uow() as uow:
-            view = await rq.detail(uow, request_id=request_id, actor=who.access)
-    except DomainError:
-        return
-    await _show_request(update, context, who, view, answered=True)
+    await _show_current_request(update, context, who, request_id, answered=True)
 
 
-async def request_detail(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
-    request_id = _id(update)
+async def _show_current_request(
+    update: Update, context: Context, who: Speaker, request_id: int, *, answered: bool = False
+) -> None:
+    """The request as it now is; when it cannot be shown, say why (unless `answered` already)."""
     try:
         async with context.bot_data.uow() as uow:
             view = await rq.detail(uow, request_id=request_id, actor=who.access)
     except DomainError as error:
-        await _problem(update, context, who, error, request_id)
+        if not answered:
+            await _problem(update, context, who, error, request_id)
         return
-    await _show_request(update, context, who, view)
+    await _show_request(update, context, who, view, answered=answered)
+
+
+async def request_detail(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    await _show_current_request(update, context, who, _id(update))
 
 
 async def accept(update: Update, context: Context) -> None:
@@ -482,24 +483,26 @@ async def _application_problem(
         )
     else:
         await query.answer(_("Nothing was changed."), show_alert=True)
-    try:
-        async with context.bot_data.uow() as uow:
-            view = await vol.detail(uow, application_id=application_id, actor=who.access)
-    except DomainError:
-        return
-    await _show_application(update, context, who, view, answered=True)
+    await _show_current_application(update, context, who, application_id, answered=True)
 
 
-async def application_detail(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
-    application_id = _id(update)
+async def _show_current_application(
+    update: Update, context: Context, who: Speaker, application_id: int, *, answered: bool = False
+) -> None:
+    """The application as it now is; when it cannot be shown, say why (unless `answered`)."""
     try:
         async with context.bot_data.uow() as uow:
             view = await vol.detail(uow, application_id=application_id, actor=who.access)
     except DomainError as error:
-        await _application_problem(update, context, who, error, application_id)
+        if not answered:
+            await _application_problem(update, context, who, error, application_id)
         return
-    await _show_application(update, context, who, view)
+    await _show_application(update, context, who, view, answered=answered)
+
+
+async def application_detail(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    await _show_current_application(update, context, who, _id(update))
 
 
 async def _decide(
@@ -700,15 +703,6 @@ async def note_reask(update: Update, context: Context) -> None:
     await show(update, text, _note_buttons(_, draft.get("action", "")), new=True)
 
 
-def _consuming(callback: Callback) -> Callback:
-    """The note conversation runs before every other group; what it handles stops there."""
-
-    async def run(update: Update, context: Context) -> object:
-        raise ApplicationHandlerStop(await callback(update, context))
-
-    return run
-
-
 async def _let_through(update: Update, context: Context) -> int:
     """A command or another button while a note is awaited: nothing is changed, and the
     update goes on to the handler it was meant for."""
@@ -722,27 +716,27 @@ def note_conversation() -> ConversationHandler:  # type: ignore[type-arg]
     a command or another button ends it and passes on, so a worker is never stuck in it."""
     text = filters.TEXT & ~filters.COMMAND
     waiting = [
-        MessageHandler(text, _consuming(note_typed)),
-        CommandHandler("cancel", _consuming(note_cancel)),
-        CallbackQueryHandler(_consuming(note_cancel), pattern=r"^ibn:cancel$"),
+        MessageHandler(text, consuming(note_typed)),
+        CommandHandler("cancel", consuming(note_cancel)),
+        CallbackQueryHandler(consuming(note_cancel), pattern=r"^ibn:cancel$"),
         MessageHandler(filters.COMMAND, _let_through),
-        MessageHandler(filters.ALL, _consuming(note_reask)),
+        MessageHandler(filters.ALL, consuming(note_reask)),
     ]
     return ConversationHandler(
         name="inbox_note",
         persistent=True,
         allow_reentry=True,
         entry_points=[
-            CallbackQueryHandler(_consuming(note_start), pattern=r"^ib:(done|decl|vno):\d+$")
+            CallbackQueryHandler(consuming(note_start), pattern=r"^ib:(done|decl|vno):\d+$")
         ],
         states={
             NOTE: [
-                CallbackQueryHandler(_consuming(note_send), pattern=r"^ibn:skip$"),
+                CallbackQueryHandler(consuming(note_send), pattern=r"^ibn:skip$"),
                 *waiting,
                 CallbackQueryHandler(_let_through),
             ],
             CHECK: [
-                CallbackQueryHandler(_consuming(note_send), pattern=r"^ibn:ok$"),
+                CallbackQueryHandler(consuming(note_send), pattern=r"^ibn:ok$"),
                 *waiting,
                 CallbackQueryHandler(_let_through),
             ],

@@ -9,13 +9,11 @@ at once; the comment that may follow is a small conversation (`rating`, see `my_
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -25,6 +23,7 @@ from telegram.ext import (
 
 from handlers import request_notices
 from handlers.context import Context, Speaker, speaker
+from handlers.first_group import consuming
 from handlers.prompts import show
 from handlers.request_labels import (
     STATUS_LABELS,
@@ -37,7 +36,6 @@ from services import requests as rq
 from services.errors import DomainError, InvalidValue, NotFound
 
 END = ConversationHandler.END
-Callback = Callable[[Update, Context], Awaitable[object]]
 RATING_DRAFT = "rating"
 COMMENT = "comment"
 
@@ -299,15 +297,6 @@ async def comment_reask(update: Update, context: Context) -> str:
     return COMMENT
 
 
-def _consuming(callback: Callback) -> Callback:
-    """The rating conversation runs before every other group; what it handles stops there."""
-
-    async def run(update: Update, context: Context) -> object:
-        raise ApplicationHandlerStop(await callback(update, context))
-
-    return run
-
-
 async def _let_through(update: Update, context: Context) -> int:
     """A command or another button while a comment is awaited: the comment is simply not
     given; the update goes on to the handler it was meant for."""
@@ -322,15 +311,15 @@ def rating_conversation() -> ConversationHandler:  # type: ignore[type-arg]
         name="rating",
         persistent=True,
         allow_reentry=True,
-        entry_points=[CallbackQueryHandler(_consuming(rated), pattern=r"^rate:\d+:[1-5]$")],
+        entry_points=[CallbackQueryHandler(consuming(rated), pattern=r"^rate:\d+:[1-5]$")],
         states={
             COMMENT: [
-                MessageHandler(filters.TEXT & ~filters.COMMAND, _consuming(commented)),
-                CallbackQueryHandler(_consuming(skipped), pattern=r"^rate:skip$"),
-                CommandHandler("cancel", _consuming(skipped)),
+                MessageHandler(filters.TEXT & ~filters.COMMAND, consuming(commented)),
+                CallbackQueryHandler(consuming(skipped), pattern=r"^rate:skip$"),
+                CommandHandler("cancel", consuming(skipped)),
                 MessageHandler(filters.COMMAND, _let_through),
                 CallbackQueryHandler(_let_through),
-                MessageHandler(filters.ALL, _consuming(comment_reask)),
+                MessageHandler(filters.ALL, consuming(comment_reask)),
             ],
         },
         fallbacks=[],

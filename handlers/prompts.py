@@ -8,6 +8,8 @@ toggle can cause: that refusal is harmless and swallowed here, every other error
 
 from __future__ import annotations
 
+from typing import Any
+
 from telegram import (
     InlineKeyboardMarkup,
     KeyboardButton,
@@ -18,7 +20,9 @@ from telegram import (
 )
 from telegram.error import BadRequest
 
+from handlers.context import Context
 from handlers.i18n import Gettext
+from handlers.request_labels import phone_text
 from services.errors import InvalidValue
 from services.phones import from_contact, normalise_cn_phone
 
@@ -47,6 +51,65 @@ async def show(
         return
     if update.effective_chat is not None:
         await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+def draft_in(context: Context, key: str) -> dict[str, Any]:
+    """The conversation's JSON draft in `user_data[key]`, created empty when missing."""
+    assert context.user_data is not None
+    draft: dict[str, Any] = context.user_data.setdefault(key, {})
+    return draft
+
+
+def clear_draft(context: Context, key: str) -> None:
+    """Forget the conversation's draft in `user_data[key]`."""
+    if context.user_data is not None:
+        context.user_data.pop(key, None)
+
+
+def pressed_code(update: Update) -> str:
+    """The last part of the pressed button's callback_data (`req:st:jiangnan` → `jiangnan`)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    return query.data.rsplit(":", 1)[1]
+
+
+def typed_a_command(update: Update) -> bool:
+    """The person typed a /command the current step cannot use."""
+    message = update.effective_message
+    return message is not None and message.text is not None and message.text.startswith("/")
+
+
+async def show_prompt(
+    update: Update,
+    _: Gettext,
+    text: str,
+    buttons: InlineKeyboardMarkup,
+    *,
+    phone_step: bool,
+    note: str | None = None,
+    new: bool = False,
+    answered: bool = False,
+) -> None:
+    """Show a step's `text` (after `note`, when there is one); a phone step with the
+    share-contact keyboard."""
+    if note:
+        text = note + "\n\n" + text
+    if phone_step:
+        # A re-ask repeats the prompt and keyboard only: the Back / Cancel message above stays.
+        await ask_phone(
+            update, _, text, None if note and update.callback_query is None else buttons
+        )
+    else:
+        await show(update, text, buttons, new=new, answered=answered)
+
+
+async def say_cancelled(update: Update, _: Gettext, *, phone_step: bool) -> None:
+    """Confirm a Cancel (taking the share-contact keyboard away on the phone step)."""
+    text = _("Cancelled. Nothing has been sent or saved.")
+    if phone_step:
+        await leave_phone_step(update, text)
+    else:
+        await show(update, text, new=update.callback_query is None)
 
 
 async def drop_buttons(update: Update) -> None:
@@ -93,6 +156,23 @@ async def leave_phone_step(update: Update, text: str) -> None:
         await drop_buttons(update)
     if update.effective_chat is not None:
         await update.effective_chat.send_message(text, reply_markup=ReplyKeyboardRemove())
+
+
+async def phone_noted(update: Update, _: Gettext, phone: str) -> None:
+    """Leave the phone step after a number was given."""
+    await leave_phone_step(
+        update, _("📞 Thank you, noted: {phone}").format(phone=phone_text(phone))
+    )
+
+
+async def phone_kept(update: Update, _: Gettext, phone: str) -> None:
+    """Leave the phone step keeping the number the draft already holds."""
+    await leave_phone_step(update, _("Phone: {phone}").format(phone=phone_text(phone)))
+
+
+async def back_from_phone(update: Update, _: Gettext) -> None:
+    """Leave the phone step by Back."""
+    await leave_phone_step(update, _("« Back"))
 
 
 def read_phone(message: Message | None) -> str:

@@ -21,13 +21,13 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from handlers import report_files
 from handlers.context import Context, Speaker, speaker
 from handlers.keyboards import choices, markup, nav_row, station_buttons
+from handlers.prompts import clear_draft, draft_in
+from handlers.reply_steps import button_fallback, cancelled, nav_handlers
 from handlers.start import reply
 from services import reports
 from services.errors import InvalidValue, NotFound
@@ -50,14 +50,11 @@ def _stations_for(access: Access, context: Context) -> list[Any]:
 
 
 def _draft(context: Context) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
+    return draft_in(context, DRAFT)
 
 
 def _clear(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
+    clear_draft(context, DRAFT)
 
 
 async def start(update: Update, context: Context) -> int:
@@ -249,27 +246,12 @@ async def back(update: Update, context: Context) -> int:
 
 
 async def cancel(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    _clear(context)
-    await reply(update, _("Cancelled. Nothing was sent."))
-    return ConversationHandler.END
-
-
-async def reask(update: Update, context: Context) -> int | None:
-    """Typing, a photo or a sticker where a button is expected: say so, keep the step."""
-    who = await speaker(update, context)
-    _ = who.gettext
-    await reply(update, _("Please choose one of the buttons above, or send /cancel to stop."))
-    return None
+    return await cancelled(update, context, DRAFT)
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
-    nav = [
-        CallbackQueryHandler(back, pattern=r"^rep:back$"),
-        CallbackQueryHandler(cancel, pattern=r"^rep:cancel$"),
-    ]
-    fallback = MessageHandler(filters.ALL & ~filters.COMMAND, reask)
+    nav = nav_handlers("rep", back, cancel)
+    fallback = button_fallback()
     app.add_handler(
         ConversationHandler(
             name="report",

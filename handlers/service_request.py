@@ -29,11 +29,23 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import consent, request_notices
+from handlers import consent, consent_steps, request_notices
 from handlers.context import Context, Speaker, speaker
 from handlers.i18n import Gettext
 from handlers.keyboards import choices, markup, nav_row, station_buttons
-from handlers.prompts import ask_phone, leave_phone_step, phone_problem, read_phone, show
+from handlers.prompts import (
+    back_from_phone,
+    draft_in,
+    phone_kept,
+    phone_noted,
+    phone_problem,
+    pressed_code,
+    read_phone,
+    say_cancelled,
+    show,
+    show_prompt,
+    typed_a_command,
+)
 from handlers.request_labels import (
     AGE_LABELS,
     FOR_WHOM_LABELS,
@@ -53,7 +65,7 @@ DRAFT = "request"
 P = "req"
 END = ConversationHandler.END
 
-CONSENT_PI, CONSENT_XB = "consent_pi", "consent_xb"
+CONSENT_PI, CONSENT_XB = consent_steps.CONSENT_PI, consent_steps.CONSENT_XB
 STATION, SERVICE, FOR_WHOM_STEP, AGE = "station", "service", "for_whom", "age"
 DESCRIPTION, PHONE, TIME, URGENCY = "description", "phone", "time", "urgency"
 CONFIRM, EDIT = "confirm", "edit"
@@ -71,9 +83,7 @@ EDITABLE = (STATION, SERVICE, FOR_WHOM_STEP, DESCRIPTION, PHONE, TIME, URGENCY)
 
 
 def _draft(context: Context) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
+    return draft_in(context, DRAFT)
 
 
 def _first_missing(draft: dict[str, Any]) -> str | None:
@@ -254,15 +264,9 @@ async def show_step(
     draft["state"] = state
     _ = who.gettext
     text, buttons = _step(_, context, who, state, draft)
-    if note:
-        text = note + "\n\n" + text
-    if state == PHONE:
-        # A re-ask repeats the prompt and keyboard only: the Back / Cancel message above stays.
-        await ask_phone(
-            update, _, text, None if note and update.callback_query is None else buttons
-        )
-    else:
-        await show(update, text, buttons, new=new, answered=answered)
+    await show_prompt(
+        update, _, text, buttons, phone_step=state == PHONE, note=note, new=new, answered=answered
+    )
     return state
 
 
@@ -276,12 +280,6 @@ async def _advance(update: Update, context: Context, who: Speaker, done: str, **
     if following == SERVICE and draft.get("preset") and draft.get("service"):
         following = FOR_WHOM_STEP
     return await show_step(update, context, who, following, **kw)
-
-
-def _choice(update: Update) -> str:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    return query.data.rsplit(":", 1)[1]
 
 
 # --- entry and consent -------------------------------------------------------------------
@@ -312,29 +310,17 @@ async def start_request(update: Update, context: Context) -> str:
 
 
 async def consent_answer(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    if _choice(update) == "yes":
-        return await show_step(update, context, who, CONSENT_XB)
-    return await _declined(update, context, who)
+    return await consent_steps.personal_info_answered(update, context, DRAFT, show_step)
 
 
 async def cross_border_answer(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    answer = _choice(update)
-    if answer == "back":
-        return await show_step(update, context, who, CONSENT_PI)
-    if answer == "no":
-        return await _declined(update, context, who)
-    await consent.record(context, who)
+    return await consent_steps.cross_border_answered(
+        update, context, DRAFT, show_step, _after_consent
+    )
+
+
+async def _after_consent(update: Update, context: Context, who: Speaker) -> str:
     return await show_step(update, context, who, STATION)
-
-
-async def _declined(update: Update, context: Context, who: Speaker) -> int:
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    await show(update, consent.declined_text(who.gettext))
-    await send_menu(update, context, who)
-    return END
 
 
 # --- the steps ---------------------------------------------------------------------------
@@ -344,7 +330,7 @@ async def station_chosen(update: Update, context: Context) -> str:
     who = await speaker(update, context)
     _ = who.gettext
     data = context.bot_data
-    code = _choice(update)
+    code = pressed_code(update)
     if code not in data.knowledge.stations:
         return await show_step(update, context, who, STATION)
     try:
@@ -373,7 +359,7 @@ def limit_text(_: Gettext, context: Context, who: Speaker, station: str, limit: 
 
 async def service_chosen(update: Update, context: Context) -> str:
     who = await speaker(update, context)
-    code = _choice(update)
+    code = pressed_code(update)
     if code not in context.bot_data.knowledge.services:
         return await show_step(update, context, who, SERVICE)
     _draft(context)["service"] = code
@@ -382,7 +368,7 @@ async def service_chosen(update: Update, context: Context) -> str:
 
 async def for_whom_chosen(update: Update, context: Context) -> str:
     who = await speaker(update, context)
-    code = _choice(update)
+    code = pressed_code(update)
     if code not in FOR_WHOM:
         return await show_step(update, context, who, FOR_WHOM_STEP)
     draft = _draft(context)
@@ -394,7 +380,7 @@ async def for_whom_chosen(update: Update, context: Context) -> str:
 
 async def age_chosen(update: Update, context: Context) -> str:
     who = await speaker(update, context)
-    code = _choice(update)
+    code = pressed_code(update)
     draft = _draft(context)
     if code not in AGE_GROUPS_FOR.get(draft.get("for_whom") or "", ()):
         return await show_step(update, context, who, AGE)
@@ -443,7 +429,7 @@ async def keep(update: Update, context: Context) -> str:
     if state not in (DESCRIPTION, PHONE) or not draft.get(FIELD_OF[state]):
         return await show_step(update, context, who, state)
     if state == PHONE:
-        await leave_phone_step(update, _("Phone: {phone}").format(phone=phone_text(draft["phone"])))
+        await phone_kept(update, _, draft["phone"])
         return await _advance(update, context, who, PHONE, new=True, answered=True)
     return await _advance(update, context, who, state)
 
@@ -458,15 +444,13 @@ async def phone_given(update: Update, context: Context) -> str:
             update, context, who, PHONE, new=True, note=phone_problem(_, problem)
         )
     _draft(context)["phone"] = phone
-    await leave_phone_step(
-        update, _("📞 Thank you, noted: {phone}").format(phone=phone_text(phone))
-    )
+    await phone_noted(update, _, phone)
     return await _advance(update, context, who, PHONE, new=True)
 
 
 async def time_chosen(update: Update, context: Context) -> str:
     who = await speaker(update, context)
-    code = _choice(update)
+    code = pressed_code(update)
     if code not in PREFERRED_TIMES:
         return await show_step(update, context, who, TIME)
     _draft(context)["time"] = code
@@ -476,7 +460,7 @@ async def time_chosen(update: Update, context: Context) -> str:
 async def urgency_chosen(update: Update, context: Context) -> str:
     who = await speaker(update, context)
     _ = who.gettext
-    urgent = _choice(update) == "yes"
+    urgent = pressed_code(update) == "yes"
     _draft(context)["urgent"] = urgent
     if urgent:
         # The numbers first, in a message of their own that stays in the chat.
@@ -495,7 +479,7 @@ async def edit_menu(update: Update, context: Context) -> str:
 
 async def edit_field(update: Update, context: Context) -> str:
     who = await speaker(update, context)
-    state = _choice(update)
+    state = pressed_code(update)
     if state not in EDITABLE:
         return await show_step(update, context, who, EDIT)
     _draft(context)["editing"] = True
@@ -515,7 +499,7 @@ async def back(update: Update, context: Context) -> str:
     else:
         target = STATION
     if state == PHONE:
-        await leave_phone_step(update, _("« Back"))
+        await back_from_phone(update, _)
         return await show_step(update, context, who, target, new=True, answered=True)
     return await show_step(update, context, who, target)
 
@@ -601,11 +585,7 @@ async def cancel(update: Update, context: Context) -> int:
     _ = who.gettext
     assert context.user_data is not None
     draft = context.user_data.pop(DRAFT, None) or {}
-    text = _("Cancelled. Nothing has been sent or saved.")
-    if draft.get("state") == PHONE:
-        await leave_phone_step(update, text)
-    else:
-        await show(update, text, new=update.callback_query is None)
+    await say_cancelled(update, _, phone_step=draft.get("state") == PHONE)
     await send_menu(update, context, who)
     return END
 
@@ -624,10 +604,9 @@ async def reask(update: Update, context: Context) -> str:
     _ = who.gettext
     draft = _draft(context)
     state = draft.get("state", STATION)
-    message = update.effective_message
     if "id" not in draft:  # the draft is gone (e.g. erased): start cleanly
         return await start_request(update, context)
-    if message is not None and message.text and message.text.startswith("/"):
+    if typed_a_command(update):
         note = _(
             "You are in the middle of a request. Please answer the question below, or press "
             "Cancel to stop."

@@ -28,11 +28,23 @@ from telegram.ext import (
     filters,
 )
 
-from handlers import consent, request_notices
+from handlers import consent, consent_steps, request_notices
 from handlers.context import Context, Speaker, speaker
 from handlers.i18n import Gettext
 from handlers.keyboards import choices, markup, nav_row, station_buttons
-from handlers.prompts import ask_phone, leave_phone_step, phone_problem, read_phone, show
+from handlers.prompts import (
+    back_from_phone,
+    draft_in,
+    phone_kept,
+    phone_noted,
+    phone_problem,
+    pressed_code,
+    read_phone,
+    say_cancelled,
+    show,
+    show_prompt,
+    typed_a_command,
+)
 from handlers.request_labels import (
     AVAILABILITY_LABELS,
     PARTY_LABELS,
@@ -55,7 +67,8 @@ DRAFT = "volunteer"
 P = "vol"
 END = ConversationHandler.END
 
-AGE, CONSENT_PI, CONSENT_XB = "age", "consent_pi", "consent_xb"
+AGE = "age"
+CONSENT_PI, CONSENT_XB = consent_steps.CONSENT_PI, consent_steps.CONSENT_XB
 NAME, PHONE, GUARDIAN_NAME, GUARDIAN_PHONE = "name", "phone", "guardian_name", "guardian_phone"
 STATION, SKILLS, AVAILABILITY_STEP, PARTY, CONFIRM = (
     "station",
@@ -69,9 +82,7 @@ TEXT_STEPS = (NAME, GUARDIAN_NAME)
 
 
 def _draft(context: Context) -> dict[str, Any]:
-    assert context.user_data is not None
-    draft: dict[str, Any] = context.user_data.setdefault(DRAFT, {})
-    return draft
+    return draft_in(context, DRAFT)
 
 
 def _sequence(draft: dict[str, Any]) -> list[str]:
@@ -259,14 +270,9 @@ async def show_step(
     draft["state"] = state
     _ = who.gettext
     text, buttons = _step(_, context, who, state, draft)
-    if note:
-        text = note + "\n\n" + text
-    if state == PHONE:
-        await ask_phone(
-            update, _, text, None if note and update.callback_query is None else buttons
-        )
-    else:
-        await show(update, text, buttons, new=new, answered=answered)
+    await show_prompt(
+        update, _, text, buttons, phone_step=state == PHONE, note=note, new=new, answered=answered
+    )
     return state
 
 
@@ -274,12 +280,6 @@ async def _advance(update: Update, context: Context, who: Speaker, done: str, **
     steps = _sequence(_draft(context))
     following = steps[steps.index(done) + 1] if done in steps else CONFIRM
     return await show_step(update, context, who, following, **kw)
-
-
-def _choice(update: Update) -> str:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    return query.data.rsplit(":", 1)[1]
 
 
 # --- entry, status, withdrawal -------------------------------------------------------------
@@ -404,7 +404,7 @@ async def withdraw_kept(update: Update, context: Context) -> None:
 async def age_chosen(update: Update, context: Context) -> str | int:
     who = await speaker(update, context)
     _ = who.gettext
-    code = _choice(update)
+    code = pressed_code(update)
     if code not in AGE_GROUPS:
         return await show_step(update, context, who, AGE)
     if code == CHILD:
@@ -427,29 +427,17 @@ async def age_chosen(update: Update, context: Context) -> str | int:
 
 
 async def consent_answer(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    if _choice(update) == "yes":
-        return await show_step(update, context, who, CONSENT_XB)
-    return await _declined(update, context, who)
+    return await consent_steps.personal_info_answered(update, context, DRAFT, show_step)
 
 
 async def cross_border_answer(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    answer = _choice(update)
-    if answer == "back":
-        return await show_step(update, context, who, CONSENT_PI)
-    if answer == "no":
-        return await _declined(update, context, who)
-    await consent.record(context, who)
+    return await consent_steps.cross_border_answered(
+        update, context, DRAFT, show_step, _after_consent
+    )
+
+
+async def _after_consent(update: Update, context: Context, who: Speaker) -> str:
     return await _advance(update, context, who, AGE)
-
-
-async def _declined(update: Update, context: Context, who: Speaker) -> int:
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    await show(update, consent.declined_text(who.gettext))
-    await send_menu(update, context, who)
-    return END
 
 
 async def text_typed(update: Update, context: Context) -> str:
@@ -486,9 +474,7 @@ async def phone_given(update: Update, context: Context) -> str:
         )
     draft[state] = phone
     if state == PHONE:
-        await leave_phone_step(
-            update, _("📞 Thank you, noted: {phone}").format(phone=phone_text(phone))
-        )
+        await phone_noted(update, _, phone)
     return await _advance(update, context, who, state, new=True)
 
 
@@ -500,14 +486,14 @@ async def keep(update: Update, context: Context) -> str:
     if state not in (*TEXT_STEPS, *PHONE_STEPS) or not draft.get(state):
         return await show_step(update, context, who, state)
     if state == PHONE:
-        await leave_phone_step(update, _("Phone: {phone}").format(phone=phone_text(draft[state])))
+        await phone_kept(update, _, draft[state])
         return await _advance(update, context, who, state, new=True, answered=True)
     return await _advance(update, context, who, state)
 
 
 async def station_chosen(update: Update, context: Context) -> str:
     who = await speaker(update, context)
-    code = _choice(update)
+    code = pressed_code(update)
     if code not in context.bot_data.knowledge.stations:
         return await show_step(update, context, who, STATION)
     _draft(context)["station"] = code
@@ -516,7 +502,7 @@ async def station_chosen(update: Update, context: Context) -> str:
 
 async def _toggle(update: Update, context: Context, key: str, state: str, known: set[str]) -> str:
     who = await speaker(update, context)
-    code = _choice(update)
+    code = pressed_code(update)
     draft = _draft(context)
     chosen: list[str] = list(draft.get(key) or [])
     if code in known:
@@ -553,7 +539,7 @@ async def toggles_done(update: Update, context: Context) -> str:
 
 async def party_chosen(update: Update, context: Context) -> str:
     who = await speaker(update, context)
-    code = _choice(update)
+    code = pressed_code(update)
     if code not in PARTY_MEMBER:
         return await show_step(update, context, who, PARTY)
     _draft(context)["party"] = code
@@ -568,7 +554,7 @@ async def back(update: Update, context: Context) -> str:
     steps = _sequence(draft)
     target = steps[steps.index(state) - 1] if state in steps and steps.index(state) > 0 else AGE
     if state == PHONE:
-        await leave_phone_step(update, _("« Back"))
+        await back_from_phone(update, _)
         return await show_step(update, context, who, target, new=True, answered=True)
     return await show_step(update, context, who, target)
 
@@ -637,11 +623,7 @@ async def cancel(update: Update, context: Context) -> int:
     _ = who.gettext
     assert context.user_data is not None
     draft = context.user_data.pop(DRAFT, None) or {}
-    text = _("Cancelled. Nothing has been sent or saved.")
-    if draft.get("state") == PHONE:
-        await leave_phone_step(update, text)
-    else:
-        await show(update, text, new=update.callback_query is None)
+    await say_cancelled(update, _, phone_step=draft.get("state") == PHONE)
     await send_menu(update, context, who)
     return END
 
@@ -653,8 +635,7 @@ async def reask(update: Update, context: Context) -> str | int:
     if "id" not in draft:
         return await start_volunteer(update, context)
     state = draft.get("state", AGE)
-    message = update.effective_message
-    if message is not None and message.text and message.text.startswith("/"):
+    if typed_a_command(update):
         note = _(
             "You are in the middle of a volunteer application. Please answer the question "
             "below, or press Cancel to stop."

@@ -95,6 +95,10 @@ async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any
     async def rows(statement: Any) -> list[Any]:
         return list((await session.scalars(statement)).all())
 
+    async def table(model: Any, condition: Any) -> list[dict[str, Any]]:
+        """The model's rows that meet `condition`, oldest first, as JSON-ready dicts."""
+        return [_row(r) for r in await rows(select(model).where(condition).order_by(model.id))]
+
     requests = await rows(
         select(ServiceRequest).where(ServiceRequest.resident_id == pid).order_by(ServiceRequest.id)
     )
@@ -110,66 +114,23 @@ async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any
         "format": EXPORT_FORMAT,
         "generated_at": now.isoformat(),
         "person": _row(person),
-        "consents": [
-            _row(c)
-            for c in await rows(
-                select(Consent).where(Consent.person_id == pid).order_by(Consent.id)
-            )
-        ],
+        "consents": await table(Consent, Consent.person_id == pid),
         "service_requests": [{**_row(r), "events": events_by_request[r.id]} for r in requests],
-        "volunteer_applications": [
-            _row(a)
-            for a in await rows(
-                select(VolunteerApplication)
-                .where(VolunteerApplication.person_id == pid)
-                .order_by(VolunteerApplication.id)
-            )
-        ],
-        "staff_roles": [
-            _row(s)
-            for s in await rows(
-                select(StaffRole).where(StaffRole.person_id == pid).order_by(StaffRole.id)
-            )
-        ],
-        "invites": [
-            _row(i)
-            for i in await rows(
-                select(Invite)
-                .where(or_(Invite.created_by == pid, Invite.used_by == pid))
-                .order_by(Invite.id)
-            )
-        ],
-        "activity_logs": [
-            _row(a)
-            for a in await rows(
-                select(ActivityLog).where(ActivityLog.worker_id == pid).order_by(ActivityLog.id)
-            )
-        ],
-        "supervision_sessions": [
-            _row(s)
-            for s in await rows(
-                select(SupervisionSession)
-                .where(SupervisionSession.supervisor_id == pid)
-                .order_by(SupervisionSession.id)
-            )
-        ],
+        "volunteer_applications": await table(
+            VolunteerApplication, VolunteerApplication.person_id == pid
+        ),
+        "staff_roles": await table(StaffRole, StaffRole.person_id == pid),
+        "invites": await table(Invite, or_(Invite.created_by == pid, Invite.used_by == pid)),
+        "activity_logs": await table(ActivityLog, ActivityLog.worker_id == pid),
+        "supervision_sessions": await table(
+            SupervisionSession, SupervisionSession.supervisor_id == pid
+        ),
         "questions": await questions.export_for_person(uow, person_id=pid),
-        "deliveries": [
-            _row(d)
-            for d in await rows(
-                select(Delivery).where(Delivery.recipient_tg_id == tg_id).order_by(Delivery.id)
-            )
-        ],
-        "audit_log": [
-            _row(e)
-            for e in await rows(
-                select(AuditEntry)
-                .where(
-                    or_(AuditEntry.subject == f"person:{pid}", AuditEntry.actor_person_id == pid)
-                )
-                .order_by(AuditEntry.id)
-            )
-        ],
+        "deliveries": await table(Delivery, Delivery.recipient_tg_id == tg_id),
+        "audit_log": await table(
+            AuditEntry,
+            or_(AuditEntry.subject == f"person:{pid}", AuditEntry.actor_person_id == pid),
+        ),
     }
     audit.record(
         uow,
