@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -43,6 +44,7 @@ from handlers.work_steps import (
     date_buttons,
     day_label,
     hours_label,
+    hours_problem,
     number_problem,
     show,
     staff_only,
@@ -61,6 +63,7 @@ KEY = "log"
 DURATION_CHOICES = (30, 60, 90, 120, 180, 240)  # minutes
 PERSON_TIME_CHOICES = (1, 2, 5, 10, 20, 50)
 MIN_HOURS, MAX_HOURS = activities.MIN_MINUTES / 60, activities.MAX_MINUTES / 60
+_hours_problem = partial(hours_problem, minimum=MIN_HOURS, maximum=MAX_HOURS)
 
 
 # --- the draft and the order of steps ---------------------------------------------------------
@@ -260,7 +263,9 @@ FLOW = StepFlow(
     key=KEY,
     ask=_ask,
     steps=_steps,
+    station_step=STATION,
     date_step=DATE,
+    stations=lambda who: who.access.worker_stations,
     day_step=DAY,
     typed_steps=frozenset({DATE, DAY, DURATION, PERSON_TIMES, SPLIT, NOTE}),
     default_step=CATEGORY,
@@ -278,16 +283,7 @@ def _refusal(who: Speaker) -> str:
 
 async def start_log(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    stations = sorted(who.access.worker_stations)
-    if not stations:
-        await show(update, _refusal(who))
-        return ConversationHandler.END
-    assert context.user_data is not None
-    draft: Draft = {"token": uuid.uuid4().hex, "several_stations": len(stations) > 1}
-    if len(stations) == 1:
-        draft["station"] = stations[0]
-    context.user_data[KEY] = draft
-    return await _ask(update, context, who, STATION if len(stations) > 1 else CATEGORY)
+    return await FLOW.start(update, context, who, _refusal(who))
 
 
 async def again(update: Update, context: Context) -> int | None:
@@ -333,18 +329,6 @@ async def again(update: Update, context: Context) -> int | None:
 
 
 # --- steps ------------------------------------------------------------------------------------
-async def on_station(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    code = value(update)
-    if code not in who.access.worker_stations:
-        # A forged or outdated button: say nothing about that station, ask again.
-        return await _ask(update, context, who, STATION, _("Please choose one of your stations."))
-    draft = FLOW.draft(context)
-    draft["station"] = code
-    return await _ask(update, context, who, CATEGORY)
-
-
 async def on_category(update: Update, context: Context) -> int:
     who = await speaker(update, context)
     code = value(update)
@@ -385,17 +369,6 @@ async def on_duration(update: Update, context: Context) -> int:
     if not activities.MIN_MINUTES <= minutes <= activities.MAX_MINUTES:
         return await _ask(update, context, who, DURATION)
     return await _set_minutes(update, context, who, minutes)
-
-
-def _hours_problem(_: Gettext, reason: str) -> str:
-    return number_problem(
-        _,
-        reason,
-        minimum=hours_label(MIN_HOURS),
-        maximum=hours_label(MAX_HOURS),
-        example="1.5",
-        unit="hours",
-    )
 
 
 async def on_typed_duration(update: Update, context: Context) -> int:
@@ -631,9 +604,7 @@ async def on_back(update: Update, context: Context) -> int:
         split = draft["split"]
         split.pop(list(split)[-1])  # the previous group's figure, asked again
         return await _ask(update, context, who, SPLIT)
-    steps = _steps(context, draft)
-    index = steps.index(step) if step in steps else 1
-    previous = steps[max(0, index - 1)]
+    previous = FLOW.previous_step(context, draft)
     if previous == SPLIT and draft.get("split"):
         split = draft["split"]
         split.pop(list(split)[-1])
@@ -806,7 +777,7 @@ def log_conversation() -> ConversationHandler[Context]:
             CallbackQueryHandler(again, pattern=r"^log:again:\d+$"),
         ],
         states={
-            STATION: state(CallbackQueryHandler(on_station, pattern=r"^log:st:")),
+            STATION: state(CallbackQueryHandler(FLOW.on_station, pattern=r"^log:st:")),
             CATEGORY: state(CallbackQueryHandler(on_category, pattern=r"^log:cat:")),
             TEMPLATE: state(CallbackQueryHandler(on_template, pattern=r"^log:tpl:")),
             **FLOW.date_states(on_back),

@@ -1,14 +1,16 @@
-"""The step plumbing `/log` and `/supervise` share: the draft in `context.user_data[key]`,
-the date step (today / yesterday / a calendar of the open window, or a typed date), and
-back-to-cancel wiring with a re-ask for anything unexpected.
+"""The step plumbing `/log` and `/supervise` share: starting a draft in
+`context.user_data[key]`, the station step, the date step (today / yesterday / a calendar of
+the open window, or a typed date), Back, Cancel, and a re-ask for anything unexpected.
 
 Each journey builds one `StepFlow` with what differs (its key, which doubles as the
-callback prefix, its `ask` and `steps` functions, its DATE and DAY states, the steps that
-take typed text, and the "you are in the middle of ..." sentence) and keeps its own steps.
+callback prefix, its `ask` and `steps` functions, its STATION, DATE and DAY states, which
+stations a person may enter for, the steps that take typed text, and the "you are in the
+middle of ..." sentence) and keeps its own steps.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -68,8 +70,10 @@ class StepFlow:
     key: str
     ask: Ask
     steps: Callable[[Context, Draft], list[int]]
+    station_step: int
     date_step: int
     day_step: int
+    stations: Callable[[Speaker], frozenset[str]]  # the stations this person enters for
     typed_steps: frozenset[int]
     default_step: int
     busy: Callable[[Gettext], str]  # "You are in the middle of ...", for a stray command
@@ -85,8 +89,50 @@ class StepFlow:
             context.user_data.pop(self.key, None)
 
     def next_step(self, context: Context, draft: Draft, step: int) -> int:
+        """The step after `step`. States are numbered in journey order, so this holds even
+        when `step` is not among the draft's steps (a draft whose flags were cleared)."""
+        return next(s for s in self.steps(context, draft) if s > step)
+
+    def previous_step(self, context: Context, draft: Draft) -> int:
         steps = self.steps(context, draft)
-        return steps[steps.index(step) + 1]
+        step = draft.get("step", self.default_step)
+        index = steps.index(step) if step in steps else 1
+        return steps[max(0, index - 1)]
+
+    # --- the start and the station step -------------------------------------------------------
+    async def start(self, update: Update, context: Context, who: Speaker, refusal: str) -> int:
+        """A fresh draft with a token (so Save saves once); the station is asked only of
+        someone with several, else the step after it comes first. `refusal` if none."""
+        stations = sorted(self.stations(who))
+        if not stations:
+            await show(update, refusal)
+            return ConversationHandler.END
+        assert context.user_data is not None
+        draft: Draft = {"token": uuid.uuid4().hex, "several_stations": len(stations) > 1}
+        if len(stations) == 1:
+            draft["station"] = stations[0]
+        context.user_data[self.key] = draft
+        steps = self.steps(context, draft)
+        return await self.ask(update, context, who, steps[0])
+
+    async def on_station(self, update: Update, context: Context) -> int:
+        who = await speaker(update, context)
+        _ = who.gettext
+        code = value(update)
+        if code not in self.stations(who):
+            # A forged or outdated button: say nothing about that station, ask again.
+            problem = _("Please choose one of your stations.")
+            return await self.ask(update, context, who, self.station_step, problem)
+        draft = self.draft(context)
+        draft["station"] = code
+        return await self.ask(
+            update, context, who, self.next_step(context, draft, self.station_step)
+        )
+
+    async def on_back(self, update: Update, context: Context) -> int:
+        who = await speaker(update, context)
+        previous = self.previous_step(context, self.draft(context))
+        return await self.ask(update, context, who, previous)
 
     # --- the date step ------------------------------------------------------------------------
     async def set_date(

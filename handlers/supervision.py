@@ -14,8 +14,8 @@ station, station heads their station, admins every station in one table, behind 
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -39,8 +39,8 @@ from handlers.work_steps import (
     date_buttons,
     day_label,
     hours_label,
+    hours_problem,
     month_label,
-    number_problem,
     show,
     staff_only,
     window_hint,
@@ -54,6 +54,7 @@ KEY = "sup"
 STATION, DATE, DAY, HOURS, MODE, TOPIC, CONFIRM = range(7)
 MIN_HOURS = supervision.MIN_MINUTES / 60
 MAX_HOURS = supervision.MAX_MINUTES / 60
+_hours_problem = partial(hours_problem, minimum=MIN_HOURS, maximum=MAX_HOURS)
 PAGE = 25  # stations per page of the admin table
 
 
@@ -205,7 +206,9 @@ FLOW = StepFlow(
     key=KEY,
     ask=_ask,
     steps=_steps,
+    station_step=STATION,
     date_step=DATE,
+    stations=lambda who: who.access.supervisor_stations,
     day_step=DAY,
     typed_steps=frozenset({DATE, DAY, HOURS, TOPIC}),
     default_step=DATE,
@@ -222,38 +225,7 @@ def _refusal(who: Speaker) -> str:
 
 async def start_supervise(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    stations = sorted(who.access.supervisor_stations)
-    if not stations:
-        await show(update, _refusal(who))
-        return ConversationHandler.END
-    assert context.user_data is not None
-    draft: Draft = {"token": uuid.uuid4().hex, "several_stations": len(stations) > 1}
-    if len(stations) == 1:
-        draft["station"] = stations[0]
-    context.user_data[KEY] = draft
-    return await _ask(update, context, who, STATION if len(stations) > 1 else DATE)
-
-
-async def on_station(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    code = value(update)
-    if code not in who.access.supervisor_stations:
-        # A forged or outdated button: nothing about that station, just ask again.
-        return await _ask(update, context, who, STATION, _("Please choose one of your stations."))
-    FLOW.draft(context)["station"] = code
-    return await _ask(update, context, who, DATE)
-
-
-def _hours_problem(_: Gettext, reason: str) -> str:
-    return number_problem(
-        _,
-        reason,
-        minimum=hours_label(MIN_HOURS),
-        maximum=hours_label(MAX_HOURS),
-        example="1.5",
-        unit="hours",
-    )
+    return await FLOW.start(update, context, who, _refusal(who))
 
 
 async def _set_minutes(update: Update, context: Context, who: Speaker, minutes: int) -> int:
@@ -366,15 +338,6 @@ async def on_confirm(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def on_back(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    draft = FLOW.draft(context)
-    steps = _steps(context, draft)
-    step = draft.get("step", DATE)
-    index = steps.index(step) if step in steps else 1
-    return await _ask(update, context, who, steps[max(0, index - 1)])
-
-
 # --- /quota -----------------------------------------------------------------------------------
 def _quota_stations(who: Speaker) -> set[str] | None:
     """The stations this person may see the quota of; None means all (admins)."""
@@ -482,7 +445,7 @@ async def show_quota(update: Update, context: Context) -> int:
 # --- wiring -----------------------------------------------------------------------------------
 def supervise_conversation() -> ConversationHandler[Context]:
     def state(*handlers: BaseHandler[Update, Context, Any]) -> Handlers:
-        return FLOW.state(on_back, *handlers)
+        return FLOW.state(FLOW.on_back, *handlers)
 
     return ConversationHandler(
         name="supervise",
@@ -493,8 +456,8 @@ def supervise_conversation() -> ConversationHandler[Context]:
             CallbackQueryHandler(start_supervise, pattern=r"^menu:supervise$"),
         ],
         states={
-            STATION: state(CallbackQueryHandler(on_station, pattern=r"^sup:st:")),
-            **FLOW.date_states(on_back),
+            STATION: state(CallbackQueryHandler(FLOW.on_station, pattern=r"^sup:st:")),
+            **FLOW.date_states(FLOW.on_back),
             HOURS: state(
                 CallbackQueryHandler(on_hours, pattern=r"^sup:hrs:"),
                 MessageHandler(TEXT, on_typed_hours),

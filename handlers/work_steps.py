@@ -157,6 +157,18 @@ def number_problem(
     return _("Please type a number, like {example}.").format(example=example)
 
 
+def hours_problem(_: Gettext, reason: str, *, minimum: float, maximum: float) -> str:
+    """A sentence for a `services.numbers` reason code about typed hours."""
+    return number_problem(
+        _,
+        reason,
+        minimum=hours_label(minimum),
+        maximum=hours_label(maximum),
+        example="1.5",
+        unit="hours",
+    )
+
+
 def staff_only(_: Gettext) -> str:
     """What a resident hears for a staff command: that it exists for staff, and nothing more."""
     return _("Sorry, this is only for social work station staff.")
