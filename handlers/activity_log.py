@@ -39,8 +39,7 @@ from handlers.i18n import Gettext
 from handlers.keyboards import choices, markup, nav_row, station_buttons
 from handlers.staff_flow import TEXT, Draft, Handlers, StepFlow, local_today, typed, value
 from handlers.work_steps import (
-    calendar_buttons,
-    calendar_month,
+    calendar_step,
     date_buttons,
     day_label,
     hours_label,
@@ -48,7 +47,6 @@ from handlers.work_steps import (
     number_problem,
     show,
     staff_only,
-    window_hint,
 )
 from knowledge.record_templates import RecordTemplate
 from services import activities
@@ -198,9 +196,7 @@ async def _ask(
         )
         rows = date_buttons(_, KEY, today)
     elif step == DAY:
-        month = calendar_month(today, draft.get("calendar"))
-        text = _("Choose the day, or type it (like 11-3).") + "\n" + window_hint(_, today)
-        rows = calendar_buttons(_, KEY, today, month)
+        text, rows = calendar_step(_, KEY, today, draft.get("calendar"))
     elif step == DURATION:
         text = _("How many hours did it take? Choose, or type a number from 0.25 to 12 (like 2.5).")
         rows = choices(

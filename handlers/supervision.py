@@ -34,8 +34,7 @@ from handlers.i18n import Gettext
 from handlers.keyboards import choices, markup, nav_row, station_buttons
 from handlers.staff_flow import TEXT, Draft, Handlers, StepFlow, local_today, typed, value
 from handlers.work_steps import (
-    calendar_buttons,
-    calendar_month,
+    calendar_step,
     date_buttons,
     day_label,
     hours_label,
@@ -43,7 +42,6 @@ from handlers.work_steps import (
     month_label,
     show,
     staff_only,
-    window_hint,
 )
 from services import supervision
 from services.errors import InvalidValue, NotAllowed
@@ -168,9 +166,7 @@ async def _ask(
         )
         rows = date_buttons(_, KEY, today)
     elif step == DAY:
-        month = calendar_month(today, draft.get("calendar"))
-        text = _("Choose the day, or type it (like 11-3).") + "\n" + window_hint(_, today)
-        rows = calendar_buttons(_, KEY, today, month)
+        text, rows = calendar_step(_, KEY, today, draft.get("calendar"))
     elif step == HOURS:
         text = _("How long was it? Choose, or type the hours (0.5 to 8, in half hours).")
         rows = choices(

@@ -110,6 +110,15 @@ def calendar_buttons(
     return rows
 
 
+def calendar_step(
+    _: Gettext, prefix: str, today: date, wanted: str | None
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """The DAY step's text and buttons: the month asked for (if open, else this one)."""
+    month = calendar_month(today, wanted)
+    text = _("Choose the day, or type it (like 11-3).") + "\n" + window_hint(_, today)
+    return text, calendar_buttons(_, prefix, today, month)
+
+
 def calendar_month(today: date, wanted: str | None) -> date:
     """The month the calendar shows: the one asked for if it is open, else this one."""
     months = sorted({d.replace(day=1) for d in days_open(today)})
