@@ -18,7 +18,8 @@ re-checks the owner and the 24 hours and writes the audit entry.
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -36,22 +37,20 @@ from telegram.ext import (
 from handlers.context import Context, Speaker, speaker
 from handlers.i18n import Gettext
 from handlers.keyboards import choices, markup, nav_row, station_buttons
+from handlers.staff_flow import TEXT, Draft, Handlers, StepFlow, local_today, typed, value
 from handlers.work_steps import (
-    calendar_buttons,
-    calendar_month,
+    calendar_step,
     date_buttons,
-    date_problem,
     day_label,
     hours_label,
+    hours_problem,
     number_problem,
     show,
     staff_only,
-    window_hint,
 )
 from knowledge.record_templates import RecordTemplate
 from services import activities
 from services.activities import ActivityEntry, AlreadyDeleted, DeleteWindowClosed
-from services.entry_window import check_entry_date, parse_entry_date
 from services.errors import InvalidValue, NotAllowed, NotFound
 from services.numbers import hours_to_minutes, parse_count, parse_hours
 
@@ -59,31 +58,13 @@ KEY = "log"
 (STATION, CATEGORY, TEMPLATE, DATE, DAY, DURATION, GROUPS, PERSON_TIMES, SPLIT, NOTE, CONFIRM) = (
     range(11)
 )
-TYPED_STEPS = {DATE, DAY, DURATION, PERSON_TIMES, SPLIT, NOTE}
 DURATION_CHOICES = (30, 60, 90, 120, 180, 240)  # minutes
 PERSON_TIME_CHOICES = (1, 2, 5, 10, 20, 50)
 MIN_HOURS, MAX_HOURS = activities.MIN_MINUTES / 60, activities.MAX_MINUTES / 60
-
-Draft = dict[str, Any]
+_hours_problem = partial(hours_problem, minimum=MIN_HOURS, maximum=MAX_HOURS)
 
 
 # --- the draft and the order of steps ---------------------------------------------------------
-def _draft(context: Context) -> Draft:
-    assert context.user_data is not None
-    draft: Draft = context.user_data.setdefault(KEY, {})
-    return draft
-
-
-def _drop(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(KEY, None)
-
-
-def _today(context: Context) -> date:
-    data = context.bot_data
-    return data.clock.now().astimezone(data.clock.zone).date()
-
-
 def _template(context: Context, draft: Draft) -> RecordTemplate | None:
     code = draft.get("template")
     return context.bot_data.knowledge.record_templates.template(code) if code else None
@@ -101,11 +82,6 @@ def _steps(context: Context, draft: Draft) -> list[int]:
         if len(draft.get("groups", [])) > 1:
             steps.append(SPLIT)
     return [*steps, NOTE, CONFIRM]
-
-
-def _next(context: Context, draft: Draft, step: int) -> int:
-    steps = _steps(context, draft)
-    return steps[steps.index(step) + 1]
 
 
 def _split_remaining(draft: Draft) -> list[str]:
@@ -182,14 +158,14 @@ async def _ask(
     _ = who.gettext
     data = context.bot_data
     knowledge = data.knowledge
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     if step == TEMPLATE and knowledge.record_templates.category(draft.get("category", "")) is None:
         step = CATEGORY  # the catalogue changed under a persisted draft: choose again
     draft["step"] = step
     first = _steps(context, draft)[0] == step
     nav = nav_row(_, KEY, back=not first)
     rows: list[list[InlineKeyboardButton]] = []
-    today = _today(context)
+    today = local_today(context)
     if step == STATION:
         text = _("Which station is this activity for?")
         rows = station_buttons(
@@ -220,9 +196,7 @@ async def _ask(
         )
         rows = date_buttons(_, KEY, today)
     elif step == DAY:
-        month = calendar_month(today, draft.get("calendar"))
-        text = _("Choose the day, or type it (like 11-3).") + "\n" + window_hint(_, today)
-        rows = calendar_buttons(_, KEY, today, month)
+        text, rows = calendar_step(_, KEY, today, draft.get("calendar"))
     elif step == DURATION:
         text = _("How many hours did it take? Choose, or type a number from 0.25 to 12 (like 2.5).")
         rows = choices(
@@ -281,6 +255,20 @@ async def _ask(
     return step
 
 
+FLOW = StepFlow(
+    key=KEY,
+    ask=_ask,
+    steps=_steps,
+    station_step=STATION,
+    date_step=DATE,
+    stations=lambda who: who.access.worker_stations,
+    day_step=DAY,
+    typed_steps=frozenset({DATE, DAY, DURATION, PERSON_TIMES, SPLIT, NOTE}),
+    default_step=CATEGORY,
+    busy=lambda _: _("You are in the middle of logging an activity. Finish it, or send /cancel."),
+)
+
+
 # --- entry ------------------------------------------------------------------------------------
 def _refusal(who: Speaker) -> str:
     _ = who.gettext
@@ -291,16 +279,7 @@ def _refusal(who: Speaker) -> str:
 
 async def start_log(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    stations = sorted(who.access.worker_stations)
-    if not stations:
-        await show(update, _refusal(who))
-        return ConversationHandler.END
-    assert context.user_data is not None
-    draft: Draft = {"token": uuid.uuid4().hex, "several_stations": len(stations) > 1}
-    if len(stations) == 1:
-        draft["station"] = stations[0]
-    context.user_data[KEY] = draft
-    return await _ask(update, context, who, STATION if len(stations) > 1 else CATEGORY)
+    return await FLOW.start(update, context, who, _refusal(who))
 
 
 async def again(update: Update, context: Context) -> int | None:
@@ -333,7 +312,7 @@ async def again(update: Update, context: Context) -> int | None:
         "station": entry.station_code,
         "category": entry.category_code,
         "template": entry.template_code,
-        "date": _today(context).isoformat(),
+        "date": local_today(context).isoformat(),
         "minutes": entry.minutes,
         "groups": [code for code, _n in groups],
         "person_times": entry.person_times,
@@ -346,30 +325,12 @@ async def again(update: Update, context: Context) -> int | None:
 
 
 # --- steps ------------------------------------------------------------------------------------
-def _value(update: Update) -> str:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    return query.data.split(":", 2)[2]
-
-
-async def on_station(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    code = _value(update)
-    if code not in who.access.worker_stations:
-        # A forged or outdated button: say nothing about that station, ask again.
-        return await _ask(update, context, who, STATION, _("Please choose one of your stations."))
-    draft = _draft(context)
-    draft["station"] = code
-    return await _ask(update, context, who, CATEGORY)
-
-
 async def on_category(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    code = _value(update)
+    code = value(update)
     if context.bot_data.knowledge.record_templates.category(code) is None:
         return await _ask(update, context, who, CATEGORY)
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     if draft.get("category") != code:
         draft.pop("template", None)
     draft["category"] = code
@@ -378,8 +339,8 @@ async def on_category(update: Update, context: Context) -> int:
 
 async def on_template(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    draft = _draft(context)
-    template = context.bot_data.knowledge.record_templates.template(_value(update))
+    draft = FLOW.draft(context)
+    template = context.bot_data.knowledge.record_templates.template(value(update))
     if template is None or template.category_code != draft.get("category"):
         return await _ask(update, context, who, TEMPLATE)
     draft["template"] = template.code
@@ -389,80 +350,16 @@ async def on_template(update: Update, context: Context) -> int:
     return await _ask(update, context, who, DATE)
 
 
-async def _set_date(update: Update, context: Context, who: Speaker, day: date) -> int:
-    draft = _draft(context)
-    draft["date"] = day.isoformat()
-    return await _ask(update, context, who, _next(context, draft, draft["step"]))
-
-
-async def on_date(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    draft = _draft(context)
-    choice = _value(update)
-    today = _today(context)
-    if choice == "pick":
-        draft["picked"] = True
-        draft.pop("calendar", None)
-        return await _ask(update, context, who, DAY)
-    draft["picked"] = False
-    day = today if choice == "today" else today - timedelta(days=1)
-    try:
-        check_entry_date(day, today)
-    except InvalidValue as problem:
-        return await _ask(
-            update, context, who, DATE, date_problem(who.gettext, problem.reason, today)
-        )
-    draft["step"] = DATE
-    return await _set_date(update, context, who, day)
-
-
-async def on_calendar(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _draft(context)["calendar"] = _value(update)
-    return await _ask(update, context, who, DAY)
-
-
-async def on_day(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    today = _today(context)
-    try:
-        day = check_entry_date(date.fromisoformat(_value(update)), today)
-    except ValueError:
-        return await _ask(update, context, who, DAY)
-    except InvalidValue as problem:
-        return await _ask(
-            update, context, who, DAY, date_problem(who.gettext, problem.reason, today)
-        )
-    return await _set_date(update, context, who, day)
-
-
-async def on_typed_date(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    draft = _draft(context)
-    step = draft.get("step", DATE)
-    today = _today(context)
-    text = update.effective_message.text if update.effective_message else ""
-    try:
-        day = parse_entry_date(text or "", today)
-    except InvalidValue as problem:
-        return await _ask(
-            update, context, who, step, date_problem(who.gettext, problem.reason, today)
-        )
-    if step == DATE:
-        draft["picked"] = False
-    return await _set_date(update, context, who, day)
-
-
 async def _set_minutes(update: Update, context: Context, who: Speaker, minutes: int) -> int:
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     draft["minutes"] = minutes
-    return await _ask(update, context, who, _next(context, draft, DURATION))
+    return await _ask(update, context, who, FLOW.next_step(context, draft, DURATION))
 
 
 async def on_duration(update: Update, context: Context) -> int:
     who = await speaker(update, context)
     try:
-        minutes = int(_value(update))
+        minutes = int(value(update))
     except ValueError:
         minutes = 0
     if not activities.MIN_MINUTES <= minutes <= activities.MAX_MINUTES:
@@ -470,22 +367,11 @@ async def on_duration(update: Update, context: Context) -> int:
     return await _set_minutes(update, context, who, minutes)
 
 
-def _hours_problem(_: Gettext, reason: str) -> str:
-    return number_problem(
-        _,
-        reason,
-        minimum=hours_label(MIN_HOURS),
-        maximum=hours_label(MAX_HOURS),
-        example="1.5",
-        unit="hours",
-    )
-
-
 async def on_typed_duration(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    text = update.effective_message.text if update.effective_message else ""
+    text = typed(update)
     try:
-        hours = parse_hours(text or "", minimum=MIN_HOURS, maximum=MAX_HOURS)
+        hours = parse_hours(text, minimum=MIN_HOURS, maximum=MAX_HOURS)
     except InvalidValue as problem:
         return await _ask(
             update, context, who, DURATION, _hours_problem(who.gettext, problem.reason)
@@ -496,8 +382,8 @@ async def on_typed_duration(update: Update, context: Context) -> int:
 async def on_group(update: Update, context: Context) -> int:
     who = await speaker(update, context)
     _ = who.gettext
-    draft = _draft(context)
-    code = _value(update)
+    draft = FLOW.draft(context)
+    code = value(update)
     known = [g.code for g in context.bot_data.knowledge.served_groups]
     if code == "done":
         if not draft.get("groups"):
@@ -512,10 +398,10 @@ async def on_group(update: Update, context: Context) -> int:
 
 
 async def _set_person_times(update: Update, context: Context, who: Speaker, count: int) -> int:
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     draft["person_times"] = count
     draft["split"] = {}
-    return await _ask(update, context, who, _next(context, draft, PERSON_TIMES))
+    return await _ask(update, context, who, FLOW.next_step(context, draft, PERSON_TIMES))
 
 
 def _count_problem(_: Gettext, reason: str, low: int, high: int) -> str:
@@ -527,7 +413,7 @@ def _count_problem(_: Gettext, reason: str, low: int, high: int) -> str:
 async def on_person_times(update: Update, context: Context) -> int:
     who = await speaker(update, context)
     try:
-        count = int(_value(update))
+        count = int(value(update))
     except ValueError:
         count = 0
     if not activities.MIN_PERSON_TIMES <= count <= activities.MAX_PERSON_TIMES:
@@ -537,10 +423,10 @@ async def on_person_times(update: Update, context: Context) -> int:
 
 async def on_typed_person_times(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    text = update.effective_message.text if update.effective_message else ""
+    text = typed(update)
     low, high = activities.MIN_PERSON_TIMES, activities.MAX_PERSON_TIMES
     try:
-        count = parse_count(text or "", minimum=low, maximum=high, field="person_times")
+        count = parse_count(text, minimum=low, maximum=high, field="person_times")
     except InvalidValue as problem:
         return await _ask(
             update,
@@ -553,7 +439,7 @@ async def on_typed_person_times(update: Update, context: Context) -> int:
 
 
 async def _set_split(update: Update, context: Context, who: Speaker, count: int) -> int:
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     group = _split_remaining(draft)[0]
     draft.setdefault("split", {})[group] = count
     if _split_remaining(draft):
@@ -563,7 +449,7 @@ async def _set_split(update: Update, context: Context, who: Speaker, count: int)
 
 async def on_split_all(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     if not _split_remaining(draft):
         return await _ask(update, context, who, NOTE)
     return await _set_split(update, context, who, int(draft["person_times"]))
@@ -571,13 +457,13 @@ async def on_split_all(update: Update, context: Context) -> int:
 
 async def on_typed_split(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     if not _split_remaining(draft):
         return await _ask(update, context, who, NOTE)
     low, high = _split_bounds(draft)
-    text = update.effective_message.text if update.effective_message else ""
+    text = typed(update)
     try:
-        count = parse_count(text or "", minimum=low, maximum=high, field="person_times")
+        count = parse_count(text, minimum=low, maximum=high, field="person_times")
     except InvalidValue as problem:
         return await _ask(
             update, context, who, SPLIT, _count_problem(who.gettext, problem.reason, low, high)
@@ -587,18 +473,18 @@ async def on_typed_split(update: Update, context: Context) -> int:
 
 async def on_note_skip(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    _draft(context).pop("note", None)
+    FLOW.draft(context).pop("note", None)
     return await _ask(update, context, who, CONFIRM)
 
 
 async def on_typed_note(update: Update, context: Context) -> int:
     who = await speaker(update, context)
     _ = who.gettext
-    text = (update.effective_message.text if update.effective_message else "") or ""
+    text = typed(update)
     if len(text.strip()) > activities.MAX_NOTE:
         problem = _("That note is {length} characters long; please keep it under 500.")
         return await _ask(update, context, who, NOTE, problem.format(length=len(text.strip())))
-    _draft(context)["note"] = text.strip() or None
+    FLOW.draft(context)["note"] = text.strip() or None
     return await _ask(update, context, who, CONFIRM)
 
 
@@ -606,7 +492,7 @@ async def on_confirm(update: Update, context: Context) -> int:
     who = await speaker(update, context)
     _ = who.gettext
     data = context.bot_data
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     template = _template(context, draft)
     groups = draft.get("groups", [])
     split = draft.get("split", {})
@@ -634,14 +520,14 @@ async def on_confirm(update: Update, context: Context) -> int:
                 group_codes=[g.code for g in data.knowledge.served_groups],
             )
     except NotAllowed:
-        _drop(context)
+        FLOW.drop(context)
         await show(
             update, _("You are no longer a social worker at this station, so nothing was saved.")
         )
         return ConversationHandler.END
     except InvalidValue as problem:
         return await _reask_invalid(update, context, who, problem, template)
-    _drop(context)
+    FLOW.drop(context)
     text = _("✅ Saved.") + "\n" + _entry_summary(context, who, entry)
     another = _("📝 Log another like this")
     buttons = InlineKeyboardMarkup(
@@ -666,10 +552,8 @@ async def _reask_invalid(
 ) -> int:
     """The service refused a value (a day that has left the window overnight, say)."""
     _ = who.gettext
-    today = _today(context)
     if problem.field == "date":
-        _draft(context)["picked"] = False
-        return await _ask(update, context, who, DATE, date_problem(_, problem.reason, today))
+        return await FLOW.date_refused(update, context, who, problem)
     if problem.field == "hours":
         return await _ask(update, context, who, DURATION, _hours_problem(_, problem.reason))
     if problem.field == "person_times":
@@ -707,55 +591,20 @@ def _entry_summary(context: Context, who: Speaker, entry: ActivityEntry) -> str:
     return _summary(context, who, draft)
 
 
-# --- back, cancel, and anything unexpected -------------------------------------------------
+# --- back (cancel and the re-ask are FLOW's) ---------------------------------------------
 async def on_back(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     step = draft.get("step", CATEGORY)
     if step == SPLIT and draft.get("split"):
         split = draft["split"]
         split.pop(list(split)[-1])  # the previous group's figure, asked again
         return await _ask(update, context, who, SPLIT)
-    steps = _steps(context, draft)
-    index = steps.index(step) if step in steps else 1
-    previous = steps[max(0, index - 1)]
+    previous = FLOW.previous_step(context, draft)
     if previous == SPLIT and draft.get("split"):
         split = draft["split"]
         split.pop(list(split)[-1])
     return await _ask(update, context, who, previous)
-
-
-async def cancel(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    _drop(context)
-    await show(update, _("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
-
-
-async def reask(update: Update, context: Context) -> int:
-    """Text where a button is expected, a photo, a sticker, another command: ask again."""
-    who = await speaker(update, context)
-    _ = who.gettext
-    draft = _draft(context)
-    step = draft.get("step", CATEGORY)
-    message = update.effective_message
-    if message is not None and message.text and message.text.startswith("/"):
-        problem = _("You are in the middle of logging an activity. Finish it, or send /cancel.")
-    elif step in TYPED_STEPS:
-        problem = _("Please type your answer as text, or use the buttons.")
-    else:
-        problem = _("Please choose one of the buttons.")
-    return await _ask(update, context, who, step, problem)
-
-
-async def stale_step(update: Update, context: Context) -> None:
-    """A button of this journey from an earlier screen: it no longer applies."""
-    who = await speaker(update, context)
-    _ = who.gettext
-    query = update.callback_query
-    assert query is not None
-    await query.answer(_("That button belongs to an earlier step."), show_alert=True)
 
 
 # --- /mylogs ----------------------------------------------------------------------------------
@@ -823,7 +672,7 @@ async def start_mylogs(update: Update, context: Context) -> int:
 
 def _activity_id(update: Update) -> int | None:
     try:
-        return int(_value(update))
+        return int(value(update))
     except ValueError:
         return None
 
@@ -910,20 +759,10 @@ async def delete_cancel(update: Update, context: Context) -> int:
 
 
 # --- wiring -----------------------------------------------------------------------------------
-TEXT = filters.TEXT & ~filters.COMMAND
-
-
-def _state(*handlers: BaseHandler[Update, Context, Any]) -> list[BaseHandler[Update, Context, Any]]:
-    return [
-        *handlers,
-        CallbackQueryHandler(on_back, pattern=r"^log:back$"),
-        CallbackQueryHandler(cancel, pattern=r"^log:cancel$"),
-        CommandHandler("cancel", cancel),
-        MessageHandler(filters.ALL, reask),
-    ]
-
-
 def log_conversation() -> ConversationHandler[Context]:
+    def state(*handlers: BaseHandler[Update, Context, Any]) -> Handlers:
+        return FLOW.state(on_back, *handlers)
+
     return ConversationHandler(
         name="log",
         persistent=True,
@@ -934,38 +773,30 @@ def log_conversation() -> ConversationHandler[Context]:
             CallbackQueryHandler(again, pattern=r"^log:again:\d+$"),
         ],
         states={
-            STATION: _state(CallbackQueryHandler(on_station, pattern=r"^log:st:")),
-            CATEGORY: _state(CallbackQueryHandler(on_category, pattern=r"^log:cat:")),
-            TEMPLATE: _state(CallbackQueryHandler(on_template, pattern=r"^log:tpl:")),
-            DATE: _state(
-                CallbackQueryHandler(on_date, pattern=r"^log:date:(today|yesterday|pick)$"),
-                MessageHandler(TEXT, on_typed_date),
-            ),
-            DAY: _state(
-                CallbackQueryHandler(on_day, pattern=r"^log:day:"),
-                CallbackQueryHandler(on_calendar, pattern=r"^log:cal:"),
-                MessageHandler(TEXT, on_typed_date),
-            ),
-            DURATION: _state(
+            STATION: state(CallbackQueryHandler(FLOW.on_station, pattern=r"^log:st:")),
+            CATEGORY: state(CallbackQueryHandler(on_category, pattern=r"^log:cat:")),
+            TEMPLATE: state(CallbackQueryHandler(on_template, pattern=r"^log:tpl:")),
+            **FLOW.date_states(on_back),
+            DURATION: state(
                 CallbackQueryHandler(on_duration, pattern=r"^log:dur:"),
                 MessageHandler(TEXT, on_typed_duration),
             ),
-            GROUPS: _state(CallbackQueryHandler(on_group, pattern=r"^log:grp:")),
-            PERSON_TIMES: _state(
+            GROUPS: state(CallbackQueryHandler(on_group, pattern=r"^log:grp:")),
+            PERSON_TIMES: state(
                 CallbackQueryHandler(on_person_times, pattern=r"^log:pt:"),
                 MessageHandler(TEXT, on_typed_person_times),
             ),
-            SPLIT: _state(
+            SPLIT: state(
                 CallbackQueryHandler(on_split_all, pattern=r"^log:split:all$"),
                 MessageHandler(TEXT, on_typed_split),
             ),
-            NOTE: _state(
+            NOTE: state(
                 CallbackQueryHandler(on_note_skip, pattern=r"^log:note:skip$"),
                 MessageHandler(TEXT, on_typed_note),
             ),
-            CONFIRM: _state(CallbackQueryHandler(on_confirm, pattern=r"^log:ok$")),
+            CONFIRM: state(CallbackQueryHandler(on_confirm, pattern=r"^log:ok$")),
         },
-        fallbacks=[CallbackQueryHandler(stale_step, pattern=r"^log:")],
+        fallbacks=[CallbackQueryHandler(FLOW.stale_step, pattern=r"^log:")],
     )
 
 

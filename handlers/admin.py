@@ -67,6 +67,16 @@ def station_name(context: Context, code: str | None, lang: str, _: Gettext) -> s
     return station.name(lang) if station is not None else code
 
 
+async def admin_speaker(update: Update, context: Context) -> Speaker | None:
+    """The speaker if they are an administrator; otherwise refuse and give None. Every
+    admin handler starts here, so a forwarded or stale button is re-checked on each press."""
+    who = await speaker(update, context)
+    if not who.access.is_admin:
+        await refuse(update, who)
+        return None
+    return who
+
+
 # --- /invite -----------------------------------------------------------------------------
 def role_keyboard(_: Gettext) -> InlineKeyboardMarkup:
     options = [(role_label(_, role), f"inv:role:{role}") for role in STAFF_ROLES]
@@ -81,9 +91,8 @@ async def ask_role(update: Update, who: Speaker, prefix: str = "") -> str:
 
 
 async def invite_start(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    if not who.access.is_admin:
-        await refuse(update, who)
+    who = await admin_speaker(update, context)
+    if who is None:
         return ConversationHandler.END
     assert context.user_data is not None
     context.user_data[DRAFT] = {}
@@ -104,9 +113,8 @@ async def ask_station(update: Update, context: Context, who: Speaker, prefix: st
 
 
 async def role_chosen(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    if not who.access.is_admin:
-        await refuse(update, who)
+    who = await admin_speaker(update, context)
+    if who is None:
         return ConversationHandler.END
     query = update.callback_query
     assert query is not None and query.data is not None and context.user_data is not None
@@ -121,9 +129,8 @@ async def role_chosen(update: Update, context: Context) -> str | int:
 
 
 async def station_chosen(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    if not who.access.is_admin:
-        await refuse(update, who)
+    who = await admin_speaker(update, context)
+    if who is None:
         return ConversationHandler.END
     query = update.callback_query
     assert query is not None and query.data is not None and context.user_data is not None
@@ -179,9 +186,8 @@ async def create(
 
 
 async def invite_back(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    if not who.access.is_admin:
-        await refuse(update, who)
+    who = await admin_speaker(update, context)
+    if who is None:
         return ConversationHandler.END
     return await ask_role(update, who)
 
@@ -197,9 +203,8 @@ async def invite_cancel(update: Update, context: Context) -> int:
 
 async def invite_reask(update: Update, context: Context) -> str | int:
     """Text, a photo, anything but a button: say what this step needs, keep the draft."""
-    who = await speaker(update, context)
-    if not who.access.is_admin:
-        await refuse(update, who)
+    who = await admin_speaker(update, context)
+    if who is None:
         return ConversationHandler.END
     _ = who.gettext
     draft = (context.user_data or {}).get(DRAFT) or {}
@@ -267,9 +272,8 @@ async def load_staff(context: Context) -> list[StaffMember]:
 
 
 async def staff_overview(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
-    if not who.access.is_admin:
-        await refuse(update, who)
+    who = await admin_speaker(update, context)
+    if who is None:
         return
     _ = who.gettext
     grouped = group_by_station(await load_staff(context))
@@ -315,9 +319,8 @@ STATION_PAGE = re.compile(r"^staff:st:([A-Za-z0-9_-]+):(\d{1,4})$")
 
 
 async def staff_station(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
-    if not who.access.is_admin:
-        await refuse(update, who)
+    who = await admin_speaker(update, context)
+    if who is None:
         return
     query = update.callback_query
     assert query is not None and query.data is not None
@@ -381,9 +384,8 @@ def _back_to(member: StaffMember) -> str:
 
 async def revoke_pressed(update: Update, context: Context) -> None:
     """`staff:rev:<id>` asks to confirm; `staff:rev:<id>:yes` revokes. Admin re-checked each time."""
-    who = await speaker(update, context)
-    if not who.access.is_admin:
-        await refuse(update, who)
+    who = await admin_speaker(update, context)
+    if who is None:
         return
     _ = who.gettext
     query = update.callback_query

@@ -14,8 +14,8 @@ station, station heads their station, admins every station in one table, behind 
 
 from __future__ import annotations
 
-import uuid
-from datetime import date, timedelta
+from datetime import date
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -27,39 +27,33 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from handlers.context import Context, Speaker, speaker
 from handlers.i18n import Gettext
 from handlers.keyboards import choices, markup, nav_row, station_buttons
+from handlers.staff_flow import TEXT, Draft, Handlers, StepFlow, local_today, typed, value
 from handlers.work_steps import (
-    calendar_buttons,
-    calendar_month,
+    calendar_step,
     date_buttons,
-    date_problem,
     day_label,
     hours_label,
+    hours_problem,
     month_label,
-    number_problem,
     show,
     staff_only,
-    window_hint,
 )
 from services import supervision
-from services.entry_window import check_entry_date, parse_entry_date
 from services.errors import InvalidValue, NotAllowed
 from services.numbers import hours_to_minutes, parse_hours
 from services.quota import BEHIND, MET, MISSED, OFFLINE, ON_TRACK, ONLINE, QuotaStatus
 
 KEY = "sup"
 STATION, DATE, DAY, HOURS, MODE, TOPIC, CONFIRM = range(7)
-TYPED_STEPS = {DATE, DAY, HOURS, TOPIC}
 MIN_HOURS = supervision.MIN_MINUTES / 60
 MAX_HOURS = supervision.MAX_MINUTES / 60
+_hours_problem = partial(hours_problem, minimum=MIN_HOURS, maximum=MAX_HOURS)
 PAGE = 25  # stations per page of the admin table
-
-Draft = dict[str, Any]
 
 
 STATUS_ICONS = {MET: "✅", ON_TRACK: "🟢", BEHIND: "🔴", MISSED: "❌"}
@@ -111,23 +105,7 @@ def quota_block(_: Gettext, station_name: str, quota: QuotaStatus) -> str:
 
 
 # --- /supervise: the draft and the steps ------------------------------------------------------
-def _draft(context: Context) -> Draft:
-    assert context.user_data is not None
-    draft: Draft = context.user_data.setdefault(KEY, {})
-    return draft
-
-
-def _drop(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop(KEY, None)
-
-
-def _today(context: Context) -> date:
-    data = context.bot_data
-    return data.clock.now().astimezone(data.clock.zone).date()
-
-
-def _steps(draft: Draft) -> list[int]:
+def _steps(context: Context, draft: Draft) -> list[int]:
     steps = [STATION] if draft.get("several_stations") else []
     steps.append(DATE)
     if draft.get("picked"):
@@ -170,10 +148,10 @@ async def _ask(
 ) -> int:
     _ = who.gettext
     knowledge = context.bot_data.knowledge
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     draft["step"] = step
-    today = _today(context)
-    nav = nav_row(_, KEY, back=_steps(draft)[0] != step)
+    today = local_today(context)
+    nav = nav_row(_, KEY, back=_steps(context, draft)[0] != step)
     rows: list[list[InlineKeyboardButton]] = []
     if step == STATION:
         text = _("🧭 Which station was the supervision for?")
@@ -188,9 +166,7 @@ async def _ask(
         )
         rows = date_buttons(_, KEY, today)
     elif step == DAY:
-        month = calendar_month(today, draft.get("calendar"))
-        text = _("Choose the day, or type it (like 11-3).") + "\n" + window_hint(_, today)
-        rows = calendar_buttons(_, KEY, today, month)
+        text, rows = calendar_step(_, KEY, today, draft.get("calendar"))
     elif step == HOURS:
         text = _("How long was it? Choose, or type the hours (0.5 to 8, in half hours).")
         rows = choices(
@@ -222,6 +198,20 @@ async def _ask(
     return step
 
 
+FLOW = StepFlow(
+    key=KEY,
+    ask=_ask,
+    steps=_steps,
+    station_step=STATION,
+    date_step=DATE,
+    stations=lambda who: who.access.supervisor_stations,
+    day_step=DAY,
+    typed_steps=frozenset({DATE, DAY, HOURS, TOPIC}),
+    default_step=DATE,
+    busy=lambda _: _("You are in the middle of logging supervision. Finish it, or send /cancel."),
+)
+
+
 def _refusal(who: Speaker) -> str:
     _ = who.gettext
     if not who.access.is_staff:
@@ -231,121 +221,18 @@ def _refusal(who: Speaker) -> str:
 
 async def start_supervise(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    stations = sorted(who.access.supervisor_stations)
-    if not stations:
-        await show(update, _refusal(who))
-        return ConversationHandler.END
-    assert context.user_data is not None
-    draft: Draft = {"token": uuid.uuid4().hex, "several_stations": len(stations) > 1}
-    if len(stations) == 1:
-        draft["station"] = stations[0]
-    context.user_data[KEY] = draft
-    return await _ask(update, context, who, STATION if len(stations) > 1 else DATE)
-
-
-def _value(update: Update) -> str:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    return query.data.split(":", 2)[2]
-
-
-def _typed(update: Update) -> str:
-    message = update.effective_message
-    return (message.text if message is not None else None) or ""
-
-
-async def on_station(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    code = _value(update)
-    if code not in who.access.supervisor_stations:
-        # A forged or outdated button: nothing about that station, just ask again.
-        return await _ask(update, context, who, STATION, _("Please choose one of your stations."))
-    _draft(context)["station"] = code
-    return await _ask(update, context, who, DATE)
-
-
-async def _set_date(update: Update, context: Context, who: Speaker, day: date) -> int:
-    _draft(context)["date"] = day.isoformat()
-    return await _ask(update, context, who, HOURS)
-
-
-async def on_date(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    draft = _draft(context)
-    choice = _value(update)
-    today = _today(context)
-    if choice == "pick":
-        draft["picked"] = True
-        draft.pop("calendar", None)
-        return await _ask(update, context, who, DAY)
-    draft["picked"] = False
-    day = today if choice == "today" else today - timedelta(days=1)
-    try:
-        check_entry_date(day, today)
-    except InvalidValue as problem:
-        return await _ask(
-            update, context, who, DATE, date_problem(who.gettext, problem.reason, today)
-        )
-    return await _set_date(update, context, who, day)
-
-
-async def on_calendar(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _draft(context)["calendar"] = _value(update)
-    return await _ask(update, context, who, DAY)
-
-
-async def on_day(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    today = _today(context)
-    try:
-        day = check_entry_date(date.fromisoformat(_value(update)), today)
-    except ValueError:
-        return await _ask(update, context, who, DAY)
-    except InvalidValue as problem:
-        return await _ask(
-            update, context, who, DAY, date_problem(who.gettext, problem.reason, today)
-        )
-    return await _set_date(update, context, who, day)
-
-
-async def on_typed_date(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    draft = _draft(context)
-    step = draft.get("step", DATE)
-    today = _today(context)
-    try:
-        day = parse_entry_date(_typed(update), today)
-    except InvalidValue as problem:
-        return await _ask(
-            update, context, who, step, date_problem(who.gettext, problem.reason, today)
-        )
-    if step == DATE:
-        draft["picked"] = False
-    return await _set_date(update, context, who, day)
-
-
-def _hours_problem(_: Gettext, reason: str) -> str:
-    return number_problem(
-        _,
-        reason,
-        minimum=hours_label(MIN_HOURS),
-        maximum=hours_label(MAX_HOURS),
-        example="1.5",
-        unit="hours",
-    )
+    return await FLOW.start(update, context, who, _refusal(who))
 
 
 async def _set_minutes(update: Update, context: Context, who: Speaker, minutes: int) -> int:
-    _draft(context)["minutes"] = minutes
+    FLOW.draft(context)["minutes"] = minutes
     return await _ask(update, context, who, MODE)
 
 
 async def on_hours(update: Update, context: Context) -> int:
     who = await speaker(update, context)
     try:
-        minutes = int(_value(update))
+        minutes = int(value(update))
     except ValueError:
         minutes = 0
     valid = supervision.MIN_MINUTES <= minutes <= supervision.MAX_MINUTES
@@ -357,7 +244,7 @@ async def on_hours(update: Update, context: Context) -> int:
 async def on_typed_hours(update: Update, context: Context) -> int:
     who = await speaker(update, context)
     try:
-        hours = parse_hours(_typed(update), minimum=MIN_HOURS, maximum=MAX_HOURS, step=0.5)
+        hours = parse_hours(typed(update), minimum=MIN_HOURS, maximum=MAX_HOURS, step=0.5)
     except InvalidValue as problem:
         return await _ask(update, context, who, HOURS, _hours_problem(who.gettext, problem.reason))
     return await _set_minutes(update, context, who, hours_to_minutes(hours))
@@ -365,19 +252,19 @@ async def on_typed_hours(update: Update, context: Context) -> int:
 
 async def on_mode(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    mode = _value(update)
+    mode = value(update)
     if mode not in supervision.MODES:
         return await _ask(update, context, who, MODE)
-    _draft(context)["mode"] = mode
+    FLOW.draft(context)["mode"] = mode
     return await _ask(update, context, who, TOPIC)
 
 
 async def on_topic(update: Update, context: Context) -> int:
     who = await speaker(update, context)
-    code = _value(update)
+    code = value(update)
     if code not in {t.code for t in context.bot_data.knowledge.supervision_topics}:
         return await _ask(update, context, who, TOPIC)
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     draft["topic_code"], draft["topic_text"] = code, None
     return await _ask(update, context, who, CONFIRM)
 
@@ -385,13 +272,13 @@ async def on_topic(update: Update, context: Context) -> int:
 async def on_typed_topic(update: Update, context: Context) -> int:
     who = await speaker(update, context)
     _ = who.gettext
-    text = _typed(update).strip()
+    text = typed(update).strip()
     if len(text) > supervision.MAX_TOPIC:
         problem = _("That is {length} characters long; please keep the topic under 200.")
         return await _ask(update, context, who, TOPIC, problem.format(length=len(text)))
     if not text:
         return await _ask(update, context, who, TOPIC)
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     draft["topic_code"], draft["topic_text"] = None, text
     return await _ask(update, context, who, CONFIRM)
 
@@ -400,7 +287,7 @@ async def on_confirm(update: Update, context: Context) -> int:
     who = await speaker(update, context)
     _ = who.gettext
     data = context.bot_data
-    draft = _draft(context)
+    draft = FLOW.draft(context)
     try:
         async with data.uow() as uow:
             saved = await supervision.log_session(
@@ -418,21 +305,19 @@ async def on_confirm(update: Update, context: Context) -> int:
                 topic_codes=[t.code for t in data.knowledge.supervision_topics],
             )
     except NotAllowed:
-        _drop(context)
+        FLOW.drop(context)
         await show(update, _("This station is no longer assigned to you, so nothing was saved."))
         return ConversationHandler.END
     except InvalidValue as problem:
-        today = _today(context)
         if problem.field == "date":
-            draft["picked"] = False
-            return await _ask(update, context, who, DATE, date_problem(_, problem.reason, today))
+            return await FLOW.date_refused(update, context, who, problem)
         if problem.field == "hours":
             return await _ask(update, context, who, HOURS, _hours_problem(_, problem.reason))
         if problem.field == "mode":
             return await _ask(update, context, who, MODE)
         return await _ask(update, context, who, TOPIC, _("Please choose the topic again."))
     summary = _summary(context, who, draft)
-    _drop(context)
+    FLOW.drop(context)
     parts = [_("✅ Saved."), summary]
     if saved.quota is not None:
         name = _station_name(context, who, saved.session.station_code)
@@ -447,45 +332,6 @@ async def on_confirm(update: Update, context: Context) -> int:
     )
     await show(update, "\n".join(parts), buttons)
     return ConversationHandler.END
-
-
-async def on_back(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    draft = _draft(context)
-    steps = _steps(draft)
-    step = draft.get("step", DATE)
-    index = steps.index(step) if step in steps else 1
-    return await _ask(update, context, who, steps[max(0, index - 1)])
-
-
-async def cancel(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    _drop(context)
-    await show(update, _("Cancelled. Nothing was saved."))
-    return ConversationHandler.END
-
-
-async def reask(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    step = _draft(context).get("step", DATE)
-    message = update.effective_message
-    if message is not None and message.text and message.text.startswith("/"):
-        problem = _("You are in the middle of logging supervision. Finish it, or send /cancel.")
-    elif step in TYPED_STEPS:
-        problem = _("Please type your answer as text, or use the buttons.")
-    else:
-        problem = _("Please choose one of the buttons.")
-    return await _ask(update, context, who, step, problem)
-
-
-async def stale_step(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
-    _ = who.gettext
-    query = update.callback_query
-    assert query is not None
-    await query.answer(_("That button belongs to an earlier step."), show_alert=True)
 
 
 # --- /quota -----------------------------------------------------------------------------------
@@ -593,20 +439,10 @@ async def show_quota(update: Update, context: Context) -> int:
 
 
 # --- wiring -----------------------------------------------------------------------------------
-TEXT = filters.TEXT & ~filters.COMMAND
-
-
-def _state(*handlers: BaseHandler[Update, Context, Any]) -> list[BaseHandler[Update, Context, Any]]:
-    return [
-        *handlers,
-        CallbackQueryHandler(on_back, pattern=r"^sup:back$"),
-        CallbackQueryHandler(cancel, pattern=r"^sup:cancel$"),
-        CommandHandler("cancel", cancel),
-        MessageHandler(filters.ALL, reask),
-    ]
-
-
 def supervise_conversation() -> ConversationHandler[Context]:
+    def state(*handlers: BaseHandler[Update, Context, Any]) -> Handlers:
+        return FLOW.state(FLOW.on_back, *handlers)
+
     return ConversationHandler(
         name="supervise",
         persistent=True,
@@ -616,28 +452,20 @@ def supervise_conversation() -> ConversationHandler[Context]:
             CallbackQueryHandler(start_supervise, pattern=r"^menu:supervise$"),
         ],
         states={
-            STATION: _state(CallbackQueryHandler(on_station, pattern=r"^sup:st:")),
-            DATE: _state(
-                CallbackQueryHandler(on_date, pattern=r"^sup:date:(today|yesterday|pick)$"),
-                MessageHandler(TEXT, on_typed_date),
-            ),
-            DAY: _state(
-                CallbackQueryHandler(on_day, pattern=r"^sup:day:"),
-                CallbackQueryHandler(on_calendar, pattern=r"^sup:cal:"),
-                MessageHandler(TEXT, on_typed_date),
-            ),
-            HOURS: _state(
+            STATION: state(CallbackQueryHandler(FLOW.on_station, pattern=r"^sup:st:")),
+            **FLOW.date_states(FLOW.on_back),
+            HOURS: state(
                 CallbackQueryHandler(on_hours, pattern=r"^sup:hrs:"),
                 MessageHandler(TEXT, on_typed_hours),
             ),
-            MODE: _state(CallbackQueryHandler(on_mode, pattern=r"^sup:mode:")),
-            TOPIC: _state(
+            MODE: state(CallbackQueryHandler(on_mode, pattern=r"^sup:mode:")),
+            TOPIC: state(
                 CallbackQueryHandler(on_topic, pattern=r"^sup:topic:"),
                 MessageHandler(TEXT, on_typed_topic),
             ),
-            CONFIRM: _state(CallbackQueryHandler(on_confirm, pattern=r"^sup:ok$")),
+            CONFIRM: state(CallbackQueryHandler(on_confirm, pattern=r"^sup:ok$")),
         },
-        fallbacks=[CallbackQueryHandler(stale_step, pattern=r"^sup:")],
+        fallbacks=[CallbackQueryHandler(FLOW.stale_step, pattern=r"^sup:")],
     )
 
 

@@ -110,6 +110,15 @@ def calendar_buttons(
     return rows
 
 
+def calendar_step(
+    _: Gettext, prefix: str, today: date, wanted: str | None
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """The DAY step's text and buttons: the month asked for (if open, else this one)."""
+    month = calendar_month(today, wanted)
+    text = _("Choose the day, or type it (like 11-3).") + "\n" + window_hint(_, today)
+    return text, calendar_buttons(_, prefix, today, month)
+
+
 def calendar_month(today: date, wanted: str | None) -> date:
     """The month the calendar shows: the one asked for if it is open, else this one."""
     months = sorted({d.replace(day=1) for d in days_open(today)})
@@ -155,6 +164,18 @@ def number_problem(
     if unit == "hours":
         return _("Please type the hours as a number, like {example}.").format(example=example)
     return _("Please type a number, like {example}.").format(example=example)
+
+
+def hours_problem(_: Gettext, reason: str, *, minimum: float, maximum: float) -> str:
+    """A sentence for a `services.numbers` reason code about typed hours."""
+    return number_problem(
+        _,
+        reason,
+        minimum=hours_label(minimum),
+        maximum=hours_label(maximum),
+        example="1.5",
+        unit="hours",
+    )
 
 
 def staff_only(_: Gettext) -> str:
