@@ -204,12 +204,19 @@ class Renderers:
         p = item.payload
         month = month_label(_, p["month"])
         if p.get("audience") != "admin":
+            title = _("📋 <b>Supervision quota, {month}: {station}</b>").format(
+                month=month, station=self.station(p["station"], lang)
+            )
+            if not p.get("supervised", True):  # rows planned before this key existed had one
+                figures = _(
+                    "{done} h of {quota} h. No supervisor is assigned to this station in the "
+                    "bot, so it is not counted as met or missed. Please arrange one."
+                ).format(done=hours(p["done"]), quota=hours(p["quota"]))
+                return "\n".join([title, figures]), menu_button(_)
             verdict = _("✅ met") if p["status"] == MET else _("❌ missed")
             text = "\n".join(
                 [
-                    _("📋 <b>Supervision quota, {month}: {station}</b>").format(
-                        month=month, station=self.station(p["station"], lang)
-                    ),
+                    title,
                     _("{done} h of {quota} h: {verdict}.").format(
                         done=hours(p["done"]), quota=hours(p["quota"]), verdict=verdict
                     ),
@@ -238,6 +245,13 @@ class Renderers:
                 count=len(p["missed"]), stations=self._names(_, stations(p["missed"]), limit) or "—"
             )
         )
+        if p.get("unsupervised"):  # absent from rows planned before it was introduced
+            lines.append(
+                _("⚪ No supervisor assigned in the bot ({count}): {stations}").format(
+                    count=len(p["unsupervised"]),
+                    stations=self._names(_, stations(p["unsupervised"]), limit),
+                )
+            )
         if p["unreachable"]:
             people = []
             for entry in p["unreachable"]:

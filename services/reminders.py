@@ -279,8 +279,25 @@ def _month_close(occasion: Occasion, snapshot: Snapshot) -> list[PlannedMessage]
         return []
     month = f"{occasion.month:%Y-%m}"
     statuses = sorted(snapshot.closed_quota.values(), key=lambda s: s.station_code)
-    met = [[s.station_code, _hours(s.total_hours)] for s in statuses if s.status == MET]
-    missed = [[s.station_code, _hours(s.total_hours)] for s in statuses if s.status != MET]
+    # A station nobody supervises in the bot cannot have logged its hours here: counting it as
+    # "missed" would blame a station for a gap in the bot's staffing. It is listed on its own
+    # (the bureau must still see the gap). Blocked supervisors are still assigned.
+    supervised = {e.station_code for e in snapshot.staff if e.role == SUPERVISOR}
+    met = [
+        [s.station_code, _hours(s.total_hours)]
+        for s in statuses
+        if s.station_code in supervised and s.status == MET
+    ]
+    missed = [
+        [s.station_code, _hours(s.total_hours)]
+        for s in statuses
+        if s.station_code in supervised and s.status != MET
+    ]
+    unsupervised = [
+        [s.station_code, _hours(s.total_hours)]
+        for s in statuses
+        if s.station_code not in supervised
+    ]
     # Staff who blocked the bot: one line per person, their roles and stations.
     blocked: dict[int, dict[str, Any]] = {}
     for entry in snapshot.staff:
@@ -308,6 +325,7 @@ def _month_close(occasion: Occasion, snapshot: Snapshot) -> list[PlannedMessage]
         "quota": _hours(statuses[0].quota_hours) if statuses else 0,
         "met": met,
         "missed": missed,
+        "unsupervised": unsupervised,
         "unreachable": list(blocked.values()),
         "undelivered": list(undelivered.values()),
     }
@@ -333,7 +351,12 @@ def _month_close(occasion: Occasion, snapshot: Snapshot) -> list[PlannedMessage]
                 occasion=occasion.name,
                 recipient_tg_id=entry.tg_id,
                 station_code=entry.station_code,
-                payload={"audience": STATION_HEAD, "month": month, **_quota_payload(status)},
+                payload={
+                    "audience": STATION_HEAD,
+                    "month": month,
+                    **_quota_payload(status),
+                    "supervised": status.station_code in supervised,
+                },
             )
         )
     return messages

@@ -16,7 +16,14 @@ from sqlalchemy import select
 from telegram.error import TimedOut
 
 from bot.offline_telegram import OfflinePerson, TelegramRefusal
-from db.models import Delivery, Person, ServiceRequest, SupervisionSession, VolunteerApplication
+from db.models import (
+    Delivery,
+    Person,
+    ServiceRequest,
+    StaffRole,
+    SupervisionSession,
+    VolunteerApplication,
+)
 from handlers import reminders
 from handlers.outbox import OutgoingMessage
 from handlers.pace import Pace
@@ -141,12 +148,51 @@ async def test_month_close_to_admins_and_station_heads(bot: BotHarness) -> None:
     await run(bot, at(2026, 12, 1, 9, 0))
     (text,) = seen(admin, "Supervision quota, 11/2026")
     assert "✅ Met (1): Jiangnan Street Social Work Station 13 h" in text
-    assert "❌ Missed (13): Dongcheng Street Social Work Station 0 h, " in text
-    assert "Xicheng Street Social Work Station 0 h" in text
+    # Only stations with a supervisor in the bot can miss; the other 12 are listed on their own.
+    assert "❌ Missed (1): Xicheng Street Social Work Station 0 h\n" in text
+    assert (
+        "⚪ No supervisor assigned in the bot (12): Dongcheng Street Social Work Station 0 h, "
+        in text
+    )
     (mine,) = seen(head, "Supervision quota, 11/2026")
     assert "13 h of 13 h: ✅ met." in mine
-    assert seen(settings_admin, "2026年11月督导时长汇总")
+    (zh,) = seen(settings_admin, "2026年11月督导时长汇总")
+    assert "❌ 未达标（1 个站）：" in zh and "⚪ 未在机器人中指定督导（12 个站）：" in zh
     assert head.last_with_buttons().buttons[0].callback_data == "menu:menu"
+
+
+async def test_month_close_sets_stations_without_a_supervisor_apart(bot: BotHarness) -> None:
+    behind = await supervisor(bot, "jiangnan", "en", "Behind")
+    await log_hours(bot, behind, "jiangnan", 12.5)
+    # Xicheng has a head and 14 h logged (by someone whose role was revoked) but no supervisor.
+    gone = await supervisor(bot, "xicheng", "en", "Gone")
+    await log_hours(bot, gone, "xicheng", 14)
+    async with bot.database.uow() as uow:
+        person = await uow.session.scalar(select(Person.id).where(Person.tg_id == gone.user_id))
+        role = await uow.session.scalar(select(StaffRole).where(StaffRole.person_id == person))
+        assert role is not None
+        role.revoked_at = at(2026, 11, 20)
+        await uow.commit()
+    head = await bot.person(role="station_head", stations=("xicheng",), lang="en", name="Head")
+    head_zh = await bot.person(role="station_head", stations=("xicheng",), lang="zh", name="张站长")
+    jn_head = await bot.person(role="station_head", stations=("jiangnan",), lang="en", name="JN")
+    admin = await bot.person(role="admin", lang="en", name="Admin")
+    await run(bot, at(2026, 12, 1, 9, 0))
+    (text,) = seen(admin, "Supervision quota, 11/2026")
+    lines = text.splitlines()
+    assert "✅ Met (0): —" in lines
+    assert "❌ Missed (1): Jiangnan Street Social Work Station 12.5 h" in lines
+    (group,) = [line for line in lines if line.startswith("⚪ No supervisor assigned in the bot")]
+    assert group.startswith("⚪ No supervisor assigned in the bot (13): ")
+    assert "Xicheng Street Social Work Station 14 h" in group
+    assert "Jiangnan" not in group
+    (mine,) = seen(head, "Supervision quota, 11/2026: Xicheng")
+    assert "No supervisor is assigned to this station in the bot" in mine
+    assert "❌ missed" not in mine and "✅ met" not in mine
+    (mine_zh,) = seen(head_zh, "督导时长")
+    assert "本站未在机器人中指定督导" in mine_zh
+    (theirs,) = seen(jn_head, "Supervision quota, 11/2026: Jiangnan")
+    assert "12.5 h of 13 h: ❌ missed." in theirs
 
 
 async def _seed_request(bot: BotHarness, created: datetime) -> None:
@@ -473,7 +519,8 @@ async def test_month_and_year_boundaries_in_shanghai(bot: BotHarness) -> None:
     assert ann.messages == [] and admin.messages == []
     await run(bot, datetime(2027, 1, 1, 1, 0, tzinfo=UTC))  # 09:00 on New Year's Day
     (text,) = seen(admin, "2026年12月督导时长汇总")
-    assert "❌ 未达标（14 个站）：东城街道社工站 0 小时、方岩镇社工站 0 小时" in text
+    assert "❌ 未达标（1 个站）：江南街道社工站 0 小时\n" in text
+    assert "⚪ 未在机器人中指定督导（13 个站）：东城街道社工站 0 小时、方岩镇社工站 0 小时" in text
     assert ann.messages == []  # ISO week 2026-W53's digest went on the 31st; no January warning
 
 
@@ -500,7 +547,8 @@ def test_a_provinces_month_close_stays_within_telegrams_length() -> None:
     payload = {
         "audience": "admin", "month": "2026-11", "quota": 13,
         "met": [[s.code, 13.5] for s in catalog.stations[:1000]],
-        "missed": [[s.code, 2.0] for s in catalog.stations[1000:]],
+        "missed": [[s.code, 2.0] for s in catalog.stations[1000:2500]],
+        "unsupervised": [[s.code, 0.0] for s in catalog.stations[2500:]],
         "unreachable": [
             {"name": f"督导{i}", "roles": ["supervisor"], "stations": [s.code for s in catalog.stations[:5]]}
             for i in range(300)
@@ -512,4 +560,5 @@ def test_a_provinces_month_close_stays_within_telegrams_length() -> None:
         renderer = reminders.Renderers(catalog, SHANGHAI)
         text, _markup = renderer.month_close(item, Translator().for_language(lang), lang)
         assert len(html_to_plain(text)) <= MAX_TEXT
-    assert "❌ Missed (2000): " in text and "… and 1990 more" in text  # 10 named, the rest counted
+    assert "❌ Missed (1500): " in text and "… and 1490 more" in text  # 10 named, the rest counted
+    assert "⚪ No supervisor assigned in the bot (500): " in text

@@ -134,6 +134,9 @@ async def test_month_close_to_admins_and_heads(database: Database) -> None:
     assert admin["month"] == "2026-11"
     assert ["jiangnan", 13.0] in admin["met"]
     assert ["xicheng", 12.75] in admin["missed"]
+    # The other twelve stations have no supervisor in the bot: set apart, not "missed".
+    assert len(admin["missed"]) == 1
+    assert len(admin["unsupervised"]) == 12 and ["dongcheng", 0.0] in admin["unsupervised"]
     assert admin["unreachable"] == [
         {"name": "Blocked worker", "roles": ["worker"], "stations": ["xicheng"]}
     ]
@@ -141,6 +144,7 @@ async def test_month_close_to_admins_and_heads(database: Database) -> None:
     head = by_recipient[3]
     assert head.station_code == "jiangnan"
     assert (head.payload["status"], head.payload["done"]) == ("met", 13.0)
+    assert head.payload["supervised"] is True
     assert by_recipient[ADMIN_ID].payload == admin
 
 
