@@ -3,7 +3,7 @@ offline Telegram with simulated latency and injected 429 and 5xx faults.
 
     python -m bench.reminders [--supervisors 10000] [--latency 0.05] [--p429 0.001] [--p5xx 0.01]
 
-Runs the bot's own minute-job work (`handlers.reminders.run_due`) at 2026-12-20 09:00 in
+Runs the bot's own minute-job work (`handlers.delivery.reminders.run_due`) at 2026-12-20 09:00 in
 Shanghai (a Sunday, so only the 20th's warnings are due: one message per supervisor), on a
 temporary SQLite file. Prints the pace (messages per second; API calls per clock second from
 `telegram.calls`, which must never pass 30), duplicates and lost messages (both must be 0).
@@ -32,7 +32,7 @@ from db import models  # noqa: F401 - every table on the metadata
 from db.base import Base
 from db.models import Person, StaffRole
 from db.uow import Database
-from handlers import reminders
+from handlers.delivery import reminders
 from knowledge.bundle import Knowledge
 from knowledge.reminders import load_reminders
 from knowledge.stations import Station, StationCatalog

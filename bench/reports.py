@@ -27,8 +27,8 @@ from sqlalchemy import event
 
 from db import migrate
 from db.uow import Database
-from handlers import report_files
-from handlers.i18n import Translator
+from handlers.documents import report_files
+from handlers.kit.i18n import Translator
 from knowledge.bundle import load_knowledge
 from services import reports
 from services.stations import sync_stations

@@ -48,7 +48,7 @@ from bot.offline_telegram import OFFLINE_TOKEN, OfflinePerson, OfflineTelegram
 from bot.settings import Settings
 from db import migrate
 from db.uow import Database
-from handlers.pace import Pace
+from handlers.delivery.pace import Pace
 from services import people, staff
 
 SCENARIOS: tuple[str, ...] = (

@@ -22,10 +22,10 @@ from bot.clock import SystemClock
 from bot.persistence import SQLPersistence
 from bot.settings import Settings
 from db.uow import Database
-from handlers.context import BotData, Clock
-from handlers.i18n import Translator
-from handlers.outbox import Outbox
-from handlers.pace import Pace
+from handlers.delivery.outbox import Outbox
+from handlers.delivery.pace import Pace
+from handlers.kit.context import BotData, Clock
+from handlers.kit.i18n import Translator
 from knowledge.bundle import Knowledge, load_knowledge
 from services.stations import sync_stations
 

@@ -10,26 +10,17 @@ from telegram.ext import Application, BaseHandler, CommandHandler, ConversationH
 from telegram.warnings import PTBUserWarning
 
 from handlers import (
-    activity_log,
-    admin,
-    ask,
-    broadcast,
-    consent,
-    evaluation,
-    inbox,
-    my_requests,
-    privacy_rights,
-    reminders,
-    report,
-    service_request,
-    start,
-    station_figures,
-    supervision,
-    volunteer,
+    delivery,
+    management,
+    people,
+    questions,
+    requests,
+    volunteers,
+    work,
 )
-from handlers.errors import on_error
-from handlers.i18n import Translator
-from handlers.menu import COMMANDS, RESIDENT, commands_for
+from handlers.kit.errors import on_error
+from handlers.kit.i18n import Translator
+from handlers.people.menu import COMMANDS, RESIDENT, commands_for
 
 # Every journey is a per-chat conversation with inline buttons (per_message=False), on purpose:
 # PTB warns about that combination for each one, which only clutters the console and the logs.
@@ -38,31 +29,23 @@ warnings.filterwarnings(
 )
 
 # Order matters: conversations first (they claim their buttons and text while active), then
-# stand-alone buttons, and last the fallbacks that answer whatever nobody claimed.
-JOURNEYS: tuple[Any, ...] = (
-    service_request,
-    volunteer,
-    my_requests,
-    inbox,
-    consent,
-    activity_log,
-    supervision,
-    station_figures,
-    report,
-    evaluation,
-    broadcast,
-    admin,
-    privacy_rights,
-    reminders,
-    ask,
+# stand-alone buttons, and last the fallbacks that answer whatever nobody claimed. Each package
+# registers its own journeys in its own order (`<package>.register(app)`).
+PACKAGES: tuple[Any, ...] = (
+    people,
+    requests,
+    volunteers,
+    work,
+    management,
+    delivery,
+    questions,
 )
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    start.register(app)
-    for journey in JOURNEYS:
-        journey.register(app)
-    start.register_fallbacks(app)
+    for package in PACKAGES:
+        package.register(app)
+    people.register_fallbacks(app)
     app.add_error_handler(on_error)
     app.bot_data.available_commands = registered_commands(app)
 

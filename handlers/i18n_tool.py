@@ -17,7 +17,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
-from handlers.i18n import LOCALE_OF_LANGUAGE, LOCALES_DIR, Translator
+from handlers.kit.i18n import LOCALE_OF_LANGUAGE, LOCALES_DIR, Translator
 
 HANDLERS_DIR = Path(__file__).parent
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}

@@ -22,7 +22,7 @@ from bot.clock import FixedClock, SystemClock
 from bot.offline_telegram import OFFLINE_TOKEN, BotMessage, OfflineTelegram, html_to_plain
 from bot.runtime import knowledge_for, open_database
 from bot.settings import Settings
-from handlers import reminders
+from handlers.delivery import reminders
 from services.stations import sync_stations
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from bot.clock import SystemClock
 from bot.runtime import knowledge_for, open_database
 from bot.settings import Settings
-from handlers import report_files
-from handlers.i18n import Translator
+from handlers.documents import report_files
+from handlers.kit.i18n import Translator
 from knowledge.bundle import Knowledge
 from services import reports
 from services.errors import InvalidValue

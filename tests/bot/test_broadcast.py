@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.offline_telegram import OfflinePerson
 from db.models import Delivery, Person
-from handlers.broadcast import wait_for_sends
+from handlers.management.broadcast import wait_for_sends
 from tests.harness import BotHarness
 from tests.report_fixtures import SH, add_request, add_volunteer
 

@@ -24,9 +24,9 @@ from db.models import (
     SupervisionSession,
     VolunteerApplication,
 )
-from handlers import reminders
-from handlers.outbox import OutgoingMessage
-from handlers.pace import Pace
+from handlers.delivery import reminders
+from handlers.delivery.outbox import OutgoingMessage
+from handlers.delivery.pace import Pace
 from services import delivery
 from tests.harness import BotHarness
 from tests.virtual_time import VirtualTimer
@@ -534,7 +534,7 @@ async def test_the_job_is_scheduled_with_a_delay_for_the_catch_up(bot: BotHarnes
 
 def test_a_provinces_month_close_stays_within_telegrams_length() -> None:
     from bot.offline_telegram import MAX_TEXT, html_to_plain
-    from handlers.i18n import Translator
+    from handlers.kit.i18n import Translator
     from knowledge.stations import Station, StationCatalog
     from services.delivery import PendingDelivery
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import string
 
-from handlers.i18n import Translator
 from handlers.i18n_tool import extracted_msgids, missing
+from handlers.kit.i18n import Translator
 
 
 def _fields(text: str) -> set[str]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from handlers.pace import BULK, Pace
+from handlers.delivery.pace import BULK, Pace
 from tests.virtual_time import VirtualTimer
 
 

@@ -11,8 +11,8 @@ from datetime import datetime
 import pytest
 
 from db.uow import Database
-from handlers import report_files
-from handlers.i18n import Translator
+from handlers.documents import report_files
+from handlers.kit.i18n import Translator
 from knowledge.bundle import load_knowledge
 from services import reports
 from tests.report_fixtures import SH, seed_october

@@ -1,0 +1,294 @@
+"""The one door every notification, reminder and broadcast leaves through.
+
+Replies to the person who just wrote go straight back through PTB; anything sent to someone
+else (a worker told of a new request, a resident told their request was accepted, reminders,
+broadcasts) goes through here, so pacing, retries and "they blocked the bot" are handled once.
+
+Two ways in:
+- `send` / `send_many`: notifications composed now (already translated for the recipient);
+- `deliver_pending`: messages planned in the delivery ledger (`services.delivery`), rendered
+  at send time in the recipient's language by the renderer registered for their `kind`.
+
+The policy (README, "Reminders and delivery"):
+- pace: the bot's `Pace` rate limiter (handlers/pace.py) keeps every call under 30 a second,
+  and `send_many` / `deliver_pending` keep one second between messages to the same chat.
+  Several sends are in flight at once (`concurrency`), because one send takes a round trip
+  and 30 a second one after the other would need each to take under 33 ms;
+- 429 `RetryAfter`: the limiter waits as told and sends again;
+- 403 `Forbidden`: the person blocked the bot; they are marked unreachable and nothing more
+  is sent to them (the ledger's later rows for them are marked unreachable unsent);
+- network errors and 5xx: retried after `retry_delays` (1 s, 5 s, 15 s), then `failed`;
+- `TimedOut`: the message may have arrived (Telegram has no idempotency key), so it is not
+  retried at once: the ledger row is `unknown` and retried ONCE after 10 minutes;
+- 400 (bad markup, chat not found): `failed` at once; trying again would fail the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
+from telegram.ext import ExtBot
+
+from db.uow import UnitOfWork, UowFactory
+from handlers.delivery.pace import BULK, Pace
+from handlers.kit.i18n import Gettext, Translator
+from services import delivery, people
+from services.delivery import PendingDelivery
+
+log = logging.getLogger(__name__)
+
+# (planned message, gettext in the recipient's language, that language) → (text, buttons)
+Renderer = Callable[[PendingDelivery, Gettext, str], tuple[str, InlineKeyboardMarkup | None]]
+
+SENT, UNREACHABLE, UNKNOWN, FAILED = "sent", "unreachable", "unknown", "failed"
+RETRY_DELAYS = (1.0, 5.0, 15.0)
+CONCURRENCY = 8
+BATCH = 500
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    chat_id: int
+    text: str
+    reply_markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    unreachable: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+    unknown: list[int] = field(default_factory=list)  # timed out: may or may not have arrived
+    skipped: int = 0  # ledger rows someone else (another process) took first
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # sent | unreachable | unknown | failed
+    error: str | None = None
+
+
+class Outbox:
+    def __init__(
+        self,
+        bot: Bot,
+        uow: UowFactory,
+        now: Callable[[], datetime],
+        translator: Translator,
+        *,
+        concurrency: int = CONCURRENCY,
+        retry_delays: Sequence[float] = RETRY_DELAYS,
+    ) -> None:
+        self.bot = bot
+        self.uow = uow
+        self.now = now
+        self.translator = translator
+        self.renderers: dict[str, Renderer] = {}
+        self.concurrency = concurrency
+        self.retry_delays = tuple(retry_delays)
+        limiter = bot.rate_limiter if isinstance(bot, ExtBot) else None
+        # Without the bot's own limiter (a bare Bot), the outbox paces its own sends.
+        self._own_pace = None if isinstance(limiter, Pace) else Pace()
+        # The sends overlap; the ledger writes between them take turns. They are short, and
+        # one at a time keeps SQLite free of writer contention (and the tests' one shared
+        # in-memory connection free of interleaved transactions).
+        self._ledger_lock = asyncio.Lock()
+
+    @contextlib.asynccontextmanager
+    async def _unit(self) -> AsyncIterator[UnitOfWork]:
+        async with self._ledger_lock, self.uow() as uow:
+            yield uow
+
+    @property
+    def pace(self) -> Pace:
+        if self._own_pace is not None:
+            return self._own_pace
+        assert isinstance(self.bot, ExtBot) and isinstance(self.bot.rate_limiter, Pace)
+        return self.bot.rate_limiter
+
+    def register_renderer(self, kind: str, renderer: Renderer) -> None:
+        self.renderers[kind] = renderer
+
+    # --- one message, with the retry policy ------------------------------------------------
+    async def _post(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, bulk: bool
+    ) -> None:
+        if self._own_pace is not None:
+            await self._own_pace.acquire(chat_id, bulk=bulk)
+            await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+        elif bulk:
+            await self.bot.send_message(
+                chat_id=chat_id, text=text, reply_markup=markup, rate_limit_args=BULK
+            )
+        else:
+            await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+
+    async def _deliver(
+        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, *, bulk: bool
+    ) -> Outcome:
+        delays = iter(self.retry_delays)
+        while True:
+            try:
+                await self._post(chat_id, text, markup, bulk)
+                return Outcome(SENT)
+            except Forbidden:
+                return Outcome(UNREACHABLE, "forbidden")
+            except TimedOut:  # before NetworkError: TimedOut is one
+                return Outcome(UNKNOWN, "timed_out")
+            except BadRequest as error:
+                log.warning("message refused: %s", error.message)
+                return Outcome(FAILED, "bad_request")
+            except NetworkError as error:  # 5xx and connection failures
+                delay = next(delays, None)
+                if delay is None:
+                    return Outcome(FAILED, f"network: {error.message}"[:200])
+                await self.pace.timer.sleep(delay)
+            except TelegramError as error:  # RetryAfter beyond the limiter's patience, …
+                return Outcome(FAILED, type(error).__name__)
+
+    # --- notifications composed now ---------------------------------------------------------
+    async def send(self, message: OutgoingMessage) -> bool:
+        """Send one notification now. Returns False (and records why) when it did not go."""
+        report = await self._send_all([message], bulk=False)
+        return report.sent == 1
+
+    async def send_many(self, messages: Sequence[OutgoingMessage]) -> SendReport:
+        """A batch, several in flight, one second apart per chat. Not ledgered: a timed-out
+        message is reported `unknown` and not retried (use the ledger for once-only batches)."""
+        return await self._send_all(messages, bulk=True)
+
+    async def _send_all(self, messages: Sequence[OutgoingMessage], *, bulk: bool) -> SendReport:
+        report = SendReport()
+        if not messages:
+            return report
+        async with self._unit() as uow:
+            blocked = await delivery.unreachable_among(uow, (m.chat_id for m in messages))
+
+        async def one(message: OutgoingMessage) -> None:
+            if message.chat_id in blocked:
+                report.unreachable.append(message.chat_id)
+                return
+            outcome = await self._deliver(
+                message.chat_id, message.text, message.reply_markup, bulk=bulk
+            )
+            if outcome.status == SENT:
+                report.sent += 1
+            elif outcome.status == UNREACHABLE:
+                blocked.add(message.chat_id)
+                report.unreachable.append(message.chat_id)
+                async with self._unit() as uow:
+                    await delivery.mark_unreachable(uow, tg_id=message.chat_id, now=self.now())
+            elif outcome.status == UNKNOWN:
+                report.unknown.append(message.chat_id)
+            else:
+                log.warning("notification failed: %s", outcome.error)
+                report.failed.append(message.chat_id)
+
+        await self._run_all(messages, one)
+        return report
+
+    async def _run_all(self, items: Sequence[T], job: Callable[[T], Awaitable[None]]) -> None:
+        """Run `job` on every item, at most `concurrency` in flight, in the items' order."""
+        queue: asyncio.Queue[T] = asyncio.Queue()
+        for item in items:
+            queue.put_nowait(item)
+
+        async def worker() -> None:
+            while not queue.empty():
+                await job(queue.get_nowait())
+
+        workers = min(self.concurrency, len(items))
+        if workers == 1:
+            await worker()
+            return
+        async with asyncio.TaskGroup() as group:  # one failing worker stops the others
+            for _ in range(workers):
+                group.create_task(worker())
+
+    # --- the ledger ------------------------------------------------------------------------
+    async def deliver_pending(self) -> SendReport:
+        """Send what the ledger says is due, marking each row as it goes.
+
+        Each row is claimed (committed as in flight) before its send and marked after, so a
+        restart halfway resends nothing that went and loses nothing that did not.
+        """
+        report = SendReport()
+        seen: set[int] = set()
+        blocked: set[int] = set()
+        while True:
+            async with self._unit() as uow:
+                due = await delivery.pending(uow, now=self.now(), limit=BATCH)
+                fresh = [d for d in due if d.id not in seen]
+                languages = await people.languages_of(uow, (d.recipient_tg_id for d in fresh))
+            if not fresh:
+                return report
+            seen.update(d.id for d in fresh)
+            await self._run_all(
+                fresh, functools.partial(self._deliver_row, languages, blocked, report)
+            )
+
+    async def _deliver_row(
+        self,
+        languages: dict[int, str],
+        blocked: set[int],
+        report: SendReport,
+        item: PendingDelivery,
+    ) -> None:
+        renderer = self.renderers.get(item.kind)
+        if renderer is None:
+            log.error("no renderer for delivery kind %s", item.kind)
+            return
+        async with self._unit() as uow:
+            if not await delivery.claim(uow, item=item, now=self.now()):
+                report.skipped += 1
+                return
+        chat_id = item.recipient_tg_id
+        if chat_id in blocked:
+            await self._mark(item, Outcome(UNREACHABLE, "blocked"))
+            report.unreachable.append(chat_id)
+            return
+        language = languages.get(chat_id, "zh")
+        try:
+            text, markup = renderer(item, self.translator.for_language(language), language)
+        except Exception as error:  # a bad payload fails its row, not the run
+            log.exception("renderer for %s failed", item.kind)
+            await self._mark(item, Outcome(FAILED, f"render: {type(error).__name__}"))
+            report.failed.append(chat_id)
+            return
+        outcome = await self._deliver(chat_id, text, markup, bulk=True)
+        await self._mark(item, outcome)
+        if outcome.status == SENT:
+            report.sent += 1
+        elif outcome.status == UNREACHABLE:
+            blocked.add(chat_id)
+            report.unreachable.append(chat_id)
+        elif outcome.status == UNKNOWN:
+            report.unknown.append(chat_id)
+        else:
+            report.failed.append(chat_id)
+
+    async def _mark(self, item: PendingDelivery, outcome: Outcome) -> None:
+        now = self.now()
+        next_attempt_at = None
+        if outcome.status == UNKNOWN and not item.is_retry:
+            next_attempt_at = now + delivery.UNKNOWN_RETRY_AFTER
+        async with self._unit() as uow:
+            await delivery.mark(
+                uow,
+                delivery_id=item.id,
+                status=outcome.status,
+                now=now,
+                error=outcome.error,
+                next_attempt_at=next_attempt_at,
+                count_attempt=False,
+            )

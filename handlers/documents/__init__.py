@@ -1,0 +1,1 @@
+"""Chart and workbook rendering for reports and evaluations; imports no `telegram`."""

@@ -1,0 +1,1 @@
+"""The Telegram toolkit every journey builds on; it imports no journey."""

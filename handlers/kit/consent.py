@@ -1,0 +1,186 @@
+"""The privacy notice before the first personal data, and withdrawing consent from /privacy.
+
+Journeys that collect personal data (`/request`, `/volunteer`) start with two screens when the
+person has not yet agreed to the current notice: what is collected, why, who sees it, how long
+and their rights; then, separately (PIPL art. 39), the transfer through Telegram's servers
+outside mainland China. Agreeing to both stores two consent rows; declining either stores
+nothing and leaves the questions-and-answers part of the bot fully usable.
+
+The journeys own the states; this module gives them the texts, the buttons
+(`<prefix>:cons:yes|no`, `<prefix>:xb:yes|no|back`) and the two service calls. `/privacy`
+shows a "Withdraw consent" button (`consent:withdraw`) when consent is given.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.i18n import Gettext
+from handlers.kit.prompts import show
+from services import consent
+
+REQUEST, VOLUNTEER = "request", "volunteer"
+
+
+def personal_info_notice(_: Gettext, purpose: str) -> str:
+    if purpose == VOLUNTEER:
+        what = _(
+            "What we collect: your name, phone number, station, skills, when you are free, your "
+            "age group and whether you are a party member; for volunteers aged 14–17, a "
+            "guardian's name and phone number."
+        )
+        why = _("Why: so that your station can review your application and invite you to help.")
+    else:
+        what = _(
+            "What we collect: the station and service you choose, for whom the help is and their "
+            "age group, your description of the situation, your phone number and when it suits "
+            "you."
+        )
+        why = _(
+            "Why: so that a social worker of your station can contact you and help; the station "
+            "reports only anonymous counts."
+        )
+    return "\n\n".join(
+        [
+            "<b>" + _("Before we start: your personal information") + "</b>",
+            what,
+            why,
+            _(
+                "Who sees it: only the social workers and the head of the station you choose. "
+                "Supervisors and the civil affairs bureau see anonymous figures only."
+            ),
+            _(
+                "How long: while your request or application is open and for up to 3 years "
+                "after it is closed, as the station's records require; then it is erased."
+            ),
+            _(
+                "Your rights: /mydata sends you everything we hold about you, /forget erases your "
+                "personal details, and /privacy lets you withdraw this consent at any time."
+            ),
+            _("Do you agree that we use your information this way?"),
+        ]
+    )
+
+
+def cross_border_notice(_: Gettext) -> str:
+    return "\n\n".join(
+        [
+            "<b>" + _("One more consent: your messages leave mainland China") + "</b>",
+            _(
+                "This is a Telegram bot: everything you type here, including your phone number "
+                "and description, passes through and is stored on Telegram's servers, which are "
+                "outside mainland China (Telegram Messenger, telegram.org/privacy)."
+            ),
+            _(
+                "The law asks for your separate consent to this. You can exercise your rights "
+                "with us as above, and with Telegram through its privacy settings."
+            ),
+            _(
+                "If you prefer not to, you can visit or call the station instead; the "
+                "questions-and-answers part of this bot stays open to you either way."
+            ),
+            _("Do you agree to this transfer?"),
+        ]
+    )
+
+
+def personal_info_markup(_: Gettext, prefix: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("✅ I agree"), callback_data=f"{prefix}:cons:yes"),
+          InlineKeyboardButton(_("✖ I do not agree"), callback_data=f"{prefix}:cons:no")]]
+    )  # fmt: skip
+
+
+def cross_border_markup(_: Gettext, prefix: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("✅ I agree"), callback_data=f"{prefix}:xb:yes"),
+          InlineKeyboardButton(_("✖ I do not agree"), callback_data=f"{prefix}:xb:no")],
+         [InlineKeyboardButton(_("« Back"), callback_data=f"{prefix}:xb:back")]]
+    )  # fmt: skip
+
+
+def declined_text(_: Gettext) -> str:
+    return _(
+        "Understood: nothing has been saved. You can still ask me questions at any time, or "
+        "visit or call your station. If you change your mind, just start again."
+    )
+
+
+async def is_given(context: Context, who: Speaker) -> bool:
+    data = context.bot_data
+    async with data.uow() as uow:
+        return (await consent.status(uow, person_id=who.access.person_id)).given
+
+
+async def record(context: Context, who: Speaker) -> None:
+    data = context.bot_data
+    async with data.uow() as uow:
+        await consent.give(uow, person_id=who.access.person_id, now=data.clock.now())
+
+
+async def privacy_markup(context: Context, who: Speaker) -> InlineKeyboardMarkup | None:
+    """For /privacy: a "Withdraw consent" button while consent is given."""
+    if not await is_given(context, who):
+        return None
+    _ = who.gettext
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("Withdraw my consent"), callback_data="consent:withdraw")]]
+    )
+
+
+async def withdraw_asked(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    if not await is_given(context, who):
+        await show(update, _("You have not given consent, so there is nothing to withdraw."))
+        return
+    await show(
+        update,
+        _(
+            "Withdraw your consent? I will then ask again before you next share personal "
+            "information. Requests you already made stay with the station until they are "
+            "closed; to erase your details, use /forget."
+        ),
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(_("Yes, withdraw"), callback_data="consent:withdraw:yes"),
+                    InlineKeyboardButton(_("No, keep it"), callback_data="consent:withdraw:no"),
+                ]
+            ]
+        ),
+    )
+
+
+async def withdraw_confirmed(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    async with data.uow() as uow:
+        withdrawn = await consent.withdraw(
+            uow, person_id=who.access.person_id, now=data.clock.now()
+        )
+    if withdrawn:
+        await show(
+            update,
+            _(
+                "Your consent is withdrawn. I will ask again before you share personal "
+                "information with the station."
+            ),
+        )
+    else:
+        await show(update, _("You have not given consent, so there is nothing to withdraw."))
+
+
+async def withdraw_kept(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    await show(update, _("Nothing has changed: your consent stays as it was."))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(CallbackQueryHandler(withdraw_asked, pattern=r"^consent:withdraw$"))
+    app.add_handler(CallbackQueryHandler(withdraw_confirmed, pattern=r"^consent:withdraw:yes$"))
+    app.add_handler(CallbackQueryHandler(withdraw_kept, pattern=r"^consent:withdraw:no$"))

@@ -1,0 +1,62 @@
+"""gettext catalogues for handlers: English msgids, `zh_Hans` and `en` translations.
+
+Each journey owns its `.po` file under `locales/<locale>/LC_MESSAGES/`; they are merged at
+start, so two journeys can add text without touching each other's files. The `.po` files are
+the source and are read directly (no compiled `.mo` to go stale).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+LOCALES_DIR = Path(__file__).parent.parent / "locales"
+LOCALE_OF_LANGUAGE = {"zh": "zh_Hans", "en": "en"}
+Gettext = Callable[[str], str]
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it yet (module-level labels)."""
+    return message
+
+
+class Translator:
+    def __init__(self, locales_dir: Path = LOCALES_DIR) -> None:
+        self.catalogs: dict[str, dict[str, str]] = {}
+        self.plurals: dict[str, dict[str, tuple[str, ...]]] = {}
+        for language, locale in LOCALE_OF_LANGUAGE.items():
+            singles: dict[str, str] = {}
+            plurals: dict[str, tuple[str, ...]] = {}
+            for path in sorted((locales_dir / locale / "LC_MESSAGES").glob("*.po")):
+                with path.open("rb") as handle:
+                    catalog = read_po(handle, locale=locale)
+                for message in catalog:
+                    if not message.id or message.fuzzy:
+                        continue
+                    if isinstance(message.id, tuple):
+                        forms = tuple(message.string) if isinstance(message.string, tuple) else ()
+                        if all(forms):
+                            plurals[message.id[0]] = forms
+                    elif message.string:
+                        singles[message.id] = message.string
+            self.catalogs[language] = singles
+            self.plurals[language] = plurals
+
+    def gettext(self, language: str, message: str) -> str:
+        return self.catalogs.get(language, {}).get(message, message)
+
+    def ngettext(self, language: str, singular: str, plural: str, n: int) -> str:
+        forms = self.plurals.get(language, {}).get(singular)
+        if not forms:
+            return singular if n == 1 else plural
+        if language == "zh":
+            return forms[0]
+        return forms[0] if n == 1 else forms[min(1, len(forms) - 1)]
+
+    def for_language(self, language: str) -> Gettext:
+        def gettext(message: str) -> str:
+            return self.gettext(language, message)
+
+        return gettext

@@ -1,0 +1,478 @@
+"""Administrators invite staff (`/invite`) and look after them (`/staff`).
+
+`/invite` is a short persistent conversation (see `admin.mmd`): pick a role, pick a station
+(not for administrators, who have none), and get a single-use deep link
+`https://t.me/<bot>?start=<code>` valid for 72 hours. Whoever opens it gets the role
+(`start.redeem`). The draft in `user_data["invite"]` is only the chosen role, so a restart between
+the two steps resumes at the station step.
+
+`/staff` is not a conversation: a station overview, then one station's staff (paged so a long
+list stays under Telegram's 4096 characters), each with a Revoke button and a confirm step.
+Every press re-checks that the person is still an administrator; revoking goes through
+`services.staff.revoke` (audited), and the person who lost the role is told in their language.
+
+Non-administrators get one sentence saying these commands are for administrators, and nothing
+else: no names, no counts, no hint whether anyone exists.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.delivery.outbox import OutgoingMessage
+from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.i18n import Gettext
+from handlers.kit.keyboards import choices, markup, nav_row, station_buttons
+from handlers.people.start import reply, role_label
+from services import people, staff
+from services.errors import Conflict, InvalidValue, NotFound
+from services.people import ADMIN, STAFF_ROLES
+from services.staff import StaffMember
+
+INVITE_VALID_HOURS = 72
+PICK_ROLE, PICK_STATION = "role", "station"
+DRAFT = "invite"
+ADMINS_PAGE = "_admins"  # the /staff page of station-less roles (administrators)
+PAGE_SIZE = 8
+BUTTON_NAME_CHARS = 24
+
+
+# --- shared ------------------------------------------------------------------------------
+async def refuse(update: Update, who: Speaker) -> None:
+    """The whole answer a non-administrator gets: nothing about who or what exists."""
+    _ = who.gettext
+    text = _("Sorry, this is for administrators only.")
+    query = update.callback_query
+    if query is not None:
+        await query.answer(text, show_alert=True)
+        return
+    await reply(update, text)
+
+
+def station_name(context: Context, code: str | None, lang: str, _: Gettext) -> str:
+    if code is None:
+        return _("all stations")
+    station = context.bot_data.knowledge.stations.get(code)
+    return station.name(lang) if station is not None else code
+
+
+async def admin_speaker(update: Update, context: Context) -> Speaker | None:
+    """The speaker if they are an administrator; otherwise refuse and give None. Every
+    admin handler starts here, so a forwarded or stale button is re-checked on each press."""
+    who = await speaker(update, context)
+    if not who.access.is_admin:
+        await refuse(update, who)
+        return None
+    return who
+
+
+# --- /invite -----------------------------------------------------------------------------
+def role_keyboard(_: Gettext) -> InlineKeyboardMarkup:
+    options = [(role_label(_, role), f"inv:role:{role}") for role in STAFF_ROLES]
+    return markup(choices(options), nav_row(_, "inv", back=False))
+
+
+async def ask_role(update: Update, who: Speaker, prefix: str = "") -> str:
+    _ = who.gettext
+    text = _("Whom are you inviting? Choose their role:")
+    await reply(update, f"{prefix}\n\n{text}" if prefix else text, role_keyboard(_))
+    return PICK_ROLE
+
+
+async def invite_start(update: Update, context: Context) -> str | int:
+    who = await admin_speaker(update, context)
+    if who is None:
+        return ConversationHandler.END
+    assert context.user_data is not None
+    context.user_data[DRAFT] = {}
+    return await ask_role(update, who)
+
+
+async def ask_station(update: Update, context: Context, who: Speaker, prefix: str = "") -> str:
+    _ = who.gettext
+    draft = (context.user_data or {}).get(DRAFT) or {}
+    buttons = station_buttons(context.bot_data.knowledge.stations.stations, who.lang, "inv:st")
+    text = _("Role: {role}. Which station will they work for?").format(
+        role=role_label(_, str(draft.get("role", "")))
+    )
+    if prefix:
+        text = f"{prefix}\n\n{text}"
+    await reply(update, text, markup(buttons, nav_row(_, "inv")))
+    return PICK_STATION
+
+
+async def role_chosen(update: Update, context: Context) -> str | int:
+    who = await admin_speaker(update, context)
+    if who is None:
+        return ConversationHandler.END
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    role = query.data.rsplit(":", 1)[1]
+    if role not in STAFF_ROLES:
+        await query.answer()
+        return PICK_ROLE
+    context.user_data[DRAFT] = {"role": role}
+    if role == ADMIN:
+        return await create(update, context, who, role=role, station_code=None)
+    return await ask_station(update, context, who)
+
+
+async def station_chosen(update: Update, context: Context) -> str | int:
+    who = await admin_speaker(update, context)
+    if who is None:
+        return ConversationHandler.END
+    query = update.callback_query
+    assert query is not None and query.data is not None and context.user_data is not None
+    role = (context.user_data.get(DRAFT) or {}).get("role")
+    if role not in STAFF_ROLES:  # the draft is gone (e.g. /forget cleared it): start over
+        return await invite_start(update, context)
+    return await create(
+        update, context, who, role=str(role), station_code=query.data.split(":", 2)[2]
+    )
+
+
+async def create(
+    update: Update, context: Context, who: Speaker, *, role: str, station_code: str | None
+) -> str | int:
+    _ = who.gettext
+    data = context.bot_data
+    try:
+        async with data.uow() as uow:
+            created = await staff.create_invite(
+                uow,
+                role=role,
+                station_code=station_code,
+                station_codes=data.knowledge.stations.codes,
+                created_by_tg_id=who.tg_id,
+                valid_hours=INVITE_VALID_HOURS,
+                now=data.clock.now(),
+            )
+    except InvalidValue:
+        # A station code from an old keyboard that the catalogue no longer has.
+        return await ask_station(update, context, who)
+    assert context.user_data is not None
+    context.user_data.pop(DRAFT, None)
+    expires = created.expires_at.astimezone(data.clock.zone)
+    link = f"https://t.me/{data.bot_username}?start={created.code}"
+    lines = [
+        "✉️ <b>" + _("Invitation ready") + "</b>",
+        _("Role: {role}").format(role=role_label(_, created.role)),
+        _("Station: {station}").format(
+            station=escape(station_name(context, created.station_code, who.lang, _))
+        ),
+        _("Valid until {time} ({zone}); it works only once.").format(
+            time=f"{expires:%Y-%m-%d %H:%M}", zone=escape(str(data.clock.zone))
+        ),
+        "",
+        _("Send this link to the new staff member. Opening it gives them the role:"),
+        escape(link),
+    ]
+    again = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("✉️ Invite someone else"), callback_data="menu:invite")]]
+    )
+    await reply(update, "\n".join(lines), again)
+    return ConversationHandler.END
+
+
+async def invite_back(update: Update, context: Context) -> str | int:
+    who = await admin_speaker(update, context)
+    if who is None:
+        return ConversationHandler.END
+    return await ask_role(update, who)
+
+
+async def invite_cancel(update: Update, context: Context) -> int:
+    who = await speaker(update, context)
+    _ = who.gettext
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT, None)
+    await reply(update, _("Cancelled. No invitation was created."))
+    return ConversationHandler.END
+
+
+async def invite_reask(update: Update, context: Context) -> str | int:
+    """Text, a photo, anything but a button: say what this step needs, keep the draft."""
+    who = await admin_speaker(update, context)
+    if who is None:
+        return ConversationHandler.END
+    _ = who.gettext
+    draft = (context.user_data or {}).get(DRAFT) or {}
+    if draft.get("role") in STAFF_ROLES:
+        return await ask_station(
+            update, context, who, _("Please choose the station with the buttons below.")
+        )
+    return await ask_role(update, who, _("Please choose the role with the buttons below."))
+
+
+def invite_conversation() -> ConversationHandler[Context]:
+    anything_else = filters.ALL & ~filters.COMMAND  # other commands stay usable meanwhile
+    return ConversationHandler(
+        name="invite",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CommandHandler("invite", invite_start),
+            CallbackQueryHandler(invite_start, pattern=r"^menu:invite$"),
+        ],
+        states={
+            PICK_ROLE: [
+                CallbackQueryHandler(role_chosen, pattern=r"^inv:role:[a-z_]+$"),
+                MessageHandler(anything_else, invite_reask),
+            ],
+            PICK_STATION: [
+                CallbackQueryHandler(station_chosen, pattern=r"^inv:st:[A-Za-z0-9_-]+$"),
+                CallbackQueryHandler(invite_back, pattern=r"^inv:back$"),
+                MessageHandler(anything_else, invite_reask),
+            ],
+        },
+        fallbacks=[
+            CommandHandler("cancel", invite_cancel),
+            CallbackQueryHandler(invite_cancel, pattern=r"^inv:cancel$"),
+        ],
+    )
+
+
+# --- /staff ------------------------------------------------------------------------------
+def member_name(member: StaffMember, _: Gettext) -> str:
+    if member.erased:
+        return _("(erased)")
+    return member.display_name or _("(no name)")
+
+
+def member_line(member: StaffMember, _: Gettext, context: Context) -> str:
+    name = escape(member_name(member, _))
+    mention = f'<a href="tg://user?id={member.tg_id}">{name}</a>'
+    since = member.granted_at.astimezone(context.bot_data.clock.zone).strftime("%Y-%m-%d")
+    return _("{name}: {role}, since {date}").format(
+        name=mention, role=role_label(_, member.role), date=since
+    )
+
+
+def group_by_station(members: list[StaffMember]) -> dict[str, list[StaffMember]]:
+    grouped: dict[str, list[StaffMember]] = {}
+    for member in members:
+        grouped.setdefault(member.station_code or ADMINS_PAGE, []).append(member)
+    return grouped
+
+
+async def load_staff(context: Context) -> list[StaffMember]:
+    async with context.bot_data.uow() as uow:
+        return await staff.list_staff(uow)
+
+
+async def staff_overview(update: Update, context: Context) -> None:
+    who = await admin_speaker(update, context)
+    if who is None:
+        return
+    _ = who.gettext
+    grouped = group_by_station(await load_staff(context))
+    lines = ["👥 <b>" + _("Staff by station") + "</b>", ""]
+    buttons = []
+    for station in context.bot_data.knowledge.stations.stations:
+        members = grouped.get(station.code, [])
+        if not members:
+            continue
+        counts = " · ".join(
+            f"{role_label(_, role)} {sum(1 for m in members if m.role == role)}"
+            for role in STAFF_ROLES
+            if any(m.role == role for m in members)
+        )
+        name = station.name(who.lang)
+        lines.append(f"<b>{escape(name)}</b>: {counts}")
+        buttons.append((f"{name} ({len(members)})", f"staff:st:{station.code}:1"))
+    admins = grouped.get(ADMINS_PAGE, [])
+    settings_admins = len(context.bot_data.admin_ids)
+    lines.append(
+        _(
+            "Administrators: {invited} with the role, {configured} in the settings (STATIONBOT_ADMINS)."
+        ).format(invited=len(admins), configured=settings_admins)
+    )
+    if admins:
+        buttons.append((f"{_('Administrators')} ({len(admins)})", f"staff:st:{ADMINS_PAGE}:1"))
+    unknown = [code for code in grouped if code != ADMINS_PAGE and code not in _known(context)]
+    for code in unknown:  # roles at a station the catalogue no longer lists: still revocable
+        buttons.append((f"{code} ({len(grouped[code])})", f"staff:st:{code}:1"))
+    lines.append("")
+    if buttons:
+        lines.append(_("Choose a station to see its staff or revoke a role."))
+    else:
+        lines.append(_("No staff yet. Use /invite to invite the first ones."))
+    await reply(update, "\n".join(lines), InlineKeyboardMarkup(choices(buttons)))
+
+
+def _known(context: Context) -> set[str]:
+    return set(context.bot_data.knowledge.stations.codes)
+
+
+STATION_PAGE = re.compile(r"^staff:st:([A-Za-z0-9_-]+):(\d{1,4})$")
+
+
+async def staff_station(update: Update, context: Context) -> None:
+    who = await admin_speaker(update, context)
+    if who is None:
+        return
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    match = STATION_PAGE.match(query.data)
+    assert match is not None
+    await show_station(update, context, who, match.group(1), int(match.group(2)))
+
+
+async def show_station(
+    update: Update, context: Context, who: Speaker, code: str, page: int, notice: str = ""
+) -> None:
+    _ = who.gettext
+    members = group_by_station(await load_staff(context)).get(code, [])
+    title = _("Administrators") if code == ADMINS_PAGE else station_name(context, code, who.lang, _)
+    pages = max(1, -(-len(members) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    shown = members[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    lines = [notice, ""] if notice else []
+    lines.append("👥 <b>" + escape(title) + "</b>")
+    if pages > 1:
+        lines.append(_("Page {page} of {pages}").format(page=page, pages=pages))
+    if not shown:
+        lines.append(_("Nobody holds a role here any more."))
+    for number, member in enumerate(shown, start=(page - 1) * PAGE_SIZE + 1):
+        lines.append(f"{number}. " + member_line(member, _, context))
+    rows = [
+        [
+            InlineKeyboardButton(
+                _("🚫 Revoke {number}: {name}").format(
+                    number=number, name=_short(member_name(member, _))
+                ),
+                callback_data=f"staff:rev:{member.role_id}",
+            )
+        ]
+        for number, member in enumerate(shown, start=(page - 1) * PAGE_SIZE + 1)
+    ]
+    paging = []
+    if page > 1:
+        paging.append(
+            InlineKeyboardButton(_("‹ Previous"), callback_data=f"staff:st:{code}:{page - 1}")
+        )
+    if page < pages:
+        paging.append(
+            InlineKeyboardButton(_("Next ›"), callback_data=f"staff:st:{code}:{page + 1}")
+        )
+    rows.append(paging)
+    rows.append([InlineKeyboardButton(_("« All stations"), callback_data="staff:list")])
+    await reply(update, "\n".join(lines), markup(rows))
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= BUTTON_NAME_CHARS else name[: BUTTON_NAME_CHARS - 1] + "…"
+
+
+REVOKE = re.compile(r"^staff:rev:(\d{1,12})(:yes)?$")
+
+
+def _back_to(member: StaffMember) -> str:
+    return f"staff:st:{member.station_code or ADMINS_PAGE}:1"
+
+
+async def revoke_pressed(update: Update, context: Context) -> None:
+    """`staff:rev:<id>` asks to confirm; `staff:rev:<id>:yes` revokes. Admin re-checked each time."""
+    who = await admin_speaker(update, context)
+    if who is None:
+        return
+    _ = who.gettext
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    match = REVOKE.match(query.data)
+    assert match is not None
+    role_id, confirmed = int(match.group(1)), bool(match.group(2))
+    data = context.bot_data
+    try:
+        async with data.uow() as uow:
+            member = await staff.staff_role(uow, role_id=role_id)
+    except NotFound:
+        await query.answer(_("This role no longer exists."), show_alert=True)
+        return
+    if not member.active:
+        await already_revoked(update, context, who, member)
+        return
+    where = escape(station_name(context, member.station_code, who.lang, _))
+    name = escape(member_name(member, _))
+    if not confirmed:
+        text = _("Revoke the role {role} at {station} from {name}?").format(
+            role=role_label(_, member.role), station=where, name=name
+        )
+        keyboard = markup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("🚫 Yes, revoke"), callback_data=f"staff:rev:{role_id}:yes"
+                    )
+                ],
+                [InlineKeyboardButton(_("« No, keep it"), callback_data=_back_to(member))],
+            ]
+        )
+        await reply(update, text, keyboard)
+        return
+    try:
+        async with data.uow() as uow:
+            member = await staff.revoke(
+                uow, role_id=role_id, actor_tg_id=who.tg_id, now=data.clock.now()
+            )
+    except Conflict:  # someone (or this same double press) revoked it a moment ago
+        await already_revoked(update, context, who, member)
+        return
+    except NotFound:
+        await query.answer(_("This role no longer exists."), show_alert=True)
+        return
+    await tell_revoked_person(context, member)
+    notice = _("Done: {name} is no longer {role} at {station}.").format(
+        name=name, role=role_label(_, member.role), station=where
+    )
+    await show_station(update, context, who, member.station_code or ADMINS_PAGE, 1, notice)
+
+
+async def already_revoked(
+    update: Update, context: Context, who: Speaker, member: StaffMember
+) -> None:
+    _ = who.gettext
+    query = update.callback_query
+    assert query is not None
+    text = _("This role was already revoked; nothing changed.")
+    await query.answer(text, show_alert=True)
+    try:
+        await query.edit_message_text(
+            text,
+            reply_markup=markup(
+                [[InlineKeyboardButton(_("« Back"), callback_data=_back_to(member))]]
+            ),
+        )
+    except Exception:  # noqa: BLE001 - the message already says this ("not modified")
+        pass
+
+
+async def tell_revoked_person(context: Context, member: StaffMember) -> None:
+    data = context.bot_data
+    async with data.uow() as uow:
+        language = (await people.languages_of(uow, [member.tg_id]))[member.tg_id]
+    _ = data.translator.for_language(language)
+    text = _("Your role {role} at {station} has ended. Thank you for your work!").format(
+        role=role_label(_, member.role),
+        station=escape(station_name(context, member.station_code, language, _)),
+    )
+    await data.outbox.send(OutgoingMessage(member.tg_id, text))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(invite_conversation())
+    app.add_handler(CommandHandler("staff", staff_overview))
+    app.add_handler(CallbackQueryHandler(staff_overview, pattern=r"^(menu:staff|staff:list)$"))
+    app.add_handler(CallbackQueryHandler(staff_station, pattern=STATION_PAGE))
+    app.add_handler(CallbackQueryHandler(revoke_pressed, pattern=REVOKE))

@@ -1,0 +1,91 @@
+"""The main menu and the command list, per role.
+
+One table says which commands exist, who may use them and how they are described, so `/help`,
+the menu buttons and Telegram's command menu (`set_my_commands`) can never disagree. A command
+appears only once a journey has registered it (`BotData.available_commands`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from handlers.kit.i18n import N_, Gettext
+from handlers.kit.keyboards import grid
+from services.people import ADMIN, STATION_HEAD, SUPERVISOR, WORKER, Access
+
+EVERYONE = "everyone"
+RESIDENT = "resident"  # people without a staff role
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str  # msgid
+    label: str  # msgid of the menu button
+    roles: frozenset[str]
+    in_menu: bool = True
+
+
+def _c(name: str, description: str, label: str, *roles: str, in_menu: bool = True) -> Command:
+    return Command(name, description, label, frozenset(roles), in_menu)
+
+
+COMMANDS: tuple[Command, ...] = (
+    _c("request", N_("Request a service from your station"), N_("🙋 Request a service"), RESIDENT),
+    _c("myrequests", N_("Follow your requests"), N_("📋 My requests"), RESIDENT),
+    _c("ask", N_("Ask a question"), N_("💬 Ask a question"), EVERYONE),
+    _c("volunteer", N_("Sign up as a volunteer"), N_("🤝 Volunteer"), RESIDENT),
+    _c("inbox", N_("Your station's requests and questions"), N_("📥 Inbox"), WORKER, STATION_HEAD),
+    _c("log", N_("Log an activity"), N_("📝 Log an activity"), WORKER),
+    _c("mylogs", N_("Your last activity logs"), N_("🗂 My logs"), WORKER),
+    _c("stats", N_("Station figures"), N_("📊 Figures"), WORKER, STATION_HEAD, ADMIN),
+    _c("supervise", N_("Log a supervision session"), N_("🧭 Log supervision"), SUPERVISOR),
+    _c("quota", N_("Supervision hours against the quota"), N_("⏱ Supervision quota"), SUPERVISOR, STATION_HEAD, ADMIN),
+    _c("report", N_("Monthly and yearly reports"), N_("📈 Reports"), STATION_HEAD, ADMIN),
+    _c("evaluation", N_("Yearly evaluation and ranking"), N_("🏆 Evaluation"), ADMIN),
+    _c("broadcast", N_("Send a message to many people"), N_("📣 Broadcast"), STATION_HEAD, ADMIN),
+    _c("invite", N_("Invite a staff member"), N_("✉️ Invite staff"), ADMIN),
+    _c("staff", N_("Staff by station"), N_("👥 Staff"), ADMIN),
+    _c("kbgaps", N_("Questions the bot could not answer"), N_("🕳 Knowledge gaps"), ADMIN),
+    _c("mydata", N_("Download the data we hold about you"), N_("📦 My data"), EVERYONE, in_menu=False),
+    _c("forget", N_("Erase your personal data"), N_("🗑 Erase my data"), EVERYONE, in_menu=False),
+    _c("privacy", N_("Privacy notice and consent"), N_("🔒 Privacy"), EVERYONE),
+    _c("language", N_("Language / 语言"), N_("🌐 Language / 语言"), EVERYONE),
+    _c("subscribe", N_("Receive broadcasts again"), N_("🔔 Subscribe"), EVERYONE, in_menu=False),
+    _c("unsubscribe", N_("Stop receiving broadcasts"), N_("🔕 Unsubscribe"), EVERYONE, in_menu=False),
+    _c("menu", N_("Main menu"), N_("🏠 Menu"), EVERYONE, in_menu=False),
+    _c("help", N_("What I can do"), N_("❓ Help"), EVERYONE, in_menu=False),
+    _c("cancel", N_("Stop what you are doing"), N_("✖ Cancel"), EVERYONE, in_menu=False),
+    _c("start", N_("Start"), N_("Start"), EVERYONE, in_menu=False),
+)  # fmt: skip
+
+COMMAND_BY_NAME = {c.name: c for c in COMMANDS}
+
+
+def role_keys(access: Access | None) -> frozenset[str]:
+    """The roles a command table is matched against; `None` means an anonymous resident."""
+    if access is None or not access.is_staff:
+        return frozenset({EVERYONE, RESIDENT})
+    return access.roles | {EVERYONE}
+
+
+def commands_for(keys: Iterable[str], available: Iterable[str]) -> list[Command]:
+    wanted, ready = set(keys), set(available)
+    return [c for c in COMMANDS if c.name in ready and c.roles & wanted]
+
+
+def main_menu(_: Gettext, access: Access, available: Iterable[str]) -> InlineKeyboardMarkup:
+    items = [c for c in commands_for(role_keys(access), available) if c.in_menu]
+    buttons = [InlineKeyboardButton(_(c.label), callback_data=f"menu:{c.name}") for c in items]
+    return InlineKeyboardMarkup(grid(buttons, 2))
+
+
+def allowed(access: Access, command: str) -> bool:
+    """Resident journeys are open to everyone (staff are residents too); staff ones are not."""
+    spec = COMMAND_BY_NAME.get(command)
+    if spec is None:
+        return False
+    return bool(spec.roles & (role_keys(access) | {RESIDENT}))

@@ -1,0 +1,335 @@
+"""Everyone's first steps: /start (with an invite code), /menu, /help, /language, /privacy,
+/cancel outside a conversation, and what to say to anything nobody else handled."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from handlers.kit import consent
+from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.i18n import Gettext
+from handlers.people.menu import commands_for, main_menu, role_keys
+from handlers.questions.ask import free_text
+from services import delivery, people, staff
+from services.errors import InviteExpired, InviteUnknown, InviteUsed
+
+
+def role_label(_: Gettext, role: str) -> str:
+    labels = {
+        "worker": _("social worker"),
+        "supervisor": _("supervisor"),
+        "station_head": _("station head"),
+        "admin": _("administrator"),
+    }
+    return labels.get(role, role)
+
+
+def back_to_menu(_: Gettext) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_("🏠 Menu"), callback_data="menu:menu")]])
+
+
+async def reply(
+    update: Update,
+    text: str,
+    reply_markup: InlineKeyboardMarkup | None = None,
+    *,
+    menu_button: Gettext | None = None,
+) -> None:
+    """Answer in the chat the update came from: edit the pressed message, or send a new one.
+
+    A menu button pressed turns the menu into the answer, so `menu_button` (a gettext) puts a
+    way back under it; typed commands leave the chat's earlier menu where it was.
+    """
+    query = update.callback_query
+    if query is not None and query.message is not None:
+        await query.answer()
+        if menu_button is not None:
+            rows = list(reply_markup.inline_keyboard) if reply_markup else []
+            reply_markup = InlineKeyboardMarkup([*rows, *back_to_menu(menu_button).inline_keyboard])
+        await query.edit_message_text(text, reply_markup=reply_markup)
+        return
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, reply_markup=reply_markup)
+
+
+async def send_menu(
+    update: Update, context: Context, who: Speaker, intro: str | None = None
+) -> None:
+    _ = who.gettext
+    text = intro or _("What would you like to do? Choose below, or just type your question.")
+    markup = main_menu(_, who.access, context.bot_data.available_commands)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+async def start(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    code = context.args[0] if context.args else None
+    if code:
+        await redeem(update, context, who, code)
+        return
+    name = escape(update.effective_user.first_name if update.effective_user else "")
+    intro = _(
+        "Hello, {name}! I am the assistant of your township social work station. "
+        "I can answer questions at any hour, pass your request to a social worker, "
+        "and sign you up as a volunteer."
+    ).format(name=name)
+    await send_menu(update, context, who, intro)
+
+
+async def redeem(update: Update, context: Context, who: Speaker, code: str) -> None:
+    _ = who.gettext
+    data = context.bot_data
+    grant = None
+    problem = None
+    if not staff.looks_like_invite_code(code):
+        problem = _(
+            "This invitation link is not valid. Please ask your administrator for a new one."
+        )
+    else:
+        try:
+            async with data.uow() as uow:
+                grant = await staff.redeem_invite(
+                    uow, code=code, tg_id=who.tg_id, now=data.clock.now()
+                )
+        except InviteUnknown:
+            problem = _(
+                "This invitation link is not valid. Please ask your administrator for a new one."
+            )
+        except InviteUsed:
+            problem = _(
+                "This invitation has already been used. Each link works only once; please ask for a new one."
+            )
+        except InviteExpired:
+            problem = _("This invitation has expired. Please ask your administrator for a new one.")
+    if grant is None:
+        await send_menu(update, context, who, problem)
+        return
+    who = await speaker(update, context)  # roles changed
+    station = data.knowledge.stations.get(grant.station_code) if grant.station_code else None
+    if station is not None:
+        text = _("Welcome! Your new role: {role}, {station}.").format(
+            role=role_label(_, grant.role), station=escape(station.name(who.lang))
+        )
+    else:
+        text = _("Welcome! Your new role: {role}.").format(role=role_label(_, grant.role))
+    await send_menu(update, context, who, text)
+
+
+async def menu(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    await send_menu(update, context, who)
+
+
+async def help_command(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    lines = [_("Here is what I can do for you:")]
+    for command in commands_for(role_keys(who.access), context.bot_data.available_commands):
+        if command.name == "start":
+            continue
+        lines.append(f"/{command.name} — {_(command.description)}")
+    lines.append("")
+    lines.append(_("You can also just type a question in your own words."))
+    lines.append(
+        _(
+            "In an emergency call 110 (police) or 120 (ambulance); for children, the 12355 youth hotline."
+        )
+    )
+    await reply(update, "\n".join(lines), menu_button=_)
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton("中文", callback_data="lang:zh"),
+          InlineKeyboardButton("English", callback_data="lang:en")]]
+    )  # fmt: skip
+
+
+async def language(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    await reply(update, _("Choose your language:"), language_keyboard())
+
+
+async def language_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    chosen = query.data.split(":", 1)[1]
+    data = context.bot_data
+    if chosen not in people.LANGUAGES:
+        await query.answer()
+        return
+    async with data.uow() as uow:
+        await people.set_language(
+            uow, tg_id=query.from_user.id, language=chosen, now=data.clock.now()
+        )
+    who = await speaker(update, context)
+    _ = who.gettext
+    await query.answer()
+    await query.edit_message_text(_("From now on I will speak English."))
+    await send_menu(update, context, who)
+
+
+async def privacy(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    markup = await consent.privacy_markup(context, who)
+    await reply(update, privacy_notice(who.gettext), markup, menu_button=who.gettext)
+
+
+def privacy_notice(_: Gettext) -> str:
+    return "\n\n".join(
+        [
+            "<b>" + _("Privacy notice") + "</b>",
+            _(
+                "What we store: your Telegram id and language; and, only when you make a request or "
+                "sign up as a volunteer and agree to this notice, your name, phone number and what "
+                "you tell us about the help you need."
+            ),
+            _(
+                "Why: so that a social worker of your station can help you and the station can "
+                "report how many people it served (as anonymous counts)."
+            ),
+            _(
+                "Who sees it: only the social workers and the head of the station you chose. "
+                "Supervisors and the civil affairs bureau see anonymous figures only."
+            ),
+            _(
+                "How long: while your request is open and for up to 3 years after it is closed, as "
+                "the station's records require; then it is erased."
+            ),
+            _(
+                "Your rights: /mydata sends you everything we hold about you; /forget erases your "
+                "personal details; you can withdraw your consent at any time here."
+            ),
+            _(
+                "Please note: messages to this bot pass through Telegram's servers, which are "
+                "outside mainland China."
+            ),
+        ]
+    )
+
+
+async def cancel_outside(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    await send_menu(
+        update, context, who, _("There is nothing to cancel. What would you like to do?")
+    )
+
+
+async def expired_button(update: Update, context: Context) -> None:
+    """A button from a finished or expired conversation: say so, change nothing."""
+    who = await speaker(update, context)
+    _ = who.gettext
+    query = update.callback_query
+    assert query is not None
+    await query.answer(
+        _("This button has expired. Please start again from the menu."), show_alert=True
+    )
+    if query.message is not None:
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except Exception:  # noqa: BLE001 - the message may be too old to edit; nothing is lost
+            pass
+
+
+async def unknown_command(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    await send_menu(update, context, who, _("I don't know that command. Here is what I can do:"))
+
+
+async def not_understood(update: Update, context: Context) -> None:
+    """A photo, sticker, voice message… outside any conversation."""
+    who = await speaker(update, context)
+    _ = who.gettext
+    await send_menu(
+        update,
+        context,
+        who,
+        _("Sorry, I can only read text messages. Please type your question, or choose below."),
+    )
+
+
+async def only_private_chats(update: Update, context: Context) -> None:
+    """Personal data must never be asked for or shown in a group: point people to a private chat."""
+    chat = update.effective_chat
+    if chat is None or chat.type == chat.PRIVATE or update.my_chat_member is not None:
+        return
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        _ = context.bot_data.translator.for_language(
+            people.language_from_telegram(
+                update.effective_user.language_code if update.effective_user else None
+            )
+        )
+        await message.reply_text(
+            _("To protect your privacy I only talk in private chats. Please write to me directly.")
+        )
+    raise ApplicationHandlerStop
+
+
+async def edited_message(update: Update, context: Context) -> None:
+    """Conversations read new messages only; say so rather than silently ignore the edit."""
+    who = await speaker(update, context)
+    _ = who.gettext
+    message = update.edited_message
+    if message is not None:
+        await message.reply_text(
+            _("I only read new messages, not edits. If something changed, please send it again.")
+        )
+    raise ApplicationHandlerStop
+
+
+async def membership_changed(update: Update, context: Context) -> None:
+    """Blocking the bot arrives as our membership becoming "kicked": stop sending to them."""
+    change = update.my_chat_member
+    if change is None or change.chat.type != change.chat.PRIVATE:
+        return
+    data = context.bot_data
+    if change.new_chat_member.status == ChatMember.BANNED:
+        async with data.uow() as uow:
+            await delivery.mark_unreachable(uow, tg_id=change.chat.id, now=data.clock.now())
+    elif change.new_chat_member.status == ChatMember.MEMBER:
+        await speaker(update, context)  # writing to us again clears "unreachable"
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(TypeHandler(Update, only_private_chats), group=-2)
+    app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited_message), group=-1)
+    app.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("menu", menu))
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("language", language))
+    app.add_handler(CommandHandler("privacy", privacy))
+    app.add_handler(CallbackQueryHandler(menu, pattern=r"^menu:menu$"))
+    app.add_handler(CallbackQueryHandler(help_command, pattern=r"^menu:help$"))
+    app.add_handler(CallbackQueryHandler(language, pattern=r"^menu:language$"))
+    app.add_handler(CallbackQueryHandler(privacy, pattern=r"^menu:privacy$"))
+    app.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
+
+
+def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+    """Registered last: whatever no journey claimed. Free text is a question."""
+    app.add_handler(CommandHandler("cancel", cancel_outside))
+    app.add_handler(CallbackQueryHandler(expired_button))
+    app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, free_text))
+    app.add_handler(MessageHandler(filters.ALL, not_understood))

@@ -1,0 +1,787 @@
+"""Questions and answers: anything typed outside a conversation, and /ask, goes to the
+knowledge base; whatever it cannot answer goes to a social worker of the person's station,
+whose reply comes back into this chat.
+
+The knowledge base answers in one of three ways (`knowledge.matcher`): the answer itself
+with 👍 / 👎 (and a "request this service" button where one fits); "did you mean…" with up to
+three entries; or an offer to pass the question to a social worker. Passing it on creates a
+question for the person's station (asked with buttons when not known yet); the station's
+workers get it with a Reply button, and their reply reaches the resident with a Reply button
+of their own. The reply is the one conversation here (`qa_reply`, persistent): press Reply,
+type, sent. Unanswered questions are listed by `inbox:questions` (a button of /inbox).
+Unmatched questions and 👎 are stored; /kbgaps shows administrators the most frequent ones.
+
+The last few questions a person typed are kept in `user_data["ask"]` (JSON: their text,
+what matched) so that 👎 and "pass it on" still know the question after a restart.
+
+See `ask.mmd` for the reply conversation.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.delivery.outbox import OutgoingMessage
+from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.i18n import N_, Gettext
+from handlers.kit.keyboards import station_buttons
+from handlers.requests.inbox import InboxSection, add_section
+from knowledge.faq import Faq, FaqEntry
+from knowledge.matcher import ANSWER, HANDOFF, MatchResult, normalise
+from services import people, questions
+from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
+from services.requests import handled_stations
+
+KEEP = 10  # questions remembered per person for 👎 and "pass it on"
+EXCERPT = 80
+TYPING = 1
+INBOX_LIMIT = 10
+
+
+# --- what the person typed, remembered for the buttons under the answer ---------------------
+
+
+def _remember(context: Context, text: str, result: MatchResult) -> int:
+    store = context.user_data.setdefault("ask", {"next": 1, "asked": {}})  # type: ignore[union-attr]
+    number = int(store["next"])
+    store["next"] = number + 1
+    best = result.best
+    store["asked"][str(number)] = {
+        "text": text,
+        "outcome": result.outcome,
+        "entry": best.entry_id if best else None,
+        "score": best.score if best else None,
+        "lang": result.lang,
+        "recorded": result.outcome == HANDOFF,
+    }
+    for old in sorted(store["asked"], key=int)[:-KEEP]:
+        del store["asked"][old]
+    return number
+
+
+def _recall(context: Context, number: int) -> dict[str, object] | None:
+    store = (context.user_data or {}).get("ask") or {}
+    found = store.get("asked", {}).get(str(number))
+    return found if isinstance(found, dict) else None
+
+
+def _excerpt(text: str | None, length: int = EXCERPT) -> str:
+    if not text:
+        return "…"
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def _station_name(context: Context, code: str, lang: str) -> str:
+    station = context.bot_data.knowledge.stations.get(code)
+    return station.name(lang) if station is not None else code
+
+
+async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+async def _drop_buttons(update: Update, keep: list[list[InlineKeyboardButton]] | None) -> None:
+    """Replace the pressed message's buttons (None: remove them all)."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(
+            reply_markup=InlineKeyboardMarkup(keep) if keep else None
+        )
+    except BadRequest:  # already changed by an earlier press: nothing to do
+        pass
+
+
+# --- asking ----------------------------------------------------------------------------------
+
+
+async def free_text(update: Update, context: Context) -> None:
+    """Text outside any conversation: it is a question."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    who = await speaker(update, context)
+    await answer_question(update, context, who, message.text)
+
+
+async def ask_command(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if context.args:
+        await answer_question(update, context, who, " ".join(context.args))
+        return
+    faq = context.bot_data.knowledge.faq
+    rows = [
+        [InlineKeyboardButton(e.question(who.lang), callback_data=f"kb:show:{e.id}:0")]
+        for e in faq.featured
+    ]
+    await _send(
+        update,
+        _(
+            "Type your question in your own words, the way you would ask a neighbour. "
+            "Or choose a common question:"
+        ),
+        InlineKeyboardMarkup(rows) if rows else None,
+    )
+
+
+async def answer_question(update: Update, context: Context, who: Speaker, text: str) -> None:
+    _ = who.gettext
+    data = context.bot_data
+    text = text.strip()
+    if not text:
+        return
+    result = data.knowledge.faq.match(text[: questions.MAX_QUERY])
+    number = _remember(context, text, result)
+    if result.outcome == ANSWER and result.best is not None:
+        entry = data.knowledge.faq.get(result.best.entry_id)
+        if entry is not None:
+            body, markup = answer_view(_, data.knowledge.faq, entry, who.lang, number)
+            await _send(update, body, markup)
+            return
+    if result.outcome != HANDOFF and result.ranked:
+        rows = []
+        for scored in result.ranked[:3]:
+            entry = data.knowledge.faq.get(scored.entry_id)
+            if entry is not None:
+                rows.append(
+                    [
+                        InlineKeyboardButton(
+                            entry.question(who.lang), callback_data=f"kb:show:{entry.id}:{number}"
+                        )
+                    ]
+                )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("🙋 None of these: ask a social worker"), callback_data=f"kb:human:{number}"
+                )
+            ]
+        )
+        await _send(update, _("🤔 Did you mean one of these?"), InlineKeyboardMarkup(rows))
+        return
+    async with data.uow() as uow:
+        await questions.record_feedback(
+            uow,
+            kind=questions.UNMATCHED,
+            person_id=who.access.person_id,
+            lang=result.lang,
+            now=data.clock.now(),
+            query=normalise(text[: questions.MAX_QUERY]) or text[: questions.MAX_QUERY],
+            entry_id=result.best.entry_id if result.best else None,
+            score=result.best.score if result.best else None,
+        )
+    await _send(
+        update,
+        _(
+            "I don't have a ready answer to that. A social worker of your station can answer "
+            "it, here in this chat. Shall I pass your question on?"
+        ),
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("📨 Yes, ask a social worker"), callback_data=f"kb:human:{number}"
+                    )
+                ],
+                [InlineKeyboardButton(_("🏠 Main menu"), callback_data="menu:menu")],
+            ]
+        ),
+    )
+
+
+def answer_view(
+    _: Gettext, faq: Faq, entry: FaqEntry, lang: str, number: int
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The answer, with 👍 / 👎, the entry's action, related entries, and a way to a person
+    (when `number` names a question the person typed)."""
+    body = f"<b>{escape(entry.question(lang))}</b>\n\n{escape(entry.answer(lang))}"
+    rows = [
+        [
+            InlineKeyboardButton("👍", callback_data=f"kb:up:{entry.id}:{number}"),
+            InlineKeyboardButton("👎", callback_data=f"kb:dn:{entry.id}:{number}"),
+        ]
+    ]
+    if entry.action_service:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("🙋 Request this service"),
+                    callback_data=f"req:start:{entry.action_service}",
+                )
+            ]
+        )
+    for related_id in entry.related[:3]:
+        related = faq.get(related_id)
+        if related is not None:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        "➡️ " + related.question(lang),
+                        callback_data=f"kb:show:{related.id}:{number}",
+                    )
+                ]
+            )
+    if number:
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("💬 Ask a social worker instead"), callback_data=f"kb:human:{number}"
+                )
+            ]
+        )
+    return body, InlineKeyboardMarkup(rows)
+
+
+async def show_entry(update: Update, context: Context) -> None:
+    """kb:show:<entry>:<n> — a suggestion, a related entry or a common question pressed."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    who = await speaker(update, context)
+    _ = who.gettext
+    parts = query.data.split(":")
+    entry = context.bot_data.knowledge.faq.get(parts[2]) if len(parts) == 4 else None
+    number = int(parts[3]) if len(parts) == 4 and parts[3].isdigit() else 0
+    if entry is None:
+        await query.answer(_("This answer is no longer available. Please ask again."))
+        return
+    await query.answer()
+    if number and _recall(context, number) is None:
+        number = 0  # the question is forgotten: answer without "ask a person" for it
+    body, markup = answer_view(_, context.bot_data.knowledge.faq, entry, who.lang, number)
+    await _send(update, body, markup)
+
+
+async def vote(update: Update, context: Context) -> None:
+    """kb:up / kb:dn:<entry>:<n>. 👎 keeps the question asked, and offers a person."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    _prefix, kind, entry_id, raw_number = query.data.split(":")
+    number = int(raw_number) if raw_number.isdigit() else 0
+    asked = _recall(context, number) if number else None
+    text = str(asked["text"])[: questions.MAX_QUERY] if asked else None
+    score = asked.get("score") if asked else None
+    async with data.uow() as uow:
+        await questions.record_feedback(
+            uow,
+            kind=questions.UP if kind == "up" else questions.DOWN,
+            person_id=who.access.person_id,
+            lang=str(asked["lang"]) if asked else who.lang,
+            now=data.clock.now(),
+            query=(normalise(text) or text) if text else None,
+            entry_id=entry_id,
+            score=float(score) if isinstance(score, (int, float)) else None,
+        )
+    message = query.message
+    remaining = []
+    if message is not None and hasattr(message, "reply_markup") and message.reply_markup:
+        remaining = [
+            list(row)
+            for row in message.reply_markup.inline_keyboard
+            if not any((b.callback_data or "").startswith(("kb:up:", "kb:dn:")) for b in row)
+        ]
+    if kind == "up":
+        await query.answer(_("Thank you! Glad it helped."))
+        await _drop_buttons(update, remaining)
+        return
+    await query.answer()
+    await _drop_buttons(update, remaining)
+    if asked is not None:
+        asked["recorded"] = True
+        await _send(
+            update,
+            _("Sorry that did not help. Shall I pass your question to a social worker?"),
+            InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            _("📨 Yes, ask a social worker"), callback_data=f"kb:human:{number}"
+                        )
+                    ]
+                ]
+            ),
+        )
+    else:
+        await _send(
+            update,
+            _(
+                "Sorry that did not help. Type your question in your own words and I will try "
+                "again, or pass it to a social worker."
+            ),
+        )
+
+
+# --- passing a question on ---------------------------------------------------------------------
+
+
+async def to_human(update: Update, context: Context) -> None:
+    """kb:human:<n> — pass question n to the person's station (asking which, if unknown)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    number = int(query.data.split(":")[2])
+    asked = _recall(context, number)
+    if asked is None:
+        await query.answer(
+            _("I no longer have that question. Please type it again."), show_alert=True
+        )
+        return
+    if asked.get("question_id"):
+        await query.answer(
+            _("Already passed on as question #{number}.").format(number=asked["question_id"]),
+            show_alert=True,
+        )
+        return
+    await query.answer()
+    if not asked.get("recorded"):
+        asked["recorded"] = True
+        text = str(asked["text"])
+        async with data.uow() as uow:
+            await questions.record_feedback(
+                uow,
+                kind=questions.UNMATCHED,
+                person_id=who.access.person_id,
+                lang=str(asked["lang"]),
+                now=data.clock.now(),
+                query=normalise(text[: questions.MAX_QUERY]) or text[: questions.MAX_QUERY],
+            )
+    async with data.uow() as uow:
+        station = await questions.station_of(uow, person_id=who.access.person_id)
+    if station is not None and station in data.knowledge.stations:
+        await pass_on(update, context, who, number, station)
+        return
+    rows = station_buttons(data.knowledge.stations.stations, who.lang, f"kb:st:{number}")
+    rows.append([InlineKeyboardButton(_("✖ Cancel"), callback_data="kb:x")])
+    await _send(
+        update,
+        _("Which station should answer? Choose the one where you live:"),
+        InlineKeyboardMarkup(rows),
+    )
+
+
+async def station_chosen(update: Update, context: Context) -> None:
+    """kb:st:<n>:<station>"""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    who = await speaker(update, context)
+    _ = who.gettext
+    _prefix, _kind, raw_number, code = query.data.split(":")
+    asked = _recall(context, int(raw_number))
+    if asked is None or code not in context.bot_data.knowledge.stations:
+        await query.answer(
+            _("I no longer have that question. Please type it again."), show_alert=True
+        )
+        return
+    if asked.get("question_id"):
+        await query.answer(
+            _("Already passed on as question #{number}.").format(number=asked["question_id"]),
+            show_alert=True,
+        )
+        return
+    await query.answer()
+    await _drop_buttons(update, None)
+    await pass_on(update, context, who, int(raw_number), code)
+
+
+async def nothing_sent(update: Update, context: Context) -> None:
+    """kb:x — the person changed their mind about passing the question on."""
+    query = update.callback_query
+    assert query is not None
+    who = await speaker(update, context)
+    await query.answer()
+    await _drop_buttons(update, None)
+    _ = who.gettext
+    await _send(update, _("All right, nothing was sent."))
+
+
+async def pass_on(
+    update: Update, context: Context, who: Speaker, number: int, station_code: str
+) -> None:
+    _ = who.gettext
+    data = context.bot_data
+    asked = _recall(context, number)
+    assert asked is not None
+    try:
+        async with data.uow() as uow:
+            created = await questions.ask_station(
+                uow,
+                person_id=who.access.person_id,
+                station_code=station_code,
+                station_codes=data.knowledge.stations.codes,
+                text=str(asked["text"]),
+                lang=who.lang,
+                now=data.clock.now(),
+                admin_tg_ids=data.admin_ids,
+            )
+    except InvalidValue as error:
+        if error.reason == "too_long":
+            await _send(
+                update,
+                _(
+                    "Your question is too long to pass on in one message. Please shorten it "
+                    "to 3,500 characters and send it again."
+                ),
+            )
+            return
+        raise
+    asked["question_id"] = created.id
+    station = data.knowledge.stations.get(station_code)
+    assert station is not None
+    await _send(
+        update,
+        _(
+            "✅ Your question #{number} has been passed to {station}. A social worker will "
+            "answer here in this chat, usually within opening hours ({hours}). "
+            "In an emergency call 110 or 120."
+        ).format(
+            number=created.id,
+            station=escape(station.name(who.lang)),
+            hours=escape(station.hours(who.lang)),
+        ),
+    )
+    await _notify_new_question(context, created, str(asked["text"]))
+
+
+def _thread_buttons(_: Gettext, question_id: int, *, staff: bool) -> InlineKeyboardMarkup:
+    close = _("✔ Close") if staff else _("✅ Solved, thank you")
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("✍️ Reply"), callback_data=f"qa:reply:{question_id}"),
+                InlineKeyboardButton(close, callback_data=f"qa:close:{question_id}"),
+            ]
+        ]
+    )
+
+
+async def _notify_new_question(
+    context: Context, created: questions.QuestionCreated, text: str
+) -> None:
+    data = context.bot_data
+    async with data.uow() as uow:
+        languages = await people.languages_of(uow, created.recipients.tg_ids)
+    messages = []
+    for tg_id in created.recipients.tg_ids:
+        lang = languages.get(tg_id, "zh")
+        _ = data.translator.for_language(lang)
+        lines = [
+            _("❓ New question #{number} for {station}, from {name}:").format(
+                number=created.id,
+                station=escape(_station_name(context, created.station_code, lang)),
+                name=escape(created.asker_name or _("a resident")),
+            ),
+            "",
+            escape(text),
+        ]
+        if created.recipients.group != people.WORKER:
+            lines += [
+                "",
+                _("(This station has no social worker in the bot yet, so it comes to you.)"),
+            ]
+        messages.append(
+            OutgoingMessage(tg_id, "\n".join(lines), _thread_buttons(_, created.id, staff=True))
+        )
+    await data.outbox.send_many(messages)
+
+
+# --- the reply conversation --------------------------------------------------------------------
+
+
+async def reply_start(update: Update, context: Context) -> int:
+    """qa:reply:<id> — staff or the resident start writing in a question's thread."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    question_id = int(query.data.split(":")[2])
+    try:
+        async with data.uow() as uow:
+            view = await questions.for_reply(uow, question_id=question_id, access=who.access)
+    except NotAllowed:
+        await query.answer(
+            _("Only the question's station and the person who asked can reply."), show_alert=True
+        )
+        return ConversationHandler.END
+    except NotFound:
+        await query.answer(_("This question no longer exists."), show_alert=True)
+        return ConversationHandler.END
+    except Conflict:
+        await query.answer(_("This question has been closed."), show_alert=True)
+        await _drop_buttons(update, None)
+        return ConversationHandler.END
+    await query.answer()
+    context.user_data["qa"] = {"question_id": question_id}  # type: ignore[index]
+    await _send(
+        update,
+        _("✍️ Type your reply to question #{number}:").format(number=question_id)
+        + f"\n<i>{escape(_excerpt(view.text))}</i>",
+        InlineKeyboardMarkup([[InlineKeyboardButton(_("✖ Cancel"), callback_data="qa:cancel")]]),
+    )
+    return TYPING
+
+
+async def reply_text(update: Update, context: Context) -> int:
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    draft = (context.user_data or {}).get("qa") or {}
+    message = update.effective_message
+    if not draft.get("question_id") or message is None or not message.text:
+        return ConversationHandler.END
+    try:
+        async with data.uow() as uow:
+            sent = await questions.reply(
+                uow,
+                question_id=int(draft["question_id"]),
+                access=who.access,
+                text=message.text,
+                now=data.clock.now(),
+                admin_tg_ids=data.admin_ids,
+            )
+    except InvalidValue:
+        await _send(update, _("Please keep your reply under 3,500 characters and send it again."))
+        return TYPING
+    except (NotAllowed, NotFound, Conflict):
+        context.user_data.pop("qa", None)  # type: ignore[union-attr]
+        await _send(update, _("This question has been closed, so nothing was sent."))
+        return ConversationHandler.END
+    context.user_data.pop("qa", None)  # type: ignore[union-attr]
+    await _relay(context, sent, who)
+    await _send(update, _("✅ Sent."))
+    return ConversationHandler.END
+
+
+async def _relay(context: Context, sent: questions.ReplySent, author: Speaker) -> None:
+    data = context.bot_data
+    view = sent.question
+    async with data.uow() as uow:
+        languages = await people.languages_of(uow, sent.recipients.tg_ids)
+    messages = []
+    for tg_id in sent.recipients.tg_ids:
+        if tg_id == author.tg_id:
+            continue
+        lang = languages.get(tg_id, "zh")
+        _ = data.translator.for_language(lang)
+        station = escape(_station_name(context, view.station_code, lang))
+        if sent.from_staff:
+            heading = _("💬 {station} replied to your question #{number}:").format(
+                station=station, number=view.id
+            )
+        else:
+            heading = _("💬 {name} wrote again on question #{number} ({station}):").format(
+                name=escape(view.asker_name or _("a resident")), number=view.id, station=station
+            )
+        body = "\n".join([heading, f"<i>{escape(_excerpt(view.text))}</i>", "", escape(sent.text)])
+        messages.append(
+            OutgoingMessage(tg_id, body, _thread_buttons(_, view.id, staff=not sent.from_staff))
+        )
+    await data.outbox.send_many(messages)
+
+
+async def reply_cancel(update: Update, context: Context) -> int:
+    who = await speaker(update, context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await _drop_buttons(update, None)
+    context.user_data.pop("qa", None)  # type: ignore[union-attr]
+    _ = who.gettext
+    await _send(update, _("Cancelled. Nothing was sent."))
+    return ConversationHandler.END
+
+
+async def reply_reask(update: Update, context: Context) -> int:
+    who = await speaker(update, context)
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    _ = who.gettext
+    await _send(update, _("Please type your reply as text, or send /cancel to stop."))
+    return TYPING
+
+
+async def close_question(update: Update, context: Context) -> None:
+    """qa:close:<id> — the resident ("solved") or the station's staff close the thread."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    question_id = int(query.data.split(":")[2])
+    try:
+        async with data.uow() as uow:
+            await questions.close(
+                uow, question_id=question_id, access=who.access, now=data.clock.now()
+            )
+    except NotAllowed:
+        await query.answer(
+            _("Only the question's station and the person who asked can close it."),
+            show_alert=True,
+        )
+        return
+    except NotFound:
+        await query.answer(_("This question no longer exists."), show_alert=True)
+        return
+    except Conflict:
+        await query.answer(_("This question was already closed."), show_alert=True)
+        await _drop_buttons(update, None)
+        return
+    await query.answer(_("Question #{number} is closed.").format(number=question_id))
+    await _drop_buttons(update, None)
+
+
+# --- staff: unanswered questions, knowledge gaps --------------------------------------------
+
+
+async def inbox_questions(update: Update, context: Context) -> None:
+    """inbox:questions — the station's questions still waiting for a reply."""
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    access = who.access
+    stations = (
+        set(data.knowledge.stations.codes)
+        if access.is_admin
+        else set(access.worker_stations | access.head_stations)
+    )
+    if not stations:
+        await _send(update, _("This list is for the staff of a station."))
+        return
+    async with data.uow() as uow:
+        waiting = await questions.unanswered(uow, station_codes=stations, limit=INBOX_LIMIT)
+        total = await questions.unanswered_count(uow, stations)
+    if not waiting:
+        await _send(update, _("No questions are waiting for a reply. 🎉"))
+        return
+    zone = data.clock.zone
+    lines = [_("❓ Questions waiting for a reply: {count}").format(count=total), ""]
+    rows = []
+    for view in waiting:
+        lines.append(
+            "#{number} · {station} · {when}\n<i>{text}</i>".format(
+                number=view.id,
+                station=escape(_station_name(context, view.station_code, who.lang)),
+                when=view.last_activity_at.astimezone(zone).strftime("%m-%d %H:%M"),
+                text=escape(_excerpt(view.text)),
+            )
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("✍️ Reply to #{number}").format(number=view.id),
+                    callback_data=f"qa:reply:{view.id}",
+                )
+            ]
+        )
+    await _send(update, "\n\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+async def _count_unanswered(context: Context, who: Speaker) -> int:
+    data = context.bot_data
+    async with data.uow() as uow:
+        return await questions.unanswered_count(uow, handled_stations(who.access))
+
+
+async def _list_unanswered(update: Update, context: Context, who: Speaker, page: int) -> None:
+    await inbox_questions(update, context)
+
+
+# One more button on the /inbox overview, beside the requests and volunteer applications.
+add_section(
+    InboxSection(
+        "questions", N_("❓ Questions waiting ({count})"), _count_unanswered, _list_unanswered
+    )
+)
+
+
+async def kbgaps(update: Update, context: Context) -> None:
+    """/kbgaps — administrators: what people asked that the knowledge base could not answer."""
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+    if not who.access.is_admin:
+        await _send(update, _("Only administrators can see the knowledge gaps."))
+        return
+    async with data.uow() as uow:
+        found = await questions.gaps(uow, now=data.clock.now())
+        disliked = await questions.votes(uow, now=data.clock.now())
+    if not found and not disliked:
+        await _send(update, _("No unanswered questions or 👎 in the last 90 days."))
+        return
+    lines = ["<b>" + _("🕳 Most frequent unanswered questions (last 90 days)") + "</b>"]
+    for index, gap in enumerate(found, 1):
+        lines.append(
+            _("{index}. «{text}» × {count} (unmatched {unmatched}, 👎 {down})").format(
+                index=index,
+                text=escape(_excerpt(gap.query, 60)),
+                count=gap.count,
+                unmatched=gap.unmatched,
+                down=gap.disliked,
+            )
+        )
+    if not found:
+        lines.append(_("None."))
+    if disliked:
+        lines += ["", "<b>" + _("👎 Answers people found unhelpful") + "</b>"]
+        for item in disliked:
+            entry = data.knowledge.faq.get(item.entry_id)
+            title = entry.question(who.lang) if entry is not None else item.entry_id
+            lines.append(
+                f"• {escape(title)} ({escape(item.entry_id)}): 👎 {item.down} / 👍 {item.up}"
+            )
+    await _send(update, "\n".join(lines))
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(
+        ConversationHandler(
+            entry_points=[CallbackQueryHandler(reply_start, pattern=r"^qa:reply:\d+$")],
+            states={
+                TYPING: [
+                    MessageHandler(filters.TEXT & ~filters.COMMAND, reply_text),
+                    CallbackQueryHandler(reply_cancel, pattern=r"^qa:cancel$"),
+                    CommandHandler("cancel", reply_cancel),
+                    MessageHandler(filters.ALL, reply_reask),
+                ]
+            },
+            fallbacks=[CommandHandler("cancel", reply_cancel)],
+            name="qa_reply",
+            persistent=True,
+            allow_reentry=True,
+        )
+    )
+    app.add_handler(CommandHandler("ask", ask_command))
+    app.add_handler(CallbackQueryHandler(ask_command, pattern=r"^menu:ask$"))
+    app.add_handler(CommandHandler("kbgaps", kbgaps))
+    app.add_handler(CallbackQueryHandler(kbgaps, pattern=r"^menu:kbgaps$"))
+    app.add_handler(CallbackQueryHandler(show_entry, pattern=r"^kb:show:"))
+    app.add_handler(CallbackQueryHandler(vote, pattern=r"^kb:(up|dn):[A-Za-z0-9_]+:\d+$"))
+    app.add_handler(CallbackQueryHandler(to_human, pattern=r"^kb:human:\d+$"))
+    app.add_handler(CallbackQueryHandler(station_chosen, pattern=r"^kb:st:\d+:[A-Za-z0-9_]+$"))
+    app.add_handler(CallbackQueryHandler(nothing_sent, pattern=r"^kb:x$"))
+    app.add_handler(CallbackQueryHandler(close_question, pattern=r"^qa:close:\d+$"))
+    app.add_handler(CallbackQueryHandler(inbox_questions, pattern=r"^inbox:questions$"))

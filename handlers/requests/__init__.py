@@ -1,0 +1,18 @@
+"""/request, /myrequests, the inbox and its request actions, notices, cards."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    # Imported here, not at the top: the journeys still import each other's modules, and a
+    # package that imported them eagerly would close an import cycle (people -> questions ->
+    # requests -> people).
+    from handlers.requests import inbox, my_requests, service_request
+
+    service_request.register(app)
+    my_requests.register(app)
+    inbox.register(app)

@@ -1,0 +1,762 @@
+"""/inbox: the station's requests and volunteer applications, for its workers and its head.
+
+The overview has one button per section (`SECTIONS`, a plain list: another journey adds its own
+with `add_section`). Lists, details and the one-tap actions (accept, start, hand over, approve)
+are stand-alone buttons (`ib:…`) that carry the id and re-check, in the service, both the
+person's station and the request's current state; so a notification's Accept pressed late, or
+by a second worker, says who already has it, and a forged id from another station shows nothing.
+
+Completing (with a note of what was done) and declining (with a reason) need typed text, so
+they run as a small conversation (`inbox_note`, `inbox.mmd`): type, see it back, then send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.first_group import consuming
+from handlers.kit.i18n import N_, Gettext
+from handlers.kit.prompts import show
+from handlers.requests import request_notices
+from handlers.requests.request_labels import (
+    STATUS_LABELS,
+    VOLUNTEER_STATUS_LABELS,
+    application_card,
+    excerpt,
+    join_list,
+    label,
+    request_button,
+    request_card,
+    station_name,
+)
+from services import requests as rq
+from services import volunteers as vol
+from services.errors import DomainError, InvalidValue, NotAllowed, NotFound
+from services.requests import RequestView
+
+PAGE = 8
+END = ConversationHandler.END
+
+
+@dataclass(frozen=True)
+class InboxSection:
+    """One button of the inbox overview. `label` is a msgid with `{count}`."""
+
+    code: str  # the button sends `ib:sec:<code>`
+    label: str
+    count: Callable[[Context, Speaker], Awaitable[int]]
+    show: Callable[[Update, Context, Speaker, int], Awaitable[None]]  # (…, page)
+
+
+SECTIONS: list[InboxSection] = []
+
+
+def add_section(section: InboxSection) -> None:
+    """For other journeys (e.g. unanswered questions): one more button on the overview."""
+    if all(s.code != section.code for s in SECTIONS):
+        SECTIONS.append(section)
+
+
+def may_use_inbox(who: Speaker) -> bool:
+    return bool(rq.handled_stations(who.access))
+
+
+# --- sections of requests --------------------------------------------------------------------
+
+REQUEST_SECTIONS = {
+    "new": (rq.SUBMITTED,),
+    "accepted": (rq.ACCEPTED,),
+    "in_progress": (rq.IN_PROGRESS,),
+    "closed": rq.CLOSED_STATUSES,
+}
+SECTION_OF_STATUS = {s: code for code, statuses in REQUEST_SECTIONS.items() for s in statuses}
+
+
+def _request_counter(code: str) -> Callable[[Context, Speaker], Awaitable[int]]:
+    async def count(context: Context, who: Speaker) -> int:
+        async with context.bot_data.uow() as uow:
+            counts = await rq.counts_for_staff(uow, actor=who.access)
+        return sum(counts[s] for s in REQUEST_SECTIONS[code])
+
+    return count
+
+
+def _request_lister(
+    code: str, title: str
+) -> Callable[[Update, Context, Speaker, int], Awaitable[None]]:
+    async def list_requests(update: Update, context: Context, who: Speaker, page: int) -> None:
+        _ = who.gettext
+        data = context.bot_data
+        async with data.uow() as uow:
+            views, total = await rq.list_for_staff(
+                uow,
+                actor=who.access,
+                statuses=REQUEST_SECTIONS[code],
+                offset=page * PAGE,
+                limit=PAGE,
+            )
+        text = f"<b>{_(title).format(count=total)}</b>"
+        if not views:
+            text += "\n" + _("Nothing here at the moment.")
+        else:
+            text += "\n" + _("Choose a request to see it and act on it.")
+        rows = [
+            [InlineKeyboardButton(
+                request_button(_, data.knowledge, who.lang, data.clock.zone, v),
+                callback_data=f"ib:rq:{v.id}",
+            )]
+            for v in views
+        ]  # fmt: skip
+        await show(update, text, InlineKeyboardMarkup(rows + _pager(_, code, page, total)))
+
+    return list_requests
+
+
+def _pager(_: Gettext, code: str, page: int, total: int) -> list[list[InlineKeyboardButton]]:
+    row = []
+    if page > 0:
+        row.append(InlineKeyboardButton(_("‹ Previous"), callback_data=f"ib:sec:{code}:{page - 1}"))
+    if (page + 1) * PAGE < total:
+        row.append(InlineKeyboardButton(_("Next ›"), callback_data=f"ib:sec:{code}:{page + 1}"))
+    home = [InlineKeyboardButton(_("« Inbox"), callback_data="ib:home")]
+    return [row, home] if row else [home]
+
+
+async def _count_applications(context: Context, who: Speaker) -> int:
+    async with context.bot_data.uow() as uow:
+        return (await vol.pending_for_staff(uow, actor=who.access, limit=1))[1]
+
+
+async def _list_applications(update: Update, context: Context, who: Speaker, page: int) -> None:
+    _ = who.gettext
+    async with context.bot_data.uow() as uow:
+        views, total = await vol.pending_for_staff(
+            uow, actor=who.access, offset=page * PAGE, limit=PAGE
+        )
+    text = "<b>" + _("🤝 Volunteer applications ({count})").format(count=total) + "</b>"
+    text += "\n" + (
+        _("Nothing here at the moment.") if not views else _("Choose one to review it.")
+    )
+    rows = [
+        [InlineKeyboardButton(
+            f"{excerpt(v.name or _('(erased)'), 24)} · {v.created_at.astimezone(context.bot_data.clock.zone).strftime('%m-%d')}",
+            callback_data=f"ib:vol:{v.id}",
+        )]
+        for v in views
+    ]  # fmt: skip
+    await show(update, text, InlineKeyboardMarkup(rows + _pager(_, "volunteers", page, total)))
+
+
+for _code, _label in (
+    ("new", N_("🆕 New ({count})")),
+    ("accepted", N_("✅ Accepted ({count})")),
+    ("in_progress", N_("🔧 In progress ({count})")),
+    ("closed", N_("🗂 Closed ({count})")),
+):
+    add_section(
+        InboxSection(_code, _label, _request_counter(_code), _request_lister(_code, _label))
+    )
+add_section(
+    InboxSection(
+        "volunteers",
+        N_("🤝 Volunteer applications ({count})"),
+        _count_applications,
+        _list_applications,
+    )
+)
+
+
+# --- overview and lists -----------------------------------------------------------------------
+
+
+async def _refuse(update: Update, who: Speaker) -> None:
+    _ = who.gettext
+    text = _("The inbox is for the social workers and heads of a station.")
+    if update.callback_query is not None:
+        await update.callback_query.answer(text, show_alert=True)
+    elif update.effective_chat is not None:
+        await update.effective_chat.send_message(text)
+
+
+async def overview(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    if not may_use_inbox(who):
+        await _refuse(update, who)
+        return
+    data = context.bot_data
+    stations = join_list(
+        who.lang,
+        (
+            escape(station_name(data.knowledge, code, who.lang))
+            for code in sorted(rq.handled_stations(who.access))
+        ),
+    )
+    text = "<b>" + _("📥 Inbox") + "</b> · " + stations + "\n" + _("What would you like to see?")
+    rows = []
+    for section in SECTIONS:
+        count = await section.count(context, who)
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _(section.label).format(count=count), callback_data=f"ib:sec:{section.code}:0"
+                )
+            ]
+        )
+    new = update.callback_query is None or (update.callback_query.data or "").startswith("menu:")
+    await show(update, text, InlineKeyboardMarkup(rows), new=new)
+
+
+async def section_chosen(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    if not may_use_inbox(who):
+        await _refuse(update, who)
+        return
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    code, page = parts[2], int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 0
+    section = next((s for s in SECTIONS if s.code == code), None)
+    if section is None:
+        await query.answer(
+            _("This button has expired. Please start again from the menu."),
+            show_alert=True,
+        )
+        return
+    await section.show(update, context, who, max(0, page))
+
+
+# --- one request -------------------------------------------------------------------------------
+
+
+def _id(update: Update, position: int = 2) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    parts = query.data.split(":")
+    return int(parts[position]) if len(parts) > position and parts[position].isdigit() else -1
+
+
+def request_actions(_: Gettext, who: Speaker, view: RequestView) -> InlineKeyboardMarkup:
+    rows: list[list[InlineKeyboardButton]] = []
+    mine = view.assignee_id == who.access.person_id or view.station_code in who.access.head_stations
+    i = view.id
+    if view.status == rq.SUBMITTED:
+        rows.append([InlineKeyboardButton(_("✅ Accept"), callback_data=f"ib:acc:{i}"),
+                     InlineKeyboardButton(_("✖ Decline"), callback_data=f"ib:decl:{i}")])  # fmt: skip
+    elif view.status in (rq.ACCEPTED, rq.IN_PROGRESS) and mine:
+        if view.status == rq.ACCEPTED:
+            rows.append([InlineKeyboardButton(_("🔧 Start work"), callback_data=f"ib:go:{i}")])
+        else:
+            rows.append([InlineKeyboardButton(_("✔️ Complete"), callback_data=f"ib:done:{i}")])
+        rows.append([InlineKeyboardButton(_("🤝 Hand over"), callback_data=f"ib:hand:{i}"),
+                     InlineKeyboardButton(_("✖ Decline"), callback_data=f"ib:decl:{i}")])  # fmt: skip
+    section = SECTION_OF_STATUS.get(view.status, "new")
+    rows.append([InlineKeyboardButton(_("« Back to the list"), callback_data=f"ib:sec:{section}:0"),
+                 InlineKeyboardButton(_("« Inbox"), callback_data="ib:home")])  # fmt: skip
+    return InlineKeyboardMarkup(rows)
+
+
+async def _show_request(
+    update: Update,
+    context: Context,
+    who: Speaker,
+    view: RequestView,
+    note: str | None = None,
+    *,
+    answered: bool = False,
+) -> None:
+    data = context.bot_data
+    _ = who.gettext
+    text = request_card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=True)
+    if note:
+        text = note + "\n\n" + text
+    await show(update, text, request_actions(_, who, view), answered=answered)
+
+
+async def _problem(
+    update: Update, context: Context, who: Speaker, error: DomainError, request_id: int
+) -> None:
+    """Say why nothing changed; show the request as it now is when the person may see it."""
+    _ = who.gettext
+    query = update.callback_query
+    assert query is not None
+    if isinstance(error, NotAllowed):
+        await query.answer(
+            _("This is not a request of your station, so you cannot see it."), show_alert=True
+        )
+        return
+    if isinstance(error, NotFound):
+        await query.answer(_("This request no longer exists."), show_alert=True)
+        return
+    if isinstance(error, rq.AlreadyTaken):
+        text = (
+            _("You have already accepted this request.")
+            if error.by_you
+            else _("{name} has already accepted this request.").format(
+                name=error.holder_name or _("A colleague")
+            )
+        )
+    elif isinstance(error, rq.IllegalTransition):
+        text = _("This request is now: {status}. Nothing was changed.").format(
+            status=label(_, STATUS_LABELS, error.from_status)
+        )
+    else:
+        text = _("Nothing was changed.")
+    await query.answer(text, show_alert=True)
+    await _show_current_request(update, context, who, request_id, answered=True)
+
+
+async def _show_current_request(
+    update: Update, context: Context, who: Speaker, request_id: int, *, answered: bool = False
+) -> None:
+    """The request as it now is; when it cannot be shown, say why (unless `answered` already)."""
+    try:
+        async with context.bot_data.uow() as uow:
+            view = await rq.detail(uow, request_id=request_id, actor=who.access)
+    except DomainError as error:
+        if not answered:
+            await _problem(update, context, who, error, request_id)
+        return
+    await _show_request(update, context, who, view, answered=answered)
+
+
+async def request_detail(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    await _show_current_request(update, context, who, _id(update))
+
+
+async def accept(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    request_id = _id(update)
+    try:
+        async with data.uow() as uow:
+            view = await rq.accept(
+                uow, request_id=request_id, actor=who.access, now=data.clock.now()
+            )
+    except DomainError as error:
+        await _problem(update, context, who, error, request_id)
+        return
+    note = "✅ " + _("You have accepted {ref}. The resident has been told.").format(
+        ref=escape(view.ref)
+    )
+    await _show_request(update, context, who, view, note)
+    await request_notices.resident_update(context, view)
+
+
+async def start_work(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    data = context.bot_data
+    request_id = _id(update)
+    try:
+        async with data.uow() as uow:
+            view = await rq.start(
+                uow, request_id=request_id, actor=who.access, now=data.clock.now()
+            )
+    except DomainError as error:
+        await _problem(update, context, who, error, request_id)
+        return
+    await _show_request(update, context, who, view)
+    await request_notices.resident_update(context, view)
+
+
+async def hand_over_choose(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    request_id = _id(update)
+    try:
+        async with context.bot_data.uow() as uow:
+            view = await rq.detail(uow, request_id=request_id, actor=who.access)
+            colleagues = await rq.handover_candidates(uow, request_id=request_id, actor=who.access)
+    except DomainError as error:
+        await _problem(update, context, who, error, request_id)
+        return
+    rows = [
+        [
+            InlineKeyboardButton(
+                c.name or f"#{c.person_id}", callback_data=f"ib:to:{request_id}:{c.person_id}"
+            )
+        ]
+        for c in colleagues
+    ]
+    rows.append([InlineKeyboardButton(_("« Back"), callback_data=f"ib:rq:{request_id}")])
+    text = _("Hand {ref} to whom?").format(ref=escape(view.ref))
+    if not colleagues:
+        text = _("There is nobody else at the station to hand {ref} to.").format(
+            ref=escape(view.ref)
+        )
+    await show(update, text, InlineKeyboardMarkup(rows))
+
+
+async def hand_over(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    request_id, to_person = _id(update), _id(update, 3)
+    try:
+        async with data.uow() as uow:
+            view = await rq.hand_over(
+                uow,
+                request_id=request_id,
+                actor=who.access,
+                to_person_id=to_person,
+                now=data.clock.now(),
+            )
+    except InvalidValue:
+        assert update.callback_query is not None
+        await update.callback_query.answer(_("Nothing was changed."), show_alert=True)
+        return
+    except DomainError as error:
+        await _problem(update, context, who, error, request_id)
+        return
+    note = "🤝 " + _("{ref} is now with {name}.").format(
+        ref=escape(view.ref), name=escape(view.assignee_name or "")
+    )
+    await _show_request(update, context, who, view, note)
+    await request_notices.assignee_told_handed_over(context, view)
+
+
+# --- volunteer applications ------------------------------------------------------------------
+
+
+def application_actions(_: Gettext, view: vol.ApplicationView) -> InlineKeyboardMarkup:
+    rows = []
+    if view.status == vol.PENDING:
+        rows.append(request_notices.application_buttons(_, view).inline_keyboard[0])
+    rows.append((InlineKeyboardButton(_("« Back to the list"), callback_data="ib:sec:volunteers:0"),
+                 InlineKeyboardButton(_("« Inbox"), callback_data="ib:home")))  # fmt: skip
+    return InlineKeyboardMarkup(rows)
+
+
+async def _show_application(
+    update: Update,
+    context: Context,
+    who: Speaker,
+    view: vol.ApplicationView,
+    note: str | None = None,
+    *,
+    answered: bool = False,
+) -> None:
+    data = context.bot_data
+    _ = who.gettext
+    text = application_card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=True)
+    if note:
+        text = note + "\n\n" + text
+    await show(update, text, application_actions(_, view), answered=answered)
+
+
+async def _application_problem(
+    update: Update, context: Context, who: Speaker, error: DomainError, application_id: int
+) -> None:
+    _ = who.gettext
+    query = update.callback_query
+    assert query is not None
+    if isinstance(error, NotAllowed):
+        await query.answer(
+            _("This is not an application to your station, so you cannot see it."), show_alert=True
+        )
+        return
+    if isinstance(error, NotFound):
+        await query.answer(_("This application no longer exists."), show_alert=True)
+        return
+    if isinstance(error, vol.AlreadyDecided):
+        await query.answer(
+            _("This application has already been decided: {status}.").format(
+                status=label(_, VOLUNTEER_STATUS_LABELS, error.status)
+            ),
+            show_alert=True,
+        )
+    else:
+        await query.answer(_("Nothing was changed."), show_alert=True)
+    await _show_current_application(update, context, who, application_id, answered=True)
+
+
+async def _show_current_application(
+    update: Update, context: Context, who: Speaker, application_id: int, *, answered: bool = False
+) -> None:
+    """The application as it now is; when it cannot be shown, say why (unless `answered`)."""
+    try:
+        async with context.bot_data.uow() as uow:
+            view = await vol.detail(uow, application_id=application_id, actor=who.access)
+    except DomainError as error:
+        if not answered:
+            await _application_problem(update, context, who, error, application_id)
+        return
+    await _show_application(update, context, who, view, answered=answered)
+
+
+async def application_detail(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    await _show_current_application(update, context, who, _id(update))
+
+
+async def _decide(
+    update: Update,
+    context: Context,
+    who: Speaker,
+    application_id: int,
+    approve: bool,
+    reason: str | None,
+    new: bool = False,
+) -> bool:
+    _ = who.gettext
+    data = context.bot_data
+    try:
+        async with data.uow() as uow:
+            view = await vol.decide(
+                uow, application_id=application_id, actor=who.access, approve=approve,
+                reason=reason, now=data.clock.now(),
+            )  # fmt: skip
+    except DomainError as error:
+        if update.callback_query is not None and not new:
+            await _application_problem(update, context, who, error, application_id)
+        else:
+            await show(update, _("Nothing was changed."), new=True)
+        return False
+    note = "✅ " + (
+        _("Approved. The volunteer has been told.")
+        if approve
+        else _("Declined. The applicant has been told.")
+    )
+    data_text = application_card(
+        who.gettext, data.knowledge, who.lang, data.clock.zone, view, for_staff=True
+    )
+    await show(update, note + "\n\n" + data_text, application_actions(who.gettext, view), new=new)
+    await request_notices.applicant_told(context, view)
+    return True
+
+
+async def approve(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    await _decide(update, context, who, _id(update), True, None)
+
+
+# --- complete / decline with a note: the inbox_note conversation ----------------------------
+
+NOTE_DRAFT = "inbox_note"
+NOTE, CHECK = "note", "check"
+COMPLETE, DECLINE, VOLUNTEER_DECLINE = "done", "decl", "vno"
+
+
+def _note_prompt(_: Gettext, action: str, subject: str) -> str:
+    if action == COMPLETE:
+        return _(
+            "Completing {ref}: please type a short note of what was done (the resident will see it)."
+        ).format(ref=subject)
+    if action == DECLINE:
+        return _("Declining {ref}: please type the reason (the resident will see it).").format(
+            ref=subject
+        )
+    return _(
+        "Declining the application of {name}: type a reason (the applicant will see it), or decline without one."
+    ).format(name=subject)
+
+
+def _note_buttons(_: Gettext, action: str) -> InlineKeyboardMarkup:
+    rows = []
+    if action == VOLUNTEER_DECLINE:
+        rows.append([InlineKeyboardButton(_("Decline without a reason"), callback_data="ibn:skip")])
+    rows.append([InlineKeyboardButton(_("✖ Cancel"), callback_data="ibn:cancel")])
+    return InlineKeyboardMarkup(rows)
+
+
+async def note_start(update: Update, context: Context) -> str | int:
+    who = await speaker(update, context)
+    _ = who.gettext
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    action, target = query.data.split(":")[1], _id(update)
+    try:
+        async with context.bot_data.uow() as uow:
+            if action == VOLUNTEER_DECLINE:
+                application = await vol.detail(uow, application_id=target, actor=who.access)
+                if application.status != vol.PENDING:
+                    raise vol.AlreadyDecided(application.status, application.decided_by_name)
+                subject = escape(application.name or _("(erased)"))
+            else:
+                view = await rq.detail(uow, request_id=target, actor=who.access)
+                rq.check_transition(
+                    view.status, rq.COMPLETED if action == COMPLETE else rq.DECLINED
+                )
+                subject = escape(view.ref)
+    except DomainError as error:
+        if action == VOLUNTEER_DECLINE:
+            await _application_problem(update, context, who, error, target)
+        else:
+            await _problem(update, context, who, error, target)
+        return END
+    assert context.user_data is not None
+    context.user_data[NOTE_DRAFT] = {"action": action, "id": target, "subject": subject}
+    await show(update, _note_prompt(_, action, subject), _note_buttons(_, action), new=True)
+    return NOTE
+
+
+async def note_typed(update: Update, context: Context) -> str:
+    who = await speaker(update, context)
+    _ = who.gettext
+    assert context.user_data is not None
+    draft = context.user_data.get(NOTE_DRAFT) or {}
+    message = update.effective_message
+    text = message.text if message is not None and message.text else ""
+    if len(text) > rq.MAX_NOTE:
+        await show(
+            update,
+            _("That is {count} characters; please keep it to 1000 or fewer.").format(
+                count=len(text)
+            ),
+            _note_buttons(_, draft.get("action", "")),
+            new=True,
+        )
+        return NOTE
+    draft["text"] = text
+    context.user_data[NOTE_DRAFT] = draft
+    question = {
+        COMPLETE: _("Complete {ref} with this note?"),
+        DECLINE: _("Decline {ref} with this reason?"),
+    }.get(draft.get("action", ""), _("Decline the application of {name} with this reason?"))
+    preview = (
+        question.format(ref=draft.get("subject", ""), name=draft.get("subject", ""))
+        + "\n\n«"
+        + escape(text)
+        + "»"
+    )
+    buttons = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("✅ Send"), callback_data="ibn:ok"),
+          InlineKeyboardButton(_("✖ Cancel"), callback_data="ibn:cancel")]]
+    )  # fmt: skip
+    await show(
+        update, preview + "\n\n" + _("(To change it, just type it again.)"), buttons, new=True
+    )
+    return CHECK
+
+
+async def note_send(update: Update, context: Context) -> int:
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    assert context.user_data is not None
+    draft = context.user_data.pop(NOTE_DRAFT, None) or {}
+    action, target, text = draft.get("action"), int(draft.get("id", -1)), draft.get("text")
+    query = update.callback_query
+    if action == VOLUNTEER_DECLINE:
+        await _decide(
+            update, context, who, target, False, text if query and query.data == "ibn:ok" else None
+        )
+        return END
+    try:
+        async with data.uow() as uow:
+            if action == COMPLETE:
+                view = await rq.complete(
+                    uow, request_id=target, actor=who.access, note=text or "", now=data.clock.now()
+                )
+            else:
+                view = await rq.decline(
+                    uow,
+                    request_id=target,
+                    actor=who.access,
+                    reason=text or "",
+                    now=data.clock.now(),
+                )
+    except DomainError as error:
+        await _problem(update, context, who, error, target)
+        return END
+    done = _("Done. The resident has been told.")
+    await _show_request(update, context, who, view, "✅ " + done)
+    await request_notices.resident_update(context, view)
+    return END
+
+
+async def note_cancel(update: Update, context: Context) -> int:
+    who = await speaker(update, context)
+    _ = who.gettext
+    assert context.user_data is not None
+    context.user_data.pop(NOTE_DRAFT, None)
+    await show(update, _("Nothing was changed."), new=update.callback_query is None)
+    return END
+
+
+async def note_reask(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    assert context.user_data is not None
+    draft = context.user_data.get(NOTE_DRAFT) or {}
+    text = (
+        _("Please type the text as a message, or press Cancel.")
+        + "\n\n"
+        + _note_prompt(_, draft.get("action", ""), draft.get("subject", ""))
+    )
+    await show(update, text, _note_buttons(_, draft.get("action", "")), new=True)
+
+
+async def _let_through(update: Update, context: Context) -> int:
+    """A command or another button while a note is awaited: nothing is changed, and the
+    update goes on to the handler it was meant for."""
+    assert context.user_data is not None
+    context.user_data.pop(NOTE_DRAFT, None)
+    return END
+
+
+def note_conversation() -> ConversationHandler:  # type: ignore[type-arg]
+    """Registered in group -1: typed notes are caught before the general text handlers, while
+    a command or another button ends it and passes on, so a worker is never stuck in it."""
+    text = filters.TEXT & ~filters.COMMAND
+    waiting = [
+        MessageHandler(text, consuming(note_typed)),
+        CommandHandler("cancel", consuming(note_cancel)),
+        CallbackQueryHandler(consuming(note_cancel), pattern=r"^ibn:cancel$"),
+        MessageHandler(filters.COMMAND, _let_through),
+        MessageHandler(filters.ALL, consuming(note_reask)),
+    ]
+    return ConversationHandler(
+        name="inbox_note",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CallbackQueryHandler(consuming(note_start), pattern=r"^ib:(done|decl|vno):\d+$")
+        ],
+        states={
+            NOTE: [
+                CallbackQueryHandler(consuming(note_send), pattern=r"^ibn:skip$"),
+                *waiting,
+                CallbackQueryHandler(_let_through),
+            ],
+            CHECK: [
+                CallbackQueryHandler(consuming(note_send), pattern=r"^ibn:ok$"),
+                *waiting,
+                CallbackQueryHandler(_let_through),
+            ],
+        },
+        fallbacks=[],
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(note_conversation(), group=-1)
+    app.add_handler(CommandHandler("inbox", overview))
+    app.add_handler(CallbackQueryHandler(overview, pattern=r"^(menu:inbox|ib:home)$"))
+    app.add_handler(CallbackQueryHandler(section_chosen, pattern=r"^ib:sec:\w+(:\d+)?$"))
+    app.add_handler(CallbackQueryHandler(request_detail, pattern=r"^ib:rq:\d+$"))
+    app.add_handler(CallbackQueryHandler(accept, pattern=r"^ib:acc:\d+$"))
+    app.add_handler(CallbackQueryHandler(start_work, pattern=r"^ib:go:\d+$"))
+    app.add_handler(CallbackQueryHandler(hand_over_choose, pattern=r"^ib:hand:\d+$"))
+    app.add_handler(CallbackQueryHandler(hand_over, pattern=r"^ib:to:\d+:\d+$"))
+    app.add_handler(CallbackQueryHandler(application_detail, pattern=r"^ib:vol:\d+$"))
+    app.add_handler(CallbackQueryHandler(approve, pattern=r"^ib:vok:\d+$"))
+
+
+__all__ = ["SECTIONS", "InboxSection", "add_section", "register"]

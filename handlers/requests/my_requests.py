@@ -1,0 +1,336 @@
+"""/myrequests: a resident's own requests with their status, Cancel on the open ones; and the
+1–5 rating (plus an optional comment) asked for when a request is completed.
+
+Cancel (`my:cx:<id>` → `my:cxy:<id>`) is a stand-alone button: the service checks that the
+request is the resident's own and still open, so a late press says where it stands. The rating
+starts from the star buttons on the "completed" message (`rate:<id>:<n>`) and stores the stars
+at once; the comment that may follow is a small conversation (`rating`, see `my_requests.mmd`).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.first_group import consuming
+from handlers.kit.prompts import show
+from handlers.requests import request_notices
+from handlers.requests.request_labels import (
+    STATUS_LABELS,
+    excerpt,
+    label,
+    local_time,
+    request_card,
+)
+from services import requests as rq
+from services.errors import DomainError, InvalidValue, NotFound
+
+END = ConversationHandler.END
+RATING_DRAFT = "rating"
+COMMENT = "comment"
+
+
+async def my_requests(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    await _show_list(update, context, who, new=update.callback_query is None)
+
+
+async def _show_list(
+    update: Update, context: Context, who: Speaker, *, new: bool = False, note: str | None = None
+) -> None:
+    _ = who.gettext
+    data = context.bot_data
+    async with data.uow() as uow:
+        views = await rq.for_resident(uow, resident_id=who.access.person_id)
+    if not views:
+        text = _("You have not made any requests yet. /request asks your station for help.")
+        await show(update, (note + "\n\n" + text) if note else text, new=new)
+        return
+    lines = ["<b>" + _("Your requests") + "</b>"]
+    rows = []
+    for view in views:
+        service = escape(data.knowledge.services.name(view.service_code, who.lang))
+        lines.append("")
+        lines.append(
+            f"<b>{escape(view.ref)}</b> · {service}\n"
+            + label(_, STATUS_LABELS, view.status)
+            + " · "
+            + local_time(view.created_at, data.clock.zone)
+        )
+        if view.is_open:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        _("✖ Cancel {ref}").format(ref=view.ref), callback_data=f"my:cx:{view.id}"
+                    )
+                ]
+            )
+        elif view.status == rq.COMPLETED and view.rating is None:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        _("⭐ Rate {ref}").format(ref=view.ref), callback_data=f"my:rate:{view.id}"
+                    )
+                ]
+            )
+    text = "\n".join(lines)
+    if note:
+        text = note + "\n\n" + text
+    await show(update, text, InlineKeyboardMarkup(rows) if rows else None, new=new)
+
+
+def _id(update: Update) -> int:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    last = query.data.rsplit(":", 1)[1]
+    return int(last) if last.isdigit() else -1
+
+
+async def cancel_asked(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    try:
+        async with data.uow() as uow:
+            view = await rq.resident_request(
+                uow, request_id=_id(update), resident_id=who.access.person_id
+            )
+    except NotFound:
+        await _expired(update, who)
+        return
+    if not view.is_open:
+        await _show_list(update, context, who, note=_closed_note(who, view))
+        return
+    card = request_card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=False)
+    buttons = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("Yes, cancel it"), callback_data=f"my:cxy:{view.id}"),
+          InlineKeyboardButton(_("No, keep it"), callback_data="my:list")]]
+    )  # fmt: skip
+    await show(update, _("Cancel this request?") + "\n\n" + card, buttons)
+
+
+def _closed_note(who: Speaker, view: rq.RequestView) -> str:
+    _ = who.gettext
+    return _("Request {ref} is already closed ({status}); nothing was changed.").format(
+        ref=escape(view.ref), status=label(_, STATUS_LABELS, view.status)
+    )
+
+
+async def cancel_confirmed(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    request_id = _id(update)
+    try:
+        async with data.uow() as uow:
+            view = await rq.cancel(
+                uow, request_id=request_id, resident_id=who.access.person_id, now=data.clock.now()
+            )
+    except NotFound:
+        await _expired(update, who)
+        return
+    except rq.IllegalTransition:
+        async with data.uow() as uow:
+            view = await rq.resident_request(
+                uow, request_id=request_id, resident_id=who.access.person_id
+            )
+        await _show_list(update, context, who, note=_closed_note(who, view))
+        return
+    note = "↩️ " + _("Request {ref} is cancelled.").format(ref=escape(view.ref))
+    await _show_list(update, context, who, note=note)
+    await request_notices.assignee_told_cancelled(context, view)
+
+
+async def back_to_list(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    await _show_list(update, context, who)
+
+
+async def rate_asked(update: Update, context: Context) -> None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    try:
+        async with context.bot_data.uow() as uow:
+            view = await rq.resident_request(
+                uow, request_id=_id(update), resident_id=who.access.person_id
+            )
+    except NotFound:
+        await _expired(update, who)
+        return
+    await show(
+        update,
+        _("How would you rate the help with {ref}? Five stars is the best.").format(
+            ref=escape(view.ref)
+        ),
+        request_notices.rating_buttons(view.id),
+    )
+
+
+async def _expired(update: Update, who: Speaker) -> None:
+    _ = who.gettext
+    query = update.callback_query
+    assert query is not None
+    await query.answer(
+        _("This button has expired. Please start again from the menu."), show_alert=True
+    )
+
+
+# --- rating and comment ---------------------------------------------------------------------
+
+
+async def rated(update: Update, context: Context) -> str | int:
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _prefix, request_id, stars = query.data.split(":")
+    try:
+        async with data.uow() as uow:
+            view = await rq.rate(
+                uow,
+                request_id=int(request_id),
+                resident_id=who.access.person_id,
+                rating=int(stars),
+                now=data.clock.now(),
+            )
+    except rq.AlreadyRated as already:
+        await query.answer(
+            _("You have already rated this request: {stars}.").format(stars="⭐" * already.rating),
+            show_alert=True,
+        )
+        return END
+    except (DomainError, ValueError):
+        await _expired(update, who)
+        return END
+    assert context.user_data is not None
+    context.user_data[RATING_DRAFT] = {"id": view.id, "ref": view.ref}
+    await show(
+        update,
+        _("Thank you for your rating of {ref}: {stars}").format(
+            ref=escape(view.ref), stars="⭐" * (view.rating or 0)
+        )
+        + "\n\n"
+        + _("Would you like to add a comment for the station? Just type it, or press Skip."),
+        InlineKeyboardMarkup([[InlineKeyboardButton(_("Skip"), callback_data="rate:skip")]]),
+    )
+    return COMMENT
+
+
+async def commented(update: Update, context: Context) -> str | int:
+    who = await speaker(update, context)
+    _ = who.gettext
+    data = context.bot_data
+    assert context.user_data is not None
+    draft = context.user_data.get(RATING_DRAFT) or {}
+    message = update.effective_message
+    text = message.text if message is not None and message.text else ""
+    try:
+        async with data.uow() as uow:
+            await rq.add_comment(
+                uow,
+                request_id=int(draft.get("id", -1)),
+                resident_id=who.access.person_id,
+                comment=text,
+                now=data.clock.now(),
+            )
+    except InvalidValue as problem:
+        if problem.reason == "too_long":
+            await show(
+                update,
+                _("That is {count} characters; please keep it to 1000 or fewer.").format(
+                    count=len(text)
+                ),
+                _skip(who),
+                new=True,
+            )
+            return COMMENT
+        return COMMENT
+    except DomainError:
+        context.user_data.pop(RATING_DRAFT, None)
+        await show(update, _("Thank you!"), new=True)
+        return END
+    context.user_data.pop(RATING_DRAFT, None)
+    await show(
+        update,
+        _("Thank you! Your comment on {ref} has been passed to the station: «{text}»").format(
+            ref=escape(draft.get("ref", "")), text=escape(excerpt(text, 1000))
+        ),
+        new=True,
+    )
+    return END
+
+
+def _skip(who: Speaker) -> InlineKeyboardMarkup:
+    _ = who.gettext
+    return InlineKeyboardMarkup([[InlineKeyboardButton(_("Skip"), callback_data="rate:skip")]])
+
+
+async def skipped(update: Update, context: Context) -> int:
+    who = await speaker(update, context)
+    _ = who.gettext
+    assert context.user_data is not None
+    context.user_data.pop(RATING_DRAFT, None)
+    await show(update, _("Thank you!"), new=update.callback_query is None)
+    return END
+
+
+async def comment_reask(update: Update, context: Context) -> str:
+    who = await speaker(update, context)
+    _ = who.gettext
+    await show(
+        update,
+        _("Please type your comment as text, or press Skip."),
+        _skip(who),
+        new=True,
+    )
+    return COMMENT
+
+
+async def _let_through(update: Update, context: Context) -> int:
+    """A command or another button while a comment is awaited: the comment is simply not
+    given; the update goes on to the handler it was meant for."""
+    return END
+
+
+def rating_conversation() -> ConversationHandler:  # type: ignore[type-arg]
+    """Registered in group -1 so the stars and the comment are seen before anything else; a
+    command or another button ends it and passes on (nothing is swallowed), while a photo or
+    sticker instead of the comment is re-asked."""
+    return ConversationHandler(
+        name="rating",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[CallbackQueryHandler(consuming(rated), pattern=r"^rate:\d+:[1-5]$")],
+        states={
+            COMMENT: [
+                MessageHandler(filters.TEXT & ~filters.COMMAND, consuming(commented)),
+                CallbackQueryHandler(consuming(skipped), pattern=r"^rate:skip$"),
+                CommandHandler("cancel", consuming(skipped)),
+                MessageHandler(filters.COMMAND, _let_through),
+                CallbackQueryHandler(_let_through),
+                MessageHandler(filters.ALL, consuming(comment_reask)),
+            ],
+        },
+        fallbacks=[],
+    )
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(rating_conversation(), group=-1)
+    app.add_handler(CommandHandler("myrequests", my_requests))
+    app.add_handler(CallbackQueryHandler(my_requests, pattern=r"^menu:myrequests$"))
+    app.add_handler(CallbackQueryHandler(cancel_asked, pattern=r"^my:cx:\d+$"))
+    app.add_handler(CallbackQueryHandler(cancel_confirmed, pattern=r"^my:cxy:\d+$"))
+    app.add_handler(CallbackQueryHandler(back_to_list, pattern=r"^my:list$"))
+    app.add_handler(CallbackQueryHandler(rate_asked, pattern=r"^my:rate:\d+$"))

@@ -1,0 +1,368 @@
+"""`/stats`: a station's figures for this month and last month
+(diagram: `station_figures.mmd`).
+
+Workers and station heads see their station (they pick first if they have several); admins
+pick any station, or see every station in one table. Shown: person-times by group (the
+figures stations report: "elderly 874, disabilities 304, children 188"), activities by
+category, hours logged, and residents' requests by status.
+
+Only the station choice is a conversation step. The figures themselves are a view that ends
+the conversation, and their buttons (another station, the table's pages, this month / last
+month) are entry points that check the person's stations again on every press, so neither a
+forged button nor an old screen shows a station the person may not see.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.i18n import N_
+from handlers.kit.keyboards import grid
+from handlers.work.work_steps import hours_label, month_label, show, staff_only
+from services import station_figures
+from services.quota import month_of, previous_month
+from services.station_figures import StationFigures
+
+PICK = "pick"
+STATIONS_PER_PAGE = 20
+ROWS_PER_PAGE = 25
+
+# Request statuses (the residents' journey owns them); unknown ones show their code.
+REQUEST_STATUSES = {
+    "submitted": N_("submitted"),
+    "accepted": N_("accepted"),
+    "in_progress": N_("in progress"),
+    "completed": N_("completed"),
+    "declined": N_("declined"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def _allowed(who: Speaker) -> set[str] | None:
+    """Stations whose figures this person may see; None means every station (admins)."""
+    if who.access.is_admin:
+        return None
+    return set(who.access.worker_stations | who.access.head_stations)
+
+
+def _refusal(who: Speaker) -> str:
+    _ = who.gettext
+    if not who.access.is_staff:
+        return staff_only(_)
+    return _("Station figures are for social workers, station heads and administrators.")
+
+
+def _bold(text: str) -> str:
+    return "<b>" + text + "</b>"
+
+
+def _pair(this: float | int, last: float | int, hours: bool = False) -> str:
+    if hours:
+        return f"{hours_label(float(this))} ／ {hours_label(float(last))}"
+    return f"{this} ／ {last}"
+
+
+def figures_text(
+    context: Context, who: Speaker, report: station_figures.FiguresReport, item: StationFigures
+) -> str:
+    _ = who.gettext
+    knowledge = context.bot_data.knowledge
+    station = knowledge.stations.get(item.station_code)
+    name = station.name(who.lang) if station else item.station_code
+    this, last = item.this_month, item.last_month
+    lines = [
+        "📊 <b>" + escape(name) + "</b>",
+        _("This month ({this_month}) ／ last month ({last_month})").format(
+            this_month=month_label(_, report.this_month),
+            last_month=month_label(_, report.last_month),
+        ),
+        "",
+        _bold(_("Person-times: {pair}").format(pair=_pair(this.person_times, last.person_times))),
+    ]
+    for group in knowledge.served_groups:
+        lines.append(
+            _("  {name}: {figures}").format(
+                name=escape(group.name(who.lang)),
+                figures=_pair(this.by_group.get(group.code, 0), last.by_group.get(group.code, 0)),
+            )
+        )
+    lines.append(_("  (someone in two groups counts in both)"))
+    lines += [
+        "",
+        _bold(_("Activities: {pair}").format(pair=_pair(this.activities, last.activities))),
+    ]
+    for category in knowledge.record_templates.categories:
+        a, b = this.by_category.get(category.code, 0), last.by_category.get(category.code, 0)
+        if a or b:
+            lines.append(
+                _("  {name}: {figures}").format(
+                    name=escape(category.name(who.lang)), figures=_pair(a, b)
+                )
+            )
+    requests = _pair(this.requests, last.requests)
+    lines += [
+        _bold(_("Hours logged: {pair}").format(pair=_pair(this.hours, last.hours, hours=True))),
+        "",
+        _bold(_("Requests from residents: {pair}").format(pair=requests)),
+    ]
+    statuses = list(REQUEST_STATUSES) + sorted(
+        (set(this.requests_by_status) | set(last.requests_by_status)) - set(REQUEST_STATUSES)
+    )
+    for status in statuses:
+        a, b = this.requests_by_status.get(status, 0), last.requests_by_status.get(status, 0)
+        if a or b:
+            label = _(REQUEST_STATUSES[status]) if status in REQUEST_STATUSES else status
+            lines.append(_("  {name}: {figures}").format(name=escape(label), figures=_pair(a, b)))
+    return "\n".join(lines)
+
+
+def table_text(
+    context: Context, who: Speaker, network: station_figures.NetworkMonth, page: int
+) -> tuple[str, int, int]:
+    """Every station in one table for one month: totals first, then a short line a station."""
+    _ = who.gettext
+    knowledge = context.bot_data.knowledge
+    names = {s.code: s.name(who.lang) for s in knowledge.stations.stations}
+    pages = max(1, -(-len(network.stations) // ROWS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    separator = "，" if who.lang == "zh" else ", "
+    lines = [
+        "📊 <b>" + _("All stations, {month}").format(month=month_label(_, network.month)) + "</b>",
+        _("{activities} activities · {hours} h · {person_times} person-times").format(
+            activities=network.activities,
+            hours=hours_label(network.minutes / 60),
+            person_times=network.person_times,
+        ),
+        separator.join(
+            f"{escape(g.name(who.lang))} {network.by_group.get(g.code, 0)}"
+            for g in knowledge.served_groups
+        ),
+        "",
+    ]
+    position = {code: index for index, code in enumerate(names)}  # catalogue order
+    ordered = sorted(network.stations, key=lambda s: position.get(s.station_code, len(position)))
+    for item in ordered[page * ROWS_PER_PAGE : (page + 1) * ROWS_PER_PAGE]:
+        lines.append(
+            _("{name}: {figures}").format(
+                name=escape(names.get(item.station_code, item.station_code)),
+                figures=_(
+                    "{activities} act. · {hours} h · {person_times} p-t · {requests} req."
+                ).format(
+                    activities=item.activities,
+                    hours=hours_label(item.hours),
+                    person_times=item.person_times,
+                    requests=item.requests,
+                ),
+            )
+        )
+    if pages > 1:
+        lines += ["", _("Page {page} of {pages}").format(page=page + 1, pages=pages)]
+    return "\n".join(lines), page, pages
+
+
+async def _load(context: Context, codes: list[str] | None) -> station_figures.FiguresReport:
+    data = context.bot_data
+    async with data.uow() as uow:
+        return await station_figures.station_figures(
+            uow, station_codes=codes, now=data.clock.now(), zone=data.clock.zone
+        )
+
+
+def _catalogue_order(context: Context, codes: set[str] | None) -> list[str]:
+    stations = context.bot_data.knowledge.stations.stations
+    return [s.code for s in stations if codes is None or s.code in codes]
+
+
+async def _pick(
+    update: Update, context: Context, who: Speaker, page: int = 0, problem: str | None = None
+) -> str:
+    _ = who.gettext
+    allowed = _allowed(who)
+    codes = _catalogue_order(context, allowed)
+    pages = max(1, -(-len(codes) // STATIONS_PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    names = {s.code: s.name(who.lang) for s in context.bot_data.knowledge.stations.stations}
+    buttons = [
+        InlineKeyboardButton(names.get(code, code), callback_data=f"stats:st:{code}")
+        for code in codes[page * STATIONS_PER_PAGE : (page + 1) * STATIONS_PER_PAGE]
+    ]
+    rows = []
+    if allowed is None:
+        everything = _("📋 All stations in one table")
+        rows.append([InlineKeyboardButton(everything, callback_data="stats:all:0:this")])
+    rows += grid(buttons, 2)
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("‹", callback_data=f"stats:pp:{page - 1}"))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton("›", callback_data=f"stats:pp:{page + 1}"))
+    rows += [nav] if nav else []
+    rows.append([InlineKeyboardButton(_("✖ Cancel"), callback_data="stats:cancel")])
+    text = _("📊 Which station's figures?")
+    if problem:
+        text = "⚠️ " + problem + "\n\n" + text
+    await show(update, text, InlineKeyboardMarkup(rows))
+    return PICK
+
+
+async def start_stats(update: Update, context: Context) -> str | int:
+    who = await speaker(update, context)
+    allowed = _allowed(who)
+    if allowed is not None and not allowed:
+        await show(update, _refusal(who))
+        return ConversationHandler.END
+    if allowed is not None and len(allowed) == 1:
+        return await _station(update, context, who, next(iter(allowed)), can_pick=False)
+    return await _pick(update, context, who)
+
+
+async def _station(
+    update: Update, context: Context, who: Speaker, code: str, *, can_pick: bool
+) -> int:
+    _ = who.gettext
+    report = await _load(context, [code])
+    if not report.stations:
+        await show(update, _("I could not find that station."))
+        return ConversationHandler.END
+    rows = []
+    if can_pick:
+        rows.append([InlineKeyboardButton(_("« Other stations"), callback_data="stats:pick")])
+    await show(
+        update,
+        figures_text(context, who, report, report.stations[0]),
+        InlineKeyboardMarkup(rows) if rows else None,
+    )
+    return ConversationHandler.END
+
+
+def _data(update: Update) -> list[str]:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    return query.data.split(":")
+
+
+async def on_station(update: Update, context: Context) -> str | int:
+    who = await speaker(update, context)
+    _ = who.gettext
+    code = _data(update)[2]
+    allowed = _allowed(who)
+    if allowed is not None and code not in allowed:
+        # Forged or outdated: no figures, no hint whether that station exists.
+        query = update.callback_query
+        assert query is not None
+        await query.answer(_("You can only see your own station's figures."), show_alert=True)
+        return PICK if allowed else ConversationHandler.END
+    return await _station(update, context, who, code, can_pick=allowed is None or len(allowed) > 1)
+
+
+async def on_pick_again(update: Update, context: Context) -> str | int:
+    who = await speaker(update, context)
+    allowed = _allowed(who)
+    if allowed is not None and not allowed:
+        await show(update, _refusal(who))
+        return ConversationHandler.END
+    page = 0
+    parts = _data(update)
+    if parts[1] == "pp":
+        try:
+            page = int(parts[2])
+        except ValueError:
+            page = 0
+    return await _pick(update, context, who, page)
+
+
+async def on_table(update: Update, context: Context) -> int | None:
+    who = await speaker(update, context)
+    _ = who.gettext
+    if not who.access.is_admin:
+        query = update.callback_query
+        assert query is not None
+        await query.answer(_("Only administrators see every station."), show_alert=True)
+        return None  # whatever the person was doing stays as it was
+    parts = _data(update)
+    try:
+        page = int(parts[2])
+    except (IndexError, ValueError):
+        page = 0
+    which = parts[3] if len(parts) > 3 and parts[3] in ("this", "last") else "this"
+    data = context.bot_data
+    async with data.uow() as uow:
+        network = await station_figures.network_month(
+            uow, last_month=which == "last", now=data.clock.now(), zone=data.clock.zone
+        )
+    text, page, pages = table_text(context, who, network, page)
+    nav = []
+    if page > 0:
+        nav.append(InlineKeyboardButton("‹", callback_data=f"stats:all:{page - 1}:{which}"))
+    if page < pages - 1:
+        nav.append(InlineKeyboardButton("›", callback_data=f"stats:all:{page + 1}:{which}"))
+    other = "last" if which == "this" else "this"
+    this_month = month_of(data.clock.now(), data.clock.zone)
+    label = month_label(_, previous_month(this_month) if other == "last" else this_month)
+    label = label + " »" if other == "this" else "« " + label
+    rows: list[list[InlineKeyboardButton]] = [nav] if nav else []
+    rows.append(
+        [
+            InlineKeyboardButton(label, callback_data=f"stats:all:0:{other}"),
+            InlineKeyboardButton(_("« Stations"), callback_data="stats:pick"),
+        ]
+    )
+    await show(update, text, InlineKeyboardMarkup(rows))
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: Context) -> int:
+    who = await speaker(update, context)
+    _ = who.gettext
+    await show(update, _("Closed."))
+    return ConversationHandler.END
+
+
+async def reask(update: Update, context: Context) -> str:
+    who = await speaker(update, context)
+    _ = who.gettext
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        problem = _("You are choosing a station for the figures. Choose one, or send /cancel.")
+    else:
+        problem = _("Please choose a station with the buttons, or send /cancel.")
+    return await _pick(update, context, who, problem=problem)
+
+
+def stats_conversation() -> ConversationHandler[Context]:
+    return ConversationHandler(
+        name="stats",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CommandHandler("stats", start_stats),
+            CallbackQueryHandler(start_stats, pattern=r"^menu:stats$"),
+            CallbackQueryHandler(on_pick_again, pattern=r"^stats:(pick|pp:\d+)$"),
+            CallbackQueryHandler(on_table, pattern=r"^stats:all:"),
+        ],
+        states={
+            PICK: [
+                CallbackQueryHandler(on_station, pattern=r"^stats:st:"),
+                CallbackQueryHandler(cancel, pattern=r"^stats:cancel$"),
+                CommandHandler("cancel", cancel),
+                MessageHandler(filters.ALL, reask),
+            ],
+        },
+        fallbacks=[],
+    )
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(stats_conversation())
