@@ -24,7 +24,7 @@ from bot.settings import Settings
 from db.uow import Database
 from handlers.delivery.outbox import Outbox
 from handlers.delivery.pace import Pace
-from handlers.kit.context import BotData, Clock
+from handlers.kit.context import BotData, Clock, Context
 from handlers.kit.i18n import Translator
 from knowledge.bundle import Knowledge, load_knowledge
 from services.stations import sync_stations
@@ -56,7 +56,7 @@ def build_application(
         .token(token)
         .base_url(settings.api_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
-        .context_types(ContextTypes(bot_data=BotData))
+        .context_types(ContextTypes(context=Context, bot_data=BotData))
         .post_init(on_startup)
         .rate_limiter(pace or Pace())  # every call with a chat shares one pace (handlers/pace.py)
     )

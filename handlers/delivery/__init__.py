@@ -6,11 +6,14 @@ from typing import Any
 
 from telegram.ext import Application
 
+from handlers.delivery.outbox import Outbox, OutgoingMessage, Renderer, SendReport
+from handlers.delivery.pace import BULK, Pace
+
+__all__ = ["BULK", "Outbox", "OutgoingMessage", "Pace", "Renderer", "SendReport", "register"]
+
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    # Imported here, not at the top: the journeys still import each other's modules, and a
-    # package that imported them eagerly would close an import cycle (people -> questions ->
-    # requests -> people).
+    # Imported here so that `from handlers.delivery import Outbox` stays light.
     from handlers.delivery import reminders
 
     reminders.register(app)

@@ -25,7 +25,7 @@ from telegram.ext import Application
 from handlers.delivery.outbox import Renderer, SendReport
 from handlers.kit.context import BotData, Context
 from handlers.kit.i18n import Gettext
-from handlers.people.start import role_label
+from handlers.kit.words import role_label
 from knowledge.stations import StationCatalog
 from services import people, reminders
 from services.delivery import PendingDelivery, PlannedMessage

@@ -16,7 +16,6 @@ from telegram.ext import ConversationHandler
 from handlers.kit import consent
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.prompts import clear_draft, pressed_code, show
-from handlers.people.start import send_menu
 
 CONSENT_PI, CONSENT_XB = "consent_pi", "consent_xb"
 ShowState = Callable[[Update, Context, Speaker, str], Awaitable[str]]
@@ -52,5 +51,5 @@ async def declined(update: Update, context: Context, who: Speaker, draft_key: st
     assert context.user_data is not None
     clear_draft(context, draft_key)
     await show(update, consent.declined_text(who.gettext))
-    await send_menu(update, context, who)
+    await context.bot_data.show_menu(update, context, who)
     return ConversationHandler.END

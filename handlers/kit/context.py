@@ -1,8 +1,18 @@
-"""What handlers find in `context.bot_data` at run time. `bot/` fills it in; handlers never
-import `bot/`."""
+"""The per-update context: `BotData` (what `bot/` fills in at start; handlers never import
+`bot/`) and `Context`, PTB's `CallbackContext` with the person resolved once per update.
+
+    who = await context.person(update)   # Speaker: tg id, language, gettext, roles/stations
+    press = context.press(update)        # the parsed `prefix:kind:args` of the pressed button
+
+`bot/application.py` installs `Context` with `ContextTypes(context=Context, bot_data=BotData)`,
+and PTB builds one context per update, so `person` asks the database once per update. After a
+handler changes the person (language, roles), `context.forget_person()` makes the next call
+read them again. `speaker(update, context)` is the older spelling of `context.person(update)`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -12,6 +22,7 @@ from telegram import Update
 from telegram.ext import CallbackContext, ExtBot
 
 from db.uow import UowFactory
+from handlers.kit.callbacks import Press, pressed
 from handlers.kit.i18n import Gettext, Translator
 from knowledge.bundle import Knowledge
 from services import people
@@ -44,9 +55,30 @@ class BotData:
         self.available_commands = set()
         self.bot_username = ""
         self.extras: dict[str, Any] = {}
+        self.show_menu: ShowMenu = _no_menu  # set by `handlers.people.register(app)`
 
 
-Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
+    """PTB's context, plus the person and the press, each worked out once per update."""
+
+    def __init__(self, application: Any, chat_id: int | None = None, user_id: int | None = None):
+        super().__init__(application, chat_id, user_id)
+        self._person: Speaker | None = None
+        self._press: Press | None = None
+
+    async def person(self, update: Update) -> Speaker:
+        """Who sent this update (created on first contact); asked of the database once."""
+        if self._person is None or self._person.tg_id != _user_id(update):
+            self._person = await _resolve(update, self)
+        return self._person
+
+    def forget_person(self) -> None:
+        self._person = None
+
+    def press(self, update: Update) -> Press | None:
+        if self._press is None:
+            self._press = pressed(update)
+        return self._press
 
 
 def bot_data(context: Context) -> BotData:
@@ -69,8 +101,25 @@ class Speaker:
         return self.access.tg_id
 
 
+ShowMenu = Callable[[Update, Context, Speaker], Awaitable[None]]
+
+
+async def _no_menu(update: Update, context: Context, who: Speaker) -> None:
+    return None
+
+
+def _user_id(update: Update) -> int | None:
+    user = update.effective_user
+    return user.id if user is not None else None
+
+
 async def speaker(update: Update, context: Context) -> Speaker:
-    """Identify the person (creating them on first contact); every handler starts here."""
+    """Identify the person (creating them on first contact). Reads the database each time;
+    the kit's flows use `context.person(update)`, which reads it once per update."""
+    return await _resolve(update, context)
+
+
+async def _resolve(update: Update, context: Context) -> Speaker:
     data = context.bot_data
     user = update.effective_user
     if user is None:

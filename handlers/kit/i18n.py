@@ -40,7 +40,7 @@ class Translator:
                         if all(forms):
                             plurals[message.id[0]] = forms
                     elif message.string:
-                        singles[message.id] = message.string
+                        singles[str(message.id)] = str(message.string)
             self.catalogs[language] = singles
             self.plurals[language] = plurals
 

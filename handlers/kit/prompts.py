@@ -22,7 +22,7 @@ from telegram.error import BadRequest
 
 from handlers.kit.context import Context
 from handlers.kit.i18n import Gettext
-from handlers.requests.request_labels import phone_text
+from handlers.kit.words import phone_text
 from services.errors import InvalidValue
 from services.phones import from_contact, normalise_cn_phone
 

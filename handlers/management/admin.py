@@ -30,11 +30,12 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.delivery.outbox import OutgoingMessage
+from handlers.delivery import OutgoingMessage
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, markup, nav_row, station_buttons
-from handlers.people.start import reply, role_label
+from handlers.kit.words import role_label
+from handlers.people.start import reply
 from services import people, staff
 from services.errors import Conflict, InvalidValue, NotFound
 from services.people import ADMIN, STAFF_ROLES

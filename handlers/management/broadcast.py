@@ -30,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.delivery.outbox import OutgoingMessage
+from handlers.delivery import OutgoingMessage
 from handlers.kit.context import BotData, Context, Speaker, speaker
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, markup, nav_row, station_buttons

@@ -14,6 +14,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     from handlers.kit import consent
     from handlers.people import privacy_rights, start
 
+    app.bot_data.show_menu = start.send_menu  # what a declined consent shows (kit)
     start.register(app)
     consent.register(app)
     privacy_rights.register(app)

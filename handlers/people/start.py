@@ -20,20 +20,11 @@ from telegram.ext import (
 from handlers.kit import consent
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.i18n import Gettext
+from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys
 from handlers.questions.ask import free_text
 from services import delivery, people, staff
 from services.errors import InviteExpired, InviteUnknown, InviteUsed
-
-
-def role_label(_: Gettext, role: str) -> str:
-    labels = {
-        "worker": _("social worker"),
-        "supervisor": _("supervisor"),
-        "station_head": _("station head"),
-        "admin": _("administrator"),
-    }
-    return labels.get(role, role)
 
 
 def back_to_menu(_: Gettext) -> InlineKeyboardMarkup:

@@ -32,7 +32,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.delivery.outbox import OutgoingMessage
+from handlers.delivery import OutgoingMessage
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import station_buttons
@@ -708,14 +708,6 @@ async def _list_unanswered(update: Update, context: Context, who: Speaker, page:
     await inbox_questions(update, context)
 
 
-# One more button on the /inbox overview, beside the requests and volunteer applications.
-add_section(
-    InboxSection(
-        "questions", N_("❓ Questions waiting ({count})"), _count_unanswered, _list_unanswered
-    )
-)
-
-
 async def kbgaps(update: Update, context: Context) -> None:
     """/kbgaps — administrators: what people asked that the knowledge base could not answer."""
     who = await speaker(update, context)
@@ -757,6 +749,12 @@ async def kbgaps(update: Update, context: Context) -> None:
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    # One more button on the /inbox overview, beside the requests and volunteer applications.
+    add_section(
+        InboxSection(
+            "questions", N_("❓ Questions waiting ({count})"), _count_unanswered, _list_unanswered
+        )
+    )
     app.add_handler(
         ConversationHandler(
             entry_points=[CallbackQueryHandler(reply_start, pattern=r"^qa:reply:\d+$")],

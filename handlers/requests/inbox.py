@@ -160,25 +160,6 @@ async def _list_applications(update: Update, context: Context, who: Speaker, pag
     await show(update, text, InlineKeyboardMarkup(rows + _pager(_, "volunteers", page, total)))
 
 
-for _code, _label in (
-    ("new", N_("🆕 New ({count})")),
-    ("accepted", N_("✅ Accepted ({count})")),
-    ("in_progress", N_("🔧 In progress ({count})")),
-    ("closed", N_("🗂 Closed ({count})")),
-):
-    add_section(
-        InboxSection(_code, _label, _request_counter(_code), _request_lister(_code, _label))
-    )
-add_section(
-    InboxSection(
-        "volunteers",
-        N_("🤝 Volunteer applications ({count})"),
-        _count_applications,
-        _list_applications,
-    )
-)
-
-
 # --- overview and lists -----------------------------------------------------------------------
 
 
@@ -745,7 +726,27 @@ def note_conversation() -> ConversationHandler:  # type: ignore[type-arg]
     )
 
 
+def add_own_sections() -> None:
+    """The request and volunteer sections, added when the application is built."""
+    for code, msgid in (
+        ("new", N_("🆕 New ({count})")),
+        ("accepted", N_("✅ Accepted ({count})")),
+        ("in_progress", N_("🔧 In progress ({count})")),
+        ("closed", N_("🗂 Closed ({count})")),
+    ):
+        add_section(InboxSection(code, msgid, _request_counter(code), _request_lister(code, msgid)))
+    add_section(
+        InboxSection(
+            "volunteers",
+            N_("🤝 Volunteer applications ({count})"),
+            _count_applications,
+            _list_applications,
+        )
+    )
+
+
 def register(app: Application) -> None:  # type: ignore[type-arg]
+    add_own_sections()
     app.add_handler(note_conversation(), group=-1)
     app.add_handler(CommandHandler("inbox", overview))
     app.add_handler(CallbackQueryHandler(overview, pattern=r"^(menu:inbox|ib:home)$"))

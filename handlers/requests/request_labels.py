@@ -12,10 +12,10 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from handlers.kit.i18n import N_, Gettext
+from handlers.kit.words import phone_text
 from knowledge.bundle import Knowledge
 from services import requests as rq
 from services import volunteers as vol
-from services.phones import display_phone
 from services.requests import RequestView
 from services.volunteers import ApplicationView
 
@@ -84,10 +84,6 @@ def join_list(lang: str, items: Iterable[str]) -> str:
 
 def local_time(moment: datetime, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-
-
-def phone_text(phone: str | None) -> str:
-    return escape(display_phone(phone)) if phone else ""
 
 
 def excerpt(text: str, limit: int) -> str:

@@ -12,7 +12,7 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from handlers.delivery.outbox import OutgoingMessage
+from handlers.delivery import OutgoingMessage
 from handlers.kit.context import Context
 from handlers.kit.i18n import Gettext
 from handlers.requests.request_labels import application_card, excerpt, request_card, station_name

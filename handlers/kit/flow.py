@@ -1,0 +1,309 @@
+"""`Flow` and `Step`: a conversation declared once, with the same behaviour everywhere.
+
+A `Step` is declared once: its `name` (the persisted conversation state, a string), how it
+renders (`render(context, who, draft) -> Screen`), which presses it accepts (`presses`: button
+kind -> handler), which typed input (`on_text`, with `expects` naming the kind for the re-ask
+sentence) and when it applies (`applies_when(draft)`). A handler returns what comes next:
+
+    None          the next step that applies (or, after the last one, `Flow.finish`)
+    "<name>"      that step
+    SUMMARY       the flow's summary step (same as None when the step was opened by Edit)
+    END           the conversation is over (the handler has said the last word)
+
+and raises `Reask(problem)` to show the same step again under a one-line problem.
+
+The `Flow` gives every conversation: the sequence; Back (`<prefix>:back`, to the previous
+step that applies); Edit from the summary (`<prefix>:edit:<step>`) returning to the summary;
+Cancel (`<prefix>:cancel` and /cancel) with one sentence; a stale press of this flow (a kind
+the current step does not take, an old keyboard) re-shows the current step with its buttons;
+a photo, sticker, voice or location where a button or text is expected re-asks with one
+sentence per expected kind; `allowed` re-checked on every update. `conversation()` builds the
+persistent, named `ConversationHandler` whose states are the step names.
+
+The draft is JSON in `context.user_data[flow.name]`; `draft["step"]` is the current step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from handlers.kit.callbacks import Press, encode, pattern
+from handlers.kit.context import Context, Speaker
+from handlers.kit.i18n import Gettext
+from handlers.kit.screen import show
+
+Draft = dict[str, Any]
+Rows = list[list[InlineKeyboardButton]]
+END = ConversationHandler.END
+SUMMARY = "__summary__"
+Outcome = str | int | None
+PressHandler = Callable[[Update, Context, Speaker, Draft, Press], Awaitable[Outcome]]
+TextHandler = Callable[[Update, Context, Speaker, Draft, str], Awaitable[Outcome]]
+
+# The kinds of input a step can expect, each with its one re-ask sentence (see `reask_text`).
+BUTTON, TEXT, NUMBER, DATE, PHONE = "button", "text", "number", "date", "phone"
+
+
+def reask_text(_: Gettext, expects: str) -> str:
+    """The one sentence per expected kind of input, for anything else that arrives."""
+    if expects == TEXT:
+        return _("Please type your answer as text, or use the buttons.")
+    if expects == NUMBER:
+        return _("Please type a number, or use the buttons.")
+    if expects == DATE:
+        return _("Please type a date, or use the buttons.")
+    if expects == PHONE:
+        return _("Please send a phone number, or use the buttons.")
+    return _("Please choose one of the buttons.")
+
+
+def cancelled_text(_: Gettext) -> str:
+    """The one "cancelled" sentence of every flow."""
+    return _("Cancelled. Nothing was saved.")
+
+
+class Reask(Exception):
+    """Raised by a step handler: show the same step again under `problem`."""
+
+    def __init__(self, problem: str | None = None) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Screen:
+    text: str
+    rows: Rows = field(default_factory=list)
+
+
+def _always(draft: Draft) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # the persisted state: keep it stable (renaming needs a data migration)
+    render: Callable[[Context, Speaker, Draft], Screen]
+    presses: Mapping[str, PressHandler] = field(default_factory=dict)
+    on_text: TextHandler | None = None
+    expects: str = BUTTON
+    applies_when: Callable[[Draft], bool] = _always
+    back: bool = True  # show « Back (never on the first step that applies)
+
+
+Begin = Callable[[Update, Context, Speaker], Awaitable[Draft | None]]
+Finish = Callable[[Update, Context, Speaker, Draft], Awaitable[Outcome]]
+Allowed = Callable[[Update, Context, Speaker], Awaitable[bool]]
+
+
+async def _anyone(update: Update, context: Context, who: Speaker) -> bool:
+    return True
+
+
+@dataclass(frozen=True)
+class Flow:
+    name: str  # the ConversationHandler's persisted name and the draft's key in user_data
+    prefix: str  # every button of the flow is `<prefix>:<kind>[:args]`
+    steps: Sequence[Step]
+    begin: Begin  # a fresh draft, or None after telling the person why not
+    finish: Finish  # after the last step that applies: one service call, then END
+    commands: Sequence[str] = ()
+    entry_patterns: Sequence[str] = ()  # callback patterns that also start it (menu buttons)
+    allowed: Allowed = _anyone  # re-checked on every update; False ends (it said why)
+    summary: str | None = None  # the step that Edit returns to
+    busy: Callable[[Gettext], str] | None = None  # set: other commands re-ask with it
+    cancelled: Callable[[Gettext], str] = cancelled_text
+
+    # --- the draft --------------------------------------------------------------------------
+    def draft(self, context: Context) -> Draft:
+        assert context.user_data is not None
+        draft: Draft = context.user_data.setdefault(self.name, {})
+        return draft
+
+    def drop(self, context: Context) -> None:
+        if context.user_data is not None:
+            context.user_data.pop(self.name, None)
+
+    def step(self, name: str) -> Step:
+        return next(s for s in self.steps if s.name == name)
+
+    def applying(self, draft: Draft) -> list[Step]:
+        return [s for s in self.steps if s.applies_when(draft)]
+
+    def current(self, draft: Draft) -> Step:
+        name = draft.get("step")
+        for step in self.steps:
+            if step.name == name:
+                return step
+        return self.applying(draft)[0]
+
+    # --- showing ----------------------------------------------------------------------------
+    def nav(self, _: Gettext, draft: Draft, step: Step) -> list[InlineKeyboardButton]:
+        row = []
+        first = self.applying(draft)[:1] == [step]
+        if step.back and not first:
+            row.append(InlineKeyboardButton(_("« Back"), callback_data=encode(self.prefix, "back")))
+        row.append(InlineKeyboardButton(_("✖ Cancel"), callback_data=encode(self.prefix, "cancel")))
+        return row
+
+    async def ask(
+        self,
+        update: Update,
+        context: Context,
+        who: Speaker,
+        name: str,
+        problem: str | None = None,
+    ) -> str:
+        """Show step `name` (under `problem`) and make it the current one."""
+        draft = self.draft(context)
+        step = self.step(name)
+        draft["step"] = step.name
+        screen = step.render(context, who, draft)
+        text = f"{problem}\n\n{screen.text}" if problem else screen.text
+        rows = [*screen.rows, self.nav(who.gettext, draft, step)]
+        await show(update, text, InlineKeyboardMarkup(rows))
+        return step.name
+
+    async def go(
+        self, update: Update, context: Context, who: Speaker, after: Step, outcome: Outcome
+    ) -> str | int:
+        """Where a handler's outcome leads from step `after`."""
+        draft = self.draft(context)
+        if isinstance(outcome, int):
+            if outcome == END:
+                self.drop(context)
+            return outcome
+        back_to_summary = draft.pop("_edit", False) and self.summary is not None
+        if outcome == SUMMARY or (outcome is None and back_to_summary):
+            assert self.summary is not None
+            return await self.ask(update, context, who, self.summary)
+        if outcome is not None:
+            return await self.ask(update, context, who, outcome)
+        names = [s.name for s in self.steps]
+        for step in self.steps[names.index(after.name) + 1 :]:
+            if step.applies_when(draft):
+                return await self.ask(update, context, who, step.name)
+        return await self.go(
+            update, context, who, after, await self.finish(update, context, who, draft)
+        )
+
+    # --- the handlers the ConversationHandler calls ----------------------------------------
+    async def _who(self, update: Update, context: Context) -> Speaker | None:
+        who = await context.person(update)
+        return who if await self.allowed(update, context, who) else None
+
+    async def on_start(self, update: Update, context: Context) -> str | int:
+        who = await context.person(update)
+        if not await self.allowed(update, context, who):
+            return END
+        draft = await self.begin(update, context, who)
+        if draft is None:
+            return END
+        assert context.user_data is not None
+        context.user_data[self.name] = draft
+        return await self.ask(update, context, who, self.applying(draft)[0].name)
+
+    async def _run(
+        self,
+        update: Update,
+        context: Context,
+        who: Speaker,
+        step: Step,
+        call: Callable[[], Awaitable[Outcome]],
+    ) -> str | int:
+        try:
+            outcome = await call()
+        except Reask as again:
+            return await self.ask(update, context, who, step.name, again.problem)
+        return await self.go(update, context, who, step, outcome)
+
+    async def on_press(self, update: Update, context: Context) -> str | int:
+        who = await self._who(update, context)
+        if who is None:
+            self.drop(context)
+            return END
+        draft = self.draft(context)
+        step = self.current(draft)
+        press = context.press(update)
+        if press is None or press.prefix != self.prefix:
+            return await self.ask(update, context, who, step.name)
+        if press.kind == "cancel":
+            return await self.on_cancel(update, context)
+        if press.kind == "back":
+            before = [s for s in self.applying(draft) if s is not step]
+            names = [s.name for s in self.steps]
+            earlier = [s for s in before if names.index(s.name) < names.index(step.name)]
+            draft.pop("_edit", None)
+            return await self.ask(update, context, who, (earlier or [step])[-1].name)
+        if press.kind == "edit" and self.summary is not None and step.name == self.summary:
+            target = press.arg()
+            if target in {s.name for s in self.applying(draft)}:
+                draft["_edit"] = True
+                return await self.ask(update, context, who, str(target))
+        handler = step.presses.get(press.kind)
+        if handler is None:  # a stale press: a button of an earlier screen of this flow
+            return await self.ask(update, context, who, step.name)
+        return await self._run(
+            update, context, who, step, lambda: handler(update, context, who, draft, press)
+        )
+
+    async def on_message(self, update: Update, context: Context) -> str | int:
+        who = await self._who(update, context)
+        if who is None:
+            self.drop(context)
+            return END
+        draft = self.draft(context)
+        step = self.current(draft)
+        message = update.effective_message
+        text = message.text if message is not None else None
+        _ = who.gettext
+        if text and text.split("@")[0].split(" ")[0] == "/cancel":
+            return await self.on_cancel(update, context)
+        if text and text.startswith("/"):
+            problem = self.busy(_) if self.busy is not None else reask_text(_, step.expects)
+            return await self.ask(update, context, who, step.name, problem)
+        on_text = step.on_text
+        if text and on_text is not None:
+            return await self._run(
+                update, context, who, step, lambda: on_text(update, context, who, draft, text)
+            )
+        return await self.ask(update, context, who, step.name, reask_text(_, step.expects))
+
+    async def on_cancel(self, update: Update, context: Context) -> int:
+        who = await context.person(update)
+        self.drop(context)
+        await show(update, self.cancelled(who.gettext))
+        return END
+
+    # --- wiring -----------------------------------------------------------------------------
+    def conversation(self) -> ConversationHandler[Context]:
+        """The persistent, named ConversationHandler: one state per step name."""
+        anything = filters.ALL if self.busy is not None else filters.ALL & ~filters.COMMAND
+        state: list[BaseHandler[Update, Context, Any]] = [
+            CallbackQueryHandler(self.on_press, pattern=pattern(self.prefix)),
+            MessageHandler(anything, self.on_message),
+        ]
+        entry: list[BaseHandler[Update, Context, Any]] = (
+            [CommandHandler(list(self.commands), self.on_start)] if self.commands else []
+        )
+        entry += [CallbackQueryHandler(self.on_start, pattern=p) for p in self.entry_patterns]
+        return ConversationHandler(
+            name=self.name,
+            persistent=True,
+            allow_reentry=True,
+            entry_points=entry,
+            states={step.name: list(state) for step in self.steps},
+            fallbacks=[CommandHandler("cancel", self.on_cancel)],
+        )

@@ -1,0 +1,61 @@
+"""One way to answer: `show` edits the pressed message or sends a new one; `drop_buttons`.
+
+Telegram refuses to edit a message into exactly what it shows ("message is not modified", a
+double tap on a toggle does that): that refusal is harmless and swallowed here, in one place.
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
+
+
+def not_modified(error: BadRequest) -> bool:
+    return "not modified" in str(error).lower()
+
+
+async def show(
+    update: Update,
+    text: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    new: bool = False,
+    answered: bool = False,
+) -> None:
+    """Edit the pressed message into `text` (or send it anew when `new` or for typed input).
+
+    A pressed button is answered here unless the caller `answered` it already (with an alert):
+    Telegram takes one answer per press."""
+    query = update.callback_query
+    if query is not None and not answered:
+        await query.answer()
+    if query is not None and query.message is not None and not new:
+        try:
+            await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:
+            if not not_modified(error):
+                raise
+        return
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, reply_markup=markup)
+
+
+async def drop_buttons(update: Update) -> None:
+    """Take the keyboard off the pressed message (its text stays)."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=None)
+    except BadRequest as error:
+        if not not_modified(error):
+            raise
+
+
+async def alert(update: Update, text: str) -> None:
+    """A pop-up answer to the press (or a message for typed input)."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(text, show_alert=True)
+    elif update.effective_chat is not None:
+        await update.effective_chat.send_message(text)
