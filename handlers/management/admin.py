@@ -1,6 +1,6 @@
 """Administrators invite staff (`/invite`) and look after them (`/staff`).
 
-`/invite` is a short persistent conversation (see `admin.mmd`): pick a role, pick a station
+`/invite` is a kit `Flow` (the reference example of one; see `admin.mmd`): pick a role, pick a station
 (not for administrators, who have none), and get a single-use deep link
 `https://t.me/<bot>?start=<code>` valid for 72 hours. Whoever opens it gets the role
 (`start.redeem`). The draft in `user_data["invite"]` is only the chosen role, so a restart between
@@ -26,14 +26,15 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from handlers.delivery import OutgoingMessage
 from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.flow import END, Draft, Flow
 from handlers.kit.i18n import Gettext
-from handlers.kit.keyboards import choices, markup, nav_row, station_buttons
+from handlers.kit.keyboards import choices, markup
+from handlers.kit.screen import show
+from handlers.kit.steps import choice_step, station_step
 from handlers.kit.words import role_label
 from handlers.people.start import reply
 from services import people, staff
@@ -78,92 +79,60 @@ async def admin_speaker(update: Update, context: Context) -> Speaker | None:
     return who
 
 
-# --- /invite -----------------------------------------------------------------------------
-def role_keyboard(_: Gettext) -> InlineKeyboardMarkup:
-    options = [(role_label(_, role), f"inv:role:{role}") for role in STAFF_ROLES]
-    return markup(choices(options), nav_row(_, "inv", back=False))
+# --- /invite ---------------------------------------------------------------------------------
+# Two steps on the kit's Flow (states "role" and "station", as persisted since the first
+# release), then one confirm that calls `staff.create_invite`.
+async def invite_allowed(update: Update, context: Context, who: Speaker) -> bool:
+    """Re-checked on every update of /invite: a revoked administrator is refused at once."""
+    if not who.access.is_admin:
+        await refuse(update, who)
+        return False
+    return True
 
 
-async def ask_role(update: Update, who: Speaker, prefix: str = "") -> str:
-    _ = who.gettext
-    text = _("Whom are you inviting? Choose their role:")
-    await reply(update, f"{prefix}\n\n{text}" if prefix else text, role_keyboard(_))
-    return PICK_ROLE
+async def invite_begin(update: Update, context: Context, who: Speaker) -> Draft:
+    return {}
 
 
-async def invite_start(update: Update, context: Context) -> str | int:
-    who = await admin_speaker(update, context)
-    if who is None:
-        return ConversationHandler.END
-    assert context.user_data is not None
-    context.user_data[DRAFT] = {}
-    return await ask_role(update, who)
-
-
-async def ask_station(update: Update, context: Context, who: Speaker, prefix: str = "") -> str:
-    _ = who.gettext
-    draft = (context.user_data or {}).get(DRAFT) or {}
-    buttons = station_buttons(context.bot_data.knowledge.stations.stations, who.lang, "inv:st")
-    text = _("Role: {role}. Which station will they work for?").format(
+ROLE_STEP = choice_step(
+    PICK_ROLE,
+    prefix="inv",
+    key="role",
+    text=lambda _, context, who, draft: _("Whom are you inviting? Choose their role:"),
+    options=lambda context, who, draft: [(role_label(who.gettext, r), r) for r in STAFF_ROLES],
+)
+STATION_STEP = station_step(
+    PICK_STATION,
+    prefix="inv",
+    stations=lambda context, who, draft: context.bot_data.knowledge.stations.stations,
+    text=lambda _, context, who, draft: _("Role: {role}. Which station will they work for?").format(
         role=role_label(_, str(draft.get("role", "")))
-    )
-    if prefix:
-        text = f"{prefix}\n\n{text}"
-    await reply(update, text, markup(buttons, nav_row(_, "inv")))
-    return PICK_STATION
+    ),
+    applies_when=lambda draft: draft.get("role") != ADMIN,  # administrators have no station
+)
 
 
-async def role_chosen(update: Update, context: Context) -> str | int:
-    who = await admin_speaker(update, context)
-    if who is None:
-        return ConversationHandler.END
-    query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    role = query.data.rsplit(":", 1)[1]
-    if role not in STAFF_ROLES:
-        await query.answer()
-        return PICK_ROLE
-    context.user_data[DRAFT] = {"role": role}
-    if role == ADMIN:
-        return await create(update, context, who, role=role, station_code=None)
-    return await ask_station(update, context, who)
-
-
-async def station_chosen(update: Update, context: Context) -> str | int:
-    who = await admin_speaker(update, context)
-    if who is None:
-        return ConversationHandler.END
-    query = update.callback_query
-    assert query is not None and query.data is not None and context.user_data is not None
-    role = (context.user_data.get(DRAFT) or {}).get("role")
-    if role not in STAFF_ROLES:  # the draft is gone (e.g. /forget cleared it): start over
-        return await invite_start(update, context)
-    return await create(
-        update, context, who, role=str(role), station_code=query.data.split(":", 2)[2]
-    )
-
-
-async def create(
-    update: Update, context: Context, who: Speaker, *, role: str, station_code: str | None
-) -> str | int:
+async def create(update: Update, context: Context, who: Speaker, draft: Draft) -> str | int:
+    """The confirm: one service call, then the link."""
     _ = who.gettext
     data = context.bot_data
+    role = draft.get("role")
+    if role not in STAFF_ROLES:  # the draft is gone (e.g. /forget cleared it): start over
+        return PICK_ROLE
     try:
         async with data.uow() as uow:
             created = await staff.create_invite(
                 uow,
-                role=role,
-                station_code=station_code,
+                role=str(role),
+                station_code=None if role == ADMIN else draft.get("station"),
                 station_codes=data.knowledge.stations.codes,
                 created_by_tg_id=who.tg_id,
                 valid_hours=INVITE_VALID_HOURS,
                 now=data.clock.now(),
             )
     except InvalidValue:
-        # A station code from an old keyboard that the catalogue no longer has.
-        return await ask_station(update, context, who)
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
+        # A station code the catalogue no longer has (a restart with new knowledge).
+        return PICK_STATION
     expires = created.expires_at.astimezone(data.clock.zone)
     link = f"https://t.me/{data.bot_username}?start={created.code}"
     lines = [
@@ -182,66 +151,24 @@ async def create(
     again = InlineKeyboardMarkup(
         [[InlineKeyboardButton(_("✉️ Invite someone else"), callback_data="menu:invite")]]
     )
-    await reply(update, "\n".join(lines), again)
-    return ConversationHandler.END
+    await show(update, "\n".join(lines), again)
+    return END
 
 
-async def invite_back(update: Update, context: Context) -> str | int:
-    who = await admin_speaker(update, context)
-    if who is None:
-        return ConversationHandler.END
-    return await ask_role(update, who)
-
-
-async def invite_cancel(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    if context.user_data is not None:
-        context.user_data.pop(DRAFT, None)
-    await reply(update, _("Cancelled. No invitation was created."))
-    return ConversationHandler.END
-
-
-async def invite_reask(update: Update, context: Context) -> str | int:
-    """Text, a photo, anything but a button: say what this step needs, keep the draft."""
-    who = await admin_speaker(update, context)
-    if who is None:
-        return ConversationHandler.END
-    _ = who.gettext
-    draft = (context.user_data or {}).get(DRAFT) or {}
-    if draft.get("role") in STAFF_ROLES:
-        return await ask_station(
-            update, context, who, _("Please choose the station with the buttons below.")
-        )
-    return await ask_role(update, who, _("Please choose the role with the buttons below."))
+INVITE = Flow(
+    name=DRAFT,
+    prefix="inv",
+    steps=(ROLE_STEP, STATION_STEP),
+    begin=invite_begin,
+    finish=create,
+    commands=("invite",),
+    entry_patterns=(r"^menu:invite$",),
+    allowed=invite_allowed,
+)
 
 
 def invite_conversation() -> ConversationHandler[Context]:
-    anything_else = filters.ALL & ~filters.COMMAND  # other commands stay usable meanwhile
-    return ConversationHandler(
-        name="invite",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CommandHandler("invite", invite_start),
-            CallbackQueryHandler(invite_start, pattern=r"^menu:invite$"),
-        ],
-        states={
-            PICK_ROLE: [
-                CallbackQueryHandler(role_chosen, pattern=r"^inv:role:[a-z_]+$"),
-                MessageHandler(anything_else, invite_reask),
-            ],
-            PICK_STATION: [
-                CallbackQueryHandler(station_chosen, pattern=r"^inv:st:[A-Za-z0-9_-]+$"),
-                CallbackQueryHandler(invite_back, pattern=r"^inv:back$"),
-                MessageHandler(anything_else, invite_reask),
-            ],
-        },
-        fallbacks=[
-            CommandHandler("cancel", invite_cancel),
-            CallbackQueryHandler(invite_cancel, pattern=r"^inv:cancel$"),
-        ],
-    )
+    return INVITE.conversation()
 
 
 # --- /staff ------------------------------------------------------------------------------

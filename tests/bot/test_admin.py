@@ -235,18 +235,19 @@ async def test_invite_steps_reask_go_back_and_cancel(bot: BotHarness) -> None:
     admin = await bot.admin(lang="en")
     await admin.send("/invite")
     await admin.send("a worker please")
-    assert admin.last_text.startswith("Please choose the role with the buttons below.")
+    assert admin.last_text.startswith("Please choose one of the buttons.")
     await admin.press("supervisor")
     await admin.send_photo()
-    assert admin.last_text.startswith("Please choose the station with the buttons below.")
+    assert admin.last_text.startswith("Please choose one of the buttons.")
+    assert "Which station" in admin.last_text
     await admin.press("« Back")
     assert "Choose their role" in admin.last_text
     await admin.press("supervisor")
     await admin.press("✖ Cancel")
-    assert admin.last_text == "Cancelled. No invitation was created."
+    assert admin.last_text == "Cancelled. Nothing was saved."
     await admin.send("/invite")
     await admin.send("/cancel")
-    assert admin.last_text == "Cancelled. No invitation was created."
+    assert admin.last_text == "Cancelled. Nothing was saved."
     async with bot.database.uow() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Invite)) == 0
     # The old station buttons are stale now.
@@ -277,3 +278,34 @@ async def test_the_invite_menu_button_and_chinese_texts(bot: BotHarness) -> None
     assert "有效期至 2026-11-19 10:00（Asia/Shanghai），只能使用一次。" in admin.last_text
     await admin.press("✉️ 再邀请一位")
     assert admin.last_text == "您要邀请谁？请选择对方的身份："
+
+
+async def test_invite_on_the_flow_kit_handles_stale_forged_and_odd_input(bot: BotHarness) -> None:
+    """/invite is the kit's reference conversation: whatever does not fit the current step
+    re-shows that step with its buttons, and nothing is created."""
+    admin = await bot.admin(lang="en")
+    await admin.send("/invite")
+    await admin.press("supervisor")
+    assert "Which station" in admin.last_text
+    # A role button of the earlier screen: the station step again, with its buttons.
+    await admin.press_data("inv:role:worker")
+    assert "Role: supervisor. Which station" in admin.last_text
+    assert "Jiangnan Street Social Work Station" in admin.button_labels()
+    assert admin.button_labels()[-2:] == ["« Back", "✖ Cancel"]
+    # A forged station and a forged 40-digit value: re-asked, no invitation.
+    await admin.press_data("inv:st:atlantis")
+    assert admin.last_text.startswith("Please choose one of the buttons.")
+    await admin.press_data("inv:st:" + "9" * 40)
+    assert "Which station" in admin.last_text
+    for odd in (admin.send_sticker, admin.send_location):
+        await odd()
+        assert admin.last_text.startswith("Please choose one of the buttons.")
+        assert "Which station" in admin.last_text
+    # A press of another kind of this flow: the current step again.
+    await admin.press_data("inv:save")
+    assert "Which station" in admin.last_text
+    async with bot.database.uow() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Invite)) == 0
+    # And the step still works.
+    await admin.press("Gushan Town Social Work Station")
+    assert "Role: supervisor" in admin.last_text and LINK.search(admin.last_text)
