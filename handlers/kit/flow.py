@@ -20,13 +20,15 @@ a photo, sticker, voice or location where a button or text is expected re-asks w
 sentence per expected kind; `allowed` re-checked on every update. `conversation()` builds the
 persistent, named `ConversationHandler` whose states are the step names.
 
-The draft is JSON in `context.user_data[flow.name]`; `draft["step"]` is the current step.
+The draft is JSON in `context.user_data[flow.key]` (`draft_key`, else `name`); `draft["step"]`
+names the step last shown, for reading only: the persisted conversation state is the truth.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -48,7 +50,7 @@ Draft = dict[str, Any]
 Rows = list[list[InlineKeyboardButton]]
 END = ConversationHandler.END
 SUMMARY = "__summary__"
-Outcome = str | int | None
+Outcome = str | int | None  # see the module docstring; an int is END
 PressHandler = Callable[[Update, Context, Speaker, Draft, Press], Awaitable[Outcome]]
 TextHandler = Callable[[Update, Context, Speaker, Draft, str], Awaitable[Outcome]]
 
@@ -101,6 +103,12 @@ class Step:
     expects: str = BUTTON
     applies_when: Callable[[Draft], bool] = _always
     back: bool = True  # show « Back (never on the first step that applies)
+    persisted: str | int | None = None  # the state value stored, if not `name` (older releases)
+
+    @property
+    def state(self) -> str | int:
+        """What the ConversationHandler persists for this step."""
+        return self.name if self.persisted is None else self.persisted
 
 
 Begin = Callable[[Update, Context, Speaker], Awaitable[Draft | None]]
@@ -125,29 +133,27 @@ class Flow:
     summary: str | None = None  # the step that Edit returns to
     busy: Callable[[Gettext], str] | None = None  # set: other commands re-ask with it
     cancelled: Callable[[Gettext], str] = cancelled_text
+    draft_key: str | None = None  # user_data key of the draft, if not `name` (older releases)
+
+    @property
+    def key(self) -> str:
+        return self.draft_key or self.name
 
     # --- the draft --------------------------------------------------------------------------
     def draft(self, context: Context) -> Draft:
         assert context.user_data is not None
-        draft: Draft = context.user_data.setdefault(self.name, {})
+        draft: Draft = context.user_data.setdefault(self.key, {})
         return draft
 
     def drop(self, context: Context) -> None:
         if context.user_data is not None:
-            context.user_data.pop(self.name, None)
+            context.user_data.pop(self.key, None)
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
 
     def applying(self, draft: Draft) -> list[Step]:
         return [s for s in self.steps if s.applies_when(draft)]
-
-    def current(self, draft: Draft) -> Step:
-        name = draft.get("step")
-        for step in self.steps:
-            if step.name == name:
-                return step
-        return self.applying(draft)[0]
 
     # --- showing ----------------------------------------------------------------------------
     def nav(self, _: Gettext, draft: Draft, step: Step) -> list[InlineKeyboardButton]:
@@ -165,7 +171,7 @@ class Flow:
         who: Speaker,
         name: str,
         problem: str | None = None,
-    ) -> str:
+    ) -> str | int:
         """Show step `name` (under `problem`) and make it the current one."""
         draft = self.draft(context)
         step = self.step(name)
@@ -174,7 +180,7 @@ class Flow:
         text = f"{problem}\n\n{screen.text}" if problem else screen.text
         rows = [*screen.rows, self.nav(who.gettext, draft, step)]
         await show(update, text, InlineKeyboardMarkup(rows))
-        return step.name
+        return step.state
 
     async def go(
         self, update: Update, context: Context, who: Speaker, after: Step, outcome: Outcome
@@ -212,7 +218,7 @@ class Flow:
         if draft is None:
             return END
         assert context.user_data is not None
-        context.user_data[self.name] = draft
+        context.user_data[self.key] = draft
         return await self.ask(update, context, who, self.applying(draft)[0].name)
 
     async def _run(
@@ -229,13 +235,14 @@ class Flow:
             return await self.ask(update, context, who, step.name, again.problem)
         return await self.go(update, context, who, step, outcome)
 
-    async def on_press(self, update: Update, context: Context) -> str | int:
+    async def on_press(self, step: Step, update: Update, context: Context) -> str | int:
+        """A press while `step` is the persisted state (the state, not the draft, is the truth:
+        after a crash the draft and the state can differ)."""
         who = await self._who(update, context)
         if who is None:
             self.drop(context)
             return END
         draft = self.draft(context)
-        step = self.current(draft)
         press = context.press(update)
         if press is None or press.prefix != self.prefix:
             return await self.ask(update, context, who, step.name)
@@ -259,13 +266,12 @@ class Flow:
             update, context, who, step, lambda: handler(update, context, who, draft, press)
         )
 
-    async def on_message(self, update: Update, context: Context) -> str | int:
+    async def on_message(self, step: Step, update: Update, context: Context) -> str | int:
         who = await self._who(update, context)
         if who is None:
             self.drop(context)
             return END
         draft = self.draft(context)
-        step = self.current(draft)
         message = update.effective_message
         text = message.text if message is not None else None
         _ = who.gettext
@@ -291,10 +297,13 @@ class Flow:
     def conversation(self) -> ConversationHandler[Context]:
         """The persistent, named ConversationHandler: one state per step name."""
         anything = filters.ALL if self.busy is not None else filters.ALL & ~filters.COMMAND
-        state: list[BaseHandler[Update, Context, Any]] = [
-            CallbackQueryHandler(self.on_press, pattern=pattern(self.prefix)),
-            MessageHandler(anything, self.on_message),
-        ]
+
+        def state(step: Step) -> list[BaseHandler[Update, Context, Any]]:
+            return [
+                CallbackQueryHandler(partial(self.on_press, step), pattern=pattern(self.prefix)),
+                MessageHandler(anything, partial(self.on_message, step)),
+            ]
+
         entry: list[BaseHandler[Update, Context, Any]] = (
             [CommandHandler(list(self.commands), self.on_start)] if self.commands else []
         )
@@ -304,6 +313,6 @@ class Flow:
             persistent=True,
             allow_reentry=True,
             entry_points=entry,
-            states={step.name: list(state) for step in self.steps},
+            states={step.state: state(step) for step in self.steps},
             fallbacks=[CommandHandler("cancel", self.on_cancel)],
         )

@@ -13,6 +13,7 @@ One toggle style: "☑️ label" when ticked, "◻️ label" when not.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, Update
 
@@ -20,6 +21,8 @@ from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import (
     BUTTON,
+    DATE,
+    NUMBER,
     TEXT,
     Draft,
     Outcome,
@@ -27,11 +30,22 @@ from handlers.kit.flow import (
     Reask,
     Screen,
     Step,
+    TextHandler,
     reask_text,
 )
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import grid
+from handlers.kit.work_steps import (
+    calendar_step,
+    date_buttons,
+    date_problem,
+    hours_label,
+    hours_problem,
+)
 from knowledge.stations import Station
+from services.entry_window import check_entry_date, parse_entry_date
+from services.errors import InvalidValue
+from services.numbers import hours_to_minutes, parse_hours
 
 Text = Callable[[Gettext, Context, Speaker, Draft], str]
 Options = Callable[[Context, Speaker, Draft], Iterable[tuple[str, str]]]  # (label, value)
@@ -54,6 +68,8 @@ def choice_step(
     per_row: int = 2,
     applies_when: Callable[[Draft], bool] = _always,
     chosen: Chosen | None = None,
+    unknown: Callable[[Gettext], str] | None = None,
+    persisted: str | int | None = None,
 ) -> Step:
     """One button per option (`<prefix>:<kind>:<value>`); the value goes to `draft[key]`."""
     button_kind = kind or name
@@ -70,12 +86,14 @@ def choice_step(
     ) -> Outcome:
         value = press.arg()
         if value is None or value not in {v for _, v in options(context, who, draft)}:
-            raise Reask(reask_text(who.gettext, BUTTON))
+            raise Reask((unknown or (lambda _: reask_text(_, BUTTON)))(who.gettext))
         draft[key] = value
         return chosen(context, who, draft, value) if chosen is not None else None
 
     handler: PressHandler = pressed
-    return Step(name, render, {button_kind: handler}, applies_when=applies_when)
+    return Step(
+        name, render, {button_kind: handler}, applies_when=applies_when, persisted=persisted
+    )
 
 
 def station_step(
@@ -87,6 +105,8 @@ def station_step(
     key: str = "station",
     kind: str = "st",
     applies_when: Callable[[Draft], bool] = _always,
+    unknown: Callable[[Gettext], str] | None = None,
+    persisted: str | int | None = None,
 ) -> Step:
     """The station: one button per station the person may choose."""
     return choice_step(
@@ -97,6 +117,8 @@ def station_step(
         text=text,
         options=lambda c, w, d: [(s.name(w.lang), s.code) for s in stations(c, w, d)],
         applies_when=applies_when,
+        unknown=unknown,
+        persisted=persisted,
     )
 
 
@@ -196,3 +218,163 @@ def confirm_step(
         return None
 
     return Step(name, render, {"save": save}, back=True)
+
+
+def local_today(context: Context) -> date:
+    data = context.bot_data
+    return data.clock.now().astimezone(data.clock.zone).date()
+
+
+def date_steps(
+    *,
+    prefix: str,
+    text: Text,
+    key: str = "date",
+    names: tuple[str, str] = ("date", "day"),
+    persisted: tuple[str | int | None, str | int | None] = (None, None),
+) -> tuple[Step, Step]:
+    """The date of the open entry window: Today / Yesterday / 📅 Another day (`<prefix>:date:…`)
+    or a typed date; then, only after "Another day", the calendar (`<prefix>:day:<iso>`,
+    `<prefix>:cal:<month>`). The day goes to `draft[key]` as an ISO string; `draft["picked"]`
+    says whether the calendar step applies."""
+    date_name, day_name = names
+
+    def problem(_: Gettext, error: InvalidValue, today: date) -> Reask:
+        return Reask(date_problem(_, error.reason, today))
+
+    def render_date(context: Context, who: Speaker, draft: Draft) -> Screen:
+        _ = who.gettext
+        return Screen(text(_, context, who, draft), date_buttons(_, prefix, local_today(context)))
+
+    def render_day(context: Context, who: Speaker, draft: Draft) -> Screen:
+        body, rows = calendar_step(who.gettext, prefix, local_today(context), draft.get("calendar"))
+        return Screen(body, rows)
+
+    async def on_date(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        today = local_today(context)
+        choice = press.arg()
+        if choice == "pick":
+            draft["picked"] = True
+            draft.pop("calendar", None)
+            return day_name
+        if choice not in ("today", "yesterday"):
+            raise Reask(None)
+        draft["picked"] = False
+        day = today if choice == "today" else today - timedelta(days=1)
+        try:
+            check_entry_date(day, today)
+        except InvalidValue as error:
+            raise problem(who.gettext, error, today) from error
+        draft[key] = day.isoformat()
+        return None
+
+    async def on_day(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        today = local_today(context)
+        try:
+            day = check_entry_date(date.fromisoformat(press.arg() or ""), today)
+        except ValueError as error:
+            raise Reask(None) from error
+        except InvalidValue as error:
+            raise problem(who.gettext, error, today) from error
+        draft[key] = day.isoformat()
+        return None
+
+    async def on_calendar(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        draft["calendar"] = press.arg()
+        return day_name
+
+    def typed(picked: bool | None) -> TextHandler:
+        async def on_text(
+            update: Update, context: Context, who: Speaker, draft: Draft, value: str
+        ) -> Outcome:
+            today = local_today(context)
+            try:
+                day = parse_entry_date(value, today)
+            except InvalidValue as error:
+                raise problem(who.gettext, error, today) from error
+            if picked is not None:
+                draft["picked"] = picked
+            draft[key] = day.isoformat()
+            return None
+
+        return on_text
+
+    date_step = Step(
+        date_name,
+        render_date,
+        {"date": on_date},
+        on_text=typed(False),
+        expects=DATE,
+        persisted=persisted[0],
+    )
+    day_step = Step(
+        day_name,
+        render_day,
+        {"day": on_day, "cal": on_calendar},
+        on_text=typed(None),
+        expects=DATE,
+        applies_when=lambda draft: bool(draft.get("picked")),
+        persisted=persisted[1],
+    )
+    return date_step, day_step
+
+
+def date_refused(_: Gettext, context: Context, draft: Draft, error: InvalidValue) -> str:
+    """The service refused the day (it left the window overnight): the sentence, and the
+    calendar no longer applies. Use as `await flow.ask(..., date_name, date_refused(...))`."""
+    draft["picked"] = False
+    return date_problem(_, error.reason, local_today(context))
+
+
+def hours_step(
+    name: str = "hours",
+    *,
+    prefix: str,
+    text: Text,
+    minimum: int,
+    maximum: int,
+    step: int = 30,
+    key: str = "minutes",
+    kind: str = "hrs",
+    per_row: int = 4,
+    persisted: str | int | None = None,
+) -> Step:
+    """Hours as buttons (`<prefix>:hrs:<minutes>`, `minimum` to `maximum` minutes in `step`s)
+    or typed ("2.5", "２,５"); minutes go to `draft[key]`."""
+
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        buttons = [
+            InlineKeyboardButton(hours_label(m / 60), callback_data=encode(prefix, kind, m))
+            for m in range(minimum, maximum + 1, step)
+        ]
+        return Screen(text(who.gettext, context, who, draft), grid(buttons, per_row))
+
+    async def pressed(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        minutes = press.int_arg() or 0
+        if not minimum <= minutes <= maximum or minutes % step:
+            raise Reask(None)
+        draft[key] = minutes
+        return None
+
+    async def typed(
+        update: Update, context: Context, who: Speaker, draft: Draft, value: str
+    ) -> Outcome:
+        low, high = minimum / 60, maximum / 60
+        try:
+            hours = parse_hours(value, minimum=low, maximum=high, step=step / 60)
+        except InvalidValue as error:
+            raise Reask(
+                hours_problem(who.gettext, error.reason, minimum=low, maximum=high)
+            ) from error
+        draft[key] = hours_to_minutes(hours)
+        return None
+
+    return Step(name, render, {kind: pressed}, on_text=typed, expects=NUMBER, persisted=persisted)

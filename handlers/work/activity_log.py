@@ -37,8 +37,7 @@ from telegram.ext import (
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, markup, nav_row, station_buttons
-from handlers.work.staff_flow import TEXT, Draft, Handlers, StepFlow, local_today, typed, value
-from handlers.work.work_steps import (
+from handlers.kit.work_steps import (
     calendar_step,
     date_buttons,
     day_label,
@@ -48,6 +47,7 @@ from handlers.work.work_steps import (
     show,
     staff_only,
 )
+from handlers.work.staff_flow import TEXT, Draft, Handlers, StepFlow, local_today, typed, value
 from knowledge.record_templates import RecordTemplate
 from services import activities
 from services.activities import ActivityEntry, AlreadyDeleted, DeleteWindowClosed

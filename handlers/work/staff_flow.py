@@ -28,7 +28,7 @@ from telegram.ext import (
 
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.i18n import Gettext
-from handlers.work.work_steps import date_problem, show
+from handlers.kit.work_steps import date_problem, show
 from services.entry_window import check_entry_date, parse_entry_date
 from services.errors import InvalidValue
 

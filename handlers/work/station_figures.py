@@ -30,7 +30,7 @@ from telegram.ext import (
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.i18n import N_
 from handlers.kit.keyboards import grid
-from handlers.work.work_steps import hours_label, month_label, show, staff_only
+from handlers.kit.work_steps import hours_label, month_label, show, staff_only
 from services import station_figures
 from services.quota import month_of, previous_month
 from services.station_figures import StationFigures

@@ -1,6 +1,7 @@
 """`/supervise`: a supervisor logs one session; `/quota`: hours against the monthly quota.
 
-The /supervise journey (diagram: `supervision.mmd`):
+The /supervise journey is a kit `Flow` (diagram: `supervision.mmd`), the reference example
+of a longer one: its steps are declared in `STEPS`, then one confirm (`save`) calls one service.
 station (only when several are assigned) → day (today, yesterday, or another day of the
 open window) → hours (0.5 to 8, in half hours: buttons, or typed) → online or offline →
 topic (a catalogue button, or typed) → confirm. After saving, the station's standing for
@@ -14,28 +15,27 @@ station, station heads their station, admins every station in one table, behind 
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from functools import partial
 from html import escape
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
 )
 
+from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.flow import END, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import TEXT as TEXT_INPUT
 from handlers.kit.i18n import Gettext
-from handlers.kit.keyboards import choices, markup, nav_row, station_buttons
-from handlers.work.staff_flow import TEXT, Draft, Handlers, StepFlow, local_today, typed, value
-from handlers.work.work_steps import (
-    calendar_step,
-    date_buttons,
+from handlers.kit.keyboards import choices
+from handlers.kit.steps import choice_step, date_refused, date_steps, hours_step, station_step
+from handlers.kit.work_steps import (
     day_label,
     hours_label,
     hours_problem,
@@ -43,9 +43,9 @@ from handlers.work.work_steps import (
     show,
     staff_only,
 )
+from knowledge.stations import Station
 from services import supervision
 from services.errors import InvalidValue, NotAllowed
-from services.numbers import hours_to_minutes, parse_hours
 from services.quota import BEHIND, MET, MISSED, OFFLINE, ON_TRACK, ONLINE, QuotaStatus
 
 KEY = "sup"
@@ -105,14 +105,6 @@ def quota_block(_: Gettext, station_name: str, quota: QuotaStatus) -> str:
 
 
 # --- /supervise: the draft and the steps ------------------------------------------------------
-def _steps(context: Context, draft: Draft) -> list[int]:
-    steps = [STATION] if draft.get("several_stations") else []
-    steps.append(DATE)
-    if draft.get("picked"):
-        steps.append(DAY)
-    return [*steps, HOURS, MODE, TOPIC, CONFIRM]
-
-
 def _station_name(context: Context, who: Speaker, code: str | None) -> str:
     station = context.bot_data.knowledge.stations.get(code or "")
     return station.name(who.lang) if station else (code or "")
@@ -143,75 +135,6 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
     )
 
 
-async def _ask(
-    update: Update, context: Context, who: Speaker, step: int, problem: str | None = None
-) -> int:
-    _ = who.gettext
-    knowledge = context.bot_data.knowledge
-    draft = FLOW.draft(context)
-    draft["step"] = step
-    today = local_today(context)
-    nav = nav_row(_, KEY, back=_steps(context, draft)[0] != step)
-    rows: list[list[InlineKeyboardButton]] = []
-    if step == STATION:
-        text = _("🧭 Which station was the supervision for?")
-        rows = station_buttons(
-            [s for s in knowledge.stations.stations if s.code in who.access.supervisor_stations],
-            who.lang,
-            "sup:st",
-        )
-    elif step == DATE:
-        text = _("🧭 Supervision for {station}. Which day was it?").format(
-            station=escape(_station_name(context, who, draft.get("station")))
-        )
-        rows = date_buttons(_, KEY, today)
-    elif step == DAY:
-        text, rows = calendar_step(_, KEY, today, draft.get("calendar"))
-    elif step == HOURS:
-        text = _("How long was it? Choose, or type the hours (0.5 to 8, in half hours).")
-        rows = choices(
-            (
-                (hours_label(m / 60), f"sup:hrs:{m}")
-                for m in range(supervision.MIN_MINUTES, supervision.MAX_MINUTES + 1, 30)
-            ),
-            per_row=4,
-        )
-    elif step == MODE:
-        text = _("Was it online or offline (in person)?")
-        rows = [
-            [
-                InlineKeyboardButton(_("💻 Online"), callback_data=f"sup:mode:{ONLINE}"),
-                InlineKeyboardButton(_("🤝 Offline"), callback_data=f"sup:mode:{OFFLINE}"),
-            ]
-        ]
-    elif step == TOPIC:
-        text = _("What was it about? Choose a topic, or type your own (up to 200 characters).")
-        rows = choices(
-            (t.name(who.lang), f"sup:topic:{t.code}") for t in knowledge.supervision_topics
-        )
-    else:
-        text = _("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft)
-        rows = [[InlineKeyboardButton(_("✅ Save"), callback_data="sup:ok")]]
-    if problem:
-        text = "⚠️ " + problem + "\n\n" + text
-    await show(update, text, markup(rows, nav))
-    return step
-
-
-FLOW = StepFlow(
-    key=KEY,
-    ask=_ask,
-    steps=_steps,
-    station_step=STATION,
-    date_step=DATE,
-    stations=lambda who: who.access.supervisor_stations,
-    day_step=DAY,
-    typed_steps=frozenset({DATE, DAY, HOURS, TOPIC}),
-    default_step=DATE,
-    busy=lambda _: _("You are in the middle of logging supervision. Finish it, or send /cancel."),
-)
-
-
 def _refusal(who: Speaker) -> str:
     _ = who.gettext
     if not who.access.is_staff:
@@ -219,75 +142,130 @@ def _refusal(who: Speaker) -> str:
     return _("Only supervisors log supervision sessions.")
 
 
-async def start_supervise(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    return await FLOW.start(update, context, who, _refusal(who))
+async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
+    """A fresh draft with a token (so Save saves once); the station is asked only of someone
+    with several."""
+    stations = sorted(who.access.supervisor_stations)
+    if not stations:
+        await show(update, _refusal(who))
+        return None
+    draft: Draft = {"token": uuid.uuid4().hex, "several_stations": len(stations) > 1}
+    if len(stations) == 1:
+        draft["station"] = stations[0]
+    return draft
 
 
-async def _set_minutes(update: Update, context: Context, who: Speaker, minutes: int) -> int:
-    FLOW.draft(context)["minutes"] = minutes
-    return await _ask(update, context, who, MODE)
+def _your_stations(context: Context, who: Speaker, draft: Draft) -> list[Station]:
+    mine = who.access.supervisor_stations
+    return [s for s in context.bot_data.knowledge.stations.stations if s.code in mine]
 
 
-async def on_hours(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    try:
-        minutes = int(value(update))
-    except ValueError:
-        minutes = 0
-    valid = supervision.MIN_MINUTES <= minutes <= supervision.MAX_MINUTES
-    if not valid or minutes % supervision.STEP_MINUTES:
-        return await _ask(update, context, who, HOURS)
-    return await _set_minutes(update, context, who, minutes)
+def _topics(context: Context, who: Speaker, draft: Draft) -> list[tuple[str, str]]:
+    return [(t.name(who.lang), t.code) for t in context.bot_data.knowledge.supervision_topics]
 
 
-async def on_typed_hours(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    try:
-        hours = parse_hours(typed(update), minimum=MIN_HOURS, maximum=MAX_HOURS, step=0.5)
-    except InvalidValue as problem:
-        return await _ask(update, context, who, HOURS, _hours_problem(who.gettext, problem.reason))
-    return await _set_minutes(update, context, who, hours_to_minutes(hours))
-
-
-async def on_mode(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    mode = value(update)
-    if mode not in supervision.MODES:
-        return await _ask(update, context, who, MODE)
-    FLOW.draft(context)["mode"] = mode
-    return await _ask(update, context, who, TOPIC)
-
-
-async def on_topic(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    code = value(update)
-    if code not in {t.code for t in context.bot_data.knowledge.supervision_topics}:
-        return await _ask(update, context, who, TOPIC)
-    draft = FLOW.draft(context)
+async def on_topic(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    code = press.arg()
+    if code not in {c for _, c in _topics(context, who, draft)}:
+        raise Reask(None)
     draft["topic_code"], draft["topic_text"] = code, None
-    return await _ask(update, context, who, CONFIRM)
+    return None
 
 
-async def on_typed_topic(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+async def on_typed_topic(
+    update: Update, context: Context, who: Speaker, draft: Draft, text: str
+) -> Outcome:
     _ = who.gettext
-    text = typed(update).strip()
+    text = text.strip()
     if len(text) > supervision.MAX_TOPIC:
         problem = _("That is {length} characters long; please keep the topic under 200.")
-        return await _ask(update, context, who, TOPIC, problem.format(length=len(text)))
+        raise Reask(problem.format(length=len(text)))
     if not text:
-        return await _ask(update, context, who, TOPIC)
-    draft = FLOW.draft(context)
+        raise Reask(None)
     draft["topic_code"], draft["topic_text"] = None, text
-    return await _ask(update, context, who, CONFIRM)
+    return None
 
 
-async def on_confirm(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+async def on_save(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    return None  # past the last step: `save` below
+
+
+DATE_STEP, DAY_STEP = date_steps(
+    prefix=KEY,
+    text=lambda _, context, who, draft: _("🧭 Supervision for {station}. Which day was it?").format(
+        station=escape(_station_name(context, who, draft.get("station")))
+    ),
+    persisted=(DATE, DAY),
+)
+# The states persisted since the first release are the integers 0 to 6 (`persisted=`), so a
+# supervisor in the middle of /supervise when this version starts goes on where they were.
+STEPS = (
+    station_step(
+        "station",
+        prefix=KEY,
+        stations=_your_stations,
+        text=lambda _, context, who, draft: _("🧭 Which station was the supervision for?"),
+        applies_when=lambda draft: bool(draft.get("several_stations")),
+        unknown=lambda _: _("Please choose one of your stations."),
+        persisted=STATION,
+    ),
+    DATE_STEP,
+    DAY_STEP,
+    hours_step(
+        "hours",
+        prefix=KEY,
+        text=lambda _, context, who, draft: _(
+            "How long was it? Choose, or type the hours (0.5 to 8, in half hours)."
+        ),
+        minimum=supervision.MIN_MINUTES,
+        maximum=supervision.MAX_MINUTES,
+        step=supervision.STEP_MINUTES,
+        persisted=HOURS,
+    ),
+    choice_step(
+        "mode",
+        prefix=KEY,
+        key="mode",
+        text=lambda _, context, who, draft: _("Was it online or offline (in person)?"),
+        options=lambda context, who, draft: [
+            (who.gettext("💻 Online"), ONLINE),
+            (who.gettext("🤝 Offline"), OFFLINE),
+        ],
+        persisted=MODE,
+    ),
+    Step(
+        "topic",
+        lambda context, who, draft: Screen(
+            who.gettext(
+                "What was it about? Choose a topic, or type your own (up to 200 characters)."
+            ),
+            choices((label, f"{KEY}:topic:{code}") for label, code in _topics(context, who, draft)),
+        ),
+        {"topic": on_topic},
+        on_text=on_typed_topic,
+        expects=TEXT_INPUT,
+        persisted=TOPIC,
+    ),
+    Step(
+        "confirm",
+        lambda context, who, draft: Screen(
+            who.gettext("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft),
+            [[InlineKeyboardButton(who.gettext("✅ Save"), callback_data=f"{KEY}:ok")]],
+        ),
+        {"ok": on_save},
+        persisted=CONFIRM,
+    ),
+)
+
+
+async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
+    """The confirm: one call of `supervision.log_session`, then the month's standing."""
     _ = who.gettext
     data = context.bot_data
-    draft = FLOW.draft(context)
     try:
         async with data.uow() as uow:
             saved = await supervision.log_session(
@@ -305,19 +283,20 @@ async def on_confirm(update: Update, context: Context) -> int:
                 topic_codes=[t.code for t in data.knowledge.supervision_topics],
             )
     except NotAllowed:
-        FLOW.drop(context)
         await show(update, _("This station is no longer assigned to you, so nothing was saved."))
-        return ConversationHandler.END
+        return END
     except InvalidValue as problem:
         if problem.field == "date":
-            return await FLOW.date_refused(update, context, who, problem)
+            return await FLOW.ask(
+                update, context, who, "date", date_refused(_, context, draft, problem)
+            )
         if problem.field == "hours":
-            return await _ask(update, context, who, HOURS, _hours_problem(_, problem.reason))
+            reason = _hours_problem(_, problem.reason)
+            return await FLOW.ask(update, context, who, "hours", reason)
         if problem.field == "mode":
-            return await _ask(update, context, who, MODE)
-        return await _ask(update, context, who, TOPIC, _("Please choose the topic again."))
+            return "mode"
+        return await FLOW.ask(update, context, who, "topic", _("Please choose the topic again."))
     summary = _summary(context, who, draft)
-    FLOW.drop(context)
     parts = [_("✅ Saved."), summary]
     if saved.quota is not None:
         name = _station_name(context, who, saved.session.station_code)
@@ -331,7 +310,20 @@ async def on_confirm(update: Update, context: Context) -> int:
         ]
     )
     await show(update, "\n".join(parts), buttons)
-    return ConversationHandler.END
+    return END
+
+
+FLOW = Flow(
+    name="supervise",
+    draft_key=KEY,  # the draft has lived in user_data["sup"] since the first release
+    prefix=KEY,
+    steps=STEPS,
+    begin=begin,
+    finish=save,
+    commands=("supervise",),
+    entry_patterns=(r"^menu:supervise$",),
+    busy=lambda _: _("You are in the middle of logging supervision. Finish it, or send /cancel."),
+)
 
 
 # --- /quota -----------------------------------------------------------------------------------
@@ -440,33 +432,7 @@ async def show_quota(update: Update, context: Context) -> int:
 
 # --- wiring -----------------------------------------------------------------------------------
 def supervise_conversation() -> ConversationHandler[Context]:
-    def state(*handlers: BaseHandler[Update, Context, Any]) -> Handlers:
-        return FLOW.state(FLOW.on_back, *handlers)
-
-    return ConversationHandler(
-        name="supervise",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CommandHandler("supervise", start_supervise),
-            CallbackQueryHandler(start_supervise, pattern=r"^menu:supervise$"),
-        ],
-        states={
-            STATION: state(CallbackQueryHandler(FLOW.on_station, pattern=r"^sup:st:")),
-            **FLOW.date_states(FLOW.on_back),
-            HOURS: state(
-                CallbackQueryHandler(on_hours, pattern=r"^sup:hrs:"),
-                MessageHandler(TEXT, on_typed_hours),
-            ),
-            MODE: state(CallbackQueryHandler(on_mode, pattern=r"^sup:mode:")),
-            TOPIC: state(
-                CallbackQueryHandler(on_topic, pattern=r"^sup:topic:"),
-                MessageHandler(TEXT, on_typed_topic),
-            ),
-            CONFIRM: state(CallbackQueryHandler(on_confirm, pattern=r"^sup:ok$")),
-        },
-        fallbacks=[CallbackQueryHandler(FLOW.stale_step, pattern=r"^sup:")],
-    )
+    return FLOW.conversation()
 
 
 def quota_conversation() -> ConversationHandler[Context]:

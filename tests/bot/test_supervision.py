@@ -154,3 +154,28 @@ async def test_station_head_sees_their_station_and_admin_sees_all_behind_first(
     assert station_lines[0].startswith("🔴 Dongcheng Street Social Work Station 0/13 h · needs 13")
     assert station_lines[-1] == "🟢 Jiangnan Street Social Work Station 7/13 h · needs 6"
     assert len(admin.last.raw_text) < 4096
+
+
+async def test_supervise_on_the_flow_kit_resumes_and_reshows_the_step(bot: BotHarness) -> None:
+    """/supervise is a kit Flow whose states keep the integers the earlier release persisted:
+    a restart mid-way resumes at the same step; an earlier screen's button re-shows the step."""
+    supervisor = await bot.person(role="supervisor", stations=("jiangnan",), lang="en")
+    await supervisor.send("/supervise")
+    await supervisor.press("sup:date:today")
+    assert "How long was it?" in supervisor.last_text
+    await bot.restart()
+    await supervisor.send("2")
+    assert "online or offline" in supervisor.last_text
+    # The date button of the first screen again: the current step, with its buttons.
+    await supervisor.press_data("sup:date:yesterday")
+    assert "online or offline" in supervisor.last_text
+    assert supervisor.button_labels() == ["💻 Online", "🤝 Offline", "« Back", "✖ Cancel"]
+    await supervisor.send_sticker()
+    assert supervisor.last_text.startswith("Please choose one of the buttons.")
+    await supervisor.press("sup:mode:online")
+    await supervisor.send("/stats")
+    assert supervisor.last_text.startswith("You are in the middle of logging supervision.")
+    await supervisor.press("sup:topic:team")
+    assert "Day: " in supervisor.last_text and "Hours: 2" in supervisor.last_text
+    await supervisor.send("/cancel")
+    assert supervisor.last_text == "Cancelled. Nothing was saved."
