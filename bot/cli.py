@@ -49,7 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--role", required=True, choices=["worker", "supervisor", "station_head", "admin"]
     )
     invite.add_argument("--station", help="station code (not for admins)")
-    invite.add_argument("--valid-hours", type=float, default=72)
+    invite.add_argument(
+        "--valid-hours", type=float, default=None, help="default: 72 (services.staff)"
+    )
 
     report = sub.add_parser("report", help="write a monthly or yearly report (PNG and XLSX)")
     report.add_argument("--period", required=True, help="a month (2026-11) or a year (2026)")

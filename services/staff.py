@@ -24,6 +24,7 @@ from services.errors import (
 from services.people import ADMIN, STAFF_ROLES
 
 MAX_VALID_HOURS = 24 * 30
+DEFAULT_VALID_HOURS = 72  # how long an invitation works unless the admin says otherwise
 CODE_ALPHABET = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -97,7 +98,7 @@ async def create_invite(
     station_code: str | None,
     station_codes: Iterable[str],
     created_by_tg_id: int | None,
-    valid_hours: float,
+    valid_hours: float = DEFAULT_VALID_HOURS,
     now: datetime,
 ) -> CreatedInvite:
     """A random single-use code (32 URL-safe characters); only its hash is stored."""

@@ -31,7 +31,9 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
                 station_code=args.station,
                 station_codes=knowledge.stations.codes,
                 created_by_tg_id=None,
-                valid_hours=args.valid_hours,
+                valid_hours=(
+                    staff.DEFAULT_VALID_HOURS if args.valid_hours is None else args.valid_hours
+                ),
                 now=SystemClock(settings.zone).now(),
             )
     except InvalidValue as error:

@@ -1,1 +1,72 @@
-"""The Telegram toolkit every journey builds on; it imports no journey."""
+"""The Telegram toolkit every journey builds on. It imports no journey (an architecture test,
+`tests/unit/test_handler_packages.py`, enforces it); journeys import it, never the reverse.
+
+What each module gives
+----------------------
+- `context`: `BotData` (what `bot/` fills in: uow, clock, translator, knowledge, outbox, ...,
+  and `show_menu`, set by `handlers.people.register`); `Context`, PTB's `CallbackContext` as
+  installed by `ContextTypes(context=Context, bot_data=BotData)`, with
+  `await context.person(update) -> Speaker` (resolved once per update; `forget_person()` after
+  changing the person) and `context.press(update) -> Press | None`; `Speaker` (`access`,
+  `gettext`, `lang`, `tg_id`); `speaker(update, context)`, the older uncached spelling.
+- `callbacks`: the one codec. `encode(prefix, kind, *args) -> str` (raises `CallbackTooLong`
+  past 64 bytes, `ValueError` on ':' inside a part); `parse(data) -> Press | None`;
+  `Press.arg(i) -> str | None`, `Press.int_arg(i) -> int | None` (1..2**63-1 only: a forged
+  40-digit id is None, never OverflowError); `pattern(prefix, kind=None) -> regex`.
+- `screen`: `await show(update, text, markup=None, *, new=False, answered=False)` edits the
+  pressed message or sends a new one ("message is not modified" swallowed here only);
+  `await drop_buttons(update)`; `await alert(update, text)`.
+- `flow`: `Step`, `Flow`, `Screen(text, rows)`, `Reask(problem)`, `END`, `SUMMARY`, the input
+  kinds `BUTTON, TEXT, NUMBER, DATE, PHONE`, `reask_text(_, kind)` (one sentence per kind) and
+  `cancelled_text(_)` (the one "Cancelled. Nothing was saved.").
+- `steps`: `choice_step`, `station_step`, `text_step`, `toggles_step` (☑️/◻️, the one toggle
+  style), `date_steps` (Today / Yesterday / Another day + the calendar, or typed),
+  `hours_step`, `confirm_step` (Save + Edit buttons), `date_refused`, `local_today`.
+- `words`: `role_label(_, role)`, `phone_text(phone)`; `work_steps`: `day_label`,
+  `month_label`, `hours_label`, `date_problem`, `hours_problem`, `number_problem`,
+  `staff_only` (and the legacy date keyboards `steps.date_steps` uses).
+- `keyboards` (`grid`, `choices`, `nav_row`, `markup`, `station_buttons`), `i18n`
+  (`Translator`, `Gettext`, `N_`; catalogues `handlers/locales/*/LC_MESSAGES/*.po`, all merged
+  at load, one file per package or journey), `errors` (`on_error`), `consent` (the privacy and
+  cross-border texts and `record`), `consent_steps` (consent as two states, used by /request
+  and /volunteer until they move), `prompts` and `first_group` (legacy helpers of the request
+  journeys).
+
+How to declare a Step
+---------------------
+    Step(name, render, presses={kind: handler}, on_text=handler, expects=TEXT,
+         applies_when=lambda draft: ..., back=True, persisted=None)
+
+`render(context, who, draft) -> Screen(text, rows)` (the Flow adds the « Back / ✖ Cancel row).
+A press handler is `async (update, context, who, draft, press) -> Outcome`, a text handler
+`async (update, context, who, draft, text) -> Outcome`. Outcome: None = the next step that
+applies (after the last, `Flow.finish`), a step name = that step, `SUMMARY`, or `END`.
+`raise Reask("problem")` shows the same step again under the problem (`Reask(None)`: plainly).
+Presses are `<flow prefix>:<kind>[:args]`; build them with `callbacks.encode`.
+
+How to write a Flow
+-------------------
+    FLOW = Flow(name="invite", prefix="inv", steps=(ROLE, STATION), begin=begin,
+                finish=create, commands=("invite",), entry_patterns=(r"^menu:invite$",),
+                allowed=admins_only, summary=None, busy=None)
+    app.add_handler(FLOW.conversation())
+
+`begin(update, context, who) -> Draft | None` makes the fresh draft (None: it said why not);
+`finish(update, context, who, draft) -> Outcome` calls the one service and says the last word
+(return END, or a step name to ask again). `allowed` is re-checked on every update. `busy`
+set: other commands in the middle get that sentence (else they pass through). The Flow gives
+Back, Edit from the summary (`<prefix>:edit:<step>`, back to the summary afterwards), Cancel
+and /cancel, a stale press (a kind the current step does not take) re-showing the current
+step, and a re-ask for photos, stickers, voice, locations. See `handlers/management/admin.py`
+(/invite, two steps) and `handlers/work/supervision.py` (/supervise, seven steps).
+
+Persistence and state names
+---------------------------
+The ConversationHandler is persistent and named `Flow.name`; its states are `Step.state`: the
+step's `name`, or `persisted` when an older release stored something else (/supervise keeps
+the integers 0-6). The persisted state says which step a press belongs
+to (the draft holds answers only). The draft lives in `user_data[Flow.key]` (`draft_key`, else `name`). Renaming a persisted
+state or draft key strands people who are mid-way: keep the old value with `persisted=` /
+`draft_key=`, or add a data migration of the `persisted_state` rows, tested from a row as the
+current release writes it.
+"""

@@ -20,8 +20,8 @@ a photo, sticker, voice or location where a button or text is expected re-asks w
 sentence per expected kind; `allowed` re-checked on every update. `conversation()` builds the
 persistent, named `ConversationHandler` whose states are the step names.
 
-The draft is JSON in `context.user_data[flow.key]` (`draft_key`, else `name`); `draft["step"]`
-names the step last shown, for reading only: the persisted conversation state is the truth.
+The draft is JSON in `context.user_data[flow.key]` (`draft_key`, else `name`); it holds the
+answers only (it is shown by /mydata): the persisted conversation state says which step.
 """
 
 from __future__ import annotations
@@ -175,7 +175,6 @@ class Flow:
         """Show step `name` (under `problem`) and make it the current one."""
         draft = self.draft(context)
         step = self.step(name)
-        draft["step"] = step.name
         screen = step.render(context, who, draft)
         text = f"{problem}\n\n{screen.text}" if problem else screen.text
         rows = [*screen.rows, self.nav(who.gettext, draft, step)]

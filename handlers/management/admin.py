@@ -42,7 +42,6 @@ from services.errors import Conflict, InvalidValue, NotFound
 from services.people import ADMIN, STAFF_ROLES
 from services.staff import StaffMember
 
-INVITE_VALID_HOURS = 72
 PICK_ROLE, PICK_STATION = "role", "station"
 DRAFT = "invite"
 ADMINS_PAGE = "_admins"  # the /staff page of station-less roles (administrators)
@@ -127,7 +126,6 @@ async def create(update: Update, context: Context, who: Speaker, draft: Draft) -
                 station_code=None if role == ADMIN else draft.get("station"),
                 station_codes=data.knowledge.stations.codes,
                 created_by_tg_id=who.tg_id,
-                valid_hours=INVITE_VALID_HOURS,
                 now=data.clock.now(),
             )
     except InvalidValue:

@@ -1,0 +1,86 @@
+"""The kit's Flow as a journey would use it: toggles, typed text, a summary with Edit that
+returns to the summary, Back, and a stale press. The flow is added to the real application."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import END, Draft, Flow, Outcome
+from handlers.kit.screen import show
+from handlers.kit.steps import confirm_step, text_step, toggles_step
+from tests.harness import BotHarness
+
+SAVED: list[Draft] = []
+
+
+async def _begin(update: Any, context: Context, who: Speaker) -> Draft:
+    return {}
+
+
+async def _save(update: Any, context: Context, who: Speaker, draft: Draft) -> Outcome:
+    SAVED.append(dict(draft))
+    await show(update, "Saved.")
+    return END
+
+
+FLOW = Flow(
+    name="kit_demo",
+    prefix="demo",
+    steps=(
+        toggles_step(
+            "groups",
+            prefix="demo",
+            key="groups",
+            text=lambda _, c, w, d: "Which groups?",
+            options=lambda c, w, d: [("Elders", "elders"), ("Children", "children")],
+            done_label=lambda _: "Done",
+        ),
+        text_step("note", key="note", text=lambda _, c, w, d: "A note?"),
+        confirm_step(
+            "summary",
+            prefix="demo",
+            text=lambda _, c, w, d: f"Groups: {','.join(d['groups'])}; note: {d['note']}",
+            save_label=lambda _: "Save",
+            edits=lambda _, d: [("Edit groups", "groups"), ("Edit note", "note")],
+        ),
+    ),
+    begin=_begin,
+    finish=_save,
+    commands=("kitdemo",),
+    summary="summary",
+)
+
+
+async def test_a_flow_with_toggles_text_summary_and_edit(bot: BotHarness) -> None:
+    assert bot.app is not None
+    bot.app.add_handler(FLOW.conversation())
+    journeys = bot.app.handlers[0]
+    journeys.insert(0, journeys.pop())  # before the fallbacks, as a journey package would be
+    SAVED.clear()
+    person = await bot.person(lang="en")
+    await person.send("/kitdemo")
+    assert person.button_labels() == ["◻️ Elders", "◻️ Children", "Done", "✖ Cancel"]
+    await person.press("Done")  # nothing ticked: asked again
+    assert person.last_text.startswith("Please choose one of the buttons.")
+    await person.press("◻️ Children")
+    assert "☑️ Children" in person.button_labels()
+    await person.press("Done")
+    assert person.last_text == "A note?"
+    await person.send_photo()
+    assert person.last_text.startswith("Please type your answer as text, or use the buttons.")
+    await person.send("first")
+    assert person.last_text == "Groups: children; note: first"
+    # Edit the note from the summary: back to the summary, not on to the next step.
+    await person.press("Edit note")
+    await person.send("second")
+    assert person.last_text == "Groups: children; note: second"
+    # Back from the summary goes to the note; a stale toggle re-shows the note step.
+    await person.press("« Back")
+    assert person.last_text == "A note?"
+    await person.press_data("demo:tog:elders")
+    assert person.last_text == "A note?"
+    await person.send("third")
+    await person.press("Save")
+    assert person.last_text == "Saved."
+    assert SAVED == [{"groups": ["children"], "note": "third"}]
