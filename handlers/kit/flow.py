@@ -190,12 +190,12 @@ class Flow:
             if outcome == END:
                 self.drop(context)
             return outcome
+        if outcome is not None and outcome != SUMMARY:  # a named step (an Edit stays open)
+            return await self.ask(update, context, who, outcome)
         back_to_summary = draft.pop("_edit", False) and self.summary is not None
-        if outcome == SUMMARY or (outcome is None and back_to_summary):
+        if outcome == SUMMARY or back_to_summary:
             assert self.summary is not None
             return await self.ask(update, context, who, self.summary)
-        if outcome is not None:
-            return await self.ask(update, context, who, outcome)
         names = [s.name for s in self.steps]
         for step in self.steps[names.index(after.name) + 1 :]:
             if step.applies_when(draft):

@@ -75,6 +75,14 @@ async def test_a_flow_with_toggles_text_summary_and_edit(bot: BotHarness) -> Non
     await person.press("Edit note")
     await person.send("second")
     assert person.last_text == "Groups: children; note: second"
+    # Edit the groups: ticking re-shows the step, Done returns to the summary.
+    await person.press("Edit groups")
+    await person.press("◻️ Elders")
+    await person.press("Done")
+    assert person.last_text == "Groups: children,elders; note: second"
+    await person.press("Edit groups")
+    await person.press("☑️ Elders")
+    await person.press("Done")
     # Back from the summary goes to the note; a stale toggle re-shows the note step.
     await person.press("« Back")
     assert person.last_text == "A note?"
