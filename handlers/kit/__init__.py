@@ -28,14 +28,16 @@ What each module gives
 - `keyboards` (`grid`, `choices`, `nav_row`, `markup`, `station_buttons`), `i18n`
   (`Translator`, `Gettext`, `N_`; catalogues `handlers/locales/*/LC_MESSAGES/*.po`, all merged
   at load, one file per package or journey), `errors` (`on_error`), `consent` (the privacy and
-  cross-border texts and `record`), `consent_steps` (consent as two states, used by /request
-  and /volunteer until they move), `prompts` and `first_group` (legacy helpers of the request
+  cross-border texts and `record`), `consent_steps` (`consent_steps(prefix=, purpose=)`: consent as a
+  sub-flow, two `Step`s in the states "consent_pi"/"consent_xb" that apply while
+  `draft[NEEDS_CONSENT]`, set in `begin` with `await needs_consent(context, who)`; the older
+  functions serve /request and /volunteer until they move), `prompts` and `first_group` (legacy helpers of the request
   journeys).
 
 How to declare a Step
 ---------------------
     Step(name, render, presses={kind: handler}, on_text=handler, expects=TEXT,
-         applies_when=lambda draft: ..., back=True, persisted=None)
+         applies_when=lambda draft: ..., back=True, persisted=None, nav=True)
 
 `render(context, who, draft) -> Screen(text, rows)` (the Flow adds the « Back / ✖ Cancel row).
 A press handler is `async (update, context, who, draft, press) -> Outcome`, a text handler

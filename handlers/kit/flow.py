@@ -104,6 +104,7 @@ class Step:
     applies_when: Callable[[Draft], bool] = _always
     back: bool = True  # show « Back (never on the first step that applies)
     persisted: str | int | None = None  # the state value stored, if not `name` (older releases)
+    nav: bool = True  # the « Back / ✖ Cancel row (off for screens with their own, like consent)
 
     @property
     def state(self) -> str | int:
@@ -177,7 +178,7 @@ class Flow:
         step = self.step(name)
         screen = step.render(context, who, draft)
         text = f"{problem}\n\n{screen.text}" if problem else screen.text
-        rows = [*screen.rows, self.nav(who.gettext, draft, step)]
+        rows = [*screen.rows, self.nav(who.gettext, draft, step)] if step.nav else screen.rows
         await show(update, text, InlineKeyboardMarkup(rows))
         return step.state
 

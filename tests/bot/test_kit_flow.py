@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.kit import consent
+from handlers.kit.consent_steps import NEEDS_CONSENT, consent_steps, needs_consent
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Flow, Outcome
 from handlers.kit.screen import show
@@ -92,3 +94,47 @@ async def test_a_flow_with_toggles_text_summary_and_edit(bot: BotHarness) -> Non
     await person.press("Save")
     assert person.last_text == "Saved."
     assert SAVED == [{"groups": ["children"], "note": "third"}]
+
+
+async def _begin_with_consent(update: Any, context: Context, who: Speaker) -> Draft:
+    return {NEEDS_CONSENT: await needs_consent(context, who)}
+
+
+CONSENT_FLOW = Flow(
+    name="kit_consent",
+    prefix="kc",
+    steps=(
+        *consent_steps(prefix="kc", purpose=consent.REQUEST),
+        text_step("note", key="note", text=lambda _, c, w, d: "A note?"),
+    ),
+    begin=_begin_with_consent,
+    finish=_save,
+    commands=("kitconsent",),
+)
+
+
+async def test_consent_as_a_sub_flow(bot: BotHarness) -> None:
+    assert bot.app is not None
+    bot.app.add_handler(CONSENT_FLOW.conversation())
+    journeys = bot.app.handlers[0]
+    journeys.insert(0, journeys.pop())
+    SAVED.clear()
+    person = await bot.person(lang="en")
+    await person.send("/kitconsent")
+    assert person.button_labels() == ["✅ I agree", "✖ I do not agree"]
+    await person.press("✖ I do not agree")
+    assert any("nothing has been saved" in m.text for m in person.messages[-2:])
+    await person.send("/kitconsent")
+    await person.press("✅ I agree")
+    assert person.button_labels() == ["✅ I agree", "✖ I do not agree", "« Back"]
+    await person.press("« Back")
+    assert person.button_labels() == ["✅ I agree", "✖ I do not agree"]
+    await person.press("✅ I agree")
+    await person.press("✅ I agree")
+    assert person.last_text == "A note?"
+    assert person.button_labels() == ["✖ Cancel"]  # consent is behind: no Back to it
+    await person.send("hello")
+    assert SAVED == [{NEEDS_CONSENT: False, "note": "hello"}]
+    # Given once, it is not asked again.
+    await person.send("/kitconsent")
+    assert person.last_text == "A note?"
