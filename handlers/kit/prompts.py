@@ -3,7 +3,7 @@
 A step answered with a button edits the pressed message into the next step; a step answered
 with typed text gets the next step as a new message. Editing a message into exactly what it
 already shows is refused by Telegram ("message is not modified"), which a double tap on a
-toggle can cause: that refusal is harmless and swallowed here, every other error is not.
+toggle can cause: `show` and `drop_buttons` now live in `kit.screen`, re-exported here.
 """
 
 from __future__ import annotations
@@ -18,39 +18,14 @@ from telegram import (
     ReplyKeyboardRemove,
     Update,
 )
-from telegram.error import BadRequest
 
 from handlers.kit.context import Context
 from handlers.kit.i18n import Gettext
+from handlers.kit.screen import drop_buttons as drop_buttons  # the one of each, re-exported
+from handlers.kit.screen import show as show
 from handlers.kit.words import phone_text
 from services.errors import InvalidValue
 from services.phones import from_contact, normalise_cn_phone
-
-
-async def show(
-    update: Update,
-    text: str,
-    markup: InlineKeyboardMarkup | None = None,
-    *,
-    new: bool = False,
-    answered: bool = False,
-) -> None:
-    """Edit the pressed message into `text` (or send it anew when `new` or typed input).
-
-    A pressed button is answered here unless the caller `answered` it already (with an alert):
-    Telegram takes one answer per press."""
-    query = update.callback_query
-    if query is not None and not answered:
-        await query.answer()
-    if query is not None and query.message is not None and not new:
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                raise
-        return
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, reply_markup=markup)
 
 
 def draft_in(context: Context, key: str) -> dict[str, Any]:
@@ -110,18 +85,6 @@ async def say_cancelled(update: Update, _: Gettext, *, phone_step: bool) -> None
         await leave_phone_step(update, text)
     else:
         await show(update, text, new=update.callback_query is None)
-
-
-async def drop_buttons(update: Update) -> None:
-    """Take the buttons off the pressed message (it stays readable)."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(reply_markup=None)
-    except BadRequest as error:
-        if "not modified" not in str(error).lower():
-            raise
 
 
 def contact_keyboard(_: Gettext) -> ReplyKeyboardMarkup:

@@ -9,41 +9,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton
 
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import grid
+from handlers.kit.screen import show as show  # the one `show`, re-exported
 from services.entry_window import days_open, entry_window
 
 MONTH_NAMES = (
     N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
     N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"),
 )  # fmt: skip
-
-
-async def show(
-    update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *, new: bool = False
-) -> None:
-    """Edit the pressed message, or send a new one after typed input (or when `new`).
-
-    Re-showing a step unchanged (the same button pressed twice, a forged button answered
-    with the same screen) would be refused by Telegram as "message is not modified"; that is
-    the outcome we wanted anyway, so it is not an error.
-    """
-    query = update.callback_query
-    if query is not None and query.message is not None and not new:
-        await query.answer()
-        try:
-            await query.edit_message_text(text, reply_markup=markup)
-        except BadRequest as error:
-            if "not modified" not in str(error).lower():
-                raise
-        return
-    if query is not None:
-        await query.answer()
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, reply_markup=markup)
 
 
 def day_label(_: Gettext, day: date) -> str:
