@@ -120,7 +120,9 @@ def load_reminders(directory: Path | None = None) -> ReminderSchedule:
     cases = data.get("cases_overdue")
     if cases is not None:
         if not isinstance(cases, dict):
-            raise CatalogError(path, "cases_overdue", "must have `worker_time` and `head_after_days`")
+            raise CatalogError(
+                path, "cases_overdue", "must have `worker_time` and `head_after_days`"
+            )
         schedule = replace(
             schedule,
             case_worker_time=_time(path, "cases_overdue.worker_time", cases.get("worker_time")),
