@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from db.models import AuditEntry, ServiceRequest, WalkIn
+from db.models import AuditEntry, Delivery, ServiceRequest, WalkIn
 from db.uow import Database
 from knowledge.bundle import load_knowledge
-from services import activities, cases, consent, people, requests, staff, walk_ins
+from services import activities, cases, consent, people, reminders, requests, staff, walk_ins
 from services.errors import InvalidValue, NotAllowed, NotFound
 from services.people import Access
 from tests.conftest import SHANGHAI
@@ -641,3 +641,81 @@ async def test_a_worker_of_another_station_is_refused_every_case_operation(
             )
         ).all()
     assert reads == []
+
+
+# --- overdue reminders ---------------------------------------------------------------------
+
+
+async def _case_deliveries(database: Database) -> list[tuple[str, int, str]]:
+    async with database.uow() as uow:
+        rows = await uow.session.execute(
+            select(Delivery.occasion, Delivery.recipient_tg_id, Delivery.status)
+            .where(Delivery.kind == reminders.CASE_OVERDUE)
+            .order_by(Delivery.id)
+        )
+        return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+async def _plan(database: Database, at: datetime) -> None:
+    async with database.uow() as uow:
+        await reminders.plan_due(
+            uow, schedule=KNOWLEDGE.reminders, now=at, zone=SHANGHAI, admin_ids=()
+        )
+
+
+async def test_an_overdue_case_is_reminded_once_to_the_worker_then_the_head(
+    database: Database, now: datetime, team: dict[str, Access]
+) -> None:
+    worker, head = team["worker"], team["head"]
+    case = await open_case(database, now, worker)
+    await call(
+        database, "set_next_contact", actor=worker, case_id=case.id, on=date(2026, 11, 17),
+        every_days=None, now=now,
+    )  # fmt: skip
+    await _plan(database, datetime(2026, 11, 17, 23, 0, tzinfo=SHANGHAI))  # not yet overdue
+    await _plan(database, datetime(2026, 11, 18, 7, 30, tzinfo=SHANGHAI))  # quiet hours
+    await _plan(database, datetime(2026, 11, 18, 8, 30, tzinfo=SHANGHAI))  # before 9:00
+    assert await _case_deliveries(database) == []
+    for _ in range(2):  # the morning after, planned once however often the planner runs
+        await _plan(database, datetime(2026, 11, 18, 9, 0, tzinfo=SHANGHAI))
+    await _plan(database, datetime(2026, 11, 20, 15, 0, tzinfo=SHANGHAI))
+    assert await _case_deliveries(database) == [("worker-20261117", worker.tg_id, "planned")]
+    for _ in range(2):  # three days later, the head; the worker is not told again
+        await _plan(database, datetime(2026, 11, 21, 9, 0, tzinfo=SHANGHAI))
+    assert await _case_deliveries(database) == [
+        ("worker-20261117", worker.tg_id, "planned"),
+        ("head-20261117", head.tg_id, "planned"),
+    ]
+    # a new next contact resolves what is still planned; missing it again is a new reminder
+    later = datetime(2026, 11, 21, 10, 0, tzinfo=SHANGHAI)
+    await call(
+        database, "set_next_contact", actor=worker, case_id=case.id, on=date(2026, 11, 22),
+        every_days=None, now=later,
+    )  # fmt: skip
+    await _plan(database, datetime(2026, 11, 21, 11, 0, tzinfo=SHANGHAI))
+    assert [s for *_, s in await _case_deliveries(database)] == ["skipped", "skipped"]
+    await _plan(database, datetime(2026, 11, 23, 9, 0, tzinfo=SHANGHAI))
+    assert (await _case_deliveries(database))[-1] == ("worker-20261122", worker.tg_id, "planned")
+
+
+def test_the_overdue_planner_is_pure_and_skips_blocked_workers() -> None:
+    schedule = KNOWLEDGE.reminders
+    overdue = reminders.OverdueCase(
+        id=7, number="JN-C-0007", station_code="jiangnan", worker_tg_id=11, due=date(2026, 11, 1)
+    )
+    snapshot = reminders.Snapshot(
+        staff=(
+            reminders.StaffEntry(11, "王", "worker", "jiangnan", unreachable=True),
+            reminders.StaffEntry(12, "张", "station_head", "jiangnan", unreachable=False),
+        ),
+        admin_ids=frozenset(),
+        quota={},
+        closed_quota={},
+        cases=(overdue,),
+    )
+    at = datetime(2026, 11, 10, 10, 0, tzinfo=SHANGHAI)
+    planned = reminders.cases_overdue(schedule, snapshot, now=at, zone=SHANGHAI)
+    assert [(m.recipient_tg_id, m.occasion, m.payload["days"]) for m in planned] == [
+        (12, "head-20261101", 9)
+    ]
+    assert planned[0].key == "case_overdue:c7:head-20261101:12:jiangnan"
