@@ -1150,7 +1150,8 @@ def _blank(row: Case) -> None:
 
 
 async def blank_cases(uow: UnitOfWork, *, case_ids: Sequence[int]) -> int:
-    """Erase the personal fields of these cases (and their notes), keeping counts and codes.
+    """Erase the personal fields of these cases (and the notes of their timeline, referrals
+    and records), keeping counts and codes.
     Adds to the caller's unit of work; the caller commits."""
     ids = list(case_ids)
     if not ids:
@@ -1163,6 +1164,13 @@ async def blank_cases(uow: UnitOfWork, *, case_ids: Sequence[int]) -> int:
         select(AgencyReferral).where(AgencyReferral.case_id.in_(ids))
     ):
         ref.note = None
+    # A case record's note is about the person served; the record itself (hours, counts) stays.
+    for activity in await uow.session.scalars(
+        select(ActivityLog)
+        .join(CaseRecord, CaseRecord.activity_id == ActivityLog.id)
+        .where(CaseRecord.case_id.in_(ids))
+    ):
+        activity.note = None
     return len(ids)
 
 

@@ -4,17 +4,29 @@ stage, closing and reopening, next contacts, referrals, sign-off, and who may do
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from db.models import AuditEntry, Delivery, ServiceRequest, WalkIn
+from db.models import ActivityLog, AuditEntry, Delivery, ServiceRequest, WalkIn
 from db.uow import Database
 from knowledge.bundle import load_knowledge
-from services import activities, cases, consent, people, reminders, requests, staff, walk_ins
+from services import (
+    activities,
+    cases,
+    consent,
+    people,
+    privacy,
+    reminders,
+    reports,
+    requests,
+    staff,
+    station_figures,
+    walk_ins,
+)
 from services.errors import InvalidValue, NotAllowed, NotFound
 from services.people import Access
 from tests.conftest import SHANGHAI
@@ -231,9 +243,7 @@ async def test_head_erases_a_walk_in_and_its_case(
     assert case.client_name == "刘奶奶" and case.address == "城西村12号"
     async with database.uow() as uow:
         with pytest.raises(NotAllowed):
-            await walk_ins.erase(
-                uow, request_id=done.request.id, actor=team["worker"], now=now
-            )
+            await walk_ins.erase(uow, request_id=done.request.id, actor=team["worker"], now=now)
     async with database.uow() as uow:
         assert await walk_ins.erase(uow, request_id=done.request.id, actor=team["head"], now=now)
     async with database.uow() as uow:
@@ -321,9 +331,7 @@ async def test_a_case_through_every_stage(
     ]  # fmt: skip
     # closed: nothing changes any more
     with pytest.raises(cases.CaseClosed):
-        await call(
-            database, "set_risk", actor=worker, case_id=case.id, risk_level="high", now=now
-        )
+        await call(database, "set_risk", actor=worker, case_id=case.id, risk_level="high", now=now)
 
 
 async def test_records_must_fit_the_case(
@@ -458,9 +466,7 @@ async def test_reading_a_case_is_audited(
                 )
             )
         ).all()
-    assert [tuple(r) for r in rows] == [
-        (team["head"].person_id, f"case:{case.id}", now)
-    ]
+    assert [tuple(r) for r in rows] == [(team["head"].person_id, f"case:{case.id}", now)]
 
 
 # --- referral between stations -------------------------------------------------------------
@@ -587,8 +593,10 @@ async def test_a_worker_of_another_station_is_refused_every_case_operation(
         note=None, now=now,
     )  # fmt: skip
     referral_id = (
-        await call(database, "detail", actor=worker, case_id=case.id, now=now)
-    ).agency_referrals[0].id
+        (await call(database, "detail", actor=worker, case_id=case.id, now=now))
+        .agency_referrals[0]
+        .id
+    )
     record_id = view.records[0].id
     walk_in = await register(database, now, worker)
     theirs = await record(database, now, worker, "case_record")
@@ -622,9 +630,7 @@ async def test_a_worker_of_another_station_is_refused_every_case_operation(
     with pytest.raises(NotAllowed):  # opening a case at a station not theirs, or from its request
         await open_case(database, now, other)
     with pytest.raises(NotAllowed):
-        await open_case(
-            database, now, other, station_code="xicheng", request_id=walk_in.request.id
-        )
+        await open_case(database, now, other, station_code="xicheng", request_id=walk_in.request.id)
     async with database.uow() as uow:
         with pytest.raises(NotAllowed):
             await cases.case_for_request(uow, actor=other, request_id=walk_in.request.id)
@@ -719,3 +725,120 @@ def test_the_overdue_planner_is_pure_and_skips_blocked_workers() -> None:
         (12, "head-20261101", 9)
     ]
     assert planned[0].key == "case_overdue:c7:head-20261101:12:jiangnan"
+
+
+# --- privacy and figures -------------------------------------------------------------------
+
+
+async def test_a_residents_export_and_erasure_include_their_case(
+    database: Database, now: datetime, team: dict[str, Access]
+) -> None:
+    worker, head = team["worker"], team["head"]
+    resident = await person(database, now, name="刘阿姨", consented=True)
+    async with database.uow() as uow:
+        submitted = await requests.submit(
+            uow, resident_id=resident.person_id, station_code="jiangnan",
+            service_code="elderly_care", for_whom="myself", age_group="60_79",
+            description="腿脚不便，想请人上门", phone="13800138000", preferred_time="any",
+            urgent=False, client_token=token(), known_services=KNOWLEDGE.services.codes,
+            open_limit=3, now=now,
+        )  # fmt: skip
+    case = await open_case(
+        database, now, worker, request_id=submitted.request.id, client_name="刘阿姨",
+        consent_given=False,  # the resident's own consent covers it
+    )  # fmt: skip
+    assert case.resident_id == resident.person_id
+    intake = await record(database, now, worker, "case_intake")
+    async with database.uow() as uow:
+        row = await uow.session.get(ActivityLog, intake)
+        assert row is not None
+        row.note = "独居，女儿在外地"
+        await uow.commit()
+    await call(database, "link_record", actor=worker, case_id=case.id, activity_id=intake, now=now)
+    read_at = now + timedelta(minutes=5)
+    await call(database, "detail", actor=head, case_id=case.id, now=read_at)
+
+    async with database.uow() as uow:
+        document = await privacy.export(uow, tg_id=resident.tg_id, now=now)
+    [exported] = document["cases"]
+    assert exported["number"] == "JN-C-0001" and exported["client_name"] == "刘阿姨"
+    assert [r["stage"] for r in exported["records"]] == ["intake"]
+    assert exported["records"][0]["note"] == "独居，女儿在外地"
+    assert [e["kind"] for e in exported["timeline"]] == [cases.OPENED, cases.RECORD]
+    assert document["case_readers"] == [
+        {"case": "JN-C-0001", "at": read_at.astimezone(UTC).isoformat(), "person_id": head.person_id,
+         "name": "张站长", "roles": ["station_head"]}
+    ]  # fmt: skip
+    # another resident's export says nothing of it
+    stranger = await person(database, now, consented=True)
+    async with database.uow() as uow:
+        assert (await privacy.export(uow, tg_id=stranger.tg_id, now=now))["cases"] == []
+
+    async with database.uow() as uow:
+        erased = await privacy.erase(uow, tg_id=resident.tg_id, now=now)
+    assert erased.cases == 1
+    view = await call(database, "detail", actor=worker, case_id=case.id, now=now)
+    assert view.erased and view.client_name is None and view.address is None
+    assert view.records[0].stage == "intake"  # the stage records and counts stay
+    async with database.uow() as uow:
+        row = await uow.session.get(ActivityLog, intake)
+        assert row is not None and row.note is None and row.minutes == 60
+        figures = await station_figures.station_figures(
+            uow, station_codes=["jiangnan"], now=now, zone=SHANGHAI
+        )
+    assert figures.stations[0].this_month.cases_opened == 1
+
+
+async def test_cases_and_sources_in_the_months_figures_and_reports(
+    database: Database, now: datetime, team: dict[str, Access]
+) -> None:
+    worker, supervisor = team["worker"], team["supervisor"]
+    await register(database, now, worker, source="phone")
+    await register(database, now, worker, source="walk_in")
+    overdue = await open_case(database, now, worker)
+    await call(
+        database, "set_next_contact", actor=worker, case_id=overdue.id, on=date(2026, 11, 17),
+        every_days=None, now=now,
+    )  # fmt: skip
+    closed = await open_case(database, now, worker)
+    for template in ("case_plan", "case_closing"):
+        view = await call(
+            database, "link_record", actor=worker, case_id=closed.id,
+            activity_id=await record(database, now, worker, template), now=now,
+        )  # fmt: skip
+    for r in view.records:
+        await call(database, "sign_off", actor=supervisor, record_id=r.id, now=now)
+    await call(database, "close", actor=worker, case_id=closed.id, note=None, now=now)
+    await open_case(database, now, team["other"], station_code="xicheng")
+
+    later = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+    async with database.uow() as uow:
+        figures = await station_figures.station_figures(
+            uow, station_codes=["jiangnan", "xicheng"], now=later, zone=SHANGHAI
+        )
+    jiangnan, xicheng = figures.stations
+    month = jiangnan.this_month
+    assert (month.cases_opened, month.cases_closed, month.cases_open, month.cases_overdue) == (
+        2, 1, 1, 1,
+    )  # fmt: skip
+    assert month.requests_by_source == {"phone": 1, "walk_in": 1}
+    assert xicheng.this_month.cases_opened == 1 and jiangnan.last_month.cases_opened == 0
+
+    async with database.uow() as uow:
+        report = await reports.build_report(
+            uow, period=reports.month_period(2026, 11), station_code="jiangnan", now=later,
+            zone=SHANGHAI,
+        )  # fmt: skip
+    [row] = report.stations
+    assert (row.cases_opened, row.cases_closed, row.cases_open, row.cases_overdue) == (2, 1, 1, 1)
+    assert row.cases_closed_signed_off == 1 and row.measure("case_sign_off_rate") == 1.0
+    assert row.requests_by_source == {"phone": 1, "walk_in": 1}
+    assert sorted(r.source for r in report.requests) == ["phone", "walk_in"]
+    assert [(c.number, c.status, c.overdue, c.plan_signed_off, c.closing_signed_off)
+            for c in report.cases] == [
+        ("JN-C-0001", cases.OPEN, True, False, False),
+        ("JN-C-0002", cases.CLOSED, False, True, True),
+    ]  # fmt: skip
+    # the evaluation's indicator counts it
+    indicator = KNOWLEDGE.evaluation.indicator("case_sign_off")
+    assert indicator is not None and indicator.points_for(row.case_sign_off_rate) == 5
