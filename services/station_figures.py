@@ -185,15 +185,17 @@ async def station_figures(
 
     # Cases: opened, closed within each month; open and overdue at its end (this month: now).
     today = now.astimezone(zone).date()
-    for is_current, start_at, end_at, end_day in (
-        (False, last_from, this_from, this_start),
-        (True, this_from, next_from, today),
-    ):
-        moment = now if is_current else end_at
-        for code, opened, closed, still_open, overdue in await uow.session.execute(
-            case_counts(codes, start_at=start_at, end_at=end_at, moment=moment, day=end_day)
-        ):
+    months = (
+        (False, last_from, this_from, this_from, this_start),
+        (True, this_from, next_from, now, today),
+    )
+    found = await uow.session.execute(
+        case_counts(codes, [(start, end, moment, day) for _, start, end, moment, day in months])
+    )
+    for code, *sums in found:
+        for index, (is_current, *_) in enumerate(months):
             target = slot(code, is_current)
+            opened, closed, still_open, overdue = sums[index * 4 : index * 4 + 4]
             target.cases_opened += int(opened or 0)
             target.cases_closed += int(closed or 0)
             target.cases_open += int(still_open or 0)
@@ -215,27 +217,25 @@ async def station_figures(
 
 
 def case_counts(
-    codes: Sequence[str] | None,
-    *,
-    start_at: datetime,
-    end_at: datetime,
-    moment: datetime,
-    day: date,
+    codes: Sequence[str] | None, periods: Sequence[tuple[datetime, datetime, datetime, date]]
 ) -> Any:
-    """Per station: cases opened and closed in [start_at, end_at), open at `moment`, and of
-    those overdue on `day` (a next contact before it). One grouped statement."""
-    open_then = and_(
-        Case.opened_at < moment, or_(Case.closed_at.is_(None), Case.closed_at >= moment)
-    )
-    query = (
-        select(
-            Case.station_code,
+    """One grouped statement: per station and for each (start, end, moment, day), the cases
+    opened and closed in [start, end), open at `moment`, and of those overdue on `day` (a next
+    contact before it): four sums per period, in order."""
+    sums: list[Any] = []
+    for start_at, end_at, moment, day in periods:
+        open_then = and_(
+            Case.opened_at < moment, or_(Case.closed_at.is_(None), Case.closed_at >= moment)
+        )
+        sums += [
             func.sum(case((and_(Case.opened_at >= start_at, Case.opened_at < end_at), 1), else_=0)),
             func.sum(case((and_(Case.closed_at >= start_at, Case.closed_at < end_at), 1), else_=0)),
             func.sum(case((open_then, 1), else_=0)),
             func.sum(case((and_(open_then, Case.next_contact_on < day), 1), else_=0)),
-        )
-        .where(Case.opened_at < end_at)
+        ]
+    query = (
+        select(Case.station_code, *sums)
+        .where(Case.opened_at < max(end for _, end, _, _ in periods))
         .group_by(Case.station_code)
     )
     if codes is not None:
