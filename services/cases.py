@@ -32,6 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from db.counters import take_next_case_number
 from db.models import (
@@ -769,7 +770,15 @@ async def open_case(
         opened_by=actor.person_id,
     )
     uow.session.add(row)
-    await uow.session.flush()
+    try:
+        await uow.session.flush()
+    except IntegrityError:
+        # The same draft confirmed twice at the same moment: the other press won.
+        await uow.session.rollback()
+        existing = await uow.session.scalar(select(Case).where(Case.client_token == client_token))
+        if existing is None or existing.opened_by != actor.person_id:
+            raise
+        return await _view(uow, existing, catalog, _local_today(now, zone))
     _event(
         uow, row, OPENED, actor=actor, now=now, stage=first,
         detail={"request": request_id, "worker": assignee, "risk": risk_level,

@@ -842,3 +842,33 @@ async def test_cases_and_sources_in_the_months_figures_and_reports(
     # the evaluation's indicator counts it
     indicator = KNOWLEDGE.evaluation.indicator("case_sign_off")
     assert indicator is not None and indicator.points_for(row.case_sign_off_rate) == 5
+
+
+async def test_a_completed_request_is_filed_as_a_service_record_of_its_case(
+    database: Database, now: datetime, team: dict[str, Access]
+) -> None:
+    worker = team["worker"]
+    walk_in = await register(database, now, worker, take_it=True)
+    request_id = walk_in.request.id
+    async with database.uow() as uow:
+        assert await cases.case_for_request(uow, actor=worker, request_id=request_id) is None
+    case = await open_case(database, now, worker, request_id=request_id, client_name=None)
+    again = await open_case(
+        database, now, worker, request_id=request_id, client_token="tok-open-once"
+    )
+    assert (await open_case(
+        database, now, worker, request_id=request_id, client_token="tok-open-once"
+    )).id == again.id  # the same draft twice opens one case  # fmt: skip
+    async with database.uow() as uow:
+        await requests.start(uow, request_id=request_id, actor=worker, now=now)
+    async with database.uow() as uow:
+        await requests.complete(uow, request_id=request_id, actor=worker, note="已上门", now=now)
+    async with database.uow() as uow:
+        found = await cases.case_for_request(uow, actor=worker, request_id=request_id)
+    assert found is not None and found.id in (case.id, again.id)
+    view = await call(
+        database, "link_record", actor=worker, case_id=found.id,
+        activity_id=await record(database, now, worker, "case_record"), request_id=request_id,
+        now=now,
+    )  # fmt: skip
+    assert view.stage == "service" and view.timeline[-1].detail["request"] == request_id
