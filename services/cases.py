@@ -118,6 +118,15 @@ class AlreadySignedOff(Conflict):
     pass
 
 
+class CaseExists(Conflict):
+    """The request has an open case already (file its work there)."""
+
+    def __init__(self, case_id: int, number: str) -> None:
+        super().__init__(number)
+        self.case_id = case_id
+        self.number = number
+
+
 # --- views ---------------------------------------------------------------------------------
 
 
@@ -720,6 +729,15 @@ async def open_case(
             raise NotFound()
         if request.station_code != station_code:
             raise NotAllowed()
+        already = (
+            await uow.session.execute(
+                select(Case.id, Case.number).where(
+                    Case.request_id == request_id, Case.status == OPEN
+                )
+            )
+        ).first()
+        if already is not None:
+            raise CaseExists(int(already[0]), already[1])
         resident_id = request.resident_id
         walk_in = await uow.session.get(WalkIn, request_id)
         if resident_id is not None:

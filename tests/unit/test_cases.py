@@ -852,20 +852,21 @@ async def test_a_completed_request_is_filed_as_a_service_record_of_its_case(
     request_id = walk_in.request.id
     async with database.uow() as uow:
         assert await cases.case_for_request(uow, actor=worker, request_id=request_id) is None
-    case = await open_case(database, now, worker, request_id=request_id, client_name=None)
-    again = await open_case(
-        database, now, worker, request_id=request_id, client_token="tok-open-once"
+    case = await open_case(
+        database, now, worker, request_id=request_id, client_name=None, client_token="tok-once"
     )
-    assert (await open_case(
-        database, now, worker, request_id=request_id, client_token="tok-open-once"
-    )).id == again.id  # the same draft twice opens one case  # fmt: skip
+    again = await open_case(database, now, worker, request_id=request_id, client_token="tok-once")
+    assert again.id == case.id  # the same draft twice opens one case
+    with pytest.raises(cases.CaseExists) as exists:  # a second case for the request is refused
+        await open_case(database, now, worker, request_id=request_id)
+    assert exists.value.number == case.number
     async with database.uow() as uow:
         await requests.start(uow, request_id=request_id, actor=worker, now=now)
     async with database.uow() as uow:
         await requests.complete(uow, request_id=request_id, actor=worker, note="已上门", now=now)
     async with database.uow() as uow:
         found = await cases.case_for_request(uow, actor=worker, request_id=request_id)
-    assert found is not None and found.id in (case.id, again.id)
+    assert found is not None and found.id == case.id
     view = await call(
         database, "link_record", actor=worker, case_id=found.id,
         activity_id=await record(database, now, worker, "case_record"), request_id=request_id,
