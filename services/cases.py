@@ -566,6 +566,42 @@ async def list_cases(
     return summaries[:limit]
 
 
+@dataclass(frozen=True)
+class CaseOverview:
+    """What a menu badge needs: the actor's open cases, how many are overdue, referrals
+    waiting for their station, and (supervisors) records waiting for a sign-off."""
+
+    open: int
+    overdue: int
+    incoming: int
+    to_review: int
+
+
+async def overview(
+    uow: UnitOfWork, *, actor: Access, catalog: CaseCatalog, now: datetime, zone: ZoneInfo
+) -> CaseOverview:
+    listed = await list_cases(uow, actor=actor, catalog=catalog, now=now, zone=zone, limit=1000)
+    stations = staff_stations(actor)
+    return CaseOverview(
+        open=sum(1 for c in listed if c.referred_to_station not in stations),
+        overdue=sum(1 for c in listed if c.overdue),
+        incoming=sum(1 for c in listed if c.referred_to_station in stations),
+        to_review=len(await for_review(uow, actor=actor, catalog=catalog)),
+    )
+
+
+async def assign_candidates(
+    uow: UnitOfWork, *, actor: Access, case_id: int
+) -> list[rq.StaffContact]:
+    """The station's other workers (and its head) the case could be handed to."""
+    row = await _row(uow, case_id)
+    _may_change(actor, row)
+    people = await rq.station_staff(
+        uow, station_code=row.station_code, roles=(WORKER, STATION_HEAD)
+    )
+    return [p for p in people if p.person_id != row.worker_id]
+
+
 async def for_review(uow: UnitOfWork, *, actor: Access, catalog: CaseCatalog) -> list[ReviewItem]:
     """Plan and closing records at the supervisor's stations still without a sign-off."""
     stations = sorted(actor.supervisor_stations)

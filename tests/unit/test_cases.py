@@ -873,3 +873,36 @@ async def test_a_completed_request_is_filed_as_a_service_record_of_its_case(
         now=now,
     )  # fmt: skip
     assert view.stage == "service" and view.timeline[-1].detail["request"] == request_id
+
+
+async def test_the_overview_and_hand_over_candidates(
+    database: Database, now: datetime, team: dict[str, Access]
+) -> None:
+    worker = team["worker"]
+    late = await open_case(database, now, worker)
+    await call(
+        database, "set_next_contact", actor=worker, case_id=late.id, on=date(2026, 11, 16),
+        every_days=None, now=now,
+    )  # fmt: skip
+    moving = await open_case(database, now, worker)
+    plan = await record(database, now, worker, "case_plan")
+    await call(database, "link_record", actor=worker, case_id=moving.id, activity_id=plan, now=now)
+    await call(
+        database, "refer_to_station", actor=worker, case_id=moving.id, to_station="xicheng",
+        note=None, now=now,
+    )  # fmt: skip
+    later = now + timedelta(days=2)
+    mine = await call(database, "overview", actor=worker, now=later)
+    # the referred case stays theirs (and open) until the other station accepts it
+    assert (mine.open, mine.overdue, mine.incoming, mine.to_review) == (2, 1, 0, 0)
+    theirs = await call(database, "overview", actor=team["other"], now=later)
+    assert (theirs.open, theirs.incoming) == (0, 1)
+    supervising = await call(database, "overview", actor=team["supervisor"], now=later)
+    assert supervising.to_review == 1 and supervising.open == 0
+    async with database.uow() as uow:
+        people_ = await cases.assign_candidates(uow, actor=team["head"], case_id=late.id)
+        assert {p.person_id for p in people_} == {
+            team["colleague"].person_id, team["head"].person_id
+        }  # fmt: skip
+        with pytest.raises(NotAllowed):
+            await cases.assign_candidates(uow, actor=team["other"], case_id=late.id)
