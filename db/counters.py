@@ -1,4 +1,5 @@
-"""Per-station request numbers (JN-0001, JN-0002, …), taken atomically on SQLite and PostgreSQL."""
+"""Per-station numbers, taken atomically on SQLite and PostgreSQL: requests (JN-0001, …) and
+cases (JN-C-0001, …), each series with its own counter."""
 
 from __future__ import annotations
 
@@ -7,10 +8,14 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import StationCounter
+from db.models import CaseCounter, StationCounter
 
 
-async def take_next_number(session: AsyncSession, station_code: str) -> int:
+async def take_next_number(
+    session: AsyncSession,
+    station_code: str,
+    counter: type[StationCounter] | type[CaseCounter] = StationCounter,
+) -> int:
     """The station's next number, within the caller's transaction.
 
     The counter row is created if missing (ON CONFLICT DO NOTHING, so two first requests at
@@ -19,15 +24,19 @@ async def take_next_number(session: AsyncSession, station_code: str) -> int:
     """
     insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
     await session.execute(
-        insert(StationCounter)
+        insert(counter)
         .values(station_code=station_code, next_number=1)
         .on_conflict_do_nothing(index_elements=["station_code"])
     )
     after = await session.scalar(
-        update(StationCounter)
-        .where(StationCounter.station_code == station_code)
-        .values(next_number=StationCounter.next_number + 1)
-        .returning(StationCounter.next_number)
+        update(counter)
+        .where(counter.station_code == station_code)
+        .values(next_number=counter.next_number + 1)
+        .returning(counter.next_number)
     )
     assert after is not None
     return int(after) - 1
+
+
+async def take_next_case_number(session: AsyncSession, station_code: str) -> int:
+    return await take_next_number(session, station_code, CaseCounter)

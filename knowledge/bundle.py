@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from knowledge.cases import CaseCatalog, load_cases
 from knowledge.evaluation import EvaluationRules, load_evaluation
 from knowledge.faq import Faq, load_faq
 from knowledge.record_templates import TemplateCatalog, load_record_templates
@@ -32,20 +33,23 @@ class Knowledge:
     evaluation: EvaluationRules = field(default_factory=load_evaluation)
     reminders: ReminderSchedule = field(default_factory=default_schedule)
     faq: Faq = field(default_factory=lambda: load_faq(None, load_stations()))
+    cases: CaseCatalog = field(default_factory=lambda: load_cases(None, load_record_templates()))
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
     """Raises `knowledge.loading.CatalogError` naming the file, entry and problem."""
     stations = load_stations(directory)
+    templates = load_record_templates(directory)
     return Knowledge(
         stations=stations,
         services=load_services(directory),
         volunteer_skills=load_volunteer_skills(directory),
         request_rules=load_request_rules(directory),
-        record_templates=load_record_templates(directory),
+        record_templates=templates,
         served_groups=load_served_groups(directory),
         supervision_topics=load_supervision_topics(directory),
         evaluation=load_evaluation(directory),
         reminders=load_reminders(directory),
         faq=load_faq(directory, stations),
+        cases=load_cases(directory, templates),
     )

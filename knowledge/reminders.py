@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import time, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,6 +41,10 @@ class ReminderSchedule:
     quiet_hours: QuietHours | None
     check_every_seconds: int
     first_check_after_seconds: int
+    # Overdue cases: the worker at this time the morning after the missed next contact, the
+    # head `case_head_after` later. Defaults so a deployment's older file still loads.
+    case_worker_time: time = time(9, 0)
+    case_head_after: timedelta = timedelta(days=3)
 
 
 def default_schedule() -> ReminderSchedule:
@@ -113,12 +117,26 @@ def load_reminders(directory: Path | None = None) -> ReminderSchedule:
             _number(path, "first_check_after_seconds", data, 3600, minimum_allowed=True)
         ),
     )
+    cases = data.get("cases_overdue")
+    if cases is not None:
+        if not isinstance(cases, dict):
+            raise CatalogError(
+                path, "cases_overdue", "must have `worker_time` and `head_after_days`"
+            )
+        schedule = replace(
+            schedule,
+            case_worker_time=_time(path, "cases_overdue.worker_time", cases.get("worker_time")),
+            case_head_after=timedelta(
+                days=_number(path, "cases_overdue.head_after_days", cases, 60, minimum_allowed=True)
+            ),
+        )
     if quiet is not None:
         for entry, moment in (
             ("weekly_digest.time", schedule.digest_time),
             ("quota_warnings.time", schedule.warning_time),
             ("final_warning.time", schedule.final_time),
             ("month_close.time", schedule.close_time),
+            ("cases_overdue.worker_time", schedule.case_worker_time),
         ):
             if quiet.contains(moment):
                 raise CatalogError(path, entry, "falls in the quiet hours, so it would never go")

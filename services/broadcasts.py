@@ -58,7 +58,8 @@ def _people_of(audience: str, station_code: str | None) -> Select[Any]:
     volunteers = select(VolunteerApplication.person_id).where(
         VolunteerApplication.status == "approved"
     )
-    residents = select(ServiceRequest.resident_id)
+    # Requests staff registered for walk-ins have no resident bot user to reach.
+    residents = select(ServiceRequest.resident_id).where(ServiceRequest.resident_id.is_not(None))
     if station_code is not None:
         volunteers = volunteers.where(VolunteerApplication.station_code == station_code)
         residents = residents.where(ServiceRequest.station_code == station_code)

@@ -10,10 +10,13 @@
 | request events | the note | who (staff id), when, from and to which status |
 | volunteer applications | name, phone, guardian's name and phone, decline reason, `extra` | station, skills, availability, age group, party membership, status, dates |
 | consents | (withdrawn: `withdrawn_at` set) | the record that consent was given and when |
+| cases about them (linked to them, or opened from their request) | the person's name and address, timeline notes, outside-referral notes | number, station, age group, groups, risk, stage, status, dates, records' stages and sign-offs |
 | conversation drafts | the stored `user_data` row | — |
 
 The notes staff write on a request (what was done, why it was declined, a hand-over note) are
 about the resident's case, so they are the resident's personal information and are erased too.
+The export also lists each case about the person with its records, timeline and outside
+referrals, and who opened the case in the bot and when (`case_readers`, from the audit log).
 Records get `erased = True` (and the person `erased_at`), so staff views can say "erased"
 instead of showing blanks. Staff roles and the audit log stay: the audit log holds ids and
 codes only, never personal data, and both entries written here carry counts only.
@@ -29,7 +32,11 @@ from sqlalchemy import delete, inspect, or_, select
 
 from db.models import (
     ActivityLog,
+    AgencyReferral,
     AuditEntry,
+    Case,
+    CaseEvent,
+    CaseRecord,
     Consent,
     Delivery,
     Invite,
@@ -42,7 +49,7 @@ from db.models import (
     VolunteerApplication,
 )
 from db.uow import UnitOfWork
-from services import audit, questions
+from services import audit, cases, questions
 from services.errors import NotFound
 
 EXPORT_FORMAT = 1
@@ -61,6 +68,7 @@ class ErasureReport:
     applications: int
     consents_withdrawn: int
     already_erased: bool
+    cases: int = 0
 
 
 def _plain(value: Any) -> Any:
@@ -110,6 +118,18 @@ async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any
             .order_by(RequestEvent.id)
         ):
             events_by_request[event.request_id].append(_row(event))
+    case_ids = await cases.cases_of_resident(uow, resident_id=pid)
+    document_cases = await _cases(uow, case_ids)
+    readers = [
+        {
+            "case": r.case_number,
+            "at": r.at.isoformat(),
+            "person_id": r.person_id,
+            "name": r.name,
+            "roles": list(r.roles),
+        }
+        for r in await cases.readers(uow, case_ids=case_ids)
+    ]
     document: dict[str, Any] = {
         "format": EXPORT_FORMAT,
         "generated_at": now.isoformat(),
@@ -126,6 +146,8 @@ async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any
             SupervisionSession, SupervisionSession.supervisor_id == pid
         ),
         "questions": await questions.export_for_person(uow, person_id=pid),
+        "cases": document_cases,
+        "case_readers": readers,
         "deliveries": await table(Delivery, Delivery.recipient_tg_id == tg_id),
         "audit_log": await table(
             AuditEntry,
@@ -141,10 +163,59 @@ async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any
         detail={
             "requests": len(requests),
             "applications": len(document["volunteer_applications"]),
+            **({"cases": len(case_ids)} if case_ids else {}),
         },
     )
     await uow.commit()
     return document
+
+
+async def _cases(uow: UnitOfWork, case_ids: list[int]) -> list[dict[str, Any]]:
+    """Each case about the person with its records (the activity's template, date and note:
+    a case record is about them), timeline and outside referrals."""
+    if not case_ids:
+        return []
+    session = uow.session
+    found = []
+    for row in (await session.scalars(select(Case).where(Case.id.in_(case_ids)))).all():
+        records = [
+            {
+                **_row(record),
+                "template_code": activity.template_code,
+                "activity_date": activity.activity_date.isoformat(),
+                "note": None if row.erased else activity.note,
+            }
+            for record, activity in (
+                await session.execute(
+                    select(CaseRecord, ActivityLog)
+                    .join(ActivityLog, ActivityLog.id == CaseRecord.activity_id)
+                    .where(CaseRecord.case_id == row.id)
+                    .order_by(CaseRecord.id)
+                )
+            ).all()
+        ]
+        events = [
+            _row(e)
+            for e in (
+                await session.scalars(
+                    select(CaseEvent).where(CaseEvent.case_id == row.id).order_by(CaseEvent.id)
+                )
+            ).all()
+        ]
+        referrals = [
+            _row(r)
+            for r in (
+                await session.scalars(
+                    select(AgencyReferral)
+                    .where(AgencyReferral.case_id == row.id)
+                    .order_by(AgencyReferral.id)
+                )
+            ).all()
+        ]
+        found.append(
+            {**_row(row), "records": records, "timeline": events, "agency_referrals": referrals}
+        )
+    return found
 
 
 async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
@@ -202,6 +273,9 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
         consent.withdrawn_at = now
 
     question_rows = await questions.blank_for_person(uow, person_id=pid, now=now)
+    erased_cases = await cases.blank_cases(
+        uow, case_ids=await cases.cases_of_resident(uow, resident_id=pid)
+    )
 
     # Half-entered drafts (the running bot also clears its in-memory copy).
     await session.execute(
@@ -220,6 +294,7 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
             "applications": len(applications),
             "consents_withdrawn": len(consents),
             "question_rows": question_rows,
+            **({"cases": erased_cases} if erased_cases else {}),
         },
     )
     await uow.commit()
@@ -228,4 +303,5 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
         applications=len(applications),
         consents_withdrawn=len(consents),
         already_erased=already_erased,
+        cases=erased_cases,
     )

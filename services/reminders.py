@@ -9,6 +9,10 @@ Two kinds of reminder:
   come; a missed month close goes out late, within its month.
 - waiting conditions (a request not accepted after 24 h / 48 h, a volunteer application
   undecided after 3 days): planned once per request (or application) and recipient.
+- overdue cases (`services.cases`): a case whose next contact has passed is planned for its
+  worker at `cases_overdue.worker_time` the morning after, and for the station head
+  `head_after_days` later, once per case, missed date and recipient (a new next contact
+  that is missed again is a new reminder).
 
 Nothing is planned in the quiet hours; the next check after them plans what is still useful.
 `plan_messages` is pure (a snapshot and `now` in, messages out); `plan_due` feeds it from the
@@ -31,6 +35,7 @@ from db.models import Delivery, Person, ServiceRequest, StaffRole, VolunteerAppl
 from db.uow import UnitOfWork
 from knowledge.reminders import ReminderSchedule
 from services import delivery
+from services.cases import OverdueCase, overdue_cases
 from services.delivery import PlannedMessage
 from services.people import ADMIN, STATION_HEAD, SUPERVISOR, WORKER
 from services.quota import MET, QuotaStatus, month_end, month_of, previous_month, quota_for_stations
@@ -42,8 +47,12 @@ QUOTA_FINAL = "quota_final"
 MONTH_CLOSE = "month_close"
 REQUEST_WAITING = "request_waiting"
 VOLUNTEER_WAITING = "volunteer_waiting"
-KINDS = (DIGEST, QUOTA_WARNING, QUOTA_FINAL, MONTH_CLOSE, REQUEST_WAITING, VOLUNTEER_WAITING)
-CONDITION_KINDS = (REQUEST_WAITING, VOLUNTEER_WAITING)
+CASE_OVERDUE = "case_overdue"
+KINDS = (
+    DIGEST, QUOTA_WARNING, QUOTA_FINAL, MONTH_CLOSE, REQUEST_WAITING, VOLUNTEER_WAITING,
+    CASE_OVERDUE,
+)  # fmt: skip
+CONDITION_KINDS = (REQUEST_WAITING, VOLUNTEER_WAITING, CASE_OVERDUE)
 
 SUBMITTED = "submitted"  # service_requests.status of a request nobody has accepted yet
 PENDING = "pending"  # volunteer_applications.status awaiting a decision
@@ -170,6 +179,7 @@ class Snapshot:
     requests: tuple[WaitingItem, ...] = ()
     applications: tuple[WaitingItem, ...] = ()
     undelivered: tuple[delivery.Undelivered, ...] = ()
+    cases: tuple[OverdueCase, ...] = ()
 
     @cached_property
     def _reachable_index(self) -> dict[tuple[str, str | None], list[StaffEntry]]:
@@ -223,6 +233,56 @@ def plan_messages(
         elif occasion.kind == MONTH_CLOSE:
             messages.extend(_month_close(occasion, snapshot))
     messages.extend(_waiting(schedule, snapshot, now=now))
+    messages.extend(cases_overdue(schedule, snapshot, now=now, zone=zone))
+    return messages
+
+
+def cases_overdue(
+    schedule: ReminderSchedule, snapshot: Snapshot, *, now: datetime, zone: ZoneInfo
+) -> list[PlannedMessage]:
+    """The worker the morning after a missed next contact; the head some days later."""
+    local = now.astimezone(zone)
+    staff_at = {
+        (e.tg_id, e.station_code)
+        for e in snapshot.staff
+        if not e.unreachable and e.role in (WORKER, STATION_HEAD)
+    }
+    messages = []
+    for case in snapshot.cases:
+        worker_at = _at(case.due + timedelta(days=1), schedule.case_worker_time, zone)
+        if local < worker_at:
+            continue
+        payload = {
+            "id": case.id,
+            "number": case.number,
+            "station": case.station_code,
+            "due": case.due.isoformat(),
+            "days": (local.date() - case.due).days,
+        }
+        if (case.worker_tg_id, case.station_code) in staff_at:
+            messages.append(
+                PlannedMessage(
+                    kind=CASE_OVERDUE,
+                    period=f"c{case.id}",
+                    occasion=f"worker-{case.due:%Y%m%d}",
+                    recipient_tg_id=case.worker_tg_id,
+                    station_code=case.station_code,
+                    payload={**payload, "audience": WORKER},
+                )
+            )
+        if local < worker_at + schedule.case_head_after:
+            continue
+        for entry in snapshot.reachable(STATION_HEAD, case.station_code):
+            messages.append(
+                PlannedMessage(
+                    kind=CASE_OVERDUE,
+                    period=f"c{case.id}",
+                    occasion=f"head-{case.due:%Y%m%d}",
+                    recipient_tg_id=entry.tg_id,
+                    station_code=case.station_code,
+                    payload={**payload, "audience": STATION_HEAD},
+                )
+            )
     return messages
 
 
@@ -522,6 +582,7 @@ async def snapshot(
         requests=requests,
         applications=applications,
         undelivered=undelivered,
+        cases=tuple(await overdue_cases(uow, today=now.astimezone(zone).date())),
     )
 
 
@@ -533,8 +594,9 @@ async def _in_use_during(uow: UnitOfWork, close: Occasion, zone: ZoneInfo) -> bo
     return first is not None and first < month_over
 
 
-async def _obsolete(uow: UnitOfWork) -> list[int]:
-    """Planned waiting-reminders whose request (or application) has been acted on since."""
+async def _obsolete(uow: UnitOfWork, *, today: date) -> list[int]:
+    """Planned waiting-reminders whose request (or application) has been acted on since, and
+    overdue-case reminders whose case has been contacted, closed or moved since."""
     rows = (
         await uow.session.execute(
             select(Delivery.id, Delivery.kind, Delivery.payload).where(
@@ -567,11 +629,15 @@ async def _obsolete(uow: UnitOfWork) -> list[int]:
             )
         ).all()
     )
+    still_cases = {
+        (c.id, c.due.isoformat(), c.station_code) for c in await overdue_cases(uow, today=today)
+    } if any(k == CASE_OVERDUE for _, k, _ in rows) else set()  # fmt: skip
     return [
         i
         for i, k, p in rows
         if (k == REQUEST_WAITING and int(p["id"]) not in still_requests)
         or (k == VOLUNTEER_WAITING and int(p["id"]) not in still_applications)
+        or (k == CASE_OVERDUE and (int(p["id"]), p.get("due"), p.get("station")) not in still_cases)
     ]
 
 
@@ -588,7 +654,9 @@ async def plan_due(
     planned = await delivery.plan(
         uow, messages=plan_messages(schedule, seen, now=now, zone=zone), now=now
     )
-    skipped = await delivery.skip(uow, delivery_ids=await _obsolete(uow), reason="resolved")
+    skipped = await delivery.skip(
+        uow, delivery_ids=await _obsolete(uow, today=now.astimezone(zone).date()), reason="resolved"
+    )
     return PlanResult(planned=planned, skipped=skipped)
 
 

@@ -1,8 +1,8 @@
 """Monthly and yearly figures per station, for `/report`, the CLI and the yearly evaluation.
 
-`build_report` reads everything a report needs in six grouped queries whatever the number of
+`build_report` reads everything a report needs in eight grouped queries whatever the number of
 stations or months (stations, activities, person-times by group, requests, volunteers,
-supervision sessions); the quota per month is the pure rule in `services.quota` applied to the
+supervision sessions, cases and their signed-off records); the quota per month is the pure rule in `services.quota` applied to the
 sessions. Figures only: the words, the chart and the spreadsheet belong to the caller.
 
 Periods are calendar months or years in the configured zone. Dates stored as local dates
@@ -16,17 +16,19 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db.models import (
     ActivityGroup,
     ActivityLog,
+    Case,
+    CaseRecord,
     ServiceRequest,
     Station,
     SupervisionSession,
@@ -134,6 +136,7 @@ class RequestRow:
     accepted_at: datetime | None
     completed_at: datetime | None
     rating: int | None
+    source: str = "telegram"  # walk_in, phone … for requests staff registered
 
     @property
     def hours_to_accept(self) -> float | None:
@@ -179,6 +182,24 @@ class SessionRow:
 
 
 @dataclass(frozen=True)
+class CaseRow:
+    """One case touched in the period (opened, closed, or open during it), for the cases sheet.
+    No name or address: the case number stands for the person."""
+
+    number: str
+    station_code: str
+    stage: str
+    status: str
+    risk_level: str
+    opened_at: datetime
+    closed_at: datetime | None
+    next_contact_on: date | None
+    overdue: bool  # open at the end of the period (now, if sooner) with a missed next contact
+    plan_signed_off: bool
+    closing_signed_off: bool
+
+
+@dataclass(frozen=True)
 class StationFigures:
     """One station's headline numbers for the period (the evaluation's measured values)."""
 
@@ -198,6 +219,16 @@ class StationFigures:
     supervision_minutes: int
     months_counted: int  # months of the period that have begun
     months_quota_met: int
+    requests_by_source: dict[str, int] = field(default_factory=dict)
+    cases_opened: int = 0
+    cases_closed: int = 0
+    cases_open: int = 0  # at the end of the period (now, if sooner)
+    cases_overdue: int = 0  # of those, with a missed next contact
+    cases_closed_signed_off: int = 0  # closed in the period, plan and closing signed off
+
+    @property
+    def case_sign_off_rate(self) -> float | None:
+        return self.cases_closed_signed_off / self.cases_closed if self.cases_closed else None
 
     @property
     def accepted_within_24h_rate(self) -> float | None:
@@ -224,6 +255,7 @@ class StationFigures:
             "average_rating": self.average_rating,
             "person_times": float(self.person_times),
             "volunteers_active": float(self.volunteers_active),
+            "case_sign_off_rate": self.case_sign_off_rate,
         }
         return values[name]
 
@@ -241,6 +273,7 @@ class Report:
     sessions: tuple[SessionRow, ...]
     quota: tuple[QuotaStatus, ...]  # per station per month begun, month by month
     stations: tuple[StationFigures, ...]
+    cases: tuple[CaseRow, ...] = ()
 
     @property
     def total(self) -> StationFigures:
@@ -249,9 +282,9 @@ class Report:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.activities or self.requests or self.sessions or self.groups) and not any(
-            v.applied or v.active for v in self.volunteers
-        )
+        return not (
+            self.activities or self.requests or self.sessions or self.groups or self.cases
+        ) and not any(v.applied or v.active for v in self.volunteers)
 
 
 async def build_report(
@@ -333,6 +366,7 @@ async def build_report(
                 ServiceRequest.accepted_at,
                 ServiceRequest.completed_at,
                 ServiceRequest.rating,
+                ServiceRequest.source,
             )
             .where(
                 *_only(station_code, ServiceRequest.station_code),
@@ -397,6 +431,39 @@ async def build_report(
         )
     ).all()
 
+    moment = min(now, end)
+    today = min(now.astimezone(zone).date(), period.end + timedelta(days=1))
+    case_rows = (
+        await uow.session.execute(
+            select(
+                Case.id,
+                Case.number,
+                Case.station_code,
+                Case.stage,
+                Case.status,
+                Case.risk_level,
+                Case.opened_at,
+                Case.closed_at,
+                Case.next_contact_on,
+            )
+            .where(
+                *_only(station_code, Case.station_code),
+                Case.opened_at < end,
+                or_(Case.closed_at.is_(None), Case.closed_at >= begin),
+            )
+            .order_by(Case.opened_at, Case.id)
+        )
+    ).all()
+    signed: dict[int, set[str]] = defaultdict(set)
+    if case_rows:
+        for case_id, stage in await uow.session.execute(
+            select(CaseRecord.case_id, CaseRecord.stage).where(
+                CaseRecord.case_id.in_([r[0] for r in case_rows]),
+                CaseRecord.signed_off_at.is_not(None),
+            )
+        ):
+            signed[case_id].add(stage)
+
     # Without a station filter every row is read; rows of inactive stations are dropped here.
     order = {code: index for index, code in enumerate(codes)}
     activity_rows = [r for r in activity_rows if r[0] in order]
@@ -404,6 +471,23 @@ async def build_report(
     request_rows = [r for r in request_rows if r[1] in order]
     volunteer_rows = [r for r in volunteer_rows if r[0] in order]
     session_rows = [r for r in session_rows if r[0] in order]
+    cases = tuple(
+        CaseRow(
+            number=number,
+            station_code=code,
+            stage=stage,
+            status=status,
+            risk_level=risk,
+            opened_at=opened,
+            closed_at=closed,
+            next_contact_on=next_on,
+            overdue=_open_at(opened, closed, moment) and next_on is not None and next_on < today,
+            plan_signed_off="plan" in signed[case_id],
+            closing_signed_off="closing" in signed[case_id],
+        )
+        for case_id, number, code, stage, status, risk, opened, closed, next_on in case_rows
+        if code in order
+    )
     activities = tuple(
         sorted(
             (ActivityRow(s, c, t, int(n), int(m), int(p)) for s, c, t, n, m, p in activity_rows),
@@ -444,6 +528,8 @@ async def build_report(
             volunteer=volunteers_by_station.get(code),
             sessions=[s for s in sessions if s.station_code == code],
             quota=[q for q in quota if q.station_code == code],
+            cases=[c for c in cases if c.station_code == code],
+            period=(begin, end, moment),
         )
         for code in codes
     )
@@ -459,7 +545,12 @@ async def build_report(
         sessions=sessions,
         quota=quota,
         stations=figures,
+        cases=cases,
     )
+
+
+def _open_at(opened: datetime, closed: datetime | None, moment: datetime) -> bool:
+    return opened < moment and (closed is None or closed >= moment)
 
 
 def _only(
@@ -512,6 +603,8 @@ def _station_figures(
     volunteer: VolunteerRow | None,
     sessions: list[SessionRow],
     quota: list[QuotaStatus],
+    cases: list[CaseRow],
+    period: tuple[datetime, datetime, datetime],
 ) -> StationFigures:
     received = [r for r in requests if r.received]
     rated = [r.rating for r in requests if r.rating is not None]
@@ -519,8 +612,13 @@ def _station_figures(
     for g in groups:
         by_group[g.group_code] += g.person_times
     by_status: dict[str, int] = defaultdict(int)
+    by_source: dict[str, int] = defaultdict(int)
     for r in requests:
         by_status[r.status] += 1
+        by_source[r.source] += 1
+    begin, end, moment = period
+    closed = [c for c in cases if c.closed_at is not None and begin <= c.closed_at < end]
+    open_cases = [c for c in cases if _open_at(c.opened_at, c.closed_at, moment)]
     return StationFigures(
         station_code=code,
         activities=sum(a.activities for a in activities),
@@ -538,6 +636,14 @@ def _station_figures(
         supervision_minutes=sum(s.minutes for s in sessions),
         months_counted=len(quota),
         months_quota_met=sum(1 for q in quota if q.status == MET),
+        requests_by_source=dict(by_source),
+        cases_opened=sum(1 for c in cases if begin <= c.opened_at < end),
+        cases_closed=len(closed),
+        cases_open=len(open_cases),
+        cases_overdue=sum(1 for c in open_cases if c.overdue),
+        cases_closed_signed_off=sum(
+            1 for c in closed if c.plan_signed_off and c.closing_signed_off
+        ),
     )
 
 
@@ -545,11 +651,14 @@ def _add_up(stations: Iterable[StationFigures]) -> StationFigures:
     rows = list(stations)
     by_group: dict[str, int] = defaultdict(int)
     by_status: dict[str, int] = defaultdict(int)
+    by_source: dict[str, int] = defaultdict(int)
     for row in rows:
         for key, value in row.person_times_by_group.items():
             by_group[key] += value
         for key, value in row.requests_by_status.items():
             by_status[key] += value
+        for key, value in row.requests_by_source.items():
+            by_source[key] += value
     return StationFigures(
         station_code="*",
         activities=sum(r.activities for r in rows),
@@ -567,4 +676,10 @@ def _add_up(stations: Iterable[StationFigures]) -> StationFigures:
         supervision_minutes=sum(r.supervision_minutes for r in rows),
         months_counted=max((r.months_counted for r in rows), default=0),
         months_quota_met=sum(r.months_quota_met for r in rows),
+        requests_by_source=dict(by_source),
+        cases_opened=sum(r.cases_opened for r in rows),
+        cases_closed=sum(r.cases_closed for r in rows),
+        cases_open=sum(r.cases_open for r in rows),
+        cases_overdue=sum(r.cases_overdue for r in rows),
+        cases_closed_signed_off=sum(r.cases_closed_signed_off for r in rows),
     )

@@ -118,8 +118,8 @@ class RequestView:
     id: int
     ref: str
     station_code: str
-    resident_id: int
-    resident_tg_id: int
+    resident_id: int | None  # None: registered by staff for a walk-in or phone call
+    resident_tg_id: int | None
     resident_language: str
     service_code: str
     for_whom: str
@@ -139,6 +139,11 @@ class RequestView:
     rating_comment: str | None
     erased: bool
     events: tuple[RequestEventView, ...] = ()
+    source: str = "telegram"  # knowledge/cases.yaml `request_sources`
+
+    @property
+    def registered_by_staff(self) -> bool:
+        return self.resident_id is None
 
     @property
     def is_open(self) -> bool:
@@ -183,14 +188,14 @@ def _query() -> Any:
             _Assignee.tg_id,
             _Assignee.display_name,
         )
-        .join(_Resident, _Resident.id == ServiceRequest.resident_id)
+        .outerjoin(_Resident, _Resident.id == ServiceRequest.resident_id)
         .outerjoin(_Assignee, _Assignee.id == ServiceRequest.assignee_id)
     )
 
 
 def _view(
     row: ServiceRequest,
-    resident_tg_id: int,
+    resident_tg_id: int | None,
     resident_language: str | None,
     assignee_tg_id: int | None,
     assignee_name: str | None,
@@ -221,6 +226,7 @@ def _view(
         rating_comment=None if row.erased else row.rating_comment,
         erased=row.erased,
         events=tuple(events),
+        source=row.source,
     )
 
 
@@ -505,7 +511,7 @@ async def submit(
 
 
 async def _resubmitted(uow: UnitOfWork, existing: ServiceRequest, resident_id: int) -> Submitted:
-    if existing.resident_id != resident_id:
+    if existing.resident_id is None or existing.resident_id != resident_id:
         raise NotAllowed()
     return Submitted(request=await _fetch(uow, existing.id), created=False, notify=())
 

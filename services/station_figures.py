@@ -6,7 +6,9 @@ province): no query per station. Months are calendar months in the configured zo
 
 - person-times: the total counts each activity once; by group, a person in two groups counts
   in both (see `services.activities`), so the groups may add up to more than the total;
-- requests: those made during the month, by their status now.
+- requests: those made during the month, by their status now, and by their source;
+- cases: opened and closed during the month; open at the month's end (now, for this month);
+  overdue: open then with a next contact before that day (by the next contact as set now).
 """
 
 from __future__ import annotations
@@ -14,11 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
-from db.models import ActivityGroup, ActivityLog, ServiceRequest, Station
+from db.models import ActivityGroup, ActivityLog, Case, ServiceRequest, Station
 from db.uow import UnitOfWork
 from services.quota import month_end, month_of, previous_month
 
@@ -31,6 +34,11 @@ class MonthFigures:
     by_group: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
     requests_by_status: dict[str, int] = field(default_factory=dict)
+    requests_by_source: dict[str, int] = field(default_factory=dict)
+    cases_opened: int = 0
+    cases_closed: int = 0
+    cases_open: int = 0
+    cases_overdue: int = 0
 
     @property
     def hours(self) -> float:
@@ -63,6 +71,11 @@ class _Acc:
     by_group: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
     requests_by_status: dict[str, int] = field(default_factory=dict)
+    requests_by_source: dict[str, int] = field(default_factory=dict)
+    cases_opened: int = 0
+    cases_closed: int = 0
+    cases_open: int = 0
+    cases_overdue: int = 0
 
     def frozen(self) -> MonthFigures:
         return MonthFigures(
@@ -72,6 +85,11 @@ class _Acc:
             dict(self.by_group),
             dict(self.by_category),
             dict(self.requests_by_status),
+            dict(self.requests_by_source),
+            self.cases_opened,
+            self.cases_closed,
+            self.cases_open,
+            self.cases_overdue,
         )
 
 
@@ -146,14 +164,42 @@ async def station_figures(
     next_from = datetime.combine(this_end + timedelta(days=1), time(), zone)
     request_this = case((ServiceRequest.created_at >= this_from, 1), else_=0).label("this")
     request_q = (
-        select(ServiceRequest.station_code, request_this, ServiceRequest.status, func.count())
+        select(
+            ServiceRequest.station_code,
+            request_this,
+            ServiceRequest.status,
+            ServiceRequest.source,
+            func.count(),
+        )
         .where(ServiceRequest.created_at >= last_from, ServiceRequest.created_at < next_from)
-        .group_by(ServiceRequest.station_code, request_this, ServiceRequest.status)
+        .group_by(
+            ServiceRequest.station_code, request_this, ServiceRequest.status, ServiceRequest.source
+        )
     )
     if codes is not None:
         request_q = request_q.where(ServiceRequest.station_code.in_(codes))
-    for code, this, status, count in await uow.session.execute(request_q):
-        slot(code, this).requests_by_status[status] = int(count)
+    for code, this, status, source, count in await uow.session.execute(request_q):
+        target = slot(code, this)
+        target.requests_by_status[status] = target.requests_by_status.get(status, 0) + int(count)
+        target.requests_by_source[source] = target.requests_by_source.get(source, 0) + int(count)
+
+    # Cases: opened, closed within each month; open and overdue at its end (this month: now).
+    today = now.astimezone(zone).date()
+    months = (
+        (False, last_from, this_from, this_from, this_start),
+        (True, this_from, next_from, now, today),
+    )
+    found = await uow.session.execute(
+        case_counts(codes, [(start, end, moment, day) for _, start, end, moment, day in months])
+    )
+    for code, *sums in found:
+        for index, (is_current, *_) in enumerate(months):
+            target = slot(code, is_current)
+            opened, closed, still_open, overdue = sums[index * 4 : index * 4 + 4]
+            target.cases_opened += int(opened or 0)
+            target.cases_closed += int(closed or 0)
+            target.cases_open += int(still_open or 0)
+            target.cases_overdue += int(overdue or 0)
 
     empty = _Acc()
     return FiguresReport(
@@ -168,6 +214,33 @@ async def station_figures(
             for code in station_list
         ),
     )
+
+
+def case_counts(
+    codes: Sequence[str] | None, periods: Sequence[tuple[datetime, datetime, datetime, date]]
+) -> Any:
+    """One grouped statement: per station and for each (start, end, moment, day), the cases
+    opened and closed in [start, end), open at `moment`, and of those overdue on `day` (a next
+    contact before it): four sums per period, in order."""
+    sums: list[Any] = []
+    for start_at, end_at, moment, day in periods:
+        open_then = and_(
+            Case.opened_at < moment, or_(Case.closed_at.is_(None), Case.closed_at >= moment)
+        )
+        sums += [
+            func.sum(case((and_(Case.opened_at >= start_at, Case.opened_at < end_at), 1), else_=0)),
+            func.sum(case((and_(Case.closed_at >= start_at, Case.closed_at < end_at), 1), else_=0)),
+            func.sum(case((open_then, 1), else_=0)),
+            func.sum(case((and_(open_then, Case.next_contact_on < day), 1), else_=0)),
+        ]
+    query = (
+        select(Case.station_code, *sums)
+        .where(Case.opened_at < max(end for _, end, _, _ in periods))
+        .group_by(Case.station_code)
+    )
+    if codes is not None:
+        query = query.where(Case.station_code.in_(list(codes)))
+    return query
 
 
 @dataclass(frozen=True)

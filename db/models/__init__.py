@@ -1,5 +1,6 @@
 """All models, imported here so `Base.metadata` is complete for Alembic and tests."""
 
+from db.models.cases import AgencyReferral, Case, CaseCounter, CaseEvent, CaseRecord, WalkIn
 from db.models.evaluation import EvaluationEntry, EvaluationResult, EvaluationRun
 from db.models.people import AuditEntry, Consent, Invite, Person, StaffRole, Station, StationCounter
 from db.models.questions import KbFeedback, Question, QuestionMessage
@@ -10,7 +11,12 @@ from db.models.work import ActivityGroup, ActivityLog, SupervisionSession
 __all__ = [
     "ActivityGroup",
     "ActivityLog",
+    "AgencyReferral",
     "AuditEntry",
+    "Case",
+    "CaseCounter",
+    "CaseEvent",
+    "CaseRecord",
     "Consent",
     "Delivery",
     "EvaluationEntry",
@@ -29,4 +35,5 @@ __all__ = [
     "StationCounter",
     "SupervisionSession",
     "VolunteerApplication",
+    "WalkIn",
 ]

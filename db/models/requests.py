@@ -19,7 +19,10 @@ class ServiceRequest(Base):
     # The conversation's draft id: a second Confirm press finds the first request.
     client_token: Mapped[str] = mapped_column(String(64), unique=True)
     station_code: Mapped[str] = mapped_column(ForeignKey("stations.code"), index=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    # None for a request staff registered for a resident who came in or phoned (walk_ins).
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    # How it reached the station (knowledge/cases.yaml `request_sources`).
+    source: Mapped[str] = mapped_column(String(16), default="telegram", server_default="telegram")
     service_code: Mapped[str] = mapped_column(String(48))
     for_whom: Mapped[str] = mapped_column(String(16))
     age_group: Mapped[str] = mapped_column(String(16))

@@ -62,6 +62,8 @@ def rating_buttons(request_id: int) -> InlineKeyboardMarkup:
 
 async def resident_update(context: Context, view: RequestView) -> None:
     """Tell the resident, in their language, where their request now stands."""
+    if view.resident_tg_id is None:  # registered by staff for a walk-in: nobody to message
+        return
     data = context.bot_data
     lang = view.resident_language
     _ = data.translator.for_language(lang)

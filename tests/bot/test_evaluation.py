@@ -63,7 +63,7 @@ async def test_compute_ranks_flags_and_reopens_the_recorded_year(bot: BotHarness
     await admin.press("ev:compute")
     table, photo, document = admin.messages[-3:]
     assert table.text.startswith("Yearly evaluation 2026")
-    assert "Computed 2027-01-10 09:30; pass mark 60 of 120 points." in table.text
+    assert "Computed 2027-01-10 09:30; pass mark 60 of 125 points." in table.text
     assert "1. Jiangnan Street Social Work Station: 79.78 · 🥇 First tier" in table.text
     assert "2. Xicheng Street Social Work Station: " in table.text
     assert "· ⚠️ below the pass mark" in table.text

@@ -28,10 +28,12 @@ ENTERED_FULL = {
 
 
 def test_the_shipped_sheet() -> None:
-    assert len(RULES.indicators) == 12
-    assert RULES.max_points == 120  # 100 base points and 20 bonus points
-    assert sum(i.weight for i in RULES.indicators if i.bonus) == 20
-    assert {i.code for i in RULES.indicators if i.bonus} == {"media", "cases", "model", "research"}
+    assert len(RULES.indicators) == 13
+    assert RULES.max_points == 125  # 100 base points and 25 bonus points
+    assert sum(i.weight for i in RULES.indicators if i.bonus) == 25
+    assert {i.code for i in RULES.indicators if i.bonus} == {
+        "media", "cases", "model", "research", "case_sign_off"
+    }  # fmt: skip
     assert RULES.pass_mark == 60 and RULES.funding_percent == 70
     assert [t.ranks for t in RULES.tiers] == [(1, 2), (3, 4), (5, 6)]
 
@@ -140,7 +142,8 @@ async def test_compute_records_the_year_and_opens_it_again(database: Database) -
     assert first.values["person_times"] == 182 and first.values["volunteers"] == 4
     assert first.points == {
         "quota_months": 1.25, "accepted_24h": 5.56, "completion": 5.56, "rating": 5.83,
-        "person_times": 0.91, "volunteers": 0.67, **{k: float(v) for k, v in ENTERED_FULL.items()},
+        "person_times": 0.91, "volunteers": 0.67, "case_sign_off": 0.0,
+        **{k: float(v) for k, v in ENTERED_FULL.items()},
     }  # fmt: skip
     assert first.total == 79.78
     xicheng = next(r for r in outcome.rows if r.station_code == "xicheng")
