@@ -172,8 +172,9 @@ def build_view(
     evidence: list[EvidenceItem],
     template: RecordTemplate | None,
 ) -> RecordView:
+    missing: tuple[str, ...] = ()
     if template is None:  # a template since removed from the catalogue: keep what is stored
-        ordered, missing = tuple(sorted(values.items())), ()
+        ordered = tuple(sorted(values.items()))
     else:
         known = [f.code for f in template.form]
         ordered = tuple((c, values[c]) for c in known if c in values) + tuple(
