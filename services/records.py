@@ -554,4 +554,3 @@ async def set_evidence_copy(uow: UnitOfWork, *, evidence_id: int, local_path: st
         raise NotFound(f"evidence {evidence_id}")
     row.local_path = local_path
     await uow.commit()
-
