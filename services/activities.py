@@ -28,8 +28,8 @@ from knowledge.record_templates import TemplateCatalog
 from services import audit
 from services.entry_window import check_entry_date
 from services.errors import Conflict, InvalidValue, NotFound
-from services.record_forms import check_form_values
 from services.people import WORKER
+from services.record_forms import check_form_values
 from services.station_roles import person_id_of, require_station_role
 
 MIN_MINUTES, MAX_MINUTES = 15, 12 * 60  # 0.25 to 12 hours
