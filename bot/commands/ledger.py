@@ -17,6 +17,7 @@ from bot.runtime import knowledge_for, open_database
 from bot.settings import Settings
 from handlers import ledger_pack
 from handlers.i18n import Translator
+from knowledge.bundle import Knowledge
 from services import ledger, reports
 from services.errors import InvalidValue
 from services.stations import sync_stations
@@ -35,12 +36,6 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         codes = ", ".join(knowledge.stations.codes)
         print(f"stationbot: --station must be one of: {codes}", file=sys.stderr)
         return 2
-    out = Path(args.out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        print(f"stationbot: cannot write to {out}: {error.strerror}", file=sys.stderr)
-        return 2
     started = time.perf_counter()
     database = await open_database(settings)
     try:
@@ -57,9 +52,25 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
             )
     finally:
         await database.dispose()
-    _ = Translator().for_language(args.lang)
+    return write_pack(month, knowledge, settings, Path(args.out), args.lang, started)
+
+
+def write_pack(
+    month: ledger.LedgerMonth,
+    knowledge: Knowledge,
+    settings: Settings,
+    out: Path,
+    lang: str,
+    started: float,
+) -> int:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        print(f"stationbot: cannot write to {out}: {error.strerror}", file=sys.stderr)
+        return 2
+    _ = Translator().for_language(lang)
     data = ledger_pack.build_pack(
-        month, _=_, knowledge=knowledge, lang=args.lang, media_dir=settings.media_path
+        month, _=_, knowledge=knowledge, lang=lang, media_dir=settings.media_path
     )
     target = out / ledger_pack.pack_name(month, _)
     target.write_bytes(data)
