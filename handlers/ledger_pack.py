@@ -23,6 +23,7 @@ from typing import Any
 from docx import Document
 from docx.enum.text import WD_BREAK
 from docx.image.exceptions import UnrecognizedImageError
+from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -233,9 +234,8 @@ def _new_document() -> Any:
     document = Document()
     style = document.styles["Normal"]
     style.font.size = Pt(10.5)
-    style.element.rPr.rFonts.set(
-        "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia", "SimSun"
-    )
+    # Chinese text in a font Word has on Chinese systems, whatever the Latin font is.
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "SimSun")
     return document
 
 
