@@ -53,7 +53,9 @@ def safe_name(text: str) -> str:
 
 
 def pack_name(ledger: LedgerMonth, _: Gettext) -> str:
-    return f"{ledger.station_code}-{ledger.month:%Y-%m}-{_('ledger')}.zip"
+    # TRANSLATORS: the word for 台账 in the pack's file name
+    word = _("ledger")
+    return f"{ledger.station_code}-{ledger.month:%Y-%m}-{word}.zip"
 
 
 class _Names:
@@ -257,9 +259,10 @@ def _bytes(document: Any) -> bytes:
 
 def cover_document(ledger: LedgerMonth, _: Gettext, names: _Names) -> bytes:
     document = _new_document()
+    month = _("{month}/{year}").format(month=ledger.month.month, year=ledger.month.year)
     document.add_heading(
         _("{station} · ledger for {month}").format(
-            station=ledger.station_name(names.lang), month=f"{ledger.month:%Y-%m}"
+            station=ledger.station_name(names.lang), month=month
         ),
         level=1,
     )
@@ -345,7 +348,7 @@ def supervision_document(ledger: LedgerMonth, _: Gettext, names: _Names) -> byte
     for position, s in enumerate(ledger.sessions):
         if position:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        document.add_heading(f"{_('Supervision record')} {s.number}", level=2)
+        document.add_heading(_("Supervision record {number}").format(number=s.number), level=2)
         _table(
             document,
             [
@@ -385,8 +388,9 @@ def build_pack(
     buffer = io.BytesIO()
     evidence_dir = _("evidence")
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as pack:
-        pack.writestr(f"{_('index')}.xlsx", index_workbook(ledger, _, names))
-        pack.writestr(f"00-{_('cover')}.docx", cover_document(ledger, _, names))
+        index_name, cover_name = _("index"), _("cover")
+        pack.writestr(f"{index_name}.xlsx", index_workbook(ledger, _, names))
+        pack.writestr(f"00-{cover_name}.docx", cover_document(ledger, _, names))
         by_template: dict[str, list[LedgerRecord]] = {}
         for record in ledger.records:
             by_template.setdefault(record.template_code, []).append(record)
@@ -398,9 +402,8 @@ def build_pack(
                 template_document(by_template[code], _, names, read_evidence),
             )
         if ledger.sessions:
-            pack.writestr(
-                f"{_('supervision records')}.docx", supervision_document(ledger, _, names)
-            )
+            sessions_name = _("supervision records")
+            pack.writestr(f"{sessions_name}.docx", supervision_document(ledger, _, names))
         for record in ledger.records:
             for index, item in enumerate(record.evidence, start=1):
                 data = read_evidence(item.local_path) if item.local_path else None
