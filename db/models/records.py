@@ -45,9 +45,7 @@ class SupervisionDetail(Base):
 
     __tablename__ = "supervision_details"
 
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("supervision_sessions.id"), primary_key=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("supervision_sessions.id"), primary_key=True)
     form: Mapped[str] = mapped_column(String(16))  # individual | group
     whole_team: Mapped[bool] = mapped_column(Boolean, default=False)
     key_points: Mapped[str | None] = mapped_column(Text)
@@ -59,7 +57,5 @@ class SupervisionSupervisee(Base):
 
     __tablename__ = "supervision_supervisees"
 
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("supervision_sessions.id"), primary_key=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("supervision_sessions.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
