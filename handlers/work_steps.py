@@ -14,7 +14,7 @@ from telegram.error import BadRequest
 
 from handlers.i18n import N_, Gettext
 from handlers.keyboards import grid
-from services.entry_window import days_open, entry_window
+from services.entry_window import LATE_ENTRY_DAYS, days_open, entry_window
 
 MONTH_NAMES = (
     N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
@@ -138,7 +138,10 @@ def date_problem(_: Gettext, reason: str, today: date) -> str:
         return _("That day has not come yet.") + " " + hint
     if reason == "too_old":
         return (
-            _("That day is too long ago: last month can only be entered until the 3rd.")
+            _(
+                "That day is too long ago: last month can only be entered until day {day} of "
+                "this month."
+            ).format(day=LATE_ENTRY_DAYS)
             + " "
             + hint
         )
