@@ -442,3 +442,17 @@ async def test_the_last_template_is_offered_first(uow: UnitOfWork) -> None:
     await _log(uow, template_code="case_record")
     await _log(uow, template_code="needs_visit", now=NOW + timedelta(minutes=5))
     assert await records.last_template(uow, worker_tg_id=WORKER) == "needs_visit"
+
+
+def test_media_folder_and_file_url_settings() -> None:
+    from bot.settings import load_settings
+
+    settings = load_settings(database_url="sqlite+aiosqlite:///var/bot/stationbot.db")
+    assert settings.media_path == Path("var/bot/media")  # beside the database
+    assert settings.base_file_url == "https://api.telegram.org/file/bot"
+    local = load_settings(api_url="http://127.0.0.1:8081/bot", media_dir="/srv/media")
+    assert (local.media_path, local.base_file_url) == (
+        Path("/srv/media"), "http://127.0.0.1:8081/file/bot",
+    )  # fmt: skip
+    explicit = load_settings(file_url="https://files.example/file/bot")
+    assert explicit.base_file_url == "https://files.example/file/bot"
