@@ -55,6 +55,7 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .base_url(settings.api_url)
+        .base_file_url(settings.base_file_url)  # downloads follow a local Bot API server too
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone))
         .context_types(ContextTypes(context=Context, bot_data=BotData))
         .post_init(on_startup)

@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--station", help="station code; every station when left out")
     report.add_argument("--out", default=".", help="folder to write the files into")
     report.add_argument("--lang", default="zh", choices=["zh", "en"])
+    ledger = sub.add_parser("ledger", help="write a station-month's 台账 pack (one zip)")
+    ledger.add_argument("--month", required=True, help="a month, e.g. 2026-11")
+    ledger.add_argument("--station", required=True, help="station code")
+    ledger.add_argument("--out", default=".", help="folder to write the zip into")
+    ledger.add_argument("--lang", default="zh", choices=["zh", "en"])
     remind = sub.add_parser("remind", help="send the reminders due at a moment, once")
     remind.add_argument("--at", help="local date and time, e.g. 2026-11-25T09:00 (default: now)")
     remind.add_argument("--dry-run", action="store_true", help="print who would get what")
@@ -107,6 +112,10 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         from bot.commands import report
 
         return asyncio.run(report.main(settings, args))
+    if args.command == "ledger":
+        from bot.commands import ledger
+
+        return asyncio.run(ledger.main(settings, args))
     if args.command == "remind":
         from bot.commands import remind
 

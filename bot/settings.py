@@ -6,11 +6,14 @@ traceback, because the people deploying a station's bot are not Python developer
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from services.media import base_file_url_for
 
 DEFAULT_API_URL = "https://api.telegram.org/bot"
 
@@ -30,6 +33,10 @@ class Settings(BaseSettings):
     admins: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     timezone: str = "Asia/Shanghai"
     knowledge_dir: str | None = None
+    # Our copies of evidence photos and documents; default `media/` beside the database.
+    media_dir: str | None = None
+    # Where files are downloaded from; derived from api_url when left out (PTB's base_file_url).
+    file_url: str | None = None
 
     @field_validator("admins", mode="before")
     @classmethod
@@ -70,6 +77,27 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http(s) URL")
         return value
+
+    @field_validator("file_url")
+    @classmethod
+    def _check_file_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value or None
+
+    @property
+    def media_path(self) -> Path:
+        if self.media_dir:
+            return Path(self.media_dir)
+        if self.database_url.startswith("sqlite+aiosqlite:///"):
+            database = self.database_url.removeprefix("sqlite+aiosqlite:///")
+            if database and database != ":memory:":
+                return Path(database).parent / "media"
+        return Path("media")
+
+    @property
+    def base_file_url(self) -> str:
+        return self.file_url or base_file_url_for(self.api_url)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -8,6 +8,7 @@ from pathlib import Path
 from knowledge.cases import CaseCatalog, load_cases
 from knowledge.evaluation import EvaluationRules, load_evaluation
 from knowledge.faq import Faq, load_faq
+from knowledge.record_rules import RecordRules, load_record_rules
 from knowledge.record_templates import TemplateCatalog, load_record_templates
 from knowledge.reminders import ReminderSchedule, default_schedule, load_reminders
 from knowledge.request_rules import RequestRules, load_request_rules
@@ -26,6 +27,7 @@ class Knowledge:
     volunteer_skills: SkillCatalog = field(default_factory=load_volunteer_skills)
     request_rules: RequestRules = field(default_factory=load_request_rules)
     record_templates: TemplateCatalog = field(default_factory=load_record_templates)
+    record_rules: RecordRules = field(default_factory=load_record_rules)
     served_groups: tuple[ServedGroup, ...] = field(default_factory=load_served_groups)
     supervision_topics: tuple[SupervisionTopic, ...] = field(
         default_factory=load_supervision_topics
@@ -46,6 +48,7 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         volunteer_skills=load_volunteer_skills(directory),
         request_rules=load_request_rules(directory),
         record_templates=templates,
+        record_rules=load_record_rules(directory),
         served_groups=load_served_groups(directory),
         supervision_topics=load_supervision_topics(directory),
         evaluation=load_evaluation(directory),

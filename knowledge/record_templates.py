@@ -2,7 +2,8 @@
 
 Ten categories and thirty-six templates by default; a deployment may ship its own file. Each
 template lists the fields `/log` asks for, so desk work (a plan, a monthly report) never asks
-for person-times and never inflates the figures a station reports.
+for person-times and never inflates the figures a station reports; and its form: the paper
+form's own fields (`FormField`), which `services.records` validates and stores as typed.
 """
 
 from __future__ import annotations
@@ -17,6 +18,46 @@ FILE_NAME = "record_templates.yaml"
 MAX_CODE = 24  # codes travel in callback_data (64 bytes) with a prefix
 DURATION, GROUPS, PERSON_TIMES, NOTE = "duration", "groups", "person_times", "note"
 KNOWN_FIELDS = (DURATION, GROUPS, PERSON_TIMES, NOTE)
+SHORT_TEXT, LONG_TEXT, NUMBER, DATE, CHOICE, YES_NO = (
+    "short_text", "long_text", "number", "date", "choice", "yes_no",
+)  # fmt: skip
+FIELD_KINDS = (SHORT_TEXT, LONG_TEXT, NUMBER, DATE, CHOICE, YES_NO)
+YES, NO = "yes", "no"
+
+
+@dataclass(frozen=True)
+class ChoiceOption:
+    code: str
+    label_zh: str
+    label_en: str
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang.startswith("zh") else self.label_en
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One field of a template's form beyond hours, groups and person-times."""
+
+    code: str
+    label_zh: str
+    label_en: str
+    kind: str  # one of FIELD_KINDS
+    required: bool
+    hint_zh: str
+    hint_en: str
+    options: tuple[ChoiceOption, ...] = ()  # choice only
+    min_value: float | None = None  # number only; None: record_rules' range
+    max_value: float | None = None
+
+    def label(self, lang: str) -> str:
+        return self.label_zh if lang.startswith("zh") else self.label_en
+
+    def hint(self, lang: str) -> str:
+        return self.hint_zh if lang.startswith("zh") else self.hint_en
+
+    def option(self, code: str) -> ChoiceOption | None:
+        return next((o for o in self.options if o.code == code), None)
 
 
 @dataclass(frozen=True)
@@ -26,6 +67,16 @@ class RecordTemplate:
     name_zh: str
     name_en: str
     fields: tuple[str, ...]
+    form: tuple[FormField, ...] = ()
+    # Group sessions and community activities need a photo (or a photographed sign-in sheet).
+    photo_required: bool = False
+
+    def form_field(self, code: str) -> FormField | None:
+        return next((f for f in self.form if f.code == code), None)
+
+    @property
+    def required_fields(self) -> tuple[FormField, ...]:
+        return tuple(f for f in self.form if f.required)
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang.startswith("zh") else self.name_en
@@ -119,4 +170,63 @@ def _parse_template(path: Path, entry: str, category: str, raw: Any) -> RecordTe
     if (GROUPS in fields) != (PERSON_TIMES in fields):
         raise CatalogError(path, code, "`groups` and `person_times` go together")
     ordered = tuple(f for f in KNOWN_FIELDS if f in fields)
-    return RecordTemplate(code, category, name_zh, name_en, ordered)
+    raw_form = raw.get("form", [])
+    if not isinstance(raw_form, list):
+        raise CatalogError(path, code, "`form` must be a list of fields")
+    form: list[FormField] = []
+    for f_index, raw_field in enumerate(raw_form):
+        parsed = _parse_field(path, f"{code}.form[{f_index}]", raw_field)
+        if parsed.code in KNOWN_FIELDS:
+            raise CatalogError(
+                path, f"{code}.{parsed.code}", "a form field may not reuse a base field code"
+            )
+        if any(f.code == parsed.code for f in form):
+            raise CatalogError(path, f"{code}.{parsed.code}", "duplicate field code")
+        form.append(parsed)
+    photo_required = raw.get("photo_required", False)
+    if not isinstance(photo_required, bool):
+        raise CatalogError(path, code, "`photo_required` must be true or false")
+    return RecordTemplate(code, category, name_zh, name_en, ordered, tuple(form), photo_required)
+
+
+def _parse_field(path: Path, entry: str, raw: Any) -> FormField:
+    if not isinstance(raw, dict):
+        raise CatalogError(path, entry, "must be a mapping")
+    code = require_code(path, entry, raw.get("code"), max_len=MAX_CODE)
+    entry = f"{entry.rsplit('.form', 1)[0]}.{code}"
+    label_zh, label_en = require_bilingual(path, entry, raw, "label")
+    hint_zh, hint_en = require_bilingual(path, entry, raw, "hint")
+    kind = raw.get("kind")
+    if kind not in FIELD_KINDS:
+        raise CatalogError(path, entry, f"`kind` {kind!r} is not one of: {', '.join(FIELD_KINDS)}")
+    required = raw.get("required")
+    if not isinstance(required, bool):
+        raise CatalogError(path, entry, "`required` must be true or false")
+    options: list[ChoiceOption] = []
+    raw_options = raw.get("options")
+    if kind == CHOICE:
+        if not isinstance(raw_options, list) or len(raw_options) < 2:
+            raise CatalogError(path, entry, "a choice needs `options`: at least two {code, zh, en}")
+        for o_index, raw_option in enumerate(raw_options):
+            where = f"{entry}.options[{o_index}]"
+            if not isinstance(raw_option, dict):
+                raise CatalogError(path, where, "must be a mapping {code, zh, en}")
+            o_code = require_code(path, where, raw_option.get("code"), max_len=MAX_CODE)
+            zh, en = require_bilingual(path, where, {"label": raw_option}, "label")
+            if any(o.code == o_code for o in options):
+                raise CatalogError(path, where, f"duplicate option code {o_code!r}")
+            options.append(ChoiceOption(o_code, zh, en))
+    elif raw_options is not None:
+        raise CatalogError(path, entry, "`options` belong to a choice field only")
+    low, high = raw.get("min"), raw.get("max")
+    if kind != NUMBER and (low is not None or high is not None):
+        raise CatalogError(path, entry, "`min` and `max` belong to a number field only")
+    for name, bound in (("min", low), ("max", high)):
+        if bound is not None and (isinstance(bound, bool) or not isinstance(bound, (int, float))):
+            raise CatalogError(path, entry, f"`{name}` must be a number")
+    if low is not None and high is not None and low > high:
+        raise CatalogError(path, entry, "`min` is above `max`")
+    return FormField(
+        code, label_zh, label_en, kind, required, hint_zh, hint_en, tuple(options),
+        None if low is None else float(low), None if high is None else float(high),
+    )  # fmt: skip

@@ -19,15 +19,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from db.models import ActivityGroup, ActivityLog
+from db.models import ActivityGroup, ActivityLog, RecordFieldValue
 from db.uow import UnitOfWork
+from knowledge.record_rules import RecordRules
 from knowledge.record_templates import TemplateCatalog
 from services import audit
 from services.entry_window import check_entry_date
 from services.errors import Conflict, InvalidValue, NotFound
 from services.people import WORKER
+from services.record_forms import check_form_values
 from services.station_roles import person_id_of, require_station_role
 
 MIN_MINUTES, MAX_MINUTES = 15, 12 * 60  # 0.25 to 12 hours
@@ -43,6 +45,48 @@ class DeleteWindowClosed(Conflict):
 
 class AlreadyDeleted(Conflict):
     """The activity was deleted already (a second press, or from another device)."""
+
+
+class DayLimitExceeded(InvalidValue):
+    """One person's hours on one day would pass the plausible limit (knowledge/record_rules).
+
+    `logged_minutes` is what the day holds already (without this entry), `limit_minutes` the
+    rule, so the refusal can say both."""
+
+    def __init__(self, field: str, *, logged_minutes: int, limit_minutes: int) -> None:
+        super().__init__(field, "day_limit")
+        self.logged_minutes = logged_minutes
+        self.limit_minutes = limit_minutes
+
+
+async def worker_minutes_on(
+    uow: UnitOfWork, *, worker_id: int, day: date, except_id: int | None = None
+) -> int:
+    """Minutes a worker has logged for `day` over every station, deleted entries left out."""
+    query = select(func.coalesce(func.sum(ActivityLog.minutes), 0)).where(
+        ActivityLog.worker_id == worker_id,
+        ActivityLog.activity_date == day,
+        ActivityLog.deleted_at.is_(None),
+    )
+    if except_id is not None:
+        query = query.where(ActivityLog.id != except_id)
+    return int(await uow.session.scalar(query) or 0)
+
+
+async def check_worker_day(
+    uow: UnitOfWork,
+    *,
+    worker_id: int,
+    day: date,
+    minutes: int,
+    rules: RecordRules,
+    except_id: int | None = None,
+) -> None:
+    logged = await worker_minutes_on(uow, worker_id=worker_id, day=day, except_id=except_id)
+    if logged + minutes > rules.max_activity_minutes_per_day:
+        raise DayLimitExceeded(
+            "hours", logged_minutes=logged, limit_minutes=rules.max_activity_minutes_per_day
+        )
 
 
 @dataclass(frozen=True)
@@ -132,8 +176,14 @@ async def log_activity(
     zone: ZoneInfo,
     templates: TemplateCatalog,
     group_codes: Iterable[str],
+    fields: Mapping[str, str] | None = None,
+    rules: RecordRules | None = None,
 ) -> ActivityEntry:
-    """Save one activity. The same `client_token` twice returns the first save."""
+    """Save one activity. The same `client_token` twice returns the first save.
+
+    `fields` are the form's values as typed (`services.record_forms`); required ones may be
+    left out, which leaves the record incomplete until they are added."""
+    rules = rules or RecordRules()
     worker_id = await require_station_role(
         uow, tg_id=worker_tg_id, role=WORKER, station_code=station_code
     )
@@ -145,11 +195,15 @@ async def log_activity(
     template = templates.template(template_code)
     if template is None:
         raise InvalidValue("template", "unknown")
-    check_entry_date(activity_date, now.astimezone(zone).date())
+    check_entry_date(activity_date, now.astimezone(zone).date(), late_days=rules.late_entry_days)
     if minutes < MIN_MINUTES:
         raise InvalidValue("hours", "too_small")
     if minutes > MAX_MINUTES:
         raise InvalidValue("hours", "too_large")
+    values = check_form_values(template, fields or {}, rules)
+    await check_worker_day(
+        uow, worker_id=worker_id, day=activity_date, minutes=minutes, rules=rules
+    )
     chosen: dict[str, int] = {}
     if template.counts_people:
         if person_times is None or person_times < MIN_PERSON_TIMES:
@@ -176,6 +230,8 @@ async def log_activity(
     await uow.session.flush()
     for code, value in chosen.items():
         uow.session.add(ActivityGroup(activity_id=row.id, group_code=code, person_times=value))
+    for code, text in values.items():
+        uow.session.add(RecordFieldValue(activity_id=row.id, field_code=code, value=text))
     await uow.commit()
     return _entry(row, chosen.items())
 

@@ -1,8 +1,8 @@
 """Which days an activity or a supervision session may be entered for.
 
-Any day of the current month up to today; and, until the 3rd of this month, any day of the
-previous month too, so the last days of a month can still be entered after it has ended
-(monthly figures are closed on the 3rd). Dates outside are refused with a reason code:
+Any day of the current month up to today; and, during a grace period (until the 7th of this
+month by default, `late_entry_days` in knowledge/record_rules.yaml), any day of the previous
+month too, so a worker back from a week's leave can still enter the last days of a month. Dates outside are refused with a reason code:
 `future`, `too_old`, or `not_a_date` for text that is no date at all.
 """
 
@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from services.errors import InvalidValue
 
-LATE_ENTRY_DAYS = 3  # the previous month stays open until this day of the month, included
+LATE_ENTRY_DAYS = 7  # the previous month stays open until this day of the month, included
 FUTURE, TOO_OLD, NOT_A_DATE = "future", "too_old", "not_a_date"
 
 _FULL = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
@@ -26,16 +26,18 @@ def previous_month_start(day: date) -> date:
     return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
 
 
-def entry_window(today: date) -> tuple[date, date]:
+def entry_window(today: date, late_days: int = LATE_ENTRY_DAYS) -> tuple[date, date]:
     """(first, last) day open for entries on `today`, both included."""
     first = today.replace(day=1)
-    if today.day <= LATE_ENTRY_DAYS:
+    if today.day <= late_days:
         first = previous_month_start(today)
     return first, today
 
 
-def check_entry_date(day: date, today: date, field: str = "date") -> date:
-    first, last = entry_window(today)
+def check_entry_date(
+    day: date, today: date, field: str = "date", late_days: int = LATE_ENTRY_DAYS
+) -> date:
+    first, last = entry_window(today, late_days)
     if day > last:
         raise InvalidValue(field, FUTURE)
     if day < first:
@@ -43,7 +45,9 @@ def check_entry_date(day: date, today: date, field: str = "date") -> date:
     return day
 
 
-def parse_entry_date(text: str, today: date, field: str = "date") -> date:
+def parse_entry_date(
+    text: str, today: date, field: str = "date", late_days: int = LATE_ENTRY_DAYS
+) -> date:
     """A typed date (`2026-11-03`, `11/3`, `11月3日`, `3号`, `3`, `今天`, `昨天`) checked
     against the window. A month later than this one means last year (December in January);
     a bare day later than today, while last month is still open, means last month."""
@@ -51,9 +55,9 @@ def parse_entry_date(text: str, today: date, field: str = "date") -> date:
     if cleaned in ("今天", "today"):
         return today
     if cleaned in ("昨天", "yesterday"):
-        return check_entry_date(today - timedelta(days=1), today, field)
+        return check_entry_date(today - timedelta(days=1), today, field, late_days)
     if cleaned in ("前天",):
-        return check_entry_date(today - timedelta(days=2), today, field)
+        return check_entry_date(today - timedelta(days=2), today, field, late_days)
     year: int | None = None
     if match := _FULL.fullmatch(cleaned):
         year, month, day = (int(g) for g in match.groups())
@@ -61,7 +65,7 @@ def parse_entry_date(text: str, today: date, field: str = "date") -> date:
         month, day = (int(g) for g in match.groups())
     elif match := _DAY.fullmatch(cleaned):
         month, day = today.month, int(match.group(1))
-        if day > today.day and today.day <= LATE_ENTRY_DAYS:
+        if day > today.day and today.day <= late_days:
             # "30" on the 2nd means the 30th that just passed, not the one to come.
             previous = previous_month_start(today)
             year, month = previous.year, previous.month
@@ -73,10 +77,10 @@ def parse_entry_date(text: str, today: date, field: str = "date") -> date:
         chosen = date(year, month, day)
     except ValueError:
         raise InvalidValue(field, NOT_A_DATE) from None
-    return check_entry_date(chosen, today, field)
+    return check_entry_date(chosen, today, field, late_days)
 
 
-def days_open(today: date) -> list[date]:
+def days_open(today: date, late_days: int = LATE_ENTRY_DAYS) -> list[date]:
     """Every day in the window, oldest first (for the calendar buttons)."""
-    first, last = entry_window(today)
+    first, last = entry_window(today, late_days)
     return [first + timedelta(days=n) for n in range((last - first).days + 1)]

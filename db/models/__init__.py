@@ -4,6 +4,12 @@ from db.models.cases import AgencyReferral, Case, CaseCounter, CaseEvent, CaseRe
 from db.models.evaluation import EvaluationEntry, EvaluationResult, EvaluationRun
 from db.models.people import AuditEntry, Consent, Invite, Person, StaffRole, Station, StationCounter
 from db.models.questions import KbFeedback, Question, QuestionMessage
+from db.models.records import (
+    EvidenceFile,
+    RecordFieldValue,
+    SupervisionDetail,
+    SupervisionSupervisee,
+)
 from db.models.requests import RequestEvent, ServiceRequest, VolunteerApplication
 from db.models.runtime import Delivery, PersistedState
 from db.models.work import ActivityGroup, ActivityLog, SupervisionSession
@@ -22,18 +28,22 @@ __all__ = [
     "EvaluationEntry",
     "EvaluationResult",
     "EvaluationRun",
+    "EvidenceFile",
     "Invite",
     "KbFeedback",
     "PersistedState",
     "Person",
     "Question",
     "QuestionMessage",
+    "RecordFieldValue",
     "RequestEvent",
     "ServiceRequest",
     "StaffRole",
     "Station",
     "StationCounter",
+    "SupervisionDetail",
     "SupervisionSession",
+    "SupervisionSupervisee",
     "VolunteerApplication",
     "WalkIn",
 ]

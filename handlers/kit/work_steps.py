@@ -14,7 +14,7 @@ from telegram import InlineKeyboardButton
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show as show  # the one `show`, re-exported
-from services.entry_window import days_open, entry_window
+from services.entry_window import LATE_ENTRY_DAYS, days_open, entry_window
 
 MONTH_NAMES = (
     N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
@@ -114,7 +114,10 @@ def date_problem(_: Gettext, reason: str, today: date) -> str:
         return _("That day has not come yet.") + " " + hint
     if reason == "too_old":
         return (
-            _("That day is too long ago: last month can only be entered until the 3rd.")
+            _(
+                "That day is too long ago: last month can only be entered until day {day} of "
+                "this month."
+            ).format(day=LATE_ENTRY_DAYS)
             + " "
             + hint
         )

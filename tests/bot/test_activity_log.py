@@ -173,7 +173,7 @@ async def test_dates_outside_the_window_are_reasked_with_the_reason(bot: BotHarn
     assert "Day: Nov 3" in worker.last_text
 
 
-async def test_last_month_is_open_until_the_3rd(bot: BotHarness) -> None:
+async def test_last_month_is_open_for_a_week_into_the_next(bot: BotHarness) -> None:
     bot.clock.current = datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI)
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
     await worker.send("/log")
@@ -186,17 +186,18 @@ async def test_last_month_is_open_until_the_3rd(bot: BotHarness) -> None:
     await worker.press("log:dur:120")
     assert "Add a short note" in worker.last_text  # desk work: no groups, no person-times
     await worker.send("十一月月报")
-    # The 4th comes before the worker presses Save: November is closed now.
-    bot.clock.current = datetime(2026, 12, 4, 9, 0, tzinfo=SHANGHAI)
+    # The 8th comes before the worker presses Save: November is closed now (the grace
+    # period is 7 days, knowledge/record_rules.yaml).
+    bot.clock.current = datetime(2026, 12, 8, 9, 0, tzinfo=SHANGHAI)
     await worker.press("log:ok")
-    assert "too long ago" in worker.last_text
+    assert "until day 7 of this month" in worker.last_text
     assert await _logs(bot) == []
     await worker.press("log:date:yesterday")
     await worker.press("log:dur:120")
     await worker.press("log:note:skip")
     await worker.press("log:ok")
     (saved,) = await _logs(bot)
-    assert (str(saved.activity_date), saved.person_times) == ("2026-12-03", 0)
+    assert (str(saved.activity_date), saved.person_times) == ("2026-12-07", 0)
 
 
 async def test_a_restart_mid_way_loses_nothing(bot: BotHarness) -> None:

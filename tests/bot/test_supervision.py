@@ -112,10 +112,15 @@ async def test_a_late_entry_on_the_2nd_counts_for_last_month(bot: BotHarness) ->
 
 async def test_quota_for_a_supervisor_of_two_stations(bot: BotHarness) -> None:
     supervisor = await bot.person(role="supervisor", stations=("jiangnan", "xicheng"), lang="en")
-    for station, hours in (("jiangnan", "8"), ("jiangnan", "5"), ("xicheng", "7")):
+    # One day holds at most 10 hours of one supervisor's sessions: three days.
+    for station, hours, day in (
+        ("jiangnan", "8", "today"), ("jiangnan", "5", "yesterday"), ("xicheng", "7", "pick"),
+    ):  # fmt: skip
         await supervisor.send("/supervise")
         await supervisor.press(f"sup:st:{station}")
-        await supervisor.press("sup:date:today")
+        await supervisor.press(f"sup:date:{day}")
+        if day == "pick":
+            await supervisor.press("14")
         await supervisor.send(hours)
         await supervisor.press("sup:mode:online" if hours == "5" else "sup:mode:offline")
         await supervisor.press("sup:topic:case_work")

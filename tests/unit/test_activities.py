@@ -13,6 +13,7 @@ from sqlalchemy import event, select
 from db.models import ActivityGroup, AuditEntry, Person, ServiceRequest
 from db.uow import Database, UnitOfWork
 from knowledge.bundle import load_knowledge
+from knowledge.record_rules import RecordRules
 from services import activities, staff, station_figures
 from services.activities import AlreadyDeleted, DeleteWindowClosed
 from services.errors import InvalidValue, NotAllowed, NotFound
@@ -132,13 +133,24 @@ async def test_desk_work_has_no_person_times(uow: UnitOfWork) -> None:
     assert (entry.person_times, entry.groups) == (0, ())
 
 
-async def test_last_month_is_open_until_the_3rd(uow: UnitOfWork) -> None:
+async def test_last_month_is_open_for_a_week_into_the_next(uow: UnitOfWork) -> None:
     await _workers(uow)
-    on_3rd = datetime(2026, 12, 3, 23, 0, tzinfo=SHANGHAI)
-    entry = await _log(uow, activity_date=date(2026, 11, 30), now=on_3rd)
+    on_7th = datetime(2026, 12, 7, 23, 0, tzinfo=SHANGHAI)
+    entry = await _log(uow, activity_date=date(2026, 11, 30), now=on_7th)
     assert entry.activity_date == date(2026, 11, 30)
     with pytest.raises(InvalidValue):
-        await _log(uow, activity_date=date(2026, 11, 30), now=on_3rd + timedelta(hours=1))
+        await _log(uow, activity_date=date(2026, 11, 30), now=on_7th + timedelta(hours=1))
+
+
+async def test_the_grace_period_comes_from_the_rules(uow: UnitOfWork) -> None:
+    await _workers(uow)
+    on_4th = datetime(2026, 12, 4, 9, 0, tzinfo=SHANGHAI)
+    with pytest.raises(InvalidValue) as refused:
+        await _log(
+            uow, activity_date=date(2026, 11, 30), now=on_4th, rules=RecordRules(late_entry_days=3)
+        )
+    assert refused.value.reason == "too_old"
+    await _log(uow, activity_date=date(2026, 11, 30), now=on_4th)  # the shipped 7 days
 
 
 async def test_recent_lists_the_last_ten_newest_first(uow: UnitOfWork) -> None:

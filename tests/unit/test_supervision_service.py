@@ -53,10 +53,13 @@ async def test_a_session_is_saved_and_the_quota_comes_back(uow: UnitOfWork) -> N
     assert saved.quota is not None
     assert (saved.quota.status, saved.quota.online_hours) == (BEHIND, 5)
     await _log(uow, minutes=300, mode="offline")
-    saved = await _log(uow, minutes=180, topic_code=None, topic_text=" 个案研讨 ")
+    # Another day: one day holds at most 10 hours of one supervisor's sessions.
+    saved = await _log(
+        uow, minutes=180, topic_code=None, topic_text=" 个案研讨 ", session_date=date(2026, 11, 15)
+    )
     assert saved.session.topic_text == "个案研讨"
     assert saved.quota is not None and saved.quota.status == MET
-    other = await _log(uow, station_code="xicheng")
+    other = await _log(uow, station_code="xicheng", session_date=date(2026, 11, 14))
     assert other.quota is not None and other.quota.total_hours == 3
 
 

@@ -81,10 +81,14 @@ def test_bad_counts_are_refused(text: str, reason: str) -> None:
 
 def test_the_window_is_this_month_and_last_month_until_the_3rd() -> None:
     assert entry_window(date(2026, 11, 16)) == (date(2026, 11, 1), date(2026, 11, 16))
-    assert entry_window(date(2026, 12, 3)) == (date(2026, 11, 1), date(2026, 12, 3))
-    assert entry_window(date(2026, 12, 4)) == (date(2026, 12, 1), date(2026, 12, 4))
+    # A week's grace into the next month (knowledge/record_rules.yaml), not the 3rd.
+    assert entry_window(date(2026, 12, 7)) == (date(2026, 11, 1), date(2026, 12, 7))
+    assert entry_window(date(2026, 12, 8)) == (date(2026, 12, 1), date(2026, 12, 8))
     assert entry_window(date(2027, 1, 2))[0] == date(2026, 12, 1)  # across the year
     assert len(days_open(date(2026, 12, 2))) == 32
+    # A deployment's own grace period.
+    assert entry_window(date(2026, 12, 4), late_days=3) == (date(2026, 12, 1), date(2026, 12, 4))
+    assert entry_window(date(2026, 12, 10), late_days=10)[0] == date(2026, 11, 1)
 
 
 def test_dates_outside_the_window_are_refused_with_a_reason() -> None:

@@ -5,7 +5,7 @@ for walk-ins and phone calls (no resident bot user, so `resident_id` becomes nul
 every request's source.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-01 21:56:09.235045
 """
 
@@ -18,7 +18,7 @@ import db.base
 
 
 revision: str = '0006'
-down_revision: str | Sequence[str] | None = '0004'
+down_revision: str | Sequence[str] | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
