@@ -5,6 +5,12 @@ from db.models.people import AuditEntry, Consent, Invite, Person, StaffRole, Sta
 from db.models.questions import KbFeedback, Question, QuestionMessage
 from db.models.requests import RequestEvent, ServiceRequest, VolunteerApplication
 from db.models.runtime import Delivery, PersistedState
+from db.models.volunteering import (
+    HoursCertificate,
+    ResidentAttendance,
+    VolunteerActivity,
+    VolunteerSignup,
+)
 from db.models.work import ActivityGroup, ActivityLog, SupervisionSession
 
 __all__ = [
@@ -16,6 +22,7 @@ __all__ = [
     "EvaluationEntry",
     "EvaluationResult",
     "EvaluationRun",
+    "HoursCertificate",
     "Invite",
     "KbFeedback",
     "PersistedState",
@@ -23,10 +30,13 @@ __all__ = [
     "Question",
     "QuestionMessage",
     "RequestEvent",
+    "ResidentAttendance",
     "ServiceRequest",
     "StaffRole",
     "Station",
     "StationCounter",
     "SupervisionSession",
+    "VolunteerActivity",
     "VolunteerApplication",
+    "VolunteerSignup",
 ]
