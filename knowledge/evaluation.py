@@ -17,6 +17,7 @@ MEASURES = (
     "average_rating",
     "person_times",
     "volunteers_active",
+    "volunteers_with_hours",
 )
 
 

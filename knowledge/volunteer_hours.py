@@ -59,7 +59,9 @@ def load_volunteer_hours(directory: Path | None = None) -> VolunteerHoursRules:
     rounding = int(number("rounding_minutes", 1, 120))
     return VolunteerHoursRules(
         record_templates=tuple(templates),
-        check_in_opens_before=timedelta(minutes=number("check_in_opens_minutes_before", 0, 24 * 60)),
+        check_in_opens_before=timedelta(
+            minutes=number("check_in_opens_minutes_before", 0, 24 * 60)
+        ),
         scans_close_after=timedelta(hours=number("scans_close_hours_after", 0, 48)),
         checkout_after=timedelta(minutes=number("checkout_after_minutes", 0, 120)),
         rounding_minutes=rounding,

@@ -35,6 +35,7 @@ from db.models import (
 from db.uow import UnitOfWork
 from services.errors import InvalidValue, NotFound
 from services.quota import MET, QuotaStatus, month_end, month_of, previous_month, quota_status
+from services.volunteer_activities import HoursRow, hours_by_station_month, volunteers_with_hours
 
 MONTH, YEAR = "month", "year"
 GROUPS = ("elderly", "disabled", "children", "low_income", "minority", "other")
@@ -198,6 +199,8 @@ class StationFigures:
     supervision_minutes: int
     months_counted: int  # months of the period that have begun
     months_quota_met: int
+    volunteer_minutes: int = 0  # confirmed volunteer hours of the station's activities
+    volunteers_with_hours: int = 0  # distinct volunteers with confirmed hours in the period
 
     @property
     def accepted_within_24h_rate(self) -> float | None:
@@ -224,6 +227,7 @@ class StationFigures:
             "average_rating": self.average_rating,
             "person_times": float(self.person_times),
             "volunteers_active": float(self.volunteers_active),
+            "volunteers_with_hours": float(self.volunteers_with_hours),
         }
         return values[name]
 
@@ -241,6 +245,7 @@ class Report:
     sessions: tuple[SessionRow, ...]
     quota: tuple[QuotaStatus, ...]  # per station per month begun, month by month
     stations: tuple[StationFigures, ...]
+    volunteer_hours: tuple[HoursRow, ...] = ()  # confirmed, per station and month (the sheet)
 
     @property
     def total(self) -> StationFigures:
@@ -435,6 +440,17 @@ async def build_report(
         )
     )
     quota = _quota_by_month(period, codes, quotas, sessions, now=now, zone=zone)
+    only = None if station_code is None else [station_code]
+    hours_rows = tuple(
+        r
+        for r in await hours_by_station_month(
+            uow, start=period.start, end=period.end, station_codes=only
+        )
+        if r.station_code in order
+    )
+    with_hours = await volunteers_with_hours(
+        uow, start=period.start, end=period.end, station_codes=only
+    )
     figures = tuple(
         _station_figures(
             code,
@@ -444,6 +460,8 @@ async def build_report(
             volunteer=volunteers_by_station.get(code),
             sessions=[s for s in sessions if s.station_code == code],
             quota=[q for q in quota if q.station_code == code],
+            volunteer_minutes=sum(r.minutes for r in hours_rows if r.station_code == code),
+            volunteers_with_hours=with_hours.get(code, 0),
         )
         for code in codes
     )
@@ -459,6 +477,7 @@ async def build_report(
         sessions=sessions,
         quota=quota,
         stations=figures,
+        volunteer_hours=hours_rows,
     )
 
 
@@ -512,6 +531,8 @@ def _station_figures(
     volunteer: VolunteerRow | None,
     sessions: list[SessionRow],
     quota: list[QuotaStatus],
+    volunteer_minutes: int = 0,
+    volunteers_with_hours: int = 0,
 ) -> StationFigures:
     received = [r for r in requests if r.received]
     rated = [r.rating for r in requests if r.rating is not None]
@@ -536,6 +557,8 @@ def _station_figures(
         volunteers_applied=volunteer.applied if volunteer else 0,
         volunteers_active=volunteer.active if volunteer else 0,
         supervision_minutes=sum(s.minutes for s in sessions),
+        volunteer_minutes=volunteer_minutes,
+        volunteers_with_hours=volunteers_with_hours,
         months_counted=len(quota),
         months_quota_met=sum(1 for q in quota if q.status == MET),
     )
@@ -565,6 +588,8 @@ def _add_up(stations: Iterable[StationFigures]) -> StationFigures:
         volunteers_applied=sum(r.volunteers_applied for r in rows),
         volunteers_active=sum(r.volunteers_active for r in rows),
         supervision_minutes=sum(r.supervision_minutes for r in rows),
+        volunteer_minutes=sum(r.volunteer_minutes for r in rows),
+        volunteers_with_hours=sum(r.volunteers_with_hours for r in rows),
         months_counted=max((r.months_counted for r in rows), default=0),
         months_quota_met=sum(r.months_quota_met for r in rows),
     )

@@ -6,7 +6,8 @@ province): no query per station. Months are calendar months in the configured zo
 
 - person-times: the total counts each activity once; by group, a person in two groups counts
   in both (see `services.activities`), so the groups may add up to more than the total;
-- requests: those made during the month, by their status now.
+- requests: those made during the month, by their status now;
+- volunteer hours: confirmed hours of the station's volunteer activities dated in the month.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from sqlalchemy import case, func, select
 from db.models import ActivityGroup, ActivityLog, ServiceRequest, Station
 from db.uow import UnitOfWork
 from services.quota import month_end, month_of, previous_month
+from services.volunteer_activities import hours_by_station_month
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,16 @@ class MonthFigures:
     by_group: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
     requests_by_status: dict[str, int] = field(default_factory=dict)
+    volunteer_minutes: int = 0  # confirmed volunteer hours of the station's activities
+    volunteers_with_hours: int = 0  # distinct volunteers with confirmed hours
 
     @property
     def hours(self) -> float:
         return self.minutes / 60
+
+    @property
+    def volunteer_hours(self) -> float:
+        return self.volunteer_minutes / 60
 
     @property
     def requests(self) -> int:
@@ -63,6 +71,8 @@ class _Acc:
     by_group: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
     requests_by_status: dict[str, int] = field(default_factory=dict)
+    volunteer_minutes: int = 0
+    volunteers_with_hours: int = 0
 
     def frozen(self) -> MonthFigures:
         return MonthFigures(
@@ -72,6 +82,8 @@ class _Acc:
             dict(self.by_group),
             dict(self.by_category),
             dict(self.requests_by_status),
+            self.volunteer_minutes,
+            self.volunteers_with_hours,
         )
 
 
@@ -154,6 +166,13 @@ async def station_figures(
         request_q = request_q.where(ServiceRequest.station_code.in_(codes))
     for code, this, status, count in await uow.session.execute(request_q):
         slot(code, this).requests_by_status[status] = int(count)
+
+    for row in await hours_by_station_month(
+        uow, start=last_start, end=this_end, station_codes=codes
+    ):
+        target = slot(row.station_code, row.month == this_start)
+        target.volunteer_minutes += row.minutes
+        target.volunteers_with_hours += row.volunteers
 
     empty = _Acc()
     return FiguresReport(
