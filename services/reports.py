@@ -1,8 +1,8 @@
 """Monthly and yearly figures per station, for `/report`, the CLI and the yearly evaluation.
 
-`build_report` reads everything a report needs in six grouped queries whatever the number of
+`build_report` reads everything a report needs in seven grouped queries whatever the number of
 stations or months (stations, activities, person-times by group, requests, volunteers,
-supervision sessions); the quota per month is the pure rule in `services.quota` applied to the
+supervision sessions, confirmed volunteer hours); the quota per month is the pure rule in `services.quota` applied to the
 sessions. Figures only: the words, the chart and the spreadsheet belong to the caller.
 
 Periods are calendar months or years in the configured zone. Dates stored as local dates
@@ -35,7 +35,7 @@ from db.models import (
 from db.uow import UnitOfWork
 from services.errors import InvalidValue, NotFound
 from services.quota import MET, QuotaStatus, month_end, month_of, previous_month, quota_status
-from services.volunteer_activities import HoursRow, hours_by_station_month, volunteers_with_hours
+from services.volunteer_activities import HoursRow, hours_figures
 
 MONTH, YEAR = "month", "year"
 GROUPS = ("elderly", "disabled", "children", "low_income", "minority", "other")
@@ -441,16 +441,9 @@ async def build_report(
     )
     quota = _quota_by_month(period, codes, quotas, sessions, now=now, zone=zone)
     only = None if station_code is None else [station_code]
-    hours_rows = tuple(
-        r
-        for r in await hours_by_station_month(
-            uow, start=period.start, end=period.end, station_codes=only
-        )
-        if r.station_code in order
-    )
-    with_hours = await volunteers_with_hours(
-        uow, start=period.start, end=period.end, station_codes=only
-    )
+    hours = await hours_figures(uow, start=period.start, end=period.end, station_codes=only)
+    hours_rows = tuple(r for r in hours.rows if r.station_code in order)
+    with_hours = hours.volunteers
     figures = tuple(
         _station_figures(
             code,

@@ -1291,11 +1291,19 @@ async def my_hours(
     )
 
 
-async def hours_by_station_month(
+@dataclass(frozen=True)
+class HoursFigures:
+    rows: tuple[HoursRow, ...]  # per station and month
+    volunteers: dict[str, int]  # per station: distinct volunteers over the whole span
+
+
+async def hours_figures(
     uow: UnitOfWork, *, start: date, end: date, station_codes: Sequence[str] | None
-) -> list[HoursRow]:
+) -> HoursFigures:
     """Confirmed hours per station and month for activities dated in [start, end] (local
-    dates), in one grouped query; months without hours are left out."""
+    dates), and per station the distinct volunteers with confirmed hours in the span (the
+    evaluation's "active volunteers": counted once however many months). One grouped query;
+    months without hours are left out."""
     query = (
         select(
             VolunteerActivity.station_code,
@@ -1325,35 +1333,25 @@ async def hours_by_station_month(
     people: dict[tuple[str, date], set[int]] = defaultdict(set)
     activities: dict[tuple[str, date], set[int]] = defaultdict(set)
     minutes: dict[tuple[str, date], int] = defaultdict(int)
+    per_station: dict[str, set[int]] = defaultdict(set)
     for code, day, activity_id, person_id, total in (await uow.session.execute(query)).all():
         key = (code, day.replace(day=1))
         people[key].add(int(person_id))
         activities[key].add(int(activity_id))
         minutes[key] += int(total or 0)
-    return [
-        HoursRow(code, month, len(people[(code, month)]), len(activities[(code, month)]), m)
-        for (code, month), m in sorted(minutes.items())
-    ]
-
-
-async def volunteers_with_hours(
-    uow: UnitOfWork, *, start: date, end: date, station_codes: Sequence[str] | None
-) -> dict[str, int]:
-    """Per station, how many distinct volunteers have confirmed hours in [start, end]: the
-    evaluation's "active volunteers" (a person counted once however many months)."""
-    query = (
-        select(VolunteerActivity.station_code, func.count(func.distinct(VolunteerSignup.person_id)))
-        .join(VolunteerActivity, VolunteerActivity.id == VolunteerSignup.activity_id)
-        .where(
-            VolunteerSignup.status == SIGNED_UP,
-            VolunteerSignup.confirmed_at.is_not(None),
-            VolunteerSignup.minutes > 0,
-            VolunteerActivity.status != CANCELLED,
-            VolunteerActivity.local_date >= start,
-            VolunteerActivity.local_date <= end,
-        )
-        .group_by(VolunteerActivity.station_code)
+        per_station[code].add(int(person_id))
+    return HoursFigures(
+        rows=tuple(
+            HoursRow(code, month, len(people[(code, month)]), len(activities[(code, month)]), m)
+            for (code, month), m in sorted(minutes.items())
+        ),
+        volunteers={code: len(ids) for code, ids in per_station.items()},
     )
-    if station_codes is not None:
-        query = query.where(VolunteerActivity.station_code.in_(list(station_codes)))
-    return {code: int(n) for code, n in (await uow.session.execute(query)).all()}
+
+
+async def hours_by_station_month(
+    uow: UnitOfWork, *, start: date, end: date, station_codes: Sequence[str] | None
+) -> list[HoursRow]:
+    """`hours_figures`' rows: confirmed hours per station and month."""
+    found = await hours_figures(uow, start=start, end=end, station_codes=station_codes)
+    return list(found.rows)
