@@ -14,6 +14,11 @@ from knowledge.served_groups import ServedGroup, load_served_groups
 from knowledge.services import ServiceCatalog, load_services
 from knowledge.stations import StationCatalog, load_stations
 from knowledge.supervision_topics import SupervisionTopic, load_supervision_topics
+from knowledge.volunteer_hours import (
+    VolunteerHoursRules,
+    default_volunteer_hours,
+    load_volunteer_hours,
+)
 from knowledge.volunteer_skills import SkillCatalog, load_volunteer_skills
 
 
@@ -32,20 +37,23 @@ class Knowledge:
     evaluation: EvaluationRules = field(default_factory=load_evaluation)
     reminders: ReminderSchedule = field(default_factory=default_schedule)
     faq: Faq = field(default_factory=lambda: load_faq(None, load_stations()))
+    volunteer_hours: VolunteerHoursRules = field(default_factory=default_volunteer_hours)
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
     """Raises `knowledge.loading.CatalogError` naming the file, entry and problem."""
     stations = load_stations(directory)
+    templates = load_record_templates(directory)
     return Knowledge(
         stations=stations,
         services=load_services(directory),
         volunteer_skills=load_volunteer_skills(directory),
         request_rules=load_request_rules(directory),
-        record_templates=load_record_templates(directory),
+        record_templates=templates,
         served_groups=load_served_groups(directory),
         supervision_topics=load_supervision_topics(directory),
         evaluation=load_evaluation(directory),
         reminders=load_reminders(directory),
         faq=load_faq(directory, stations),
+        volunteer_hours=load_volunteer_hours(directory, catalog=templates),
     )

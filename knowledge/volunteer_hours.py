@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from knowledge.loading import CatalogError, read_yaml, resolve
+from knowledge.record_templates import TemplateCatalog
 from knowledge.reminders import _time
 
 
@@ -35,7 +36,10 @@ def default_volunteer_hours() -> VolunteerHoursRules:
     return load_volunteer_hours(None)
 
 
-def load_volunteer_hours(directory: Path | None = None) -> VolunteerHoursRules:
+def load_volunteer_hours(
+    directory: Path | None = None, *, catalog: TemplateCatalog | None = None
+) -> VolunteerHoursRules:
+    """`catalog`, when given, must hold every `record_templates` code, each counting people."""
     path = resolve(directory, "volunteer_hours.yaml")
     data = read_yaml(path)
     if not isinstance(data, dict):
@@ -47,6 +51,13 @@ def load_volunteer_hours(directory: Path | None = None) -> VolunteerHoursRules:
         or not all(isinstance(t, str) and t for t in templates)
     ):
         raise CatalogError(path, "record_templates", "must be a list of template codes")
+    if catalog is not None:
+        for code in templates:
+            known = catalog.template(code)
+            if known is None or not known.counts_people:
+                raise CatalogError(
+                    path, "record_templates", f"{code!r}: not a record template counting people"
+                )
 
     def number(name: str, low: float, high: float) -> float:
         value: Any = data.get(name)

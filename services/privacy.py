@@ -32,17 +32,20 @@ from db.models import (
     AuditEntry,
     Consent,
     Delivery,
+    HoursCertificate,
     Invite,
     PersistedState,
     Person,
     RequestEvent,
+    ResidentAttendance,
     ServiceRequest,
     StaffRole,
     SupervisionSession,
     VolunteerApplication,
+    VolunteerSignup,
 )
 from db.uow import UnitOfWork
-from services import audit, questions
+from services import audit, questions, volunteer_certificates
 from services.errors import NotFound
 
 EXPORT_FORMAT = 1
@@ -126,6 +129,9 @@ async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any
             SupervisionSession, SupervisionSession.supervisor_id == pid
         ),
         "questions": await questions.export_for_person(uow, person_id=pid),
+        "volunteer_signups": await table(VolunteerSignup, VolunteerSignup.person_id == pid),
+        "activity_attendance": await table(ResidentAttendance, ResidentAttendance.person_id == pid),
+        "hours_certificates": await table(HoursCertificate, HoursCertificate.person_id == pid),
         "deliveries": await table(Delivery, Delivery.recipient_tg_id == tg_id),
         "audit_log": await table(
             AuditEntry,
@@ -202,6 +208,7 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
         consent.withdrawn_at = now
 
     question_rows = await questions.blank_for_person(uow, person_id=pid, now=now)
+    await volunteer_certificates.erase_for_person(uow, person_id=pid)
 
     # Half-entered drafts (the running bot also clears its in-memory copy).
     await session.execute(

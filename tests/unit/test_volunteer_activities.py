@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -499,3 +500,20 @@ async def test_recording_needs_a_worker_and_a_group_split(
             uow, actor_tg_id=worker.tg_id, groups={"elderly": 4, "disabled": 1}, **args
         )
     assert recorded.entry.groups == (("elderly", 4), ("disabled", 1))
+
+
+def test_the_rules_file_is_checked(tmp_path: Any) -> None:
+    from knowledge.loading import CatalogError
+    from knowledge.volunteer_hours import load_volunteer_hours
+
+    text = (Path(__file__).parents[2] / "knowledge" / "volunteer_hours.yaml").read_text()
+    (tmp_path / "volunteer_hours.yaml").write_text(
+        text.replace("[vol_service, comm_record]", "[vol_service, comm_plan]")
+    )
+    with pytest.raises(CatalogError, match="comm_plan"):
+        load_volunteer_hours(tmp_path, catalog=K.record_templates)
+    (tmp_path / "volunteer_hours.yaml").write_text(
+        text.replace("rounding_minutes: 30", "rounding_minutes: 0")
+    )
+    with pytest.raises(CatalogError, match="rounding_minutes"):
+        load_volunteer_hours(tmp_path)

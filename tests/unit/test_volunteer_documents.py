@@ -17,6 +17,7 @@ from handlers import station_poster
 from handlers.i18n import Translator
 from handlers.volunteer_certificate import certificate_pdf
 from knowledge.deep_links import StationLink, parse_payload
+from services import privacy
 from services import volunteer_activities as va
 from services import volunteer_certificates as vc
 from services.errors import NotFound
@@ -96,6 +97,16 @@ async def test_certificate_pdf_in_chinese_and_verified(database: Database, worke
     async with database.uow() as uow:
         with pytest.raises(NotFound):
             await vc.verify_certificate(uow, code="ABCD-EFGH-JKLM")
+
+    async with database.uow() as uow:  # /mydata lists it, /forget blanks the names on it
+        document = await privacy.export(uow, tg_id=who.tg_id, now=LATER)
+    assert [c["code"] for c in document["hours_certificates"]] == [certificate.code]
+    assert len(document["volunteer_signups"]) == 2
+    async with database.uow() as uow:
+        await privacy.erase(uow, tg_id=who.tg_id, now=LATER)
+    async with database.uow() as uow:
+        erased = await vc.verify_certificate(uow, code=certificate.code)
+    assert erased.valid and erased.holder_name is None and erased.minutes == 210
 
 
 async def test_a_minors_certificate_names_the_guardian(database: Database, worker: Access) -> None:
