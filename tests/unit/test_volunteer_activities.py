@@ -474,6 +474,24 @@ async def test_confirmation_correction_record_and_figures(
     assert [(r.month, r.minutes) for r in report.volunteer_hours] == [(date(2026, 11, 1), 330)]
     assert report.stations[0].volunteers_with_hours == 3
     assert report.stations[0].measure("volunteers_with_hours") == 3.0
+    sheet = workbook_sheet(report, "志愿服务时长")
+    assert sheet[0] == ["社工站", "月份", "有服务时长的志愿者", "志愿活动", "小时"]
+    assert sheet[1] == ["江南街道社工站", "2026-11", 3, 1, 5.5]
+
+
+def workbook_sheet(report: Any, title: str) -> list[list[Any]]:
+    import io
+
+    from openpyxl import load_workbook
+
+    from handlers import report_files
+    from handlers.i18n import Translator
+
+    data = report_files.report_workbook(
+        report, Translator().for_language("zh"), report_files.names_for(K, "zh"), Z
+    )
+    book = load_workbook(io.BytesIO(data), read_only=True)
+    return [[c for c in row] for row in book[title].iter_rows(values_only=True)]
 
 
 async def test_recording_needs_a_worker_and_a_group_split(
