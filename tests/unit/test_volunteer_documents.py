@@ -183,3 +183,17 @@ def test_deep_link_payloads_parse_back() -> None:
     assert parse_payload("stn-jiangnan-req") == StationLink("jiangnan", "req")
     for payload in ("stn-jiang-nan-req", "stn--ask", "stn-jiangnan-xyz", "a" * 32, "start"):
         assert parse_payload(payload) is None
+
+
+def test_stationbot_poster_writes_png_and_pdf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli import main
+
+    assert main(["poster", "--station", "jiangnan", "--out", str(tmp_path),
+                 "--bot-username", "jiangnan_station_bot"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "vol: https://t.me/jiangnan_station_bot?start=stn-jiangnan-vol" in out
+    assert (tmp_path / "poster-jiangnan.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "poster-jiangnan.pdf").read_bytes().startswith(b"%PDF")
+    assert main(["poster", "--station", "atlantis", "--out", str(tmp_path)]) == 2
