@@ -5,7 +5,7 @@ Why fpdf2: the certificate must carry Chinese as real, embedded text (printable 
 searchable, checkable). Debian's CJK font is Noto Sans CJK, an OpenType collection (`.ttc`)
 with CFF outlines; reportlab embeds TrueType outlines only and refuses it, while fpdf2 reads
 the collection through fontTools and embeds a subset of the glyphs used (a certificate is
-about 10 KB). matplotlib's PDF backend could draw the text too, but it lays out figures, not
+about 20 KB). matplotlib's PDF backend could draw the text too, but it lays out figures, not
 pages with flowing tables and page breaks. No `telegram` import: the CLI uses this as well.
 """
 
