@@ -1,4 +1,4 @@
-"""`stationbot …`: console, run, webhook, db, invite, report, remind (and the journeys' own commands).
+"""`stationbot …`: console, run, webhook, db, invite, report, remind, poster, verify, kb.
 
 Wrong settings or catalogues end with one line on stderr and exit status 2.
 """
@@ -66,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
     remind = sub.add_parser("remind", help="send the reminders due at a moment, once")
     remind.add_argument("--at", help="local date and time, e.g. 2026-11-25T09:00 (default: now)")
     remind.add_argument("--dry-run", action="store_true", help="print who would get what")
+    poster = sub.add_parser("poster", help="write a station's wall poster with QR codes")
+    poster.add_argument("--station", required=True, help="station code")
+    poster.add_argument("--out", default=".", help="folder to write the PNG and PDF into")
+    poster.add_argument("--bot-username", help="the bot's username (default: ask Telegram)")
+    poster.add_argument("--lang", default="zh", choices=["zh", "en"])
+    verify = sub.add_parser("verify", help="check a volunteer-hours certificate's code")
+    verify.add_argument("code")
     kb = sub.add_parser("kb", help="check the knowledge base, or ask it a question")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("check", help="validate the FAQ files; exit 1 on any problem")
@@ -120,6 +127,14 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         from bot.commands import remind
 
         return asyncio.run(remind.main(settings, args))
+    if args.command == "poster":
+        from bot.commands import poster
+
+        return poster.main(settings, args)
+    if args.command == "verify":
+        from bot.commands import verify
+
+        return asyncio.run(verify.main(settings, args))
     if args.command == "kb":
         from bot.commands import kb
 

@@ -16,6 +16,11 @@ from knowledge.served_groups import ServedGroup, load_served_groups
 from knowledge.services import ServiceCatalog, load_services
 from knowledge.stations import StationCatalog, load_stations
 from knowledge.supervision_topics import SupervisionTopic, load_supervision_topics
+from knowledge.volunteer_hours import (
+    VolunteerHoursRules,
+    default_volunteer_hours,
+    load_volunteer_hours,
+)
 from knowledge.volunteer_skills import SkillCatalog, load_volunteer_skills
 
 
@@ -36,6 +41,7 @@ class Knowledge:
     reminders: ReminderSchedule = field(default_factory=default_schedule)
     faq: Faq = field(default_factory=lambda: load_faq(None, load_stations()))
     cases: CaseCatalog = field(default_factory=lambda: load_cases(None, load_record_templates()))
+    volunteer_hours: VolunteerHoursRules = field(default_factory=default_volunteer_hours)
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -55,4 +61,5 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         reminders=load_reminders(directory),
         faq=load_faq(directory, stations),
         cases=load_cases(directory, templates),
+        volunteer_hours=load_volunteer_hours(directory, catalog=templates),
     )

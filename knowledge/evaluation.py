@@ -18,6 +18,7 @@ MEASURES = (
     "person_times",
     "volunteers_active",
     "case_sign_off_rate",
+    "volunteers_with_hours",
 )
 
 

@@ -104,6 +104,20 @@ async def existing_keys(uow: UnitOfWork, keys: Iterable[str]) -> set[str]:
 
 async def plan(uow: UnitOfWork, *, messages: Iterable[PlannedMessage], now: datetime) -> int:
     """Insert the messages not yet in the ledger. Returns how many were new."""
+    added = await add(uow, messages=messages, now=now)
+    await uow.commit()
+    return added
+
+
+async def add(
+    uow: UnitOfWork,
+    *,
+    messages: Iterable[PlannedMessage],
+    now: datetime,
+    due_at: datetime | None = None,
+) -> int:
+    """`plan` without the commit, for a service that commits its own change with the messages;
+    `due_at` holds them until then (after the quiet hours, say). Returns how many were new."""
     wanted = {m.key: m for m in messages}
     if not wanted:
         return 0
@@ -121,11 +135,10 @@ async def plan(uow: UnitOfWork, *, messages: Iterable[PlannedMessage], now: date
             status=PLANNED,
             attempts=0,
             planned_at=now,
-            next_attempt_at=now,
+            next_attempt_at=due_at or now,
         )
         for m in new
     )
-    await uow.commit()
     return len(new)
 
 

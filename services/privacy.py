@@ -39,17 +39,20 @@ from db.models import (
     CaseRecord,
     Consent,
     Delivery,
+    HoursCertificate,
     Invite,
     PersistedState,
     Person,
     RequestEvent,
+    ResidentAttendance,
     ServiceRequest,
     StaffRole,
     SupervisionSession,
     VolunteerApplication,
+    VolunteerSignup,
 )
 from db.uow import UnitOfWork
-from services import audit, cases, questions
+from services import audit, cases, questions, volunteer_certificates
 from services.errors import NotFound
 
 EXPORT_FORMAT = 1
@@ -148,6 +151,9 @@ async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any
         "questions": await questions.export_for_person(uow, person_id=pid),
         "cases": document_cases,
         "case_readers": readers,
+        "volunteer_signups": await table(VolunteerSignup, VolunteerSignup.person_id == pid),
+        "activity_attendance": await table(ResidentAttendance, ResidentAttendance.person_id == pid),
+        "hours_certificates": await table(HoursCertificate, HoursCertificate.person_id == pid),
         "deliveries": await table(Delivery, Delivery.recipient_tg_id == tg_id),
         "audit_log": await table(
             AuditEntry,
@@ -276,6 +282,7 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
     erased_cases = await cases.blank_cases(
         uow, case_ids=await cases.cases_of_resident(uow, resident_id=pid)
     )
+    await volunteer_certificates.erase_for_person(uow, person_id=pid)
 
     # Half-entered drafts (the running bot also clears its in-memory copy).
     await session.execute(

@@ -1,8 +1,9 @@
 """Monthly and yearly figures per station, for `/report`, the CLI and the yearly evaluation.
 
-`build_report` reads everything a report needs in eight grouped queries whatever the number of
+`build_report` reads everything a report needs in nine grouped queries whatever the number of
 stations or months (stations, activities, person-times by group, requests, volunteers,
-supervision sessions, cases and their signed-off records); the quota per month is the pure rule in `services.quota` applied to the
+supervision sessions, cases and their signed-off records, confirmed volunteer hours); the quota
+per month is the pure rule in `services.quota` applied to the
 sessions. Figures only: the words, the chart and the spreadsheet belong to the caller.
 
 Periods are calendar months or years in the configured zone. Dates stored as local dates
@@ -37,6 +38,7 @@ from db.models import (
 from db.uow import UnitOfWork
 from services.errors import InvalidValue, NotFound
 from services.quota import MET, QuotaStatus, month_end, month_of, previous_month, quota_status
+from services.volunteer_activities import HoursRow, hours_figures
 
 MONTH, YEAR = "month", "year"
 GROUPS = ("elderly", "disabled", "children", "low_income", "minority", "other")
@@ -230,6 +232,9 @@ class StationFigures:
     def case_sign_off_rate(self) -> float | None:
         return self.cases_closed_signed_off / self.cases_closed if self.cases_closed else None
 
+    volunteer_minutes: int = 0  # confirmed volunteer hours of the station's activities
+    volunteers_with_hours: int = 0  # distinct volunteers with confirmed hours in the period
+
     @property
     def accepted_within_24h_rate(self) -> float | None:
         return self.accepted_within_24h / self.requests_received if self.requests_received else None
@@ -256,6 +261,7 @@ class StationFigures:
             "person_times": float(self.person_times),
             "volunteers_active": float(self.volunteers_active),
             "case_sign_off_rate": self.case_sign_off_rate,
+            "volunteers_with_hours": float(self.volunteers_with_hours),
         }
         return values[name]
 
@@ -274,6 +280,7 @@ class Report:
     quota: tuple[QuotaStatus, ...]  # per station per month begun, month by month
     stations: tuple[StationFigures, ...]
     cases: tuple[CaseRow, ...] = ()
+    volunteer_hours: tuple[HoursRow, ...] = ()  # confirmed, per station and month (the sheet)
 
     @property
     def total(self) -> StationFigures:
@@ -519,6 +526,10 @@ async def build_report(
         )
     )
     quota = _quota_by_month(period, codes, quotas, sessions, now=now, zone=zone)
+    only = None if station_code is None else [station_code]
+    hours = await hours_figures(uow, start=period.start, end=period.end, station_codes=only)
+    hours_rows = tuple(r for r in hours.rows if r.station_code in order)
+    with_hours = hours.volunteers
     figures = tuple(
         _station_figures(
             code,
@@ -530,6 +541,8 @@ async def build_report(
             quota=[q for q in quota if q.station_code == code],
             cases=[c for c in cases if c.station_code == code],
             period=(begin, end, moment),
+            volunteer_minutes=sum(r.minutes for r in hours_rows if r.station_code == code),
+            volunteers_with_hours=with_hours.get(code, 0),
         )
         for code in codes
     )
@@ -546,6 +559,7 @@ async def build_report(
         quota=quota,
         stations=figures,
         cases=cases,
+        volunteer_hours=hours_rows,
     )
 
 
@@ -605,6 +619,8 @@ def _station_figures(
     quota: list[QuotaStatus],
     cases: list[CaseRow],
     period: tuple[datetime, datetime, datetime],
+    volunteer_minutes: int = 0,
+    volunteers_with_hours: int = 0,
 ) -> StationFigures:
     received = [r for r in requests if r.received]
     rated = [r.rating for r in requests if r.rating is not None]
@@ -634,6 +650,8 @@ def _station_figures(
         volunteers_applied=volunteer.applied if volunteer else 0,
         volunteers_active=volunteer.active if volunteer else 0,
         supervision_minutes=sum(s.minutes for s in sessions),
+        volunteer_minutes=volunteer_minutes,
+        volunteers_with_hours=volunteers_with_hours,
         months_counted=len(quota),
         months_quota_met=sum(1 for q in quota if q.status == MET),
         requests_by_source=dict(by_source),
@@ -674,6 +692,8 @@ def _add_up(stations: Iterable[StationFigures]) -> StationFigures:
         volunteers_applied=sum(r.volunteers_applied for r in rows),
         volunteers_active=sum(r.volunteers_active for r in rows),
         supervision_minutes=sum(r.supervision_minutes for r in rows),
+        volunteer_minutes=sum(r.volunteer_minutes for r in rows),
+        volunteers_with_hours=sum(r.volunteers_with_hours for r in rows),
         months_counted=max((r.months_counted for r in rows), default=0),
         months_quota_met=sum(r.months_quota_met for r in rows),
         requests_by_source=dict(by_source),

@@ -9,6 +9,7 @@ province): no query per station. Months are calendar months in the configured zo
 - requests: those made during the month, by their status now, and by their source;
 - cases: opened and closed during the month; open at the month's end (now, for this month);
   overdue: open then with a next contact before that day (by the next contact as set now).
+- volunteer hours: confirmed hours of the station's volunteer activities dated in the month.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sqlalchemy import and_, case, func, or_, select
 from db.models import ActivityGroup, ActivityLog, Case, ServiceRequest, Station
 from db.uow import UnitOfWork
 from services.quota import month_end, month_of, previous_month
+from services.volunteer_activities import hours_by_station_month
 
 
 @dataclass(frozen=True)
@@ -39,10 +41,16 @@ class MonthFigures:
     cases_closed: int = 0
     cases_open: int = 0
     cases_overdue: int = 0
+    volunteer_minutes: int = 0  # confirmed volunteer hours of the station's activities
+    volunteers_with_hours: int = 0  # distinct volunteers with confirmed hours
 
     @property
     def hours(self) -> float:
         return self.minutes / 60
+
+    @property
+    def volunteer_hours(self) -> float:
+        return self.volunteer_minutes / 60
 
     @property
     def requests(self) -> int:
@@ -76,6 +84,8 @@ class _Acc:
     cases_closed: int = 0
     cases_open: int = 0
     cases_overdue: int = 0
+    volunteer_minutes: int = 0
+    volunteers_with_hours: int = 0
 
     def frozen(self) -> MonthFigures:
         return MonthFigures(
@@ -90,6 +100,8 @@ class _Acc:
             self.cases_closed,
             self.cases_open,
             self.cases_overdue,
+            self.volunteer_minutes,
+            self.volunteers_with_hours,
         )
 
 
@@ -200,6 +212,13 @@ async def station_figures(
             target.cases_closed += int(closed or 0)
             target.cases_open += int(still_open or 0)
             target.cases_overdue += int(overdue or 0)
+
+    for row in await hours_by_station_month(
+        uow, start=last_start, end=this_end, station_codes=codes
+    ):
+        target = slot(row.station_code, row.month == this_start)
+        target.volunteer_minutes += row.minutes
+        target.volunteers_with_hours += row.volunteers
 
     empty = _Acc()
     return FiguresReport(

@@ -12,6 +12,12 @@ from db.models.records import (
 )
 from db.models.requests import RequestEvent, ServiceRequest, VolunteerApplication
 from db.models.runtime import Delivery, PersistedState
+from db.models.volunteering import (
+    HoursCertificate,
+    ResidentAttendance,
+    VolunteerActivity,
+    VolunteerSignup,
+)
 from db.models.work import ActivityGroup, ActivityLog, SupervisionSession
 
 __all__ = [
@@ -29,6 +35,7 @@ __all__ = [
     "EvaluationResult",
     "EvaluationRun",
     "EvidenceFile",
+    "HoursCertificate",
     "Invite",
     "KbFeedback",
     "PersistedState",
@@ -37,6 +44,7 @@ __all__ = [
     "QuestionMessage",
     "RecordFieldValue",
     "RequestEvent",
+    "ResidentAttendance",
     "ServiceRequest",
     "StaffRole",
     "Station",
@@ -44,6 +52,8 @@ __all__ = [
     "SupervisionDetail",
     "SupervisionSession",
     "SupervisionSupervisee",
+    "VolunteerActivity",
     "VolunteerApplication",
+    "VolunteerSignup",
     "WalkIn",
 ]

@@ -548,6 +548,7 @@ def report_workbook(report: Report, _: Gettext, names: Names, zone: ZoneInfo) ->
     _groups_sheet(workbook, report, _, names)
     _requests_sheet(workbook, report, _, names, zone)
     _volunteers_sheet(workbook, report, _, names)
+    _volunteer_hours_sheet(workbook, report, _, names)
     _sessions_sheet(workbook, report, _, names)
     _quota_sheet(workbook, report, _, names)
     return workbook_bytes(workbook)
@@ -691,6 +692,29 @@ def _volunteers_sheet(workbook: Workbook, report: Report, _: Gettext, names: Nam
           for f in ("applied", "approved", "declined", "pending", "withdrawn", "active")),
     ]  # fmt: skip
     add_sheet(workbook, _("Volunteers"), header, rows, total=total, widths={"A": 30})
+
+
+def _volunteer_hours_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names) -> None:
+    """Confirmed volunteer hours per station and month (issue 16); a volunteer active in two
+    months counts in each, so the volunteers column is not added up."""
+    header = [
+        _("Station"),
+        _("Month"),
+        _("Volunteers with hours"),
+        _("Volunteer activities"),
+        _("Hours"),
+    ]
+    rows = [
+        [names.station(r.station_code), f"{r.month:%Y-%m}", r.volunteers, r.activities,
+         round(r.hours, 2)]
+        for r in report.volunteer_hours
+    ]  # fmt: skip
+    total = [
+        _("Total"), None, None,
+        sum(r.activities for r in report.volunteer_hours),
+        round(sum(r.minutes for r in report.volunteer_hours) / 60, 2),
+    ]  # fmt: skip
+    add_sheet(workbook, _("Volunteer hours"), header, rows, total=total, widths={"A": 30})
 
 
 def _sessions_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names) -> None:

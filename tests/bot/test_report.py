@@ -34,7 +34,7 @@ async def test_station_head_gets_last_month_for_their_station(bot: BotHarness) -
     book = workbook_of(document)
     assert book.sheetnames == [
         "Summary", "Activities", "Person-times by group", "Requests", "Volunteers",
-        "Supervision sessions", "Quota per month",
+        "Volunteer hours", "Supervision sessions", "Quota per month",
     ]  # fmt: skip
     summary_sheet = book["Summary"]
     assert [c.value for c in summary_sheet[2]][:12] == [

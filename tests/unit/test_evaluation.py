@@ -134,18 +134,19 @@ async def test_compute_records_the_year_and_opens_it_again(database: Database) -
     first = outcome.rows[0]
     assert first.station_code == "jiangnan" and first.rank == 1 and first.tier_code == "first"
     # 2026 at Jiangnan: quota met 1 of 12 months; 6 requests received (R3 withdrawn unanswered),
-    # 3 accepted within 24 h and 3 completed; ratings 5, 4, 1; 182 person-times; 4 volunteers.
+    # 3 accepted within 24 h and 3 completed; ratings 5, 4, 1; 182 person-times; 4 volunteers
+    # approved, but none with confirmed hours, so none counts for the evaluation.
     assert first.values["quota_months"] == 1
     assert first.values["accepted_24h"] == pytest.approx(0.5)
     assert first.values["completion"] == pytest.approx(0.5)
     assert first.values["rating"] == pytest.approx(10 / 3)
-    assert first.values["person_times"] == 182 and first.values["volunteers"] == 4
+    assert first.values["person_times"] == 182 and first.values["volunteers"] == 0
     assert first.points == {
         "quota_months": 1.25, "accepted_24h": 5.56, "completion": 5.56, "rating": 5.83,
-        "person_times": 0.91, "volunteers": 0.67, "case_sign_off": 0.0,
+        "person_times": 0.91, "volunteers": 0.0, "case_sign_off": 0.0,
         **{k: float(v) for k, v in ENTERED_FULL.items()},
     }  # fmt: skip
-    assert first.total == 79.78
+    assert first.total == 79.11
     xicheng = next(r for r in outcome.rows if r.station_code == "xicheng")
     assert xicheng.below_pass and xicheng.rank == 2 and xicheng.tier_code is None
     assert len(xicheng.missing) == 6

@@ -136,7 +136,7 @@ async def test_unknown_station_is_not_found(database: Database, clock: FixedCloc
         await report_for(database, clock, "2026-10", "atlantis")
 
 
-async def test_a_year_for_all_stations_takes_six_statements(
+async def test_a_year_for_all_stations_takes_seven_statements(
     database: Database, clock: FixedClock
 ) -> None:
     await seed_october(database)
@@ -150,4 +150,6 @@ async def test_a_year_for_all_stations_takes_six_statements(
         await report_for(database, clock, "2026", None)
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", count)
-    assert len(statements) == 7  # six, and the cases (their sign-offs only when there are any)
+    assert (
+        len(statements) == 8
+    )  # six, the cases (sign-offs only when any), confirmed volunteer hours
