@@ -302,24 +302,52 @@ def tune(
     """Thresholds chosen on a development set only: the most questions answered directly
     with the right entry, with at most `wrong_ceiling` wrong direct answers and at least
     `oos_floor` of out-of-scope questions handed to a person (relaxed only when nothing
-    meets it); among equals, more right entries reached, then the wider margin."""
+    meets it); among equals, more right entries reached, then the wider margins."""
+    import numpy as np
+
+    best_score = np.array([d.ranked[0].score if d.ranked else -1.0 for d in decisions])
+    second = np.array([d.ranked[1].score if len(d.ranked) > 1 else 0.0 for d in decisions])
+    gap = best_score - second
+    forced = np.array([d.emergency for d in decisions])
+    inside = np.array([q.in_scope for q in queries])
+    first_ok = np.array(
+        [
+            bool(d.ranked) and q.accepts(d.ranked[0].entry_id, emergency_ids)
+            for q, d in zip(queries, decisions, strict=True)
+        ]
+    )
+    top3_ok = np.array(
+        [
+            any(q.accepts(s.entry_id, emergency_ids) for s in d.ranked[:3])
+            for q, d in zip(queries, decisions, strict=True)
+        ]
+    )
+    n_in, n_out = max(1, int(inside.sum())), max(1, int((~inside).sum()))
     best: tuple[tuple[float, ...], Thresholds] | None = None
-    for suggest in range(20, 80, 2):
-        for answer in range(suggest, 100, 2):
-            for margin in (0.0, 2.0, 4.0, 6.0, 8.0, 10.0, 12.0):
-                thresholds = Thresholds(answer=answer, suggest=suggest, margin=margin)
-                r = evaluate(queries, decisions, thresholds, emergency_ids)
-                if r.wrong_direct > wrong_ceiling:
-                    continue
-                value = (
-                    float(r.oos_handed >= oos_floor),
-                    r.direct_right,
-                    r.reached + r.oos_handed,
-                    margin,
-                    -answer,
+    for answer in range(10, 100, 2):
+        for margin in (0.0, 2.0, 4.0, 6.0, 8.0, 12.0):
+            for relative in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5):
+                answered = forced | (
+                    (best_score >= answer) & (gap >= np.maximum(margin, relative * best_score))
                 )
-                if best is None or value > best[0]:
-                    best = (value, thresholds)
+                wrong = int((answered & inside & ~first_ok).sum()) / n_in
+                if wrong > wrong_ceiling:
+                    continue
+                direct = int((answered & inside & first_ok).sum()) / n_in
+                for suggest in range(10, 100, 2):
+                    suggested = ~answered & (best_score >= suggest)
+                    handed = ~answered & ~suggested
+                    oos = int((handed & ~inside).sum()) / n_out
+                    reached = int((inside & ((answered & first_ok) | (suggested & top3_ok))).sum())
+                    value = (
+                        float(oos >= oos_floor),
+                        direct,
+                        reached / n_in + oos,
+                        margin + 10 * relative,
+                        -answer,
+                    )
+                    if best is None or value > best[0]:
+                        best = (value, Thresholds(answer, suggest, margin, relative))
     assert best is not None
     return best[1]
 

@@ -358,8 +358,8 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
             continue
         numbers[key] = {str(k): float(v) for k, v in value.items()}
     thresholds = Thresholds(**numbers.get("thresholds", {}))
-    if not 0 <= thresholds.suggest <= thresholds.answer:
-        problems.append(Problem(str(path), f"{where}.thresholds", "need 0 ≤ suggest ≤ answer"))
+    if min(thresholds.answer, thresholds.suggest, thresholds.margin, thresholds.relative) < 0:
+        problems.append(Problem(str(path), f"{where}.thresholds", "must not be negative"))
     emergency_raw = raw.get("emergency", {})
     entries = emergency_raw.get("entries", []) if isinstance(emergency_raw, dict) else None
     cues = (

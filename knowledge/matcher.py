@@ -52,8 +52,10 @@ ZH_FILLERS = sorted(
     key=len,
     reverse=True,
 )  # fmt: skip
-# Particles dropped only where a clause ends ("干嘛" keeps its 嘛).
-ZH_FINAL_PARTICLES = re.compile(r"[吗吧呢啊呀哦嘛啦哈呐哇么嘞咧]+(?=[\s,.!?;:，。！？；：…~、]|$)")
+# Particles dropped only where a clause ends ("干嘛" keeps its 嘛; 伐 is the Wu dialect's 吗).
+ZH_FINAL_PARTICLES = re.compile(
+    r"[吗吧呢啊呀哦嘛啦哈呐哇么嘞咧伐]+(?=[\s,.!?;:，。！？；：…~、]|$)"
+)
 EN_FILLERS = (
     "could you please", "can you please", "can you tell me", "could you tell me",
     "i would like to know", "i want to know", "i'd like to know", "i want to ask",
@@ -187,11 +189,14 @@ def features(normalised: str, lang: str, *, words: bool = False) -> set[str]:
 class Thresholds:
     """`answer`: at or above, answer directly; `suggest`: at or above, offer choices;
     below `suggest`, hand the question to a person. `margin`: a best score within this
-    of the runner-up (another entry) is offered as a choice, not answered."""
+    of the runner-up (another entry) is offered as a choice, not answered; `relative`: the
+    same as a share of the best score (a long, run-on question scores low everywhere, so
+    what tells is how far ahead the best entry is, not how high)."""
 
     answer: float = 82.0
     suggest: float = 36.0
     margin: float = 8.0
+    relative: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -610,9 +615,12 @@ def _mentions(query: str, word: str, lang: str) -> bool:
 
 def decide(ranked: Sequence[Scored], t: Thresholds) -> str:
     """Answer, suggest or hand off, from the ranked entries (best first)."""
-    if not ranked or ranked[0].score < t.suggest:
+    if not ranked:
         return HANDOFF
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    if ranked[0].score >= t.answer and ranked[0].score - runner_up >= t.margin:
+    best = ranked[0].score
+    # The answer rule comes first: a long question far ahead of the rest is answered even
+    # below the suggest line, while a short one near several entries is not.
+    if best >= t.answer and best - runner_up >= max(t.margin, t.relative * best):
         return ANSWER
-    return SUGGEST
+    return SUGGEST if best >= t.suggest else HANDOFF
