@@ -432,6 +432,27 @@ class Matcher:
         if index is None or not len(index) or not query:
             return query, []
         w = self.weights
+        best = self._scores(query, lang, index, exclude)
+        if best is None:
+            return query, []
+        # An entry with keywords is about the thing they name: up when it is named, down when
+        # it is not ("社工站电话多少" is not about Xicheng's station).
+        named: dict[str, bool] = {}
+        for word, entry_id in self.keywords.get(lang, ()):
+            named[entry_id] = named.get(entry_id, False) or _mentions(query, word, lang)
+        for entry_id, mentioned in named.items():
+            position = index.entry_pos.get(entry_id)
+            if position is not None and best[position] >= 0:
+                best[position] = max(0.0, best[position] + (w.keyword if mentioned else -w.keyword))
+        count = min(limit, int((best >= 0).sum()))
+        order = np.argsort(-best, kind="stable")[:count]
+        return query, [Scored(index.entry_names[e], round(float(best[e]), 1)) for e in order]
+
+    def _scores(
+        self, query: str, lang: str, index: _Index, exclude: int | None
+    ) -> np.ndarray[Any, np.dtype[np.float64]] | None:
+        """Every entry's score for one normalised text (-1: shares nothing)."""
+        w = self.weights
         q_feats = features(query, lang, words=index.segment)
         overlap = np.zeros(len(index), dtype=np.float64)
         covered = np.zeros(len(index.entry_names), dtype=np.float64)
@@ -462,7 +483,7 @@ class Matcher:
         top = np.argpartition(-dice, k - 1)[:k] if k < len(index) else np.arange(len(index))
         top = top[dice[top] >= 0]
         if not len(top):
-            return query, []
+            return None
         fuzzy = process.cdist(
             [query], [index.texts[i] for i in top], scorer=fuzz.ratio, processor=None, workers=1
         )[0]
@@ -472,18 +493,7 @@ class Matcher:
         )
         best = np.full(len(index.entry_names), -1.0)
         np.maximum.at(best, entries, combined)
-        # An entry with keywords is about the thing they name: up when it is named, down when
-        # it is not ("社工站电话多少" is not about Xicheng's station).
-        named: dict[str, bool] = {}
-        for word, entry_id in self.keywords.get(lang, ()):
-            named[entry_id] = named.get(entry_id, False) or _mentions(query, word, lang)
-        for entry_id, mentioned in named.items():
-            position = index.entry_pos.get(entry_id)
-            if position is not None and best[position] >= 0:
-                best[position] = max(0.0, best[position] + (w.keyword if mentioned else -w.keyword))
-        count = min(limit, int((best >= 0).sum()))
-        order = np.argsort(-best, kind="stable")[:count]
-        return query, [Scored(index.entry_names[e], round(float(best[e]), 1)) for e in order]
+        return best
 
     def match(self, text: str, *, lang: str | None = None, limit: int = 3) -> MatchResult:
         """Emergencies first (answered with the numbers whatever the scores), then small
