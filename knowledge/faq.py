@@ -787,18 +787,24 @@ def _check_together(entries: list[FaqEntry], problems: list[Problem]) -> None:
                     )
 
 
-CLOSER_MARGIN = 10.0
+# As shares of the most a score can reach (100 × the three signals' weights). Fixed, not the
+# answer threshold: that one is tuned low for long questions (where the lead over the
+# runner-up decides), and a left-out variant of a short entry would always trip it.
+CLOSER_LINE, CLOSER_MARGIN = 0.82, 0.10
 
 
 def _closer_elsewhere(
     entries: list[FaqEntry], synonyms: dict[str, dict[str, str]], settings: MatchSettings
 ) -> list[Problem]:
     """Leave each variant out in turn and ask it: a variant is "closer to another entry" when
-    that entry would then be answered directly (at or above the answer line) and beats the
+    that entry would then score `CLOSER_LINE` or more (a confident match on any thresholds)
+    and beats the
     variant's own entry by `CLOSER_MARGIN` points or more. Such a variant either sits in the
     wrong entry or makes two entries impossible to tell apart."""
     matcher = build_matcher(entries, synonyms, settings=settings)
-    line = matcher.thresholds.answer
+    w = matcher.weights
+    most = 100.0 * (w.variant + w.fuzzy + w.entry)
+    line, margin = CLOSER_LINE * most, CLOSER_MARGIN * most
     problems = []
     for lang in LANGS:
         position = 0
@@ -809,7 +815,7 @@ def _closer_elsewhere(
                 if not ranked or ranked[0].entry_id == entry.id or ranked[0].score < line:
                     continue
                 own = next((s.score for s in ranked if s.entry_id == entry.id), 0.0)
-                if ranked[0].score - own >= CLOSER_MARGIN:
+                if ranked[0].score - own >= margin:
                     problems.append(
                         Problem(
                             entry.file,

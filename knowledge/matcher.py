@@ -438,8 +438,9 @@ class Matcher:
         # An entry with keywords is about the thing they name: up when it is named, down when
         # it is not ("社工站电话多少" is not about Xicheng's station).
         named: dict[str, bool] = {}
+        spoken = _readings(query) if lang == "zh" else ""
         for word, entry_id in self.keywords.get(lang, ()):
-            named[entry_id] = named.get(entry_id, False) or _mentions(query, word, lang)
+            named[entry_id] = named.get(entry_id, False) or _mentions(query, word, lang, spoken)
         for entry_id, mentioned in named.items():
             position = index.entry_pos.get(entry_id)
             if position is not None and best[position] >= 0:
@@ -619,8 +620,12 @@ def _find_phrase(text: str, phrase: str, lang: str) -> int:
     return at + 1 if at >= 0 else -1
 
 
-def _mentions(query: str, word: str, lang: str) -> bool:
-    return word in query if lang == "zh" else f" {word} " in f" {query} "
+def _mentions(query: str, word: str, lang: str, spoken: str = "") -> bool:
+    """The keyword is in the query; a Chinese one of two characters or more also when it
+    is typed with homophones ("方言镇" names 方岩)."""
+    if lang != "zh":
+        return f" {word} " in f" {query} "
+    return word in query or (len(word) >= 2 and bool(spoken) and _readings(word) in spoken)
 
 
 def decide(ranked: Sequence[Scored], t: Thresholds) -> str:
