@@ -29,6 +29,7 @@ from knowledge.matcher import (
     LANGS,
     Document,
     Emergency,
+    OUT_OF_SCOPE,
     Matcher,
     MatchResult,
     MatchSettings,
@@ -217,6 +218,11 @@ def build_matcher(
     options.setdefault("emergency", settings.emergency)
     options.setdefault("small_talk", settings.small_talk)
     options.setdefault("intents", {e.id: e.intent for e in entries if e.intent})
+    documents_out = [
+        Document(OUT_OF_SCOPE, lang, text)
+        for lang, texts in settings.out_of_scope.items()
+        for text in texts
+    ]
     documents = [
         Document(entry.id, lang, text)
         for entry in entries
@@ -229,7 +235,7 @@ def build_matcher(
         for lang in LANGS
         for word in entry.keywords(lang)
     ]
-    return Matcher(documents, synonyms=Synonyms(synonyms), **options)
+    return Matcher(documents + documents_out, synonyms=Synonyms(synonyms), **options)
 
 
 def _parse_folder(
@@ -335,7 +341,13 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
     """`matching:` {thresholds: {answer, suggest, margin}, weights: {…}, emergency: {entries,
     cues: {zh, en}}, small_talk: {phrases: {entry: {zh, en}}, filler: {zh, en}}}."""
     where = "matching"
-    if not isinstance(raw, dict) or set(raw) - {"thresholds", "weights", "emergency", "small_talk"}:
+    if not isinstance(raw, dict) or set(raw) - {
+        "thresholds",
+        "weights",
+        "emergency",
+        "small_talk",
+        "out_of_scope",
+    }:
         problems.append(
             Problem(str(path), where, "expected thresholds, weights, emergency, small_talk")
         )
@@ -388,9 +400,13 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
     if not isinstance(talk_raw, dict) or filler is None:
         problems.append(Problem(str(path), f"{where}.small_talk", "needs `phrases` and `filler`"))
         filler = {}
+    out_of_scope = _texts_by_lang(raw.get("out_of_scope", {}))
+    if out_of_scope is None:
+        problems.append(Problem(str(path), f"{where}.out_of_scope", "must map zh/en to lists"))
     if len(problems) > before:
         return None
     return MatchSettings(
+        out_of_scope=out_of_scope or {},
         thresholds=thresholds,
         weights=Weights(**numbers.get("weights", {})),
         emergency=Emergency(tuple(str(e) for e in entries), cues),

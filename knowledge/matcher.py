@@ -39,6 +39,7 @@ from opencc import OpenCC
 from rapidfuzz import fuzz, process
 
 ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
+EMERGENCY, SMALL_TALK, OUT_OF_SCOPE_RULE = "emergency", "small_talk", "out_of_scope"
 LANGS = ("zh", "en")
 
 # Said around a question without changing it. Longest first so "我想问一下" goes whole.
@@ -258,6 +259,9 @@ class MatchSettings:
     weights: Weights = field(default_factory=lambda: Weights())
     emergency: Emergency = field(default_factory=Emergency)
     small_talk: SmallTalk = field(default_factory=SmallTalk)
+    # {lang: questions}: what a station does not handle (passports, weather, tax …), ranked
+    # like an entry; when it comes first, the question goes to a person.
+    out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -280,6 +284,7 @@ class MatchResult:
     ranked: tuple[Scored, ...]
     emergency: bool = False
     intent: str | None = None
+    rule: str | None = None  # emergency / small_talk / out_of_scope: decided by a rule, not scores
 
     @property
     def best(self) -> Scored | None:
@@ -503,11 +508,17 @@ class Matcher:
         query, ranked = self.rank(text, lang=lang, limit=max(limit, EMERGENCY_DEPTH))
         urgent = self.emergency_entry(text, lang, ranked)
         if urgent is not None:
-            return MatchResult(ANSWER, lang, query, _first(urgent, ranked, limit), emergency=True)
+            return MatchResult(
+                ANSWER, lang, query, _first(urgent, ranked, limit), emergency=True, rule=EMERGENCY
+            )
         chat = self.small_talk_entry(text, lang)
         if chat is not None:
-            return MatchResult(ANSWER, lang, query, _first(chat, ranked, limit))
-        ranked = ranked[:limit]
+            return MatchResult(ANSWER, lang, query, _first(chat, ranked, limit), rule=SMALL_TALK)
+        if ranked and ranked[0].entry_id == OUT_OF_SCOPE:
+            # Most like something we know we do not handle: a person answers it.
+            rest = tuple(s for s in ranked if s.entry_id != OUT_OF_SCOPE)[:limit]
+            return MatchResult(HANDOFF, lang, query, rest, rule=OUT_OF_SCOPE_RULE)
+        ranked = [s for s in ranked if s.entry_id != OUT_OF_SCOPE][:limit]
         outcome = self.outcome(ranked)
         intent = self.intents.get(ranked[0].entry_id) if outcome == ANSWER else None
         return MatchResult(outcome, lang, query, tuple(ranked), intent=intent)
@@ -535,6 +546,8 @@ class Matcher:
 
 
 EMERGENCY_DEPTH = 10  # how far down the ranking an emergency entry is looked for
+# The pseudo-entry of `MatchSettings.out_of_scope`: questions a station does not handle.
+OUT_OF_SCOPE = "_out_of_scope"
 
 
 def _first(entry_id: str, ranked: Sequence[Scored], limit: int) -> tuple[Scored, ...]:
