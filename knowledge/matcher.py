@@ -514,11 +514,17 @@ class Matcher:
         chat = self.small_talk_entry(text, lang)
         if chat is not None:
             return MatchResult(ANSWER, lang, query, _first(chat, ranked, limit), rule=SMALL_TALK)
+        real = [s for s in ranked if s.entry_id != OUT_OF_SCOPE]
         if ranked and ranked[0].entry_id == OUT_OF_SCOPE:
-            # Most like something we know we do not handle: a person answers it.
-            rest = tuple(s for s in ranked if s.entry_id != OUT_OF_SCOPE)[:limit]
-            return MatchResult(HANDOFF, lang, query, rest, rule=OUT_OF_SCOPE_RULE)
-        ranked = [s for s in ranked if s.entry_id != OUT_OF_SCOPE][:limit]
+            # Clearly most like something we know we do not handle (by the same lead an
+            # answer needs): a person answers it.
+            lead = ranked[0].score - (real[0].score if real else 0.0)
+            t = self.thresholds
+            if lead >= max(t.margin, t.relative * ranked[0].score):
+                return MatchResult(
+                    HANDOFF, lang, query, tuple(real[:limit]), rule=OUT_OF_SCOPE_RULE
+                )
+        ranked = real[:limit]
         outcome = self.outcome(ranked)
         intent = self.intents.get(ranked[0].entry_id) if outcome == ANSWER else None
         return MatchResult(outcome, lang, query, tuple(ranked), intent=intent)
