@@ -27,9 +27,9 @@ from typing import Any
 from knowledge.loading import DEFAULT_DIR, CatalogError, read_yaml
 from knowledge.matcher import (
     LANGS,
+    OUT_OF_SCOPE,
     Document,
     Emergency,
-    OUT_OF_SCOPE,
     Matcher,
     MatchResult,
     MatchSettings,

@@ -31,7 +31,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -80,7 +80,7 @@ def _t2s() -> Any:
     return OpenCC("t2s")
 
 
-@lru_cache(maxsize=None)
+@cache
 def reading(char: str) -> str:
     """A Chinese character's toneless pinyin ("报" → "bao"), the key pinyin input types: so
     "报明" and "报名" read alike. Other characters read as themselves."""
