@@ -503,7 +503,8 @@ class Matcher:
 
     def match(self, text: str, *, lang: str | None = None, limit: int = 3) -> MatchResult:
         """Emergencies first (answered with the numbers whatever the scores), then small
-        talk (answered), then the thresholds decide."""
+        talk (answered), then out of scope (handed off), then the thresholds decide; an
+        emergency entry that would only be suggested is answered."""
         lang = lang or script_of(text)
         query, ranked = self.rank(text, lang=lang, limit=max(limit, EMERGENCY_DEPTH))
         urgent = self.emergency_entry(text, lang, ranked)
@@ -526,6 +527,9 @@ class Matcher:
                 )
         ranked = real[:limit]
         outcome = self.outcome(ranked)
+        if outcome == SUGGEST and ranked[0].entry_id in self.emergency_entries:
+            # Someone who may be in danger gets the numbers, not a choice to make.
+            return MatchResult(ANSWER, lang, query, tuple(ranked), emergency=True, rule=EMERGENCY)
         intent = self.intents.get(ranked[0].entry_id) if outcome == ANSWER else None
         return MatchResult(outcome, lang, query, tuple(ranked), intent=intent)
 

@@ -180,3 +180,18 @@ def test_bad_matching_settings_are_refused(tmp_path: Path) -> None:
                     encoding="utf-8")  # fmt: skip
     with pytest.raises(CatalogError, match="no_such_entry"):
         load_faq(tmp_path, load_stations())
+
+
+def test_an_emergency_entry_that_would_be_suggested_is_answered() -> None:
+    matcher = Matcher(
+        [
+            Document("sos", "zh", "老人倒下了叫不答应"),
+            Document("visit", "zh", "老人在家需要人上门"),
+        ],
+        thresholds=Thresholds(answer=200, suggest=1),  # nothing is answered on its score
+        emergency=Emergency(("sos",), {}),
+    )
+    result = matcher.match("老人倒下了")
+    assert result.outcome == ANSWER and result.emergency
+    assert result.best is not None and result.best.entry_id == "sos"
+    assert matcher.match("老人需要人上门").outcome != ANSWER
