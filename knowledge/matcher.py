@@ -8,8 +8,9 @@ dropped; then the deployment's synonyms are folded (`Synonyms`).
 A query is scored against every phrasing of its script (Chinese or Latin) with three signals
 (`Weights`):
 
-* **variant overlap**: the shared characters and character pairs (Chinese) or word stems and
-  letter trigrams (English), each weighted by how rare it is across entries (IDF), as a Dice
+* **variant overlap**: the shared characters, character pairs and the toneless pinyin of those
+  pairs (Chinese: "报明" still shares `p:bao ming` with "报名") or word stems and letter
+  trigrams (English), each weighted by how rare it is across entries (IDF), as a Dice
   coefficient with the best single phrasing. Rare, telling words ("托管", "残疾证") count a lot
   and everyday ones ("怎么", "社工站") little; words no entry knows weigh most, which is what
   keeps "明天天气怎么样" from looking like anything we know;
@@ -20,8 +21,11 @@ A query is scored against every phrasing of its script (Chinese or Latin) with t
 Entries with keywords (a station's names) gain points when one is named and lose them when none
 is. `bench/knowledge.py` compares this with plain `WRatio` on a labelled set.
 
-Three outcomes by score: answer directly, suggest up to three entries, or hand the question
-to a social worker (see `Thresholds`).
+Three outcomes: answer directly, suggest up to three entries, or hand the question to a social
+worker. Rules come first (`MatchSettings`, from `faq/matching.yaml`): an emergency description
+is answered with the emergency numbers, small talk is answered, a question most like the
+out-of-scope phrasings is handed off; then the thresholds decide on the best score and its
+lead over the runner-up (`Thresholds`).
 """
 
 from __future__ import annotations
