@@ -27,10 +27,16 @@ from typing import Any
 from knowledge.loading import DEFAULT_DIR, CatalogError, read_yaml
 from knowledge.matcher import (
     LANGS,
+    OUT_OF_SCOPE,
     Document,
+    Emergency,
     Matcher,
     MatchResult,
+    MatchSettings,
+    SmallTalk,
     Synonyms,
+    Thresholds,
+    Weights,
     fold_width_and_script,
     normalise,
 )
@@ -39,7 +45,10 @@ from knowledge.stations import Station, StationCatalog
 MIN_VARIANTS = 3
 ENTRY_KEYS = {
     "id", "tags", "question", "variants", "answer", "related", "action", "featured", "keywords",
+    "intent",
 }  # fmt: skip
+# Answers about the person's own things: a handler adds their status and a button.
+INTENTS = ("own_requests", "own_volunteer_application")
 PER_STATION_KEYS = ENTRY_KEYS - {"featured"} | {"place_from_name", "short_from_place"}
 ANSWER_PLACEHOLDERS = {"stations_phone", "stations_address", "stations_hours"}
 STATION_PLACEHOLDERS = {"code", "name", "place", "short", "address", "phone", "hours"}
@@ -63,6 +72,7 @@ class FaqEntry:
     station_code: str | None = None  # set on generated per-station entries
     keywords_zh: tuple[str, ...] = ()
     keywords_en: tuple[str, ...] = ()
+    intent: str | None = None  # one of INTENTS
 
     def question(self, lang: str) -> str:
         return self.question_zh if lang == "zh" else self.question_en
@@ -86,6 +96,7 @@ class Faq:
     entries: tuple[FaqEntry, ...]
     matcher: Matcher = field(compare=False, repr=False)
     synonyms: dict[str, dict[str, str]] = field(default_factory=dict, compare=False, repr=False)
+    settings: MatchSettings = field(default_factory=MatchSettings, compare=False, repr=False)
 
     def get(self, entry_id: str) -> FaqEntry | None:
         return self._by_id().get(entry_id)
@@ -140,7 +151,8 @@ def check_faq(directory: Path | None, stations: StationCatalog) -> list[Problem]
     folder = faq_dir(directory)
     problems: list[Problem] = []
     synonyms: dict[str, dict[str, str]] = {}
-    entries = _parse_folder(folder, stations, problems, synonyms)
+    settings: list[MatchSettings] = []
+    entries = _parse_folder(folder, stations, problems, synonyms, settings)
     known_services = _service_codes(directory)
     for entry in entries:
         if known_services is not None and entry.action_service is not None:
@@ -153,8 +165,12 @@ def check_faq(directory: Path | None, stations: StationCatalog) -> list[Problem]
                     )
                 )
     if not any(p for p in problems):
-        problems.extend(_closer_elsewhere(entries, synonyms))
+        problems.extend(_closer_elsewhere(entries, synonyms, _one(settings)))
     return problems
+
+
+def _one(settings: list[MatchSettings]) -> MatchSettings:
+    return settings[0] if settings else MatchSettings()
 
 
 # --- loading ----------------------------------------------------------------------------------
@@ -174,19 +190,39 @@ def _load_cached(
     # is the slow part) and tests and commands load the same files many times.
     problems: list[Problem] = []
     synonyms: dict[str, dict[str, str]] = {}
-    entries = _parse_folder(Path(folder), stations, problems, synonyms)
+    found: list[MatchSettings] = []
+    entries = _parse_folder(Path(folder), stations, problems, synonyms, found)
     if problems:
         first = problems[0]
         raise CatalogError(first.file, first.entry, first.problem)
-    return Faq(entries=tuple(entries), matcher=build_matcher(entries, synonyms), synonyms=synonyms)
+    settings = _one(found)
+    return Faq(
+        entries=tuple(entries),
+        matcher=build_matcher(entries, synonyms, settings=settings),
+        synonyms=synonyms,
+        settings=settings,
+    )
 
 
 def build_matcher(
     entries: Iterable[FaqEntry],
     synonyms: dict[str, dict[str, str]] | None = None,
+    *,
+    settings: MatchSettings | None = None,
     **options: Any,
 ) -> Matcher:
     entries = list(entries)
+    settings = settings or MatchSettings()
+    options.setdefault("thresholds", settings.thresholds)
+    options.setdefault("weights", settings.weights)
+    options.setdefault("emergency", settings.emergency)
+    options.setdefault("small_talk", settings.small_talk)
+    options.setdefault("intents", {e.id: e.intent for e in entries if e.intent})
+    documents_out = [
+        Document(OUT_OF_SCOPE, lang, text)
+        for lang, texts in settings.out_of_scope.items()
+        for text in texts
+    ]
     documents = [
         Document(entry.id, lang, text)
         for entry in entries
@@ -199,7 +235,7 @@ def build_matcher(
         for lang in LANGS
         for word in entry.keywords(lang)
     ]
-    return Matcher(documents, synonyms=Synonyms(synonyms), **options)
+    return Matcher(documents + documents_out, synonyms=Synonyms(synonyms), **options)
 
 
 def _parse_folder(
@@ -207,8 +243,11 @@ def _parse_folder(
     stations: StationCatalog,
     problems: list[Problem],
     synonyms: dict[str, dict[str, str]],
+    settings: list[MatchSettings] | None = None,
 ) -> list[FaqEntry]:
     files = sorted(folder.glob("*.yaml"))
+    settings = settings if settings is not None else []
+    settings_at: Path | None = None
     if not files:
         problems.append(Problem(str(folder), None, "no FAQ files (*.yaml)"))
         return []
@@ -227,7 +266,7 @@ def _parse_folder(
         if not isinstance(data, dict):
             problems.append(Problem(str(path), None, "expected a mapping with `entries:`"))
             continue
-        unknown = set(data) - {"entries", "per_station", "lines", "synonyms"}
+        unknown = set(data) - {"entries", "per_station", "lines", "synonyms", "matching"}
         if unknown:
             problems.append(Problem(str(path), None, f"unknown keys: {', '.join(sorted(unknown))}"))
         items = data.get("entries", [])
@@ -257,6 +296,14 @@ def _parse_folder(
                 problems.append(Problem(str(path), "synonyms", "defined in two files"))
             else:
                 synonyms.update(_parse_synonyms(path, data["synonyms"], problems))
+        if "matching" in data:
+            if settings_at is not None:
+                problems.append(Problem(str(path), "matching", f"already defined in {settings_at}"))
+            else:
+                settings_at = path
+                parsed_settings = _parse_settings(path, data["matching"], problems)
+                if parsed_settings is not None:
+                    settings.append(parsed_settings)
     entries: list[FaqEntry] = []
     for path, raw in raw_entries:
         entry = _parse_entry(path, raw, problems, lines=lines, stations=stations)
@@ -265,7 +312,106 @@ def _parse_folder(
     if template is not None:
         entries.extend(_station_entries(template[0], template[1], stations, problems))
     _check_together(entries, problems)
+    if settings_at is not None and settings:
+        known = {e.id for e in entries}
+        for entry_id in [*settings[0].emergency.entries, *settings[0].small_talk.phrases]:
+            if entry_id not in known:
+                problems.append(
+                    Problem(str(settings_at), "matching", f"unknown entry {entry_id!r}")
+                )
     return entries
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _texts_by_lang(raw: object) -> dict[str, tuple[str, ...]] | None:
+    if not isinstance(raw, dict) or set(raw) - set(LANGS):
+        return None
+    found: dict[str, tuple[str, ...]] = {}
+    for lang, items in raw.items():
+        if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+            return None
+        found[str(lang)] = tuple(i.strip() for i in items)
+    return found
+
+
+def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSettings | None:
+    """`matching:` {thresholds: {answer, suggest, margin}, weights: {…}, emergency: {entries,
+    cues: {zh, en}}, small_talk: {phrases: {entry: {zh, en}}, filler: {zh, en}}}."""
+    where = "matching"
+    if not isinstance(raw, dict) or set(raw) - {
+        "thresholds",
+        "weights",
+        "emergency",
+        "small_talk",
+        "out_of_scope",
+    }:
+        problems.append(
+            Problem(str(path), where, "expected thresholds, weights, emergency, small_talk")
+        )
+        return None
+    before = len(problems)
+    numbers: dict[str, dict[str, float]] = {}
+    for key, known in (("thresholds", Thresholds), ("weights", Weights)):
+        value = raw.get(key, {})
+        names = set(known.__dataclass_fields__)
+        if (
+            not isinstance(value, dict)
+            or set(value) - names
+            or not all(_number(v) for v in value.values())
+        ):
+            problems.append(
+                Problem(
+                    str(path), f"{where}.{key}", f"must map {', '.join(sorted(names))} to numbers"
+                )
+            )
+            continue
+        numbers[key] = {str(k): float(v) for k, v in value.items()}
+    thresholds = Thresholds(**numbers.get("thresholds", {}))
+    if min(thresholds.answer, thresholds.suggest, thresholds.margin, thresholds.relative) < 0:
+        problems.append(Problem(str(path), f"{where}.thresholds", "must not be negative"))
+    emergency_raw = raw.get("emergency", {})
+    entries = emergency_raw.get("entries", []) if isinstance(emergency_raw, dict) else None
+    cues = (
+        _texts_by_lang(emergency_raw.get("cues", {})) if isinstance(emergency_raw, dict) else None
+    )
+    if not isinstance(entries, list) or not all(_is_code(e) for e in entries) or cues is None:
+        problems.append(
+            Problem(
+                str(path), f"{where}.emergency", "needs `entries` (ids) and `cues` (zh/en lists)"
+            )
+        )
+        entries, cues = [], {}
+    talk_raw = raw.get("small_talk", {})
+    phrases: dict[str, dict[str, tuple[str, ...]]] = {}
+    filler: dict[str, tuple[str, ...]] | None = {}
+    if isinstance(talk_raw, dict):
+        for entry_id, by_lang in (talk_raw.get("phrases") or {}).items():
+            texts = _texts_by_lang(by_lang)
+            if not _is_code(entry_id) or texts is None:
+                problems.append(
+                    Problem(str(path), f"{where}.small_talk", f"bad phrases for {entry_id!r}")
+                )
+                continue
+            phrases[str(entry_id)] = texts
+        filler = _texts_by_lang(talk_raw.get("filler", {}))
+    if not isinstance(talk_raw, dict) or filler is None:
+        problems.append(Problem(str(path), f"{where}.small_talk", "needs `phrases` and `filler`"))
+        filler = {}
+    out_of_scope = _texts_by_lang(raw.get("out_of_scope", {}))
+    if out_of_scope is None:
+        problems.append(Problem(str(path), f"{where}.out_of_scope", "must map zh/en to lists"))
+    if len(problems) > before:
+        return None
+    return MatchSettings(
+        out_of_scope=out_of_scope or {},
+        thresholds=thresholds,
+        weights=Weights(**numbers.get("weights", {})),
+        emergency=Emergency(tuple(str(e) for e in entries), cues),
+        small_talk=SmallTalk(phrases, filler),
+    )
 
 
 def _parse_lines(
@@ -434,6 +580,11 @@ def _parse_entry(
     if not isinstance(featured, bool):
         problems.append(Problem(str(path), entry_id, "`featured` must be true or false"))
     keywords = _keywords(path, entry_id, raw.get("keywords", {}), problems)
+    intent = raw.get("intent")
+    if intent is not None and intent not in INTENTS:
+        problems.append(
+            Problem(str(path), entry_id, f"`intent` must be one of {', '.join(INTENTS)}")
+        )
     if answer is not None:
         expanded = []
         for lang, text in zip(LANGS, answer, strict=True):
@@ -466,6 +617,7 @@ def _parse_entry(
         featured=bool(featured),
         keywords_zh=keywords.get("zh", ()),
         keywords_en=keywords.get("en", ()),
+        intent=str(intent) if intent is not None else None,
     )
 
 
@@ -651,18 +803,24 @@ def _check_together(entries: list[FaqEntry], problems: list[Problem]) -> None:
                     )
 
 
-CLOSER_MARGIN = 10.0
+# As shares of the most a score can reach (100 × the three signals' weights). Fixed, not the
+# answer threshold: that one is tuned low for long questions (where the lead over the
+# runner-up decides), and a left-out variant of a short entry would always trip it.
+CLOSER_LINE, CLOSER_MARGIN = 0.82, 0.10
 
 
 def _closer_elsewhere(
-    entries: list[FaqEntry], synonyms: dict[str, dict[str, str]]
+    entries: list[FaqEntry], synonyms: dict[str, dict[str, str]], settings: MatchSettings
 ) -> list[Problem]:
     """Leave each variant out in turn and ask it: a variant is "closer to another entry" when
-    that entry would then be answered directly (at or above the answer line) and beats the
+    that entry would then score `CLOSER_LINE` or more (a confident match on any thresholds)
+    and beats the
     variant's own entry by `CLOSER_MARGIN` points or more. Such a variant either sits in the
     wrong entry or makes two entries impossible to tell apart."""
-    matcher = build_matcher(entries, synonyms)
-    line = matcher.thresholds.answer
+    matcher = build_matcher(entries, synonyms, settings=settings)
+    w = matcher.weights
+    most = 100.0 * (w.variant + w.fuzzy + w.entry)
+    line, margin = CLOSER_LINE * most, CLOSER_MARGIN * most
     problems = []
     for lang in LANGS:
         position = 0
@@ -673,7 +831,7 @@ def _closer_elsewhere(
                 if not ranked or ranked[0].entry_id == entry.id or ranked[0].score < line:
                     continue
                 own = next((s.score for s in ranked if s.entry_id == entry.id), 0.0)
-                if ranked[0].score - own >= CLOSER_MARGIN:
+                if ranked[0].score - own >= margin:
                     problems.append(
                         Problem(
                             entry.file,

