@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from telegram import Update
+from telegram import Bot, Update
 
 from bot.application import build_application
 from bot.logging_setup import setup_logging
@@ -16,9 +16,11 @@ from db.uow import Database
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
     token = settings.require_token()
-    setup_logging(token=token)
     knowledge = knowledge_for(settings)
-    asyncio.run(migrate_database(settings))  # in a loop of its own, its connections closed
+    # Before logging starts, so a wrong setting ends with the one line `cli.main` prints and no
+    # log lines or traceback around it: Telegram must answer, and the database must migrate.
+    asyncio.run(_prepare(settings, token))
+    setup_logging(token=token)
     database = Database(settings.database_url)  # connects lazily, inside PTB's loop
     app = build_application(settings, database=database, token=token, knowledge=knowledge)
     if args.command == "run":
@@ -33,3 +35,13 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
             allowed_updates=Update.ALL_TYPES,
         )
     return 0
+
+
+async def _prepare(settings: Settings, token: str) -> None:
+    """Raises NetworkError / InvalidToken (the Bot API) or SettingsError (the database).
+
+    Everything runs in this loop of its own and is closed before PTB starts its loop: pooled
+    database connections are bound to the loop that opened them."""
+    async with Bot(token, base_url=settings.api_url):
+        pass  # initialising asks Telegram who the bot is (getMe)
+    await migrate_database(settings)

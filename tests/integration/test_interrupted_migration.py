@@ -22,7 +22,9 @@ from db.uow import Database
 
 def _state(path: Path) -> tuple[set[str], list[str], int]:
     with sqlite3.connect(path) as connection:
-        tables = {r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        tables = {
+            r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        }
         versions = (
             [r[0] for r in connection.execute("SELECT version_num FROM alembic_version")]
             if "alembic_version" in tables
