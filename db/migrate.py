@@ -12,7 +12,6 @@ autocommit, and a real BEGIN whenever SQLAlchemy begins), so the DDL is inside t
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Any
 
 from alembic import command
