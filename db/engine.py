@@ -57,6 +57,9 @@ def _create_private(path: Path) -> None:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted or overwritten content is zeroed, not left in free space: a person's erased
+    # details must not be recoverable from the file (README, "What /forget leaves behind").
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
