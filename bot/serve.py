@@ -11,11 +11,14 @@ from bot.application import build_application
 from bot.logging_setup import setup_logging
 from bot.runtime import knowledge_for, migrate_database
 from bot.settings import Settings
+from bot.webhook import check_secret, run_webhook
 from db.uow import Database
 
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
     token = settings.require_token()
+    if args.command == "webhook":
+        check_secret(args.secret)
     knowledge = knowledge_for(settings)
     # Before logging starts, so a wrong setting ends with the one line `cli.main` prints and no
     # log lines or traceback around it: Telegram must answer, and the database must migrate.
@@ -26,13 +29,13 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "run":
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     else:
-        app.run_webhook(
+        run_webhook(
+            app,
             listen=args.listen,
             port=args.port,
-            url_path="telegram",
-            webhook_url=args.url.rstrip("/") + "/telegram",
-            secret_token=args.secret,
-            allowed_updates=Update.ALL_TYPES,
+            url=args.url.rstrip("/") + "/telegram",
+            path="/telegram",
+            secret=args.secret,
         )
     return 0
 

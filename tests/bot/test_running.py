@@ -172,8 +172,29 @@ def test_webhook_checks_the_secret_and_answers(tmp_path: Path, database_url: str
             assert _post(url, update, None) == 403
             assert _post(url, update, "S3cret") == 200
             api.wait_for(lambda: bool(api.messages(RESIDENT)), what="the answer to /help")
+            # The right secret and a body that is not an update: 400, one log line, no content.
+            assert _post(url, b'{"update_id": 1, "message": {"text": "PRIVATE', "S3cret") == 400
+            assert _post(url, b"[1, 2]", "S3cret") == 400
         texts = [m.text for m in api.messages(RESIDENT)]
         assert len(texts) == 1 and texts[0].startswith("Here is what I can do for you:")
+        printed = (tmp_path / "err-0.txt").read_text()
+        assert printed.count("webhook: refused a body") == 2, printed
+        assert "Traceback" not in printed and "PRIVATE" not in printed
+
+
+@pytest.mark.parametrize("secret", ["bad secret!", "", "x" * 257, "秘密"])
+def test_webhook_refuses_at_start_a_secret_telegram_would_refuse(
+    tmp_path: Path, secret: str
+) -> None:
+    env = _env(tmp_path, None)
+    env["STATIONBOT_TOKEN"] = TOKEN
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "webhook", "--url", "https://example.invalid",
+         "--secret", secret],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "stationbot: --secret must be" in result.stderr
 
 
 def _connects(port: int) -> bool:
