@@ -96,7 +96,8 @@ class UnitOfWork:
         """
         session = self.session
         bind = session.get_bind()
-        if bind.dialect.name != "sqlite" or bind.url.database in (None, "", ":memory:"):
+        url = bind.engine.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
             return
         await session.commit()  # nothing may be open while the checkpoint runs
         busy = (await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).first()
