@@ -8,6 +8,8 @@ naming STATIONBOT_DATABASE_URL and the reason (`SettingsError`, exit status 2), 
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -54,6 +56,33 @@ async def migrate_database(settings: Settings) -> None:
     """
     database = await open_database(settings)
     await database.dispose()
+
+
+_held_locks: list[int] = []
+
+
+def claim_sqlite_file(url: str) -> None:
+    """One bot per SQLite file: a second `run`/`webhook` on it stops with one line.
+
+    Two bots on one file would both poll Telegram and both act on a press (two processes
+    accepted the same request twice in the field tests); SQLite cannot arbitrate between
+    them the way PostgreSQL's row locks do. The lock is `<database>.lock`, held with flock
+    for the life of the process, so the kernel releases it even after a kill -9.
+    """
+    path = sqlite_file(url)
+    if path is None:
+        return
+    lock_path = path.with_name(path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        raise SettingsError(
+            f"{SETTING}: another stationbot is already running on {path} (it holds "
+            f"{lock_path}); one SQLite file serves one bot"
+        ) from None
+    _held_locks.append(fd)  # kept open, and so locked, until the process ends
 
 
 def check_location(url: str) -> None:

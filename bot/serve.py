@@ -9,7 +9,7 @@ from telegram import Bot, Update
 
 from bot.application import build_application
 from bot.logging_setup import setup_logging
-from bot.runtime import knowledge_for, migrate_database
+from bot.runtime import check_location, claim_sqlite_file, knowledge_for, migrate_database
 from bot.settings import Settings
 from bot.webhook import check_secret, run_webhook
 from db.uow import Database
@@ -20,6 +20,8 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     if args.command == "webhook":
         check_secret(args.secret)
     knowledge = knowledge_for(settings)
+    check_location(settings.database_url)
+    claim_sqlite_file(settings.database_url)
     # Before logging starts, so a wrong setting ends with the one line `cli.main` prints and no
     # log lines or traceback around it: Telegram must answer, and the database must migrate.
     asyncio.run(_prepare(settings, token))

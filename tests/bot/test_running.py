@@ -135,6 +135,23 @@ def test_run_polls_answers_and_resumes_a_conversation_after_sigterm(
         assert "https://t.me/stationbot_offline_bot?start=" in question.text
 
 
+def test_a_second_bot_on_the_same_sqlite_file_is_refused(tmp_path: Path) -> None:
+    with FakeBotApi(TOKEN) as api:
+        with _bot_process(tmp_path, api, "run"):
+            api.wait_for(lambda: api.called("getUpdates") > 0, what="getUpdates")
+            second = subprocess.run(
+                [sys.executable, "-m", "bot", "run"],
+                cwd=tmp_path, env=_env(tmp_path, api), capture_output=True, text=True,
+                timeout=120,
+            )  # fmt: skip
+            assert second.returncode == 2, second.stderr
+            assert second.stderr.count("\n") == 1, second.stderr
+            assert "another stationbot is already running on" in second.stderr
+            # The first one is unaffected and still answers.
+            api.queue(api.message_update(RESIDENT, "/help"))
+            api.wait_for(lambda: bool(api.messages(RESIDENT)), what="the answer to /help")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
