@@ -103,6 +103,7 @@ class Outbox:
         # one at a time keeps SQLite free of writer contention (and the tests' one shared
         # in-memory connection free of interleaved transactions).
         self._ledger_lock = asyncio.Lock()
+        self._stopping = False
 
     @contextlib.asynccontextmanager
     async def _unit(self) -> AsyncIterator[UnitOfWork]:
@@ -115,6 +116,11 @@ class Outbox:
             return self._own_pace
         assert isinstance(self.bot, ExtBot) and isinstance(self.bot.rate_limiter, Pace)
         return self.bot.rate_limiter
+
+    def stop_claiming(self) -> None:
+        """Shutting down (SIGTERM): finish and mark the sends in flight, claim no more rows, so
+        nothing is left `unknown` and the next run sends the rest."""
+        self._stopping = True
 
     def register_renderer(self, kind: str, renderer: Renderer) -> None:
         self.renderers[kind] = renderer
@@ -225,7 +231,7 @@ class Outbox:
         report = SendReport()
         seen: set[int] = set()
         blocked: set[int] = set()
-        while True:
+        while not self._stopping:
             async with self._unit() as uow:
                 due = await delivery.pending(uow, now=self.now(), limit=BATCH)
                 fresh = [d for d in due if d.id not in seen]
@@ -236,6 +242,7 @@ class Outbox:
             await self._run_all(
                 fresh, functools.partial(self._deliver_row, languages, blocked, report)
             )
+        return report
 
     async def _deliver_row(
         self,
@@ -247,6 +254,9 @@ class Outbox:
         renderer = self.renderers.get(item.kind)
         if renderer is None:
             log.error("no renderer for delivery kind %s", item.kind)
+            return
+        if self._stopping:
+            report.skipped += 1  # left pending for the next run
             return
         async with self._unit() as uow:
             if not await delivery.claim(uow, item=item, now=self.now()):
