@@ -21,6 +21,7 @@ import handlers
 from bot.clock import SystemClock
 from bot.persistence import SQLPersistence
 from bot.settings import Settings
+from bot.update_order import PerPersonOrder
 from db.uow import Database
 from handlers.context import BotData, Clock
 from handlers.i18n import Translator
@@ -44,11 +45,19 @@ def build_application(
     knowledge: Knowledge | None = None,
     persistence: bool = True,
     pace: Pace | None = None,
+    notify_in_background: bool = False,
 ) -> StationApp:
     """Build the bot. `request` replaces the network (the offline Telegram for console/tests).
 
     `pace` replaces Telegram's 30 messages a second (`bench/updates.py` lifts it to measure our
-    own cost per update rather than the deliberate wait)."""
+    own cost per update rather than the deliberate wait).
+
+    Updates from the queue (polling, the webhook) are processed concurrently, one person's in
+    order (bot/update_order.py). With `notify_in_background` (`run` and `webhook`), the outbox
+    sends notifications as tasks of their own instead of making the handler wait for them
+    (and their retries); `stop()` waits for those still going. Tests and the console feed
+    `process_update` directly and keep inline notifications, so what a test asserts has been
+    sent has been sent."""
     clock = clock or SystemClock(settings.zone)
     knowledge = knowledge or load_knowledge(_knowledge_dir(settings))
     builder = (
@@ -59,6 +68,7 @@ def build_application(
         .context_types(ContextTypes(bot_data=BotData))
         .post_init(on_startup)
         .rate_limiter(pace or Pace())  # every call with a chat shares one pace (handlers/pace.py)
+        .concurrent_updates(PerPersonOrder())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
@@ -78,7 +88,13 @@ def build_application(
     data.admin_ids = settings.admins
     data.translator = Translator()
     data.knowledge = knowledge
-    data.outbox = Outbox(app.bot, database.uow, clock.now, data.translator)
+    data.outbox = Outbox(
+        app.bot,
+        database.uow,
+        clock.now,
+        data.translator,
+        spawn=app.create_task if notify_in_background else None,
+    )
     data.extras["database"] = database
     handlers.register(app)
     return app

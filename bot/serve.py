@@ -27,7 +27,9 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     asyncio.run(_prepare(settings, token))
     setup_logging(token=token)
     database = Database(settings.database_url)  # connects lazily, inside PTB's loop
-    app = build_application(settings, database=database, token=token, knowledge=knowledge)
+    app = build_application(
+        settings, database=database, token=token, knowledge=knowledge, notify_in_background=True
+    )
     if args.command == "run":
         app.run_polling(allowed_updates=Update.ALL_TYPES)
     else:
