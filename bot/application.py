@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     ContextTypes,
     Defaults,
     DictPersistence,
@@ -46,6 +47,7 @@ def build_application(
     persistence: bool = True,
     pace: Pace | None = None,
     notify_in_background: bool = False,
+    update_processor: BaseUpdateProcessor | None = None,
 ) -> StationApp:
     """Build the bot. `request` replaces the network (the offline Telegram for console/tests).
 
@@ -68,7 +70,7 @@ def build_application(
         .context_types(ContextTypes(bot_data=BotData))
         .post_init(on_startup)
         .rate_limiter(pace or Pace())  # every call with a chat shares one pace (handlers/pace.py)
-        .concurrent_updates(PerPersonOrder())
+        .concurrent_updates(update_processor or PerPersonOrder())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
