@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
+from collections import Counter
 import sys
 import tempfile
 import time
@@ -208,6 +209,8 @@ async def bench(args: argparse.Namespace) -> int:
     print(f"unrelated /help             {_figures(help_reply)}")
     print(f"crowd finished in           {crowd_done - started:.1f} s "
           f"(stop waited {stopped - crowd_done:.1f} s more for retries)")  # fmt: skip
+    methods = Counter(c.method for c in telegram.calls)
+    print(f"Bot API calls               {dict(methods.most_common())}")
     print(f"other workers told          {sum(worker_told)} notices to {len(worker_told)} workers")
     ok = _p95(everyone) <= TARGET_P95 and bool(help_reply) and max(help_reply) < 1.0
     print(f"target p95 ≤ {TARGET_P95:.0f} s, /help < 1 s   {'met' if ok else 'MISSED'}")
