@@ -13,8 +13,9 @@ who has nothing to do with that station, sends /help.
 
 Prints p50 / p95 / max of the time from a person's update entering the queue to the bot's
 first answer in their chat (a message or an edit), for everyone, for the residents of the
-failing station, and for the unrelated /help. Target: p95 ≤ 3 s, and the /help answered in
-well under the 1 s the failing chat's first retry waits. Exit 1 when a target is missed.
+failing station, and for the unrelated /help. Targets: p95 ≤ 3 s, and the /help waits no
+longer than the crowd's p95 (the pace), never for the failing chat's retries. Exit 1 when a
+target is missed.
 
 `--sequential` processes one update at a time (PTB's default) and `--inline-notifications`
 makes handlers wait for their notifications, to measure what the two changes are worth.
@@ -105,8 +106,7 @@ class Crowd:
         self.asked_at[chat] = time.monotonic()
         await self.app.update_queue.put(update)
         await done
-        if self.asked_at.pop(chat, None) is not None:  # handled without a word in the chat
-            pass
+        self.asked_at.pop(chat, None)  # handled without a word in the chat: no sample
 
 
 def _figures(samples: list[float]) -> str:
@@ -212,9 +212,13 @@ async def bench(args: argparse.Namespace) -> int:
     methods = Counter(c.method for c in telegram.calls)
     print(f"Bot API calls               {dict(methods.most_common())}")
     print(f"other workers told          {sum(worker_told)} notices to {len(worker_told)} workers")
-    ok = _p95(everyone) <= TARGET_P95 and bool(help_reply) and max(help_reply) < 1.0
-    print(f"target p95 ≤ {TARGET_P95:.0f} s, /help < 1 s   {'met' if ok else 'MISSED'}")
-    return 0 if ok else 1
+    # The unrelated person waits for the pace like everyone else, never for the failing
+    # chat's retries (1 s, then 5 s, then 15 s): no longer than the crowd's p95 (or 1 s).
+    help_ok = bool(help_reply) and max(help_reply) <= max(_p95(everyone), 1.0)
+    p95_ok = _p95(everyone) <= TARGET_P95
+    print(f"target p95 ≤ {TARGET_P95:.0f} s               {'met' if p95_ok else 'MISSED'}")
+    print(f"/help not held by the 500s  {'met' if help_ok else 'MISSED'}")
+    return 0 if p95_ok and help_ok else 1
 
 
 def main(argv: list[str] | None = None) -> int:
