@@ -26,10 +26,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import statistics
-from collections import Counter
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Awaitable
 from pathlib import Path
 from typing import Any
@@ -40,8 +40,13 @@ from telegram.ext import BaseUpdateProcessor
 from bench import scenario_request
 from bot.application import build_application, on_startup
 from bot.clock import SystemClock
-from bot.offline_telegram import OFFLINE_TOKEN, BotMessage, OfflinePerson, OfflineTelegram
-from bot.offline_telegram import TelegramRefusal
+from bot.offline_telegram import (
+    OFFLINE_TOKEN,
+    BotMessage,
+    OfflinePerson,
+    OfflineTelegram,
+    TelegramRefusal,
+)
 from bot.settings import Settings
 from bot.update_order import PerPersonOrder
 from db import migrate
@@ -157,11 +162,13 @@ async def bench(args: argparse.Namespace) -> int:
             async with database.uow() as uow:
                 await people.set_language(uow, tg_id=FIRST_WORKER + n, language="zh", now=now)
         failures = 0
+        failing = asyncio.Event()
 
         def fail_one_chat(method: str, params: dict[str, Any]) -> TelegramRefusal | None:
             nonlocal failures
             if method == "sendMessage" and str(params.get("chat_id")) == str(failing_worker):
                 failures += 1
+                failing.set()
                 return TelegramRefusal(500, "Internal Server Error")
             return None
 
@@ -175,8 +182,7 @@ async def bench(args: argparse.Namespace) -> int:
         unrelated = OfflinePerson(crowd, telegram, UNRELATED, first_name="路人")  # type: ignore[arg-type]
 
         async def help_when_failing() -> None:
-            while failures == 0:
-                await asyncio.sleep(0.01)
+            await failing.wait()
             await unrelated.send("/help")
 
         started = time.monotonic()

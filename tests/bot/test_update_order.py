@@ -34,10 +34,12 @@ class Hang:
         self.chats: set[int] = set()
         self.release = asyncio.Event()
         self.waiting = 0
+        self.changed = asyncio.Event()  # something was sent, or began to hang
 
     async def __call__(self, method: str, params: dict[str, Any]) -> None:
         if method == "sendMessage" and int(params.get("chat_id", 0)) in self.chats:
             self.waiting += 1
+            self.changed.set()
             await self.release.wait()
 
 
@@ -52,13 +54,14 @@ class Queued:
         await self.app.update_queue.put(update)
 
 
-async def _until(check: Any, what: str) -> None:
-    async def poll() -> None:
+async def _until(hang: Hang, check: Any, what: str) -> None:
+    async def watch() -> None:
         while not check():
-            await asyncio.sleep(0.01)
+            hang.changed.clear()
+            await hang.changed.wait()
 
     try:
-        await asyncio.wait_for(poll(), WAIT)
+        await asyncio.wait_for(watch(), WAIT)
     except TimeoutError:
         raise AssertionError(f"timed out waiting for {what}") from None
 
@@ -70,6 +73,7 @@ async def running(
     telegram = OfflineTelegram()
     hang = Hang()
     telegram.fault_hook = hang
+    telegram.listeners.append(lambda message, edited: hang.changed.set())
     settings = Settings(_env_file=None, database_url="sqlite+aiosqlite:///:memory:")  # type: ignore[call-arg]
     app = build_application(
         settings, database=database, token=OFFLINE_TOKEN, request=telegram, clock=clock,
@@ -94,13 +98,13 @@ async def test_one_persons_stuck_reply_does_not_hold_up_another_person(
     b = OfflinePerson(Queued(app), telegram, B)  # type: ignore[arg-type]
     hang.chats.add(A)
     await a.send("/help")
-    await _until(lambda: hang.waiting == 1, "A's reply to be on its way")
+    await _until(hang, lambda: hang.waiting == 1, "A's reply to be on its way")
     await a.send("/start")  # A's second update must wait for A's first
     await b.send("/help")
-    await _until(lambda: bool(telegram.messages(B)), "B's answer while A's hangs")
+    await _until(hang, lambda: bool(telegram.messages(B)), "B's answer while A's hangs")
     assert hang.waiting == 1  # A's /start has not started: one person's updates keep order
     hang.release.set()
-    await _until(lambda: len(telegram.messages(A)) == 2, "both of A's answers")
+    await _until(hang, lambda: len(telegram.messages(A)) == 2, "both of A's answers")
     first, second = telegram.messages(A)
     assert first.text.startswith("我可以帮您做这些事")  # /help, then /start: as sent
     assert second.text.startswith("测试，您好！")
@@ -124,4 +128,4 @@ async def test_a_hanging_workers_chat_does_not_hold_up_the_residents_confirmatio
     assert "申请编号：" in resident.last_text  # the confirmation, with the reference
     assert hang.waiting == 1 and not telegram.messages(WORKER)  # the notice is still going
     hang.release.set()
-    await _until(lambda: bool(telegram.messages(WORKER)), "the worker's notice")
+    await _until(hang, lambda: bool(telegram.messages(WORKER)), "the worker's notice")
