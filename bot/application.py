@@ -10,6 +10,7 @@ from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     ContextTypes,
     Defaults,
     DictPersistence,
@@ -21,6 +22,7 @@ import handlers
 from bot.clock import SystemClock
 from bot.persistence import SQLPersistence
 from bot.settings import Settings
+from bot.update_order import PerPersonOrder
 from db.uow import Database
 from handlers.delivery.outbox import Outbox
 from handlers.delivery.pace import Pace
@@ -34,6 +36,24 @@ log = logging.getLogger(__name__)
 StationApp = Application[Any, Any, Any, Any, BotData, Any]
 
 
+class StationApplication(Application[Any, Any, Any, Any, BotData, Any]):
+    """PTB's Application, writing what an update changed as soon as it has been handled.
+
+    PTB writes persistence on a timer (every 2 s here), so a kill -9 lost the last seconds of
+    steps, and a button on screen then no longer matched the step on record. Here each update's
+    changes (the person's conversation states, their draft) are written right after it; the
+    timer stays as the fallback. `update_persistence` writes only what was touched since the
+    last write, and `SQLPersistence` skips values that did not change, so a step costs one or
+    two small writes (bench/updates.py measures it)."""
+
+    async def process_update(self, update: object) -> None:
+        try:
+            await super().process_update(update)
+        finally:
+            if self.persistence is not None and self.running:
+                await self.update_persistence()
+
+
 def build_application(
     settings: Settings,
     *,
@@ -44,15 +64,25 @@ def build_application(
     knowledge: Knowledge | None = None,
     persistence: bool = True,
     pace: Pace | None = None,
+    notify_in_background: bool = False,
+    update_processor: BaseUpdateProcessor | None = None,
 ) -> StationApp:
     """Build the bot. `request` replaces the network (the offline Telegram for console/tests).
 
     `pace` replaces Telegram's 30 messages a second (`bench/updates.py` lifts it to measure our
-    own cost per update rather than the deliberate wait)."""
+    own cost per update rather than the deliberate wait).
+
+    Updates from the queue (polling, the webhook) are processed concurrently, one person's in
+    order (bot/update_order.py). With `notify_in_background` (`run` and `webhook`), the outbox
+    sends notifications as tasks of their own instead of making the handler wait for them
+    (and their retries); `stop()` waits for those still going. Tests and the console feed
+    `process_update` directly and keep inline notifications, so what a test asserts has been
+    sent has been sent."""
     clock = clock or SystemClock(settings.zone)
     knowledge = knowledge or load_knowledge(_knowledge_dir(settings))
     builder = (
         ApplicationBuilder()
+        .application_class(StationApplication)
         .token(token)
         .base_url(settings.api_url)
         .base_file_url(settings.base_file_url)  # downloads follow a local Bot API server too
@@ -60,6 +90,7 @@ def build_application(
         .context_types(ContextTypes(context=Context, bot_data=BotData))
         .post_init(on_startup)
         .rate_limiter(pace or Pace())  # every call with a chat shares one pace (handlers/pace.py)
+        .concurrent_updates(update_processor or PerPersonOrder())
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request).updater(None)
@@ -79,7 +110,13 @@ def build_application(
     data.admin_ids = settings.admins
     data.translator = Translator()
     data.knowledge = knowledge
-    data.outbox = Outbox(app.bot, database.uow, clock.now, data.translator)
+    data.outbox = Outbox(
+        app.bot,
+        database.uow,
+        clock.now,
+        data.translator,
+        spawn=app.create_task if notify_in_background else None,
+    )
     data.extras["database"] = database
     handlers.register(app)
     return app

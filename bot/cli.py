@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 
@@ -84,15 +85,40 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from telegram.error import InvalidToken, NetworkError
+
     args = build_parser().parse_args(argv)
+    # Every file this process creates (the database and its -wal and -shm, reports) is its
+    # owner's only: they hold residents' personal information.
+    umask = os.umask(0o077)
+    settings = None
     try:
         settings = load_settings()
         return _dispatch(args, settings)
     except (SettingsError, CatalogError) as error:
         print(f"stationbot: {error}", file=sys.stderr)
         return EXIT_CONFIG
+    except InvalidToken:
+        print("stationbot: STATIONBOT_TOKEN was refused by the Bot API", file=sys.stderr)
+        return EXIT_CONFIG
+    except NetworkError as error:  # at start: getMe, setWebhook, setMyCommands
+        url = settings.api_url if settings is not None else "?"
+        reason = _without_token(str(error).splitlines()[0] if str(error) else "", settings)
+        print(
+            f"stationbot: STATIONBOT_API_URL: cannot reach the Bot API at {url}: {reason}",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
     except KeyboardInterrupt:
         return 130
+    finally:
+        os.umask(umask)
+
+
+def _without_token(text: str, settings: object) -> str:
+    token = getattr(settings, "token", None)
+    secret = token.get_secret_value() if token is not None else ""
+    return text.replace(secret, "<token>") if secret else text
 
 
 def _dispatch(args: argparse.Namespace, settings: object) -> int:

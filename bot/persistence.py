@@ -27,6 +27,14 @@ from db.uow import Database
 USER, CHAT = "user", "chat"
 
 
+def _insert_for(dialect: str) -> Any:
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
 class SQLPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
     def __init__(self, database: Database, *, update_interval: float = 2) -> None:
         super().__init__(
@@ -59,7 +67,15 @@ class SQLPersistence(BasePersistence[dict[Any, Any], dict[Any, Any], Any]):
         if data == {} and (kind, key) not in self._written:
             return  # nothing to remember (every new chat's chat_data): no row at all
         async with self._lock, self.database.uow() as uow:
-            await uow.session.merge(PersistedState(kind=kind, key=key, data=data))
+            # One upsert statement: written after every update now, so the ORM's merge (a
+            # SELECT, then an INSERT or UPDATE) was most of what a step's write cost.
+            insert = _insert_for(uow.session.get_bind().dialect.name)
+            statement = insert(PersistedState).values(kind=kind, key=key, data=data)
+            await uow.session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["kind", "key"], set_={"data": statement.excluded.data}
+                )
+            )
             await uow.commit()
         self._written[(kind, key)] = encoded
 

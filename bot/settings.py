@@ -69,6 +69,26 @@ class Settings(BaseSettings):
             value.startswith("sqlite+aiosqlite://") or value.startswith("postgresql+asyncpg://")
         ):
             raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        try:
+            parsed = make_url(value)
+        except (ArgumentError, ValueError):
+            raise ValueError(
+                "not a database URL (e.g. sqlite+aiosqlite:///stationbot.db)"
+            ) from None
+        if parsed.get_backend_name() == "sqlite" and (parsed.host or parsed.port):
+            raise ValueError("a SQLite URL names a file: sqlite+aiosqlite:///path/to/bot.db")
+        return value
+
+    @field_validator("knowledge_dir")
+    @classmethod
+    def _check_knowledge_dir(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not Path(value).is_dir():
+            raise ValueError(f"{value} is not a directory")
         return value
 
     @field_validator("api_url")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -20,6 +22,8 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> A
     if schema is not None and parsed.get_backend_name() == "postgresql":
         kwargs["connect_args"] = {"server_settings": {"search_path": schema}}
     if parsed.get_backend_name() == "sqlite":
+        if (path := sqlite_file(url)) is not None:
+            _create_private(path)
         if parsed.database in (None, "", ":memory:"):
             # One shared connection, or every session would see its own empty database.
             kwargs["poolclass"] = StaticPool
@@ -32,9 +36,30 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> A
     return engine
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL names (None for PostgreSQL and in-memory SQLite)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _create_private(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite creates it with the
+    umask's 0644. SQLite gives its -wal, -shm and -journal files the database file's mode."""
+    if path.parent.is_dir() and not path.exists():
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        except FileExistsError:
+            pass
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
+    # Deleted or overwritten content is zeroed, not left in free space: a person's erased
+    # details must not be recoverable from the file (README, "What /forget leaves behind").
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     try:
         cursor.execute("PRAGMA journal_mode=WAL")

@@ -1,11 +1,22 @@
-"""Alembic, driven from code so `run`, `console` and tests share one path."""
+"""Alembic, driven from code so `run`, `console` and tests share one path.
+
+Each migration runs in a transaction of its own, with its `alembic_version` row, on SQLite too:
+a migration interrupted halfway (a full disk, a kill) leaves the database at the previous
+revision, and the next upgrade carries on from there. SQLite can roll DDL back, but Python's
+sqlite3 module never opens a transaction before CREATE or ALTER (each runs and commits on its
+own), which is why Alembic's `transactional_ddl` is off for SQLite. For migrating, the
+connection is switched to explicit transactions (SQLAlchemy's recipe for pysqlite: driver
+autocommit, and a real BEGIN whenever SQLAlchemy begins), so the DDL is inside the BEGIN.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -33,8 +44,36 @@ async def _run(engine: AsyncEngine, action: object) -> None:
         config.attributes["connection"] = connection
         action(config)  # type: ignore[operator]
 
-    async with engine.begin() as connection:
-        await connection.run_sync(run_sync)
+    async with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        previous = await connection.run_sync(_explicit_transactions) if sqlite else None
+        try:
+            await connection.run_sync(run_sync)
+            await connection.commit()
+        finally:
+            if sqlite:
+                await connection.rollback()  # nothing is left open on the pooled connection
+                await connection.run_sync(_implicit_transactions, previous)
+
+
+def _explicit_transactions(connection: Connection) -> Any:
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    previous = dbapi.isolation_level  # type: ignore[attr-defined]
+    dbapi.isolation_level = None  # type: ignore[attr-defined]
+    event.listen(connection, "begin", _emit_begin)
+    return previous
+
+
+def _implicit_transactions(connection: Connection, previous: Any) -> None:
+    event.remove(connection, "begin", _emit_begin)
+    dbapi = connection.connection.dbapi_connection
+    assert dbapi is not None
+    dbapi.isolation_level = previous  # type: ignore[attr-defined]
+
+
+def _emit_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN")
 
 
 async def autogenerate(engine: AsyncEngine, message: str, rev_id: str) -> None:

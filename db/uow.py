@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from types import TracebackType
 
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.engine import make_engine
+
+log = logging.getLogger(__name__)
 
 
 class OneAtATime:
@@ -81,6 +85,26 @@ class UnitOfWork:
 
     async def flush(self) -> None:
         await self.session.flush()
+
+    async def purge_old_copies(self) -> None:
+        """After a commit that erased data: leave no copy of it in SQLite's write-ahead log.
+
+        The WAL keeps the earlier versions of every page it holds until a checkpoint copies
+        the newest ones into the database file (where secure_delete has zeroed what was
+        removed); TRUNCATE then empties the WAL file. Nothing to do on PostgreSQL (its dead
+        rows go with VACUUM; see README) or for an in-memory database.
+        """
+        session = self.session
+        bind = session.get_bind()
+        url = bind.engine.url
+        if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+            return
+        await session.commit()  # nothing may be open while the checkpoint runs
+        busy = (await session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))).first()
+        if busy is not None and busy[0]:
+            # Another process is reading: what was copied is copied; the next erasure, or
+            # SQLite's own checkpoints, finish the job.
+            log.warning("WAL checkpoint after an erasure was partial (a reader was busy)")
 
 
 UowFactory = Callable[[], UnitOfWork]

@@ -27,8 +27,23 @@ def read_yaml(path: Path) -> Any:
             return yaml.safe_load(handle)
     except FileNotFoundError:
         raise CatalogError(path, None, "file not found") from None
+    except IsADirectoryError:
+        raise CatalogError(path, None, "is a directory, not a YAML file") from None
+    except UnicodeDecodeError:
+        raise CatalogError(path, None, "not UTF-8 text (a binary file?)") from None
+    except OSError as exc:
+        raise CatalogError(path, None, f"cannot be read ({exc.strerror or exc})") from None
     except yaml.YAMLError as exc:
         raise CatalogError(path, None, f"not valid YAML ({exc})") from None
+
+
+def reject_unknown_keys(
+    path: Path, entry: str, data: dict[str, Any], known: tuple[str, ...]
+) -> None:
+    """A key the loader does not know is a typo or a wrong guess: say so instead of ignoring it."""
+    unknown = [str(k) for k in data if k not in known]
+    if unknown:
+        raise CatalogError(path, entry, f"unknown key {unknown[0]!r} (known: {', '.join(known)})")
 
 
 def resolve(directory: Path | None, name: str) -> Path:

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from knowledge.loading import CatalogError, read_yaml, require_bilingual, require_code, resolve
+from knowledge.loading import (
+    CatalogError,
+    read_yaml,
+    reject_unknown_keys,
+    require_bilingual,
+    require_code,
+    resolve,
+)
 
 FILE_NAME = "record_templates.yaml"
 MAX_CODE = 24  # codes travel in callback_data (64 bytes) with a prefix
@@ -130,6 +137,7 @@ def load_record_templates(directory: Path | None = None) -> TemplateCatalog:
         if not isinstance(raw, dict):
             raise CatalogError(path, entry, "must be a mapping")
         code = require_code(path, entry, raw.get("code"), max_len=MAX_CODE)
+        reject_unknown_keys(path, code, raw, ("code", "name", "templates"))
         if code in category_codes:
             raise CatalogError(path, code, "duplicate category code")
         category_codes.add(code)
@@ -154,6 +162,7 @@ def _parse_template(path: Path, entry: str, category: str, raw: Any) -> RecordTe
     if not isinstance(raw, dict):
         raise CatalogError(path, entry, "must be a mapping")
     code = require_code(path, entry, raw.get("code"), max_len=MAX_CODE)
+    reject_unknown_keys(path, code, raw, ("code", "name", "fields"))
     name_zh, name_en = require_bilingual(path, code, raw, "name")
     fields = raw.get("fields")
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):

@@ -305,6 +305,7 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
         },
     )
     await uow.commit()
+    await uow.purge_old_copies()  # the erased values must not stay in the database's log
     return ErasureReport(
         requests=len(requests),
         applications=len(applications),

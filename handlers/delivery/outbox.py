@@ -29,10 +29,10 @@ import asyncio
 import contextlib
 import functools
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
@@ -88,6 +88,7 @@ class Outbox:
         *,
         concurrency: int = CONCURRENCY,
         retry_delays: Sequence[float] = RETRY_DELAYS,
+        spawn: Callable[[Coroutine[Any, Any, Any]], object] | None = None,
     ) -> None:
         self.bot = bot
         self.uow = uow
@@ -96,6 +97,10 @@ class Outbox:
         self.renderers: dict[str, Renderer] = {}
         self.concurrency = concurrency
         self.retry_delays = tuple(retry_delays)
+        # With `spawn` (the application's create_task), `send` and `send_many` start the
+        # sending as a task of its own and return at once: the handler, and the person it
+        # answers, never wait for another person's chat, its retries or the pace.
+        self.spawn = spawn
         limiter = bot.rate_limiter if isinstance(bot, ExtBot) else None
         # Without the bot's own limiter (a bare Bot), the outbox paces its own sends.
         self._own_pace = None if isinstance(limiter, Pace) else Pace()
@@ -103,6 +108,7 @@ class Outbox:
         # one at a time keeps SQLite free of writer contention (and the tests' one shared
         # in-memory connection free of interleaved transactions).
         self._ledger_lock = asyncio.Lock()
+        self._stopping = False
 
     @contextlib.asynccontextmanager
     async def _unit(self) -> AsyncIterator[UnitOfWork]:
@@ -115,6 +121,11 @@ class Outbox:
             return self._own_pace
         assert isinstance(self.bot, ExtBot) and isinstance(self.bot.rate_limiter, Pace)
         return self.bot.rate_limiter
+
+    def stop_claiming(self) -> None:
+        """Shutting down (SIGTERM): finish and mark the sends in flight, claim no more rows, so
+        nothing is left `unknown` and the next run sends the rest."""
+        self._stopping = True
 
     def register_renderer(self, kind: str, renderer: Renderer) -> None:
         self.renderers[kind] = renderer
@@ -158,13 +169,21 @@ class Outbox:
 
     # --- notifications composed now ---------------------------------------------------------
     async def send(self, message: OutgoingMessage) -> bool:
-        """Send one notification now. Returns False (and records why) when it did not go."""
+        """Send one notification now. Returns False (and records why) when it did not go.
+        In the background (`spawn`), returns True once the sending has started."""
+        if self.spawn is not None:
+            self.spawn(self._send_all([message], bulk=False))
+            return True
         report = await self._send_all([message], bulk=False)
         return report.sent == 1
 
     async def send_many(self, messages: Sequence[OutgoingMessage]) -> SendReport:
         """A batch, several in flight, one second apart per chat. Not ledgered: a timed-out
-        message is reported `unknown` and not retried (use the ledger for once-only batches)."""
+        message is reported `unknown` and not retried (use the ledger for once-only batches).
+        In the background (`spawn`), returns an empty report once the sending has started."""
+        if self.spawn is not None:
+            self.spawn(self._send_all(messages, bulk=True))
+            return SendReport()
         return await self._send_all(messages, bulk=True)
 
     async def _send_all(self, messages: Sequence[OutgoingMessage], *, bulk: bool) -> SendReport:
@@ -225,7 +244,7 @@ class Outbox:
         report = SendReport()
         seen: set[int] = set()
         blocked: set[int] = set()
-        while True:
+        while not self._stopping:
             async with self._unit() as uow:
                 due = await delivery.pending(uow, now=self.now(), limit=BATCH)
                 fresh = [d for d in due if d.id not in seen]
@@ -236,6 +255,7 @@ class Outbox:
             await self._run_all(
                 fresh, functools.partial(self._deliver_row, languages, blocked, report)
             )
+        return report
 
     async def _deliver_row(
         self,
@@ -247,6 +267,9 @@ class Outbox:
         renderer = self.renderers.get(item.kind)
         if renderer is None:
             log.error("no renderer for delivery kind %s", item.kind)
+            return
+        if self._stopping:
+            report.skipped += 1  # left pending for the next run
             return
         async with self._unit() as uow:
             if not await delivery.claim(uow, item=item, now=self.now()):
