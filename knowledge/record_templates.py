@@ -162,7 +162,7 @@ def _parse_template(path: Path, entry: str, category: str, raw: Any) -> RecordTe
     if not isinstance(raw, dict):
         raise CatalogError(path, entry, "must be a mapping")
     code = require_code(path, entry, raw.get("code"), max_len=MAX_CODE)
-    reject_unknown_keys(path, code, raw, ("code", "name", "fields"))
+    reject_unknown_keys(path, code, raw, ("code", "name", "fields", "form", "photo_required"))
     name_zh, name_en = require_bilingual(path, code, raw, "name")
     fields = raw.get("fields")
     if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
@@ -203,6 +203,9 @@ def _parse_field(path: Path, entry: str, raw: Any) -> FormField:
         raise CatalogError(path, entry, "must be a mapping")
     code = require_code(path, entry, raw.get("code"), max_len=MAX_CODE)
     entry = f"{entry.rsplit('.form', 1)[0]}.{code}"
+    reject_unknown_keys(
+        path, entry, raw, ("code", "label", "hint", "kind", "required", "options", "min", "max")
+    )
     label_zh, label_en = require_bilingual(path, entry, raw, "label")
     hint_zh, hint_en = require_bilingual(path, entry, raw, "hint")
     kind = raw.get("kind")

@@ -61,11 +61,9 @@ def _directory(path: Path) -> None:
 
 def _colour(path: Path) -> None:
     text = (DEFAULT_DIR / "record_templates.yaml").read_text(encoding="utf-8")
-    line = (
-        "      - {code: case_record, name: {zh: 个案服务记录表, en: Case record}, fields: *served}"
-    )
+    line = "      - code: case_record\n"
     assert line in text
-    path.write_text(text.replace(line, line[:-1] + ", colour: red}"), encoding="utf-8")
+    path.write_text(text.replace(line, line + "        colour: red\n"), encoding="utf-8")
 
 
 DATABASE_CASES = {
