@@ -3,7 +3,8 @@
 Any day of the current month up to today; and, until the 3rd of this month, any day of the
 previous month too, so the last days of a month can still be entered after it has ended
 (monthly figures are closed on the 3rd). Dates outside are refused with a reason code:
-`future`, `too_old`, or `not_a_date` for text that is no date at all.
+`future`, `too_old`, `no_such_day` (November 31st), or `not_a_date` for text that is no date
+at all, as a `DateRefused` that also carries what was asked for, so the sentence can say why.
 """
 
 from __future__ import annotations
@@ -15,11 +16,30 @@ from datetime import date, timedelta
 from services.errors import InvalidValue
 
 LATE_ENTRY_DAYS = 3  # the previous month stays open until this day of the month, included
-FUTURE, TOO_OLD, NOT_A_DATE = "future", "too_old", "not_a_date"
+FUTURE, TOO_OLD, NOT_A_DATE, NO_SUCH_DAY = "future", "too_old", "not_a_date", "no_such_day"
 
 _FULL = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
 _MONTH_DAY = re.compile(r"(\d{1,2})[-/.月](\d{1,2})[日号]?")
 _DAY = re.compile(r"(\d{1,2})[日号]?")
+
+
+class DateRefused(InvalidValue):
+    """A date outside the window (`asked`), or a day its month does not have (`month`,
+    `day_number`: "11-31")."""
+
+    def __init__(
+        self,
+        field: str,
+        reason: str,
+        *,
+        asked: date | None = None,
+        month: int | None = None,
+        day_number: int | None = None,
+    ) -> None:
+        super().__init__(field, reason)
+        self.asked = asked
+        self.month = month
+        self.day_number = day_number
 
 
 def previous_month_start(day: date) -> date:
@@ -37,10 +57,16 @@ def entry_window(today: date) -> tuple[date, date]:
 def check_entry_date(day: date, today: date, field: str = "date") -> date:
     first, last = entry_window(today)
     if day > last:
-        raise InvalidValue(field, FUTURE)
+        raise DateRefused(field, FUTURE, asked=day)
     if day < first:
-        raise InvalidValue(field, TOO_OLD)
+        raise DateRefused(field, TOO_OLD, asked=day)
     return day
+
+
+def late_entry_closed(asked: date, today: date) -> bool:
+    """Whether `asked` lies in last month, whose late entries have closed: the one case where
+    the late-entry rule is the reason for a refusal."""
+    return asked.replace(day=1) == previous_month_start(today) and today.day > LATE_ENTRY_DAYS
 
 
 def parse_entry_date(text: str, today: date, field: str = "date") -> date:
@@ -66,13 +92,15 @@ def parse_entry_date(text: str, today: date, field: str = "date") -> date:
             previous = previous_month_start(today)
             year, month = previous.year, previous.month
     else:
-        raise InvalidValue(field, NOT_A_DATE)
+        raise DateRefused(field, NOT_A_DATE)
     if year is None:
         year = today.year if month <= today.month else today.year - 1
     try:
         chosen = date(year, month, day)
     except ValueError:
-        raise InvalidValue(field, NOT_A_DATE) from None
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            raise DateRefused(field, NO_SUCH_DAY, month=month, day_number=day) from None
+        raise DateRefused(field, NOT_A_DATE) from None
     return check_entry_date(chosen, today, field)
 
 

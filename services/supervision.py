@@ -7,7 +7,7 @@ decides its month, so a session entered on the 2nd for the 30th counts for last 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -19,7 +19,7 @@ from db.uow import UnitOfWork
 from services.entry_window import check_entry_date
 from services.errors import InvalidValue
 from services.people import SUPERVISOR
-from services.quota import OFFLINE, ONLINE, QuotaStatus, month_of, quota_for_stations
+from services.quota import OFFLINE, ONLINE, QuotaStatus, quota_for_stations
 from services.station_roles import require_station_role
 
 MIN_MINUTES, MAX_MINUTES, STEP_MINUTES = 30, 8 * 60, 30
@@ -122,12 +122,3 @@ async def log_session(
         uow, station_codes=[station_code], month=month, now=now, zone=zone
     )
     return SessionLogged(session=_entry(row), quota=statuses[0] if statuses else None)
-
-
-async def quota_overview(
-    uow: UnitOfWork, *, station_codes: Sequence[str] | None, now: datetime, zone: ZoneInfo
-) -> list[QuotaStatus]:
-    """This month's standing of the listed stations (None: every active station)."""
-    return await quota_for_stations(
-        uow, station_codes=station_codes, month=month_of(now, zone), now=now, zone=zone
-    )
