@@ -71,7 +71,9 @@ def _bold(text: str) -> str:
 
 def _pair(_: Gettext, this: float | int, last: float | int, hours: bool = False) -> str:
     if hours:
-        this, last = hours_label(float(this)), hours_label(float(last))
+        return _("{this} / {last}").format(
+            this=hours_label(float(this)), last=hours_label(float(last))
+        )
     return _("{this} / {last}").format(this=this, last=last)
 
 
@@ -190,7 +192,7 @@ async def _load(
         )
 
 
-def _catalogue_order(context: Context, codes: set[str] | None) -> list[str]:
+def _catalogue_order(context: Context, codes: frozenset[str] | None) -> list[str]:
     stations = context.bot_data.knowledge.stations.stations
     return [s.code for s in stations if codes is None or s.code in codes]
 

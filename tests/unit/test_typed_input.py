@@ -115,7 +115,13 @@ def test_typed_dates(text: str, today: date, day: date) -> None:
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("2-30", "no_such_day"), ("2-32", "not_a_date"), ("soon", "not_a_date"), ("11-20", "future"), ("10-31", "too_old")],
+    [
+        ("2-30", "no_such_day"),
+        ("2-32", "not_a_date"),
+        ("soon", "not_a_date"),
+        ("11-20", "future"),
+        ("10-31", "too_old"),
+    ],
 )
 def test_bad_typed_dates(text: str, reason: str) -> None:
     with pytest.raises(InvalidValue) as error:
