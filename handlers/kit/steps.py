@@ -168,11 +168,12 @@ def toggles_step(
     done_arg: str | None = None,
     too_few: Callable[[Gettext], str] | None = None,
     persisted: str | int | None = None,
+    in_options_order: bool = False,
 ) -> Step:
     """Tick any of the options (`<prefix>:<kind>:<value>`), then `<prefix>:done` (or, with
     `done_arg`, `<prefix>:<kind>:<done_arg>`, the button older releases showed). The ticked
-    values go to `draft[key]` in the options' order; fewer than `at_least` re-asks with
-    `too_few`."""
+    values go to `draft[key]` in the order ticked (`in_options_order`: the options' order);
+    fewer than `at_least` re-asks with `too_few`."""
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         ticked = set(draft.get(key, []))
@@ -202,8 +203,9 @@ def toggles_step(
         values = [v for _, v in options(context, who, draft)]
         if value is None or value not in values:
             raise Reask(reask_text(who.gettext, BUTTON))
-        ticked = set(draft.get(key, [])) ^ {value}
-        draft[key] = [v for v in values if v in ticked]
+        ticked = list(draft.get(key, []))
+        ticked = [v for v in ticked if v != value] if value in ticked else [*ticked, value]
+        draft[key] = [v for v in values if v in ticked] if in_options_order else ticked
         return name
 
     presses: dict[str, PressHandler] = {kind: toggle, "done": done}

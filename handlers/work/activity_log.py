@@ -369,6 +369,7 @@ STEPS: tuple[Step, ...] = (
         ],
         done_label=lambda _: _("Done ✔"),
         too_few=lambda _: _("Please choose at least one group."),
+        in_options_order=True,  # the groups' catalogue order, as the split asks them
         applies_when=_counts_people,
         persisted=GROUPS,
     ),
