@@ -23,7 +23,6 @@ from __future__ import annotations
 import uuid
 from datetime import date
 from html import escape
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -42,6 +41,7 @@ from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import (
     choice_step,
+    confirm_step,
     count_problem,
     count_step,
     date_refused,
@@ -59,6 +59,7 @@ from handlers.kit.words import (
     ngettext_for,
     staff_only,
 )
+from knowledge.record_templates import RecordTemplate
 from knowledge.stations import Station
 from services import activities
 from services.activities import ActivityEntry, AlreadyDeleted, DeleteWindowClosed
@@ -76,9 +77,14 @@ MIN_HOURS, MAX_HOURS = activities.MIN_MINUTES / 60, activities.MAX_MINUTES / 60
 
 
 # --- the draft --------------------------------------------------------------------------------
-def _template_of(context: Context, draft: Draft) -> Any:
+def _template_of(context: Context, draft: Draft) -> RecordTemplate | None:
     code = draft.get("template")
     return context.bot_data.knowledge.record_templates.template(code) if code else None
+
+
+def _template_name(context: Context, who: Speaker, draft: Draft) -> str:
+    template = _template_of(context, draft)
+    return escape(template.name(who.lang)) if template else ""
 
 
 def _counts_people(draft: Draft) -> bool:
@@ -306,7 +312,7 @@ def _several_groups(draft: Draft) -> bool:
 DATE_STEP, DAY_STEP = date_steps(
     prefix=KEY,
     text=lambda _, context, who, draft: _("{template}: which day was it?").format(
-        template=escape(getattr(_template_of(context, draft), "name", lambda lang: "")(who.lang))
+        template=_template_name(context, who, draft)
     ),
     persisted=(DATE, DAY),
 )
@@ -417,20 +423,17 @@ STEPS: tuple[Step, ...] = (
         expects=TEXT,
         persisted=NOTE,
     ),
-    Step(
+    confirm_step(
         "confirm",
-        lambda context, who, draft: Screen(
-            who.gettext("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft),
-            [[InlineKeyboardButton(who.gettext("✅ Save"), callback_data=encode(KEY, "ok"))]],
+        prefix=KEY,
+        kind="ok",
+        text=lambda _, context, who, draft: (
+            _("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft)
         ),
-        {"ok": lambda update, context, who, draft, press: _nothing()},
+        save_label=lambda _: _("✅ Save"),
         persisted=CONFIRM,
     ),
 )
-
-
-async def _nothing() -> Outcome:
-    return None  # Save: past the last step, `save` below
 
 
 # --- the start, the confirm, and "log another like this" --------------------------------------
