@@ -169,6 +169,7 @@ def toggles_step(
     too_few: Callable[[Gettext], str] | None = None,
     persisted: str | int | None = None,
     in_options_order: bool = False,
+    chosen: Callable[[Context, Speaker, Draft], Outcome] | None = None,
 ) -> Step:
     """Tick any of the options (`<prefix>:<kind>:<value>`), then `<prefix>:done` (or, with
     `done_arg`, `<prefix>:<kind>:<done_arg>`, the button older releases showed). The ticked
@@ -192,7 +193,7 @@ def toggles_step(
     ) -> Outcome:
         if len(draft.get(key, [])) < at_least:
             raise Reask((too_few or (lambda _: reask_text(_, BUTTON)))(who.gettext))
-        return None
+        return chosen(context, who, draft) if chosen is not None else None
 
     async def toggle(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press
@@ -426,10 +427,12 @@ def count_step(
     per_row: int = 6,
     applies_when: Callable[[Draft], bool] = _always,
     persisted: str | int | None = None,
+    chosen: Callable[[Context, Speaker, Draft], Outcome] | None = None,
 ) -> Step:
     """A whole number: buttons (`<prefix>:<kind>:<n>`, those of `offered` within the bounds)
     or typed ("12", "十二人次", "1,000"); `bounds(draft)` gives (lowest, highest), both
-    allowed. The number goes to `draft[key]`; out of bounds re-asks with the reason."""
+    allowed. The number goes to `draft[key]` (then `chosen`, if given); out of bounds re-asks
+    with the reason."""
     button_kind = kind or name
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
@@ -449,7 +452,7 @@ def count_step(
         if number is None or not low <= number <= high:
             raise Reask(None)
         draft[key] = number
-        return None
+        return chosen(context, who, draft) if chosen is not None else None
 
     async def typed(
         update: Update, context: Context, who: Speaker, draft: Draft, value: str
@@ -459,7 +462,7 @@ def count_step(
             draft[key] = parse_count(value, minimum=low, maximum=high, field=key)
         except InvalidValue as error:
             raise Reask(count_problem(who.gettext, error.reason, low, high)) from error
-        return None
+        return chosen(context, who, draft) if chosen is not None else None
 
     return Step(
         name,

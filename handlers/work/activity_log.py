@@ -104,6 +104,21 @@ def _split(draft: Draft) -> activities.SplitQuestion | None:
     )
 
 
+def _question(draft: Draft) -> activities.SplitQuestion | None:
+    """The split question to show: the next unanswered group, or, when every group has its
+    figure (Back from the note), the last group again (its figure is then replaced)."""
+    question = _split(draft)
+    split = dict(draft.get("split", {}))
+    if question is None and split and draft.get("person_times") is not None:
+        split.pop(list(split)[-1])
+        question = activities.next_split_question(
+            groups=list(draft.get("groups", [])),
+            person_times=int(draft["person_times"]),
+            split=split,
+        )
+    return question
+
+
 # --- what the screens say ---------------------------------------------------------------------
 def _station_name(context: Context, who: Speaker, code: str | None) -> str:
     station = context.bot_data.knowledge.stations.get(code or "")
@@ -226,8 +241,8 @@ def _render_split(context: Context, who: Speaker, draft: Draft) -> Screen:
     """One group's figure (the step is asked once per group). Its own « Back row: Back here
     takes back the previous group's figure, not the whole split."""
     _ = who.gettext
-    question = _split(draft)
-    assert question is not None
+    question = _question(draft)
+    assert question is not None  # the step applies only with several groups
     group = in_sentence(_group_names(context, who).get(question.group, question.group), who.lang)
     text = _(
         "{total} person-times in all. How many of them were {group}? "
@@ -250,7 +265,7 @@ def _render_split(context: Context, who: Speaker, draft: Draft) -> Screen:
 
 
 def _answer_split(draft: Draft, figure: int) -> Outcome:
-    question = _split(draft)
+    question = _question(draft)
     if question is not None:
         draft.setdefault("split", {})[question.group] = figure
     return "split" if _split(draft) is not None else None
@@ -259,9 +274,11 @@ def _answer_split(draft: Draft, figure: int) -> Outcome:
 async def on_split_press(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    question = _split(draft)
+    question = _question(draft)
     if press.arg() == "back":
-        split = draft.get("split", {})
+        split = draft.setdefault("split", {})
+        if _split(draft) is None and split:  # the last group was on screen again
+            split.pop(list(split)[-1])
         if not split:
             return "person_times"
         split.pop(list(split)[-1])  # the previous group's figure, asked again
@@ -274,7 +291,7 @@ async def on_split_press(
 async def on_split_text(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
-    question = _split(draft)
+    question = _question(draft)
     if question is None:
         return None
     try:
@@ -302,6 +319,12 @@ async def on_note(
         problem = _("That note is {length} characters long; please keep it under 500.")
         raise Reask(problem.format(length=len(note)))
     draft["note"] = note or None
+    return None
+
+
+def _split_again(context: Context, who: Speaker, draft: Draft) -> Outcome:
+    """New groups or a new total: the figures given for the old ones no longer hold."""
+    draft["split"] = {}
     return None
 
 
@@ -376,6 +399,7 @@ STEPS: tuple[Step, ...] = (
         done_label=lambda _: _("Done ✔"),
         too_few=lambda _: _("Please choose at least one group."),
         in_options_order=True,  # the groups' catalogue order, as the split asks them
+        chosen=_split_again,
         applies_when=_counts_people,
         persisted=GROUPS,
     ),
@@ -390,6 +414,7 @@ STEPS: tuple[Step, ...] = (
         ),
         bounds=lambda draft: (activities.MIN_PERSON_TIMES, activities.MAX_PERSON_TIMES),
         offered=PERSON_TIME_CHOICES,
+        chosen=_split_again,
         applies_when=_counts_people,
         persisted=PERSON_TIMES,
     ),

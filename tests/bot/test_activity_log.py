@@ -408,3 +408,39 @@ async def test_a_day_the_month_does_not_have_is_named(bot: BotHarness) -> None:
     await worker.send("16")
     await worker.send("90分钟")
     assert "服务对象是哪些人群" in worker.last_text
+
+
+async def test_back_through_the_split_and_a_new_total_asks_the_split_again(
+    bot: BotHarness,
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    await _to_duration(worker, "comm_record", "community")
+    await worker.press("log:dur:60")
+    await worker.press("log:grp:elderly")
+    await worker.press("log:grp:children")
+    await worker.press("log:grp:done")
+    await worker.send("10")
+    await worker.send("10")
+    await worker.send("4")
+    assert "Add a short note" in worker.last_text
+    await worker.press("« Back")  # from the note: the last group again
+    assert "How many of them were children in difficulty" in worker.last_text
+    await worker.send("6")
+    await worker.press("log:note:skip")
+    assert "Elderly people (60+) 10, Children in difficulty or left behind 6" in worker.last_text
+    await worker.press("« Back")
+    await worker.press("« Back")
+    assert "children in difficulty" in worker.last_text
+    await worker.press("« Back")
+    assert "elderly people (60+)" in worker.last_text
+    await worker.press("« Back")
+    assert "How many person-times" in worker.last_text
+    await worker.send("20")  # a new total: every group's figure is asked again
+    assert "elderly people (60+)? Type a number from 1 to 20." in worker.last_text
+    await worker.send("20")
+    await worker.send("3")
+    await worker.press("log:note:skip")
+    await worker.press("log:ok")
+    (saved,) = await _logs(bot)
+    assert saved.person_times == 20
+    assert await _groups(bot, saved.id) == {"elderly": 20, "children": 3}
