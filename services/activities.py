@@ -14,7 +14,7 @@ station. Templates that serve residents carry person-times (人次) and the grou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -158,6 +158,47 @@ def check_groups(
     if sum(groups.values()) < person_times:
         raise InvalidValue("groups", "short")
     return {code: groups[code] for code in order if code in groups}
+
+
+@dataclass(frozen=True)
+class SplitQuestion:
+    """The next group whose person-times the worker is asked for, and the figures allowed."""
+
+    group: str
+    low: int
+    high: int
+
+
+def split_asked(groups: Sequence[str]) -> bool:
+    """Whether the worker is asked for each group's person-times: only with several groups
+    (one group takes the whole number)."""
+    return len(groups) > 1
+
+
+def next_split_question(
+    *, groups: Sequence[str], person_times: int, split: Mapping[str, int]
+) -> SplitQuestion | None:
+    """The next unanswered group of the split (the rule of the module docstring), or None
+    when every group has its figure or no split is asked. Each group takes 1 to the total;
+    the last one at least what the others leave uncovered."""
+    if not split_asked(groups):
+        return None
+    remaining = [g for g in groups if g not in split]
+    if not remaining:
+        return None
+    low = MIN_PERSON_TIMES
+    if len(remaining) == 1:
+        low = max(MIN_PERSON_TIMES, person_times - sum(split.get(g, 0) for g in groups))
+    return SplitQuestion(group=remaining[0], low=low, high=person_times)
+
+
+def group_figures(
+    *, groups: Sequence[str], person_times: int | None, split: Mapping[str, int]
+) -> dict[str, int]:
+    """What each chosen group counts: one group the whole number, several their split."""
+    if not split_asked(groups):
+        return {g: int(person_times or 0) for g in groups}
+    return {g: int(split.get(g, 0)) for g in groups}
 
 
 async def log_activity(

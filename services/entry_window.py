@@ -2,8 +2,10 @@
 
 Any day of the current month up to today; and, during a grace period (until the 7th of this
 month by default, `late_entry_days` in knowledge/record_rules.yaml), any day of the previous
-month too, so a worker back from a week's leave can still enter the last days of a month. Dates outside are refused with a reason code:
-`future`, `too_old`, or `not_a_date` for text that is no date at all.
+month too, so a worker back from a week's leave can still enter the last days of a month.
+Dates outside are refused with a reason code: `future`, `too_old`, `no_such_day` (November
+31st), or `not_a_date` for text that is no date at all, as a `DateRefused` that also carries
+what was asked for, so the sentence can say why.
 """
 
 from __future__ import annotations
@@ -15,11 +17,30 @@ from datetime import date, timedelta
 from services.errors import InvalidValue
 
 LATE_ENTRY_DAYS = 7  # the previous month stays open until this day of the month, included
-FUTURE, TOO_OLD, NOT_A_DATE = "future", "too_old", "not_a_date"
+FUTURE, TOO_OLD, NOT_A_DATE, NO_SUCH_DAY = "future", "too_old", "not_a_date", "no_such_day"
 
 _FULL = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
 _MONTH_DAY = re.compile(r"(\d{1,2})[-/.月](\d{1,2})[日号]?")
 _DAY = re.compile(r"(\d{1,2})[日号]?")
+
+
+class DateRefused(InvalidValue):
+    """A date outside the window (`asked`), or a day its month does not have (`month`,
+    `day_number`: "11-31")."""
+
+    def __init__(
+        self,
+        field: str,
+        reason: str,
+        *,
+        asked: date | None = None,
+        month: int | None = None,
+        day_number: int | None = None,
+    ) -> None:
+        super().__init__(field, reason)
+        self.asked = asked
+        self.month = month
+        self.day_number = day_number
 
 
 def previous_month_start(day: date) -> date:
@@ -39,10 +60,16 @@ def check_entry_date(
 ) -> date:
     first, last = entry_window(today, late_days)
     if day > last:
-        raise InvalidValue(field, FUTURE)
+        raise DateRefused(field, FUTURE, asked=day)
     if day < first:
-        raise InvalidValue(field, TOO_OLD)
+        raise DateRefused(field, TOO_OLD, asked=day)
     return day
+
+
+def late_entry_closed(asked: date, today: date, late_days: int = LATE_ENTRY_DAYS) -> bool:
+    """Whether `asked` lies in last month, whose late entries have closed: the one case where
+    the late-entry rule is the reason for a refusal."""
+    return asked.replace(day=1) == previous_month_start(today) and today.day > late_days
 
 
 def parse_entry_date(
@@ -70,13 +97,15 @@ def parse_entry_date(
             previous = previous_month_start(today)
             year, month = previous.year, previous.month
     else:
-        raise InvalidValue(field, NOT_A_DATE)
+        raise DateRefused(field, NOT_A_DATE)
     if year is None:
         year = today.year if month <= today.month else today.year - 1
     try:
         chosen = date(year, month, day)
     except ValueError:
-        raise InvalidValue(field, NOT_A_DATE) from None
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            raise DateRefused(field, NO_SUCH_DAY, month=month, day_number=day) from None
+        raise DateRefused(field, NOT_A_DATE) from None
     return check_entry_date(chosen, today, field, late_days)
 
 

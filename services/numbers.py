@@ -1,8 +1,9 @@
 """Reading the numbers people type: hours and counts, the way they really type them.
 
 Full-width digits (`１．５`), a decimal comma (`1,5`), the ideographic full stop (`1。5`),
-a unit after the number (`1.5小时`, `2h`, `30人次`) and `半` (a half: `半小时`, `1个半小时`)
-are understood. Anything else is refused with `InvalidValue(field, reason)`, where `reason`
+a unit after the number (`1.5小时`, `2h`, `30人次`), `半` (a half: `半小时`, `1个半小时`),
+Chinese numerals (`两小时`, `十二人次`, `一百零五`), minutes (`90分钟`, `1小时30分`, `90 min`)
+and a few English words (`an hour and a half`, `half an hour`, `two hours`) are understood. Anything else is refused with `InvalidValue(field, reason)`, where `reason`
 is a code the handler turns into a sentence:
 
 - `not_a_number`  nothing numeric (`abc`, empty);
@@ -28,6 +29,18 @@ NOT_A_NUMBER, NOT_WHOLE, TOO_SMALL, TOO_LARGE, WRONG_STEP = (
     "wrong_step",
 )
 _HOUR_UNITS = ("个小时", "小时", "个钟头", "钟头", "hours", "hour", "hrs", "hr", "h")
+_MINUTE_UNITS = ("分钟", "分", "minutes", "minute", "mins", "min", "m")
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
+           "六": 6, "七": 7, "八": 8, "九": 9}  # fmt: skip
+_POWERS = {"十": 10, "百": 100, "千": 1000}
+_CHINESE_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百千]+")
+_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+          "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
+_ENGLISH_HOURS = re.compile(
+    r"(?:(?P<whole>" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r"|\d+)"
+    r"(?:hours?|hrs?)?(?P<and_half>andahalf)?(?:hours?|hrs?)?"
+    r"|(?P<half>half(?:an)?hour))"
+)
 _COUNT_UNITS = ("人次", "个人", "人", "次", "times", "people", "persons")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
@@ -37,6 +50,58 @@ def _normalise(text: str) -> str:
     cleaned = unicodedata.normalize("NFKC", text).strip().lower()
     cleaned = cleaned.replace("。", ".").replace("、", ",").replace(" ", "")
     return cleaned.replace("−", "-").replace("–", "-")  # minus sign, en dash
+
+
+def chinese_number(text: str) -> int | None:
+    """A whole number written in Chinese numerals (`十二`, `两`, `一百零五`), or None."""
+    if not text or not _CHINESE_NUMBER.fullmatch(text):
+        return None
+    total, current = 0, 0
+    for char in text:
+        if char in _DIGITS:
+            current = _DIGITS[char]
+        else:
+            total += (current or 1) * _POWERS[char]
+            current = 0
+    return total + current
+
+
+def _arabic(text: str) -> str:
+    """Chinese numerals inside `text` turned into digits (`两个半` → `2个半`)."""
+    return _CHINESE_NUMBER.sub(lambda m: str(chinese_number(m.group(0))), text)
+
+
+def _english_hours(text: str) -> Decimal | None:
+    """`an hour and a half`, `half an hour`, `two hours`, `1 and a half hours` → hours."""
+    match = _ENGLISH_HOURS.fullmatch(text)
+    if match is None or not any(unit in text for unit in ("hour", "hr")):
+        return None
+    if match.group("half"):
+        return Decimal("0.5")
+    whole = match.group("whole") or ""
+    number = Decimal(whole) if whole.isdigit() else _WORDS.get(whole)
+    if number is None:
+        return None
+    return Decimal(number) + (Decimal("0.5") if match.group("and_half") else 0)
+
+
+def _minutes(text: str, field: str) -> Decimal | None:
+    """`90分钟`, `1小时30分`, `90min` → hours; None when there are no minutes in it."""
+    for unit in _MINUTE_UNITS:
+        if text.endswith(unit) and len(text) > len(unit):
+            body = text[: -len(unit)]
+            hours = Decimal("0")
+            for hour_unit in _HOUR_UNITS:
+                if hour_unit in body and hour_unit != "h":
+                    before, body = body.split(hour_unit, 1)
+                    hours = _decimal(before, field)
+                    break
+            else:
+                if "h" in body:
+                    before, body = body.split("h", 1)
+                    hours = _decimal(before, field)
+            return hours + _decimal(body, field) / 60
+    return None
 
 
 def _strip_unit(text: str, units: tuple[str, ...]) -> str:
@@ -66,9 +131,15 @@ def parse_hours(
     field: str = "hours",
 ) -> float:
     """Hours typed by a person → a float in [minimum, maximum] (a multiple of `step`, if given)."""
-    cleaned = _normalise(text)
+    cleaned = _arabic(_normalise(text))
+    english = _english_hours(cleaned)
+    minutes = None if english is not None else _minutes(cleaned, field)
     if cleaned in ("半", "半个", "半小时", "半个小时", "半个钟头"):
         value = Decimal("0.5")
+    elif english is not None:
+        value = english
+    elif minutes is not None:
+        value = minutes
     else:
         cleaned = _strip_unit(cleaned, _HOUR_UNITS)
         half = Decimal("0")
@@ -88,7 +159,7 @@ def parse_hours(
 
 def parse_count(text: str, *, minimum: int, maximum: int, field: str = "count") -> int:
     """A whole number typed by a person (person-times) → an int in [minimum, maximum]."""
-    cleaned = _strip_unit(_normalise(text), _COUNT_UNITS)
+    cleaned = _strip_unit(_arabic(_normalise(text)), _COUNT_UNITS)
     if _THOUSANDS.fullmatch(cleaned):
         cleaned = cleaned.replace(",", "")  # 1,000 person-times, not one point zero
     value = _decimal(cleaned, field)

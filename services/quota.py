@@ -1,13 +1,15 @@
 """The supervision quota: at least N hours (13 by default) per station per calendar month.
 
 `quota_status` is the rule, a pure function of the month's sessions, the quota and `now` in
-the configured zone; `quota_for_stations` feeds it from the database in one grouped query.
+the configured zone; `quota_for_stations` feeds it from the database in one grouped query;
+`quota_overview` is what a person may see of it: supervisors their stations, station heads
+theirs, admins every station (`NotAllowed` for anyone else, or for a station not theirs).
 """
 
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,9 +18,12 @@ from sqlalchemy import func, select
 
 from db.models import Station, SupervisionSession
 from db.uow import UnitOfWork
+from services.errors import NotAllowed
+from services.people import Access
 
 MET, ON_TRACK, BEHIND, MISSED = "met", "on_track", "behind", "missed"
 ONLINE, OFFLINE = "online", "offline"
+EARLY_DAYS = 7  # below the line in the month's first week is "just started", not behind
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,13 @@ class QuotaStatus:
     def hours_needed(self) -> float:
         # In whole minutes, so 13 h less 12 h 59 min is 1 min, not 0.01666…7 or -1e-15.
         return max(0, round(self.quota_hours * 60) - round(self.total_hours * 60)) / 60
+
+    @property
+    def just_started(self) -> bool:
+        """Behind the line while fewer than `EARLY_DAYS` days of the month have passed: the
+        month can still be made at an ordinary pace, so it is no cause for alarm (no red)."""
+        elapsed = month_end(self.month).day - self.days_left
+        return self.status == BEHIND and elapsed < EARLY_DAYS
 
     @property
     def hours_per_week_needed(self) -> float:
@@ -158,3 +170,31 @@ async def quota_for_stations(
         )
         for code, quota in stations
     ]
+
+
+def quota_stations(actor: Access) -> frozenset[str] | None:
+    """The stations whose quota `actor` may see: None means every station (admins)."""
+    if actor.is_admin:
+        return None
+    return actor.supervisor_stations | actor.head_stations
+
+
+async def quota_overview(
+    uow: UnitOfWork,
+    *,
+    actor: Access,
+    station_codes: Sequence[str] | None = None,
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[QuotaStatus]:
+    """This month's standing of the stations `actor` may see (`station_codes`: only those;
+    None: all of them). NotAllowed for a person who may see none, or asks for one not theirs."""
+    allowed = quota_stations(actor)
+    if allowed is not None:
+        wanted = set(station_codes) if station_codes is not None else set(allowed)
+        if not allowed or not wanted <= allowed:
+            raise NotAllowed("quota")
+        station_codes = sorted(wanted)
+    return await quota_for_stations(
+        uow, station_codes=station_codes, month=month_of(now, zone), now=now, zone=zone
+    )

@@ -10,6 +10,10 @@ province): no query per station. Months are calendar months in the configured zo
 - cases: opened and closed during the month; open at the month's end (now, for this month);
   overdue: open then with a next contact before that day (by the next contact as set now).
 - volunteer hours: confirmed hours of the station's volunteer activities dated in the month.
+
+Who sees what is decided here, on the actor (`figures_stations`): a station's workers and
+head see it, admins every station and the network table; anyone else, or a station not
+theirs, gets `NotAllowed`.
 """
 
 from __future__ import annotations
@@ -24,8 +28,27 @@ from sqlalchemy import and_, case, func, or_, select
 
 from db.models import ActivityGroup, ActivityLog, Case, ServiceRequest, Station
 from db.uow import UnitOfWork
+from services.errors import NotAllowed
+from services.people import Access
 from services.quota import month_end, month_of, previous_month
 from services.volunteer_activities import hours_by_station_month
+
+
+def figures_stations(actor: Access) -> frozenset[str] | None:
+    """The stations whose figures `actor` may see: None means every station (admins)."""
+    if actor.is_admin:
+        return None
+    return actor.worker_stations | actor.head_stations
+
+
+def _require(actor: Access, station_codes: Sequence[str] | None) -> list[str] | None:
+    allowed = figures_stations(actor)
+    if allowed is None:
+        return list(station_codes) if station_codes is not None else None
+    wanted = set(station_codes) if station_codes is not None else set(allowed)
+    if not allowed or not wanted <= allowed:
+        raise NotAllowed("station figures")
+    return sorted(wanted)
 
 
 @dataclass(frozen=True)
@@ -108,15 +131,17 @@ class _Acc:
 async def station_figures(
     uow: UnitOfWork,
     *,
+    actor: Access,
     station_codes: Sequence[str] | None,
     now: datetime,
     zone: ZoneInfo,
 ) -> FiguresReport:
-    """Figures of the listed stations (None: every active station), this month and last."""
+    """Figures of the listed stations (None: every station `actor` may see), this month and
+    last. NotAllowed for a station the actor may not see."""
+    codes = _require(actor, station_codes)
     this_start = month_of(now, zone)
     last_start = previous_month(this_start)
     this_end = month_end(this_start)
-    codes = list(station_codes) if station_codes is not None else None
 
     stations_q = select(Station.code).where(Station.active.is_(True)).order_by(Station.code)
     if codes is not None:
@@ -298,9 +323,12 @@ class NetworkMonth:
 
 
 async def network_month(
-    uow: UnitOfWork, *, last_month: bool, now: datetime, zone: ZoneInfo
+    uow: UnitOfWork, *, actor: Access, last_month: bool, now: datetime, zone: ZoneInfo
 ) -> NetworkMonth:
-    """This month's (or last month's) totals for every active station, in four statements."""
+    """This month's (or last month's) totals for every active station, in four statements.
+    Admins only (NotAllowed for anyone else)."""
+    if not actor.is_admin:
+        raise NotAllowed("every station's figures")
     month = month_of(now, zone)
     if last_month:
         month = previous_month(month)

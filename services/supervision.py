@@ -34,7 +34,7 @@ from services.activities import DayLimitExceeded
 from services.entry_window import check_entry_date
 from services.errors import Conflict, InvalidValue, NotFound
 from services.people import SUPERVISOR, WORKER
-from services.quota import OFFLINE, ONLINE, QuotaStatus, month_of, quota_for_stations
+from services.quota import OFFLINE, ONLINE, QuotaStatus, quota_for_stations
 from services.station_roles import person_id_of, require_station_role
 
 MIN_MINUTES, MAX_MINUTES, STEP_MINUTES = 30, 8 * 60, 30
@@ -295,15 +295,6 @@ async def log_session(
     )
     entry = (await entries_for(uow, [row]))[0]
     return SessionLogged(session=entry, quota=statuses[0] if statuses else None)
-
-
-async def quota_overview(
-    uow: UnitOfWork, *, station_codes: Sequence[str] | None, now: datetime, zone: ZoneInfo
-) -> list[QuotaStatus]:
-    """This month's standing of the listed stations (None: every active station)."""
-    return await quota_for_stations(
-        uow, station_codes=station_codes, month=month_of(now, zone), now=now, zone=zone
-    )
 
 
 async def my_sessions(

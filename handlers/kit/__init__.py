@@ -21,10 +21,13 @@ What each module gives
   `cancelled_text(_)` (the one "Cancelled. Nothing was saved.").
 - `steps`: `choice_step`, `station_step`, `text_step`, `toggles_step` (☑️/◻️, the one toggle
   style), `date_steps` (Today / Yesterday / Another day + the calendar, or typed),
-  `hours_step`, `confirm_step` (Save + Edit buttons), `date_refused`, `local_today`.
-- `words`: `role_label(_, role)`, `phone_text(phone)`; `work_steps`: `day_label`,
-  `month_label`, `hours_label`, `date_problem`, `hours_problem`, `number_problem`,
-  `staff_only` (and the legacy date keyboards `steps.date_steps` uses).
+  `hours_step` (buttons `offered`, any minute with `step=None`), `count_step` (a whole number
+  within `bounds(draft)`), `confirm_step` (Save + Edit buttons), `date_refused`,
+  `local_today`; the date keyboards (`date_buttons`, `calendar_step`) and the sentences for a
+  refused date or number (`date_problem`, `hours_problem`, `count_problem`, `number_problem`).
+- `words`: `role_label(_, role)`, `phone_text(phone)`, `day_label`, `month_label`,
+  `hours_label`, `in_sentence` (a label lower-cased inside an English sentence), `staff_only`,
+  `ngettext_for(translator, lang)` (plural forms).
 - `keyboards` (`grid`, `choices`, `nav_row`, `markup`, `station_buttons`), `i18n`
   (`Translator`, `Gettext`, `N_`; catalogues `handlers/locales/*/LC_MESSAGES/*.po`, all merged
   at load, one file per package or journey), `errors` (`on_error`), `consent` (the privacy and
@@ -60,7 +63,8 @@ set: other commands in the middle get that sentence (else they pass through). Th
 Back, Edit from the summary (`<prefix>:edit:<step>`, back to the summary afterwards), Cancel
 and /cancel, a stale press (a kind the current step does not take) re-showing the current
 step, and a re-ask for photos, stickers, voice, locations. See `handlers/management/admin.py`
-(/invite, two steps) and `handlers/work/supervision.py` (/supervise, seven steps).
+(/invite, two steps), `handlers/work/supervision.py` (/supervise, seven steps) and
+`handlers/work/activity_log.py` (/log, eleven steps, one of them asked once per group).
 
 Persistence and state names
 ---------------------------

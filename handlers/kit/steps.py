@@ -1,5 +1,6 @@
-"""Ready-made steps for a `Flow`: a choice of buttons, the station, typed text, toggles and the
-confirm. Each returns a `Step`; the journey gives the texts (a function of gettext, context,
+"""Ready-made steps for a `Flow`: a choice of buttons, the station, typed text, toggles, the
+date (with its keyboards and calendar), hours, a count and the confirm, and the sentences that
+explain a refused date or number. Each returns a `Step`; the journey gives the texts (a function of gettext, context,
 person and draft) and where the answer goes in the draft (`key`).
 
     choice_step("role", prefix="inv", key="role", kind="role",
@@ -12,7 +13,7 @@ One toggle style: "☑️ label" when ticked, "◻️ label" when not.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, Update
@@ -35,17 +36,22 @@ from handlers.kit.flow import (
 )
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import grid
-from handlers.kit.work_steps import (
-    calendar_step,
-    date_buttons,
-    date_problem,
-    hours_label,
-    hours_problem,
-)
+from handlers.kit.words import day_label, hours_label, month_label
 from knowledge.stations import Station
-from services.entry_window import check_entry_date, parse_entry_date
+from services.entry_window import (
+    FUTURE,
+    LATE_ENTRY_DAYS,
+    NO_SUCH_DAY,
+    TOO_OLD,
+    DateRefused,
+    check_entry_date,
+    days_open,
+    entry_window,
+    late_entry_closed,
+    parse_entry_date,
+)
 from services.errors import InvalidValue
-from services.numbers import hours_to_minutes, parse_hours
+from services.numbers import hours_to_minutes, parse_count, parse_hours
 
 Text = Callable[[Gettext, Context, Speaker, Draft], str]
 Options = Callable[[Context, Speaker, Draft], Iterable[tuple[str, str]]]  # (label, value)
@@ -158,38 +164,53 @@ def toggles_step(
     done_label: Callable[[Gettext], str],
     at_least: int = 1,
     applies_when: Callable[[Draft], bool] = _always,
+    kind: str = "tog",
+    done_arg: str | None = None,
+    too_few: Callable[[Gettext], str] | None = None,
+    persisted: str | int | None = None,
+    in_options_order: bool = False,
+    chosen: Callable[[Context, Speaker, Draft], Outcome] | None = None,
 ) -> Step:
-    """Tick any of the options (`<prefix>:tog:<value>`), then `<prefix>:done`."""
+    """Tick any of the options (`<prefix>:<kind>:<value>`), then `<prefix>:done` (or, with
+    `done_arg`, `<prefix>:<kind>:<done_arg>`, the button older releases showed). The ticked
+    values go to `draft[key]` in the order ticked (`in_options_order`: the options' order);
+    fewer than `at_least` re-asks with `too_few`."""
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         ticked = set(draft.get(key, []))
         buttons = [
             InlineKeyboardButton(
-                toggle_label(label, value in ticked), callback_data=encode(prefix, "tog", value)
+                toggle_label(label, value in ticked), callback_data=encode(prefix, kind, value)
             )
             for label, value in options(context, who, draft)
         ]
-        done = InlineKeyboardButton(done_label(who.gettext), callback_data=encode(prefix, "done"))
+        done_data = encode(prefix, kind, done_arg) if done_arg else encode(prefix, "done")
+        done = InlineKeyboardButton(done_label(who.gettext), callback_data=done_data)
         return Screen(text(who.gettext, context, who, draft), [*grid(buttons), [done]])
-
-    async def toggle(
-        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-    ) -> Outcome:
-        value = press.arg()
-        if value is None or value not in {v for _, v in options(context, who, draft)}:
-            raise Reask(reask_text(who.gettext, BUTTON))
-        ticked = list(draft.get(key, []))
-        draft[key] = [v for v in ticked if v != value] if value in ticked else [*ticked, value]
-        return name
 
     async def done(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press
     ) -> Outcome:
         if len(draft.get(key, [])) < at_least:
-            raise Reask(reask_text(who.gettext, BUTTON))
-        return None
+            raise Reask((too_few or (lambda _: reask_text(_, BUTTON)))(who.gettext))
+        return chosen(context, who, draft) if chosen is not None else None
 
-    return Step(name, render, {"tog": toggle, "done": done}, applies_when=applies_when)
+    async def toggle(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        value = press.arg()
+        if done_arg is not None and value == done_arg:
+            return await done(update, context, who, draft, press)
+        values = [v for _, v in options(context, who, draft)]
+        if value is None or value not in values:
+            raise Reask(reask_text(who.gettext, BUTTON))
+        ticked = list(draft.get(key, []))
+        ticked = [v for v in ticked if v != value] if value in ticked else [*ticked, value]
+        draft[key] = [v for v in values if v in ticked] if in_options_order else ticked
+        return name
+
+    presses: dict[str, PressHandler] = {kind: toggle, "done": done}
+    return Step(name, render, presses, applies_when=applies_when, persisted=persisted)
 
 
 def confirm_step(
@@ -199,13 +220,15 @@ def confirm_step(
     text: Text,
     save_label: Callable[[Gettext], str],
     edits: Callable[[Gettext, Draft], Iterable[tuple[str, str]]] = lambda _, d: (),
+    kind: str = "save",
+    persisted: str | int | None = None,
 ) -> Step:
-    """The summary: Save (`<prefix>:save`, then `Flow.finish`) and one Edit button per step
+    """The summary: Save (`<prefix>:<kind>`, then `Flow.finish`) and one Edit button per step
     (`<prefix>:edit:<step>`, which returns here). Name it as the Flow's `summary`."""
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         _ = who.gettext
-        rows = [[InlineKeyboardButton(save_label(_), callback_data=encode(prefix, "save"))]]
+        rows = [[InlineKeyboardButton(save_label(_), callback_data=encode(prefix, kind))]]
         edit_buttons = [
             InlineKeyboardButton(label, callback_data=encode(prefix, "edit", step))
             for label, step in edits(_, draft)
@@ -217,7 +240,7 @@ def confirm_step(
     ) -> Outcome:
         return None
 
-    return Step(name, render, {"save": save}, back=True)
+    return Step(name, render, {kind: save}, back=True, persisted=persisted)
 
 
 def local_today(context: Context) -> date:
@@ -239,8 +262,8 @@ def date_steps(
     says whether the calendar step applies."""
     date_name, day_name = names
 
-    def problem(_: Gettext, error: InvalidValue, today: date) -> Reask:
-        return Reask(date_problem(_, error.reason, today))
+    def problem(_: Gettext, error: InvalidValue, today: date, with_range: bool = True) -> Reask:
+        return Reask(date_problem(_, error, today, with_range=with_range))
 
     def render_date(context: Context, who: Speaker, draft: Draft) -> Screen:
         _ = who.gettext
@@ -279,7 +302,7 @@ def date_steps(
         except ValueError as error:
             raise Reask(None) from error
         except InvalidValue as error:
-            raise problem(who.gettext, error, today) from error
+            raise problem(who.gettext, error, today, with_range=False) from error
         draft[key] = day.isoformat()
         return None
 
@@ -297,7 +320,8 @@ def date_steps(
             try:
                 day = parse_entry_date(value, today)
             except InvalidValue as error:
-                raise problem(who.gettext, error, today) from error
+                # On the calendar (picked is None) the step's own text gives the range.
+                raise problem(who.gettext, error, today, picked is not None) from error
             if picked is not None:
                 draft["picked"] = picked
             draft[key] = day.isoformat()
@@ -329,7 +353,7 @@ def date_refused(_: Gettext, context: Context, draft: Draft, error: InvalidValue
     """The service refused the day (it left the window overnight): the sentence, and the
     calendar no longer applies. Use as `await flow.ask(..., date_name, date_refused(...))`."""
     draft["picked"] = False
-    return date_problem(_, error.reason, local_today(context))
+    return date_problem(_, error, local_today(context))
 
 
 def hours_step(
@@ -339,27 +363,35 @@ def hours_step(
     text: Text,
     minimum: int,
     maximum: int,
-    step: int = 30,
+    step: int | None = 30,
     key: str = "minutes",
     kind: str = "hrs",
     per_row: int = 4,
     persisted: str | int | None = None,
+    offered: Sequence[int] | None = None,
+    label: Callable[[Gettext, float], str] | None = None,
 ) -> Step:
-    """Hours as buttons (`<prefix>:hrs:<minutes>`, `minimum` to `maximum` minutes in `step`s)
-    or typed ("2.5", "２,５"); minutes go to `draft[key]`."""
+    """Hours as buttons (`<prefix>:<kind>:<minutes>`: `offered`, else `minimum` to `maximum`
+    minutes in `step`s) or typed ("2.5", "２,５", "90分钟", "两小时"); minutes go to
+    `draft[key]`. `step=None`: any whole minute. `label(_, hours)` words a button."""
+    buttons_minutes = list(offered or range(minimum, maximum + 1, step or 30))
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        _ = who.gettext
         buttons = [
-            InlineKeyboardButton(hours_label(m / 60), callback_data=encode(prefix, kind, m))
-            for m in range(minimum, maximum + 1, step)
+            InlineKeyboardButton(
+                label(_, m / 60) if label else hours_label(m / 60),
+                callback_data=encode(prefix, kind, m),
+            )
+            for m in buttons_minutes
         ]
-        return Screen(text(who.gettext, context, who, draft), grid(buttons, per_row))
+        return Screen(text(_, context, who, draft), grid(buttons, per_row))
 
     async def pressed(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press
     ) -> Outcome:
         minutes = press.int_arg() or 0
-        if not minimum <= minutes <= maximum or minutes % step:
+        if not minimum <= minutes <= maximum or (step and minutes % step):
             raise Reask(None)
         draft[key] = minutes
         return None
@@ -369,7 +401,7 @@ def hours_step(
     ) -> Outcome:
         low, high = minimum / 60, maximum / 60
         try:
-            hours = parse_hours(value, minimum=low, maximum=high, step=step / 60)
+            hours = parse_hours(value, minimum=low, maximum=high, step=step / 60 if step else None)
         except InvalidValue as error:
             raise Reask(
                 hours_problem(who.gettext, error.reason, minimum=low, maximum=high)
@@ -378,3 +410,217 @@ def hours_step(
         return None
 
     return Step(name, render, {kind: pressed}, on_text=typed, expects=NUMBER, persisted=persisted)
+
+
+Bounds = Callable[[Draft], tuple[int, int]]
+
+
+def count_step(
+    name: str,
+    *,
+    prefix: str,
+    key: str,
+    text: Text,
+    bounds: Bounds,
+    offered: Sequence[int] = (),
+    kind: str | None = None,
+    per_row: int = 6,
+    applies_when: Callable[[Draft], bool] = _always,
+    persisted: str | int | None = None,
+    chosen: Callable[[Context, Speaker, Draft], Outcome] | None = None,
+) -> Step:
+    """A whole number: buttons (`<prefix>:<kind>:<n>`, those of `offered` within the bounds)
+    or typed ("12", "十二人次", "1,000"); `bounds(draft)` gives (lowest, highest), both
+    allowed. The number goes to `draft[key]` (then `chosen`, if given); out of bounds re-asks
+    with the reason."""
+    button_kind = kind or name
+
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        low, high = bounds(draft)
+        buttons = [
+            InlineKeyboardButton(str(n), callback_data=encode(prefix, button_kind, n))
+            for n in offered
+            if low <= n <= high
+        ]
+        return Screen(text(who.gettext, context, who, draft), grid(buttons, per_row))
+
+    async def pressed(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        low, high = bounds(draft)
+        number = press.int_arg()
+        if number is None or not low <= number <= high:
+            raise Reask(None)
+        draft[key] = number
+        return chosen(context, who, draft) if chosen is not None else None
+
+    async def typed(
+        update: Update, context: Context, who: Speaker, draft: Draft, value: str
+    ) -> Outcome:
+        low, high = bounds(draft)
+        try:
+            draft[key] = parse_count(value, minimum=low, maximum=high, field=key)
+        except InvalidValue as error:
+            raise Reask(count_problem(who.gettext, error.reason, low, high)) from error
+        return chosen(context, who, draft) if chosen is not None else None
+
+    return Step(
+        name,
+        render,
+        {button_kind: pressed},
+        on_text=typed,
+        expects=NUMBER,
+        applies_when=applies_when,
+        persisted=persisted,
+    )
+
+
+# --- the date keyboards and the calendar ------------------------------------------------------
+def date_buttons(_: Gettext, prefix: str, today: date) -> list[list[InlineKeyboardButton]]:
+    """Today / Yesterday / 📅 Another day (`<prefix>:date:today|yesterday|pick`)."""
+    yesterday = today - timedelta(days=1)
+    return [
+        [
+            InlineKeyboardButton(
+                _("Today ({day})").format(day=day_label(_, today)),
+                callback_data=encode(prefix, "date", "today"),
+            ),
+            InlineKeyboardButton(
+                _("Yesterday ({day})").format(day=day_label(_, yesterday)),
+                callback_data=encode(prefix, "date", "yesterday"),
+            ),
+        ],
+        [InlineKeyboardButton(_("📅 Another day"), callback_data=encode(prefix, "date", "pick"))],
+    ]
+
+
+def window_hint(_: Gettext, today: date) -> str:
+    first, last = entry_window(today)
+    return _("You can enter any day from {first} to {last}.").format(
+        first=day_label(_, first), last=day_label(_, last)
+    )
+
+
+def calendar_buttons(
+    _: Gettext, prefix: str, today: date, month: date
+) -> list[list[InlineKeyboardButton]]:
+    """The open days of `month` (7 a row), and a button to the other open month, if any."""
+    open_days = days_open(today)
+    shown = [d for d in open_days if (d.year, d.month) == (month.year, month.month)]
+    buttons = [
+        InlineKeyboardButton(str(d.day), callback_data=encode(prefix, "day", d.isoformat()))
+        for d in shown
+    ]
+    rows = grid(buttons, 7)
+    months = sorted({d.replace(day=1) for d in open_days})
+    if len(months) > 1:
+        other = months[0] if month.replace(day=1) == months[-1] else months[-1]
+        arrow = "« {month}" if other < month else "{month} »"
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    arrow.format(month=month_label(_, other)),
+                    callback_data=encode(prefix, "cal", other.isoformat()),
+                )
+            ]
+        )
+    return rows
+
+
+def calendar_month(today: date, wanted: str | None) -> date:
+    """The month the calendar shows: the one asked for if it is open, else this one."""
+    months = sorted({d.replace(day=1) for d in days_open(today)})
+    if wanted:
+        try:
+            chosen = date.fromisoformat(wanted).replace(day=1)
+        except ValueError:
+            chosen = months[-1]
+        if chosen in months:
+            return chosen
+    return months[-1]
+
+
+def calendar_step(
+    _: Gettext, prefix: str, today: date, wanted: str | None
+) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    """The calendar step's text and buttons: the month asked for (if open, else this one)."""
+    month = calendar_month(today, wanted)
+    text = _("Choose the day, or type it (like 11-3).") + "\n" + window_hint(_, today)
+    return text, calendar_buttons(_, prefix, today, month)
+
+
+# --- refused dates and numbers, in words ------------------------------------------------------
+def date_problem(_: Gettext, error: InvalidValue, today: date, *, with_range: bool = True) -> str:
+    """Why a date was refused: the one rule that applies, then (unless the step shows it
+    already) the open range, once."""
+    first, last = entry_window(today)
+    asked = error.asked if isinstance(error, DateRefused) else None
+    if error.reason == NO_SUCH_DAY and isinstance(error, DateRefused):
+        month = date(2000, error.month or 1, 1)
+        return _("{month} has no day {day}.").format(
+            month=month_label(_, month), day=error.day_number
+        )
+    if error.reason not in (FUTURE, TOO_OLD):
+        return _("I could not read that date. Please type it like 11-3 or 3, or choose a button.")
+    span = {"first": day_label(_, first), "last": day_label(_, last)}
+    if error.reason == FUTURE:
+        if with_range:
+            return _(
+                "That day has not come yet. You can enter any day from {first} to {last}."
+            ).format(**span)
+        return _("That day has not come yet.")
+    if asked is not None and late_entry_closed(asked, today):
+        deadline = day_label(_, today.replace(day=LATE_ENTRY_DAYS))
+        if with_range:
+            return _(
+                "That day is too long ago: last month could be entered until {deadline}. "
+                "You can enter any day from {first} to {last}."
+            ).format(deadline=deadline, **span)
+        return _("That day is too long ago: last month could be entered until {deadline}.").format(
+            deadline=deadline
+        )
+    if with_range:
+        return _("That day is too long ago. You can enter any day from {first} to {last}.").format(
+            **span
+        )
+    return _("That day is too long ago.")
+
+
+def number_problem(
+    _: Gettext, reason: str, *, minimum: str, maximum: str, example: str, unit: str
+) -> str:
+    """A sentence for a `services.numbers` reason code. `unit`: "hours" or "count"."""
+    if reason == "too_small":
+        if unit == "hours":
+            return _("That is too little: the shortest is {minimum} hours.").format(minimum=minimum)
+        return _("That is too few: at least {minimum}.").format(minimum=minimum)
+    if reason == "too_large":
+        if unit == "hours":
+            return _("That is too much: the longest is {maximum} hours.").format(maximum=maximum)
+        return _("That is too many: at most {maximum}.").format(maximum=maximum)
+    if reason == "not_whole":
+        return _("Please type a whole number, like {example}.").format(example=example)
+    if reason == "wrong_step":
+        return _("Please use half hours, like {example}.").format(example=example)
+    if unit == "hours":
+        return _("Please type the hours as a number, like {example}.").format(example=example)
+    return _("Please type a number, like {example}.").format(example=example)
+
+
+def hours_problem(_: Gettext, reason: str, *, minimum: float, maximum: float) -> str:
+    """A sentence for a `services.numbers` reason code about typed hours."""
+    return number_problem(
+        _,
+        reason,
+        minimum=hours_label(minimum),
+        maximum=hours_label(maximum),
+        example="1.5",
+        unit="hours",
+    )
+
+
+def count_problem(_: Gettext, reason: str, low: int, high: int) -> str:
+    """A sentence for a `services.numbers` reason code about a typed count."""
+    return number_problem(
+        _, reason, minimum=str(low), maximum=str(high), example=str(min(high, 12)), unit="count"
+    )

@@ -1,11 +1,13 @@
-"""Labels shared by every journey: roles, phone numbers. (Station, status, hours and month
-labels join here as their journeys move onto the kit.)"""
+"""Labels shared by every journey: roles, phone numbers, days, months and hours, plural
+forms. (Station and status labels join here as their journeys move onto the kit.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
 from html import escape
 
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import N_, Gettext, Translator
 from services.phones import display_phone
 
 
@@ -21,3 +23,47 @@ def role_label(_: Gettext, role: str) -> str:
 
 def phone_text(phone: str | None) -> str:
     return escape(display_phone(phone)) if phone else ""
+
+
+# --- days, months, hours (the staff journeys' labels) ---------------------------------------
+MONTH_NAMES = (
+    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
+    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"),
+)  # fmt: skip
+
+
+def day_label(_: Gettext, day: date) -> str:
+    return _("{month_name} {day}").format(month_name=_(MONTH_NAMES[day.month - 1]), day=day.day)
+
+
+def month_label(_: Gettext, month: date) -> str:
+    return _(MONTH_NAMES[month.month - 1])
+
+
+def hours_label(hours: float) -> str:
+    """1.5 → "1.5", 2.0 → "2", 0.25 → "0.25"."""
+    return f"{hours:.2f}".rstrip("0").rstrip(".")
+
+
+def in_sentence(name: str, lang: str) -> str:
+    """A catalogue label inside an English sentence starts lower-case ("were elderly people
+    (60+)?"); Chinese has no case."""
+    return name[:1].lower() + name[1:] if lang == "en" else name
+
+
+def staff_only(_: Gettext) -> str:
+    """What a resident hears for a staff command: that it exists for staff, and nothing more."""
+    return _("Sorry, this is only for social work station staff.")
+
+
+Ngettext = Callable[[str, str, int], str]
+
+
+def ngettext_for(translator: Translator, language: str) -> Ngettext:
+    """`ngettext(singular, plural, n)` in one language (call it by that name, so the
+    catalogue tool extracts both forms)."""
+
+    def ngettext(singular: str, plural: str, n: int) -> str:
+        return translator.ngettext(language, singular, plural, n)
+
+    return ngettext

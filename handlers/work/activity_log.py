@@ -1,32 +1,32 @@
 """`/log`: a social worker records one activity in the city's record templates, and `/mylogs`
 shows their last ten entries with a delete button for the first 24 hours.
 
-The /log journey (diagram: `activity_log.mmd`):
+The /log journey is a kit `Flow` (diagram: `activity_log.mmd`): its steps are declared once in
+`STEPS`, then one confirm (`save`) calls `activities.log_activity`.
 (station, only for someone working at several) → category → template → day (today,
 yesterday, or another day of the open window) → hours (buttons or typed, 0.25–12) → groups
 served (multi-select) → person-times (1–1000) → how many of them in each group (only when
-several groups were chosen) → optional note → confirm. Desk-work templates skip the groups
-and person-times. After saving, "Log another like this" opens the same entry again, dated
-today, at the confirm step.
+several groups were chosen; the rule is `activities.next_split_question`) → optional note →
+confirm. Desk-work templates skip the groups and person-times. After saving, "Log another like
+this" opens the same entry again, dated today, at the confirm step.
 
-The draft lives in `context.user_data["log"]` (JSON only); it carries a random token so a
-second Confirm press, or a replay after a restart, saves once. `/mylogs` (diagram
-`mylogs.mmd`) lists, asks "delete?", and deletes through `services.activities`, which
-re-checks the owner and the 24 hours and writes the audit entry.
+The states persisted since the first release are the integers 0 to 10 (`persisted=`) and the
+draft lives in `context.user_data["log"]` (JSON only), so a worker in the middle of /log when
+this version starts goes on where they were. The draft carries a random token so a second Save
+press, or a replay after a restart, saves once. `/mylogs` (diagram `mylogs.mmd`) lists, asks
+"delete?", and deletes through `services.activities`, which re-checks the owner and the 24
+hours and writes the audit entry.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import date
-from functools import partial
 from html import escape
-from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
-    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -34,75 +34,99 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.kit.context import Context, Speaker, speaker
-from handlers.kit.i18n import Gettext
-from handlers.kit.keyboards import choices, markup, nav_row, station_buttons
-from handlers.kit.work_steps import (
-    calendar_step,
-    date_buttons,
+from handlers.kit.callbacks import Press, encode, pattern
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import END, NUMBER, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.keyboards import grid
+from handlers.kit.screen import alert, show
+from handlers.kit.steps import (
+    choice_step,
+    confirm_step,
+    count_problem,
+    count_step,
+    date_refused,
+    date_steps,
+    hours_problem,
+    hours_step,
+    local_today,
+    station_step,
+    toggles_step,
+)
+from handlers.kit.words import (
     day_label,
     hours_label,
-    hours_problem,
-    number_problem,
-    show,
+    in_sentence,
+    ngettext_for,
     staff_only,
 )
-from handlers.work.staff_flow import TEXT, Draft, Handlers, StepFlow, local_today, typed, value
 from knowledge.record_templates import RecordTemplate
+from knowledge.stations import Station
 from services import activities
 from services.activities import ActivityEntry, AlreadyDeleted, DeleteWindowClosed
 from services.errors import InvalidValue, NotAllowed, NotFound
-from services.numbers import hours_to_minutes, parse_count, parse_hours
+from services.numbers import parse_count
 
 KEY = "log"
+# The integer states the first release persisted (see the module docstring).
 (STATION, CATEGORY, TEMPLATE, DATE, DAY, DURATION, GROUPS, PERSON_TIMES, SPLIT, NOTE, CONFIRM) = (
     range(11)
 )
 DURATION_CHOICES = (30, 60, 90, 120, 180, 240)  # minutes
 PERSON_TIME_CHOICES = (1, 2, 5, 10, 20, 50)
 MIN_HOURS, MAX_HOURS = activities.MIN_MINUTES / 60, activities.MAX_MINUTES / 60
-_hours_problem = partial(hours_problem, minimum=MIN_HOURS, maximum=MAX_HOURS)
 
 
-# --- the draft and the order of steps ---------------------------------------------------------
-def _template(context: Context, draft: Draft) -> RecordTemplate | None:
+# --- the draft --------------------------------------------------------------------------------
+def _template_of(context: Context, draft: Draft) -> RecordTemplate | None:
     code = draft.get("template")
     return context.bot_data.knowledge.record_templates.template(code) if code else None
 
 
-def _steps(context: Context, draft: Draft) -> list[int]:
-    steps = [STATION] if draft.get("several_stations") else []
-    steps += [CATEGORY, TEMPLATE, DATE]
-    if draft.get("picked"):
-        steps.append(DAY)
-    steps.append(DURATION)
-    template = _template(context, draft)
-    if template is None or template.counts_people:
-        steps += [GROUPS, PERSON_TIMES]
-        if len(draft.get("groups", [])) > 1:
-            steps.append(SPLIT)
-    return [*steps, NOTE, CONFIRM]
+def _template_name(context: Context, who: Speaker, draft: Draft) -> str:
+    template = _template_of(context, draft)
+    return escape(template.name(who.lang)) if template else ""
 
 
-def _split_remaining(draft: Draft) -> list[str]:
-    split = draft.get("split", {})
-    return [g for g in draft.get("groups", []) if g not in split]
+def _counts_people(draft: Draft) -> bool:
+    """Whether the template serves residents (groups and person-times asked). Set when the
+    template is chosen; a draft of the first release, which lacks it, counts people until
+    `_bring_up_to_date` has read its template."""
+    return bool(draft.get("counts_people", True))
 
 
-def _split_bounds(draft: Draft) -> tuple[int, int]:
-    """The next group's figure: 1..total, and for the last group enough to cover everyone."""
-    total = int(draft["person_times"])
-    remaining = _split_remaining(draft)
-    low = 1
-    if len(remaining) == 1:
-        low = max(1, total - sum(draft.get("split", {}).values()))
-    return low, total
+def _split(draft: Draft) -> activities.SplitQuestion | None:
+    if not _counts_people(draft) or draft.get("person_times") is None:
+        return None
+    return activities.next_split_question(
+        groups=list(draft.get("groups", [])),
+        person_times=int(draft["person_times"]),
+        split=dict(draft.get("split", {})),
+    )
 
 
-# --- what each step shows ---------------------------------------------------------------------
+def _question(draft: Draft) -> activities.SplitQuestion | None:
+    """The split question to show: the next unanswered group, or, when every group has its
+    figure (Back from the note), the last group again (its figure is then replaced)."""
+    question = _split(draft)
+    split = dict(draft.get("split", {}))
+    if question is None and split and draft.get("person_times") is not None:
+        split.pop(list(split)[-1])
+        question = activities.next_split_question(
+            groups=list(draft.get("groups", [])),
+            person_times=int(draft["person_times"]),
+            split=split,
+        )
+    return question
+
+
+# --- what the screens say ---------------------------------------------------------------------
 def _station_name(context: Context, who: Speaker, code: str | None) -> str:
     station = context.bot_data.knowledge.stations.get(code or "")
     return escape(station.name(who.lang) if station else (code or ""))
+
+
+def _group_names(context: Context, who: Speaker) -> dict[str, str]:
+    return {g.code: g.name(who.lang) for g in context.bot_data.knowledge.served_groups}
 
 
 def _in_catalogue_order(
@@ -113,7 +137,7 @@ def _in_catalogue_order(
 
 
 def _groups_text(context: Context, who: Speaker, groups: list[tuple[str, int]]) -> str:
-    names = {g.code: g.name(who.lang) for g in context.bot_data.knowledge.served_groups}
+    names = _group_names(context, who)
     separator = "，" if who.lang == "zh" else ", "
     return separator.join(f"{escape(names.get(code, code))} {value}" for code, value in groups)
 
@@ -121,7 +145,7 @@ def _groups_text(context: Context, who: Speaker, groups: list[tuple[str, int]]) 
 def _summary(context: Context, who: Speaker, draft: Draft) -> str:
     _ = who.gettext
     knowledge = context.bot_data.knowledge
-    template = _template(context, draft)
+    template = _template_of(context, draft)
     category = knowledge.record_templates.category(draft.get("category", ""))
     lines = [
         _("Station: {station}").format(station=_station_name(context, who, draft.get("station"))),
@@ -133,143 +157,311 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
         _("Hours: {hours}").format(hours=hours_label(draft["minutes"] / 60)),
     ]
     if template is not None and template.counts_people:
-        groups = draft.get("groups", [])
-        split = draft.get("split", {})
-        total = int(draft["person_times"])
-        pairs = [(g, total if len(groups) == 1 else int(split.get(g, 0))) for g in groups]
-        lines.append(_("Person-times: {total}").format(total=total))
-        lines.append(_("By group: {groups}").format(groups=_groups_text(context, who, pairs)))
+        groups = list(draft.get("groups", []))
+        figures = activities.group_figures(
+            groups=groups, person_times=draft.get("person_times"), split=draft.get("split", {})
+        )
+        lines.append(_("Person-times: {total}").format(total=int(draft["person_times"])))
+        lines.append(
+            _("By group: {groups}").format(
+                groups=_groups_text(context, who, [(g, figures[g]) for g in groups])
+            )
+        )
     if draft.get("note"):
         lines.append(_("Note: {note}").format(note=escape(draft["note"])))
     return "\n".join(lines)
 
 
-async def _ask(
-    update: Update,
-    context: Context,
-    who: Speaker,
-    step: int,
-    problem: str | None = None,
-    *,
-    new: bool = False,
-    intro: str | None = None,
-) -> int:
-    """Show `step` (with `problem`, or a neutral `intro`, on top) and return it as the state."""
+# --- the steps --------------------------------------------------------------------------------
+def _your_stations(context: Context, who: Speaker, draft: Draft) -> list[Station]:
+    mine = who.access.worker_stations
+    return [s for s in context.bot_data.knowledge.stations.stations if s.code in mine]
+
+
+def _categories(context: Context, who: Speaker, draft: Draft) -> list[tuple[str, str]]:
+    return [
+        (c.name(who.lang), c.code) for c in context.bot_data.knowledge.record_templates.categories
+    ]
+
+
+def _category_chosen(context: Context, who: Speaker, draft: Draft, code: str) -> Outcome:
+    template = _template_of(context, draft)
+    if template is not None and template.category_code != code:
+        draft.pop("template", None)  # another category: its template is asked again
+    return None
+
+
+def _render_template(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    data = context.bot_data
-    knowledge = data.knowledge
-    draft = FLOW.draft(context)
-    if step == TEMPLATE and knowledge.record_templates.category(draft.get("category", "")) is None:
-        step = CATEGORY  # the catalogue changed under a persisted draft: choose again
-    draft["step"] = step
-    first = _steps(context, draft)[0] == step
-    nav = nav_row(_, KEY, back=not first)
-    rows: list[list[InlineKeyboardButton]] = []
-    today = local_today(context)
-    if step == STATION:
-        text = _("Which station is this activity for?")
-        rows = station_buttons(
-            [s for s in knowledge.stations.stations if s.code in who.access.worker_stations],
-            who.lang,
-            "log:st",
+    category = context.bot_data.knowledge.record_templates.category(draft.get("category", ""))
+    if category is None:  # the catalogue changed under a persisted draft: choose again
+        rows = grid(
+            [
+                InlineKeyboardButton(label, callback_data=encode(KEY, "cat", code))
+                for label, code in _categories(context, who, draft)
+            ]
         )
-    elif step == CATEGORY:
-        text = _("📝 New activity for {station}. What kind of work was it?").format(
-            station=_station_name(context, who, draft.get("station"))
+        return Screen(
+            _("That record template is no longer in the catalogue; please choose again."), rows
         )
-        rows = choices(
-            (c.name(who.lang), f"log:cat:{c.code}") for c in knowledge.record_templates.categories
-        )
-    elif step == TEMPLATE:
-        category = knowledge.record_templates.category(draft.get("category", ""))
-        assert category is not None
-        text = _("{category}: which record template?").format(
-            category=escape(category.name(who.lang))
-        )
-        rows = choices(
-            ((t.name(who.lang), f"log:tpl:{t.code}") for t in category.templates), per_row=1
-        )
-    elif step == DATE:
-        template = _template(context, draft)
-        text = _("{template}: which day was it?").format(
-            template=escape(template.name(who.lang) if template else "")
-        )
-        rows = date_buttons(_, KEY, today)
-    elif step == DAY:
-        text, rows = calendar_step(_, KEY, today, draft.get("calendar"))
-    elif step == DURATION:
-        text = _("How many hours did it take? Choose, or type a number from 0.25 to 12 (like 2.5).")
-        rows = choices(
-            (
-                (_("{hours} h").format(hours=hours_label(m / 60)), f"log:dur:{m}")
-                for m in DURATION_CHOICES
-            ),
-            per_row=3,
-        )
-    elif step == GROUPS:
-        chosen = draft.get("groups", [])
-        text = _("Who was served? Choose every group that applies, then press Done.")
-        rows = choices(
-            (("✅ " if g.code in chosen else "") + g.name(who.lang), f"log:grp:{g.code}")
-            for g in knowledge.served_groups
-        )
-        rows.append([InlineKeyboardButton(_("Done ✔"), callback_data="log:grp:done")])
-    elif step == PERSON_TIMES:
-        text = _(
+    rows = [
+        [InlineKeyboardButton(t.name(who.lang), callback_data=encode(KEY, "tpl", t.code))]
+        for t in category.templates
+    ]
+    text = _("{category}: which record template?").format(category=escape(category.name(who.lang)))
+    return Screen(text, rows)
+
+
+async def on_template(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    template = context.bot_data.knowledge.record_templates.template(press.arg() or "")
+    if template is None or template.category_code != draft.get("category"):
+        raise Reask(None)  # a template of another category (an old keyboard): this step again
+    draft["template"] = template.code
+    draft["counts_people"] = template.counts_people
+    if not template.counts_people:
+        for key in ("groups", "person_times", "split"):
+            draft.pop(key, None)
+    return None
+
+
+async def on_category_again(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    """A category pressed on the template step (shown when the catalogue lost the old one)."""
+    if context.bot_data.knowledge.record_templates.category(press.arg() or "") is None:
+        raise Reask(None)
+    draft["category"] = press.arg()
+    draft.pop("template", None)
+    return "template"
+
+
+def _render_split(context: Context, who: Speaker, draft: Draft) -> Screen:
+    """One group's figure (the step is asked once per group). Its own « Back row: Back here
+    takes back the previous group's figure, not the whole split."""
+    _ = who.gettext
+    question = _question(draft)
+    assert question is not None  # the step applies only with several groups
+    group = in_sentence(_group_names(context, who).get(question.group, question.group), who.lang)
+    text = _(
+        "{total} person-times in all. How many of them were {group}? "
+        "Type a number from {low} to {total}."
+    ).format(total=question.high, group=escape(group), low=question.low)
+    text += "\n" + _("Someone in two groups (an older person with a disability) counts in both.")
+    rows = [
+        [
+            InlineKeyboardButton(
+                _("All {total}").format(total=question.high),
+                callback_data=encode(KEY, "split", "all"),
+            )
+        ],
+        [
+            InlineKeyboardButton(_("« Back"), callback_data=encode(KEY, "split", "back")),
+            InlineKeyboardButton(_("✖ Cancel"), callback_data=encode(KEY, "cancel")),
+        ],
+    ]
+    return Screen(text, rows)
+
+
+def _answer_split(draft: Draft, figure: int) -> Outcome:
+    question = _question(draft)
+    if question is not None:
+        draft.setdefault("split", {})[question.group] = figure
+    return "split" if _split(draft) is not None else None
+
+
+async def on_split_press(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    question = _question(draft)
+    if press.arg() == "back":
+        split = draft.setdefault("split", {})
+        if _split(draft) is None and split:  # the last group was on screen again
+            split.pop(list(split)[-1])
+        if not split:
+            return "person_times"
+        split.pop(list(split)[-1])  # the previous group's figure, asked again
+        return "split"
+    if question is None or press.arg() != "all":
+        return None if question is None else "split"
+    return _answer_split(draft, question.high)
+
+
+async def on_split_text(
+    update: Update, context: Context, who: Speaker, draft: Draft, text: str
+) -> Outcome:
+    question = _question(draft)
+    if question is None:
+        return None
+    try:
+        figure = parse_count(text, minimum=question.low, maximum=question.high, field="split")
+    except InvalidValue as error:
+        raise Reask(
+            count_problem(who.gettext, error.reason, question.low, question.high)
+        ) from error
+    return _answer_split(draft, figure)
+
+
+async def on_note_skip(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    draft.pop("note", None)
+    return None
+
+
+async def on_note(
+    update: Update, context: Context, who: Speaker, draft: Draft, text: str
+) -> Outcome:
+    _ = who.gettext
+    note = text.strip()
+    if len(note) > activities.MAX_NOTE:
+        problem = _("That note is {length} characters long; please keep it under 500.")
+        raise Reask(problem.format(length=len(note)))
+    draft["note"] = note or None
+    return None
+
+
+def _split_again(context: Context, who: Speaker, draft: Draft) -> Outcome:
+    """New groups or a new total: the figures given for the old ones no longer hold."""
+    draft["split"] = {}
+    return None
+
+
+def _several_groups(draft: Draft) -> bool:
+    return _counts_people(draft) and activities.split_asked(list(draft.get("groups", [])))
+
+
+DATE_STEP, DAY_STEP = date_steps(
+    prefix=KEY,
+    text=lambda _, context, who, draft: _("{template}: which day was it?").format(
+        template=_template_name(context, who, draft)
+    ),
+    persisted=(DATE, DAY),
+)
+STEPS: tuple[Step, ...] = (
+    station_step(
+        "station",
+        prefix=KEY,
+        stations=_your_stations,
+        text=lambda _, context, who, draft: _("Which station is this activity for?"),
+        applies_when=lambda draft: bool(draft.get("several_stations")),
+        unknown=lambda _: _("Please choose one of your stations."),
+        persisted=STATION,
+    ),
+    choice_step(
+        "category",
+        prefix=KEY,
+        key="category",
+        kind="cat",
+        text=lambda _, context, who, draft: _(
+            "📝 New activity for {station}. What kind of work was it?"
+        ).format(station=_station_name(context, who, draft.get("station"))),
+        options=_categories,
+        chosen=_category_chosen,
+        persisted=CATEGORY,
+    ),
+    Step(
+        "template",
+        _render_template,
+        {"tpl": on_template, "cat": on_category_again},
+        persisted=TEMPLATE,
+    ),
+    DATE_STEP,
+    DAY_STEP,
+    hours_step(
+        "hours",
+        prefix=KEY,
+        kind="dur",
+        text=lambda _, context, who, draft: _(
+            "How many hours did it take? Choose, or type a number from 0.25 to 12 (like 2.5)."
+        ),
+        minimum=activities.MIN_MINUTES,
+        maximum=activities.MAX_MINUTES,
+        step=None,
+        offered=DURATION_CHOICES,
+        label=lambda _, hours: _("{hours} h").format(hours=hours_label(hours)),
+        per_row=3,
+        persisted=DURATION,
+    ),
+    toggles_step(
+        "groups",
+        prefix=KEY,
+        key="groups",
+        kind="grp",
+        done_arg="done",
+        text=lambda _, context, who, draft: _(
+            "Who was served? Choose every group that applies, then press Done."
+        ),
+        options=lambda context, who, draft: [
+            (g.name(who.lang), g.code) for g in context.bot_data.knowledge.served_groups
+        ],
+        done_label=lambda _: _("Done ✔"),
+        too_few=lambda _: _("Please choose at least one group."),
+        in_options_order=True,  # the groups' catalogue order, as the split asks them
+        chosen=_split_again,
+        applies_when=_counts_people,
+        persisted=GROUPS,
+    ),
+    count_step(
+        "person_times",
+        prefix=KEY,
+        key="person_times",
+        kind="pt",
+        text=lambda _, context, who, draft: _(
             "How many person-times were served (one person served once is 1)? "
             "Type a number from 1 to 1000, or choose."
-        )
-        rows = choices(((str(n), f"log:pt:{n}") for n in PERSON_TIME_CHOICES), per_row=6)
-    elif step == SPLIT:
-        group_code = _split_remaining(draft)[0]
-        names = {g.code: g.name(who.lang) for g in knowledge.served_groups}
-        low, total = _split_bounds(draft)
-        text = _(
-            "{total} person-times in all. How many of them were {group}? "
-            "Type a number from {low} to {total}."
-        ).format(total=total, group=escape(names.get(group_code, group_code)), low=low)
-        text += "\n" + _(
-            "Someone in two groups (an older person with a disability) counts in both."
-        )
-        rows = [
+        ),
+        bounds=lambda draft: (activities.MIN_PERSON_TIMES, activities.MAX_PERSON_TIMES),
+        offered=PERSON_TIME_CHOICES,
+        chosen=_split_again,
+        applies_when=_counts_people,
+        persisted=PERSON_TIMES,
+    ),
+    Step(
+        "split",
+        _render_split,
+        {"split": on_split_press},
+        on_text=on_split_text,
+        expects=NUMBER,
+        applies_when=_several_groups,
+        persisted=SPLIT,
+        nav=False,
+    ),
+    Step(
+        "note",
+        lambda context, who, draft: Screen(
+            who.gettext(
+                "Add a short note if you like (up to 500 characters). Please leave out "
+                "residents' names and phone numbers. Or press Skip."
+            ),
             [
-                InlineKeyboardButton(
-                    _("All {total}").format(total=total), callback_data="log:split:all"
-                )
-            ]
-        ]
-    elif step == NOTE:
-        text = _(
-            "Add a short note if you like (up to 500 characters). Please leave out residents' "
-            "names and phone numbers. Or press Skip."
-        )
-        rows = [[InlineKeyboardButton(_("Skip »"), callback_data="log:note:skip")]]
-    else:
-        text = _("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft)
-        rows = [[InlineKeyboardButton(_("✅ Save"), callback_data="log:ok")]]
-    if problem:
-        text = "⚠️ " + problem + "\n\n" + text
-    elif intro:
-        text = intro + "\n\n" + text
-    await show(update, text, markup(rows, nav), new=new)
-    return step
-
-
-FLOW = StepFlow(
-    key=KEY,
-    ask=_ask,
-    steps=_steps,
-    station_step=STATION,
-    date_step=DATE,
-    stations=lambda who: who.access.worker_stations,
-    day_step=DAY,
-    typed_steps=frozenset({DATE, DAY, DURATION, PERSON_TIMES, SPLIT, NOTE}),
-    default_step=CATEGORY,
-    busy=lambda _: _("You are in the middle of logging an activity. Finish it, or send /cancel."),
+                [
+                    InlineKeyboardButton(
+                        who.gettext("Skip »"), callback_data=encode(KEY, "note", "skip")
+                    )
+                ]
+            ],
+        ),
+        {"note": on_note_skip},
+        on_text=on_note,
+        expects=TEXT,
+        persisted=NOTE,
+    ),
+    confirm_step(
+        "confirm",
+        prefix=KEY,
+        kind="ok",
+        text=lambda _, context, who, draft: (
+            _("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft)
+        ),
+        save_label=lambda _: _("✅ Save"),
+        persisted=CONFIRM,
+    ),
 )
 
 
-# --- entry ------------------------------------------------------------------------------------
+# --- the start, the confirm, and "log another like this" --------------------------------------
 def _refusal(who: Speaker) -> str:
     _ = who.gettext
     if not who.access.is_staff:
@@ -277,225 +469,35 @@ def _refusal(who: Speaker) -> str:
     return _("Only social workers log activities.")
 
 
-async def start_log(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    return await FLOW.start(update, context, who, _refusal(who))
-
-
-async def again(update: Update, context: Context) -> int | None:
-    """ "Log another like this": the saved entry's values, dated today, at the confirm step."""
-    who = await speaker(update, context)
-    _ = who.gettext
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    if not who.access.worker_stations:
-        await show(update, _refusal(who), new=True)
+async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
+    """A fresh draft with a token (so Save saves once); the station is asked only of someone
+    with several."""
+    stations = sorted(who.access.worker_stations)
+    if not stations:
+        await show(update, _refusal(who))
         return None
-    data = context.bot_data
-    try:
-        activity_id = int(query.data.rsplit(":", 1)[1])
-        async with data.uow() as uow:
-            entry = await activities.activity_to_repeat(
-                uow, worker_tg_id=who.tg_id, activity_id=activity_id
-            )
-    except (ValueError, NotFound):
-        await query.answer(_("I could not find that entry."), show_alert=True)
-        return None
-    if entry.station_code not in who.access.worker_stations:
-        await query.answer(_("You no longer work at that station."), show_alert=True)
-        return None
-    groups = _in_catalogue_order(context, entry.groups)
-    assert context.user_data is not None
-    context.user_data[KEY] = {
-        "token": uuid.uuid4().hex,
-        "several_stations": len(who.access.worker_stations) > 1,
-        "station": entry.station_code,
-        "category": entry.category_code,
-        "template": entry.template_code,
-        "date": local_today(context).isoformat(),
-        "minutes": entry.minutes,
-        "groups": [code for code, _n in groups],
-        "person_times": entry.person_times,
-        "split": dict(groups) if len(groups) > 1 else {},
-        "note": entry.note,
-    }
-    # The copy goes below the saved entry, which stays as it is.
-    notice = _("A copy of that entry, dated today. Change anything with « Back, or save it.")
-    return await _ask(update, context, who, CONFIRM, new=True, intro=notice)
+    draft: Draft = {"token": uuid.uuid4().hex, "several_stations": len(stations) > 1}
+    if len(stations) == 1:
+        draft["station"] = stations[0]
+    return draft
 
 
-# --- steps ------------------------------------------------------------------------------------
-async def on_category(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    code = value(update)
-    if context.bot_data.knowledge.record_templates.category(code) is None:
-        return await _ask(update, context, who, CATEGORY)
-    draft = FLOW.draft(context)
-    if draft.get("category") != code:
-        draft.pop("template", None)
-    draft["category"] = code
-    return await _ask(update, context, who, TEMPLATE)
+async def _bring_up_to_date(update: Update, context: Context, who: Speaker) -> bool:
+    """Called by the Flow on every update (its `allowed`): a draft of the first release lacks
+    `counts_people`; read it from its template, so the steps that apply are the right ones.
+    Everyone may go on (roles are checked at the start and again by the service on Save)."""
+    draft = (context.user_data or {}).get(KEY)
+    if isinstance(draft, dict) and "counts_people" not in draft and draft.get("template"):
+        template = _template_of(context, draft)
+        draft["counts_people"] = bool(template.counts_people) if template else True
+    return True
 
 
-async def on_template(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    draft = FLOW.draft(context)
-    template = context.bot_data.knowledge.record_templates.template(value(update))
-    if template is None or template.category_code != draft.get("category"):
-        return await _ask(update, context, who, TEMPLATE)
-    draft["template"] = template.code
-    if not template.counts_people:
-        for key in ("groups", "person_times", "split"):
-            draft.pop(key, None)
-    return await _ask(update, context, who, DATE)
-
-
-async def _set_minutes(update: Update, context: Context, who: Speaker, minutes: int) -> int:
-    draft = FLOW.draft(context)
-    draft["minutes"] = minutes
-    return await _ask(update, context, who, FLOW.next_step(context, draft, DURATION))
-
-
-async def on_duration(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    try:
-        minutes = int(value(update))
-    except ValueError:
-        minutes = 0
-    if not activities.MIN_MINUTES <= minutes <= activities.MAX_MINUTES:
-        return await _ask(update, context, who, DURATION)
-    return await _set_minutes(update, context, who, minutes)
-
-
-async def on_typed_duration(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    text = typed(update)
-    try:
-        hours = parse_hours(text, minimum=MIN_HOURS, maximum=MAX_HOURS)
-    except InvalidValue as problem:
-        return await _ask(
-            update, context, who, DURATION, _hours_problem(who.gettext, problem.reason)
-        )
-    return await _set_minutes(update, context, who, hours_to_minutes(hours))
-
-
-async def on_group(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    draft = FLOW.draft(context)
-    code = value(update)
-    known = [g.code for g in context.bot_data.knowledge.served_groups]
-    if code == "done":
-        if not draft.get("groups"):
-            return await _ask(update, context, who, GROUPS, _("Please choose at least one group."))
-        draft["split"] = {}
-        return await _ask(update, context, who, PERSON_TIMES)
-    if code in known:
-        chosen = set(draft.get("groups", []))
-        chosen ^= {code}
-        draft["groups"] = [g for g in known if g in chosen]  # catalogue order, JSON list
-    return await _ask(update, context, who, GROUPS)
-
-
-async def _set_person_times(update: Update, context: Context, who: Speaker, count: int) -> int:
-    draft = FLOW.draft(context)
-    draft["person_times"] = count
-    draft["split"] = {}
-    return await _ask(update, context, who, FLOW.next_step(context, draft, PERSON_TIMES))
-
-
-def _count_problem(_: Gettext, reason: str, low: int, high: int) -> str:
-    return number_problem(
-        _, reason, minimum=str(low), maximum=str(high), example=str(min(high, 12)), unit="count"
-    )
-
-
-async def on_person_times(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    try:
-        count = int(value(update))
-    except ValueError:
-        count = 0
-    if not activities.MIN_PERSON_TIMES <= count <= activities.MAX_PERSON_TIMES:
-        return await _ask(update, context, who, PERSON_TIMES)
-    return await _set_person_times(update, context, who, count)
-
-
-async def on_typed_person_times(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    text = typed(update)
-    low, high = activities.MIN_PERSON_TIMES, activities.MAX_PERSON_TIMES
-    try:
-        count = parse_count(text, minimum=low, maximum=high, field="person_times")
-    except InvalidValue as problem:
-        return await _ask(
-            update,
-            context,
-            who,
-            PERSON_TIMES,
-            _count_problem(who.gettext, problem.reason, low, high),
-        )
-    return await _set_person_times(update, context, who, count)
-
-
-async def _set_split(update: Update, context: Context, who: Speaker, count: int) -> int:
-    draft = FLOW.draft(context)
-    group = _split_remaining(draft)[0]
-    draft.setdefault("split", {})[group] = count
-    if _split_remaining(draft):
-        return await _ask(update, context, who, SPLIT)
-    return await _ask(update, context, who, NOTE)
-
-
-async def on_split_all(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    draft = FLOW.draft(context)
-    if not _split_remaining(draft):
-        return await _ask(update, context, who, NOTE)
-    return await _set_split(update, context, who, int(draft["person_times"]))
-
-
-async def on_typed_split(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    draft = FLOW.draft(context)
-    if not _split_remaining(draft):
-        return await _ask(update, context, who, NOTE)
-    low, high = _split_bounds(draft)
-    text = typed(update)
-    try:
-        count = parse_count(text, minimum=low, maximum=high, field="person_times")
-    except InvalidValue as problem:
-        return await _ask(
-            update, context, who, SPLIT, _count_problem(who.gettext, problem.reason, low, high)
-        )
-    return await _set_split(update, context, who, count)
-
-
-async def on_note_skip(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    FLOW.draft(context).pop("note", None)
-    return await _ask(update, context, who, CONFIRM)
-
-
-async def on_typed_note(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    text = typed(update)
-    if len(text.strip()) > activities.MAX_NOTE:
-        problem = _("That note is {length} characters long; please keep it under 500.")
-        return await _ask(update, context, who, NOTE, problem.format(length=len(text.strip())))
-    FLOW.draft(context)["note"] = text.strip() or None
-    return await _ask(update, context, who, CONFIRM)
-
-
-async def on_confirm(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
+    """The confirm: one call of `activities.log_activity`, then "Saved" and its buttons."""
     _ = who.gettext
     data = context.bot_data
-    draft = FLOW.draft(context)
-    template = _template(context, draft)
-    groups = draft.get("groups", [])
-    split = draft.get("split", {})
+    groups = list(draft.get("groups", []))
     person_times = draft.get("person_times")
     try:
         async with data.uow() as uow:
@@ -507,10 +509,8 @@ async def on_confirm(update: Update, context: Context) -> int:
                 activity_date=date.fromisoformat(draft["date"]),
                 minutes=int(draft["minutes"]),
                 person_times=int(person_times) if person_times is not None else None,
-                groups=(
-                    {g: int(split.get(g, 0)) for g in groups}
-                    if len(groups) > 1
-                    else {g: int(person_times or 0) for g in groups}
+                groups=activities.group_figures(
+                    groups=groups, person_times=person_times, split=draft.get("split", {})
                 ),
                 note=draft.get("note"),
                 client_token=draft["token"],
@@ -520,19 +520,20 @@ async def on_confirm(update: Update, context: Context) -> int:
                 group_codes=[g.code for g in data.knowledge.served_groups],
             )
     except NotAllowed:
-        FLOW.drop(context)
         await show(
             update, _("You are no longer a social worker at this station, so nothing was saved.")
         )
-        return ConversationHandler.END
+        return END
     except InvalidValue as problem:
-        return await _reask_invalid(update, context, who, problem, template)
-    FLOW.drop(context)
+        return await _refused(update, context, who, draft, problem)
     text = _("✅ Saved.") + "\n" + _entry_summary(context, who, entry)
-    another = _("📝 Log another like this")
     buttons = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(another, callback_data=f"log:again:{entry.id}")],
+            [
+                InlineKeyboardButton(
+                    _("📝 Log another like this"), callback_data=encode(KEY, "again", entry.id)
+                )
+            ],
             [
                 InlineKeyboardButton(_("🗂 My logs"), callback_data="menu:mylogs"),
                 InlineKeyboardButton(_("🏠 Menu"), callback_data="menu:menu"),
@@ -540,71 +541,104 @@ async def on_confirm(update: Update, context: Context) -> int:
         ]
     )
     await show(update, text, buttons)
-    return ConversationHandler.END
+    return END
 
 
-async def _reask_invalid(
-    update: Update,
-    context: Context,
-    who: Speaker,
-    problem: InvalidValue,
-    template: RecordTemplate | None,
-) -> int:
+async def _refused(
+    update: Update, context: Context, who: Speaker, draft: Draft, problem: InvalidValue
+) -> str | int:
     """The service refused a value (a day that has left the window overnight, say)."""
     _ = who.gettext
     if problem.field == "date":
-        return await FLOW.date_refused(update, context, who, problem)
+        return await FLOW.ask(
+            update, context, who, "date", date_refused(_, context, draft, problem)
+        )
     if problem.field == "hours":
-        return await _ask(update, context, who, DURATION, _hours_problem(_, problem.reason))
+        reason = hours_problem(_, problem.reason, minimum=MIN_HOURS, maximum=MAX_HOURS)
+        return await FLOW.ask(update, context, who, "hours", reason)
     if problem.field == "person_times":
-        return await _ask(
-            update, context, who, PERSON_TIMES, _count_problem(_, problem.reason, 1, 1000)
+        reason = count_problem(
+            _, problem.reason, activities.MIN_PERSON_TIMES, activities.MAX_PERSON_TIMES
         )
+        return await FLOW.ask(update, context, who, "person_times", reason)
     if problem.field == "groups":
-        return await _ask(update, context, who, GROUPS, _("Please choose the groups again."))
+        draft["split"] = {}
+        return await FLOW.ask(update, context, who, "groups", _("Please choose the groups again."))
     if problem.field == "note":
-        return await _ask(
-            update, context, who, NOTE, _("Please keep the note under 500 characters.")
-        )
-    return await _ask(
-        update,
-        context,
-        who,
-        CATEGORY,
-        _("That record template is no longer in the catalogue; please choose again."),
-    )
+        reason = _("Please keep the note under 500 characters.")
+        return await FLOW.ask(update, context, who, "note", reason)
+    reason = _("That record template is no longer in the catalogue; please choose again.")
+    return await FLOW.ask(update, context, who, "category", reason)
 
 
 def _entry_summary(context: Context, who: Speaker, entry: ActivityEntry) -> str:
+    return _summary(context, who, _draft_of(context, entry, entry.activity_date))
+
+
+def _draft_of(context: Context, entry: ActivityEntry, day: date) -> Draft:
     groups = _in_catalogue_order(context, entry.groups)
-    draft: Draft = {
+    template = context.bot_data.knowledge.record_templates.template(entry.template_code)
+    return {
         "station": entry.station_code,
         "category": entry.category_code,
         "template": entry.template_code,
-        "date": entry.activity_date.isoformat(),
+        "counts_people": bool(template.counts_people) if template else bool(groups),
+        "date": day.isoformat(),
         "minutes": entry.minutes,
-        "groups": [g for g, _n in groups],
+        "groups": [code for code, _n in groups],
         "person_times": entry.person_times,
-        "split": dict(groups),
+        "split": dict(groups) if len(groups) > 1 else {},
         "note": entry.note,
     }
-    return _summary(context, who, draft)
 
 
-# --- back (cancel and the re-ask are FLOW's) ---------------------------------------------
-async def on_back(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    draft = FLOW.draft(context)
-    step = draft.get("step", CATEGORY)
-    if step == SPLIT and draft.get("split"):
-        split = draft["split"]
-        split.pop(list(split)[-1])  # the previous group's figure, asked again
-        return await _ask(update, context, who, SPLIT)
-    previous = FLOW.previous_step(context, draft)
-    if previous == SPLIT and draft.get("split"):
-        split = draft["split"]
-        split.pop(list(split)[-1])
-    return await _ask(update, context, who, previous)
+async def again(update: Update, context: Context) -> str | int | None:
+    """ "Log another like this": the saved entry's values, dated today, at the confirm step,
+    in a new message below the saved entry (which stays as it is)."""
+    who = await context.person(update)
+    _ = who.gettext
+    press = context.press(update)
+    activity_id = press.int_arg() if press is not None else None
+    if not who.access.worker_stations:
+        await show(update, _refusal(who), new=True)
+        return None
+    try:
+        if activity_id is None:
+            raise NotFound("activity")
+        async with context.bot_data.uow() as uow:
+            entry = await activities.activity_to_repeat(
+                uow, worker_tg_id=who.tg_id, activity_id=activity_id
+            )
+    except NotFound:
+        await alert(update, _("I could not find that entry."))
+        return None
+    if entry.station_code not in who.access.worker_stations:
+        await alert(update, _("You no longer work at that station."))
+        return None
+    draft = _draft_of(context, entry, local_today(context))
+    draft.update(token=uuid.uuid4().hex, several_stations=len(who.access.worker_stations) > 1)
+    assert context.user_data is not None
+    context.user_data[KEY] = draft
+    step = FLOW.step("confirm")
+    screen = step.render(context, who, draft)
+    notice = _("A copy of that entry, dated today. Change anything with « Back, or save it.")
+    rows = [*screen.rows, FLOW.nav(_, draft, step)]
+    await show(update, notice + "\n\n" + screen.text, InlineKeyboardMarkup(rows), new=True)
+    return step.state
+
+
+FLOW = Flow(
+    name="log",
+    draft_key=KEY,  # the draft has lived in user_data["log"] since the first release
+    prefix=KEY,
+    steps=STEPS,
+    begin=begin,
+    finish=save,
+    commands=("log",),
+    entry_patterns=(r"^menu:log$",),
+    allowed=_bring_up_to_date,
+    busy=lambda _: _("You are in the middle of logging an activity. Finish it, or send /cancel."),
+)
 
 
 # --- /mylogs ----------------------------------------------------------------------------------
@@ -647,14 +681,19 @@ async def _show_logs(
         lines.append(_("You have no activity logs yet. /log records one."))
         await show(update, "\n".join(lines))
         return ConversationHandler.END
-    title = _("Your last {count} activity logs:").format(count=len(entries))
+    ngettext = ngettext_for(data.translator, who.lang)
+    title = ngettext(
+        "Your last activity log:", "Your last {count} activity logs:", len(entries)
+    ).format(count=len(entries))
     lines.append("<b>" + title + "</b>")
     lines += [_log_line(context, who, n, e) for n, e in enumerate(entries, start=1)]
     deletable = [(n, e) for n, e in enumerate(entries, start=1) if e.deletable(now)]
     if deletable:
         lines += ["", _("🗑 deletes an entry, for 24 hours after it was entered.")]
     buttons = [
-        InlineKeyboardButton(_("🗑 {number}").format(number=n), callback_data=f"mylogs:del:{e.id}")
+        InlineKeyboardButton(
+            _("🗑 {number}").format(number=n), callback_data=encode("mylogs", "del", e.id)
+        )
         for n, e in deletable
     ]
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
@@ -662,26 +701,32 @@ async def _show_logs(
     return ConversationHandler.END
 
 
+def _mylogs_refusal(who: Speaker) -> str:
+    _ = who.gettext
+    if not who.access.is_staff:
+        return staff_only(_)
+    return _("Only social workers can see and log activity records.")
+
+
 async def start_mylogs(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     if not who.access.worker_stations:
-        await show(update, _refusal(who))
+        await show(update, _mylogs_refusal(who))
         return ConversationHandler.END
     return await _show_logs(update, context, who)
 
 
-def _activity_id(update: Update) -> int | None:
-    try:
-        return int(value(update))
-    except ValueError:
-        return None
+def _activity_id(context: Context, update: Update) -> int | None:
+    """The pressed button's entry id; None for a forged one (not a database id)."""
+    press = context.press(update)
+    return press.int_arg() if press is not None else None
 
 
 async def on_delete(update: Update, context: Context) -> str | int:
     """🗑 pressed: ask first. Only the worker's own, still listed entries can be asked about."""
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
-    activity_id = _activity_id(update)
+    activity_id = _activity_id(context, update)
     if activity_id is None:
         return await _show_logs(update, context, who, _("I could not find that entry."))
     return await _ask_delete(update, context, who, activity_id)
@@ -704,7 +749,7 @@ async def _ask_delete(
     if problem:
         text = "⚠️ " + problem + "\n\n" + text
     rows = [[
-        InlineKeyboardButton(_("🗑 Yes, delete it"), callback_data=f"mylogs:yes:{entry.id}"),
+        InlineKeyboardButton(_("🗑 Yes, delete it"), callback_data=encode("mylogs", "yes", entry.id)),
         InlineKeyboardButton(_("« Keep it"), callback_data="mylogs:back"),
     ]]  # fmt: skip
     await show(update, text, InlineKeyboardMarkup(rows))
@@ -712,14 +757,16 @@ async def _ask_delete(
 
 
 async def on_delete_confirmed(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    activity_id = _activity_id(update)
+    activity_id = _activity_id(context, update)
     try:
+        if activity_id is None:
+            raise NotFound("activity")
         async with data.uow() as uow:
             await activities.delete_activity(
-                uow, worker_tg_id=who.tg_id, activity_id=activity_id or 0, now=data.clock.now()
+                uow, worker_tg_id=who.tg_id, activity_id=activity_id, now=data.clock.now()
             )
     except NotFound:
         return await _show_logs(update, context, who, _("I could not find that entry."))
@@ -735,12 +782,12 @@ async def on_delete_confirmed(update: Update, context: Context) -> int:
 
 
 async def on_keep(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     return await _show_logs(update, context, who)
 
 
 async def delete_reask(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     activity_id = (context.user_data or {}).get(DELETE_KEY)
     problem = _("Please answer the question above: delete the entry, or keep it. /cancel stops.")
@@ -750,7 +797,7 @@ async def delete_reask(update: Update, context: Context) -> str | int:
 
 
 async def delete_cancel(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     if context.user_data is not None:
         context.user_data.pop(DELETE_KEY, None)
@@ -760,44 +807,11 @@ async def delete_cancel(update: Update, context: Context) -> int:
 
 # --- wiring -----------------------------------------------------------------------------------
 def log_conversation() -> ConversationHandler[Context]:
-    def state(*handlers: BaseHandler[Update, Context, Any]) -> Handlers:
-        return FLOW.state(on_back, *handlers)
-
-    return ConversationHandler(
-        name="log",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CommandHandler("log", start_log),
-            CallbackQueryHandler(start_log, pattern=r"^menu:log$"),
-            CallbackQueryHandler(again, pattern=r"^log:again:\d+$"),
-        ],
-        states={
-            STATION: state(CallbackQueryHandler(FLOW.on_station, pattern=r"^log:st:")),
-            CATEGORY: state(CallbackQueryHandler(on_category, pattern=r"^log:cat:")),
-            TEMPLATE: state(CallbackQueryHandler(on_template, pattern=r"^log:tpl:")),
-            **FLOW.date_states(on_back),
-            DURATION: state(
-                CallbackQueryHandler(on_duration, pattern=r"^log:dur:"),
-                MessageHandler(TEXT, on_typed_duration),
-            ),
-            GROUPS: state(CallbackQueryHandler(on_group, pattern=r"^log:grp:")),
-            PERSON_TIMES: state(
-                CallbackQueryHandler(on_person_times, pattern=r"^log:pt:"),
-                MessageHandler(TEXT, on_typed_person_times),
-            ),
-            SPLIT: state(
-                CallbackQueryHandler(on_split_all, pattern=r"^log:split:all$"),
-                MessageHandler(TEXT, on_typed_split),
-            ),
-            NOTE: state(
-                CallbackQueryHandler(on_note_skip, pattern=r"^log:note:skip$"),
-                MessageHandler(TEXT, on_typed_note),
-            ),
-            CONFIRM: state(CallbackQueryHandler(on_confirm, pattern=r"^log:ok$")),
-        },
-        fallbacks=[CallbackQueryHandler(FLOW.stale_step, pattern=r"^log:")],
-    )
+    conversation = FLOW.conversation()
+    # "Log another like this" enters at the confirm step, so it is an entry point of its own
+    # (checked before the states, as entry points are while re-entry is allowed).
+    conversation.entry_points.append(CallbackQueryHandler(again, pattern=pattern(KEY, "again")))
+    return conversation
 
 
 def mylogs_conversation() -> ConversationHandler[Context]:

@@ -27,11 +27,14 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.kit.context import Context, Speaker, speaker
-from handlers.kit.i18n import N_
+from handlers.kit.callbacks import encode
+from handlers.kit.context import Context, Speaker
+from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import grid
-from handlers.kit.work_steps import hours_label, month_label, show, staff_only
+from handlers.kit.screen import alert, show
+from handlers.kit.words import hours_label, month_label, staff_only
 from services import station_figures
+from services.errors import NotAllowed
 from services.quota import month_of, previous_month
 from services.station_figures import StationFigures
 
@@ -50,11 +53,9 @@ REQUEST_STATUSES = {
 }
 
 
-def _allowed(who: Speaker) -> set[str] | None:
-    """Stations whose figures this person may see; None means every station (admins)."""
-    if who.access.is_admin:
-        return None
-    return set(who.access.worker_stations | who.access.head_stations)
+def _allowed(who: Speaker) -> frozenset[str] | None:
+    """The stations the service lets this person see (None: every station), for the picker."""
+    return station_figures.figures_stations(who.access)
 
 
 def _refusal(who: Speaker) -> str:
@@ -68,10 +69,12 @@ def _bold(text: str) -> str:
     return "<b>" + text + "</b>"
 
 
-def _pair(this: float | int, last: float | int, hours: bool = False) -> str:
+def _pair(_: Gettext, this: float | int, last: float | int, hours: bool = False) -> str:
     if hours:
-        return f"{hours_label(float(this))} ／ {hours_label(float(last))}"
-    return f"{this} ／ {last}"
+        return _("{this} / {last}").format(
+            this=hours_label(float(this)), last=hours_label(float(last))
+        )
+    return _("{this} / {last}").format(this=this, last=last)
 
 
 def figures_text(
@@ -84,36 +87,40 @@ def figures_text(
     this, last = item.this_month, item.last_month
     lines = [
         "📊 <b>" + escape(name) + "</b>",
-        _("This month ({this_month}) ／ last month ({last_month})").format(
+        _("This month ({this_month}) / last month ({last_month})").format(
             this_month=month_label(_, report.this_month),
             last_month=month_label(_, report.last_month),
         ),
         "",
-        _bold(_("Person-times: {pair}").format(pair=_pair(this.person_times, last.person_times))),
+        _bold(
+            _("Person-times: {pair}").format(pair=_pair(_, this.person_times, last.person_times))
+        ),
     ]
     for group in knowledge.served_groups:
         lines.append(
             _("  {name}: {figures}").format(
                 name=escape(group.name(who.lang)),
-                figures=_pair(this.by_group.get(group.code, 0), last.by_group.get(group.code, 0)),
+                figures=_pair(
+                    _, this.by_group.get(group.code, 0), last.by_group.get(group.code, 0)
+                ),
             )
         )
     lines.append(_("  (someone in two groups counts in both)"))
     lines += [
         "",
-        _bold(_("Activities: {pair}").format(pair=_pair(this.activities, last.activities))),
+        _bold(_("Activities: {pair}").format(pair=_pair(_, this.activities, last.activities))),
     ]
     for category in knowledge.record_templates.categories:
         a, b = this.by_category.get(category.code, 0), last.by_category.get(category.code, 0)
         if a or b:
             lines.append(
                 _("  {name}: {figures}").format(
-                    name=escape(category.name(who.lang)), figures=_pair(a, b)
+                    name=escape(category.name(who.lang)), figures=_pair(_, a, b)
                 )
             )
-    requests = _pair(this.requests, last.requests)
+    requests = _pair(_, this.requests, last.requests)
     lines += [
-        _bold(_("Hours logged: {pair}").format(pair=_pair(this.hours, last.hours, hours=True))),
+        _bold(_("Hours logged: {pair}").format(pair=_pair(_, this.hours, last.hours, hours=True))),
         "",
         _bold(_("Requests from residents: {pair}").format(pair=requests)),
     ]
@@ -124,7 +131,9 @@ def figures_text(
         a, b = this.requests_by_status.get(status, 0), last.requests_by_status.get(status, 0)
         if a or b:
             label = _(REQUEST_STATUSES[status]) if status in REQUEST_STATUSES else status
-            lines.append(_("  {name}: {figures}").format(name=escape(label), figures=_pair(a, b)))
+            lines.append(
+                _("  {name}: {figures}").format(name=escape(label), figures=_pair(_, a, b))
+            )
     return "\n".join(lines)
 
 
@@ -172,15 +181,18 @@ def table_text(
     return "\n".join(lines), page, pages
 
 
-async def _load(context: Context, codes: list[str] | None) -> station_figures.FiguresReport:
+async def _load(
+    context: Context, who: Speaker, codes: list[str] | None
+) -> station_figures.FiguresReport:
+    """The figures; NotAllowed (from the service) for a station the person may not see."""
     data = context.bot_data
     async with data.uow() as uow:
         return await station_figures.station_figures(
-            uow, station_codes=codes, now=data.clock.now(), zone=data.clock.zone
+            uow, actor=who.access, station_codes=codes, now=data.clock.now(), zone=data.clock.zone
         )
 
 
-def _catalogue_order(context: Context, codes: set[str] | None) -> list[str]:
+def _catalogue_order(context: Context, codes: frozenset[str] | None) -> list[str]:
     stations = context.bot_data.knowledge.stations.stations
     return [s.code for s in stations if codes is None or s.code in codes]
 
@@ -195,30 +207,32 @@ async def _pick(
     page = min(max(page, 0), pages - 1)
     names = {s.code: s.name(who.lang) for s in context.bot_data.knowledge.stations.stations}
     buttons = [
-        InlineKeyboardButton(names.get(code, code), callback_data=f"stats:st:{code}")
+        InlineKeyboardButton(names.get(code, code), callback_data=encode("stats", "st", code))
         for code in codes[page * STATIONS_PER_PAGE : (page + 1) * STATIONS_PER_PAGE]
     ]
     rows = []
     if allowed is None:
         everything = _("📋 All stations in one table")
-        rows.append([InlineKeyboardButton(everything, callback_data="stats:all:0:this")])
+        rows.append(
+            [InlineKeyboardButton(everything, callback_data=encode("stats", "all", 0, "this"))]
+        )
     rows += grid(buttons, 2)
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton("‹", callback_data=f"stats:pp:{page - 1}"))
+        nav.append(InlineKeyboardButton("‹", callback_data=encode("stats", "pp", page - 1)))
     if page < pages - 1:
-        nav.append(InlineKeyboardButton("›", callback_data=f"stats:pp:{page + 1}"))
+        nav.append(InlineKeyboardButton("›", callback_data=encode("stats", "pp", page + 1)))
     rows += [nav] if nav else []
     rows.append([InlineKeyboardButton(_("✖ Cancel"), callback_data="stats:cancel")])
     text = _("📊 Which station's figures?")
     if problem:
-        text = "⚠️ " + problem + "\n\n" + text
+        text = problem + "\n\n" + text
     await show(update, text, InlineKeyboardMarkup(rows))
     return PICK
 
 
 async def start_stats(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     allowed = _allowed(who)
     if allowed is not None and not allowed:
         await show(update, _refusal(who))
@@ -232,7 +246,7 @@ async def _station(
     update: Update, context: Context, who: Speaker, code: str, *, can_pick: bool
 ) -> int:
     _ = who.gettext
-    report = await _load(context, [code])
+    report = await _load(context, who, [code])
     if not report.stations:
         await show(update, _("I could not find that station."))
         return ConversationHandler.END
@@ -247,67 +261,59 @@ async def _station(
     return ConversationHandler.END
 
 
-def _data(update: Update) -> list[str]:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    return query.data.split(":")
-
-
 async def on_station(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
-    code = _data(update)[2]
+    press = context.press(update)
+    code = (press.arg() if press is not None else None) or ""
     allowed = _allowed(who)
-    if allowed is not None and code not in allowed:
+    try:
+        return await _station(
+            update, context, who, code, can_pick=allowed is None or len(allowed) > 1
+        )
+    except NotAllowed:
         # Forged or outdated: no figures, no hint whether that station exists.
-        query = update.callback_query
-        assert query is not None
-        await query.answer(_("You can only see your own station's figures."), show_alert=True)
+        await alert(update, _("You can only see your own station's figures."))
         return PICK if allowed else ConversationHandler.END
-    return await _station(update, context, who, code, can_pick=allowed is None or len(allowed) > 1)
 
 
 async def on_pick_again(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     allowed = _allowed(who)
     if allowed is not None and not allowed:
         await show(update, _refusal(who))
         return ConversationHandler.END
-    page = 0
-    parts = _data(update)
-    if parts[1] == "pp":
-        try:
-            page = int(parts[2])
-        except ValueError:
-            page = 0
+    press = context.press(update)
+    page = (press.int_arg() or 0) if press is not None and press.kind == "pp" else 0
     return await _pick(update, context, who, page)
 
 
 async def on_table(update: Update, context: Context) -> int | None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
-    if not who.access.is_admin:
-        query = update.callback_query
-        assert query is not None
-        await query.answer(_("Only administrators see every station."), show_alert=True)
-        return None  # whatever the person was doing stays as it was
-    parts = _data(update)
-    try:
-        page = int(parts[2])
-    except (IndexError, ValueError):
-        page = 0
-    which = parts[3] if len(parts) > 3 and parts[3] in ("this", "last") else "this"
+    press = context.press(update)
+    page = (press.int_arg() or 0) if press is not None else 0
+    which = press.arg(1) if press is not None else None
+    which = which if which in ("this", "last") else "this"
     data = context.bot_data
-    async with data.uow() as uow:
-        network = await station_figures.network_month(
-            uow, last_month=which == "last", now=data.clock.now(), zone=data.clock.zone
-        )
+    try:
+        async with data.uow() as uow:
+            network = await station_figures.network_month(
+                uow,
+                actor=who.access,
+                last_month=which == "last",
+                now=data.clock.now(),
+                zone=data.clock.zone,
+            )
+    except NotAllowed:
+        await alert(update, _("Only administrators see every station."))
+        return None  # whatever the person was doing stays as it was
     text, page, pages = table_text(context, who, network, page)
     nav = []
     if page > 0:
-        nav.append(InlineKeyboardButton("‹", callback_data=f"stats:all:{page - 1}:{which}"))
+        nav.append(InlineKeyboardButton("‹", callback_data=encode("stats", "all", page - 1, which)))
     if page < pages - 1:
-        nav.append(InlineKeyboardButton("›", callback_data=f"stats:all:{page + 1}:{which}"))
+        nav.append(InlineKeyboardButton("›", callback_data=encode("stats", "all", page + 1, which)))
     other = "last" if which == "this" else "this"
     this_month = month_of(data.clock.now(), data.clock.zone)
     label = month_label(_, previous_month(this_month) if other == "last" else this_month)
@@ -315,7 +321,7 @@ async def on_table(update: Update, context: Context) -> int | None:
     rows: list[list[InlineKeyboardButton]] = [nav] if nav else []
     rows.append(
         [
-            InlineKeyboardButton(label, callback_data=f"stats:all:0:{other}"),
+            InlineKeyboardButton(label, callback_data=encode("stats", "all", 0, other)),
             InlineKeyboardButton(_("« Stations"), callback_data="stats:pick"),
         ]
     )
@@ -324,14 +330,14 @@ async def on_table(update: Update, context: Context) -> int | None:
 
 
 async def cancel(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     await show(update, _("Closed."))
     return ConversationHandler.END
 
 
 async def reask(update: Update, context: Context) -> str:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     message = update.effective_message
     if message is not None and message.text and message.text.startswith("/"):

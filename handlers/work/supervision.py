@@ -1,4 +1,4 @@
-"""`/supervise`: a supervisor logs one session; `/quota`: hours against the monthly quota.
+"""`/supervise`: a supervisor logs one session.
 
 The /supervise journey is a kit `Flow` (diagram: `supervision.mmd`), the reference example
 of a longer one: its steps are declared in `STEPS`, then one confirm (`save`) calls one service.
@@ -8,9 +8,7 @@ topic (a catalogue button, or typed) → confirm. After saving, the station's st
 that month is shown at once. The draft lives in `context.user_data["sup"]` (JSON only)
 with a token, so a second Save press saves once.
 
-`/quota` (diagram: `quota.mmd`) is a view and ends at once: supervisors see each assigned
-station, station heads their station, admins every station in one table, behind ones first
-(paged by buttons that re-check the admin role on every press).
+The month's standing shown after saving is `/quota`'s (`handlers/work/quota.py`).
 """
 
 from __future__ import annotations
@@ -23,30 +21,29 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
-    CommandHandler,
     ConversationHandler,
 )
 
 from handlers.kit.callbacks import Press
-from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.flow import TEXT as TEXT_INPUT
-from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices
-from handlers.kit.steps import choice_step, date_refused, date_steps, hours_step, station_step
-from handlers.kit.work_steps import (
-    day_label,
-    hours_label,
+from handlers.kit.screen import show
+from handlers.kit.steps import (
+    choice_step,
+    date_refused,
+    date_steps,
     hours_problem,
-    month_label,
-    show,
-    staff_only,
+    hours_step,
+    station_step,
 )
+from handlers.kit.words import day_label, hours_label, staff_only
+from handlers.work.quota import mode_label, quota_block
 from knowledge.stations import Station
 from services import supervision
 from services.errors import InvalidValue, NotAllowed
-from services.quota import BEHIND, MET, MISSED, OFFLINE, ON_TRACK, ONLINE, QuotaStatus
+from services.quota import OFFLINE, ONLINE
 
 KEY = "sup"
 STATION, DATE, DAY, HOURS, MODE, TOPIC, CONFIRM = range(7)
@@ -54,54 +51,6 @@ MIN_HOURS = supervision.MIN_MINUTES / 60
 MAX_HOURS = supervision.MAX_MINUTES / 60
 _hours_problem = partial(hours_problem, minimum=MIN_HOURS, maximum=MAX_HOURS)
 PAGE = 25  # stations per page of the admin table
-
-
-STATUS_ICONS = {MET: "✅", ON_TRACK: "🟢", BEHIND: "🔴", MISSED: "❌"}
-
-
-def status_label(_: Gettext, status: str) -> str:
-    labels = {
-        MET: _("✅ met"),
-        ON_TRACK: _("🟢 on track"),
-        BEHIND: _("🔴 behind"),
-        MISSED: _("❌ missed"),
-    }
-    return labels.get(status, status)
-
-
-def mode_label(_: Gettext, mode: str) -> str:
-    return _("online") if mode == ONLINE else _("offline (in person)")
-
-
-def quota_block(_: Gettext, station_name: str, quota: QuotaStatus) -> str:
-    """One station's standing, as a supervisor or station head reads it."""
-    lines = [
-        f"<b>{escape(station_name)}</b> · {status_label(_, quota.status)}",
-        _("{month}: {done} h of {quota} (online {online}, offline {offline})").format(
-            month=month_label(_, quota.month),
-            done=hours_label(quota.total_hours),
-            quota=hours_label(quota.quota_hours),
-            online=hours_label(quota.online_hours),
-            offline=hours_label(quota.offline_hours),
-        ),
-    ]
-    if quota.hours_needed == 0:
-        lines.append(_("The quota is met."))
-    elif quota.days_left == 0:
-        lines.append(
-            _("{needed} h were missing when the month ended.").format(
-                needed=hours_label(quota.hours_needed)
-            )
-        )
-    else:
-        lines.append(
-            _("Still needed: {needed} h · {days} days left · about {weekly} h a week").format(
-                needed=hours_label(quota.hours_needed),
-                days=quota.days_left,
-                weekly=f"{quota.hours_per_week_needed:.1f}",
-            )
-        )
-    return "\n".join(lines)
 
 
 # --- /supervise: the draft and the steps ------------------------------------------------------
@@ -129,7 +78,7 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
             ),
             _("Day: {day}").format(day=day_label(_, date.fromisoformat(draft["date"]))),
             _("Hours: {hours}").format(hours=hours_label(draft["minutes"] / 60)),
-            _("Form: {mode}").format(mode=mode_label(_, draft["mode"])),
+            _("Mode: {mode}").format(mode=mode_label(_, draft["mode"])),
             _("Topic: {topic}").format(topic=escape(_topic_name(context, who, draft))),
         ]
     )
@@ -326,131 +275,10 @@ FLOW = Flow(
 )
 
 
-# --- /quota -----------------------------------------------------------------------------------
-def _quota_stations(who: Speaker) -> set[str] | None:
-    """The stations this person may see the quota of; None means all (admins)."""
-    if who.access.is_admin:
-        return None
-    return set(who.access.supervisor_stations | who.access.head_stations)
-
-
-_ORDER = {BEHIND: 0, MISSED: 1, ON_TRACK: 2, MET: 3}
-
-
-def quota_table(
-    _: Gettext, lang: str, names: dict[str, str], statuses: list[QuotaStatus], page: int
-) -> tuple[str, int]:
-    """Every station in one table, behind ones first (most hours missing first, then in
-    catalogue order, the order of `names`); one page of it and the number of pages. Lines stay
-    short so a page fits a phone and 4096 characters."""
-    position = {code: index for index, code in enumerate(names)}  # catalogue order
-    ordered = sorted(
-        statuses,
-        key=lambda q: (
-            _ORDER.get(q.status, 9),
-            -q.hours_needed,
-            position.get(q.station_code, len(position)),
-        ),
-    )
-    pages = max(1, -(-len(ordered) // PAGE))
-    page = min(max(page, 0), pages - 1)
-    counts = {s: sum(1 for q in statuses if q.status == s) for s in (BEHIND, ON_TRACK, MET, MISSED)}
-    month = ordered[0].month if ordered else None
-    lines = [
-        "<b>"
-        + _("Supervision hours, {month}: all stations").format(
-            month=month_label(_, month) if month else ""
-        )
-        + "</b>",
-        _("behind {behind} · on track {on_track} · met {met}").format(
-            behind=counts[BEHIND] + counts[MISSED], on_track=counts[ON_TRACK], met=counts[MET]
-        ),
-        "",
-    ]
-    for quota in ordered[page * PAGE : (page + 1) * PAGE]:
-        icon = STATUS_ICONS.get(quota.status, "")
-        line = (
-            icon
-            + " "
-            + escape(names.get(quota.station_code, quota.station_code))
-            + " "
-            + _("{done}/{quota} h").format(
-                done=hours_label(quota.total_hours), quota=hours_label(quota.quota_hours)
-            )
-        )
-        if quota.hours_needed:
-            line += " · " + _("needs {needed}").format(needed=hours_label(quota.hours_needed))
-        lines.append(line)
-    if pages > 1:
-        lines += ["", _("Page {page} of {pages}").format(page=page + 1, pages=pages)]
-    return "\n".join(lines), pages
-
-
-async def show_quota(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    data = context.bot_data
-    allowed = _quota_stations(who)
-    if allowed is not None and not allowed:
-        text = (
-            staff_only(_)
-            if not who.access.is_staff
-            else _("The supervision quota is for supervisors, station heads and administrators.")
-        )
-        await show(update, text)
-        return ConversationHandler.END
-    page = 0
-    query = update.callback_query
-    if query is not None and query.data and query.data.startswith("quota:pg:"):
-        try:
-            page = int(query.data.rsplit(":", 1)[1])
-        except ValueError:
-            page = 0
-    async with data.uow() as uow:
-        statuses = await supervision.quota_overview(
-            uow,
-            station_codes=sorted(allowed) if allowed is not None else None,
-            now=data.clock.now(),
-            zone=data.clock.zone,
-        )
-    names = {s.code: s.name(who.lang) for s in data.knowledge.stations.stations}
-    if allowed is None:
-        text, pages = quota_table(_, who.lang, names, statuses, page)
-        page = min(max(page, 0), pages - 1)
-        nav = []
-        if page > 0:
-            nav.append(InlineKeyboardButton("‹", callback_data=f"quota:pg:{page - 1}"))
-        if page < pages - 1:
-            nav.append(InlineKeyboardButton("›", callback_data=f"quota:pg:{page + 1}"))
-        await show(update, text, InlineKeyboardMarkup([nav]) if nav else None)
-        return ConversationHandler.END
-    blocks = [quota_block(_, names.get(q.station_code, q.station_code), q) for q in statuses]
-    header = "<b>" + _("⏱ Supervision quota this month") + "</b>"
-    await show(update, "\n\n".join([header, *blocks]))
-    return ConversationHandler.END
-
-
 # --- wiring -----------------------------------------------------------------------------------
 def supervise_conversation() -> ConversationHandler[Context]:
     return FLOW.conversation()
 
 
-def quota_conversation() -> ConversationHandler[Context]:
-    """A view: every entry shows and ends, so it never holds on to what is typed later."""
-    return ConversationHandler(
-        name="quota",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CommandHandler("quota", show_quota),
-            CallbackQueryHandler(show_quota, pattern=r"^menu:quota$"),
-            CallbackQueryHandler(show_quota, pattern=r"^quota:pg:\d+$"),
-        ],
-        states={},
-        fallbacks=[],
-    )
-
-
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(supervise_conversation())
-    app.add_handler(quota_conversation())

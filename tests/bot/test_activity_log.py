@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from bot.offline_telegram import OfflinePerson
-from db.models import ActivityGroup, ActivityLog, AuditEntry
+from db.models import ActivityGroup, ActivityLog, AuditEntry, PersistedState
 from tests.harness import BotHarness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -49,7 +50,7 @@ async def test_four_taps_and_a_number_in_chinese(bot: BotHarness) -> None:
     await worker.press("今天（11月16日）")
     await worker.press("1.5 小时")
     await worker.press("60岁以上老年人")
-    assert "✅ 60岁以上老年人" in worker.button_labels()
+    assert "☑️ 60岁以上老年人" in worker.button_labels()  # the one toggle style
     await worker.press("选好了 ✔")
     await worker.send("12")
     await worker.press("跳过 »")
@@ -74,14 +75,14 @@ async def test_several_groups_are_split_and_back_goes_one_group_back(bot: BotHar
     await worker.press("log:grp:disabled")  # pressed twice: chosen, then not
     await worker.press("log:grp:done")
     await worker.send("40")
-    assert "How many of them were Elderly people (60+)?" in worker.last_text
+    assert "How many of them were elderly people (60+)?" in worker.last_text
     await worker.send("30")
-    assert "Children in difficulty" in worker.last_text
+    assert "children in difficulty" in worker.last_text
     assert "from 10 to 40" in worker.last_text  # together they must cover all 40
     await worker.send("5")
     assert "too few: at least 10" in worker.last_text
-    await worker.press("log:back")
-    assert "Elderly people (60+)" in worker.last_text
+    await worker.press("« Back")  # one group back, not the whole split
+    assert "elderly people (60+)" in worker.last_text
     await worker.press("log:split:all")
     await worker.send("12")
     await worker.press("log:note:skip")
@@ -110,7 +111,7 @@ async def test_bad_hours_are_reasked_and_full_width_and_comma_understood(
         assert reason in worker.last_text, text
         assert "How many hours" in worker.last_text
     await worker.send_photo()
-    assert "type your answer as text" in worker.last_text
+    assert "Please type a number, or use the buttons." in worker.last_text
     await worker.send("１．５")
     assert "Who was served?" in worker.last_text
     await worker.press("log:back")
@@ -190,7 +191,7 @@ async def test_last_month_is_open_for_a_week_into_the_next(bot: BotHarness) -> N
     # period is 7 days, knowledge/record_rules.yaml).
     bot.clock.current = datetime(2026, 12, 8, 9, 0, tzinfo=SHANGHAI)
     await worker.press("log:ok")
-    assert "until day 7 of this month" in worker.last_text
+    assert "last month could be entered until Dec 7." in worker.last_text
     assert await _logs(bot) == []
     await worker.press("log:date:yesterday")
     await worker.press("log:dur:120")
@@ -274,8 +275,8 @@ async def test_an_old_button_of_an_earlier_step_changes_nothing(bot: BotHarness)
     await worker.send("/log")
     await worker.press("log:cat:casework")
     await worker.press("log:tpl:case_record")
-    await worker.press_data("log:cat:admin")
-    assert "earlier step" in bot.telegram.callback_answers[-1]["text"]
+    await worker.press_data("log:cat:admin")  # the kit re-shows the current step
+    assert "which day" in worker.last_text
     await worker.press_data("log:tpl:pub_news")  # a template of another category
     assert "which day" in worker.last_text
 
@@ -337,3 +338,110 @@ async def test_nobody_deletes_another_workers_log(bot: BotHarness) -> None:
     await other.press_data(f"log:again:{entry.id}", message=other.last)
     assert "could not find that entry" in bot.telegram.callback_answers[-1]["text"]
     assert (await _logs(bot))[0].deleted_at is None
+
+
+async def test_a_log_begun_in_the_earlier_release_goes_on_from_its_state_row(
+    bot: BotHarness,
+) -> None:
+    """A worker mid-way through /log when this version starts: the state row and draft as the
+    earlier release wrote them (integer state 7 = person-times, `user_data["log"]` with its
+    "step"), and the worker goes on at the same step with the draft."""
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    await bot.stop()
+    draft = {
+        "token": "release-1-token", "several_stations": False, "station": "jiangnan",
+        "category": "groupwork", "template": "group_session", "date": "2026-11-15",
+        "picked": False, "minutes": 90, "groups": ["elderly", "disabled"], "split": {},
+        "step": 7, "lang": "en",
+    }  # fmt: skip
+    key = json.dumps([worker.user_id, worker.user_id])
+    async with bot.database.uow() as uow:
+        await uow.session.merge(PersistedState(kind="conversation:log", key=key, data=7))
+        await uow.session.merge(
+            PersistedState(kind="user", key=str(worker.user_id), data={"log": draft, "lang": "en"})
+        )
+        await uow.commit()
+    await bot.restart()
+    await worker.send("20")
+    assert "How many of them were elderly people (60+)?" in worker.last_text
+    await worker.send("20")
+    assert "from 1 to 20" in worker.last_text  # the elderly cover everyone: any figure
+    await worker.send("5")
+    await worker.press("log:note:skip")
+    assert "Day: Nov 15" in worker.last_text
+    assert "By group: Elderly people (60+) 20, People with disabilities 5" in worker.last_text
+    await worker.press("log:ok")
+    (saved,) = await _logs(bot)
+    assert (saved.template_code, saved.minutes, saved.person_times) == ("group_session", 90, 20)
+    assert await _groups(bot, saved.id) == {"elderly": 20, "disabled": 5}
+
+
+async def test_a_supervisors_mylogs_says_whose_records_they_are(bot: BotHarness) -> None:
+    supervisor = await bot.person(role="supervisor", stations=("jiangnan",))
+    await supervisor.send("/mylogs")
+    assert supervisor.last_text == "服务记录只有社工可以查看和登记。"
+
+
+async def test_one_log_is_one_log_and_forged_ids_are_refused(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    await _log_one(worker)
+    await worker.send("/mylogs")
+    assert "Your last activity log:" in worker.last_text
+    await worker.press_data("mylogs:del:" + "9" * 40)
+    assert "could not find that entry" in worker.last_text
+    await worker.press_data("log:again:" + "9" * 40, message=worker.last)
+    assert "could not find that entry" in bot.telegram.callback_answers[-1]["text"]
+    assert (await _logs(bot))[0].deleted_at is None
+
+
+async def test_a_day_the_month_does_not_have_is_named(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",))
+    await worker.send("/log")
+    await worker.press("log:cat:casework")
+    await worker.press("log:tpl:case_record")
+    await worker.send("11月31日")
+    assert worker.last_text.startswith("11月没有31日。")
+    await worker.send("10-5")
+    assert worker.last_text.startswith(
+        "这一天太早了：上个月的记录只能补登到11月7日。可以登记11月1日到11月16日之间的任意一天。"
+    )
+    await worker.send("90分钟")  # still the date step: not a date
+    await worker.send("16")
+    await worker.send("90分钟")
+    assert "服务对象是哪些人群" in worker.last_text
+
+
+async def test_back_through_the_split_and_a_new_total_asks_the_split_again(
+    bot: BotHarness,
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    await _to_duration(worker, "comm_record", "community")
+    await worker.press("log:dur:60")
+    await worker.press("log:grp:elderly")
+    await worker.press("log:grp:children")
+    await worker.press("log:grp:done")
+    await worker.send("10")
+    await worker.send("10")
+    await worker.send("4")
+    assert "Add a short note" in worker.last_text
+    await worker.press("« Back")  # from the note: the last group again
+    assert "How many of them were children in difficulty" in worker.last_text
+    await worker.send("6")
+    await worker.press("log:note:skip")
+    assert "Elderly people (60+) 10, Children in difficulty or left behind 6" in worker.last_text
+    await worker.press("« Back")
+    await worker.press("« Back")
+    assert "children in difficulty" in worker.last_text
+    await worker.press("« Back")
+    assert "elderly people (60+)" in worker.last_text
+    await worker.press("« Back")
+    assert "How many person-times" in worker.last_text
+    await worker.send("20")  # a new total: every group's figure is asked again
+    assert "elderly people (60+)? Type a number from 1 to 20." in worker.last_text
+    await worker.send("20")
+    await worker.send("3")
+    await worker.press("log:note:skip")
+    await worker.press("log:ok")
+    (saved,) = await _logs(bot)
+    assert saved.person_times == 20
+    assert await _groups(bot, saved.id) == {"elderly": 20, "children": 3}

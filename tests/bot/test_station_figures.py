@@ -32,15 +32,15 @@ async def test_a_worker_sees_their_station_by_group_and_category(bot: BotHarness
     await worker.send("/stats")
     text = worker.last_text
     assert text.startswith("📊 Jiangnan Street Social Work Station")
-    assert "This month (Nov) ／ last month (Oct)" in text
-    assert "Person-times: 32 ／ 0" in text
-    assert "  Elderly people (60+): 32 ／ 0" in text
-    assert "  People with disabilities: 8 ／ 0" in text
-    assert "  Children in difficulty or left behind: 0 ／ 0" in text
-    assert "Activities: 2 ／ 0" in text
-    assert "  Case work: 1 ／ 0" in text and "  Group work: 1 ／ 0" in text
-    assert "Hours logged: 4 ／ 0" in text
-    assert "Requests from residents: 0 ／ 0" in text
+    assert "This month (Nov) / last month (Oct)" in text
+    assert "Person-times: 32 / 0" in text
+    assert "  Elderly people (60+): 32 / 0" in text
+    assert "  People with disabilities: 8 / 0" in text
+    assert "  Children in difficulty or left behind: 0 / 0" in text
+    assert "Activities: 2 / 0" in text
+    assert "  Case work: 1 / 0" in text and "  Group work: 1 / 0" in text
+    assert "Hours logged: 4 / 0" in text
+    assert "Requests from residents: 0 / 0" in text
     other = await bot.person(role="station_head", stations=("xicheng",))
     await other.send("/stats")
     assert "西城街道社工站" in other.last_text
@@ -66,10 +66,10 @@ async def test_someone_with_several_stations_picks_and_cannot_forge_another(
     await worker.send("jiangnan please")
     assert "choose a station with the buttons" in worker.last_text
     await worker.press("stats:st:dongcheng")
-    assert "Person-times: 3 ／ 0" in worker.last_text  # logged for the first station offered
+    assert "Person-times: 3 / 0" in worker.last_text  # logged for the first station offered
     await worker.press("« Other stations")
     await worker.press("stats:st:jiangnan")
-    assert "Person-times: 0 ／ 0" in worker.last_text
+    assert "Person-times: 0 / 0" in worker.last_text
 
 
 async def test_a_single_station_worker_forging_a_station_button_learns_nothing(
@@ -103,4 +103,4 @@ async def test_admin_sees_every_station_in_one_table_or_picks_one(bot: BotHarnes
     assert "0 activities" in admin.last_text
     await admin.press("« Stations")
     await admin.press("stats:st:jiangnan")
-    assert "Person-times: 30 ／ 0" in admin.last_text
+    assert "Person-times: 30 / 0" in admin.last_text

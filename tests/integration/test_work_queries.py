@@ -11,10 +11,12 @@ from db.models import Person, ServiceRequest
 from db.uow import Database
 from knowledge.bundle import load_knowledge
 from services import activities, staff, station_figures, supervision
-from services.quota import MET
+from services.people import Access
+from services.quota import MET, quota_overview
 from services.stations import sync_stations
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+ADMIN = Access(person_id=0, tg_id=0, language="en", is_admin=True)  # sees every station
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=SHANGHAI)
 
 
@@ -57,15 +59,17 @@ async def test_figures_and_quota_on_both_databases(migrated_database: Database) 
         assert saved.quota is not None and saved.quota.total_hours == 8
     async with migrated_database.uow() as uow:
         report = await station_figures.station_figures(
-            uow, station_codes=None, now=NOW, zone=SHANGHAI
+            uow, actor=ADMIN, station_codes=None, now=NOW, zone=SHANGHAI
         )
-        network = await station_figures.network_month(uow, last_month=False, now=NOW, zone=SHANGHAI)
+        network = await station_figures.network_month(
+            uow, actor=ADMIN, last_month=False, now=NOW, zone=SHANGHAI
+        )
         await supervision.log_session(
             uow, supervisor_tg_id=2, station_code="jiangnan", session_date=date(2026, 11, 4),
             minutes=300, mode="online", topic_code="case_work", topic_text=None,
             client_token="t", now=NOW, zone=SHANGHAI, topic_codes=["case_work"],
         )  # fmt: skip
-        quotas = await supervision.quota_overview(uow, station_codes=None, now=NOW, zone=SHANGHAI)
+        quotas = await quota_overview(uow, actor=ADMIN, now=NOW, zone=SHANGHAI)
     jiangnan = next(s for s in report.stations if s.station_code == "jiangnan")
     assert (jiangnan.this_month.activities, jiangnan.this_month.person_times) == (2, 20)
     assert jiangnan.this_month.by_group == {"elderly": 10, "children": 4, "disabled": 10}

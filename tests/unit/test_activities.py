@@ -17,8 +17,10 @@ from knowledge.record_rules import RecordRules
 from services import activities, staff, station_figures
 from services.activities import AlreadyDeleted, DeleteWindowClosed
 from services.errors import InvalidValue, NotAllowed, NotFound
+from services.people import Access
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+ADMIN = Access(person_id=0, tg_id=0, language="en", is_admin=True)  # sees every station
 NOW = datetime(2026, 11, 16, 10, 0, tzinfo=SHANGHAI)
 KNOWLEDGE = load_knowledge()
 GROUPS = [g.code for g in KNOWLEDGE.served_groups]
@@ -224,7 +226,7 @@ async def test_station_figures_this_month_and_last(uow: UnitOfWork) -> None:
     await _request(uow, "jiangnan", "completed", datetime(2026, 9, 30, 12, tzinfo=SHANGHAI), 3)
 
     report = await station_figures.station_figures(
-        uow, station_codes=["jiangnan"], now=NOW, zone=SHANGHAI
+        uow, actor=ADMIN, station_codes=["jiangnan"], now=NOW, zone=SHANGHAI
     )
     assert (report.this_month, report.last_month) == (date(2026, 11, 1), date(2026, 10, 1))
     (jiangnan,) = report.stations
@@ -250,7 +252,7 @@ async def test_figures_for_every_station_take_a_fixed_number_of_queries(
     event.listen(database.engine.sync_engine, "before_cursor_execute", count)
     try:
         report = await station_figures.station_figures(
-            uow, station_codes=None, now=NOW, zone=SHANGHAI
+            uow, actor=ADMIN, station_codes=None, now=NOW, zone=SHANGHAI
         )
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", count)
@@ -275,7 +277,9 @@ async def test_network_month_totals_every_station_in_four_statements(
 
     event.listen(database.engine.sync_engine, "before_cursor_execute", count)
     try:
-        network = await station_figures.network_month(uow, last_month=False, now=NOW, zone=SHANGHAI)
+        network = await station_figures.network_month(
+            uow, actor=ADMIN, last_month=False, now=NOW, zone=SHANGHAI
+        )
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", count)
     assert len(statements) == 4
@@ -286,7 +290,9 @@ async def test_network_month_totals_every_station_in_four_statements(
     assert (by_code["xicheng"].hours, by_code["xicheng"].requests) == (1, 1)
     assert network.by_group == {"elderly": 19, "children": 6}
     assert (network.activities, network.person_times) == (2, 24)
-    october = await station_figures.network_month(uow, last_month=True, now=NOW, zone=SHANGHAI)
+    october = await station_figures.network_month(
+        uow, actor=ADMIN, last_month=True, now=NOW, zone=SHANGHAI
+    )
     assert (october.month, october.activities, october.by_group) == (
         date(2026, 10, 1), 1, {"elderly": 30},
     )  # fmt: skip

@@ -119,9 +119,48 @@ def test_typed_dates(text: str, today: date, day: date) -> None:
 
 @pytest.mark.parametrize(
     ("text", "reason"),
-    [("2-30", "not_a_date"), ("soon", "not_a_date"), ("11-20", "future"), ("10-31", "too_old")],
+    [
+        ("2-30", "no_such_day"),
+        ("2-32", "not_a_date"),
+        ("soon", "not_a_date"),
+        ("11-20", "future"),
+        ("10-31", "too_old"),
+    ],
 )
 def test_bad_typed_dates(text: str, reason: str) -> None:
     with pytest.raises(InvalidValue) as error:
         parse_entry_date(text, date(2026, 11, 16))
     assert error.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "hours"),
+    [
+        ("90分钟", 1.5),
+        ("两小时", 2.0),
+        ("半小时", 0.5),
+        ("两个半小时", 2.5),
+        ("1小时30分", 1.5),
+        ("90 min", 1.5),
+        ("an hour and a half", 1.5),
+        ("half an hour", 0.5),
+        ("two hours", 2.0),
+    ],
+)
+def test_hours_in_words_and_minutes_are_understood(text: str, hours: float) -> None:
+    assert parse_hours(text, minimum=0.25, maximum=12) == hours
+
+
+@pytest.mark.parametrize(("text", "count"), [("十二人次", 12), ("两人", 2), ("一百零五", 105)])
+def test_counts_in_chinese_numerals_are_understood(text: str, count: int) -> None:
+    assert parse_count(text, minimum=1, maximum=1000) == count
+
+
+def test_a_day_the_month_does_not_have_is_named() -> None:
+    from services.entry_window import DateRefused
+
+    with pytest.raises(DateRefused) as refused:
+        parse_entry_date("11-31", date(2026, 11, 16))
+    assert (refused.value.reason, refused.value.month, refused.value.day_number) == (
+        "no_such_day", 11, 31,
+    )  # fmt: skip

@@ -1,0 +1,188 @@
+"""`/quota`: supervision hours against the monthly quota (diagram: `quota.mmd`).
+
+A view that ends at once: supervisors see each assigned station, station heads their station,
+admins every station in one table, behind ones first (paged by buttons). Who sees which
+stations is `services.quota.quota_overview`'s rule, asked on every press, so neither a forged
+page button nor an old screen shows more. Early in the month a station under the line is
+"just started", not red (`QuotaStatus.just_started`).
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler
+
+from handlers.kit.callbacks import encode, pattern
+from handlers.kit.context import Context
+from handlers.kit.i18n import Gettext
+from handlers.kit.screen import show
+from handlers.kit.words import hours_label, month_label, staff_only
+from services.errors import NotAllowed
+from services.quota import BEHIND, MET, MISSED, ON_TRACK, ONLINE, QuotaStatus, quota_overview
+
+PAGE = 25  # stations per page of the admin table
+STATUS_ICONS = {MET: "✅", ON_TRACK: "🟢", BEHIND: "🔴", MISSED: "❌"}
+JUST_STARTED_ICON = "🕐"
+_ORDER = {BEHIND: 0, MISSED: 1, ON_TRACK: 2, MET: 3}
+
+
+def status_label(_: Gettext, quota: QuotaStatus) -> str:
+    if quota.just_started:
+        return _("🕐 month just started")
+    labels = {
+        MET: _("✅ met"),
+        ON_TRACK: _("🟢 on track"),
+        BEHIND: _("🔴 behind"),
+        MISSED: _("❌ missed"),
+    }
+    return labels.get(quota.status, quota.status)
+
+
+def mode_label(_: Gettext, mode: str) -> str:
+    return _("online") if mode == ONLINE else _("offline (in person)")
+
+
+def quota_block(_: Gettext, station_name: str, quota: QuotaStatus) -> str:
+    """One station's standing, as a supervisor or station head reads it."""
+    lines = [
+        f"<b>{escape(station_name)}</b> · {status_label(_, quota)}",
+        _("{month}: {done} h of {quota} (online {online}, offline {offline})").format(
+            month=month_label(_, quota.month),
+            done=hours_label(quota.total_hours),
+            quota=hours_label(quota.quota_hours),
+            online=hours_label(quota.online_hours),
+            offline=hours_label(quota.offline_hours),
+        ),
+    ]
+    if quota.hours_needed == 0:
+        lines.append(_("The quota is met."))
+    elif quota.days_left == 0:
+        lines.append(
+            _("{needed} h were missing when the month ended.").format(
+                needed=hours_label(quota.hours_needed)
+            )
+        )
+    else:
+        lines.append(
+            _("Still needed: {needed} h · {days} days left · about {weekly} h a week").format(
+                needed=hours_label(quota.hours_needed),
+                days=quota.days_left,
+                weekly=f"{quota.hours_per_week_needed:.1f}",
+            )
+        )
+    return "\n".join(lines)
+
+
+def quota_table(
+    _: Gettext, names: dict[str, str], statuses: list[QuotaStatus], page: int
+) -> tuple[str, int]:
+    """Every station in one table, behind ones first (most hours missing first, then in
+    catalogue order, the order of `names`); one page of it and the number of pages. Lines stay
+    short so a page fits a phone and 4096 characters."""
+    position = {code: index for index, code in enumerate(names)}  # catalogue order
+    ordered = sorted(
+        statuses,
+        key=lambda q: (
+            2 if q.just_started else _ORDER.get(q.status, 9),
+            -q.hours_needed,
+            position.get(q.station_code, len(position)),
+        ),
+    )
+    pages = max(1, -(-len(ordered) // PAGE))
+    page = min(max(page, 0), pages - 1)
+    early = sum(1 for q in statuses if q.just_started)
+    counts = {
+        s: sum(1 for q in statuses if q.status == s and not q.just_started)
+        for s in (BEHIND, ON_TRACK, MET, MISSED)
+    }
+    month = ordered[0].month if ordered else None
+    summary = _("behind {behind} · on track {on_track} · met {met}").format(
+        behind=counts[BEHIND] + counts[MISSED], on_track=counts[ON_TRACK], met=counts[MET]
+    )
+    if early:
+        summary += " · " + _("just started {count}").format(count=early)
+    lines = [
+        "<b>"
+        + _("Supervision hours, {month}: all stations").format(
+            month=month_label(_, month) if month else ""
+        )
+        + "</b>",
+        summary,
+        "",
+    ]
+    for quota in ordered[page * PAGE : (page + 1) * PAGE]:
+        icon = JUST_STARTED_ICON if quota.just_started else STATUS_ICONS.get(quota.status, "")
+        line = (
+            icon
+            + " "
+            + escape(names.get(quota.station_code, quota.station_code))
+            + " "
+            + _("{done}/{quota} h").format(
+                done=hours_label(quota.total_hours), quota=hours_label(quota.quota_hours)
+            )
+        )
+        if quota.hours_needed:
+            line += " · " + _("needs {needed}").format(needed=hours_label(quota.hours_needed))
+        lines.append(line)
+    if pages > 1:
+        lines += ["", _("Page {page} of {pages}").format(page=page + 1, pages=pages)]
+    return "\n".join(lines), pages
+
+
+async def show_quota(update: Update, context: Context) -> int:
+    who = await context.person(update)
+    _ = who.gettext
+    data = context.bot_data
+    press = context.press(update)
+    page = (press.int_arg() or 0) if press is not None and press.prefix == "quota" else 0
+    try:
+        async with data.uow() as uow:
+            statuses = await quota_overview(
+                uow, actor=who.access, now=data.clock.now(), zone=data.clock.zone
+            )
+    except NotAllowed:
+        text = (
+            staff_only(_)
+            if not who.access.is_staff
+            else _("The supervision quota is for supervisors, station heads and administrators.")
+        )
+        await show(update, text)
+        return ConversationHandler.END
+    names = {s.code: s.name(who.lang) for s in data.knowledge.stations.stations}
+    if who.access.is_admin:  # every station: the one table
+        text, pages = quota_table(_, names, statuses, page)
+        page = min(max(page, 0), pages - 1)
+        nav = []
+        if page > 0:
+            nav.append(InlineKeyboardButton("‹", callback_data=encode("quota", "pg", page - 1)))
+        if page < pages - 1:
+            nav.append(InlineKeyboardButton("›", callback_data=encode("quota", "pg", page + 1)))
+        await show(update, text, InlineKeyboardMarkup([nav]) if nav else None)
+        return ConversationHandler.END
+    blocks = [quota_block(_, names.get(q.station_code, q.station_code), q) for q in statuses]
+    header = "<b>" + _("⏱ Supervision quota this month") + "</b>"
+    await show(update, "\n\n".join([header, *blocks]))
+    return ConversationHandler.END
+
+
+def quota_conversation() -> ConversationHandler[Context]:
+    """A view: every entry shows and ends, so it never holds on to what is typed later."""
+    return ConversationHandler(
+        name="quota",
+        persistent=True,
+        allow_reentry=True,
+        entry_points=[
+            CommandHandler("quota", show_quota),
+            CallbackQueryHandler(show_quota, pattern=r"^menu:quota$"),
+            CallbackQueryHandler(show_quota, pattern=pattern("quota", "pg")),
+        ],
+        states={},
+        fallbacks=[],
+    )
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(quota_conversation())
