@@ -1,4 +1,8 @@
-"""The bot harness: the real Application, the offline Telegram, and people who talk to it."""
+"""The bot harness: the real Application, the offline Telegram, and people who talk to it.
+
+Bot tests never sleep: the pacer (and through it the outbox's retry backoff) runs on a
+`VirtualTimer`, so a wait of 1 s per chat or a 5 s backoff passes at once; `bot.timer.slept`
+lists the waits, `bot.timer.now` is the virtual monotonic clock."""
 
 from __future__ import annotations
 
@@ -10,7 +14,9 @@ from bot.clock import FixedClock
 from bot.offline_telegram import OFFLINE_TOKEN, OfflinePerson, OfflineTelegram
 from bot.settings import Settings
 from db.uow import Database
+from handlers.delivery.pace import Pace
 from services import people, staff
+from tests.virtual_time import VirtualTimer
 
 ADMIN_ID = 900_001
 
@@ -29,6 +35,7 @@ class BotHarness:
         )
         self.telegram = OfflineTelegram()
         self.app: StationApp | None = None
+        self.timer = VirtualTimer()
 
     async def start(self) -> None:
         self.app = build_application(
@@ -37,6 +44,7 @@ class BotHarness:
             token=OFFLINE_TOKEN,
             request=self.telegram,
             clock=self.clock,
+            pace=Pace(timer=self.timer),
         )
         await self.app.initialize()
         await on_startup(self.app)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from html import escape
+from zoneinfo import ZoneInfo
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -24,7 +25,12 @@ from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys
 from handlers.questions.ask import free_text
 from services import delivery, people, staff
-from services.errors import InviteExpired, InviteUnknown, InviteUsed
+from services.errors import InviteExpired, InviteThrottled, InviteUnknown, InviteUsed
+
+
+def zone_note(_: Gettext, zone: ZoneInfo) -> str:
+    """The "(Beijing time)" note after a time of day when the bot runs on Asia/Shanghai."""
+    return _(" (Beijing time)") if zone.key == "Asia/Shanghai" else ""
 
 
 def back_to_menu(_: Gettext) -> InlineKeyboardMarkup:
@@ -86,26 +92,25 @@ async def redeem(update: Update, context: Context, who: Speaker, code: str) -> N
     data = context.bot_data
     grant = None
     problem = None
-    if not staff.looks_like_invite_code(code):
+    try:
+        async with data.uow() as uow:
+            grant = await staff.redeem_invite(uow, code=code, tg_id=who.tg_id, now=data.clock.now())
+    except InviteUnknown:
         problem = _(
             "This invitation link is not valid. Please ask your administrator for a new one."
         )
-    else:
-        try:
-            async with data.uow() as uow:
-                grant = await staff.redeem_invite(
-                    uow, code=code, tg_id=who.tg_id, now=data.clock.now()
-                )
-        except InviteUnknown:
-            problem = _(
-                "This invitation link is not valid. Please ask your administrator for a new one."
-            )
-        except InviteUsed:
-            problem = _(
-                "This invitation has already been used. Each link works only once; please ask for a new one."
-            )
-        except InviteExpired:
-            problem = _("This invitation has expired. Please ask your administrator for a new one.")
+    except InviteUsed:
+        problem = _(
+            "This invitation has already been used. Each link works only once; please ask for a new one."
+        )
+    except InviteExpired:
+        problem = _("This invitation has expired. Please ask your administrator for a new one.")
+    except InviteThrottled as throttled:
+        local = throttled.until.astimezone(data.clock.zone)
+        problem = _(
+            "Too many invitation codes were wrong. For your safety I will not check another "
+            "one until {time}. If your link does not work, please ask your administrator for a new one."
+        ).format(time=local.strftime("%H:%M") + zone_note(_, data.clock.zone))
     if grant is None:
         await send_menu(update, context, who, problem)
         return

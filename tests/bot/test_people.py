@@ -1,0 +1,85 @@
+"""people/: the apology after a failure, /start throttling, presses outside a conversation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.offline_telegram import TelegramRefusal
+from db.models import AuditEntry, StaffRole
+from services import staff
+from tests.harness import BotHarness
+
+APOLOGY = "Sorry, something went wrong on our side."
+TOO_OLD = "Bad Request: query is too old and response timeout expired or query id is invalid"
+
+
+async def test_the_apology_is_sent_even_when_the_press_can_no_longer_be_answered(
+    bot: BotHarness,
+) -> None:
+    resident = await bot.person(lang="en")
+    await resident.send("/start")
+
+    def hook(method: str, params: dict[str, Any]) -> TelegramRefusal | None:
+        if method == "answerCallbackQuery":
+            return TelegramRefusal(400, TOO_OLD)  # already answered / too old
+        if method == "editMessageText":
+            return TelegramRefusal(500, "Internal Server Error")  # the handler fails
+        return None
+
+    bot.telegram.fault_hook = hook
+    await resident.press("menu:privacy")
+    assert resident.last_text.startswith(APOLOGY)
+
+
+async def _audit(bot: BotHarness, action: str) -> list[dict[str, Any]]:
+    async with bot.database.uow() as uow:
+        return list(
+            await uow.session.scalars(
+                select(AuditEntry.detail).where(AuditEntry.action == action)
+            )
+        )
+
+
+async def test_wrong_invite_codes_slow_the_person_down_and_are_audited(bot: BotHarness) -> None:
+    admin = await bot.admin(lang="en")
+    await admin.send("/invite")
+    await admin.press("inv:role:worker")
+    await admin.press("inv:st:jiangnan")
+    good = admin.last_text.split("?start=")[1].split()[0]
+
+    guesser = await bot.person(lang="en")
+    for n in range(staff.WRONG_CODES_LIMIT):
+        await guesser.send(f"/start {'A' * 31}{n}")
+        assert "not valid" in guesser.last_text
+    assert len(await _audit(bot, staff.WRONG_CODE)) == staff.WRONG_CODES_LIMIT
+    (throttled,) = await _audit(bot, staff.THROTTLED)
+    assert throttled["wrong_codes"] == staff.WRONG_CODES_LIMIT
+    assert "A" * 31 not in str(throttled)  # no code in the audit log
+
+    # Even the right code is not read while slowed down; the message says until when.
+    await guesser.send(f"/start {good}")
+    assert "Too many invitation codes were wrong" in guesser.last_text
+    assert "(Beijing time)" in guesser.last_text
+    async with bot.database.uow() as uow:
+        assert list(await uow.session.scalars(select(StaffRole.id))) == []
+    assert len(await _audit(bot, staff.WRONG_CODE)) == staff.WRONG_CODES_LIMIT  # not counted
+
+    # Someone else is not slowed down by the guesser.
+    other = await bot.person(lang="zh")
+    await other.send("/start " + "B" * 32)
+    assert "邀请链接无效" in other.last_text or "无效" in other.last_text
+
+    bot.clock.advance(staff.WRONG_CODES_WINDOW + timedelta(seconds=1))
+    await guesser.send(f"/start {good}")
+    assert "Welcome! Your new role" in guesser.last_text
+
+
+async def test_the_throttle_message_is_translated(bot: BotHarness) -> None:
+    guesser = await bot.person(lang="zh")
+    for _ in range(staff.WRONG_CODES_LIMIT + 1):
+        await guesser.send("/start bad")
+    assert "北京时间" in guesser.last_text
+    assert "邀请码" in guesser.last_text
