@@ -9,10 +9,13 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from sqlalchemy import delete
+
 from bot.application import StationApp, build_application, on_startup
 from bot.clock import FixedClock
 from bot.offline_telegram import OFFLINE_TOKEN, OfflinePerson, OfflineTelegram
 from bot.settings import Settings
+from db.models import PersistedState
 from db.uow import Database
 from handlers.delivery.pace import Pace
 from services import people, staff
@@ -56,9 +59,18 @@ class BotHarness:
             await self.app.shutdown()
             self.app = None
 
-    async def restart(self) -> None:
-        """SIGTERM and start again: persistence is flushed on stop and read on start."""
+    async def restart(self, *, lose_conversations: bool = False) -> None:
+        """SIGTERM and start again: persistence is flushed on stop and read on start.
+
+        `lose_conversations`: as a kill -9 between two flushes can leave it, the conversation
+        states are gone while `user_data` (the drafts) is kept."""
         await self.stop()
+        if lose_conversations:
+            async with self.database.uow() as uow:
+                await uow.session.execute(
+                    delete(PersistedState).where(PersistedState.kind.like("conversation:%"))
+                )
+                await uow.commit()
         await self.start()
         for person in self._people:
             person.app = self.app  # type: ignore[assignment]

@@ -23,6 +23,7 @@ from telegram.ext import (
 )
 
 from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.flow import STEPS_KEY
 from handlers.people.start import reply
 from services import privacy
 
@@ -37,7 +38,7 @@ async def mydata(update: Update, context: Context) -> None:
     async with data.uow() as uow:
         document = await privacy.export(uow, tg_id=who.tg_id, now=data.clock.now())
     # What is only in memory counts too: a draft of a conversation not yet finished.
-    drafts = {k: v for k, v in (context.user_data or {}).items() if k != "lang"}
+    drafts = {k: v for k, v in (context.user_data or {}).items() if k not in ("lang", STEPS_KEY)}
     document["conversation_drafts"] = drafts
     content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     if update.callback_query is not None:

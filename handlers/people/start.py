@@ -7,6 +7,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -20,7 +21,9 @@ from telegram.ext import (
 
 from handlers.kit import consent
 from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.flow import reshow_current
 from handlers.kit.i18n import Gettext
+from handlers.kit.screen import drop_buttons
 from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys
 from handlers.questions.ask import free_text
@@ -230,19 +233,26 @@ async def cancel_outside(update: Update, context: Context) -> None:
 
 
 async def expired_button(update: Update, context: Context) -> None:
-    """A button from a finished or expired conversation: say so, change nothing."""
-    who = await speaker(update, context)
+    """A press no handler took. Mid-way in a conversation (its persisted step, or its kept
+    draft after the state was lost): that step again, with its buttons. In none: say so, take
+    the old keyboard away and give the menu. Nothing changes either way."""
+    if await reshow_current(update, context):
+        return
+    who = await context.person(update)
     _ = who.gettext
     query = update.callback_query
     assert query is not None
-    await query.answer(
-        _("This button has expired. Please start again from the menu."), show_alert=True
+    await query.answer(_("This button has expired. Please start again from the menu."))
+    try:
+        await drop_buttons(update)
+    except TelegramError:  # the message may be too old to edit; nothing is lost
+        pass
+    await send_menu(
+        update,
+        context,
+        who,
+        _("That conversation is over, so this button no longer works. What would you like to do?"),
     )
-    if query.message is not None:
-        try:
-            await query.edit_message_reply_markup(reply_markup=None)
-        except Exception:  # noqa: BLE001 - the message may be too old to edit; nothing is lost
-            pass
 
 
 async def unknown_command(update: Update, context: Context) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.offline_telegram import TelegramRefusal
-from db.models import AuditEntry, StaffRole
+from db.models import AuditEntry, Invite, PersistedState, StaffRole
 from services import staff
 from tests.harness import BotHarness
 
@@ -37,9 +37,7 @@ async def test_the_apology_is_sent_even_when_the_press_can_no_longer_be_answered
 async def _audit(bot: BotHarness, action: str) -> list[dict[str, Any]]:
     async with bot.database.uow() as uow:
         return list(
-            await uow.session.scalars(
-                select(AuditEntry.detail).where(AuditEntry.action == action)
-            )
+            await uow.session.scalars(select(AuditEntry.detail).where(AuditEntry.action == action))
         )
 
 
@@ -83,3 +81,55 @@ async def test_the_throttle_message_is_translated(bot: BotHarness) -> None:
         await guesser.send("/start bad")
     assert "北京时间" in guesser.last_text
     assert "邀请码" in guesser.last_text
+
+
+async def _persisted(bot: BotHarness) -> list[tuple[str, str, Any]]:
+    async with bot.database.uow() as uow:
+        rows = await uow.session.execute(
+            select(PersistedState.kind, PersistedState.key, PersistedState.data).order_by(
+                PersistedState.kind, PersistedState.key
+            )
+        )
+        return [tuple(row) for row in rows]  # type: ignore[misc]
+
+
+async def test_a_lost_conversation_state_resumes_at_the_step_on_screen(bot: BotHarness) -> None:
+    admin = await bot.admin(lang="en")
+    await admin.send("/invite")
+    await admin.press("inv:role:worker")
+    station_step = admin.last_with_buttons()
+    assert "Which station will they work for?" in station_step.text
+    await bot.restart(lose_conversations=True)  # user_data (the draft) is kept
+
+    await admin.press("inv:st:jiangnan", message=station_step)
+    assert "expired" not in str(bot.telegram.callback_answers[-1:])
+    assert "Which station will they work for?" in admin.last_text  # the same step, again
+    assert any(b.callback_data == "inv:st:jiangnan" for b in admin.last_with_buttons().buttons)
+    async with bot.database.uow() as uow:
+        assert list(await uow.session.scalars(select(Invite.id))) == []  # nothing was done
+
+    await admin.press("inv:st:jiangnan")  # the conversation continues from there
+    assert "?start=" in admin.last_text
+
+
+async def test_a_button_of_another_conversation_reshows_the_current_step(bot: BotHarness) -> None:
+    admin = await bot.admin(lang="en")
+    await admin.send("/invite")
+    await admin.press("inv:role:worker")
+    before = await _persisted(bot)
+    await admin.press_data("sup:st:jiangnan")  # an old /supervise button, long finished
+    assert "Which station will they work for?" in admin.last_text
+    assert admin.last_with_buttons().buttons[0].callback_data.startswith("inv:")
+    assert await _persisted(bot) == before
+
+
+async def test_a_button_outside_any_conversation_says_so_with_the_menu(bot: BotHarness) -> None:
+    resident = await bot.person(lang="en")
+    await resident.send("/start")
+    old = resident.last_with_buttons()
+    await resident.press_data("inv:st:jiangnan", message=old)  # forged or from long ago
+    assert "expired" in bot.telegram.callback_answers[-1]["text"]
+    assert resident.last_text.startswith("That conversation is over")
+    assert "🙋 Request a service" in resident.button_labels()  # the menu comes with it
+    async with bot.database.uow() as uow:
+        assert list(await uow.session.scalars(select(Invite.id))) == []
