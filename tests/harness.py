@@ -9,12 +9,13 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from bot.application import StationApp, build_application, on_startup
 from bot.clock import FixedClock
 from bot.offline_telegram import OFFLINE_TOKEN, OfflinePerson, OfflineTelegram
 from bot.settings import Settings
+from db.base import Base
 from db.models import PersistedState
 from db.uow import Database
 from handlers.delivery.pace import Pace
@@ -74,6 +75,16 @@ class BotHarness:
         await self.start()
         for person in self._people:
             person.app = self.app  # type: ignore[assignment]
+
+    async def rows(self, *, skip: tuple[str, ...] = ("persisted_state",)) -> dict[str, list[Any]]:
+        """Every row of every table (but `skip`), to assert that nothing changed."""
+        tables: dict[str, list[Any]] = {}
+        async with self.database.uow() as uow:
+            for table in Base.metadata.sorted_tables:
+                if table.name not in skip:
+                    result = await uow.session.execute(select(table))
+                    tables[table.name] = sorted(map(repr, result.all()))
+        return tables
 
     @property
     def _people(self) -> list[OfflinePerson]:
