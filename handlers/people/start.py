@@ -23,7 +23,7 @@ from handlers.kit import consent
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.flow import reshow_current
 from handlers.kit.i18n import Gettext
-from handlers.kit.screen import drop_buttons
+from handlers.kit.screen import drop_buttons, show
 from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys
 from handlers.questions.ask import free_text
@@ -53,15 +53,10 @@ async def reply(
     way back under it; typed commands leave the chat's earlier menu where it was.
     """
     query = update.callback_query
-    if query is not None and query.message is not None:
-        await query.answer()
-        if menu_button is not None:
-            rows = list(reply_markup.inline_keyboard) if reply_markup else []
-            reply_markup = InlineKeyboardMarkup([*rows, *back_to_menu(menu_button).inline_keyboard])
-        await query.edit_message_text(text, reply_markup=reply_markup)
-        return
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, reply_markup=reply_markup)
+    if query is not None and query.message is not None and menu_button is not None:
+        rows = list(reply_markup.inline_keyboard) if reply_markup else []
+        reply_markup = InlineKeyboardMarkup([*rows, *back_to_menu(menu_button).inline_keyboard])
+    await show(update, text, reply_markup)
 
 
 async def send_menu(
@@ -75,7 +70,7 @@ async def send_menu(
 
 
 async def start(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     code = context.args[0] if context.args else None
     if code:
@@ -117,7 +112,8 @@ async def redeem(update: Update, context: Context, who: Speaker, code: str) -> N
     if grant is None:
         await send_menu(update, context, who, problem)
         return
-    who = await speaker(update, context)  # roles changed
+    context.forget_person()  # roles changed
+    who = await context.person(update)
     station = data.knowledge.stations.get(grant.station_code) if grant.station_code else None
     if station is not None:
         text = _("Welcome! Your new role: {role}, {station}.").format(
@@ -129,14 +125,14 @@ async def redeem(update: Update, context: Context, who: Speaker, code: str) -> N
 
 
 async def menu(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     if update.callback_query is not None:
         await update.callback_query.answer()
     await send_menu(update, context, who)
 
 
 async def help_command(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     lines = [_("Here is what I can do for you:")]
     for command in commands_for(role_keys(who.access), context.bot_data.available_commands):
@@ -161,15 +157,17 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 
 async def language(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     await reply(update, _("Choose your language:"), language_keyboard())
 
 
 async def language_chosen(update: Update, context: Context) -> None:
+    """lang:<code>, the codec's `prefix:kind` (the language is the kind)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    chosen = query.data.split(":", 1)[1]
+    press = context.press(update)
+    assert query is not None
+    chosen = press.kind if press is not None else None
     data = context.bot_data
     if chosen not in people.LANGUAGES:
         await query.answer()
@@ -178,15 +176,15 @@ async def language_chosen(update: Update, context: Context) -> None:
         await people.set_language(
             uow, tg_id=query.from_user.id, language=chosen, now=data.clock.now()
         )
-    who = await speaker(update, context)
+    context.forget_person()  # the language changed
+    who = await context.person(update)
     _ = who.gettext
-    await query.answer()
-    await query.edit_message_text(_("From now on I will speak English."))
+    await show(update, _("From now on I will speak English."))
     await send_menu(update, context, who)
 
 
 async def privacy(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     markup = await consent.privacy_markup(context, who)
     await reply(update, privacy_notice(who.gettext), markup, menu_button=who.gettext)
 
@@ -225,7 +223,7 @@ def privacy_notice(_: Gettext) -> str:
 
 
 async def cancel_outside(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     await send_menu(
         update, context, who, _("There is nothing to cancel. What would you like to do?")
@@ -256,14 +254,14 @@ async def expired_button(update: Update, context: Context) -> None:
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     await send_menu(update, context, who, _("I don't know that command. Here is what I can do:"))
 
 
 async def not_understood(update: Update, context: Context) -> None:
     """A photo, sticker, voice message… outside any conversation."""
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     await send_menu(
         update,
@@ -293,7 +291,7 @@ async def only_private_chats(update: Update, context: Context) -> None:
 
 async def edited_message(update: Update, context: Context) -> None:
     """Conversations read new messages only; say so rather than silently ignore the edit."""
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     message = update.edited_message
     if message is not None:
