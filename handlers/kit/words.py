@@ -4,6 +4,7 @@ labels join here as their journeys move onto the kit.)"""
 from __future__ import annotations
 
 from html import escape
+from zoneinfo import ZoneInfo
 
 from handlers.kit.i18n import Gettext
 from services.phones import display_phone
@@ -21,3 +22,8 @@ def role_label(_: Gettext, role: str) -> str:
 
 def phone_text(phone: str | None) -> str:
     return escape(display_phone(phone)) if phone else ""
+
+
+def zone_name(_: Gettext, zone: ZoneInfo) -> str:
+    """A time zone in words: "Beijing time" for Asia/Shanghai (WORDING.md), else its name."""
+    return _("Beijing time") if zone.key == "Asia/Shanghai" else zone.key

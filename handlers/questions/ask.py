@@ -700,7 +700,7 @@ async def kbgaps(update: Update, context: Context) -> None:
     lines = ["<b>" + _("🕳 Most frequent unanswered questions (last 90 days)") + "</b>"]
     for index, gap in enumerate(found, 1):
         lines.append(
-            _("{index}. «{text}» × {count} (unmatched {unmatched}, 👎 {down})").format(
+            _("{index}. “{text}” × {count} (unmatched {unmatched}, 👎 {down})").format(
                 index=index,
                 text=escape(_excerpt(gap.query, 60)),
                 count=gap.count,

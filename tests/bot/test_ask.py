@@ -164,7 +164,7 @@ async def test_unmatched_questions_reach_kbgaps_for_admins_only(bot: BotHarness)
     admin = await bot.admin()
     await admin.send("/kbgaps")
     lines = admin.last_text.splitlines()
-    assert lines[1] == "1. “明天天气怎么样” × 2（没匹配上 2，👎 0）"
+    assert lines[1] == "1. “明天天气怎么样” × 2（未匹配 2 次，差评 0 次）"  # WORDING.md
     assert "股票会涨" in lines[2]
     resident = await bot.person(lang="en")
     await resident.send("/kbgaps")

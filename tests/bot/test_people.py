@@ -133,3 +133,12 @@ async def test_a_button_outside_any_conversation_says_so_with_the_menu(bot: BotH
     assert "🙋 Request a service" in resident.button_labels()  # the menu comes with it
     async with bot.database.uow() as uow:
         assert list(await uow.session.scalars(select(Invite.id))) == []
+
+
+async def test_the_admin_menu_says_all_stations(bot: BotHarness) -> None:
+    admin = await bot.admin(lang="zh")
+    await admin.send("/menu")
+    assert "📊 各站数据" in admin.button_labels()
+    head = await bot.person(role="station_head", stations=("jiangnan",), lang="zh")
+    await head.send("/menu")
+    assert "📊 本站数据" in head.button_labels()
