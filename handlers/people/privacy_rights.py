@@ -10,6 +10,7 @@ personal data. Any conversation draft the person had (`user_data`) is erased as 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CommandHandler
@@ -148,6 +149,6 @@ FORGET = Flow(
 )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(FORGET.conversation())
     app.add_handler(CommandHandler("mydata", mydata))

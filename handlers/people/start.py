@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -314,7 +315,7 @@ async def membership_changed(update: Update, context: Context) -> None:
         await speaker(update, context)  # writing to us again clears "unreachable"
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, only_private_chats), group=-2)
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited_message), group=-1)
     app.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -330,7 +331,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
 
 
-def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+def register_fallbacks(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Registered last: whatever no journey claimed. Free text is a question."""
     app.add_handler(CommandHandler("cancel", cancel_outside))
     app.add_handler(CallbackQueryHandler(expired_button))

@@ -20,6 +20,7 @@ See `ask.mmd` for the reply conversation.
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -55,7 +56,8 @@ INBOX_LIMIT = 10
 
 
 def _remember(context: Context, text: str, result: MatchResult) -> int:
-    store = context.user_data.setdefault("ask", {"next": 1, "asked": {}})  # type: ignore[union-attr]
+    assert context.user_data is not None  # private chats only: every update has a user
+    store = context.user_data.setdefault("ask", {"next": 1, "asked": {}})
     number = int(store["next"])
     store["next"] = number + 1
     best = result.best
@@ -501,7 +503,8 @@ async def reply_start(update: Update, context: Context) -> int:
         await drop_buttons(update)
         return ConversationHandler.END
     await query.answer()
-    context.user_data["qa"] = {"question_id": question_id}  # type: ignore[index]
+    assert context.user_data is not None
+    context.user_data["qa"] = {"question_id": question_id}
     await _send(
         update,
         _("✍️ Type your reply to question #{number}:").format(number=question_id)
@@ -533,13 +536,18 @@ async def reply_text(update: Update, context: Context) -> int:
         await _send(update, _("Please keep your reply under 3,500 characters and send it again."))
         return TYPING
     except (NotAllowed, NotFound, Conflict):
-        context.user_data.pop("qa", None)  # type: ignore[union-attr]
+        _drop_reply_draft(context)
         await _send(update, _("This question has been closed, so nothing was sent."))
         return ConversationHandler.END
-    context.user_data.pop("qa", None)  # type: ignore[union-attr]
+    _drop_reply_draft(context)
     await _relay(context, sent, who)
     await _send(update, _("✅ Sent."))
     return ConversationHandler.END
+
+
+def _drop_reply_draft(context: Context) -> None:
+    if context.user_data is not None:
+        context.user_data.pop("qa", None)
 
 
 async def _relay(context: Context, sent: questions.ReplySent, author: Speaker) -> None:
@@ -574,7 +582,7 @@ async def reply_cancel(update: Update, context: Context) -> int:
     if update.callback_query is not None:
         await update.callback_query.answer()
         await drop_buttons(update)
-    context.user_data.pop("qa", None)  # type: ignore[union-attr]
+    _drop_reply_draft(context)
     _ = who.gettext
     await _send(update, cancelled_text(_))
     return ConversationHandler.END
@@ -721,7 +729,7 @@ async def kbgaps(update: Update, context: Context) -> None:
     await _send(update, "\n".join(lines))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # One more button on the /inbox overview, beside the requests and volunteer applications.
     add_section(
         InboxSection(
