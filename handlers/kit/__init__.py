@@ -4,7 +4,8 @@
 What each module gives
 ----------------------
 - `context`: `BotData` (what `bot/` fills in: uow, clock, translator, knowledge, outbox, ...,
-  and `show_menu`, set by `handlers.people.register`); `Context`, PTB's `CallbackContext` as
+  and `show_menu`, set by `handlers.people.register`, and `on_free_text`, set by
+  `handlers.questions.register`); `Context`, PTB's `CallbackContext` as
   installed by `ContextTypes(context=Context, bot_data=BotData)`, with
   `await context.person(update) -> Speaker` (resolved once per update; `forget_person()` after
   changing the person) and `context.press(update) -> Press | None`; `Speaker` (`access`,

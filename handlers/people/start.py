@@ -27,7 +27,6 @@ from handlers.kit.i18n import Gettext
 from handlers.kit.screen import drop_buttons, show
 from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys
-from handlers.questions.ask import free_text
 from services import delivery, people, staff
 from services.errors import InviteExpired, InviteThrottled, InviteUnknown, InviteUsed
 
@@ -331,10 +330,16 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
 
 
+async def free_text(update: Update, context: Context) -> None:
+    """Text nobody claimed: what `questions` registered makes of it (a question)."""
+    await context.bot_data.on_free_text(update, context)
+
+
 def register_fallbacks(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Registered last: whatever no journey claimed. Free text is a question."""
     app.add_handler(CommandHandler("cancel", cancel_outside))
     app.add_handler(CallbackQueryHandler(expired_button))
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, free_text))
+
     app.add_handler(MessageHandler(filters.ALL, not_understood))

@@ -753,6 +753,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             allow_reentry=True,
         )
     )
+    app.bot_data.on_free_text = free_text  # people's fallback: typed text is a question
     app.add_handler(CommandHandler("ask", ask_command))
     app.add_handler(CallbackQueryHandler(ask_command, pattern=r"^menu:ask$"))
     app.add_handler(CommandHandler("kbgaps", kbgaps))
