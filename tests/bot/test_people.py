@@ -127,12 +127,34 @@ async def test_a_button_outside_any_conversation_says_so_with_the_menu(bot: BotH
     resident = await bot.person(lang="en")
     await resident.send("/start")
     old = resident.last_with_buttons()
+    before = await bot.rows()
     await resident.press_data("inv:st:jiangnan", message=old)  # forged or from long ago
     assert "expired" in bot.telegram.callback_answers[-1]["text"]
     assert resident.last_text.startswith("That conversation is over")
     assert "🙋 Request a service" in resident.button_labels()  # the menu comes with it
-    async with bot.database.uow() as uow:
-        assert list(await uow.session.scalars(select(Invite.id))) == []
+    assert old.buttons == []  # the old keyboard is gone
+    await resident.press_data("forget:yes", message=old)  # /forget's button, no /forget open
+    assert resident.last_text.startswith("That conversation is over")
+    assert await bot.rows() == before  # nothing changed, nothing erased
+
+
+async def test_bot_tests_never_sleep(bot: BotHarness) -> None:
+    """The harness's pacer (and the outbox's backoff through it) waits in virtual time."""
+    assert bot.app is not None
+    assert bot.app.bot.rate_limiter.timer is bot.timer  # type: ignore[union-attr]
+    started = bot.timer.now
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    bot.telegram.fault_hook = lambda method, params: (
+        TelegramRefusal(500, "Internal Server Error")
+        if method == "sendMessage" and params.get("chat_id") == worker.user_id
+        else None
+    )
+    resident = await bot.person(lang="en")
+    await resident.send("What is the weather tomorrow")
+    await resident.press("ask a social worker")
+    await resident.press("Jiangnan Street Social Work Station")
+    assert "has been passed to" in resident.last_text
+    assert bot.timer.now > started  # the retries waited, on the virtual clock only
 
 
 async def test_the_admin_menu_says_all_stations(bot: BotHarness) -> None:
