@@ -724,7 +724,9 @@ async def kbgaps(update: Update, context: Context) -> None:
             entry = data.knowledge.faq.get(item.entry_id)
             title = entry.question(who.lang) if entry is not None else item.entry_id
             lines.append(
-                f"• {escape(title)} ({escape(item.entry_id)}): 👎 {item.down} / 👍 {item.up}"
+                _("• {title} ({entry}): 👎 {down} / 👍 {up}").format(
+                    title=escape(title), entry=escape(item.entry_id), down=item.down, up=item.up
+                )
             )
     await _send(update, "\n".join(lines))
 

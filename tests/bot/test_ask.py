@@ -153,6 +153,9 @@ async def test_thumbs_down_is_stored_and_offers_a_person(bot: BotHarness) -> Non
     await admin.send("/kbgaps")
     assert "服务收费" in admin.last_text  # the normalised question
     assert "cost_free" in admin.last_text and "👎 1" in admin.last_text
+    chinese = await bot.person(role="admin", lang="zh")
+    await chinese.send("/kbgaps")
+    assert "（cost_free）：👎 1 / 👍 0" in chinese.last_text  # Chinese punctuation (WORDING.md)
 
 
 async def test_unmatched_questions_reach_kbgaps_for_admins_only(bot: BotHarness) -> None:
