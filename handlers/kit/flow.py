@@ -374,6 +374,20 @@ def flows_in(application: Any) -> list[FlowConversation]:
     ]
 
 
+def open_elsewhere(update: Update, context: Context) -> list[str]:
+    """Names of the conversations not on the Flow (older kits) this person is in the middle of:
+    their steps cannot be re-shown from here, but the person is not "in no conversation"."""
+    found = []
+    for group in sorted(context.application.handlers):
+        for handler in context.application.handlers[group]:
+            if isinstance(handler, ConversationHandler) and not isinstance(
+                handler, FlowConversation
+            ):
+                if handler._conversations.get(handler._get_key(update)) is not None:
+                    found.append(str(handler.name))
+    return found
+
+
 async def reshow_current(update: Update, context: Context) -> bool:
     """A press no handler took: show the step the person is really on, with its buttons.
 

@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from handlers.kit import consent
 from handlers.kit.context import Context, Speaker, speaker
-from handlers.kit.flow import reshow_current
+from handlers.kit.flow import open_elsewhere, reshow_current
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import drop_buttons, show
 from handlers.kit.words import role_label
@@ -240,6 +240,15 @@ async def expired_button(update: Update, context: Context) -> None:
     _ = who.gettext
     query = update.callback_query
     assert query is not None
+    if open_elsewhere(update, context):  # mid-way in a conversation not on the Flow yet
+        await query.answer(
+            _(
+                "This button belongs to an earlier screen. Please use the buttons of the step "
+                "you are on, or send /cancel to stop."
+            ),
+            show_alert=True,
+        )
+        return
     await query.answer(_("This button has expired. Please start again from the menu."))
     try:
         await drop_buttons(update)

@@ -164,3 +164,15 @@ async def test_the_admin_menu_says_all_stations(bot: BotHarness) -> None:
     head = await bot.person(role="station_head", stations=("jiangnan",), lang="zh")
     await head.send("/menu")
     assert "📊 本站数据" in head.button_labels()
+
+
+async def test_mid_way_in_an_older_conversation_a_stray_press_does_not_say_it_is_over(
+    bot: BotHarness,
+) -> None:
+    resident = await bot.person(lang="en")
+    await resident.send("/request")  # /request is not on the Flow yet
+    step = resident.last_with_buttons()
+    await resident.press_data("sup:st:jiangnan", message=step)  # a stray press of another flow
+    assert "earlier screen" in bot.telegram.callback_answers[-1]["text"]
+    assert resident.last_with_buttons() is step and step.buttons  # the step stays as it was
+    assert not resident.last_text.startswith("That conversation is over")
