@@ -16,14 +16,20 @@ What each module gives
   40-digit id is None, never OverflowError); `pattern(prefix, kind=None) -> regex`.
 - `screen`: `await show(update, text, markup=None, *, new=False, answered=False)` edits the
   pressed message or sends a new one ("message is not modified" swallowed here only);
-  `await drop_buttons(update)`; `await alert(update, text)`.
+  `await drop_buttons(update, *, keep=None)` (`keep`: rows that stay); `await alert(update, text)`.
 - `flow`: `Step`, `Flow`, `Screen(text, rows)`, `Reask(problem)`, `END`, `SUMMARY`, the input
   kinds `BUTTON, TEXT, NUMBER, DATE, PHONE`, `reask_text(_, kind)` (one sentence per kind) and
-  `cancelled_text(_)` (the one "Cancelled. Nothing was saved.").
+  `cancelled_text(_)` (the one "Cancelled. Nothing was saved."). `Flow.conversation()` returns a
+  `FlowConversation` (a ConversationHandler that knows its Flow): `flows_in(app)` is the app's
+  registry of flows, and `await reshow_current(update, context) -> bool` (people's last-resort
+  press handler calls it) re-shows the step a person is really on for a press no handler took
+  (the persisted state; or, when the state was lost but the draft kept, the step last shown,
+  noted in `user_data[STEPS_KEY]`, which /mydata leaves out); `open_elsewhere(update, context)`
+  names the older-kit conversations the person is mid-way in.
 - `steps`: `choice_step`, `station_step`, `text_step`, `toggles_step` (☑️/◻️, the one toggle
   style), `date_steps` (Today / Yesterday / Another day + the calendar, or typed),
   `hours_step`, `confirm_step` (Save + Edit buttons), `date_refused`, `local_today`.
-- `words`: `role_label(_, role)`, `phone_text(phone)`; `work_steps`: `day_label`,
+- `words`: `role_label(_, role)`, `phone_text(phone)`, `zone_name(_, zone)` ("Beijing time"); `work_steps`: `day_label`,
   `month_label`, `hours_label`, `date_problem`, `hours_problem`, `number_problem`,
   `staff_only` (and the legacy date keyboards `steps.date_steps` uses).
 - `keyboards` (`grid`, `choices`, `nav_row`, `markup`, `station_buttons`), `i18n`
