@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """Base for every rule a service refuses to break."""
@@ -34,6 +36,15 @@ class InviteUsed(DomainError):
 
 class InviteExpired(DomainError):
     pass
+
+
+class InviteThrottled(DomainError):
+    """Too many wrong invitation codes from this person lately: no code is even looked at
+    until `until` (a UTC-aware datetime)."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until.isoformat())
+        self.until = until
 
 
 class Conflict(DomainError):

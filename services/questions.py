@@ -18,6 +18,7 @@ from sqlalchemy import case, func, select
 
 from db.models import KbFeedback, Person, Question, QuestionMessage, StaffRole
 from db.uow import UnitOfWork
+from knowledge.matcher import normalise
 from services import audit
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from services.people import ADMIN, STATION_HEAD, WORKER, Access
@@ -43,6 +44,19 @@ class QuestionCreated:
     station_code: str
     recipients: Recipients
     asker_name: str | None
+
+
+@dataclass(frozen=True)
+class HandOff:
+    """What `hand_off` did: the question created, or None when the station must be asked
+    first (`needs_station`); `recorded` says whether it is now in the gap list."""
+
+    created: QuestionCreated | None
+    recorded: bool
+
+    @property
+    def needs_station(self) -> bool:
+        return self.created is None
 
 
 @dataclass(frozen=True)
@@ -142,6 +156,84 @@ async def ask_station(
     admin_tg_ids: Iterable[int] = (),
 ) -> QuestionCreated:
     """Create a question for the station and remember the station as the person's."""
+    created = await _create(
+        uow,
+        person_id=person_id,
+        station_code=station_code,
+        station_codes=station_codes,
+        text=text,
+        lang=lang,
+        now=now,
+        admin_tg_ids=admin_tg_ids,
+    )
+    await uow.commit()
+    return created
+
+
+async def hand_off(
+    uow: UnitOfWork,
+    *,
+    person_id: int,
+    text: str,
+    lang: str,
+    station_code: str | None,
+    station_codes: Iterable[str],
+    unrecorded: bool,
+    now: datetime,
+    admin_tg_ids: Iterable[int] = (),
+    query_lang: str | None = None,
+) -> HandOff:
+    """Pass a question the knowledge base did not answer to a station, in one unit of work.
+
+    `unrecorded`: the question is not in the gap list yet, so it is stored there as unmatched
+    (once, in `query_lang`, the language the matcher read it in). The station is `station_code`, else the one the person last dealt with; with
+    neither (or one that no longer exists), no question is created and `needs_station` says
+    to ask which. The recipients come back for the caller to notify through the outbox.
+    InvalidValue("text", "too_long") or ("station", "unknown"): nothing is stored."""
+    codes = set(station_codes)
+    recorded = not unrecorded
+    if unrecorded:
+        query = text[:MAX_QUERY]
+        await _feedback(
+            uow,
+            kind=UNMATCHED,
+            person_id=person_id,
+            lang=query_lang or lang,
+            now=now,
+            query=normalise(query) or query,
+        )
+        recorded = True
+    if station_code is None:
+        known = await station_of(uow, person_id=person_id)
+        station_code = known if known in codes else None
+    if station_code is None:
+        await uow.commit()
+        return HandOff(created=None, recorded=recorded)
+    created = await _create(
+        uow,
+        person_id=person_id,
+        station_code=station_code,
+        station_codes=codes,
+        text=text,
+        lang=lang,
+        now=now,
+        admin_tg_ids=admin_tg_ids,
+    )
+    await uow.commit()
+    return HandOff(created=created, recorded=recorded)
+
+
+async def _create(
+    uow: UnitOfWork,
+    *,
+    person_id: int,
+    station_code: str,
+    station_codes: Iterable[str],
+    text: str,
+    lang: str,
+    now: datetime,
+    admin_tg_ids: Iterable[int],
+) -> QuestionCreated:
     if station_code not in set(station_codes):
         raise InvalidValue("station", "unknown")
     text = _clean(text)
@@ -167,7 +259,6 @@ async def ask_station(
         detail={"station": station_code},
     )
     recipients = await station_recipients(uow, station_code=station_code, admin_tg_ids=admin_tg_ids)
-    await uow.commit()
     return QuestionCreated(question.id, station_code, recipients, person.display_name)
 
 
@@ -346,6 +437,30 @@ async def record_feedback(
 ) -> None:
     """Store an unmatched question, a 👎 (with the question, when still known) or a 👍
     (never with text)."""
+    await _feedback(
+        uow,
+        kind=kind,
+        person_id=person_id,
+        lang=lang,
+        now=now,
+        query=query,
+        entry_id=entry_id,
+        score=score,
+    )
+    await uow.commit()
+
+
+async def _feedback(
+    uow: UnitOfWork,
+    *,
+    kind: str,
+    person_id: int | None,
+    lang: str,
+    now: datetime,
+    query: str | None = None,
+    entry_id: str | None = None,
+    score: float | None = None,
+) -> None:
     if kind not in FEEDBACK_KINDS:
         raise InvalidValue("kind", "unknown")
     if kind == UP:
@@ -363,7 +478,6 @@ async def record_feedback(
             created_at=now,
         )
     )
-    await uow.commit()
 
 
 async def gaps(uow: UnitOfWork, *, now: datetime, days: int = 90, limit: int = 15) -> list[Gap]:

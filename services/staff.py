@@ -8,15 +8,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from db.models import Invite, Person, StaffRole
+from db.models import AuditEntry, Invite, Person, StaffRole
 from db.uow import UnitOfWork
 from services import audit
 from services.errors import (
     Conflict,
+    DomainError,
     InvalidValue,
     InviteExpired,
+    InviteThrottled,
     InviteUnknown,
     InviteUsed,
     NotFound,
@@ -25,6 +27,12 @@ from services.people import ADMIN, STAFF_ROLES
 
 MAX_VALID_HOURS = 24 * 30
 DEFAULT_VALID_HOURS = 72  # how long an invitation works unless the admin says otherwise
+# /start throttling (issue 11 item 9): this many wrong codes from one person within the window
+# and that person's next codes are refused, unread, until fewer than that lie in the window.
+WRONG_CODES_LIMIT = 5
+WRONG_CODES_WINDOW = timedelta(minutes=10)
+WRONG_CODE = "invite.wrong_code"  # audit action of each refused code
+THROTTLED = "invite.throttled"  # audit action when a person is slowed down
 CODE_ALPHABET = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -136,18 +144,45 @@ async def create_invite(
 
 
 async def redeem_invite(uow: UnitOfWork, *, code: str, tg_id: int, now: datetime) -> Grant:
-    """Grant the invite's role to the person; unknown, used or expired codes grant nothing."""
-    invite = await uow.session.scalar(
-        select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update()
-    )
-    if invite is None:
-        raise InviteUnknown()
-    if invite.used_at is not None:
-        raise InviteUsed()
-    if invite.expires_at <= now:
-        raise InviteExpired()
+    """Grant the invite's role to the person; unknown, malformed, used or expired codes grant
+    nothing, are audited (`invite.wrong_code`, the reason only, never the code) and count
+    towards the throttle: after `WRONG_CODES_LIMIT` within `WRONG_CODES_WINDOW`, every code is
+    refused unread with `InviteThrottled` until the oldest of those falls out of the window
+    (the moment the throttle starts is audited as `invite.throttled`). `now` is passed in."""
     person_id = await _person_id(uow, tg_id, now)
     assert person_id is not None
+    recent = list(
+        await uow.session.scalars(
+            select(AuditEntry.at)
+            .where(
+                AuditEntry.actor_person_id == person_id,
+                AuditEntry.action == WRONG_CODE,
+                AuditEntry.at > now - WRONG_CODES_WINDOW,
+            )
+            .order_by(AuditEntry.at)
+        )
+    )
+    if len(recent) >= WRONG_CODES_LIMIT:
+        await uow.commit()  # the person row, if this was their first contact
+        raise InviteThrottled(until=recent[-WRONG_CODES_LIMIT] + WRONG_CODES_WINDOW)
+    invite = (
+        await uow.session.scalar(
+            select(Invite).where(Invite.code_hash == hash_code(code)).with_for_update()
+        )
+        if looks_like_invite_code(code)
+        else None
+    )
+    problem: DomainError | None = None
+    if invite is None:
+        problem = InviteUnknown()
+    elif invite.used_at is not None:
+        problem = InviteUsed()
+    elif invite.expires_at <= now:
+        problem = InviteExpired()
+    if problem is not None:
+        await _wrong_code(uow, person_id, problem, wrong_before=len(recent), now=now)
+        raise problem
+    assert invite is not None
     existing = await uow.session.scalar(
         select(StaffRole).where(
             StaffRole.person_id == person_id,
@@ -180,6 +215,46 @@ async def redeem_invite(uow: UnitOfWork, *, code: str, tg_id: int, now: datetime
     )
     await uow.commit()
     return Grant(role_id=existing.id, role=existing.role, station_code=existing.station_code)
+
+
+async def _wrong_code(
+    uow: UnitOfWork, person_id: int, problem: DomainError, *, wrong_before: int, now: datetime
+) -> None:
+    reason = {InviteUnknown: "unknown", InviteUsed: "used", InviteExpired: "expired"}
+    audit.record(
+        uow,
+        actor_id=person_id,
+        action=WRONG_CODE,
+        subject=f"person:{person_id}",
+        now=now,
+        detail={"reason": reason.get(type(problem), "unknown")},
+    )
+    if wrong_before + 1 >= WRONG_CODES_LIMIT:
+        audit.record(
+            uow,
+            actor_id=person_id,
+            action=THROTTLED,
+            subject=f"person:{person_id}",
+            now=now,
+            detail={
+                "wrong_codes": wrong_before + 1,
+                "window_minutes": int(WRONG_CODES_WINDOW.total_seconds() // 60),
+            },
+        )
+    await uow.commit()
+
+
+async def wrong_codes_count(uow: UnitOfWork, *, tg_id: int) -> int:
+    """How many wrong codes this person ever sent (audited), for tests and the admin."""
+    person = await uow.session.scalar(select(Person.id).where(Person.tg_id == tg_id))
+    if person is None:
+        return 0
+    count = await uow.session.scalar(
+        select(func.count())
+        .select_from(AuditEntry)
+        .where(AuditEntry.actor_person_id == person, AuditEntry.action == WRONG_CODE)
+    )
+    return int(count or 0)
 
 
 async def list_staff(uow: UnitOfWork) -> list[StaffMember]:

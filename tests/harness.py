@@ -1,16 +1,26 @@
-"""The bot harness: the real Application, the offline Telegram, and people who talk to it."""
+"""The bot harness: the real Application, the offline Telegram, and people who talk to it.
+
+Bot tests never sleep: the pacer (and through it the outbox's retry backoff) runs on a
+`VirtualTimer`, so a wait of 1 s per chat or a 5 s backoff passes at once; `bot.timer.slept`
+lists the waits, `bot.timer.now` is the virtual monotonic clock."""
 
 from __future__ import annotations
 
 import itertools
 from typing import Any
 
+from sqlalchemy import delete, select
+
 from bot.application import StationApp, build_application, on_startup
 from bot.clock import FixedClock
 from bot.offline_telegram import OFFLINE_TOKEN, OfflinePerson, OfflineTelegram
 from bot.settings import Settings
+from db.base import Base
+from db.models import PersistedState
 from db.uow import Database
+from handlers.delivery.pace import Pace
 from services import people, staff
+from tests.virtual_time import VirtualTimer
 
 ADMIN_ID = 900_001
 
@@ -29,6 +39,7 @@ class BotHarness:
         )
         self.telegram = OfflineTelegram()
         self.app: StationApp | None = None
+        self.timer = VirtualTimer()
 
     async def start(self) -> None:
         self.app = build_application(
@@ -37,6 +48,7 @@ class BotHarness:
             token=OFFLINE_TOKEN,
             request=self.telegram,
             clock=self.clock,
+            pace=Pace(timer=self.timer),
         )
         await self.app.initialize()
         await on_startup(self.app)
@@ -48,12 +60,31 @@ class BotHarness:
             await self.app.shutdown()
             self.app = None
 
-    async def restart(self) -> None:
-        """SIGTERM and start again: persistence is flushed on stop and read on start."""
+    async def restart(self, *, lose_conversations: bool = False) -> None:
+        """SIGTERM and start again: persistence is flushed on stop and read on start.
+
+        `lose_conversations`: as a kill -9 between two flushes can leave it, the conversation
+        states are gone while `user_data` (the drafts) is kept."""
         await self.stop()
+        if lose_conversations:
+            async with self.database.uow() as uow:
+                await uow.session.execute(
+                    delete(PersistedState).where(PersistedState.kind.like("conversation:%"))
+                )
+                await uow.commit()
         await self.start()
         for person in self._people:
             person.app = self.app  # type: ignore[assignment]
+
+    async def rows(self, *, skip: tuple[str, ...] = ("persisted_state",)) -> dict[str, list[Any]]:
+        """Every row of every table (but `skip`), to assert that nothing changed."""
+        tables: dict[str, list[Any]] = {}
+        async with self.database.uow() as uow:
+            for table in Base.metadata.sorted_tables:
+                if table.name not in skip:
+                    result = await uow.session.execute(select(table))
+                    tables[table.name] = sorted(map(repr, result.all()))
+        return tables
 
     @property
     def _people(self) -> list[OfflinePerson]:

@@ -138,6 +138,7 @@ class Outbox:
             await self._own_pace.acquire(chat_id, bulk=bulk)
             await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
         elif bulk:
+            assert isinstance(self.bot, ExtBot)  # the limiter (checked in __init__) is ExtBot's
             await self.bot.send_message(
                 chat_id=chat_id, text=text, reply_markup=markup, rate_limit_args=BULK
             )

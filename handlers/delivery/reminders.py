@@ -394,7 +394,7 @@ async def tick(context: Context) -> None:
         )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
     for kind, renderer in Renderers(data.knowledge.stations, data.clock.zone).by_kind().items():
         data.outbox.register_renderer(kind, renderer)

@@ -4,7 +4,8 @@
 What each module gives
 ----------------------
 - `context`: `BotData` (what `bot/` fills in: uow, clock, translator, knowledge, outbox, ...,
-  and `show_menu`, set by `handlers.people.register`); `Context`, PTB's `CallbackContext` as
+  and `show_menu`, set by `handlers.people.register`, and `on_free_text`, set by
+  `handlers.questions.register`); `Context`, PTB's `CallbackContext` as
   installed by `ContextTypes(context=Context, bot_data=BotData)`, with
   `await context.person(update) -> Speaker` (resolved once per update; `forget_person()` after
   changing the person) and `context.press(update) -> Press | None`; `Speaker` (`access`,
@@ -15,17 +16,23 @@ What each module gives
   40-digit id is None, never OverflowError); `pattern(prefix, kind=None) -> regex`.
 - `screen`: `await show(update, text, markup=None, *, new=False, answered=False)` edits the
   pressed message or sends a new one ("message is not modified" swallowed here only);
-  `await drop_buttons(update)`; `await alert(update, text)`.
+  `await drop_buttons(update, *, keep=None)` (`keep`: rows that stay); `await alert(update, text)`.
 - `flow`: `Step`, `Flow`, `Screen(text, rows)`, `Reask(problem)`, `END`, `SUMMARY`, the input
   kinds `BUTTON, TEXT, NUMBER, DATE, PHONE`, `reask_text(_, kind)` (one sentence per kind) and
-  `cancelled_text(_)` (the one "Cancelled. Nothing was saved.").
+  `cancelled_text(_)` (the one "Cancelled. Nothing was saved."). `Flow.conversation()` returns a
+  `FlowConversation` (a ConversationHandler that knows its Flow): `flows_in(app)` is the app's
+  registry of flows, and `await reshow_current(update, context) -> bool` (people's last-resort
+  press handler calls it) re-shows the step a person is really on for a press no handler took
+  (the persisted state; or, when the state was lost but the draft kept, the step last shown,
+  noted in `user_data[STEPS_KEY]`, which /mydata leaves out); `open_elsewhere(update, context)`
+  names the older-kit conversations the person is mid-way in.
 - `steps`: `choice_step`, `station_step`, `text_step`, `toggles_step` (☑️/◻️, the one toggle
   style), `date_steps` (Today / Yesterday / Another day + the calendar, or typed),
   `hours_step` (buttons `offered`, any minute with `step=None`), `count_step` (a whole number
   within `bounds(draft)`), `confirm_step` (Save + Edit buttons), `date_refused`,
   `local_today`; the date keyboards (`date_buttons`, `calendar_step`) and the sentences for a
   refused date or number (`date_problem`, `hours_problem`, `count_problem`, `number_problem`).
-- `words`: `role_label(_, role)`, `phone_text(phone)`, `day_label`, `month_label`,
+- `words`: `role_label(_, role)`, `phone_text(phone)`, `zone_name(_, zone)` ("Beijing time"), `day_label`, `month_label`,
   `hours_label`, `in_sentence` (a label lower-cased inside an English sentence), `staff_only`,
   `ngettext_for(translator, lang)` (plural forms).
 - `keyboards` (`grid`, `choices`, `nav_row`, `markup`, `station_buttons`), `i18n`

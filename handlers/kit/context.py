@@ -56,6 +56,9 @@ class BotData:
         self.bot_username = ""
         self.extras: dict[str, Any] = {}
         self.show_menu: ShowMenu = _no_menu  # set by `handlers.people.register(app)`
+        # What text typed outside any conversation becomes (a question): set by
+        # `handlers.questions.register(app)`, called by people's last-resort fallback.
+        self.on_free_text: UpdateCallback = _nothing
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -102,9 +105,14 @@ class Speaker:
 
 
 ShowMenu = Callable[[Update, Context, Speaker], Awaitable[None]]
+UpdateCallback = Callable[[Update, Context], Awaitable[None]]
 
 
 async def _no_menu(update: Update, context: Context, who: Speaker) -> None:
+    return None
+
+
+async def _nothing(update: Update, context: Context) -> None:
     return None
 
 

@@ -1,4 +1,9 @@
-"""The global error handler: log without personal data, reassure the person in their language."""
+"""The global error handler: log without personal data, reassure the person in their language.
+
+The apology is sent whatever happened to the press: the failed handler may already have
+answered the callback query (Telegram then refuses a second answer, "query is too old"), so
+the query is answered only if it may still be open, and a refused answer never skips the
+apology (issue 11 item 4)."""
 
 from __future__ import annotations
 
@@ -23,9 +28,13 @@ async def on_error(update: object, context: Context) -> None:
     if language is None:
         language = "zh" if user and (user.language_code or "").startswith("zh") else "en"
     _ = data.translator.for_language(language)
+    query = update.callback_query
+    if query is not None:
+        try:
+            await query.answer()
+        except Exception:  # noqa: BLE001 - already answered or too old: the apology still goes
+            log.info("update %s: the press was already answered", update_id)
     try:
-        if update.callback_query is not None:
-            await update.callback_query.answer()
         await context.bot.send_message(
             chat_id=update.effective_chat.id,
             text=_(

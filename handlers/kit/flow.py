@@ -22,6 +22,14 @@ persistent, named `ConversationHandler` whose states are the step names.
 
 The draft is JSON in `context.user_data[flow.key]` (`draft_key`, else `name`); it holds the
 answers only (it is shown by /mydata): the persisted conversation state says which step.
+
+A press no handler took (issue 11 item 5): `conversation()` returns a `FlowConversation`, which
+knows its `Flow`, so `reshow_current(update, context)` (called by the last-resort callback
+handler in people/start.py) asks every Flow registered in the app: a person mid-way in some
+flow (its persisted state) sees that step again, with its buttons; a press of a flow whose
+conversation state was lost (a kill -9 between two persistence flushes, or a restart that kept
+`user_data`) while its draft survives resumes at the step last shown (`user_data[STEPS_KEY]`,
+the kit's bookkeeping, not shown by /mydata). False: the person is in no flow at all.
 """
 
 from __future__ import annotations
@@ -47,6 +55,7 @@ from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
 
 Draft = dict[str, Any]
+STEPS_KEY = "_flow_steps"  # user_data: {flow key: name of the step last shown}
 Rows = list[list[InlineKeyboardButton]]
 END = ConversationHandler.END
 SUMMARY = "__summary__"
@@ -149,6 +158,21 @@ class Flow:
     def drop(self, context: Context) -> None:
         if context.user_data is not None:
             context.user_data.pop(self.key, None)
+            steps = context.user_data.get(STEPS_KEY)
+            if isinstance(steps, dict):
+                steps.pop(self.key, None)
+                if not steps:
+                    context.user_data.pop(STEPS_KEY, None)
+
+    def step_of_state(self, state: object) -> Step | None:
+        """The step whose persisted state is `state` (None: not one of this flow's)."""
+        return next((s for s in self.steps if s.state == state), None)
+
+    def last_shown(self, context: Context) -> Step | None:
+        """The step last shown to the person, as the kit noted it in user_data."""
+        steps = (context.user_data or {}).get(STEPS_KEY)
+        name = steps.get(self.key) if isinstance(steps, dict) else None
+        return next((s for s in self.steps if s.name == name), None)
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -180,6 +204,8 @@ class Flow:
         text = f"{problem}\n\n{screen.text}" if problem else screen.text
         rows = [*screen.rows, self.nav(who.gettext, draft, step)] if step.nav else screen.rows
         await show(update, text, InlineKeyboardMarkup(rows))
+        if context.user_data is not None:
+            context.user_data.setdefault(STEPS_KEY, {})[self.key] = step.name
         return step.state
 
     async def go(
@@ -294,7 +320,7 @@ class Flow:
         return END
 
     # --- wiring -----------------------------------------------------------------------------
-    def conversation(self) -> ConversationHandler[Context]:
+    def conversation(self) -> FlowConversation:
         """The persistent, named ConversationHandler: one state per step name."""
         anything = filters.ALL if self.busy is not None else filters.ALL & ~filters.COMMAND
 
@@ -308,7 +334,8 @@ class Flow:
             [CommandHandler(list(self.commands), self.on_start)] if self.commands else []
         )
         entry += [CallbackQueryHandler(self.on_start, pattern=p) for p in self.entry_patterns]
-        return ConversationHandler(
+        return FlowConversation(
+            self,
             name=self.name,
             persistent=True,
             allow_reentry=True,
@@ -316,3 +343,80 @@ class Flow:
             states={step.state: state(step) for step in self.steps},
             fallbacks=[CommandHandler("cancel", self.on_cancel)],
         )
+
+
+class FlowConversation(ConversationHandler[Context]):
+    """The ConversationHandler of one `Flow`, which it knows (the app's registry of flows is
+    simply its handlers: see `flows_in`)."""
+
+    __slots__ = ("flow",)
+
+    def __init__(self, flow: Flow, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.flow = flow
+
+    def state_of(self, update: Update) -> object | None:
+        """The person's persisted state in this conversation (None: not in it)."""
+        return self._conversations.get(self._get_key(update))
+
+    def set_state(self, update: Update, state: object) -> None:
+        """Put the person back into the conversation at `state` (persisted at the next flush)."""
+        self._update_state(state, self._get_key(update))
+
+
+def flows_in(application: Any) -> list[FlowConversation]:
+    """Every Flow registered in the app, in the order PTB tries them."""
+    return [
+        handler
+        for group in sorted(application.handlers)
+        for handler in application.handlers[group]
+        if isinstance(handler, FlowConversation)
+    ]
+
+
+def open_elsewhere(update: Update, context: Context) -> list[str]:
+    """Names of the conversations not on the Flow (older kits) this person is in the middle of:
+    their steps cannot be re-shown from here, but the person is not "in no conversation"."""
+    found = []
+    for group in sorted(context.application.handlers):
+        for handler in context.application.handlers[group]:
+            if isinstance(handler, ConversationHandler) and not isinstance(
+                handler, FlowConversation
+            ):
+                if handler._conversations.get(handler._get_key(update)) is not None:
+                    found.append(str(handler.name))
+    return found
+
+
+async def reshow_current(update: Update, context: Context) -> bool:
+    """A press no handler took: show the step the person is really on, with its buttons.
+
+    First a flow the person is in (its persisted state, whose draft is there); then the flow
+    the press belongs to, if its state was lost but its draft kept (it resumes at the step
+    last shown). False when the person is in no flow: the caller says so."""
+    user_data = context.user_data
+    if user_data is None or update.effective_user is None:
+        return False
+    conversations = flows_in(context.application)
+    for conversation in conversations:
+        flow = conversation.flow
+        step = flow.step_of_state(conversation.state_of(update))
+        if step is not None and flow.key in user_data:
+            who = await context.person(update)
+            if await flow.allowed(update, context, who):
+                await flow.ask(update, context, who, step.name)
+                return True
+    press = context.press(update)
+    for conversation in conversations:
+        flow = conversation.flow
+        if press is None or press.prefix != flow.prefix or flow.key not in user_data:
+            continue
+        step = flow.last_shown(context)
+        if step is None or not step.applies_when(flow.draft(context)):
+            continue
+        who = await context.person(update)
+        if not await flow.allowed(update, context, who):
+            return False
+        conversation.set_state(update, await flow.ask(update, context, who, step.name))
+        return True
+    return False

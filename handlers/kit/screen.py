@@ -6,7 +6,9 @@ double tap on a toggle does that): that refusal is harmless and swallowed here, 
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 
@@ -40,13 +42,17 @@ async def show(
         await update.effective_chat.send_message(text, reply_markup=markup)
 
 
-async def drop_buttons(update: Update) -> None:
-    """Take the keyboard off the pressed message (its text stays)."""
+async def drop_buttons(
+    update: Update, *, keep: Sequence[Sequence[InlineKeyboardButton]] | None = None
+) -> None:
+    """Take the keyboard off the pressed message (its text stays); `keep`: these rows stay."""
     query = update.callback_query
     if query is None or query.message is None:
         return
     try:
-        await query.edit_message_reply_markup(reply_markup=None)
+        await query.edit_message_reply_markup(
+            reply_markup=InlineKeyboardMarkup(keep) if keep else None
+        )
     except BadRequest as error:
         if not not_modified(error):
             raise

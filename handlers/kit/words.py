@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from html import escape
+from zoneinfo import ZoneInfo
 
 from handlers.kit.i18n import N_, Gettext, Translator
 from services.phones import display_phone
@@ -67,3 +68,8 @@ def ngettext_for(translator: Translator, language: str) -> Ngettext:
         return translator.ngettext(language, singular, plural, n)
 
     return ngettext
+
+
+def zone_name(_: Gettext, zone: ZoneInfo) -> str:
+    """A time zone in words: "Beijing time" for Asia/Shanghai (WORDING.md), else its name."""
+    return _("Beijing time") if zone.key == "Asia/Shanghai" else zone.key

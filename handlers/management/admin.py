@@ -35,7 +35,7 @@ from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, markup
 from handlers.kit.screen import show
 from handlers.kit.steps import choice_step, station_step
-from handlers.kit.words import role_label
+from handlers.kit.words import role_label, zone_name
 from handlers.people.start import reply
 from services import people, staff
 from services.errors import Conflict, InvalidValue, NotFound
@@ -140,7 +140,7 @@ async def create(update: Update, context: Context, who: Speaker, draft: Draft) -
             station=escape(station_name(context, created.station_code, who.lang, _))
         ),
         _("Valid until {time} ({zone}); it works only once.").format(
-            time=f"{expires:%Y-%m-%d %H:%M}", zone=escape(str(data.clock.zone))
+            time=f"{expires:%Y-%m-%d %H:%M}", zone=escape(zone_name(_, data.clock.zone))
         ),
         "",
         _("Send this link to the new staff member. Opening it gives them the role:"),

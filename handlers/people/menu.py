@@ -27,10 +27,18 @@ class Command:
     label: str  # msgid of the menu button
     roles: frozenset[str]
     in_menu: bool = True
+    admin_label: str | None = None  # msgid of the button an administrator sees, if different
 
 
-def _c(name: str, description: str, label: str, *roles: str, in_menu: bool = True) -> Command:
-    return Command(name, description, label, frozenset(roles), in_menu)
+def _c(
+    name: str,
+    description: str,
+    label: str,
+    *roles: str,
+    in_menu: bool = True,
+    admin_label: str | None = None,
+) -> Command:
+    return Command(name, description, label, frozenset(roles), in_menu, admin_label)
 
 
 COMMANDS: tuple[Command, ...] = (
@@ -41,7 +49,8 @@ COMMANDS: tuple[Command, ...] = (
     _c("inbox", N_("Your station's requests and questions"), N_("📥 Inbox"), WORKER, STATION_HEAD),
     _c("log", N_("Log an activity"), N_("📝 Log an activity"), WORKER),
     _c("mylogs", N_("Your last activity logs"), N_("🗂 My logs"), WORKER),
-    _c("stats", N_("Station figures"), N_("📊 Figures"), WORKER, STATION_HEAD, ADMIN),
+    _c("stats", N_("Station figures"), N_("📊 Figures"), WORKER, STATION_HEAD, ADMIN,
+       admin_label=N_("📊 All stations' figures")),
     _c("supervise", N_("Log a supervision session"), N_("🧭 Log supervision"), SUPERVISOR),
     _c("quota", N_("Supervision hours against the quota"), N_("⏱ Supervision quota"), SUPERVISOR, STATION_HEAD, ADMIN),
     _c("report", N_("Monthly and yearly reports"), N_("📈 Reports"), STATION_HEAD, ADMIN),
@@ -79,8 +88,17 @@ def commands_for(keys: Iterable[str], available: Iterable[str]) -> list[Command]
 
 def main_menu(_: Gettext, access: Access, available: Iterable[str]) -> InlineKeyboardMarkup:
     items = [c for c in commands_for(role_keys(access), available) if c.in_menu]
-    buttons = [InlineKeyboardButton(_(c.label), callback_data=f"menu:{c.name}") for c in items]
+    buttons = [
+        InlineKeyboardButton(_(label(c, access)), callback_data=f"menu:{c.name}") for c in items
+    ]
     return InlineKeyboardMarkup(grid(buttons, 2))
+
+
+def label(command: Command, access: Access) -> str:
+    """The button's msgid: an administrator sees every station, so some buttons say so."""
+    if access.is_admin and command.admin_label is not None:
+        return command.admin_label
+    return command.label
 
 
 def allowed(access: Access, command: str) -> bool:

@@ -1,8 +1,8 @@
 """The person's rights over their data: `/mydata` (a JSON file of everything held about them)
 and `/forget` (erase their personal details, after a confirmation).
 
-`/forget` is a one-step persistent conversation (see `privacy_rights.mmd`) so that the
-confirmation buttons work once and expire afterwards. What is erased and what is kept as
+`/forget` is a one-step Flow of the kit (see `privacy_rights.mmd`, state "confirm" as before)
+so that the confirmation buttons work once and expire afterwards. What is erased and what is kept as
 anonymous counts is decided in `services/privacy.py`. Both actions are audited there without
 personal data. Any conversation draft the person had (`user_data`) is erased as well.
 """
@@ -13,17 +13,13 @@ import json
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CommandHandler
 
-from handlers.kit.context import Context, Speaker, speaker
-from handlers.people.start import reply
+from handlers.kit.callbacks import Press
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import END, STEPS_KEY, Draft, Flow, Outcome, Screen, Step
+from handlers.kit.i18n import Gettext
+from handlers.kit.screen import show
 from services import privacy
 
 CONFIRM = "confirm"
@@ -31,13 +27,13 @@ EXPORT_FILE_NAME = "mydata.json"
 
 
 async def mydata(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
     async with data.uow() as uow:
         document = await privacy.export(uow, tg_id=who.tg_id, now=data.clock.now())
     # What is only in memory counts too: a draft of a conversation not yet finished.
-    drafts = {k: v for k, v in (context.user_data or {}).items() if k != "lang"}
+    drafts = {k: v for k, v in (context.user_data or {}).items() if k not in ("lang", STEPS_KEY)}
     document["conversation_drafts"] = drafts
     content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     if update.callback_query is not None:
@@ -53,7 +49,7 @@ async def mydata(update: Update, context: Context) -> None:
     )
 
 
-def confirm_keyboard(_: Any) -> InlineKeyboardMarkup:
+def confirm_keyboard(_: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(_("🗑 Yes, erase my data"), callback_data="forget:yes")],
@@ -82,14 +78,27 @@ def forget_question(who: Speaker) -> str:
     )
 
 
-async def forget_start(update: Update, context: Context) -> str:
-    who = await speaker(update, context)
-    await reply(update, forget_question(who), confirm_keyboard(who.gettext))
-    return CONFIRM
+async def _forget_begin(update: Update, context: Context, who: Speaker) -> Draft:
+    return {}
 
 
-async def forget_confirmed(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+def _render_confirm(context: Context, who: Speaker, draft: Draft) -> Screen:
+    return Screen(
+        forget_question(who), [list(row) for row in confirm_keyboard(who.gettext).inline_keyboard]
+    )
+
+
+async def forget_declined_finish(
+    update: Update, context: Context, who: Speaker, draft: Draft
+) -> Outcome:
+    """Never reached (the one step ends the flow either way); erases nothing."""
+    await show(update, _kept(who.gettext))
+    return END
+
+
+async def forget_confirmed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
     _ = who.gettext
     data = context.bot_data
     async with data.uow() as uow:
@@ -105,46 +114,41 @@ async def forget_confirmed(update: Update, context: Context) -> int:
             ).format(requests=report.requests, applications=report.applications)
         )
     lines.append(_("You can keep using the bot; we will ask for your consent again if needed."))
-    await reply(update, "\n".join(lines))
-    return ConversationHandler.END
+    await show(update, "\n".join(lines))
+    return END
 
 
-async def forget_declined(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    await reply(update, _("Nothing was erased. Your data stays as it was."))
-    return ConversationHandler.END
+def _kept(_: Gettext) -> str:
+    """/forget's "cancelled": what matters here is that nothing was erased."""
+    return _("Nothing was erased. Your data stays as it was.")
 
 
-async def forget_reask(update: Update, context: Context) -> str:
-    who = await speaker(update, context)
-    _ = who.gettext
-    text = _("Please answer with one of the buttons.") + "\n\n" + forget_question(who)
-    await reply(update, text, confirm_keyboard(_))
-    return CONFIRM
+async def forget_declined(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    await show(update, _kept(who.gettext))
+    return END
 
 
-def forget_conversation() -> ConversationHandler[Context]:
-    return ConversationHandler(
-        name="forget",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CommandHandler("forget", forget_start),
-            CallbackQueryHandler(forget_start, pattern=r"^menu:forget$"),
-        ],
-        states={
-            CONFIRM: [
-                CallbackQueryHandler(forget_confirmed, pattern=r"^forget:yes$"),
-                CallbackQueryHandler(forget_declined, pattern=r"^forget:no$"),
-                MessageHandler(filters.ALL & ~filters.COMMAND, forget_reask),
-            ],
-        },
-        fallbacks=[CommandHandler("cancel", forget_declined)],
-    )
+FORGET = Flow(
+    name="forget",
+    prefix="forget",
+    steps=(
+        Step(
+            CONFIRM,
+            _render_confirm,
+            presses={"yes": forget_confirmed, "no": forget_declined},
+            nav=False,  # its own "No, keep my data" button
+        ),
+    ),
+    begin=_forget_begin,
+    finish=forget_declined_finish,
+    commands=("forget",),
+    entry_patterns=(r"^menu:forget$",),
+    cancelled=_kept,
+)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(forget_conversation())
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(FORGET.conversation())
     app.add_handler(CommandHandler("mydata", mydata))
-    app.add_handler(CallbackQueryHandler(mydata, pattern=r"^menu:mydata$"))

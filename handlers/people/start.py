@@ -4,8 +4,11 @@
 from __future__ import annotations
 
 from html import escape
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -19,12 +22,18 @@ from telegram.ext import (
 
 from handlers.kit import consent
 from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.flow import open_elsewhere, reshow_current
 from handlers.kit.i18n import Gettext
+from handlers.kit.screen import drop_buttons, show
 from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys
-from handlers.questions.ask import free_text
 from services import delivery, people, staff
-from services.errors import InviteExpired, InviteUnknown, InviteUsed
+from services.errors import InviteExpired, InviteThrottled, InviteUnknown, InviteUsed
+
+
+def zone_note(_: Gettext, zone: ZoneInfo) -> str:
+    """The "(Beijing time)" note after a time of day when the bot runs on Asia/Shanghai."""
+    return _(" (Beijing time)") if zone.key == "Asia/Shanghai" else ""
 
 
 def back_to_menu(_: Gettext) -> InlineKeyboardMarkup:
@@ -44,15 +53,10 @@ async def reply(
     way back under it; typed commands leave the chat's earlier menu where it was.
     """
     query = update.callback_query
-    if query is not None and query.message is not None:
-        await query.answer()
-        if menu_button is not None:
-            rows = list(reply_markup.inline_keyboard) if reply_markup else []
-            reply_markup = InlineKeyboardMarkup([*rows, *back_to_menu(menu_button).inline_keyboard])
-        await query.edit_message_text(text, reply_markup=reply_markup)
-        return
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, reply_markup=reply_markup)
+    if query is not None and query.message is not None and menu_button is not None:
+        rows = list(reply_markup.inline_keyboard) if reply_markup else []
+        reply_markup = InlineKeyboardMarkup([*rows, *back_to_menu(menu_button).inline_keyboard])
+    await show(update, text, reply_markup)
 
 
 async def send_menu(
@@ -66,7 +70,7 @@ async def send_menu(
 
 
 async def start(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     code = context.args[0] if context.args else None
     if code:
@@ -86,30 +90,30 @@ async def redeem(update: Update, context: Context, who: Speaker, code: str) -> N
     data = context.bot_data
     grant = None
     problem = None
-    if not staff.looks_like_invite_code(code):
+    try:
+        async with data.uow() as uow:
+            grant = await staff.redeem_invite(uow, code=code, tg_id=who.tg_id, now=data.clock.now())
+    except InviteUnknown:
         problem = _(
             "This invitation link is not valid. Please ask your administrator for a new one."
         )
-    else:
-        try:
-            async with data.uow() as uow:
-                grant = await staff.redeem_invite(
-                    uow, code=code, tg_id=who.tg_id, now=data.clock.now()
-                )
-        except InviteUnknown:
-            problem = _(
-                "This invitation link is not valid. Please ask your administrator for a new one."
-            )
-        except InviteUsed:
-            problem = _(
-                "This invitation has already been used. Each link works only once; please ask for a new one."
-            )
-        except InviteExpired:
-            problem = _("This invitation has expired. Please ask your administrator for a new one.")
+    except InviteUsed:
+        problem = _(
+            "This invitation has already been used. Each link works only once; please ask for a new one."
+        )
+    except InviteExpired:
+        problem = _("This invitation has expired. Please ask your administrator for a new one.")
+    except InviteThrottled as throttled:
+        local = throttled.until.astimezone(data.clock.zone)
+        problem = _(
+            "Too many invitation codes were wrong. For your safety I will not check another "
+            "one until {time}. If your link does not work, please ask your administrator for a new one."
+        ).format(time=local.strftime("%H:%M") + zone_note(_, data.clock.zone))
     if grant is None:
         await send_menu(update, context, who, problem)
         return
-    who = await speaker(update, context)  # roles changed
+    context.forget_person()  # roles changed
+    who = await context.person(update)
     station = data.knowledge.stations.get(grant.station_code) if grant.station_code else None
     if station is not None:
         text = _("Welcome! Your new role: {role}, {station}.").format(
@@ -121,14 +125,14 @@ async def redeem(update: Update, context: Context, who: Speaker, code: str) -> N
 
 
 async def menu(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     if update.callback_query is not None:
         await update.callback_query.answer()
     await send_menu(update, context, who)
 
 
 async def help_command(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     lines = [_("Here is what I can do for you:")]
     for command in commands_for(role_keys(who.access), context.bot_data.available_commands):
@@ -153,15 +157,17 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 
 async def language(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     await reply(update, _("Choose your language:"), language_keyboard())
 
 
 async def language_chosen(update: Update, context: Context) -> None:
+    """lang:<code>, the codec's `prefix:kind` (the language is the kind)."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    chosen = query.data.split(":", 1)[1]
+    press = context.press(update)
+    assert query is not None
+    chosen = press.kind if press is not None else None
     data = context.bot_data
     if chosen not in people.LANGUAGES:
         await query.answer()
@@ -170,15 +176,15 @@ async def language_chosen(update: Update, context: Context) -> None:
         await people.set_language(
             uow, tg_id=query.from_user.id, language=chosen, now=data.clock.now()
         )
-    who = await speaker(update, context)
+    context.forget_person()  # the language changed
+    who = await context.person(update)
     _ = who.gettext
-    await query.answer()
-    await query.edit_message_text(_("From now on I will speak English."))
+    await show(update, _("From now on I will speak English."))
     await send_menu(update, context, who)
 
 
 async def privacy(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     markup = await consent.privacy_markup(context, who)
     await reply(update, privacy_notice(who.gettext), markup, menu_button=who.gettext)
 
@@ -217,7 +223,7 @@ def privacy_notice(_: Gettext) -> str:
 
 
 async def cancel_outside(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     await send_menu(
         update, context, who, _("There is nothing to cancel. What would you like to do?")
@@ -225,30 +231,46 @@ async def cancel_outside(update: Update, context: Context) -> None:
 
 
 async def expired_button(update: Update, context: Context) -> None:
-    """A button from a finished or expired conversation: say so, change nothing."""
-    who = await speaker(update, context)
+    """A press no handler took. Mid-way in a conversation (its persisted step, or its kept
+    draft after the state was lost): that step again, with its buttons. In none: say so, take
+    the old keyboard away and give the menu. Nothing changes either way."""
+    if await reshow_current(update, context):
+        return
+    who = await context.person(update)
     _ = who.gettext
     query = update.callback_query
     assert query is not None
-    await query.answer(
-        _("This button has expired. Please start again from the menu."), show_alert=True
+    if open_elsewhere(update, context):  # mid-way in a conversation not on the Flow yet
+        await query.answer(
+            _(
+                "This button belongs to an earlier screen. Please use the buttons of the step "
+                "you are on, or send /cancel to stop."
+            ),
+            show_alert=True,
+        )
+        return
+    await query.answer(_("This button has expired. Please start again from the menu."))
+    try:
+        await drop_buttons(update)
+    except TelegramError:  # the message may be too old to edit; nothing is lost
+        pass
+    await send_menu(
+        update,
+        context,
+        who,
+        _("That conversation is over, so this button no longer works. What would you like to do?"),
     )
-    if query.message is not None:
-        try:
-            await query.edit_message_reply_markup(reply_markup=None)
-        except Exception:  # noqa: BLE001 - the message may be too old to edit; nothing is lost
-            pass
 
 
 async def unknown_command(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     await send_menu(update, context, who, _("I don't know that command. Here is what I can do:"))
 
 
 async def not_understood(update: Update, context: Context) -> None:
     """A photo, sticker, voice message… outside any conversation."""
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     await send_menu(
         update,
@@ -278,7 +300,7 @@ async def only_private_chats(update: Update, context: Context) -> None:
 
 async def edited_message(update: Update, context: Context) -> None:
     """Conversations read new messages only; say so rather than silently ignore the edit."""
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     message = update.edited_message
     if message is not None:
@@ -301,7 +323,7 @@ async def membership_changed(update: Update, context: Context) -> None:
         await speaker(update, context)  # writing to us again clears "unreachable"
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(TypeHandler(Update, only_private_chats), group=-2)
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited_message), group=-1)
     app.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
@@ -317,10 +339,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
 
 
-def register_fallbacks(app: Application) -> None:  # type: ignore[type-arg]
+async def free_text(update: Update, context: Context) -> None:
+    """Text nobody claimed: what `questions` registered makes of it (a question)."""
+    await context.bot_data.on_free_text(update, context)
+
+
+def register_fallbacks(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Registered last: whatever no journey claimed. Free text is a question."""
     app.add_handler(CommandHandler("cancel", cancel_outside))
     app.add_handler(CallbackQueryHandler(expired_button))
     app.add_handler(MessageHandler(filters.COMMAND, unknown_command))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, free_text))
+
     app.add_handler(MessageHandler(filters.ALL, not_understood))

@@ -20,9 +20,9 @@ See `ask.mmd` for the reply conversation.
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -33,9 +33,12 @@ from telegram.ext import (
 )
 
 from handlers.delivery import OutgoingMessage
-from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.callbacks import pattern
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import TEXT, cancelled_text, reask_text
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import station_buttons
+from handlers.kit.screen import drop_buttons, show
 from handlers.requests.inbox import InboxSection, add_section
 from knowledge.faq import Faq, FaqEntry
 from knowledge.matcher import ANSWER, HANDOFF, MatchResult, normalise
@@ -53,7 +56,8 @@ INBOX_LIMIT = 10
 
 
 def _remember(context: Context, text: str, result: MatchResult) -> int:
-    store = context.user_data.setdefault("ask", {"next": 1, "asked": {}})  # type: ignore[union-attr]
+    assert context.user_data is not None  # private chats only: every update has a user
+    store = context.user_data.setdefault("ask", {"next": 1, "asked": {}})
     number = int(store["next"])
     store["next"] = number + 1
     best = result.best
@@ -89,21 +93,8 @@ def _station_name(context: Context, code: str, lang: str) -> str:
 
 
 async def _send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, reply_markup=markup)
-
-
-async def _drop_buttons(update: Update, keep: list[list[InlineKeyboardButton]] | None) -> None:
-    """Replace the pressed message's buttons (None: remove them all)."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(
-            reply_markup=InlineKeyboardMarkup(keep) if keep else None
-        )
-    except BadRequest:  # already changed by an earlier press: nothing to do
-        pass
+    """A new message under whatever was pressed (the press is answered by the caller)."""
+    await show(update, text, markup, new=True, answered=True)
 
 
 # --- asking ----------------------------------------------------------------------------------
@@ -114,12 +105,12 @@ async def free_text(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
-    who = await speaker(update, context)
+    who = await context.person(update)
     await answer_question(update, context, who, message.text)
 
 
 async def ask_command(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     if update.callback_query is not None:
         await update.callback_query.answer()
@@ -252,12 +243,13 @@ def answer_view(
 async def show_entry(update: Update, context: Context) -> None:
     """kb:show:<entry>:<n> — a suggestion, a related entry or a common question pressed."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    who = await speaker(update, context)
+    press = context.press(update)
+    assert query is not None and press is not None
+    who = await context.person(update)
     _ = who.gettext
-    parts = query.data.split(":")
-    entry = context.bot_data.knowledge.faq.get(parts[2]) if len(parts) == 4 else None
-    number = int(parts[3]) if len(parts) == 4 and parts[3].isdigit() else 0
+    code = press.arg(0) if len(press.args) == 2 else None
+    entry = context.bot_data.knowledge.faq.get(code) if code else None
+    number = press.int_arg(1) or 0
     if entry is None:
         await query.answer(_("This answer is no longer available. Please ask again."))
         return
@@ -271,12 +263,15 @@ async def show_entry(update: Update, context: Context) -> None:
 async def vote(update: Update, context: Context) -> None:
     """kb:up / kb:dn:<entry>:<n>. 👎 keeps the question asked, and offers a person."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    who = await speaker(update, context)
+    press = context.press(update)
+    assert query is not None and press is not None
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    _prefix, kind, entry_id, raw_number = query.data.split(":")
-    number = int(raw_number) if raw_number.isdigit() else 0
+    kind, entry_id, number = press.kind, press.arg(0) or "", press.int_arg(1) or 0
+    if data.knowledge.faq.get(entry_id) is None:  # forged, or an entry since removed
+        await query.answer(_("This answer is no longer available. Please ask again."))
+        return
     asked = _recall(context, number) if number else None
     text = str(asked["text"])[: questions.MAX_QUERY] if asked else None
     score = asked.get("score") if asked else None
@@ -301,10 +296,10 @@ async def vote(update: Update, context: Context) -> None:
         ]
     if kind == "up":
         await query.answer(_("Thank you! Glad it helped."))
-        await _drop_buttons(update, remaining)
+        await drop_buttons(update, keep=remaining)
         return
     await query.answer()
-    await _drop_buttons(update, remaining)
+    await drop_buttons(update, keep=remaining)
     if asked is not None:
         asked["recorded"] = True
         await _send(
@@ -335,13 +330,31 @@ async def vote(update: Update, context: Context) -> None:
 
 async def to_human(update: Update, context: Context) -> None:
     """kb:human:<n> — pass question n to the person's station (asking which, if unknown)."""
+    press = context.press(update)
+    number = press.int_arg(0) if press is not None else None
+    await _hand_off(update, context, number, None)
+
+
+async def station_chosen(update: Update, context: Context) -> None:
+    """kb:st:<n>:<station>"""
+    press = context.press(update)
+    number = press.int_arg(0) if press is not None else None
+    code = press.arg(1) if press is not None else None
+    if code not in context.bot_data.knowledge.stations:
+        number = None  # a forged station: as if the question were gone
+    await _hand_off(update, context, number, code)
+
+
+async def _hand_off(
+    update: Update, context: Context, number: int | None, station_code: str | None
+) -> None:
+    """One use case, one unit of work (`questions.hand_off`); here only what people see."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    who = await speaker(update, context)
+    assert query is not None
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    number = int(query.data.split(":")[2])
-    asked = _recall(context, number)
+    asked = _recall(context, number) if number is not None else None
     if asked is None:
         await query.answer(
             _("I no longer have that question. Please type it again."), show_alert=True
@@ -354,99 +367,47 @@ async def to_human(update: Update, context: Context) -> None:
         )
         return
     await query.answer()
-    if not asked.get("recorded"):
-        asked["recorded"] = True
-        text = str(asked["text"])
-        async with data.uow() as uow:
-            await questions.record_feedback(
-                uow,
-                kind=questions.UNMATCHED,
-                person_id=who.access.person_id,
-                lang=str(asked["lang"]),
-                now=data.clock.now(),
-                query=normalise(text[: questions.MAX_QUERY]) or text[: questions.MAX_QUERY],
-            )
-    async with data.uow() as uow:
-        station = await questions.station_of(uow, person_id=who.access.person_id)
-    if station is not None and station in data.knowledge.stations:
-        await pass_on(update, context, who, number, station)
-        return
-    rows = station_buttons(data.knowledge.stations.stations, who.lang, f"kb:st:{number}")
-    rows.append([InlineKeyboardButton(_("✖ Cancel"), callback_data="kb:x")])
-    await _send(
-        update,
-        _("Which station should answer? Choose the one where you live:"),
-        InlineKeyboardMarkup(rows),
-    )
-
-
-async def station_chosen(update: Update, context: Context) -> None:
-    """kb:st:<n>:<station>"""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    who = await speaker(update, context)
-    _ = who.gettext
-    _prefix, _kind, raw_number, code = query.data.split(":")
-    asked = _recall(context, int(raw_number))
-    if asked is None or code not in context.bot_data.knowledge.stations:
-        await query.answer(
-            _("I no longer have that question. Please type it again."), show_alert=True
-        )
-        return
-    if asked.get("question_id"):
-        await query.answer(
-            _("Already passed on as question #{number}.").format(number=asked["question_id"]),
-            show_alert=True,
-        )
-        return
-    await query.answer()
-    await _drop_buttons(update, None)
-    await pass_on(update, context, who, int(raw_number), code)
-
-
-async def nothing_sent(update: Update, context: Context) -> None:
-    """kb:x — the person changed their mind about passing the question on."""
-    query = update.callback_query
-    assert query is not None
-    who = await speaker(update, context)
-    await query.answer()
-    await _drop_buttons(update, None)
-    _ = who.gettext
-    await _send(update, _("All right, nothing was sent."))
-
-
-async def pass_on(
-    update: Update, context: Context, who: Speaker, number: int, station_code: str
-) -> None:
-    _ = who.gettext
-    data = context.bot_data
-    asked = _recall(context, number)
-    assert asked is not None
+    if station_code is not None:
+        await drop_buttons(update)
     try:
         async with data.uow() as uow:
-            created = await questions.ask_station(
+            done = await questions.hand_off(
                 uow,
                 person_id=who.access.person_id,
-                station_code=station_code,
-                station_codes=data.knowledge.stations.codes,
                 text=str(asked["text"]),
                 lang=who.lang,
+                query_lang=str(asked.get("lang") or who.lang),
+                station_code=station_code,
+                station_codes=data.knowledge.stations.codes,
+                unrecorded=not asked.get("recorded"),
                 now=data.clock.now(),
                 admin_tg_ids=data.admin_ids,
             )
     except InvalidValue as error:
-        if error.reason == "too_long":
-            await _send(
-                update,
-                _(
-                    "Your question is too long to pass on in one message. Please shorten it "
-                    "to 3,500 characters and send it again."
-                ),
-            )
-            return
-        raise
+        if error.reason != "too_long":
+            raise
+        await _send(
+            update,
+            _(
+                "Your question is too long to pass on in one message. Please shorten it "
+                "to 3,500 characters and send it again."
+            ),
+        )
+        return
+    asked["recorded"] = done.recorded
+    if done.created is None:
+        assert number is not None
+        rows = station_buttons(data.knowledge.stations.stations, who.lang, f"kb:st:{number}")
+        rows.append([InlineKeyboardButton(_("✖ Cancel"), callback_data="kb:x")])
+        await _send(
+            update,
+            _("Which station should answer? Choose the one where you live:"),
+            InlineKeyboardMarkup(rows),
+        )
+        return
+    created = done.created
     asked["question_id"] = created.id
-    station = data.knowledge.stations.get(station_code)
+    station = data.knowledge.stations.get(created.station_code)
     assert station is not None
     await _send(
         update,
@@ -461,6 +422,12 @@ async def pass_on(
         ),
     )
     await _notify_new_question(context, created, str(asked["text"]))
+
+
+async def nothing_sent(update: Update, context: Context) -> None:
+    """kb:x — the person changed their mind about passing the question on."""
+    who = await context.person(update)
+    await show(update, who.gettext("All right, nothing was sent."))
 
 
 def _thread_buttons(_: Gettext, question_id: int, *, staff: bool) -> InlineKeyboardMarkup:
@@ -511,11 +478,15 @@ async def _notify_new_question(
 async def reply_start(update: Update, context: Context) -> int:
     """qa:reply:<id> — staff or the resident start writing in a question's thread."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    who = await speaker(update, context)
+    press = context.press(update)
+    assert query is not None and press is not None
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    question_id = int(query.data.split(":")[2])
+    question_id = press.int_arg(0)
+    if question_id is None:  # a forged id: as if the question had gone
+        await query.answer(_("This question no longer exists."), show_alert=True)
+        return ConversationHandler.END
     try:
         async with data.uow() as uow:
             view = await questions.for_reply(uow, question_id=question_id, access=who.access)
@@ -529,10 +500,11 @@ async def reply_start(update: Update, context: Context) -> int:
         return ConversationHandler.END
     except Conflict:
         await query.answer(_("This question has been closed."), show_alert=True)
-        await _drop_buttons(update, None)
+        await drop_buttons(update)
         return ConversationHandler.END
     await query.answer()
-    context.user_data["qa"] = {"question_id": question_id}  # type: ignore[index]
+    assert context.user_data is not None
+    context.user_data["qa"] = {"question_id": question_id}
     await _send(
         update,
         _("✍️ Type your reply to question #{number}:").format(number=question_id)
@@ -543,7 +515,7 @@ async def reply_start(update: Update, context: Context) -> int:
 
 
 async def reply_text(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
     draft = (context.user_data or {}).get("qa") or {}
@@ -564,13 +536,18 @@ async def reply_text(update: Update, context: Context) -> int:
         await _send(update, _("Please keep your reply under 3,500 characters and send it again."))
         return TYPING
     except (NotAllowed, NotFound, Conflict):
-        context.user_data.pop("qa", None)  # type: ignore[union-attr]
+        _drop_reply_draft(context)
         await _send(update, _("This question has been closed, so nothing was sent."))
         return ConversationHandler.END
-    context.user_data.pop("qa", None)  # type: ignore[union-attr]
+    _drop_reply_draft(context)
     await _relay(context, sent, who)
     await _send(update, _("✅ Sent."))
     return ConversationHandler.END
+
+
+def _drop_reply_draft(context: Context) -> None:
+    if context.user_data is not None:
+        context.user_data.pop("qa", None)
 
 
 async def _relay(context: Context, sent: questions.ReplySent, author: Speaker) -> None:
@@ -601,33 +578,37 @@ async def _relay(context: Context, sent: questions.ReplySent, author: Speaker) -
 
 
 async def reply_cancel(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     if update.callback_query is not None:
         await update.callback_query.answer()
-        await _drop_buttons(update, None)
-    context.user_data.pop("qa", None)  # type: ignore[union-attr]
+        await drop_buttons(update)
+    _drop_reply_draft(context)
     _ = who.gettext
-    await _send(update, _("Cancelled. Nothing was sent."))
+    await _send(update, cancelled_text(_))
     return ConversationHandler.END
 
 
 async def reply_reask(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     if update.callback_query is not None:
         await update.callback_query.answer()
     _ = who.gettext
-    await _send(update, _("Please type your reply as text, or send /cancel to stop."))
+    await _send(update, reask_text(_, TEXT))
     return TYPING
 
 
 async def close_question(update: Update, context: Context) -> None:
     """qa:close:<id> — the resident ("solved") or the station's staff close the thread."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    who = await speaker(update, context)
+    press = context.press(update)
+    assert query is not None and press is not None
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    question_id = int(query.data.split(":")[2])
+    question_id = press.int_arg(0)
+    if question_id is None:  # a forged id: as if the question had gone
+        await query.answer(_("This question no longer exists."), show_alert=True)
+        return
     try:
         async with data.uow() as uow:
             await questions.close(
@@ -644,10 +625,10 @@ async def close_question(update: Update, context: Context) -> None:
         return
     except Conflict:
         await query.answer(_("This question was already closed."), show_alert=True)
-        await _drop_buttons(update, None)
+        await drop_buttons(update)
         return
     await query.answer(_("Question #{number} is closed.").format(number=question_id))
-    await _drop_buttons(update, None)
+    await drop_buttons(update)
 
 
 # --- staff: unanswered questions, knowledge gaps --------------------------------------------
@@ -655,7 +636,7 @@ async def close_question(update: Update, context: Context) -> None:
 
 async def inbox_questions(update: Update, context: Context) -> None:
     """inbox:questions — the station's questions still waiting for a reply."""
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
     if update.callback_query is not None:
@@ -710,7 +691,7 @@ async def _list_unanswered(update: Update, context: Context, who: Speaker, page:
 
 async def kbgaps(update: Update, context: Context) -> None:
     """/kbgaps — administrators: what people asked that the knowledge base could not answer."""
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
     if update.callback_query is not None:
@@ -727,7 +708,7 @@ async def kbgaps(update: Update, context: Context) -> None:
     lines = ["<b>" + _("🕳 Most frequent unanswered questions (last 90 days)") + "</b>"]
     for index, gap in enumerate(found, 1):
         lines.append(
-            _("{index}. «{text}» × {count} (unmatched {unmatched}, 👎 {down})").format(
+            _("{index}. “{text}” × {count} (unmatched {unmatched}, 👎 {down})").format(
                 index=index,
                 text=escape(_excerpt(gap.query, 60)),
                 count=gap.count,
@@ -743,12 +724,14 @@ async def kbgaps(update: Update, context: Context) -> None:
             entry = data.knowledge.faq.get(item.entry_id)
             title = entry.question(who.lang) if entry is not None else item.entry_id
             lines.append(
-                f"• {escape(title)} ({escape(item.entry_id)}): 👎 {item.down} / 👍 {item.up}"
+                _("• {title} ({entry}): 👎 {down} / 👍 {up}").format(
+                    title=escape(title), entry=escape(item.entry_id), down=item.down, up=item.up
+                )
             )
     await _send(update, "\n".join(lines))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # One more button on the /inbox overview, beside the requests and volunteer applications.
     add_section(
         InboxSection(
@@ -757,7 +740,7 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     )
     app.add_handler(
         ConversationHandler(
-            entry_points=[CallbackQueryHandler(reply_start, pattern=r"^qa:reply:\d+$")],
+            entry_points=[CallbackQueryHandler(reply_start, pattern=pattern("qa", "reply"))],
             states={
                 TYPING: [
                     MessageHandler(filters.TEXT & ~filters.COMMAND, reply_text),
@@ -772,14 +755,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
             allow_reentry=True,
         )
     )
+    app.bot_data.on_free_text = free_text  # people's fallback: typed text is a question
     app.add_handler(CommandHandler("ask", ask_command))
     app.add_handler(CallbackQueryHandler(ask_command, pattern=r"^menu:ask$"))
     app.add_handler(CommandHandler("kbgaps", kbgaps))
     app.add_handler(CallbackQueryHandler(kbgaps, pattern=r"^menu:kbgaps$"))
-    app.add_handler(CallbackQueryHandler(show_entry, pattern=r"^kb:show:"))
-    app.add_handler(CallbackQueryHandler(vote, pattern=r"^kb:(up|dn):[A-Za-z0-9_]+:\d+$"))
-    app.add_handler(CallbackQueryHandler(to_human, pattern=r"^kb:human:\d+$"))
-    app.add_handler(CallbackQueryHandler(station_chosen, pattern=r"^kb:st:\d+:[A-Za-z0-9_]+$"))
+    app.add_handler(CallbackQueryHandler(show_entry, pattern=pattern("kb", "show")))
+    app.add_handler(CallbackQueryHandler(vote, pattern=pattern("kb", "up")))
+    app.add_handler(CallbackQueryHandler(vote, pattern=pattern("kb", "dn")))
+    app.add_handler(CallbackQueryHandler(to_human, pattern=pattern("kb", "human")))
+    app.add_handler(CallbackQueryHandler(station_chosen, pattern=pattern("kb", "st")))
     app.add_handler(CallbackQueryHandler(nothing_sent, pattern=r"^kb:x$"))
-    app.add_handler(CallbackQueryHandler(close_question, pattern=r"^qa:close:\d+$"))
+    app.add_handler(CallbackQueryHandler(close_question, pattern=pattern("qa", "close")))
     app.add_handler(CallbackQueryHandler(inbox_questions, pattern=r"^inbox:questions$"))

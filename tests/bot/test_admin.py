@@ -45,7 +45,7 @@ async def test_invite_end_to_end_grants_the_role(bot: BotHarness) -> None:
     assert "Role: social worker" in text
     assert "Station: Jiangnan Street Social Work Station" in text
     # 72 hours after 2026-11-16 10:00 in Shanghai, shown in the zone.
-    assert "Valid until 2026-11-19 10:00 (Asia/Shanghai)" in text
+    assert "Valid until 2026-11-19 10:00 (Beijing time)" in text
     match = LINK.search(text)
     assert match is not None
     code = match.group(1)
@@ -275,7 +275,7 @@ async def test_the_invite_menu_button_and_chinese_texts(bot: BotHarness) -> None
     await admin.press("江南街道")
     assert "身份：督导" in admin.last_text
     assert "社工站：江南街道社工站" in admin.last_text
-    assert "有效期至 2026-11-19 10:00（Asia/Shanghai），只能使用一次。" in admin.last_text
+    assert "有效期至 2026-11-19 10:00（北京时间），只能使用一次。" in admin.last_text
     await admin.press("✉️ 再邀请一位")
     assert admin.last_text == "您要邀请谁？请选择对方的身份："
 

@@ -118,9 +118,9 @@ async def test_reply_survives_a_restart_and_cancel_sends_nothing(bot: BotHarness
     notification = worker.last
     await worker.press("✍️ Reply")
     await worker.send_photo()
-    assert "type your reply as text" in worker.last_text
+    assert worker.last_text == "Please type your answer as text, or use the buttons."
     await worker.send("/cancel")
-    assert worker.last_text == "Cancelled. Nothing was sent."
+    assert worker.last_text == "Cancelled. Nothing was saved."
     before = len(resident.messages)
     await worker.press("✍️ Reply", message=notification)
     await bot.restart()
@@ -153,6 +153,9 @@ async def test_thumbs_down_is_stored_and_offers_a_person(bot: BotHarness) -> Non
     await admin.send("/kbgaps")
     assert "服务收费" in admin.last_text  # the normalised question
     assert "cost_free" in admin.last_text and "👎 1" in admin.last_text
+    chinese = await bot.person(role="admin", lang="zh")
+    await chinese.send("/kbgaps")
+    assert "（cost_free）：👎 1 / 👍 0" in chinese.last_text  # Chinese punctuation (WORDING.md)
 
 
 async def test_unmatched_questions_reach_kbgaps_for_admins_only(bot: BotHarness) -> None:
@@ -164,7 +167,7 @@ async def test_unmatched_questions_reach_kbgaps_for_admins_only(bot: BotHarness)
     admin = await bot.admin()
     await admin.send("/kbgaps")
     lines = admin.last_text.splitlines()
-    assert lines[1] == "1. “明天天气怎么样” × 2（没匹配上 2，👎 0）"
+    assert lines[1] == "1. “明天天气怎么样” × 2（未匹配 2 次，差评 0 次）"  # WORDING.md
     assert "股票会涨" in lines[2]
     resident = await bot.person(lang="en")
     await resident.send("/kbgaps")
@@ -192,12 +195,37 @@ async def test_inbox_questions_lists_the_station_questions(bot: BotHarness) -> N
 async def test_stale_and_forged_buttons(bot: BotHarness) -> None:
     resident = await bot.person(lang="en")
     await resident.send("/start")
+    before = await bot.rows()
     await resident.press_data("kb:human:99")
     assert "no longer have that question" in bot.telegram.callback_answers[-1]["text"]
     await resident.press_data("kb:show:no_such_entry:0")
     assert "no longer available" in bot.telegram.callback_answers[-1]["text"]
     await resident.press_data("qa:close:12345")
     assert "no longer exists" in bot.telegram.callback_answers[-1]["text"]
+    assert await bot.rows() == before
+
+
+async def test_forged_huge_ids_are_refused_and_change_nothing(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person(lang="en")
+    await resident.send("What is the weather tomorrow")
+    await worker.send("/start")  # both have talked to the bot before the forged presses
+    huge = "9" * 40
+    before = await bot.rows()
+    for data, refusal in (
+        (f"qa:reply:{huge}", "no longer exists"),
+        (f"qa:close:{huge}", "no longer exists"),
+        (f"kb:human:{huge}", "no longer have that question"),
+        (f"kb:st:{huge}:jiangnan", "no longer have that question"),
+        ("kb:st:1:atlantis", "no longer have that question"),
+        (f"kb:dn:no_such_entry:{huge}", "no longer available"),
+    ):
+        await resident.press_data(data)
+        assert refusal in bot.telegram.callback_answers[-1]["text"], data
+    await worker.press_data(f"qa:reply:{huge}", message=resident.last)
+    assert "no longer exists" in bot.telegram.callback_answers[-1]["text"]
+    assert not any("went wrong" in m.text for m in resident.messages + worker.messages)
+    assert await bot.rows() == before
 
 
 async def test_nothing_sent_when_the_person_changes_their_mind(bot: BotHarness) -> None:

@@ -85,7 +85,7 @@ async def test_declining_erases_nothing(bot: BotHarness) -> None:
     resident = await _resident_with_records(bot, lang="zh")
     await resident.send("/forget")
     await resident.send("好的")  # typing instead of pressing: asked again, nothing erased
-    assert resident.last_text.startswith("请点下面的按钮回答。")
+    assert resident.last_text.startswith("请点下面的按钮选择。")  # the kit's re-ask
     await resident.press("« 不，保留我的信息")
     assert resident.last_text == "没有删除任何内容，您的信息保持不变。"
     await resident.send("/forget")

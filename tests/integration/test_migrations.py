@@ -37,5 +37,16 @@ async def test_upgrade_matches_models_and_round_trips(empty_database: Database) 
         assert await connection.run_sync(_tables) == set(Base.metadata.tables)
 
 
+def _versions(connection: Connection) -> list[str]:
+    return [row[0] for row in connection.exec_driver_sql("SELECT version_num FROM alembic_version")]
+
+
 async def test_upgrade_twice_is_harmless(migrated_database: Database) -> None:
-    await migrate.upgrade(migrated_database.engine)
+    engine = migrated_database.engine
+    async with engine.connect() as connection:
+        versions = await connection.run_sync(_versions)
+    await migrate.upgrade(engine)
+    async with engine.connect() as connection:
+        assert await connection.run_sync(_versions) == versions != []  # still at the same heads
+        assert await connection.run_sync(_diff) == []
+        assert await connection.run_sync(_tables) == set(Base.metadata.tables)

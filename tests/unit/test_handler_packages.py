@@ -19,7 +19,6 @@ KNOWN_CROSSINGS = {
     "management/evaluation.py -> handlers.people.start",
     "management/reply_steps.py -> handlers.people.start",
     "management/report.py -> handlers.people.start",
-    "people/start.py -> handlers.questions.ask",
     "questions/ask.py -> handlers.requests.inbox",
     "requests/service_request.py -> handlers.people.start",
     "volunteers/volunteer.py -> handlers.people.start",

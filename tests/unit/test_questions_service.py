@@ -180,3 +180,49 @@ async def test_export_and_erase(database: Database, clock: FixedClock) -> None:
         # the gap entry do not.
         assert await questions.gaps(unit, now=now) == []
         assert await questions.unanswered_count(unit, ["jiangnan"]) == 0
+
+
+async def _hand_off(
+    database: Database, who: Access, now: datetime, **kw: object
+) -> questions.HandOff:
+    args: dict[str, object] = {
+        "person_id": who.person_id, "text": "我家老人需要帮忙", "lang": "zh",
+        "station_code": None, "station_codes": CODES, "unrecorded": True, "now": now,
+    }  # fmt: skip
+    args.update(kw)
+    async with database.uow() as uow:
+        return await questions.hand_off(uow, **args)  # type: ignore[arg-type]
+
+
+async def test_hand_off_is_one_use_case_in_one_unit_of_work(
+    database: Database, clock: FixedClock
+) -> None:
+    now = clock.now()
+    resident = await person(database, 1, now)
+    await person(database, 2, now, "worker", "jiangnan")
+    # No station known: the gap is recorded, no question yet, the caller asks which station.
+    first = await _hand_off(database, resident, now)
+    assert first.needs_station and first.recorded
+    async with database.uow() as uow:
+        assert [g.unmatched for g in await questions.gaps(uow, now=now)] == [1]
+    # The station chosen: the question is created, the gap not recorded twice.
+    done = await _hand_off(database, resident, now, station_code="jiangnan", unrecorded=False)
+    assert done.created is not None and done.created.recipients.tg_ids == (2,)
+    # Known station now: a second question goes there at once, recorded as a gap once.
+    again = await _hand_off(database, resident, now, text="还有一个问题")
+    assert again.created is not None and again.created.station_code == "jiangnan"
+    async with database.uow() as uow:
+        assert sum(g.unmatched for g in await questions.gaps(uow, now=now)) == 2
+        assert await questions.unanswered_count(uow, ["jiangnan"]) == 2
+
+
+async def test_a_refused_hand_off_stores_nothing(database: Database, clock: FixedClock) -> None:
+    now = clock.now()
+    resident = await person(database, 1, now)
+    with pytest.raises(InvalidValue):
+        await _hand_off(database, resident, now, station_code="jiangnan", text="长" * 4000)
+    with pytest.raises(InvalidValue):
+        await _hand_off(database, resident, now, station_code="atlantis")
+    async with database.uow() as uow:
+        assert await questions.gaps(uow, now=now) == []  # not even the gap record
+        assert await questions.unanswered_count(uow, CODES) == 0

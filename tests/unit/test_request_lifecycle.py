@@ -24,6 +24,7 @@ from services.requests import (
     IN_PROGRESS,
     STATUSES,
     SUBMITTED,
+    TRANSITIONS,
     AlreadyRated,
     AlreadyTaken,
     IllegalTransition,
@@ -336,16 +337,22 @@ def test_illegal_transitions_raise(start: str, to: str) -> None:
         check_transition(start, to)
 
 
-@pytest.mark.parametrize(
-    ("start", "to"),
-    [
-        (SUBMITTED, ACCEPTED), (SUBMITTED, DECLINED), (SUBMITTED, CANCELLED),
-        (ACCEPTED, IN_PROGRESS), (ACCEPTED, DECLINED), (ACCEPTED, CANCELLED),
-        (IN_PROGRESS, COMPLETED), (IN_PROGRESS, DECLINED), (IN_PROGRESS, CANCELLED),
-    ],
-)  # fmt: skip
+LEGAL = [
+    (SUBMITTED, ACCEPTED), (SUBMITTED, DECLINED), (SUBMITTED, CANCELLED),
+    (ACCEPTED, IN_PROGRESS), (ACCEPTED, DECLINED), (ACCEPTED, CANCELLED),
+    (IN_PROGRESS, COMPLETED), (IN_PROGRESS, DECLINED), (IN_PROGRESS, CANCELLED),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("start", "to"), LEGAL)
 def test_legal_transitions_pass(start: str, to: str) -> None:
-    check_transition(start, to)
+    assert check_transition(start, to) is None  # no IllegalTransition
+    assert to in TRANSITIONS[start]
+
+
+def test_the_legal_list_is_the_whole_diagram() -> None:
+    """Every move the lifecycle allows is in LEGAL, and nothing else."""
+    assert {(a, b) for a, targets in TRANSITIONS.items() for b in targets} == set(LEGAL)
 
 
 async def test_illegal_moves_on_stored_requests_change_nothing(
