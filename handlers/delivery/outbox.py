@@ -216,8 +216,9 @@ class Outbox:
                 group.create_task(worker())
 
     # --- the ledger ------------------------------------------------------------------------
-    async def deliver_pending(self) -> SendReport:
-        """Send what the ledger says is due, marking each row as it goes.
+    async def deliver_pending(self, keys: Sequence[str] | None = None) -> SendReport:
+        """Send what the ledger says is due (only the rows with `keys`, when given), marking
+        each row as it goes.
 
         Each row is claimed (committed as in flight) before its send and marked after, so a
         restart halfway resends nothing that went and loses nothing that did not.
@@ -227,7 +228,7 @@ class Outbox:
         blocked: set[int] = set()
         while True:
             async with self._unit() as uow:
-                due = await delivery.pending(uow, now=self.now(), limit=BATCH)
+                due = await delivery.pending(uow, now=self.now(), limit=BATCH, keys=keys)
                 fresh = [d for d in due if d.id not in seen]
                 languages = await people.languages_of(uow, (d.recipient_tg_id for d in fresh))
             if not fresh:

@@ -65,6 +65,9 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
         super().__init__(application, chat_id, user_id)
         self._person: Speaker | None = None
         self._press: Press | None = None
+        # Set by a handler that answered the press and said something of its own: what the
+        # Flow shows next in this update comes as a new message (see `Flow.ask`).
+        self.anew = False
 
     async def person(self, update: Update) -> Speaker:
         """Who sent this update (created on first contact); asked of the database once."""

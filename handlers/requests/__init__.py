@@ -11,8 +11,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Imported here, not at the top: the journeys still import each other's modules, and a
     # package that imported them eagerly would close an import cycle (people -> questions ->
     # requests -> people).
-    from handlers.requests import inbox, my_requests, service_request
+    from handlers.requests import inbox, my_requests, request_notices, service_request
 
+    # The notices a committed request change implies, rendered from their ledger rows.
+    app.bot_data.outbox.register_renderer(request_notices.NOTICE, request_notices.render_notice)
     service_request.register(app)
     my_requests.register(app)
     inbox.register(app)
