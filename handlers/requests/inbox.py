@@ -29,7 +29,7 @@ from telegram.ext import (
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.first_group import consuming
 from handlers.kit.i18n import N_, Gettext
-from handlers.kit.prompts import show
+from handlers.kit.screen import show, show_surely
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
     STATUS_LABELS,
@@ -333,11 +333,19 @@ async def accept(update: Update, context: Context) -> None:
     except DomainError as error:
         await _problem(update, context, who, error, request_id)
         return
+    # Committed: the resident's notice goes into the ledger before anything can fail on this
+    # worker's screen, and leaves through the outbox after the worker has their answer.
+    keys = await request_notices.record(context, request_notices.resident_notices(context, view))
     note = "✅ " + _("You have accepted {ref}. The resident has been told.").format(
         ref=escape(view.ref)
     )
-    await _show_request(update, context, who, view, note)
-    await request_notices.resident_update(context, view)
+    text = (
+        note
+        + "\n\n"
+        + request_card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=True)
+    )
+    await show_surely(update, text, request_actions(_, who, view))
+    await request_notices.deliver(context, keys)
 
 
 async def start_work(update: Update, context: Context) -> None:

@@ -19,14 +19,12 @@ consumed draft ends the conversation cleanly. State diagram: `service_request.mm
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import replace
 from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, Update
-from telegram.error import TelegramError
 from telegram.ext import Application
 
 from handlers.kit import consent
@@ -36,7 +34,7 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, station_buttons
-from handlers.kit.screen import show
+from handlers.kit.screen import show, show_surely
 from handlers.kit.steps import choice_step, phone_step
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
@@ -52,8 +50,6 @@ from services import requests
 from services.consent import ConsentRequired
 from services.errors import InvalidValue, NotAllowed
 from services.requests import AGE_GROUPS_FOR, FOR_WHOM, MAX_DESCRIPTION, PREFERRED_TIMES
-
-log = logging.getLogger(__name__)
 
 DRAFT = "request"
 P = "req"
@@ -488,27 +484,9 @@ async def submit(update: Update, context: Context, who: Speaker, draft: Draft) -
         context, request_notices.new_request_notices(context, submitted)
     )
     FLOW.drop(context)  # consumed: a later press of this conversation says it has ended
-    await answer_surely(update, sent_text(_, context, who, submitted.request, submitted.created))
+    await show_surely(update, sent_text(_, context, who, submitted.request, submitted.created))
     await request_notices.deliver(context, keys)
     return END
-
-
-async def answer_surely(update: Update, text: str) -> None:
-    """The person's own answer after a commit: edit the pressed message, and when Telegram
-    fails that, send it as a new message (tried twice)."""
-    try:
-        await show(update, text)
-        return
-    except TelegramError as error:
-        log.warning("answer could not replace the pressed message: %s", error)
-    chat = update.effective_chat
-    if chat is None:
-        return
-    try:
-        await chat.send_message(text)
-    except TelegramError as error:
-        log.warning("answer not sent, trying once more: %s", error)
-        await chat.send_message(text)
 
 
 def sent_text(

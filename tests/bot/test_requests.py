@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -10,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bench import scenario_request
-from bot.offline_telegram import OfflinePerson
-from db.models import Consent, RequestEvent, ServiceRequest
+from bot.offline_telegram import OfflinePerson, TelegramRefusal
+from db.models import Consent, Delivery, PersistedState, RequestEvent, ServiceRequest
 from services import people, requests
 from tests.harness import BotHarness
 
@@ -537,3 +538,141 @@ async def test_staff_see_erased_instead_of_personal_details(bot: BotHarness) -> 
     await worker.press(f"ib:rq:{await request_id(bot, ref)}")
     assert "erased at the resident's request" in worker.last_text
     assert "Private details" not in worker.last_text and "138 0013 8000" not in worker.last_text
+
+
+# --- issue 11 item 2: what is committed is announced, whatever Telegram does ----------------
+
+
+def fail(method: str, times: int = 1, chat_id: int | None = None) -> object:
+    """A fault hook: Telegram answers `method` (to `chat_id`, when given) with a 500 `times`."""
+    left = [times]
+
+    def hook(endpoint: str, params: dict[str, object]) -> TelegramRefusal | None:
+        if endpoint != method or left[0] <= 0:
+            return None
+        if chat_id is not None and str(params.get("chat_id")) != str(chat_id):
+            return None
+        left[0] -= 1
+        return TelegramRefusal(500, "Internal Server Error")
+
+    return hook
+
+
+async def ledger(bot: BotHarness) -> list[tuple[int, str]]:
+    async with bot.database.uow() as uow:
+        rows = (await uow.session.execute(select(Delivery.recipient_tg_id, Delivery.status))).all()
+    return [(int(r), str(s)) for r, s in rows]
+
+
+async def test_confirm_whose_edit_fails_still_answers_and_tells_the_station(
+    bot: BotHarness,
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person(lang="en")
+    await fill_request(resident)
+    summary = resident.last_with_buttons()
+    bot.telegram.fault_hook = fail("editMessageText")  # type: ignore[assignment]
+    await resident.press("req:confirm")
+    bot.telegram.fault_hook = None
+    assert "JN-0001" in resident.last_text and "/myrequests" in resident.last_text  # anew
+    assert "New request for your station" in worker.last_text
+    assert await ledger(bot) == [(worker.user_id, "sent")]
+    # The draft was consumed: the old summary's Confirm makes no second request, and
+    # /request starts fresh.
+    await resident.press_data("req:confirm", message=summary)
+    assert await count_requests(bot) == 1
+    await resident.send("/request")
+    assert "Step 1 of 7" in resident.last_text
+
+
+async def test_confirm_whose_answer_fails_entirely_ends_cleanly(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person(lang="en")
+    await fill_request(resident)
+    summary = resident.last_with_buttons()
+    edit = fail("editMessageText")
+    sends = fail("sendMessage", times=3, chat_id=resident.user_id)
+
+    def both(endpoint: str, params: dict[str, object]) -> object:
+        return edit(endpoint, params) or sends(endpoint, params)  # type: ignore[operator]
+
+    bot.telegram.fault_hook = both  # type: ignore[assignment]
+    await resident.press("req:confirm")
+    bot.telegram.fault_hook = None
+    # The error handler answers the press a second time (issue 11 item 4, kit/errors.py, not
+    # this journey): leave that answer out of the one-answer-per-press check.
+    bot.telegram.callback_answers.pop()
+    assert await count_requests(bot) == 1
+    # The station's notice was recorded before the answer failed: the outbox sends it.
+    assert await ledger(bot) == [(worker.user_id, "planned")]
+    assert bot.app is not None
+    await bot.app.bot_data.outbox.deliver_pending()
+    assert "New request for your station" in worker.last_text
+    # The conversation is still on the summary, but its draft is gone: a press says so.
+    await resident.press_data("req:confirm", message=summary)
+    assert "already ended" in resident.last_text
+    assert await count_requests(bot) == 1
+    await resident.send("/request")
+    assert "Step 1 of 7" in resident.last_text
+
+
+async def test_accept_whose_edit_fails_still_answers_and_tells_the_resident(
+    bot: BotHarness,
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person(lang="en")
+    ref = await make_request(resident)
+    bot.telegram.fault_hook = fail("editMessageText")  # type: ignore[assignment]
+    await worker.press("ib:acc:1")
+    bot.telegram.fault_hook = None
+    assert f"You have accepted {ref}" in worker.last_text
+    assert "✅ Accept" not in worker.button_labels()
+    assert f"accepted your request {ref}" in resident.last_text
+    statuses = sorted(s for _, s in await ledger(bot))
+    assert statuses == ["sent", "sent"]  # the station's notice and the resident's
+
+
+async def test_a_request_half_way_in_the_earlier_release_continues(bot: BotHarness) -> None:
+    """The state row and draft exactly as the release before the Flow kit wrote them."""
+    resident = await bot.person(lang="en")
+    await resident.send("/request")
+    await consent(resident)
+    await resident.send("/cancel")
+    await bot.stop()
+    chat = json.dumps([resident.user_id, resident.user_id])
+    async with bot.database.uow() as uow:
+        await uow.session.merge(
+            PersistedState(kind="conversation:service_request", key=chat, data="phone")
+        )
+        await uow.session.merge(
+            PersistedState(
+                kind="user",
+                key=str(resident.user_id),
+                data={
+                    "lang": "en",
+                    "request": {
+                        "id": "0123456789abcdef0123456789abcdef",
+                        "last_station": None,
+                        "service": "elderly_care",
+                        "preset": False,
+                        "station": "xicheng",
+                        "for_whom": "family",
+                        "age": "80_plus",
+                        "description": "Grandpa needs meals.",
+                        "state": "phone",
+                        "editing": False,
+                    },
+                },
+            )
+        )
+        await uow.commit()
+    await bot.start()
+    for person in bot._people:
+        person.app = bot.app  # type: ignore[assignment]
+    await resident.send("13800138000")
+    assert "When does it suit you best?" in resident.last_text
+    await resident.press("req:time:any")
+    await resident.press("req:urg:no")
+    assert "Grandpa needs meals." in resident.last_text
+    await resident.press("req:confirm")
+    assert "XC-0001" in resident.last_text
