@@ -99,7 +99,9 @@ def consent_steps(*, prefix: str, purpose: str) -> tuple[Step, Step]:
         return None
 
     def applies(draft: Draft) -> bool:
-        return bool(draft.get(NEEDS_CONSENT))
+        # A draft of the release before the kit has no NEEDS_CONSENT: it was at a consent step
+        # exactly when its "state" said so.
+        return bool(draft.get(NEEDS_CONSENT, draft.get("state") in (CONSENT_PI, CONSENT_XB)))
 
     def notice(context: Context, who: Speaker, draft: Draft) -> Screen:
         _ = who.gettext

@@ -8,6 +8,7 @@ sentence) and when it applies (`applies_when(draft)`). A handler returns what co
     None          the next step that applies (or, after the last one, `Flow.finish`)
     "<name>"      that step
     SUMMARY       the flow's summary step (same as None when the step was opened by Edit)
+    STAY          nothing is shown again (the handler answered the press itself, an alert)
     END           the conversation is over (the handler has said the last word)
 
 and raises `Reask(problem)` to show the same step again under a one-line problem.
@@ -50,6 +51,7 @@ Draft = dict[str, Any]
 Rows = list[list[InlineKeyboardButton]]
 END = ConversationHandler.END
 SUMMARY = "__summary__"
+STAY = "__stay__"  # the handler answered the press itself (an alert): the step stays as it is
 Outcome = str | int | None  # see the module docstring; an int is END
 PressHandler = Callable[[Update, Context, Speaker, Draft, Press], Awaitable[Outcome]]
 TextHandler = Callable[[Update, Context, Speaker, Draft, str], Awaitable[Outcome]]
@@ -209,6 +211,8 @@ class Flow:
             if outcome == END:
                 self.drop(context)
             return outcome
+        if outcome == STAY:
+            return after.state
         if outcome is not None and outcome != SUMMARY:  # a named step (an Edit stays open)
             return await self.ask(update, context, who, outcome)
         back_to_summary = draft.pop("_edit", False) and self.summary is not None

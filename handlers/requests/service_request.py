@@ -20,7 +20,6 @@ consumed draft ends the conversation cleanly. State diagram: `service_request.mm
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -366,22 +365,8 @@ def _never(draft: Draft) -> bool:
     return False  # reached only by the summary's Edit button
 
 
-def _needs_consent(draft: Draft) -> bool:
-    # A draft of the earlier release has no NEEDS_CONSENT: it was at a consent step exactly
-    # when its "state" says so.
-    return bool(draft.get(NEEDS_CONSENT, draft.get("state") in (CONSENT_PI, CONSENT_XB)))
-
-
-def _consent() -> tuple[Step, Step]:
-    notice, transfer = consent_steps(prefix=P, purpose=consent.REQUEST)
-    return (
-        replace(notice, applies_when=_needs_consent),
-        replace(transfer, applies_when=_needs_consent),
-    )
-
-
 STEPS = (
-    *_consent(),
+    *consent_steps(prefix=P, purpose=consent.REQUEST),
     Step(STATION, _station, {"st": _station_chosen}, back=False),
     choice_step(
         SERVICE,
