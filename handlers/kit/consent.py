@@ -18,7 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.i18n import Gettext
-from handlers.kit.prompts import show
+from handlers.kit.screen import show
 from services import consent
 
 REQUEST, VOLUNTEER = "request", "volunteer"

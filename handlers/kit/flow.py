@@ -34,6 +34,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
+    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -363,3 +364,17 @@ class Flow:
             states={step.state: state(step) for step in self.steps},
             fallbacks=[CommandHandler("cancel", self.on_cancel)],
         )
+
+
+# --- small conversations registered in group -1 (the inbox note, the rating) -----------------
+Callback = Callable[[Update, Context], Awaitable[object]]
+
+
+def consuming(callback: Callback) -> Callback:
+    """`callback`, then stop: no later handler group sees the update. For the handlers of a
+    conversation registered in group -1, which sees an update before every other handler."""
+
+    async def run(update: Update, context: Context) -> object:
+        raise ApplicationHandlerStop(await callback(update, context))
+
+    return run

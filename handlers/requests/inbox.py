@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 
 from handlers.kit.context import Context, Speaker, speaker
-from handlers.kit.first_group import consuming
+from handlers.kit.flow import consuming
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show, show_surely
 from handlers.requests import request_notices

@@ -22,8 +22,8 @@ from telegram.ext import (
 )
 
 from handlers.kit.context import Context, Speaker, speaker
-from handlers.kit.first_group import consuming
-from handlers.kit.prompts import show
+from handlers.kit.flow import consuming
+from handlers.kit.screen import show
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
     STATUS_LABELS,

@@ -33,8 +33,7 @@ from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, station_buttons
 from handlers.kit.screen import alert, show, show_surely
 from handlers.kit.steps import choice_step, phone_problem, phone_step, toggle_label
-from handlers.requests import request_notices
-from handlers.requests.request_labels import (
+from handlers.requests import (
     AVAILABILITY_LABELS,
     PARTY_LABELS,
     VOLUNTEER_AGE_LABELS,
@@ -43,6 +42,7 @@ from handlers.requests.request_labels import (
     excerpt,
     join_list,
     label,
+    new_application,
     phone_text,
     station_name,
 )
@@ -467,7 +467,7 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
         ).format(name=escape(view.name or ""), station=station),
     )
     if applied.created:
-        await request_notices.new_application(context, applied)
+        await new_application(context, applied)
     return END
 
 

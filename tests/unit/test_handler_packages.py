@@ -21,10 +21,6 @@ KNOWN_CROSSINGS = {
     "management/report.py -> handlers.people.start",
     "people/start.py -> handlers.questions.ask",
     "questions/ask.py -> handlers.requests.inbox",
-    "requests/service_request.py -> handlers.people.start",
-    "volunteers/volunteer.py -> handlers.people.start",
-    "volunteers/volunteer.py -> handlers.requests.request_labels",
-    "volunteers/volunteer.py -> handlers.requests.request_notices",
 }
 
 
