@@ -27,7 +27,7 @@ answers only (it is shown by /mydata): the persisted conversation state says whi
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -368,9 +368,10 @@ class Flow:
 
 # --- small conversations registered in group -1 (the inbox note, the rating) -----------------
 Callback = Callable[[Update, Context], Awaitable[object]]
+Consuming = Callable[[Update, Context], Coroutine[Any, Any, object]]
 
 
-def consuming(callback: Callback) -> Callback:
+def consuming(callback: Callback) -> Consuming:
     """`callback`, then stop: no later handler group sees the update. For the handlers of a
     conversation registered in group -1, which sees an update before every other handler."""
 

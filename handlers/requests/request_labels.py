@@ -12,7 +12,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from handlers.kit.i18n import N_, Gettext
-from handlers.kit.words import phone_text
+from handlers.kit.words import phone_text as phone_text  # re-exported for the cards' users
 from knowledge.bundle import Knowledge
 from services import requests as rq
 from services import volunteers as vol

@@ -676,3 +676,25 @@ async def test_a_request_half_way_in_the_earlier_release_continues(bot: BotHarne
     assert "Grandpa needs meals." in resident.last_text
     await resident.press("req:confirm")
     assert "XC-0001" in resident.last_text
+
+
+async def test_forged_ids_are_refused_by_the_codec_and_change_nothing(bot: BotHarness) -> None:
+    """40-digit ids (past a database integer) and letters: the codec's int_arg refuses them
+    before any query; the person is told and nothing in the database changes."""
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person(lang="en")
+    await make_request(resident)
+    huge = "9" * 40
+    for forged in (f"ib:acc:{huge}", f"ib:rq:{huge}", f"ib:go:{huge}", f"ib:to:1:{huge}"):
+        await worker.press_data(forged)
+        answer = bot.telegram.callback_answers[-1]
+        assert answer.get("show_alert") and answer["text"], forged
+    for forged in (f"my:cx:{huge}", f"my:cxy:{huge}", f"rate:{huge}:5"):
+        await resident.press_data(forged)
+        assert bot.telegram.callback_answers[-1]["text"], forged
+    assert not any("went wrong" in m.text for m in worker.messages + resident.messages)
+    async with bot.database.uow() as uow:
+        row = await uow.session.get(ServiceRequest, 1)
+        assert row is not None and (row.status, row.rating, row.assignee_id) == (
+            "submitted", None, None,
+        )  # fmt: skip
