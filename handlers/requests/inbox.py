@@ -114,7 +114,11 @@ def _request_lister(
         if not views:
             text += "\n" + _("Nothing here at the moment.")
         else:
-            text += "\n" + _("Choose a request to see it and act on it.")
+            text += "\n" + (
+                _("Choose a request to see it.")  # closed: nothing left to act on
+                if code == "closed"
+                else _("Choose a request to see it and act on it.")
+            )
         rows = [
             [InlineKeyboardButton(
                 request_button(_, data.knowledge, who.lang, data.clock.zone, v),
@@ -625,9 +629,9 @@ async def note_typed(update: Update, context: Context) -> str:
     }.get(draft.get("action", ""), _("Decline the application of {name} with this reason?"))
     preview = (
         question.format(ref=draft.get("subject", ""), name=draft.get("subject", ""))
-        + "\n\n«"
+        + "\n\n“"
         + escape(text)
-        + "»"
+        + "”"
     )
     buttons = InlineKeyboardMarkup(
         [[InlineKeyboardButton(_("✅ Send"), callback_data="ibn:ok"),

@@ -268,7 +268,7 @@ async def commented(update: Update, context: Context) -> str | int:
     context.user_data.pop(RATING_DRAFT, None)
     await show(
         update,
-        _("Thank you! Your comment on {ref} has been passed to the station: «{text}»").format(
+        _("Thank you! Your comment on {ref} has been passed to the station: “{text}”").format(
             ref=escape(draft.get("ref", "")), text=escape(excerpt(text, 1000))
         ),
         new=True,

@@ -269,10 +269,10 @@ async def test_bad_phone_numbers_are_asked_again_with_an_example(bot: BotHarness
     await resident.send_contact("+14155552671")
     assert "mainland China" in resident.last_text
     await resident.send("０５７９-８０００ ０００１")  # full-width digits: a landline
-    assert "0579 8000 0001" in resident.messages[-2].text
+    assert "0579-8000 0001" in resident.messages[-2].text  # a landline as it is written
     await resident.press("req:time:any")
     await resident.press("req:urg:no")
-    assert "Phone: 0579 8000 0001" in resident.last_text
+    assert "Phone: 0579-8000 0001" in resident.last_text
 
 
 async def test_photo_or_sticker_instead_of_a_description(bot: BotHarness) -> None:
@@ -698,3 +698,30 @@ async def test_forged_ids_are_refused_by_the_codec_and_change_nothing(bot: BotHa
         assert row is not None and (row.status, row.rating, row.assignee_id) == (
             "submitted", None, None,
         )  # fmt: skip
+
+
+async def test_staff_read_the_card_from_their_side_and_closed_lists_say_see_only(
+    bot: BotHarness,
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="zh")
+    resident = await bot.person(lang="en")
+    await resident.send("/request")
+    await consent(resident)
+    await resident.press("req:st:jiangnan")
+    await resident.press("req:svc:other")
+    await resident.press("req:who:myself")
+    await resident.press("req:age:60_79")
+    await resident.send("I need help with forms.")
+    await resident.send("0579-8712 3456")
+    await resident.press("req:time:any")
+    await resident.press("req:urg:no")
+    assert "For: Myself" in resident.last_text  # the resident's own words
+    await resident.press("req:confirm")
+    assert "服务对象：申请人本人" in worker.last_text  # the worker's side
+    assert "0579-8712 3456" in worker.last_text
+    await resident.send("/myrequests")
+    await resident.press("my:cx:1")
+    await resident.press("my:cxy:1")
+    await worker.send("/inbox")
+    await worker.press("ib:sec:closed:0")
+    assert "点一个申请查看详情。" in worker.last_text

@@ -147,7 +147,7 @@ async def test_volunteers_of_14_to_17_need_a_guardian(bot: BotHarness) -> None:
     await teen.press("vol:skd")
     await teen.press("vol:av:weekends")
     await teen.press("vol:avd")
-    assert "Guardian: Wang Mama, 0579 8000 0001" in teen.last_text
+    assert "Guardian: Wang Mama, 0579-8000 0001" in teen.last_text
     assert "Party member" not in teen.last_text  # not asked under 18
     await teen.press("vol:confirm")
     assert "Guardian: Wang Mama" in worker.last_text
