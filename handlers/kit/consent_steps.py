@@ -38,15 +38,18 @@ def consent_steps(*, prefix: str, purpose: str) -> tuple[Step, Step]:
     `draft[NEEDS_CONSENT]`; declining drops the draft and shows why and the menu; agreeing to
     both records consent and goes on with the flow's next step."""
 
-    async def refuse(update: Update, context: Context, who: Speaker) -> Outcome:
-        await show(update, consent.declined_text(who.gettext))
+    async def refuse(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
+        _ = who.gettext
+        knowledge = context.bot_data.knowledge
+        contacts = consent.station_contacts(_, knowledge, who.lang, draft.get("last_station"))
+        await show(update, consent.declined_text(_) + "\n\n" + contacts)
         await context.bot_data.show_menu(update, context, who)
         return END
 
     async def on_notice(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press
     ) -> Outcome:
-        return None if press.arg() == "yes" else await refuse(update, context, who)
+        return None if press.arg() == "yes" else await refuse(update, context, who, draft)
 
     async def on_transfer(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press
@@ -55,7 +58,7 @@ def consent_steps(*, prefix: str, purpose: str) -> tuple[Step, Step]:
         if answer == "back":
             return CONSENT_PI
         if answer != "yes":
-            return await refuse(update, context, who)
+            return await refuse(update, context, who, draft)
         await consent.record(context, who)
         draft[NEEDS_CONSENT] = False
         return None

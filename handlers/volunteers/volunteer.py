@@ -124,7 +124,10 @@ async def _age_chosen(
     if code not in AGE_GROUPS:
         raise Reask(None)
     if code == CHILD:  # the Flow drops the draft: nothing is stored for a child under 14
-        await show(update, under_14_text(who.gettext))
+        _ = who.gettext
+        knowledge = context.bot_data.knowledge
+        contacts = consent.station_contacts(_, knowledge, who.lang, draft.get("last_station"))
+        await show(update, under_14_text(_) + "\n\n" + contacts)
         return END
     draft["age"] = code
     draft.pop("earlier", None)

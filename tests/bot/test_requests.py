@@ -386,6 +386,8 @@ async def test_declining_consent_keeps_questions_open(bot: BotHarness) -> None:
     await resident.send("/request")
     await resident.press("req:cons:no")
     assert "nothing has been saved" in resident.messages[-2].text
+    # What to do instead, with the numbers and hours (every station: none was chosen yet).
+    assert "Jiangnan Street Social Work Station: 0579-8000 0003, " in resident.messages[-2].text
     await resident.send("How do I get a wheelchair?")
     assert resident.last.buttons  # answered (menu), not a dead end
     await resident.send("/request")

@@ -118,6 +118,7 @@ async def test_children_under_14_are_told_and_nothing_is_stored(bot: BotHarness)
     await child.press("vol:age:under_14")
     assert "parent or guardian" in child.last_text
     assert "Nothing has been saved" in child.last_text
+    assert "Phone and opening hours:" in child.last_text and "0579-8000 0003" in child.last_text
     await bot.restart()  # flushes what the bot keeps about the conversation
     async with bot.database.uow() as uow:
         assert await uow.session.scalar(select(func.count()).select_from(Consent)) == 0
