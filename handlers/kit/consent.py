@@ -20,8 +20,8 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.i18n import Gettext
-from knowledge.bundle import Knowledge
 from handlers.kit.screen import show
+from knowledge.bundle import Knowledge
 from services import consent
 
 REQUEST, VOLUNTEER = "request", "volunteer"
