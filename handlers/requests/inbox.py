@@ -368,8 +368,9 @@ async def start_work(update: Update, context: Context) -> None:
     except DomainError as error:
         await _problem(update, context, who, error, request_id)
         return
+    keys = await request_notices.record(context, request_notices.resident_notices(context, view))
     await _show_request(update, context, who, view)
-    await request_notices.resident_update(context, view)
+    await request_notices.deliver(context, keys)
 
 
 async def hand_over_choose(update: Update, context: Context) -> None:
@@ -674,8 +675,9 @@ async def note_send(update: Update, context: Context) -> int:
         await _problem(update, context, who, error, target)
         return END
     done = _("Done. The resident has been told.")
+    keys = await request_notices.record(context, request_notices.resident_notices(context, view))
     await _show_request(update, context, who, view, "✅ " + done)
-    await request_notices.resident_update(context, view)
+    await request_notices.deliver(context, keys)
     return END
 
 
