@@ -28,7 +28,7 @@ from services import delivery, people
 from services import requests as rq
 from services.delivery import PendingDelivery, PlannedMessage
 from services.requests import RequestView, Submitted
-from services.volunteers import ApplicationView, Applied
+from services.volunteers import MINOR, ApplicationView, Applied
 
 
 def staff_request_buttons(
@@ -239,7 +239,9 @@ async def new_application(context: Context, applied: Applied) -> None:
 
 async def applicant_told(context: Context, view: ApplicationView) -> None:
     data = context.bot_data
-    _ = data.translator.for_language(view.language)
+    # A 14–17-year-old is spoken to as 你 (the catalogues' "minor" variants), as in /volunteer.
+    voice = "minor" if view.age_group == MINOR else None
+    _ = data.translator.for_language(view.language, voice)
     station = escape(station_name(data.knowledge, view.station_code, view.language))
     if view.status == "approved":
         text = _(

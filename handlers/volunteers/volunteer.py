@@ -18,6 +18,7 @@ State diagram: `volunteer.mmd`.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -28,7 +29,21 @@ from handlers.kit import consent
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.consent_steps import NEEDS_CONSENT, consent_steps, needs_consent
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, PHONE, STAY, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import (
+    END,
+    PHONE,
+    STAY,
+    TEXT,
+    Draft,
+    Flow,
+    Outcome,
+    PressHandler,
+    Reask,
+    Rows,
+    Screen,
+    Step,
+    TextHandler,
+)
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, station_buttons
 from handlers.kit.screen import alert, show, show_surely
@@ -72,6 +87,67 @@ def is_minor(draft: Draft) -> bool:
 
 def is_adult(draft: Draft) -> bool:
     return draft.get("age") != MINOR
+
+
+# --- one register per person: 你 for 14–17, 您 for adults (WORDING.md) ------------------------
+MINOR_VOICE = "minor"  # the msgctxt of the 你 variants in the catalogues
+
+
+def voiced(context: Context, who: Speaker, draft: Draft) -> Speaker:
+    """`who`, speaking to a 14–17-year-old in the 你 register once the age group says so."""
+    if not is_minor(draft):
+        return who
+    translator = context.bot_data.translator
+    return Speaker(access=who.access, gettext=translator.for_language(who.lang, MINOR_VOICE))
+
+
+def _voiced(step: Step) -> Step:
+    """The same step, every render and handler seeing `voiced(who)`."""
+
+    def press(handler: PressHandler) -> PressHandler:
+        async def run(
+            update: Update, context: Context, who: Speaker, draft: Draft, pressed: Press
+        ) -> Outcome:
+            return await handler(update, context, voiced(context, who, draft), draft, pressed)
+
+        return run
+
+    def typed(handler: TextHandler | None) -> TextHandler | None:
+        if handler is None:
+            return None
+        inner = handler
+
+        async def run(
+            update: Update, context: Context, who: Speaker, draft: Draft, text: str
+        ) -> Outcome:
+            return await inner(update, context, voiced(context, who, draft), draft, text)
+
+        return run
+
+    render = step.render
+    present, leave = step.present, step.leave
+
+    async def presenting(
+        update: Update, context: Context, who: Speaker, text: str, rows: Rows, reask: bool
+    ) -> None:
+        assert present is not None
+        draft = context.user_data.get(DRAFT, {}) if context.user_data is not None else {}
+        await present(update, context, voiced(context, who, draft), text, rows, reask)
+
+    async def leaving(update: Update, context: Context, who: Speaker, text: str) -> None:
+        assert leave is not None
+        draft = context.user_data.get(DRAFT, {}) if context.user_data is not None else {}
+        await leave(update, context, voiced(context, who, draft), text)
+
+    return replace(
+        step,
+        render=lambda c, w, d: render(c, voiced(c, w, d), d),
+        presses={kind: press(h) for kind, h in step.presses.items()},
+        on_text=typed(step.on_text),
+        on_contact=typed(step.on_contact),
+        present=presenting if present is not None else None,
+        leave=leaving if leave is not None else None,
+    )
 
 
 # --- entry ---------------------------------------------------------------------------------
@@ -336,7 +412,7 @@ async def _station_chosen(
     return None
 
 
-STEPS = (
+STEPS = tuple(_voiced(step) for step in (
     Step(AGE, _age, {"age": _age_chosen}),
     *consent_steps(prefix=P, purpose=consent.VOLUNTEER),
     _name_step(
@@ -399,7 +475,7 @@ STEPS = (
         applies_when=is_adult,
     ),
     Step(CONFIRM, _confirm, {"confirm": _confirmed}),
-)
+))  # fmt: skip
 
 
 def first_missing(draft: Draft) -> str | None:
@@ -419,6 +495,7 @@ def first_missing(draft: Draft) -> str | None:
 
 async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
     """Confirm: `services.volunteers.apply`; the station's notice after the applicant's answer."""
+    who = voiced(context, who, draft)
     _ = who.gettext
     data = context.bot_data
     missing = first_missing(draft)

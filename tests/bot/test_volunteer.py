@@ -294,3 +294,22 @@ async def test_an_application_half_way_in_the_earlier_release_continues(bot: Bot
     await person.press("vol:confirm")
     assert "Your application has gone to Jiangnan" in person.last_text
     assert "Xiaohong" in worker.last_text
+
+
+async def test_a_teenager_is_spoken_to_as_you_throughout_an_adult_as_nin(bot: BotHarness) -> None:
+    """WORDING.md: 你 for children and teenagers, 您 for adults, never both to one person."""
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="zh")
+    teen = await bot.person(lang="zh")
+    await teen.send("/volunteer")
+    before = len(teen.messages)
+    await sign_up(teen, age="14_17", name="小红")
+    await teen.press("vol:confirm")
+    await worker.press("ib:vok:1")  # the decision reaches the teenager in the same register
+    assert "欢迎你" in teen.last_text
+    # Everything after the age screen (which asks 请选择您的年龄段： before the age is known).
+    said = [m.text for m in teen.messages[before - 1 :] if "年龄段：" not in m.text]
+    assert all("您" not in text for text in said), [t for t in said if "您" in t]
+    assert any("你的姓名" in text for text in said)
+    adult = await bot.person(lang="zh")
+    await sign_up(adult)
+    assert "请核对您的报名信息" in adult.last_text
