@@ -109,22 +109,11 @@ def new_request_notices(context: Context, submitted: Submitted) -> list[PlannedM
     return notices
 
 
-async def new_request(context: Context, submitted: Submitted) -> None:
-    """Record and send at once (for callers with nothing to say first)."""
-    await deliver(context, await record(context, new_request_notices(context, submitted)))
-
-
 def rating_buttons(request_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton("⭐" * n, callback_data=f"rate:{request_id}:{n}")]
          for n in range(5, 0, -1)]
     )  # fmt: skip
-
-
-async def resident_update(context: Context, view: RequestView) -> None:
-    """Tell the resident, in their language, where their request now stands (record and send
-    at once; `resident_notices` + `record` + `deliver` when the handler answers first)."""
-    await deliver(context, await record(context, resident_notices(context, view)))
 
 
 def resident_notices(context: Context, view: RequestView) -> list[PlannedMessage]:
