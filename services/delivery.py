@@ -154,20 +154,22 @@ def is_due(now: datetime) -> Any:
     )
 
 
-async def pending(uow: UnitOfWork, *, now: datetime, limit: int = 1000) -> list[PendingDelivery]:
-    """Planned (or unknown and due for their one retry) messages whose time has come.
+async def pending(
+    uow: UnitOfWork, *, now: datetime, limit: int = 1000, keys: Iterable[str] | None = None
+) -> list[PendingDelivery]:
+    """Planned (or unknown and due for their one retry) messages whose time has come; only
+    those with one of `keys` when given (the notices one action just planned).
 
     Rows for people known to have blocked the bot are marked unreachable here, unsent.
     """
-    rows = (
-        await uow.session.execute(
-            select(Delivery, Person.unreachable_at)
-            .outerjoin(Person, Person.tg_id == Delivery.recipient_tg_id)
-            .where(is_due(now))
-            .order_by(Delivery.id)
-            .limit(limit)
-        )
-    ).all()
+    query = (
+        select(Delivery, Person.unreachable_at)
+        .outerjoin(Person, Person.tg_id == Delivery.recipient_tg_id)
+        .where(is_due(now))
+    )
+    if keys is not None:
+        query = query.where(Delivery.key.in_(list(keys)))
+    rows = (await uow.session.execute(query.order_by(Delivery.id).limit(limit))).all()
     result = []
     blocked = False
     for row, unreachable_at in rows:

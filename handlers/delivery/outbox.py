@@ -236,8 +236,19 @@ class Outbox:
                 group.create_task(worker())
 
     # --- the ledger ------------------------------------------------------------------------
-    async def deliver_pending(self) -> SendReport:
-        """Send what the ledger says is due, marking each row as it goes.
+    async def deliver_soon(self, keys: Sequence[str]) -> None:
+        """Deliver these ledger rows now: in the background when the outbox sends in the
+        background (so a person's own answer never waits on another chat's retries), else
+        before returning (the tests and the console, so what they assert was sent, was sent).
+        Rows a stop leaves planned go out with the next minute's tick."""
+        if self.spawn is not None:
+            self.spawn(self.deliver_pending(keys))
+            return
+        await self.deliver_pending(keys)
+
+    async def deliver_pending(self, keys: Sequence[str] | None = None) -> SendReport:
+        """Send what the ledger says is due (only the rows with `keys`, when given), marking
+        each row as it goes.
 
         Each row is claimed (committed as in flight) before its send and marked after, so a
         restart halfway resends nothing that went and loses nothing that did not.
@@ -247,7 +258,7 @@ class Outbox:
         blocked: set[int] = set()
         while not self._stopping:
             async with self._unit() as uow:
-                due = await delivery.pending(uow, now=self.now(), limit=BATCH)
+                due = await delivery.pending(uow, now=self.now(), limit=BATCH, keys=keys)
                 fresh = [d for d in due if d.id not in seen]
                 languages = await people.languages_of(uow, (d.recipient_tg_id for d in fresh))
             if not fresh:

@@ -16,6 +16,8 @@ What each module gives
   40-digit id is None, never OverflowError); `pattern(prefix, kind=None) -> regex`.
 - `screen`: `await show(update, text, markup=None, *, new=False, answered=False)` edits the
   pressed message or sends a new one ("message is not modified" swallowed here only);
+  `await show_surely(update, text, markup)` for the answer after a commit (a new message,
+  tried twice, when Telegram fails the edit);
   `await drop_buttons(update, *, keep=None)` (`keep`: rows that stay); `await alert(update, text)`.
 - `flow`: `Step`, `Flow`, `Screen(text, rows)`, `Reask(problem)`, `END`, `SUMMARY`, the input
   kinds `BUTTON, TEXT, NUMBER, DATE, PHONE`, `reask_text(_, kind)` (one sentence per kind) and
@@ -30,7 +32,8 @@ What each module gives
   style), `date_steps` (Today / Yesterday / Another day + the calendar, or typed),
   `hours_step` (buttons `offered`, any minute with `step=None`), `count_step` (a whole number
   within `bounds(draft)`), `confirm_step` (Save + Edit buttons), `date_refused`,
-  `local_today`; the date keyboards (`date_buttons`, `calendar_step`) and the sentences for a
+  `local_today`, `phone_step` (the share-contact keyboard, or typed; a mainland number in E.164;
+  "Keep" when the draft has one; leaving it takes the keyboard away), `phone_problem`; the date keyboards (`date_buttons`, `calendar_step`) and the sentences for a
   refused date or number (`date_problem`, `hours_problem`, `count_problem`, `number_problem`).
 - `words`: `role_label(_, role)`, `phone_text(phone)`, `zone_name(_, zone)` ("Beijing time"), `day_label`, `month_label`,
   `hours_label`, `in_sentence` (a label lower-cased inside an English sentence), `staff_only`,
@@ -40,9 +43,10 @@ What each module gives
   at load, one file per package or journey), `errors` (`on_error`), `consent` (the privacy and
   cross-border texts and `record`), `consent_steps` (`consent_steps(prefix=, purpose=)`: consent as a
   sub-flow, two `Step`s in the states "consent_pi"/"consent_xb" that apply while
-  `draft[NEEDS_CONSENT]`, set in `begin` with `await needs_consent(context, who)`; the older
-  functions serve /request and /volunteer until they move), `prompts` and `first_group` (legacy helpers of the request
-  journeys).
+  `draft[NEEDS_CONSENT]`, set in `begin` with `await needs_consent(context, who)`; declining
+  shows the station's number and hours), `prompts` (only management's `draft_in` /
+  `clear_draft`, which live in `context`; goes when management moves). `flow.consuming` wraps
+  the handlers of a small conversation registered in group -1 (the inbox note, the rating).
 
 How to declare a Step
 ---------------------
@@ -52,7 +56,12 @@ How to declare a Step
 `render(context, who, draft) -> Screen(text, rows)` (the Flow adds the « Back / ✖ Cancel row).
 A press handler is `async (update, context, who, draft, press) -> Outcome`, a text handler
 `async (update, context, who, draft, text) -> Outcome`. Outcome: None = the next step that
-applies (after the last, `Flow.finish`), a step name = that step, `SUMMARY`, or `END`.
+applies (after the last, `Flow.finish`), a step name = that step, `SUMMARY`, `END`, or `STAY`
+(the handler answered the press itself, e.g. with an alert). A handler that already answered
+the press and said something of its own sets `context.anew = True`: the next step comes as a
+new message below it. `Step(present=, leave=, on_contact=)` are the hooks the phone step uses
+(its own way of showing, what leaving by Back / Cancel says, a shared contact).
+`Reask(problem, step)` may name another step to show (also from `Flow.finish`).
 `raise Reask("problem")` shows the same step again under the problem (`Reask(None)`: plainly).
 Presses are `<flow prefix>:<kind>[:args]`; build them with `callbacks.encode`.
 
@@ -64,6 +73,8 @@ How to write a Flow
     app.add_handler(FLOW.conversation())
 
 `begin(update, context, who) -> Draft | None` makes the fresh draft (None: it said why not);
+`ended` set: a press or message while the draft is gone (consumed by `finish`, erased) ends
+the conversation with that sentence instead of restarting the steps on an empty draft;
 `finish(update, context, who, draft) -> Outcome` calls the one service and says the last word
 (return END, or a step name to ask again). `allowed` is re-checked on every update. `busy`
 set: other commands in the middle get that sentence (else they pass through). The Flow gives

@@ -13,12 +13,15 @@ shows a "Withdraw consent" button (`consent:withdraw`) when consent is given.
 
 from __future__ import annotations
 
+from html import escape
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.kit.context import Context, Speaker, speaker
 from handlers.kit.i18n import Gettext
-from handlers.kit.prompts import show
+from handlers.kit.screen import show
+from knowledge.bundle import Knowledge
 from services import consent
 
 REQUEST, VOLUNTEER = "request", "volunteer"
@@ -106,6 +109,23 @@ def declined_text(_: Gettext) -> str:
         "Understood: nothing has been saved. You can still ask me questions at any time, or "
         "visit or call your station. If you change your mind, just start again."
     )
+
+
+def station_contacts(
+    _: Gettext, knowledge: Knowledge, lang: str, station_code: str | None = None
+) -> str:
+    """Where to call or go instead: the station last used (or every station), its phone
+    number and opening hours, one line each."""
+    station = knowledge.stations.get(station_code) if station_code else None
+    stations = [station] if station is not None else list(knowledge.stations.stations)
+    lines = [_("Phone and opening hours:")]
+    lines += [
+        _("{station}: {phone}, {hours}").format(
+            station=escape(s.name(lang)), phone=escape(s.phone), hours=escape(s.hours(lang))
+        )
+        for s in stations
+    ]
+    return "\n".join(lines)
 
 
 async def is_given(context: Context, who: Speaker) -> bool:

@@ -3,61 +3,23 @@
 (`<prefix>:xb:yes|no|back`). Declining either drops the draft, stores nothing and shows the
 menu; agreeing to both records consent and goes on with the journey's own first step.
 
-`consent_steps(prefix=..., purpose=...)` gives the same two states as `Step`s of a kit `Flow`
-(consent as a sub-flow); the functions above serve /request and /volunteer until they move.
+`consent_steps(prefix=..., purpose=...)` gives the two states as `Step`s of a kit `Flow`
+(consent as a sub-flow), the states the request journeys have always persisted.
 
-The texts and buttons themselves are in `handlers/consent.py`.
+The texts and buttons themselves are in `handlers/kit/consent.py`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from telegram import Update
-from telegram.ext import ConversationHandler
 
 from handlers.kit import consent
 from handlers.kit.callbacks import Press
-from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Outcome, Screen, Step
-from handlers.kit.prompts import clear_draft, pressed_code, show
+from handlers.kit.screen import show
 
 CONSENT_PI, CONSENT_XB = "consent_pi", "consent_xb"
-ShowState = Callable[[Update, Context, Speaker, str], Awaitable[str]]
-Proceed = Callable[[Update, Context, Speaker], Awaitable[str]]
-
-
-async def personal_info_answered(
-    update: Update, context: Context, draft_key: str, show_step: ShowState
-) -> str | int:
-    """Yes to the privacy notice: on to the cross-border question; no: declined."""
-    who = await speaker(update, context)
-    if pressed_code(update) == "yes":
-        return await show_step(update, context, who, CONSENT_XB)
-    return await declined(update, context, who, draft_key)
-
-
-async def cross_border_answered(
-    update: Update, context: Context, draft_key: str, show_step: ShowState, proceed: Proceed
-) -> str | int:
-    """Yes: consent is recorded and the journey `proceed`s; no: declined; back: the notice."""
-    who = await speaker(update, context)
-    answer = pressed_code(update)
-    if answer == "back":
-        return await show_step(update, context, who, CONSENT_PI)
-    if answer == "no":
-        return await declined(update, context, who, draft_key)
-    await consent.record(context, who)
-    return await proceed(update, context, who)
-
-
-async def declined(update: Update, context: Context, who: Speaker, draft_key: str) -> int:
-    """Nothing is kept: the draft goes, the person sees why and the menu."""
-    assert context.user_data is not None
-    clear_draft(context, draft_key)
-    await show(update, consent.declined_text(who.gettext))
-    await context.bot_data.show_menu(update, context, who)
-    return ConversationHandler.END
 
 
 # --- consent as a sub-flow of a kit `Flow` ----------------------------------------------------
@@ -76,15 +38,18 @@ def consent_steps(*, prefix: str, purpose: str) -> tuple[Step, Step]:
     `draft[NEEDS_CONSENT]`; declining drops the draft and shows why and the menu; agreeing to
     both records consent and goes on with the flow's next step."""
 
-    async def refuse(update: Update, context: Context, who: Speaker) -> Outcome:
-        await show(update, consent.declined_text(who.gettext))
+    async def refuse(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
+        _ = who.gettext
+        knowledge = context.bot_data.knowledge
+        contacts = consent.station_contacts(_, knowledge, who.lang, draft.get("last_station"))
+        await show(update, consent.declined_text(_) + "\n\n" + contacts)
         await context.bot_data.show_menu(update, context, who)
         return END
 
     async def on_notice(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press
     ) -> Outcome:
-        return None if press.arg() == "yes" else await refuse(update, context, who)
+        return None if press.arg() == "yes" else await refuse(update, context, who, draft)
 
     async def on_transfer(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press
@@ -93,13 +58,15 @@ def consent_steps(*, prefix: str, purpose: str) -> tuple[Step, Step]:
         if answer == "back":
             return CONSENT_PI
         if answer != "yes":
-            return await refuse(update, context, who)
+            return await refuse(update, context, who, draft)
         await consent.record(context, who)
         draft[NEEDS_CONSENT] = False
         return None
 
     def applies(draft: Draft) -> bool:
-        return bool(draft.get(NEEDS_CONSENT))
+        # A draft of the release before the kit has no NEEDS_CONSENT: it was at a consent step
+        # exactly when its "state" said so.
+        return bool(draft.get(NEEDS_CONSENT, draft.get("state") in (CONSENT_PI, CONSENT_XB)))
 
     def notice(context: Context, who: Speaker, draft: Draft) -> Screen:
         _ = who.gettext

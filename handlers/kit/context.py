@@ -68,6 +68,9 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
         super().__init__(application, chat_id, user_id)
         self._person: Speaker | None = None
         self._press: Press | None = None
+        # Set by a handler that answered the press and said something of its own: what the
+        # Flow shows next in this update comes as a new message (see `Flow.ask`).
+        self.anew = False
 
     async def person(self, update: Update) -> Speaker:
         """Who sent this update (created on first contact); asked of the database once."""
@@ -144,3 +147,17 @@ async def _resolve(update: Update, context: Context) -> Speaker:
     if context.user_data is not None and context.user_data.get("lang") != access.language:
         context.user_data["lang"] = access.language  # lets the error handler speak without SQL
     return Speaker(access=access, gettext=data.translator.for_language(access.language))
+
+
+def draft_in(context: Context, key: str) -> dict[str, Any]:
+    """A conversation's JSON draft in `user_data[key]`, created empty when missing (the journeys
+    not yet on the Flow; a `Flow` keeps its own with `Flow.draft`)."""
+    assert context.user_data is not None
+    draft: dict[str, Any] = context.user_data.setdefault(key, {})
+    return draft
+
+
+def clear_draft(context: Context, key: str) -> None:
+    """Forget the conversation's draft in `user_data[key]`."""
+    if context.user_data is not None:
+        context.user_data.pop(key, None)

@@ -8,6 +8,7 @@ sentence) and when it applies (`applies_when(draft)`). A handler returns what co
     None          the next step that applies (or, after the last one, `Flow.finish`)
     "<name>"      that step
     SUMMARY       the flow's summary step (same as None when the step was opened by Edit)
+    STAY          nothing is shown again (the handler answered the press itself, an alert)
     END           the conversation is over (the handler has said the last word)
 
 and raises `Reask(problem)` to show the same step again under a one-line problem.
@@ -34,13 +35,14 @@ the kit's bookkeeping, not shown by /mydata). False: the person is in no flow at
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
+    ApplicationHandlerStop,
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
@@ -59,9 +61,15 @@ STEPS_KEY = "_flow_steps"  # user_data: {flow key: name of the step last shown}
 Rows = list[list[InlineKeyboardButton]]
 END = ConversationHandler.END
 SUMMARY = "__summary__"
+STAY = "__stay__"  # the handler answered the press itself (an alert): the step stays as it is
 Outcome = str | int | None  # see the module docstring; an int is END
 PressHandler = Callable[[Update, Context, Speaker, Draft, Press], Awaitable[Outcome]]
 TextHandler = Callable[[Update, Context, Speaker, Draft, str], Awaitable[Outcome]]
+# A step that shows itself in its own way (the phone step's share-contact keyboard):
+# (update, context, who, text, rows, reask) where `reask` says the step is shown again.
+Presenter = Callable[[Update, Context, Speaker, str, Rows, bool], Awaitable[None]]
+# Said when the person leaves such a step by Back or Cancel (takes its keyboard away).
+Leaver = Callable[[Update, Context, Speaker, str], Awaitable[None]]
 
 # The kinds of input a step can expect, each with its one re-ask sentence (see `reask_text`).
 BUTTON, TEXT, NUMBER, DATE, PHONE = "button", "text", "number", "date", "phone"
@@ -88,9 +96,10 @@ def cancelled_text(_: Gettext) -> str:
 class Reask(Exception):
     """Raised by a step handler: show the same step again under `problem`."""
 
-    def __init__(self, problem: str | None = None) -> None:
+    def __init__(self, problem: str | None = None, step: str | None = None) -> None:
         super().__init__(problem)
         self.problem = problem
+        self.step = step  # show that step instead (e.g. the one a refused answer came from)
 
 
 @dataclass(frozen=True)
@@ -114,6 +123,9 @@ class Step:
     back: bool = True  # show « Back (never on the first step that applies)
     persisted: str | int | None = None  # the state value stored, if not `name` (older releases)
     nav: bool = True  # the « Back / ✖ Cancel row (off for screens with their own, like consent)
+    present: Presenter | None = None  # shows the step instead of `screen.show` (phone step)
+    leave: Leaver | None = None  # says Back / Cancel when leaving a `present`ed step
+    on_contact: TextHandler | None = None  # a shared contact (its number) while this step
 
     @property
     def state(self) -> str | int:
@@ -144,6 +156,9 @@ class Flow:
     busy: Callable[[Gettext], str] | None = None  # set: other commands re-ask with it
     cancelled: Callable[[Gettext], str] = cancelled_text
     draft_key: str | None = None  # user_data key of the draft, if not `name` (older releases)
+    # Set: a press or message while the draft is gone (consumed by `finish`, erased) ends the
+    # conversation with this sentence instead of starting the steps over on an empty draft.
+    ended: Callable[[Gettext], str] | None = None
 
     @property
     def key(self) -> str:
@@ -203,7 +218,13 @@ class Flow:
         screen = step.render(context, who, draft)
         text = f"{problem}\n\n{screen.text}" if problem else screen.text
         rows = [*screen.rows, self.nav(who.gettext, draft, step)] if step.nav else screen.rows
-        await show(update, text, InlineKeyboardMarkup(rows))
+        if step.present is not None:
+            await step.present(update, context, who, text, rows, problem is not None)
+        else:
+            # After a handler that already answered the press and said something of its own
+            # (`context.anew`), the step comes as a new message below it.
+            anew = context.anew
+            await show(update, text, InlineKeyboardMarkup(rows), new=anew, answered=anew)
         if context.user_data is not None:
             context.user_data.setdefault(STEPS_KEY, {})[self.key] = step.name
         return step.state
@@ -217,6 +238,8 @@ class Flow:
             if outcome == END:
                 self.drop(context)
             return outcome
+        if outcome == STAY:
+            return after.state
         if outcome is not None and outcome != SUMMARY:  # a named step (an Edit stays open)
             return await self.ask(update, context, who, outcome)
         back_to_summary = draft.pop("_edit", False) and self.summary is not None
@@ -227,14 +250,23 @@ class Flow:
         for step in self.steps[names.index(after.name) + 1 :]:
             if step.applies_when(draft):
                 return await self.ask(update, context, who, step.name)
-        return await self.go(
-            update, context, who, after, await self.finish(update, context, who, draft)
-        )
+        try:
+            finished = await self.finish(update, context, who, draft)
+        except Reask as again:  # the service refused: the summary (or a step) under why
+            return await self.ask(update, context, who, again.step or after.name, again.problem)
+        return await self.go(update, context, who, after, finished)
 
     # --- the handlers the ConversationHandler calls ----------------------------------------
     async def _who(self, update: Update, context: Context) -> Speaker | None:
         who = await context.person(update)
         return who if await self.allowed(update, context, who) else None
+
+    async def _ended(self, update: Update, context: Context, who: Speaker) -> bool:
+        """With `ended` set: the draft is gone, so say so (the conversation ends)."""
+        if self.ended is None or (context.user_data or {}).get(self.key):
+            return False
+        await show(update, self.ended(who.gettext))
+        return True
 
     async def on_start(self, update: Update, context: Context) -> str | int:
         who = await context.person(update)
@@ -258,7 +290,7 @@ class Flow:
         try:
             outcome = await call()
         except Reask as again:
-            return await self.ask(update, context, who, step.name, again.problem)
+            return await self.ask(update, context, who, again.step or step.name, again.problem)
         return await self.go(update, context, who, step, outcome)
 
     async def on_press(self, step: Step, update: Update, context: Context) -> str | int:
@@ -268,13 +300,17 @@ class Flow:
         if who is None:
             self.drop(context)
             return END
+        if await self._ended(update, context, who):
+            return END
         draft = self.draft(context)
         press = context.press(update)
         if press is None or press.prefix != self.prefix:
             return await self.ask(update, context, who, step.name)
         if press.kind == "cancel":
-            return await self.on_cancel(update, context)
+            return await self.on_cancel(update, context, step)
         if press.kind == "back":
+            if step.leave is not None:
+                await step.leave(update, context, who, who.gettext("« Back"))
             before = [s for s in self.applying(draft) if s is not step]
             names = [s.name for s in self.steps]
             earlier = [s for s in before if names.index(s.name) < names.index(step.name)]
@@ -297,12 +333,21 @@ class Flow:
         if who is None:
             self.drop(context)
             return END
+        if await self._ended(update, context, who):
+            return END
         draft = self.draft(context)
         message = update.effective_message
         text = message.text if message is not None else None
         _ = who.gettext
         if text and text.split("@")[0].split(" ")[0] == "/cancel":
-            return await self.on_cancel(update, context)
+            return await self.on_cancel(update, context, step)
+        contact = message.contact if message is not None else None
+        on_contact = step.on_contact
+        if contact is not None and on_contact is not None:
+            number = contact.phone_number
+            return await self._run(
+                update, context, who, step, lambda: on_contact(update, context, who, draft, number)
+            )
         if text and text.startswith("/"):
             problem = self.busy(_) if self.busy is not None else reask_text(_, step.expects)
             return await self.ask(update, context, who, step.name, problem)
@@ -313,10 +358,13 @@ class Flow:
             )
         return await self.ask(update, context, who, step.name, reask_text(_, step.expects))
 
-    async def on_cancel(self, update: Update, context: Context) -> int:
+    async def on_cancel(self, update: Update, context: Context, step: Step | None = None) -> int:
         who = await context.person(update)
         self.drop(context)
-        await show(update, self.cancelled(who.gettext))
+        if step is not None and step.leave is not None:
+            await step.leave(update, context, who, self.cancelled(who.gettext))
+        else:
+            await show(update, self.cancelled(who.gettext))
         return END
 
     # --- wiring -----------------------------------------------------------------------------
@@ -420,3 +468,18 @@ async def reshow_current(update: Update, context: Context) -> bool:
         conversation.set_state(update, await flow.ask(update, context, who, step.name))
         return True
     return False
+
+
+# --- small conversations registered in group -1 (the inbox note, the rating) -----------------
+Callback = Callable[[Update, Context], Awaitable[object]]
+Consuming = Callable[[Update, Context], Coroutine[Any, Any, object]]
+
+
+def consuming(callback: Callback) -> Consuming:
+    """`callback`, then stop: no later handler group sees the update. For the handlers of a
+    conversation registered in group -1, which sees an update before every other handler."""
+
+    async def run(update: Update, context: Context) -> object:
+        raise ApplicationHandlerStop(await callback(update, context))
+
+    return run

@@ -26,14 +26,23 @@ class Translator:
     def __init__(self, locales_dir: Path = LOCALES_DIR) -> None:
         self.catalogs: dict[str, dict[str, str]] = {}
         self.plurals: dict[str, dict[str, tuple[str, ...]]] = {}
+        # msgctxt variants (e.g. "minor": 你 instead of 您 for children and teenagers)
+        self.contexts: dict[str, dict[str, dict[str, str]]] = {}
         for language, locale in LOCALE_OF_LANGUAGE.items():
             singles: dict[str, str] = {}
             plurals: dict[str, tuple[str, ...]] = {}
+            variants: dict[str, dict[str, str]] = {}
             for path in sorted((locales_dir / locale / "LC_MESSAGES").glob("*.po")):
                 with path.open("rb") as handle:
                     catalog = read_po(handle, locale=locale)
                 for message in catalog:
                     if not message.id or message.fuzzy:
+                        continue
+                    if message.context and isinstance(message.id, str):
+                        if message.string:
+                            variants.setdefault(message.context, {})[message.id] = str(
+                                message.string
+                            )
                         continue
                     if isinstance(message.id, tuple):
                         forms = tuple(message.string) if isinstance(message.string, tuple) else ()
@@ -43,6 +52,7 @@ class Translator:
                         singles[str(message.id)] = str(message.string)
             self.catalogs[language] = singles
             self.plurals[language] = plurals
+            self.contexts[language] = variants
 
     def gettext(self, language: str, message: str) -> str:
         return self.catalogs.get(language, {}).get(message, message)
@@ -55,8 +65,13 @@ class Translator:
             return forms[0]
         return forms[0] if n == 1 else forms[min(1, len(forms) - 1)]
 
-    def for_language(self, language: str) -> Gettext:
+    def for_language(self, language: str, context: str | None = None) -> Gettext:
+        """The language's gettext; with `context` (a msgctxt such as "minor"), its variant
+        wherever the catalogue has one, else the plain translation."""
+        variants = self.contexts.get(language, {}).get(context, {}) if context else {}
+
         def gettext(message: str) -> str:
-            return self.gettext(language, message)
+            found = variants.get(message)
+            return found if found is not None else self.gettext(language, message)
 
         return gettext

@@ -1,4 +1,5 @@
-"""One way to answer: `show` edits the pressed message or sends a new one; `drop_buttons`.
+"""One way to answer: `show` edits the pressed message or sends a new one; `drop_buttons`;
+`show_surely` for the answer after a commit (a new message when the edit fails).
 
 Telegram refuses to edit a message into exactly what it shows ("message is not modified", a
 double tap on a toggle does that): that refusal is harmless and swallowed here, in one place.
@@ -6,10 +7,13 @@ double tap on a toggle does that): that refusal is harmless and swallowed here, 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
+
+log = logging.getLogger(__name__)
 
 
 def not_modified(error: BadRequest) -> bool:
@@ -65,3 +69,24 @@ async def alert(update: Update, text: str) -> None:
         await query.answer(text, show_alert=True)
     elif update.effective_chat is not None:
         await update.effective_chat.send_message(text)
+
+
+async def show_surely(
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """`show` for the answer after a commit (the request was sent, accepted): when Telegram
+    fails the edit (a 500, a timeout), the answer comes as a new message instead, tried twice,
+    so the person is never left without it."""
+    try:
+        await show(update, text, markup)
+        return
+    except TelegramError as error:
+        log.warning("could not edit the pressed message, sending anew: %s", error)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    try:
+        await chat.send_message(text, reply_markup=markup)
+    except TelegramError as error:
+        log.warning("answer not sent, trying once more: %s", error)
+        await chat.send_message(text, reply_markup=markup)

@@ -16,7 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
-from telegram import InlineKeyboardButton, Update
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
 
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
@@ -24,11 +31,13 @@ from handlers.kit.flow import (
     BUTTON,
     DATE,
     NUMBER,
+    PHONE,
     TEXT,
     Draft,
     Outcome,
     PressHandler,
     Reask,
+    Rows,
     Screen,
     Step,
     TextHandler,
@@ -36,7 +45,8 @@ from handlers.kit.flow import (
 )
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import grid
-from handlers.kit.words import day_label, hours_label, month_label
+from handlers.kit.screen import drop_buttons
+from handlers.kit.words import day_label, hours_label, month_label, phone_text
 from knowledge.stations import Station
 from services.entry_window import (
     FUTURE,
@@ -52,6 +62,7 @@ from services.entry_window import (
 )
 from services.errors import InvalidValue
 from services.numbers import hours_to_minutes, parse_count, parse_hours
+from services.phones import from_contact, normalise_cn_phone
 
 Text = Callable[[Gettext, Context, Speaker, Draft], str]
 Options = Callable[[Context, Speaker, Draft], Iterable[tuple[str, str]]]  # (label, value)
@@ -623,4 +634,125 @@ def count_problem(_: Gettext, reason: str, low: int, high: int) -> str:
     """A sentence for a `services.numbers` reason code about a typed count."""
     return number_problem(
         _, reason, minimum=str(low), maximum=str(high), example=str(min(high, 12)), unit="count"
+    )
+
+
+# --- the phone step (added with /request and /volunteer) -------------------------------------
+def contact_keyboard(_: Gettext) -> ReplyKeyboardMarkup:
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(_("📱 Share my phone number"), request_contact=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+
+
+async def leave_phone(update: Update, context: Context, who: Speaker, text: str) -> None:
+    """Say `text` and take the share-contact keyboard away; what follows is a new message."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await drop_buttons(update)
+    if update.effective_chat is not None:
+        await update.effective_chat.send_message(text, reply_markup=ReplyKeyboardRemove())
+    context.anew = True
+
+
+def phone_problem(_: Gettext, reason: str) -> str:
+    """Why a number was not accepted, with an example of one that would be."""
+    if reason == "not_mainland":
+        first = _("Sorry, I can only take a mainland China mobile or landline number.")
+    elif reason == "kind":
+        first = _("Sorry, I need a phone number here.")
+    else:
+        first = _("Sorry, that does not look like a phone number I can use.")
+    return (
+        first
+        + "\n"
+        + _(
+            "Please press “📱 Share my phone number” below, or type it like 138 0013 8000 "
+            "(mobile) or 0579-8712 3456 (landline with area code)."
+        )
+    )
+
+
+def phone_step(
+    name: str = "phone",
+    *,
+    prefix: str,
+    text: Text,
+    key: str = "phone",
+    applies_when: Callable[[Draft], bool] = _always,
+    persisted: str | int | None = None,
+) -> Step:
+    """A mainland phone number, shared with Telegram's share-contact button or typed; E.164 goes
+    to `draft[key]`. The prompt carries the share-contact keyboard, so Back / Cancel (and
+    "Keep: <number>", `<prefix>:keep`, when the draft has one) follow in a second message;
+    leaving the step takes the share-contact keyboard away."""
+
+    async def present(
+        update: Update, context: Context, who: Speaker, body: str, rows: Rows, reask: bool
+    ) -> None:
+        _ = who.gettext
+        query = update.callback_query
+        if query is not None:
+            if not context.anew:
+                await query.answer()
+            await drop_buttons(update)
+        chat = update.effective_chat
+        if chat is None:
+            return
+        await chat.send_message(body, reply_markup=contact_keyboard(_))
+        if not reask or query is not None:  # a re-ask of typed input: the buttons stay above
+            await chat.send_message(
+                _("Or go back, or cancel:"), reply_markup=InlineKeyboardMarkup(rows)
+            )
+
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        _ = who.gettext
+        rows: Rows = []
+        if draft.get(key):
+            keep = _("Keep: {phone}").format(phone=phone_text(draft[key]))
+            rows.append([InlineKeyboardButton(keep, callback_data=encode(prefix, "keep"))])
+        return Screen(text(_, context, who, draft), rows)
+
+    async def noted(
+        update: Update, context: Context, who: Speaker, draft: Draft, phone: str
+    ) -> Outcome:
+        draft[key] = phone
+        note = who.gettext("📞 Thank you, noted: {phone}").format(phone=phone_text(phone))
+        await leave_phone(update, context, who, note)
+        return None
+
+    def reading(read: Callable[[str], str]) -> TextHandler:
+        async def given(
+            update: Update, context: Context, who: Speaker, draft: Draft, value: str
+        ) -> Outcome:
+            try:
+                phone = read(value)
+            except InvalidValue as error:
+                raise Reask(phone_problem(who.gettext, error.reason)) from error
+            return await noted(update, context, who, draft, phone)
+
+        return given
+
+    async def kept(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        if not draft.get(key):
+            raise Reask(None)
+        said = who.gettext("Phone: {phone}").format(phone=phone_text(draft[key]))
+        await leave_phone(update, context, who, said)
+        return None
+
+    return Step(
+        name,
+        render,
+        {"keep": kept},
+        on_text=reading(normalise_cn_phone),
+        expects=PHONE,
+        applies_when=applies_when,
+        persisted=persisted,
+        present=present,
+        leave=leave_phone,
+        on_contact=reading(from_contact),
     )

@@ -23,7 +23,15 @@ def role_label(_: Gettext, role: str) -> str:
 
 
 def phone_text(phone: str | None) -> str:
-    return escape(display_phone(phone)) if phone else ""
+    """A stored number as people write it: 138 0013 8000, or a landline with a hyphen after
+    its area code, 0579-8712 3456."""
+    if not phone:
+        return ""
+    shown = display_phone(phone)
+    if shown.startswith("0") and " " in shown:
+        area, rest = shown.split(" ", 1)
+        shown = f"{area}-{rest}"
+    return escape(shown)
 
 
 # --- days, months, hours (the staff journeys' labels) ---------------------------------------

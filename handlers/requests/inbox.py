@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -26,10 +28,10 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.kit.context import Context, Speaker, speaker
-from handlers.kit.first_group import consuming
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import TEXT, cancelled_text, consuming, reask_text
 from handlers.kit.i18n import N_, Gettext
-from handlers.kit.prompts import show
+from handlers.kit.screen import show, show_surely
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
     STATUS_LABELS,
@@ -112,7 +114,11 @@ def _request_lister(
         if not views:
             text += "\n" + _("Nothing here at the moment.")
         else:
-            text += "\n" + _("Choose a request to see it and act on it.")
+            text += "\n" + (
+                _("Choose a request to see it.")  # closed: nothing left to act on
+                if code == "closed"
+                else _("Choose a request to see it and act on it.")
+            )
         rows = [
             [InlineKeyboardButton(
                 request_button(_, data.knowledge, who.lang, data.clock.zone, v),
@@ -173,7 +179,7 @@ async def _refuse(update: Update, who: Speaker) -> None:
 
 
 async def overview(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     if not may_use_inbox(who):
         await _refuse(update, who)
@@ -202,15 +208,15 @@ async def overview(update: Update, context: Context) -> None:
 
 
 async def section_chosen(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     if not may_use_inbox(who):
         await _refuse(update, who)
         return
     query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    code, page = parts[2], int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 0
+    press = context.press(update)
+    assert query is not None and press is not None
+    code, page = press.arg(0) or "", press.int_arg(1) or 0
     section = next((s for s in SECTIONS if s.code == code), None)
     if section is None:
         await query.answer(
@@ -224,11 +230,13 @@ async def section_chosen(update: Update, context: Context) -> None:
 # --- one request -------------------------------------------------------------------------------
 
 
-def _id(update: Update, position: int = 2) -> int:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split(":")
-    return int(parts[position]) if len(parts) > position and parts[position].isdigit() else -1
+def _id(update: Update, context: Context, index: int = 0) -> int:
+    """The id the pressed `ib:<kind>:<id>[:<id>]` carries, read by the kit's codec; a missing
+    or forged one (not digits, past a database integer) is -1, which no request has, so the
+    service refuses it (NotFound) and nothing changes."""
+    press = context.press(update)
+    found = press.int_arg(index) if press is not None else None
+    return -1 if found is None else found
 
 
 def request_actions(_: Gettext, who: Speaker, view: RequestView) -> InlineKeyboardMarkup:
@@ -316,15 +324,15 @@ async def _show_current_request(
 
 
 async def request_detail(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
-    await _show_current_request(update, context, who, _id(update))
+    who = await context.person(update)
+    await _show_current_request(update, context, who, _id(update, context))
 
 
 async def accept(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    request_id = _id(update)
+    request_id = _id(update, context)
     try:
         async with data.uow() as uow:
             view = await rq.accept(
@@ -333,17 +341,25 @@ async def accept(update: Update, context: Context) -> None:
     except DomainError as error:
         await _problem(update, context, who, error, request_id)
         return
+    # Committed: the resident's notice goes into the ledger before anything can fail on this
+    # worker's screen, and leaves through the outbox after the worker has their answer.
+    keys = await request_notices.record(context, request_notices.resident_notices(context, view))
     note = "✅ " + _("You have accepted {ref}. The resident has been told.").format(
         ref=escape(view.ref)
     )
-    await _show_request(update, context, who, view, note)
-    await request_notices.resident_update(context, view)
+    text = (
+        note
+        + "\n\n"
+        + request_card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=True)
+    )
+    await show_surely(update, text, request_actions(_, who, view))
+    await request_notices.deliver(context, keys)
 
 
 async def start_work(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     data = context.bot_data
-    request_id = _id(update)
+    request_id = _id(update, context)
     try:
         async with data.uow() as uow:
             view = await rq.start(
@@ -352,14 +368,15 @@ async def start_work(update: Update, context: Context) -> None:
     except DomainError as error:
         await _problem(update, context, who, error, request_id)
         return
+    keys = await request_notices.record(context, request_notices.resident_notices(context, view))
     await _show_request(update, context, who, view)
-    await request_notices.resident_update(context, view)
+    await request_notices.deliver(context, keys)
 
 
 async def hand_over_choose(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
-    request_id = _id(update)
+    request_id = _id(update, context)
     try:
         async with context.bot_data.uow() as uow:
             view = await rq.detail(uow, request_id=request_id, actor=who.access)
@@ -385,10 +402,10 @@ async def hand_over_choose(update: Update, context: Context) -> None:
 
 
 async def hand_over(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    request_id, to_person = _id(update), _id(update, 3)
+    request_id, to_person = _id(update, context), _id(update, context, 1)
     try:
         async with data.uow() as uow:
             view = await rq.hand_over(
@@ -482,8 +499,8 @@ async def _show_current_application(
 
 
 async def application_detail(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
-    await _show_current_application(update, context, who, _id(update))
+    who = await context.person(update)
+    await _show_current_application(update, context, who, _id(update, context))
 
 
 async def _decide(
@@ -523,8 +540,8 @@ async def _decide(
 
 
 async def approve(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
-    await _decide(update, context, who, _id(update), True, None)
+    who = await context.person(update)
+    await _decide(update, context, who, _id(update, context), True, None)
 
 
 # --- complete / decline with a note: the inbox_note conversation ----------------------------
@@ -557,11 +574,12 @@ def _note_buttons(_: Gettext, action: str) -> InlineKeyboardMarkup:
 
 
 async def note_start(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     query = update.callback_query
-    assert query is not None and query.data is not None
-    action, target = query.data.split(":")[1], _id(update)
+    press = context.press(update)
+    assert query is not None and press is not None
+    action, target = press.kind, _id(update, context)
     try:
         async with context.bot_data.uow() as uow:
             if action == VOLUNTEER_DECLINE:
@@ -588,7 +606,7 @@ async def note_start(update: Update, context: Context) -> str | int:
 
 
 async def note_typed(update: Update, context: Context) -> str:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     assert context.user_data is not None
     draft = context.user_data.get(NOTE_DRAFT) or {}
@@ -612,9 +630,9 @@ async def note_typed(update: Update, context: Context) -> str:
     }.get(draft.get("action", ""), _("Decline the application of {name} with this reason?"))
     preview = (
         question.format(ref=draft.get("subject", ""), name=draft.get("subject", ""))
-        + "\n\n«"
+        + "\n\n“"
         + escape(text)
-        + "»"
+        + "”"
     )
     buttons = InlineKeyboardMarkup(
         [[InlineKeyboardButton(_("✅ Send"), callback_data="ibn:ok"),
@@ -627,7 +645,7 @@ async def note_typed(update: Update, context: Context) -> str:
 
 
 async def note_send(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
     assert context.user_data is not None
@@ -657,27 +675,28 @@ async def note_send(update: Update, context: Context) -> int:
         await _problem(update, context, who, error, target)
         return END
     done = _("Done. The resident has been told.")
+    keys = await request_notices.record(context, request_notices.resident_notices(context, view))
     await _show_request(update, context, who, view, "✅ " + done)
-    await request_notices.resident_update(context, view)
+    await request_notices.deliver(context, keys)
     return END
 
 
 async def note_cancel(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     assert context.user_data is not None
     context.user_data.pop(NOTE_DRAFT, None)
-    await show(update, _("Nothing was changed."), new=update.callback_query is None)
+    await show(update, cancelled_text(_), new=update.callback_query is None)
     return END
 
 
 async def note_reask(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     assert context.user_data is not None
     draft = context.user_data.get(NOTE_DRAFT) or {}
     text = (
-        _("Please type the text as a message, or press Cancel.")
+        reask_text(_, TEXT)
         + "\n\n"
         + _note_prompt(_, draft.get("action", ""), draft.get("subject", ""))
     )
@@ -692,11 +711,11 @@ async def _let_through(update: Update, context: Context) -> int:
     return END
 
 
-def note_conversation() -> ConversationHandler:  # type: ignore[type-arg]
+def note_conversation() -> ConversationHandler[Context]:
     """Registered in group -1: typed notes are caught before the general text handlers, while
     a command or another button ends it and passes on, so a worker is never stuck in it."""
     text = filters.TEXT & ~filters.COMMAND
-    waiting = [
+    waiting: list[BaseHandler[Update, Context, Any]] = [
         MessageHandler(text, consuming(note_typed)),
         CommandHandler("cancel", consuming(note_cancel)),
         CallbackQueryHandler(consuming(note_cancel), pattern=r"^ibn:cancel$"),
@@ -745,7 +764,7 @@ def add_own_sections() -> None:
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     add_own_sections()
     app.add_handler(note_conversation(), group=-1)
     app.add_handler(CommandHandler("inbox", overview))

@@ -10,6 +10,7 @@ at once; the comment that may follow is a small conversation (`rating`, see `my_
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -21,9 +22,10 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.kit.context import Context, Speaker, speaker
-from handlers.kit.first_group import consuming
-from handlers.kit.prompts import show
+from handlers.kit.callbacks import Press
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import TEXT, consuming, reask_text
+from handlers.kit.screen import show
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
     STATUS_LABELS,
@@ -41,7 +43,7 @@ COMMENT = "comment"
 
 
 async def my_requests(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     await _show_list(update, context, who, new=update.callback_query is None)
 
 
@@ -89,21 +91,21 @@ async def _show_list(
     await show(update, text, InlineKeyboardMarkup(rows) if rows else None, new=new)
 
 
-def _id(update: Update) -> int:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    last = query.data.rsplit(":", 1)[1]
-    return int(last) if last.isdigit() else -1
+def _id(update: Update, context: Context) -> int:
+    """The id of `my:<kind>:<id>`, read by the kit's codec; a forged one is -1 (no request)."""
+    press = context.press(update)
+    found = press.int_arg() if press is not None else None
+    return -1 if found is None else found
 
 
 async def cancel_asked(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
     try:
         async with data.uow() as uow:
             view = await rq.resident_request(
-                uow, request_id=_id(update), resident_id=who.access.person_id
+                uow, request_id=_id(update, context), resident_id=who.access.person_id
             )
     except NotFound:
         await _expired(update, who)
@@ -127,10 +129,10 @@ def _closed_note(who: Speaker, view: rq.RequestView) -> str:
 
 
 async def cancel_confirmed(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    request_id = _id(update)
+    request_id = _id(update, context)
     try:
         async with data.uow() as uow:
             view = await rq.cancel(
@@ -152,17 +154,17 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
 
 
 async def back_to_list(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     await _show_list(update, context, who)
 
 
 async def rate_asked(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     try:
         async with context.bot_data.uow() as uow:
             view = await rq.resident_request(
-                uow, request_id=_id(update), resident_id=who.access.person_id
+                uow, request_id=_id(update, context), resident_id=who.access.person_id
             )
     except NotFound:
         await _expired(update, who)
@@ -189,17 +191,20 @@ async def _expired(update: Update, who: Speaker) -> None:
 
 
 async def rated(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _prefix, request_id, stars = query.data.split(":")
+    press = context.press(update)
+    assert query is not None and press is not None
+    # `rate:<id>:<stars>`: the id sits where the codec has the kind; read it the codec's way.
+    request_id = Press(press.prefix, "id", (press.kind,)).int_arg() or -1
+    stars = press.arg() or "0"
     try:
         async with data.uow() as uow:
             view = await rq.rate(
                 uow,
-                request_id=int(request_id),
+                request_id=request_id,
                 resident_id=who.access.person_id,
                 rating=int(stars),
                 now=data.clock.now(),
@@ -228,7 +233,7 @@ async def rated(update: Update, context: Context) -> str | int:
 
 
 async def commented(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
     assert context.user_data is not None
@@ -263,7 +268,7 @@ async def commented(update: Update, context: Context) -> str | int:
     context.user_data.pop(RATING_DRAFT, None)
     await show(
         update,
-        _("Thank you! Your comment on {ref} has been passed to the station: «{text}»").format(
+        _("Thank you! Your comment on {ref} has been passed to the station: “{text}”").format(
             ref=escape(draft.get("ref", "")), text=escape(excerpt(text, 1000))
         ),
         new=True,
@@ -277,7 +282,7 @@ def _skip(who: Speaker) -> InlineKeyboardMarkup:
 
 
 async def skipped(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     assert context.user_data is not None
     context.user_data.pop(RATING_DRAFT, None)
@@ -286,11 +291,11 @@ async def skipped(update: Update, context: Context) -> int:
 
 
 async def comment_reask(update: Update, context: Context) -> str:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     await show(
         update,
-        _("Please type your comment as text, or press Skip."),
+        reask_text(_, TEXT),
         _skip(who),
         new=True,
     )
@@ -303,7 +308,7 @@ async def _let_through(update: Update, context: Context) -> int:
     return END
 
 
-def rating_conversation() -> ConversationHandler:  # type: ignore[type-arg]
+def rating_conversation() -> ConversationHandler[Context]:
     """Registered in group -1 so the stars and the comment are seen before anything else; a
     command or another button ends it and passes on (nothing is swallowed), while a photo or
     sticker instead of the comment is re-asked."""
@@ -326,7 +331,7 @@ def rating_conversation() -> ConversationHandler:  # type: ignore[type-arg]
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(rating_conversation(), group=-1)
     app.add_handler(CommandHandler("myrequests", my_requests))
     app.add_handler(CallbackQueryHandler(my_requests, pattern=r"^menu:myrequests$"))

@@ -12,7 +12,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from handlers.kit.i18n import N_, Gettext
-from handlers.kit.words import phone_text
+from handlers.kit.words import phone_text as phone_text  # re-exported for the cards' users
 from knowledge.bundle import Knowledge
 from services import requests as rq
 from services import volunteers as vol
@@ -32,6 +32,8 @@ FOR_WHOM_LABELS = {
     "family": N_("A family member"),
     "child": N_("A child"),
 }
+# The request card as the station's staff read it: "myself" is the resident who asked.
+STAFF_FOR_WHOM_LABELS = {**FOR_WHOM_LABELS, "myself": N_("The applicant")}
 AGE_LABELS = {
     "0_5": N_("0–5 years"),
     "6_13": N_("6–13 years"),
@@ -127,7 +129,8 @@ def request_card(
             service=escape(knowledge.services.name(view.service_code, lang))
         ),
         _("For: {who}, {age}").format(
-            who=label(_, FOR_WHOM_LABELS, view.for_whom), age=label(_, AGE_LABELS, view.age_group)
+            who=label(_, STAFF_FOR_WHOM_LABELS if for_staff else FOR_WHOM_LABELS, view.for_whom),
+            age=label(_, AGE_LABELS, view.age_group),
         ),
         _("Preferred time: {time}").format(time=label(_, TIME_LABELS, view.preferred_time)),
         _("Sent: {when}").format(when=local_time(view.created_at, zone)),

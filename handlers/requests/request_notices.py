@@ -4,10 +4,18 @@ Each is composed in its recipient's language and leaves through the outbox: a ne
 the station's workers (with Accept), every status change to the resident, a cancellation or a
 hand-over to the worker concerned, a new application to the station, the decision to the
 applicant.
+
+What a committed request change implies (the new request to the station, its status to the
+resident) goes into the delivery ledger first (`record`, right after the service's commit, one
+row per recipient under a key that makes recording twice harmless), then the handler answers
+its own person, then the outbox sends those rows (`deliver`). A Telegram failure on the
+person's own screen can no longer lose the notices: rows left planned are sent by the next
+`deliver` or the minute tick (`handlers.delivery.reminders`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -16,10 +24,11 @@ from handlers.delivery import OutgoingMessage
 from handlers.kit.context import Context
 from handlers.kit.i18n import Gettext
 from handlers.requests.request_labels import application_card, excerpt, request_card, station_name
-from services import people
+from services import delivery, people
 from services import requests as rq
+from services.delivery import PendingDelivery, PlannedMessage
 from services.requests import RequestView, Submitted
-from services.volunteers import ApplicationView, Applied
+from services.volunteers import MINOR, ApplicationView, Applied
 
 
 def staff_request_buttons(
@@ -33,10 +42,58 @@ def staff_request_buttons(
     return InlineKeyboardMarkup(rows)
 
 
-async def new_request(context: Context, submitted: Submitted) -> None:
+# --- the ledger's notices --------------------------------------------------------------------
+NOTICE = "notice"  # composed when recorded; payload {"text": ..., "buttons": [[[label, data]]]}
+
+
+def _notice(
+    recipient: int, view: RequestView, occasion: str, text: str, markup: InlineKeyboardMarkup | None
+) -> PlannedMessage:
+    buttons = [
+        [[b.text, b.callback_data] for b in row]
+        for row in (markup.inline_keyboard if markup else ())
+    ]
+    return PlannedMessage(
+        kind=NOTICE,
+        period=f"request:{view.id}",
+        occasion=occasion,
+        recipient_tg_id=recipient,
+        station_code=view.station_code,
+        payload={"text": text, "buttons": buttons},
+    )
+
+
+def render_notice(
+    item: PendingDelivery, _: Gettext, language: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The outbox's renderer of `NOTICE` rows (registered by `handlers.requests.register`)."""
+    rows = [
+        [InlineKeyboardButton(str(label), callback_data=str(data)) for label, data in row]
+        for row in item.payload.get("buttons", [])
+    ]
+    return str(item.payload["text"]), InlineKeyboardMarkup(rows) if rows else None
+
+
+async def record(context: Context, messages: Sequence[PlannedMessage]) -> list[str]:
+    """Put the notices into the delivery ledger (a second time is harmless); their keys."""
+    data = context.bot_data
+    if messages:
+        async with data.uow() as uow:
+            await delivery.plan(uow, messages=messages, now=data.clock.now())
+    return [m.key for m in messages]
+
+
+async def deliver(context: Context, keys: Sequence[str]) -> None:
+    """Let the outbox send the ledger rows `record` gave the keys of."""
+    if keys:
+        await context.bot_data.outbox.deliver_soon(keys)
+
+
+def new_request_notices(context: Context, submitted: Submitted) -> list[PlannedMessage]:
+    """The station's workers are told of a new request, each in their language, with Accept."""
     data = context.bot_data
     view = submitted.request
-    messages = []
+    notices = []
     for contact in submitted.notify:
         _ = data.translator.for_language(contact.language)
         heading = (
@@ -47,10 +104,9 @@ async def new_request(context: Context, submitted: Submitted) -> None:
         card = request_card(
             _, data.knowledge, contact.language, data.clock.zone, view, for_staff=True
         )
-        messages.append(
-            OutgoingMessage(contact.tg_id, heading + "\n\n" + card, staff_request_buttons(_, view))
-        )
-    await data.outbox.send_many(messages)
+        text = heading + "\n\n" + card
+        notices.append(_notice(contact.tg_id, view, "new", text, staff_request_buttons(_, view)))
+    return notices
 
 
 def rating_buttons(request_id: int) -> InlineKeyboardMarkup:
@@ -60,10 +116,10 @@ def rating_buttons(request_id: int) -> InlineKeyboardMarkup:
     )  # fmt: skip
 
 
-async def resident_update(context: Context, view: RequestView) -> None:
-    """Tell the resident, in their language, where their request now stands."""
+def resident_notices(context: Context, view: RequestView) -> list[PlannedMessage]:
+    """The resident's notice of the request's new status (none for a walk-in's request)."""
     if view.resident_tg_id is None:  # registered by staff for a walk-in: nobody to message
-        return
+        return []
     data = context.bot_data
     lang = view.resident_language
     _ = data.translator.for_language(lang)
@@ -102,8 +158,8 @@ async def resident_update(context: Context, view: RequestView) -> None:
                 phone=escape(station.phone)
             )
     else:
-        return
-    await data.outbox.send(OutgoingMessage(view.resident_tg_id, text, markup))
+        return []
+    return [_notice(view.resident_tg_id, view, view.status, text, markup)]
 
 
 async def _language(context: Context, tg_id: int) -> str:
@@ -172,7 +228,9 @@ async def new_application(context: Context, applied: Applied) -> None:
 
 async def applicant_told(context: Context, view: ApplicationView) -> None:
     data = context.bot_data
-    _ = data.translator.for_language(view.language)
+    # A 14–17-year-old is spoken to as 你 (the catalogues' "minor" variants), as in /volunteer.
+    voice = "minor" if view.age_group == MINOR else None
+    _ = data.translator.for_language(view.language, voice)
     station = escape(station_name(data.knowledge, view.station_code, view.language))
     if view.status == "approved":
         text = _(

@@ -2,52 +2,53 @@
 
 Age group first: a child under 14 is told that a parent or guardian registers children with the
 station, and nothing at all is stored (no consent row either: a child that young cannot give it,
-PIPL art. 31). Then the privacy notice and the cross-border consent (once), name, phone, for
-14–17 a guardian's name and phone, station, skills (toggles), availability (toggles), party
-membership (adults), and a summary to confirm. The application waits (`pending`) until a
-worker or the head of that station approves or declines it; the person is told.
+PIPL art. 31). Then the privacy notice and the cross-border consent (once, the kit's consent
+sub-flow), name, phone, for 14–17 only a guardian's name and phone, station, skills (toggles),
+availability (toggles), party membership (adults), and a summary to confirm. The application
+waits (`pending`) until a worker or the head of that station approves or declines it; the
+person is told.
 
-Entry: `/volunteer` and `menu:volunteer`. With a pending or approved application, it shows the
-status and a Withdraw button (`vs:wd:<id>`) instead. Draft: `user_data["volunteer"]`.
+A kit `Flow` (`handlers/kit/__init__.py`): the steps below, then one confirm (`send`) that
+calls `services.volunteers.apply`. Entry: `/volunteer` and `menu:volunteer`. With a pending or
+approved application, it shows the status and a Withdraw button (`vs:wd:<id>`) instead. The
+states and the draft (`user_data["volunteer"]`) keep the names the earlier release persisted.
 State diagram: `volunteer.mmd`.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CallbackQueryHandler
 
-from handlers.kit import consent, consent_steps
-from handlers.kit.context import Context, Speaker, speaker
-from handlers.kit.i18n import Gettext
-from handlers.kit.keyboards import choices, markup, nav_row, station_buttons
-from handlers.kit.prompts import (
-    back_from_phone,
-    draft_in,
-    phone_kept,
-    phone_noted,
-    phone_problem,
-    pressed_code,
-    read_phone,
-    say_cancelled,
-    show,
-    show_prompt,
-    typed_a_command,
+from handlers.kit import consent
+from handlers.kit.callbacks import Press, encode
+from handlers.kit.consent_steps import NEEDS_CONSENT, consent_steps, needs_consent
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import (
+    END,
+    PHONE,
+    STAY,
+    TEXT,
+    Draft,
+    Flow,
+    Outcome,
+    PressHandler,
+    Reask,
+    Rows,
+    Screen,
+    Step,
+    TextHandler,
 )
-from handlers.people.start import send_menu
-from handlers.requests import request_notices
-from handlers.requests.request_labels import (
+from handlers.kit.i18n import Gettext
+from handlers.kit.keyboards import choices, station_buttons
+from handlers.kit.screen import alert, show, show_surely
+from handlers.kit.steps import choice_step, phone_problem, phone_step, toggle_label
+from handlers.requests import (
     AVAILABILITY_LABELS,
     PARTY_LABELS,
     VOLUNTEER_AGE_LABELS,
@@ -56,21 +57,21 @@ from handlers.requests.request_labels import (
     excerpt,
     join_list,
     label,
+    new_application,
     phone_text,
     station_name,
 )
 from services import requests, volunteers
 from services.consent import ConsentRequired
 from services.errors import InvalidValue, NotFound
+from services.phones import from_contact, normalise_cn_phone
 from services.volunteers import AGE_GROUPS, AVAILABILITY, CHILD, MINOR, PARTY_MEMBER
 
 DRAFT = "volunteer"
 P = "vol"
-END = ConversationHandler.END
 
 AGE = "age"
-CONSENT_PI, CONSENT_XB = consent_steps.CONSENT_PI, consent_steps.CONSENT_XB
-NAME, PHONE, GUARDIAN_NAME, GUARDIAN_PHONE = "name", "phone", "guardian_name", "guardian_phone"
+NAME, PHONE_STEP, GUARDIAN_NAME, GUARDIAN_PHONE = "name", "phone", "guardian_name", "guardian_phone"
 STATION, SKILLS, AVAILABILITY_STEP, PARTY, CONFIRM = (
     "station",
     "skills",
@@ -78,238 +79,504 @@ STATION, SKILLS, AVAILABILITY_STEP, PARTY, CONFIRM = (
     "party",
     "confirm",
 )
-PHONE_STEPS = (PHONE, GUARDIAN_PHONE)
-TEXT_STEPS = (NAME, GUARDIAN_NAME)
 
 
-def _draft(context: Context) -> dict[str, Any]:
-    return draft_in(context, DRAFT)
+def is_minor(draft: Draft) -> bool:
+    return draft.get("age") == MINOR
 
 
-def _sequence(draft: dict[str, Any]) -> list[str]:
-    """The steps for this applicant: guardians for 14–17, party membership for adults."""
-    steps = [AGE, NAME, PHONE]
-    if draft.get("age") == MINOR:
-        steps += [GUARDIAN_NAME, GUARDIAN_PHONE]
-    steps += [STATION, SKILLS, AVAILABILITY_STEP]
-    if draft.get("age") != MINOR:
-        steps.append(PARTY)
-    return [*steps, CONFIRM]
+def is_adult(draft: Draft) -> bool:
+    return draft.get("age") != MINOR
 
 
-def _toggles(
-    options: list[tuple[str, str]], chosen: list[str], prefix: str
-) -> list[list[InlineKeyboardButton]]:
-    return choices(
-        ((("☑️ " if code in chosen else "◻️ ") + name, f"{prefix}:{code}") for code, name in options)
+# --- one register per person: 你 for 14–17, 您 for adults (WORDING.md) ------------------------
+MINOR_VOICE = "minor"  # the msgctxt of the 你 variants in the catalogues
+
+
+def voiced(context: Context, who: Speaker, draft: Draft) -> Speaker:
+    """`who`, speaking to a 14–17-year-old in the 你 register once the age group says so."""
+    if not is_minor(draft):
+        return who
+    translator = context.bot_data.translator
+    return Speaker(access=who.access, gettext=translator.for_language(who.lang, MINOR_VOICE))
+
+
+def _voiced(step: Step) -> Step:
+    """The same step, every render and handler seeing `voiced(who)`."""
+
+    def press(handler: PressHandler) -> PressHandler:
+        async def run(
+            update: Update, context: Context, who: Speaker, draft: Draft, pressed: Press
+        ) -> Outcome:
+            return await handler(update, context, voiced(context, who, draft), draft, pressed)
+
+        return run
+
+    def typed(handler: TextHandler | None) -> TextHandler | None:
+        if handler is None:
+            return None
+        inner = handler
+
+        async def run(
+            update: Update, context: Context, who: Speaker, draft: Draft, text: str
+        ) -> Outcome:
+            return await inner(update, context, voiced(context, who, draft), draft, text)
+
+        return run
+
+    render = step.render
+    present, leave = step.present, step.leave
+
+    async def presenting(
+        update: Update, context: Context, who: Speaker, text: str, rows: Rows, reask: bool
+    ) -> None:
+        assert present is not None
+        draft = context.user_data.get(DRAFT, {}) if context.user_data is not None else {}
+        await present(update, context, voiced(context, who, draft), text, rows, reask)
+
+    async def leaving(update: Update, context: Context, who: Speaker, text: str) -> None:
+        assert leave is not None
+        draft = context.user_data.get(DRAFT, {}) if context.user_data is not None else {}
+        await leave(update, context, voiced(context, who, draft), text)
+
+    return replace(
+        step,
+        render=lambda c, w, d: render(c, voiced(c, w, d), d),
+        presses={kind: press(h) for kind, h in step.presses.items()},
+        on_text=typed(step.on_text),
+        on_contact=typed(step.on_contact),
+        present=presenting if present is not None else None,
+        leave=leaving if leave is not None else None,
     )
 
 
-def _step(
-    _: Gettext, context: Context, who: Speaker, state: str, draft: dict[str, Any]
-) -> tuple[str, InlineKeyboardMarkup]:
-    data = context.bot_data
-    lang = who.lang
-    nav = nav_row(_, P)
-    if state == AGE:
-        text = "<b>" + _("Thank you for wanting to help!") + "</b>\n" + _("How old are you?")
-        rows = choices(
-            (label(_, VOLUNTEER_AGE_LABELS, code), f"{P}:age:{code}") for code in AGE_GROUPS
-        )
-        return text, markup(rows, nav_row(_, P, back=False))
-    if state == CONSENT_PI:
-        return (
-            consent.personal_info_notice(_, consent.VOLUNTEER),
-            consent.personal_info_markup(_, P),
-        )
-    if state == CONSENT_XB:
-        return consent.cross_border_notice(_), consent.cross_border_markup(_, P)
-    if state in TEXT_STEPS:
-        if state == NAME:
-            text = (
-                "<b>"
-                + _("Your name")
-                + "</b>\n"
-                + _("Please type your name as the station should know you (up to 64 characters).")
-            )
-        else:
-            text = (
-                "<b>"
-                + _("Your guardian")
-                + "</b>\n"
-                + _(
-                    "Volunteers aged 14–17 need a parent or guardian's agreement. Please type the "
-                    "name of your parent or guardian."
-                )
-            )
-        extra = []
-        if draft.get(state):
-            keep = _("Keep: {text}").format(text=excerpt(draft[state], 24))
-            extra.append([InlineKeyboardButton(keep, callback_data=f"{P}:keep")])
-        return text, markup(extra, nav)
-    if state in PHONE_STEPS:
-        title = _("Your phone number") if state == PHONE else _("Your guardian's phone number")
-        text = (
-            "<b>"
-            + title
-            + "</b>\n"
-            + _(
-                "Press «📱 Share my phone number» at the bottom, or type the number, for example "
-                "138 0013 8000 or 0579-8000 0001."
-            )
-        )
-        if state == GUARDIAN_PHONE:
-            text = (
-                "<b>"
-                + title
-                + "</b>\n"
-                + _(
-                    "Please type your parent's or guardian's number, for example 138 0013 8000 or "
-                    "0579-8000 0001."
-                )
-            )
-        extra = []
-        if draft.get(state):
-            keep = _("Keep: {phone}").format(phone=phone_text(draft[state]))
-            extra.append([InlineKeyboardButton(keep, callback_data=f"{P}:keep")])
-        return text, markup(extra, nav)
-    if state == STATION:
-        text = "<b>" + _("Which station would you like to help?") + "</b>"
-        rows = station_buttons(
-            data.knowledge.stations.stations, lang, f"{P}:st", first=draft.get("last_station")
-        )
-        return text, markup(rows, nav)
-    if state == SKILLS:
-        text = (
-            "<b>"
-            + _("What can you offer?")
-            + "</b>\n"
-            + _("Choose all that apply, then press Done.")
-        )
-        options = [(s.code, s.name(lang)) for s in data.knowledge.volunteer_skills.skills]
-        rows = _toggles(options, draft.get("skills") or [], f"{P}:sk")
-        done = [InlineKeyboardButton(_("Done ›"), callback_data=f"{P}:skd")]
-        return text, markup(rows, done, nav)
-    if state == AVAILABILITY_STEP:
-        text = (
-            "<b>"
-            + _("When are you usually free?")
-            + "</b>\n"
-            + _("Choose all that apply, then press Done.")
-        )
-        options = [(code, label(_, AVAILABILITY_LABELS, code)) for code in AVAILABILITY]
-        rows = _toggles(options, draft.get("availability") or [], f"{P}:av")
-        done = [InlineKeyboardButton(_("Done ›"), callback_data=f"{P}:avd")]
-        return text, markup(rows, done, nav)
-    if state == PARTY:
-        text = (
-            "<b>"
-            + _("Are you a member of the Communist Party of China?")
-            + "</b>\n"
-            + _("Stations organise party-member volunteer teams; you may prefer not to say.")
-        )
-        rows = choices(
-            ((label(_, PARTY_LABELS, code), f"{P}:party:{code}") for code in PARTY_MEMBER),
-            per_row=3,
-        )
-        return text, markup(rows, nav)
-    # CONFIRM
-    skills = join_list(
-        lang, (data.knowledge.volunteer_skills.name(s, lang) for s in draft["skills"])
-    )
-    times = join_list(lang, (label(_, AVAILABILITY_LABELS, a) for a in draft["availability"]))
-    lines = [
-        "<b>" + _("Please check your application") + "</b>",
-        "",
-        _("Name: {name}").format(name=escape(draft["name"])),
-        _("Phone: {phone}").format(phone=phone_text(draft["phone"])),
-    ]
-    if draft.get("age") == MINOR:
-        lines.append(
-            _("Guardian: {name}, {phone}").format(
-                name=escape(draft["guardian_name"]), phone=phone_text(draft["guardian_phone"])
-            )
-        )
-    lines += [
-        _("Station: {station}").format(
-            station=escape(station_name(data.knowledge, draft["station"], lang))
-        ),
-        _("Skills: {skills}").format(skills=escape(skills)),
-        _("Available: {times}").format(times=times),
-        _("Age group: {age}").format(age=label(_, VOLUNTEER_AGE_LABELS, draft["age"])),
-    ]
-    if draft.get("age") != MINOR:
-        lines.append(
-            _("Party member: {answer}").format(answer=label(_, PARTY_LABELS, draft["party"]))
-        )
-    lines += ["", _("Send it to the station?")]
-    rows = [[InlineKeyboardButton(_("✅ Send my application"), callback_data=f"{P}:confirm")]]
-    return "\n".join(lines), markup(rows, nav)
+# --- entry ---------------------------------------------------------------------------------
 
 
-def _first_missing(draft: dict[str, Any]) -> str | None:
-    for state in _sequence(draft)[:-1]:
-        value = draft.get(state)
-        if value is None or value == []:
-            return state
-    return None
-
-
-async def show_step(
-    update: Update,
-    context: Context,
-    who: Speaker,
-    state: str,
-    *,
-    new: bool = False,
-    note: str | None = None,
-    answered: bool = False,
-) -> str:
-    draft = _draft(context)
-    if state == CONFIRM:
-        state = _first_missing(draft) or CONFIRM
-    draft["state"] = state
-    _ = who.gettext
-    text, buttons = _step(_, context, who, state, draft)
-    await show_prompt(
-        update, _, text, buttons, phone_step=state == PHONE, note=note, new=new, answered=answered
-    )
-    return state
-
-
-async def _advance(update: Update, context: Context, who: Speaker, done: str, **kw: Any) -> str:
-    steps = _sequence(_draft(context))
-    following = steps[steps.index(done) + 1] if done in steps else CONFIRM
-    return await show_step(update, context, who, following, **kw)
-
-
-# --- entry, status, withdrawal -------------------------------------------------------------
-
-
-async def start_volunteer(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    _ = who.gettext
+async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     data = context.bot_data
     async with data.uow() as uow:
         current = await volunteers.current(uow, person_id=who.access.person_id)
         last = await requests.last_station(uow, person_id=who.access.person_id)
-    new = update.callback_query is None
     if current is not None and current.status in volunteers.ACTIVE_STATUSES:
-        await _show_status(update, context, who, current, new=new)
-        return END
-    assert context.user_data is not None
-    context.user_data[DRAFT] = {
+        await _show_status(update, context, who, current, new=update.callback_query is None)
+        return None
+    draft: Draft = {
         "id": uuid.uuid4().hex,
         "last_station": last,
         "skills": [],
         "availability": [],
+        NEEDS_CONSENT: await needs_consent(context, who),
     }
-    note = None
     if current is not None:
+        draft["earlier"] = current.status
+    return draft
+
+
+# --- the steps -----------------------------------------------------------------------------
+
+
+def _age(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    text = (
+        "<b>" + _("Thank you for wanting to help!") + "</b>\n" + _("Please choose your age group:")
+    )
+    earlier = draft.get("earlier")
+    if earlier:
         note = _("Your earlier application: {status}. You are welcome to apply again.").format(
-            status=label(_, VOLUNTEER_STATUS_LABELS, current.status)
+            status=label(_, VOLUNTEER_STATUS_LABELS, earlier)
         )
-    return await show_step(update, context, who, AGE, new=new, note=note)
+        text = note + "\n\n" + text
+    rows = choices(
+        (label(_, VOLUNTEER_AGE_LABELS, code), encode(P, "age", code)) for code in AGE_GROUPS
+    )
+    return Screen(text, rows)
+
+
+async def _age_chosen(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    code = press.arg()
+    if code not in AGE_GROUPS:
+        raise Reask(None)
+    if code == CHILD:  # the Flow drops the draft: nothing is stored for a child under 14
+        _ = who.gettext
+        knowledge = context.bot_data.knowledge
+        contacts = consent.station_contacts(_, knowledge, who.lang, draft.get("last_station"))
+        await show(update, under_14_text(_) + "\n\n" + contacts)
+        return END
+    draft["age"] = code
+    draft.pop("earlier", None)
+    return None
+
+
+def under_14_text(_: Gettext) -> str:
+    return _(
+        "Thank you so much for wanting to help! Children under 14 join the station's "
+        "activities through a parent or guardian: please ask them to register you at "
+        "the station, or to call it. Nothing has been saved here."
+    )
+
+
+def _name_step(name: str, title: Any, prompt: Any, applies_when: Any = None) -> Step:
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        _ = who.gettext
+        text = "<b>" + title(_) + "</b>\n" + prompt(_)
+        rows = []
+        if draft.get(name):
+            keep = _("Keep: {text}").format(text=excerpt(draft[name], 24))
+            rows.append([InlineKeyboardButton(keep, callback_data=encode(P, "keep"))])
+        return Screen(text, rows)
+
+    async def typed(
+        update: Update, context: Context, who: Speaker, draft: Draft, text: str
+    ) -> Outcome:
+        _ = who.gettext
+        try:
+            volunteers.check_name(text)
+        except InvalidValue as problem:
+            raise Reask(
+                _("That is {count} characters; a name can have at most 64.").format(count=len(text))
+                if problem.reason == "too_long"
+                else _("Please type a name.")
+            ) from problem
+        draft[name] = text
+        return None
+
+    async def kept(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        if not draft.get(name):
+            raise Reask(None)
+        return None
+
+    return Step(
+        name,
+        render,
+        {"keep": kept},
+        on_text=typed,
+        expects=TEXT,
+        **({"applies_when": applies_when} if applies_when else {}),
+    )
+
+
+def _guardian_phone_step() -> Step:
+    """Typed (the share-contact button would send the teenager's own number)."""
+
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        _ = who.gettext
+        text = (
+            "<b>"
+            + _("Your guardian's phone number")
+            + "</b>\n"
+            + _(
+                "Please type your parent's or guardian's number, for example 138 0013 8000 or "
+                "0579-8712 3456."
+            )
+        )
+        rows = []
+        if draft.get(GUARDIAN_PHONE):
+            keep = _("Keep: {phone}").format(phone=phone_text(draft[GUARDIAN_PHONE]))
+            rows.append([InlineKeyboardButton(keep, callback_data=encode(P, "keep"))])
+        return Screen(text, rows)
+
+    def reading(read: Any) -> Any:
+        async def given(
+            update: Update, context: Context, who: Speaker, draft: Draft, value: str
+        ) -> Outcome:
+            try:
+                draft[GUARDIAN_PHONE] = read(value)
+            except InvalidValue as error:
+                raise Reask(phone_problem(who.gettext, error.reason)) from error
+            return None
+
+        return given
+
+    async def kept(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        if not draft.get(GUARDIAN_PHONE):
+            raise Reask(None)
+        return None
+
+    return Step(
+        GUARDIAN_PHONE,
+        render,
+        {"keep": kept},
+        on_text=reading(normalise_cn_phone),
+        on_contact=reading(from_contact),
+        expects=PHONE,
+        applies_when=is_minor,
+    )
+
+
+def _toggles_step(name: str, kind: str, done: str, title: Any, options: Any) -> Step:
+    """Tick any (`vol:<kind>:<code>`, edits the message), then Done (`vol:<done>`): the
+    earlier release's buttons, in the kit's one toggle style."""
+
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        _ = who.gettext
+        ticked = set(draft.get(name) or [])
+        buttons = choices(
+            (toggle_label(text, code in ticked), encode(P, kind, code))
+            for code, text in options(context, who)
+        )
+        text = "<b>" + title(_) + "</b>\n" + _("Choose all that apply, then press Done.")
+        finished = [InlineKeyboardButton(_("Done ›"), callback_data=encode(P, done))]
+        return Screen(text, [*buttons, finished])
+
+    async def toggled(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        code = press.arg()
+        chosen = list(draft.get(name) or [])
+        if code in {c for c, _ in options(context, who)}:
+            chosen = [c for c in chosen if c != code] if code in chosen else [*chosen, code]
+            draft[name] = chosen
+        return name  # a forged code shows the same screen: Telegram is not asked to change it
+
+    async def finished(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        if not draft.get(name):
+            await alert(update, who.gettext("Please choose at least one."))
+            return STAY
+        return None
+
+    return Step(name, render, {kind: toggled, done: finished})
+
+
+def _skills(context: Context, who: Speaker) -> list[tuple[str, str]]:
+    return [(s.code, s.name(who.lang)) for s in context.bot_data.knowledge.volunteer_skills.skills]
+
+
+def _times(context: Context, who: Speaker) -> list[tuple[str, str]]:
+    return [(code, label(who.gettext, AVAILABILITY_LABELS, code)) for code in AVAILABILITY]
+
+
+def summary(_: Gettext, context: Context, who: Speaker, draft: Draft) -> str:
+    knowledge = context.bot_data.knowledge
+    lang = who.lang
+    skills = join_list(lang, (knowledge.volunteer_skills.name(s, lang) for s in draft["skills"]))
+    times = join_list(lang, (label(_, AVAILABILITY_LABELS, a) for a in draft["availability"]))
+    lines = [
+        "<b>" + _("Please check your application") + "</b>",
+        "",
+        _("Name: {name}").format(name=escape(draft.get("name") or "")),
+        _("Phone: {phone}").format(phone=phone_text(draft.get("phone") or "")),
+    ]
+    if is_minor(draft):
+        lines.append(
+            _("Guardian: {name}, {phone}").format(
+                name=escape(draft.get("guardian_name") or ""),
+                phone=phone_text(draft.get("guardian_phone") or ""),
+            )
+        )
+    lines += [
+        _("Station: {station}").format(
+            station=escape(station_name(knowledge, draft.get("station") or "", lang))
+        ),
+        _("Skills: {skills}").format(skills=escape(skills)),
+        _("Available: {times}").format(times=times),
+        _("Age group: {age}").format(age=label(_, VOLUNTEER_AGE_LABELS, draft.get("age") or "")),
+    ]
+    if is_adult(draft):
+        lines.append(
+            _("Party member: {answer}").format(
+                answer=label(_, PARTY_LABELS, draft.get("party") or "")
+            )
+        )
+    lines += ["", _("Send it to the station?")]
+    return "\n".join(lines)
+
+
+def _confirm(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    rows = [[InlineKeyboardButton(_("✅ Send my application"), callback_data=encode(P, "confirm"))]]
+    return Screen(summary(_, context, who, draft), rows)
+
+
+async def _confirmed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    return None  # the last step: the Flow calls `send`
+
+
+async def _station_chosen(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    code = press.arg() or ""
+    if code not in context.bot_data.knowledge.stations:
+        raise Reask(None)
+    draft["station"] = code
+    return None
+
+
+STEPS = tuple(_voiced(step) for step in (
+    Step(AGE, _age, {"age": _age_chosen}),
+    *consent_steps(prefix=P, purpose=consent.VOLUNTEER),
+    _name_step(
+        NAME,
+        lambda _: _("Your name"),
+        lambda _: _("Please type your name as the station should know you (up to 64 characters)."),
+    ),
+    phone_step(
+        PHONE_STEP,
+        prefix=P,
+        text=lambda _, c, w, d: (
+            "<b>"
+            + _("Your phone number")
+            + "</b>\n"
+            + _(
+                "Press “📱 Share my phone number” at the bottom, or type the number, for example "
+                "138 0013 8000 or 0579-8712 3456."
+            )
+        ),
+    ),
+    _name_step(
+        GUARDIAN_NAME,
+        lambda _: _("Your guardian"),
+        lambda _: _(
+            "Volunteers aged 14–17 need a parent or guardian's agreement. Please type the "
+            "name of your parent or guardian."
+        ),
+        applies_when=is_minor,
+    ),
+    _guardian_phone_step(),
+    Step(
+        STATION,
+        lambda c, w, d: Screen(
+            "<b>" + w.gettext("Which station would you like to help?") + "</b>",
+            station_buttons(
+                c.bot_data.knowledge.stations.stations,
+                w.lang,
+                f"{P}:st",
+                first=d.get("last_station"),
+            ),
+        ),
+        {"st": _station_chosen},
+    ),
+    _toggles_step(SKILLS, "sk", "skd", lambda _: _("What can you offer?"), _skills),
+    _toggles_step(
+        AVAILABILITY_STEP, "av", "avd", lambda _: _("When are you usually free?"), _times
+    ),
+    choice_step(
+        PARTY,
+        prefix=P,
+        key="party",
+        per_row=3,
+        text=lambda _, c, w, d: (
+            "<b>"
+            + _("Are you a member of the Communist Party of China?")
+            + "</b>\n"
+            + _("Stations organise party-member volunteer teams; you may prefer not to say.")
+        ),
+        options=lambda c, w, d: [(label(w.gettext, PARTY_LABELS, x), x) for x in PARTY_MEMBER],
+        applies_when=is_adult,
+    ),
+    Step(CONFIRM, _confirm, {"confirm": _confirmed}),
+))  # fmt: skip
+
+
+def first_missing(draft: Draft) -> str | None:
+    for step in STEPS[:-1]:
+        if (
+            step.name in (AGE, NAME, PHONE_STEP, STATION, SKILLS, AVAILABILITY_STEP)
+            or (step.name in (GUARDIAN_NAME, GUARDIAN_PHONE) and is_minor(draft))
+            or (step.name == PARTY and is_adult(draft))
+        ):
+            if draft.get(step.name) in (None, []):
+                return step.name
+    return None
+
+
+# --- the one confirm -----------------------------------------------------------------------
+
+
+async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
+    """Confirm: `services.volunteers.apply`; the station's notice after the applicant's answer."""
+    who = voiced(context, who, draft)
+    _ = who.gettext
+    data = context.bot_data
+    missing = first_missing(draft)
+    if missing is not None:
+        return missing
+    try:
+        async with data.uow() as uow:
+            applied = await volunteers.apply(
+                uow,
+                person_id=who.access.person_id,
+                station_code=draft["station"],
+                name=draft["name"],
+                phone=draft["phone"],
+                skills=draft["skills"],
+                availability=draft["availability"],
+                age_group=draft["age"],
+                party_member=draft.get("party") or volunteers.PARTY_NOT_ASKED,
+                guardian_name=draft.get("guardian_name") if is_minor(draft) else None,
+                guardian_phone=draft.get("guardian_phone") if is_minor(draft) else None,
+                known_skills=data.knowledge.volunteer_skills.codes,
+                client_token=draft["id"],
+                now=data.clock.now(),
+            )
+    except ConsentRequired:
+        draft[NEEDS_CONSENT] = True
+        return consent_steps(prefix=P, purpose=consent.VOLUNTEER)[0].name
+    except volunteers.AlreadyApplied:
+        FLOW.drop(context)
+        async with data.uow() as uow:
+            current = await volunteers.current(uow, person_id=who.access.person_id)
+        if current is not None:
+            await _show_status(update, context, who, current)
+        return END
+    except InvalidValue as problem:
+        target = {
+            "station": STATION, "skills": SKILLS, "name": NAME, "phone": PHONE_STEP,
+            "guardian_name": GUARDIAN_NAME, "guardian": GUARDIAN_NAME,
+        }.get(problem.field)  # fmt: skip
+        note = "⚠️ " + _("Part of your application can no longer be used; please check it.")
+        raise Reask(note, target) from problem
+    FLOW.drop(context)
+    view = applied.application
+    station = escape(station_name(data.knowledge, view.station_code, who.lang))
+    await show_surely(
+        update,
+        _(
+            "✅ Thank you, {name}! Your application has gone to {station}. A social worker will "
+            "review it and I will tell you the decision here; /volunteer shows its status."
+        ).format(name=escape(view.name or ""), station=station),
+    )
+    if applied.created:
+        await new_application(context, applied)
+    return END
+
+
+def busy(_: Gettext) -> str:
+    return _(
+        "You are in the middle of a volunteer application. Please answer the question "
+        "below, or press Cancel to stop."
+    )
+
+
+def ended(_: Gettext) -> str:
+    return _("This application has already ended. To apply, send /volunteer.")
+
+
+FLOW = Flow(
+    name="volunteer",
+    draft_key=DRAFT,
+    prefix=P,
+    steps=STEPS,
+    begin=begin,
+    finish=send,
+    commands=("volunteer",),
+    entry_patterns=(r"^menu:volunteer$",),
+    busy=busy,
+    ended=ended,
+)
+
+
+# --- status and withdrawal -----------------------------------------------------------------
 
 
 async def _show_status(
@@ -324,17 +591,25 @@ async def _show_status(
     data = context.bot_data
     card = application_card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=False)
     buttons = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("Withdraw my application"), callback_data=f"vs:wd:{view.id}")]]
+        [
+            [
+                InlineKeyboardButton(
+                    _("Withdraw my application"), callback_data=encode("vs", "wd", view.id)
+                )
+            ]
+        ]
     )
     await show(update, card, buttons, new=new)
 
 
 async def withdraw_asked(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    application_id = query.data.rsplit(":", 1)[1]
+    press = context.press(update)
+    application_id = press.int_arg() if press is not None else None
+    if application_id is None:
+        await alert(update, _("This button has expired. Please start again from the menu."))
+        return
     await show(
         update,
         _(
@@ -345,9 +620,9 @@ async def withdraw_asked(update: Update, context: Context) -> None:
             [
                 [
                     InlineKeyboardButton(
-                        _("Yes, withdraw"), callback_data=f"vs:wdy:{application_id}"
+                        _("Yes, withdraw"), callback_data=encode("vs", "wdy", application_id)
                     ),
-                    InlineKeyboardButton(_("No, keep it"), callback_data="vs:keep"),
+                    InlineKeyboardButton(_("No, keep it"), callback_data=encode("vs", "keep")),
                 ]
             ]
         ),
@@ -355,17 +630,18 @@ async def withdraw_asked(update: Update, context: Context) -> None:
 
 
 async def withdraw_confirmed(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    last = query.data.rsplit(":", 1)[1]
+    press = context.press(update)
+    application_id = press.int_arg() if press is not None else None
     try:
+        if application_id is None:
+            raise NotFound("volunteer application")
         async with data.uow() as uow:
             await volunteers.withdraw(
                 uow,
-                application_id=int(last) if last.isdigit() else -1,
+                application_id=application_id,
                 person_id=who.access.person_id,
                 now=data.clock.now(),
             )
@@ -378,9 +654,7 @@ async def withdraw_confirmed(update: Update, context: Context) -> None:
         )
         return
     except NotFound:
-        await query.answer(
-            _("This button has expired. Please start again from the menu."), show_alert=True
-        )
+        await alert(update, _("This button has expired. Please start again from the menu."))
         return
     await show(
         update,
@@ -389,7 +663,7 @@ async def withdraw_confirmed(update: Update, context: Context) -> None:
 
 
 async def withdraw_kept(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     async with context.bot_data.uow() as uow:
         current = await volunteers.current(uow, person_id=who.access.person_id)
@@ -399,310 +673,8 @@ async def withdraw_kept(update: Update, context: Context) -> None:
     await _show_status(update, context, who, current)
 
 
-# --- the steps ---------------------------------------------------------------------------
-
-
-async def age_chosen(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    code = pressed_code(update)
-    if code not in AGE_GROUPS:
-        return await show_step(update, context, who, AGE)
-    if code == CHILD:
-        assert context.user_data is not None
-        context.user_data.pop(DRAFT, None)  # store nothing for a child under 14
-        await show(
-            update,
-            _(
-                "Thank you so much for wanting to help! Children under 14 join the station's "
-                "activities through a parent or guardian: please ask them to register you at "
-                "the station, or to call it. Nothing has been saved here."
-            ),
-        )
-        return END
-    draft = _draft(context)
-    draft["age"] = code
-    if not await consent.is_given(context, who):
-        return await show_step(update, context, who, CONSENT_PI)
-    return await _advance(update, context, who, AGE)
-
-
-async def consent_answer(update: Update, context: Context) -> str | int:
-    return await consent_steps.personal_info_answered(update, context, DRAFT, show_step)
-
-
-async def cross_border_answer(update: Update, context: Context) -> str | int:
-    return await consent_steps.cross_border_answered(
-        update, context, DRAFT, show_step, _after_consent
-    )
-
-
-async def _after_consent(update: Update, context: Context, who: Speaker) -> str:
-    return await _advance(update, context, who, AGE)
-
-
-async def text_typed(update: Update, context: Context) -> str:
-    """A name (the applicant's or the guardian's)."""
-    who = await speaker(update, context)
-    _ = who.gettext
-    draft = _draft(context)
-    state = draft.get("state", NAME)
-    message = update.effective_message
-    text = message.text if message is not None and message.text else ""
-    try:
-        volunteers.check_name(text)
-    except InvalidValue as problem:
-        note = (
-            _("That is {count} characters; a name can have at most 64.").format(count=len(text))
-            if problem.reason == "too_long"
-            else _("Please type a name.")
-        )
-        return await show_step(update, context, who, state, new=True, note=note)
-    draft[state] = text
-    return await _advance(update, context, who, state, new=True)
-
-
-async def phone_given(update: Update, context: Context) -> str:
-    who = await speaker(update, context)
-    _ = who.gettext
-    draft = _draft(context)
-    state = draft.get("state", PHONE)
-    try:
-        phone = read_phone(update.effective_message)
-    except InvalidValue as problem:
-        return await show_step(
-            update, context, who, state, new=True, note=phone_problem(_, problem)
-        )
-    draft[state] = phone
-    if state == PHONE:
-        await phone_noted(update, _, phone)
-    return await _advance(update, context, who, state, new=True)
-
-
-async def keep(update: Update, context: Context) -> str:
-    who = await speaker(update, context)
-    _ = who.gettext
-    draft = _draft(context)
-    state = draft.get("state", NAME)
-    if state not in (*TEXT_STEPS, *PHONE_STEPS) or not draft.get(state):
-        return await show_step(update, context, who, state)
-    if state == PHONE:
-        await phone_kept(update, _, draft[state])
-        return await _advance(update, context, who, state, new=True, answered=True)
-    return await _advance(update, context, who, state)
-
-
-async def station_chosen(update: Update, context: Context) -> str:
-    who = await speaker(update, context)
-    code = pressed_code(update)
-    if code not in context.bot_data.knowledge.stations:
-        return await show_step(update, context, who, STATION)
-    _draft(context)["station"] = code
-    return await _advance(update, context, who, STATION)
-
-
-async def _toggle(update: Update, context: Context, key: str, state: str, known: set[str]) -> str:
-    who = await speaker(update, context)
-    code = pressed_code(update)
-    draft = _draft(context)
-    chosen: list[str] = list(draft.get(key) or [])
-    if code in known:
-        if code in chosen:
-            chosen.remove(code)
-        else:
-            chosen.append(code)
-        draft[key] = chosen
-    return await show_step(update, context, who, state)
-
-
-async def skill_toggled(update: Update, context: Context) -> str:
-    known = set(context.bot_data.knowledge.volunteer_skills.codes)
-    return await _toggle(update, context, "skills", SKILLS, known)
-
-
-async def availability_toggled(update: Update, context: Context) -> str:
-    return await _toggle(update, context, "availability", AVAILABILITY_STEP, set(AVAILABILITY))
-
-
-async def toggles_done(update: Update, context: Context) -> str:
-    who = await speaker(update, context)
-    _ = who.gettext
-    draft = _draft(context)
-    state = draft.get("state", SKILLS)
-    key = "skills" if state == SKILLS else "availability"
-    if not draft.get(key):
-        query = update.callback_query
-        assert query is not None
-        await query.answer(_("Please choose at least one."), show_alert=True)
-        return state
-    return await _advance(update, context, who, state)
-
-
-async def party_chosen(update: Update, context: Context) -> str:
-    who = await speaker(update, context)
-    code = pressed_code(update)
-    if code not in PARTY_MEMBER:
-        return await show_step(update, context, who, PARTY)
-    _draft(context)["party"] = code
-    return await _advance(update, context, who, PARTY)
-
-
-async def back(update: Update, context: Context) -> str:
-    who = await speaker(update, context)
-    _ = who.gettext
-    draft = _draft(context)
-    state = draft.get("state", AGE)
-    steps = _sequence(draft)
-    target = steps[steps.index(state) - 1] if state in steps and steps.index(state) > 0 else AGE
-    if state == PHONE:
-        await back_from_phone(update, _)
-        return await show_step(update, context, who, target, new=True, answered=True)
-    return await show_step(update, context, who, target)
-
-
-async def confirm(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    data = context.bot_data
-    draft = _draft(context)
-    missing = _first_missing(draft)
-    if missing is not None or "id" not in draft:
-        return await show_step(update, context, who, missing or AGE)
-    try:
-        async with data.uow() as uow:
-            applied = await volunteers.apply(
-                uow,
-                person_id=who.access.person_id,
-                station_code=draft["station"],
-                name=draft["name"],
-                phone=draft["phone"],
-                skills=draft["skills"],
-                availability=draft["availability"],
-                age_group=draft["age"],
-                party_member=draft.get("party") or volunteers.PARTY_NOT_ASKED,
-                guardian_name=draft.get("guardian_name"),
-                guardian_phone=draft.get("guardian_phone"),
-                known_skills=data.knowledge.volunteer_skills.codes,
-                client_token=draft["id"],
-                now=data.clock.now(),
-            )
-    except ConsentRequired:
-        return await show_step(update, context, who, CONSENT_PI)
-    except volunteers.AlreadyApplied:
-        assert context.user_data is not None
-        context.user_data.pop(DRAFT, None)
-        async with data.uow() as uow:
-            current = await volunteers.current(uow, person_id=who.access.person_id)
-        if current is not None:
-            await _show_status(update, context, who, current)
-        return END
-    except InvalidValue as problem:
-        target = {
-            "station": STATION, "skills": SKILLS, "name": NAME, "phone": PHONE,
-            "guardian_name": GUARDIAN_NAME, "guardian": GUARDIAN_NAME,
-        }.get(problem.field, CONFIRM)  # fmt: skip
-        note = "⚠️ " + _("Part of your application can no longer be used; please check it.")
-        return await show_step(update, context, who, target, note=note)
-    assert context.user_data is not None
-    context.user_data.pop(DRAFT, None)
-    view = applied.application
-    station = escape(station_name(data.knowledge, view.station_code, who.lang))
-    await show(
-        update,
-        _(
-            "✅ Thank you, {name}! Your application has gone to {station}. A social worker will "
-            "review it and I will tell you the decision here; /volunteer shows its status."
-        ).format(name=escape(view.name or ""), station=station),
-    )
-    if applied.created:
-        await request_notices.new_application(context, applied)
-    return END
-
-
-async def cancel(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    assert context.user_data is not None
-    draft = context.user_data.pop(DRAFT, None) or {}
-    await say_cancelled(update, _, phone_step=draft.get("state") == PHONE)
-    await send_menu(update, context, who)
-    return END
-
-
-async def reask(update: Update, context: Context) -> str | int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    draft = _draft(context)
-    if "id" not in draft:
-        return await start_volunteer(update, context)
-    state = draft.get("state", AGE)
-    if typed_a_command(update):
-        note = _(
-            "You are in the middle of a volunteer application. Please answer the question "
-            "below, or press Cancel to stop."
-        )
-    elif state in TEXT_STEPS:
-        note = _("Please type the name as text.")
-    elif state in PHONE_STEPS:
-        note = phone_problem(_, InvalidValue("phone", "kind"))
-    else:
-        note = _("Please choose one of the buttons below.")
-    return await show_step(update, context, who, state, new=True, note=note)
-
-
-def conversation() -> ConversationHandler:  # type: ignore[type-arg]
-    def cb(callback: Any, pattern: str) -> CallbackQueryHandler:  # type: ignore[type-arg]
-        return CallbackQueryHandler(callback, pattern=pattern)
-
-    nav = [cb(back, rf"^{P}:back$")]
-    text = filters.TEXT & ~filters.COMMAND
-    return ConversationHandler(
-        name="volunteer",
-        persistent=True,
-        entry_points=[
-            CommandHandler("volunteer", start_volunteer),
-            cb(start_volunteer, r"^menu:volunteer$"),
-        ],
-        states={
-            AGE: [cb(age_chosen, rf"^{P}:age:(\w+)$")],
-            CONSENT_PI: [cb(consent_answer, rf"^{P}:cons:(yes|no)$")],
-            CONSENT_XB: [cb(cross_border_answer, rf"^{P}:xb:(yes|no|back)$")],
-            NAME: [MessageHandler(text, text_typed), cb(keep, rf"^{P}:keep$"), *nav],
-            PHONE: [
-                MessageHandler(text | filters.CONTACT, phone_given),
-                cb(keep, rf"^{P}:keep$"),
-                *nav,
-            ],
-            GUARDIAN_NAME: [MessageHandler(text, text_typed), cb(keep, rf"^{P}:keep$"), *nav],
-            GUARDIAN_PHONE: [
-                MessageHandler(text | filters.CONTACT, phone_given),
-                cb(keep, rf"^{P}:keep$"),
-                *nav,
-            ],
-            STATION: [cb(station_chosen, rf"^{P}:st:(\w+)$"), *nav],
-            SKILLS: [
-                cb(skill_toggled, rf"^{P}:sk:(\w+)$"),
-                cb(toggles_done, rf"^{P}:skd$"),
-                *nav,
-            ],
-            AVAILABILITY_STEP: [
-                cb(availability_toggled, rf"^{P}:av:(\w+)$"),
-                cb(toggles_done, rf"^{P}:avd$"),
-                *nav,
-            ],
-            PARTY: [cb(party_chosen, rf"^{P}:party:(\w+)$"), *nav],
-            CONFIRM: [cb(confirm, rf"^{P}:confirm$"), *nav],
-        },
-        fallbacks=[
-            CommandHandler("cancel", cancel),
-            cb(cancel, rf"^{P}:cancel$"),
-            MessageHandler(filters.ALL, reask),
-        ],
-    )
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    app.add_handler(conversation())
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(FLOW.conversation())
     app.add_handler(CallbackQueryHandler(withdraw_asked, pattern=r"^vs:wd:\d+$"))
     app.add_handler(CallbackQueryHandler(withdraw_confirmed, pattern=r"^vs:wdy:\d+$"))
     app.add_handler(CallbackQueryHandler(withdraw_kept, pattern=r"^vs:keep$"))

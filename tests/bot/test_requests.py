@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -10,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bench import scenario_request
-from bot.offline_telegram import OfflinePerson
-from db.models import Consent, RequestEvent, ServiceRequest
+from bot.offline_telegram import OfflinePerson, TelegramRefusal
+from db.models import Consent, Delivery, PersistedState, RequestEvent, ServiceRequest
 from services import people, requests
 from tests.harness import BotHarness
 
@@ -268,10 +269,10 @@ async def test_bad_phone_numbers_are_asked_again_with_an_example(bot: BotHarness
     await resident.send_contact("+14155552671")
     assert "mainland China" in resident.last_text
     await resident.send("０５７９-８０００ ０００１")  # full-width digits: a landline
-    assert "0579 8000 0001" in resident.messages[-2].text
+    assert "0579-8000 0001" in resident.messages[-2].text  # a landline as it is written
     await resident.press("req:time:any")
     await resident.press("req:urg:no")
-    assert "Phone: 0579 8000 0001" in resident.last_text
+    assert "Phone: 0579-8000 0001" in resident.last_text
 
 
 async def test_photo_or_sticker_instead_of_a_description(bot: BotHarness) -> None:
@@ -283,13 +284,13 @@ async def test_photo_or_sticker_instead_of_a_description(bot: BotHarness) -> Non
     await resident.press("req:who:child")
     assert resident.button_labels()[:3] == ["0–5 years", "6–13 years", "14–17 years"]
     await resident.press("req:age:6_13")
-    await resident.send_photo()
-    assert "I can only pass on text here" in resident.last_text
+    await resident.send_photo()  # the kit's one re-ask sentence for typed text
+    assert "Please type your answer as text" in resident.last_text
     assert "Step 4 of 7" in resident.last_text
     await resident.send_sticker()
-    assert "I can only pass on text here" in resident.last_text
+    assert "Please type your answer as text" in resident.last_text
     await resident.send_location()
-    assert "I can only pass on text here" in resident.last_text
+    assert "Please type your answer as text" in resident.last_text
     await resident.send("/myrequests")  # a command mid-conversation is not lost either
     assert "middle of a request" in resident.last_text
     await resident.send("My son is bullied at school.")
@@ -370,13 +371,13 @@ async def test_cancel_saves_nothing_and_stale_buttons_expire(bot: BotHarness) ->
     await resident.press("req:st:jiangnan")
     service_step = resident.last_with_buttons()
     await resident.press("req:cancel")
-    assert "Nothing has been sent or saved" in resident.messages[-2].text
+    assert resident.last_text == "Cancelled. Nothing was saved."  # the one "cancelled"
     await resident.press_data("req:svc:elderly_care", message=service_step)
     assert "expired" in bot.telegram.callback_answers[-1]["text"]
     await resident.send("/request")  # consent is remembered
     assert "Step 1 of 7" in resident.last_text
     await resident.send("/cancel")
-    assert "Nothing has been sent or saved" in resident.messages[-2].text
+    assert resident.last_text == "Cancelled. Nothing was saved."
     assert await count_requests(bot) == 0
 
 
@@ -385,6 +386,8 @@ async def test_declining_consent_keeps_questions_open(bot: BotHarness) -> None:
     await resident.send("/request")
     await resident.press("req:cons:no")
     assert "nothing has been saved" in resident.messages[-2].text
+    # What to do instead, with the numbers and hours (every station: none was chosen yet).
+    assert "Jiangnan Street Social Work Station: 0579-8000 0003, " in resident.messages[-2].text
     await resident.send("How do I get a wheelchair?")
     assert resident.last.buttons  # answered (menu), not a dead end
     await resident.send("/request")
@@ -511,10 +514,10 @@ async def test_unexpected_input_at_button_steps_is_asked_again(bot: BotHarness) 
     resident = await bot.person(lang="en")
     await resident.send("/request")
     await consent(resident)
-    await resident.send_location()
-    assert "Please choose one of the buttons below." in resident.last_text
+    await resident.send_location()  # the kit's one "please press a button"
+    assert resident.last_text.startswith("Please choose one of the buttons.")
     await resident.send("江南")  # typed instead of pressed
-    assert "Please choose one of the buttons below." in resident.last_text
+    assert resident.last_text.startswith("Please choose one of the buttons.")
     await resident.press_data("req:st:atlantis")  # forged: not a station
     assert "Step 1 of 7" in resident.last_text
     await resident.press("req:st:jiangnan")
@@ -537,3 +540,190 @@ async def test_staff_see_erased_instead_of_personal_details(bot: BotHarness) -> 
     await worker.press(f"ib:rq:{await request_id(bot, ref)}")
     assert "erased at the resident's request" in worker.last_text
     assert "Private details" not in worker.last_text and "138 0013 8000" not in worker.last_text
+
+
+# --- issue 11 item 2: what is committed is announced, whatever Telegram does ----------------
+
+
+def fail(method: str, times: int = 1, chat_id: int | None = None) -> object:
+    """A fault hook: Telegram answers `method` (to `chat_id`, when given) with a 500 `times`."""
+    left = [times]
+
+    def hook(endpoint: str, params: dict[str, object]) -> TelegramRefusal | None:
+        if endpoint != method or left[0] <= 0:
+            return None
+        if chat_id is not None and str(params.get("chat_id")) != str(chat_id):
+            return None
+        left[0] -= 1
+        return TelegramRefusal(500, "Internal Server Error")
+
+    return hook
+
+
+async def ledger(bot: BotHarness) -> list[tuple[int, str]]:
+    async with bot.database.uow() as uow:
+        rows = (await uow.session.execute(select(Delivery.recipient_tg_id, Delivery.status))).all()
+    return [(int(r), str(s)) for r, s in rows]
+
+
+async def test_confirm_whose_edit_fails_still_answers_and_tells_the_station(
+    bot: BotHarness,
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person(lang="en")
+    await fill_request(resident)
+    summary = resident.last_with_buttons()
+    bot.telegram.fault_hook = fail("editMessageText")  # type: ignore[assignment]
+    await resident.press("req:confirm")
+    bot.telegram.fault_hook = None
+    assert "JN-0001" in resident.last_text and "/myrequests" in resident.last_text  # anew
+    assert "New request for your station" in worker.last_text
+    assert await ledger(bot) == [(worker.user_id, "sent")]
+    # The draft was consumed: the old summary's Confirm makes no second request, and
+    # /request starts fresh.
+    await resident.press_data("req:confirm", message=summary)
+    assert await count_requests(bot) == 1
+    await resident.send("/request")
+    assert "Step 1 of 7" in resident.last_text
+
+
+async def test_confirm_whose_answer_fails_entirely_ends_cleanly(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person(lang="en")
+    await fill_request(resident)
+    summary = resident.last_with_buttons()
+    edit = fail("editMessageText")
+    sends = fail("sendMessage", times=3, chat_id=resident.user_id)
+
+    def both(endpoint: str, params: dict[str, object]) -> object:
+        return edit(endpoint, params) or sends(endpoint, params)  # type: ignore[operator]
+
+    bot.telegram.fault_hook = both  # type: ignore[assignment]
+    await resident.press("req:confirm")
+    bot.telegram.fault_hook = None
+    # The error handler answers the press a second time (issue 11 item 4, kit/errors.py, not
+    # this journey): leave that answer out of the one-answer-per-press check.
+    bot.telegram.callback_answers.pop()
+    assert await count_requests(bot) == 1
+    # The station's notice was recorded before the answer failed: the outbox sends it.
+    assert await ledger(bot) == [(worker.user_id, "planned")]
+    assert bot.app is not None
+    await bot.app.bot_data.outbox.deliver_pending()
+    assert "New request for your station" in worker.last_text
+    # The conversation is still on the summary, but its draft is gone: a press says so.
+    await resident.press_data("req:confirm", message=summary)
+    assert "already ended" in resident.last_text
+    assert await count_requests(bot) == 1
+    await resident.send("/request")
+    assert "Step 1 of 7" in resident.last_text
+
+
+async def test_accept_whose_edit_fails_still_answers_and_tells_the_resident(
+    bot: BotHarness,
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person(lang="en")
+    ref = await make_request(resident)
+    bot.telegram.fault_hook = fail("editMessageText")  # type: ignore[assignment]
+    await worker.press("ib:acc:1")
+    bot.telegram.fault_hook = None
+    assert f"You have accepted {ref}" in worker.last_text
+    assert "✅ Accept" not in worker.button_labels()
+    assert f"accepted your request {ref}" in resident.last_text
+    statuses = sorted(s for _, s in await ledger(bot))
+    assert statuses == ["sent", "sent"]  # the station's notice and the resident's
+
+
+async def test_a_request_half_way_in_the_earlier_release_continues(bot: BotHarness) -> None:
+    """The state row and draft exactly as the release before the Flow kit wrote them."""
+    resident = await bot.person(lang="en")
+    await resident.send("/request")
+    await consent(resident)
+    await resident.send("/cancel")
+    await bot.stop()
+    chat = json.dumps([resident.user_id, resident.user_id])
+    async with bot.database.uow() as uow:
+        await uow.session.merge(
+            PersistedState(kind="conversation:service_request", key=chat, data="phone")
+        )
+        await uow.session.merge(
+            PersistedState(
+                kind="user",
+                key=str(resident.user_id),
+                data={
+                    "lang": "en",
+                    "request": {
+                        "id": "0123456789abcdef0123456789abcdef",
+                        "last_station": None,
+                        "service": "elderly_care",
+                        "preset": False,
+                        "station": "xicheng",
+                        "for_whom": "family",
+                        "age": "80_plus",
+                        "description": "Grandpa needs meals.",
+                        "state": "phone",
+                        "editing": False,
+                    },
+                },
+            )
+        )
+        await uow.commit()
+    await bot.start()
+    for person in bot._people:
+        person.app = bot.app  # type: ignore[assignment]
+    await resident.send("13800138000")
+    assert "When does it suit you best?" in resident.last_text
+    await resident.press("req:time:any")
+    await resident.press("req:urg:no")
+    assert "Grandpa needs meals." in resident.last_text
+    await resident.press("req:confirm")
+    assert "XC-0001" in resident.last_text
+
+
+async def test_forged_ids_are_refused_by_the_codec_and_change_nothing(bot: BotHarness) -> None:
+    """40-digit ids (past a database integer) and letters: the codec's int_arg refuses them
+    before any query; the person is told and nothing in the database changes."""
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person(lang="en")
+    await make_request(resident)
+    huge = "9" * 40
+    for forged in (f"ib:acc:{huge}", f"ib:rq:{huge}", f"ib:go:{huge}", f"ib:to:1:{huge}"):
+        await worker.press_data(forged)
+        answer = bot.telegram.callback_answers[-1]
+        assert answer.get("show_alert") and answer["text"], forged
+    for forged in (f"my:cx:{huge}", f"my:cxy:{huge}", f"rate:{huge}:5"):
+        await resident.press_data(forged)
+        assert bot.telegram.callback_answers[-1]["text"], forged
+    assert not any("went wrong" in m.text for m in worker.messages + resident.messages)
+    async with bot.database.uow() as uow:
+        row = await uow.session.get(ServiceRequest, 1)
+        assert row is not None and (row.status, row.rating, row.assignee_id) == (
+            "submitted", None, None,
+        )  # fmt: skip
+
+
+async def test_staff_read_the_card_from_their_side_and_closed_lists_say_see_only(
+    bot: BotHarness,
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="zh")
+    resident = await bot.person(lang="en")
+    await resident.send("/request")
+    await consent(resident)
+    await resident.press("req:st:jiangnan")
+    await resident.press("req:svc:other")
+    await resident.press("req:who:myself")
+    await resident.press("req:age:60_79")
+    await resident.send("I need help with forms.")
+    await resident.send("0579-8712 3456")
+    await resident.press("req:time:any")
+    await resident.press("req:urg:no")
+    assert "For: Myself" in resident.last_text  # the resident's own words
+    await resident.press("req:confirm")
+    assert "服务对象：申请人本人" in worker.last_text  # the worker's side
+    assert "0579-8712 3456" in worker.last_text
+    await resident.send("/myrequests")
+    await resident.press("my:cx:1")
+    await resident.press("my:cxy:1")
+    await worker.send("/inbox")
+    await worker.press("ib:sec:closed:0")
+    assert "点一个申请查看详情。" in worker.last_text

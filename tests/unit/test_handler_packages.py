@@ -20,10 +20,6 @@ KNOWN_CROSSINGS = {
     "management/reply_steps.py -> handlers.people.start",
     "management/report.py -> handlers.people.start",
     "questions/ask.py -> handlers.requests.inbox",
-    "requests/service_request.py -> handlers.people.start",
-    "volunteers/volunteer.py -> handlers.people.start",
-    "volunteers/volunteer.py -> handlers.requests.request_labels",
-    "volunteers/volunteer.py -> handlers.requests.request_notices",
 }
 
 
