@@ -81,6 +81,7 @@ def build_application(
     data.knowledge = knowledge
     data.outbox = Outbox(app.bot, database.uow, clock.now, data.translator)
     data.extras["database"] = database
+    data.extras["media_dir"] = settings.media_path  # evidence copies, read into the 台账 pack
     handlers.register(app)
     return app
 

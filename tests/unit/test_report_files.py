@@ -39,7 +39,7 @@ def _noto_installed() -> bool:
 async def test_chinese_chart_draws_every_glyph(database: Database) -> None:
     await seed_october(database)
     async with database.uow() as uow:
-        report = await reports.build_report(
+        report = await reports.gather_report(
             uow, period=reports.parse_period("2026-10"), station_code=None,
             now=datetime(2026, 11, 16, 10, tzinfo=SH), zone=SH,
         )  # fmt: skip
