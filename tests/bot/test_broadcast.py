@@ -8,9 +8,12 @@ from sqlalchemy import select
 
 from bot.offline_telegram import OfflinePerson
 from db.models import Delivery, Person
+from handlers.kit.i18n import Translator
 from handlers.management.broadcast import wait_for_sends
 from tests.harness import BotHarness
 from tests.report_fixtures import SH, add_request, add_volunteer
+
+ZH = Translator().for_language("zh")
 
 
 async def person_id(bot: BotHarness, who: OfflinePerson) -> int:
@@ -143,10 +146,10 @@ async def test_everyone_from_the_bureau_and_changing_the_text(bot: BotHarness) -
     await admin.send("x" * 3501)
     assert "3501" in admin.last_text and "3500" in admin.last_text
     await admin.send_photo()
-    assert "请用文字输入" in admin.last_text
+    assert ZH("Please type your answer as text, or use the buttons.") in admin.last_text
     await admin.send("第一稿")
     await admin.send("还有一句")  # typing on the preview step: a gentle re-ask, nothing lost
-    assert "请点选上面的按钮" in admin.last_text
+    assert ZH("Please choose one of the buttons.") in admin.last_text  # the kit's one re-ask
     await admin.press("bc:edit")
     await admin.send("春节慰问活动通知")
     assert "来自民政局的消息" in admin.last_text
