@@ -741,8 +741,8 @@ def _cases_sheet(
     """The cases touched in the period (opened, closed, or open during it): the case number
     stands for the person, so no name or address appears."""
     header = [
-        _("Case number"), _("Station"), _("Stage"), _("Status"), _("Risk"), _("Opened"),
-        _("Closed"), _("Next contact"), _("Overdue"), _("Plan signed off"),
+        _("Case number"), _("Station"), _("Stage"), _("Status"), _("Risk"), _("Opened on"),
+        _("Closed on"), _("Next contact"), _("Overdue"), _("Plan signed off"),
         _("Closing signed off"),
     ]  # fmt: skip
     yes, no = _("yes"), _("no")

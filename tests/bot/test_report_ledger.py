@@ -1,6 +1,5 @@
 """/report's 台账 choice: a worker presses through and gets the station-month's zip, whose
-figures are /stats' for that month; a resident and a worker of another station are refused.
-And /report resumed from a state row as the release before the kit wrote it."""
+figures are /stats' for that month; a resident and a worker of another station are refused."""
 
 from __future__ import annotations
 
@@ -15,12 +14,10 @@ from openpyxl import load_workbook
 from bench.ledger import STATION, WORKERS, seed_month
 from bot.clock import FixedClock
 from bot.offline_telegram import OfflinePerson
-from db.models import PersistedState
 from db.uow import Database
 from knowledge.bundle import load_knowledge
 from services import people
 from tests.harness import BotHarness
-from tests.report_fixtures import seed_october
 
 
 @pytest.fixture
@@ -107,27 +104,3 @@ async def test_a_resident_and_another_stations_worker_are_refused(ledger_bot: Bo
     await two.press_data(f"rep:s:{STATION}")
     assert two.last_text == "You can only get the ledger pack of your own station."
     assert all(m.kind == "text" for m in two.messages)
-
-
-async def test_report_resumes_from_a_state_row_of_the_release_before(
-    bot: BotHarness,
-) -> None:
-    """The release before the kit persisted /report's step as an integer (4: the station) and
-    its draft under user_data["report"]; a person in the middle continues after the upgrade."""
-    await seed_october(bot.database)
-    admin = await bot.admin(lang="en")
-    await admin.send("/start")
-    await bot.stop()
-    async with bot.database.uow() as uow:
-        key = f"[{admin.user_id}, {admin.user_id}]"
-        await uow.session.merge(PersistedState(kind="conversation:report", key=key, data=4))
-        await uow.session.merge(
-            PersistedState(
-                kind="user", key=str(admin.user_id), data={"report": {"period": "2026-10"}}
-            )
-        )
-        await uow.commit()
-    await bot.start()
-    admin.app = bot.app  # type: ignore[assignment]
-    await admin.press_data("rep:s:jiangnan")
-    assert admin.messages[-1].file_name == "report-2026-10-jiangnan.xlsx"
