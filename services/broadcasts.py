@@ -163,10 +163,10 @@ async def plan_broadcast(
         uow, audience=audience_name, station_code=station_code, sender_tg_id=sender_tg_id
     )
     payload = {"text": text, "station_code": station_code, "audience": audience_name}
-    sender = await uow.session.scalar(select(Person.id).where(Person.tg_id == sender_tg_id))
+    sender_id = await uow.session.scalar(select(Person.id).where(Person.tg_id == sender_tg_id))
     audit.record(
         uow,
-        actor_id=sender,
+        actor_id=sender_id,
         action="broadcast.plan",
         subject=f"broadcast:{broadcast_id}",
         now=now,

@@ -137,7 +137,8 @@ def png_bytes(figure: Figure) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     buffer = io.BytesIO()
-    FigureCanvasAgg(figure).print_png(buffer)
+    canvas = FigureCanvasAgg(figure)
+    canvas.print_png(buffer)  # type: ignore[no-untyped-call]  # matplotlib ships it untyped
     return buffer.getvalue()
 
 
