@@ -135,28 +135,29 @@ def render_audience(context: Context, who: Speaker, draft: Draft) -> Screen:
     sizes: dict[str, int] = draft.get("sizes") or {}
 
     def counted(label: str, name: str) -> str:
-        return label.format(count=sizes[name]) if name in sizes else label.split(" (")[0]
+        return label.format(count=sizes.get(name, "…"))  # "…": a draft from before the kit
 
-    everyone = (
-        _("📢 Everyone connected to the station ({count})")
-        if station_code
-        else _("📢 Everyone who has written to the bot ({count})")
-    )
     rows = [
         [_button(counted(_("🤝 Volunteers ({count})"), broadcasts.VOLUNTEERS), "a", "volunteers")],
-        [
-            _button(
-                counted(_("🙋 Residents who used the station ({count})"), broadcasts.RESIDENTS),
-                "a",
-                "residents",
-            )
-        ],
-        [_button(counted(everyone, broadcasts.EVERYONE), "a", "everyone")],
+        [_button(counted(_("🙋 Residents ({count})"), broadcasts.RESIDENTS), "a", "residents")],
+        [_button(counted(_("📢 Everyone ({count})"), broadcasts.EVERYONE), "a", "everyone")],
     ]
     sender = sender_name(data.knowledge.stations, station_code, who.lang, _)
-    return Screen(
-        _("Who should receive the message from {sender}?").format(sender=escape(sender)), rows
+    # The buttons stay short for a phone; what each audience means is said above them.
+    meaning = (
+        _(
+            "Volunteers: the station's approved volunteers. Residents: those who asked the "
+            "station for a service. Everyone: both, the station's staff and everyone who wrote "
+            "to the bot about the station."
+        )
+        if station_code
+        else _(
+            "Volunteers: every approved volunteer. Residents: everyone who asked for a service. "
+            "Everyone: everyone who has written to the bot."
+        )
     )
+    question = _("Who should receive the message from {sender}?").format(sender=escape(sender))
+    return Screen(f"{question}\n{escape(meaning)}", rows)
 
 
 async def audience_pressed(

@@ -65,7 +65,7 @@ async def test_head_broadcasts_to_residents_with_preview_and_outcome(bot: BotHar
 
     head = await bot.person(role="station_head", stations=("jiangnan",), lang="en")
     await head.send("/broadcast")
-    assert "Residents who used the station (3)" in " ".join(head.button_labels())
+    assert "🙋 Residents (3)" in head.button_labels()  # short buttons (WORDING.md)
     await head.press("bc:a:residents")
     await head.send("Free health checks on Saturday, 9:00 <b> & more")
     preview = head.last
@@ -141,7 +141,7 @@ async def test_everyone_from_the_bureau_and_changing_the_text(bot: BotHarness) -
     assert "发给哪个站的人" in admin.last_with_buttons().text
     await admin.press("bc:s:all")
     labels = " ".join(admin.button_labels())
-    assert "所有用过本助手的人（3）" in labels  # the admin, the sender, is not counted
+    assert "📢 所有人（3）" in labels  # the admin, the sender, is not counted
     await admin.press("bc:a:everyone")
     await admin.send("x" * 3501)
     assert "3501" in admin.last_text and "3500" in admin.last_text
