@@ -52,7 +52,9 @@ async def test_a_worker_gets_the_ledger_pack_with_the_figures_of_stats(
     this_month = int(person_times.removeprefix("Person-times:").split("／")[0])
     assert this_month > 0
 
-    await worker.send("/report")
+    await worker.send("/menu")
+    assert "📈 Reports" in worker.button_labels()  # workers find /report in their menu
+    await worker.press("menu:report")
     assert "📒 Ledger pack (台账)" in worker.button_labels()
     await worker.press("rep:p:pack")
     assert "Which month?" in worker.last_text
