@@ -167,7 +167,7 @@ async def run(rows: int, path: Path) -> None:
             statements.clear()
             started, cpu = time.perf_counter(), time.process_time()
             async with database.uow() as uow:
-                report = await reports.build_report(
+                report = await reports.gather_report(
                     uow, period=reports.year_period(YEAR), station_code=None, now=now, zone=ZONE
                 )
             seconds, cpu = time.perf_counter() - started, time.process_time() - cpu

@@ -118,6 +118,7 @@ def build_application(
         spawn=app.create_task if notify_in_background else None,
     )
     data.extras["database"] = database
+    data.extras["media_dir"] = settings.media_path  # evidence copies, read into the 台账 pack
     handlers.register(app)
     return app
 

@@ -7,6 +7,9 @@ told us had blocked the bot are counted and left out, not tried again.
 
 `plan_broadcast` puts one ledger row per recipient (kind `broadcast`, period = the draft's
 broadcast id), so confirming twice plans nothing new. Sending is the outbox's job.
+
+Who may send: a station head to their station's people, an administrator to any station's or
+to everyone (`may_broadcast_to`); `plan_broadcast` refuses anything else with NotAllowed.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from db.models import Delivery, Person, ServiceRequest, StaffRole, VolunteerAppl
 from db.uow import UnitOfWork
 from services import audit, delivery
 from services.delivery import PlannedMessage
-from services.errors import InvalidValue
+from services.errors import InvalidValue, NotAllowed
+from services.people import Access
 
 KIND = "broadcast"
 VOLUNTEERS, RESIDENTS, EVERYONE = "volunteers", "residents", "everyone"
@@ -115,6 +119,24 @@ async def audience_sizes(
     return sizes
 
 
+def sender_stations(sender: Access) -> frozenset[str]:
+    """The stations whose people the person may write to (administrators: any, see below)."""
+    return sender.head_stations
+
+
+def may_broadcast(sender: Access) -> bool:
+    """Whether the person may send broadcasts at all (a station head or an administrator)."""
+    return sender.is_admin or bool(sender.head_stations)
+
+
+def may_broadcast_to(sender: Access, station_code: str | None) -> bool:
+    """Whether `sender` may write to `station_code`'s people (None: to everyone who ever wrote
+    to the bot, which only administrators may)."""
+    if sender.is_admin:
+        return True
+    return station_code is not None and station_code in sender.head_stations
+
+
 async def plan_broadcast(
     uow: UnitOfWork,
     *,
@@ -122,10 +144,14 @@ async def plan_broadcast(
     text: str,
     audience_name: str,
     station_code: str | None,
-    sender_tg_id: int,
+    sender: Access,
     now: datetime,
 ) -> Audience:
-    """Plan one ledger row per recipient. Planning the same broadcast again adds nothing."""
+    """Plan one ledger row per recipient. Planning the same broadcast again adds nothing.
+    NotAllowed unless `sender` may write to that station's people (`may_broadcast_to`)."""
+    if not may_broadcast_to(sender, station_code):
+        raise NotAllowed(f"broadcast to {station_code or 'everyone'}")
+    sender_tg_id = sender.tg_id
     text = text.strip()
     if not text:
         raise InvalidValue("text", "empty")
@@ -137,10 +163,10 @@ async def plan_broadcast(
         uow, audience=audience_name, station_code=station_code, sender_tg_id=sender_tg_id
     )
     payload = {"text": text, "station_code": station_code, "audience": audience_name}
-    sender = await uow.session.scalar(select(Person.id).where(Person.tg_id == sender_tg_id))
+    sender_id = await uow.session.scalar(select(Person.id).where(Person.tg_id == sender_tg_id))
     audit.record(
         uow,
-        actor_id=sender,
+        actor_id=sender_id,
         action="broadcast.plan",
         subject=f"broadcast:{broadcast_id}",
         now=now,

@@ -22,7 +22,7 @@ from db.uow import UnitOfWork
 from knowledge.evaluation import ENTERED, MEASURED, EvaluationRules, Indicator, Tier
 from services import audit
 from services.errors import InvalidValue, NotFound
-from services.reports import EARLIEST_YEAR, StationFigures, build_report, year_period
+from services.reports import EARLIEST_YEAR, StationFigures, gather_report, year_period
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ async def compute(
 ) -> EvaluationOutcome:
     """Score every active station for `year`, rank them and record the result."""
     _check_year(year, now, zone)
-    report = await build_report(
+    report = await gather_report(
         uow, period=year_period(year), station_code=None, now=now, zone=zone
     )
     typed = await entries_for(uow, year=year)

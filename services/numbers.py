@@ -41,6 +41,7 @@ _ENGLISH_HOURS = re.compile(
     r"(?:hours?|hrs?)?(?P<and_half>andahalf)?(?:hours?|hrs?)?"
     r"|(?P<half>half(?:an)?hour))"
 )
+_POINT_UNITS = ("分", "points", "point", "pts", "pt")
 _COUNT_UNITS = ("人次", "个人", "人", "次", "times", "people", "persons")
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
@@ -170,6 +171,19 @@ def parse_count(text: str, *, minimum: int, maximum: int, field: str = "count") 
     if value > maximum:
         raise InvalidValue(field, TOO_LARGE)
     return int(value)
+
+
+def parse_points(text: str, *, maximum: float, field: str = "points") -> float:
+    """Evaluation points typed by a person (`18`, `18.5`, `１８．５`, `18,5`, `18分`) → a float
+    in [0, maximum], at most two decimals."""
+    value = _decimal(_strip_unit(_normalise(text), _POINT_UNITS), field)
+    if value < 0:
+        raise InvalidValue(field, TOO_SMALL)
+    if value > Decimal(str(maximum)):
+        raise InvalidValue(field, TOO_LARGE)
+    if value != value.quantize(Decimal("0.01")):
+        raise InvalidValue(field, WRONG_STEP)
+    return float(value)
 
 
 def hours_to_minutes(hours: float) -> int:

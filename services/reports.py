@@ -1,6 +1,6 @@
 """Monthly and yearly figures per station, for `/report`, the CLI and the yearly evaluation.
 
-`build_report` reads everything a report needs in nine grouped queries whatever the number of
+`gather_report` reads everything a report needs in nine grouped queries whatever the number of
 stations or months (stations, activities, person-times by group, requests, volunteers,
 supervision sessions, cases and their signed-off records, confirmed volunteer hours); the quota
 per month is the pure rule in `services.quota` applied to the
@@ -36,7 +36,8 @@ from db.models import (
     VolunteerApplication,
 )
 from db.uow import UnitOfWork
-from services.errors import InvalidValue, NotFound
+from services.errors import InvalidValue, NotAllowed, NotFound
+from services.people import Access
 from services.quota import MET, QuotaStatus, month_end, month_of, previous_month, quota_status
 from services.volunteer_activities import HoursRow, hours_figures
 
@@ -294,7 +295,42 @@ class Report:
         ) and not any(v.applied or v.active for v in self.volunteers)
 
 
+def report_stations(actor: Access) -> frozenset[str]:
+    """The stations whose report the person may see: where they work or are the head (an
+    administrator may see any station and all of them; see `may_see_report`)."""
+    return actor.worker_stations | actor.head_stations
+
+
+def may_report(actor: Access) -> bool:
+    """Whether the person may see any report (staff of a station as above, or an admin)."""
+    return actor.is_admin or bool(report_stations(actor))
+
+
+def may_see_report(actor: Access, station_code: str | None) -> bool:
+    """Whether `actor` may see `station_code`'s report (None: every station at once, which
+    only administrators may)."""
+    if actor.is_admin:
+        return True
+    return station_code is not None and station_code in report_stations(actor)
+
+
 async def build_report(
+    uow: UnitOfWork,
+    *,
+    actor: Access,
+    period: Period,
+    station_code: str | None,
+    now: datetime,
+    zone: ZoneInfo,
+) -> Report:
+    """The report `actor` asked for: a worker or the head of the station, or an administrator
+    (who alone may ask for every station at once, `station_code=None`); NotAllowed otherwise."""
+    if not may_see_report(actor, station_code):
+        raise NotAllowed(f"report of {station_code or 'every station'}")
+    return await gather_report(uow, period=period, station_code=station_code, now=now, zone=zone)
+
+
+async def gather_report(
     uow: UnitOfWork,
     *,
     period: Period,
@@ -302,7 +338,9 @@ async def build_report(
     now: datetime,
     zone: ZoneInfo,
 ) -> Report:
-    """One station's (or, with None, every active station's) figures for `period`."""
+    """One station's (or, with None, every active station's) figures for `period`, unchecked:
+    for the operator's CLI at the machine and the yearly evaluation; people go through
+    `build_report`."""
     stations_query = select(Station.code, Station.quota_hours).where(Station.active.is_(True))
     if station_code is not None:
         stations_query = select(Station.code, Station.quota_hours).where(

@@ -44,7 +44,7 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
         async with database.uow() as uow:
             await sync_stations(uow, knowledge.stations)
         async with database.uow() as uow:
-            report = await reports.build_report(
+            report = await reports.gather_report(
                 uow,
                 period=period,
                 station_code=args.station,

@@ -137,7 +137,8 @@ def png_bytes(figure: Figure) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     buffer = io.BytesIO()
-    FigureCanvasAgg(figure).print_png(buffer)
+    canvas = FigureCanvasAgg(figure)
+    canvas.print_png(buffer)  # type: ignore[no-untyped-call]  # matplotlib ships it untyped
     return buffer.getvalue()
 
 
@@ -152,6 +153,8 @@ class Names:
     category: Callable[[str], str]
     template: Callable[[str], str]
     service: Callable[[str], str]
+    case_stage: Callable[[str], str] = str
+    risk: Callable[[str], str] = str
 
 
 def names_for(knowledge: Knowledge, lang: str) -> Names:
@@ -180,6 +183,16 @@ def names_for(knowledge: Knowledge, lang: str) -> Names:
         found = knowledge.stations.get(code)
         return found.name(lang) if found else code
 
+    risks = {level.code: level for level in knowledge.cases.risk_levels}
+
+    def case_stage(code: str) -> str:
+        found = knowledge.cases.stage(code)
+        return found.name(lang) if found else code
+
+    def risk(code: str) -> str:
+        found = risks.get(code)
+        return found.name(lang) if found else code
+
     return Names(
         lang=lang,
         station=station,
@@ -187,6 +200,8 @@ def names_for(knowledge: Knowledge, lang: str) -> Names:
         category=category,
         template=template,
         service=service,
+        case_stage=case_stage,
+        risk=risk,
     )
 
 
@@ -549,6 +564,7 @@ def report_workbook(report: Report, _: Gettext, names: Names, zone: ZoneInfo) ->
     _requests_sheet(workbook, report, _, names, zone)
     _volunteers_sheet(workbook, report, _, names)
     _volunteer_hours_sheet(workbook, report, _, names)
+    _cases_sheet(workbook, report, _, names, zone)
     _sessions_sheet(workbook, report, _, names)
     _quota_sheet(workbook, report, _, names)
     return workbook_bytes(workbook)
@@ -715,6 +731,34 @@ def _volunteer_hours_sheet(workbook: Workbook, report: Report, _: Gettext, names
         round(sum(r.minutes for r in report.volunteer_hours) / 60, 2),
     ]  # fmt: skip
     add_sheet(workbook, _("Volunteer hours"), header, rows, total=total, widths={"A": 30})
+
+
+CASE_STATUS_LABELS = {"open": N_("open"), "closed": N_("closed")}
+
+
+def _cases_sheet(
+    workbook: Workbook, report: Report, _: Gettext, names: Names, zone: ZoneInfo
+) -> None:
+    """The cases touched in the period (opened, closed, or open during it): the case number
+    stands for the person, so no name or address appears."""
+    header = [
+        _("Case number"), _("Station"), _("Stage"), _("Status"), _("Risk"), _("Opened on"),
+        _("Closed on"), _("Next contact"), _("Overdue"), _("Plan signed off"),
+        _("Closing signed off"),
+    ]  # fmt: skip
+    yes, no = _("yes"), _("no")
+    rows = [
+        [c.number, names.station(c.station_code), names.case_stage(c.stage),
+         _(CASE_STATUS_LABELS[c.status]) if c.status in CASE_STATUS_LABELS else c.status,
+         names.risk(c.risk_level), _local(c.opened_at, zone), _local(c.closed_at, zone),
+         c.next_contact_on, yes if c.overdue else no, yes if c.plan_signed_off else no,
+         yes if c.closing_signed_off else no]
+        for c in report.cases
+    ]  # fmt: skip
+    add_sheet(
+        workbook, _("Cases"), header, rows,
+        formats={6: "yyyy-mm-dd", 7: "yyyy-mm-dd", 8: "yyyy-mm-dd"}, widths={"B": 30},
+    )  # fmt: skip
 
 
 def _sessions_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -396,7 +397,7 @@ async def tell_revoked_person(context: Context, member: StaffMember) -> None:
     await data.outbox.send(OutgoingMessage(member.tg_id, text))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(invite_conversation())
     app.add_handler(CommandHandler("staff", staff_overview))
     app.add_handler(CallbackQueryHandler(staff_overview, pattern=r"^(menu:staff|staff:list)$"))

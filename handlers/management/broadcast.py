@@ -1,13 +1,18 @@
 """/broadcast: a station head (their station) or an admin (any station, or all) writes a message
 once and sends it to many people; /unsubscribe and /subscribe for everyone.
 
-The journey (diagram in `broadcast.mmd`): station (admins; a head with one station skips it)
-→ audience (the station's volunteers, residents who used the station, everyone), each with
-how many it reaches now → the text → a preview as recipients will see it, with who is left
-out (unsubscribed, blocked the bot) → Send. Send plans one ledger row per recipient
-(`services.broadcasts.plan_broadcast`, keyed by the draft's broadcast id, so a second press
-plans nothing) and the outbox delivers them in the background at its own pace; the sender is
-told the outcome when it is done. People who blocked the bot are counted, never retried.
+The journey (diagram in `broadcast.mmd`), on the kit's Flow:
+
+    station   which station's people (admins: any, or all; a head of one station skips it)
+    audience  the station's volunteers, residents who used the station, everyone, with counts
+    text      the message, typed
+    preview   as recipients will see it, with who is left out; Send, or Change the text
+
+then one confirm: `services.broadcasts.plan_broadcast` (which checks the sender may write to
+those people) plans one ledger row per recipient, keyed by the draft's broadcast id so a second
+press plans nothing, and the outbox delivers them in the background at its own pace; the sender
+is told the outcome when it is done. People who blocked the bot are counted, never retried.
+The states 0-3 and the draft key "broadcast" are those the release before the kit persisted.
 
 Broadcasts are a kind of their own (`broadcast`) in the ledger: /unsubscribe stops only them,
 never the reminders staff are owed.
@@ -17,58 +22,41 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application, CommandHandler
 
 from handlers.delivery import OutgoingMessage
-from handlers.kit.context import BotData, Context, Speaker, speaker
+from handlers.kit.callbacks import Press, encode
+from handlers.kit.context import BotData, Context, Speaker
+from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import Gettext
-from handlers.kit.keyboards import choices, markup, nav_row, station_buttons
-from handlers.kit.prompts import clear_draft, draft_in
-from handlers.management.reply_steps import button_fallback, cancelled, nav_handlers
-from handlers.people.start import reply
+from handlers.kit.keyboards import grid
+from handlers.kit.screen import show
 from knowledge.stations import StationCatalog
 from services import broadcasts, people
 from services.delivery import PendingDelivery
-from services.errors import InvalidValue
-from services.people import Access
+from services.errors import InvalidValue, NotAllowed
 
 log = logging.getLogger(__name__)
 
-STATION, AUDIENCE, TEXT, PREVIEW = range(4)
+PREFIX = "bc"
+# The states as the release before the kit persisted them, kept so people mid-way continue.
+STATION, AUDIENCE, TEXT_STEP, PREVIEW = range(4)
 DRAFT = "broadcast"
 SENDS = "broadcast_sends"  # bot_data.extras: the deliveries running in the background
 DELIVERING = "broadcast_delivering"  # bot_data.extras: one delivery loop at a time
 ALL = "all"
 
 
-def may_broadcast(access: Access) -> bool:
-    return access.is_admin or bool(access.head_stations)
+def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(PREFIX, kind, *args))
 
 
-def may_broadcast_to(access: Access, station: str) -> bool:
-    return access.is_admin or station in access.head_stations
-
-
-def _draft(context: Context) -> dict[str, Any]:
-    return draft_in(context, DRAFT)
-
-
-def _clear(context: Context) -> None:
-    clear_draft(context, DRAFT)
-
-
-def _station_code(draft: dict[str, Any]) -> str | None:
+def _station_code(draft: Draft) -> str | None:
     station = draft.get("station")
     return None if station in (None, ALL) else str(station)
 
@@ -89,7 +77,10 @@ def compose(text: str, sender: str, _: Gettext) -> str:
     )
 
 
-def renderer(stations: StationCatalog) -> Any:
+Render = Callable[[PendingDelivery, Gettext, str], tuple[str, InlineKeyboardMarkup | None]]
+
+
+def renderer(stations: StationCatalog) -> Render:
     def render(
         item: PendingDelivery, _: Gettext, lang: str
     ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -99,196 +90,211 @@ def renderer(stations: StationCatalog) -> Any:
     return render
 
 
-# --- the conversation -------------------------------------------------------------------------
-async def start(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    if not may_broadcast(who.access):
-        await reply(update, _("Broadcasts are for station heads and the civil affairs bureau."))
-        return ConversationHandler.END
-    _clear(context)
-    draft = _draft(context)
-    heads = sorted(who.access.head_stations)
-    if not who.access.is_admin and len(heads) == 1:
-        draft["station"] = heads[0]
-        await ask_audience(update, context, who)
-        return AUDIENCE
-    await ask_station(update, context, who)
-    return STATION
+def refused_text(_: Gettext) -> str:
+    return _("You can only send broadcasts to your own station's people.")
 
 
-async def ask_station(update: Update, context: Context, who: Speaker) -> None:
+async def _count_audiences(context: Context, who: Speaker, draft: Draft) -> None:
+    """The audience buttons show how many each reaches now: counted when the step is reached
+    (a render cannot ask the database)."""
+    async with context.bot_data.uow() as uow:
+        draft["sizes"] = await broadcasts.audience_sizes(
+            uow, station_code=_station_code(draft), sender_tg_id=who.tg_id
+        )
+
+
+# --- the steps -------------------------------------------------------------------------------
+def render_station(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     catalogue = context.bot_data.knowledge.stations
-    stations = [
-        s for s in catalogue.stations if who.access.is_admin or s.code in who.access.head_stations
-    ]
-    rows = station_buttons(stations, who.lang, "bc:s")
+    covered = broadcasts.sender_stations(who.access)
+    stations = [s for s in catalogue.stations if who.access.is_admin or s.code in covered]
+    rows = grid([_button(s.name(who.lang), "s", s.code) for s in stations], 2)
     if who.access.is_admin:
-        rows.insert(0, [InlineKeyboardButton(_("🗺 All stations"), callback_data="bc:s:all")])
-    await reply(
-        update,
-        _("📣 Broadcast. Whose people should receive it?"),
-        markup(rows, nav_row(_, "bc", back=False)),
-    )
+        rows.insert(0, [_button(_("🗺 All stations"), "s", ALL)])
+    return Screen(_("📣 Broadcast. Which station's people should receive it?"), rows)
 
 
-async def station_chosen(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.removeprefix("bc:s:")
-    known = code == ALL or code in context.bot_data.knowledge.stations
-    if not known or not (who.access.is_admin or may_broadcast_to(who.access, code)):
-        _clear(context)
-        await reply(update, _("You can only send broadcasts to your own station's people."))
-        return ConversationHandler.END
-    _draft(context)["station"] = code
-    await ask_audience(update, context, who)
-    return AUDIENCE
+async def station_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    code = press.arg()
+    known = code == ALL or (code is not None and code in context.bot_data.knowledge.stations)
+    if not known or not broadcasts.may_broadcast_to(who.access, None if code == ALL else code):
+        await show(update, refused_text(who.gettext))
+        return END
+    draft["station"] = code
+    await _count_audiences(context, who, draft)
+    return None
 
 
-async def ask_audience(update: Update, context: Context, who: Speaker) -> None:
+def render_audience(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     data = context.bot_data
-    station_code = _station_code(_draft(context))
-    async with data.uow() as uow:
-        sizes = await broadcasts.audience_sizes(
-            uow, station_code=station_code, sender_tg_id=who.tg_id
-        )
-    everyone = (
-        _("📢 Everyone connected to the station ({count})")
-        if station_code
-        else _("📢 Everyone who has written to the bot ({count})")
-    )
-    rows = choices(
-        [
-            (
-                _("🤝 Volunteers ({count})").format(count=sizes[broadcasts.VOLUNTEERS]),
-                "bc:a:volunteers",
-            ),
-            (
-                _("🙋 Residents who used the station ({count})").format(
-                    count=sizes[broadcasts.RESIDENTS]
-                ),
-                "bc:a:residents",
-            ),
-            (everyone.format(count=sizes[broadcasts.EVERYONE]), "bc:a:everyone"),
-        ],
-        per_row=1,
-    )
+    station_code = _station_code(draft)
+    sizes: dict[str, int] = draft.get("sizes") or {}
+
+    def counted(label: str, name: str) -> str:
+        return label.format(count=sizes.get(name, "…"))  # "…": a draft from before the kit
+
+    rows = [
+        [_button(counted(_("🤝 Volunteers ({count})"), broadcasts.VOLUNTEERS), "a", "volunteers")],
+        [_button(counted(_("🙋 Residents ({count})"), broadcasts.RESIDENTS), "a", "residents")],
+        [_button(counted(_("📢 Everyone ({count})"), broadcasts.EVERYONE), "a", "everyone")],
+    ]
     sender = sender_name(data.knowledge.stations, station_code, who.lang, _)
-    await reply(
-        update,
-        _("Who should receive the message from {sender}?").format(sender=escape(sender)),
-        markup(
-            rows, nav_row(_, "bc", back=who.access.is_admin or len(who.access.head_stations) > 1)
-        ),
+    # The buttons stay short for a phone; what each audience means is said above them.
+    meaning = (
+        _(
+            "Volunteers: the station's approved volunteers. Residents: those who asked the "
+            "station for a service. Everyone: both, the station's staff and everyone who wrote "
+            "to the bot about the station."
+        )
+        if station_code
+        else _(
+            "Volunteers: every approved volunteer. Residents: everyone who asked for a service. "
+            "Everyone: everyone who has written to the bot."
+        )
     )
+    question = _("Who should receive the message from {sender}?").format(sender=escape(sender))
+    return Screen(f"{question}\n{escape(meaning)}", rows)
 
 
-async def audience_chosen(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+async def audience_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    audience = press.arg()
+    if audience not in broadcasts.AUDIENCES:
+        raise Reask(None)
+    draft["audience"] = audience
+    return None
+
+
+def render_text(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _draft(context)["audience"] = query.data.removeprefix("bc:a:")
-    await reply(
-        update,
+    if draft.get("text"):
+        return Screen(
+            _("Type the new text (up to {max} characters).").format(max=broadcasts.MAX_TEXT)
+        )
+    return Screen(
         _(
             "Type your message (up to {max} characters). You will see a preview before it is sent."
-        ).format(max=broadcasts.MAX_TEXT),
-        markup([], nav_row(_, "bc")),
+        ).format(max=broadcasts.MAX_TEXT)
     )
-    return TEXT
 
 
-async def text_typed(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+async def text_typed(
+    update: Update, context: Context, who: Speaker, draft: Draft, typed: str
+) -> Outcome:
     _ = who.gettext
-    message = update.effective_message
-    assert message is not None
-    text = (message.text or "").strip()
+    text = typed.strip()
     if len(text) > broadcasts.MAX_TEXT:
-        await reply(
-            update,
+        raise Reask(
             _(
                 "That is {count} characters; a broadcast can have at most {max}. Please shorten it."
-            ).format(count=len(text), max=broadcasts.MAX_TEXT),
+            ).format(count=len(text), max=broadcasts.MAX_TEXT)
         )
-        return TEXT
     if not text:
-        return await reask_text(update, context)
-    draft = _draft(context)
+        raise Reask(None)
     draft["text"] = text
     draft["id"] = broadcasts.new_broadcast_id()  # a changed text is a new broadcast
-    await show_preview(update, context, who)
-    return PREVIEW
+    async with context.bot_data.uow() as uow:
+        found = await broadcasts.audience(
+            uow,
+            audience=str(draft.get("audience")),
+            station_code=_station_code(draft),
+            sender_tg_id=who.tg_id,
+        )
+    draft["reach"] = [len(found.recipients), found.opted_out, found.blocked]
+    return None
 
 
-async def show_preview(update: Update, context: Context, who: Speaker) -> None:
+def render_preview(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     data = context.bot_data
-    draft = _draft(context)
-    station_code = _station_code(draft)
-    async with data.uow() as uow:
-        found = await broadcasts.audience(
-            uow, audience=str(draft["audience"]), station_code=station_code, sender_tg_id=who.tg_id
-        )
-    sender = sender_name(data.knowledge.stations, station_code, who.lang, _)
+    sender = sender_name(data.knowledge.stations, _station_code(draft), who.lang, _)
     lines = [
         "<b>" + escape(_("Preview: this is what people will see.")) + "</b>",
         "",
-        compose(str(draft["text"]), sender, _),
+        compose(str(draft.get("text", "")), sender, _),
         "",
         "——",
-        escape(_("It will go to {count} people.").format(count=len(found.recipients))),
     ]
-    if found.opted_out or found.blocked:
-        lines.append(
-            escape(
-                _("Left out: {opted_out} unsubscribed, {blocked} blocked the bot.").format(
-                    opted_out=found.opted_out, blocked=found.blocked
+    reach = draft.get("reach")
+    buttons = [_button(_("📣 Send"), "send"), _button(_("✏️ Change the text"), "edit")]
+    if reach is not None:  # a draft of the release before the kit has no counts: Send counts
+        recipients, opted_out, blocked = (int(n) for n in reach)
+        lines.append(escape(_("It will go to {count} people.").format(count=recipients)))
+        if opted_out or blocked:
+            lines.append(
+                escape(
+                    _("Left out: {opted_out} unsubscribed, {blocked} blocked the bot.").format(
+                        opted_out=opted_out, blocked=blocked
+                    )
                 )
             )
-        )
-    buttons = [(_("✏️ Change the text"), "bc:edit")]
-    if found.recipients:
-        buttons.insert(0, (_("📣 Send"), "bc:send"))
-    else:
-        lines.append(escape(_("Nobody would receive it. Choose another audience with Back.")))
-    chat = update.effective_chat
-    assert chat is not None
-    await chat.send_message(
-        "\n".join(lines), reply_markup=markup(choices(buttons, per_row=2), nav_row(_, "bc"))
-    )
+        if not recipients:
+            buttons = buttons[1:]
+            lines.append(escape(_("Nobody would receive it. Choose another audience with Back.")))
+    return Screen("\n".join(lines), [buttons])
 
 
-async def edit_chosen(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
+async def send_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    return None  # the Flow's finish sends
+
+
+async def edit_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    return "text"
+
+
+def _several_stations(draft: Draft) -> bool:
+    return "only" not in draft
+
+
+STEPS = (
+    Step(
+        "station",
+        render_station,
+        {"s": station_pressed},
+        applies_when=_several_stations,
+        persisted=STATION,
+    ),
+    Step("audience", render_audience, {"a": audience_pressed}, persisted=AUDIENCE),
+    Step("text", render_text, on_text=text_typed, expects=TEXT, persisted=TEXT_STEP),
+    Step(
+        "preview",
+        render_preview,
+        {"send": send_pressed, "edit": edit_pressed},
+        persisted=PREVIEW,
+    ),
+)
+
+
+async def allowed(update: Update, context: Context, who: Speaker) -> bool:
+    if broadcasts.may_broadcast(who.access):
+        return True
     _ = who.gettext
-    await reply(
-        update,
-        _("Type the new text (up to {max} characters).").format(max=broadcasts.MAX_TEXT),
-        markup([], nav_row(_, "bc")),
-    )
-    return TEXT
+    await show(update, _("Broadcasts are for station heads and the civil affairs bureau."))
+    return False
 
 
-async def send_chosen(update: Update, context: Context) -> int:
-    """Plan the broadcast in the ledger (re-checking the sender's rights), then deliver it."""
-    who = await speaker(update, context)
+async def begin(update: Update, context: Context, who: Speaker) -> Draft:
+    heads = sorted(broadcasts.sender_stations(who.access))
+    if who.access.is_admin or len(heads) != 1:
+        return {}
+    draft: Draft = {"station": heads[0], "only": True}  # the station step does not apply
+    await _count_audiences(context, who, draft)
+    return draft
+
+
+async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
+    """The one confirm: plan the broadcast (the service re-checks the sender), then deliver."""
     _ = who.gettext
     data = context.bot_data
-    draft = dict(_draft(context))
-    station = str(draft.get("station", ""))
-    if not may_broadcast(who.access) or not (
-        who.access.is_admin or may_broadcast_to(who.access, station)
-    ):
-        _clear(context)
-        await reply(update, _("You can only send broadcasts to your own station's people."))
-        return ConversationHandler.END
     try:
         async with data.uow() as uow:
             found = await broadcasts.plan_broadcast(
@@ -297,17 +303,18 @@ async def send_chosen(update: Update, context: Context) -> int:
                 text=str(draft["text"]),
                 audience_name=str(draft["audience"]),
                 station_code=_station_code(draft),
-                sender_tg_id=who.tg_id,
+                sender=who.access,
                 now=data.clock.now(),
             )
+    except NotAllowed:
+        await show(update, refused_text(_))
+        return END
     except (InvalidValue, KeyError):
-        _clear(context)
-        await reply(
+        await show(
             update, _("This broadcast could not be sent. Please start again with /broadcast.")
         )
-        return ConversationHandler.END
-    _clear(context)
-    await reply(
+        return END
+    await show(
         update,
         _("📣 Sending to {count} people. I will tell you when it is done.").format(
             count=len(found.recipients)
@@ -320,7 +327,19 @@ async def send_chosen(update: Update, context: Context) -> int:
     sends: set[asyncio.Task[Any]] = data.extras.setdefault(SENDS, set())
     sends.add(task)
     task.add_done_callback(sends.discard)
-    return ConversationHandler.END
+    return END
+
+
+BROADCAST = Flow(
+    name=DRAFT,
+    prefix=PREFIX,
+    steps=STEPS,
+    begin=begin,
+    finish=send,
+    commands=("broadcast",),
+    entry_patterns=(r"^menu:broadcast$",),
+    allowed=allowed,
+)
 
 
 async def deliver(
@@ -367,37 +386,9 @@ async def wait_for_sends(data: BotData) -> None:
         await asyncio.gather(*list(sends), return_exceptions=True)
 
 
-async def back(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    draft = _draft(context)
-    if "text" in draft or "audience" in draft:
-        draft.pop("text", None)
-        draft.pop("audience", None)
-        draft.pop("id", None)
-        await ask_audience(update, context, who)
-        return AUDIENCE
-    if not who.access.is_admin and len(who.access.head_stations) == 1:
-        await ask_audience(update, context, who)
-        return AUDIENCE
-    draft.pop("station", None)
-    await ask_station(update, context, who)
-    return STATION
-
-
-async def cancel(update: Update, context: Context) -> int:
-    return await cancelled(update, context, DRAFT)
-
-
-async def reask_text(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    await reply(update, _("Please type the message as text (pictures cannot be broadcast yet)."))
-    return TEXT
-
-
 # --- /unsubscribe and /subscribe --------------------------------------------------------------
 async def unsubscribe(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
     async with data.uow() as uow:
@@ -411,18 +402,18 @@ async def unsubscribe(update: Update, context: Context) -> None:
     )
     if who.access.is_staff:
         text += "\n" + _("Reminders about your own work still come.")
-    await reply(update, text)
+    await show(update, text)
 
 
 async def subscribe(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
+    who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
     async with data.uow() as uow:
         changed = await broadcasts.set_opt_out(
             uow, tg_id=who.tg_id, opt_out=False, now=data.clock.now()
         )
-    await reply(
+    await show(
         update,
         _("You will receive broadcasts again. Send /unsubscribe to stop them.")
         if changed
@@ -430,47 +421,9 @@ async def subscribe(update: Update, context: Context) -> None:
     )
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
     data.outbox.register_renderer(broadcasts.KIND, renderer(data.knowledge.stations))
-    nav = nav_handlers("bc", back, cancel)
-    fallback = button_fallback()
-    app.add_handler(
-        ConversationHandler(
-            name="broadcast",
-            persistent=True,
-            entry_points=[
-                CommandHandler("broadcast", start),
-                CallbackQueryHandler(start, pattern=r"^menu:broadcast$"),
-            ],
-            states={
-                STATION: [
-                    CallbackQueryHandler(station_chosen, pattern=r"^bc:s:\w+$"),
-                    *nav,
-                    fallback,
-                ],
-                AUDIENCE: [
-                    CallbackQueryHandler(
-                        audience_chosen, pattern=r"^bc:a:(volunteers|residents|everyone)$"
-                    ),
-                    *nav,
-                    fallback,
-                ],
-                TEXT: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, text_typed),
-                    *nav,
-                    MessageHandler(filters.ALL & ~filters.COMMAND, reask_text),
-                ],
-                PREVIEW: [
-                    CallbackQueryHandler(send_chosen, pattern=r"^bc:send$"),
-                    CallbackQueryHandler(edit_chosen, pattern=r"^bc:edit$"),
-                    *nav,
-                    fallback,
-                ],
-            },
-            fallbacks=[CommandHandler("cancel", cancel), CommandHandler("broadcast", start)],
-            allow_reentry=True,
-        )
-    )
+    app.add_handler(BROADCAST.conversation())
     app.add_handler(CommandHandler("unsubscribe", unsubscribe))
     app.add_handler(CommandHandler("subscribe", subscribe))

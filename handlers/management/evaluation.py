@@ -1,11 +1,21 @@
 """/evaluation: the yearly performance evaluation, for administrators (the civil affairs bureau).
 
-The journey (diagram in `evaluation.mmd`): pick a year, or open a recorded result. For a year:
-enter the points of the indicators the bureau scores by hand (station → indicator → type a
-number; each typed number is saved at once and can be corrected the same way), or compute the
-ranking: the bot scores every station (measured indicators from the year's figures), ranks
-them, records the result, and sends the table, a chart and an Excel workbook. A recorded result
-opens exactly as it was computed, whatever changed since.
+The journey (diagram in `evaluation.mmd`), on the kit's Flow:
+
+    year       a year, or 📂 the recorded results
+    action     ✏️ enter scores, or 🧮 compute and record the ranking (then the table, a chart
+               and an Excel workbook; the conversation ends)
+    station    whose scores (✅ marks stations with every score entered)
+    indicator  which hand-scored indicator, each with its points so far
+    value      type the points: saved at once (`services.evaluation.enter_points`), then back
+               to the indicators to enter or correct the next one
+    runs       a recorded result, opened exactly as it was computed, whatever changed since
+
+Typed points are read by `services.numbers.parse_points` (full-width digits, a decimal comma,
+分). Cancel keeps what was saved, and says so. The states 0-5 and the draft key "evaluation"
+are those the release before the kit persisted, so a person mid-way continues. What the steps
+show from the database (entered scores, recorded runs) is read by the press that leads there
+and kept in the draft, because a step renders without a database.
 
 The indicators, weights, pass mark and tiers live in `knowledge/evaluation.yaml`.
 """
@@ -13,247 +23,222 @@ The indicators, weights, pass mark and tiers live in `knowledge/evaluation.yaml`
 from __future__ import annotations
 
 import asyncio
-import re
-import unicodedata
+from collections.abc import Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InputFile, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import Application
 
 from handlers.documents import evaluation_files, report_files
-from handlers.kit.context import Context, Speaker, speaker
-from handlers.kit.keyboards import choices, markup, nav_row
-from handlers.kit.prompts import clear_draft, draft_in
-from handlers.management.reply_steps import button_fallback
-from handlers.people.start import reply
+from handlers.kit.callbacks import Press, encode
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import END, NUMBER, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.i18n import Gettext
+from handlers.kit.keyboards import grid
+from handlers.kit.screen import show
 from services import evaluation
 from services.errors import InvalidValue, NotFound
 from services.evaluation import EvaluationOutcome
+from services.numbers import parse_points
 
-YEAR, ACTION, STATION, INDICATOR, VALUE, RUNS = range(6)
+PREFIX = "ev"
 DRAFT = "evaluation"
 YEARS_BACK = 3
-_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+# The states as the release before the kit persisted them, kept so people mid-way continue.
+YEAR, ACTION, STATION, INDICATOR, VALUE, RUNS = range(6)
+# Which branch the draft is on, so Back goes to the step before on that branch.
+CHOSEN_YEAR, ENTERING, OPENING = "year", "enter", "runs"
 
 
-def parse_points(text: str) -> float | None:
-    """'18', '18.5', '１８．５', '18,5', '18分' → a number; anything else → None."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().removesuffix("分").strip()
-    cleaned = cleaned.replace(",", ".").replace("。", ".")
-    if not _NUMBER.match(cleaned):
-        return None
-    return float(cleaned)
+def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(PREFIX, kind, *args))
 
 
-def _draft(context: Context) -> dict[str, Any]:
-    return draft_in(context, DRAFT)
-
-
-def _clear(context: Context) -> None:
-    clear_draft(context, DRAFT)
-
-
-async def _admin(update: Update, context: Context) -> Speaker | None:
-    """The person, if an administrator; otherwise tell them and return None."""
-    who = await speaker(update, context)
-    if who.access.is_admin:
-        return who
-    _ = who.gettext
-    _clear(context)
-    await reply(update, _("The yearly evaluation is for the civil affairs bureau."))
-    return None
-
-
-async def start(update: Update, context: Context) -> int:
-    who = await _admin(update, context)
-    if who is None:
-        return ConversationHandler.END
-    _clear(context)
-    _draft(context)
-    await ask_year(update, context, who)
-    return YEAR
-
-
-async def ask_year(update: Update, context: Context, who: Speaker) -> None:
-    _ = who.gettext
+def _years(context: Context) -> list[int]:
     data = context.bot_data
     year = data.clock.now().astimezone(data.clock.zone).year
-    rows = choices([(str(y), f"ev:y:{y}") for y in range(year, year - YEARS_BACK, -1)], per_row=3)
-    rows.append([InlineKeyboardButton(_("📂 Recorded results"), callback_data="ev:runs")])
-    await reply(
-        update,
-        _("🏆 Yearly evaluation. Which year?"),
-        markup(rows, nav_row(_, "ev", back=False)),
-    )
+    return list(range(year, year - YEARS_BACK, -1))
 
 
-async def year_chosen(update: Update, context: Context) -> int:
-    who = await _admin(update, context)
-    if who is None:
-        return ConversationHandler.END
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _draft(context)["year"] = int(query.data.removeprefix("ev:y:"))
-    await show_actions(update, context, who)
-    return ACTION
+def _station_name(context: Context, who: Speaker, code: str) -> str:
+    station = context.bot_data.knowledge.stations.get(code)
+    return station.name(who.lang) if station else code
 
 
-async def _fully_entered(context: Context, year: int) -> set[str]:
-    """The stations with every hand-scored indicator of `year` entered."""
+async def _read_entries(context: Context, draft: Draft) -> None:
+    """The year's typed points (for the ✅ marks and the indicator buttons), into the draft."""
     data = context.bot_data
+    year = int(draft["year"])
     async with data.uow() as uow:
         typed = await evaluation.entries_for(uow, year=year)
     wanted = {i.code for i in data.knowledge.evaluation.entered}
-    return {
+    draft["done"] = [
         s.code for s in data.knowledge.stations.stations if wanted <= set(typed.get(s.code, {}))
-    }
+    ]
+    station = draft.get("station")
+    if station is not None:
+        draft["typed"] = typed.get(str(station), {})
 
 
-async def show_actions(update: Update, context: Context, who: Speaker) -> None:
-    _ = who.gettext
-    data = context.bot_data
-    year = int(_draft(context)["year"])
-    complete = len(await _fully_entered(context, year))
-    rows = choices(
-        [
-            (_("✏️ Enter scores"), "ev:enter"),
-            (_("🧮 Compute and record the ranking"), "ev:compute"),
-        ],
-        per_row=1,
-    )
-    await reply(
-        update,
-        _("Evaluation {year}. Scores entered for {done} of {total} stations.").format(
-            year=year, done=complete, total=len(data.knowledge.stations.stations)
-        ),
-        markup(rows, nav_row(_, "ev")),
+def _points_of(_: Gettext, name: str, value: float | None, weight: float) -> str:
+    shown = "—" if value is None else evaluation_files.points(value)
+    return _("{indicator}: {points} / {max}").format(
+        indicator=name, points=shown, max=evaluation_files.points(weight)
     )
 
 
-async def enter_chosen(update: Update, context: Context) -> int:
-    who = await _admin(update, context)
-    if who is None:
-        return ConversationHandler.END
-    await show_stations(update, context, who)
-    return STATION
-
-
-async def show_stations(update: Update, context: Context, who: Speaker) -> None:
+# --- the steps -------------------------------------------------------------------------------
+def render_year(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
+    rows = grid([_button(str(y), "y", y) for y in _years(context)], 3)
+    rows.append([_button(_("📂 Recorded results"), "runs")])
+    return Screen(_("🏆 Yearly evaluation. Which year?"), rows)
+
+
+async def year_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    year = press.int_arg()
+    if year not in _years(context):
+        raise Reask(None)
+    draft.clear()
+    draft.update(year=year, mode=CHOSEN_YEAR)
+    await _read_entries(context, draft)
+    return "action"
+
+
+async def runs_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
     data = context.bot_data
-    year = int(_draft(context)["year"])
-    entered = await _fully_entered(context, year)
-    buttons = []
-    for station in data.knowledge.stations.stations:
-        done = station.code in entered
-        label = ("✅ " if done else "") + station.name(who.lang)
-        buttons.append((label, f"ev:s:{station.code}"))
-    await reply(
-        update,
-        _("Whose scores for {year}? ✅ marks stations with every score entered.").format(year=year),
-        markup(choices(buttons, per_row=2), nav_row(_, "ev")),
-    )
-
-
-async def station_chosen(update: Update, context: Context) -> int:
-    who = await _admin(update, context)
-    if who is None:
-        return ConversationHandler.END
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.removeprefix("ev:s:")
-    if code not in context.bot_data.knowledge.stations:
-        await query.answer()
-        return STATION
-    _draft(context)["station"] = code
-    await show_indicators(update, context, who)
-    return INDICATOR
-
-
-async def show_indicators(
-    update: Update, context: Context, who: Speaker, *, intro: str | None = None, new: bool = False
-) -> None:
-    _ = who.gettext
-    data = context.bot_data
-    draft = _draft(context)
-    year, code = int(draft["year"]), str(draft["station"])
     async with data.uow() as uow:
-        typed = (await evaluation.entries_for(uow, year=year)).get(code, {})
-    station = data.knowledge.stations.get(code)
-    lines = [intro, ""] if intro else []
-    lines.append(
-        _("Scores of {station} for {year}. Choose one to enter or correct it:").format(
-            station=station.name(who.lang) if station else code, year=year
-        )
-    )
-    buttons = []
-    for indicator in data.knowledge.evaluation.entered:
-        value = typed.get(indicator.code)
-        shown = "—" if value is None else evaluation_files.points(value)
-        label = f"{indicator.name(who.lang)}: {shown} / {evaluation_files.points(indicator.weight)}"
-        buttons.append((label, f"ev:i:{indicator.code}"))
-    keyboard = markup(choices(buttons, per_row=1), nav_row(_, "ev"))
-    text = "\n".join(lines)
-    if new and update.effective_chat is not None:
-        await update.effective_chat.send_message(text, reply_markup=keyboard)
-    else:
-        await reply(update, text, keyboard)
+        runs = await evaluation.list_runs(uow)
+    draft["mode"] = OPENING
+    draft["runs"] = [
+        [run.run_id, run.year, f"{run.created_at.astimezone(data.clock.zone):%Y-%m-%d %H:%M}"]
+        for run in runs
+    ]
+    return "runs"
 
 
-async def indicator_chosen(update: Update, context: Context) -> int:
-    who = await _admin(update, context)
-    if who is None:
-        return ConversationHandler.END
+def render_action(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    rules = context.bot_data.knowledge.evaluation
-    indicator = rules.indicator(query.data.removeprefix("ev:i:"))
-    if indicator is None or indicator not in rules.entered:
-        await query.answer()
-        return INDICATOR
-    draft = _draft(context)
+    total = len(context.bot_data.knowledge.stations.stations)
+    rows = [
+        [_button(_("✏️ Enter scores"), "enter")],
+        [_button(_("🧮 Compute the ranking"), "compute")],
+    ]
+    text = _("Evaluation {year}. Scores entered for {done} of {total} stations.").format(
+        year=draft.get("year"), done=len(draft.get("done", [])), total=total
+    )
+    return Screen(text, rows)
+
+
+async def enter_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    draft["mode"] = ENTERING
+    await _read_entries(context, draft)
+    return "station"
+
+
+async def compute_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    _ = who.gettext
+    data = context.bot_data
+    try:
+        async with data.uow() as uow:
+            outcome = await evaluation.compute(
+                uow,
+                rules=data.knowledge.evaluation,
+                year=int(draft["year"]),
+                actor_tg_id=who.tg_id,
+                now=data.clock.now(),
+                zone=data.clock.zone,
+            )
+    except (InvalidValue, KeyError):
+        await show(update, _("That year cannot be evaluated. Please start again with /evaluation."))
+        return END
+    await send_outcome(update, context, who, outcome)
+    return END
+
+
+def render_station(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    done = set(draft.get("done", []))
+    buttons = [
+        _button(("✅ " if s.code in done else "") + s.name(who.lang), "s", s.code)
+        for s in context.bot_data.knowledge.stations.stations
+    ]
+    text = _("Whose scores for {year}? ✅ marks stations with every score entered.").format(
+        year=draft.get("year")
+    )
+    return Screen(text, grid(buttons, 2))
+
+
+async def station_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    code = press.arg()
+    if code is None or code not in context.bot_data.knowledge.stations:
+        raise Reask(None)
+    draft["station"] = code
+    await _read_entries(context, draft)
+    return "indicator"
+
+
+def render_indicator(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    typed: dict[str, float] = draft.get("typed") or {}
+    buttons = [
+        _button(_points_of(_, i.name(who.lang), typed.get(i.code), i.weight), "i", i.code)
+        for i in context.bot_data.knowledge.evaluation.entered
+    ]
+    text = _("Scores of {station} for {year}. Choose one to enter or correct it:").format(
+        station=_station_name(context, who, str(draft.get("station", ""))), year=draft.get("year")
+    )
+    saved = draft.pop("saved", None)  # shown once, above the list, right after saving
+    return Screen(f"{saved}\n\n{text}" if saved else text, grid(buttons, 1))
+
+
+async def indicator_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    indicator = context.bot_data.knowledge.evaluation.indicator(press.arg() or "")
+    if indicator is None or indicator not in context.bot_data.knowledge.evaluation.entered:
+        raise Reask(None)
     draft["indicator"] = indicator.code
-    station = context.bot_data.knowledge.stations.get(str(draft["station"]))
-    await reply(
-        update,
+    return "value"
+
+
+def render_value(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    indicator = context.bot_data.knowledge.evaluation.indicator(str(draft.get("indicator")))
+    if indicator is None:
+        return Screen(_("Please type the points as a number, or press Back."))
+    return Screen(
         _("Type the points for “{indicator}” at {station}: a number from 0 to {max}.").format(
             indicator=indicator.name(who.lang),
-            station=station.name(who.lang) if station else draft["station"],
+            station=_station_name(context, who, str(draft.get("station", ""))),
             max=evaluation_files.points(indicator.weight),
-        ),
-        markup([], nav_row(_, "ev")),
+        )
     )
-    return VALUE
 
 
-async def value_typed(update: Update, context: Context) -> int:
-    who = await _admin(update, context)
-    if who is None:
-        return ConversationHandler.END
+async def value_typed(
+    update: Update, context: Context, who: Speaker, draft: Draft, text: str
+) -> Outcome:
     _ = who.gettext
     data = context.bot_data
-    draft = _draft(context)
     rules = data.knowledge.evaluation
     indicator = rules.indicator(str(draft.get("indicator")))
-    message = update.effective_message
-    assert message is not None and indicator is not None
+    if indicator is None:
+        return "indicator"
     maximum = evaluation_files.points(indicator.weight)
-    value = parse_points(message.text or "")
-    if value is None or value > indicator.weight:
-        await reply(
-            update,
-            _("Please type a number from 0 to {max}, for example 12 or 12.5.").format(max=maximum),
-        )
-        return VALUE
+    again = _("Please type a number from 0 to {max}, for example 12 or 12.5.").format(max=maximum)
     try:
+        points = parse_points(text, maximum=indicator.weight)
         async with data.uow() as uow:
             saved = await evaluation.enter_points(
                 uow,
@@ -261,105 +246,140 @@ async def value_typed(update: Update, context: Context) -> int:
                 year=int(draft["year"]),
                 station_code=str(draft["station"]),
                 indicator_code=indicator.code,
-                points=value,
+                points=points,
                 actor_tg_id=who.tg_id,
                 now=data.clock.now(),
                 zone=data.clock.zone,
             )
-    except InvalidValue:
-        await reply(
-            update,
-            _("Please type a number from 0 to {max}, for example 12 or 12.5.").format(max=maximum),
-        )
-        return VALUE
+    except InvalidValue as error:
+        raise Reask(again) from error
     draft.pop("indicator", None)
-    intro = _("Saved: {indicator} {points} / {max}.").format(
+    await _read_entries(context, draft)
+    draft["saved"] = _("Saved: {indicator} {points} / {max}.").format(
         indicator=indicator.name(who.lang),
         points=evaluation_files.points(saved.points),
         max=maximum,
     )
-    await show_indicators(update, context, who, intro=intro, new=True)
-    return INDICATOR
+    return "indicator"
 
 
-async def compute_chosen(update: Update, context: Context) -> int:
-    who = await _admin(update, context)
-    if who is None:
-        return ConversationHandler.END
+def render_runs(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    data = context.bot_data
-    year = int(_draft(context)["year"])
-    try:
-        async with data.uow() as uow:
-            outcome = await evaluation.compute(
-                uow,
-                rules=data.knowledge.evaluation,
-                year=year,
-                actor_tg_id=who.tg_id,
-                now=data.clock.now(),
-                zone=data.clock.zone,
-            )
-    except InvalidValue:
-        _clear(context)
-        await reply(
-            update, _("That year cannot be evaluated. Please start again with /evaluation.")
-        )
-        return ConversationHandler.END
-    _clear(context)
-    await send_outcome(update, context, who, outcome)
-    return ConversationHandler.END
-
-
-async def runs_chosen(update: Update, context: Context) -> int:
-    who = await _admin(update, context)
-    if who is None:
-        return ConversationHandler.END
-    _ = who.gettext
-    data = context.bot_data
-    async with data.uow() as uow:
-        runs = await evaluation.list_runs(uow)
+    runs = draft.get("runs") or []
     if not runs:
-        await reply(
-            update,
-            _("No result has been recorded yet. Choose a year and compute the ranking first."),
-            markup([], nav_row(_, "ev")),
+        return Screen(
+            _("No result has been recorded yet. Choose a year and compute the ranking first.")
         )
-        return RUNS
     buttons = [
-        (
-            _("{year} (computed {when})").format(
-                year=run.year, when=f"{run.created_at.astimezone(data.clock.zone):%Y-%m-%d %H:%M}"
-            ),
-            f"ev:run:{run.run_id}",
-        )
-        for run in runs
+        _button(_("{year} (computed {when})").format(year=year, when=when), "run", run_id)
+        for run_id, year, when in runs
     ]
-    await reply(
-        update,
-        _("Which recorded result should I open?"),
-        markup(choices(buttons, per_row=1), nav_row(_, "ev")),
-    )
-    return RUNS
+    return Screen(_("Which recorded result should I open?"), grid(buttons, 1))
 
 
-async def run_chosen(update: Update, context: Context) -> int:
-    who = await _admin(update, context)
-    if who is None:
-        return ConversationHandler.END
+async def run_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
     _ = who.gettext
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    data = context.bot_data
+    run_id = press.int_arg()
+    if run_id is None:
+        raise Reask(None)
     try:
-        async with data.uow() as uow:
-            outcome = await evaluation.open_run(uow, run_id=int(query.data.removeprefix("ev:run:")))
+        async with context.bot_data.uow() as uow:
+            outcome = await evaluation.open_run(uow, run_id=run_id)
     except NotFound:
-        _clear(context)
-        await reply(update, _("That result no longer exists."))
-        return ConversationHandler.END
-    _clear(context)
+        await show(update, _("That result no longer exists."))
+        return END
     await send_outcome(update, context, who, outcome)
-    return ConversationHandler.END
+    return END
+
+
+def _on(mode: str, older: str | None = None) -> Callable[[Draft], bool]:
+    """The step applies on branch `mode`; for a draft of the release before the kit (no
+    "mode"), when the draft holds `older`."""
+
+    def applies(draft: Draft) -> bool:
+        branch = draft.get("mode")
+        if branch is None:
+            return older is not None and older in draft
+        return branch == mode or (mode == CHOSEN_YEAR and branch == ENTERING)
+
+    return applies
+
+
+STEPS = (
+    Step("year", render_year, {"y": year_pressed, "runs": runs_pressed}, persisted=YEAR),
+    Step(
+        "action",
+        render_action,
+        {"enter": enter_pressed, "compute": compute_pressed},
+        applies_when=_on(CHOSEN_YEAR, "year"),
+        persisted=ACTION,
+    ),
+    Step(
+        "station",
+        render_station,
+        {"s": station_pressed},
+        applies_when=_on(ENTERING, "station"),
+        persisted=STATION,
+    ),
+    Step(
+        "indicator",
+        render_indicator,
+        {"i": indicator_pressed},
+        applies_when=_on(ENTERING, "station"),
+        persisted=INDICATOR,
+    ),
+    Step(
+        "value",
+        render_value,
+        on_text=value_typed,
+        expects=NUMBER,
+        applies_when=_on(ENTERING, "station"),
+        persisted=VALUE,
+    ),
+    Step(
+        "runs",
+        render_runs,
+        {"run": run_pressed},
+        applies_when=_on(OPENING),
+        persisted=RUNS,
+    ),
+)
+
+
+async def allowed(update: Update, context: Context, who: Speaker) -> bool:
+    if who.access.is_admin:
+        return True
+    _ = who.gettext
+    await show(update, _("The yearly evaluation is for the civil affairs bureau."))
+    return False
+
+
+async def begin(update: Update, context: Context, who: Speaker) -> Draft:
+    return {}
+
+
+async def finish(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
+    """Never reached: every branch ends in its own step (compute, a recorded result)."""
+    return END
+
+
+def closed_text(_: Gettext) -> str:
+    return _("Closed. The scores you saved are kept.")
+
+
+EVALUATION = Flow(
+    name=DRAFT,
+    prefix=PREFIX,
+    steps=STEPS,
+    begin=begin,
+    finish=finish,
+    commands=("evaluation",),
+    entry_patterns=(r"^menu:evaluation$",),
+    allowed=allowed,
+    cancelled=closed_text,
+)
 
 
 async def send_outcome(
@@ -368,7 +388,7 @@ async def send_outcome(
     _ = who.gettext
     data = context.bot_data
     names = report_files.names_for(data.knowledge, who.lang)
-    await reply(update, evaluation_files.evaluation_table(outcome, _, names, data.clock.zone))
+    await show(update, evaluation_files.evaluation_table(outcome, _, names, data.clock.zone))
     chart_lang = report_files.chart_language(who.lang)
     chart = await asyncio.to_thread(
         evaluation_files.evaluation_chart,
@@ -392,94 +412,5 @@ async def send_outcome(
     )
 
 
-async def back(update: Update, context: Context) -> int:
-    """One step up while entering scores: the number → the indicators → the stations."""
-    who = await _admin(update, context)
-    if who is None:
-        return ConversationHandler.END
-    draft = _draft(context)
-    if "indicator" in draft:
-        draft.pop("indicator")
-        await show_indicators(update, context, who)
-        return INDICATOR
-    draft.pop("station", None)
-    await show_stations(update, context, who)
-    return STATION
-
-
-async def back_to_actions(update: Update, context: Context) -> int:
-    who = await _admin(update, context)
-    if who is None:
-        return ConversationHandler.END
-    await show_actions(update, context, who)
-    return ACTION
-
-
-async def cancel(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    _clear(context)
-    await reply(update, _("Closed. The scores you saved are kept."))
-    return ConversationHandler.END
-
-
-async def reask_number(update: Update, context: Context) -> None:
-    who = await speaker(update, context)
-    _ = who.gettext
-    await reply(update, _("Please type the points as a number, or press Back."))
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    cancel_button = CallbackQueryHandler(cancel, pattern=r"^ev:cancel$")
-    fallback = button_fallback()
-    app.add_handler(
-        ConversationHandler(
-            name="evaluation",
-            persistent=True,
-            entry_points=[
-                CommandHandler("evaluation", start),
-                CallbackQueryHandler(start, pattern=r"^menu:evaluation$"),
-            ],
-            states={
-                YEAR: [
-                    CallbackQueryHandler(year_chosen, pattern=r"^ev:y:\d{4}$"),
-                    CallbackQueryHandler(runs_chosen, pattern=r"^ev:runs$"),
-                    cancel_button,
-                    fallback,
-                ],
-                ACTION: [
-                    CallbackQueryHandler(enter_chosen, pattern=r"^ev:enter$"),
-                    CallbackQueryHandler(compute_chosen, pattern=r"^ev:compute$"),
-                    CallbackQueryHandler(start, pattern=r"^ev:back$"),
-                    cancel_button,
-                    fallback,
-                ],
-                STATION: [
-                    CallbackQueryHandler(station_chosen, pattern=r"^ev:s:\w+$"),
-                    CallbackQueryHandler(back_to_actions, pattern=r"^ev:back$"),
-                    cancel_button,
-                    fallback,
-                ],
-                INDICATOR: [
-                    CallbackQueryHandler(indicator_chosen, pattern=r"^ev:i:\w+$"),
-                    CallbackQueryHandler(back, pattern=r"^ev:back$"),
-                    cancel_button,
-                    fallback,
-                ],
-                VALUE: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, value_typed),
-                    CallbackQueryHandler(back, pattern=r"^ev:back$"),
-                    cancel_button,
-                    MessageHandler(filters.ALL & ~filters.COMMAND, reask_number),
-                ],
-                RUNS: [
-                    CallbackQueryHandler(run_chosen, pattern=r"^ev:run:\d+$"),
-                    CallbackQueryHandler(start, pattern=r"^ev:back$"),
-                    cancel_button,
-                    fallback,
-                ],
-            },
-            fallbacks=[CommandHandler("cancel", cancel), CommandHandler("evaluation", start)],
-            allow_reentry=True,
-        )
-    )
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(EVALUATION.conversation())

@@ -1,213 +1,319 @@
-"""/report: monthly and yearly figures for station heads (their station) and admins (any or all).
+"""/report: a station's monthly or yearly figures, or its month's 台账 pack.
 
-The journey (diagram in `report.mmd`): pick a period (this month, last month, a month, a
-year) → pick a station, or all of them (admins; a head with one station skips this) → the bot
-sends a short summary, a chart (PNG, via sendPhoto) and an Excel workbook (via sendDocument),
-and the conversation ends. Nothing is written, so Cancel at any step loses nothing.
+Who: the workers and the head of a station (that station), administrators (any, or all at
+once); `services.reports.build_report` and `services.ledger.station_month` decide, on the
+person's access, and refuse the rest. The journey (diagram in `report.mmd`), on the kit's Flow:
 
-Figures come from `services.reports.build_report` in one unit of work; words, chart and
-workbook from `handlers.documents.report_files`, shared with `stationbot report`.
+    period      this month / last month / choose a month / a whole year / 📒 the 台账 pack
+    pack_month  (the 台账 only) this month / last month / choose a month
+    month_year  (choose a month) which year
+    month       which month of it
+    year        (a whole year) which year
+    station     which station, or all of them (admins); skipped with only one station
+
+then one confirm: the report (a summary, a chart via sendPhoto and an Excel workbook via
+sendDocument) or the 台账 zip (`handlers.documents.ledger_pack`). Nothing is written, so
+Cancel at any step loses nothing. The states 0-4 and the draft key "report" are the ones the
+release before the kit persisted (`persisted=`), so a person mid-way continues.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import date
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from telegram import InlineKeyboardButton, InputFile, Update
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-)
+from telegram.ext import Application
 
-from handlers.documents import report_files
-from handlers.kit.context import Context, Speaker, speaker
-from handlers.kit.keyboards import choices, markup, nav_row, station_buttons
-from handlers.kit.prompts import clear_draft, draft_in
-from handlers.management.reply_steps import button_fallback, cancelled, nav_handlers
-from handlers.people.start import reply
-from services import reports
-from services.errors import InvalidValue, NotFound
-from services.people import Access
+from handlers.documents import ledger_pack, report_files
+from handlers.kit.callbacks import Press, encode
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import END, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.i18n import N_, Gettext
+from handlers.kit.keyboards import grid
+from handlers.kit.screen import show
+from knowledge.stations import Station
+from services import ledger, reports
+from services.errors import InvalidValue, NotAllowed, NotFound
 
-PERIOD, MONTH_YEAR, MONTH, YEAR, STATION = range(5)
+PREFIX = "rep"
 DRAFT = "report"
 YEARS_BACK = 3
+ALL = "all"
+# The states as the release before the kit persisted them (integers), kept so people mid-way
+# continue; the 台账 month step is new and has a name.
+PERIOD, MONTH_YEAR, MONTH, YEAR, STATION = range(5)
+PACK_MONTH = "pack_month"
 
 
-def may_report(access: Access) -> bool:
-    return access.is_admin or bool(access.head_stations)
+def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=encode(PREFIX, kind, *args))
 
 
-def _stations_for(access: Access, context: Context) -> list[Any]:
-    catalogue = context.bot_data.knowledge.stations
-    if access.is_admin:
-        return list(catalogue.stations)
-    return [s for s in catalogue.stations if s.code in access.head_stations]
+def _today(context: Context) -> date:
+    data = context.bot_data
+    return data.clock.now().astimezone(data.clock.zone).date()
 
 
-def _draft(context: Context) -> dict[str, Any]:
-    return draft_in(context, DRAFT)
+def _years(context: Context) -> list[int]:
+    year = _today(context).year
+    return list(range(year, year - YEARS_BACK, -1))
 
 
-def _clear(context: Context) -> None:
-    clear_draft(context, DRAFT)
+def _stations(context: Context, who: Speaker) -> list[Station]:
+    """The stations to offer, in catalogue order (what the service covers for this person)."""
+    catalogue = context.bot_data.knowledge.stations.stations
+    if who.access.is_admin:
+        return list(catalogue)
+    covered = reports.report_stations(who.access)
+    return [s for s in catalogue if s.code in covered]
 
 
-async def start(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    if not may_report(who.access):
-        await reply(update, _("Reports are for station heads and the civil affairs bureau."))
-        return ConversationHandler.END
-    _clear(context)
-    _draft(context)
-    await ask_period(update, context, who)
-    return PERIOD
-
-
-async def ask_period(update: Update, context: Context, who: Speaker) -> None:
+# --- the steps -------------------------------------------------------------------------------
+def render_period(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     data = context.bot_data
     now, zone = data.clock.now(), data.clock.zone
     this = report_files.period_label(reports.this_month(now, zone), _)
     last = report_files.period_label(reports.last_month(now, zone), _)
-    rows = choices(
-        [
-            (_("This month ({month})").format(month=this), "rep:p:this"),
-            (_("Last month ({month})").format(month=last), "rep:p:last"),
-            (_("Choose a month"), "rep:p:month"),
-            (_("A whole year"), "rep:p:year"),
-        ],
-        per_row=1,
-    )
-    await reply(
-        update,
-        _("📈 Which period should the report cover?"),
-        markup(rows, nav_row(_, "rep", back=False)),
-    )
+    rows = [
+        [_button(_("This month ({month})").format(month=this), "p", "this")],
+        [_button(_("Last month ({month})").format(month=last), "p", "last")],
+        [_button(_("Choose a month"), "p", "month"), _button(_("A whole year"), "p", "year")],
+        [_button(_("📒 Ledger pack (台账)"), "p", "pack")],
+    ]
+    return Screen(_("📈 Which period should the report cover?"), rows)
 
 
-def _year_rows(context: Context, prefix: str) -> list[list[InlineKeyboardButton]]:
-    year = context.bot_data.clock.now().astimezone(context.bot_data.clock.zone).year
-    return choices(
-        [(str(y), f"{prefix}:{y}") for y in range(year, year - YEARS_BACK, -1)], per_row=3
-    )
-
-
-async def period_chosen(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    query = update.callback_query
-    assert query is not None and query.data is not None
+def _month_now(context: Context, which: str | None) -> str:
     data = context.bot_data
     now, zone = data.clock.now(), data.clock.zone
-    choice = query.data.removeprefix("rep:p:")
-    if choice == "month":
-        await reply(
-            update,
-            _("Which year is the month in?"),
-            markup(_year_rows(context, "rep:my"), nav_row(_, "rep")),
-        )
-        return MONTH_YEAR
-    if choice == "year":
-        await reply(
-            update, _("Which year?"), markup(_year_rows(context, "rep:y"), nav_row(_, "rep"))
-        )
-        return YEAR
-    period = reports.this_month(now, zone) if choice == "this" else reports.last_month(now, zone)
-    _draft(context)["period"] = period.code
-    return await ask_station(update, context, who)
+    return (reports.this_month if which == "this" else reports.last_month)(now, zone).code
 
 
-async def month_year_chosen(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    _ = who.gettext
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    year = int(query.data.removeprefix("rep:my:"))
-    today = context.bot_data.clock.now().astimezone(context.bot_data.clock.zone).date()
-    last = today.month if year == today.year else 12
-    rows = choices(
-        [(_(report_files.MONTH_NAMES[m - 1]), f"rep:m:{year}-{m:02d}") for m in range(1, last + 1)],
-        per_row=4,
-    )
-    await reply(
-        update,
-        _("Which month of {year}?").format(year=year),
-        markup(rows, nav_row(_, "rep")),
-    )
-    return MONTH
+async def period_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    choice = press.arg()
+    if choice not in ("this", "last", "month", "year", "pack"):
+        raise Reask(None)
+    draft["pack"] = choice == "pack"
+    if choice == "pack":
+        draft.pop("choice", None)
+        return None
+    draft["choice"] = choice
+    if choice in ("this", "last"):
+        draft["period"] = _month_now(context, choice)
+    return None
 
 
-async def month_chosen(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _draft(context)["period"] = query.data.removeprefix("rep:m:")
-    return await ask_station(update, context, who)
-
-
-async def year_chosen(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    _draft(context)["period"] = query.data.removeprefix("rep:y:")
-    return await ask_station(update, context, who)
-
-
-async def ask_station(update: Update, context: Context, who: Speaker) -> int:
-    _ = who.gettext
-    stations = _stations_for(who.access, context)
-    if not who.access.is_admin and len(stations) == 1:
-        return await send_report(update, context, who, stations[0].code)
-    rows = station_buttons(stations, who.lang, "rep:s")
-    if who.access.is_admin:
-        rows.insert(0, [InlineKeyboardButton(_("🗺 All stations"), callback_data="rep:s:all")])
-    await reply(update, _("Which station?"), markup(rows, nav_row(_, "rep")))
-    return STATION
-
-
-async def station_chosen(update: Update, context: Context) -> int:
-    who = await speaker(update, context)
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    code = query.data.removeprefix("rep:s:")
-    return await send_report(update, context, who, code)
-
-
-async def send_report(update: Update, context: Context, who: Speaker, code: str) -> int:
-    """Re-checks the person's right to the station, then sends summary, chart and workbook."""
+def render_pack_month(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     data = context.bot_data
-    station_code = None if code == "all" else code
-    allowed = who.access.is_admin or (
-        station_code is not None and station_code in who.access.head_stations
+    now, zone = data.clock.now(), data.clock.zone
+    this = report_files.period_label(reports.this_month(now, zone), _)
+    last = report_files.period_label(reports.last_month(now, zone), _)
+    rows = [
+        [_button(_("This month ({month})").format(month=this), "pm", "this")],
+        [_button(_("Last month ({month})").format(month=last), "pm", "last")],
+        [_button(_("Choose a month"), "pm", "month")],
+    ]
+    text = _(
+        "📒 The ledger pack (台账): every record of the month with its form and photos, the "
+        "supervision sessions and the cover figures, in one zip. Which month?"
     )
-    if not may_report(who.access) or not allowed:
-        _clear(context)
-        await reply(update, _("You can only see reports for your own station."))
-        return ConversationHandler.END
+    return Screen(text, rows)
+
+
+async def pack_month_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    choice = press.arg()
+    if choice not in ("this", "last", "month"):
+        raise Reask(None)
+    draft["choice"] = choice
+    if choice in ("this", "last"):
+        draft["period"] = _month_now(context, choice)
+    return None
+
+
+def render_years(kind: str, question: str) -> Callable[[Context, Speaker, Draft], Screen]:
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        buttons = [_button(str(y), kind, y) for y in _years(context)]
+        return Screen(who.gettext(question), grid(buttons, 3))
+
+    return render
+
+
+async def month_year_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    year = press.int_arg()
+    if year not in _years(context):
+        raise Reask(None)
+    draft["year"] = year
+    return "month"  # by name: a draft of the older release has no "choice"
+
+
+def render_month(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    today = _today(context)
+    year = int(draft.get("year") or today.year)
+    last = today.month if year == today.year else 12
+    buttons = [
+        _button(_(report_files.MONTH_NAMES[m - 1]), "m", f"{year}-{m:02d}")
+        for m in range(1, last + 1)
+    ]
+    return Screen(_("Which month of {year}?").format(year=year), grid(buttons, 4))
+
+
+async def month_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
     try:
-        period = reports.parse_period(str(_draft(context).get("period", "")))
+        period = reports.parse_period(press.arg() or "")
+    except InvalidValue as error:
+        raise Reask(None) from error
+    if period.kind != reports.MONTH or period.start > _today(context):
+        raise Reask(None)
+    draft["period"] = period.code
+    return None
+
+
+async def year_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    year = press.int_arg()
+    if year not in _years(context):
+        raise Reask(None)
+    draft["period"] = str(year)
+    return None
+
+
+def render_station(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    buttons = [_button(s.name(who.lang), "s", s.code) for s in _stations(context, who)]
+    rows = grid(buttons, 2)
+    if who.access.is_admin and not draft.get("pack"):
+        rows.insert(0, [_button(_("🗺 All stations"), "s", ALL)])
+    return Screen(_("Which station?"), rows)
+
+
+async def station_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    code = press.arg()
+    if not code:
+        raise Reask(None)
+    draft["station"] = code  # whether the person may see it is the service's to say
+    return None
+
+
+def _several_stations(draft: Draft) -> bool:
+    return "only" not in draft
+
+
+STEPS = (
+    Step("period", render_period, {"p": period_pressed}, persisted=PERIOD),
+    Step(
+        PACK_MONTH,
+        render_pack_month,
+        {"pm": pack_month_pressed},
+        applies_when=lambda d: bool(d.get("pack")),
+    ),
+    Step(
+        "month_year",
+        render_years("my", N_("Which year is the month in?")),
+        {"my": month_year_pressed},
+        applies_when=lambda d: d.get("choice") == "month",
+        persisted=MONTH_YEAR,
+    ),
+    Step(
+        "month",
+        render_month,
+        {"m": month_pressed},
+        applies_when=lambda d: d.get("choice") == "month",
+        persisted=MONTH,
+    ),
+    Step(
+        "year",
+        render_years("y", N_("Which year?")),
+        {"y": year_pressed},
+        applies_when=lambda d: d.get("choice") == "year" and not d.get("pack"),
+        persisted=YEAR,
+    ),
+    Step(
+        "station",
+        render_station,
+        {"s": station_pressed},
+        applies_when=_several_stations,
+        persisted=STATION,
+    ),
+)
+
+
+# --- who, the beginning, the one confirm --------------------------------------------------------
+def refused_text(_: Gettext) -> str:
+    return _(
+        "Reports are for the social workers and station heads of a station, and for the civil "
+        "affairs bureau."
+    )
+
+
+async def allowed(update: Update, context: Context, who: Speaker) -> bool:
+    if reports.may_report(who.access):
+        return True
+    await show(update, refused_text(who.gettext))
+    return False
+
+
+async def begin(update: Update, context: Context, who: Speaker) -> Draft:
+    stations = _stations(context, who)
+    if not who.access.is_admin and len(stations) == 1:
+        return {"only": stations[0].code}  # the station step does not apply
+    return {}
+
+
+async def finish(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
+    """The one confirm: the 台账 zip or the report, the service checking the person's right."""
+    _ = who.gettext
+    code = str(draft.get("station") or draft.get("only") or "")
+    try:
+        period = reports.parse_period(str(draft.get("period", "")))
+    except InvalidValue:
+        return "period"  # the draft is gone (e.g. /forget cleared it): ask again
+    if draft.get("pack"):
+        return await send_pack(update, context, who, code, period)
+    return await send_report(update, context, who, None if code == ALL else code, period)
+
+
+async def send_report(
+    update: Update, context: Context, who: Speaker, code: str | None, period: reports.Period
+) -> Outcome:
+    _ = who.gettext
+    data = context.bot_data
+    try:
         async with data.uow() as uow:
             report = await reports.build_report(
                 uow,
+                actor=who.access,
                 period=period,
-                station_code=station_code,
+                station_code=code,
                 now=data.clock.now(),
                 zone=data.clock.zone,
             )
-    except (InvalidValue, NotFound):
-        _clear(context)
-        await reply(update, _("That report is not available. Please start again with /report."))
-        return ConversationHandler.END
-    _clear(context)
+    except NotAllowed:
+        await show(update, _("You can only see reports for your own station."))
+        return END
+    except NotFound:
+        await show(update, _("That report is not available. Please start again with /report."))
+        return END
     names = report_files.names_for(data.knowledge, who.lang)
-    await reply(update, report_files.report_summary(report, _, names))
+    await show(update, report_files.report_summary(report, _, names))
     chart_lang = report_files.chart_language(who.lang)
     # Drawing and writing take CPU seconds on a big year: off the event loop, so other
     # people's messages are answered meanwhile.
@@ -234,59 +340,78 @@ async def send_report(update: Update, context: Context, who: Speaker, code: str)
         InputFile(workbook, filename=f"{stem}.xlsx"),
         caption=_("The figures in detail, one sheet per subject."),
     )
-    return ConversationHandler.END
+    return END
 
 
-async def back(update: Update, context: Context) -> int:
-    """Every step's Back returns to the period question (the steps are short)."""
-    who = await speaker(update, context)
-    _draft(context).pop("period", None)
-    await ask_period(update, context, who)
-    return PERIOD
-
-
-async def cancel(update: Update, context: Context) -> int:
-    return await cancelled(update, context, DRAFT)
-
-
-def register(app: Application) -> None:  # type: ignore[type-arg]
-    nav = nav_handlers("rep", back, cancel)
-    fallback = button_fallback()
-    app.add_handler(
-        ConversationHandler(
-            name="report",
-            persistent=True,
-            entry_points=[
-                CommandHandler("report", start),
-                CallbackQueryHandler(start, pattern=r"^menu:report$"),
-            ],
-            states={
-                PERIOD: [
-                    CallbackQueryHandler(period_chosen, pattern=r"^rep:p:(this|last|month|year)$"),
-                    *nav,
-                    fallback,
-                ],
-                MONTH_YEAR: [
-                    CallbackQueryHandler(month_year_chosen, pattern=r"^rep:my:\d{4}$"),
-                    *nav,
-                    fallback,
-                ],
-                MONTH: [
-                    CallbackQueryHandler(month_chosen, pattern=r"^rep:m:\d{4}-\d{2}$"),
-                    *nav,
-                    fallback,
-                ],
-                YEAR: [CallbackQueryHandler(year_chosen, pattern=r"^rep:y:\d{4}$"), *nav, fallback],
-                STATION: [
-                    CallbackQueryHandler(station_chosen, pattern=r"^rep:s:\w+$"),
-                    *nav,
-                    fallback,
-                ],
-            },
-            fallbacks=[
-                CommandHandler("cancel", cancel),
-                CommandHandler("report", start),
-            ],
-            allow_reentry=True,
-        )
+async def send_pack(
+    update: Update, context: Context, who: Speaker, code: str, period: reports.Period
+) -> Outcome:
+    _ = who.gettext
+    data = context.bot_data
+    if period.kind != reports.MONTH:
+        return PACK_MONTH
+    try:
+        async with data.uow() as uow:
+            month = await ledger.station_month(
+                uow,
+                actor_tg_id=who.tg_id,
+                admin_ids=data.admin_ids,
+                station_code=code,
+                month=period.start,
+                now=data.clock.now(),
+                zone=data.clock.zone,
+                templates=data.knowledge.record_templates,
+            )
+    except NotAllowed:
+        await show(update, _("You can only get the ledger pack of your own station."))
+        return END
+    except NotFound:
+        await show(update, _("That report is not available. Please start again with /report."))
+        return END
+    lang = "zh" if who.lang.startswith("zh") else "en"
+    media_dir = Path(data.extras.get("media_dir", "media"))
+    station = month.station_name(who.lang)
+    when = report_files.period_label(period, _)
+    await show(
+        update,
+        _(
+            "📒 The ledger pack of {station}, {month}. Records: {records}; supervision "
+            "sessions: {sessions}."
+        ).format(
+            station=escape(station),
+            month=when,
+            records=month.activities,
+            sessions=len(month.sessions),
+        ),
     )
+    pack = await asyncio.to_thread(
+        ledger_pack.build_pack,
+        month,
+        _=_,
+        knowledge=data.knowledge,
+        lang=lang,
+        media_dir=media_dir,
+    )
+    chat = update.effective_chat
+    assert chat is not None
+    await chat.send_document(
+        InputFile(pack, filename=ledger_pack.pack_name(month, _)),
+        caption=_("The index, the forms as Word documents, and the photos."),
+    )
+    return END
+
+
+REPORT = Flow(
+    name=DRAFT,
+    prefix=PREFIX,
+    steps=STEPS,
+    begin=begin,
+    finish=finish,
+    commands=("report",),
+    entry_patterns=(r"^menu:report$",),
+    allowed=allowed,
+)
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    app.add_handler(REPORT.conversation())

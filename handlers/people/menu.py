@@ -53,7 +53,7 @@ COMMANDS: tuple[Command, ...] = (
        admin_label=N_("📊 All stations' figures")),
     _c("supervise", N_("Log a supervision session"), N_("🧭 Log supervision"), SUPERVISOR),
     _c("quota", N_("Supervision hours against the quota"), N_("⏱ Supervision quota"), SUPERVISOR, STATION_HEAD, ADMIN),
-    _c("report", N_("Monthly and yearly reports"), N_("📈 Reports"), STATION_HEAD, ADMIN),
+    _c("report", N_("Monthly and yearly reports"), N_("📈 Reports"), WORKER, STATION_HEAD, ADMIN),
     _c("evaluation", N_("Yearly evaluation and ranking"), N_("🏆 Evaluation"), ADMIN),
     _c("broadcast", N_("Send a message to many people"), N_("📣 Broadcast"), STATION_HEAD, ADMIN),
     _c("invite", N_("Invite a staff member"), N_("✉️ Invite staff"), ADMIN),

@@ -8,9 +8,12 @@ from sqlalchemy import select
 
 from bot.offline_telegram import OfflinePerson
 from db.models import Delivery, Person
+from handlers.kit.i18n import Translator
 from handlers.management.broadcast import wait_for_sends
 from tests.harness import BotHarness
 from tests.report_fixtures import SH, add_request, add_volunteer
+
+ZH = Translator().for_language("zh")
 
 
 async def person_id(bot: BotHarness, who: OfflinePerson) -> int:
@@ -62,7 +65,7 @@ async def test_head_broadcasts_to_residents_with_preview_and_outcome(bot: BotHar
 
     head = await bot.person(role="station_head", stations=("jiangnan",), lang="en")
     await head.send("/broadcast")
-    assert "Residents who used the station (3)" in " ".join(head.button_labels())
+    assert "🙋 Residents (3)" in head.button_labels()  # short buttons (WORDING.md)
     await head.press("bc:a:residents")
     await head.send("Free health checks on Saturday, 9:00 <b> & more")
     preview = head.last
@@ -138,15 +141,15 @@ async def test_everyone_from_the_bureau_and_changing_the_text(bot: BotHarness) -
     assert "发给哪个站的人" in admin.last_with_buttons().text
     await admin.press("bc:s:all")
     labels = " ".join(admin.button_labels())
-    assert "所有用过本助手的人（3）" in labels  # the admin, the sender, is not counted
+    assert "📢 所有人（3）" in labels  # the admin, the sender, is not counted
     await admin.press("bc:a:everyone")
     await admin.send("x" * 3501)
     assert "3501" in admin.last_text and "3500" in admin.last_text
     await admin.send_photo()
-    assert "请用文字输入" in admin.last_text
+    assert ZH("Please type your answer as text, or use the buttons.") in admin.last_text
     await admin.send("第一稿")
     await admin.send("还有一句")  # typing on the preview step: a gentle re-ask, nothing lost
-    assert "请点选上面的按钮" in admin.last_text
+    assert ZH("Please choose one of the buttons.") in admin.last_text  # the kit's one re-ask
     await admin.press("bc:edit")
     await admin.send("春节慰问活动通知")
     assert "来自民政局的消息" in admin.last_text

@@ -34,7 +34,7 @@ async def test_station_head_gets_last_month_for_their_station(bot: BotHarness) -
     book = workbook_of(document)
     assert book.sheetnames == [
         "Summary", "Activities", "Person-times by group", "Requests", "Volunteers",
-        "Volunteer hours", "Supervision sessions", "Quota per month",
+        "Volunteer hours", "Cases", "Supervision sessions", "Quota per month",
     ]  # fmt: skip
     summary_sheet = book["Summary"]
     assert [c.value for c in summary_sheet[2]][:12] == [
@@ -105,10 +105,13 @@ async def test_a_year_and_a_station_without_data(bot: BotHarness) -> None:
     assert book["Quota per month"].max_row == 12  # January to November
 
 
-async def test_workers_and_residents_cannot_report(bot: BotHarness) -> None:
-    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
-    await worker.send("/report")
-    assert worker.last_text == "Reports are for station heads and the civil affairs bureau."
+async def test_supervisors_and_residents_cannot_report(bot: BotHarness) -> None:
+    supervisor = await bot.person(role="supervisor", stations=("jiangnan",), lang="en")
+    await supervisor.send("/report")
+    assert supervisor.last_text == (
+        "Reports are for the social workers and station heads of a station, and for the civil "
+        "affairs bureau."
+    )
     resident = await bot.person(lang="en")
     await resident.send("/report")
     assert "station heads" in resident.last_text
@@ -141,7 +144,7 @@ async def test_typing_back_and_cancel(bot: BotHarness) -> None:
     await head.press("rep:back")
     assert "Which period" in head.last_with_buttons().text  # the question is edited in place
     await head.press("rep:cancel")
-    assert head.messages[0].text == "Cancelled. Nothing was sent."
+    assert head.last_text == "Cancelled. Nothing was saved."  # the one "cancelled" of the kit
     await head.press_data("rep:p:this", message=head.messages[0])  # the old button, later
     assert "expired" in bot.telegram.callback_answers[-1]["text"]
 

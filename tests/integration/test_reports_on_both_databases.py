@@ -19,7 +19,7 @@ async def test_october_figures_and_a_recorded_evaluation(migrated_database: Data
     await seed_october(database)
     now = datetime(2026, 11, 16, 10, tzinfo=SH)
     async with database.uow() as uow:
-        report = await reports.build_report(
+        report = await reports.gather_report(
             uow, period=reports.parse_period("2026-10"), station_code=None, now=now, zone=SH
         )
     total = report.total

@@ -11,9 +11,11 @@ from db.models import Delivery, Person, StaffRole
 from db.uow import Database
 from services import broadcasts, delivery
 from services.errors import InvalidValue
+from services.people import Access
 from tests.report_fixtures import SH, add_request, add_volunteer, person
 
 NOW = datetime(2026, 11, 16, 10, tzinfo=SH)
+ADMIN = Access(person_id=0, tg_id=0, language="zh", is_admin=True)
 
 
 async def tg_of(database: Database, person_id: int) -> int:
@@ -94,7 +96,7 @@ async def test_planning_twice_adds_nothing_and_outcome_counts(database: Database
             status="submitted",
         )
     plan = dict(broadcast_id="bc0123456789ab", text=" 通知 ", audience_name="residents",
-                station_code="jiangnan", sender_tg_id=0, now=NOW)  # fmt: skip
+                station_code="jiangnan", sender=ADMIN, now=NOW)  # fmt: skip
     for _ in range(2):
         async with database.uow() as uow:
             found = await broadcasts.plan_broadcast(uow, **plan)  # type: ignore[arg-type]
@@ -127,7 +129,7 @@ async def test_planning_refuses_bad_values(
     database: Database, changes: dict[str, str], field: str
 ) -> None:
     plan = dict(broadcast_id="bc0123456789ab", text="通知", audience_name="everyone",
-                station_code=None, sender_tg_id=0, now=NOW)  # fmt: skip
+                station_code=None, sender=ADMIN, now=NOW)  # fmt: skip
     plan.update(changes)
     async with database.uow() as uow:
         with pytest.raises(InvalidValue) as caught:

@@ -827,7 +827,7 @@ async def test_cases_and_sources_in_the_months_figures_and_reports(
     assert xicheng.this_month.cases_opened == 1 and jiangnan.last_month.cases_opened == 0
 
     async with database.uow() as uow:
-        report = await reports.build_report(
+        report = await reports.gather_report(
             uow, period=reports.month_period(2026, 11), station_code="jiangnan", now=later,
             zone=SHANGHAI,
         )  # fmt: skip

@@ -15,10 +15,6 @@ HANDLERS = ROOT / "handlers"
 JOURNEYS = {"delivery", "people", "requests", "volunteers", "questions", "work", "management"}
 KNOWN_CROSSINGS = {
     "management/admin.py -> handlers.people.start",
-    "management/broadcast.py -> handlers.people.start",
-    "management/evaluation.py -> handlers.people.start",
-    "management/reply_steps.py -> handlers.people.start",
-    "management/report.py -> handlers.people.start",
     "questions/ask.py -> handlers.requests.inbox",
 }
 

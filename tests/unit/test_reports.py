@@ -17,7 +17,7 @@ from tests.report_fixtures import SH, seed_october
 
 async def report_for(database: Database, clock: FixedClock, period: str, station: str | None):
     async with database.uow() as uow:
-        return await reports.build_report(
+        return await reports.gather_report(
             uow,
             period=reports.parse_period(period),
             station_code=station,

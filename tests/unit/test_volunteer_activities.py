@@ -21,7 +21,7 @@ from services import station_figures
 from services import volunteer_activities as va
 from services.errors import InvalidValue, NotAllowed
 from services.people import Access
-from services.reports import build_report, year_period
+from services.reports import gather_report, year_period
 from tests.unit.test_request_lifecycle import person
 
 ADMIN = Access(person_id=0, tg_id=0, language="en", is_admin=True)  # sees every station
@@ -470,7 +470,7 @@ async def test_confirmation_correction_record_and_figures(
     this = figures.stations[0].this_month
     assert (this.volunteer_minutes, this.volunteers_with_hours) == (330, 3)
     async with database.uow() as uow:
-        report = await build_report(
+        report = await gather_report(
             uow, period=year_period(2026), station_code="jiangnan", now=at, zone=Z
         )
     assert [(r.month, r.minutes) for r in report.volunteer_hours] == [(date(2026, 11, 1), 330)]
