@@ -6,6 +6,19 @@ from typing import Any
 
 from telegram.ext import Application
 
+from handlers.kit.context import Context
+from handlers.requests.request_labels import AGE_LABELS, TIME_LABELS
+
+__all__ = ["AGE_LABELS", "TIME_LABELS", "notify_new_request", "register"]
+
+
+async def notify_new_request(context: Context, submitted: Any) -> None:
+    """Tell the station's staff of a new request (`submitted.request`, `.notify`): the one
+    notice of /request, also used by /register (handlers.cases)."""
+    from handlers.requests import request_notices
+
+    await request_notices.new_request(context, submitted)
+
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Imported here, not at the top: the journeys still import each other's modules, and a

@@ -245,6 +245,8 @@ def request_actions(_: Gettext, who: Speaker, view: RequestView) -> InlineKeyboa
             rows.append([InlineKeyboardButton(_("✔️ Complete"), callback_data=f"ib:done:{i}")])
         rows.append([InlineKeyboardButton(_("🤝 Hand over"), callback_data=f"ib:hand:{i}"),
                      InlineKeyboardButton(_("✖ Decline"), callback_data=f"ib:decl:{i}")])  # fmt: skip
+    if view.status not in (rq.DECLINED, rq.CANCELLED):  # handlers.cases opens it
+        rows.append([InlineKeyboardButton(_("📁 Open as a case"), callback_data=f"cs:fromrq:{i}")])
     section = SECTION_OF_STATUS.get(view.status, "new")
     rows.append([InlineKeyboardButton(_("« Back to the list"), callback_data=f"ib:sec:{section}:0"),
                  InlineKeyboardButton(_("« Inbox"), callback_data="ib:home")])  # fmt: skip
