@@ -221,7 +221,16 @@ def card_buttons(context: Context, who: Speaker, view: cs.CaseView) -> InlineKey
         for ref in view.agency_referrals:
             if ref.outcome is None:
                 rows.append(
-                    [_b(_("Outcome of the referral ({n})").format(n=ref.id), "out", ref.id)]
+                    [
+                        _b(
+                            _("Outcome of the referral to {agency}").format(
+                                agency=_coded(_catalog(context).agencies, ref.agency_code, who.lang)
+                            ),
+                            "out",
+                            i,
+                            ref.id,
+                        )
+                    ]
                 )
         rows.append([_b(_("✔️ Close the case"), "close", i)])
     elif view.status == cs.CLOSED and head:
@@ -374,7 +383,9 @@ async def _change(
     if result is None:
         return
     view = result[0] if isinstance(result, tuple) else result
-    await show(update, done + "\n\n" + card_text(context, who, view), card_buttons(context, who, view))
+    await show(
+        update, done + "\n\n" + card_text(context, who, view), card_buttons(context, who, view)
+    )
 
 
 async def _check_may_change(update: Update, context: Context, who: Speaker, case_id: int) -> bool:
@@ -610,11 +621,13 @@ async def p_ra(update: Update, context: Context, who: Speaker, press: Press) -> 
 
 async def p_out(update: Update, context: Context, who: Speaker, press: Press) -> None:
     _ = who.gettext
-    referral = _id(press)
+    case_id, referral = _id(press), _id(press, 1)
+    if not await _check_may_change(update, context, who, case_id):
+        return
     rows = [
         [_b(o.name(who.lang), "ro", referral, o.code)] for o in _catalog(context).referral_outcomes
     ]
-    rows.append([_b(_("« My cases"), "list")])
+    rows.append([_b(_("« Back"), "open", case_id)])
     await show(update, _("What came of the referral?"), InlineKeyboardMarkup(rows))
 
 

@@ -17,7 +17,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.cases import card
-from handlers.cases.register import consent_notice, refusal, stations_of
+from handlers.cases.walk_in import consent_notice, refusal, stations_of
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step

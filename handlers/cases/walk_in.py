@@ -1,6 +1,6 @@
 """`/register`: a worker or head registers a request for a resident who came in or phoned.
 
-A kit `Flow` (diagram: `register.mmd`): station (only with several) → service → for whom →
+A kit `Flow` (diagram: `walk_in.mmd`): station (only with several) → service → for whom →
 age group → description → the resident's name → phone → 村/社区 → address (may be skipped) →
 preferred time → how it came → urgent → the verbal consent, ticked by the worker after reading
 the short notice out → take it myself → summary with Edit → Save, one call of
