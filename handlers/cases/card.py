@@ -64,7 +64,7 @@ def conflict_text(_: Gettext, error: Exception) -> str:
     if isinstance(error, cs.ClosingRecordMissing):
         return _(
             "A case closes only with a closing record (结案记录). Write one with /log, then "
-            "link it here with «📎 Link a record»."
+            "link it here with “📎 Link a record”."
         )
     if isinstance(error, cs.CaseClosed):
         return _("This case is closed; only the station head can reopen it.")

@@ -48,9 +48,9 @@ def refusal(who: Speaker) -> str:
 def consent_notice(_: Gettext) -> str:
     """What the worker reads out to the resident before ticking the consent."""
     return _(
-        "Please read this to the resident: «The station will keep your name, phone, address "
+        "Please read this to the resident: “The station will keep your name, phone, address "
         "and what you told us, to help you and to report its work. Only the station's staff "
-        "see them. You can ask the station at any time to see them or to have them erased.»"
+        "see them. You can ask the station at any time to see them or to have them erased.”"
     )
 
 
