@@ -323,3 +323,27 @@ async def test_a_worker_of_another_station_is_refused_every_case_button(bot: Bot
         text = other.last_text
         assert "not open to you" in text or "only for social work station staff" in text, data
     assert await snapshot(bot) == before
+
+
+async def test_open_as_a_case_from_the_inbox_request_card_in_chinese(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
+    colleague = await bot.person(role="worker", stations=("jiangnan",), name="李社工")
+    await register_walk_in(worker)
+    await worker.press("wk:save")
+    async with bot.database.uow() as uow:
+        request_id = await uow.session.scalar(select(ServiceRequest.id))
+    await colleague.send("/inbox")
+    await colleague.press_data(f"ib:rq:{request_id}")
+    assert "📁 建立个案" in colleague.button_labels()
+    await colleague.press("📁 建立个案")
+    assert "服务对象属于哪些群体" in colleague.last_text
+    await colleague.press("oc:tog:elderly")
+    await colleague.press("oc:done")
+    await colleague.press("oc:risk:low")
+    assert "服务对象：Grandma Liu" in colleague.last_text
+    await colleague.press("oc:save")
+    text = colleague.last_text
+    assert "✅ 个案 JN-C-0001 已建立。" in text
+    assert "阶段：接案" in text and "下一步：填写接案记录" in text and "来自求助 JN-0001" in text
+    await colleague.press_data("cs:fromrq:" + str(request_id))  # a second case: it names the first
+    assert "已有进行中的个案：JN-C-0001" in colleague.last_text
