@@ -57,7 +57,9 @@ EVENT_LABELS = {
 
 def refused_text(_: Gettext) -> str:
     """One sentence for a case that is not there or not this person's: it says neither."""
-    return _("Sorry, this case is not open to you. Nothing was changed.")
+    return _(
+        "Sorry, this case is not open to you, so nothing was changed. /cases lists the cases you can open."
+    )
 
 
 def conflict_text(_: Gettext, error: Exception) -> str:
@@ -734,7 +736,7 @@ async def _review_command(update: Update, context: Context) -> None:
     await review(update, context)
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CommandHandler("cases", list_cases))
     app.add_handler(CommandHandler("review", _review_command))
     app.add_handler(CallbackQueryHandler(list_cases, pattern=r"^menu:cases$"))

@@ -12,6 +12,7 @@ first case) and shows the case card.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -90,7 +91,9 @@ def _direct(draft: Draft) -> bool:
     return bool(draft.get("direct"))
 
 
-def _text_step(name: str, key: str, limit: int, question: str, *, skip: bool, applies) -> Step:  # type: ignore[no-untyped-def]
+def _text_step(
+    name: str, key: str, limit: int, question: str, *, skip: bool, applies: Callable[[Draft], bool]
+) -> Step:
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         _ = who.gettext
         rows = [[InlineKeyboardButton(_("Skip"), callback_data=encode(P, "skip"))]] if skip else []

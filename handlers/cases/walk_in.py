@@ -12,13 +12,26 @@ The draft lives in `user_data["register"]` with a token, so a second Save saves 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, PHONE, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import (
+    END,
+    PHONE,
+    TEXT,
+    Draft,
+    Flow,
+    Outcome,
+    PressHandler,
+    Reask,
+    Screen,
+    Step,
+)
 from handlers.kit.i18n import Gettext
 from handlers.kit.steps import choice_step, confirm_step, station_step
 from handlers.kit.words import phone_text
@@ -77,7 +90,7 @@ def _service_name(context: Context, who: Speaker, code: str | None) -> str:
     return service.name(who.lang) if service else (code or "")
 
 
-def _coded(items: tuple, code: str | None, lang: str) -> str:  # type: ignore[type-arg]
+def _coded(items: Sequence[Any], code: str | None, lang: str) -> str:
     found = next((i for i in items if i.code == code), None)
     return found.name(lang) if found else (code or "")
 
@@ -154,8 +167,8 @@ def _limited(field_limit: int, key: str, step: str) -> Step:
         draft[key] = None
         return None
 
-    presses = {"skip": skip} if key == "address" else {}
-    return Step(step, render, presses, on_text=typed, expects=TEXT)  # type: ignore[arg-type]
+    presses: dict[str, PressHandler] = {"skip": skip} if key == "address" else {}
+    return Step(step, render, presses, on_text=typed, expects=TEXT)
 
 
 def _phone_render(context: Context, who: Speaker, draft: Draft) -> Screen:
