@@ -16,8 +16,9 @@ __all__ = ["register", "render_case_overdue"]
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     # Imported here: these modules import handlers.requests, which imports people (a cycle
     # if imported eagerly with the package).
-    from handlers.cases import card, open_case, walk_in
+    from handlers.cases import card, next_contact, open_case, walk_in
 
     app.add_handler(walk_in.FLOW.conversation())
     app.add_handler(open_case.FLOW.conversation())
+    app.add_handler(next_contact.FLOW.conversation())
     card.register(app)

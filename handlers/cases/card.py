@@ -15,7 +15,7 @@ log) shows the timeline and the buttons the case's stage allows:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date, timedelta
+from datetime import date
 from html import escape
 from typing import Any
 
@@ -35,8 +35,6 @@ from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
 P = "cs"
 TIMELINE = 12  # events shown on the card, newest last
 RECORDS_TO_LINK = 10
-NEXT_IN_DAYS = (3, 7, 14, 30)
-EVERY_DAYS = (7, 14, 30)
 
 EVENT_LABELS = {
     cs.OPENED: N_("opened"),
@@ -285,6 +283,32 @@ async def _service(
         return None
 
 
+async def say_refusal(update: Update, who: Speaker, error: Exception) -> None:
+    """A refused service call in one sentence: not there or not theirs (the same words), or
+    the conflict that stopped it."""
+    _ = who.gettext
+    if isinstance(error, (NotFound, NotAllowed)) and not isinstance(error, cs.NotAssigned):
+        await show(update, refused_text(_))
+    else:
+        await alert(update, conflict_text(_, error))
+
+
+async def show_view(
+    update: Update, context: Context, who: Speaker, view: cs.CaseView, note: str
+) -> None:
+    await show(
+        update, note + "\n\n" + card_text(context, who, view), card_buttons(context, who, view)
+    )
+
+
+def kw(context: Context) -> dict[str, Any]:
+    return _kw(context)
+
+
+async def may_change(update: Update, context: Context, who: Speaker, case_id: int) -> bool:
+    return await _check_may_change(update, context, who, case_id)
+
+
 def _kw(context: Context) -> dict[str, Any]:
     data = context.bot_data
     return {"catalog": data.knowledge.cases, "now": data.clock.now(), "zone": data.clock.zone}
@@ -457,39 +481,6 @@ async def p_lk(update: Update, context: Context, who: Speaker, press: Press) -> 
         update, context, who, case_id,
         lambda uow: cs.link_record(uow, actor=who.access, case_id=case_id, activity_id=activity_id, **_kw(context)),
         who.gettext("✅ The record is filed on the case."),
-    )  # fmt: skip
-
-
-async def p_next(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    _ = who.gettext
-    case_id = _id(press)
-    if not await _check_may_change(update, context, who, case_id):
-        return
-    rows = [[_b(_("in {days} days").format(days=d), "nx", case_id, "d", d) for d in NEXT_IN_DAYS]]
-    rows.append(
-        [_b(_("every {days} days").format(days=d), "nx", case_id, "e", d) for d in EVERY_DAYS]
-    )
-    rows.append([_b(_("No next contact"), "nx", case_id, "x", 0), _b(_("« Back"), "open", case_id)])
-    await show(update, _("When is the next contact (visit or call)?"), InlineKeyboardMarkup(rows))
-
-
-async def p_nx(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    case_id, how, days = _id(press), press.arg(1), press.int_arg(2) or 0
-    data = context.bot_data
-    today = data.clock.now().astimezone(data.clock.zone).date()
-    on: date | None = None
-    every: int | None = None
-    if how == "d":
-        on = today + timedelta(days=days)
-    elif how == "e":
-        every = days
-    elif how != "x":
-        await show(update, refused_text(who.gettext))
-        return
-    await _change(
-        update, context, who, case_id,
-        lambda uow: cs.set_next_contact(uow, actor=who.access, case_id=case_id, on=on, every_days=every, **_kw(context)),
-        who.gettext("✅ Next contact saved."),
     )  # fmt: skip
 
 
@@ -725,7 +716,7 @@ async def review(update: Update, context: Context, note: str | None = None) -> N
 
 
 PRESSES: dict[str, Callable[[Update, Context, Speaker, Press], Awaitable[None]]] = {
-    "open": p_open, "list": p_list, "link": p_link, "lk": p_lk, "next": p_next, "nx": p_nx,
+    "open": p_open, "list": p_list, "link": p_link, "lk": p_lk,
     "risk": p_risk, "rk": p_rk, "asg": p_asg, "as": p_as, "rst": p_rst, "rs": p_rs,
     "rag": p_rag, "ra": p_ra, "out": p_out, "ro": p_ro, "close": p_close, "reopen": p_reopen,
     "acc": p_acc, "dec": p_dec, "so": p_so,

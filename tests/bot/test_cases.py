@@ -178,6 +178,9 @@ async def test_a_case_through_every_stage(bot: BotHarness) -> None:
         assert "The record is filed on the case" in worker.last_text
         assert f"Stage: {stage}" in worker.last_text
     await worker.press_data(f"cs:next:{cid}")
+    await worker.send("11月3日")  # a typed day already past this year means next year
+    assert "Next contact saved" in worker.last_text and "Nov 3" in worker.last_text
+    await worker.press_data(f"cs:next:{cid}")
     await worker.press("every 7 days")
     assert "Next contact: Nov 23 · every 7 days" in worker.last_text
     await worker.press_data(f"cs:risk:{cid}")
@@ -217,7 +220,7 @@ async def test_a_case_through_every_stage(bot: BotHarness) -> None:
         reads = await uow.session.scalar(
             select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "case.read")
         )
-    assert kinds == ["opened", "record", "record", "record", "record", "next_contact", "risk",
+    assert kinds == ["opened", "record", "record", "record", "record", "next_contact", "next_contact", "risk",
                      "agency_referral", "agency_outcome", "assigned", "assigned", "record",
                      "closed", "reopened"]  # fmt: skip
     assert reads and reads > 5  # every card shown was an audited read
@@ -266,7 +269,7 @@ async def test_an_overdue_case_is_reminded_once(bot: BotHarness) -> None:
     await open_direct_case(worker)
     cid = (await case_row(bot)).id
     await worker.press_data(f"cs:next:{cid}")
-    await worker.press_data(f"cs:nx:{cid}:d:3")  # due on 19 November
+    await worker.press_data("nc:in:3")  # due on 19 November
     await run(bot, at(2026, 11, 20, 8, 30))  # overdue, but before the worker's 9:00
     await run(bot, at(2026, 11, 20, 9, 30))
     await run(bot, at(2026, 11, 20, 14, 0))
@@ -311,7 +314,7 @@ async def test_a_worker_of_another_station_is_refused_every_case_button(bot: Bot
     assert "JN-C-0001" not in other.last_text
     presses = [
         f"cs:open:{cid}", f"cs:link:{cid}", f"cs:lk:{cid}:{theirs}", f"cs:next:{cid}",
-        f"cs:nx:{cid}:d:3", f"cs:nx:{cid}:e:7", f"cs:nx:{cid}:x:0", f"cs:risk:{cid}",
+        f"cs:nx:{cid}:d:3", "nc:in:3", "nc:none", f"cs:risk:{cid}",
         f"cs:rk:{cid}:high", f"cs:asg:{cid}", f"cs:as:{cid}:1", f"cs:rst:{cid}",
         f"cs:rs:{cid}:xicheng", f"cs:rag:{cid}", f"cs:ra:{cid}:school", f"cs:out:{cid}:{ref}",
         f"cs:ro:{ref}:served", f"cs:close:{cid}", f"cs:reopen:{cid}", f"cs:acc:{cid}",
