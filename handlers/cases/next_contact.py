@@ -18,6 +18,7 @@ from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import DATE, END, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.keyboards import grid
+from handlers.kit.screen import show
 from handlers.kit.steps import local_today
 from services import cases as cs
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
@@ -104,6 +105,16 @@ async def on_none(
     return None
 
 
+def _range_problem(context: Context, who: Speaker, day: date) -> str | None:
+    _ = who.gettext
+    today = local_today(context)
+    if day < today:
+        return _("That day has passed; please choose today or later.")
+    if day > today + timedelta(days=context.bot_data.knowledge.cases.max_days_ahead):
+        return _("That is too far ahead; please choose a day within a year.")
+    return None
+
+
 async def on_typed(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
@@ -111,6 +122,9 @@ async def on_typed(
     day = parse_future_date(text, local_today(context))
     if day is None:
         raise Reask(_("I did not understand this date. Type it like 12月3日 or 2026-12-03."))
+    problem = _range_problem(context, who, day)  # the service checks it again on Save
+    if problem is not None:
+        raise Reask(problem)
     draft["on"] = day.isoformat()
     return None
 
@@ -136,24 +150,9 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
             view = await cs.set_next_contact(
                 uow, actor=who.access, case_id=case_id, on=on, every_days=every, **card.kw(context)
             )
-    except InvalidValue as problem:
-        if problem.reason == "past":
-            return await FLOW.ask(
-                update,
-                context,
-                who,
-                "when",
-                _("That day has passed; please choose today or later."),
-            )
-        if problem.reason == "too_far":
-            return await FLOW.ask(
-                update,
-                context,
-                who,
-                "when",
-                _("That is too far ahead; please choose a day within a year."),
-            )
-        return await FLOW.ask(update, context, who, "when", card.invalid_text(_, problem))
+    except InvalidValue as problem:  # the day left the range since it was typed
+        await show(update, card.invalid_text(_, problem))
+        return "when"
     except (NotFound, NotAllowed, Conflict) as error:
         await card.say_refusal(update, who, error)
         return END

@@ -197,6 +197,8 @@ async def overview(update: Update, context: Context) -> None:
                 )
             ]
         )
+    rows.append([InlineKeyboardButton(_("📋 Register a request"), callback_data="menu:register"),
+                 InlineKeyboardButton(_("📁 Cases"), callback_data="menu:cases")])  # fmt: skip
     new = update.callback_query is None or (update.callback_query.data or "").startswith("menu:")
     await show(update, text, InlineKeyboardMarkup(rows), new=new)
 

@@ -350,3 +350,29 @@ async def test_open_as_a_case_from_the_inbox_request_card_in_chinese(bot: BotHar
     assert "阶段：接案" in text and "下一步：填写接案记录" in text and "来自求助 JN-0001" in text
     await colleague.press_data("cs:fromrq:" + str(request_id))  # a second case: it names the first
     assert "已有进行中的个案：JN-C-0001" in colleague.last_text
+
+
+async def test_the_inbox_overview_leads_to_register_and_cases(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
+    await worker.send("/inbox")
+    await worker.press("📋 Register a request")
+    assert "Which service is it?" in worker.last_text
+    await worker.send("/cancel")
+    await worker.send("/inbox")
+    await worker.press("📁 Cases")
+    assert "No open cases." in worker.last_text
+
+
+async def test_a_typed_next_contact(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
+    await open_direct_case(worker)
+    cid = (await case_row(bot)).id
+    await worker.press_data(f"cs:next:{cid}")
+    await worker.send("soon")
+    assert "I did not understand this date" in worker.last_text
+    await worker.send("2028-01-05")
+    assert "too far ahead" in worker.last_text
+    await worker.send("2026-11-30")
+    assert "Next contact saved" in worker.last_text and "Nov 30" in worker.last_text
+    await worker.send("/cases")
+    assert "JN-C-0001" in worker.last_text
