@@ -352,7 +352,11 @@ async def list_cases(update: Update, context: Context) -> None:
         mark = "⏰ " if case.overdue_days else ""
         lines.append(
             f"{mark}<b>{escape(case.number)}</b> {name} · "
-            + next_step_text(context, who, case.next_step)
+            + (
+                _("referred to your station: accept or decline it")
+                if case.referred_to_station in cs.staff_stations(who.access)
+                else next_step_text(context, who, case.next_step)
+            )
             + (
                 " · " + _("overdue by {days} days").format(days=case.overdue_days)
                 if case.overdue_days

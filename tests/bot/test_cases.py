@@ -236,9 +236,13 @@ async def test_a_referral_between_stations_is_accepted(bot: BotHarness) -> None:
     await worker.press_data(f"cs:rs:{cid}:xicheng")
     assert "Referred; the other station has been told" in worker.last_text
     assert "has been referred to your station" in other.last_text
-    await other.press("📁 Open the case")
-    await other.press_data(f"cs:acc:{cid}")
-    assert "now at your station" in other.last_text
+    notice = other.last
+    assert [b.callback_data for b in notice.buttons] == [f"cs:open:{cid}"]
+    await other.send("/cases")
+    assert "referred to your station: accept or decline it" in other.last_text
+    await other.press("📁 Open the case", message=notice)
+    await other.press("✅ Accept the case", message=notice)  # the notice now shows the card
+    assert "now at your station" in notice.text
     row = await case_row(bot)
     async with bot.database.uow() as uow:
         zhao = await uow.session.scalar(select(Person.id).where(Person.tg_id == other.user_id))
