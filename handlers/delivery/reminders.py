@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
+from handlers.cases import render_case_overdue
 from handlers.delivery.outbox import Renderer, SendReport
 from handlers.kit.context import BotData, Context
 from handlers.kit.i18n import Gettext
@@ -92,6 +94,7 @@ class Renderers:
             reminders.MONTH_CLOSE: self.month_close,
             reminders.REQUEST_WAITING: self.request_waiting,
             reminders.VOLUNTEER_WAITING: self.volunteer_waiting,
+            reminders.CASE_OVERDUE: partial(render_case_overdue, self.station),
         }
 
     # --- supervisors ---------------------------------------------------------------------

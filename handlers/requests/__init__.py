@@ -8,9 +8,12 @@ from telegram.ext import Application
 
 # What /volunteer uses: the application's card and labels, and its notices. These modules import
 # only the kit and services, so exporting them eagerly closes no cycle.
+from handlers.kit.context import Context
 from handlers.requests.request_labels import (
+    AGE_LABELS,
     AVAILABILITY_LABELS,
     PARTY_LABELS,
+    TIME_LABELS,
     VOLUNTEER_AGE_LABELS,
     VOLUNTEER_STATUS_LABELS,
     application_card,
@@ -23,8 +26,10 @@ from handlers.requests.request_labels import (
 from handlers.requests.request_notices import applicant_told, new_application
 
 __all__ = [
+    "AGE_LABELS",
     "AVAILABILITY_LABELS",
     "PARTY_LABELS",
+    "TIME_LABELS",
     "VOLUNTEER_AGE_LABELS",
     "VOLUNTEER_STATUS_LABELS",
     "applicant_told",
@@ -33,10 +38,22 @@ __all__ = [
     "join_list",
     "label",
     "new_application",
+    "notify_new_request",
     "phone_text",
     "register",
     "station_name",
 ]
+
+
+async def notify_new_request(context: Context, submitted: Any) -> None:
+    """Tell the station's staff of a new request (`submitted.request`, `.notify`) through the
+    ledger and the outbox: the one notice of /request, also used by /register (handlers.cases)."""
+    from handlers.requests import request_notices
+
+    keys = await request_notices.record(
+        context, request_notices.new_request_notices(context, submitted)
+    )
+    await request_notices.deliver(context, keys)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -203,6 +203,8 @@ async def overview(update: Update, context: Context) -> None:
                 )
             ]
         )
+    rows.append([InlineKeyboardButton(_("📋 Register a request"), callback_data="menu:register"),
+                 InlineKeyboardButton(_("📁 Cases"), callback_data="menu:cases")])  # fmt: skip
     new = update.callback_query is None or (update.callback_query.data or "").startswith("menu:")
     await show(update, text, InlineKeyboardMarkup(rows), new=new)
 
@@ -253,6 +255,8 @@ def request_actions(_: Gettext, who: Speaker, view: RequestView) -> InlineKeyboa
             rows.append([InlineKeyboardButton(_("✔️ Complete"), callback_data=f"ib:done:{i}")])
         rows.append([InlineKeyboardButton(_("🤝 Hand over"), callback_data=f"ib:hand:{i}"),
                      InlineKeyboardButton(_("✖ Decline"), callback_data=f"ib:decl:{i}")])  # fmt: skip
+    if view.status not in (rq.DECLINED, rq.CANCELLED):  # handlers.cases opens it
+        rows.append([InlineKeyboardButton(_("📁 Open as a case"), callback_data=f"cs:fromrq:{i}")])
     section = SECTION_OF_STATUS.get(view.status, "new")
     rows.append([InlineKeyboardButton(_("« Back to the list"), callback_data=f"ib:sec:{section}:0"),
                  InlineKeyboardButton(_("« Inbox"), callback_data="ib:home")])  # fmt: skip

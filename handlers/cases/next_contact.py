@@ -1,0 +1,170 @@
+"""«📅 Next contact» on a case card (`cs:next:<id>`): a one-step kit `Flow` (diagram:
+`next_contact.mmd`). In 3, 7, 14 or 30 days, every 7, 14 or 30 days, none, or a typed date
+(`2026-12-03`, `12/3`, `12月3日`; a day already past this year means next year). Save is one
+call of `services.cases.set_next_contact`, which checks the person and the range; the card is
+shown again.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardButton, Update
+
+from handlers.cases import card
+from handlers.kit.callbacks import Press, encode
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import DATE, END, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.keyboards import grid
+from handlers.kit.screen import show
+from handlers.kit.steps import local_today
+from services import cases as cs
+from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
+
+P = "nc"
+IN_DAYS = (3, 7, 14, 30)
+EVERY_DAYS = (7, 14, 30)
+_ISO = re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})[-./月](\d{1,2})[日号]?$")
+
+
+def parse_future_date(text: str, today: date) -> date | None:
+    """A typed day on or after today; None when it is not a date."""
+    cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    try:
+        if found := _ISO.match(cleaned):
+            return date(int(found[1]), int(found[2]), int(found[3]))
+        if found := _MONTH_DAY.match(cleaned):
+            day = date(today.year, int(found[1]), int(found[2]))
+            return day if day >= today else date(today.year + 1, day.month, day.day)
+    except ValueError:
+        return None
+    return None
+
+
+async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
+    press = context.press(update)
+    case_id = press.int_arg() if press is not None else None
+    if not await card.may_change(update, context, who, case_id or 0):
+        return None
+    return {"case": case_id}
+
+
+def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    rows = grid(
+        [
+            InlineKeyboardButton(
+                _("in {days} days").format(days=d), callback_data=encode(P, "in", d)
+            )
+            for d in IN_DAYS
+        ],
+        4,
+    )
+    rows += grid(
+        [
+            InlineKeyboardButton(
+                _("every {days} days").format(days=d), callback_data=encode(P, "every", d)
+            )
+            for d in EVERY_DAYS
+        ],
+        3,
+    )
+    rows.append([InlineKeyboardButton(_("No next contact"), callback_data=encode(P, "none"))])
+    return Screen(
+        _("When is the next contact (visit or call)? Choose, or type a date such as 12月3日."),
+        rows,
+    )
+
+
+async def on_in(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    days = press.int_arg() or 0
+    if days not in IN_DAYS:
+        raise Reask(None)
+    draft["on"] = (local_today(context) + timedelta(days=days)).isoformat()
+    return None
+
+
+async def on_every(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    days = press.int_arg() or 0
+    if days not in EVERY_DAYS:
+        raise Reask(None)
+    draft["every"] = days
+    return None
+
+
+async def on_none(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    return None
+
+
+def _range_problem(context: Context, who: Speaker, day: date) -> str | None:
+    _ = who.gettext
+    today = local_today(context)
+    if day < today:
+        return _("That day has passed; please choose today or later.")
+    if day > today + timedelta(days=context.bot_data.knowledge.cases.max_days_ahead):
+        return _("That is too far ahead; please choose a day within a year.")
+    return None
+
+
+async def on_typed(
+    update: Update, context: Context, who: Speaker, draft: Draft, text: str
+) -> Outcome:
+    _ = who.gettext
+    day = parse_future_date(text, local_today(context))
+    if day is None:
+        raise Reask(_("I did not understand this date. Type it like 12月3日 or 2026-12-03."))
+    problem = _range_problem(context, who, day)  # the service checks it again on Save
+    if problem is not None:
+        raise Reask(problem)
+    draft["on"] = day.isoformat()
+    return None
+
+
+WHEN = Step(
+    "when",
+    render,
+    {"in": on_in, "every": on_every, "none": on_none},
+    on_text=on_typed,
+    expects=DATE,
+)
+
+
+async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
+    _ = who.gettext
+    case_id = int(draft.get("case") or 0)
+    on = date.fromisoformat(draft["on"]) if draft.get("on") else None
+    every = draft.get("every")
+    draft.pop("on", None)
+    draft.pop("every", None)
+    try:
+        async with context.bot_data.uow() as uow:
+            view = await cs.set_next_contact(
+                uow, actor=who.access, case_id=case_id, on=on, every_days=every, **card.kw(context)
+            )
+    except InvalidValue as problem:  # the day left the range since it was typed
+        await show(update, card.invalid_text(_, problem))
+        return "when"
+    except (NotFound, NotAllowed, Conflict) as error:
+        await card.say_refusal(update, who, error)
+        return END
+    await card.show_view(update, context, who, view, _("✅ Next contact saved."))
+    return END
+
+
+FLOW = Flow(
+    name="nextcontact",
+    prefix=P,
+    steps=(WHEN,),
+    begin=begin,
+    finish=save,
+    entry_patterns=(r"^cs:next:",),
+)

@@ -1,0 +1,405 @@
+"""`/register`: a worker or head registers a request for a resident who came in or phoned.
+
+A kit `Flow` (diagram: `walk_in.mmd`): station (only with several) → service → for whom →
+age group → description → the resident's name → phone → 村/社区 → address (may be skipped) →
+preferred time → how it came → urgent → the verbal consent, ticked by the worker after reading
+the short notice out → take it myself → summary with Edit → Save, one call of
+`services.walk_ins.register`. Unless the worker took it, the station's staff are told through
+the outbox with the same notice as a resident's /request (`handlers.requests.notify_new_request`).
+The draft lives in `user_data["register"]` with a token, so a second Save saves once.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from html import escape
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from handlers.kit.callbacks import Press, encode
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import (
+    END,
+    PHONE,
+    TEXT,
+    Draft,
+    Flow,
+    Outcome,
+    PressHandler,
+    Reask,
+    Screen,
+    Step,
+)
+from handlers.kit.i18n import Gettext
+from handlers.kit.screen import show
+from handlers.kit.steps import choice_step, confirm_step, station_step
+from handlers.kit.words import phone_text, staff_only
+from handlers.requests import AGE_LABELS, TIME_LABELS, notify_new_request
+from knowledge.stations import Station
+from services import consent, walk_ins
+from services import requests as rq
+from services.errors import InvalidValue, NotAllowed
+from services.phones import normalise_cn_phone
+
+P = "wk"
+SOURCES_FOR_STAFF = ("walk_in", "phone", "outreach", "village", "agency")
+
+
+def stations_of(who: Speaker) -> list[str]:
+    return sorted(who.access.worker_stations | who.access.head_stations)
+
+
+def refusal(who: Speaker) -> str:
+    _ = who.gettext
+    if not who.access.is_staff:
+        return staff_only(_)
+    return _("Only the workers and the head of a station register requests for residents.")
+
+
+def consent_notice(_: Gettext) -> str:
+    """What the worker reads out to the resident before ticking the consent."""
+    return _(
+        "Please read this to the resident: “The station will keep your name, phone, address "
+        "and what you told us, to help you and to report its work. Only the station's staff "
+        "see them. You can ask the station at any time to see them or to have them erased.”"
+    )
+
+
+async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
+    stations = stations_of(who)
+    if not stations:
+        await show(update, refusal(who))
+        return None
+    draft: Draft = {"token": uuid.uuid4().hex, "several": len(stations) > 1}
+    if len(stations) == 1:
+        draft["station"] = stations[0]
+    return draft
+
+
+def _station_name(context: Context, who: Speaker, code: str | None) -> str:
+    station = context.bot_data.knowledge.stations.get(code or "")
+    return station.name(who.lang) if station else (code or "")
+
+
+def _service_name(context: Context, who: Speaker, code: str | None) -> str:
+    service = next(
+        (s for s in context.bot_data.knowledge.services.services if s.code == code), None
+    )
+    return service.name(who.lang) if service else (code or "")
+
+
+def _coded(items: Sequence[Any], code: str | None, lang: str) -> str:
+    found = next((i for i in items if i.code == code), None)
+    return found.name(lang) if found else (code or "")
+
+
+def summary(context: Context, who: Speaker, draft: Draft) -> str:
+    _ = who.gettext
+    catalog = context.bot_data.knowledge.cases
+    yes, no = _("yes"), _("no")
+    lines = [
+        "<b>" + _("Please check, then save:") + "</b>",
+        _("Station: {station}").format(
+            station=escape(_station_name(context, who, draft.get("station")))
+        ),
+        _("Service: {service}").format(
+            service=escape(_service_name(context, who, draft.get("service")))
+        ),
+        _("For: {whom}, {age}").format(
+            whom=escape(_coded(catalog.for_whom, draft.get("for_whom"), who.lang)),
+            age=_(AGE_LABELS.get(draft.get("age") or "", "")),
+        ),
+        _("Situation: {text}").format(text=escape(draft.get("description") or "")),
+        _("Resident: {name}").format(name=escape(draft.get("name") or "")),
+        _("Phone: {phone}").format(phone=phone_text(draft.get("phone") or "")),
+        _("Village or community: {village}").format(village=escape(draft.get("village") or "")),
+        _("Address: {address}").format(address=escape(draft.get("address") or "—")),
+        _("Preferred time: {time}").format(time=_(TIME_LABELS.get(draft.get("time") or "", ""))),
+        _("How it came: {source}").format(
+            source=escape(_coded(catalog.request_sources, draft.get("source"), who.lang))
+        ),
+        _("Urgent: {urgent}").format(urgent=yes if draft.get("urgent") == "yes" else no),
+        _("Verbal consent: {consent}").format(consent=yes if draft.get("consent") else no),
+        _("I take it myself: {take}").format(take=yes if draft.get("take") == "yes" else no),
+    ]
+    return "\n".join(lines)
+
+
+def _limited(field_limit: int, key: str, step: str) -> Step:
+    """Typed text into `draft[key]`, at most `field_limit` characters."""
+
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        _ = who.gettext
+        texts = {
+            "description": _(
+                "📝 What is the situation? Type it in a few sentences (up to 1000 characters)."
+            ),
+            "name": _("👤 The resident's name (as they want to be called, e.g. 刘奶奶)?"),
+            "village": _("🏘 Which village or community (村/社区) do they live in?"),
+            "address": _("🏠 The address for a home visit (up to 300 characters), or skip it."),
+        }
+        rows = []
+        if key == "address":
+            rows.append([InlineKeyboardButton(_("Skip"), callback_data=encode(P, "skip"))])
+        return Screen(texts[key], rows)
+
+    async def typed(
+        update: Update, context: Context, who: Speaker, draft: Draft, text: str
+    ) -> Outcome:
+        _ = who.gettext
+        text = text.strip()
+        if not text:
+            raise Reask(None)
+        if len(text) > field_limit:
+            raise Reask(
+                _("That is {length} characters long; please keep it under {limit}.").format(
+                    length=len(text), limit=field_limit
+                )
+            )
+        draft[key] = text
+        return None
+
+    async def skip(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        draft[key] = None
+        return None
+
+    presses: dict[str, PressHandler] = {"skip": skip} if key == "address" else {}
+    return Step(step, render, presses, on_text=typed, expects=TEXT)
+
+
+def _phone_render(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    return Screen(_("📞 The resident's phone number, e.g. 138 0013 8000 or 0579-8000 0001?"))
+
+
+async def _phone_typed(
+    update: Update, context: Context, who: Speaker, draft: Draft, text: str
+) -> Outcome:
+    _ = who.gettext
+    try:
+        draft["phone"] = normalise_cn_phone(text)
+    except InvalidValue as error:
+        if error.reason == "not_mainland":
+            raise Reask(
+                _("Sorry, I can only take a mainland China mobile or landline number.")
+            ) from error
+        raise Reask(
+            _(
+                "That does not look like a phone number I can use. Type it like 138 0013 8000 "
+                "(mobile) or 0579-8000 0001 (landline with area code)."
+            )
+        ) from error
+    return None
+
+
+def _consent_render(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    return Screen(
+        consent_notice(_) + "\n\n" + _("Did the resident agree?"),
+        [[InlineKeyboardButton(_("☑️ The resident agreed"), callback_data=encode(P, "agree"))]],
+    )
+
+
+async def _agreed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    draft["consent"] = True
+    return None
+
+
+def _your_stations(context: Context, who: Speaker, draft: Draft) -> list[Station]:
+    mine = set(stations_of(who))
+    return [s for s in context.bot_data.knowledge.stations.stations if s.code in mine]
+
+
+def _edits(_: Gettext, draft: Draft) -> list[tuple[str, str]]:
+    return [
+        (_("Service"), "service"),
+        (_("For whom"), "for_whom"),
+        (_("Age group"), "age"),
+        (_("Situation"), "description"),
+        (_("Name"), "name"),
+        (_("Phone"), "phone"),
+        (_("Village"), "village"),
+        (_("Address"), "address"),
+        (_("Time"), "time"),
+        (_("Source"), "source"),
+        (_("Urgent"), "urgent"),
+        (_("Take it"), "take"),
+    ]
+
+
+def _yes_no(context: Context, who: Speaker, draft: Draft) -> list[tuple[str, str]]:
+    return [(who.gettext("Yes"), "yes"), (who.gettext("No"), "no")]
+
+
+STEPS = (
+    station_step(
+        "station",
+        prefix=P,
+        stations=_your_stations,
+        text=lambda _, c, w, d: _("📋 For which station are you registering the request?"),
+        applies_when=lambda draft: bool(draft.get("several")),
+    ),
+    choice_step(
+        "service",
+        prefix=P,
+        key="service",
+        per_row=1,
+        text=lambda _, c, w, d: _("📋 A request for a resident. Which service is it?"),
+        options=lambda c, w, d: [
+            (s.name(w.lang), s.code) for s in c.bot_data.knowledge.services.services
+        ],
+    ),
+    choice_step(
+        "for_whom",
+        prefix=P,
+        key="for_whom",
+        kind="who",
+        text=lambda _, c, w, d: _("Whom is the help for?"),
+        options=lambda c, w, d: [
+            (f.name(w.lang), f.code) for f in c.bot_data.knowledge.cases.for_whom
+        ],
+    ),
+    choice_step(
+        "age",
+        prefix=P,
+        key="age",
+        per_row=3,
+        text=lambda _, c, w, d: _("How old is the person the help is for?"),
+        options=lambda c, w, d: [(w.gettext(AGE_LABELS[a]), a) for a in rq.AGE_GROUPS],
+    ),
+    _limited(rq.MAX_DESCRIPTION, "description", "description"),
+    _limited(walk_ins.MAX_NAME, "name", "name"),
+    Step("phone", _phone_render, on_text=_phone_typed, expects=PHONE),
+    _limited(walk_ins.MAX_VILLAGE, "village", "village"),
+    _limited(walk_ins.MAX_ADDRESS, "address", "address"),
+    choice_step(
+        "time",
+        prefix=P,
+        key="time",
+        text=lambda _, c, w, d: _("When does it suit the resident best?"),
+        options=lambda c, w, d: [(w.gettext(TIME_LABELS[t]), t) for t in rq.PREFERRED_TIMES],
+    ),
+    choice_step(
+        "source",
+        prefix=P,
+        key="source",
+        kind="src",
+        text=lambda _, c, w, d: _("How did the request come to the station?"),
+        options=lambda c, w, d: [
+            (s.name(w.lang), s.code)
+            for s in c.bot_data.knowledge.cases.request_sources
+            if s.code != walk_ins.TELEGRAM
+        ],
+    ),
+    choice_step(
+        "urgent",
+        prefix=P,
+        key="urgent",
+        kind="urg",
+        text=lambda _, c, w, d: _(
+            "Is it urgent? Urgent means that someone's safety or health is at risk now."
+        ),
+        options=_yes_no,
+    ),
+    Step("consent", _consent_render, {"agree": _agreed}),
+    choice_step(
+        "take",
+        prefix=P,
+        key="take",
+        text=lambda _, c, w, d: _(
+            "Will you take it on yourself? (No: the station's staff are told, as for a request "
+            "sent by a resident.)"
+        ),
+        options=_yes_no,
+    ),
+    confirm_step(
+        "confirm",
+        prefix=P,
+        text=lambda _, c, w, d: summary(c, w, d),
+        save_label=lambda _: _("✅ Save"),
+        edits=_edits,
+    ),
+)
+
+FIELD_STEP = {
+    "station": "station", "service": "service", "for_whom": "for_whom", "age_group": "age",
+    "description": "description", "resident_name": "name", "phone": "phone",
+    "village": "village", "address": "address", "preferred_time": "time", "source": "source",
+}  # fmt: skip
+
+
+async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
+    _ = who.gettext
+    data = context.bot_data
+    try:
+        async with data.uow() as uow:
+            registered = await walk_ins.register(
+                uow,
+                actor=who.access,
+                station_code=draft.get("station", ""),
+                source=draft["source"],
+                service_code=draft["service"],
+                for_whom=draft["for_whom"],
+                age_group=draft["age"],
+                description=draft["description"],
+                resident_name=draft["name"],
+                phone=draft["phone"],
+                village=draft["village"],
+                address=draft.get("address"),
+                preferred_time=draft["time"],
+                urgent=draft.get("urgent") == "yes",
+                consent_given=bool(draft.get("consent")),
+                take_it=draft.get("take") == "yes",
+                client_token=draft["token"],
+                known_services=data.knowledge.services.codes,
+                catalog=data.knowledge.cases,
+                now=data.clock.now(),
+            )
+    except consent.ConsentRequired:
+        return "consent"
+    except NotAllowed:
+        await show(
+            update, _("You can no longer register requests for this station; nothing was saved.")
+        )
+        return END
+    except InvalidValue as problem:
+        step = FIELD_STEP.get(problem.field, "confirm")
+        return await FLOW.ask(update, context, who, step, _("Please check this answer again."))
+    view = registered.request
+    if not registered.created:
+        text = _("This request was already registered: its reference is {ref}.")
+    elif registered.request.assignee_id is not None:
+        text = _("✅ Registered as {ref}, and it is yours: it is in your /inbox.")
+    else:
+        text = _("✅ Registered as {ref}; the station's staff have been told.")
+    buttons = [
+        [
+            InlineKeyboardButton(
+                _("📁 Open as a case"), callback_data=encode("cs", "fromrq", view.id)
+            )
+        ],
+        [InlineKeyboardButton(_("🏠 Menu"), callback_data="menu:menu")],
+    ]
+    await show(update, text.format(ref=f"<b>{escape(view.ref)}</b>"), InlineKeyboardMarkup(buttons))
+    if registered.created and registered.notify:
+        await notify_new_request(context, registered)
+    return END
+
+
+FLOW = Flow(
+    name="register",
+    prefix=P,
+    steps=STEPS,
+    begin=begin,
+    finish=save,
+    commands=("register",),
+    entry_patterns=(r"^menu:register$",),
+    summary="confirm",
+    busy=lambda _: _("You are in the middle of registering a request. Finish it, or send /cancel."),
+)
