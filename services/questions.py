@@ -1,8 +1,9 @@
 """The human behind the knowledge base: questions passed to a station's social workers, their
 replies both ways, and what the knowledge base could not answer.
 
-A question belongs to one station. Its workers are told (or, when the station has none yet,
-its head, then the administrators, so a question never lands nowhere). Anyone of the station's
+A question belongs to one station. Its reachable workers are told (or, when the station has
+none yet, its head, then the administrators: services.reach; when nobody at all can be
+reached the result says so). Anyone of the station's
 staff, or an administrator, may reply; the resident may answer back; either side may close it.
 `open` means the station owes a reply; `answered` means the station replied last.
 """
@@ -16,11 +17,11 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from db.models import KbFeedback, Person, Question, QuestionMessage, StaffRole
+from db.models import KbFeedback, Person, Question, QuestionMessage
 from db.uow import UnitOfWork
-from services import audit
+from services import audit, reach
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
-from services.people import ADMIN, STATION_HEAD, WORKER, Access
+from services.people import WORKER, Access
 
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
 UNMATCHED, DOWN, UP = "unmatched", "down", "up"
@@ -34,7 +35,12 @@ class Recipients:
     """Who is told: their Telegram ids, and which group they are (workers, heads, admins)."""
 
     tg_ids: tuple[int, ...]
-    group: str
+    group: str  # worker | station_head | admin | nobody | resident
+
+    @property
+    def nobody(self) -> bool:
+        """Nobody can be reached: tell the asker so, with the station's phone and hours."""
+        return not self.tg_ids
 
 
 @dataclass(frozen=True)
@@ -104,30 +110,14 @@ async def station_of(uow: UnitOfWork, *, person_id: int) -> str | None:
     return person.last_station_code if person is not None else None
 
 
-async def _staff_ids(uow: UnitOfWork, roles: Iterable[str], station_code: str | None) -> list[int]:
-    query = (
-        select(Person.tg_id)
-        .join(StaffRole, StaffRole.person_id == Person.id)
-        .where(StaffRole.role.in_(list(roles)), StaffRole.revoked_at.is_(None))
-        .distinct()
-    )
-    if station_code is not None:
-        query = query.where(StaffRole.station_code == station_code)
-    return sorted((await uow.session.scalars(query)).all())
-
-
 async def station_recipients(
     uow: UnitOfWork, *, station_code: str, admin_tg_ids: Iterable[int] = ()
 ) -> Recipients:
-    """The station's workers; if it has none, its head; if none either, the administrators."""
-    workers = await _staff_ids(uow, [WORKER], station_code)
-    if workers:
-        return Recipients(tuple(workers), WORKER)
-    heads = await _staff_ids(uow, [STATION_HEAD], station_code)
-    if heads:
-        return Recipients(tuple(heads), STATION_HEAD)
-    admins = set(await _staff_ids(uow, [ADMIN], None)) | set(admin_tg_ids)
-    return Recipients(tuple(sorted(admins)), ADMIN)
+    """The one rule of services.reach: reachable workers → head → administrators → nobody."""
+    found = await reach.station_recipients(
+        uow, station_code=station_code, admin_tg_ids=admin_tg_ids
+    )
+    return Recipients(found.tg_ids, found.group)
 
 
 async def ask_station(
@@ -256,6 +246,8 @@ async def reply(
                 .distinct()
             )
         ).all()
+        reachable = await reach.reachable_among(uow, answered_by)
+        answered_by = [tg for tg in answered_by if tg in reachable]
         recipients = (
             Recipients(tuple(sorted(answered_by)), WORKER)
             if answered_by

@@ -1,5 +1,6 @@
 """All models, imported here so `Base.metadata` is complete for Alembic and tests."""
 
+from db.models.daily import EvaluationConfirmation, FirstContact
 from db.models.evaluation import EvaluationEntry, EvaluationResult, EvaluationRun
 from db.models.people import AuditEntry, Consent, Invite, Person, StaffRole, Station, StationCounter
 from db.models.questions import KbFeedback, Question, QuestionMessage
@@ -13,9 +14,11 @@ __all__ = [
     "AuditEntry",
     "Consent",
     "Delivery",
+    "EvaluationConfirmation",
     "EvaluationEntry",
     "EvaluationResult",
     "EvaluationRun",
+    "FirstContact",
     "Invite",
     "KbFeedback",
     "PersistedState",
