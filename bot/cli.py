@@ -1,4 +1,4 @@
-"""`stationbot …`: console, run, webhook, db, invite, report, remind (and the journeys' own commands).
+"""`stationbot …`: console, run, webhook, db, invite, report, remind, doctor (and the journeys' own commands).
 
 Wrong settings or catalogues end with one line on stderr and exit status 2.
 """
@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     remind = sub.add_parser("remind", help="send the reminders due at a moment, once")
     remind.add_argument("--at", help="local date and time, e.g. 2026-11-25T09:00 (default: now)")
     remind.add_argument("--dry-run", action="store_true", help="print who would get what")
+    sub.add_parser("doctor", help="list stations nobody can be reached at, and other gaps")
     kb = sub.add_parser("kb", help="check the knowledge base, or ask it a question")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("check", help="validate the FAQ files; exit 1 on any problem")
@@ -109,6 +110,10 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         from bot.commands import remind
 
         return asyncio.run(remind.main(settings, args))
+    if args.command == "doctor":
+        from bot.commands import doctor
+
+        return asyncio.run(doctor.main(settings, args, sys.stdout))
     if args.command == "kb":
         from bot.commands import kb
 

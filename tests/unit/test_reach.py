@@ -167,3 +167,21 @@ async def test_doctor_lists_what_is_missing(database: Database, clock: FixedCloc
     assert report.admins_never_started == (802,)
     assert report.stations_without_supervisor == ("gushan", "xixi")
     assert report.reachable_admins == 1
+
+
+async def test_doctor_output_names_stations_and_admins(
+    database: Database, clock: FixedClock
+) -> None:
+    import io
+
+    from bot.commands import doctor
+
+    await staff_member(database, clock.now(), "worker", "jiangnan")
+    out = io.StringIO()
+    await doctor.report(database, KNOWLEDGE.stations, (31337,), out)
+    text = out.getvalue()
+    assert "Stations without reachable staff: 13" in text
+    assert "江南街道社工站 (jiangnan)" not in text.split("Administrators")[0]
+    assert "古山镇社工站 (gushan): workers 0/0 reachable, heads 0/0 reachable" in text
+    assert "new messages go to NOBODY (phone only)" in text
+    assert "31337: ask them to open the bot and press Start" in text
