@@ -102,13 +102,42 @@ async def existing_keys(uow: UnitOfWork, keys: Iterable[str]) -> set[str]:
     return known
 
 
-async def plan(uow: UnitOfWork, *, messages: Iterable[PlannedMessage], now: datetime) -> int:
-    """Insert the messages not yet in the ledger. Returns how many were new."""
+async def plan(
+    uow: UnitOfWork,
+    *,
+    messages: Iterable[PlannedMessage],
+    now: datetime,
+    folded: Iterable[PlannedMessage] = (),
+) -> int:
+    """Insert the messages not yet in the ledger. Returns how many were new.
+
+    `folded` messages went out inside another one (services.reminders.combine): they are
+    recorded as `skipped` (last_error "combined") so their keys are taken and never sent alone.
+    """
     wanted = {m.key: m for m in messages}
-    if not wanted:
+    folded_by_key = {m.key: m for m in folded if m.key not in wanted}
+    if not wanted and not folded_by_key:
         return 0
-    known = await existing_keys(uow, wanted)
+    known = await existing_keys(uow, [*wanted, *folded_by_key])
     new = [m for key, m in wanted.items() if key not in known]
+    uow.session.add_all(
+        Delivery(
+            key=m.key,
+            kind=m.kind,
+            period=m.period,
+            occasion=m.occasion,
+            recipient_tg_id=m.recipient_tg_id,
+            station_code=m.station_code,
+            payload=m.payload,
+            status=SKIPPED,
+            attempts=0,
+            planned_at=now,
+            next_attempt_at=None,
+            last_error="combined",
+        )
+        for key, m in folded_by_key.items()
+        if key not in known
+    )
     uow.session.add_all(
         Delivery(
             key=m.key,
