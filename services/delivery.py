@@ -108,8 +108,10 @@ async def plan(
     messages: Iterable[PlannedMessage],
     now: datetime,
     folded: Iterable[PlannedMessage] = (),
+    not_before: datetime | None = None,
 ) -> int:
-    """Insert the messages not yet in the ledger. Returns how many were new.
+    """Insert the messages not yet in the ledger. Returns how many were new. With
+    `not_before`, the outbox leaves them until then (a broadcast held for the morning).
 
     `folded` messages went out inside another one (services.reminders.combine): they are
     recorded as `skipped` (last_error "combined") so their keys are taken and never sent alone.
@@ -150,7 +152,7 @@ async def plan(
             status=PLANNED,
             attempts=0,
             planned_at=now,
-            next_attempt_at=now,
+            next_attempt_at=max(now, not_before) if not_before is not None else now,
         )
         for m in new
     )
