@@ -16,18 +16,19 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, select
+from sqlalchemy import ColumnElement, and_, case, func, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db.models import (
     ActivityGroup,
     ActivityLog,
     ServiceRequest,
+    StaffRole,
     Station,
     SupervisionSession,
     VolunteerApplication,
@@ -196,8 +197,11 @@ class StationFigures:
     volunteers_applied: int
     volunteers_active: int
     supervision_minutes: int
-    months_counted: int  # months of the period that have begun
+    # Months of the period that have begun AND in which the station was in the bot (it had a
+    # staff role, or records): months before the bot are not "missed", they are not counted.
+    months_counted: int
     months_quota_met: int
+    months_begun: int = 0  # months of the period that have begun, counted or not
 
     @property
     def accepted_within_24h_rate(self) -> float | None:
@@ -215,10 +219,25 @@ class StationFigures:
     def supervision_hours(self) -> float:
         return self.supervision_minutes / 60
 
+    @property
+    def months_before_bot(self) -> int:
+        return max(0, self.months_begun - self.months_counted)
+
+    @property
+    def months_quota_met_scaled(self) -> float | None:
+        """Months met, scaled to the months begun when the station joined the bot late (met 3
+        of the 3 months it was in the bot, out of 11 begun: 11), so a station is not marked
+        down for months before it had anyone in the bot. None when no month was counted."""
+        if not self.months_counted:
+            return None
+        return self.months_quota_met * max(self.months_begun, self.months_counted) / (
+            self.months_counted
+        )
+
     def measure(self, name: str) -> float | None:
         """The evaluation's measures by name (`knowledge.evaluation.MEASURES`)."""
         values: dict[str, float | None] = {
-            "months_quota_met": float(self.months_quota_met),
+            "months_quota_met": self.months_quota_met_scaled,
             "accepted_within_24h": self.accepted_within_24h_rate,
             "completion_rate": self.completion_rate,
             "average_rating": self.average_rating,
@@ -241,6 +260,13 @@ class Report:
     sessions: tuple[SessionRow, ...]
     quota: tuple[QuotaStatus, ...]  # per station per month begun, month by month
     stations: tuple[StationFigures, ...]
+    # station → the first month it was in the bot (a staff role or a record); absent: never
+    in_bot_since: dict[str, date] = field(default_factory=dict)
+
+    def counted(self, status: QuotaStatus) -> bool:
+        """Whether this month counts for the station (it was in the bot by then)."""
+        since = self.in_bot_since.get(status.station_code)
+        return since is not None and status.month >= since
 
     @property
     def total(self) -> StationFigures:
@@ -435,9 +461,11 @@ async def build_report(
         )
     )
     quota = _quota_by_month(period, codes, quotas, sessions, now=now, zone=zone)
+    since = await in_bot_since(uow, station_codes=codes, zone=zone)
     figures = tuple(
         _station_figures(
             code,
+            since=since.get(code),
             activities=[a for a in activities if a.station_code == code],
             groups=[g for g in groups if g.station_code == code],
             requests=[r for r in requests if r.station_code == code],
@@ -459,7 +487,44 @@ async def build_report(
         sessions=sessions,
         quota=quota,
         stations=figures,
+        in_bot_since=since,
     )
+
+
+async def in_bot_since(
+    uow: UnitOfWork, *, station_codes: Iterable[str], zone: ZoneInfo
+) -> dict[str, date]:
+    """Each station's first month in the bot: its first staff role, or its first activity or
+    supervision record (records imported from before the roles still count as in use)."""
+    codes = list(station_codes)
+    firsts: dict[str, date] = {}
+
+    def keep(code: str, day: date) -> None:
+        month = day.replace(day=1)
+        if code not in firsts or month < firsts[code]:
+            firsts[code] = month
+
+    for code, granted in (
+        await uow.session.execute(
+            select(StaffRole.station_code, func.min(StaffRole.granted_at))
+            .where(StaffRole.station_code.in_(codes))
+            .group_by(StaffRole.station_code)
+        )
+    ).all():
+        if granted is not None:
+            keep(code, granted.astimezone(zone).date())
+    records = union_all(
+        select(ActivityLog.station_code.label("code"), func.min(ActivityLog.activity_date).label("day"))
+        .where(ActivityLog.station_code.in_(codes))
+        .group_by(ActivityLog.station_code),
+        select(SupervisionSession.station_code, func.min(SupervisionSession.session_date))
+        .where(SupervisionSession.station_code.in_(codes))
+        .group_by(SupervisionSession.station_code),
+    )
+    for code, day in (await uow.session.execute(select(records.subquery()))).all():
+        if day is not None:
+            keep(code, day if isinstance(day, date) else date.fromisoformat(str(day)[:10]))
+    return firsts
 
 
 def _only(
@@ -512,7 +577,9 @@ def _station_figures(
     volunteer: VolunteerRow | None,
     sessions: list[SessionRow],
     quota: list[QuotaStatus],
+    since: date | None = None,
 ) -> StationFigures:
+    counted = [q for q in quota if since is not None and q.month >= since]
     received = [r for r in requests if r.received]
     rated = [r.rating for r in requests if r.rating is not None]
     by_group: dict[str, int] = defaultdict(int)
@@ -536,8 +603,9 @@ def _station_figures(
         volunteers_applied=volunteer.applied if volunteer else 0,
         volunteers_active=volunteer.active if volunteer else 0,
         supervision_minutes=sum(s.minutes for s in sessions),
-        months_counted=len(quota),
-        months_quota_met=sum(1 for q in quota if q.status == MET),
+        months_counted=len(counted),
+        months_quota_met=sum(1 for q in counted if q.status == MET),
+        months_begun=len(quota),
     )
 
 
@@ -567,4 +635,5 @@ def _add_up(stations: Iterable[StationFigures]) -> StationFigures:
         supervision_minutes=sum(r.supervision_minutes for r in rows),
         months_counted=max((r.months_counted for r in rows), default=0),
         months_quota_met=sum(r.months_quota_met for r in rows),
+        months_begun=max((r.months_begun for r in rows), default=0),
     )

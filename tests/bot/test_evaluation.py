@@ -64,7 +64,7 @@ async def test_compute_ranks_flags_and_reopens_the_recorded_year(bot: BotHarness
     table, photo, document = admin.messages[-3:]
     assert table.text.startswith("Yearly evaluation 2026")
     assert "Computed 2027-01-10 09:30; pass mark 60 of 120 points." in table.text
-    assert "1. Jiangnan Street Social Work Station: 79.78 · 🥇 First tier" in table.text
+    assert "1. Jiangnan Street Social Work Station: 82.28 · 🥇 First tier" in table.text
     assert "2. Xicheng Street Social Work Station: " in table.text
     assert "· ⚠️ below the pass mark" in table.text
     assert (
@@ -78,7 +78,7 @@ async def test_compute_ranks_flags_and_reopens_the_recorded_year(bot: BotHarness
     ranking = book["Ranking"]
     header = [c.value for c in ranking[1]]
     first = dict(zip(header, [c.value for c in ranking[2]], strict=True))
-    assert first["Rank"] == 1 and first["Total"] == 79.78 and first["Tier"] == "🥇 First tier"
+    assert first["Rank"] == 1 and first["Total"] == 82.28 and first["Tier"] == "🥇 First tier"
     assert first["Months the supervision quota was met"] == 1.25
     assert first["Media coverage"] == 5
     second = dict(zip(header, [c.value for c in ranking[3]], strict=True))
