@@ -79,7 +79,7 @@ async def test_compute_ranks_flags_and_reopens_the_recorded_year(bot: BotHarness
     header = [c.value for c in ranking[1]]
     first = dict(zip(header, [c.value for c in ranking[2]], strict=True))
     assert first["Rank"] == 1 and first["Total"] == 82.28 and first["Tier"] == "🥇 First tier"
-    assert first["Months the supervision quota was met"] == 1.25
+    assert first["Months the supervision quota was met"] == 3.75
     assert first["Media coverage"] == 5
     second = dict(zip(header, [c.value for c in ranking[3]], strict=True))
     assert second["Note"] == "70% of operating funds next year, operator contract not renewed"
