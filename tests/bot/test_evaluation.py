@@ -84,7 +84,7 @@ async def test_compute_ranks_flags_and_reopens_the_recorded_year(bot: BotHarness
     second = dict(zip(header, [c.value for c in ranking[3]], strict=True))
     assert second["Note"] == "70% of operating funds next year, operator contract not renewed"
     measured = book["Measured values"]
-    assert [c.value for c in measured[2]][:3] == ["Jiangnan Street Social Work Station", 1, 0.5]
+    assert [c.value for c in measured[2]][:3] == ["Jiangnan Street Social Work Station", 3, 0.5]
 
     # A year later the sheet is opened again: the same ranking, as recorded.
     bot.clock.current = datetime(2028, 2, 1, 9, 0, tzinfo=SH)
