@@ -22,6 +22,7 @@ from db.uow import UnitOfWork
 from services import audit, reach
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from services.people import WORKER, Access
+from services.redaction import redact
 
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
 UNMATCHED, DOWN, UP = "unmatched", "down", "up"
@@ -358,8 +359,14 @@ async def record_feedback(
     await uow.commit()
 
 
-async def gaps(uow: UnitOfWork, *, now: datetime, days: int = 90, limit: int = 15) -> list[Gap]:
-    """The questions most often unmatched or 👎'd in the last `days`, most frequent first."""
+async def gaps(
+    uow: UnitOfWork, *, now: datetime, days: int = 90, limit: int = 15, redacted: bool = True
+) -> list[Gap]:
+    """The questions most often unmatched or 👎'd in the last `days`, most frequent first.
+
+    Shown to administrators, who may see no personal information: each question comes with
+    names, phone numbers, ID numbers, addresses and ages replaced (services.redaction), and
+    questions that differ only in those are counted together."""
     since = now - timedelta(days=days)
     rows = (
         await uow.session.execute(
@@ -375,15 +382,20 @@ async def gaps(uow: UnitOfWork, *, now: datetime, days: int = 90, limit: int = 1
                 KbFeedback.created_at >= since,
             )
             .group_by(KbFeedback.query)
-            .order_by(func.count(KbFeedback.id).desc(), func.max(KbFeedback.created_at).desc())
-            .limit(limit)
         )
     ).all()
-    found = []
+    merged: dict[str, list[Any]] = {}
     for query, count, unmatched, last_at in rows:
-        unmatched = int(unmatched or 0)
-        found.append(Gap(str(query), int(count), unmatched, int(count) - unmatched, last_at))
-    return found
+        text = redact(str(query)) if redacted else str(query)
+        entry = merged.setdefault(text, [0, 0, last_at])
+        entry[0] += int(count)
+        entry[1] += int(unmatched or 0)
+        entry[2] = max(entry[2], last_at)
+    ranked = sorted(merged.items(), key=lambda item: (-item[1][0], -item[1][2].timestamp()))
+    return [
+        Gap(text, count, unmatched, count - unmatched, last_at)
+        for text, (count, unmatched, last_at) in ranked[:limit]
+    ]
 
 
 async def votes(
