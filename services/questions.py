@@ -19,7 +19,7 @@ from sqlalchemy import case, func, select
 
 from db.models import KbFeedback, Person, Question, QuestionMessage
 from db.uow import UnitOfWork
-from services import audit, reach
+from services import audit, consent, reach
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from services.people import WORKER, Access
 from services.redaction import redact
@@ -131,11 +131,20 @@ async def ask_station(
     lang: str,
     now: datetime,
     admin_tg_ids: Iterable[int] = (),
+    require_consent: bool = False,
 ) -> QuestionCreated:
-    """Create a question for the station and remember the station as the person's."""
+    """Create a question for the station and remember the station as the person's.
+
+    With `require_consent`, raises consent.ConsentRequired unless the person agreed once to
+    their question going to a person (consent.QUESTION_TO_PERSON); the pre-kit /ask does not
+    ask yet, so it is off by default."""
     if station_code not in set(station_codes):
         raise InvalidValue("station", "unknown")
     text = _clean(text)
+    if require_consent:
+        await consent.require_purpose(
+            uow, person_id=person_id, purpose=consent.QUESTION_TO_PERSON
+        )
     person = await _person(uow, person_id)
     question = Question(
         station_code=station_code,
