@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -343,6 +344,77 @@ async def resident_request(uow: UnitOfWork, *, request_id: int, resident_id: int
     if view.resident_id != resident_id:
         raise NotFound()
     return view
+
+
+@dataclass(frozen=True)
+class HistoryStep:
+    """One step of a request's life as the resident sees it."""
+
+    at: datetime  # local
+    status: str  # the status it moved to (a hand-over keeps the status: `handed_over`)
+    by_staff: bool  # the station did it (else the resident)
+    note: str | None  # a decline reason is told to the resident; other staff notes are not
+
+
+@dataclass(frozen=True)
+class RequestAsSent:
+    """A resident's own request exactly as they sent it, and what happened since."""
+
+    id: int
+    ref: str
+    station_code: str
+    service_code: str
+    for_whom: str
+    age_group: str
+    description: str | None  # None once erased
+    phone: str | None  # E.164; None once erased
+    preferred_time: str
+    urgent: bool
+    sent_at: datetime  # local
+    status: str
+    assignee_name: str | None
+    rating: int | None
+    erased: bool
+    history: tuple[HistoryStep, ...]
+
+
+HANDED_OVER = "handed_over"
+
+
+async def as_sent(
+    uow: UnitOfWork, *, request_id: int, resident_id: int, zone: ZoneInfo
+) -> RequestAsSent:
+    """The resident's request (service, for whom, description, phone, time) and its history;
+    someone else's is NotFound."""
+    view = await _fetch(uow, request_id, with_events=True)
+    if view.resident_id != resident_id:
+        raise NotFound()
+    actors = (
+        await uow.session.scalars(
+            select(RequestEvent.actor_id)
+            .where(RequestEvent.request_id == request_id)
+            .order_by(RequestEvent.at, RequestEvent.id)
+        )
+    ).all()
+    history = []
+    for event, actor_id in zip(view.events, actors, strict=True):
+        moved = event.from_status != event.to_status
+        history.append(
+            HistoryStep(
+                at=event.at.astimezone(zone),
+                status=event.to_status if moved else HANDED_OVER,
+                by_staff=actor_id != resident_id,
+                note=event.note if event.to_status == DECLINED and not view.erased else None,
+            )
+        )
+    return RequestAsSent(
+        id=view.id, ref=view.ref, station_code=view.station_code,
+        service_code=view.service_code, for_whom=view.for_whom, age_group=view.age_group,
+        description=view.description, phone=view.phone, preferred_time=view.preferred_time,
+        urgent=view.urgent, sent_at=view.created_at.astimezone(zone), status=view.status,
+        assignee_name=view.assignee_name, rating=view.rating, erased=view.erased,
+        history=tuple(history),
+    )  # fmt: skip
 
 
 async def last_station(uow: UnitOfWork, *, person_id: int) -> str | None:
