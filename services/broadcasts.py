@@ -22,7 +22,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select, union
 
-from db.models import Delivery, FirstContact, Person, ServiceRequest, StaffRole, VolunteerApplication
+from db.models import (
+    Delivery,
+    FirstContact,
+    Person,
+    ServiceRequest,
+    StaffRole,
+    VolunteerApplication,
+)
 from db.uow import UnitOfWork
 from knowledge.reminders import ReminderSchedule
 from services import audit, delivery

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, inspect, or_, select
 
@@ -356,20 +356,29 @@ async def summary(uow: UnitOfWork, *, tg_id: int, zone: ZoneInfo) -> DataSummary
         ),
         requests=tuple(
             RequestLine(
-                ref=r.ref, station_code=r.station_code, service_code=r.service_code,
-                for_whom=r.for_whom, age_group=r.age_group, status=r.status,
+                ref=r.ref,
+                station_code=r.station_code,
+                service_code=r.service_code,
+                for_whom=r.for_whom,
+                age_group=r.age_group,
+                status=r.status,
                 created_at=r.created_at.astimezone(zone),
                 has_description=bool(r.description) and not r.erased,
-                has_phone=bool(r.phone) and not r.erased, erased=r.erased,
-            )  # fmt: skip
+                has_phone=bool(r.phone) and not r.erased,
+                erased=r.erased,
+            )
             for r in requests
         ),
         applications=tuple(
             ApplicationLine(
-                station_code=a.station_code, status=a.status, skills=tuple(a.skills or ()),
-                availability=tuple(a.availability or ()), age_group=a.age_group,
-                created_at=a.created_at.astimezone(zone), erased=a.erased,
-            )  # fmt: skip
+                station_code=a.station_code,
+                status=a.status,
+                skills=tuple(a.skills or ()),
+                availability=tuple(a.availability or ()),
+                age_group=a.age_group,
+                created_at=a.created_at.astimezone(zone),
+                erased=a.erased,
+            )
             for a in applications
         ),
         roles=tuple(

@@ -142,9 +142,7 @@ async def ask_station(
         raise InvalidValue("station", "unknown")
     text = _clean(text)
     if require_consent:
-        await consent.require_purpose(
-            uow, person_id=person_id, purpose=consent.QUESTION_TO_PERSON
-        )
+        await consent.require_purpose(uow, person_id=person_id, purpose=consent.QUESTION_TO_PERSON)
     person = await _person(uow, person_id)
     question = Question(
         station_code=station_code,

@@ -170,6 +170,8 @@ async def doctor(
     ).all()
     ok_by_tg = {c.tg_id: ok for c, ok in holders}
     for station, role, tg in rows:
+        if station is None:
+            continue
         by_station.setdefault(station, {}).setdefault(role, []).append(ok_by_tg.get(tg, False))
     gaps = []
     unsupervised = []

@@ -50,7 +50,10 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # Names after "my name is", "this is", "called".
     (re.compile(rf"(?<=我叫)[{_CJK}]{{2,3}}"), NAME),
     (re.compile(rf"(名叫|叫做|名字是|姓名是|姓名[：:]\s*)[{_CJK}]{{2,3}}"), rf"\g<1>{NAME}"),
-    (re.compile(rf"(?<=我是)(?:{_COMPOUND}|[{_SURNAMES}])[{_CJK}]{{1,2}}(?=[，。,.！!\s]|$)"), NAME),
+    (
+        re.compile(rf"(?<=我是)(?:{_COMPOUND}|[{_SURNAMES}])[{_CJK}]{{1,2}}(?=[，。,.！!\s]|$)"),
+        NAME,
+    ),
     (re.compile(rf"(?<=我姓)[{_CJK}]"), NAME),
     # A surname with a kinship or courtesy word: 王阿姨, 李大爷, 张老师, 欧阳奶奶.
     (re.compile(rf"(?:{_COMPOUND}|[{_SURNAMES}])(?:{_KIN})"), NAME),
@@ -65,7 +68,10 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         ),
         ADDRESS,
     ),
-    (re.compile(rf"[0-9{_NUM_ZH}]+(?:号楼|栋|幢|单元|室)(?:[0-9{_NUM_ZH}]+(?:号|室|楼))*"), ADDRESS),
+    (
+        re.compile(rf"[0-9{_NUM_ZH}]+(?:号楼|栋|幢|单元|室)(?:[0-9{_NUM_ZH}]+(?:号|室|楼))*"),
+        ADDRESS,
+    ),
     # Emails and Telegram handles.
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+"), PHONE),
     (re.compile(r"(?<!\w)@[A-Za-z]\w{4,31}"), NAME),

@@ -487,7 +487,9 @@ def _urgent(
     return messages
 
 
-def combine(messages: Sequence[PlannedMessage]) -> tuple[list[PlannedMessage], list[PlannedMessage]]:
+def combine(
+    messages: Sequence[PlannedMessage],
+) -> tuple[list[PlannedMessage], list[PlannedMessage]]:
     """Fold calendar reminders due to one person at the same planning into one message (pure).
 
     Returns (to send, folded). Per recipient, the most pressing calendar message (final warning
@@ -507,7 +509,9 @@ def combine(messages: Sequence[PlannedMessage]) -> tuple[list[PlannedMessage], l
             continue
         ordered = sorted(group, key=lambda m: (CALENDAR_KINDS.index(m.kind), m.key))
         lead, rest = ordered[0], ordered[1:]
-        also = [{"kind": m.kind, "station_code": m.station_code, "payload": m.payload} for m in rest]
+        also = [
+            {"kind": m.kind, "station_code": m.station_code, "payload": m.payload} for m in rest
+        ]
         leads[lead.key] = PlannedMessage(
             kind=lead.kind,
             period=lead.period,

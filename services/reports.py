@@ -230,8 +230,10 @@ class StationFigures:
         down for months before it had anyone in the bot. None when no month was counted."""
         if not self.months_counted:
             return None
-        return self.months_quota_met * max(self.months_begun, self.months_counted) / (
-            self.months_counted
+        return (
+            self.months_quota_met
+            * max(self.months_begun, self.months_counted)
+            / (self.months_counted)
         )
 
     def measure(self, name: str) -> float | None:
@@ -511,10 +513,12 @@ async def in_bot_since(
             .group_by(StaffRole.station_code)
         )
     ).all():
-        if granted is not None:
+        if code is not None and granted is not None:
             keep(code, granted.astimezone(zone).date())
     records = union_all(
-        select(ActivityLog.station_code.label("code"), func.min(ActivityLog.activity_date).label("day"))
+        select(
+            ActivityLog.station_code.label("code"), func.min(ActivityLog.activity_date).label("day")
+        )
         .where(ActivityLog.station_code.in_(codes))
         .group_by(ActivityLog.station_code),
         select(SupervisionSession.station_code, func.min(SupervisionSession.session_date))

@@ -28,9 +28,9 @@ from itertools import count
 from zoneinfo import ZoneInfo
 
 from db.models import (
-    FirstContact,
     ActivityGroup,
     ActivityLog,
+    FirstContact,
     Person,
     ServiceRequest,
     SupervisionSession,

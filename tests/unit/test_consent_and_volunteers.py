@@ -206,9 +206,7 @@ async def test_a_question_to_a_person_needs_its_own_consent_asked_once(
                 require_consent=True,
             )  # fmt: skip
     async with database.uow() as uow:
-        given = await consent.give_purpose(
-            uow, person_id=who.person_id, purpose=purpose, now=now
-        )
+        given = await consent.give_purpose(uow, person_id=who.person_id, purpose=purpose, now=now)
     assert given.given and given.granted_at == now
     async with database.uow() as uow:
         again = await consent.give_purpose(
