@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import bisect
-import itertools
 import random
 import re
 import statistics

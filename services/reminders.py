@@ -454,6 +454,10 @@ def _waiting(
     return messages
 
 
+def _whole(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
 def _urgent(
     schedule: ReminderSchedule, snapshot: Snapshot, *, now: datetime
 ) -> list[PlannedMessage]:
@@ -479,6 +483,7 @@ def _urgent(
                         "station": item.station_code,
                         "since": item.created_at.isoformat(),
                         "minutes": round(after.total_seconds() / 60),
+                        "hours": _whole(after.total_seconds() / 3600),
                         "urgent": True,
                         "silent": False,  # rings, also at night
                     },
