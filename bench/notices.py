@@ -173,7 +173,6 @@ async def _measure(
             now=now,
         )  # fmt: skip
 
-    arrivals: dict[int, list[float]] = {}  # worker chat → moments a message arrived
     texts: dict[int, list[tuple[float, str]]] = {}
 
     def listen(message: BotMessage, edited: bool) -> None:
