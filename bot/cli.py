@@ -1,4 +1,4 @@
-"""`stationbot …`: console, run, webhook, db, invite, report, remind, poster, verify, kb.
+"""`stationbot …`: console, run, webhook, db, invite, report, remind, doctor, ledger, poster, verify, kb.
 
 Wrong settings or catalogues end with one line on stderr and exit status 2.
 """
@@ -74,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     poster.add_argument("--lang", default="zh", choices=["zh", "en"])
     verify = sub.add_parser("verify", help="check a volunteer-hours certificate's code")
     verify.add_argument("code")
+    sub.add_parser("doctor", help="list stations nobody can be reached at, and other gaps")
     kb = sub.add_parser("kb", help="check the knowledge base, or ask it a question")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_sub.add_parser("check", help="validate the FAQ files; exit 1 on any problem")
@@ -161,6 +162,10 @@ def _dispatch(args: argparse.Namespace, settings: object) -> int:
         from bot.commands import verify
 
         return asyncio.run(verify.main(settings, args))
+    if args.command == "doctor":
+        from bot.commands import doctor
+
+        return asyncio.run(doctor.main(settings, args, sys.stdout))
     if args.command == "kb":
         from bot.commands import kb
 

@@ -45,6 +45,8 @@ class ReminderSchedule:
     # head `case_head_after` later. Defaults so a deployment's older file still loads.
     case_worker_time: time = time(9, 0)
     case_head_after: timedelta = timedelta(days=3)
+    # Urgent requests nobody accepted: the head and the administrators are reminded after this.
+    urgent_escalate_after: timedelta = timedelta(hours=2)
 
 
 def default_schedule() -> ReminderSchedule:
@@ -80,6 +82,9 @@ def load_reminders(directory: Path | None = None) -> ReminderSchedule:
     if not isinstance(close_day, int) or not 1 <= close_day <= 28:
         raise CatalogError(path, "month_close.day", "must be a day 1–28 (every month has it)")
     requests = section("requests_waiting")
+    urgent_raw = data.get("urgent_requests", {"escalate_after_hours": 2})
+    if not isinstance(urgent_raw, dict):
+        raise CatalogError(path, "urgent_requests", "must have `escalate_after_hours`")
     volunteers = section("volunteer_applications")
     quiet_raw = data.get("quiet_hours")
     quiet = None
@@ -115,6 +120,9 @@ def load_reminders(directory: Path | None = None) -> ReminderSchedule:
         ),
         first_check_after_seconds=int(
             _number(path, "first_check_after_seconds", data, 3600, minimum_allowed=True)
+        ),
+        urgent_escalate_after=timedelta(
+            hours=_number(path, "urgent_requests.escalate_after_hours", urgent_raw, 72)
         ),
     )
     cases = data.get("cases_overdue")

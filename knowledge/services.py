@@ -28,6 +28,7 @@ class Service:
     name_en: str
     description_zh: str
     description_en: str
+    urgent: bool = False  # every request for it is urgent (minors' protection)
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang.startswith("zh") else self.name_en
@@ -49,6 +50,11 @@ class ServiceCatalog:
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(s.code for s in self.services)
+
+    @property
+    def urgent_codes(self) -> tuple[str, ...]:
+        """Services whose requests are always urgent (pass to services.requests.submit)."""
+        return tuple(s.code for s in self.services if s.urgent)
 
     def name(self, code: str, lang: str) -> str:
         """The service's name, or its code when a stored code is no longer in the catalogue."""
@@ -73,7 +79,12 @@ def load_services(directory: Path | None = None) -> ServiceCatalog:
         seen.add(code)
         name_zh, name_en = require_bilingual(path, code, raw, "name")
         description_zh, description_en = require_bilingual(path, code, raw, "description")
-        services.append(Service(code, name_zh, name_en, description_zh, description_en))
+        urgent = raw.get("urgent", False)
+        if not isinstance(urgent, bool):
+            raise CatalogError(path, code, "`urgent` must be true or false")
+        services.append(
+            Service(code, name_zh, name_en, description_zh, description_en, urgent=urgent)
+        )
     missing = [code for code in REQUIRED_CODES if code not in seen]
     if missing:
         raise CatalogError(path, None, f"missing service codes: {', '.join(missing)}")

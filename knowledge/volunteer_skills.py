@@ -7,7 +7,8 @@ from pathlib import Path
 
 from knowledge.loading import CatalogError, read_yaml, require_bilingual, require_code, resolve
 
-MAX_SKILLS = 30  # each is a button; more would not fit a Telegram keyboard comfortably
+MAX_SKILLS = 30
+MINOR_AGE_GROUP = "14_17"  # services.volunteers.MINOR (knowledge never imports services)  # each is a button; more would not fit a Telegram keyboard comfortably
 
 
 @dataclass(frozen=True)
@@ -15,6 +16,7 @@ class Skill:
     code: str
     name_zh: str
     name_en: str
+    adults_only: bool = False  # not offered to 14–17-year-olds
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang.startswith("zh") else self.name_en
@@ -33,6 +35,12 @@ class SkillCatalog:
     @property
     def codes(self) -> tuple[str, ...]:
         return tuple(s.code for s in self.skills)
+
+    def for_age_group(self, age_group: str) -> tuple[Skill, ...]:
+        """The skills to offer a volunteer of this age group (services.volunteers codes)."""
+        if age_group == MINOR_AGE_GROUP:
+            return tuple(s for s in self.skills if not s.adults_only)
+        return self.skills
 
     def name(self, code: str, lang: str) -> str:
         skill = self.get(code)
@@ -55,7 +63,10 @@ def load_volunteer_skills(directory: Path | None = None) -> SkillCatalog:
             raise CatalogError(path, code, "duplicate skill code")
         seen.add(code)
         name_zh, name_en = require_bilingual(path, code, raw, "name")
-        skills.append(Skill(code, name_zh, name_en))
+        adults_only = raw.get("adults_only", False)
+        if not isinstance(adults_only, bool):
+            raise CatalogError(path, code, "`adults_only` must be true or false")
+        skills.append(Skill(code, name_zh, name_en, adults_only=adults_only))
     if not skills:
         raise CatalogError(path, None, "no skills")
     if len(skills) > MAX_SKILLS:

@@ -10,23 +10,36 @@ broadcast id), so confirming twice plans nothing new. Sending is the outbox's jo
 
 Who may send: a station head to their station's people, an administrator to any station's or
 to everyone (`may_broadcast_to`); `plan_broadcast` refuses anything else with NotAllowed.
+
+Quiet nights: a broadcast confirmed in the quiet hours of `reminders.yaml` is held until they
+end (08:00) unless the sender chose "send now" (`timing`, then `plan_broadcast(send_at=…)`).
 """
 
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select, union
 
-from db.models import Delivery, Person, ServiceRequest, StaffRole, VolunteerApplication
+from db.models import (
+    Delivery,
+    FirstContact,
+    Person,
+    ServiceRequest,
+    StaffRole,
+    VolunteerApplication,
+)
 from db.uow import UnitOfWork
+from knowledge.reminders import ReminderSchedule
 from services import audit, delivery
 from services.delivery import PlannedMessage
 from services.errors import InvalidValue, NotAllowed
 from services.people import Access
+from services.reminders import quiet_end
 
 KIND = "broadcast"
 VOLUNTEERS, RESIDENTS, EVERYONE = "volunteers", "residents", "everyone"
@@ -44,6 +57,29 @@ class Audience:
     recipients: tuple[int, ...]  # Telegram ids to plan
     blocked: int  # left out: they blocked the bot
     opted_out: int  # left out: /unsubscribe
+    not_started: int = 0  # left out: never opened the bot (a bot cannot write first)
+    send_at: datetime | None = None  # planned: when the outbox starts (later when held)
+
+
+@dataclass(frozen=True)
+class BroadcastTiming:
+    """When a broadcast confirmed at `now` goes out."""
+
+    send_at: datetime
+    held: bool  # typed in the quiet hours and not "send now": it waits for the morning
+    quiet: bool  # `now` is in the quiet hours (offer "send now" / "in the morning")
+
+
+def timing(
+    schedule: ReminderSchedule, *, now: datetime, zone: ZoneInfo, send_now: bool = False
+) -> BroadcastTiming:
+    """A broadcast typed at night is held until the quiet hours end, unless `send_now`."""
+    end = quiet_end(schedule, now=now, zone=zone)
+    if end is None:
+        return BroadcastTiming(send_at=now, held=False, quiet=False)
+    if send_now:
+        return BroadcastTiming(send_at=now, held=False, quiet=True)
+    return BroadcastTiming(send_at=end, held=True, quiet=True)
 
 
 @dataclass(frozen=True)
@@ -86,7 +122,10 @@ async def audience(
     """Who would receive a broadcast now, and how many are left out and why."""
     rows = (
         await uow.session.execute(
-            select(Person.tg_id, Person.broadcast_opt_out, Person.unreachable_at)
+            select(
+                Person.tg_id, Person.broadcast_opt_out, Person.unreachable_at, FirstContact.tg_id
+            )
+            .outerjoin(FirstContact, FirstContact.tg_id == Person.tg_id)
             .where(
                 Person.id.in_(_people_of(audience, station_code)),
                 Person.erased_at.is_(None),
@@ -95,15 +134,17 @@ async def audience(
             .order_by(Person.id)
         )
     ).all()
-    recipients, blocked, opted_out = [], 0, 0
-    for tg_id, opt_out, unreachable_at in rows:
+    recipients, blocked, opted_out, not_started = [], 0, 0, 0
+    for tg_id, opt_out, unreachable_at, started in rows:
         if opt_out:
             opted_out += 1
         elif unreachable_at is not None:
             blocked += 1
+        elif started is None:
+            not_started += 1  # invited, never opened the chat: Telegram would refuse
         else:
             recipients.append(int(tg_id))
-    return Audience(tuple(recipients), blocked, opted_out)
+    return Audience(tuple(recipients), blocked, opted_out, not_started=not_started)
 
 
 async def audience_sizes(
@@ -146,9 +187,11 @@ async def plan_broadcast(
     station_code: str | None,
     sender: Access,
     now: datetime,
+    send_at: datetime | None = None,
 ) -> Audience:
     """Plan one ledger row per recipient. Planning the same broadcast again adds nothing.
-    NotAllowed unless `sender` may write to that station's people (`may_broadcast_to`)."""
+    NotAllowed unless `sender` may write to that station's people (`may_broadcast_to`).
+    `send_at` (from `timing`): the outbox leaves the rows until then."""
     if not may_broadcast_to(sender, station_code):
         raise NotAllowed(f"broadcast to {station_code or 'everyone'}")
     sender_tg_id = sender.tg_id
@@ -176,6 +219,7 @@ async def plan_broadcast(
             "recipients": len(found.recipients),
             "blocked": found.blocked,
             "opted_out": found.opted_out,
+            "held_until": send_at.isoformat() if send_at is not None and send_at > now else None,
         },
     )
     await delivery.plan(  # commits, with the audit entry
@@ -192,9 +236,10 @@ async def plan_broadcast(
             for tg_id in found.recipients
         ],
         now=now,
+        not_before=send_at,
     )
     await uow.commit()
-    return found
+    return replace(found, send_at=max(now, send_at) if send_at is not None else now)
 
 
 async def outcome(uow: UnitOfWork, *, broadcast_id: str) -> BroadcastOutcome:

@@ -1069,7 +1069,8 @@ async def refer_to_station(
     _event(uow, row, REFERRED, actor=actor, now=now,
            detail={"from": row.station_code, "to": to_station}, note=note)  # fmt: skip
     view = await _done(uow, row, catalog, now, zone)
-    return view, tuple(await rq.new_request_recipients(uow, to_station))
+    contacts, _group = await rq.new_request_recipients(uow, to_station)
+    return view, tuple(contacts)
 
 
 async def accept_referral(

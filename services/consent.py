@@ -6,6 +6,10 @@ does. So a person gives two consents, stored as two rows (`personal_info`, `cros
 the notice version and the time; both are needed before any personal data is collected, and
 either can be withdrawn (which withdraws both: one is no use without the other).
 
+Consents for one purpose (`PURPOSES`) are separate rows of their own kind: a question passed
+to a person (a social worker reads the resident's name and words) is asked once, with a short
+notice, and remembered; withdrawing withdraws it too.
+
 `VERSION` names the wording of the notice the person agreed to. Change it when the notice
 changes in substance: everyone is then asked again before they next share personal data.
 """
@@ -20,12 +24,15 @@ from sqlalchemy import select
 from db.models import Consent
 from db.uow import UnitOfWork
 from services import audit
-from services.errors import DomainError
+from services.errors import DomainError, InvalidValue
 
 PERSONAL_INFO = "personal_info"
 CROSS_BORDER = "cross_border"
 KINDS = (PERSONAL_INFO, CROSS_BORDER)
 VERSION = "2026-11"
+# Purposes asked for on their own, once: code → the version of its short notice.
+QUESTION_TO_PERSON = "question_to_person"  # the resident's question, with their name, to staff
+PURPOSES: dict[str, str] = {QUESTION_TO_PERSON: "2026-12"}
 
 
 class ConsentRequired(DomainError):
@@ -74,7 +81,7 @@ async def require(uow: UnitOfWork, *, person_id: int) -> None:
 
 async def give(uow: UnitOfWork, *, person_id: int, now: datetime) -> ConsentStatus:
     """Record both consents for the current notice. Giving it again changes nothing."""
-    rows = await _active(uow, person_id)
+    rows = [r for r in await _active(uow, person_id) if r.kind in KINDS]
     have = {r.kind for r in rows if r.version == VERSION}
     for row in rows:
         if row.version != VERSION:  # superseded by the consent to the new notice
@@ -114,3 +121,61 @@ async def withdraw(uow: UnitOfWork, *, person_id: int, now: datetime) -> bool:
     )
     await uow.commit()
     return True
+
+
+@dataclass(frozen=True)
+class PurposeConsent:
+    purpose: str
+    given: bool  # for the purpose's current notice, not withdrawn
+    granted_at: datetime | None
+
+
+def _purpose_version(purpose: str) -> str:
+    if purpose not in PURPOSES:
+        raise InvalidValue("purpose", "unknown")
+    return PURPOSES[purpose]
+
+
+async def purpose_status(uow: UnitOfWork, *, person_id: int, purpose: str) -> PurposeConsent:
+    """Whether the person agreed to this purpose (then it is not asked again)."""
+    version = _purpose_version(purpose)
+    row = next(
+        (r for r in await _active(uow, person_id) if r.kind == purpose and r.version == version),
+        None,
+    )
+    return PurposeConsent(purpose, row is not None, row.granted_at if row else None)
+
+
+async def needs_asking(uow: UnitOfWork, *, person_id: int, purpose: str) -> bool:
+    """True until the person agreed once: show the short notice with Agree / Cancel."""
+    return not (await purpose_status(uow, person_id=person_id, purpose=purpose)).given
+
+
+async def give_purpose(
+    uow: UnitOfWork, *, person_id: int, purpose: str, now: datetime
+) -> PurposeConsent:
+    """Record the person's Agree to the purpose's notice. Agreeing again changes nothing."""
+    version = _purpose_version(purpose)
+    current = await purpose_status(uow, person_id=person_id, purpose=purpose)
+    if current.given:
+        return current
+    for row in await _active(uow, person_id):
+        if row.kind == purpose:  # an older notice of the same purpose
+            row.withdrawn_at = now
+    uow.session.add(Consent(person_id=person_id, kind=purpose, version=version, granted_at=now))
+    audit.record(
+        uow,
+        actor_id=person_id,
+        action="consent.give",
+        subject=f"person:{person_id}",
+        now=now,
+        detail={"kinds": [purpose], "version": version},
+    )
+    await uow.commit()
+    return PurposeConsent(purpose, True, now)
+
+
+async def require_purpose(uow: UnitOfWork, *, person_id: int, purpose: str) -> None:
+    """For services about to act on the purpose: raises ConsentRequired without it."""
+    if await needs_asking(uow, person_id=person_id, purpose=purpose):
+        raise ConsentRequired(purpose)

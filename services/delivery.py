@@ -102,9 +102,16 @@ async def existing_keys(uow: UnitOfWork, keys: Iterable[str]) -> set[str]:
     return known
 
 
-async def plan(uow: UnitOfWork, *, messages: Iterable[PlannedMessage], now: datetime) -> int:
-    """Insert the messages not yet in the ledger. Returns how many were new."""
-    added = await add(uow, messages=messages, now=now)
+async def plan(
+    uow: UnitOfWork,
+    *,
+    messages: Iterable[PlannedMessage],
+    now: datetime,
+    folded: Iterable[PlannedMessage] = (),
+    not_before: datetime | None = None,
+) -> int:
+    """Insert the messages not yet in the ledger and commit. Returns how many were new."""
+    added = await add(uow, messages=messages, now=now, folded=folded, due_at=not_before)
     await uow.commit()
     return added
 
@@ -115,14 +122,39 @@ async def add(
     messages: Iterable[PlannedMessage],
     now: datetime,
     due_at: datetime | None = None,
+    folded: Iterable[PlannedMessage] = (),
 ) -> int:
-    """`plan` without the commit, for a service that commits its own change with the messages;
-    `due_at` holds them until then (after the quiet hours, say). Returns how many were new."""
+    """`plan` without the commit, for a service that commits its own change with the messages.
+    Returns how many were new. With `due_at`, the outbox leaves them until then (after the
+    quiet hours, say: a broadcast held for the morning).
+
+    `folded` messages went out inside another one (services.reminders.combine): they are
+    recorded as `skipped` (last_error "combined") so their keys are taken and never sent alone.
+    """
     wanted = {m.key: m for m in messages}
-    if not wanted:
+    folded_by_key = {m.key: m for m in folded if m.key not in wanted}
+    if not wanted and not folded_by_key:
         return 0
-    known = await existing_keys(uow, wanted)
+    known = await existing_keys(uow, [*wanted, *folded_by_key])
     new = [m for key, m in wanted.items() if key not in known]
+    uow.session.add_all(
+        Delivery(
+            key=m.key,
+            kind=m.kind,
+            period=m.period,
+            occasion=m.occasion,
+            recipient_tg_id=m.recipient_tg_id,
+            station_code=m.station_code,
+            payload=m.payload,
+            status=SKIPPED,
+            attempts=0,
+            planned_at=now,
+            next_attempt_at=None,
+            last_error="combined",
+        )
+        for key, m in folded_by_key.items()
+        if key not in known
+    )
     uow.session.add_all(
         Delivery(
             key=m.key,
@@ -135,7 +167,7 @@ async def add(
             status=PLANNED,
             attempts=0,
             planned_at=now,
-            next_attempt_at=due_at or now,
+            next_attempt_at=max(now, due_at) if due_at is not None else now,
         )
         for m in new
     )

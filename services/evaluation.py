@@ -5,6 +5,12 @@ Measured indicators come from the year's report figures (`services.reports`); en
 points an administrator types per station (`enter_points`). `compute` scores, ranks and records
 the result with a snapshot of the scoring sheet, so `open_run` shows a past year's ranking
 exactly as it was decided even after `evaluation.yaml` changes.
+
+A computed run is a draft: it says what is missing (stations with no entered scores at all,
+`missing_stations`) and counts for nothing until an administrator confirms it (`confirm`).
+Only confirmed runs are the recorded ranking (`recorded`); drafts stay for the record. Each
+station's line says how many months were counted (months before the station was in the bot
+are not missed months, see services.reports).
 """
 
 from __future__ import annotations
@@ -17,7 +23,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from db.models import EvaluationEntry, EvaluationResult, EvaluationRun, Person, Station
+from db.models import (
+    EvaluationConfirmation,
+    EvaluationEntry,
+    EvaluationResult,
+    EvaluationRun,
+    Person,
+    Station,
+)
 from db.uow import UnitOfWork
 from knowledge.evaluation import ENTERED, MEASURED, EvaluationRules, Indicator, Tier
 from services import audit
@@ -35,6 +48,8 @@ class StationScore:
     values: dict[str, float | None]  # measured indicator → the year's value (None: no data)
     points: dict[str, float]  # every indicator → points earned
     missing: tuple[str, ...]  # entered indicators nobody typed (counted as 0)
+    months_counted: int | None = None  # months of the year the quota was counted for
+    months_begun: int | None = None  # months of the year begun (counted or before the bot)
 
 
 @dataclass(frozen=True)
@@ -47,6 +62,28 @@ class EvaluationOutcome:
     indicators: tuple[Indicator, ...]
     tiers: tuple[Tier, ...]
     rows: tuple[StationScore, ...]  # best first
+    confirmed: bool = False  # only confirmed runs are the recorded ranking
+    confirmed_at: datetime | None = None
+
+    @property
+    def is_draft(self) -> bool:
+        return not self.confirmed
+
+    @property
+    def missing_stations(self) -> tuple[str, ...]:
+        """Stations for which no entered indicator was typed at all: ranking them now would
+        give them 0 for work nobody scored yet."""
+        entered = sum(1 for i in self.indicators if i.kind == ENTERED)
+        return tuple(r.station_code for r in self.rows if entered and len(r.missing) == entered)
+
+    @property
+    def incomplete_stations(self) -> tuple[str, ...]:
+        """Stations with some, not all, entered indicators typed."""
+        return tuple(
+            r.station_code
+            for r in self.rows
+            if r.missing and r.station_code not in self.missing_stations
+        )
 
     @property
     def max_points(self) -> float:
@@ -61,6 +98,7 @@ class RunSummary:
     run_id: int
     year: int
     created_at: datetime
+    confirmed: bool = False
 
 
 @dataclass(frozen=True)
@@ -101,9 +139,11 @@ def score(
         total = round(sum(points.values()), 2)
         scored.append(
             StationScore(
-                code, 0, total, None, total < rules.pass_mark, values, points, tuple(missing)
+                code, 0, total, None, total < rules.pass_mark, values, points, tuple(missing),
+                months_counted=station_figures.months_counted if station_figures else None,
+                months_begun=station_figures.months_begun if station_figures else None,
             )
-        )
+        )  # fmt: skip
     scored.sort(key=lambda row: (-row.total, station_codes.index(row.station_code)))
     rows = []
     for row in scored:
@@ -206,7 +246,8 @@ async def compute(
     now: datetime,
     zone: ZoneInfo,
 ) -> EvaluationOutcome:
-    """Score every active station for `year`, rank them and record the result."""
+    """Score every active station for `year`, rank them and record the result as a draft:
+    show `missing_stations` and ask before `confirm` makes it the recorded ranking."""
     _check_year(year, now, zone)
     report = await gather_report(
         uow, period=year_period(year), station_code=None, now=now, zone=zone
@@ -237,7 +278,7 @@ async def compute(
             total=row.total,
             tier_code=row.tier_code,
             below_pass=row.below_pass,
-            values=dict(row.values),
+            values={**row.values, **_months(row)},
             points=dict(row.points),
             missing=list(row.missing),
         )
@@ -264,16 +305,63 @@ async def compute(
     )
 
 
-async def list_runs(uow: UnitOfWork, *, limit: int = 20) -> list[RunSummary]:
-    """Recorded results, newest first."""
-    rows = (
-        await uow.session.execute(
-            select(EvaluationRun.id, EvaluationRun.year, EvaluationRun.created_at)
-            .order_by(EvaluationRun.created_at.desc(), EvaluationRun.id.desc())
-            .limit(limit)
+async def list_runs(
+    uow: UnitOfWork, *, limit: int = 20, include_drafts: bool = True
+) -> list[RunSummary]:
+    """Computed runs, newest first, each saying whether it was confirmed."""
+    query = (
+        select(
+            EvaluationRun.id,
+            EvaluationRun.year,
+            EvaluationRun.created_at,
+            EvaluationConfirmation.run_id,
         )
-    ).all()
-    return [RunSummary(run_id, year, created_at) for run_id, year, created_at in rows]
+        .outerjoin(EvaluationConfirmation, EvaluationConfirmation.run_id == EvaluationRun.id)
+        .order_by(EvaluationRun.created_at.desc(), EvaluationRun.id.desc())
+        .limit(limit)
+    )
+    if not include_drafts:
+        query = query.where(EvaluationConfirmation.run_id.is_not(None))
+    rows = (await uow.session.execute(query)).all()
+    return [
+        RunSummary(run_id, year, created_at, confirmed=confirmed is not None)
+        for run_id, year, created_at, confirmed in rows
+    ]
+
+
+async def confirm(
+    uow: UnitOfWork, *, run_id: int, actor_tg_id: int | None, now: datetime
+) -> EvaluationOutcome:
+    """Make a draft the recorded ranking of its year (confirming twice changes nothing). A
+    later confirmed run of the same year supersedes it in `recorded`."""
+    run = await uow.session.get(EvaluationRun, run_id)
+    if run is None:
+        raise NotFound()
+    if await uow.session.get(EvaluationConfirmation, run_id) is None:
+        actor = await _person_id(uow, actor_tg_id)
+        uow.session.add(EvaluationConfirmation(run_id=run_id, confirmed_at=now, confirmed_by=actor))
+        audit.record(
+            uow,
+            actor_id=actor,
+            action="evaluation.confirm",
+            subject=f"evaluation:{run_id}",
+            now=now,
+            detail={"year": run.year},
+        )
+        await uow.commit()
+    return await open_run(uow, run_id=run_id)
+
+
+async def recorded(uow: UnitOfWork, *, year: int) -> EvaluationOutcome | None:
+    """The year's recorded ranking: its latest confirmed run (drafts never count)."""
+    run_id = await uow.session.scalar(
+        select(EvaluationRun.id)
+        .join(EvaluationConfirmation, EvaluationConfirmation.run_id == EvaluationRun.id)
+        .where(EvaluationRun.year == year)
+        .order_by(EvaluationConfirmation.confirmed_at.desc(), EvaluationRun.id.desc())
+        .limit(1)
+    )
+    return None if run_id is None else await open_run(uow, run_id=run_id)
 
 
 async def open_run(uow: UnitOfWork, *, run_id: int) -> EvaluationOutcome:
@@ -288,6 +376,7 @@ async def open_run(uow: UnitOfWork, *, run_id: int) -> EvaluationOutcome:
         )
     ).all()
     indicators, tiers = _from_snapshot(run.rules)
+    confirmation = await uow.session.get(EvaluationConfirmation, run_id)
     return EvaluationOutcome(
         run_id=run.id,
         year=run.year,
@@ -303,13 +392,38 @@ async def open_run(uow: UnitOfWork, *, run_id: int) -> EvaluationOutcome:
                 total=r.total,
                 tier_code=r.tier_code,
                 below_pass=r.below_pass,
-                values={k: (None if v is None else float(v)) for k, v in r.values.items()},
+                values={
+                    k: (None if v is None else float(v))
+                    for k, v in r.values.items()
+                    if k not in _MONTH_KEYS
+                },
                 points={k: float(v) for k, v in r.points.items()},
                 missing=tuple(r.missing),
+                months_counted=_int_or_none(r.values.get(_COUNTED)),
+                months_begun=_int_or_none(r.values.get(_BEGUN)),
             )
             for r in results
         ),
+        confirmed=confirmation is not None,
+        confirmed_at=confirmation.confirmed_at if confirmation is not None else None,
     )
+
+
+# Kept with a result's measured values (a JSON column) under keys no indicator code can take
+# (codes are [A-Za-z0-9_], no dots), so old rows without them still open.
+_COUNTED, _BEGUN = "months.counted", "months.begun"
+_MONTH_KEYS = (_COUNTED, _BEGUN)
+
+
+def _months(row: StationScore) -> dict[str, float | None]:
+    return {
+        _COUNTED: None if row.months_counted is None else float(row.months_counted),
+        _BEGUN: None if row.months_begun is None else float(row.months_begun),
+    }
+
+
+def _int_or_none(value: object) -> int | None:
+    return None if value is None else int(value)  # type: ignore[call-overload]
 
 
 def _snapshot(rules: EvaluationRules) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, bindparam, select, update
 
-from db.models import Person, StaffRole
+from db.models import FirstContact, Person, StaffRole
 from db.uow import UnitOfWork
 
 LANGUAGES = ("zh", "en")
@@ -62,9 +62,10 @@ class Access:
 _ACCESS_QUERY = (
     select(
         Person.id, Person.language, Person.display_name, Person.unreachable_at, Person.erased_at,
-        StaffRole.role, StaffRole.station_code,
+        StaffRole.role, StaffRole.station_code, FirstContact.first_at,
     )
     .outerjoin(StaffRole, and_(StaffRole.person_id == Person.id, StaffRole.revoked_at.is_(None)))
+    .outerjoin(FirstContact, FirstContact.tg_id == Person.tg_id)
     .where(Person.tg_id == bindparam("tg_id"))
 )  # fmt: skip
 
@@ -82,7 +83,8 @@ async def access_for(
 
     Every update starts here, so the read is one prebuilt Core query (the person joined with
     their active roles; no ORM objects to build) and it writes only on first contact, a changed
-    Telegram name, or a person who was unreachable writing again.
+    Telegram name, or a person who was unreachable writing again. The first contact is
+    recorded (`first_contacts`): only then may the bot write to them (see services.reach).
     """
     found = (await uow.session.execute(_ACCESS_QUERY, {"tg_id": tg_id})).all()
     name = (display_name or "")[:128] or None
@@ -92,12 +94,17 @@ async def access_for(
             created_at=now,
         )  # fmt: skip
         uow.session.add(person)
+        uow.session.add(FirstContact(tg_id=tg_id, first_at=now))
         await uow.session.flush()
         await uow.commit()
         person_id, language, rows = person.id, person.language, []
     else:
         person_id, language, stored_name, unreachable_at, erased_at = found[0][:5]
-        rows = [(role, station) for *_, role, station in found if role is not None]
+        rows = [(role, station) for *_, role, station, _ in found if role is not None]
+        if found[0][-1] is None:
+            # Known (an invite, a seed) but writing for the first time: now reachable.
+            uow.session.add(FirstContact(tg_id=tg_id, first_at=now))
+            await uow.commit()
         changes: dict[str, object] = {}
         if unreachable_at is not None:
             changes["unreachable_at"] = None  # they wrote to us, so they have unblocked the bot

@@ -27,8 +27,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, inspect, or_, select
+from sqlalchemy import delete, func, inspect, or_, select
 
 from db.models import (
     ActivityLog,
@@ -39,10 +40,12 @@ from db.models import (
     CaseRecord,
     Consent,
     Delivery,
+    FirstContact,
     HoursCertificate,
     Invite,
     PersistedState,
     Person,
+    Question,
     RequestEvent,
     ResidentAttendance,
     ServiceRequest,
@@ -137,6 +140,9 @@ async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any
         "format": EXPORT_FORMAT,
         "generated_at": now.isoformat(),
         "person": _row(person),
+        "first_contact": [
+            _row(r) for r in await rows(select(FirstContact).where(FirstContact.tg_id == tg_id))
+        ],
         "consents": await table(Consent, Consent.person_id == pid),
         "service_requests": [{**_row(r), "events": events_by_request[r.id]} for r in requests],
         "volunteer_applications": await table(
@@ -312,4 +318,159 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
         consents_withdrawn=len(consents),
         already_erased=already_erased,
         cases=erased_cases,
+    )
+
+
+# --- /mydata in the chat: a plain summary --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConsentLine:
+    kind: str  # personal_info | cross_border | a purpose code (consent.PURPOSES)
+    given_at: datetime  # local
+    withdrawn_at: datetime | None  # local
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    ref: str
+    station_code: str
+    service_code: str
+    for_whom: str
+    age_group: str
+    status: str
+    created_at: datetime  # local
+    has_description: bool
+    has_phone: bool
+    erased: bool
+
+
+@dataclass(frozen=True)
+class ApplicationLine:
+    station_code: str
+    status: str
+    skills: tuple[str, ...]
+    availability: tuple[str, ...]
+    age_group: str
+    created_at: datetime  # local
+    erased: bool
+
+
+@dataclass(frozen=True)
+class RoleLine:
+    role: str
+    station_code: str | None
+    granted_at: datetime  # local
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """What the bot holds about the person, as codes and local times for the handler to put
+    into words in the person's language (the JSON file of `export` stays, for completeness)."""
+
+    language: str
+    display_name: str | None
+    first_contact_at: datetime | None  # local
+    last_station_code: str | None
+    broadcast_opt_out: bool
+    erased: bool
+    consents: tuple[ConsentLine, ...]
+    requests: tuple[RequestLine, ...]
+    applications: tuple[ApplicationLine, ...]
+    roles: tuple[RoleLine, ...]
+    questions_asked: int
+    questions_open: int
+    last_question_at: datetime | None  # local
+    messages_received: int  # notifications and reminders the bot sent them
+
+
+async def summary(uow: UnitOfWork, *, tg_id: int, zone: ZoneInfo) -> DataSummary:
+    """The person's data in a form to read in the chat. Writes nothing (no audit entry)."""
+    person = await _person(uow, tg_id)
+    pid = person.id
+    session = uow.session
+
+    def local(moment: datetime | None) -> datetime | None:
+        return None if moment is None else moment.astimezone(zone)
+
+    first = await session.get(FirstContact, tg_id)
+    consents = (
+        await session.scalars(select(Consent).where(Consent.person_id == pid).order_by(Consent.id))
+    ).all()
+    requests = (
+        await session.scalars(
+            select(ServiceRequest)
+            .where(ServiceRequest.resident_id == pid)
+            .order_by(ServiceRequest.created_at.desc(), ServiceRequest.id.desc())
+        )
+    ).all()
+    applications = (
+        await session.scalars(
+            select(VolunteerApplication)
+            .where(VolunteerApplication.person_id == pid)
+            .order_by(VolunteerApplication.id)
+        )
+    ).all()
+    roles = (
+        await session.scalars(
+            select(StaffRole).where(StaffRole.person_id == pid).order_by(StaffRole.id)
+        )
+    ).all()
+    asked = (
+        await session.execute(
+            select(Question.status, Question.created_at).where(Question.asker_id == pid)
+        )
+    ).all()
+    sent = await session.scalar(
+        select(func.count(Delivery.id)).where(
+            Delivery.recipient_tg_id == tg_id, Delivery.status == "sent"
+        )
+    )
+    return DataSummary(
+        language=person.language or "zh",
+        display_name=None if person.erased_at is not None else person.display_name,
+        first_contact_at=local(first.first_at) if first else None,
+        last_station_code=person.last_station_code,
+        broadcast_opt_out=bool(person.broadcast_opt_out),
+        erased=person.erased_at is not None,
+        consents=tuple(
+            ConsentLine(c.kind, c.granted_at.astimezone(zone), local(c.withdrawn_at))
+            for c in consents
+        ),
+        requests=tuple(
+            RequestLine(
+                ref=r.ref,
+                station_code=r.station_code,
+                service_code=r.service_code,
+                for_whom=r.for_whom,
+                age_group=r.age_group,
+                status=r.status,
+                created_at=r.created_at.astimezone(zone),
+                has_description=bool(r.description) and not r.erased,
+                has_phone=bool(r.phone) and not r.erased,
+                erased=r.erased,
+            )
+            for r in requests
+        ),
+        applications=tuple(
+            ApplicationLine(
+                station_code=a.station_code,
+                status=a.status,
+                skills=tuple(a.skills or ()),
+                availability=tuple(a.availability or ()),
+                age_group=a.age_group,
+                created_at=a.created_at.astimezone(zone),
+                erased=a.erased,
+            )
+            for a in applications
+        ),
+        roles=tuple(
+            RoleLine(r.role, r.station_code, r.granted_at.astimezone(zone), local(r.revoked_at))
+            for r in roles
+        ),
+        questions_asked=len(asked),
+        questions_open=sum(1 for status, _ in asked if status != questions.CLOSED),
+        last_question_at=local(max((at for _, at in asked), default=None)),
+        messages_received=int(sent or 0),
     )

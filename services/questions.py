@@ -1,8 +1,9 @@
 """The human behind the knowledge base: questions passed to a station's social workers, their
 replies both ways, and what the knowledge base could not answer.
 
-A question belongs to one station. Its workers are told (or, when the station has none yet,
-its head, then the administrators, so a question never lands nowhere). Anyone of the station's
+A question belongs to one station. Its reachable workers are told (or, when the station has
+none yet, its head, then the administrators: services.reach; when nobody at all can be
+reached the result says so). Anyone of the station's
 staff, or an administrator, may reply; the resident may answer back; either side may close it.
 `open` means the station owes a reply; `answered` means the station replied last.
 """
@@ -16,12 +17,13 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from db.models import KbFeedback, Person, Question, QuestionMessage, StaffRole
+from db.models import KbFeedback, Person, Question, QuestionMessage
 from db.uow import UnitOfWork
 from knowledge.matcher import normalise
-from services import audit
+from services import audit, consent, reach
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
-from services.people import ADMIN, STATION_HEAD, WORKER, Access
+from services.people import WORKER, Access
+from services.redaction import redact
 
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
 UNMATCHED, DOWN, UP = "unmatched", "down", "up"
@@ -35,7 +37,12 @@ class Recipients:
     """Who is told: their Telegram ids, and which group they are (workers, heads, admins)."""
 
     tg_ids: tuple[int, ...]
-    group: str
+    group: str  # worker | station_head | admin | nobody | resident
+
+    @property
+    def nobody(self) -> bool:
+        """Nobody can be reached: tell the asker so, with the station's phone and hours."""
+        return not self.tg_ids
 
 
 @dataclass(frozen=True)
@@ -118,30 +125,14 @@ async def station_of(uow: UnitOfWork, *, person_id: int) -> str | None:
     return person.last_station_code if person is not None else None
 
 
-async def _staff_ids(uow: UnitOfWork, roles: Iterable[str], station_code: str | None) -> list[int]:
-    query = (
-        select(Person.tg_id)
-        .join(StaffRole, StaffRole.person_id == Person.id)
-        .where(StaffRole.role.in_(list(roles)), StaffRole.revoked_at.is_(None))
-        .distinct()
-    )
-    if station_code is not None:
-        query = query.where(StaffRole.station_code == station_code)
-    return sorted((await uow.session.scalars(query)).all())
-
-
 async def station_recipients(
     uow: UnitOfWork, *, station_code: str, admin_tg_ids: Iterable[int] = ()
 ) -> Recipients:
-    """The station's workers; if it has none, its head; if none either, the administrators."""
-    workers = await _staff_ids(uow, [WORKER], station_code)
-    if workers:
-        return Recipients(tuple(workers), WORKER)
-    heads = await _staff_ids(uow, [STATION_HEAD], station_code)
-    if heads:
-        return Recipients(tuple(heads), STATION_HEAD)
-    admins = set(await _staff_ids(uow, [ADMIN], None)) | set(admin_tg_ids)
-    return Recipients(tuple(sorted(admins)), ADMIN)
+    """The one rule of services.reach: reachable workers → head → administrators → nobody."""
+    found = await reach.station_recipients(
+        uow, station_code=station_code, admin_tg_ids=admin_tg_ids
+    )
+    return Recipients(found.tg_ids, found.group)
 
 
 async def ask_station(
@@ -154,8 +145,12 @@ async def ask_station(
     lang: str,
     now: datetime,
     admin_tg_ids: Iterable[int] = (),
+    require_consent: bool = False,
 ) -> QuestionCreated:
-    """Create a question for the station and remember the station as the person's."""
+    """Create a question for the station and remember the station as the person's.
+
+    With `require_consent`, raises consent.ConsentRequired unless the person agreed once to
+    their question going to a person (consent.QUESTION_TO_PERSON)."""
     created = await _create(
         uow,
         person_id=person_id,
@@ -165,6 +160,7 @@ async def ask_station(
         lang=lang,
         now=now,
         admin_tg_ids=admin_tg_ids,
+        require_consent=require_consent,
     )
     await uow.commit()
     return created
@@ -182,6 +178,7 @@ async def hand_off(
     now: datetime,
     admin_tg_ids: Iterable[int] = (),
     query_lang: str | None = None,
+    require_consent: bool = False,
 ) -> HandOff:
     """Pass a question the knowledge base did not answer to a station, in one unit of work.
 
@@ -218,6 +215,7 @@ async def hand_off(
         lang=lang,
         now=now,
         admin_tg_ids=admin_tg_ids,
+        require_consent=require_consent,
     )
     await uow.commit()
     return HandOff(created=created, recorded=recorded)
@@ -233,10 +231,13 @@ async def _create(
     lang: str,
     now: datetime,
     admin_tg_ids: Iterable[int],
+    require_consent: bool = False,
 ) -> QuestionCreated:
     if station_code not in set(station_codes):
         raise InvalidValue("station", "unknown")
     text = _clean(text)
+    if require_consent:
+        await consent.require_purpose(uow, person_id=person_id, purpose=consent.QUESTION_TO_PERSON)
     person = await _person(uow, person_id)
     question = Question(
         station_code=station_code,
@@ -347,6 +348,8 @@ async def reply(
                 .distinct()
             )
         ).all()
+        reachable = await reach.reachable_among(uow, answered_by)
+        answered_by = [tg for tg in answered_by if tg in reachable]
         recipients = (
             Recipients(tuple(sorted(answered_by)), WORKER)
             if answered_by
@@ -480,8 +483,14 @@ async def _feedback(
     )
 
 
-async def gaps(uow: UnitOfWork, *, now: datetime, days: int = 90, limit: int = 15) -> list[Gap]:
-    """The questions most often unmatched or 👎'd in the last `days`, most frequent first."""
+async def gaps(
+    uow: UnitOfWork, *, now: datetime, days: int = 90, limit: int = 15, redacted: bool = True
+) -> list[Gap]:
+    """The questions most often unmatched or 👎'd in the last `days`, most frequent first.
+
+    Shown to administrators, who may see no personal information: each question comes with
+    names, phone numbers, ID numbers, addresses and ages replaced (services.redaction), and
+    questions that differ only in those are counted together."""
     since = now - timedelta(days=days)
     rows = (
         await uow.session.execute(
@@ -497,15 +506,20 @@ async def gaps(uow: UnitOfWork, *, now: datetime, days: int = 90, limit: int = 1
                 KbFeedback.created_at >= since,
             )
             .group_by(KbFeedback.query)
-            .order_by(func.count(KbFeedback.id).desc(), func.max(KbFeedback.created_at).desc())
-            .limit(limit)
         )
     ).all()
-    found = []
+    merged: dict[str, list[Any]] = {}
     for query, count, unmatched, last_at in rows:
-        unmatched = int(unmatched or 0)
-        found.append(Gap(str(query), int(count), unmatched, int(count) - unmatched, last_at))
-    return found
+        text = redact(str(query)) if redacted else str(query)
+        entry = merged.setdefault(text, [0, 0, last_at])
+        entry[0] += int(count)
+        entry[1] += int(unmatched or 0)
+        entry[2] = max(entry[2], last_at)
+    ranked = sorted(merged.items(), key=lambda item: (-item[1][0], -item[1][2].timestamp()))
+    return [
+        Gap(text, count, unmatched, count - unmatched, last_at)
+        for text, (count, unmatched, last_at) in ranked[:limit]
+    ]
 
 
 async def votes(

@@ -13,8 +13,13 @@ Two kinds of reminder:
   worker at `cases_overdue.worker_time` the morning after, and for the station head
   `head_after_days` later, once per case, missed date and recipient (a new next contact
   that is missed again is a new reminder).
+- an urgent request nobody accepted within 2 h: its head and the administrators, marked
+  urgent, at any hour (the only thing planned in the quiet hours, and it rings).
 
-Nothing is planned in the quiet hours; the next check after them plans what is still useful.
+Nothing else is planned in the quiet hours; the next check after them plans what is still
+useful. Calendar reminders due to one person at one moment (the last day's digest and final
+warning) go out as one message: `combine` folds them, the folded parts are kept in the ledger
+as `skipped` so they are never sent on their own later.
 `plan_messages` is pure (a snapshot and `now` in, messages out); `plan_due` feeds it from the
 database and writes the ledger.
 """
@@ -29,9 +34,16 @@ from functools import cached_property
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
-from db.models import Delivery, Person, ServiceRequest, StaffRole, VolunteerApplication
+from db.models import (
+    Delivery,
+    FirstContact,
+    Person,
+    ServiceRequest,
+    StaffRole,
+    VolunteerApplication,
+)
 from db.uow import UnitOfWork
 from knowledge.reminders import ReminderSchedule
 from services import delivery
@@ -48,11 +60,14 @@ MONTH_CLOSE = "month_close"
 REQUEST_WAITING = "request_waiting"
 VOLUNTEER_WAITING = "volunteer_waiting"
 CASE_OVERDUE = "case_overdue"
+URGENT_WAITING = "urgent_waiting"
 KINDS = (
     DIGEST, QUOTA_WARNING, QUOTA_FINAL, MONTH_CLOSE, REQUEST_WAITING, VOLUNTEER_WAITING,
-    CASE_OVERDUE,
+    CASE_OVERDUE, URGENT_WAITING,
 )  # fmt: skip
-CONDITION_KINDS = (REQUEST_WAITING, VOLUNTEER_WAITING, CASE_OVERDUE)
+CONDITION_KINDS = (REQUEST_WAITING, VOLUNTEER_WAITING, CASE_OVERDUE, URGENT_WAITING)
+CALENDAR_KINDS = (QUOTA_FINAL, QUOTA_WARNING, DIGEST, MONTH_CLOSE)  # also: which leads a merge
+COMBINED = "combined"  # last_error of a folded ledger row
 
 SUBMITTED = "submitted"  # service_requests.status of a request nobody has accepted yet
 PENDING = "pending"  # volunteer_applications.status awaiting a decision
@@ -148,6 +163,22 @@ def is_quiet(schedule: ReminderSchedule, *, now: datetime, zone: ZoneInfo) -> bo
     return quiet is not None and quiet.contains(now.astimezone(zone).time().replace(tzinfo=None))
 
 
+def silent(schedule: ReminderSchedule, *, now: datetime, zone: ZoneInfo, urgent: bool) -> bool:
+    """Whether a notification sent at `now` goes without sound (Telegram's
+    `disable_notification`): ordinary ones in the quiet hours do; urgent ones always ring."""
+    return not urgent and is_quiet(schedule, now=now, zone=zone)
+
+
+def quiet_end(schedule: ReminderSchedule, *, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """When the quiet hours containing `now` end (local, aware); None when `now` is not quiet."""
+    quiet = schedule.quiet_hours
+    if quiet is None or not is_quiet(schedule, now=now, zone=zone):
+        return None
+    local = now.astimezone(zone)
+    end = datetime.combine(local.date(), quiet.end, tzinfo=zone)
+    return end if end > local else end + timedelta(days=1)
+
+
 # --- the snapshot the planner decides on ----------------------------------------------------
 
 
@@ -157,7 +188,8 @@ class StaffEntry:
     display_name: str | None
     role: str
     station_code: str | None
-    unreachable: bool
+    unreachable: bool  # blocked the bot
+    started: bool = True  # has written to the bot (a bot cannot write first)
 
 
 @dataclass(frozen=True)
@@ -168,6 +200,7 @@ class WaitingItem:
     ref: str | None
     station_code: str
     created_at: datetime
+    urgent: bool = False
 
 
 @dataclass(frozen=True)
@@ -185,7 +218,7 @@ class Snapshot:
     def _reachable_index(self) -> dict[tuple[str, str | None], list[StaffEntry]]:
         index: dict[tuple[str, str | None], list[StaffEntry]] = {}
         for entry in self.staff:
-            if not entry.unreachable:
+            if not entry.unreachable and entry.started:
                 index.setdefault((entry.role, None), []).append(entry)
                 index.setdefault((entry.role, entry.station_code), []).append(entry)
         return index
@@ -195,7 +228,8 @@ class Snapshot:
         return self._reachable_index.get((role, station_code), [])
 
     def admins(self) -> list[int]:
-        blocked = {s.tg_id for s in self.staff if s.unreachable}
+        """Reachable administrators (`admin_ids` holds only settings admins who started)."""
+        blocked = {s.tg_id for s in self.staff if s.unreachable or not s.started}
         ids = {s.tg_id for s in self.staff if s.role == ADMIN} | set(self.admin_ids)
         return sorted(ids - blocked)
 
@@ -222,9 +256,10 @@ def plan_messages(
     schedule: ReminderSchedule, snapshot: Snapshot, *, now: datetime, zone: ZoneInfo
 ) -> list[PlannedMessage]:
     """Everything that should be in the ledger at `now` (the ledger drops what already is)."""
+    urgent = _urgent(schedule, snapshot, now=now)
     if is_quiet(schedule, now=now, zone=zone):
-        return []
-    messages: list[PlannedMessage] = []
+        return urgent
+    messages: list[PlannedMessage] = list(urgent)
     for occasion in calendar_occasions(schedule, now=now, zone=zone):
         if occasion.kind == DIGEST:
             messages.extend(_digests(occasion, snapshot, now=now, zone=zone))
@@ -476,6 +511,83 @@ def _waiting(
     return messages
 
 
+def _whole(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 2)
+
+
+def _urgent(
+    schedule: ReminderSchedule, snapshot: Snapshot, *, now: datetime
+) -> list[PlannedMessage]:
+    """An urgent request nobody accepted in time: its head and the administrators, once each."""
+    after = schedule.urgent_escalate_after
+    messages = []
+    for item in snapshot.requests:
+        if not item.urgent or item.created_at > now - after:
+            continue
+        recipients = [e.tg_id for e in snapshot.reachable(STATION_HEAD, item.station_code)]
+        recipients += [tg for tg in snapshot.admins() if tg not in recipients]
+        for tg_id in recipients:
+            messages.append(
+                PlannedMessage(
+                    kind=URGENT_WAITING,
+                    period=f"u{item.id}",
+                    occasion="escalate",
+                    recipient_tg_id=tg_id,
+                    station_code=item.station_code,
+                    payload={
+                        "id": item.id,
+                        "ref": item.ref,
+                        "station": item.station_code,
+                        "since": item.created_at.isoformat(),
+                        "minutes": round(after.total_seconds() / 60),
+                        "hours": _whole(after.total_seconds() / 3600),
+                        "urgent": True,
+                        "silent": False,  # rings, also at night
+                    },
+                )
+            )
+    return messages
+
+
+def combine(
+    messages: Sequence[PlannedMessage],
+) -> tuple[list[PlannedMessage], list[PlannedMessage]]:
+    """Fold calendar reminders due to one person at the same planning into one message (pure).
+
+    Returns (to send, folded). Per recipient, the most pressing calendar message (final warning
+    before a warning before a digest before a month close) leads and carries the others in
+    `payload["also"]` as `[{"kind", "station_code", "payload"}, …]` for the renderer to append;
+    the folded ones are recorded in the ledger (skipped) so they never go out on their own.
+    Waiting and urgent reminders are never folded: each is about one request and rings alone.
+    """
+    by_recipient: dict[int, list[PlannedMessage]] = {}
+    for message in messages:
+        if message.kind in CALENDAR_KINDS:
+            by_recipient.setdefault(message.recipient_tg_id, []).append(message)
+    leads: dict[str, PlannedMessage] = {}
+    folded: list[PlannedMessage] = []
+    for group in by_recipient.values():
+        if len(group) < 2:
+            continue
+        ordered = sorted(group, key=lambda m: (CALENDAR_KINDS.index(m.kind), m.key))
+        lead, rest = ordered[0], ordered[1:]
+        also = [
+            {"kind": m.kind, "station_code": m.station_code, "payload": m.payload} for m in rest
+        ]
+        leads[lead.key] = PlannedMessage(
+            kind=lead.kind,
+            period=lead.period,
+            occasion=lead.occasion,
+            recipient_tg_id=lead.recipient_tg_id,
+            station_code=lead.station_code,
+            payload={**lead.payload, "also": also},
+        )
+        folded.extend(rest)
+    folded_keys = {m.key for m in folded}
+    send = [leads.get(m.key, m) for m in messages if m.key not in folded_keys]
+    return send, folded
+
+
 # --- from the database --------------------------------------------------------------------
 
 
@@ -503,8 +615,10 @@ async def snapshot(
                 StaffRole.role,
                 StaffRole.station_code,
                 Person.unreachable_at,
+                FirstContact.tg_id,
             )
             .join(Person, Person.id == StaffRole.person_id)
+            .outerjoin(FirstContact, FirstContact.tg_id == Person.tg_id)
             .where(StaffRole.revoked_at.is_(None), Person.erased_at.is_(None))
             .order_by(StaffRole.id)
         )
@@ -516,9 +630,12 @@ async def snapshot(
             role=role,
             station_code=code,
             unreachable=blocked is not None,
+            started=started is not None,
         )
-        for tg, name, role, code, blocked in staff_rows
+        for tg, name, role, code, blocked, started in staff_rows
     )
+    # Administrators named in the settings who never opened the bot cannot be written to.
+    settings_admins = await _started_among(uow, admin_ids)
     month = month_of(now, zone)
     quota: dict[str, QuotaStatus] = {}
     if {DIGEST, QUOTA_WARNING, QUOTA_FINAL} & occasions.keys():
@@ -536,21 +653,28 @@ async def snapshot(
             closed[status.station_code] = status
         since = datetime.combine(close.month, time(0, 0), tzinfo=zone)
         undelivered = tuple(await delivery.undelivered(uow, since=since, until=close.at))
+    ordinary_since = now - min(schedule.request_workers_after, schedule.request_head_after)
     requests = tuple(
-        WaitingItem(id=i, ref=ref, station_code=code, created_at=created)
-        for i, ref, code, created in (
+        WaitingItem(id=i, ref=ref, station_code=code, created_at=created, urgent=bool(urgent))
+        for i, ref, code, created, urgent in (
             await uow.session.execute(
                 select(
                     ServiceRequest.id,
                     ServiceRequest.ref,
                     ServiceRequest.station_code,
                     ServiceRequest.created_at,
+                    ServiceRequest.urgent,
                 )
                 .where(
                     ServiceRequest.status == SUBMITTED,
                     ServiceRequest.accepted_at.is_(None),
-                    ServiceRequest.created_at
-                    <= now - min(schedule.request_workers_after, schedule.request_head_after),
+                    or_(
+                        ServiceRequest.created_at <= ordinary_since,
+                        and_(
+                            ServiceRequest.urgent.is_(True),
+                            ServiceRequest.created_at <= now - schedule.urgent_escalate_after,
+                        ),
+                    ),
                 )
                 .order_by(ServiceRequest.id)
             )
@@ -576,7 +700,7 @@ async def snapshot(
     )
     return Snapshot(
         staff=staff,
-        admin_ids=frozenset(admin_ids),
+        admin_ids=frozenset(settings_admins),
         quota=quota,
         closed_quota=closed,
         requests=requests,
@@ -584,6 +708,14 @@ async def snapshot(
         undelivered=undelivered,
         cases=tuple(await overdue_cases(uow, today=now.astimezone(zone).date())),
     )
+
+
+async def _started_among(uow: UnitOfWork, tg_ids: Iterable[int]) -> set[int]:
+    ids = list(set(tg_ids))
+    if not ids:
+        return set()
+    rows = await uow.session.scalars(select(FirstContact.tg_id).where(FirstContact.tg_id.in_(ids)))
+    return {int(tg) for tg in rows.all()}
 
 
 async def _in_use_during(uow: UnitOfWork, close: Occasion, zone: ZoneInfo) -> bool:
@@ -606,7 +738,8 @@ async def _obsolete(uow: UnitOfWork, *, today: date) -> list[int]:
     ).all()
     if not rows:
         return []
-    request_ids = {int(p["id"]) for _, k, p in rows if k == REQUEST_WAITING}
+    request_kinds = (REQUEST_WAITING, URGENT_WAITING)
+    request_ids = {int(p["id"]) for _, k, p in rows if k in request_kinds}
     application_ids = {int(p["id"]) for _, k, p in rows if k == VOLUNTEER_WAITING}
     still_requests = set(
         (
@@ -635,7 +768,7 @@ async def _obsolete(uow: UnitOfWork, *, today: date) -> list[int]:
     return [
         i
         for i, k, p in rows
-        if (k == REQUEST_WAITING and int(p["id"]) not in still_requests)
+        if (k in request_kinds and int(p["id"]) not in still_requests)
         or (k == VOLUNTEER_WAITING and int(p["id"]) not in still_applications)
         or (k == CASE_OVERDUE and (int(p["id"]), p.get("due"), p.get("station")) not in still_cases)
     ]
@@ -651,9 +784,10 @@ async def plan_due(
 ) -> PlanResult:
     """Plan into the ledger whatever is due at `now`; planning twice adds nothing."""
     seen = await snapshot(uow, schedule=schedule, now=now, zone=zone, admin_ids=admin_ids)
-    planned = await delivery.plan(
-        uow, messages=plan_messages(schedule, seen, now=now, zone=zone), now=now
-    )
+    wanted = plan_messages(schedule, seen, now=now, zone=zone)
+    known = await delivery.existing_keys(uow, (m.key for m in wanted))
+    send, folded = combine([m for m in wanted if m.key not in known])
+    planned = await delivery.plan(uow, messages=send, now=now, folded=folded)
     skipped = await delivery.skip(
         uow, delivery_ids=await _obsolete(uow, today=now.astimezone(zone).date()), reason="resolved"
     )
@@ -681,7 +815,7 @@ async def preview(
     seen = await snapshot(uow, schedule=schedule, now=now, zone=zone, admin_ids=admin_ids)
     wanted = plan_messages(schedule, seen, now=now, zone=zone)
     known = await delivery.existing_keys(uow, (m.key for m in wanted))
-    fresh = [m for m in wanted if m.key not in known]
+    fresh, _ = combine([m for m in wanted if m.key not in known])
     due = (
         await uow.session.scalars(
             select(Delivery).where(delivery.is_due(now)).order_by(Delivery.id)

@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db.models import (
@@ -31,6 +31,7 @@ from db.models import (
     Case,
     CaseRecord,
     ServiceRequest,
+    StaffRole,
     Station,
     SupervisionSession,
     VolunteerApplication,
@@ -220,7 +221,9 @@ class StationFigures:
     volunteers_applied: int
     volunteers_active: int
     supervision_minutes: int
-    months_counted: int  # months of the period that have begun
+    # Months of the period that have begun AND in which the station was in the bot (it had a
+    # staff role, or records): months before the bot are not "missed", they are not counted.
+    months_counted: int
     months_quota_met: int
     requests_by_source: dict[str, int] = field(default_factory=dict)
     cases_opened: int = 0
@@ -235,6 +238,7 @@ class StationFigures:
 
     volunteer_minutes: int = 0  # confirmed volunteer hours of the station's activities
     volunteers_with_hours: int = 0  # distinct volunteers with confirmed hours in the period
+    months_begun: int = 0  # months of the period that have begun, counted or not
 
     @property
     def accepted_within_24h_rate(self) -> float | None:
@@ -252,10 +256,27 @@ class StationFigures:
     def supervision_hours(self) -> float:
         return self.supervision_minutes / 60
 
+    @property
+    def months_before_bot(self) -> int:
+        return max(0, self.months_begun - self.months_counted)
+
+    @property
+    def months_quota_met_scaled(self) -> float | None:
+        """Months met, scaled to the months begun when the station joined the bot late (met 3
+        of the 3 months it was in the bot, out of 11 begun: 11), so a station is not marked
+        down for months before it had anyone in the bot. None when no month was counted."""
+        if not self.months_counted:
+            return None
+        return (
+            self.months_quota_met
+            * max(self.months_begun, self.months_counted)
+            / (self.months_counted)
+        )
+
     def measure(self, name: str) -> float | None:
         """The evaluation's measures by name (`knowledge.evaluation.MEASURES`)."""
         values: dict[str, float | None] = {
-            "months_quota_met": float(self.months_quota_met),
+            "months_quota_met": self.months_quota_met_scaled,
             "accepted_within_24h": self.accepted_within_24h_rate,
             "completion_rate": self.completion_rate,
             "average_rating": self.average_rating,
@@ -282,6 +303,13 @@ class Report:
     stations: tuple[StationFigures, ...]
     cases: tuple[CaseRow, ...] = ()
     volunteer_hours: tuple[HoursRow, ...] = ()  # confirmed, per station and month (the sheet)
+    # station → the first month it was in the bot (a staff role or a record); absent: never
+    in_bot_since: dict[str, date] = field(default_factory=dict)
+
+    def counted(self, status: QuotaStatus) -> bool:
+        """Whether this month counts for the station (it was in the bot by then)."""
+        since = self.in_bot_since.get(status.station_code)
+        return since is not None and status.month >= since
 
     @property
     def total(self) -> StationFigures:
@@ -568,9 +596,11 @@ async def gather_report(
     hours = await hours_figures(uow, start=period.start, end=period.end, station_codes=only)
     hours_rows = tuple(r for r in hours.rows if r.station_code in order)
     with_hours = hours.volunteers
+    since = await in_bot_since(uow, station_codes=codes, zone=zone)
     figures = tuple(
         _station_figures(
             code,
+            since=since.get(code),
             activities=[a for a in activities if a.station_code == code],
             groups=[g for g in groups if g.station_code == code],
             requests=[r for r in requests if r.station_code == code],
@@ -598,11 +628,50 @@ async def gather_report(
         stations=figures,
         cases=cases,
         volunteer_hours=hours_rows,
+        in_bot_since=since,
     )
 
 
 def _open_at(opened: datetime, closed: datetime | None, moment: datetime) -> bool:
     return opened < moment and (closed is None or closed >= moment)
+
+
+async def in_bot_since(
+    uow: UnitOfWork, *, station_codes: Iterable[str], zone: ZoneInfo
+) -> dict[str, date]:
+    """Each station's first month in the bot: its first staff role, or its first activity or
+    supervision record (records imported from before the roles still count as in use)."""
+    codes = list(station_codes)
+    firsts: dict[str, date] = {}
+
+    def keep(code: str, day: date) -> None:
+        month = day.replace(day=1)
+        if code not in firsts or month < firsts[code]:
+            firsts[code] = month
+
+    for code, granted in (
+        await uow.session.execute(
+            select(StaffRole.station_code, func.min(StaffRole.granted_at))
+            .where(StaffRole.station_code.in_(codes))
+            .group_by(StaffRole.station_code)
+        )
+    ).all():
+        if code is not None and granted is not None:
+            keep(code, granted.astimezone(zone).date())
+    records = union_all(
+        select(
+            ActivityLog.station_code.label("code"), func.min(ActivityLog.activity_date).label("day")
+        )
+        .where(ActivityLog.station_code.in_(codes))
+        .group_by(ActivityLog.station_code),
+        select(SupervisionSession.station_code, func.min(SupervisionSession.session_date))
+        .where(SupervisionSession.station_code.in_(codes))
+        .group_by(SupervisionSession.station_code),
+    )
+    for code, day in (await uow.session.execute(select(records.subquery()))).all():
+        if day is not None:
+            keep(code, day if isinstance(day, date) else date.fromisoformat(str(day)[:10]))
+    return firsts
 
 
 def _only(
@@ -659,7 +728,9 @@ def _station_figures(
     period: tuple[datetime, datetime, datetime],
     volunteer_minutes: int = 0,
     volunteers_with_hours: int = 0,
+    since: date | None = None,
 ) -> StationFigures:
+    counted = [q for q in quota if since is not None and q.month >= since]
     received = [r for r in requests if r.received]
     rated = [r.rating for r in requests if r.rating is not None]
     by_group: dict[str, int] = defaultdict(int)
@@ -690,8 +761,9 @@ def _station_figures(
         supervision_minutes=sum(s.minutes for s in sessions),
         volunteer_minutes=volunteer_minutes,
         volunteers_with_hours=volunteers_with_hours,
-        months_counted=len(quota),
-        months_quota_met=sum(1 for q in quota if q.status == MET),
+        months_counted=len(counted),
+        months_quota_met=sum(1 for q in counted if q.status == MET),
+        months_begun=len(quota),
         requests_by_source=dict(by_source),
         cases_opened=sum(1 for c in cases if begin <= c.opened_at < end),
         cases_closed=len(closed),
@@ -740,4 +812,5 @@ def _add_up(stations: Iterable[StationFigures]) -> StationFigures:
         cases_open=sum(r.cases_open for r in rows),
         cases_overdue=sum(r.cases_overdue for r in rows),
         cases_closed_signed_off=sum(r.cases_closed_signed_off for r in rows),
+        months_begun=max((r.months_begun for r in rows), default=0),
     )

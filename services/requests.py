@@ -12,10 +12,11 @@ Each call commits once and returns plain frozen views; the handler tells the peo
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -24,7 +25,7 @@ from sqlalchemy.orm import aliased
 from db.counters import take_next_number
 from db.models import Person, RequestEvent, ServiceRequest, StaffRole, Station
 from db.uow import UnitOfWork
-from services import consent
+from services import consent, reach
 from services.errors import Conflict, DomainError, InvalidValue, NotAllowed, NotFound
 from services.people import STATION_HEAD, WORKER, Access
 from services.phones import normalise_cn_phone
@@ -49,7 +50,11 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     CANCELLED: frozenset(),
 }
 
+# The options the pre-kit /request shows. The full list (with neighbour and someone else, and
+# their labels) is data: knowledge/requests.yaml `for_whom`, passed to `submit` as
+# `for_whom_ages=knowledge.request_rules.for_whom_ages`.
 FOR_WHOM = ("myself", "family", "child")
+NEIGHBOUR, SOMEONE_ELSE = "neighbour", "someone_else"
 AGE_GROUPS = ("0_5", "6_13", "14_17", "18_59", "60_79", "80_plus")
 AGE_GROUPS_FOR = {
     "myself": ("14_17", "18_59", "60_79", "80_plus"),
@@ -154,7 +159,14 @@ class RequestView:
 class Submitted:
     request: RequestView
     created: bool  # False when this draft had already been submitted (a second Confirm)
-    notify: tuple[StaffContact, ...]  # who should hear of the new request
+    notify: tuple[StaffContact, ...]  # who should hear of the new request (all reachable)
+    # worker | station_head | admin | worker+station_head (urgent) | nobody | "" (resubmitted)
+    notify_group: str = ""
+
+    @property
+    def nobody_reachable(self) -> bool:
+        """Nobody at all can be told: the resident must hear so, with the station's phone."""
+        return self.created and not self.notify
 
 
 def check_transition(from_status: str, to_status: str) -> None:
@@ -340,6 +352,77 @@ async def resident_request(uow: UnitOfWork, *, request_id: int, resident_id: int
     return view
 
 
+@dataclass(frozen=True)
+class HistoryStep:
+    """One step of a request's life as the resident sees it."""
+
+    at: datetime  # local
+    status: str  # the status it moved to (a hand-over keeps the status: `handed_over`)
+    by_staff: bool  # the station did it (else the resident)
+    note: str | None  # a decline reason is told to the resident; other staff notes are not
+
+
+@dataclass(frozen=True)
+class RequestAsSent:
+    """A resident's own request exactly as they sent it, and what happened since."""
+
+    id: int
+    ref: str
+    station_code: str
+    service_code: str
+    for_whom: str
+    age_group: str
+    description: str | None  # None once erased
+    phone: str | None  # E.164; None once erased
+    preferred_time: str
+    urgent: bool
+    sent_at: datetime  # local
+    status: str
+    assignee_name: str | None
+    rating: int | None
+    erased: bool
+    history: tuple[HistoryStep, ...]
+
+
+HANDED_OVER = "handed_over"
+
+
+async def as_sent(
+    uow: UnitOfWork, *, request_id: int, resident_id: int, zone: ZoneInfo
+) -> RequestAsSent:
+    """The resident's request (service, for whom, description, phone, time) and its history;
+    someone else's is NotFound."""
+    view = await _fetch(uow, request_id, with_events=True)
+    if view.resident_id != resident_id:
+        raise NotFound()
+    actors = (
+        await uow.session.scalars(
+            select(RequestEvent.actor_id)
+            .where(RequestEvent.request_id == request_id)
+            .order_by(RequestEvent.at, RequestEvent.id)
+        )
+    ).all()
+    history = []
+    for event, actor_id in zip(view.events, actors, strict=True):
+        moved = event.from_status != event.to_status
+        history.append(
+            HistoryStep(
+                at=event.at.astimezone(zone),
+                status=event.to_status if moved else HANDED_OVER,
+                by_staff=actor_id != resident_id,
+                note=event.note if event.to_status == DECLINED and not view.erased else None,
+            )
+        )
+    return RequestAsSent(
+        id=view.id, ref=view.ref, station_code=view.station_code,
+        service_code=view.service_code, for_whom=view.for_whom, age_group=view.age_group,
+        description=view.description, phone=view.phone, preferred_time=view.preferred_time,
+        urgent=view.urgent, sent_at=view.created_at.astimezone(zone), status=view.status,
+        assignee_name=view.assignee_name, rating=view.rating, erased=view.erased,
+        history=tuple(history),
+    )  # fmt: skip
+
+
 async def last_station(uow: UnitOfWork, *, person_id: int) -> str | None:
     return await uow.session.scalar(select(Person.last_station_code).where(Person.id == person_id))
 
@@ -386,10 +469,26 @@ async def station_staff(
     return [StaffContact(pid, tg, name, lang or "zh") for pid, tg, name, lang in rows]
 
 
-async def new_request_recipients(uow: UnitOfWork, station_code: str) -> list[StaffContact]:
-    """The station's workers; where a station has none yet, its head hears of it instead."""
-    workers = await station_staff(uow, station_code=station_code, roles=(WORKER,))
-    return workers or await station_staff(uow, station_code=station_code, roles=(STATION_HEAD,))
+async def new_request_recipients(
+    uow: UnitOfWork,
+    station_code: str,
+    *,
+    admin_tg_ids: Iterable[int] = (),
+    urgent: bool = False,
+) -> tuple[list[StaffContact], str]:
+    """Who hears of something new at the station (services.reach: reachable workers → head →
+    administrators → nobody; urgent: workers and head together), and which group that is."""
+    found = await reach.station_recipients(
+        uow, station_code=station_code, admin_tg_ids=admin_tg_ids, urgent=urgent
+    )
+    contacts = [StaffContact(c.person_id, c.tg_id, c.name, c.language) for c in found.contacts]
+    return contacts, found.group
+
+
+def is_urgent(*, service_code: str, urgent: bool, urgent_services: Iterable[str]) -> bool:
+    """Urgent when the resident said so, or always for the services flagged `urgent: true` in
+    services.yaml (minors' protection, a child in danger)."""
+    return bool(urgent) or service_code in set(urgent_services)
 
 
 async def handover_candidates(
@@ -441,12 +540,18 @@ async def submit(
     known_services: Iterable[str],
     open_limit: int,
     now: datetime,
+    urgent_services: Iterable[str] = (),
+    admin_tg_ids: Iterable[int] = (),
+    for_whom_ages: Mapping[str, Sequence[str]] | None = None,
 ) -> Submitted:
     """Create the request with the next reference of its station (e.g. JN-0007).
 
     `client_token` is the conversation's draft id: submitting the same draft again returns the
-    request it already made (`created=False`) instead of a second one.
+    request it already made (`created=False`) instead of a second one. A service listed in
+    `urgent_services` is always urgent. `notify` is everyone reachable who should hear now;
+    `nobody_reachable` says when nobody can be (then the handler gives the station's phone).
     """
+    urgent = is_urgent(service_code=service_code, urgent=urgent, urgent_services=urgent_services)
     if not client_token or len(client_token) > 64:
         raise InvalidValue("client_token", "format")
     existing = await _by_token(uow, client_token)
@@ -457,9 +562,10 @@ async def submit(
         raise InvalidValue("station", "unknown")
     if service_code not in set(known_services):
         raise InvalidValue("service", "unknown")
-    if for_whom not in FOR_WHOM:
+    ages_for = AGE_GROUPS_FOR if for_whom_ages is None else for_whom_ages
+    if for_whom not in ages_for:
         raise InvalidValue("for_whom", "unknown")
-    if age_group not in AGE_GROUPS_FOR[for_whom]:
+    if age_group not in ages_for[for_whom] or age_group not in AGE_GROUPS:
         raise InvalidValue("age_group", "unknown")
     if preferred_time not in PREFERRED_TIMES:
         raise InvalidValue("preferred_time", "unknown")
@@ -505,9 +611,10 @@ async def submit(
             raise
         return await _resubmitted(uow, existing, resident_id)
     view = await _fetch(uow, row.id)
-    return Submitted(
-        request=view, created=True, notify=tuple(await new_request_recipients(uow, station_code))
+    notify, group = await new_request_recipients(
+        uow, station_code, admin_tg_ids=admin_tg_ids, urgent=view.urgent
     )
+    return Submitted(request=view, created=True, notify=tuple(notify), notify_group=group)
 
 
 async def _resubmitted(uow: UnitOfWork, existing: ServiceRequest, resident_id: int) -> Submitted:

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
-from db.models import AuditEntry, Invite, Person, StaffRole
+from db.models import AuditEntry, FirstContact, Invite, Person, StaffRole
 from db.uow import UnitOfWork
 from services import audit
 from services.errors import (
@@ -325,13 +325,19 @@ async def grant_directly(
     station_code: str | None,
     now: datetime,
     display_name: str | None = None,
+    started: bool = True,
 ) -> None:
-    """Seed a role without an invite (demo data, tests). Idempotent. Audited as `seed`."""
+    """Seed a role without an invite (demo data, tests). Idempotent. Audited as `seed`.
+
+    Seeded people stand for staff who use the bot, so they count as having started it unless
+    `started=False` (a colleague named in the settings who never opened the chat)."""
     person = await uow.session.scalar(select(Person).where(Person.tg_id == tg_id))
     if person is None:
         person = Person(tg_id=tg_id, created_at=now, language="zh", display_name=display_name)
         uow.session.add(person)
         await uow.session.flush()
+    if started and await uow.session.get(FirstContact, tg_id) is None:
+        uow.session.add(FirstContact(tg_id=tg_id, first_at=now))
     exists = await uow.session.scalar(
         select(StaffRole.id).where(
             StaffRole.person_id == person.id,

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
@@ -28,11 +28,16 @@ from services.people import Access
 from services.phones import normalise_cn_phone
 from services.requests import StaffContact, handled_stations, may_handle, new_request_recipients
 
+T = TypeVar("T")
+
 PENDING, APPROVED, DECLINED, WITHDRAWN = "pending", "approved", "declined", "withdrawn"
 ACTIVE_STATUSES = (PENDING, APPROVED)
 AGE_GROUPS = ("under_14", "14_17", "18_59", "60_plus")
 MINOR, CHILD = "14_17", "under_14"
 AVAILABILITY = ("weekday_daytime", "evenings", "weekends")
+SCHOOL_HOLIDAYS = "school_holidays"  # summer and winter holidays: when teenagers can help most
+# Every code `apply` accepts; AVAILABILITY stays what the pre-kit /volunteer shows.
+AVAILABILITY_ALL = (*AVAILABILITY, SCHOOL_HOLIDAYS)
 PARTY_MEMBER = ("yes", "no", "undisclosed")
 PARTY_NOT_ASKED = "not_asked"  # minors: party membership starts at 18
 MAX_NAME = 64
@@ -79,7 +84,12 @@ class ApplicationView:
 class Applied:
     application: ApplicationView
     created: bool
-    notify: tuple[StaffContact, ...]
+    notify: tuple[StaffContact, ...]  # all reachable (services.reach)
+    notify_group: str = ""  # worker | station_head | admin | nobody ("" when resubmitted)
+
+    @property
+    def nobody_reachable(self) -> bool:
+        return self.created and not self.notify
 
 
 _Applicant = aliased(Person)
@@ -174,6 +184,8 @@ async def apply(
     known_skills: Iterable[str],
     client_token: str,
     now: datetime,
+    adults_only_skills: Iterable[str] = (),
+    admin_tg_ids: Iterable[int] = (),
 ) -> Applied:
     """A pending application for the station's workers to review."""
     if age_group not in AGE_GROUPS:
@@ -200,8 +212,10 @@ async def apply(
     chosen_skills = list(dict.fromkeys(skills))
     if not chosen_skills or any(s not in known for s in chosen_skills):
         raise InvalidValue("skills", "unknown" if chosen_skills else "empty")
+    if age_group == MINOR and set(chosen_skills) & set(adults_only_skills):
+        raise InvalidValue("skills", "adults_only")
     chosen_times = list(dict.fromkeys(availability))
-    if not chosen_times or any(a not in AVAILABILITY for a in chosen_times):
+    if not chosen_times or any(a not in AVAILABILITY_ALL for a in chosen_times):
         raise InvalidValue("availability", "unknown" if chosen_times else "empty")
     if age_group == MINOR:
         party_member = PARTY_NOT_ASKED
@@ -242,11 +256,19 @@ async def apply(
         detail={"station": station_code},
     )
     await uow.commit()
+    notify, group = await new_request_recipients(uow, station_code, admin_tg_ids=admin_tg_ids)
     return Applied(
-        await _fetch(uow, row.id),
-        created=True,
-        notify=tuple(await new_request_recipients(uow, station_code)),
+        await _fetch(uow, row.id), created=True, notify=tuple(notify), notify_group=group
     )
+
+
+def skills_for(skills: Iterable[T], *, age_group: str, adults_only: Iterable[str]) -> list[T]:
+    """The skills to offer: for a 14–17-year-old, without those that need an adult. `skills`
+    are codes or objects with a `.code` (knowledge's Skill)."""
+    if age_group != MINOR:
+        return list(skills)
+    barred = set(adults_only)
+    return [s for s in skills if (s if isinstance(s, str) else getattr(s, "code", s)) not in barred]
 
 
 async def decide(

@@ -214,11 +214,8 @@ async def register(
     await uow.commit()
     notify: tuple[rq.StaffContact, ...] = ()
     if not take_it:
-        notify = tuple(
-            c
-            for c in await rq.new_request_recipients(uow, station_code)
-            if c.person_id != actor.person_id
-        )
+        contacts, _group = await rq.new_request_recipients(uow, station_code)
+        notify = tuple(c for c in contacts if c.person_id != actor.person_id)
     return Registered(
         request=await rq.detail(uow, request_id=row.id, actor=actor),
         walk_in=await _view(uow, walk_in),

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from db.models import (
     ActivityGroup,
     ActivityLog,
+    FirstContact,
     Person,
     ServiceRequest,
     SupervisionSession,
@@ -50,7 +51,9 @@ def d(text: str) -> date:
     return date.fromisoformat(text)
 
 
-async def person(database: Database, *, station: str | None = None, opt_out: bool = False) -> int:
+async def person(
+    database: Database, *, station: str | None = None, opt_out: bool = False, started: bool = True
+) -> int:
     async with database.uow() as uow:
         row = Person(
             tg_id=next(_ids),
@@ -60,6 +63,8 @@ async def person(database: Database, *, station: str | None = None, opt_out: boo
             broadcast_opt_out=opt_out,
         )
         uow.session.add(row)
+        if started:
+            uow.session.add(FirstContact(tg_id=row.tg_id, first_at=at("2026-01-01 08:00")))
         await uow.commit()
         return row.id
 

@@ -1,6 +1,7 @@
 """All models, imported here so `Base.metadata` is complete for Alembic and tests."""
 
 from db.models.cases import AgencyReferral, Case, CaseCounter, CaseEvent, CaseRecord, WalkIn
+from db.models.daily import EvaluationConfirmation, FirstContact
 from db.models.evaluation import EvaluationEntry, EvaluationResult, EvaluationRun
 from db.models.people import AuditEntry, Consent, Invite, Person, StaffRole, Station, StationCounter
 from db.models.questions import KbFeedback, Question, QuestionMessage
@@ -31,10 +32,12 @@ __all__ = [
     "CaseRecord",
     "Consent",
     "Delivery",
+    "EvaluationConfirmation",
     "EvaluationEntry",
     "EvaluationResult",
     "EvaluationRun",
     "EvidenceFile",
+    "FirstContact",
     "HoursCertificate",
     "Invite",
     "KbFeedback",

@@ -13,7 +13,7 @@ No conversation here; the buttons on reminders open other journeys (`menu:superv
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from html import escape
@@ -95,7 +95,32 @@ class Renderers:
             reminders.REQUEST_WAITING: self.request_waiting,
             reminders.VOLUNTEER_WAITING: self.volunteer_waiting,
             reminders.CASE_OVERDUE: partial(render_case_overdue, self.station),
+            reminders.URGENT_WAITING: self.urgent_waiting,
         }
+
+    def urgent_waiting(self, item: PendingDelivery, _: Gettext, lang: str) -> Rendered:
+        """Until the kit's own wording: the head's waiting text, marked urgent."""
+        text, markup = self.request_waiting(replace(item, occasion="head"), _, lang)
+        return "🚨 " + text, markup
+
+    def with_folded(self, renderer: Renderer) -> Renderer:
+        """Reminders folded into this one (services.reminders.combine) follow it."""
+        by_kind = self.by_kind()
+
+        def render(item: PendingDelivery, _: Gettext, lang: str) -> Rendered:
+            text, markup = renderer(item, _, lang)
+            parts = [text]
+            for part in item.payload.get("also", []):
+                other = by_kind.get(part["kind"])
+                if other is not None:
+                    folded = replace(
+                        item, kind=part["kind"], station_code=part["station_code"],
+                        payload=part["payload"],
+                    )  # fmt: skip
+                    parts.append(other(folded, _, lang)[0])
+            return "\n\n".join(parts), markup
+
+        return render
 
     # --- supervisors ---------------------------------------------------------------------
     def _standing(self, _: Gettext, p: dict[str, Any]) -> str:
@@ -399,8 +424,9 @@ async def tick(context: Context) -> None:
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
-    for kind, renderer in Renderers(data.knowledge.stations, data.clock.zone).by_kind().items():
-        data.outbox.register_renderer(kind, renderer)
+    renderers = Renderers(data.knowledge.stations, data.clock.zone)
+    for kind, renderer in renderers.by_kind().items():
+        data.outbox.register_renderer(kind, renderers.with_folded(renderer))
     if app.job_queue is None:  # installed without the job-queue extra: `stationbot remind`
         log.warning("no JobQueue: reminders run only through `stationbot remind`")
         return

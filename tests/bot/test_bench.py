@@ -23,3 +23,19 @@ async def test_a_short_run_reports_every_scenario() -> None:
     for name in updates.SCENARIOS:
         assert importlib.import_module(name).NAME in text
     assert "Target ≤ 10×" in text
+
+
+async def test_the_notices_bench_runs_and_reports_its_targets() -> None:
+    import argparse
+
+    from bench import notices
+
+    args = argparse.Namespace(
+        recipients=40, residents=2, latency=0.0, spread=0.1, concurrent_updates=False, seed=1
+    )
+    text = await notices.run(args)
+    assert "broadcast: 40 of " in text
+    assert "resident's message → reply" in text and "Confirm → worker's notification" in text
+    assert "requests whose worker was never told" not in text
+    assert "most sendMessage calls in any second" in text
+    assert notices.max_in_any_second([0.0, 0.5, 0.99, 1.0, 1.2]) == 4

@@ -51,3 +51,27 @@ def test_invite_refuses_an_unknown_station(tmp_path: Path) -> None:
     result = _stationbot(tmp_path, "invite", "--role", "admin", "--valid-hours", "0")
     assert result.returncode == 2
     assert "invalid valid_hours" in result.stderr
+
+
+def test_doctor_lists_gaps_and_exits_zero(tmp_path: Path) -> None:
+    result = _stationbot_with(tmp_path, {"STATIONBOT_ADMINS": "424242"}, "doctor")
+    assert result.returncode == 0, result.stderr
+    assert "Stations without reachable staff: 14" in result.stdout
+    assert "424242: ask them to open the bot" in result.stdout
+    assert "Stations without a supervisor: 14" in result.stdout
+    assert "古山镇社工站 (gushan)" in result.stdout
+
+
+def _stationbot_with(
+    tmp_path: Path, extra: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STATIONBOT_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        STATIONBOT_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}",
+        **extra,
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip

@@ -64,7 +64,7 @@ async def test_compute_ranks_flags_and_reopens_the_recorded_year(bot: BotHarness
     table, photo, document = admin.messages[-3:]
     assert table.text.startswith("Yearly evaluation 2026")
     assert "Computed 2027-01-10 09:30; pass mark 60 of 125 points." in table.text
-    assert "1. Jiangnan Street Social Work Station: 79.11 · 🥇 First tier" in table.text
+    assert "1. Jiangnan Street Social Work Station: 81.61 · 🥇 First tier" in table.text
     assert "2. Xicheng Street Social Work Station: " in table.text
     assert "· ⚠️ below the pass mark" in table.text
     assert (
@@ -78,13 +78,13 @@ async def test_compute_ranks_flags_and_reopens_the_recorded_year(bot: BotHarness
     ranking = book["Ranking"]
     header = [c.value for c in ranking[1]]
     first = dict(zip(header, [c.value for c in ranking[2]], strict=True))
-    assert first["Rank"] == 1 and first["Total"] == 79.11 and first["Tier"] == "🥇 First tier"
-    assert first["Months the supervision quota was met"] == 1.25
+    assert first["Rank"] == 1 and first["Total"] == 81.61 and first["Tier"] == "🥇 First tier"
+    assert first["Months the supervision quota was met"] == 3.75
     assert first["Media coverage"] == 5
     second = dict(zip(header, [c.value for c in ranking[3]], strict=True))
     assert second["Note"] == "70% of operating funds next year, operator contract not renewed"
     measured = book["Measured values"]
-    assert [c.value for c in measured[2]][:3] == ["Jiangnan Street Social Work Station", 1, 0.5]
+    assert [c.value for c in measured[2]][:3] == ["Jiangnan Street Social Work Station", 3, 0.5]
 
     # A year later the sheet is opened again: the same ranking, as recorded.
     bot.clock.current = datetime(2028, 2, 1, 9, 0, tzinfo=SH)

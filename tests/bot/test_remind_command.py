@@ -70,7 +70,8 @@ def test_dry_run_prints_who_would_get_what_and_sends_nothing(
 ) -> None:
     assert main(["remind", "--at", "2026-11-25T09:00", "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "dry run at 2026-11-25 09:00 CST: 4 message(s) would be sent; nothing sent" in out
+    # Per supervisor one message: the warning with the week's digest folded in.
+    assert "dry run at 2026-11-25 09:00 CST: 2 message(s) would be sent; nothing sent" in out
     assert "→ 10003 陈督导 [zh] quota_warning jiangnan" in out
     assert "还差 13 小时，剩余 6 天" in out
     assert "→ 10006 Ann [en] quota_warning xicheng" in out
@@ -84,8 +85,10 @@ def test_running_twice_sends_nothing_the_second_time(
     assert main(["remind", "--at", "2026-11-25T09:00"]) == 0
     first = capsys.readouterr().out
     assert "sent through the offline Telegram" in first
-    assert first.count("→ 10003:") == 2 and first.count("→ 10006:") == 2  # digest, warning
-    assert "planned 4 new; sent 4, unreachable 0, failed 0, unknown 0" in first
+    # One message each: the warning with the digest folded in.
+    assert first.count("→ 10003:") == 1 and first.count("→ 10006:") == 1
+    assert "Supervision this month" in first  # Ann's digest, inside her warning
+    assert "planned 2 new; sent 2, unreachable 0, failed 0, unknown 0" in first
     assert main(["remind", "--at", "2026-11-25T09:00"]) == 0
     second = capsys.readouterr().out
     assert "→" not in second

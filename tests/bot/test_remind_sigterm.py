@@ -16,7 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from db import migrate
-from db.models import Person, StaffRole
+from db.models import FirstContact, Person, StaffRole
 from db.uow import Database
 from knowledge.bundle import load_knowledge
 from services.stations import sync_stations
@@ -49,6 +49,8 @@ async def _seed(url: str) -> int:
                 )
                 for i, p in enumerate(people)
             )  # fmt: skip
+            # they have opened the bot: only people who have are reachable
+            uow.session.add_all(FirstContact(tg_id=p.tg_id, first_at=MOMENT) for p in people)
             await uow.commit()
         return len(people)
     finally:

@@ -141,7 +141,7 @@ async def test_month_close_to_admins_and_station_heads(bot: BotHarness) -> None:
     await supervisor(bot, "xicheng", "en", "Bo")
     head = await bot.person(role="station_head", stations=("jiangnan",), lang="en", name="Head")
     admin = await bot.person(role="admin", lang="en", name="Admin")
-    settings_admin = await bot.admin()  # from STATIONBOT_ADMINS, never wrote: Chinese
+    settings_admin = await bot.admin()  # from STATIONBOT_ADMINS, not yet written: Chinese
     await log_hours(bot, ann, "jiangnan", 13)
     await run(bot, at(2026, 12, 1, 8, 59))
     assert not seen(admin, "Supervision quota, ")
@@ -156,6 +156,12 @@ async def test_month_close_to_admins_and_station_heads(bot: BotHarness) -> None:
     )
     (mine,) = seen(head, "Supervision quota, 11/2026")
     assert "13 h of 13 h: ✅ met." in mine
+    # The settings admin never opened the bot: Telegram is never called for them …
+    assert not seen(settings_admin, "2026年11月督导时长汇总")
+    assert not [c for c in bot.telegram.calls if c.params.get("chat_id") == settings_admin.user_id]
+    # … until they do: the month close, still open, reaches them at the next check.
+    await settings_admin.send("/start")
+    await run(bot, at(2026, 12, 1, 9, 5))
     (zh,) = seen(settings_admin, "2026年11月督导时长汇总")
     assert "❌ 未达标（1 个站）：" in zh and "⚪ 未在机器人中指定督导（12 个站）：" in zh
     assert head.last_with_buttons().buttons[0].callback_data == "menu:menu"
@@ -274,7 +280,8 @@ async def test_a_blocked_person_is_marked_unreachable_and_listed_for_admins(
     assert blocked.user_id in report.unreachable
     assert len(seen(fine, WARNING)) == 1
     statuses = {s for tg, s, _ in await ledger(bot) if tg == blocked.user_id}
-    assert statuses == {delivery.UNREACHABLE}
+    # The week's digest was folded into the warning (one message): recorded as skipped.
+    assert statuses == {delivery.UNREACHABLE, delivery.SKIPPED}
     tries = sends_to(bot, blocked.user_id)
     await run(bot, at(2026, 11, 25, 9, 0))
     await run(bot, at(2026, 11, 30, 9, 0))
@@ -322,10 +329,10 @@ async def test_429_then_success_waits_as_told_and_sends_once(bot: BotHarness) ->
     bot.telegram.fault_hook = hook
     start = timer.monotonic()
     _, report = await run(bot, at(2026, 11, 20, 9, 0))
-    assert report.sent == 2 and report.failed == []
+    assert report.sent == 1 and report.failed == []  # the warning with the digest folded in
     assert timer.monotonic() - start >= 7
     assert len(seen(ann, WARNING)) == 1 and len(seen(ann, DIGEST)) == 1
-    assert sends_to(bot, ann.user_id) == 3  # the refused call, then both messages
+    assert sends_to(bot, ann.user_id) == 2  # the refused call, then the message
 
 
 async def test_5xx_is_retried_with_backoff_then_succeeds(bot: BotHarness) -> None:
@@ -343,7 +350,7 @@ async def test_5xx_is_retried_with_backoff_then_succeeds(bot: BotHarness) -> Non
 
     bot.telegram.fault_hook = hook
     _, report = await run(bot, at(2026, 11, 30, 9, 0))
-    assert report.sent == 2
+    assert report.sent == 1  # the final warning with the Monday digest folded in
     assert 1.0 in timer.slept and 5.0 in timer.slept
     assert len(seen(ann, "Last day")) == 1
 
@@ -363,13 +370,13 @@ async def test_5xx_that_never_ends_is_recorded_failed_and_listed_for_admins(
 
     bot.telegram.fault_hook = hook
     _, report = await run(bot, at(2026, 11, 20, 9, 0))
-    assert report.failed == [ann.user_id, ann.user_id]
-    assert sends_to(bot, ann.user_id) - before == 2 * 4  # each: one try and three retries
-    assert {s for _, s, _ in await ledger(bot)} == {delivery.FAILED}
+    assert report.failed == [ann.user_id]  # the warning, the digest folded into it
+    assert sends_to(bot, ann.user_id) - before == 4  # one try and three retries
+    assert {s for _, s, _ in await ledger(bot)} == {delivery.FAILED, delivery.SKIPPED}
     bot.telegram.fault_hook = None
     await run(bot, at(2026, 12, 1, 9, 0))
     (text,) = seen(admin, "Supervision quota, 11/2026")
-    assert "📭 Messages that could not be delivered last month (2): Ann ×2" in text
+    assert "📭 Messages that could not be delivered last month (1): Ann" in text
 
 
 async def test_a_timeout_is_unknown_and_retried_once_after_ten_minutes(bot: BotHarness) -> None:
@@ -431,7 +438,9 @@ async def test_two_runs_of_the_same_occasion_send_once(bot: BotHarness) -> None:
 async def test_a_restart_halfway_through_a_send_neither_repeats_nor_loses(
     bot: BotHarness,
 ) -> None:
-    people = [await supervisor(bot, "jiangnan", "en", f"S{i}") for i in range(10)]
+    # Twelve messages (each a warning with the digest folded in): more than the 3 delivered
+    # and the outbox's 8 in flight at the crash.
+    people = [await supervisor(bot, "jiangnan", "en", f"S{i}") for i in range(12)]
     assert bot.app is not None
     workers = bot.app.bot_data.outbox.concurrency
     delivered = 0
@@ -463,12 +472,16 @@ async def test_a_restart_halfway_through_a_send_neither_repeats_nor_loses(
     await run(bot, at(2026, 11, 20, 9, 1))
     # The ones in flight at the crash are unknown: each gets its one retry ten minutes on.
     statuses = Counter(s for _, s, _ in await ledger(bot))
-    assert statuses == {delivery.SENT: 20 - workers, delivery.UNKNOWN: workers}
+    assert statuses == {
+        delivery.SENT: 12 - workers,
+        delivery.UNKNOWN: workers,
+        delivery.SKIPPED: 12,
+    }
     await run(bot, at(2026, 11, 20, 9, 11))
     for person in people:
         assert len(seen(person, WARNING)) == 1, person.first_name
         assert len(seen(person, DIGEST)) == 1, person.first_name
-    assert Counter(s for _, s, _ in await ledger(bot)) == {delivery.SENT: 20}
+    assert Counter(s for _, s, _ in await ledger(bot)) == {delivery.SENT: 12, delivery.SKIPPED: 12}
 
 
 async def test_catch_up_after_two_days_down(bot: BotHarness) -> None:
@@ -562,3 +575,38 @@ def test_a_provinces_month_close_stays_within_telegrams_length() -> None:
         assert len(html_to_plain(text)) <= MAX_TEXT
     assert "❌ Missed (1500): " in text and "… and 1490 more" in text  # 10 named, the rest counted
     assert "⚪ No supervisor assigned in the bot (500): " in text
+
+
+async def test_last_days_digest_and_final_warning_arrive_as_one_message(bot: BotHarness) -> None:
+    ann = await supervisor(bot, "jiangnan", "en", "Ann")
+    await log_hours(bot, ann, "jiangnan", 12)
+    before = len(ann.messages)
+    await run(bot, at(2026, 11, 30, 9, 0))  # a Monday, and the last day of November
+    assert len(ann.messages) == before + 1
+    text = ann.last_text
+    assert "Last day of the month" in text and DIGEST in text
+    assert text.index("Last day of the month") < text.index(DIGEST)
+    await run(bot, at(2026, 11, 30, 10, 0))
+    assert len(ann.messages) == before + 1  # the digest never follows on its own
+
+
+async def test_an_urgent_request_at_night_reminds_head_and_admins_after_two_hours(
+    bot: BotHarness,
+) -> None:
+    from tests.bot.test_requests import make_request
+
+    await bot.person(role="worker", stations=("gushan",), lang="en", name="Li")
+    head = await bot.person(role="station_head", stations=("gushan",), lang="en", name="Zhang")
+    admin = await bot.person(role="admin", lang="en", name="Admin")
+    resident = await bot.person(lang="en", name="Wang")
+    bot.clock.current = at(2026, 11, 21, 3, 30)
+    ref = await make_request(resident, station="gushan", urgent=True)
+    assert [m for m in head.messages if ref in m.text]  # told at once, with the workers
+    await run(bot, at(2026, 11, 21, 5, 29))
+    assert not seen(head, "🚨")
+    await run(bot, at(2026, 11, 21, 5, 30))  # in the quiet hours, all the same
+    (to_head,) = seen(head, "🚨")
+    (to_admin,) = seen(admin, "🚨")
+    assert ref in to_head and ref in to_admin and "over 2 hours" in to_head
+    await run(bot, at(2026, 11, 21, 5, 45))
+    assert len(seen(head, "🚨")) == 1  # once

@@ -38,9 +38,10 @@ async def test_october_figures_and_a_recorded_evaluation(migrated_database: Data
         reopened = await evaluation.open_run(uow, run_id=outcome.run_id or 0)
     assert reopened.rows == outcome.rows
     # No entered scores: Xicheng's one request, accepted in an hour, completed and rated 3,
-    # outscores Jiangnan's year (10 + 10 + 5 + 0.2 against 19.11: its 4 approved volunteers
-    # have no confirmed hours, so they earn no evaluation points).
+    # outscores Jiangnan's year (10 + 10 + 5 + 0.2 against 22.44: its 1 month met of the 3
+    # it was in the bot counts as 11/3 of the 11 months begun; its 4 approved volunteers have no
+    # confirmed hours, so they earn no evaluation points).
     assert [(r.station_code, r.total) for r in outcome.rows[:2]] == [
         ("xicheng", 25.2),
-        ("jiangnan", 19.11),
+        ("jiangnan", 22.44),
     ]

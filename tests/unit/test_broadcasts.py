@@ -143,3 +143,34 @@ async def test_opting_out_and_back_in(database: Database) -> None:
     async with database.uow() as uow:
         assert not await broadcasts.set_opt_out(uow, tg_id=42, opt_out=True, now=NOW)
         assert await broadcasts.set_opt_out(uow, tg_id=42, opt_out=False, now=NOW)
+
+
+async def test_a_broadcast_typed_at_night_is_held_until_eight_unless_send_now(
+    database: Database,
+) -> None:
+    from knowledge.reminders import load_reminders
+
+    schedule = load_reminders()
+    await person(database, station="jiangnan")
+    await person(database, station="jiangnan", started=False)  # invited, never opened the bot
+    night = datetime(2026, 11, 16, 23, 40, tzinfo=SH)
+    held = broadcasts.timing(schedule, now=night, zone=SH)
+    assert held.held and held.quiet
+    assert held.send_at == datetime(2026, 11, 17, 8, 0, tzinfo=SH)
+    now = broadcasts.timing(schedule, now=night, zone=SH, send_now=True)
+    assert not now.held and now.send_at == night
+    day = broadcasts.timing(schedule, now=NOW, zone=SH)
+    assert not day.held and not day.quiet and day.send_at == NOW
+
+    async with database.uow() as uow:
+        planned = await broadcasts.plan_broadcast(
+            uow, broadcast_id="bcnight", text="明天上午停水", audience_name="everyone",
+            station_code="jiangnan", sender=ADMIN, now=night, send_at=held.send_at,
+        )  # fmt: skip
+    assert len(planned.recipients) == 1 and planned.not_started == 1
+    assert planned.send_at == held.send_at
+    async with database.uow() as uow:
+        assert await delivery.pending(uow, now=night) == []
+    async with database.uow() as uow:
+        due = await delivery.pending(uow, now=datetime(2026, 11, 17, 8, 0, tzinfo=SH))
+    assert [d.period for d in due] == ["bcnight"]

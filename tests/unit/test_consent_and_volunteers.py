@@ -12,7 +12,7 @@ from bot.clock import FixedClock
 from db.models import AuditEntry, Consent, VolunteerApplication
 from db.uow import Database
 from knowledge.bundle import load_knowledge
-from services import consent, volunteers
+from services import consent, people, volunteers
 from services.errors import InvalidValue, NotAllowed, NotFound
 from tests.unit.test_request_lifecycle import person
 
@@ -185,3 +185,49 @@ async def test_apply_needs_consent(database: Database, now: datetime) -> None:
     applicant = await person(database, now, consented=False)
     with pytest.raises(consent.ConsentRequired):
         await apply(database, now, applicant)
+
+
+async def test_a_question_to_a_person_needs_its_own_consent_asked_once(
+    database: Database, clock: FixedClock
+) -> None:
+    from services import questions
+
+    now = clock.now()
+    async with database.uow() as uow:
+        who = await people.access_for(uow, tg_id=61_001, now=now)
+    purpose = consent.QUESTION_TO_PERSON
+    async with database.uow() as uow:
+        assert await consent.needs_asking(uow, person_id=who.person_id, purpose=purpose)
+    with pytest.raises(consent.ConsentRequired):
+        async with database.uow() as uow:
+            await questions.ask_station(
+                uow, person_id=who.person_id, station_code="jiangnan",
+                station_codes=("jiangnan",), text="我想找社工聊聊", lang="zh", now=now,
+                require_consent=True,
+            )  # fmt: skip
+    async with database.uow() as uow:
+        given = await consent.give_purpose(uow, person_id=who.person_id, purpose=purpose, now=now)
+    assert given.given and given.granted_at == now
+    async with database.uow() as uow:
+        again = await consent.give_purpose(
+            uow, person_id=who.person_id, purpose=purpose, now=now + timedelta(days=1)
+        )
+        assert again.granted_at == now  # asked once: agreeing again changes nothing
+        assert not await consent.needs_asking(uow, person_id=who.person_id, purpose=purpose)
+        # The general consent is separate: giving it leaves the purpose's consent alone.
+        await consent.give(uow, person_id=who.person_id, now=now)
+        assert not await consent.needs_asking(uow, person_id=who.person_id, purpose=purpose)
+    async with database.uow() as uow:
+        created = await questions.ask_station(
+            uow, person_id=who.person_id, station_code="jiangnan",
+            station_codes=("jiangnan",), text="我想找社工聊聊", lang="zh", now=now,
+            require_consent=True,
+        )  # fmt: skip
+    assert created.id
+    async with database.uow() as uow:
+        await consent.withdraw(uow, person_id=who.person_id, now=now)
+    async with database.uow() as uow:
+        assert await consent.needs_asking(uow, person_id=who.person_id, purpose=purpose)
+    with pytest.raises(InvalidValue):
+        async with database.uow() as uow:
+            await consent.needs_asking(uow, person_id=who.person_id, purpose="marketing")

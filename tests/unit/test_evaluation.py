@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -133,20 +133,22 @@ async def test_compute_records_the_year_and_opens_it_again(database: Database) -
         )
     first = outcome.rows[0]
     assert first.station_code == "jiangnan" and first.rank == 1 and first.tier_code == "first"
-    # 2026 at Jiangnan: quota met 1 of 12 months; 6 requests received (R3 withdrawn unanswered),
-    # 3 accepted within 24 h and 3 completed; ratings 5, 4, 1; 182 person-times; 4 volunteers
-    # approved, but none with confirmed hours, so none counts for the evaluation.
-    assert first.values["quota_months"] == 1
+    # 2026 at Jiangnan: in the bot from September, quota met 1 of those 4 months (scaled to
+    # the 12 months of the year: 3, the months before the bot are not missed); 6 requests
+    # received (R3 withdrawn unanswered), 3 accepted within 24 h and 3 completed; ratings 5, 4,
+    # 1; 182 person-times; 4 volunteers approved, but none with confirmed hours, so none counts.
+    assert first.values["quota_months"] == 3
+    assert (first.months_counted, first.months_begun) == (4, 12)
     assert first.values["accepted_24h"] == pytest.approx(0.5)
     assert first.values["completion"] == pytest.approx(0.5)
     assert first.values["rating"] == pytest.approx(10 / 3)
     assert first.values["person_times"] == 182 and first.values["volunteers"] == 0
     assert first.points == {
-        "quota_months": 1.25, "accepted_24h": 5.56, "completion": 5.56, "rating": 5.83,
+        "quota_months": 3.75, "accepted_24h": 5.56, "completion": 5.56, "rating": 5.83,
         "person_times": 0.91, "volunteers": 0.0, "case_sign_off": 0.0,
         **{k: float(v) for k, v in ENTERED_FULL.items()},
     }  # fmt: skip
-    assert first.total == 79.11
+    assert first.total == 81.61
     xicheng = next(r for r in outcome.rows if r.station_code == "xicheng")
     assert xicheng.below_pass and xicheng.rank == 2 and xicheng.tier_code is None
     assert len(xicheng.missing) == 6
@@ -179,3 +181,63 @@ async def test_entering_points_checks_the_values(database: Database, clock: Fixe
     await enter(points=14.5)  # a correction replaces the first number
     async with database.uow() as uow:
         assert await evaluation.entries_for(uow, year=2026) == {"jiangnan": {"construction": 14.5}}
+
+
+async def test_a_run_is_a_draft_that_shows_what_is_missing_until_confirmed(
+    database: Database, clock: FixedClock
+) -> None:
+    await seed_october(database)
+    now = datetime(2027, 1, 10, 9, 30, tzinfo=SH)
+    async with database.uow() as uow:
+        for indicator, points in ENTERED_FULL.items():
+            await evaluation.enter_points(
+                uow, rules=RULES, year=2026, station_code="jiangnan", indicator_code=indicator,
+                points=points, actor_tg_id=None, now=now, zone=SH,
+            )  # fmt: skip
+    async with database.uow() as uow:
+        draft = await evaluation.compute(
+            uow, rules=RULES, year=2026, actor_tg_id=None, now=now, zone=SH
+        )
+    assert draft.is_draft and draft.run_id is not None
+    assert "jiangnan" not in draft.missing_stations
+    assert len(draft.missing_stations) == 13  # nobody typed their scores yet
+    async with database.uow() as uow:
+        assert await evaluation.recorded(uow, year=2026) is None  # a draft counts for nothing
+        assert [r.confirmed for r in await evaluation.list_runs(uow)] == [False]
+        assert await evaluation.list_runs(uow, include_drafts=False) == []
+    async with database.uow() as uow:
+        confirmed = await evaluation.confirm(
+            uow, run_id=draft.run_id, actor_tg_id=None, now=now + timedelta(minutes=5)
+        )
+    assert confirmed.confirmed and confirmed.confirmed_at == now + timedelta(minutes=5)
+    async with database.uow() as uow:
+        again = await evaluation.confirm(uow, run_id=draft.run_id, actor_tg_id=None, now=now)
+        recorded = await evaluation.recorded(uow, year=2026)
+    assert again.confirmed_at == now + timedelta(minutes=5)  # confirming twice: no change
+    assert recorded is not None and recorded.run_id == draft.run_id
+    assert recorded.rows == draft.rows
+
+
+async def test_months_before_a_station_had_staff_are_not_counted(
+    database: Database, clock: FixedClock
+) -> None:
+    from services import staff
+    from services.reports import gather_report, year_period
+
+    async with database.uow() as uow:
+        await staff.grant_directly(
+            uow, tg_id=4242, role="worker", station_code="huajie",
+            now=datetime(2026, 10, 5, 9, 0, tzinfo=SH),
+        )  # fmt: skip
+    async with database.uow() as uow:
+        report = await gather_report(
+            uow, period=year_period(2026), station_code=None, now=clock.now(), zone=SH
+        )
+    figures = {f.station_code: f for f in report.stations}
+    assert (figures["huajie"].months_begun, figures["huajie"].months_counted) == (11, 2)
+    assert figures["huajie"].months_before_bot == 9
+    assert figures["xixi"].months_counted == 0  # never in the bot: nothing counted, no misses
+    assert figures["xixi"].measure("months_quota_met") is None
+    october = next(q for q in report.quota if q.station_code == "huajie" and q.month.month == 10)
+    september = next(q for q in report.quota if q.station_code == "huajie" and q.month.month == 9)
+    assert report.counted(october) and not report.counted(september)

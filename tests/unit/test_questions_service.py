@@ -57,6 +57,10 @@ async def test_no_worker_then_the_head_then_the_admins(
     now = clock.now()
     resident = await person(database, 1, now)
     created = await ask(database, resident, now, station="gushan", admins=(99,))
+    assert created.recipients == questions.Recipients((), "nobody")  # 99 never started
+    assert created.recipients.nobody
+    await person(database, 99, now)  # the administrator opens the bot
+    created = await ask(database, resident, now, station="gushan", admins=(99,))
     assert created.recipients == questions.Recipients((99,), "admin")
     await person(database, 4, now, "station_head", "gushan")
     created = await ask(database, resident, now, station="gushan", admins=(99,))

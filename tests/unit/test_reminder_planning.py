@@ -10,7 +10,7 @@ from sqlalchemy import select
 from db.models import Delivery, Person, ServiceRequest, SupervisionSession, VolunteerApplication
 from db.uow import Database, UnitOfWork
 from knowledge.reminders import load_reminders
-from services import delivery, reminders, staff
+from services import delivery, people, reminders, staff
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 SCHEDULE = load_reminders()
@@ -87,7 +87,8 @@ async def test_warning_goes_to_supervisors_below_quota_not_to_those_who_met_it(
 async def test_planning_twice_adds_nothing(database: Database) -> None:
     await grant(database, 1, "supervisor", "jiangnan", "陈督导")
     first = await plan(database, at(2026, 11, 20, 9, 0))
-    assert first == 2  # this week's digest and the 20th's warning
+    assert first == 1  # this week's digest folded into the 20th's warning: one message
+    assert len(await ledger(database)) == 2
     assert await plan(database, at(2026, 11, 20, 9, 1)) == 0
     assert await plan(database, at(2026, 11, 21, 15, 0)) == 0
 
@@ -95,7 +96,7 @@ async def test_planning_twice_adds_nothing(database: Database) -> None:
 async def test_nothing_is_planned_in_the_quiet_hours(database: Database) -> None:
     await grant(database, 1, "supervisor", "jiangnan", "陈督导")
     assert await plan(database, at(2026, 11, 21, 3, 0)) == 0
-    assert await plan(database, at(2026, 11, 21, 8, 0)) == 2
+    assert await plan(database, at(2026, 11, 21, 8, 0)) == 1  # digest + warning, combined
 
 
 async def test_blocked_people_are_not_planned(database: Database) -> None:
@@ -126,7 +127,9 @@ async def test_month_close_to_admins_and_heads(database: Database) -> None:
             )
         )  # fmt: skip
         await uow.commit()
-    await plan(database, at(2026, 12, 1, 9, 0), admin_ids=(ADMIN_ID,))
+    async with database.uow() as uow:  # the settings admin has opened the bot
+        await people.access_for(uow, tg_id=ADMIN_ID, now=at(2026, 11, 3))
+    await plan(database, at(2026, 12, 1, 9, 0), admin_ids=(ADMIN_ID, 900_002))
     rows = [r for r in await ledger(database) if r.kind == reminders.MONTH_CLOSE]
     by_recipient = {r.recipient_tg_id: r for r in rows}
     assert set(by_recipient) == {3, 4, ADMIN_ID}

@@ -125,8 +125,12 @@ async def test_year_counts_only_months_begun(database: Database, clock: FixedClo
     await seed_october(database)
     report = await report_for(database, clock, "2026", "jiangnan")
     [jn] = report.stations
-    assert jn.months_counted == 11  # January to November; December has not begun
-    assert jn.months_quota_met == 1
+    assert jn.months_begun == 11  # January to November; December has not begun
+    # Jiangnan's first record is in September: January to August are before the bot, so they
+    # are not missed months: 3 months counted, 1 met.
+    assert (jn.months_counted, jn.months_before_bot, jn.months_quota_met) == (3, 8, 1)
+    assert report.in_bot_since["jiangnan"] == date(2026, 9, 1)
+    assert jn.measure("months_quota_met") == pytest.approx(11 / 3)
     assert jn.person_times == 33 + 99 + 50  # the rows just outside October are in the year
     assert jn.supervision_minutes == 780 + 120
 
@@ -150,6 +154,5 @@ async def test_a_year_for_all_stations_takes_seven_statements(
         await report_for(database, clock, "2026", None)
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", count)
-    assert (
-        len(statements) == 8
-    )  # six, the cases (sign-offs only when any), confirmed volunteer hours
+    # six, cases, confirmed volunteer hours, and each station's first month in the bot (two)
+    assert len(statements) == 10
