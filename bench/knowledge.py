@@ -11,6 +11,8 @@ replaced by a common character read the same in toneless pinyin, as pinyin input
 - `kb_eval_blind_dev.yaml` / `kb_eval_blind_heldout.yaml`: written blind from the topic list
   alone by a session that never saw the entries, split once before any tuning. Thresholds are
   chosen on the dev half; the held-out half is only ever reported, in aggregate;
+- `kb_eval_blind_sealed.yaml`: a second blind set by someone who never saw the base, SEALED:
+  only its aggregate lines are printed, never a question, never tuned on;
 - `kb_eval.yaml`: the older set written beside the entries (even positions dev, odd held out).
 
 Labels: an entry id; `emergency` (any entry that gives the emergency numbers is right, and the
@@ -23,6 +25,8 @@ Measures, per method (rates over the in-scope questions unless said otherwise):
 - first: the right entry ranked first, whatever the outcome;
 - out of scope → person: share of out-of-scope questions handed to a social worker;
 - emergencies: share of emergency questions answered directly with the emergency numbers;
+- false alarms: share of the other questions (in scope or not) answered as an emergency,
+  unless the right entry is itself one with the emergency numbers;
 - p50 / p95 CPU time per question, on the shipped base and at 2,000 entries.
 """
 
@@ -59,6 +63,9 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 OLD_PATH = DATA / "kb_eval.yaml"
 BLIND_DEV_PATH = DATA / "kb_eval_blind_dev.yaml"
 BLIND_HELDOUT_PATH = DATA / "kb_eval_blind_heldout.yaml"
+# Written later by someone who never saw the base, and sealed: only its aggregate lines are
+# ever printed (never a question, never which ones fail), and nothing is tuned on it.
+BLIND_SEALED_PATH = DATA / "kb_eval_blind_sealed.yaml"
 SYNTHETIC_ENTRIES = 2000
 EMERGENCY = "emergency"
 WRONG_CEILING = 0.02  # the target on new questions
@@ -100,14 +107,14 @@ def _label(item: dict[str, object]) -> str | None:
         if key in item:
             value = item[key]
             return None if value in (None, "null", "none", "") else str(value)
-    raise ValueError(f"no label in {item!r}")
+    raise ValueError(f"no label among the keys {sorted(item)}")  # never the text: sets may be sealed
 
 
 def _text(item: dict[str, object]) -> str:
     for key in ("q", "question", "text", "query"):
         if key in item:
             return str(item[key])
-    raise ValueError(f"no question in {item!r}")
+    raise ValueError(f"no question among the keys {sorted(item)}")
 
 
 def load_queries(path: Path) -> list[Query]:
@@ -128,6 +135,8 @@ def load_sets(include_heldout: bool = True) -> list[EvalSet]:
         sets.append(EvalSet("blind dev", tuple(load_queries(BLIND_DEV_PATH)), True))
     if include_heldout and BLIND_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind held-out", tuple(load_queries(BLIND_HELDOUT_PATH)), False))
+    if include_heldout and BLIND_SEALED_PATH.exists():
+        sets.append(EvalSet("blind sealed", tuple(load_queries(BLIND_SEALED_PATH)), False))
     old = load_queries(OLD_PATH)
     sets.append(EvalSet("old dev", tuple(old[0::2]), True))
     sets.append(EvalSet("old held-out", tuple(old[1::2]), False))
@@ -251,6 +260,7 @@ class Report:
     first: float
     oos_handed: float
     emergencies: float
+    false_alarms: float  # share of the non-emergency questions answered as an emergency
     in_scope: int
     out_of_scope: int
     emergency_count: int
@@ -262,12 +272,19 @@ def evaluate(
     thresholds: Thresholds,
     emergency_ids: frozenset[str],
 ) -> Report:
-    direct = wrong = reached = first = oos_ok = urgent_ok = 0
+    direct = wrong = reached = first = oos_ok = urgent_ok = alarms = 0
     inside = sum(q.in_scope for q in queries)
     urgent = sum(q.is_emergency for q in queries)
     for query, decision in zip(queries, decisions, strict=True):
         outcome = decision.outcome(thresholds)
         ids = [s.entry_id for s in decision.ranked]
+        # A false alarm: the emergency numbers for a question that is neither an emergency
+        # nor about the emergency numbers ("燃气费在哪交", "小孩打疫苗").
+        alarms += (
+            decision.emergency
+            and not query.is_emergency
+            and not (query.in_scope and query.accepts(ids[0] if ids else "", emergency_ids))
+        )
         if not query.in_scope:
             oos_ok += outcome == HANDOFF
             continue
@@ -289,6 +306,7 @@ def evaluate(
         first / n,
         oos_ok / m,
         urgent_ok / max(1, urgent),
+        alarms / max(1, len(queries) - urgent),
         inside,
         len(queries) - inside,
         urgent,
@@ -423,7 +441,7 @@ def synthetic_entries(real: Sequence[FaqEntry], count: int, seed: int = 5) -> li
 def _row(name: str, r: Report) -> str:
     return (
         f"| {name} | {r.direct_right:.1%} | {r.wrong_direct:.1%} | {r.reached:.1%} "
-        f"| {r.first:.1%} | {r.oos_handed:.1%} | {r.emergencies:.0%} |"
+        f"| {r.first:.1%} | {r.oos_handed:.1%} | {r.emergencies:.0%} | {r.false_alarms:.1%} |"
     )
 
 
@@ -456,19 +474,25 @@ def _table(
 ) -> dict[tuple[str, str], tuple[list[Decision], Report]]:
     print(
         "| set · method | direct & right | wrong direct | reached | first "
-        "| out of scope → person | emergencies |"
+        "| out of scope → person | emergencies | false alarms | p95 ms CPU |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     results = {}
     for eval_set in sets:
         for copy, queries in (("", eval_set.queries), (" · homophones", None)):
             if queries is None:
                 queries = homophone_copy(eval_set.queries)
             for method, (run, thresholds) in methods.items():
-                decisions = [run(q.text) for q in queries]
+                decisions, cpu = [], []
+                for q in queries:
+                    normalise.cache_clear()
+                    started = time.thread_time()
+                    decisions.append(run(q.text))
+                    cpu.append((time.thread_time() - started) * 1000)
+                cpu.sort()
                 report = evaluate(queries, decisions, thresholds, emergency_ids)
                 label = f"{eval_set.name}{copy} · {method}"
-                print(_row(label, report))
+                print(_row(label, report) + f" {cpu[max(0, int(len(cpu) * 0.95) - 1)]:.2f} |")
                 results[(eval_set.name + copy, method)] = (decisions, report)
     return results
 

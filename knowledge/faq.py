@@ -29,6 +29,7 @@ from knowledge.matcher import (
     LANGS,
     OUT_OF_SCOPE,
     Document,
+    Concept,
     Emergency,
     Matcher,
     MatchResult,
@@ -375,15 +376,28 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
     emergency_raw = raw.get("emergency", {})
     entries = emergency_raw.get("entries", []) if isinstance(emergency_raw, dict) else None
     cues = (
-        _texts_by_lang(emergency_raw.get("cues", {})) if isinstance(emergency_raw, dict) else None
+        _texts_by_lang(emergency_raw.get("cues", {}) or {})
+        if isinstance(emergency_raw, dict)
+        else None
     )
-    if not isinstance(entries, list) or not all(_is_code(e) for e in entries) or cues is None:
+    concepts = _concepts(emergency_raw.get("concepts") if isinstance(emergency_raw, dict) else {})
+    fire_at = emergency_raw.get("fire_at", 1.0) if isinstance(emergency_raw, dict) else 1.0
+    if (
+        not isinstance(entries, list)
+        or not all(_is_code(e) for e in entries)
+        or cues is None
+        or concepts is None
+        or not _number(fire_at)
+    ):
         problems.append(
             Problem(
-                str(path), f"{where}.emergency", "needs `entries` (ids) and `cues` (zh/en lists)"
+                str(path),
+                f"{where}.emergency",
+                "needs `entries` (ids), `concepts` ({name: {weight, zh, en}}), `fire_at` "
+                "(a number) and optionally `cues` (zh/en lists)",
             )
         )
-        entries, cues = [], {}
+        entries, cues, concepts, fire_at = [], {}, {}, 1.0
     talk_raw = raw.get("small_talk", {})
     phrases: dict[str, dict[str, tuple[str, ...]]] = {}
     filler: dict[str, tuple[str, ...]] | None = {}
@@ -409,9 +423,28 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
         out_of_scope=out_of_scope or {},
         thresholds=thresholds,
         weights=Weights(**numbers.get("weights", {})),
-        emergency=Emergency(tuple(str(e) for e in entries), cues),
+        emergency=Emergency(
+            tuple(str(e) for e in entries), cues, concepts or {}, float(fire_at)
+        ),
         small_talk=SmallTalk(phrases, filler),
     )
+
+
+def _concepts(raw: object) -> dict[str, Concept] | None:
+    """`concepts:` {name: {weight: number, zh: [words], en: [words]}}; None when malformed."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        return None
+    found: dict[str, Concept] = {}
+    for name, value in raw.items():
+        if not isinstance(value, dict) or not _number(value.get("weight")):
+            return None
+        words = _texts_by_lang({k: v for k, v in value.items() if k != "weight"})
+        if words is None:
+            return None
+        found[str(name)] = Concept(float(value["weight"]), words)
+    return found
 
 
 def _parse_lines(

@@ -233,16 +233,32 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class Concept:
+    """One idea an emergency is described with ("a fall", "cannot get up", "a child"):
+    `weight` (negative for what says the question is general: "预防", "培训", "费") and the
+    words that say it, {lang: words}."""
+
+    weight: float
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Emergency:
     """Questions that describe an emergency, answered with the numbers whatever the scores.
 
     `entries`: the entries that give the numbers, the first the general one; the best ranked
-    of them answers. `cues`: {lang: phrases}; a phrase "A+B" needs both parts. Chinese cues
-    are looked for in the simplified text and, from three characters on, in its pinyin too
-    (so a homophone typo still counts)."""
+    of them answers. `concepts`: {name: Concept}; a message describes an emergency when the
+    weights of the concepts it names (each counted once) add up to `fire_at` or more: a
+    situation, not a phrase ("摔" 0.5 + "起不来" 0.6; "打" + "孩子" alone is not enough:
+    "小孩打疫苗"). Chinese words are found in the simplified text, and by their pinyin too:
+    from three characters on whatever the characters, two-character words when one of the two
+    is the same character ("昏到" for 昏倒). `cues`: {lang: phrases}, each enough alone; a
+    phrase "A+B" needs both parts (kept for deployments that list phrases)."""
 
     entries: tuple[str, ...] = ()
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    concepts: dict[str, Concept] = field(default_factory=dict)
+    fire_at: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -403,6 +419,7 @@ class Matcher:
         self._cues = {
             lang: [_Cue.of(cue, lang) for cue in cues] for lang, cues in self.emergency.cues.items()
         }
+        self._lexicon = {lang: _Lexicon(self.emergency, lang) for lang in LANGS}
         self.small_talk = small_talk or SmallTalk()
         self._chat = _ChatIndex(self.small_talk)
         self.intents = dict(intents or {})
@@ -531,8 +548,13 @@ class Matcher:
                 )
         ranked = real[:limit]
         outcome = self.outcome(ranked)
-        if outcome == SUGGEST and ranked[0].entry_id in self.emergency_entries:
-            # Someone who may be in danger gets the numbers, not a choice to make.
+        if (
+            outcome == SUGGEST
+            and ranked[0].entry_id in self.emergency_entries
+            and self._lexicon[lang].weight(_plain(text, lang)) >= 0.7 * self.emergency.fire_at
+        ):
+            # Someone who may be in danger gets the numbers, not a choice to make (when the
+            # message names most of an emergency: "孩子晚上一直哭闹" is not one).
             return MatchResult(ANSWER, lang, query, tuple(ranked), emergency=True, rule=EMERGENCY)
         intent = self.intents.get(ranked[0].entry_id) if outcome == ANSWER else None
         return MatchResult(outcome, lang, query, tuple(ranked), intent=intent)
@@ -540,17 +562,30 @@ class Matcher:
     def emergency_entry(self, text: str, lang: str, ranked: Sequence[Scored]) -> str | None:
         """The emergency entry to answer with, when the text describes an emergency: the best
         ranked of them, else the general one."""
-        cues = self._cues.get(lang)
-        if not cues or not self.emergency.entries:
-            return None
-        plain = _plain(text, lang)
-        readings = _readings(plain) if lang == "zh" else ""
-        if not any(cue.found(plain, readings) for cue in cues):
+        if not self.emergency.entries or not self.is_emergency(text, lang):
             return None
         return next(
             (s.entry_id for s in ranked if s.entry_id in self.emergency_entries),
             self.emergency.entries[0],
         )
+
+    def is_emergency(self, text: str, lang: str | None = None) -> bool:
+        """The text describes an emergency: its concepts weigh `fire_at` or more, or a cue
+        is in it."""
+        lang = lang or script_of(text)
+        plain = _plain(text, lang)
+        if self._lexicon[lang].weight(plain) >= self.emergency.fire_at - 1e-9:
+            return True
+        cues = self._cues.get(lang)
+        if not cues:
+            return False
+        readings = _readings(plain) if lang == "zh" else ""
+        return any(cue.found(plain, readings) for cue in cues)
+
+    def emergency_concepts(self, text: str, lang: str | None = None) -> dict[str, float]:
+        """(for tests and tuning) the concepts found in the text and their weights."""
+        lang = lang or script_of(text)
+        return self._lexicon[lang].found(_plain(text, lang))
 
     def small_talk_entry(self, text: str, lang: str) -> str | None:
         return self._chat.entry(_plain(text, lang), lang)
@@ -601,6 +636,56 @@ class _Cue:
             part in plain or (spoken is not None and spoken in readings)
             for part, spoken in self.parts
         )
+
+
+class _Lexicon:
+    """The emergency concepts of one language, looked up by sliding windows: every window
+    of a known word's length is one dictionary look-up, by its characters and (Chinese) by
+    its pinyin."""
+
+    def __init__(self, emergency: Emergency, lang: str) -> None:
+        self.lang = lang
+        self.weights = {name: c.weight for name, c in emergency.concepts.items()}
+        self.exact: dict[str, set[str]] = {}
+        self.spoken: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+        for name, concept in emergency.concepts.items():
+            for word in concept.words.get(lang, ()):
+                plain = _plain(word, lang).strip()
+                if not plain:
+                    continue
+                self.exact.setdefault(plain, set()).add(name)
+                if lang == "zh" and len(plain) >= 2:
+                    key = tuple(reading(c) for c in plain)
+                    self.spoken.setdefault(key, []).append((plain, name))
+        self.lengths = sorted({len(w) for w in self.exact})
+
+    def found(self, plain: str) -> dict[str, float]:
+        names: set[str] = set()
+        if self.lang == "zh":
+            readings = [reading(c) for c in plain]
+            for i in range(len(plain)):
+                for n in self.lengths:
+                    if i + n > len(plain):
+                        break
+                    window = plain[i : i + n]
+                    names |= self.exact.get(window, set())
+                    if n < 2:
+                        continue
+                    for word, name in self.spoken.get(tuple(readings[i : i + n]), ()):
+                        same = sum(a == b for a, b in zip(word, window, strict=True))
+                        if n >= 3 or same >= 1:
+                            names.add(name)
+        else:
+            words = plain.split()
+            for i in range(len(words)):
+                for n in range(1, 5):
+                    if i + n > len(words):
+                        break
+                    names |= self.exact.get(" ".join(words[i : i + n]), set())
+        return {name: self.weights[name] for name in names}
+
+    def weight(self, plain: str) -> float:
+        return sum(self.found(plain).values()) if self.weights else 0.0
 
 
 class _ChatIndex:
