@@ -219,6 +219,7 @@ def build_matcher(
     options.setdefault("emergency", settings.emergency)
     options.setdefault("small_talk", settings.small_talk)
     options.setdefault("intents", {e.id: e.intent for e in entries if e.intent})
+    options.setdefault("topics", settings.topics)
     documents_out = [
         Document(OUT_OF_SCOPE, lang, text)
         for lang, texts in settings.out_of_scope.items()
@@ -315,7 +316,11 @@ def _parse_folder(
     _check_together(entries, problems)
     if settings_at is not None and settings:
         known = {e.id for e in entries}
-        for entry_id in [*settings[0].emergency.entries, *settings[0].small_talk.phrases]:
+        for entry_id in [
+            *settings[0].emergency.entries,
+            *settings[0].small_talk.phrases,
+            *settings[0].topics,
+        ]:
             if entry_id not in known:
                 problems.append(
                     Problem(str(settings_at), "matching", f"unknown entry {entry_id!r}")
@@ -348,6 +353,7 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
         "emergency",
         "small_talk",
         "out_of_scope",
+        "topics",
     }:
         problems.append(
             Problem(str(path), where, "expected thresholds, weights, emergency, small_talk")
@@ -417,9 +423,20 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
     out_of_scope = _texts_by_lang(raw.get("out_of_scope", {}))
     if out_of_scope is None:
         problems.append(Problem(str(path), f"{where}.out_of_scope", "must map zh/en to lists"))
+    topics: dict[str, dict[str, tuple[str, ...]]] = {}
+    topics_raw = raw.get("topics") or {}
+    for entry_id, by_lang in topics_raw.items() if isinstance(topics_raw, dict) else ():
+        texts = _texts_by_lang(by_lang)
+        if not _is_code(entry_id) or texts is None:
+            problems.append(Problem(str(path), f"{where}.topics", f"bad words for {entry_id!r}"))
+            continue
+        topics[str(entry_id)] = texts
+    if not isinstance(topics_raw, dict):
+        problems.append(Problem(str(path), f"{where}.topics", "must map entry ids to zh/en lists"))
     if len(problems) > before:
         return None
     return MatchSettings(
+        topics=topics,
         out_of_scope=out_of_scope or {},
         thresholds=thresholds,
         weights=Weights(**numbers.get("weights", {})),

@@ -217,7 +217,9 @@ class Weights:
     away from an entry with keywords when none is; `pinyin`: the weight of a shared pinyin
     pair relative to its IDF (the characters themselves already count once when they are
     the same, so a pinyin pair mostly matters when they differ); `words`: the same for
-    jieba's words (0: no segmentation)."""
+    jieba's words (0: no segmentation); `topic`: points for an entry whose topic words
+    (`MatchSettings.topics`, a few concept words per entry written from its meaning) are in
+    the question, each word weighted by how few entries share it, at most twice this."""
 
     variant: float = 0.2
     fuzzy: float = 0.3
@@ -226,6 +228,7 @@ class Weights:
     keyword: float = 15.0
     pinyin: float = 0.5
     words: float = 0.0
+    topic: float = 0.0
 
     @property
     def segment(self) -> bool:
@@ -282,6 +285,9 @@ class MatchSettings:
     # {lang: questions}: what a station does not handle (passports, weather, tax …), ranked
     # like an entry; when it comes first, the question goes to a person.
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # {entry id: {lang: words}}: a few words naming what the entry is about (助浴: 洗澡 擦身
+    # 洗头), written from its meaning; found by characters or pinyin (see `Weights.topic`).
+    topics: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -411,6 +417,7 @@ class Matcher:
         emergency: Emergency | None = None,
         small_talk: SmallTalk | None = None,
         intents: dict[str, str] | None = None,
+        topics: dict[str, dict[str, tuple[str, ...]]] | None = None,
     ) -> None:
         self.synonyms = synonyms or Synonyms()
         self.weights = weights or Weights()
@@ -437,6 +444,30 @@ class Matcher:
         }
         self.thresholds = thresholds or Thresholds()
         self.candidates = candidates
+        self._topics = {
+            lang: _WordFinder(
+                {
+                    entry_id: [self._topic_form(w, lang) for w in words.get(lang, ())]
+                    for entry_id, words in (topics or {}).items()
+                    if entry_id in self.indexes[lang].entry_pos
+                },
+                lang,
+            )
+            for lang in LANGS
+        }
+        self._topic_idf: dict[str, dict[str, float]] = {}
+        for lang, finder in self._topics.items():
+            n = max(1, len(self.indexes[lang].entry_names))
+            self._topic_idf[lang] = {
+                word: math.log((n + 1) / (len(owners) + 0.5)) / math.log((n + 1) / 1.5)
+                for word, owners in finder.exact.items()
+            }
+
+    def _topic_form(self, text: str, lang: str) -> str:
+        """A topic word or a query as topic words are looked for: normalised, synonyms
+        folded, English words stemmed."""
+        folded = self.synonyms.fold(normalise(text, lang), lang)
+        return folded if lang == "zh" else " ".join(_stem(w) for w in folded.split())
 
     def variant_count(self, lang: str) -> int:
         return len(self.indexes[lang])
@@ -471,6 +502,17 @@ class Matcher:
             position = index.entry_pos.get(entry_id)
             if position is not None and best[position] >= 0:
                 best[position] = max(0.0, best[position] + (w.keyword if mentioned else -w.keyword))
+        if w.topic:
+            idf = self._topic_idf[lang]
+            gained: dict[str, float] = {}
+            spoken_query = query if lang == "zh" else " ".join(_stem(x) for x in query.split())
+            for word, owners in self._topics[lang].words_in(spoken_query).items():
+                for entry_id in owners:
+                    gained[entry_id] = gained.get(entry_id, 0.0) + idf[word]
+            for entry_id, amount in gained.items():
+                position = index.entry_pos[entry_id]
+                if best[position] >= 0:
+                    best[position] += w.topic * min(2.0, amount)
         count = min(limit, int((best >= 0).sum()))
         order = np.argsort(-best, kind="stable")[:count]
         return query, [Scored(index.entry_names[e], round(float(best[e]), 1)) for e in order]
@@ -638,29 +680,29 @@ class _Cue:
         )
 
 
-class _Lexicon:
-    """The emergency concepts of one language, looked up by sliding windows: every window
-    of a known word's length is one dictionary look-up, by its characters and (Chinese) by
-    its pinyin."""
+class _WordFinder:
+    """Words (each owned by some names) found in a text by sliding windows: every window of
+    a known word's length is one dictionary look-up, by its characters and (Chinese) by its
+    pinyin: from three characters on whatever the characters, two-character words when one
+    of the two is the same character ("昏到" for 昏倒); one character only as itself."""
 
-    def __init__(self, emergency: Emergency, lang: str) -> None:
+    def __init__(self, owners: dict[str, Iterable[str]], lang: str) -> None:
         self.lang = lang
-        self.weights = {name: c.weight for name, c in emergency.concepts.items()}
         self.exact: dict[str, set[str]] = {}
-        self.spoken: dict[tuple[str, ...], list[tuple[str, str]]] = {}
-        for name, concept in emergency.concepts.items():
-            for word in concept.words.get(lang, ()):
+        self.spoken: dict[tuple[str, ...], list[str]] = {}
+        for name, words in owners.items():
+            for word in words:
                 plain = _plain(word, lang).strip()
                 if not plain:
                     continue
+                if plain not in self.exact and lang == "zh" and len(plain) >= 2:
+                    self.spoken.setdefault(tuple(reading(c) for c in plain), []).append(plain)
                 self.exact.setdefault(plain, set()).add(name)
-                if lang == "zh" and len(plain) >= 2:
-                    key = tuple(reading(c) for c in plain)
-                    self.spoken.setdefault(key, []).append((plain, name))
         self.lengths = sorted({len(w) for w in self.exact})
 
-    def found(self, plain: str) -> dict[str, float]:
-        names: set[str] = set()
+    def words_in(self, plain: str) -> dict[str, set[str]]:
+        """{word found: its owners}."""
+        found: dict[str, set[str]] = {}
         if self.lang == "zh":
             readings = [reading(c) for c in plain]
             for i in range(len(plain)):
@@ -668,20 +710,38 @@ class _Lexicon:
                     if i + n > len(plain):
                         break
                     window = plain[i : i + n]
-                    names |= self.exact.get(window, set())
+                    if window in self.exact:
+                        found[window] = self.exact[window]
                     if n < 2:
                         continue
-                    for word, name in self.spoken.get(tuple(readings[i : i + n]), ()):
-                        same = sum(a == b for a, b in zip(word, window, strict=True))
-                        if n >= 3 or same >= 1:
-                            names.add(name)
+                    for word in self.spoken.get(tuple(readings[i : i + n]), ()):
+                        if n >= 3 or any(a == b for a, b in zip(word, window, strict=True)):
+                            found[word] = self.exact[word]
         else:
             words = plain.split()
             for i in range(len(words)):
                 for n in range(1, 5):
                     if i + n > len(words):
                         break
-                    names |= self.exact.get(" ".join(words[i : i + n]), set())
+                    window = " ".join(words[i : i + n])
+                    if window in self.exact:
+                        found[window] = self.exact[window]
+        return found
+
+
+class _Lexicon:
+    """The emergency concepts of one language (`Emergency`)."""
+
+    def __init__(self, emergency: Emergency, lang: str) -> None:
+        self.weights = {name: c.weight for name, c in emergency.concepts.items()}
+        self.finder = _WordFinder(
+            {name: c.words.get(lang, ()) for name, c in emergency.concepts.items()}, lang
+        )
+
+    def found(self, plain: str) -> dict[str, float]:
+        names: set[str] = set()
+        for owners in self.finder.words_in(plain).values():
+            names |= owners
         return {name: self.weights[name] for name in names}
 
     def weight(self, plain: str) -> float:
