@@ -53,6 +53,10 @@ ZH_FILLERS = sorted(
         "想问问", "想问", "问一下", "问问", "我想知道", "想知道", "麻烦你", "麻烦您", "麻烦",
         "你好", "您好", "在吗", "打扰一下", "打扰了", "一下子", "一下", "那个", "就是说",
         "谢谢你", "谢谢您", "谢谢", "劳驾", "请你", "请您", "告诉我", "我请问",
+        # colloquial padding that names nothing: who is speaking, hesitation, hedges
+        "我家里", "我们家", "我家", "我们这里", "我们这边", "我这边", "那个", "这个", "就是",
+        "然后", "反正", "其实", "到底", "一般", "大概", "可能", "的话",
+        "怎么说呢", "这样子", "的", "啊",
     ],
     key=len,
     reverse=True,
@@ -219,7 +223,10 @@ class Weights:
     the same, so a pinyin pair mostly matters when they differ); `words`: the same for
     jieba's words (0: no segmentation); `topic`: points for an entry whose topic words
     (`MatchSettings.topics`, a few concept words per entry written from its meaning) are in
-    the question, each word weighted by how few entries share it, at most twice this."""
+    the question, each word weighted by how few entries share it, at most twice this;
+    `span`: entry coverage is the share of at most this many typical phrasings' weight of
+    the question (0: of all of it), so a long, run-on question that names its topic among
+    many other words is not diluted by them."""
 
     variant: float = 0.2
     fuzzy: float = 0.3
@@ -229,6 +236,7 @@ class Weights:
     pinyin: float = 0.5
     words: float = 0.0
     topic: float = 0.0
+    span: float = 0.0
 
     @property
     def segment(self) -> bool:
@@ -387,6 +395,7 @@ class _Index:
                 mass[i] += self.idf[f]
         self.postings = {f: np.array(ix, dtype=np.int64) for f, ix in postings.items()}
         self.mass = mass
+        self.typical_mass = float(np.median(mass)) if len(mass) else 1.0
         self.entry_postings = {
             f: np.array(sorted(es), dtype=np.int64) for f, es in entries_with.items()
         }
@@ -536,7 +545,9 @@ class Matcher:
                 overlap[hits] += weight
                 covered[index.entry_postings[f]] += weight
         dice = 2.0 * overlap / (q_mass + index.mass)
-        coverage = covered / q_mass if q_mass else covered
+        if w.span and q_mass:
+            q_mass = min(q_mass, w.span * index.typical_mass)
+        coverage = np.minimum(covered / q_mass, 1.0) if q_mass else covered
         if exclude is not None:
             # Leave the variant out entirely: its entry is covered only by its other phrasings.
             dice[exclude] = -1.0
