@@ -351,12 +351,45 @@ class Synonyms:
                 alternation = rf"(?<![\w])(?:{alternation})(?![\w])"
             self.patterns[lang] = (re.compile(alternation), table)
 
+        # A Chinese word typed with a homophone ("交前" for 交钱) is folded too: same
+        # pinyin, two characters or more, at least one character the same.
+        zh = {w for w in (groups or {}).get("zh", {}) if len(w) >= 2}
+        self.spoken: dict[tuple[str, ...], list[str]] = {}
+        for word in sorted(zh, key=len, reverse=True):
+            self.spoken.setdefault(tuple(reading(c) for c in word), []).append(word)
+        self.spoken_lengths = sorted({len(k) for k in self.spoken}, reverse=True)
+
     def fold(self, text: str, lang: str) -> str:
         found = self.patterns.get(lang)
         if found is None:
             return text
+        if lang == "zh" and self.spoken:
+            text = self._respell(text)
         pattern, table = found
         return pattern.sub(lambda m: table[m.group(0)], text)
+
+    def _respell(self, text: str) -> str:
+        readings = [reading(c) for c in text]
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            for n in self.spoken_lengths:
+                window = text[i : i + n]
+                if len(window) < n:
+                    continue
+                words = self.spoken.get(tuple(readings[i : i + n]), ())
+                word = next(
+                    (w for w in words if any(a == b for a, b in zip(w, window, strict=True))),
+                    None,
+                )
+                if word is not None:
+                    out.append(word)
+                    i += n
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
 
 
 class _Index:
