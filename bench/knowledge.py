@@ -5,6 +5,11 @@
     python -m bench.knowledge --misses     # (development aid) what goes wrong on the DEV halves
     python -m bench.knowledge --dev-only   # while tuning: the held-out halves are not even run
 
+`--tune` also scores the blind dev half against the FAQ as it was before any variant was
+written for that half (`--before`, default commit 8f53bf2), with today's code and settings:
+the dev questions as new questions, so the thresholds are not fitted to a base that was
+fitted to them. The wrong-answer ceiling (1.5%) must hold in every one of these groups.
+
 Sets (`tests/data/`), each also as a **homophone copy** (one character per Chinese question
 replaced by a common character read the same in toneless pinyin, as pinyin input does, seeded):
 
@@ -71,7 +76,7 @@ EMERGENCY = "emergency"
 WRONG_CEILING = 0.02  # the target on new questions
 # What the tuning allows on the dev halves: half the target, because what only just fits the
 # questions it was chosen on does not fit new ones.
-TUNING_WRONG_CEILING = 0.01
+TUNING_WRONG_CEILING = 0.015
 OOS_FLOOR = 0.90
 
 
@@ -497,6 +502,42 @@ def _table(
     return results
 
 
+BEFORE_DEV_VARIANTS = "8f53bf2"
+
+
+def _faq_before(revision: str, knowledge: object) -> Matcher | None:
+    """A matcher with today's code and settings over the FAQ entries as they were at
+    `revision` (read with `git show`); None when git or the revision is not there."""
+    import subprocess
+    import tempfile
+
+    from knowledge.faq import load_faq
+
+    root = Path(__file__).resolve().parents[1]
+    try:
+        names = subprocess.run(
+            ["git", "ls-tree", "--name-only", revision, "knowledge/faq/"],
+            cwd=root, capture_output=True, text=True, check=True,
+        ).stdout.split()  # fmt: skip
+        with tempfile.TemporaryDirectory() as folder:
+            (Path(folder) / "faq").mkdir()
+            for name in names:
+                keep = Path(name).name in ("matching.yaml", "synonyms.yaml")
+                text = (
+                    (root / name).read_text(encoding="utf-8")
+                    if keep
+                    else subprocess.run(
+                        ["git", "show", f"{revision}:{name}"],
+                        cwd=root, capture_output=True, text=True, check=True,
+                    ).stdout  # fmt: skip
+                )
+                (Path(folder) / "faq" / Path(name).name).write_text(text, encoding="utf-8")
+            faq = load_faq(Path(folder), knowledge.stations)  # type: ignore[attr-defined]
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return build_matcher(list(faq.entries), faq.synonyms, settings=knowledge.faq.settings)  # type: ignore[attr-defined]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tune", action="store_true", help="choose thresholds on the dev half")
@@ -504,6 +545,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-timing", action="store_true", help="skip the latency runs")
     parser.add_argument(
         "--dev-only", action="store_true", help="leave the held-out halves out (while tuning)"
+    )
+    parser.add_argument(
+        "--before",
+        default=BEFORE_DEV_VARIANTS,
+        help="git revision of the FAQ before variants were written for the blind dev half "
+        "('' to tune without it)",
     )
     args = parser.parse_args(argv)
     start = time.process_time()
@@ -535,10 +582,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"shipped thresholds: {matcher.thresholds}")
     print(f"WRatio thresholds (tuned on {tuning.name} the same way): {base_thresholds}")
     if args.tune:
+        tuned_queries = list(tuning.queries)
         our_dev = [ours(matcher)(q.text) for q in tuning.queries]
-        print(
-            f"thresholds tuned on {tuning.name} for ours: {tune(tuning.queries, our_dev, emergency_ids, groups=groups)}"
-        )
+        earlier = _faq_before(args.before, knowledge) if args.before else None
+        if earlier is not None and BLIND_DEV_PATH.exists():
+            blind_dev = load_queries(BLIND_DEV_PATH)
+            tuned_queries += blind_dev
+            our_dev += [ours(earlier)(q.text) for q in blind_dev]
+            groups = [*groups, *([len(dev_sets)] * len(blind_dev))]
+        chosen = tune(tuned_queries, our_dev, emergency_ids, groups=groups)
+        extra = f" and blind dev against the FAQ at {args.before}" if earlier else ""
+        print(f"thresholds tuned on {tuning.name}{extra} for ours: {chosen}")
     print()
     methods = {
         "WRatio": (baseline.decide, base_thresholds),
