@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from rapidfuzz import fuzz, process, utils
@@ -112,7 +113,9 @@ def _label(item: dict[str, object]) -> str | None:
         if key in item:
             value = item[key]
             return None if value in (None, "null", "none", "") else str(value)
-    raise ValueError(f"no label among the keys {sorted(item)}")  # never the text: sets may be sealed
+    raise ValueError(
+        f"no label among the keys {sorted(item)}"
+    )  # never the text: sets may be sealed
 
 
 def _text(item: dict[str, object]) -> str:
@@ -505,7 +508,7 @@ def _table(
 BEFORE_DEV_VARIANTS = "8f53bf2"
 
 
-def _faq_before(revision: str, knowledge: object) -> Matcher | None:
+def _faq_before(revision: str, knowledge: Any) -> Matcher | None:
     """A matcher with today's code and settings over the FAQ entries as they were at
     `revision` (read with `git show`); None when git or the revision is not there."""
     import subprocess
@@ -514,28 +517,27 @@ def _faq_before(revision: str, knowledge: object) -> Matcher | None:
     from knowledge.faq import load_faq
 
     root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+        return done.stdout
+
     try:
-        names = subprocess.run(
-            ["git", "ls-tree", "--name-only", revision, "knowledge/faq/"],
-            cwd=root, capture_output=True, text=True, check=True,
-        ).stdout.split()  # fmt: skip
+        names = git("ls-tree", "--name-only", revision, "knowledge/faq/").split()
         with tempfile.TemporaryDirectory() as folder:
             (Path(folder) / "faq").mkdir()
             for name in names:
-                keep = Path(name).name in ("matching.yaml", "synonyms.yaml")
+                today = Path(name).name in ("matching.yaml", "synonyms.yaml")
                 text = (
                     (root / name).read_text(encoding="utf-8")
-                    if keep
-                    else subprocess.run(
-                        ["git", "show", f"{revision}:{name}"],
-                        cwd=root, capture_output=True, text=True, check=True,
-                    ).stdout  # fmt: skip
+                    if today
+                    else git("show", f"{revision}:{name}")
                 )
                 (Path(folder) / "faq" / Path(name).name).write_text(text, encoding="utf-8")
-            faq = load_faq(Path(folder), knowledge.stations)  # type: ignore[attr-defined]
+            faq = load_faq(Path(folder), knowledge.stations)
     except (OSError, subprocess.CalledProcessError):
         return None
-    return build_matcher(list(faq.entries), faq.synonyms, settings=knowledge.faq.settings)  # type: ignore[attr-defined]
+    return build_matcher(list(faq.entries), faq.synonyms, settings=knowledge.faq.settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,8 +28,8 @@ from knowledge.loading import DEFAULT_DIR, CatalogError, read_yaml
 from knowledge.matcher import (
     LANGS,
     OUT_OF_SCOPE,
-    Document,
     Concept,
+    Document,
     Emergency,
     Matcher,
     MatchResult,
@@ -440,9 +440,7 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
         out_of_scope=out_of_scope or {},
         thresholds=thresholds,
         weights=Weights(**numbers.get("weights", {})),
-        emergency=Emergency(
-            tuple(str(e) for e in entries), cues, concepts or {}, float(fire_at)
-        ),
+        emergency=Emergency(tuple(str(e) for e in entries), cues, concepts or {}, float(fire_at)),
         small_talk=SmallTalk(phrases, filler),
     )
 
