@@ -21,9 +21,13 @@ A query is scored against every phrasing of its script (Chinese or Latin) with t
 Entries with keywords (a station's names) gain points when one is named and lose them when none
 is. `bench/knowledge.py` compares this with plain `WRatio` on a labelled set.
 
+Entries also gain points for their topic words (`MatchSettings.topics`, `Weights.topic`),
+found by characters or pinyin; synonyms fold homophone-typed words too ("交前" → 交钱).
+
 Three outcomes: answer directly, suggest up to three entries, or hand the question to a social
 worker. Rules come first (`MatchSettings`, from `faq/matching.yaml`): an emergency description
-is answered with the emergency numbers, small talk is answered, a question most like the
+(a weighted lexicon of concepts, `Emergency`: a situation, not a phrase) is answered with the
+emergency numbers, small talk is answered, a question most like the
 out-of-scope phrasings is handed off; then the thresholds decide on the best score and its
 lead over the runner-up (`Thresholds`).
 """
