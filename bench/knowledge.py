@@ -5,12 +5,19 @@
     python -m bench.knowledge --misses     # (development aid) what goes wrong on the DEV halves
     python -m bench.knowledge --dev-only   # while tuning: the held-out halves are not even run
 
+`--tune` also scores the blind dev half against the FAQ as it was before any variant was
+written for that half (`--before`, default commit 8f53bf2), with today's code and settings:
+the dev questions as new questions, so the thresholds are not fitted to a base that was
+fitted to them. The wrong-answer ceiling (1.5%) must hold in every one of these groups.
+
 Sets (`tests/data/`), each also as a **homophone copy** (one character per Chinese question
 replaced by a common character read the same in toneless pinyin, as pinyin input does, seeded):
 
 - `kb_eval_blind_dev.yaml` / `kb_eval_blind_heldout.yaml`: written blind from the topic list
   alone by a session that never saw the entries, split once before any tuning. Thresholds are
   chosen on the dev half; the held-out half is only ever reported, in aggregate;
+- `kb_eval_blind_sealed.yaml`: a second blind set by someone who never saw the base, SEALED:
+  only its aggregate lines are printed, never a question, never tuned on;
 - `kb_eval.yaml`: the older set written beside the entries (even positions dev, odd held out).
 
 Labels: an entry id; `emergency` (any entry that gives the emergency numbers is right, and the
@@ -23,6 +30,8 @@ Measures, per method (rates over the in-scope questions unless said otherwise):
 - first: the right entry ranked first, whatever the outcome;
 - out of scope → person: share of out-of-scope questions handed to a social worker;
 - emergencies: share of emergency questions answered directly with the emergency numbers;
+- false alarms: share of the other questions (in scope or not) answered as an emergency,
+  unless the right entry is itself one with the emergency numbers;
 - p50 / p95 CPU time per question, on the shipped base and at 2,000 entries.
 """
 
@@ -36,6 +45,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import yaml
 from rapidfuzz import fuzz, process, utils
@@ -59,12 +69,15 @@ DATA = Path(__file__).resolve().parents[1] / "tests" / "data"
 OLD_PATH = DATA / "kb_eval.yaml"
 BLIND_DEV_PATH = DATA / "kb_eval_blind_dev.yaml"
 BLIND_HELDOUT_PATH = DATA / "kb_eval_blind_heldout.yaml"
+# Written later by someone who never saw the base, and sealed: only its aggregate lines are
+# ever printed (never a question, never which ones fail), and nothing is tuned on it.
+BLIND_SEALED_PATH = DATA / "kb_eval_blind_sealed.yaml"
 SYNTHETIC_ENTRIES = 2000
 EMERGENCY = "emergency"
 WRONG_CEILING = 0.02  # the target on new questions
 # What the tuning allows on the dev halves: half the target, because what only just fits the
 # questions it was chosen on does not fit new ones.
-TUNING_WRONG_CEILING = 0.01
+TUNING_WRONG_CEILING = 0.015
 OOS_FLOOR = 0.90
 
 
@@ -100,14 +113,16 @@ def _label(item: dict[str, object]) -> str | None:
         if key in item:
             value = item[key]
             return None if value in (None, "null", "none", "") else str(value)
-    raise ValueError(f"no label in {item!r}")
+    raise ValueError(
+        f"no label among the keys {sorted(item)}"
+    )  # never the text: sets may be sealed
 
 
 def _text(item: dict[str, object]) -> str:
     for key in ("q", "question", "text", "query"):
         if key in item:
             return str(item[key])
-    raise ValueError(f"no question in {item!r}")
+    raise ValueError(f"no question among the keys {sorted(item)}")
 
 
 def load_queries(path: Path) -> list[Query]:
@@ -128,6 +143,8 @@ def load_sets(include_heldout: bool = True) -> list[EvalSet]:
         sets.append(EvalSet("blind dev", tuple(load_queries(BLIND_DEV_PATH)), True))
     if include_heldout and BLIND_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind held-out", tuple(load_queries(BLIND_HELDOUT_PATH)), False))
+    if include_heldout and BLIND_SEALED_PATH.exists():
+        sets.append(EvalSet("blind sealed", tuple(load_queries(BLIND_SEALED_PATH)), False))
     old = load_queries(OLD_PATH)
     sets.append(EvalSet("old dev", tuple(old[0::2]), True))
     sets.append(EvalSet("old held-out", tuple(old[1::2]), False))
@@ -251,6 +268,7 @@ class Report:
     first: float
     oos_handed: float
     emergencies: float
+    false_alarms: float  # share of the non-emergency questions answered as an emergency
     in_scope: int
     out_of_scope: int
     emergency_count: int
@@ -262,12 +280,19 @@ def evaluate(
     thresholds: Thresholds,
     emergency_ids: frozenset[str],
 ) -> Report:
-    direct = wrong = reached = first = oos_ok = urgent_ok = 0
+    direct = wrong = reached = first = oos_ok = urgent_ok = alarms = 0
     inside = sum(q.in_scope for q in queries)
     urgent = sum(q.is_emergency for q in queries)
     for query, decision in zip(queries, decisions, strict=True):
         outcome = decision.outcome(thresholds)
         ids = [s.entry_id for s in decision.ranked]
+        # A false alarm: the emergency numbers for a question that is neither an emergency
+        # nor about the emergency numbers ("燃气费在哪交", "小孩打疫苗").
+        alarms += (
+            decision.emergency
+            and not query.is_emergency
+            and not (query.in_scope and query.accepts(ids[0] if ids else "", emergency_ids))
+        )
         if not query.in_scope:
             oos_ok += outcome == HANDOFF
             continue
@@ -289,6 +314,7 @@ def evaluate(
         first / n,
         oos_ok / m,
         urgent_ok / max(1, urgent),
+        alarms / max(1, len(queries) - urgent),
         inside,
         len(queries) - inside,
         urgent,
@@ -423,7 +449,7 @@ def synthetic_entries(real: Sequence[FaqEntry], count: int, seed: int = 5) -> li
 def _row(name: str, r: Report) -> str:
     return (
         f"| {name} | {r.direct_right:.1%} | {r.wrong_direct:.1%} | {r.reached:.1%} "
-        f"| {r.first:.1%} | {r.oos_handed:.1%} | {r.emergencies:.0%} |"
+        f"| {r.first:.1%} | {r.oos_handed:.1%} | {r.emergencies:.0%} | {r.false_alarms:.1%} |"
     )
 
 
@@ -456,21 +482,62 @@ def _table(
 ) -> dict[tuple[str, str], tuple[list[Decision], Report]]:
     print(
         "| set · method | direct & right | wrong direct | reached | first "
-        "| out of scope → person | emergencies |"
+        "| out of scope → person | emergencies | false alarms | p95 ms CPU |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     results = {}
     for eval_set in sets:
         for copy, queries in (("", eval_set.queries), (" · homophones", None)):
             if queries is None:
                 queries = homophone_copy(eval_set.queries)
             for method, (run, thresholds) in methods.items():
-                decisions = [run(q.text) for q in queries]
+                decisions, cpu = [], []
+                for q in queries:
+                    normalise.cache_clear()
+                    started = time.thread_time()
+                    decisions.append(run(q.text))
+                    cpu.append((time.thread_time() - started) * 1000)
+                cpu.sort()
                 report = evaluate(queries, decisions, thresholds, emergency_ids)
                 label = f"{eval_set.name}{copy} · {method}"
-                print(_row(label, report))
+                print(_row(label, report) + f" {cpu[max(0, int(len(cpu) * 0.95) - 1)]:.2f} |")
                 results[(eval_set.name + copy, method)] = (decisions, report)
     return results
+
+
+BEFORE_DEV_VARIANTS = "8f53bf2"
+
+
+def _faq_before(revision: str, knowledge: Any) -> Matcher | None:
+    """A matcher with today's code and settings over the FAQ entries as they were at
+    `revision` (read with `git show`); None when git or the revision is not there."""
+    import subprocess
+    import tempfile
+
+    from knowledge.faq import load_faq
+
+    root = Path(__file__).resolve().parents[1]
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True)
+        return done.stdout
+
+    try:
+        names = git("ls-tree", "--name-only", revision, "knowledge/faq/").split()
+        with tempfile.TemporaryDirectory() as folder:
+            (Path(folder) / "faq").mkdir()
+            for name in names:
+                today = Path(name).name in ("matching.yaml", "synonyms.yaml")
+                text = (
+                    (root / name).read_text(encoding="utf-8")
+                    if today
+                    else git("show", f"{revision}:{name}")
+                )
+                (Path(folder) / "faq" / Path(name).name).write_text(text, encoding="utf-8")
+            faq = load_faq(Path(folder), knowledge.stations)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return build_matcher(list(faq.entries), faq.synonyms, settings=knowledge.faq.settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -480,6 +547,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-timing", action="store_true", help="skip the latency runs")
     parser.add_argument(
         "--dev-only", action="store_true", help="leave the held-out halves out (while tuning)"
+    )
+    parser.add_argument(
+        "--before",
+        default=BEFORE_DEV_VARIANTS,
+        help="git revision of the FAQ before variants were written for the blind dev half "
+        "('' to tune without it)",
     )
     args = parser.parse_args(argv)
     start = time.process_time()
@@ -511,10 +584,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"shipped thresholds: {matcher.thresholds}")
     print(f"WRatio thresholds (tuned on {tuning.name} the same way): {base_thresholds}")
     if args.tune:
+        tuned_queries = list(tuning.queries)
         our_dev = [ours(matcher)(q.text) for q in tuning.queries]
-        print(
-            f"thresholds tuned on {tuning.name} for ours: {tune(tuning.queries, our_dev, emergency_ids, groups=groups)}"
-        )
+        earlier = _faq_before(args.before, knowledge) if args.before else None
+        if earlier is not None and BLIND_DEV_PATH.exists():
+            blind_dev = load_queries(BLIND_DEV_PATH)
+            tuned_queries += blind_dev
+            our_dev += [ours(earlier)(q.text) for q in blind_dev]
+            groups = [*groups, *([len(dev_sets)] * len(blind_dev))]
+        chosen = tune(tuned_queries, our_dev, emergency_ids, groups=groups)
+        extra = f" and blind dev against the FAQ at {args.before}" if earlier else ""
+        print(f"thresholds tuned on {tuning.name}{extra} for ours: {chosen}")
     print()
     methods = {
         "WRatio": (baseline.decide, base_thresholds),

@@ -28,6 +28,7 @@ from knowledge.loading import DEFAULT_DIR, CatalogError, read_yaml
 from knowledge.matcher import (
     LANGS,
     OUT_OF_SCOPE,
+    Concept,
     Document,
     Emergency,
     Matcher,
@@ -218,6 +219,7 @@ def build_matcher(
     options.setdefault("emergency", settings.emergency)
     options.setdefault("small_talk", settings.small_talk)
     options.setdefault("intents", {e.id: e.intent for e in entries if e.intent})
+    options.setdefault("topics", settings.topics)
     documents_out = [
         Document(OUT_OF_SCOPE, lang, text)
         for lang, texts in settings.out_of_scope.items()
@@ -314,7 +316,11 @@ def _parse_folder(
     _check_together(entries, problems)
     if settings_at is not None and settings:
         known = {e.id for e in entries}
-        for entry_id in [*settings[0].emergency.entries, *settings[0].small_talk.phrases]:
+        for entry_id in [
+            *settings[0].emergency.entries,
+            *settings[0].small_talk.phrases,
+            *settings[0].topics,
+        ]:
             if entry_id not in known:
                 problems.append(
                     Problem(str(settings_at), "matching", f"unknown entry {entry_id!r}")
@@ -347,6 +353,7 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
         "emergency",
         "small_talk",
         "out_of_scope",
+        "topics",
     }:
         problems.append(
             Problem(str(path), where, "expected thresholds, weights, emergency, small_talk")
@@ -375,15 +382,28 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
     emergency_raw = raw.get("emergency", {})
     entries = emergency_raw.get("entries", []) if isinstance(emergency_raw, dict) else None
     cues = (
-        _texts_by_lang(emergency_raw.get("cues", {})) if isinstance(emergency_raw, dict) else None
+        _texts_by_lang(emergency_raw.get("cues", {}) or {})
+        if isinstance(emergency_raw, dict)
+        else None
     )
-    if not isinstance(entries, list) or not all(_is_code(e) for e in entries) or cues is None:
+    concepts = _concepts(emergency_raw.get("concepts") if isinstance(emergency_raw, dict) else {})
+    fire_at = emergency_raw.get("fire_at", 1.0) if isinstance(emergency_raw, dict) else 1.0
+    if (
+        not isinstance(entries, list)
+        or not all(_is_code(e) for e in entries)
+        or cues is None
+        or concepts is None
+        or not _number(fire_at)
+    ):
         problems.append(
             Problem(
-                str(path), f"{where}.emergency", "needs `entries` (ids) and `cues` (zh/en lists)"
+                str(path),
+                f"{where}.emergency",
+                "needs `entries` (ids), `concepts` ({name: {weight, zh, en}}), `fire_at` "
+                "(a number) and optionally `cues` (zh/en lists)",
             )
         )
-        entries, cues = [], {}
+        entries, cues, concepts, fire_at = [], {}, {}, 1.0
     talk_raw = raw.get("small_talk", {})
     phrases: dict[str, dict[str, tuple[str, ...]]] = {}
     filler: dict[str, tuple[str, ...]] | None = {}
@@ -403,15 +423,43 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
     out_of_scope = _texts_by_lang(raw.get("out_of_scope", {}))
     if out_of_scope is None:
         problems.append(Problem(str(path), f"{where}.out_of_scope", "must map zh/en to lists"))
+    topics: dict[str, dict[str, tuple[str, ...]]] = {}
+    topics_raw = raw.get("topics") or {}
+    for entry_id, by_lang in topics_raw.items() if isinstance(topics_raw, dict) else ():
+        texts = _texts_by_lang(by_lang)
+        if not _is_code(entry_id) or texts is None:
+            problems.append(Problem(str(path), f"{where}.topics", f"bad words for {entry_id!r}"))
+            continue
+        topics[str(entry_id)] = texts
+    if not isinstance(topics_raw, dict):
+        problems.append(Problem(str(path), f"{where}.topics", "must map entry ids to zh/en lists"))
     if len(problems) > before:
         return None
     return MatchSettings(
+        topics=topics,
         out_of_scope=out_of_scope or {},
         thresholds=thresholds,
         weights=Weights(**numbers.get("weights", {})),
-        emergency=Emergency(tuple(str(e) for e in entries), cues),
+        emergency=Emergency(tuple(str(e) for e in entries), cues, concepts or {}, float(fire_at)),
         small_talk=SmallTalk(phrases, filler),
     )
+
+
+def _concepts(raw: object) -> dict[str, Concept] | None:
+    """`concepts:` {name: {weight: number, zh: [words], en: [words]}}; None when malformed."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        return None
+    found: dict[str, Concept] = {}
+    for name, value in raw.items():
+        if not isinstance(value, dict) or not _number(value.get("weight")):
+            return None
+        words = _texts_by_lang({k: v for k, v in value.items() if k != "weight"})
+        if words is None:
+            return None
+        found[str(name)] = Concept(float(value["weight"]), words)
+    return found
 
 
 def _parse_lines(

@@ -21,9 +21,13 @@ A query is scored against every phrasing of its script (Chinese or Latin) with t
 Entries with keywords (a station's names) gain points when one is named and lose them when none
 is. `bench/knowledge.py` compares this with plain `WRatio` on a labelled set.
 
+Entries also gain points for their topic words (`MatchSettings.topics`, `Weights.topic`),
+found by characters or pinyin; synonyms fold homophone-typed words too ("交前" → 交钱).
+
 Three outcomes: answer directly, suggest up to three entries, or hand the question to a social
 worker. Rules come first (`MatchSettings`, from `faq/matching.yaml`): an emergency description
-is answered with the emergency numbers, small talk is answered, a question most like the
+(a weighted lexicon of concepts, `Emergency`: a situation, not a phrase) is answered with the
+emergency numbers, small talk is answered, a question most like the
 out-of-scope phrasings is handed off; then the thresholds decide on the best score and its
 lead over the runner-up (`Thresholds`).
 """
@@ -53,6 +57,10 @@ ZH_FILLERS = sorted(
         "想问问", "想问", "问一下", "问问", "我想知道", "想知道", "麻烦你", "麻烦您", "麻烦",
         "你好", "您好", "在吗", "打扰一下", "打扰了", "一下子", "一下", "那个", "就是说",
         "谢谢你", "谢谢您", "谢谢", "劳驾", "请你", "请您", "告诉我", "我请问",
+        # colloquial padding that names nothing: who is speaking, hesitation, hedges
+        "我家里", "我们家", "我家", "我们这里", "我们这边", "我这边", "那个", "这个", "就是",
+        "然后", "反正", "其实", "到底", "一般", "大概", "可能", "的话",
+        "怎么说呢", "这样子", "的", "啊",
     ],
     key=len,
     reverse=True,
@@ -217,7 +225,12 @@ class Weights:
     away from an entry with keywords when none is; `pinyin`: the weight of a shared pinyin
     pair relative to its IDF (the characters themselves already count once when they are
     the same, so a pinyin pair mostly matters when they differ); `words`: the same for
-    jieba's words (0: no segmentation)."""
+    jieba's words (0: no segmentation); `topic`: points for an entry whose topic words
+    (`MatchSettings.topics`, a few concept words per entry written from its meaning) are in
+    the question, each word weighted by how few entries share it, at most twice this;
+    `span`: entry coverage is the share of at most this many typical phrasings' weight of
+    the question (0: of all of it), so a long, run-on question that names its topic among
+    many other words is not diluted by them."""
 
     variant: float = 0.2
     fuzzy: float = 0.3
@@ -226,6 +239,8 @@ class Weights:
     keyword: float = 15.0
     pinyin: float = 0.5
     words: float = 0.0
+    topic: float = 0.0
+    span: float = 0.0
 
     @property
     def segment(self) -> bool:
@@ -233,16 +248,32 @@ class Weights:
 
 
 @dataclass(frozen=True)
+class Concept:
+    """One idea an emergency is described with ("a fall", "cannot get up", "a child"):
+    `weight` (negative for what says the question is general: "预防", "培训", "费") and the
+    words that say it, {lang: words}."""
+
+    weight: float
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Emergency:
     """Questions that describe an emergency, answered with the numbers whatever the scores.
 
     `entries`: the entries that give the numbers, the first the general one; the best ranked
-    of them answers. `cues`: {lang: phrases}; a phrase "A+B" needs both parts. Chinese cues
-    are looked for in the simplified text and, from three characters on, in its pinyin too
-    (so a homophone typo still counts)."""
+    of them answers. `concepts`: {name: Concept}; a message describes an emergency when the
+    weights of the concepts it names (each counted once) add up to `fire_at` or more: a
+    situation, not a phrase ("摔" 0.5 + "起不来" 0.6; "打" + "孩子" alone is not enough:
+    "小孩打疫苗"). Chinese words are found in the simplified text, and by their pinyin too:
+    from three characters on whatever the characters, two-character words when one of the two
+    is the same character ("昏到" for 昏倒). `cues`: {lang: phrases}, each enough alone; a
+    phrase "A+B" needs both parts (kept for deployments that list phrases)."""
 
     entries: tuple[str, ...] = ()
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    concepts: dict[str, Concept] = field(default_factory=dict)
+    fire_at: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -266,6 +297,9 @@ class MatchSettings:
     # {lang: questions}: what a station does not handle (passports, weather, tax …), ranked
     # like an entry; when it comes first, the question goes to a person.
     out_of_scope: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # {entry id: {lang: words}}: a few words naming what the entry is about (助浴: 洗澡 擦身
+    # 洗头), written from its meaning; found by characters or pinyin (see `Weights.topic`).
+    topics: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -321,12 +355,45 @@ class Synonyms:
                 alternation = rf"(?<![\w])(?:{alternation})(?![\w])"
             self.patterns[lang] = (re.compile(alternation), table)
 
+        # A Chinese word typed with a homophone ("交前" for 交钱) is folded too: same
+        # pinyin, two characters or more, at least one character the same.
+        zh = {w for w in (groups or {}).get("zh", {}) if len(w) >= 2}
+        self.spoken: dict[tuple[str, ...], list[str]] = {}
+        for word in sorted(zh, key=len, reverse=True):
+            self.spoken.setdefault(tuple(reading(c) for c in word), []).append(word)
+        self.spoken_lengths = sorted({len(k) for k in self.spoken}, reverse=True)
+
     def fold(self, text: str, lang: str) -> str:
         found = self.patterns.get(lang)
         if found is None:
             return text
+        if lang == "zh" and self.spoken:
+            text = self._respell(text)
         pattern, table = found
         return pattern.sub(lambda m: table[m.group(0)], text)
+
+    def _respell(self, text: str) -> str:
+        readings = [reading(c) for c in text]
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            for n in self.spoken_lengths:
+                window = text[i : i + n]
+                if len(window) < n:
+                    continue
+                words = self.spoken.get(tuple(readings[i : i + n]), ())
+                word = next(
+                    (w for w in words if any(a == b for a, b in zip(w, window, strict=True))),
+                    None,
+                )
+                if word is not None:
+                    out.append(word)
+                    i += n
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        return "".join(out)
 
 
 class _Index:
@@ -365,6 +432,7 @@ class _Index:
                 mass[i] += self.idf[f]
         self.postings = {f: np.array(ix, dtype=np.int64) for f, ix in postings.items()}
         self.mass = mass
+        self.typical_mass = float(np.median(mass)) if len(mass) else 1.0
         self.entry_postings = {
             f: np.array(sorted(es), dtype=np.int64) for f, es in entries_with.items()
         }
@@ -395,6 +463,7 @@ class Matcher:
         emergency: Emergency | None = None,
         small_talk: SmallTalk | None = None,
         intents: dict[str, str] | None = None,
+        topics: dict[str, dict[str, tuple[str, ...]]] | None = None,
     ) -> None:
         self.synonyms = synonyms or Synonyms()
         self.weights = weights or Weights()
@@ -403,6 +472,7 @@ class Matcher:
         self._cues = {
             lang: [_Cue.of(cue, lang) for cue in cues] for lang, cues in self.emergency.cues.items()
         }
+        self._lexicon = {lang: _Lexicon(self.emergency, lang) for lang in LANGS}
         self.small_talk = small_talk or SmallTalk()
         self._chat = _ChatIndex(self.small_talk)
         self.intents = dict(intents or {})
@@ -420,6 +490,30 @@ class Matcher:
         }
         self.thresholds = thresholds or Thresholds()
         self.candidates = candidates
+        self._topics = {
+            lang: _WordFinder(
+                {
+                    entry_id: [self._topic_form(w, lang) for w in words.get(lang, ())]
+                    for entry_id, words in (topics or {}).items()
+                    if entry_id in self.indexes[lang].entry_pos
+                },
+                lang,
+            )
+            for lang in LANGS
+        }
+        self._topic_idf: dict[str, dict[str, float]] = {}
+        for lang, finder in self._topics.items():
+            n = max(1, len(self.indexes[lang].entry_names))
+            self._topic_idf[lang] = {
+                word: math.log((n + 1) / (len(owners) + 0.5)) / math.log((n + 1) / 1.5)
+                for word, owners in finder.exact.items()
+            }
+
+    def _topic_form(self, text: str, lang: str) -> str:
+        """A topic word or a query as topic words are looked for: normalised, synonyms
+        folded, English words stemmed."""
+        folded = self.synonyms.fold(normalise(text, lang), lang)
+        return folded if lang == "zh" else " ".join(_stem(w) for w in folded.split())
 
     def variant_count(self, lang: str) -> int:
         return len(self.indexes[lang])
@@ -454,6 +548,17 @@ class Matcher:
             position = index.entry_pos.get(entry_id)
             if position is not None and best[position] >= 0:
                 best[position] = max(0.0, best[position] + (w.keyword if mentioned else -w.keyword))
+        if w.topic:
+            idf = self._topic_idf[lang]
+            gained: dict[str, float] = {}
+            spoken_query = query if lang == "zh" else " ".join(_stem(x) for x in query.split())
+            for word, owners in self._topics[lang].words_in(spoken_query).items():
+                for entry_id in owners:
+                    gained[entry_id] = gained.get(entry_id, 0.0) + idf[word]
+            for entry_id, amount in gained.items():
+                position = index.entry_pos[entry_id]
+                if best[position] >= 0:
+                    best[position] += w.topic * min(2.0, amount)
         count = min(limit, int((best >= 0).sum()))
         order = np.argsort(-best, kind="stable")[:count]
         return query, [Scored(index.entry_names[e], round(float(best[e]), 1)) for e in order]
@@ -477,7 +582,9 @@ class Matcher:
                 overlap[hits] += weight
                 covered[index.entry_postings[f]] += weight
         dice = 2.0 * overlap / (q_mass + index.mass)
-        coverage = covered / q_mass if q_mass else covered
+        if w.span and q_mass:
+            q_mass = min(q_mass, w.span * index.typical_mass)
+        coverage = np.minimum(covered / q_mass, 1.0) if q_mass else covered
         if exclude is not None:
             # Leave the variant out entirely: its entry is covered only by its other phrasings.
             dice[exclude] = -1.0
@@ -531,8 +638,13 @@ class Matcher:
                 )
         ranked = real[:limit]
         outcome = self.outcome(ranked)
-        if outcome == SUGGEST and ranked[0].entry_id in self.emergency_entries:
-            # Someone who may be in danger gets the numbers, not a choice to make.
+        if (
+            outcome == SUGGEST
+            and ranked[0].entry_id in self.emergency_entries
+            and self._lexicon[lang].weight(_plain(text, lang)) >= 0.7 * self.emergency.fire_at
+        ):
+            # Someone who may be in danger gets the numbers, not a choice to make (when the
+            # message names most of an emergency: "孩子晚上一直哭闹" is not one).
             return MatchResult(ANSWER, lang, query, tuple(ranked), emergency=True, rule=EMERGENCY)
         intent = self.intents.get(ranked[0].entry_id) if outcome == ANSWER else None
         return MatchResult(outcome, lang, query, tuple(ranked), intent=intent)
@@ -540,17 +652,30 @@ class Matcher:
     def emergency_entry(self, text: str, lang: str, ranked: Sequence[Scored]) -> str | None:
         """The emergency entry to answer with, when the text describes an emergency: the best
         ranked of them, else the general one."""
-        cues = self._cues.get(lang)
-        if not cues or not self.emergency.entries:
-            return None
-        plain = _plain(text, lang)
-        readings = _readings(plain) if lang == "zh" else ""
-        if not any(cue.found(plain, readings) for cue in cues):
+        if not self.emergency.entries or not self.is_emergency(text, lang):
             return None
         return next(
             (s.entry_id for s in ranked if s.entry_id in self.emergency_entries),
             self.emergency.entries[0],
         )
+
+    def is_emergency(self, text: str, lang: str | None = None) -> bool:
+        """The text describes an emergency: its concepts weigh `fire_at` or more, or a cue
+        is in it."""
+        lang = lang or script_of(text)
+        plain = _plain(text, lang)
+        if self._lexicon[lang].weight(plain) >= self.emergency.fire_at - 1e-9:
+            return True
+        cues = self._cues.get(lang)
+        if not cues:
+            return False
+        readings = _readings(plain) if lang == "zh" else ""
+        return any(cue.found(plain, readings) for cue in cues)
+
+    def emergency_concepts(self, text: str, lang: str | None = None) -> dict[str, float]:
+        """(for tests and tuning) the concepts found in the text and their weights."""
+        lang = lang or script_of(text)
+        return self._lexicon[lang].found(_plain(text, lang))
 
     def small_talk_entry(self, text: str, lang: str) -> str | None:
         return self._chat.entry(_plain(text, lang), lang)
@@ -601,6 +726,74 @@ class _Cue:
             part in plain or (spoken is not None and spoken in readings)
             for part, spoken in self.parts
         )
+
+
+class _WordFinder:
+    """Words (each owned by some names) found in a text by sliding windows: every window of
+    a known word's length is one dictionary look-up, by its characters and (Chinese) by its
+    pinyin: from three characters on whatever the characters, two-character words when one
+    of the two is the same character ("昏到" for 昏倒); one character only as itself."""
+
+    def __init__(self, owners: dict[str, Iterable[str]], lang: str) -> None:
+        self.lang = lang
+        self.exact: dict[str, set[str]] = {}
+        self.spoken: dict[tuple[str, ...], list[str]] = {}
+        for name, words in owners.items():
+            for word in words:
+                plain = _plain(word, lang).strip()
+                if not plain:
+                    continue
+                if plain not in self.exact and lang == "zh" and len(plain) >= 2:
+                    self.spoken.setdefault(tuple(reading(c) for c in plain), []).append(plain)
+                self.exact.setdefault(plain, set()).add(name)
+        self.lengths = sorted({len(w) for w in self.exact})
+
+    def words_in(self, plain: str) -> dict[str, set[str]]:
+        """{word found: its owners}."""
+        found: dict[str, set[str]] = {}
+        if self.lang == "zh":
+            readings = [reading(c) for c in plain]
+            for i in range(len(plain)):
+                for n in self.lengths:
+                    if i + n > len(plain):
+                        break
+                    window = plain[i : i + n]
+                    if window in self.exact:
+                        found[window] = self.exact[window]
+                    if n < 2:
+                        continue
+                    for word in self.spoken.get(tuple(readings[i : i + n]), ()):
+                        if n >= 3 or any(a == b for a, b in zip(word, window, strict=True)):
+                            found[word] = self.exact[word]
+        else:
+            words = plain.split()
+            for i in range(len(words)):
+                for n in range(1, 5):
+                    if i + n > len(words):
+                        break
+                    window = " ".join(words[i : i + n])
+                    if window in self.exact:
+                        found[window] = self.exact[window]
+        return found
+
+
+class _Lexicon:
+    """The emergency concepts of one language (`Emergency`)."""
+
+    def __init__(self, emergency: Emergency, lang: str) -> None:
+        self.weights = {name: c.weight for name, c in emergency.concepts.items()}
+        self.finder = _WordFinder(
+            {name: c.words.get(lang, ()) for name, c in emergency.concepts.items()}, lang
+        )
+
+    def found(self, plain: str) -> dict[str, float]:
+        names: set[str] = set()
+        for owners in self.finder.words_in(plain).values():
+            names |= owners
+        return {name: self.weights[name] for name in names}
+
+    def weight(self, plain: str) -> float:
+        return sum(self.found(plain).values()) if self.weights else 0.0
 
 
 class _ChatIndex:

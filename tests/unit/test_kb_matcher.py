@@ -32,9 +32,9 @@ from knowledge.matcher import (
         ("服務要收錢嗎", "服务要收钱"),  # traditional → simplified, final particle dropped
         ("請問一下，社工站幾點開門？？", "社工站几点开门"),  # fillers and punctuation
         ("我想问问：暑期托管, 报名!!", "暑期托管报名"),
-        ("干嘛的", "干嘛的"),  # 嘛 is part of a word here, not a final particle
+        ("干嘛的", "干嘛"),  # 嘛 is part of a word here, not a final particle (的 is padding)
         ("你好", "你好"),  # nothing but filler: keep it, so the greeting entry can match
-        ("四岁的孩子", "几岁的孩子"),
+        ("四岁的孩子", "几岁孩子"),
     ],
 )
 def test_normalise_chinese(raw: str, expected: str) -> None:

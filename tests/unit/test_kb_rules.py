@@ -16,6 +16,7 @@ from knowledge.matcher import (
     ANSWER,
     HANDOFF,
     OUT_OF_SCOPE,
+    Concept,
     Document,
     Emergency,
     Matcher,
@@ -189,8 +190,13 @@ def test_an_emergency_entry_that_would_be_suggested_is_answered() -> None:
             Document("visit", "zh", "老人在家需要人上门"),
         ],
         thresholds=Thresholds(answer=200, suggest=1),  # nothing is answered on its score
-        emergency=Emergency(("sos",), {}),
+        emergency=Emergency(
+            ("sos",),
+            {},
+            {"fall": Concept(0.5, {"zh": ("倒下",)}), "who": Concept(0.3, {"zh": ("老人",)})},
+        ),
     )
+    # 0.8: short of an emergency by itself, but most of one, and the emergency entry is first
     result = matcher.match("老人倒下了")
     assert result.outcome == ANSWER and result.emergency
     assert result.best is not None and result.best.entry_id == "sos"

@@ -1,0 +1,125 @@
+"""Emergencies are recognised as situations (weighted concepts), not as listed phrases; the
+topic-word layer and homophone-tolerant synonyms. Sentences here are written for the test,
+not taken from any evaluation set."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.bundle import load_knowledge
+from knowledge.matcher import (
+    ANSWER,
+    Concept,
+    Document,
+    Emergency,
+    Matcher,
+    MatchSettings,
+    Synonyms,
+    Thresholds,
+    Weights,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我爸倒在地上一动不动",  # a fall + helpless
+        "奶奶突然说不出话 嘴也歪了",  # stroke
+        "厨房里有很浓的煤氣味",  # gas, traditional 氣
+        "孩子被继父往死里打 一直在哭",  # violence + child + now
+        "我儿子掉河里了",
+        "我活着没意思",
+        "外婆噎住了",
+        "我爸心口疼 一头冷汗",
+        "有人拿刀威胁我",
+        "老人有痴呆 走丢了 找了一晚上",
+        "老人在浴室昏到了",  # 到 for 倒: pinyin, one character the same
+        "我爷爷摔跤了 起不赖",  # 赖 for 来
+        "my dad collapsed and is unconscious",
+        "there is a fire in my building",
+        "my neighbour is beating his kid right now",
+        "I want to kill myself",
+    ],
+)
+def test_emergency_situations_get_the_numbers(text: str) -> None:
+    matcher = load_knowledge().faq.matcher
+    result = matcher.match(text)
+    assert result.emergency and result.outcome == ANSWER and result.rule == "emergency", (
+        text,
+        matcher.emergency_concepts(text),
+    )
+    assert result.best is not None and result.best.entry_id in matcher.emergency_entries
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "燃气费在哪交",
+        "小孩打疫苗",
+        "孩子一直打游戏怎么办",
+        "老人防摔倒有什么讲座",
+        "我妈以前摔过一次 能申请上门探访吗",
+        "老人跌倒了能申请什么补贴",
+        "消防安全培训什么时候",
+        "孩子晚上一直哭闹怎么办",
+        "my son lost his job",
+        "fire safety training",
+        "how to prevent falls",
+    ],
+)
+def test_a_mention_is_not_an_emergency(text: str) -> None:
+    matcher = load_knowledge().faq.matcher
+    assert not matcher.match(text).emergency, (text, matcher.emergency_concepts(text))
+
+
+def test_concepts_add_up_and_general_words_take_away() -> None:
+    emergency = Emergency(
+        ("sos",),
+        concepts={
+            "fall": Concept(0.5, {"zh": ("摔",), "en": ("fell",)}),
+            "helpless": Concept(0.6, {"zh": ("起不来",), "en": ("cannot get up",)}),
+            "general": Concept(-1.0, {"zh": ("预防",)}),
+        },
+    )
+    matcher = Matcher(
+        [Document("sos", "zh", "紧急电话"), Document("sos", "en", "emergency numbers")],
+        emergency=emergency,
+    )
+    assert matcher.is_emergency("他摔了 起不来")
+    assert matcher.is_emergency("she fell and cannot get up")
+    assert not matcher.is_emergency("他摔了")  # 0.5: a fall alone is not enough
+    assert not matcher.is_emergency("怎么预防摔了起不来")  # 1.1 − 1.0
+    assert matcher.is_emergency("他摔了 起不赖")  # 赖 reads like 来: three characters
+
+
+def test_the_shipped_lexicon_is_concepts() -> None:
+    settings: MatchSettings = load_knowledge().faq.settings
+    concepts = settings.emergency.concepts
+    assert {"fall", "helpless", "unconscious", "self_harm", "fire", "general"} <= set(concepts)
+    assert concepts["general"].weight < 0 < concepts["fall"].weight < settings.emergency.fire_at
+
+
+def test_topic_words_lift_the_entry_they_name() -> None:
+    docs = [
+        Document("bath", "zh", "老人助浴服务"),
+        Document("meal", "zh", "老人助餐服务"),
+    ]
+    plain = Matcher(docs, thresholds=Thresholds(answer=1, suggest=1, margin=0))
+    topics = {"bath": {"zh": ("洗澡",)}, "meal": {"zh": ("吃饭",)}}
+    lifted = Matcher(
+        docs, thresholds=Thresholds(answer=1, suggest=1, margin=0),
+        weights=Weights(topic=10), topics=topics,
+    )  # fmt: skip
+    _, before = plain.rank("老人洗澡有人帮吗")
+    _, after = lifted.rank("老人洗澡有人帮吗")
+    lead = {s.entry_id: s.score for s in after}
+    assert lead["bath"] - lead["meal"] > 5
+    assert {s.entry_id: s.score for s in before}["bath"] < lead["bath"]
+    _, typo = lifted.rank("老人洗早有人帮吗")  # 早 for 澡: pinyin, one character the same
+    assert typo[0].entry_id == "bath"
+
+
+def test_synonyms_fold_a_homophone_typed_word() -> None:
+    synonyms = Synonyms({"zh": {"交钱": "费"}})
+    assert synonyms.fold("培训要交前吗", "zh") == "培训要费吗"
+    assert synonyms.fold("前面", "zh") == "前面"  # one character alone is not respelled
