@@ -10,6 +10,7 @@ from telegram.ext import Application, BaseHandler, CommandHandler, ConversationH
 from telegram.warnings import PTBUserWarning
 
 from handlers import (
+    activities,
     delivery,
     management,
     people,
@@ -37,6 +38,7 @@ PACKAGES: tuple[Any, ...] = (
     volunteers,
     work,
     management,
+    activities,
     delivery,
     questions,
 )

@@ -27,6 +27,9 @@ from services import delivery, people, staff
 from services.errors import InviteExpired, InviteUnknown, InviteUsed
 
 
+START_PAYLOADS = "start_payloads"  # bot_data.extras: openers of /start payloads, tried in order
+
+
 def back_to_menu(_: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(_("🏠 Menu"), callback_data="menu:menu")]])
 
@@ -70,6 +73,11 @@ async def start(update: Update, context: Context) -> None:
     _ = who.gettext
     code = context.args[0] if context.args else None
     if code:
+        # Other journeys' deep links first (`handlers.activities`: QR scans, station posters);
+        # each opener returns False for a payload that is not its own.
+        for opener in context.bot_data.extras.get(START_PAYLOADS, ()):
+            if await opener(update, context, who, code):
+                return
         await redeem(update, context, who, code)
         return
     name = escape(update.effective_user.first_name if update.effective_user else "")
