@@ -218,3 +218,30 @@ async def test_poster_for_the_head_and_the_station_link(bot: BotHarness) -> None
     await newcomer.send("/start stn-jiangnan-vol")
     assert "Welcome to Jiangnan Street" in newcomer.last_text
     assert newcomer.last_with_buttons().buttons[0].callback_data == "menu:volunteer"
+
+
+async def test_in_chinese_offer_sign_up_and_check_in(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), name="李社工")
+    mei = await volunteer(bot, "小美", lang="zh")
+    await worker.send("/activity")
+    await worker.press("➕ 发布新活动")
+    await worker.send("重阳敬老义剪")
+    await worker.send("11月21日")
+    await worker.send("9点")  # not a time
+    assert worker.last_text.startswith("请按 14:00-16:30 的格式输入时间")
+    await worker.press("9:00")
+    await worker.press("11:30")
+    await worker.send("活动室")
+    await worker.send("3人")
+    await worker.press("vact:done")  # no skill ticked: anyone
+    await worker.press("vact:minors:no")
+    assert "时间：11月21日 9:00–11:30" in worker.last_text and "所需技能：不限" in worker.last_text
+    await worker.press("📣 发布")
+    volunteer_payload, _resident = payloads(worker)
+    await run(bot, at(2026, 11, 16, 10, 1))
+    assert "🤝 有一个适合的志愿活动：" in mei.last_text and "时间：11月21日 9:00至11:30" in mei.last_text
+    await mei.press("🙋 我要报名")
+    assert mei.last_text.startswith("✅ 报名成功：重阳敬老义剪")
+    bot.clock.current = at(2026, 11, 21, 8, 45)
+    await mei.send(f"/start {volunteer_payload}")
+    assert mei.last_text.startswith("✅ 8:45已签到：重阳敬老义剪")
