@@ -63,7 +63,10 @@ class ActivityRenderers:
     def _about(self, item: PendingDelivery, _: Gettext, lang: str) -> str:
         p = item.payload
         when = when_text(
-            _, datetime.fromisoformat(p["starts_at"]), datetime.fromisoformat(p["ends_at"]), self.zone
+            _,
+            datetime.fromisoformat(p["starts_at"]),
+            datetime.fromisoformat(p["ends_at"]),
+            self.zone,
         )
         return "\n".join(
             [
@@ -137,9 +140,7 @@ def refusal(_: Gettext, error: Exception, zone: ZoneInfo | None = None) -> str:
             )
         return _("Scanning for this activity has closed.")
     if isinstance(error, va.AlreadyCheckedIn):
-        return _(
-            "You are already checked in. Scan the same code again at the end to check out."
-        )
+        return _("You are already checked in. Scan the same code again at the end to check out.")
     if isinstance(error, NotFound):
         return _("You are not signed up for this activity.")
     return _("That did not work. Please try again later.")
@@ -258,9 +259,7 @@ async def _scan(update: Update, context: Context, who: Speaker, payload: str) ->
     await show(update, text)
 
 
-async def _station_link(
-    update: Update, context: Context, who: Speaker, link: StationLink
-) -> bool:
+async def _station_link(update: Update, context: Context, who: Speaker, link: StationLink) -> bool:
     _ = who.gettext
     station = context.bot_data.knowledge.stations.get(link.station_code)
     if station is None:
@@ -273,7 +272,11 @@ async def _station_link(
         VOLUNTEER: InlineKeyboardButton(_("🤝 Volunteer"), callback_data="menu:volunteer"),
     }
     first = buttons.pop(link.action)
-    rows = [[first], list(buttons.values()), [InlineKeyboardButton(_("🏠 Menu"), callback_data="menu:menu")]]
+    rows = [
+        [first],
+        list(buttons.values()),
+        [InlineKeyboardButton(_("🏠 Menu"), callback_data="menu:menu")],
+    ]
     await show(
         update,
         _("Welcome to {station}! I am its assistant. What would you like to do?").format(
@@ -295,7 +298,9 @@ async def my_hours(update: Update, context: Context) -> None:
         )
     lines = [
         "⏱ <b>" + _("Your volunteer hours") + "</b>",
-        _("This year ({year}): {hours} h").format(year=mine.year, hours=hours_text(mine.year_minutes)),
+        _("This year ({year}): {hours} h").format(
+            year=mine.year, hours=hours_text(mine.year_minutes)
+        ),
         _("In all: {hours} h").format(hours=hours_text(mine.total_minutes)),
     ]
     if mine.activities:
@@ -388,7 +393,10 @@ async def verify(update: Update, context: Context) -> None:
         return
     code = " ".join(context.args or ())
     if not code:
-        await show(update, _("Send /verify and the certificate's code, for example /verify ABCD-EFGH-JKLM."))
+        await show(
+            update,
+            _("Send /verify and the certificate's code, for example /verify ABCD-EFGH-JKLM."),
+        )
         return
     try:
         async with data.uow() as uow:

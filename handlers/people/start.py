@@ -26,7 +26,6 @@ from handlers.questions.ask import free_text
 from services import delivery, people, staff
 from services.errors import InviteExpired, InviteUnknown, InviteUsed
 
-
 START_PAYLOADS = "start_payloads"  # bot_data.extras: openers of /start payloads, tried in order
 
 

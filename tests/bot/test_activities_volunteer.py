@@ -128,7 +128,9 @@ async def test_publish_offer_sign_up_waiting_list_and_the_day_before(bot: BotHar
     assert "A place freed up and it is yours" in bob.last_text
     async with bot.database.uow() as uow:
         statuses = dict(
-            (await uow.session.execute(select(VolunteerSignup.person_id, VolunteerSignup.status))).all()
+            (
+                await uow.session.execute(select(VolunteerSignup.person_id, VolunteerSignup.status))
+            ).all()
         )
     assert sorted(statuses.values()) == ["cancelled", "signed_up"]
 
@@ -181,7 +183,9 @@ async def test_qr_scans_confirmation_record_myhours_certificate_and_verify(
 
     # /myhours → Certificate → 2026: the PDF, three taps; its code checks.
     await ann.send("/myhours")
-    assert "This year (2026): 3 h" in ann.last_text and "Double Ninth haircuts, 3 h" in ann.last_text
+    assert (
+        "This year (2026): 3 h" in ann.last_text and "Double Ninth haircuts, 3 h" in ann.last_text
+    )
     await ann.press("📜 Certificate")
     await ann.press("2026")
     document = ann.messages[-1]
@@ -239,7 +243,10 @@ async def test_in_chinese_offer_sign_up_and_check_in(bot: BotHarness) -> None:
     await worker.press("📣 发布")
     volunteer_payload, _resident = payloads(worker)
     await run(bot, at(2026, 11, 16, 10, 1))
-    assert "🤝 有一个适合的志愿活动：" in mei.last_text and "时间：11月21日 9:00至11:30" in mei.last_text
+    assert (
+        "🤝 有一个适合的志愿活动：" in mei.last_text
+        and "时间：11月21日 9:00至11:30" in mei.last_text
+    )
     await mei.press("🙋 我要报名")
     assert mei.last_text.startswith("✅ 报名成功：重阳敬老义剪")
     bot.clock.current = at(2026, 11, 21, 8, 45)

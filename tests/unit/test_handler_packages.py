@@ -12,7 +12,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = ROOT / "handlers"
-JOURNEYS = {"activities", "delivery", "people", "requests", "volunteers", "questions", "work", "management"}
+JOURNEYS = {
+    "activities",
+    "delivery",
+    "people",
+    "requests",
+    "volunteers",
+    "questions",
+    "work",
+    "management",
+}
 KNOWN_CROSSINGS = {
     "management/admin.py -> handlers.people.start",
     "management/broadcast.py -> handlers.people.start",
