@@ -130,10 +130,11 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
 def render_menu(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     rows = [[InlineKeyboardButton(_("➕ New activity"), callback_data=encode(KEY, "new"))]]
-    for activity in draft.get("upcoming", []):
-        rows.append(
-            [InlineKeyboardButton(activity[1], callback_data=encode(KEY, "open", activity[0]))]
-        )
+    zone = context.bot_data.clock.zone
+    for activity_id, starts_at, title in draft.get("upcoming", []):
+        start = datetime.fromisoformat(starts_at)
+        label = f"{day_label(_, start.astimezone(zone).date())} {clock_time(start, zone)} {title}"
+        rows.append([InlineKeyboardButton(label, callback_data=encode(KEY, "open", activity_id))])
     if can_poster(who, draft.get("station", "")):
         rows.append([InlineKeyboardButton(_("🖼 Poster"), callback_data=encode(KEY, "poster"))])
     return Screen(
@@ -490,10 +491,7 @@ async def _fill_upcoming(context: Context, draft: Draft) -> None:
     async with data.uow() as uow:
         found = await va.upcoming(uow, station_code=draft["station"], now=data.clock.now(), limit=8)
     zone = data.clock.zone
-    draft["upcoming"] = [
-        [a.id, f"{a.starts_at.astimezone(zone):%m-%d} {clock_time(a.starts_at, zone)} {a.title}"]
-        for a in found
-    ]
+    draft["upcoming"] = [[a.id, a.starts_at.astimezone(zone).isoformat(), a.title] for a in found]
 
 
 async def begin_with_upcoming(update: Update, context: Context, who: Speaker) -> Draft | None:

@@ -252,3 +252,37 @@ async def test_in_chinese_offer_sign_up_and_check_in(bot: BotHarness) -> None:
     bot.clock.current = at(2026, 11, 21, 8, 45)
     await mei.send(f"/start {volunteer_payload}")
     assert mei.last_text.startswith("✅ 8:45已签到：重阳敬老义剪")
+
+
+async def test_edit_from_the_summary_reopen_and_cancel(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Li")
+    ann = await volunteer(bot, "Ann")
+    await worker.send("/activity")
+    await worker.press("vact:new")
+    await worker.send("Reading club")
+    await worker.send("2026-11-21")
+    await worker.press("vact:start:600")
+    await worker.press("vact:end:660")
+    await worker.send("Library")
+    await worker.send("4")
+    await worker.press("vact:done")
+    await worker.press("vact:minors:yes")
+    await worker.press("✏️ Place")
+    await worker.send("Library, 2nd floor")
+    summary = worker.last_text  # back at the summary after the edit
+    assert "Where: Library, 2nd floor" in summary and "Minors (14–17) may join." in summary
+    await worker.press("📣 Publish")
+    await run(bot, at(2026, 11, 16, 10, 1))
+    await ann.press("🙋 Sign me up")
+
+    await worker.send("/activity")
+    await worker.press("Nov 21 10:00 Reading club")
+    assert "Volunteers: 1 of 4 signed up, 0 waiting" in worker.last_text
+    await worker.press("🚫 Cancel the activity")
+    await worker.press("Yes, cancel it")
+    assert "Cancelled. 1 volunteers will be told." in worker.last_text
+    await run(bot, at(2026, 11, 16, 10, 2))
+    assert "This volunteer activity was cancelled" in ann.last_text
+    old_button = [m for m in ann.messages if m.buttons][0].buttons[0].callback_data or ""
+    await ann.press_data(old_button.replace(":no:", ":up:"))  # an old offer pressed again
+    assert any(m.text == "This activity was cancelled." for m in ann.messages)
