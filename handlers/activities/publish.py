@@ -553,6 +553,10 @@ async def publish(update: Update, context: Context, who: Speaker, draft: Draft) 
     text = _("✅ Published. {count} matching volunteers will be told.").format(
         count=len(published.offered)
     )
+    if published.offered and published.offers_due_at > data.clock.now():
+        text += "\n" + _("They will be told at {time}, after the quiet hours.").format(
+            time=clock_time(published.offers_due_at, zone)
+        )
     await show(update, text)
     await show_card(update, context, who, published.activity.id, qr=True)
     return END
@@ -742,15 +746,15 @@ async def on_card_press(update: Update, context: Context) -> None:
         return
     now = data.clock.now()
     zone = data.clock.zone
+    if press.kind == "card":
+        await show_card(update, context, who, first)
+        return
+    if press.kind == "qr":
+        await show(update, _("Here are the QR codes again."))
+        await show_card(update, context, who, first, qr=True)
+        return
     try:
         async with data.uow() as uow:
-            if press.kind == "card":
-                await show_card(update, context, who, first)
-                return
-            if press.kind == "qr":
-                await show(update, _("Here are the QR codes again."))
-                await show_card(update, context, who, first, qr=True)
-                return
             if press.kind == "ros":
                 await _show_roster(
                     update,
@@ -825,7 +829,7 @@ async def on_card_press(update: Update, context: Context) -> None:
                     ),
                 )
             elif press.kind == "cxy":
-                _view, told = await va.cancel_activity(
+                _cancelled, told = await va.cancel_activity(
                     uow,
                     actor_tg_id=who.tg_id,
                     activity_id=first,

@@ -283,6 +283,20 @@ async def test_edit_from_the_summary_reopen_and_cancel(bot: BotHarness) -> None:
     assert "Cancelled. 1 volunteers will be told." in worker.last_text
     await run(bot, at(2026, 11, 16, 10, 2))
     assert "This volunteer activity was cancelled" in ann.last_text
-    old_button = [m for m in ann.messages if m.buttons][0].buttons[0].callback_data or ""
+    old_button = next(m for m in ann.messages if m.buttons).buttons[0].callback_data or ""
     await ann.press_data(old_button.replace(":no:", ":up:"))  # an old offer pressed again
     assert any(m.text == "This activity was cancelled." for m in ann.messages)
+
+
+async def test_offers_published_in_the_quiet_hours_wait_until_morning(bot: BotHarness) -> None:
+    bot.clock.current = at(2026, 11, 16, 22, 30)
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Li")
+    ann = await volunteer(bot, "Ann")
+    await publish(bot, worker)
+    assert any(
+        "They will be told at 8:00, after the quiet hours." in m.text for m in worker.messages
+    )
+    await run(bot, at(2026, 11, 16, 23, 0))
+    assert ann.messages == []
+    await run(bot, at(2026, 11, 17, 8, 0))
+    assert "A volunteer activity that fits you" in ann.last_text
