@@ -397,8 +397,15 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
                 skills=escape(" · ".join(wanted)) if wanted else _("any")
             ),
             _("Minors (14–17) may join.") if draft.get("minors") == "yes" else _("Adults only."),
+            _("Serves: {group}").format(group=escape(_group_name(context, who, draft))),
         ]
     )
+
+
+def _group_name(context: Context, who: Speaker, draft: Draft) -> str:
+    code = draft.get("group", "other")
+    group = next((g for g in context.bot_data.knowledge.served_groups if g.code == code), None)
+    return group.name(who.lang) if group else code
 
 
 def _edits(_: Gettext, draft: Draft) -> list[tuple[str, str]]:
@@ -410,6 +417,7 @@ def _edits(_: Gettext, draft: Draft) -> list[tuple[str, str]]:
         (_("✏️ Volunteers"), "needed"),
         (_("✏️ Skills"), "skills"),
         (_("✏️ Minors"), "minors"),
+        (_("✏️ Served"), "group"),
     ]
 
 
@@ -476,6 +484,18 @@ STEPS = (
             (w.gettext("No, adults only"), "no"),
         ],
     ),
+    choice_step(
+        "group",
+        prefix=KEY,
+        key="group",
+        text=lambda _, c, w, d: _(
+            "Whom does it serve? The record counts the residents who scan under this group."
+        ),
+        options=lambda c, w, d: [
+            (g.name(w.lang), g.code) for g in c.bot_data.knowledge.served_groups
+        ],
+        per_row=1,
+    ),
     confirm_step(
         "confirm",
         prefix=KEY,
@@ -529,6 +549,7 @@ async def publish(update: Update, context: Context, who: Speaker, draft: Draft) 
                 schedule=data.knowledge.reminders,
                 now=data.clock.now(),
                 zone=zone,
+                served_groups=[draft.get("group", "other")],
                 group_codes=[g.code for g in data.knowledge.served_groups],
             )
     except NotAllowed:

@@ -75,6 +75,7 @@ async def publish(bot: BotHarness, worker: OfflinePerson, needed: int = 1) -> in
     await worker.press("vact:tog:event_help")
     await worker.press("vact:done")
     await worker.press("vact:minors:no")
+    await worker.press("vact:group:elderly")
     summary = worker.last_text
     assert "When: Nov 21 9:00–11:30" in summary and "Skills wanted: Event help" in summary
     await worker.press("vact:save")
@@ -179,7 +180,10 @@ async def test_qr_scans_confirmation_record_myhours_certificate_and_verify(
     await worker.press_data(f"vam:rec:{activity_id}")
     assert "1 person-times, 1 volunteers with 3 confirmed hours" in worker.last_text
     async with bot.database.uow() as uow:
-        assert await uow.session.scalar(select(ActivityLog.person_times)) == 1
+        log = (
+            await uow.session.execute(select(ActivityLog.person_times, ActivityLog.template_code))
+        ).one()
+    assert tuple(log) == (1, "vol_service")
 
     # /myhours → Certificate → 2026: the PDF, three taps; its code checks.
     await ann.send("/myhours")
@@ -239,6 +243,8 @@ async def test_in_chinese_offer_sign_up_and_check_in(bot: BotHarness) -> None:
     await worker.send("3人")
     await worker.press("vact:done")  # no skill ticked: anyone
     await worker.press("vact:minors:no")
+    await worker.press("60岁以上老年人")
+    assert "服务对象：60岁以上老年人" in worker.last_text
     assert "时间：11月21日 9:00–11:30" in worker.last_text and "所需技能：不限" in worker.last_text
     await worker.press("📣 发布")
     volunteer_payload, _resident = payloads(worker)
@@ -267,10 +273,12 @@ async def test_edit_from_the_summary_reopen_and_cancel(bot: BotHarness) -> None:
     await worker.send("4")
     await worker.press("vact:done")
     await worker.press("vact:minors:yes")
+    await worker.press("vact:group:children")
     await worker.press("✏️ Place")
     await worker.send("Library, 2nd floor")
     summary = worker.last_text  # back at the summary after the edit
     assert "Where: Library, 2nd floor" in summary and "Minors (14–17) may join." in summary
+    assert "Serves: Children in difficulty or left behind" in summary
     await worker.press("📣 Publish")
     await run(bot, at(2026, 11, 16, 10, 1))
     await ann.press("🙋 Sign me up")
