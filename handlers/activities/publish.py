@@ -46,6 +46,7 @@ DAYS_AHEAD = 14
 FIRST_SLOT, LAST_SLOT = 8 * 60, 20 * 60  # start buttons: 8:00 … 20:00 in half hours
 LAST_END = 22 * 60
 NEEDED_BUTTONS = (1, 2, 3, 4, 5, 6, 8, 10, 15, 20)
+EXTRA_BUTTONS = (0, 5, 10, 20, 30, 50)  # residents who came without scanning, when recording
 _TIME = r"(\d{1,2})(?:[:.](\d{2}))?"
 _RANGE = re.compile(rf"^{_TIME}\s*[-~到至]\s*{_TIME}$")
 _ONE = re.compile(rf"^{_TIME}$")
@@ -809,11 +810,40 @@ async def on_card_press(update: Update, context: Context) -> None:
                 )
                 await _show_roster(update, context, who, roster)
             elif press.kind == "rec":
+                roster = await va.roster(uow, actor_tg_id=who.tg_id, activity_id=first)
+                extras = [
+                    InlineKeyboardButton(
+                        _("None") if n == 0 else f"+{n}",
+                        callback_data=encode(CARD, "recx", first, n),
+                    )
+                    for n in EXTRA_BUTTONS
+                ]
+                await show(
+                    update,
+                    _(
+                        "{count} residents scanned the QR code. Did others come without "
+                        "scanning? They are added to the person-times."
+                    ).format(count=roster.person_times),
+                    InlineKeyboardMarkup(
+                        [
+                            *grid(extras, 6),
+                            [
+                                InlineKeyboardButton(
+                                    _("« Card"), callback_data=encode(CARD, "card", first)
+                                )
+                            ],
+                        ]
+                    ),
+                )
+            elif press.kind == "recx":
+                extra = press.int_arg(1) or 0
+                if extra not in EXTRA_BUTTONS:
+                    raise InvalidValue("person_times", "out_of_range")
                 recorded = await va.record_activity(
                     uow,
                     actor_tg_id=who.tg_id,
                     activity_id=first,
-                    extra_person_times=0,
+                    extra_person_times=extra,
                     groups=None,
                     note=None,
                     templates=data.knowledge.record_templates,

@@ -178,12 +178,14 @@ async def test_qr_scans_confirmation_record_myhours_certificate_and_verify(
     await worker.press("1. ✅")
     assert "1. ✅ Ann: 3 h" in worker.last_text and "Confirmed: 3 h" in worker.last_text
     await worker.press_data(f"vam:rec:{activity_id}")
-    assert "1 person-times, 1 volunteers with 3 confirmed hours" in worker.last_text
+    assert worker.last_text.startswith("1 residents scanned the QR code.")
+    await worker.press("+5")  # five more came without scanning
+    assert "6 person-times, 1 volunteers with 3 confirmed hours" in worker.last_text
     async with bot.database.uow() as uow:
         log = (
             await uow.session.execute(select(ActivityLog.person_times, ActivityLog.template_code))
         ).one()
-    assert tuple(log) == (1, "vol_service")
+    assert tuple(log) == (6, "vol_service")
 
     # /myhours → Certificate → 2026: the PDF, three taps; its code checks.
     await ann.send("/myhours")
