@@ -10,6 +10,7 @@ from telegram.ext import Application, BaseHandler, CommandHandler, ConversationH
 from telegram.warnings import PTBUserWarning
 
 from handlers import (
+    activities,
     cases,
     delivery,
     management,
@@ -38,6 +39,7 @@ PACKAGES: tuple[Any, ...] = (
     volunteers,
     work,
     management,
+    activities,
     cases,
     delivery,
     questions,

@@ -41,6 +41,7 @@ MAX_NAMES = 40  # per list in a month-close message; the rest are counted ("… 
 MAX_TEXT = 3800  # Telegram takes 4096 characters; markup and escapes count before they go
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
+PLANNERS = "reminder_planners"  # bot_data.extras: `async (data, now)` run by every tick
 
 
 # --- formatting ----------------------------------------------------------------------------
@@ -357,6 +358,9 @@ async def run_due(data: BotData) -> tuple[PlanResult, SendReport]:
             zone=data.clock.zone,
             admin_ids=data.admin_ids,
         )
+    # Other journeys' planners (`handlers.activities`: the day-before reminders), same `now`.
+    for plan in data.extras.get(PLANNERS, ()):
+        await plan(data, now)
     report = await data.outbox.deliver_pending()
     return planned, report
 

@@ -36,6 +36,9 @@ def zone_note(_: Gettext, zone: ZoneInfo) -> str:
     return _(" (Beijing time)") if zone.key == "Asia/Shanghai" else ""
 
 
+START_PAYLOADS = "start_payloads"  # bot_data.extras: openers of /start payloads, tried in order
+
+
 def back_to_menu(_: Gettext) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(_("🏠 Menu"), callback_data="menu:menu")]])
 
@@ -74,6 +77,11 @@ async def start(update: Update, context: Context) -> None:
     _ = who.gettext
     code = context.args[0] if context.args else None
     if code:
+        # Other journeys' deep links first (`handlers.activities`: QR scans, station posters);
+        # each opener returns False for a payload that is not its own.
+        for opener in context.bot_data.extras.get(START_PAYLOADS, ()):
+            if await opener(update, context, who, code):
+                return
         await redeem(update, context, who, code)
         return
     name = escape(update.effective_user.first_name if update.effective_user else "")

@@ -12,8 +12,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 HANDLERS = ROOT / "handlers"
-JOURNEYS = {"delivery", "people", "requests", "volunteers", "questions", "work", "management"}
-JOURNEYS |= {"cases"}  # handlers/cases (issue 15)
+JOURNEYS = {
+    "activities",
+    "cases",
+    "delivery",
+    "people",
+    "requests",
+    "volunteers",
+    "questions",
+    "work",
+    "management",
+}
 KNOWN_CROSSINGS = {
     "management/admin.py -> handlers.people.start",
     "questions/ask.py -> handlers.requests.inbox",
