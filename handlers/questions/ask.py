@@ -657,6 +657,14 @@ async def reply_text(update: Update, context: Context) -> int:
         return ConversationHandler.END
     _drop_reply_draft(context)
     await _relay(context, sent, who)
+    if not sent.from_staff:
+        # A resident's reply that describes an emergency: it is sent, and the numbers come at
+        # once (the station may not read it before the next opening hours).
+        faq = data.knowledge.faq
+        found = faq.match(message.text[: questions.MAX_QUERY])
+        urgent = faq.get(found.best.entry_id) if found.emergency and found.best else None
+        if urgent is not None:
+            await _send(update, knowledge_text(urgent, who.lang))
     await _send(update, _("✅ Sent."))
     return ConversationHandler.END
 

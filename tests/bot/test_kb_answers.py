@@ -118,6 +118,25 @@ async def test_an_emergency_as_free_text_gets_the_numbers_not_votes(bot: BotHarn
     assert "👍" not in english.button_labels()
 
 
+async def test_an_emergency_in_a_reply_to_the_station_is_sent_and_answered(
+    bot: BotHarness,
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person()
+    await resident.send("明天天气怎么样")
+    await resident.press("好的，转给社工")
+    await resident.press("江南街道社工站")
+    await worker.press("✍️ Reply")
+    await worker.send("Please tell me more.")
+    await resident.press("✍️ 回复")
+    before = len(resident.messages)
+    await resident.send("我爸刚才晕倒了叫不醒")
+    numbers, sent = resident.messages[before:]
+    assert has_numbers(numbers.text)
+    assert sent.text == "✅ 已发送。"
+    assert "我爸刚才晕倒了叫不醒" in worker.last_text  # the reply went to the station all the same
+
+
 # --- 2. the numbers line on suggestions and hand-offs ---------------------------------------
 
 
