@@ -40,7 +40,7 @@ their answer ("老人摔倒过，需要人陪护" for /request's description), s
 to send it again, and the same text sent again right away is taken as the answer (only a hash of
 it is kept, in the kit's bookkeeping). At a button step (no `on_text`) a question the matcher
 answers directly (not small talk: "好的" there means a button) is answered, then the step is
-shown again; anything else gets the re-ask as before.
+shown again under the usual re-ask; anything else gets the re-ask alone, as before.
 """
 
 from __future__ import annotations
@@ -423,8 +423,11 @@ class Flow:
             and result.rule != SMALL_TALK
             and best is not None
         ):
+            # The answer, then the step under the usual re-ask: the person knows to press.
             await show(update, knowledge_text(best, who.lang), new=True)
-            return await self.ask(update, context, who, step.name)
+            return await self.ask(
+                update, context, who, step.name, reask_text(who.gettext, step.expects)
+            )
         return None
 
     async def on_cancel(self, update: Update, context: Context, step: Step | None = None) -> int:

@@ -290,7 +290,7 @@ async def test_a_question_at_a_button_step_is_answered_and_the_step_shown_again(
     await resident.send("社工站几点开门")
     answer, step = resident.messages[before:]
     assert "开放时间" in answer.text and not answer.buttons
-    assert step.text == station_step.text
+    assert step.text == "请点下面的按钮选择。\n\n" + station_step.text  # the step, re-asked
     assert [b.callback_data for b in step.buttons] == [
         b.callback_data for b in station_step.buttons
     ]
