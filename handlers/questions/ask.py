@@ -501,9 +501,12 @@ async def _hand_off(
             raise
         await _send(
             update,
-            _(
-                "Your question is too long to pass on in one message. Please shorten it "
-                "to 3,500 characters and send it again."
+            _with_emergency_line(
+                _,
+                _(
+                    "Your question is too long to pass on in one message. Please shorten it "
+                    "to 3,500 characters and send it again."
+                ),
             ),
         )
         return
@@ -543,7 +546,8 @@ async def _hand_off(
 async def nothing_sent(update: Update, context: Context) -> None:
     """kb:x — the person changed their mind about passing the question on."""
     who = await context.person(update)
-    await show(update, who.gettext("All right, nothing was sent."))
+    _ = who.gettext
+    await show(update, _with_emergency_line(_, _("All right, nothing was sent.")))
 
 
 def _thread_buttons(_: Gettext, question_id: int, *, staff: bool) -> InlineKeyboardMarkup:

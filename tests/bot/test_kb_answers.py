@@ -174,6 +174,14 @@ async def test_hand_off_screens_carry_the_numbers_line(
     assert resident.last_text.endswith(line)
 
 
+async def test_not_passing_it_on_after_all_still_shows_the_numbers(bot: BotHarness) -> None:
+    resident = await bot.person()
+    await resident.send("明天天气怎么样")
+    await resident.press("好的，转给社工")
+    await resident.press_data("kb:x")
+    assert resident.last_text.endswith(ZH_LINE)
+
+
 async def test_thumbs_down_offer_carries_the_numbers_line(bot: BotHarness) -> None:
     resident = await bot.person()
     await resident.send("社工站几点开门")
