@@ -31,6 +31,16 @@ flow (its persisted state) sees that step again, with its buttons; a press of a 
 conversation state was lost (a kill -9 between two persistence flushes, or a restart that kept
 `user_data`) while its draft survives resumes at the step last shown (`user_data[STEPS_KEY]`,
 the kit's bookkeeping, not shown by /mydata). False: the person is in no flow at all.
+
+The knowledge base comes first (issue 13): any text typed at any step goes to the matcher
+(`bot_data.knowledge.faq.match`) before the step sees it. An emergency (`MatchResult.emergency`)
+is answered at once with the emergency entry's numbers, and the same step is shown again with its
+buttons, the draft untouched. At a step that takes typed text the person may have meant it as
+their answer ("老人摔倒过，需要人陪护" for /request's description), so the re-shown step says
+to send it again, and the same text sent again right away is taken as the answer (only a hash of
+it is kept, in the kit's bookkeeping). At a button step (no `on_text`) a question the matcher
+answers directly (not small talk: "好的" there means a button) is answered, then the step is
+shown again under the usual re-ask; anything else gets the re-ask alone, as before.
 """
 
 from __future__ import annotations
@@ -38,6 +48,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
+from hashlib import sha256
+from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -55,6 +67,9 @@ from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
+from knowledge.faq import FaqEntry
+from knowledge.matcher import ANSWER, SMALL_TALK, MatchResult
+from services.questions import MAX_QUERY
 
 Draft = dict[str, Any]
 STEPS_KEY = "_flow_steps"  # user_data: {flow key: name of the step last shown}
@@ -86,6 +101,16 @@ def reask_text(_: Gettext, expects: str) -> str:
     if expects == PHONE:
         return _("Please send a phone number, or use the buttons.")
     return _("Please choose one of the buttons.")
+
+
+def knowledge_text(entry: FaqEntry, lang: str) -> str:
+    """A knowledge-base entry as a message: its question in bold, then its answer."""
+    return f"<b>{escape(entry.question(lang))}</b>\n\n{escape(entry.answer(lang))}"
+
+
+def send_again_text(_: Gettext) -> str:
+    """Under a text step re-shown after the emergency numbers: the text may have been meant."""
+    return _("If what you typed was your answer here, send it again.")
 
 
 def cancelled_text(_: Gettext) -> str:
@@ -176,6 +201,7 @@ class Flow:
             steps = context.user_data.get(STEPS_KEY)
             if isinstance(steps, dict):
                 steps.pop(self.key, None)
+                steps.pop(self._urgent_key, None)
                 if not steps:
                     context.user_data.pop(STEPS_KEY, None)
 
@@ -351,12 +377,58 @@ class Flow:
         if text and text.startswith("/"):
             problem = self.busy(_) if self.busy is not None else reask_text(_, step.expects)
             return await self.ask(update, context, who, step.name, problem)
+        if text:
+            answered = await self._knowledge_first(update, context, who, step, text)
+            if answered is not None:
+                return answered
         on_text = step.on_text
         if text and on_text is not None:
             return await self._run(
                 update, context, who, step, lambda: on_text(update, context, who, draft, text)
             )
         return await self.ask(update, context, who, step.name, reask_text(_, step.expects))
+
+    # --- the knowledge base before the step (issue 13) ---------------------------------------
+    @property
+    def _urgent_key(self) -> str:
+        """STEPS_KEY's entry for the emergency text last answered in this flow (a hash)."""
+        return f"{self.key}#urgent"
+
+    async def _knowledge_first(
+        self, update: Update, context: Context, who: Speaker, step: Step, text: str
+    ) -> str | int | None:
+        """The emergency numbers, or a direct answer at a button step, then the same step
+        again; None: the step handles the text as before."""
+        faq = context.bot_data.knowledge.faq
+        result: MatchResult = faq.match(text[:MAX_QUERY])
+        best = faq.get(result.best.entry_id) if result.best is not None else None
+        found = (context.user_data or {}).get(STEPS_KEY)
+        steps: dict[str, str] = found if isinstance(found, dict) else {}
+        earlier = steps.pop(self._urgent_key, None)
+        if result.emergency and best is not None:
+            typed = step.on_text is not None
+            said = sha256(f"{step.name}:{' '.join(text.split())}".encode()).hexdigest()[:16]
+            if typed and earlier == said:
+                return None  # sent again right after the numbers: it was the answer
+            await show(update, knowledge_text(best, who.lang), new=True)
+            state = await self.ask(
+                update, context, who, step.name, send_again_text(who.gettext) if typed else None
+            )
+            if typed and context.user_data is not None:
+                context.user_data.setdefault(STEPS_KEY, {})[self._urgent_key] = said
+            return state
+        if (
+            step.on_text is None
+            and result.outcome == ANSWER
+            and result.rule != SMALL_TALK
+            and best is not None
+        ):
+            # The answer, then the step under the usual re-ask: the person knows to press.
+            await show(update, knowledge_text(best, who.lang), new=True)
+            return await self.ask(
+                update, context, who, step.name, reask_text(who.gettext, step.expects)
+            )
+        return None
 
     async def on_cancel(self, update: Update, context: Context, step: Step | None = None) -> int:
         who = await context.person(update)

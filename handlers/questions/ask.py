@@ -11,6 +11,14 @@ of their own. The reply is the one conversation here (`qa_reply`, persistent): p
 type, sent. Unanswered questions are listed by `inbox:questions` (a button of /inbox).
 Unmatched questions and 👎 are stored; /kbgaps shows administrators the most frequent ones.
 
+What the matcher decided by a rule shows differently (issue 13): an emergency is answered with
+the numbers and no 👍 / 👎 (the kit's Flow does the same mid-conversation and re-shows the
+step); small talk ("谢谢") gets its answer and the menu button only; an answer about the person's
+own things (`MatchResult.intent`) adds their open requests or their volunteer application, with
+a button to /myrequests or /volunteer. Because detection still misses some emergency wordings,
+every "did you mean" and every hand-off screen ends with one line of the emergency numbers
+(`emergency_line`).
+
 The last few questions a person typed are kept in `user_data["ask"]` (JSON: their text,
 what matched) so that 👎 and "pass it on" still know the question after a restart.
 
@@ -19,6 +27,7 @@ See `ask.mmd` for the reply conversation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from typing import Any
 
@@ -35,14 +44,16 @@ from telegram.ext import (
 from handlers.delivery import OutgoingMessage
 from handlers.kit.callbacks import pattern
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import TEXT, cancelled_text, reask_text
+from handlers.kit.flow import TEXT, cancelled_text, knowledge_text, reask_text
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import station_buttons
 from handlers.kit.screen import drop_buttons, show
+from handlers.requests import STATUS_LABELS, VOLUNTEER_STATUS_LABELS, label
 from handlers.requests.inbox import InboxSection, add_section
 from knowledge.faq import Faq, FaqEntry
-from knowledge.matcher import ANSWER, HANDOFF, MatchResult, normalise
-from services import people, questions
+from knowledge.matcher import ANSWER, HANDOFF, SMALL_TALK, MatchResult, normalise
+from services import people, questions, volunteers
+from services import requests as rq
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from services.requests import handled_stations
 
@@ -50,6 +61,21 @@ KEEP = 10  # questions remembered per person for 👎 and "pass it on"
 EXCERPT = 80
 TYPING = 1
 INBOX_LIMIT = 10
+OWN_REQUESTS, OWN_APPLICATION = "own_requests", "own_volunteer_application"  # MatchResult.intent
+Rows = Sequence[Sequence[InlineKeyboardButton]]
+
+
+def emergency_line(_: Gettext) -> str:
+    """The one line of emergency numbers under every "did you mean" and hand-off screen."""
+    return _("🆘 Emergency: 110 police, 120 ambulance, 12355 youth hotline")
+
+
+def _with_emergency_line(_: Gettext, text: str) -> str:
+    return f"{text}\n\n{emergency_line(_)}"
+
+
+def _menu_row(_: Gettext) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(_("🏠 Main menu"), callback_data="menu:menu")]
 
 
 # --- what the person typed, remembered for the buttons under the answer ---------------------
@@ -142,9 +168,25 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
     number = _remember(context, text, result)
     if result.outcome == ANSWER and result.best is not None:
         entry = data.knowledge.faq.get(result.best.entry_id)
+        if entry is not None and result.rule == SMALL_TALK:
+            # "谢谢" is not a question: its answer and the menu, nothing to rate.
+            await _send(
+                update, escape(entry.answer(who.lang)), InlineKeyboardMarkup([_menu_row(_)])
+            )
+            return
         if entry is not None:
-            body, markup = answer_view(_, data.knowledge.faq, entry, who.lang, number)
-            await _send(update, body, markup)
+            lines, rows = await _own_status(context, who, result.intent)
+            body, markup = answer_view(
+                _,
+                data.knowledge.faq,
+                entry,
+                who.lang,
+                number,
+                votes=not result.emergency,
+                first_rows=rows,
+                menu=result.emergency,
+            )
+            await _send(update, "\n\n".join([body, *lines]), markup)
             return
     if result.outcome != HANDOFF and result.ranked:
         rows = []
@@ -165,7 +207,11 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
                 )
             ]
         )
-        await _send(update, _("🤔 Did you mean one of these?"), InlineKeyboardMarkup(rows))
+        await _send(
+            update,
+            _with_emergency_line(_, _("🤔 Did you mean one of these?")),
+            InlineKeyboardMarkup(rows),
+        )
         return
     async with data.uow() as uow:
         await questions.record_feedback(
@@ -180,9 +226,12 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
         )
     await _send(
         update,
-        _(
-            "I don't have a ready answer to that. A social worker of your station can answer "
-            "it, here in this chat. Shall I pass your question on?"
+        _with_emergency_line(
+            _,
+            _(
+                "I don't have a ready answer to that. A social worker of your station can answer "
+                "it, here in this chat. Shall I pass your question on?"
+            ),
         ),
         InlineKeyboardMarkup(
             [
@@ -198,17 +247,29 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
 
 
 def answer_view(
-    _: Gettext, faq: Faq, entry: FaqEntry, lang: str, number: int
+    _: Gettext,
+    faq: Faq,
+    entry: FaqEntry,
+    lang: str,
+    number: int,
+    *,
+    votes: bool = True,
+    first_rows: Rows = (),
+    menu: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup]:
-    """The answer, with 👍 / 👎, the entry's action, related entries, and a way to a person
-    (when `number` names a question the person typed)."""
-    body = f"<b>{escape(entry.question(lang))}</b>\n\n{escape(entry.answer(lang))}"
-    rows = [
-        [
-            InlineKeyboardButton("👍", callback_data=f"kb:up:{entry.id}:{number}"),
-            InlineKeyboardButton("👎", callback_data=f"kb:dn:{entry.id}:{number}"),
-        ]
-    ]
+    """The answer, with 👍 / 👎 (unless not `votes`: the emergency numbers are not rated), the
+    `first_rows` (the person's own requests), the entry's action, related entries, a way to a
+    person (when `number` names a question the person typed) and (`menu`) the menu button."""
+    body = knowledge_text(entry, lang)
+    rows: list[list[InlineKeyboardButton]] = []
+    if votes:
+        rows.append(
+            [
+                InlineKeyboardButton("👍", callback_data=f"kb:up:{entry.id}:{number}"),
+                InlineKeyboardButton("👎", callback_data=f"kb:dn:{entry.id}:{number}"),
+            ]
+        )
+    rows += [list(row) for row in first_rows]
     if entry.action_service:
         rows.append(
             [
@@ -237,7 +298,54 @@ def answer_view(
                 )
             ]
         )
+    if menu:
+        rows.append(_menu_row(_))
     return body, InlineKeyboardMarkup(rows)
+
+
+async def _own_status(
+    context: Context, who: Speaker, intent: str | None
+) -> tuple[list[str], list[list[InlineKeyboardButton]]]:
+    """For an answer about the person's own requests or application: what they are (lines
+    under the answer) and the button to them; nothing for any other answer."""
+    _ = who.gettext
+    data = context.bot_data
+    if intent == OWN_REQUESTS:
+        async with data.uow() as uow:
+            views = await rq.for_resident(uow, resident_id=who.access.person_id)
+        mine = [[InlineKeyboardButton(_("📋 My requests"), callback_data="menu:myrequests")]]
+        if not views:
+            return [_("You have not made any requests yet.")], [
+                [InlineKeyboardButton(_("🙋 Ask for a service"), callback_data="menu:request")]
+            ]
+        still_open = [v for v in views if v.is_open]
+        if not still_open:
+            return [_("None of your requests is open at the moment.")], mine
+        lines = ["<b>" + _("Your open requests:") + "</b>"]
+        for view in still_open:
+            service = data.knowledge.services.name(view.service_code, who.lang)
+            status = label(_, STATUS_LABELS, view.status)
+            lines.append(f"{escape(view.ref)} · {escape(service)} · {status}")
+        return ["\n".join(lines)], mine
+    if intent == OWN_APPLICATION:
+        async with data.uow() as uow:
+            current = await volunteers.current(uow, person_id=who.access.person_id)
+        if current is None:
+            return [_("You have not applied to be a volunteer yet.")], [
+                [
+                    InlineKeyboardButton(
+                        _("🙋 Sign up as a volunteer"), callback_data="menu:volunteer"
+                    )
+                ]
+            ]
+        line = _("Your volunteer application ({station}): {status}").format(
+            station=escape(_station_name(context, current.station_code, who.lang)),
+            status=label(_, VOLUNTEER_STATUS_LABELS, current.status),
+        )
+        active = current.status in volunteers.ACTIVE_STATUSES
+        button = _("📄 My application") if active else _("🙋 Apply again")
+        return [line], [[InlineKeyboardButton(button, callback_data="menu:volunteer")]]
+    return [], []
 
 
 async def show_entry(update: Update, context: Context) -> None:
@@ -304,7 +412,9 @@ async def vote(update: Update, context: Context) -> None:
         asked["recorded"] = True
         await _send(
             update,
-            _("Sorry that did not help. Shall I pass your question to a social worker?"),
+            _with_emergency_line(
+                _, _("Sorry that did not help. Shall I pass your question to a social worker?")
+            ),
             InlineKeyboardMarkup(
                 [
                     [
@@ -318,9 +428,12 @@ async def vote(update: Update, context: Context) -> None:
     else:
         await _send(
             update,
-            _(
-                "Sorry that did not help. Type your question in your own words and I will try "
-                "again, or pass it to a social worker."
+            _with_emergency_line(
+                _,
+                _(
+                    "Sorry that did not help. Type your question in your own words and I will "
+                    "try again, or pass it to a social worker."
+                ),
             ),
         )
 
@@ -388,9 +501,12 @@ async def _hand_off(
             raise
         await _send(
             update,
-            _(
-                "Your question is too long to pass on in one message. Please shorten it "
-                "to 3,500 characters and send it again."
+            _with_emergency_line(
+                _,
+                _(
+                    "Your question is too long to pass on in one message. Please shorten it "
+                    "to 3,500 characters and send it again."
+                ),
             ),
         )
         return
@@ -401,7 +517,9 @@ async def _hand_off(
         rows.append([InlineKeyboardButton(_("✖ Cancel"), callback_data="kb:x")])
         await _send(
             update,
-            _("Which station should answer? Choose the one where you live:"),
+            _with_emergency_line(
+                _, _("Which station should answer? Choose the one where you live:")
+            ),
             InlineKeyboardMarkup(rows),
         )
         return
@@ -413,13 +531,14 @@ async def _hand_off(
         update,
         _(
             "✅ Your question #{number} has been passed to {station}. A social worker will "
-            "answer here in this chat, usually within opening hours ({hours}). "
-            "In an emergency call 110 or 120."
+            "answer here in this chat, usually within opening hours ({hours})."
         ).format(
             number=created.id,
             station=escape(station.name(who.lang)),
             hours=escape(station.hours(who.lang)),
-        ),
+        )
+        + "\n\n"
+        + emergency_line(_),
     )
     await _notify_new_question(context, created, str(asked["text"]))
 
@@ -427,7 +546,8 @@ async def _hand_off(
 async def nothing_sent(update: Update, context: Context) -> None:
     """kb:x — the person changed their mind about passing the question on."""
     who = await context.person(update)
-    await show(update, who.gettext("All right, nothing was sent."))
+    _ = who.gettext
+    await show(update, _with_emergency_line(_, _("All right, nothing was sent.")))
 
 
 def _thread_buttons(_: Gettext, question_id: int, *, staff: bool) -> InlineKeyboardMarkup:
@@ -541,6 +661,14 @@ async def reply_text(update: Update, context: Context) -> int:
         return ConversationHandler.END
     _drop_reply_draft(context)
     await _relay(context, sent, who)
+    if not sent.from_staff:
+        # A resident's reply that describes an emergency: it is sent, and the numbers come at
+        # once (the station may not read it before the next opening hours).
+        faq = data.knowledge.faq
+        found = faq.match(message.text[: questions.MAX_QUERY])
+        urgent = faq.get(found.best.entry_id) if found.emergency and found.best else None
+        if urgent is not None:
+            await _send(update, knowledge_text(urgent, who.lang))
     await _send(update, _("✅ Sent."))
     return ConversationHandler.END
 

@@ -6,13 +6,15 @@ from typing import Any
 
 from telegram.ext import Application
 
-# What /volunteer uses: the application's card and labels, and its notices. These modules import
+# What /volunteer uses: the application's card and labels, and its notices (and what
+# questions uses for "my request": the status labels). These modules import
 # only the kit and services, so exporting them eagerly closes no cycle.
 from handlers.kit.context import Context
 from handlers.requests.request_labels import (
     AGE_LABELS,
     AVAILABILITY_LABELS,
     PARTY_LABELS,
+    STATUS_LABELS,
     TIME_LABELS,
     VOLUNTEER_AGE_LABELS,
     VOLUNTEER_STATUS_LABELS,
@@ -29,6 +31,7 @@ __all__ = [
     "AGE_LABELS",
     "AVAILABILITY_LABELS",
     "PARTY_LABELS",
+    "STATUS_LABELS",
     "TIME_LABELS",
     "VOLUNTEER_AGE_LABELS",
     "VOLUNTEER_STATUS_LABELS",
