@@ -72,7 +72,7 @@ async def test_an_emergency_mid_request_gets_the_numbers_and_the_request_goes_on
     await resident.press("req:who:family")
     await resident.press("req:age:80_plus")
     # At the description step the text may be the answer: numbers, and "send it again".
-    description = "老人摔倒过，需要有人陪护"
+    description = "爷爷摔倒了起不来了，想请人上门照顾"
     await resident.send(description)
     numbers, step = resident.messages[-2:]
     assert has_numbers(numbers.text)
