@@ -512,7 +512,6 @@ STEPS: tuple[Step, ...] = (
         persisted=SPLIT,
         nav=False,
     ),
-    record_steps.field_step("field", prefix=KEY, previous=_before_form),
     Step(
         "note",
         lambda context, who, draft: Screen(
@@ -533,6 +532,7 @@ STEPS: tuple[Step, ...] = (
         expects=TEXT,
         persisted=NOTE,
     ),
+    record_steps.field_step("field", prefix=KEY, previous=_before_form),
     record_steps.evidence_step("evidence", prefix=KEY),
     confirm_step(
         "confirm",

@@ -65,7 +65,9 @@ async def test_quick_path_is_at_most_six_taps_before_the_form(bot: BotHarness) -
     await worker.send("/log")
     assert "⚡ Case record, today" in worker.button_labels()
     taps = 0
-    for button in ("log:last", "log:dur:60", "log:grp:elderly", "log:grp:done", "log:pt:1"):
+    quick = ("log:last", "log:dur:60", "log:grp:elderly", "log:grp:done", "log:pt:1",
+             "log:note:skip")  # fmt: skip
+    for button in quick:
         await worker.press(button)
         taps += 1
     assert taps <= 6
@@ -83,8 +85,11 @@ async def test_a_forced_split_is_not_asked_and_a_lower_bound_says_why(bot: BotHa
     await worker.press("log:grp:children")
     await worker.press("log:grp:done")
     await worker.press("log:pt:1")  # one person in two groups counts in both: nothing to ask
+    assert "Add a short note" in worker.last_text
+    await worker.press("log:note:skip")
     assert "Case number" in worker.last_text
-    await worker.press("log:fb")  # Back from the first field: the person-times again
+    await worker.press("log:fb")  # Back from the first field: the note
+    await worker.press("log:back")  # and the person-times (the forced split is no step)
     await worker.send("10")
     await worker.send("4")
     assert "At least 6: the other groups have 4 between them" in worker.last_text
@@ -101,6 +106,7 @@ async def test_each_field_kind_and_evidence_then_saved_complete(
     await worker.press("log:grp:elderly")
     await worker.press("log:grp:done")
     await worker.press("log:pt:1")
+    await worker.press("log:note:skip")
     typed = "<b>A&B</b> 🙂 " + "x" * 40
     await worker.send(typed)  # short text: the case number, kept exactly as typed
     assert "Source" in worker.last_text
@@ -108,7 +114,6 @@ async def test_each_field_kind_and_evidence_then_saved_complete(
     await worker.send("长文本\n<i>第二行</i> 😀" * 100)  # long text, under 2,000 characters
     assert "Case accepted" in worker.last_text
     await worker.press("log:fv:yes")  # yes/no
-    await worker.press("log:note:skip")
     assert "Send activity photos" in worker.last_text
     await worker.send_photo(PHOTO, file_id="ph1")
     assert "Received so far: 1." in worker.last_text
@@ -143,6 +148,7 @@ async def test_number_and_date_are_checked_and_a_skipped_required_field_is_incom
     await worker.press("log:grp:elderly")
     await worker.press("log:grp:done")
     await worker.press("log:pt:1")
+    await worker.press("log:note:skip")
     await worker.send("C-7")
     await worker.press("log:fs")  # goals: required, skipped for now
     assert "Measures" in worker.last_text or "Strategy" in worker.last_text
@@ -151,7 +157,6 @@ async def test_number_and_date_are_checked_and_a_skipped_required_field_is_incom
     await worker.send("next Friday")
     assert "Please type the date like 2026-12-01." in worker.last_text
     await worker.send("2027-01-15")
-    await worker.press("log:note:skip")
     await worker.press("log:evd")
     assert "Goals: (missing: the record stays incomplete)" in worker.last_text
     await worker.press("log:ok")
@@ -164,7 +169,14 @@ async def test_a_bad_number_is_reasked(bot: BotHarness) -> None:
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
     await _seed(bot, worker, "case_record")
     await worker.send("/log")
-    for button in ("log:last", "log:dur:60", "log:grp:elderly", "log:grp:done", "log:pt:1"):
+    for button in (
+        "log:last",
+        "log:dur:60",
+        "log:grp:elderly",
+        "log:grp:done",
+        "log:pt:1",
+        "log:note:skip",
+    ):
         await worker.press(button)
     await worker.send("C-1")
     await worker.send("three")
@@ -181,13 +193,19 @@ async def test_an_oversized_file_is_refused_and_nothing_is_lost(
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
     await _seed(bot, worker, "case_referral")
     await worker.send("/log")
-    for button in ("log:last", "log:dur:60", "log:grp:elderly", "log:grp:done", "log:pt:1"):
+    for button in (
+        "log:last",
+        "log:dur:60",
+        "log:grp:elderly",
+        "log:grp:done",
+        "log:pt:1",
+        "log:note:skip",
+    ):
         await worker.press(button)
     await worker.send("C-9")
     await worker.send("Civil affairs office")
     await worker.send("Needs a housing subsidy")
     await worker.press("log:fs")
-    await worker.press("log:note:skip")
     await worker.send_photo(PHOTO, file_id="small")
     await worker.send_document(b"\0" * 21_000_000, file_id="huge")
     assert "That file is too large: the limit is 20 MB." in worker.last_text
@@ -205,11 +223,17 @@ async def test_a_day_past_sixteen_hours_is_refused_with_the_reason(bot: BotHarne
     await _seed(bot, worker, "case_record", minutes=12 * 60)
     await _seed(bot, worker, "case_record", minutes=3 * 60)
     await worker.send("/log")
-    for button in ("log:last", "log:dur:120", "log:grp:elderly", "log:grp:done", "log:pt:1"):
+    for button in (
+        "log:last",
+        "log:dur:120",
+        "log:grp:elderly",
+        "log:grp:done",
+        "log:pt:1",
+        "log:note:skip",
+    ):
         await worker.press(button)
     for _field in range(5):
         await worker.press("log:fs")
-    await worker.press("log:note:skip")
     await worker.press("log:evd")
     await worker.press("log:ok")
     assert "15 h are already logged for that day" in worker.last_text
