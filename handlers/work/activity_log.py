@@ -816,7 +816,11 @@ async def _show_logs(
     if context.user_data is not None:
         context.user_data.pop(DELETE_KEY, None)
     async with data.uow() as uow:
-        entries = await activities.recent_activities(uow, worker_tg_id=who.tg_id)
+        views = await records.my_records(
+            uow, worker_tg_id=who.tg_id, templates=data.knowledge.record_templates
+        )
+    entries = [v.entry for v in views]
+    incomplete = {v.entry.id for v in views if not v.complete}
     lines = [notice, ""] if notice else []
     if not entries:
         lines.append(_("You have no activity logs yet. /log records one."))
@@ -827,10 +831,15 @@ async def _show_logs(
         "Your last activity log:", "Your last {count} activity logs:", len(entries)
     ).format(count=len(entries))
     lines.append("<b>" + title + "</b>")
-    lines += [_log_line(context, who, n, e) for n, e in enumerate(entries, start=1)]
+    for n, e in enumerate(entries, start=1):
+        line = _log_line(context, who, n, e)
+        if e.id in incomplete:
+            line += "\n    " + _("⚠️ incomplete")
+        lines.append(line)
     deletable = [(n, e) for n, e in enumerate(entries, start=1) if e.deletable(now)]
     if deletable:
         lines += ["", _("🗑 deletes an entry, for 24 hours after it was entered.")]
+    lines.append(_("📋 opens a record: complete it, add photos, or edit a field."))
     buttons = [
         InlineKeyboardButton(
             _("🗑 {number}").format(number=n), callback_data=encode("mylogs", "del", e.id)
@@ -838,6 +847,21 @@ async def _show_logs(
         for n, e in deletable
     ]
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+    first = [
+        InlineKeyboardButton(
+            _("✍️ Complete {number}").format(number=n), callback_data=encode("rec", "fill", e.id)
+        )
+        for n, e in enumerate(entries, start=1)
+        if e.id in incomplete and n <= 3
+    ]  # the incomplete ones come first: Complete it in one press for the first few
+    opens = [
+        InlineKeyboardButton(
+            _("📋 {number}").format(number=n), callback_data=encode("rec", "open", e.id)
+        )
+        for n, e in enumerate(entries, start=1)
+    ]
+    rows = [first[i : i + 3] for i in range(0, len(first), 3)] + rows
+    rows += [opens[i : i + 5] for i in range(0, len(opens), 5)]
     await show(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
     return ConversationHandler.END
 
