@@ -15,3 +15,11 @@ async def skip_record_steps(person: OfflinePerson) -> None:
         await person.press("log:fs")
     if _offered(person, "log:evd"):
         await person.press("log:evd")
+
+
+async def past_supervisees(person: OfflinePerson) -> None:
+    """/supervise: a group session of the whole team (when those steps are on screen)."""
+    if _offered(person, "sup:form:group"):
+        await person.press("sup:form:group")
+    if _offered(person, "sup:team"):
+        await person.press("sup:team")
