@@ -239,3 +239,17 @@ async def test_a_day_past_sixteen_hours_is_refused_with_the_reason(bot: BotHarne
     assert "15 h are already logged for that day" in worker.last_text
     assert "the most one day can hold is 16 h" in worker.last_text
     assert "How many hours" in worker.last_text  # asked again, the draft kept
+
+
+async def test_the_quick_path_and_the_form_in_chinese(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",))
+    await _seed(bot, worker, "case_record")
+    await worker.send("/log")
+    assert "⚡ 个案服务记录表，今天" in worker.button_labels()
+    quick = ("log:last", "log:dur:60", "log:grp:elderly", "log:grp:done", "log:pt:1",
+             "log:note:skip")  # fmt: skip
+    for button in quick:
+        await worker.press(button)
+    assert "个案编号" in worker.last_text
+    assert "必填：可以先跳过，但记录会标为不完整。" in worker.last_text
+    assert "先跳过 »" in worker.button_labels()
