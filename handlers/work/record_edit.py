@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
 from html import escape
@@ -141,8 +142,10 @@ async def record_command(update: Update, context: Context) -> None:
         )
         return
     args = context.args or []
-    number = args[0].lstrip("#") if args else ""
-    if not number.isdigit() or not 0 < int(number) < 2**63:
+    # The record's id, or the 台账's number for it (JN-A000123): its trailing digits.
+    found = re.search(r"(\d+)$", args[0]) if args else None
+    number = found.group(1) if found else ""
+    if not number or not 0 < int(number) < 2**63:
         await show(update, _("Send /record and the record's number, like /record 12."))
         return
     await show_card(update, context, who, int(number))

@@ -92,7 +92,7 @@ async def test_the_head_corrects_a_field_with_an_audit_row_and_deletes(bot: BotH
     assert not worker.messages[-1].buttons  # nothing to change any more
     await worker.press("✏️ Edit a field", message=card)  # an older card's button
     assert "for 7 days after it was entered" in card.text  # said on that card
-    await head.send(f"/record {record_id}")
+    await head.send(f"/record JN-A{record_id:06d}")  # the 台账's number works too
     assert "Goals: old goal" in head.last_text
     await head.press("✏️ Edit a field")
     await head.press("rec:pf:goals")
