@@ -266,6 +266,9 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     if mode == FILL:
         draft["form"] = [c for c in view.missing if c != records.PHOTO_KIND]
         draft["photo"] = records.PHOTO_KIND in view.missing
+        if not draft["form"] and not draft["photo"]:  # an older card: nothing is missing now
+            await show_card(update, context, who, record_id)
+            return None
     return draft
 
 

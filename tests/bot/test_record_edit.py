@@ -51,6 +51,8 @@ async def test_an_incomplete_record_is_completed_from_mylogs(bot: BotHarness) ->
     assert worker.last_text.startswith("✅ Saved.")
     assert "✅ Complete." in worker.last_text
     assert (await _values(bot, record_id))["goals"] == "Back to school by March <3"
+    await worker.press_data(f"rec:fill:{record_id}")  # the old button: nothing to ask now
+    assert "✅ Complete." in worker.last_text
 
 
 async def test_photos_added_later_from_the_record_card(bot: BotHarness, tmp_path: Path) -> None:
