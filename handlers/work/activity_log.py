@@ -758,6 +758,18 @@ async def again(update: Update, context: Context) -> str | int | None:
         return None
     draft = _draft_of(context, entry, local_today(context))
     draft.update(token=uuid.uuid4().hex, several_stations=len(who.access.worker_stations) > 1)
+    template = _template_of(context, draft)
+    if template is not None:  # the form's values are copied too (not the photos)
+        async with context.bot_data.uow() as uow:
+            view = await records.record_view(
+                uow,
+                actor_tg_id=who.tg_id,
+                activity_id=entry.id,
+                templates=context.bot_data.knowledge.record_templates,
+            )
+        draft["form"] = [f.code for f in template.form]
+        draft["asked"] = list(draft["form"])
+        draft["fields"] = {c: v for c, v in view.values if c in draft["form"]}
     assert context.user_data is not None
     context.user_data[KEY] = draft
     step = FLOW.step("confirm")

@@ -253,3 +253,24 @@ async def test_the_quick_path_and_the_form_in_chinese(bot: BotHarness) -> None:
     assert "个案编号" in worker.last_text
     assert "必填：可以先跳过，但记录会标为不完整。" in worker.last_text
     assert "先跳过 »" in worker.button_labels()
+
+
+async def test_log_another_like_this_copies_the_form(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    await worker.send("/log")
+    for button in ("log:cat:casework", "log:tpl:case_plan", "log:date:today", "log:dur:60"):
+        await worker.press(button)
+    for button in ("log:grp:elderly", "log:grp:done", "log:pt:1", "log:note:skip"):
+        await worker.press(button)
+    for typed in ("C-5", "Goal <1>", "Visits"):
+        await worker.send(typed)
+    await worker.press("log:fs")
+    await worker.press("log:evd")
+    await worker.press("log:ok")
+    await worker.press("Log another like this")
+    assert "Goals: Goal &lt;1&gt;" in worker.last_with_buttons().raw_text or (
+        "Goals: Goal <1>" in worker.last_text
+    )
+    await worker.press("log:ok")
+    _row, values, _files = await _latest(bot)
+    assert values == {"case_no": "C-5", "goals": "Goal <1>", "measures": "Visits"}
