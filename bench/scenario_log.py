@@ -51,6 +51,9 @@ async def run_once(person: OfflinePerson, i: int) -> int:
         await press("log:split:all")  # every one of them was 60+ …
         await send(str(1 + i % total))  # … and some of them children too
     await press("log:note:skip")
+    while any(b.callback_data == "log:fs" for b in person.last_with_buttons().buttons):
+        await press("log:fs")  # the template's form, skipped (the record stays incomplete)
+    await press("log:evd")
     await press("log:ok")
     if not person.last_text.startswith("✅"):
         raise RuntimeError(f"/log run {i} did not save: {person.last_text[:80]!r}")

@@ -29,6 +29,7 @@ BOT_USERNAME = "stationbot_offline_bot"
 OFFLINE_TOKEN = f"{BOT_ID}:OFFLINE-not-a-real-token"
 
 MAX_TEXT = 4096
+MAX_DOWNLOAD = 20 * 1024 * 1024  # getFile serves bots files up to 20 MB
 MAX_CAPTION = 1024
 MAX_CALLBACK_BYTES = 64
 
@@ -277,6 +278,8 @@ class OfflineTelegram(BaseRequest):
             "supports_inline_queries": False,
         }
         self._ids = itertools.count(1)
+        # Files people sent, as Telegram keeps them: file_id -> (file_unique_id, bytes).
+        self.files: dict[str, tuple[str, bytes]] = {}
         self.listeners: list[Callable[[BotMessage, bool], None]] = []
 
     # --- BaseRequest ------------------------------------------------------------------
@@ -300,6 +303,13 @@ class OfflineTelegram(BaseRequest):
         connect_timeout: Any = None,
         pool_timeout: Any = None,
     ) -> tuple[int, bytes]:
+        if "/file/bot" in url:  # a download (PTB's base_file_url): the bytes themselves
+            file_id = url.rsplit("/", 1)[-1]
+            self.calls.append(ApiCall("download", {"file_id": file_id}, time.monotonic()))
+            stored = self.files.get(file_id)
+            if stored is None:
+                return 404, b"Not Found"
+            return 200, stored[1]
         endpoint = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         files = request_data.multipart_data if request_data else {}
@@ -406,6 +416,22 @@ class OfflineTelegram(BaseRequest):
         )
         self._apply_markup(message, params.get("reply_markup"))
         return self._store(message)
+
+    def _api_getFile(self, params: dict[str, Any], files: Any) -> Any:
+        """As Telegram: an unknown file_id is refused, and bots get files of 20 MB at most."""
+        file_id = str(params.get("file_id", ""))
+        stored = self.files.get(file_id)
+        if stored is None:
+            raise TelegramRefusal(400, "Bad Request: invalid file_id")
+        unique, data = stored
+        if len(data) > MAX_DOWNLOAD:
+            raise TelegramRefusal(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": unique,
+            "file_size": len(data),
+            "file_path": f"files/{file_id}",
+        }
 
     def _api_sendPhoto(self, params: dict[str, Any], files: Any) -> Any:
         return self._send_file(params, files, "photo", "photo")
@@ -641,9 +667,27 @@ class OfflinePerson:
             contact["user_id"] = self.user_id
         await self._feed({"message": self._message(contact=contact)})
 
-    async def send_photo(self) -> None:
-        photo = [{"file_id": "p1", "file_unique_id": "up1", "width": 90, "height": 90}]
+    async def send_photo(self, data: bytes | None = None, *, file_id: str = "p1") -> None:
+        """A photo; with `data`, Telegram keeps it (getFile and the download serve it)."""
+        photo: list[dict[str, Any]] = [
+            {"file_id": file_id, "file_unique_id": "u" + file_id, "width": 90, "height": 90}
+        ]
+        if data is not None:
+            self.telegram.files[file_id] = ("u" + file_id, data)
+            photo[0]["file_size"] = len(data)
         await self._feed({"message": self._message(photo=photo)})
+
+    async def send_document(
+        self, data: bytes, *, file_id: str = "d1", mime: str = "application/pdf",
+        file_name: str = "sign-in.pdf",
+    ) -> None:  # fmt: skip
+        """A file sent as a document (kept by Telegram like a photo)."""
+        self.telegram.files[file_id] = ("u" + file_id, data)
+        document = {
+            "file_id": file_id, "file_unique_id": "u" + file_id, "file_name": file_name,
+            "mime_type": mime, "file_size": len(data),
+        }  # fmt: skip
+        await self._feed({"message": self._message(document=document)})
 
     async def send_sticker(self) -> None:
         sticker = {

@@ -133,6 +133,9 @@ class FakeBotApi:
     # --- the server ---------------------------------------------------------------------------
     def _answer(self, path: str, content_type: str, body: bytes) -> tuple[int, bytes]:
         prefix = f"/bot{self.token}/"
+        if path.startswith(f"/file{prefix}"):  # a download at base_file_url, as Telegram serves
+            with self._lock:
+                return asyncio.run(self.telegram.do_request(f"{self.base_url}{path}", "GET"))
         if not path.startswith(prefix):
             return 401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
         method = path[len(prefix) :]

@@ -60,7 +60,10 @@ applies (after the last, `Flow.finish`), a step name = that step, `SUMMARY`, `EN
 (the handler answered the press itself, e.g. with an alert). A handler that already answered
 the press and said something of its own sets `context.anew = True`: the next step comes as a
 new message below it. `Step(present=, leave=, on_contact=)` are the hooks the phone step uses
-(its own way of showing, what leaving by Back / Cancel says, a shared contact).
+(its own way of showing, what leaving by Back / Cancel says, a shared contact);
+`Step(on_media=)` takes a photo or a document sent while the step is current,
+`async (update, context, who, draft, message) -> Outcome` (the evidence step of /log);
+without it such a message is re-asked as before.
 `Reask(problem, step)` may name another step to show (also from `Flow.finish`).
 `raise Reask("problem")` shows the same step again under the problem (`Reask(None)`: plainly).
 Presses are `<flow prefix>:<kind>[:args]`; build them with `callbacks.encode`.

@@ -52,7 +52,7 @@ from hashlib import sha256
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -80,6 +80,8 @@ STAY = "__stay__"  # the handler answered the press itself (an alert): the step 
 Outcome = str | int | None  # see the module docstring; an int is END
 PressHandler = Callable[[Update, Context, Speaker, Draft, Press], Awaitable[Outcome]]
 TextHandler = Callable[[Update, Context, Speaker, Draft, str], Awaitable[Outcome]]
+# A photo or a document sent while the step is current (the evidence step of /log).
+MediaHandler = Callable[[Update, Context, Speaker, Draft, Message], Awaitable[Outcome]]
 # A step that shows itself in its own way (the phone step's share-contact keyboard):
 # (update, context, who, text, rows, reask) where `reask` says the step is shown again.
 Presenter = Callable[[Update, Context, Speaker, str, Rows, bool], Awaitable[None]]
@@ -151,6 +153,7 @@ class Step:
     present: Presenter | None = None  # shows the step instead of `screen.show` (phone step)
     leave: Leaver | None = None  # says Back / Cancel when leaving a `present`ed step
     on_contact: TextHandler | None = None  # a shared contact (its number) while this step
+    on_media: MediaHandler | None = None  # a photo or a document while this step (else re-asked)
 
     @property
     def state(self) -> str | int:
@@ -373,6 +376,11 @@ class Flow:
             number = contact.phone_number
             return await self._run(
                 update, context, who, step, lambda: on_contact(update, context, who, draft, number)
+            )
+        on_media = step.on_media
+        if message is not None and on_media is not None and (message.photo or message.document):
+            return await self._run(
+                update, context, who, step, lambda: on_media(update, context, who, draft, message)
             )
         if text and text.startswith("/"):
             problem = self.busy(_) if self.busy is not None else reask_text(_, step.expects)

@@ -21,6 +21,7 @@ hours and writes the audit entry.
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import date
 from html import escape
 
@@ -37,6 +38,7 @@ from telegram.ext import (
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, NUMBER, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import (
@@ -59,12 +61,19 @@ from handlers.kit.words import (
     ngettext_for,
     staff_only,
 )
+from handlers.work import record_steps
 from knowledge.record_templates import RecordTemplate
 from knowledge.stations import Station
-from services import activities
-from services.activities import ActivityEntry, AlreadyDeleted, DeleteWindowClosed
+from services import activities, records
+from services.activities import (
+    ActivityEntry,
+    AlreadyDeleted,
+    DayLimitExceeded,
+    DeleteWindowClosed,
+)
 from services.errors import InvalidValue, NotAllowed, NotFound
 from services.numbers import parse_count
+from services.records import last_template
 
 KEY = "log"
 # The integer states the first release persisted (see the module docstring).
@@ -169,6 +178,9 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
         )
     if draft.get("note"):
         lines.append(_("Note: {note}").format(note=escape(draft["note"])))
+    lines += record_steps.form_lines(context, who, draft)
+    if draft.get("evidence"):
+        lines.append(_("Photos and files: {count}").format(count=len(draft["evidence"])))
     return "\n".join(lines)
 
 
@@ -185,6 +197,7 @@ def _categories(context: Context, who: Speaker, draft: Draft) -> list[tuple[str,
 
 
 def _category_chosen(context: Context, who: Speaker, draft: Draft, code: str) -> Outcome:
+    draft.pop("quick", None)  # the long way: the day is asked
     template = _template_of(context, draft)
     if template is not None and template.category_code != code:
         draft.pop("template", None)  # another category: its template is asked again
@@ -218,12 +231,38 @@ async def on_template(
     template = context.bot_data.knowledge.record_templates.template(press.arg() or "")
     if template is None or template.category_code != draft.get("category"):
         raise Reask(None)  # a template of another category (an old keyboard): this step again
-    draft["template"] = template.code
-    draft["counts_people"] = template.counts_people
+    _use_template(draft, template)
     if not template.counts_people:
         for key in ("groups", "person_times", "split"):
             draft.pop(key, None)
     return None
+
+
+def _use_template(draft: Draft, template: RecordTemplate) -> None:
+    """The template chosen: its form is asked afresh (the codes, so a step knows what applies)."""
+    draft["template"] = template.code
+    draft["category"] = template.category_code
+    draft["counts_people"] = template.counts_people
+    draft["form"] = [f.code for f in template.form]
+    draft["asked"], draft["fields"] = [], {}
+    if not template.counts_people:
+        for key in ("groups", "person_times", "split"):
+            draft.pop(key, None)
+
+
+async def on_last_template(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    """The quick path: the worker's last template, dated today (the day step is left out;
+    « Back comes here, and choosing a category there asks the day again)."""
+    template = _template_of(context, {"template": draft.get("last_template")})
+    if template is None:
+        raise Reask(None)
+    _use_template(draft, template)
+    draft["quick"] = True
+    draft["date"] = local_today(context).isoformat()
+    draft.pop("picked", None)
+    return "hours"
 
 
 async def on_category_again(
@@ -248,6 +287,12 @@ def _render_split(context: Context, who: Speaker, draft: Draft) -> Screen:
         "{total} person-times in all. How many of them were {group}? "
         "Type a number from {low} to {total}."
     ).format(total=question.high, group=escape(group), low=question.low)
+    if question.low > activities.MIN_PERSON_TIMES:
+        others = question.high - question.low
+        text += "\n" + _(
+            "At least {low}: the other groups have {others} between them, and all {total} "
+            "person-times must be counted in some group."
+        ).format(low=question.low, others=others, total=question.high)
     text += "\n" + _("Someone in two groups (an older person with a disability) counts in both.")
     rows = [
         [
@@ -268,6 +313,9 @@ def _answer_split(draft: Draft, figure: int) -> Outcome:
     question = _question(draft)
     if question is not None:
         draft.setdefault("split", {})[question.group] = figure
+    forced = _split(draft)
+    if forced is not None and forced.low == forced.high:  # the last group's figure is forced
+        draft["split"][forced.group] = forced.high
     return "split" if _split(draft) is not None else None
 
 
@@ -323,13 +371,47 @@ async def on_note(
 
 
 def _split_again(context: Context, who: Speaker, draft: Draft) -> Outcome:
-    """New groups or a new total: the figures given for the old ones no longer hold."""
+    """New groups or a new total: the figures given for the old ones no longer hold. One
+    person-time in several groups is forced: that one person counts in each of them."""
     draft["split"] = {}
+    if draft.get("person_times") == 1 and _several_groups(draft):
+        draft["split"] = {g: 1 for g in draft.get("groups", [])}
     return None
 
 
 def _several_groups(draft: Draft) -> bool:
     return _counts_people(draft) and activities.split_asked(list(draft.get("groups", [])))
+
+
+def _split_asked(draft: Draft) -> bool:
+    """The split step applies: several groups and an answer that is not forced."""
+    return _several_groups(draft) and draft.get("person_times") != 1
+
+
+def _before_form(draft: Draft) -> str:
+    """The step before the form's first field (Back from it)."""
+    names = [s.name for s in STEPS]
+    earlier = [s for s in FLOW.applying(draft) if names.index(s.name) < names.index("field")]
+    return earlier[-1].name if earlier else "category"
+
+
+def _with_last_template(step: Step) -> Step:
+    """The category step with the quick path on top: the worker's last template, one press."""
+
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        screen = step.render(context, who, draft)
+        template = _template_of(context, {"template": draft.get("last_template")})
+        if template is None:
+            return screen
+        _ = who.gettext
+        button = InlineKeyboardButton(
+            _("⚡ {template}, today").format(template=template.name(who.lang)),
+            callback_data=encode(KEY, "last"),
+        )
+        text = screen.text + "\n" + _("Or the same record as last time, dated today:")
+        return Screen(text, [[button], *screen.rows])
+
+    return replace(step, render=render, presses={**step.presses, "last": on_last_template})
 
 
 DATE_STEP, DAY_STEP = date_steps(
@@ -349,17 +431,19 @@ STEPS: tuple[Step, ...] = (
         unknown=lambda _: _("Please choose one of your stations."),
         persisted=STATION,
     ),
-    choice_step(
-        "category",
-        prefix=KEY,
-        key="category",
-        kind="cat",
-        text=lambda _, context, who, draft: _(
-            "📝 New activity for {station}. What kind of work was it?"
-        ).format(station=_station_name(context, who, draft.get("station"))),
-        options=_categories,
-        chosen=_category_chosen,
-        persisted=CATEGORY,
+    _with_last_template(
+        choice_step(
+            "category",
+            prefix=KEY,
+            key="category",
+            kind="cat",
+            text=lambda _, context, who, draft: _(
+                "📝 New activity for {station}. What kind of work was it?"
+            ).format(station=_station_name(context, who, draft.get("station"))),
+            options=_categories,
+            chosen=_category_chosen,
+            persisted=CATEGORY,
+        )
     ),
     Step(
         "template",
@@ -367,7 +451,7 @@ STEPS: tuple[Step, ...] = (
         {"tpl": on_template, "cat": on_category_again},
         persisted=TEMPLATE,
     ),
-    DATE_STEP,
+    replace(DATE_STEP, applies_when=lambda draft: not draft.get("quick")),
     DAY_STEP,
     hours_step(
         "hours",
@@ -424,7 +508,7 @@ STEPS: tuple[Step, ...] = (
         {"split": on_split_press},
         on_text=on_split_text,
         expects=NUMBER,
-        applies_when=_several_groups,
+        applies_when=_split_asked,
         persisted=SPLIT,
         nav=False,
     ),
@@ -448,6 +532,8 @@ STEPS: tuple[Step, ...] = (
         expects=TEXT,
         persisted=NOTE,
     ),
+    record_steps.field_step("field", prefix=KEY, previous=_before_form),
+    record_steps.evidence_step("evidence", prefix=KEY),
     confirm_step(
         "confirm",
         prefix=KEY,
@@ -479,6 +565,10 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     draft: Draft = {"token": uuid.uuid4().hex, "several_stations": len(stations) > 1}
     if len(stations) == 1:
         draft["station"] = stations[0]
+    async with context.bot_data.uow() as uow:
+        last = await last_template(uow, worker_tg_id=who.tg_id)
+    if last is not None and context.bot_data.knowledge.record_templates.template(last):
+        draft["last_template"] = last
     return draft
 
 
@@ -518,7 +608,11 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
                 zone=data.clock.zone,
                 templates=data.knowledge.record_templates,
                 group_codes=[g.code for g in data.knowledge.served_groups],
+                fields=dict(draft.get("fields", {})),
+                rules=data.knowledge.record_rules,
             )
+    except DayLimitExceeded as too_much:
+        return await FLOW.ask(update, context, who, "hours", day_limit_text(_, too_much))
     except NotAllowed:
         await show(
             update, _("You are no longer a social worker at this station, so nothing was saved.")
@@ -526,7 +620,28 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
         return END
     except InvalidValue as problem:
         return await _refused(update, context, who, draft, problem)
+    problems = await record_steps.store_evidence(
+        context,
+        who,
+        activity_id=entry.id,
+        station_code=entry.station_code,
+        items=list(draft.get("evidence", [])),
+    )
+    async with data.uow() as uow:
+        view = await records.record_view(
+            uow,
+            actor_tg_id=who.tg_id,
+            activity_id=entry.id,
+            templates=data.knowledge.record_templates,
+        )
     text = _("✅ Saved.") + "\n" + _entry_summary(context, who, entry)
+    if view.evidence:
+        text += "\n" + _("Photos and files: {count}").format(count=len(view.evidence))
+    text += "".join("\n⚠️ " + p for p in problems)
+    if not view.complete:
+        text += "\n" + _(
+            "⚠️ This record is incomplete until {missing} is added: /mylogs has Complete it."
+        ).format(missing=escape(missing_names(context, who, view)))
     buttons = InlineKeyboardMarkup(
         [
             [
@@ -569,6 +684,32 @@ async def _refused(
         return await FLOW.ask(update, context, who, "note", reason)
     reason = _("That record template is no longer in the catalogue; please choose again.")
     return await FLOW.ask(update, context, who, "category", reason)
+
+
+def day_limit_text(_: Gettext, error: DayLimitExceeded) -> str:
+    """The plausibility refusal, with what the day holds and the limit."""
+    return _(
+        "That would make the day too long: {logged} h are already logged for that day, and "
+        "the most one day can hold is {limit} h. Please check the hours or the day."
+    ).format(
+        logged=hours_label(error.logged_minutes / 60), limit=hours_label(error.limit_minutes / 60)
+    )
+
+
+def missing_names(context: Context, who: Speaker, view: records.RecordView) -> str:
+    """What a record lacks, by the form's labels (a photo as "a photo")."""
+    _ = who.gettext
+    template = context.bot_data.knowledge.record_templates.template(view.entry.template_code)
+    names = []
+    for code in view.missing:
+        form_field = template.form_field(code) if template else None
+        if form_field is not None:
+            names.append(form_field.label(who.lang))
+        elif code == "photo":
+            names.append(_("a photo"))
+        else:
+            names.append(code)
+    return ("、" if who.lang == "zh" else ", ").join(names)
 
 
 def _entry_summary(context: Context, who: Speaker, entry: ActivityEntry) -> str:
@@ -617,6 +758,18 @@ async def again(update: Update, context: Context) -> str | int | None:
         return None
     draft = _draft_of(context, entry, local_today(context))
     draft.update(token=uuid.uuid4().hex, several_stations=len(who.access.worker_stations) > 1)
+    template = _template_of(context, draft)
+    if template is not None:  # the form's values are copied too (not the photos)
+        async with context.bot_data.uow() as uow:
+            view = await records.record_view(
+                uow,
+                actor_tg_id=who.tg_id,
+                activity_id=entry.id,
+                templates=context.bot_data.knowledge.record_templates,
+            )
+        draft["form"] = [f.code for f in template.form]
+        draft["asked"] = list(draft["form"])
+        draft["fields"] = {c: v for c, v in view.values if c in draft["form"]}
     assert context.user_data is not None
     context.user_data[KEY] = draft
     step = FLOW.step("confirm")
@@ -675,7 +828,11 @@ async def _show_logs(
     if context.user_data is not None:
         context.user_data.pop(DELETE_KEY, None)
     async with data.uow() as uow:
-        entries = await activities.recent_activities(uow, worker_tg_id=who.tg_id)
+        views = await records.my_records(
+            uow, worker_tg_id=who.tg_id, templates=data.knowledge.record_templates
+        )
+    entries = [v.entry for v in views]
+    incomplete = {v.entry.id for v in views if not v.complete}
     lines = [notice, ""] if notice else []
     if not entries:
         lines.append(_("You have no activity logs yet. /log records one."))
@@ -686,10 +843,15 @@ async def _show_logs(
         "Your last activity log:", "Your last {count} activity logs:", len(entries)
     ).format(count=len(entries))
     lines.append("<b>" + title + "</b>")
-    lines += [_log_line(context, who, n, e) for n, e in enumerate(entries, start=1)]
+    for n, e in enumerate(entries, start=1):
+        line = _log_line(context, who, n, e)
+        if e.id in incomplete:
+            line += "\n    " + _("⚠️ incomplete")
+        lines.append(line)
     deletable = [(n, e) for n, e in enumerate(entries, start=1) if e.deletable(now)]
     if deletable:
         lines += ["", _("🗑 deletes an entry, for 24 hours after it was entered.")]
+    lines.append(_("📋 opens a record: complete it, add photos, or edit a field."))
     buttons = [
         InlineKeyboardButton(
             _("🗑 {number}").format(number=n), callback_data=encode("mylogs", "del", e.id)
@@ -697,6 +859,21 @@ async def _show_logs(
         for n, e in deletable
     ]
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
+    first = [
+        InlineKeyboardButton(
+            _("✍️ Complete {number}").format(number=n), callback_data=encode("rec", "fill", e.id)
+        )
+        for n, e in enumerate(entries, start=1)
+        if e.id in incomplete and n <= 3
+    ]  # the incomplete ones come first: Complete it in one press for the first few
+    opens = [
+        InlineKeyboardButton(
+            _("📋 {number}").format(number=n), callback_data=encode("rec", "open", e.id)
+        )
+        for n, e in enumerate(entries, start=1)
+    ]
+    rows = [first[i : i + 3] for i in range(0, len(first), 3)] + rows
+    rows += [opens[i : i + 5] for i in range(0, len(opens), 5)]
     await show(update, "\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
     return ConversationHandler.END
 

@@ -42,6 +42,7 @@ from handlers.kit.words import day_label, hours_label, staff_only
 from handlers.work.quota import mode_label, quota_block
 from knowledge.stations import Station
 from services import supervision
+from services.activities import DayLimitExceeded
 from services.errors import InvalidValue, NotAllowed
 from services.quota import OFFLINE, ONLINE
 
@@ -81,6 +82,16 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
             _("Mode: {mode}").format(mode=mode_label(_, draft["mode"])),
             _("Topic: {topic}").format(topic=escape(_topic_name(context, who, draft))),
         ]
+        + (
+            [
+                _("Form: {form}").format(
+                    form=_("individual") if draft["form"] == supervision.INDIVIDUAL else _("group")
+                ),
+                _("Supervised: {who}").format(who=escape(_supervisees_text(who, draft))),
+            ]
+            if draft.get("form")
+            else []
+        )
     )
 
 
@@ -135,6 +146,80 @@ async def on_typed_topic(
         raise Reask(None)
     draft["topic_code"], draft["topic_text"] = None, text
     return None
+
+
+async def on_form(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    """Individual or group; the station's workers are read here, for the next step."""
+    if press.arg() not in supervision.FORMS:
+        raise Reask(None)
+    draft["form"] = press.arg()
+    async with context.bot_data.uow() as uow:
+        try:
+            workers = await supervision.station_workers(
+                uow, supervisor_tg_id=who.tg_id, station_code=draft.get("station", "")
+            )
+        except NotAllowed:
+            workers = []
+    draft["workers"] = [[w.person_id, w.display_name or ""] for w in workers]
+    draft.setdefault("supervisees", [])
+    return None
+
+
+def _render_who(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    chosen = set(draft.get("supervisees", []))
+    rows = [
+        [
+            InlineKeyboardButton(
+                ("☑️ " if pid in chosen else "◻️ ")
+                + (name or _("Worker {number}").format(number=pid)),
+                callback_data=f"{KEY}:sw:{pid}",
+            )
+        ]
+        for pid, name in draft.get("workers", [])
+    ]
+    rows.append([InlineKeyboardButton(_("👥 The whole team"), callback_data=f"{KEY}:team")])
+    rows.append([InlineKeyboardButton(_("Done ✔"), callback_data=f"{KEY}:swdone")])
+    return Screen(_("Who was supervised? Choose one or several workers, or the whole team."), rows)
+
+
+async def on_supervisee(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    pid = press.int_arg()
+    if pid is None or pid not in {w[0] for w in draft.get("workers", [])}:
+        raise Reask(None)
+    chosen = list(draft.get("supervisees", []))
+    chosen = [p for p in chosen if p != pid] if pid in chosen else [*chosen, pid]
+    draft["supervisees"], draft["whole_team"] = chosen, False
+    return "who"
+
+
+async def on_team(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    draft["supervisees"], draft["whole_team"] = [], True
+    return None
+
+
+async def on_who_done(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    if not draft.get("supervisees") and not draft.get("whole_team"):
+        raise Reask(who.gettext("Please choose at least one worker, or the whole team."))
+    return None
+
+
+def _supervisees_text(who: Speaker, draft: Draft) -> str:
+    _ = who.gettext
+    if draft.get("whole_team"):
+        return _("the whole team")
+    names = dict((pid, name) for pid, name in draft.get("workers", []))
+    return "、".join(
+        names.get(p) or _("Worker {number}").format(number=p) for p in draft.get("supervisees", [])
+    )
 
 
 async def on_save(
@@ -200,6 +285,25 @@ STEPS = (
         persisted=TOPIC,
     ),
     Step(
+        "form",
+        lambda context, who, draft: Screen(
+            who.gettext("Was it individual supervision, or a group?"),
+            [
+                [
+                    InlineKeyboardButton(
+                        who.gettext("👤 Individual"),
+                        callback_data=f"{KEY}:form:{supervision.INDIVIDUAL}",
+                    ),
+                    InlineKeyboardButton(
+                        who.gettext("👥 Group"), callback_data=f"{KEY}:form:{supervision.GROUP}"
+                    ),
+                ]
+            ],
+        ),
+        {"form": on_form},
+    ),
+    Step("who", _render_who, {"sw": on_supervisee, "team": on_team, "swdone": on_who_done}),
+    Step(
         "confirm",
         lambda context, who, draft: Screen(
             who.gettext("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft),
@@ -230,7 +334,15 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
                 now=data.clock.now(),
                 zone=data.clock.zone,
                 topic_codes=[t.code for t in data.knowledge.supervision_topics],
+                form=draft.get("form"),
+                supervisee_ids=[int(p) for p in draft.get("supervisees", [])],
+                whole_team=bool(draft.get("whole_team")),
+                rules=data.knowledge.record_rules,
             )
+    except DayLimitExceeded as too_much:
+        from handlers.work.activity_log import day_limit_text
+
+        return await FLOW.ask(update, context, who, "hours", day_limit_text(_, too_much))
     except NotAllowed:
         await show(update, _("This station is no longer assigned to you, so nothing was saved."))
         return END

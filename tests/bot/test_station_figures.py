@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.offline_telegram import OfflinePerson
+from tests.bot.log_steps import skip_record_steps
 from tests.harness import BotHarness
 
 
@@ -22,6 +23,7 @@ async def _log(worker: OfflinePerson, template: str, category: str, groups: dict
         for value in groups.values():
             await worker.send(value)
     await worker.press("log:note:skip")
+    await skip_record_steps(worker)
     await worker.press("log:ok")
 
 

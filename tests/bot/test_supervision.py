@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from db.models import SupervisionSession
 from services import staff
+from tests.bot.log_steps import past_supervisees
 from tests.harness import ADMIN_ID, BotHarness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -38,6 +39,7 @@ async def test_supervision_in_chinese_with_the_quota_after_saving(bot: BotHarnes
     await supervisor.press("3")
     await supervisor.press("🤝 线下")
     await supervisor.press("个案督导")
+    await past_supervisees(supervisor)
     assert "形式：线下（面对面）" in supervisor.last_text
     await supervisor.press("✅ 保存")
     text = supervisor.last_text
@@ -66,9 +68,13 @@ async def test_typed_hours_and_topic(bot: BotHarness) -> None:
     await supervisor.send("字" * 201)
     assert "under 200" in supervisor.last_text
     await supervisor.send("个案 <讨论> & 总结")
+    await past_supervisees(supervisor)
     assert "Topic: 个案 <讨论> & 总结" in supervisor.last_text
-    await supervisor.press("sup:back")
+    for _step in ("who", "form", "topic"):  # back from the summary, one step at a time
+        await supervisor.press("sup:back")
     await supervisor.press("sup:topic:self_care")
+    await past_supervisees(supervisor)
+    await past_supervisees(supervisor)
     await supervisor.press("sup:ok")
     assert "Saved" in supervisor.last_text
     assert await _sessions(bot) == [("jiangnan", "2026-11-15", 150, "online", "self_care", None)]
@@ -90,6 +96,8 @@ async def test_a_supervisor_logs_only_for_assigned_stations(bot: BotHarness) -> 
         await staff.revoke(uow, role_id=xicheng.role_id, actor_tg_id=ADMIN_ID, now=bot.clock.now())
     await supervisor.press("sup:mode:offline")
     await supervisor.press("sup:topic:team")
+    await past_supervisees(supervisor)
+    await past_supervisees(supervisor)
     await supervisor.press("sup:ok")
     assert "no longer assigned to you" in supervisor.last_text
     assert await _sessions(bot) == []
@@ -103,6 +111,8 @@ async def test_a_late_entry_on_the_2nd_counts_for_last_month(bot: BotHarness) ->
     await supervisor.send("8")
     await supervisor.press("sup:mode:offline")
     await supervisor.press("sup:topic:records")
+    await past_supervisees(supervisor)
+    await past_supervisees(supervisor)
     await supervisor.press("sup:ok")
     assert "Nov: 8 h of 13" in supervisor.last_text
     assert "5 h were missing when the month ended" in supervisor.last_text
@@ -124,6 +134,8 @@ async def test_quota_for_a_supervisor_of_two_stations(bot: BotHarness) -> None:
         await supervisor.send(hours)
         await supervisor.press("sup:mode:online" if hours == "5" else "sup:mode:offline")
         await supervisor.press("sup:topic:case_work")
+        await past_supervisees(supervisor)
+        await past_supervisees(supervisor)
         await supervisor.press("sup:ok")
     await supervisor.send("/quota")
     text = supervisor.last_text
@@ -144,6 +156,8 @@ async def test_station_head_sees_their_station_and_admin_sees_all_behind_first(
     await supervisor.send("7")
     await supervisor.press("sup:mode:online")
     await supervisor.press("sup:topic:ethics")
+    await past_supervisees(supervisor)
+    await past_supervisees(supervisor)
     await supervisor.press("sup:ok")
     head = await bot.person(role="station_head", stations=("gushan",), lang="en")
     await head.send("/quota")
@@ -181,6 +195,7 @@ async def test_supervise_on_the_flow_kit_resumes_and_reshows_the_step(bot: BotHa
     await supervisor.send("/stats")
     assert supervisor.last_text.startswith("You are in the middle of logging supervision.")
     await supervisor.press("sup:topic:team")
+    await past_supervisees(supervisor)
     assert "Day: " in supervisor.last_text and "Hours: 2" in supervisor.last_text
     await supervisor.send("/cancel")
     assert supervisor.last_text == "Cancelled. Nothing was saved."
