@@ -183,6 +183,7 @@ class SessionRow:
     mode: str
     minutes: int
     topic_code: str | None
+    topic_text: str | None = None  # typed by the supervisor, beside or instead of the code
 
 
 @dataclass(frozen=True)
@@ -493,6 +494,7 @@ async def gather_report(
                 SupervisionSession.mode,
                 SupervisionSession.minutes,
                 SupervisionSession.topic_code,
+                SupervisionSession.topic_text,
             )
             .where(
                 *_only(station_code, SupervisionSession.station_code),
@@ -587,7 +589,7 @@ async def gather_report(
     )
     sessions = tuple(
         sorted(
-            (SessionRow(s, d, m, int(n), t) for s, d, m, n, t in session_rows),
+            (SessionRow(s, d, m, int(n), t, x) for s, d, m, n, t, x in session_rows),
             key=lambda r: (order[r.station_code], r.session_date),
         )
     )

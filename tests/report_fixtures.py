@@ -181,6 +181,7 @@ async def add_session(
     minutes: int,
     mode: str,
     deleted: bool = False,
+    topic_text: str | None = None,
 ) -> None:
     async with database.uow() as uow:
         uow.session.add(
@@ -190,7 +191,8 @@ async def add_session(
                 session_date=d(day),
                 minutes=minutes,
                 mode=mode,
-                topic_code="case_review",
+                topic_code="case_work",
+                topic_text=topic_text,
                 created_at=at(day + " 20:00"),
                 deleted_at=at(day + " 21:00") if deleted else None,
             )
@@ -273,7 +275,13 @@ async def seed_october(database: Database) -> dict[str, int]:
         database, **session, station="jiangnan", day="2026-10-05", minutes=240, mode="offline"
     )
     await add_session(
-        database, **session, station="jiangnan", day="2026-10-12", minutes=180, mode="online"
+        database,
+        **session,
+        station="jiangnan",
+        day="2026-10-12",
+        minutes=180,
+        mode="online",
+        topic_text="Two high-risk cases",
     )
     await add_session(
         database, **session, station="jiangnan", day="2026-10-19", minutes=240, mode="offline"

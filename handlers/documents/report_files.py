@@ -29,7 +29,15 @@ from zoneinfo import ZoneInfo
 from handlers.kit.i18n import N_, Gettext
 from knowledge.bundle import Knowledge
 from services.quota import BEHIND, MET, MISSED, OFFLINE, ON_TRACK, ONLINE
-from services.reports import GROUPS, MONTH, REQUEST_STATUSES, Period, Report, StationFigures
+from services.reports import (
+    GROUPS,
+    MONTH,
+    REQUEST_STATUSES,
+    Period,
+    Report,
+    SessionRow,
+    StationFigures,
+)
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -155,6 +163,7 @@ class Names:
     service: Callable[[str], str]
     case_stage: Callable[[str], str] = str
     risk: Callable[[str], str] = str
+    topic: Callable[[str], str] = str
 
 
 def names_for(knowledge: Knowledge, lang: str) -> Names:
@@ -193,6 +202,12 @@ def names_for(knowledge: Knowledge, lang: str) -> Names:
         found = risks.get(code)
         return found.name(lang) if found else code
 
+    topics = {t.code: t for t in knowledge.supervision_topics}
+
+    def topic(code: str) -> str:
+        found = topics.get(code)
+        return found.name(lang) if found else code
+
     return Names(
         lang=lang,
         station=station,
@@ -202,6 +217,7 @@ def names_for(knowledge: Knowledge, lang: str) -> Names:
         service=service,
         case_stage=case_stage,
         risk=risk,
+        topic=topic,
     )
 
 
@@ -761,11 +777,19 @@ def _cases_sheet(
     )  # fmt: skip
 
 
+def _topic(session: SessionRow, names: Names) -> str:
+    """The chosen topic by its name, and what the supervisor typed, either or both."""
+    parts = [names.topic(session.topic_code)] if session.topic_code else []
+    if session.topic_text and session.topic_text not in parts:
+        parts.append(session.topic_text)
+    return "; ".join(parts)
+
+
 def _sessions_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names) -> None:
     header = [_("Date"), _("Station"), _("Mode"), _("Hours"), _("Topic")]
     rows = [
         [s.session_date, names.station(s.station_code), _(MODE_LABELS.get(s.mode, s.mode)),
-         round(s.minutes / 60, 2), s.topic_code or ""]
+         round(s.minutes / 60, 2), _topic(s, names)]
         for s in report.sessions
     ]  # fmt: skip
     total = [_("Total"), None, None, round(sum(s.minutes for s in report.sessions) / 60, 2), ""]

@@ -61,6 +61,9 @@ async def test_station_head_gets_last_month_for_their_station(bot: BotHarness) -
     sessions = book["Supervision sessions"]
     assert sessions.max_row == 6  # four sessions, a total; the deleted one is left out
     assert sessions.cell(6, 4).value == 13
+    # the chosen topic by its name, and what the supervisor typed beside it
+    assert sessions.cell(2, 5).value == "Case work"
+    assert sessions.cell(3, 5).value == "Case work; Two high-risk cases"
     quota = [c.value for c in book["Quota per month"][2]]
     assert quota == ["2026-10", "Jiangnan Street Social Work Station", 5, 8, 13, 13, "met"]
 
