@@ -103,7 +103,7 @@ class Renderers:
         """An urgent request nobody accepted in time, to the head and the administrators."""
         p = item.payload
         text = _(
-            "🚨 <b>URGENT request not accepted after {hours} hours</b>\n"
+            "🚨 <b>URGENT: a request has waited over {hours} hours</b>\n"
             "Urgent request {ref} at {station}, submitted {since}, has still not been "
             "accepted. Someone's safety may be at risk: please make sure someone takes it now, "
             "or call the resident."

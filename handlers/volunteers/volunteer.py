@@ -538,8 +538,6 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
         note = "⚠️ " + _("Part of your application can no longer be used; please check it.")
         raise Reask(note, target) from problem
     FLOW.drop(context)
-    view = applied.application
-    station = escape(station_name(data.knowledge, view.station_code, who.lang))
     await show_surely(update, applied_text(_, context, who, applied))
     if applied.created:
         await new_application(context, applied)

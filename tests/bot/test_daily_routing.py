@@ -44,3 +44,53 @@ async def test_request_falls_back_to_the_head(bot: BotHarness) -> None:
     await make_request(resident, station="xicheng")
     assert "站长" in resident.last_text and "社工会接单" not in resident.last_text
     assert "New request for your station" in head.last_text
+
+
+def calls_to(bot: BotHarness, tg_id: int, containing: str) -> list[dict[str, object]]:
+    return [
+        c.params
+        for c in bot.telegram.calls_to("sendMessage")
+        if int(c.params["chat_id"]) == tg_id and containing in str(c.params.get("text"))
+    ]
+
+
+def rings(params: dict[str, object]) -> bool:
+    return str(params.get("disable_notification", "false")).lower() not in ("true", "1")
+
+
+async def test_urgent_request_at_night_rings_and_escalates_once(bot: BotHarness) -> None:
+    from tests.bot.test_reminders import at, run
+
+    worker = await bot.person(role="worker", stations=("gushan",), lang="en", name="Li")
+    head = await bot.person(role="station_head", stations=("gushan",), lang="en", name="Zhang")
+    admin = await bot.person(role="admin", lang="en", name="Admin")
+    resident = await bot.person(lang="en", name="Wang")
+    bot.clock.current = at(2026, 11, 21, 3, 30)
+    ref = await make_request(resident, station="gushan", urgent=True)
+    (to_worker,) = calls_to(bot, worker.user_id, ref)
+    (to_head,) = calls_to(bot, head.user_id, ref)
+    assert "URGENT" in str(to_worker["text"]) and rings(to_worker) and rings(to_head)
+
+    await run(bot, at(2026, 11, 21, 5, 30))  # 2 hours later, still in the quiet hours
+    await run(bot, at(2026, 11, 21, 6, 30))
+    for person in (head, admin):
+        (reminder,) = calls_to(bot, person.user_id, "🚨")
+        assert "URGENT" in str(reminder["text"]) and ref in str(reminder["text"])
+        assert rings(reminder)
+    assert calls_to(bot, worker.user_id, "🚨") == []
+    assert sends_to(bot, ADMIN_ID) == []  # the settings' admin never started the bot
+
+
+async def test_ordinary_request_at_night_goes_without_sound(bot: BotHarness) -> None:
+    from tests.bot.test_reminders import at
+
+    worker = await bot.person(role="worker", stations=("gushan",), lang="en", name="Li")
+    resident = await bot.person(lang="en", name="Wang")
+    bot.clock.current = at(2026, 11, 21, 3, 30)
+    night_ref = await make_request(resident, station="gushan")
+    (at_night,) = calls_to(bot, worker.user_id, night_ref)
+    assert not rings(at_night)
+    bot.clock.current = at(2026, 11, 21, 10, 0)
+    day_ref = await make_request(resident, station="gushan", first_time=False)
+    (by_day,) = calls_to(bot, worker.user_id, day_ref)
+    assert rings(by_day)
