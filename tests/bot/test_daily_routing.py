@@ -3,6 +3,7 @@ and the resident is told honestly who that is."""
 
 from __future__ import annotations
 
+from handlers.management.broadcast import wait_for_sends
 from tests.bot.test_requests import make_request
 from tests.harness import ADMIN_ID, BotHarness
 
@@ -94,3 +95,40 @@ async def test_ordinary_request_at_night_goes_without_sound(bot: BotHarness) -> 
     day_ref = await make_request(resident, station="gushan", first_time=False)
     (by_day,) = calls_to(bot, worker.user_id, day_ref)
     assert rings(by_day)
+
+
+async def test_broadcast_at_night_is_held_until_the_morning(bot: BotHarness) -> None:
+    from tests.bot.test_broadcast import resident_of
+    from tests.bot.test_reminders import at, run
+
+    english = await resident_of(bot, "jiangnan", lang="en")
+    head = await bot.person(role="station_head", stations=("jiangnan",), lang="en")
+    bot.clock.current = at(2026, 11, 21, 23, 10)
+    await head.send("/broadcast")
+    await head.press("bc:a:residents")
+    await head.send("Free health checks on Saturday")
+    assert "It is night now" in head.last_text
+    assert head.button_labels()[:2] == ["📣 Send now", "🌅 In the morning (8:00)"]
+    await head.press("bc:send")
+    assert "tomorrow at 8:00" in head.last_text
+    await run(bot, at(2026, 11, 22, 7, 59))
+    assert not [m for m in english.messages if "health checks" in m.text]
+    await run(bot, at(2026, 11, 22, 8, 0))
+    assert [m for m in english.messages if "health checks" in m.text]
+
+
+async def test_broadcast_at_night_sent_now_goes_without_sound(bot: BotHarness) -> None:
+    from tests.bot.test_broadcast import resident_of
+    from tests.bot.test_reminders import at
+
+    english = await resident_of(bot, "jiangnan", lang="en")
+    head = await bot.person(role="station_head", stations=("jiangnan",), lang="en")
+    bot.clock.current = at(2026, 11, 22, 3, 0)
+    await head.send("/broadcast")
+    await head.press("bc:a:residents")
+    await head.send("Water cut tomorrow")
+    await head.press("bc:send:now")
+    assert any(m.text.startswith("📣 Sending to 1 people.") for m in head.messages)
+    await wait_for_sends(bot.app.bot_data)  # type: ignore[union-attr]
+    (sent,) = calls_to(bot, english.user_id, "Water cut")
+    assert not rings(sent)
