@@ -132,3 +132,22 @@ async def test_broadcast_at_night_sent_now_goes_without_sound(bot: BotHarness) -
     await wait_for_sends(bot.app.bot_data)  # type: ignore[union-attr]
     (sent,) = calls_to(bot, english.user_id, "Water cut")
     assert not rings(sent)
+
+
+async def test_quota_says_the_rule_and_offers_to_log_a_session(bot: BotHarness) -> None:
+    supervisor = await bot.person(role="supervisor", stations=("jiangnan",), lang="en")
+    await supervisor.send("/quota")
+    text = supervisor.last_text
+    assert "Online and offline sessions count together, per calendar month" in text
+    assert "13 h a month" in text
+    assert supervisor.button_labels() == ["🧭 Log a session"]
+    await supervisor.press("🧭 Log a session")
+    assert supervisor.last_text != text  # the supervision log opens
+
+    admin = await bot.admin(lang="en")
+    await admin.send("/quota")
+    table = admin.last_text
+    jiangnan = next(line for line in table.splitlines() if "Jiangnan" in line)
+    xicheng = next(line for line in table.splitlines() if "Xicheng" in line)
+    assert "no supervisor" not in jiangnan and "no supervisor" in xicheng
+    assert "no supervisor in the bot yet: 13 stations" in table
