@@ -151,3 +151,29 @@ async def test_quota_says_the_rule_and_offers_to_log_a_session(bot: BotHarness) 
     xicheng = next(line for line in table.splitlines() if "Xicheng" in line)
     assert "no supervisor" not in jiangnan and "no supervisor" in xicheng
     assert "no supervisor in the bot yet: 13 stations" in table
+
+
+async def test_volunteer_application_nobody_can_be_told_of(bot: BotHarness) -> None:
+    from tests.bot.test_volunteer import sign_up
+
+    await bot.admin()  # never started
+    person = await bot.person(lang="en")
+    await sign_up(person)
+    await person.press("vol:confirm")
+    text = person.last_text
+    assert "nobody at the station can be reached" in text and "A social worker will" not in text
+    assert "0579-8000 0003" in text  # Jiangnan's phone, knowledge/stations.yaml
+    assert sends_to(bot, ADMIN_ID) == []
+
+
+async def test_volunteer_application_falls_back_to_an_administrator(bot: BotHarness) -> None:
+    from tests.bot.test_volunteer import sign_up
+
+    admin = await bot.admin(lang="en")
+    await admin.send("/start")
+    person = await bot.person(lang="en")
+    await sign_up(person)
+    await person.press("vol:confirm")
+    assert "has gone to the bureau" in person.last_text
+    assert "A social worker will" not in person.last_text
+    assert "New volunteer application" in admin.last_text
