@@ -151,17 +151,24 @@ class Outbox:
         bulk: bool,
         silent: bool = False,
     ) -> None:
-        quiet = {"disable_notification": True} if silent else {}
         if self._own_pace is not None:
             await self._own_pace.acquire(chat_id, bulk=bulk)
-            await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup, **quiet)
+            await self.bot.send_message(
+                chat_id=chat_id, text=text, reply_markup=markup, disable_notification=silent
+            )
         elif bulk:
             assert isinstance(self.bot, ExtBot)  # the limiter (checked in __init__) is ExtBot's
             await self.bot.send_message(
-                chat_id=chat_id, text=text, reply_markup=markup, rate_limit_args=BULK, **quiet
+                chat_id=chat_id,
+                text=text,
+                reply_markup=markup,
+                rate_limit_args=BULK,
+                disable_notification=silent,
             )
         else:
-            await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup, **quiet)
+            await self.bot.send_message(
+                chat_id=chat_id, text=text, reply_markup=markup, disable_notification=silent
+            )
 
     async def _deliver(
         self,

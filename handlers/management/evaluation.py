@@ -380,7 +380,7 @@ def _on(mode: str, older: str | None = None) -> Callable[[Draft], bool]:
         branch = draft.get("mode")
         if branch is None:
             return older is not None and older in draft
-        return branch == mode or (mode == CHOSEN_YEAR and branch == ENTERING)
+        return branch == mode or (mode == CHOSEN_YEAR and branch in (ENTERING, CHECKING))
 
     return applies
 
