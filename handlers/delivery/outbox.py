@@ -61,6 +61,8 @@ class OutgoingMessage:
     chat_id: int
     text: str
     reply_markup: InlineKeyboardMarkup | None = None
+    # Without sound (`disable_notification`)? None: the outbox's `quiet` policy decides.
+    silent: bool | None = None
 
 
 @dataclass
@@ -109,6 +111,16 @@ class Outbox:
         # in-memory connection free of interleaved transactions).
         self._ledger_lock = asyncio.Lock()
         self._stopping = False
+        # `quiet(now, urgent)`: whether a notification goes without sound at `now` (set by
+        # handlers.delivery.reminders from services.reminders.silent; none: always rings).
+        self.quiet: Callable[[datetime, bool], bool] | None = None
+
+    def is_silent(self, explicit: object, urgent: object = False) -> bool:
+        """A message's own `silent` flag (a ledger payload's or an OutgoingMessage's), else the
+        quiet-hours policy: ordinary messages at night go without sound, urgent ones ring."""
+        if isinstance(explicit, bool):
+            return explicit
+        return self.quiet is not None and self.quiet(self.now(), bool(urgent))
 
     @contextlib.asynccontextmanager
     async def _unit(self) -> AsyncIterator[UnitOfWork]:
@@ -132,26 +144,45 @@ class Outbox:
 
     # --- one message, with the retry policy ------------------------------------------------
     async def _post(
-        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, bulk: bool
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        bulk: bool,
+        silent: bool = False,
     ) -> None:
         if self._own_pace is not None:
             await self._own_pace.acquire(chat_id, bulk=bulk)
-            await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+            await self.bot.send_message(
+                chat_id=chat_id, text=text, reply_markup=markup, disable_notification=silent
+            )
         elif bulk:
             assert isinstance(self.bot, ExtBot)  # the limiter (checked in __init__) is ExtBot's
             await self.bot.send_message(
-                chat_id=chat_id, text=text, reply_markup=markup, rate_limit_args=BULK
+                chat_id=chat_id,
+                text=text,
+                reply_markup=markup,
+                rate_limit_args=BULK,
+                disable_notification=silent,
             )
         else:
-            await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=markup)
+            await self.bot.send_message(
+                chat_id=chat_id, text=text, reply_markup=markup, disable_notification=silent
+            )
 
     async def _deliver(
-        self, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, *, bulk: bool
+        self,
+        chat_id: int,
+        text: str,
+        markup: InlineKeyboardMarkup | None,
+        *,
+        bulk: bool,
+        silent: bool = False,
     ) -> Outcome:
         delays = iter(self.retry_delays)
         while True:
             try:
-                await self._post(chat_id, text, markup, bulk)
+                await self._post(chat_id, text, markup, bulk, silent)
                 return Outcome(SENT)
             except Forbidden:
                 return Outcome(UNREACHABLE, "forbidden")
@@ -199,7 +230,11 @@ class Outbox:
                 report.unreachable.append(message.chat_id)
                 return
             outcome = await self._deliver(
-                message.chat_id, message.text, message.reply_markup, bulk=bulk
+                message.chat_id,
+                message.text,
+                message.reply_markup,
+                bulk=bulk,
+                silent=self.is_silent(message.silent),
             )
             if outcome.status == SENT:
                 report.sent += 1
@@ -300,7 +335,8 @@ class Outbox:
             await self._mark(item, Outcome(FAILED, f"render: {type(error).__name__}"))
             report.failed.append(chat_id)
             return
-        outcome = await self._deliver(chat_id, text, markup, bulk=True)
+        silent = self.is_silent(item.payload.get("silent"), item.payload.get("urgent"))
+        outcome = await self._deliver(chat_id, text, markup, bulk=True, silent=silent)
         await self._mark(item, outcome)
         if outcome.status == SENT:
             report.sent += 1

@@ -100,9 +100,20 @@ class Renderers:
         }
 
     def urgent_waiting(self, item: PendingDelivery, _: Gettext, lang: str) -> Rendered:
-        """Until the kit's own wording: the head's waiting text, marked urgent."""
-        text, markup = self.request_waiting(replace(item, occasion="head"), _, lang)
-        return "🚨 " + text, markup
+        """An urgent request nobody accepted in time, to the head and the administrators."""
+        p = item.payload
+        text = _(
+            "🚨 <b>URGENT: a request has waited over {hours} hours</b>\n"
+            "Urgent request {ref} at {station}, submitted {since}, has still not been "
+            "accepted. Someone's safety may be at risk: please make sure someone takes it now, "
+            "or call the resident."
+        ).format(
+            hours=p.get("hours", ""),
+            ref=escape(p.get("ref") or ""),
+            station=self.station(p["station"], lang),
+            since=self.when(p["since"]),
+        )
+        return text, inbox_button(_)
 
     def with_folded(self, renderer: Renderer) -> Renderer:
         """Reminders folded into this one (services.reminders.combine) follow it."""
@@ -431,10 +442,14 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     renderers = Renderers(data.knowledge.stations, data.clock.zone)
     for kind, renderer in renderers.by_kind().items():
         data.outbox.register_renderer(kind, renderers.with_folded(renderer))
+    schedule, zone = data.knowledge.reminders, data.clock.zone
+    # Ordinary notifications in the quiet hours go without sound; urgent ones ring.
+    data.outbox.quiet = lambda now, urgent: reminders.silent(
+        schedule, now=now, zone=zone, urgent=urgent
+    )
     if app.job_queue is None:  # installed without the job-queue extra: `stationbot remind`
         log.warning("no JobQueue: reminders run only through `stationbot remind`")
         return
-    schedule = data.knowledge.reminders
     app.job_queue.run_repeating(
         tick,
         interval=schedule.check_every_seconds,

@@ -222,6 +222,14 @@ def render_preview(context: Context, who: Speaker, draft: Draft) -> Screen:
     ]
     reach = draft.get("reach")
     buttons = [_button(_("📣 Send"), "send"), _button(_("✏️ Change the text"), "edit")]
+    night = _timing(data, send_now=False)
+    if night.quiet:  # the quiet hours: the sender chooses, the morning is the default
+        lines.append(escape(_("🌙 It is night now: people may be asleep.")))
+        buttons = [
+            _button(_("📣 Send now"), "send", "now"),
+            _button(_("🌅 In the morning ({time})").format(time=clock_time(data, night)), "send"),
+            buttons[1],
+        ]
     if reach is not None:  # a draft of the release before the kit has no counts: Send counts
         recipients, opted_out, blocked = (int(n) for n in reach)
         lines.append(escape(_("It will go to {count} people.").format(count=recipients)))
@@ -234,14 +242,27 @@ def render_preview(context: Context, who: Speaker, draft: Draft) -> Screen:
                 )
             )
         if not recipients:
-            buttons = buttons[1:]
+            buttons = buttons[-1:]
             lines.append(escape(_("Nobody would receive it. Choose another audience with Back.")))
-    return Screen("\n".join(lines), [buttons])
+    rows = [buttons[:-1], buttons[-1:]] if len(buttons) > 2 else [buttons]
+    return Screen("\n".join(lines), rows)
+
+
+def _timing(data: BotData, *, send_now: bool) -> broadcasts.BroadcastTiming:
+    return broadcasts.timing(
+        data.knowledge.reminders, now=data.clock.now(), zone=data.clock.zone, send_now=send_now
+    )
+
+
+def clock_time(data: BotData, when: broadcasts.BroadcastTiming) -> str:
+    local = when.send_at.astimezone(data.clock.zone)
+    return f"{local.hour}:{local.minute:02d}"
 
 
 async def send_pressed(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
+    draft["send_now"] = press.arg() == "now"  # plain Send, or "in the morning": held at night
     return None  # the Flow's finish sends
 
 
@@ -295,6 +316,7 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     """The one confirm: plan the broadcast (the service re-checks the sender), then deliver."""
     _ = who.gettext
     data = context.bot_data
+    when = _timing(data, send_now=bool(draft.get("send_now")))
     try:
         async with data.uow() as uow:
             found = await broadcasts.plan_broadcast(
@@ -305,6 +327,7 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
                 station_code=_station_code(draft),
                 sender=who.access,
                 now=data.clock.now(),
+                send_at=when.send_at,
             )
     except NotAllowed:
         await show(update, refused_text(_))
@@ -313,6 +336,17 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
         await show(
             update, _("This broadcast could not be sent. Please start again with /broadcast.")
         )
+        return END
+    if when.held:  # the outbox (the minute tick) leaves the rows until the morning
+        today = when.send_at.astimezone(data.clock.zone).date() == (
+            data.clock.now().astimezone(data.clock.zone).date()
+        )
+        held = (
+            _("🌅 Held for the morning: it will go to {count} people today at {time}.")
+            if today
+            else _("🌅 Held for the morning: it will go to {count} people tomorrow at {time}.")
+        )
+        await show(update, held.format(count=len(found.recipients), time=clock_time(data, when)))
         return END
     await show(
         update,

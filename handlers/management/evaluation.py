@@ -48,6 +48,7 @@ YEARS_BACK = 3
 YEAR, ACTION, STATION, INDICATOR, VALUE, RUNS = range(6)
 # Which branch the draft is on, so Back goes to the step before on that branch.
 CHOSEN_YEAR, ENTERING, OPENING = "year", "enter", "runs"
+CHECKING = "check"  # a computed draft, waiting to be recorded
 
 
 def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
@@ -115,7 +116,12 @@ async def runs_pressed(
         runs = await evaluation.list_runs(uow)
     draft["mode"] = OPENING
     draft["runs"] = [
-        [run.run_id, run.year, f"{run.created_at.astimezone(data.clock.zone):%Y-%m-%d %H:%M}"]
+        [
+            run.run_id,
+            run.year,
+            f"{run.created_at.astimezone(data.clock.zone):%Y-%m-%d %H:%M}",
+            run.confirmed,
+        ]
         for run in runs
     ]
     return "runs"
@@ -145,6 +151,7 @@ async def enter_pressed(
 async def compute_pressed(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
+    """Compute a draft (`services.evaluation.compute`), then ask before it is recorded."""
     _ = who.gettext
     data = context.bot_data
     try:
@@ -159,6 +166,68 @@ async def compute_pressed(
             )
     except (InvalidValue, KeyError):
         await show(update, _("That year cannot be evaluated. Please start again with /evaluation."))
+        return END
+    draft["mode"] = CHECKING
+    draft["run"] = outcome.run_id
+    draft["missing"] = list(outcome.missing_stations)
+    draft["incomplete"] = list(outcome.incomplete_stations)
+    draft["ranked"] = len(outcome.rows)
+    return "check"
+
+
+def render_check(context: Context, who: Speaker, draft: Draft) -> Screen:
+    """What the draft lacks, and Record / Enter the missing scores."""
+    _ = who.gettext
+    missing, incomplete = draft.get("missing") or [], draft.get("incomplete") or []
+    lines = [
+        _("🧮 Draft ranking {year} for {count} stations: not recorded yet.").format(
+            year=draft.get("year"), count=draft.get("ranked", 0)
+        )
+    ]
+    comma = "、" if who.lang.startswith("zh") else ", "
+    if missing:
+        lines += [
+            "",
+            _(
+                "⚠️ No scores entered yet for {count} stations: {names}. Recorded now, they "
+                "would get 0 points for everything scored by hand, and may fall below the pass "
+                "mark."
+            ).format(
+                count=len(missing),
+                names=comma.join(_station_name(context, who, c) for c in missing),
+            ),
+        ]
+    if incomplete:
+        lines += [
+            "",
+            _("Some scores are still missing for {count} stations: {names}.").format(
+                count=len(incomplete),
+                names=comma.join(_station_name(context, who, c) for c in incomplete),
+            ),
+        ]
+    lines += ["", _("Record this ranking as the result of the year?")]
+    rows = [
+        [_button(_("✅ Record the ranking"), "conf")],
+        [_button(_("✏️ Enter the missing scores"), "enter")],
+    ]
+    return Screen("\n".join(lines), rows)
+
+
+async def confirm_pressed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    _ = who.gettext
+    data = context.bot_data
+    run_id = draft.get("run")
+    if not isinstance(run_id, int):
+        raise Reask(None)
+    try:
+        async with data.uow() as uow:
+            outcome = await evaluation.confirm(
+                uow, run_id=run_id, actor_tg_id=who.tg_id, now=data.clock.now()
+            )
+    except NotFound:
+        await show(update, _("That result no longer exists."))
         return END
     await send_outcome(update, context, who, outcome)
     return END
@@ -271,8 +340,17 @@ def render_runs(context: Context, who: Speaker, draft: Draft) -> Screen:
             _("No result has been recorded yet. Choose a year and compute the ranking first.")
         )
     buttons = [
-        _button(_("{year} (computed {when})").format(year=year, when=when), "run", run_id)
-        for run_id, year, when in runs
+        _button(
+            (
+                _("{year} (computed {when})")
+                if confirmed
+                else _("📝 {year} draft (computed {when})")
+            ).format(year=year, when=when),
+            "run",
+            run_id,
+        )
+        for run_id, year, when, *rest in runs
+        for confirmed in (rest[0] if rest else True,)  # runs listed before drafts existed
     ]
     return Screen(_("Which recorded result should I open?"), grid(buttons, 1))
 
@@ -302,7 +380,7 @@ def _on(mode: str, older: str | None = None) -> Callable[[Draft], bool]:
         branch = draft.get("mode")
         if branch is None:
             return older is not None and older in draft
-        return branch == mode or (mode == CHOSEN_YEAR and branch == ENTERING)
+        return branch == mode or (mode == CHOSEN_YEAR and branch in (ENTERING, CHECKING))
 
     return applies
 
@@ -315,6 +393,12 @@ STEPS = (
         {"enter": enter_pressed, "compute": compute_pressed},
         applies_when=_on(CHOSEN_YEAR, "year"),
         persisted=ACTION,
+    ),
+    Step(
+        "check",
+        render_check,
+        {"conf": confirm_pressed, "enter": enter_pressed},
+        applies_when=_on(CHECKING),
     ),
     Step(
         "station",
@@ -389,6 +473,7 @@ async def send_outcome(
     data = context.bot_data
     names = report_files.names_for(data.knowledge, who.lang)
     await show(update, evaluation_files.evaluation_table(outcome, _, names, data.clock.zone))
+    await show(update, months_text(context, who, outcome), new=True, answered=True)
     chart_lang = report_files.chart_language(who.lang)
     chart = await asyncio.to_thread(
         evaluation_files.evaluation_chart,
@@ -410,6 +495,29 @@ async def send_outcome(
         InputFile(workbook, filename=f"{stem}.xlsx"),
         caption=_("The ranking, the measured values and the scoring sheet used."),
     )
+
+
+def months_text(context: Context, who: Speaker, outcome: EvaluationOutcome) -> str:
+    """Whether the result is a draft, and how many months each station's quota was counted."""
+    _ = who.gettext
+    lines = []
+    if outcome.is_draft:
+        lines.append(_("📝 This is a draft: it has not been recorded as the year's ranking."))
+    else:
+        lines.append(_("✅ This is the recorded ranking of {year}.").format(year=outcome.year))
+    lines.append("")
+    lines.append(_("Quota months counted (months before the station was in the bot are not):"))
+    for row in outcome.rows:
+        if row.months_counted is None or row.months_begun is None:
+            continue
+        lines.append(
+            _("{station}: {counted} of {begun} months").format(
+                station=_station_name(context, who, row.station_code),
+                counted=row.months_counted,
+                begun=row.months_begun,
+            )
+        )
+    return "\n".join(lines)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

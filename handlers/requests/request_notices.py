@@ -47,7 +47,13 @@ NOTICE = "notice"  # composed when recorded; payload {"text": ..., "buttons": [[
 
 
 def _notice(
-    recipient: int, view: RequestView, occasion: str, text: str, markup: InlineKeyboardMarkup | None
+    recipient: int,
+    view: RequestView,
+    occasion: str,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    *,
+    urgent: bool = False,
 ) -> PlannedMessage:
     buttons = [
         [[b.text, b.callback_data] for b in row]
@@ -59,7 +65,8 @@ def _notice(
         occasion=occasion,
         recipient_tg_id=recipient,
         station_code=view.station_code,
-        payload={"text": text, "buttons": buttons},
+        # An urgent request's notice rings also at night (the outbox's quiet policy).
+        payload={"text": text, "buttons": buttons, "urgent": urgent},
     )
 
 
@@ -105,7 +112,11 @@ def new_request_notices(context: Context, submitted: Submitted) -> list[PlannedM
             _, data.knowledge, contact.language, data.clock.zone, view, for_staff=True
         )
         text = heading + "\n\n" + card
-        notices.append(_notice(contact.tg_id, view, "new", text, staff_request_buttons(_, view)))
+        notices.append(
+            _notice(
+                contact.tg_id, view, "new", text, staff_request_buttons(_, view), urgent=view.urgent
+            )
+        )
     return notices
 
 

@@ -45,7 +45,7 @@ from handlers.requests.request_labels import (
     phone_text,
     station_name,
 )
-from services import requests
+from services import reach, requests
 from services.consent import ConsentRequired
 from services.errors import InvalidValue, NotAllowed
 from services.requests import AGE_GROUPS_FOR, FOR_WHOM, MAX_DESCRIPTION, PREFERRED_TIMES
@@ -448,6 +448,8 @@ async def submit(update: Update, context: Context, who: Speaker, draft: Draft) -
                 known_services=data.knowledge.services.codes,
                 open_limit=data.knowledge.request_rules.open_request_limit,
                 now=data.clock.now(),
+                urgent_services=data.knowledge.services.urgent_codes,
+                admin_tg_ids=data.admin_ids,
             )
     except requests.OpenLimitReached as reached:
         raise Reask(limit_text(_, context, who, draft["station"], reached.limit)) from reached
@@ -469,30 +471,76 @@ async def submit(update: Update, context: Context, who: Speaker, draft: Draft) -
         context, request_notices.new_request_notices(context, submitted)
     )
     FLOW.drop(context)  # consumed: a later press of this conversation says it has ended
-    await show_surely(update, sent_text(_, context, who, submitted.request, submitted.created))
+    await show_surely(
+        update,
+        sent_text(
+            _, context, who, submitted.request, submitted.created, group=submitted.notify_group
+        ),
+    )
     await request_notices.deliver(context, keys)
     return END
 
 
+def station_contact_text(_: Gettext, context: Context, lang: str, station_code: str) -> str:
+    """The station's phone and opening hours, for when nobody in the bot can be told."""
+    station = context.bot_data.knowledge.stations.get(station_code)
+    if station is None:
+        return ""
+    return _("You can call the station at {phone} ({hours}).").format(
+        phone=escape(station.phone), hours=escape(station.hours(lang))
+    )
+
+
+def next_steps_text(_: Gettext, group: str, phone: str) -> str:
+    """What happens next, saying honestly who was told (services.reach's group)."""
+    if group == reach.NOBODY:
+        return _(
+            "⚠️ Nobody at the station can be reached through this bot yet, so nobody has been "
+            "told of your request here. It is kept, and the station will see it once its staff "
+            "join the bot."
+        )
+    if group in ("station_head", "admin"):
+        return _(
+            "What happens next: the station has no social worker in this bot yet, so your "
+            "request has gone to {who}, who will pass it on. Someone will contact you at "
+            "{phone}. I will tell you here when it is accepted and when it is done; "
+            "/myrequests shows where it stands."
+        ).format(
+            who=_("the head of the station") if group == "station_head" else _("the bureau"),
+            phone=phone,
+        )
+    return _(
+        "What happens next: a social worker of the station will accept it and contact you "
+        "at {phone}. I will tell you here when it is accepted and when it is done; "
+        "/myrequests shows where it stands."
+    ).format(phone=phone)
+
+
 def sent_text(
-    _: Gettext, context: Context, who: Speaker, view: requests.RequestView, created: bool
+    _: Gettext,
+    context: Context,
+    who: Speaker,
+    view: requests.RequestView,
+    created: bool,
+    *,
+    group: str = "worker",
 ) -> str:
     station = escape(station_name(context.bot_data.knowledge, view.station_code, who.lang))
     ref = f"<b>{escape(view.ref)}</b>"
     if not created:
         return _("This request was already sent: its reference is {ref}.").format(ref=ref)
     parts = [
-        _("✅ Thank you! Your request has been sent to {station}.").format(station=station),
+        _("✅ Thank you! Your request has been sent to {station}.").format(station=station)
+        if group != reach.NOBODY
+        else _("Your request to {station} is recorded.").format(station=station),
         _("Your reference: {ref}").format(ref=ref),
-        _(
-            "What happens next: a social worker of the station will accept it and contact you "
-            "at {phone}. I will tell you here when it is accepted and when it is done; "
-            "/myrequests shows where it stands."
-        ).format(phone=phone_text(view.phone)),
+        next_steps_text(_, group, phone_text(view.phone)),
     ]
+    if group == reach.NOBODY:
+        parts.append(station_contact_text(_, context, who.lang, view.station_code))
     if view.urgent:
         parts.append(emergency_text(_))
-    return "\n\n".join(parts)
+    return "\n\n".join(p for p in parts if p)
 
 
 def busy(_: Gettext) -> str:

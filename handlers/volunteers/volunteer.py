@@ -61,7 +61,7 @@ from handlers.requests import (
     phone_text,
     station_name,
 )
-from services import requests, volunteers
+from services import reach, requests, volunteers
 from services.consent import ConsentRequired
 from services.errors import InvalidValue, NotFound
 from services.phones import from_contact, normalise_cn_phone
@@ -518,6 +518,7 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
                 known_skills=data.knowledge.volunteer_skills.codes,
                 client_token=draft["id"],
                 now=data.clock.now(),
+                admin_tg_ids=data.admin_ids,
             )
     except ConsentRequired:
         draft[NEEDS_CONSENT] = True
@@ -537,18 +538,44 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
         note = "⚠️ " + _("Part of your application can no longer be used; please check it.")
         raise Reask(note, target) from problem
     FLOW.drop(context)
-    view = applied.application
-    station = escape(station_name(data.knowledge, view.station_code, who.lang))
-    await show_surely(
-        update,
-        _(
-            "✅ Thank you, {name}! Your application has gone to {station}. A social worker will "
-            "review it and I will tell you the decision here; /volunteer shows its status."
-        ).format(name=escape(view.name or ""), station=station),
-    )
+    await show_surely(update, applied_text(_, context, who, applied))
     if applied.created:
         await new_application(context, applied)
     return END
+
+
+def applied_text(_: Gettext, context: Context, who: Speaker, applied: volunteers.Applied) -> str:
+    """The thank-you, saying honestly who was told (services.reach's group)."""
+    data = context.bot_data
+    view = applied.application
+    station = escape(station_name(data.knowledge, view.station_code, who.lang))
+    name = escape(view.name or "")
+    group = applied.notify_group
+    if group == reach.NOBODY:
+        text = _(
+            "Thank you, {name}! Your application to {station} is recorded, but nobody at the "
+            "station can be reached through this bot yet, so nobody has been told of it here. "
+            "The station will see it once its staff join the bot; /volunteer shows its status."
+        ).format(name=name, station=station)
+        found = data.knowledge.stations.get(view.station_code)
+        if found is not None:
+            text += "\n\n" + _("You can call the station at {phone} ({hours}).").format(
+                phone=escape(found.phone), hours=escape(found.hours(who.lang))
+            )
+        return text
+    if group in ("station_head", "admin"):
+        return _(
+            "✅ Thank you, {name}! The station has no social worker in this bot yet, so your "
+            "application has gone to {who}. I will tell you the decision here; /volunteer "
+            "shows its status."
+        ).format(
+            name=name,
+            who=_("the head of the station") if group == "station_head" else _("the bureau"),
+        )
+    return _(
+        "✅ Thank you, {name}! Your application has gone to {station}. A social worker will "
+        "review it and I will tell you the decision here; /volunteer shows its status."
+    ).format(name=name, station=station)
 
 
 def busy(_: Gettext) -> str:

@@ -20,12 +20,14 @@ from handlers.kit.context import Context
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
 from handlers.kit.words import hours_label, month_label, staff_only
+from services import reach
 from services.errors import NotAllowed
 from services.quota import BEHIND, MET, MISSED, ON_TRACK, ONLINE, QuotaStatus, quota_overview
 
 PAGE = 25  # stations per page of the admin table
 STATUS_ICONS = {MET: "✅", ON_TRACK: "🟢", BEHIND: "🔴", MISSED: "❌"}
 JUST_STARTED_ICON = "🕐"
+NO_SUPERVISOR_ICON = "👤❔"
 _ORDER = {BEHIND: 0, MISSED: 1, ON_TRACK: 2, MET: 3}
 
 
@@ -76,8 +78,21 @@ def quota_block(_: Gettext, station_name: str, quota: QuotaStatus) -> str:
     return "\n".join(lines)
 
 
+def rule_text(_: Gettext, statuses: list[QuotaStatus]) -> str:
+    """The rule in one sentence: what counts, over which period, how much."""
+    quotas = sorted({q.quota_hours for q in statuses}) or [13.0]
+    return _(
+        "Online and offline sessions count together, per calendar month (from the 1st to "
+        "the last day): {quota} h a month for each station."
+    ).format(quota="/".join(hours_label(q) for q in quotas))
+
+
 def quota_table(
-    _: Gettext, names: dict[str, str], statuses: list[QuotaStatus], page: int
+    _: Gettext,
+    names: dict[str, str],
+    statuses: list[QuotaStatus],
+    page: int,
+    unsupervised: frozenset[str] = frozenset(),
 ) -> tuple[str, int]:
     """Every station in one table, behind ones first (most hours missing first, then in
     catalogue order, the order of `names`); one page of it and the number of pages. Lines stay
@@ -111,8 +126,15 @@ def quota_table(
         )
         + "</b>",
         summary,
-        "",
+        rule_text(_, statuses),
     ]
+    if unsupervised:
+        lines.append(
+            _("{icon} no supervisor in the bot yet: {count} stations").format(
+                icon=NO_SUPERVISOR_ICON, count=len(unsupervised)
+            )
+        )
+    lines.append("")
     for quota in ordered[page * PAGE : (page + 1) * PAGE]:
         icon = JUST_STARTED_ICON if quota.just_started else STATUS_ICONS.get(quota.status, "")
         line = (
@@ -126,6 +148,8 @@ def quota_table(
         )
         if quota.hours_needed:
             line += " · " + _("needs {needed}").format(needed=hours_label(quota.hours_needed))
+        if quota.station_code in unsupervised:
+            line += " · " + NO_SUPERVISOR_ICON + " " + _("no supervisor")
         lines.append(line)
     if pages > 1:
         lines += ["", _("Page {page} of {pages}").format(page=page + 1, pages=pages)]
@@ -153,7 +177,12 @@ async def show_quota(update: Update, context: Context) -> int:
         return ConversationHandler.END
     names = {s.code: s.name(who.lang) for s in data.knowledge.stations.stations}
     if who.access.is_admin:  # every station: the one table
-        text, pages = quota_table(_, names, statuses, page)
+        async with data.uow() as uow:
+            found = await reach.doctor(
+                uow, station_codes=data.knowledge.stations.codes, admin_tg_ids=data.admin_ids
+            )
+        unsupervised = frozenset(found.stations_without_supervisor)
+        text, pages = quota_table(_, names, statuses, page, unsupervised)
         page = min(max(page, 0), pages - 1)
         nav = []
         if page > 0:
@@ -163,8 +192,13 @@ async def show_quota(update: Update, context: Context) -> int:
         await show(update, text, InlineKeyboardMarkup([nav]) if nav else None)
         return ConversationHandler.END
     blocks = [quota_block(_, names.get(q.station_code, q.station_code), q) for q in statuses]
-    header = "<b>" + _("⏱ Supervision quota this month") + "</b>"
-    await show(update, "\n\n".join([header, *blocks]))
+    header = "<b>" + _("⏱ Supervision quota this month") + "</b>\n" + rule_text(_, statuses)
+    markup = None
+    if who.access.supervisor_stations:
+        markup = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("🧭 Log a session"), callback_data="menu:supervise")]]
+        )
+    await show(update, "\n\n".join([header, *blocks]), markup)
     return ConversationHandler.END
 
 

@@ -61,7 +61,20 @@ async def test_compute_ranks_flags_and_reopens_the_recorded_year(bot: BotHarness
     await admin.press("ev:y:2026")
     assert "Scores entered for 1 of 14 stations" in admin.last_text
     await admin.press("ev:compute")
-    table, photo, document = admin.messages[-3:]
+    # A draft first: what is missing, and a question before anything is recorded.
+    check = admin.last_text
+    assert "Draft ranking 2026 for 14 stations: not recorded yet." in check
+    assert "No scores entered yet for 13 stations: " in check
+    assert "Xicheng Street Social Work Station" in check
+    assert admin.button_labels()[:2] == ["✅ Record the ranking", "✏️ Enter the missing scores"]
+    async with bot.database.uow() as uow:
+        assert await evaluation.recorded(uow, year=2026) is None
+        (draft_run,) = await evaluation.list_runs(uow)
+    assert not draft_run.confirmed
+    await admin.press("ev:conf")
+    table, months, photo, document = admin.messages[-4:]
+    assert months.text.startswith("✅ This is the recorded ranking of 2026.")
+    assert "Jiangnan Street Social Work Station: " in months.text and " months" in months.text
     assert table.text.startswith("Yearly evaluation 2026")
     assert "Computed 2027-01-10 09:30; pass mark 60 of 125 points." in table.text
     assert "1. Jiangnan Street Social Work Station: 81.61 · 🥇 First tier" in table.text
@@ -91,7 +104,7 @@ async def test_compute_ranks_flags_and_reopens_the_recorded_year(bot: BotHarness
     await admin.send("/evaluation")
     await admin.press("ev:runs")
     await admin.press("2026 (computed 2027-01-10 09:30)")
-    again = admin.messages[-3]
+    again = admin.messages[-4]
     assert again.text == table.text
     assert admin.messages[-1].file_name == "evaluation-2026.xlsx"
 
@@ -114,3 +127,20 @@ async def test_only_admins_evaluate(bot: BotHarness) -> None:
         assert "expired" in bot.telegram.callback_answers[-1]["text"]
     async with bot.database.uow() as uow:
         assert await evaluation.list_runs(uow) == []
+
+
+async def test_an_unconfirmed_run_stays_a_draft(bot: BotHarness) -> None:
+    bot.clock.current = datetime(2027, 1, 10, 9, 30, tzinfo=SH)
+    admin = await bot.admin(lang="en")
+    await admin.send("/evaluation")
+    await admin.press("ev:y:2026")
+    await admin.press("ev:compute")
+    assert "No scores entered yet for 14 stations" in admin.last_text
+    await admin.press("ev:enter")  # back to entering scores, nothing recorded
+    await admin.send("/evaluation")
+    await admin.press("ev:runs")
+    assert admin.button_labels()[0] == "📝 2026 draft (computed 2027-01-10 09:30)"
+    await admin.press("📝 2026 draft (computed 2027-01-10 09:30)")
+    assert admin.messages[-3].text.startswith("📝 This is a draft")
+    async with bot.database.uow() as uow:
+        assert await evaluation.recorded(uow, year=2026) is None
