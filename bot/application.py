@@ -28,6 +28,7 @@ from handlers.delivery.outbox import Outbox
 from handlers.delivery.pace import Pace
 from handlers.kit.context import BotData, Clock, Context
 from handlers.kit.i18n import Translator
+from handlers.people.start import set_staff_commands
 from knowledge.bundle import Knowledge, load_knowledge
 from services.stations import sync_stations
 
@@ -142,6 +143,8 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await app.bot.set_my_commands(
         handlers.bot_commands(data.translator, "zh", data.available_commands)
     )
+    # Each staff member's own "/" menu (their roles, their language); residents keep the default.
+    await set_staff_commands(app.bot, data)
 
 
 __all__ = ["StationApp", "Update", "build_application"]
