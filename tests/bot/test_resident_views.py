@@ -32,3 +32,20 @@ async def test_myrequests_shows_the_request_as_sent_with_its_history(bot: BotHar
     await other.send("/start")
     await other.press_data("my:see:1")
     assert "expired" in bot.telegram.callback_answers[-1]["text"]
+
+
+async def test_mydata_gives_a_plain_summary_and_keeps_the_file(bot: BotHarness) -> None:
+    resident = await bot.person(lang="zh")
+    ref = await make_request(resident)
+    await resident.send("/mydata")
+    assert resident.last.kind == "document" and resident.last.file_name == "mydata.json"
+    text = resident.messages[-2].text
+    assert text.startswith("本机器人保存的您的信息")
+    assert "以下时间均为北京时间。" in text
+    assert "使用您的个人信息办理申请：11月16日 10:00同意" in text
+    assert f"{ref}：" in text and "11月16日 10:00提交" in text and "已提交" in text
+    assert "60_79" not in text and "personal_info" not in text and "UTC" not in text
+    english = await bot.person(lang="en")
+    await english.send("/mydata")
+    assert english.messages[-2].text.startswith("What this bot holds about you")
+    assert "Times are Beijing time." in english.messages[-2].text
