@@ -23,6 +23,7 @@ from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -669,7 +670,7 @@ async def close_question(update: Update, context: Context) -> None:
         return
     try:
         async with data.uow() as uow:
-            await questions.close(
+            closed = await questions.close(
                 uow, question_id=question_id, access=who.access, now=data.clock.now()
             )
     except NotAllowed:
@@ -686,7 +687,36 @@ async def close_question(update: Update, context: Context) -> None:
         await drop_buttons(update)
         return
     await query.answer(_("Question #{number} is closed.").format(number=question_id))
-    await drop_buttons(update)
+    await _closed_here(update, _("✔ You closed this question; its buttons no longer work."))
+    if closed.asker_tg_id != who.tg_id:  # the station closed it: the resident hears of it
+        await _tell_asker_closed(context, closed)
+
+
+async def _tell_asker_closed(context: Context, closed: questions.QuestionView) -> None:
+    data = context.bot_data
+    async with data.uow() as uow:
+        lang = (await people.languages_of(uow, [closed.asker_tg_id])).get(
+            closed.asker_tg_id, closed.lang
+        )
+    _ = data.translator.for_language(lang)
+    text = _(
+        "✔ {station} closed your question #{number}. If you still need help, just write here again."
+    ).format(station=escape(_station_name(context, closed.station_code, lang)), number=closed.id)
+    await data.outbox.send(OutgoingMessage(closed.asker_tg_id, text))
+
+
+async def _closed_here(update: Update, why: str) -> None:
+    """The pressed message keeps its text, loses its buttons, and says why underneath."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    text = getattr(message, "text_html", None)
+    if query is None or not text:
+        await drop_buttons(update)
+        return
+    try:
+        await query.edit_message_text(text + "\n\n" + why, reply_markup=None)
+    except TelegramError:  # too old to edit, or already says so: the buttons at least go
+        await drop_buttons(update)
 
 
 # --- staff: unanswered questions, knowledge gaps --------------------------------------------

@@ -51,3 +51,20 @@ async def test_kbgaps_shows_the_question_without_personal_details(bot: BotHarnes
     english = await bot.person(role="admin", lang="en")
     await english.send("/kbgaps")
     assert "[name]" in english.last_text and "王秀英" not in english.last_text
+
+
+async def test_a_worker_closing_a_question_tells_the_resident(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person()
+    await resident.send("明天天气怎么样")
+    await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")
+    await resident.press("江南街道社工站")
+    notice = worker.last
+    await worker.press("✔ Close")
+    closed = next(m for m in worker.messages if m.message_id == notice.message_id)
+    assert closed.buttons == [] or not closed.inline_keyboard
+    assert closed.text.startswith("❓ New question #")
+    assert closed.text.endswith("✔ You closed this question; its buttons no longer work.")
+    assert resident.last_text.startswith("✔ 江南街道社工站已结束您的问题 #")
+    assert "请直接在这里再发消息" in resident.last_text
