@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -109,6 +110,7 @@ def build_application(
     data.uow = database.uow
     data.clock = clock
     data.admin_ids = settings.admins
+    data.draft_idle = timedelta(minutes=settings.draft_idle_minutes)
     data.translator = Translator()
     data.knowledge = knowledge
     data.outbox = Outbox(

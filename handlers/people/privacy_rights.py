@@ -19,7 +19,7 @@ from telegram.ext import Application, CommandHandler
 
 from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, STEPS_KEY, Draft, Flow, Outcome, Screen, Step
+from handlers.kit.flow import END, STEPS_KEY, TOUCHED_KEY, Draft, Flow, Outcome, Screen, Step
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
 from handlers.kit.words import day_label, role_label, zone_name
@@ -36,7 +36,11 @@ async def mydata(update: Update, context: Context) -> None:
     async with data.uow() as uow:
         document = await privacy.export(uow, tg_id=who.tg_id, now=data.clock.now())
     # What is only in memory counts too: a draft of a conversation not yet finished.
-    drafts = {k: v for k, v in (context.user_data or {}).items() if k not in ("lang", STEPS_KEY)}
+    drafts = {
+        k: v
+        for k, v in (context.user_data or {}).items()
+        if k not in ("lang", STEPS_KEY, TOUCHED_KEY)
+    }
     document["conversation_drafts"] = drafts
     content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     if update.callback_query is not None:
