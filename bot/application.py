@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -28,6 +29,7 @@ from handlers.delivery.outbox import Outbox
 from handlers.delivery.pace import Pace
 from handlers.kit.context import BotData, Clock, Context
 from handlers.kit.i18n import Translator
+from handlers.people.start import set_staff_commands
 from knowledge.bundle import Knowledge, load_knowledge
 from services.stations import sync_stations
 
@@ -108,6 +110,7 @@ def build_application(
     data.uow = database.uow
     data.clock = clock
     data.admin_ids = settings.admins
+    data.draft_idle = timedelta(minutes=settings.draft_idle_minutes)
     data.translator = Translator()
     data.knowledge = knowledge
     data.outbox = Outbox(
@@ -142,6 +145,8 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     await app.bot.set_my_commands(
         handlers.bot_commands(data.translator, "zh", data.available_commands)
     )
+    # Each staff member's own "/" menu (their roles, their language); residents keep the default.
+    await set_staff_commands(app.bot, data)
 
 
 __all__ = ["StationApp", "Update", "build_application"]

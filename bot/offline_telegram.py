@@ -265,7 +265,10 @@ class OfflineTelegram(BaseRequest):
         self.calls: list[ApiCall] = []
         self.chats: dict[int, list[BotMessage]] = {}
         self.callback_answers: list[dict[str, Any]] = []
-        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.commands: dict[str, list[dict[str, Any]]] = {}  # default scope, by language
+        # BotCommandScopeChat menus, by (chat, language_code; "" when none was given)
+        self.chat_commands: dict[tuple[int, str], list[dict[str, Any]]] = {}
+        self.started: set[int] = set()  # chats whose user has written to the bot
         self.blocked: set[int] = set()
         self.fault_hook: FaultHook | None = None
         self.bot_user = {
@@ -374,20 +377,59 @@ class OfflineTelegram(BaseRequest):
 
     def _api_setMyCommands(self, params: dict[str, Any], files: Any) -> Any:
         commands = params.get("commands") or []
+        if len(commands) > 100:
+            raise TelegramRefusal(400, "Bad Request: too many commands")
         for command in commands:
             if not re.fullmatch(r"[a-z0-9_]{1,32}", command.get("command", "")):
                 raise TelegramRefusal(400, "Bad Request: BOT_COMMAND_INVALID")
             if not 1 <= len(command.get("description", "")) <= 256:
                 raise TelegramRefusal(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands[params.get("language_code", "")] = list(commands)
+        chat = self._scope_chat(params)
+        if chat is None:
+            self.commands[params.get("language_code", "")] = list(commands)
+        else:
+            self.chat_commands[(chat, params.get("language_code", ""))] = list(commands)
         return True
 
     def _api_getMyCommands(self, params: dict[str, Any], files: Any) -> Any:
-        return self.commands.get(params.get("language_code", ""), [])
+        chat = self._scope_chat(params)
+        if chat is None:
+            return self.commands.get(params.get("language_code", ""), [])
+        return self.chat_commands.get((chat, params.get("language_code", "")), [])
 
     def _api_deleteMyCommands(self, params: dict[str, Any], files: Any) -> Any:
-        self.commands.pop(params.get("language_code", ""), None)
+        chat = self._scope_chat(params)
+        if chat is None:
+            self.commands.pop(params.get("language_code", ""), None)
+        else:
+            self.chat_commands.pop((chat, params.get("language_code", "")), None)
         return True
+
+    def _scope_chat(self, params: dict[str, Any]) -> int | None:
+        """The chat of a `BotCommandScopeChat`; None for the default scope. Only those two are
+        modelled (the bot uses no other): any other scope is refused, as is a chat that never
+        wrote to the bot or blocked it, as Telegram does."""
+        scope = params.get("scope")
+        if scope is None:
+            return None
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        kind = scope.get("type") if isinstance(scope, dict) else None
+        if kind == "default":
+            return None
+        if kind != "chat":
+            raise TelegramRefusal(
+                400, "Bad Request: unsupported bot command scope in the offline Telegram"
+            )
+        try:
+            chat_id = int(scope["chat_id"])
+        except (KeyError, TypeError, ValueError):
+            raise TelegramRefusal(400, "Bad Request: chat not found") from None
+        if chat_id in self.blocked:
+            raise TelegramRefusal(403, "Forbidden: bot was blocked by the user")
+        if chat_id not in self.started:
+            raise TelegramRefusal(400, "Bad Request: chat not found")
+        return chat_id
 
     def _api_answerCallbackQuery(self, params: dict[str, Any], files: Any) -> Any:
         text = params.get("text")
@@ -651,6 +693,7 @@ class OfflinePerson:
         }
 
     async def _feed(self, payload: dict[str, Any]) -> None:
+        self.telegram.started.add(self.user_id)
         update = Update.de_json({"update_id": next(self._update_ids), **payload}, self.app.bot)
         await self.app.process_update(update)
 

@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     api_url: str = DEFAULT_API_URL
     database_url: str = "sqlite+aiosqlite:///stationbot.db"
     admins: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
+    # A form (a kit Flow) idle this long is put aside; its next start offers to continue it.
+    draft_idle_minutes: int = Field(default=120, ge=1)
     timezone: str = "Asia/Shanghai"
     knowledge_dir: str | None = None
     # Our copies of evidence photos and documents; default `media/` beside the database.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -44,6 +44,7 @@ class BotData:
     uow: UowFactory
     clock: Clock
     admin_ids: frozenset[int]
+    draft_idle: timedelta
     translator: Translator
     knowledge: Knowledge
     outbox: Outbox
@@ -52,6 +53,8 @@ class BotData:
 
     def __init__(self) -> None:
         self.admin_ids = frozenset()
+        # A Flow's draft idle this long is put aside (STATIONBOT_DRAFT_IDLE_MINUTES).
+        self.draft_idle = timedelta(minutes=120)
         self.available_commands = set()
         self.bot_username = ""
         self.extras: dict[str, Any] = {}

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import partial
 from hashlib import sha256
 from html import escape
@@ -73,6 +74,9 @@ from services.questions import MAX_QUERY
 
 Draft = dict[str, Any]
 STEPS_KEY = "_flow_steps"  # user_data: {flow key: name of the step last shown}
+TOUCHED_KEY = "_flow_touched"  # user_data: {flow key: ISO time the step was last shown}
+KEPT_KEY = "_flow_kept"  # user_data: {flow key: {"draft": ..., "step": ...}} put aside when idle
+RESUME = "_resume"  # the state of "Continue where I left off / Start again"
 Rows = list[list[InlineKeyboardButton]]
 END = ConversationHandler.END
 SUMMARY = "__summary__"
@@ -201,12 +205,65 @@ class Flow:
     def drop(self, context: Context) -> None:
         if context.user_data is not None:
             context.user_data.pop(self.key, None)
-            steps = context.user_data.get(STEPS_KEY)
-            if isinstance(steps, dict):
-                steps.pop(self.key, None)
-                steps.pop(self._urgent_key, None)
-                if not steps:
-                    context.user_data.pop(STEPS_KEY, None)
+            for key in (STEPS_KEY, TOUCHED_KEY):
+                kept = context.user_data.get(key)
+                if isinstance(kept, dict):
+                    kept.pop(self.key, None)
+                    if key == STEPS_KEY:
+                        kept.pop(self._urgent_key, None)
+                    if not kept:
+                        context.user_data.pop(key, None)
+
+    # --- idle drafts ------------------------------------------------------------------------
+    def idle(self, context: Context) -> bool:
+        """The step was shown longer ago than `BotData.draft_idle` (no note: not idle)."""
+        touched = ((context.user_data or {}).get(TOUCHED_KEY) or {}).get(self.key)
+        if not isinstance(touched, str):
+            return False
+        try:
+            at = datetime.fromisoformat(touched)
+        except ValueError:
+            return False
+        return context.bot_data.clock.now() - at > context.bot_data.draft_idle
+
+    def put_aside(self, context: Context, step: Step) -> None:
+        """End the idle form, keeping what was typed for the next start to offer again."""
+        assert context.user_data is not None
+        draft = dict(context.user_data.get(self.key) or {})
+        draft.pop("_edit", None)
+        self.drop(context)
+        context.user_data.setdefault(KEPT_KEY, {})[self.key] = {"draft": draft, "step": step.name}
+
+    def kept(self, context: Context) -> dict[str, Any] | None:
+        found = ((context.user_data or {}).get(KEPT_KEY) or {}).get(self.key)
+        return found if isinstance(found, dict) and found.get("draft") else None
+
+    def unkeep(self, context: Context) -> None:
+        kept = (context.user_data or {}).get(KEPT_KEY)
+        if isinstance(kept, dict):
+            kept.pop(self.key, None)
+            if not kept and context.user_data is not None:
+                context.user_data.pop(KEPT_KEY, None)
+
+    async def expired(self, step: Step, update: Update, context: Context, who: Speaker) -> int:
+        """An update to a form idle too long: put it aside. Typed text is then what it would
+        be outside any form (a question for the knowledge base); a press says how to go on."""
+        self.put_aside(context, step)
+        message = update.effective_message
+        if update.callback_query is None and message is not None and message.text:
+            if not message.text.startswith("/"):
+                await context.bot_data.on_free_text(update, context)
+                return END
+        _ = who.gettext
+        command = f"/{self.commands[0]}" if self.commands else "/menu"
+        await show(
+            update,
+            _(
+                "This form was left unfinished for a while, so I put it aside. What you "
+                "typed is kept: send {command} to continue where you left off."
+            ).format(command=command),
+        )
+        return END
 
     def step_of_state(self, state: object) -> Step | None:
         """The step whose persisted state is `state` (None: not one of this flow's)."""
@@ -256,6 +313,8 @@ class Flow:
             await show(update, text, InlineKeyboardMarkup(rows), new=anew, answered=anew)
         if context.user_data is not None:
             context.user_data.setdefault(STEPS_KEY, {})[self.key] = step.name
+            now = context.bot_data.clock.now().isoformat()
+            context.user_data.setdefault(TOUCHED_KEY, {})[self.key] = now
         return step.state
 
     async def go(
@@ -301,6 +360,50 @@ class Flow:
         who = await context.person(update)
         if not await self.allowed(update, context, who):
             return END
+        if self.kept(context) is not None:
+            _ = who.gettext
+            await show(
+                update,
+                _("You have an unfinished form from earlier. Continue it, or start again?"),
+                InlineKeyboardMarkup(
+                    [
+                        [InlineKeyboardButton(
+                            _("Continue where I left off"),
+                            callback_data=encode(self.prefix, "resume"),
+                        )],
+                        [InlineKeyboardButton(
+                            _("Start again"), callback_data=encode(self.prefix, "fresh")
+                        )],
+                    ]
+                ),
+            )  # fmt: skip
+            return RESUME
+        return await self._begin(update, context, who)
+
+    async def on_resume(self, update: Update, context: Context) -> str | int:
+        """The answer to "Continue where I left off / Start again"."""
+        who = await self._who(update, context)
+        if who is None:
+            return END
+        press = context.press(update)
+        kept = self.kept(context)
+        if press is not None and press.kind == "cancel":
+            return await self.on_cancel(update, context)
+        if press is None or press.kind not in ("resume", "fresh") or kept is None:
+            if kept is None:
+                return await self._begin(update, context, who)
+            return await self.on_start(update, context)
+        self.unkeep(context)
+        if press.kind == "fresh":
+            return await self._begin(update, context, who)
+        assert context.user_data is not None
+        draft = dict(kept["draft"])
+        context.user_data[self.key] = draft
+        names = {s.name for s in self.applying(draft)}
+        step = kept.get("step") if kept.get("step") in names else self.applying(draft)[0].name
+        return await self.ask(update, context, who, str(step))
+
+    async def _begin(self, update: Update, context: Context, who: Speaker) -> str | int:
         draft = await self.begin(update, context, who)
         if draft is None:
             return END
@@ -331,6 +434,8 @@ class Flow:
             return END
         if await self._ended(update, context, who):
             return END
+        if self.idle(context):
+            return await self.expired(step, update, context, who)
         draft = self.draft(context)
         press = context.press(update)
         if press is None or press.prefix != self.prefix:
@@ -364,6 +469,8 @@ class Flow:
             return END
         if await self._ended(update, context, who):
             return END
+        if self.idle(context):
+            return await self.expired(step, update, context, who)
         draft = self.draft(context)
         message = update.effective_message
         text = message.text if message is not None else None
@@ -468,7 +575,13 @@ class Flow:
             persistent=True,
             allow_reentry=True,
             entry_points=entry,
-            states={step.state: state(step) for step in self.steps},
+            states={
+                **{step.state: state(step) for step in self.steps},
+                RESUME: [
+                    CallbackQueryHandler(self.on_resume, pattern=pattern(self.prefix)),
+                    MessageHandler(anything, self.on_resume),
+                ],
+            },
             fallbacks=[CommandHandler("cancel", self.on_cancel)],
         )
 

@@ -37,7 +37,7 @@ from handlers.kit.keyboards import choices, markup
 from handlers.kit.screen import show
 from handlers.kit.steps import choice_step, station_step
 from handlers.kit.words import role_label, zone_name
-from handlers.people.start import reply
+from handlers.people.start import refresh_commands, reply
 from services import people, staff
 from services.errors import Conflict, InvalidValue, NotFound
 from services.people import ADMIN, STAFF_ROLES
@@ -360,6 +360,7 @@ async def revoke_pressed(update: Update, context: Context) -> None:
         await query.answer(_("This role no longer exists."), show_alert=True)
         return
     await tell_revoked_person(context, member)
+    await refresh_commands(context, member.tg_id)  # their "/" menu loses the role's commands
     notice = _("Done: {name} is no longer {role} at {station}.").format(
         name=name, role=role_label(_, member.role), station=where
     )

@@ -7,17 +7,27 @@ appears only once a journey has registered it (`BotData.available_commands`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+)
+from telegram.error import TelegramError
 
-from handlers.kit.i18n import N_, Gettext
+from handlers.kit.i18n import N_, Gettext, Translator
 from handlers.kit.keyboards import grid
 from services.people import ADMIN, STATION_HEAD, SUPERVISOR, WORKER, Access
 
 EVERYONE = "everyone"
 RESIDENT = "resident"  # people without a staff role
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -112,3 +122,31 @@ def allowed(access: Access, command: str) -> bool:
     if spec is None:
         return False
     return bool(spec.roles & (role_keys(access) | {RESIDENT}))
+
+
+def chat_commands(_: Gettext, access: Access, available: Iterable[str]) -> list[BotCommand]:
+    """A staff member's own "/" menu: every command of their roles, in their language."""
+    return [
+        BotCommand(c.name, _(c.description))
+        for c in commands_for(role_keys(access), available)
+        if c.name != "start"
+    ]
+
+
+async def set_chat_commands(
+    bot: Bot, translator: Translator, access: Access, available: Iterable[str]
+) -> bool:
+    """Telegram's "/" menu for this one chat (`BotCommandScopeChat`): staff get their roles'
+    commands in their language; a person with no staff role left gets the chat scope deleted,
+    so the default (resident) menu applies again. False when Telegram refused (blocked)."""
+    scope = BotCommandScopeChat(access.tg_id)
+    try:
+        if access.is_staff:
+            _ = translator.for_language(access.language)
+            await bot.set_my_commands(chat_commands(_, access, available), scope=scope)
+        else:
+            await bot.delete_my_commands(scope=scope)
+    except TelegramError as problem:
+        log.warning("commands for chat %s not set: %s", access.tg_id, problem)
+        return False
+    return True

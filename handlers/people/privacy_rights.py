@@ -10,6 +10,8 @@ personal data. Any conversation draft the person had (`user_data`) is erased as 
 from __future__ import annotations
 
 import json
+from datetime import datetime
+from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
@@ -17,9 +19,10 @@ from telegram.ext import Application, CommandHandler
 
 from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, STEPS_KEY, Draft, Flow, Outcome, Screen, Step
-from handlers.kit.i18n import Gettext
+from handlers.kit.flow import END, STEPS_KEY, TOUCHED_KEY, Draft, Flow, Outcome, Screen, Step
+from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
+from handlers.kit.words import day_label, role_label, zone_name
 from services import privacy
 
 CONFIRM = "confirm"
@@ -33,13 +36,20 @@ async def mydata(update: Update, context: Context) -> None:
     async with data.uow() as uow:
         document = await privacy.export(uow, tg_id=who.tg_id, now=data.clock.now())
     # What is only in memory counts too: a draft of a conversation not yet finished.
-    drafts = {k: v for k, v in (context.user_data or {}).items() if k not in ("lang", STEPS_KEY)}
+    drafts = {
+        k: v
+        for k, v in (context.user_data or {}).items()
+        if k not in ("lang", STEPS_KEY, TOUCHED_KEY)
+    }
     document["conversation_drafts"] = drafts
     content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     if update.callback_query is not None:
         await update.callback_query.answer()
     if update.effective_chat is None:
         return
+    async with data.uow() as uow:
+        held = await privacy.summary(uow, tg_id=who.tg_id, zone=data.clock.zone)
+    await update.effective_chat.send_message(plain_summary(context, who, held))
     await update.effective_chat.send_document(
         document=InputFile(content, filename=EXPORT_FILE_NAME),
         caption=_(
@@ -47,6 +57,116 @@ async def mydata(update: Update, context: Context) -> None:
             "To erase your personal details, send /forget."
         ),
     )
+
+
+CONSENT_LABELS = {
+    "personal_info": N_("your details used to handle your requests"),
+    "cross_border": N_("messages passing through Telegram's servers abroad"),
+    "question_to_person": N_("your questions passed to a social worker"),
+}
+REQUEST_STATUS = {  # the same words as /myrequests
+    "submitted": N_("🆕 Submitted"),
+    "accepted": N_("✅ Accepted"),
+    "in_progress": N_("🔧 In progress"),
+    "completed": N_("✔️ Completed"),
+    "declined": N_("✖️ Declined"),
+    "cancelled": N_("↩️ Cancelled"),
+}
+APPLICATION_STATUS = {
+    "pending": N_("⏳ Waiting for the station's decision"),
+    "approved": N_("✅ Approved"),
+    "declined": N_("✖️ Declined"),
+    "withdrawn": N_("↩️ Withdrawn"),
+}
+
+
+def _when(_: Gettext, moment: datetime) -> str:
+    """A local time as people read it: 12月2日 8:30 / December 2 8:30."""
+    return f"{day_label(_, moment.date())} {moment.hour}:{moment.minute:02d}"
+
+
+def plain_summary(context: Context, who: Speaker, held: privacy.DataSummary) -> str:
+    """What /mydata's file holds, in words, in the person's language, at local times."""
+    _ = who.gettext
+    knowledge = context.bot_data.knowledge
+    zone = zone_name(_, context.bot_data.clock.zone)
+
+    def station(code: str | None) -> str:
+        found = knowledge.stations.get(code) if code else None
+        return escape(found.name(who.lang)) if found is not None else escape(code or "")
+
+    def coded(table: dict[str, str], code: str) -> str:
+        return _(table[code]) if code in table else escape(code)
+
+    lines = ["<b>" + _("What this bot holds about you") + "</b>"]
+    lines.append(_("Times are {zone}.").format(zone=zone))
+    if held.erased:
+        lines.append(_("Your personal details were erased; only anonymous counts are kept."))
+    if held.display_name:
+        lines.append(_("Name: {name}").format(name=escape(held.display_name)))
+    lines.append(_("Language: {language}").format(
+        language="中文" if held.language.startswith("zh") else "English"
+    ))  # fmt: skip
+    if held.first_contact_at is not None:
+        lines.append(_("First message to the bot: {time}").format(
+            time=_when(_, held.first_contact_at)
+        ))  # fmt: skip
+    if held.last_station_code:
+        lines.append(_("Your station: {station}").format(station=station(held.last_station_code)))
+    if held.broadcast_opt_out:
+        lines.append(_("You do not receive broadcasts."))
+    if held.consents:
+        lines += ["", "<b>" + _("Your consents") + "</b>"]
+        for given in held.consents:
+            if given.withdrawn_at is not None:
+                when = _("agreed {time}, withdrawn {withdrawn}").format(
+                    time=_when(_, given.given_at), withdrawn=_when(_, given.withdrawn_at)
+                )
+            else:
+                when = _("agreed {time}").format(time=_when(_, given.given_at))
+            lines.append(
+                "• " + _("{what}: {when}").format(what=coded(CONSENT_LABELS, given.kind), when=when)
+            )
+    if held.requests:
+        lines += ["", "<b>" + _("Your requests") + "</b>"]
+        for request in held.requests:
+            lines.append(
+                "• "
+                + _("{ref}: {service}, {station}, sent {time}, {status}").format(
+                    ref=escape(request.ref),
+                    service=escape(knowledge.services.name(request.service_code, who.lang)),
+                    station=station(request.station_code),
+                    time=_when(_, request.created_at),
+                    status=coded(REQUEST_STATUS, request.status),
+                )
+            )
+    if held.applications:
+        lines += ["", "<b>" + _("Your volunteer applications") + "</b>"]
+        for application in held.applications:
+            lines.append(
+                "• "
+                + _("{station}, sent {time}, {status}").format(
+                    station=station(application.station_code),
+                    time=_when(_, application.created_at),
+                    status=coded(APPLICATION_STATUS, application.status),
+                )
+            )
+    if held.roles:
+        lines += ["", "<b>" + _("Your staff roles") + "</b>"]
+        for role in held.roles:
+            where = station(role.station_code) if role.station_code else ""
+            text = role_label(_, role.role) + (f", {where}" if where else "")
+            if role.revoked_at is not None:
+                text += ", " + _("ended {time}").format(time=_when(_, role.revoked_at))
+            lines.append("• " + text)
+    lines += [
+        "",
+        _("Questions you asked: {count} ({open} still open).").format(
+            count=held.questions_asked, open=held.questions_open
+        ),
+        _("Messages the bot sent you: {count}.").format(count=held.messages_received),
+    ]
+    return "\n".join(lines)
 
 
 def confirm_keyboard(_: Gettext) -> InlineKeyboardMarkup:

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Bot, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -21,14 +21,15 @@ from telegram.ext import (
 )
 
 from handlers.kit import consent
-from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.context import BotData, Context, Speaker, speaker
 from handlers.kit.flow import open_elsewhere, reshow_current
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import drop_buttons, show
 from handlers.kit.words import role_label
-from handlers.people.menu import commands_for, main_menu, role_keys
-from services import delivery, people, staff
+from handlers.people.menu import commands_for, main_menu, role_keys, set_chat_commands
+from services import delivery, people, reach, staff
 from services.errors import InviteExpired, InviteThrottled, InviteUnknown, InviteUsed
+from services.people import ADMIN, STATION_HEAD, SUPERVISOR, WORKER, Access
 
 
 def zone_note(_: Gettext, zone: ZoneInfo) -> str:
@@ -85,12 +86,71 @@ async def start(update: Update, context: Context) -> None:
         await redeem(update, context, who, code)
         return
     name = escape(update.effective_user.first_name if update.effective_user else "")
-    intro = _(
+    await send_menu(update, context, who, greeting(_, who.access, name))
+
+
+def greeting(_: Gettext, access: Access, name: str) -> str:
+    """What this person can do here, by their most encompassing role (staff are residents too,
+    but a worker opening the bot wants their work, not the resident's welcome)."""
+    roles = access.roles
+    if ADMIN in roles:
+        return _(
+            "Hello, {name}! Here you can see all stations' figures, invite and manage staff, "
+            "send broadcasts, and prepare reports and the yearly evaluation."
+        ).format(name=name)
+    if STATION_HEAD in roles:
+        return _(
+            "Hello, {name}! Here you can see your station's requests and questions, send "
+            "broadcasts, follow the supervision quota, and see your station's figures."
+        ).format(name=name)
+    if WORKER in roles:
+        return _(
+            "Hello, {name}! Here you can take requests, log service records, and see your "
+            "station's figures."
+        ).format(name=name)
+    if SUPERVISOR in roles:
+        return _(
+            "Hello, {name}! Here you can log supervision sessions, review case records, and "
+            "follow your supervision quota."
+        ).format(name=name)
+    return _(
         "Hello, {name}! I am the assistant of your township social work station. "
         "I can answer questions at any hour, pass your request to a social worker, "
         "and sign you up as a volunteer."
     ).format(name=name)
-    await send_menu(update, context, who, intro)
+
+
+async def set_staff_commands(bot: Bot, data: BotData) -> int:
+    """At start: every reachable staff member's own "/" menu (roles granted while the bot was
+    down, a new release's commands). Returns how many chats were set."""
+    async with data.uow() as uow:
+        members = [m for m in await staff.list_staff(uow) if m.active]
+        ids = {m.tg_id for m in members} | set(data.admin_ids)
+        reachable = sorted(await reach.reachable_among(uow, ids))
+    done = 0
+    for tg_id in reachable:
+        async with data.uow() as uow:
+            access = await people.access_for(
+                uow, tg_id=tg_id, now=data.clock.now(), admin_ids=data.admin_ids
+            )
+        if access.is_staff and await set_chat_commands(
+            bot, data.translator, access, data.available_commands
+        ):
+            done += 1
+    return done
+
+
+async def refresh_commands(context: Context, tg_id: int) -> bool:
+    """Set this person's own "/" menu after their roles changed (a grant, a revoke); a person
+    who never started the bot (or blocked it) is not called. True when Telegram took it."""
+    data = context.bot_data
+    async with data.uow() as uow:
+        if not await reach.reachable_among(uow, [tg_id]):
+            return False
+        access = await people.access_for(
+            uow, tg_id=tg_id, now=data.clock.now(), admin_ids=data.admin_ids
+        )
+    return await set_chat_commands(context.bot, data.translator, access, data.available_commands)
 
 
 async def redeem(update: Update, context: Context, who: Speaker, code: str) -> None:
@@ -122,6 +182,7 @@ async def redeem(update: Update, context: Context, who: Speaker, code: str) -> N
         return
     context.forget_person()  # roles changed
     who = await context.person(update)
+    await set_chat_commands(context.bot, data.translator, who.access, data.available_commands)
     station = data.knowledge.stations.get(grant.station_code) if grant.station_code else None
     if station is not None:
         text = _("Welcome! Your new role: {role}, {station}.").format(
@@ -136,7 +197,11 @@ async def menu(update: Update, context: Context) -> None:
     who = await context.person(update)
     if update.callback_query is not None:
         await update.callback_query.answer()
-    await send_menu(update, context, who)
+    intro = None
+    if who.access.is_staff:  # staff hear what they can do here; residents the plain menu
+        user = update.effective_user
+        intro = greeting(who.gettext, who.access, escape(user.first_name if user else ""))
+    await send_menu(update, context, who, intro)
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -186,6 +251,8 @@ async def language_chosen(update: Update, context: Context) -> None:
         )
     context.forget_person()  # the language changed
     who = await context.person(update)
+    if who.access.is_staff:  # their own "/" menu is in their language too
+        await set_chat_commands(context.bot, data.translator, who.access, data.available_commands)
     _ = who.gettext
     await show(update, _("From now on I will speak English."))
     await send_menu(update, context, who)

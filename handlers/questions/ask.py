@@ -32,6 +32,7 @@ from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -52,8 +53,9 @@ from handlers.requests import STATUS_LABELS, VOLUNTEER_STATUS_LABELS, label
 from handlers.requests.inbox import InboxSection, add_section
 from knowledge.faq import Faq, FaqEntry
 from knowledge.matcher import ANSWER, HANDOFF, SMALL_TALK, MatchResult, normalise
-from services import people, questions, volunteers
+from services import consent, people, questions, redaction, volunteers
 from services import requests as rq
+from services.consent import ConsentRequired
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from services.requests import handled_stations
 
@@ -479,6 +481,14 @@ async def _hand_off(
             show_alert=True,
         )
         return
+    async with data.uow() as uow:
+        need = await consent.needs_asking(
+            uow, person_id=who.access.person_id, purpose=consent.QUESTION_TO_PERSON
+        )
+    if need:
+        await query.answer()
+        await _ask_consent(update, who, number, station_code)
+        return
     await query.answer()
     if station_code is not None:
         await drop_buttons(update)
@@ -495,7 +505,11 @@ async def _hand_off(
                 unrecorded=not asked.get("recorded"),
                 now=data.clock.now(),
                 admin_tg_ids=data.admin_ids,
+                require_consent=True,
             )
+    except ConsentRequired:  # withdrawn a moment ago (/privacy): ask again, nothing was sent
+        await _ask_consent(update, who, number, station_code)
+        return
     except InvalidValue as error:
         if error.reason != "too_long":
             raise
@@ -541,6 +555,51 @@ async def _hand_off(
         + emergency_line(_),
     )
     await _notify_new_question(context, created, str(asked["text"]))
+
+
+async def _ask_consent(
+    update: Update, who: Speaker, number: int | None, station_code: str | None
+) -> None:
+    """The one short notice before a question first goes to a person (asked once)."""
+    _ = who.gettext
+    agree = f"kb:agree:{number}" + (f":{station_code}" if station_code else "")
+    await _send(
+        update,
+        _(
+            "Before I pass it on: a social worker of your station will read your question and "
+            "see your Telegram name, so that they can answer you here. Nothing else is shared. "
+            "Do you agree?"
+        ),
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(_("✅ Agree"), callback_data=agree),
+                    InlineKeyboardButton(_("✖ Cancel"), callback_data="kb:x"),
+                ]
+            ]
+        ),
+    )
+
+
+async def consent_given(update: Update, context: Context) -> None:
+    """kb:agree:<n>[:<station>] — the person agreed: recorded once, then the question goes."""
+    press = context.press(update)
+    number = press.int_arg(0) if press is not None else None
+    code = press.arg(1) if press is not None else None
+    if code is not None and code not in context.bot_data.knowledge.stations:
+        number = None  # a forged station: as if the question were gone
+    who = await context.person(update)
+    data = context.bot_data
+    if number is not None and _recall(context, number) is not None:
+        async with data.uow() as uow:
+            await consent.give_purpose(
+                uow,
+                person_id=who.access.person_id,
+                purpose=consent.QUESTION_TO_PERSON,
+                now=data.clock.now(),
+            )
+    await drop_buttons(update)
+    await _hand_off(update, context, number, code)
 
 
 async def nothing_sent(update: Update, context: Context) -> None:
@@ -739,7 +798,7 @@ async def close_question(update: Update, context: Context) -> None:
         return
     try:
         async with data.uow() as uow:
-            await questions.close(
+            closed = await questions.close(
                 uow, question_id=question_id, access=who.access, now=data.clock.now()
             )
     except NotAllowed:
@@ -756,7 +815,36 @@ async def close_question(update: Update, context: Context) -> None:
         await drop_buttons(update)
         return
     await query.answer(_("Question #{number} is closed.").format(number=question_id))
-    await drop_buttons(update)
+    await _closed_here(update, _("✔ You closed this question; its buttons no longer work."))
+    if closed.asker_tg_id != who.tg_id:  # the station closed it: the resident hears of it
+        await _tell_asker_closed(context, closed)
+
+
+async def _tell_asker_closed(context: Context, closed: questions.QuestionView) -> None:
+    data = context.bot_data
+    async with data.uow() as uow:
+        lang = (await people.languages_of(uow, [closed.asker_tg_id])).get(
+            closed.asker_tg_id, closed.lang
+        )
+    _ = data.translator.for_language(lang)
+    text = _(
+        "✔ {station} closed your question #{number}. If you still need help, just write here again."
+    ).format(station=escape(_station_name(context, closed.station_code, lang)), number=closed.id)
+    await data.outbox.send(OutgoingMessage(closed.asker_tg_id, text))
+
+
+async def _closed_here(update: Update, why: str) -> None:
+    """The pressed message keeps its text, loses its buttons, and says why underneath."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    text = getattr(message, "text_html", None)
+    if query is None or not text:
+        await drop_buttons(update)
+        return
+    try:
+        await query.edit_message_text(text + "\n\n" + why, reply_markup=None)
+    except TelegramError:  # too old to edit, or already says so: the buttons at least go
+        await drop_buttons(update)
 
 
 # --- staff: unanswered questions, knowledge gaps --------------------------------------------
@@ -817,6 +905,22 @@ async def _list_unanswered(update: Update, context: Context, who: Speaker, page:
     await inbox_questions(update, context)
 
 
+# The placeholders `services.redaction` puts where personal details were, in words.
+REDACTED = {
+    redaction.NAME: N_("[name]"),
+    redaction.PHONE: N_("[phone]"),
+    redaction.ID_NUMBER: N_("[ID number]"),
+    redaction.ADDRESS: N_("[address]"),
+    redaction.AGE: N_("[age]"),
+}
+
+
+def redacted_words(_: Gettext, text: str) -> str:
+    for placeholder, msgid in REDACTED.items():
+        text = text.replace(placeholder, _(msgid))
+    return text
+
+
 async def kbgaps(update: Update, context: Context) -> None:
     """/kbgaps — administrators: what people asked that the knowledge base could not answer."""
     who = await context.person(update)
@@ -838,7 +942,7 @@ async def kbgaps(update: Update, context: Context) -> None:
         lines.append(
             _("{index}. “{text}” × {count} (unmatched {unmatched}, 👎 {down})").format(
                 index=index,
-                text=escape(_excerpt(gap.query, 60)),
+                text=escape(_excerpt(redacted_words(_, gap.query), 60)),
                 count=gap.count,
                 unmatched=gap.unmatched,
                 down=gap.disliked,
@@ -893,6 +997,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(vote, pattern=pattern("kb", "dn")))
     app.add_handler(CallbackQueryHandler(to_human, pattern=pattern("kb", "human")))
     app.add_handler(CallbackQueryHandler(station_chosen, pattern=pattern("kb", "st")))
+    app.add_handler(CallbackQueryHandler(consent_given, pattern=pattern("kb", "agree")))
     app.add_handler(CallbackQueryHandler(nothing_sent, pattern=r"^kb:x$"))
     app.add_handler(CallbackQueryHandler(close_question, pattern=pattern("qa", "close")))
     app.add_handler(CallbackQueryHandler(inbox_questions, pattern=r"^inbox:questions$"))

@@ -9,8 +9,10 @@ at once; the comment that may follow is a small conversation (`rating`, see `my_
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -25,14 +27,20 @@ from telegram.ext import (
 from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import TEXT, consuming, reask_text
+from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
+from handlers.kit.words import zone_name
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
+    AGE_LABELS,
     STATUS_LABELS,
+    TIME_LABELS,
     excerpt,
     label,
     local_time,
+    phone_text,
     request_card,
+    station_name,
 )
 from services import requests as rq
 from services.errors import DomainError, InvalidValue, NotFound
@@ -69,26 +77,102 @@ async def _show_list(
             + " · "
             + local_time(view.created_at, data.clock.zone)
         )
+        see = InlineKeyboardButton(
+            _("📄 {ref} as sent").format(ref=view.ref), callback_data=f"my:see:{view.id}"
+        )
         if view.is_open:
             rows.append(
                 [
+                    see,
                     InlineKeyboardButton(
                         _("✖ Cancel {ref}").format(ref=view.ref), callback_data=f"my:cx:{view.id}"
-                    )
+                    ),
                 ]
             )
         elif view.status == rq.COMPLETED and view.rating is None:
             rows.append(
                 [
+                    see,
                     InlineKeyboardButton(
                         _("⭐ Rate {ref}").format(ref=view.ref), callback_data=f"my:rate:{view.id}"
-                    )
+                    ),
                 ]
             )
+        else:
+            rows.append([see])
     text = "\n".join(lines)
     if note:
         text = note + "\n\n" + text
     await show(update, text, InlineKeyboardMarkup(rows) if rows else None, new=new)
+
+
+HISTORY_LABELS = {**STATUS_LABELS, rq.HANDED_OVER: N_("🔁 Passed to another social worker")}
+
+
+async def as_sent(update: Update, context: Context) -> None:
+    """my:see:<id> — the request as the resident sent it, and what happened to it since."""
+    who = await context.person(update)
+    _ = who.gettext
+    data = context.bot_data
+    try:
+        async with data.uow() as uow:
+            sent = await rq.as_sent(
+                uow,
+                request_id=_id(update, context),
+                resident_id=who.access.person_id,
+                zone=data.clock.zone,
+            )
+    except NotFound:
+        await _expired(update, who)
+        return
+    knowledge = data.knowledge
+    option = knowledge.request_rules.for_whom_option(sent.for_whom)
+    for_whom = option.name(who.lang) if option is not None else sent.for_whom
+    erased = _("(erased)")
+    lines = [
+        "<b>" + _("Request {ref}, as you sent it").format(ref=escape(sent.ref)) + "</b>",
+        _("Station: {station}").format(
+            station=escape(station_name(knowledge, sent.station_code, who.lang))
+        ),
+        _("Service: {service}").format(
+            service=escape(knowledge.services.name(sent.service_code, who.lang))
+        ),
+        _("For whom: {who}, {age}").format(
+            who=escape(for_whom), age=label(_, AGE_LABELS, sent.age_group)
+        ),
+        _("Description: {text}").format(
+            text=erased if sent.description is None else escape(sent.description)
+        ),
+        _("Phone: {phone}").format(phone=erased if sent.phone is None else phone_text(sent.phone)),
+        _("Preferred time: {time}").format(time=label(_, TIME_LABELS, sent.preferred_time)),
+        _("Sent: {time} ({zone})").format(
+            time=_when(_, sent.sent_at, data.clock.zone), zone=zone_name(_, data.clock.zone)
+        ),
+        "",
+        "<b>" + _("What happened since") + "</b>",
+    ]
+    for step in sent.history:
+        by = _("by the station") if step.by_staff else _("by you")
+        line = _("{time} · {status} ({by})").format(
+            time=_when(_, step.at, data.clock.zone),
+            status=label(_, HISTORY_LABELS, step.status),
+            by=by,
+        )
+        if step.note:
+            line += "\n    " + _("Reason: {reason}").format(reason=escape(step.note))
+        lines.append(line)
+    back = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("« My requests"), callback_data="my:list")]]
+    )
+    await show(update, "\n".join(lines), back)
+
+
+def _when(_: Gettext, moment: datetime, zone: ZoneInfo) -> str:
+    """12月2日 8:30 / 2 Dec 8:30, in the bot's zone (Beijing time)."""
+    local = moment.astimezone(zone)
+    return _("{month}/{day} {hour}:{minute:02d}").format(
+        month=local.month, day=local.day, hour=local.hour, minute=local.minute
+    )
 
 
 def _id(update: Update, context: Context) -> int:
@@ -339,3 +423,4 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(cancel_confirmed, pattern=r"^my:cxy:\d+$"))
     app.add_handler(CallbackQueryHandler(back_to_list, pattern=r"^my:list$"))
     app.add_handler(CallbackQueryHandler(rate_asked, pattern=r"^my:rate:\d+$"))
+    app.add_handler(CallbackQueryHandler(as_sent, pattern=r"^my:see:\d+$"))

@@ -59,6 +59,7 @@ async def test_hand_off_asks_the_station_and_notifies_its_workers(bot: BotHarnes
     await resident.send("我家隔壁在装修，吵得睡不着 <怎么办> & 找谁？")
     assert "答不上来" in resident.last_text
     await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")  # the notice before a question first goes to a person
     assert "要转给哪个社工站" in resident.last_text
     await resident.press("江南街道社工站")
     assert "已转给江南街道社工站" in resident.last_text
@@ -78,6 +79,7 @@ async def test_the_station_is_remembered_for_the_next_question(bot: BotHarness) 
     resident = await bot.person()
     await resident.send("明天天气怎么样")
     await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")  # the notice before a question first goes to a person
     await resident.press("古山镇社工站")
     await resident.send("推荐一支股票")
     await resident.press("好的，转给社工")
@@ -90,6 +92,7 @@ async def test_reply_relay_both_ways(bot: BotHarness) -> None:
     resident = await bot.person()
     await resident.send("明天天气怎么样")
     await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")  # the notice before a question first goes to a person
     await resident.press("江南街道社工站")
     await worker.press("✍️ Reply")
     assert worker.last_text.startswith("✍️ Type your reply to question #")
@@ -114,6 +117,7 @@ async def test_reply_survives_a_restart_and_cancel_sends_nothing(bot: BotHarness
     resident = await bot.person()
     await resident.send("明天天气怎么样")
     await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")  # the notice before a question first goes to a person
     await resident.press("江南街道社工站")
     notification = worker.last
     await worker.press("✍️ Reply")
@@ -135,6 +139,7 @@ async def test_another_station_cannot_reply(bot: BotHarness) -> None:
     resident = await bot.person()
     await resident.send("明天天气怎么样")
     await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")  # the notice before a question first goes to a person
     await resident.press("江南街道社工站")
     await outsider.send("/start")
     await outsider.press_data("qa:reply:1")
@@ -182,6 +187,7 @@ async def test_inbox_questions_lists_the_station_questions(bot: BotHarness) -> N
     assert worker.last_text == "No questions are waiting for a reply. 🎉"
     await resident.send("明天天气怎么样")
     await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")  # the notice before a question first goes to a person
     await resident.press("江南街道社工站")
     await worker.press_data("inbox:questions", message=worker.messages[0])
     assert worker.last_text.startswith("❓ Questions waiting for a reply: 1")
@@ -243,6 +249,7 @@ async def test_inbox_overview_has_a_questions_button_with_the_count(bot: BotHarn
     resident = await bot.person()
     await resident.send("明天天气怎么样")
     await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")  # the notice before a question first goes to a person
     await resident.press("江南街道社工站")
     await worker.send("/inbox")
     assert "❓ Questions waiting (1)" in worker.button_labels()
@@ -256,6 +263,7 @@ async def test_mydata_and_forget_cover_questions(bot: BotHarness) -> None:
     resident = await bot.person()
     await resident.send("明天天气怎么样")
     await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")  # the notice before a question first goes to a person
     await resident.press("江南街道社工站")
     await resident.send("/mydata")
     exported = json.loads(resident.last.file_bytes or b"{}")

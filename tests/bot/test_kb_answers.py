@@ -125,6 +125,7 @@ async def test_an_emergency_in_a_reply_to_the_station_is_sent_and_answered(
     resident = await bot.person()
     await resident.send("明天天气怎么样")
     await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")  # the notice before a question first goes to a person
     await resident.press("江南街道社工站")
     await worker.press("✍️ Reply")
     await worker.send("Please tell me more.")
@@ -167,6 +168,7 @@ async def test_hand_off_screens_carry_the_numbers_line(
     assert any(d.startswith("kb:human:") for d in data_of(resident))  # the offer
     assert resident.last_text.endswith(line)
     await resident.press(yes)
+    await resident.press("✅ 同意" if lang == "zh" else "✅ Agree")  # asked once, before the first
     assert any(d.startswith("kb:st:") for d in data_of(resident))  # which station
     assert resident.last_text.endswith(line)
     await resident.press_data(data_of(resident)[0])
@@ -178,6 +180,7 @@ async def test_not_passing_it_on_after_all_still_shows_the_numbers(bot: BotHarne
     resident = await bot.person()
     await resident.send("明天天气怎么样")
     await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")
     await resident.press_data("kb:x")
     assert resident.last_text.endswith(ZH_LINE)
 

@@ -152,6 +152,7 @@ async def test_bot_tests_never_sleep(bot: BotHarness) -> None:
     resident = await bot.person(lang="en")
     await resident.send("What is the weather tomorrow")
     await resident.press("ask a social worker")
+    await resident.press("✅ Agree")  # the notice before a question first goes to a person
     await resident.press("Jiangnan Street Social Work Station")
     assert "has been passed to" in resident.last_text
     assert bot.timer.now > started  # the retries waited, on the virtual clock only
