@@ -3,7 +3,10 @@ supervision session, and the cover figures, as plain values for the pack rendere
 
 The figures are computed from the same rows and the same rules as `/stats`
 (`services.station_figures`): deleted records left out, a record's month is its activity date's,
-person-times by group counted per group. Nothing about residents beyond what the forms hold,
+person-times by group counted per group; the month's cases and referrals by
+`station_figures.case_months`, its confirmed volunteer hours by
+`volunteer_activities.hours_figures` (and per activity by `hours_by_activity`, the same rule),
+every month bounded by midnight in the configured zone. Nothing about residents beyond what the forms hold,
 and phone numbers typed into free text are masked, so the pack can go to the bureau as it is.
 
 Who may gather it: the station's workers and head, and admins; `gather_month` is the
@@ -14,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -29,8 +32,10 @@ from services.errors import NotAllowed, NotFound
 from services.people import ADMIN, STATION_HEAD, WORKER
 from services.quota import QuotaStatus, month_end, quota_for_stations
 from services.records import PHOTO_KIND, EvidenceItem, build_view, evidence_of, values_of
+from services.station_figures import CaseMonth, case_months, month_period
 from services.station_roles import person_id_of
 from services.supervision import SupervisionEntry, entries_for
+from services.volunteer_activities import ActivityTotal, hours_by_activity, hours_figures
 
 MASK = "***"
 
@@ -119,6 +124,14 @@ class LedgerMonth:
     sessions: tuple[LedgerSession, ...]
     quota: QuotaStatus | None
     completeness: Completeness
+    cases: CaseMonth = field(default_factory=CaseMonth)
+    volunteer_activities: tuple[ActivityTotal, ...] = ()  # with confirmed hours, by date
+    volunteers_with_hours: int = 0  # distinct volunteers with confirmed hours in the month
+    volunteer_minutes: int = 0  # confirmed volunteer hours, as /stats counts them
+
+    @property
+    def volunteer_hours(self) -> float:
+        return self.volunteer_minutes / 60
 
     def station_name(self, lang: str) -> str:
         return self.station_name_zh if lang.startswith("zh") else self.station_name_en
@@ -318,6 +331,9 @@ async def gather_month(
         records=len(records),
         complete_records=sum(1 for r in records if r.complete),
     )
+    found_cases = await case_months(uow, [station_code], [month_period(month, now, zone)])
+    volunteering = await hours_figures(uow, start=month, end=last, station_codes=[station_code])
+    by_activity = await hours_by_activity(uow, station_code=station_code, start=month, end=last)
     return LedgerMonth(
         station_code=station.code,
         station_prefix=station.prefix,
@@ -328,4 +344,10 @@ async def gather_month(
         sessions=ledger_sessions,
         quota=statuses[0] if statuses else None,
         completeness=completeness,
+        cases=found_cases.get(station_code, [CaseMonth()])[0],
+        volunteer_activities=tuple(
+            replace(a, title=mask_phones(a.title), place=mask_phones(a.place)) for a in by_activity
+        ),
+        volunteers_with_hours=volunteering.volunteers.get(station_code, 0),
+        volunteer_minutes=sum(r.minutes for r in volunteering.rows),
     )

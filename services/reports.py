@@ -40,6 +40,8 @@ from db.uow import UnitOfWork
 from services.errors import InvalidValue, NotAllowed, NotFound
 from services.people import Access
 from services.quota import MET, QuotaStatus, month_end, month_of, previous_month, quota_status
+from services.station_figures import Period as CasePeriod
+from services.station_figures import case_months
 from services.volunteer_activities import HoursRow, hours_figures
 
 MONTH, YEAR = "month", "year"
@@ -232,6 +234,8 @@ class StationFigures:
     cases_open: int = 0  # at the end of the period (now, if sooner)
     cases_overdue: int = 0  # of those, with a missed next contact
     cases_closed_signed_off: int = 0  # closed in the period, plan and closing signed off
+    referrals_to_stations: int = 0  # cases referred from the station to another in the period
+    referrals_to_agencies: int = 0  # and to an outside agency
 
     @property
     def case_sign_off_rate(self) -> float | None:
@@ -599,6 +603,12 @@ async def gather_report(
     hours_rows = tuple(r for r in hours.rows if r.station_code in order)
     with_hours = hours.volunteers
     since = await in_bot_since(uow, station_codes=codes, zone=zone)
+    referrals = {
+        code: (months[0].referrals_to_stations, months[0].referrals_to_agencies)
+        for code, months in (
+            await case_months(uow, only, [CasePeriod(begin, end, moment, today)])
+        ).items()
+    }
     figures = tuple(
         _station_figures(
             code,
@@ -613,6 +623,7 @@ async def gather_report(
             period=(begin, end, moment),
             volunteer_minutes=sum(r.minutes for r in hours_rows if r.station_code == code),
             volunteers_with_hours=with_hours.get(code, 0),
+            referrals=referrals.get(code, (0, 0)),
         )
         for code in codes
     )
@@ -731,6 +742,7 @@ def _station_figures(
     volunteer_minutes: int = 0,
     volunteers_with_hours: int = 0,
     since: date | None = None,
+    referrals: tuple[int, int] = (0, 0),
 ) -> StationFigures:
     counted = [q for q in quota if since is not None and q.month >= since]
     received = [r for r in requests if r.received]
@@ -774,6 +786,8 @@ def _station_figures(
         cases_closed_signed_off=sum(
             1 for c in closed if c.plan_signed_off and c.closing_signed_off
         ),
+        referrals_to_stations=referrals[0],
+        referrals_to_agencies=referrals[1],
     )
 
 
@@ -814,5 +828,7 @@ def _add_up(stations: Iterable[StationFigures]) -> StationFigures:
         cases_open=sum(r.cases_open for r in rows),
         cases_overdue=sum(r.cases_overdue for r in rows),
         cases_closed_signed_off=sum(r.cases_closed_signed_off for r in rows),
+        referrals_to_stations=sum(r.referrals_to_stations for r in rows),
+        referrals_to_agencies=sum(r.referrals_to_agencies for r in rows),
         months_begun=max((r.months_begun for r in rows), default=0),
     )

@@ -8,12 +8,17 @@ province): no query per station. Months are calendar months in the configured zo
   in both (see `services.activities`), so the groups may add up to more than the total;
 - requests: those made during the month, by their status now, and by their source;
 - cases: opened and closed during the month; open at the month's end (now, for this month);
-  overdue: open then with a next contact before that day (by the next contact as set now).
-- volunteer hours: confirmed hours of the station's volunteer activities dated in the month.
+  overdue: open then with a next contact before that day (by the next contact as set now);
+  referrals: made from the station during the month, to another station or to an agency;
+- volunteer hours: confirmed hours of the station's volunteer activities dated in the month,
+  and in the calendar year of this month (with the distinct volunteers who earned them).
 
-Who sees what is decided here, on the actor (`figures_stations`): a station's workers and
-head see it, admins every station and the network table; anyone else, or a station not
-theirs, gets `NotAllowed`.
+Every month boundary is midnight in the configured zone (Asia/Shanghai by default), so the
+figures are the report's and the 台账's for the same month.
+
+Who sees what is decided here, on the actor (`figures_stations`): a station's workers, head
+and supervisor see it, admins every station and the network table; anyone else (a resident),
+or a station not theirs, gets `NotAllowed`.
 """
 
 from __future__ import annotations
@@ -26,19 +31,21 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, case, func, or_, select
 
-from db.models import ActivityGroup, ActivityLog, Case, ServiceRequest, Station
+from db.models import ActivityGroup, ActivityLog, Case, CaseEvent, ServiceRequest, Station
 from db.uow import UnitOfWork
+from services.cases import AGENCY_REFERRAL, REFERRED
 from services.errors import NotAllowed
 from services.people import Access
 from services.quota import month_end, month_of, previous_month
-from services.volunteer_activities import hours_by_station_month
+from services.volunteer_activities import hours_figures
 
 
 def figures_stations(actor: Access) -> frozenset[str] | None:
-    """The stations whose figures `actor` may see: None means every station (admins)."""
+    """The stations whose figures `actor` may see: None means every station (admins); a
+    resident gets none."""
     if actor.is_admin:
         return None
-    return actor.worker_stations | actor.head_stations
+    return actor.worker_stations | actor.head_stations | actor.supervisor_stations
 
 
 def _require(actor: Access, station_codes: Sequence[str] | None) -> list[str] | None:
@@ -66,10 +73,16 @@ class MonthFigures:
     cases_overdue: int = 0
     volunteer_minutes: int = 0  # confirmed volunteer hours of the station's activities
     volunteers_with_hours: int = 0  # distinct volunteers with confirmed hours
+    referrals_to_stations: int = 0  # cases referred from the station to another station
+    referrals_to_agencies: int = 0  # cases referred from the station to an outside agency
 
     @property
     def hours(self) -> float:
         return self.minutes / 60
+
+    @property
+    def referrals(self) -> int:
+        return self.referrals_to_stations + self.referrals_to_agencies
 
     @property
     def volunteer_hours(self) -> float:
@@ -81,10 +94,24 @@ class MonthFigures:
 
 
 @dataclass(frozen=True)
+class YearVolunteering:
+    """Confirmed volunteer hours of the station's activities dated in the calendar year."""
+
+    minutes: int = 0
+    volunteers: int = 0  # distinct volunteers with confirmed hours that year
+    activities: int = 0
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60
+
+
+@dataclass(frozen=True)
 class StationFigures:
     station_code: str
     this_month: MonthFigures
     last_month: MonthFigures
+    this_year: YearVolunteering = YearVolunteering()
 
 
 @dataclass(frozen=True)
@@ -92,6 +119,10 @@ class FiguresReport:
     this_month: date  # first day
     last_month: date
     stations: tuple[StationFigures, ...]
+
+    @property
+    def year(self) -> int:
+        return self.this_month.year
 
 
 @dataclass
@@ -109,6 +140,8 @@ class _Acc:
     cases_overdue: int = 0
     volunteer_minutes: int = 0
     volunteers_with_hours: int = 0
+    referrals_to_stations: int = 0
+    referrals_to_agencies: int = 0
 
     def frozen(self) -> MonthFigures:
         return MonthFigures(
@@ -125,6 +158,8 @@ class _Acc:
             self.cases_overdue,
             self.volunteer_minutes,
             self.volunteers_with_hours,
+            self.referrals_to_stations,
+            self.referrals_to_agencies,
         )
 
 
@@ -220,30 +255,38 @@ async def station_figures(
         target.requests_by_status[status] = target.requests_by_status.get(status, 0) + int(count)
         target.requests_by_source[source] = target.requests_by_source.get(source, 0) + int(count)
 
-    # Cases: opened, closed within each month; open and overdue at its end (this month: now).
-    today = now.astimezone(zone).date()
-    months = (
-        (False, last_from, this_from, this_from, this_start),
-        (True, this_from, next_from, now, today),
-    )
-    found = await uow.session.execute(
-        case_counts(codes, [(start, end, moment, day) for _, start, end, moment, day in months])
-    )
-    for code, *sums in found:
-        for index, (is_current, *_) in enumerate(months):
+    # Cases: opened, closed within each month; open and overdue at its end (this month: now);
+    # referrals made from the station during it.
+    periods = (month_period(last_start, now, zone), month_period(this_start, now, zone))
+    for code, (last_cases, this_cases) in (await case_months(uow, codes, periods)).items():
+        for is_current, counted in ((False, last_cases), (True, this_cases)):
             target = slot(code, is_current)
-            opened, closed, still_open, overdue = sums[index * 4 : index * 4 + 4]
-            target.cases_opened += int(opened or 0)
-            target.cases_closed += int(closed or 0)
-            target.cases_open += int(still_open or 0)
-            target.cases_overdue += int(overdue or 0)
+            target.cases_opened += counted.opened
+            target.cases_closed += counted.closed
+            target.cases_open += counted.open
+            target.cases_overdue += counted.overdue
+            target.referrals_to_stations += counted.referrals_to_stations
+            target.referrals_to_agencies += counted.referrals_to_agencies
 
-    for row in await hours_by_station_month(
-        uow, start=last_start, end=this_end, station_codes=codes
-    ):
+    months_hours = await hours_figures(uow, start=last_start, end=this_end, station_codes=codes)
+    for row in months_hours.rows:
         target = slot(row.station_code, row.month == this_start)
         target.volunteer_minutes += row.minutes
         target.volunteers_with_hours += row.volunteers
+    year_hours = await hours_figures(
+        uow,
+        start=date(this_start.year, 1, 1),
+        end=date(this_start.year, 12, 31),
+        station_codes=codes,
+    )
+    year: dict[str, YearVolunteering] = {}
+    for row in year_hours.rows:
+        before = year.get(row.station_code, YearVolunteering())
+        year[row.station_code] = YearVolunteering(
+            minutes=before.minutes + row.minutes,
+            volunteers=year_hours.volunteers.get(row.station_code, 0),
+            activities=before.activities + row.activities,
+        )
 
     empty = _Acc()
     return FiguresReport(
@@ -254,37 +297,98 @@ async def station_figures(
                 station_code=code,
                 this_month=acc.get((code, True), empty).frozen(),
                 last_month=acc.get((code, False), empty).frozen(),
+                this_year=year.get(code, YearVolunteering()),
             )
             for code in station_list
         ),
     )
 
 
-def case_counts(
-    codes: Sequence[str] | None, periods: Sequence[tuple[datetime, datetime, datetime, date]]
-) -> Any:
-    """One grouped statement: per station and for each (start, end, moment, day), the cases
-    opened and closed in [start, end), open at `moment`, and of those overdue on `day` (a next
-    contact before it): four sums per period, in order."""
+@dataclass(frozen=True)
+class Period:
+    """A local calendar month as instants: cases opened or closed in [start_at, end_at) count
+    for it; open and overdue are as at `moment` (its end, or now for a month in progress),
+    overdue meaning a next contact before `day`."""
+
+    start_at: datetime
+    end_at: datetime
+    moment: datetime
+    day: date
+
+
+def month_period(month: date, now: datetime, zone: ZoneInfo) -> Period:
+    """The month starting on `month` (a first day), with midnight in `zone` as its bounds."""
+    start_at = datetime.combine(month, time(), zone)
+    end_at = datetime.combine(month_end(month) + timedelta(days=1), time(), zone)
+    if now < end_at:
+        return Period(start_at, end_at, now, now.astimezone(zone).date())
+    return Period(start_at, end_at, end_at, end_at.date())
+
+
+@dataclass(frozen=True)
+class CaseMonth:
+    opened: int = 0
+    closed: int = 0
+    open: int = 0
+    overdue: int = 0
+    referrals_to_stations: int = 0
+    referrals_to_agencies: int = 0
+
+    @property
+    def referrals(self) -> int:
+        return self.referrals_to_stations + self.referrals_to_agencies
+
+
+async def case_months(
+    uow: UnitOfWork, codes: Sequence[str] | None, periods: Sequence[Period]
+) -> dict[str, list[CaseMonth]]:
+    """Per station, one CaseMonth for each period (in order), in two grouped statements:
+    the cases, and the referrals made from the station (a referral event keeps the station
+    the case was at when it was referred). Stations with nothing are left out."""
     sums: list[Any] = []
-    for start_at, end_at, moment, day in periods:
+    for period in periods:
         open_then = and_(
-            Case.opened_at < moment, or_(Case.closed_at.is_(None), Case.closed_at >= moment)
+            Case.opened_at < period.moment,
+            or_(Case.closed_at.is_(None), Case.closed_at >= period.moment),
         )
+        within = (period.start_at, period.end_at)
         sums += [
-            func.sum(case((and_(Case.opened_at >= start_at, Case.opened_at < end_at), 1), else_=0)),
-            func.sum(case((and_(Case.closed_at >= start_at, Case.closed_at < end_at), 1), else_=0)),
+            func.sum(case((and_(Case.opened_at >= within[0], Case.opened_at < within[1]), 1), else_=0)),
+            func.sum(case((and_(Case.closed_at >= within[0], Case.closed_at < within[1]), 1), else_=0)),
             func.sum(case((open_then, 1), else_=0)),
-            func.sum(case((and_(open_then, Case.next_contact_on < day), 1), else_=0)),
-        ]
-    query = (
-        select(Case.station_code, *sums)
-        .where(Case.opened_at < max(end for _, end, _, _ in periods))
-        .group_by(Case.station_code)
+            func.sum(case((and_(open_then, Case.next_contact_on < period.day), 1), else_=0)),
+        ]  # fmt: skip
+    last_end = max(p.end_at for p in periods)
+    case_q = select(Case.station_code, *sums).where(Case.opened_at < last_end)
+    referral_sums = [
+        func.sum(
+            case((and_(CaseEvent.at >= p.start_at, CaseEvent.at < p.end_at, is_kind), 1), else_=0)
+        )
+        for p in periods
+        for is_kind in (CaseEvent.kind == REFERRED, CaseEvent.kind == AGENCY_REFERRAL)
+    ]
+    referral_q = select(CaseEvent.station_code, *referral_sums).where(
+        CaseEvent.kind.in_((REFERRED, AGENCY_REFERRAL)),
+        CaseEvent.at >= min(p.start_at for p in periods),
+        CaseEvent.at < last_end,
     )
     if codes is not None:
-        query = query.where(Case.station_code.in_(list(codes)))
-    return query
+        case_q = case_q.where(Case.station_code.in_(list(codes)))
+        referral_q = referral_q.where(CaseEvent.station_code.in_(list(codes)))
+    counted: dict[str, list[list[int]]] = {}
+
+    def row_of(code: str) -> list[list[int]]:
+        return counted.setdefault(code, [[0] * 6 for _ in periods])
+
+    for code, *values in await uow.session.execute(case_q.group_by(Case.station_code)):
+        target = row_of(code)
+        for index in range(len(periods)):
+            target[index][:4] = [int(v or 0) for v in values[index * 4 : index * 4 + 4]]
+    for code, *values in await uow.session.execute(referral_q.group_by(CaseEvent.station_code)):
+        target = row_of(code)
+        for index in range(len(periods)):
+            target[index][4:] = [int(v or 0) for v in values[index * 2 : index * 2 + 2]]
+    return {code: [CaseMonth(*figures) for figures in rows] for code, rows in counted.items()}
 
 
 @dataclass(frozen=True)

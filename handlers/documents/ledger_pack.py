@@ -1,6 +1,7 @@
 """The 台账 pack: one zip with a station-month's records as the bureau reads them.
 
-- `目录.xlsx` (index): a cover sheet, one row per record, one row per supervision session;
+- `目录.xlsx` (index): a cover sheet, one row per record, one row per supervision session,
+  one row per volunteer activity with confirmed hours;
 - a cover document (`00-封面.docx`) with the same cover figures;
 - one Word document per template used that month, one record per page laid out as the form
   (a table of field and value) with its photos embedded;
@@ -120,6 +121,20 @@ def cover_rows(ledger: LedgerMonth, _: Gettext, names: _Names) -> list[tuple[str
         (_("Complete records"), done.complete_records),
         (_("Share of records complete"), share(done.complete_share)),
     ]
+    cases = ledger.cases
+    rows += [
+        (_("Cases"), None),
+        (_("Cases open (at the month's end, or now)"), cases.open),
+        (_("Cases opened"), cases.opened),
+        (_("Cases closed"), cases.closed),
+        (_("Cases overdue for a contact"), cases.overdue),
+        (_("Cases referred to another station"), cases.referrals_to_stations),
+        (_("Cases referred to an agency"), cases.referrals_to_agencies),
+        (_("Volunteer hours"), None),
+        (_("Confirmed volunteer hours"), hours(ledger.volunteer_minutes)),
+        (_("Volunteers with confirmed hours"), ledger.volunteers_with_hours),
+        (_("Volunteer activities with confirmed hours"), len(ledger.volunteer_activities)),
+    ]
     return rows
 
 
@@ -213,6 +228,14 @@ def index_workbook(ledger: LedgerMonth, _: Gettext, names: _Names) -> bytes:
             for s in ledger.sessions
         ],
     )  # fmt: skip
+    sheet(
+        _("Volunteer hours"),
+        [_("Date"), _("Activity"), _("Place"), _("Volunteers with confirmed hours"), _("Hours")],
+        [
+            (a.local_date.isoformat(), a.title, a.place, a.volunteers, hours(a.minutes))
+            for a in ledger.volunteer_activities
+        ],
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

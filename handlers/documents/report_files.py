@@ -600,6 +600,14 @@ def _figures_row(label: str, f: StationFigures) -> list[Any]:
         f.volunteers_active,
         round(f.supervision_minutes / 60, 2),
         f.months_quota_met,
+        f.cases_opened,
+        f.cases_closed,
+        f.cases_open,
+        f.cases_overdue,
+        f.referrals_to_stations,
+        f.referrals_to_agencies,
+        round(f.volunteer_minutes / 60, 2),
+        f.volunteers_with_hours,
     ]
 
 
@@ -608,7 +616,11 @@ def _summary_sheet(workbook: Workbook, report: Report, _: Gettext, names: Names)
         _("Station"), _("Activities"), _("Hours of activities"), _("Person-times"),
         _("Requests received"), _("Requests completed"), _("Accepted within 24 hours"),
         _("Average rating"), _("New volunteer applications"), _("Active volunteers"),
-        _("Supervision hours"), _("Months the quota was met"),
+        _("Supervision hours"), _("Months the quota was met"), _("Cases opened"),
+        _("Cases closed"), _("Cases open (at the period's end, or now)"),
+        _("Cases overdue for a contact"), _("Cases referred to another station"),
+        _("Cases referred to an agency"), _("Confirmed volunteer hours"),
+        _("Volunteers with confirmed hours"),
     ]  # fmt: skip
     rows = [_figures_row(names.station(f.station_code), f) for f in report.stations]
     total = _figures_row(_("Total"), report.total) if len(report.stations) > 1 else None

@@ -78,6 +78,24 @@ def ngettext_for(translator: Translator, language: str) -> Ngettext:
     return ngettext
 
 
+def plural_n(value: float) -> int:
+    """The n to pick a plural form for a decimal figure: English says "1 hour" but "0.5 hours"
+    and "1.5 hours", so only exactly one is singular."""
+    return 1 if value == 1 else 2
+
+
+def hours_count(ngettext: Ngettext, hours: float) -> str:
+    """ "1 hour", "1.5 hours", "2 hours" (Chinese "1.5小时")."""
+    return ngettext("{hours} hour", "{hours} hours", plural_n(hours)).format(
+        hours=hours_label(hours)
+    )
+
+
+def volunteers_count(ngettext: Ngettext, count: int) -> str:
+    """ "1 volunteer", "2 volunteers" (Chinese "2名志愿者")."""
+    return ngettext("{count} volunteer", "{count} volunteers", count).format(count=count)
+
+
 def zone_name(_: Gettext, zone: ZoneInfo) -> str:
     """A time zone in words: "Beijing time" for Asia/Shanghai (WORDING.md), else its name."""
     return _("Beijing time") if zone.key == "Asia/Shanghai" else zone.key

@@ -62,7 +62,7 @@ COMMANDS: tuple[Command, ...] = (
     _c("review", N_("Case records to sign off"), N_("🧭 Records to review"), SUPERVISOR),
     _c("log", N_("Log an activity"), N_("📝 Log an activity"), WORKER),
     _c("mylogs", N_("Your last activity logs"), N_("🗂 My logs"), WORKER),
-    _c("stats", N_("Station figures"), N_("📊 Figures"), WORKER, STATION_HEAD, ADMIN,
+    _c("stats", N_("Station figures"), N_("📊 Figures"), WORKER, STATION_HEAD, SUPERVISOR, ADMIN,
        admin_label=N_("📊 All stations' figures")),
     _c("activity", N_("Publish and run volunteer activities"), N_("📣 Volunteer activities"), WORKER, STATION_HEAD),
     _c("myhours", N_("Your volunteer hours and certificate"), N_("⏱ My volunteer hours"), RESIDENT),

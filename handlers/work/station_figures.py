@@ -1,10 +1,12 @@
 """`/stats`: a station's figures for this month and last month
 (diagram: `station_figures.mmd`).
 
-Workers and station heads see their station (they pick first if they have several); admins
-pick any station, or see every station in one table. Shown: person-times by group (the
-figures stations report: "elderly 874, disabilities 304, children 188"), activities by
-category, hours logged, and residents' requests by status.
+Workers, station heads and supervisors see their stations (they pick first if they have
+several); admins pick any station, or see every station in one table. Shown: person-times by
+group (the figures stations report: "elderly 874, disabilities 304, children 188"), activities
+by category, hours logged, residents' requests by status, cases (open, opened, closed, overdue,
+referred) and confirmed volunteer hours (the month's and the year's, with the volunteers who
+earned them). The service decides who sees which station (`figures_stations`).
 
 Only the station choice is a conversation step. The figures themselves are a view that ends
 the conversation, and their buttons (another station, the table's pages, this month / last
@@ -32,7 +34,14 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
-from handlers.kit.words import hours_label, month_label, staff_only
+from handlers.kit.words import (
+    hours_count,
+    hours_label,
+    month_label,
+    ngettext_for,
+    staff_only,
+    volunteers_count,
+)
 from services import station_figures
 from services.errors import NotAllowed
 from services.quota import month_of, previous_month
@@ -62,7 +71,9 @@ def _refusal(who: Speaker) -> str:
     _ = who.gettext
     if not who.access.is_staff:
         return staff_only(_)
-    return _("Station figures are for social workers, station heads and administrators.")
+    return _(
+        "Station figures are for social workers, station heads, supervisors and administrators."
+    )
 
 
 def _bold(text: str) -> str:
@@ -134,7 +145,61 @@ def figures_text(
             lines.append(
                 _("  {name}: {figures}").format(name=escape(label), figures=_pair(_, a, b))
             )
+    lines += ["", *case_lines(_, this, last)]
+    lines += ["", *volunteer_lines(context, who, report, item)]
     return "\n".join(lines)
+
+
+def case_lines(
+    _: Gettext, this: station_figures.MonthFigures, last: station_figures.MonthFigures
+) -> list[str]:
+    """Cases: open at the month's end (now, for this month), then the month's movements."""
+    rows = (
+        (_("  opened: {figures}"), this.cases_opened, last.cases_opened),
+        (_("  closed: {figures}"), this.cases_closed, last.cases_closed),
+        (_("  overdue for a contact: {figures}"), this.cases_overdue, last.cases_overdue),
+        (
+            _("  referred to another station: {figures}"),
+            this.referrals_to_stations,
+            last.referrals_to_stations,
+        ),
+        (
+            _("  referred to an agency: {figures}"),
+            this.referrals_to_agencies,
+            last.referrals_to_agencies,
+        ),
+    )
+    return [
+        _bold(_("Open cases: {pair}").format(pair=_pair(_, this.cases_open, last.cases_open))),
+        *(line.format(figures=_pair(_, a, b)) for line, a, b in rows),
+    ]
+
+
+def volunteer_lines(
+    context: Context,
+    who: Speaker,
+    report: station_figures.FiguresReport,
+    item: StationFigures,
+) -> list[str]:
+    """Confirmed volunteer hours: this month / last month, then the year so far."""
+    _ = who.gettext
+    ngettext = ngettext_for(context.bot_data.translator, who.lang)
+    this, last, year = item.this_month, item.last_month, item.this_year
+    return [
+        _bold(
+            _("Volunteer hours (confirmed): {pair}").format(
+                pair=_pair(_, this.volunteer_hours, last.volunteer_hours, hours=True)
+            )
+        ),
+        _("  volunteers with confirmed hours: {figures}").format(
+            figures=_pair(_, this.volunteers_with_hours, last.volunteers_with_hours)
+        ),
+        _("  {year} so far: {hours}, {volunteers}").format(
+            year=report.year,
+            hours=hours_count(ngettext, year.hours),
+            volunteers=volunteers_count(ngettext, year.volunteers),
+        ),
+    ]
 
 
 def table_text(

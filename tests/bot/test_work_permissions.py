@@ -47,8 +47,8 @@ async def test_staff_without_the_role_are_told_whose_it_is(bot: BotHarness) -> N
     supervisor = await bot.person(role="supervisor", stations=("jiangnan",), lang="en")
     await supervisor.send("/log")
     assert supervisor.last_text == "Only social workers log activities."
-    await supervisor.send("/stats")
-    assert "for social workers, station heads and administrators" in supervisor.last_text
+    await supervisor.send("/stats")  # their station's figures (issue 15: cases for supervisors)
+    assert supervisor.last_text.startswith("📊 Jiangnan Street Social Work Station")
     admin = await bot.admin(lang="en")
     await admin.send("/log")
     assert admin.last_text == "Only social workers log activities."

@@ -156,7 +156,7 @@ async def test_the_chinese_pack_names_its_files_in_chinese(
     assert "目录.xlsx" in names and "00-封面.docx" in names
     assert any(n.startswith("证据/") for n in names)
     book = load_workbook(io.BytesIO(_pack(month, tmp_path, "zh").read("目录.xlsx")), read_only=True)
-    assert book.sheetnames == ["封面", "记录", "督导"]
+    assert book.sheetnames == ["封面", "记录", "督导", "志愿服务时长"]
 
 
 def test_the_ledger_command_writes_the_zip(
