@@ -31,11 +31,17 @@ from handlers.documents.station_poster import poster_for, poster_pdf, poster_png
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, NUMBER, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import choice_step, confirm_step, local_today, toggles_step
-from handlers.kit.words import day_label, staff_only
+from handlers.kit.words import (
+    day_label,
+    hours_count,
+    person_times_count,
+    staff_only,
+    volunteers_count,
+)
 from knowledge.deep_links import deep_link
 from services import volunteer_activities as va
 from services.errors import InvalidValue, NotAllowed, NotFound
@@ -572,9 +578,11 @@ async def publish(update: Update, context: Context, who: Speaker, draft: Draft) 
                 ),
             )
         return await FLOW.ask(update, context, who, "confirm", _("Please check the details again."))
-    text = _("✅ Published. {count} matching volunteers will be told.").format(
-        count=len(published.offered)
-    )
+    text = ngettext_of(_)(
+        "✅ Published. {count} matching volunteer will be told.",
+        "✅ Published. {count} matching volunteers will be told.",
+        len(published.offered),
+    ).format(count=len(published.offered))
     if published.offered and published.offers_due_at > data.clock.now():
         text += "\n" + _("They will be told at {time}, after the quiet hours.").format(
             time=clock_time(published.offers_due_at, zone)
@@ -758,6 +766,7 @@ async def on_card_press(update: Update, context: Context) -> None:
     """Every card and roster button; the service checks the station's staff on each press."""
     who = await context.person(update)
     _ = who.gettext
+    ngettext = ngettext_of(_)
     data = context.bot_data
     press = context.press(update)
     if press is None:
@@ -820,9 +829,12 @@ async def on_card_press(update: Update, context: Context) -> None:
                 ]
                 await show(
                     update,
-                    _(
+                    ngettext(
+                        "{count} resident scanned the QR code. Did others come without "
+                        "scanning? They are added to the person-times.",
                         "{count} residents scanned the QR code. Did others come without "
-                        "scanning? They are added to the person-times."
+                        "scanning? They are added to the person-times.",
+                        roster.person_times,
                     ).format(count=roster.person_times),
                     InlineKeyboardMarkup(
                         [
@@ -854,12 +866,12 @@ async def on_card_press(update: Update, context: Context) -> None:
                 await show(
                     update,
                     _(
-                        "📝 Recorded as an activity log: {people} person-times, {volunteers} "
-                        "volunteers with {hours} confirmed hours."
+                        "📝 Recorded as an activity log: {person_times}; {volunteers}, "
+                        "{hours} confirmed."
                     ).format(
-                        people=recorded.person_times,
-                        volunteers=recorded.volunteers,
-                        hours=hours_text(recorded.confirmed_minutes),
+                        person_times=person_times_count(ngettext, recorded.person_times),
+                        volunteers=volunteers_count(ngettext, recorded.volunteers),
+                        hours=hours_count(ngettext, recorded.confirmed_minutes / 60),
                     ),
                 )
             elif press.kind == "cx":
@@ -890,7 +902,11 @@ async def on_card_press(update: Update, context: Context) -> None:
                 )
                 await show(
                     update,
-                    _("🚫 Cancelled. {count} volunteers will be told.").format(count=len(told)),
+                    ngettext(
+                        "🚫 Cancelled. {count} volunteer will be told.",
+                        "🚫 Cancelled. {count} volunteers will be told.",
+                        len(told),
+                    ).format(count=len(told)),
                 )
     except NotAllowed:
         await alert(update, _("Only the station's workers and its head can do this."))

@@ -29,9 +29,9 @@ from handlers.documents.volunteer_certificate import (
 )
 from handlers.kit.callbacks import encode
 from handlers.kit.context import BotData, Context, Speaker
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.screen import alert, show
-from handlers.kit.words import day_label
+from handlers.kit.words import day_label, plural_n
 from knowledge.deep_links import ASK, REQUEST, VOLUNTEER, ScanLink, StationLink, parse_payload
 from services import volunteer_activities as va
 from services import volunteer_certificates as vc
@@ -250,9 +250,13 @@ async def _scan(update: Update, context: Context, who: Speaker, payload: str) ->
             "✅ Checked in to {title} at {time}. Scan the same code again at the end to check out."
         ).format(title=title, time=at)
     elif result.kind == va.CHECKED_OUT:
-        text = _(
+        ngettext = ngettext_of(_)
+        text = ngettext(
+            "✅ Checked out of {title} at {time}: {hours} hour (rounded to half hours). "
+            "A social worker will confirm it; /myhours shows your hours.",
             "✅ Checked out of {title} at {time}: {hours} hours (rounded to half hours). "
-            "A social worker will confirm them; /myhours shows your hours."
+            "A social worker will confirm them; /myhours shows your hours.",
+            plural_n((result.minutes or 0) / 60),
         ).format(title=title, time=at, hours=hours_text(result.minutes))
     else:
         text = _("✅ Welcome to {title}! You are counted as a participant.").format(title=title)

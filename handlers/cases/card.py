@@ -24,7 +24,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
-from handlers.kit.i18n import N_, Gettext
+from handlers.kit.i18n import N_, Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.words import day_label, staff_only
@@ -123,14 +123,20 @@ def station_name(context: Context, who: Speaker, code: str | None) -> str:
     return station.name(who.lang) if station else (code or "")
 
 
+def overdue_text(_: Gettext, days: int) -> str:
+    ngettext = ngettext_of(_)
+    return ngettext("overdue by {days} day", "overdue by {days} days", days).format(days=days)
+
+
 def _due_text(_: Gettext, on: date | None, every: int | None, overdue: int) -> str:
     if on is None:
         return _("not set")
     text = day_label(_, on)
+    ngettext = ngettext_of(_)
     if every:
-        text += " · " + _("every {days} days").format(days=every)
+        text += " · " + ngettext("every {days} day", "every {days} days", every).format(days=every)
     if overdue:
-        text += " · ⏰ " + _("overdue by {days} days").format(days=overdue)
+        text += " · ⏰ " + overdue_text(_, overdue)
     return text
 
 
@@ -357,11 +363,7 @@ async def list_cases(update: Update, context: Context) -> None:
                 if case.referred_to_station in cs.staff_stations(who.access)
                 else next_step_text(context, who, case.next_step)
             )
-            + (
-                " · " + _("overdue by {days} days").format(days=case.overdue_days)
-                if case.overdue_days
-                else ""
-            )
+            + (" · " + overdue_text(_, case.overdue_days) if case.overdue_days else "")
         )
         buttons.append(_b(f"{mark}{case.number}", "open", case.id))
     rows = grid(buttons, 3)

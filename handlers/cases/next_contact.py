@@ -17,6 +17,7 @@ from handlers.cases import card
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import DATE, END, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.i18n import ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.steps import local_today
@@ -54,10 +55,12 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
 
 def render(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
+    ngettext = ngettext_of(_)
     rows = grid(
         [
             InlineKeyboardButton(
-                _("in {days} days").format(days=d), callback_data=encode(P, "in", d)
+                ngettext("in {days} day", "in {days} days", d).format(days=d),
+                callback_data=encode(P, "in", d),
             )
             for d in IN_DAYS
         ],
@@ -66,7 +69,8 @@ def render(context: Context, who: Speaker, draft: Draft) -> Screen:
     rows += grid(
         [
             InlineKeyboardButton(
-                _("every {days} days").format(days=d), callback_data=encode(P, "every", d)
+                ngettext("every {days} day", "every {days} days", d).format(days=d),
+                callback_data=encode(P, "every", d),
             )
             for d in EVERY_DAYS
         ],

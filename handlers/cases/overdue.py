@@ -15,7 +15,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from handlers.kit.callbacks import encode
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.words import day_label
 
 
@@ -30,10 +30,15 @@ def render_case_overdue(
         "days": p.get("days", 1),
     }
     if p.get("audience") == "station_head":
-        text = _(
+        ngettext = ngettext_of(_)
+        text = ngettext(
+            "⏰ <b>A case is overdue</b>\n"
+            "Case {number} at {station} was due for a contact on {due}, {days} day ago. "
+            "Please check with its worker.",
             "⏰ <b>A case is overdue</b>\n"
             "Case {number} at {station} was due for a contact on {due}, {days} days ago. "
-            "Please check with its worker."
+            "Please check with its worker.",
+            int(values["days"]),
         ).format(**values)
     else:
         text = _(

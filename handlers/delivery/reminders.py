@@ -26,8 +26,8 @@ from telegram.ext import Application
 from handlers.cases import render_case_overdue
 from handlers.delivery.outbox import Renderer, SendReport
 from handlers.kit.context import BotData, Context
-from handlers.kit.i18n import Gettext
-from handlers.kit.words import role_label
+from handlers.kit.i18n import Gettext, ngettext_of
+from handlers.kit.words import plural_n, role_label
 from knowledge.stations import StationCatalog
 from services import people, reminders
 from services.delivery import PendingDelivery, PlannedMessage
@@ -102,11 +102,17 @@ class Renderers:
     def urgent_waiting(self, item: PendingDelivery, _: Gettext, lang: str) -> Rendered:
         """An urgent request nobody accepted in time, to the head and the administrators."""
         p = item.payload
-        text = _(
+        ngettext = ngettext_of(_)
+        text = ngettext(
+            "🚨 <b>URGENT: a request has waited over {hours} hour</b>\n"
+            "Urgent request {ref} at {station}, submitted {since}, has still not been "
+            "accepted. Someone's safety may be at risk: please make sure someone takes it now, "
+            "or call the resident.",
             "🚨 <b>URGENT: a request has waited over {hours} hours</b>\n"
             "Urgent request {ref} at {station}, submitted {since}, has still not been "
             "accepted. Someone's safety may be at risk: please make sure someone takes it now, "
-            "or call the resident."
+            "or call the resident.",
+            plural_n(float(p.get("hours") or 0)),
         ).format(
             hours=p.get("hours", ""),
             ref=escape(p.get("ref") or ""),
@@ -142,17 +148,22 @@ class Renderers:
             return _("{needed} h still needed, and today is the last day.").format(
                 needed=hours(p["needed"])
             )
+        ngettext = ngettext_of(_)
         if p["status"] == BEHIND:
-            return _(
-                "⚠️ Behind: {needed} h still needed in {days} days (about {per_week} h a week)."
+            return ngettext(
+                "⚠️ Behind: {needed} h still needed in {days} day (about {per_week} h a week).",
+                "⚠️ Behind: {needed} h still needed in {days} days (about {per_week} h a week).",
+                p["days_left"],
             ).format(
                 needed=hours(p["needed"]),
                 days=p["days_left"],
                 per_week=hours(round(p["per_week"], 1)),
             )
-        return _("On track: {needed} h still needed in {days} days.").format(
-            needed=hours(p["needed"]), days=p["days_left"]
-        )
+        return ngettext(
+            "On track: {needed} h still needed in {days} day.",
+            "On track: {needed} h still needed in {days} days.",
+            p["days_left"],
+        ).format(needed=hours(p["needed"]), days=p["days_left"])
 
     def _pace_needed(self, _: Gettext, p: dict[str, Any]) -> str:
         values = {
@@ -162,14 +173,21 @@ class Renderers:
             "days": p["days_left"],
             "per_week": hours(round(p["per_week"], 1)),
         }
+        ngettext = ngettext_of(_)
         if p["days_left"] <= 7:  # "a week" says nothing when less than one is left
-            return _(
+            return ngettext(
                 "{done} h logged this month of the {quota} h required: {needed} h to go in "
-                "{days} days."
+                "{days} day.",
+                "{done} h logged this month of the {quota} h required: {needed} h to go in "
+                "{days} days.",
+                p["days_left"],
             ).format(**values)
-        return _(
+        return ngettext(
             "{done} h logged this month of the {quota} h required: {needed} h to go in "
-            "{days} days (about {per_week} h a week)."
+            "{days} day (about {per_week} h a week).",
+            "{done} h logged this month of the {quota} h required: {needed} h to go in "
+            "{days} days (about {per_week} h a week).",
+            p["days_left"],
         ).format(**values)
 
     def digest(self, item: PendingDelivery, _: Gettext, lang: str) -> Rendered:
@@ -327,31 +345,42 @@ class Renderers:
             "since": self.when(p["since"]),
             "hours": p["hours"],
         }
+        ngettext = ngettext_of(_)
+        n = plural_n(float(p["hours"]))
         if item.occasion == "head":
-            text = _(
+            text = ngettext(
+                "📥 <b>A request has waited over {hours} hour</b>\n"
+                "Request {ref} at {station}, submitted {since}, has still not been accepted. "
+                "Please make sure someone at the station takes it.",
                 "📥 <b>A request has waited over {hours} hours</b>\n"
                 "Request {ref} at {station}, submitted {since}, has still not been accepted. "
-                "Please make sure someone at the station takes it."
+                "Please make sure someone at the station takes it.",
+                n,
             ).format(**values)
         else:
-            text = _(
+            text = ngettext(
                 "📥 <b>A request is waiting</b>\n"
                 "Request {ref} at {station}, submitted {since}, has not been accepted after "
-                "{hours} hours. Please take it or pass it on."
+                "{hours} hour. Please take it or pass it on.",
+                "📥 <b>A request is waiting</b>\n"
+                "Request {ref} at {station}, submitted {since}, has not been accepted after "
+                "{hours} hours. Please take it or pass it on.",
+                n,
             ).format(**values)
         return text, inbox_button(_)
 
     def volunteer_waiting(self, item: PendingDelivery, _: Gettext, lang: str) -> Rendered:
         p = item.payload
-        text = _(
+        days = round(p["hours"] / 24)
+        text = ngettext_of(_)(
+            "🤝 <b>A volunteer application is waiting</b>\n"
+            "Submitted at {station} on {since}, it has not been decided after {days} day. "
+            "Please review it.",
             "🤝 <b>A volunteer application is waiting</b>\n"
             "Submitted at {station} on {since}, it has not been decided after {days} days. "
-            "Please review it."
-        ).format(
-            station=self.station(p["station"], lang),
-            since=self.when(p["since"]),
-            days=round(p["hours"] / 24),
-        )
+            "Please review it.",
+            days,
+        ).format(station=self.station(p["station"], lang), since=self.when(p["since"]), days=days)
         return text, inbox_button(_)
 
 

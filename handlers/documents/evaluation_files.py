@@ -22,7 +22,7 @@ from handlers.documents.report_files import (
     png_bytes,
     workbook_bytes,
 )
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import Gettext, ngettext_of
 from knowledge.evaluation import MEASURED, Indicator
 from services.evaluation import EvaluationOutcome, StationScore
 
@@ -89,8 +89,10 @@ def evaluation_table(outcome: EvaluationOutcome, _: Gettext, names: Names, zone:
         lines.append("")
         lines.append(
             escape(
-                _(
-                    "Scores were not entered for {count} stations; what is missing counts as 0."
+                ngettext_of(_)(
+                    "Scores were not entered for {count} station; what is missing counts as 0.",
+                    "Scores were not entered for {count} stations; what is missing counts as 0.",
+                    incomplete,
                 ).format(count=incomplete)
             )
         )

@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from handlers.kit.i18n import N_, Gettext
+from handlers.kit.i18n import N_, Gettext, Ngettext, ngettext_of
+from handlers.kit.words import hours_count, person_times_count
 from knowledge.bundle import Knowledge
 from services.quota import BEHIND, MET, MISSED, OFFLINE, ON_TRACK, ONLINE
 from services.reports import (
@@ -252,6 +253,7 @@ def file_stem(report: Report) -> str:
 def report_summary(report: Report, _: Gettext, names: Names) -> str:
     """A few lines for the chat (HTML): the figures people ask for first."""
     total = report.total
+    ngettext = ngettext_of(_)
     lines = [
         "<b>"
         + escape(
@@ -264,8 +266,10 @@ def report_summary(report: Report, _: Gettext, names: Names) -> str:
     if report.is_empty:
         lines.append(_("Nothing was recorded in this period."))
     lines.append(
-        _("Activities: {count} ({hours} hours), {person_times} person-times.").format(
-            count=total.activities, hours=hours(total.minutes), person_times=total.person_times
+        _("Activities: {count} ({hours}), {person_times}.").format(
+            count=total.activities,
+            hours=hours_phrase(ngettext, total.minutes),
+            person_times=person_times_count(ngettext, total.person_times),
         )
     )
     by_group = [
@@ -287,14 +291,18 @@ def report_summary(report: Report, _: Gettext, names: Names) -> str:
     )
     if total.average_rating is not None:
         lines.append(
-            _("Average rating: {rating} of 5 ({count} ratings).").format(
-                rating=f"{total.average_rating:.1f}", count=total.ratings
-            )
+            ngettext(
+                "Average rating: {rating} of 5 ({count} rating).",
+                "Average rating: {rating} of 5 ({count} ratings).",
+                total.ratings,
+            ).format(rating=f"{total.average_rating:.1f}", count=total.ratings)
         )
     lines.append(
-        _("Volunteers: {new} new applications, {active} active.").format(
-            new=total.volunteers_applied, active=total.volunteers_active
-        )
+        ngettext(
+            "Volunteers: {new} new application, {active} active.",
+            "Volunteers: {new} new applications, {active} active.",
+            total.volunteers_applied,
+        ).format(new=total.volunteers_applied, active=total.volunteers_active)
     )
     lines.extend(_supervision_lines(report, _, names))
     lines.append("")
@@ -302,25 +310,33 @@ def report_summary(report: Report, _: Gettext, names: Names) -> str:
     return "\n".join(lines)
 
 
+def hours_phrase(ngettext: Ngettext, minutes: int | float) -> str:
+    """ "1 hour", "12.5 hours", written to one decimal as everywhere in the report."""
+    return hours_count(ngettext, minutes / 60, label=lambda value: hours(value * 60))
+
+
 def _supervision_lines(report: Report, _: Gettext, names: Names) -> list[str]:
+    ngettext = ngettext_of(_)
     if report.period.kind == MONTH and not report.all_stations:
         status = next((q for q in report.quota if q.station_code == report.station_codes[0]), None)
         if status is None:
             return []
         return [
-            _("Supervision: {hours} of {quota} hours ({status}).").format(
+            _("Supervision: {hours} of {quota} ({status}).").format(
                 hours=hours(status.total_hours * 60),
-                quota=hours(status.quota_hours * 60),
+                quota=hours_phrase(ngettext, status.quota_hours * 60),
                 status=_(QUOTA_STATUS_LABELS[status.status]),
             )
         ]
     total = report.total
     if report.period.kind == MONTH:
         lines = [
-            _(
-                "Supervision: {hours} hours in all; {met} of {stations} stations met the quota."
+            ngettext(
+                "Supervision: {hours} in all; {met} of {stations} station met the quota.",
+                "Supervision: {hours} in all; {met} of {stations} stations met the quota.",
+                len(report.station_codes),
             ).format(
-                hours=hours(total.supervision_minutes),
+                hours=hours_phrase(ngettext, total.supervision_minutes),
                 met=total.months_quota_met,
                 stations=len(report.station_codes),
             )
@@ -335,18 +351,25 @@ def _supervision_lines(report: Report, _: Gettext, names: Names) -> list[str]:
         return lines
     if report.all_stations:
         return [
-            _(
-                "Supervision: {hours} hours in all; the quota was met in {met} of {months} "
-                "station-months."
+            ngettext(
+                "Supervision: {hours} in all; the quota was met in {met} of {months} "
+                "station-month.",
+                "Supervision: {hours} in all; the quota was met in {met} of {months} "
+                "station-months.",
+                len(report.quota),
             ).format(
-                hours=hours(total.supervision_minutes),
+                hours=hours_phrase(ngettext, total.supervision_minutes),
                 met=total.months_quota_met,
                 months=len(report.quota),
             )
         ]
     return [
-        _("Supervision: {hours} hours; the quota was met in {met} of {months} months.").format(
-            hours=hours(total.supervision_minutes),
+        ngettext(
+            "Supervision: {hours}; the quota was met in {met} of {months} month.",
+            "Supervision: {hours}; the quota was met in {met} of {months} months.",
+            len(report.quota),
+        ).format(
+            hours=hours_phrase(ngettext, total.supervision_minutes),
             met=total.months_quota_met,
             months=len(report.quota),
         )
@@ -424,7 +447,7 @@ def _supervision_axes(axes: Any, report: Report, _: Gettext, names: Names) -> No
         return
     positions = list(range(len(labels)))
     totals = [a + b for a, b in zip(online, offline, strict=True)]
-    quota_label = _("quota ({hours} hours)").format(hours=hours(max(quota) * 60))
+    quota_label = _("quota ({hours})").format(hours=hours_phrase(ngettext_of(_), max(quota) * 60))
     top = max([*quota, *totals]) * 1.35 or 1  # headroom for the legend
     if by_month:
         axes.bar(positions, online, color=ONLINE_COLOUR, label=_("online"))

@@ -17,7 +17,8 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import Gettext, ngettext_of
+from handlers.kit.words import plural_n
 from services.volunteer_certificates import Certificate
 
 PDF_MIME = "application/pdf"
@@ -114,10 +115,14 @@ def certificate_pdf(
     first = certificate.first_date or certificate.issued_at.astimezone(zone).date()
     last = certificate.last_date or first
     line(
-        _(
+        ngettext_of(_)(
+            "This certifies that from {first} to {last} the volunteer served {hours} hour "
+            "of volunteer service with {station} ({period}; activities: {count}), as "
+            "confirmed by the station's social workers.",
             "This certifies that from {first} to {last} the volunteer served {hours} hours "
             "of volunteer service with {station} ({period}; activities: {count}), as "
-            "confirmed by the station's social workers."
+            "confirmed by the station's social workers.",
+            plural_n(certificate.minutes / 60),
         ).format(
             first=date_text(first, _),
             last=date_text(last, _),

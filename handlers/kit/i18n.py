@@ -8,13 +8,31 @@ the source and are read directly (no compiled `.mo` to go stale).
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from weakref import WeakKeyDictionary
 
 from babel.messages.pofile import read_po
 
 LOCALES_DIR = Path(__file__).parent.parent / "locales"
 LOCALE_OF_LANGUAGE = {"zh": "zh_Hans", "en": "en"}
 Gettext = Callable[[str], str]
+Ngettext = Callable[[str, str, int], str]
+
+# The plural forms of each language's gettext, so code handed only `_` (a document renderer,
+# a reminder's text) can still say "1 volunteer" / "2 volunteers": see `ngettext_of`.
+_PLURAL_FORMS: WeakKeyDictionary[Gettext, Ngettext] = WeakKeyDictionary()
+
+
+def _english_plural(singular: str, plural: str, n: int) -> str:
+    return singular if n == 1 else plural
+
+
+def ngettext_of(gettext: Gettext) -> Ngettext:
+    """The `ngettext(singular, plural, n)` of the language `gettext` speaks (call the result
+    `ngettext`, so the catalogue tool extracts both forms). A gettext not made by a
+    Translator (a test's identity function) gets the English rule."""
+    return _PLURAL_FORMS.get(gettext, _english_plural)
 
 
 def N_(message: str) -> str:
@@ -74,4 +92,5 @@ class Translator:
             found = variants.get(message)
             return found if found is not None else self.gettext(language, message)
 
+        _PLURAL_FORMS[gettext] = partial(self.ngettext, language)
         return gettext

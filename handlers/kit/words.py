@@ -8,7 +8,7 @@ from datetime import date
 from html import escape
 from zoneinfo import ZoneInfo
 
-from handlers.kit.i18n import N_, Gettext, Translator
+from handlers.kit.i18n import N_, Gettext, Ngettext, Translator
 from services.phones import display_phone
 
 
@@ -65,9 +65,6 @@ def staff_only(_: Gettext) -> str:
     return _("Sorry, this is only for social work station staff.")
 
 
-Ngettext = Callable[[str, str, int], str]
-
-
 def ngettext_for(translator: Translator, language: str) -> Ngettext:
     """`ngettext(singular, plural, n)` in one language (call it by that name, so the
     catalogue tool extracts both forms)."""
@@ -84,16 +81,30 @@ def plural_n(value: float) -> int:
     return 1 if value == 1 else 2
 
 
-def hours_count(ngettext: Ngettext, hours: float) -> str:
-    """ "1 hour", "1.5 hours", "2 hours" (Chinese "1.5小时")."""
-    return ngettext("{hours} hour", "{hours} hours", plural_n(hours)).format(
-        hours=hours_label(hours)
+def hours_count(
+    ngettext: Ngettext, hours: float, label: Callable[[float], str] = hours_label
+) -> str:
+    """ "1 hour", "1.5 hours", "2 hours" (Chinese "1.5小时"); `label` writes the figure (a
+    report rounds to one decimal), and the form follows what is written: "1.0" reads "1"."""
+    shown = label(hours)
+    return ngettext("{hours} hour", "{hours} hours", 1 if shown == label(1) else 2).format(
+        hours=shown
     )
+
+
+def person_times_count(ngettext: Ngettext, count: int) -> str:
+    """ "1 person-time", "12 person-times" (Chinese "12人次")."""
+    return ngettext("{count} person-time", "{count} person-times", count).format(count=count)
 
 
 def volunteers_count(ngettext: Ngettext, count: int) -> str:
     """ "1 volunteer", "2 volunteers" (Chinese "2名志愿者")."""
     return ngettext("{count} volunteer", "{count} volunteers", count).format(count=count)
+
+
+def activities_count(ngettext: Ngettext, count: int) -> str:
+    """ "1 activity", "2 activities" (Chinese "活动2次")."""
+    return ngettext("{count} activity", "{count} activities", count).format(count=count)
 
 
 def zone_name(_: Gettext, zone: ZoneInfo) -> str:

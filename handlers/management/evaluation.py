@@ -33,7 +33,7 @@ from handlers.documents import evaluation_files, report_files
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, NUMBER, Draft, Flow, Outcome, Reask, Screen, Step
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from services import evaluation
@@ -134,9 +134,11 @@ def render_action(context: Context, who: Speaker, draft: Draft) -> Screen:
         [_button(_("✏️ Enter scores"), "enter")],
         [_button(_("🧮 Compute the ranking"), "compute")],
     ]
-    text = _("Evaluation {year}. Scores entered for {done} of {total} stations.").format(
-        year=draft.get("year"), done=len(draft.get("done", [])), total=total
-    )
+    text = ngettext_of(_)(
+        "Evaluation {year}. Scores entered for {done} of {total} station.",
+        "Evaluation {year}. Scores entered for {done} of {total} stations.",
+        total,
+    ).format(year=draft.get("year"), done=len(draft.get("done", [])), total=total)
     return Screen(text, rows)
 
 
@@ -179,19 +181,27 @@ def render_check(context: Context, who: Speaker, draft: Draft) -> Screen:
     """What the draft lacks, and Record / Enter the missing scores."""
     _ = who.gettext
     missing, incomplete = draft.get("missing") or [], draft.get("incomplete") or []
+    ngettext = ngettext_of(_)
+    ranked = int(draft.get("ranked", 0))
     lines = [
-        _("🧮 Draft ranking {year} for {count} stations: not recorded yet.").format(
-            year=draft.get("year"), count=draft.get("ranked", 0)
-        )
+        ngettext(
+            "🧮 Draft ranking {year} for {count} station: not recorded yet.",
+            "🧮 Draft ranking {year} for {count} stations: not recorded yet.",
+            ranked,
+        ).format(year=draft.get("year"), count=ranked)
     ]
     comma = "、" if who.lang.startswith("zh") else ", "
     if missing:
         lines += [
             "",
-            _(
+            ngettext(
+                "⚠️ No scores entered yet for {count} station: {names}. Recorded now, it "
+                "would get 0 points for everything scored by hand, and may fall below the pass "
+                "mark.",
                 "⚠️ No scores entered yet for {count} stations: {names}. Recorded now, they "
                 "would get 0 points for everything scored by hand, and may fall below the pass "
-                "mark."
+                "mark.",
+                len(missing),
             ).format(
                 count=len(missing),
                 names=comma.join(_station_name(context, who, c) for c in missing),
@@ -200,7 +210,11 @@ def render_check(context: Context, who: Speaker, draft: Draft) -> Screen:
     if incomplete:
         lines += [
             "",
-            _("Some scores are still missing for {count} stations: {names}.").format(
+            ngettext(
+                "Some scores are still missing for {count} station: {names}.",
+                "Some scores are still missing for {count} stations: {names}.",
+                len(incomplete),
+            ).format(
                 count=len(incomplete),
                 names=comma.join(_station_name(context, who, c) for c in incomplete),
             ),
@@ -511,7 +525,11 @@ def months_text(context: Context, who: Speaker, outcome: EvaluationOutcome) -> s
         if row.months_counted is None or row.months_begun is None:
             continue
         lines.append(
-            _("{station}: {counted} of {begun} months").format(
+            ngettext_of(_)(
+                "{station}: {counted} of {begun} month",
+                "{station}: {counted} of {begun} months",
+                row.months_begun,
+            ).format(
                 station=_station_name(context, who, row.station_code),
                 counted=row.months_counted,
                 begun=row.months_begun,

@@ -38,7 +38,7 @@ from telegram.ext import (
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, NUMBER, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import (
@@ -59,6 +59,7 @@ from handlers.kit.words import (
     hours_label,
     in_sentence,
     ngettext_for,
+    person_times_count,
     staff_only,
 )
 from handlers.work import record_steps
@@ -283,15 +284,22 @@ def _render_split(context: Context, who: Speaker, draft: Draft) -> Screen:
     question = _question(draft)
     assert question is not None  # the step applies only with several groups
     group = in_sentence(_group_names(context, who).get(question.group, question.group), who.lang)
-    text = _(
+    ngettext = ngettext_of(_)
+    text = ngettext(
+        "{total} person-time in all. How many of them were {group}? "
+        "Type a number from {low} to {total}.",
         "{total} person-times in all. How many of them were {group}? "
-        "Type a number from {low} to {total}."
+        "Type a number from {low} to {total}.",
+        question.high,
     ).format(total=question.high, group=escape(group), low=question.low)
     if question.low > activities.MIN_PERSON_TIMES:
         others = question.high - question.low
-        text += "\n" + _(
+        text += "\n" + ngettext(
             "At least {low}: the other groups have {others} between them, and all {total} "
-            "person-times must be counted in some group."
+            "person-time must be counted in some group.",
+            "At least {low}: the other groups have {others} between them, and all {total} "
+            "person-times must be counted in some group.",
+            question.high,
         ).format(low=question.low, others=others, total=question.high)
     text += "\n" + _("Someone in two groups (an older person with a disability) counts in both.")
     rows = [
@@ -811,7 +819,7 @@ def _log_line(context: Context, who: Speaker, number: int, entry: ActivityEntry)
         _("{hours} h").format(hours=hours_label(entry.hours)),
     ]
     if entry.person_times:
-        parts.append(_("{count} person-times").format(count=entry.person_times))
+        parts.append(person_times_count(ngettext_of(_), entry.person_times))
     line = " · ".join(parts)
     if entry.note:
         note = entry.note if len(entry.note) <= 60 else entry.note[:59] + "…"

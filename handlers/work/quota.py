@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Conv
 
 from handlers.kit.callbacks import encode, pattern
 from handlers.kit.context import Context
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.screen import show
 from handlers.kit.words import hours_label, month_label, staff_only
 from services import reach
@@ -69,7 +69,11 @@ def quota_block(_: Gettext, station_name: str, quota: QuotaStatus) -> str:
         )
     else:
         lines.append(
-            _("Still needed: {needed} h · {days} days left · about {weekly} h a week").format(
+            ngettext_of(_)(
+                "Still needed: {needed} h · {days} day left · about {weekly} h a week",
+                "Still needed: {needed} h · {days} days left · about {weekly} h a week",
+                quota.days_left,
+            ).format(
                 needed=hours_label(quota.hours_needed),
                 days=quota.days_left,
                 weekly=f"{quota.hours_per_week_needed:.1f}",
@@ -130,9 +134,11 @@ def quota_table(
     ]
     if unsupervised:
         lines.append(
-            _("{icon} no supervisor in the bot yet: {count} stations").format(
-                icon=NO_SUPERVISOR_ICON, count=len(unsupervised)
-            )
+            ngettext_of(_)(
+                "{icon} no supervisor in the bot yet: {count} station",
+                "{icon} no supervisor in the bot yet: {count} stations",
+                len(unsupervised),
+            ).format(icon=NO_SUPERVISOR_ICON, count=len(unsupervised))
         )
     lines.append("")
     for quota in ordered[page * PAGE : (page + 1) * PAGE]:

@@ -31,14 +31,16 @@ from telegram.ext import (
 
 from handlers.kit.callbacks import encode
 from handlers.kit.context import Context, Speaker
-from handlers.kit.i18n import N_, Gettext
+from handlers.kit.i18n import N_, Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.words import (
+    activities_count,
     hours_count,
     hours_label,
     month_label,
     ngettext_for,
+    person_times_count,
     staff_only,
     volunteers_count,
 )
@@ -209,15 +211,16 @@ def table_text(
     _ = who.gettext
     knowledge = context.bot_data.knowledge
     names = {s.code: s.name(who.lang) for s in knowledge.stations.stations}
+    ngettext = ngettext_of(_)
     pages = max(1, -(-len(network.stations) // ROWS_PER_PAGE))
     page = min(max(page, 0), pages - 1)
     separator = "，" if who.lang == "zh" else ", "
     lines = [
         "📊 <b>" + _("All stations, {month}").format(month=month_label(_, network.month)) + "</b>",
-        _("{activities} activities · {hours} h · {person_times} person-times").format(
-            activities=network.activities,
+        _("{activities} · {hours} h · {person_times}").format(
+            activities=activities_count(ngettext, network.activities),
             hours=hours_label(network.minutes / 60),
-            person_times=network.person_times,
+            person_times=person_times_count(ngettext, network.person_times),
         ),
         separator.join(
             f"{escape(g.name(who.lang))} {network.by_group.get(g.code, 0)}"

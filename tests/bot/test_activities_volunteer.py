@@ -178,9 +178,9 @@ async def test_qr_scans_confirmation_record_myhours_certificate_and_verify(
     await worker.press("1. ✅")
     assert "1. ✅ Ann: 3 h" in worker.last_text and "Confirmed: 3 h" in worker.last_text
     await worker.press_data(f"vam:rec:{activity_id}")
-    assert worker.last_text.startswith("1 residents scanned the QR code.")
+    assert worker.last_text.startswith("1 resident scanned the QR code.")  # not "1 residents"
     await worker.press("+5")  # five more came without scanning
-    assert "6 person-times, 1 volunteers with 3 confirmed hours" in worker.last_text
+    assert "6 person-times; 1 volunteer, 3 hours confirmed." in worker.last_text
     async with bot.database.uow() as uow:
         log = (
             await uow.session.execute(select(ActivityLog.person_times, ActivityLog.template_code))
@@ -290,7 +290,7 @@ async def test_edit_from_the_summary_reopen_and_cancel(bot: BotHarness) -> None:
     assert "Volunteers: 1 of 4 signed up, 0 waiting" in worker.last_text
     await worker.press("🚫 Cancel the activity")
     await worker.press("Yes, cancel it")
-    assert "Cancelled. 1 volunteers will be told." in worker.last_text
+    assert "Cancelled. 1 volunteer will be told." in worker.last_text
     await run(bot, at(2026, 11, 16, 10, 2))
     assert "This volunteer activity was cancelled" in ann.last_text
     old_button = next(m for m in ann.messages if m.buttons).buttons[0].callback_data or ""

@@ -80,7 +80,7 @@ async def test_admin_picks_all_stations_for_a_chosen_month_in_chinese(bot: BotHa
     await admin.press("rep:s:all")
     summary, _photo, document = admin.messages[-3:]
     assert summary.text.startswith("数据报表：全部社工站，2026年10月")
-    assert "服务记录：4 条（7.5 小时），服务 73 人次。" in summary.text
+    assert "服务记录：4 条（7.5小时），服务73人次。" in summary.text
     assert "14 个站中 1 个达标" in summary.text
     book = workbook_of(document)
     sheet = book["概况"]

@@ -95,7 +95,7 @@ async def test_admin_sees_every_station_in_one_table_or_picks_one(bot: BotHarnes
     await admin.press("📋 All stations in one table")
     text = admin.last_text
     assert text.startswith("📊 All stations, Nov")
-    assert "1 activities · 2 h · 30 person-times" in text
+    assert "1 activity · 2 h · 30 person-times" in text
     assert "Elderly people (60+) 30, People with disabilities 0, Children in difficulty" in text
     assert "Jiangnan Street Social Work Station: 1 act. · 2 h · 30 p-t · 0 req." in text
     assert text.count("Social Work Station:") == 14
