@@ -41,7 +41,7 @@ from services.errors import InvalidValue, NotAllowed, NotFound
 from services.people import Access
 from services.quota import MET, QuotaStatus, month_end, month_of, previous_month, quota_status
 from services.station_figures import Period as CasePeriod
-from services.station_figures import case_months
+from services.station_figures import referral_counts
 from services.volunteer_activities import HoursRow, hours_figures
 
 MONTH, YEAR = "month", "year"
@@ -604,9 +604,9 @@ async def gather_report(
     with_hours = hours.volunteers
     since = await in_bot_since(uow, station_codes=codes, zone=zone)
     referrals = {
-        code: (months[0].referrals_to_stations, months[0].referrals_to_agencies)
-        for code, months in (
-            await case_months(uow, only, [CasePeriod(begin, end, moment, today)])
+        code: pairs[0]
+        for code, pairs in (
+            await referral_counts(uow, only, [CasePeriod(begin, end, moment, today)])
         ).items()
     }
     figures = tuple(

@@ -343,8 +343,8 @@ async def case_months(
     uow: UnitOfWork, codes: Sequence[str] | None, periods: Sequence[Period]
 ) -> dict[str, list[CaseMonth]]:
     """Per station, one CaseMonth for each period (in order), in two grouped statements:
-    the cases, and the referrals made from the station (a referral event keeps the station
-    the case was at when it was referred). Stations with nothing are left out."""
+    the cases, and the referrals made from the station (`referral_counts`). Stations with
+    nothing are left out."""
     sums: list[Any] = []
     for period in periods:
         open_then = and_(
@@ -360,21 +360,8 @@ async def case_months(
         ]  # fmt: skip
     last_end = max(p.end_at for p in periods)
     case_q = select(Case.station_code, *sums).where(Case.opened_at < last_end)
-    referral_sums = [
-        func.sum(
-            case((and_(CaseEvent.at >= p.start_at, CaseEvent.at < p.end_at, is_kind), 1), else_=0)
-        )
-        for p in periods
-        for is_kind in (CaseEvent.kind == REFERRED, CaseEvent.kind == AGENCY_REFERRAL)
-    ]
-    referral_q = select(CaseEvent.station_code, *referral_sums).where(
-        CaseEvent.kind.in_((REFERRED, AGENCY_REFERRAL)),
-        CaseEvent.at >= min(p.start_at for p in periods),
-        CaseEvent.at < last_end,
-    )
     if codes is not None:
         case_q = case_q.where(Case.station_code.in_(list(codes)))
-        referral_q = referral_q.where(CaseEvent.station_code.in_(list(codes)))
     counted: dict[str, list[list[int]]] = {}
 
     def row_of(code: str) -> list[list[int]]:
@@ -384,11 +371,37 @@ async def case_months(
         target = row_of(code)
         for index in range(len(periods)):
             target[index][:4] = [int(v or 0) for v in values[index * 4 : index * 4 + 4]]
-    for code, *values in await uow.session.execute(referral_q.group_by(CaseEvent.station_code)):
+    for code, referrals in (await referral_counts(uow, codes, periods)).items():
         target = row_of(code)
-        for index in range(len(periods)):
-            target[index][4:] = [int(v or 0) for v in values[index * 2 : index * 2 + 2]]
+        for index, pair in enumerate(referrals):
+            target[index][4:] = list(pair)
     return {code: [CaseMonth(*figures) for figures in rows] for code, rows in counted.items()}
+
+
+async def referral_counts(
+    uow: UnitOfWork, codes: Sequence[str] | None, periods: Sequence[Period]
+) -> dict[str, list[tuple[int, int]]]:
+    """Per station, (to another station, to an agency) referrals made from it in each period,
+    in one grouped statement. A referral event keeps the station the case was at when it was
+    referred, so a case accepted elsewhere later still counts where it was referred from."""
+    sums = [
+        func.sum(
+            case((and_(CaseEvent.at >= p.start_at, CaseEvent.at < p.end_at, is_kind), 1), else_=0)
+        )
+        for p in periods
+        for is_kind in (CaseEvent.kind == REFERRED, CaseEvent.kind == AGENCY_REFERRAL)
+    ]
+    query = select(CaseEvent.station_code, *sums).where(
+        CaseEvent.kind.in_((REFERRED, AGENCY_REFERRAL)),
+        CaseEvent.at >= min(p.start_at for p in periods),
+        CaseEvent.at < max(p.end_at for p in periods),
+    )
+    if codes is not None:
+        query = query.where(CaseEvent.station_code.in_(list(codes)))
+    return {
+        code: [(int(values[i * 2] or 0), int(values[i * 2 + 1] or 0)) for i in range(len(periods))]
+        for code, *values in await uow.session.execute(query.group_by(CaseEvent.station_code))
+    }
 
 
 @dataclass(frozen=True)

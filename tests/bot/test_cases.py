@@ -281,7 +281,7 @@ async def test_an_overdue_case_is_reminded_once(bot: BotHarness) -> None:
     assert len(reminded) == 1
     assert "Your case JN-C-0001 at Jiangnan" in reminded[0].text and "Nov 19" in reminded[0].text
     await worker.press_data(f"cs:open:{cid}", message=reminded[0])
-    assert "overdue by 1 days" in worker.last_text
+    assert "overdue by 1 day" in worker.last_text
     async with bot.database.uow() as uow:
         kinds = list(await uow.session.scalars(select(Delivery.kind)))
     assert kinds.count("case_overdue") == 1

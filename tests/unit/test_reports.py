@@ -154,5 +154,6 @@ async def test_a_year_for_all_stations_takes_seven_statements(
         await report_for(database, clock, "2026", None)
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", count)
-    # six, cases, confirmed volunteer hours, and each station's first month in the bot (two)
-    assert len(statements) == 10
+    # six, cases, confirmed volunteer hours, each station's first month in the bot (two), and
+    # the referrals made from each station
+    assert len(statements) == 11
