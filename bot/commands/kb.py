@@ -15,6 +15,7 @@ import json
 import sys
 from pathlib import Path
 
+from bot.commands.english import count_of
 from bot.settings import Settings
 from knowledge.faq import check_faq, faq_dir, load_faq
 from knowledge.matcher import LANGS, script_of
@@ -42,8 +43,8 @@ def check(directory: Path | None) -> int:
     generated = sum(1 for e in faq.entries if e.station_code)
     variants = sum(len(e.phrasings(lang)) for e in faq.entries for lang in LANGS)
     print(
-        f"knowledge base OK: {len(faq.entries)} entries ({generated} generated from "
-        f"stations.yaml), {variants} phrasings in {faq_dir(directory)}"
+        f"knowledge base OK: {count_of(len(faq.entries), 'entry', 'entries')} ({generated} "
+        f"generated from stations.yaml), {count_of(variants, 'phrasing')} in {faq_dir(directory)}"
     )
     return 0
 

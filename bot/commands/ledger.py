@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from bot.clock import SystemClock
+from bot.commands.english import count_of
 from bot.runtime import knowledge_for, open_database
 from bot.settings import Settings
 from handlers.documents import ledger_pack
@@ -75,8 +76,11 @@ def write_pack(
     target = out / ledger_pack.pack_name(month, _)
     target.write_bytes(data)
     elapsed = time.perf_counter() - started
+    hours = f"{month.volunteer_hours:.2f}".rstrip("0").rstrip(".")
     print(
-        f"{target}  {len(data) / 1e6:.1f} MB  {month.activities} records, "
-        f"{len(month.sessions)} supervision sessions  {elapsed:.1f} s"
+        f"{target}  {len(data) / 1e6:.1f} MB  {count_of(month.activities, 'record')}, "
+        f"{count_of(len(month.sessions), 'supervision session')}, "
+        f"{count_of(month.cases.opened, 'case')} opened, "
+        f"{hours} confirmed volunteer {'hour' if hours == '1' else 'hours'}  {elapsed:.1f} s"
     )
     return 0

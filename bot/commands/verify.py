@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 
+from bot.commands.english import count_of
 from bot.runtime import knowledge_for, open_database
 from bot.settings import Settings
 from handlers.documents.volunteer_certificate import hours_text
@@ -35,7 +36,8 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
     if certificate.minor:
         print(f"guardian: {certificate.guardian_name or '(name erased)'}")
     print(
-        f"hours: {hours_text(certificate.minutes)} ({period}, {len(certificate.activities)} activities)"
+        f"hours: {hours_text(certificate.minutes)} "
+        f"({period}, {count_of(len(certificate.activities), 'activity', 'activities')})"
     )
     if certificate.first_date and certificate.last_date:
         print(f"served: {certificate.first_date} to {certificate.last_date}")

@@ -15,7 +15,8 @@ import re
 
 from babel.messages.pofile import read_po
 
-from handlers.kit.i18n import LOCALES_DIR, Translator
+from bot.commands.english import count_of
+from handlers.kit.i18n import LOCALES_DIR, Translator, ngettext_of
 from handlers.kit.words import hours_count, ngettext_for, volunteers_count
 
 NOUNS = (
@@ -71,3 +72,18 @@ def test_one_and_two_in_english_and_chinese() -> None:
         "0.5 hours", "1 hour", "1.5 hours", "2 hours",
     ]  # fmt: skip
     assert volunteers_count(zh, 1) == "1名志愿者" and hours_count(zh, 1.5) == "1.5小时"
+
+
+def test_a_bare_gettext_still_pluralises() -> None:
+    """Renderers get only `_`; `ngettext_of(_)` finds its language's plural forms."""
+    translator = Translator()
+    zh = ngettext_of(translator.for_language("zh"))
+    assert zh("{count} volunteer", "{count} volunteers", 2) == "{count}名志愿者"
+    english = ngettext_of(lambda message: message)  # not from a Translator: the English rule
+    assert english("{n} day", "{n} days", 1) == "{n} day"
+
+
+def test_the_operators_commands_count_in_english() -> None:
+    assert [count_of(n, "record") for n in (0, 1, 2)] == ["0 records", "1 record", "2 records"]
+    assert count_of(1, "activity", "activities") == "1 activity"
+    assert count_of(3, "activity", "activities") == "3 activities"
