@@ -39,6 +39,24 @@ async def database(migrated_database: Database) -> Database:
     return migrated_database
 
 
+# The figures both workbooks show, by their English label ("OPEN": "month" on the 台账's
+# cover, "period" in the report's summary), and the /stats attribute each must equal.
+SHOWN = {
+    "Cases opened": "cases_opened",
+    "Cases closed": "cases_closed",
+    "Cases open (at the OPEN's end, or now)": "cases_open",
+    "Cases overdue for a contact": "cases_overdue",
+    "Cases referred to another station": "referrals_to_stations",
+    "Cases referred to an agency": "referrals_to_agencies",
+    "Confirmed volunteer hours": "volunteer_hours",
+    "Volunteers with confirmed hours": "volunteers_with_hours",
+}
+
+
+def expected(figures: station_figures.MonthFigures) -> dict[str, Any]:
+    return {label: getattr(figures, name) for label, name in SHOWN.items()}
+
+
 async def _ledger(database: Database, worker_tg_id: int, month: Any) -> ledger.LedgerMonth:
     async with database.uow() as uow:
         return await ledger.station_month(
@@ -80,14 +98,9 @@ async def test_cases_and_volunteer_hours_agree_in_stats_report_and_ledger(
         # The 台账, read back: the cover and the volunteer-hours sheet.
         book = _pack(await _ledger(database, scenario.worker.tg_id, month), tmp_path)
         cover = {k: v for k, v in book["Cover"].iter_rows(min_row=2, values_only=True)}
-        assert cover["Cases opened"] == figures.cases_opened
-        assert cover["Cases closed"] == figures.cases_closed
-        assert cover["Cases open (at the month's end, or now)"] == figures.cases_open
-        assert cover["Cases overdue for a contact"] == figures.cases_overdue
-        assert cover["Cases referred to another station"] == figures.referrals_to_stations
-        assert cover["Cases referred to an agency"] == figures.referrals_to_agencies
-        assert cover["Confirmed volunteer hours"] == figures.volunteer_hours
-        assert cover["Volunteers with confirmed hours"] == figures.volunteers_with_hours
+        assert {label: cover[label.replace("OPEN", "month")] for label in SHOWN} == expected(
+            figures
+        )
         rows = list(book["Volunteer hours"].iter_rows(values_only=True))
         header, body = rows[0], rows[1:]
         assert header == (
@@ -110,14 +123,9 @@ async def test_cases_and_volunteer_hours_agree_in_stats_report_and_ledger(
         )["Summary"]
         head, row = list(summary.iter_rows(min_row=1, max_row=2, values_only=True))
         line = dict(zip(head, row, strict=True))
-        assert line["Cases opened"] == figures.cases_opened
-        assert line["Cases closed"] == figures.cases_closed
-        assert line["Cases open (at the period's end, or now)"] == figures.cases_open
-        assert line["Cases overdue for a contact"] == figures.cases_overdue
-        assert line["Cases referred to another station"] == figures.referrals_to_stations
-        assert line["Cases referred to an agency"] == figures.referrals_to_agencies
-        assert line["Confirmed volunteer hours"] == figures.volunteer_hours
-        assert line["Volunteers with confirmed hours"] == figures.volunteers_with_hours
+        assert {label: line[label.replace("OPEN", "period")] for label in SHOWN} == expected(
+            figures
+        )
 
     # The Chinese pack has its volunteer-hours sheet under its Chinese name.
     book = _pack(await _ledger(database, scenario.worker.tg_id, NOVEMBER), tmp_path, "zh")
