@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from handlers.kit.i18n import N_, Gettext, Ngettext, ngettext_of
-from handlers.kit.words import hours_count, person_times_count
+from handlers.kit.words import hours_count, person_times_count, volunteers_count
 from knowledge.bundle import Knowledge
 from services.quota import BEHIND, MET, MISSED, OFFLINE, ON_TRACK, ONLINE
 from services.reports import (
@@ -305,6 +305,25 @@ def report_summary(report: Report, _: Gettext, names: Names) -> str:
         ).format(new=total.volunteers_applied, active=total.volunteers_active)
     )
     lines.extend(_supervision_lines(report, _, names))
+    lines.append(
+        _(
+            "Cases: {opened} opened, {closed} closed, {open} open ({overdue} overdue for a "
+            "contact); referred: {to_stations} to another station, {to_agencies} to an agency."
+        ).format(
+            opened=total.cases_opened,
+            closed=total.cases_closed,
+            open=total.cases_open,
+            overdue=total.cases_overdue,
+            to_stations=total.referrals_to_stations,
+            to_agencies=total.referrals_to_agencies,
+        )
+    )
+    lines.append(
+        _("Volunteer hours: {hours} confirmed, by {volunteers}.").format(
+            hours=hours_phrase(ngettext, total.volunteer_minutes),
+            volunteers=volunteers_count(ngettext, total.volunteers_with_hours),
+        )
+    )
     lines.append("")
     lines.append(_("The chart and the Excel file follow."))
     return "\n".join(lines)

@@ -121,6 +121,15 @@ async def test_cases_and_volunteer_hours_agree_in_stats_report_and_ledger(
         summary = load_workbook(
             io.BytesIO(report_files.report_workbook(report, _, names, SHANGHAI)), read_only=True
         )["Summary"]
+        said = report_files.report_summary(report, _, names)
+        assert (
+            f"Cases: {figures.cases_opened} opened, {figures.cases_closed} closed, "
+            f"{figures.cases_open} open ({figures.cases_overdue} overdue for a contact); "
+            f"referred: {figures.referrals_to_stations} to another station, "
+            f"{figures.referrals_to_agencies} to an agency."
+        ) in said
+        assert {NOVEMBER: "Volunteer hours: 3.5 hours confirmed, by 2 volunteers.",
+                DECEMBER: "Volunteer hours: 2 hours confirmed, by 1 volunteer."}[month] in said  # fmt: skip
         head, row = list(summary.iter_rows(min_row=1, max_row=2, values_only=True))
         line = dict(zip(head, row, strict=True))
         assert {label: line[label.replace("OPEN", "period")] for label in SHOWN} == expected(
