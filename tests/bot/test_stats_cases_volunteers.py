@@ -45,6 +45,8 @@ async def test_a_worker_head_and_supervisor_see_their_stations_cases_and_hours(
         for line in JIANGNAN:
             assert line in text, (role, line)
     supervisor = await bot.person(role="supervisor", stations=("xicheng",), lang="en")
+    await supervisor.send("/menu")
+    assert "📊 Figures" in supervisor.button_labels()  # /stats is in a supervisor's menu
     await supervisor.send("/stats")
     text = lines_of(supervisor)
     assert text[0] == "📊 Xicheng Street Social Work Station"
