@@ -26,8 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from handlers.kit.i18n import N_, Gettext, Ngettext, ngettext_of
-from handlers.kit.words import hours_count, person_times_count, volunteers_count
+from handlers.kit.i18n import (
+    N_,
+    Gettext,
+    Ngettext,
+    hours_count,
+    ngettext_of,
+    person_times_count,
+    volunteers_count,
+)
 from knowledge.bundle import Knowledge
 from services.quota import BEHIND, MET, MISSED, OFFLINE, ON_TRACK, ONLINE
 from services.reports import (

@@ -17,8 +17,7 @@ from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from handlers.kit.i18n import Gettext, ngettext_of
-from handlers.kit.words import plural_n
+from handlers.kit.i18n import Gettext, ngettext_of, plural_n
 from services.volunteer_certificates import Certificate
 
 PDF_MIME = "application/pdf"

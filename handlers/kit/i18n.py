@@ -94,3 +94,41 @@ class Translator:
 
         _PLURAL_FORMS[gettext] = partial(self.ngettext, language)
         return gettext
+
+
+# --- counts with their noun, in the plural form the number wants -------------------------
+def hours_label(hours: float) -> str:
+    """1.5 → "1.5", 2.0 → "2", 0.25 → "0.25"."""
+    return f"{hours:.2f}".rstrip("0").rstrip(".")
+
+
+def plural_n(value: float) -> int:
+    """The n to pick a plural form for a decimal figure: English says "1 hour" but "0.5 hours"
+    and "1.5 hours", so only exactly one is singular."""
+    return 1 if value == 1 else 2
+
+
+def hours_count(
+    ngettext: Ngettext, hours: float, label: Callable[[float], str] = hours_label
+) -> str:
+    """ "1 hour", "1.5 hours", "2 hours" (Chinese "1.5小时"); `label` writes the figure (a
+    report rounds to one decimal), and the form follows what is written: "1.0" reads "1"."""
+    shown = label(hours)
+    return ngettext("{hours} hour", "{hours} hours", 1 if shown == label(1) else 2).format(
+        hours=shown
+    )
+
+
+def person_times_count(ngettext: Ngettext, count: int) -> str:
+    """ "1 person-time", "12 person-times" (Chinese "12人次")."""
+    return ngettext("{count} person-time", "{count} person-times", count).format(count=count)
+
+
+def volunteers_count(ngettext: Ngettext, count: int) -> str:
+    """ "1 volunteer", "2 volunteers" (Chinese "2名志愿者")."""
+    return ngettext("{count} volunteer", "{count} volunteers", count).format(count=count)
+
+
+def activities_count(ngettext: Ngettext, count: int) -> str:
+    """ "1 activity", "2 activities" (Chinese "活动2次")."""
+    return ngettext("{count} activity", "{count} activities", count).format(count=count)

@@ -3,12 +3,17 @@ forms. (Station and status labels join here as their journeys move onto the kit.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from html import escape
 from zoneinfo import ZoneInfo
 
 from handlers.kit.i18n import N_, Gettext, Ngettext, Translator
+from handlers.kit.i18n import activities_count as activities_count
+from handlers.kit.i18n import hours_count as hours_count
+from handlers.kit.i18n import hours_label as hours_label
+from handlers.kit.i18n import person_times_count as person_times_count
+from handlers.kit.i18n import plural_n as plural_n
+from handlers.kit.i18n import volunteers_count as volunteers_count
 from services.phones import display_phone
 
 
@@ -49,11 +54,6 @@ def month_label(_: Gettext, month: date) -> str:
     return _(MONTH_NAMES[month.month - 1])
 
 
-def hours_label(hours: float) -> str:
-    """1.5 → "1.5", 2.0 → "2", 0.25 → "0.25"."""
-    return f"{hours:.2f}".rstrip("0").rstrip(".")
-
-
 def in_sentence(name: str, lang: str) -> str:
     """A catalogue label inside an English sentence starts lower-case ("were elderly people
     (60+)?"); Chinese has no case."""
@@ -73,38 +73,6 @@ def ngettext_for(translator: Translator, language: str) -> Ngettext:
         return translator.ngettext(language, singular, plural, n)
 
     return ngettext
-
-
-def plural_n(value: float) -> int:
-    """The n to pick a plural form for a decimal figure: English says "1 hour" but "0.5 hours"
-    and "1.5 hours", so only exactly one is singular."""
-    return 1 if value == 1 else 2
-
-
-def hours_count(
-    ngettext: Ngettext, hours: float, label: Callable[[float], str] = hours_label
-) -> str:
-    """ "1 hour", "1.5 hours", "2 hours" (Chinese "1.5小时"); `label` writes the figure (a
-    report rounds to one decimal), and the form follows what is written: "1.0" reads "1"."""
-    shown = label(hours)
-    return ngettext("{hours} hour", "{hours} hours", 1 if shown == label(1) else 2).format(
-        hours=shown
-    )
-
-
-def person_times_count(ngettext: Ngettext, count: int) -> str:
-    """ "1 person-time", "12 person-times" (Chinese "12人次")."""
-    return ngettext("{count} person-time", "{count} person-times", count).format(count=count)
-
-
-def volunteers_count(ngettext: Ngettext, count: int) -> str:
-    """ "1 volunteer", "2 volunteers" (Chinese "2名志愿者")."""
-    return ngettext("{count} volunteer", "{count} volunteers", count).format(count=count)
-
-
-def activities_count(ngettext: Ngettext, count: int) -> str:
-    """ "1 activity", "2 activities" (Chinese "活动2次")."""
-    return ngettext("{count} activity", "{count} activities", count).format(count=count)
 
 
 def zone_name(_: Gettext, zone: ZoneInfo) -> str:

@@ -257,8 +257,9 @@ async def test_figures_for_every_station_take_a_fixed_number_of_queries(
     finally:
         event.remove(database.engine.sync_engine, "before_cursor_execute", count)
     assert len(report.stations) == 14
-    # stations, activities, groups, requests, cases, confirmed volunteer hours: never one per station
-    assert len(statements) == 6
+    # stations, activities, groups, requests, cases, referrals, confirmed volunteer hours of
+    # the two months and of the year: never one per station
+    assert len(statements) == 8
 
 
 async def test_network_month_totals_every_station_in_four_statements(

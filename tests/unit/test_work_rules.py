@@ -65,13 +65,18 @@ async def test_station_figures_are_refused_to_whom_they_do_not_concern(uow: Unit
         await station_figures.station_figures(
             uow, actor=worker, station_codes=["xicheng"], now=NOW, zone=SHANGHAI
         )
-    with pytest.raises(NotAllowed):  # a supervisor has /quota, not /stats
+    supervisor = _person(supervisor_stations=frozenset({"jiangnan"}))
+    with pytest.raises(NotAllowed):  # a supervisor sees their stations (issue 15), no other
         await station_figures.station_figures(
-            uow,
-            actor=_person(supervisor_stations=frozenset({"jiangnan"})),
-            station_codes=None,
-            now=NOW,
-            zone=SHANGHAI,
+            uow, actor=supervisor, station_codes=["xicheng"], now=NOW, zone=SHANGHAI
+        )
+    theirs = await station_figures.station_figures(
+        uow, actor=supervisor, station_codes=None, now=NOW, zone=SHANGHAI
+    )
+    assert [s.station_code for s in theirs.stations] == ["jiangnan"]
+    with pytest.raises(NotAllowed):  # a resident sees none
+        await station_figures.station_figures(
+            uow, actor=_person(), station_codes=None, now=NOW, zone=SHANGHAI
         )
     with pytest.raises(NotAllowed):
         await station_figures.network_month(
