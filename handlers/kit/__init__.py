@@ -37,12 +37,13 @@ What each module gives
   refused date or number (`date_problem`, `hours_problem`, `count_problem`, `number_problem`).
 - `words`: `role_label(_, role)`, `phone_text(phone)`, `zone_name(_, zone)` ("Beijing time"), `day_label`, `month_label`,
   `hours_label`, `in_sentence` (a label lower-cased inside an English sentence), `staff_only`,
-  `ngettext_for(translator, lang)` (plural forms), `plural_n(value)` (the n for a decimal:
-  only exactly 1 is singular), `hours_count(ngettext, h)` ("1 hour", "1.5 hours"),
-  `volunteers_count`, `activities_count`, `person_times_count` (each `(ngettext, n)`).
+  `ngettext_for(translator, lang)` (plural forms); it re-exports the count phrases of `i18n`.
 - `keyboards` (`grid`, `choices`, `nav_row`, `markup`, `station_buttons`), `i18n`
   (`Translator`, `Gettext`, `N_`, `ngettext_of(_)`: the plural forms of the language a bare
-  `_` speaks, for renderers handed only `_`; catalogues `handlers/locales/*/LC_MESSAGES/*.po`, all merged
+  `_` speaks, for renderers handed only `_`; the count phrases `hours_label`, `plural_n(value)`
+  (the n for a decimal: only exactly 1 is singular), `hours_count(ngettext, h)` ("1 hour",
+  "1.5 hours"), `volunteers_count`, `activities_count`, `person_times_count` (each
+  `(ngettext, n)`), here so that `documents/` may use them; catalogues `handlers/locales/*/LC_MESSAGES/*.po`, all merged
   at load, one file per package or journey), `errors` (`on_error`), `consent` (the privacy and
   cross-border texts and `record`), `consent_steps` (`consent_steps(prefix=, purpose=)`: consent as a
   sub-flow, two `Step`s in the states "consent_pi"/"consent_xb" that apply while
