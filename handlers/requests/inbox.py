@@ -280,20 +280,33 @@ async def _show_request(
     await show(update, text, request_actions(_, who, view), answered=answered)
 
 
+async def _refused(update: Update, who: Speaker, error: DomainError, subject: str) -> bool:
+    """The refusals that show nothing more: not of this station, or gone. True: said so."""
+    _ = who.gettext
+    query = update.callback_query
+    assert query is not None
+    if isinstance(error, NotAllowed):
+        text = {
+            "request": _("This is not a request of your station, so you cannot see it."),
+            "application": _("This is not an application to your station, so you cannot see it."),
+        }[subject]
+    elif isinstance(error, NotFound):
+        text = {
+            "request": _("This request no longer exists."),
+            "application": _("This application no longer exists."),
+        }[subject]
+    else:
+        return False
+    await query.answer(text, show_alert=True)
+    return True
+
+
 async def _problem(
     update: Update, context: Context, who: Speaker, error: DomainError, request_id: int
 ) -> None:
     """Say why nothing changed; show the request as it now is when the person may see it."""
     _ = who.gettext
-    query = update.callback_query
-    assert query is not None
-    if isinstance(error, NotAllowed):
-        await query.answer(
-            _("This is not a request of your station, so you cannot see it."), show_alert=True
-        )
-        return
-    if isinstance(error, NotFound):
-        await query.answer(_("This request no longer exists."), show_alert=True)
+    if await _refused(update, who, error, "request"):
         return
     if isinstance(error, rq.AlreadyTaken):
         text = (
@@ -303,28 +316,52 @@ async def _problem(
                 name=error.holder_name or _("A colleague")
             )
         )
+    elif isinstance(error, rq.IllegalTransition) and error.from_status == rq.CANCELLED:
+        text = _("The resident has cancelled this request, so nothing more is needed.")
     elif isinstance(error, rq.IllegalTransition):
         text = _("This request is now: {status}. Nothing was changed.").format(
             status=label(_, STATUS_LABELS, error.from_status)
         )
     else:
         text = _("Nothing was changed.")
-    await query.answer(text, show_alert=True)
+    assert update.callback_query is not None
+    await update.callback_query.answer(text, show_alert=True)
     await _show_current_request(update, context, who, request_id, answered=True)
+
+
+async def _show_current(
+    update: Update,
+    context: Context,
+    who: Speaker,
+    fetch: Callable[[Any], Awaitable[Any]],
+    shown: Callable[[Any], Awaitable[None]],
+    problem: Callable[[DomainError], Awaitable[None]],
+    *,
+    answered: bool,
+) -> None:
+    """What `fetch` finds, as it now is; when it cannot be shown, say why (unless `answered`)."""
+    try:
+        async with context.bot_data.uow() as uow:
+            view = await fetch(uow)
+    except DomainError as error:
+        if not answered:
+            await problem(error)
+        return
+    await shown(view)
 
 
 async def _show_current_request(
     update: Update, context: Context, who: Speaker, request_id: int, *, answered: bool = False
 ) -> None:
-    """The request as it now is; when it cannot be shown, say why (unless `answered` already)."""
-    try:
-        async with context.bot_data.uow() as uow:
-            view = await rq.detail(uow, request_id=request_id, actor=who.access)
-    except DomainError as error:
-        if not answered:
-            await _problem(update, context, who, error, request_id)
-        return
-    await _show_request(update, context, who, view, answered=answered)
+    await _show_current(
+        update,
+        context,
+        who,
+        lambda uow: rq.detail(uow, request_id=request_id, actor=who.access),
+        lambda view: _show_request(update, context, who, view, answered=answered),
+        lambda error: _problem(update, context, who, error, request_id),
+        answered=answered,
+    )
 
 
 async def request_detail(update: Update, context: Context) -> None:
@@ -466,40 +503,33 @@ async def _application_problem(
     update: Update, context: Context, who: Speaker, error: DomainError, application_id: int
 ) -> None:
     _ = who.gettext
-    query = update.callback_query
-    assert query is not None
-    if isinstance(error, NotAllowed):
-        await query.answer(
-            _("This is not an application to your station, so you cannot see it."), show_alert=True
-        )
+    if await _refused(update, who, error, "application"):
         return
-    if isinstance(error, NotFound):
-        await query.answer(_("This application no longer exists."), show_alert=True)
-        return
-    if isinstance(error, vol.AlreadyDecided):
-        await query.answer(
-            _("This application has already been decided: {status}.").format(
-                status=label(_, VOLUNTEER_STATUS_LABELS, error.status)
-            ),
-            show_alert=True,
+    if isinstance(error, vol.AlreadyDecided) and error.status == vol.WITHDRAWN:
+        text = _("The applicant has withdrawn this application, so nothing more is needed.")
+    elif isinstance(error, vol.AlreadyDecided):
+        text = _("This application has already been decided: {status}.").format(
+            status=label(_, VOLUNTEER_STATUS_LABELS, error.status)
         )
     else:
-        await query.answer(_("Nothing was changed."), show_alert=True)
+        text = _("Nothing was changed.")
+    assert update.callback_query is not None
+    await update.callback_query.answer(text, show_alert=True)
     await _show_current_application(update, context, who, application_id, answered=True)
 
 
 async def _show_current_application(
     update: Update, context: Context, who: Speaker, application_id: int, *, answered: bool = False
 ) -> None:
-    """The application as it now is; when it cannot be shown, say why (unless `answered`)."""
-    try:
-        async with context.bot_data.uow() as uow:
-            view = await vol.detail(uow, application_id=application_id, actor=who.access)
-    except DomainError as error:
-        if not answered:
-            await _application_problem(update, context, who, error, application_id)
-        return
-    await _show_application(update, context, who, view, answered=answered)
+    await _show_current(
+        update,
+        context,
+        who,
+        lambda uow: vol.detail(uow, application_id=application_id, actor=who.access),
+        lambda view: _show_application(update, context, who, view, answered=answered),
+        lambda error: _application_problem(update, context, who, error, application_id),
+        answered=answered,
+    )
 
 
 async def application_detail(update: Update, context: Context) -> None:
@@ -538,8 +568,11 @@ async def _decide(
     data_text = application_card(
         who.gettext, data.knowledge, who.lang, data.clock.zone, view, for_staff=True
     )
-    await show(update, note + "\n\n" + data_text, application_actions(who.gettext, view), new=new)
-    await request_notices.applicant_told(context, view)
+    # Committed: the applicant's notice goes into the ledger before this screen can fail.
+    keys = await request_notices.record(context, request_notices.applicant_notices(context, view))
+    markup = application_actions(who.gettext, view)
+    await show_surely(update, note + "\n\n" + data_text, markup, new=new)
+    await request_notices.deliver(context, keys)
     return True
 
 

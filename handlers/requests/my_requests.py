@@ -232,9 +232,14 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
             )
         await _show_list(update, context, who, note=_closed_note(who, view))
         return
+    # Committed: those told of the request hear of its end through the ledger (once), recorded
+    # before the resident's own screen can fail.
+    keys = await request_notices.record(
+        context, await request_notices.cancelled_notices(context, view)
+    )
     note = "↩️ " + _("Request {ref} is cancelled.").format(ref=escape(view.ref))
     await _show_list(update, context, who, note=note)
-    await request_notices.assignee_told_cancelled(context, view)
+    await request_notices.deliver(context, keys)
 
 
 async def back_to_list(update: Update, context: Context) -> None:

@@ -20,6 +20,7 @@ consumed draft ends the conversation cleanly. State diagram: `service_request.mm
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -30,11 +31,22 @@ from handlers.kit import consent
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.consent_steps import NEEDS_CONSENT, consent_steps, needs_consent
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import (
+    BUTTON,
+    END,
+    TEXT,
+    Draft,
+    Flow,
+    Outcome,
+    Reask,
+    Screen,
+    Step,
+    reask_text,
+)
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, station_buttons
 from handlers.kit.screen import show, show_surely
-from handlers.kit.steps import choice_step, phone_step
+from handlers.kit.steps import choice_step, forget_preset, phone_step, preset_station
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
     AGE_LABELS,
@@ -113,15 +125,39 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft:
         assert update.callback_query is not None
         await update.callback_query.answer()
         context.anew = True
+    station = preset_station(context)  # a poster's link: the station step is skipped
     async with data.uow() as uow:
         last = await requests.last_station(uow, person_id=who.access.person_id)
+        if station is not None:
+            try:
+                await requests.check_open_limit(
+                    uow,
+                    resident_id=who.access.person_id,
+                    station_code=station,
+                    open_limit=data.knowledge.request_rules.open_request_limit,
+                )
+            except requests.OpenLimitReached:
+                station = None  # the station step says why when it is chosen
     return {
         "id": uuid.uuid4().hex,
         "last_station": last,
         "service": preset,
         "preset": preset is not None,
+        "station": station,
+        "station_preset": station is not None,
         NEEDS_CONSENT: await needs_consent(context, who),
     }
+
+
+def station_asked(draft: Draft) -> bool:
+    """The station step applies unless a poster's link chose the station (Edit still opens it)."""
+    return not draft.get("station_preset")
+
+
+def service_asked(draft: Draft) -> bool:
+    """The service step applies unless both came with the start: the knowledge base's
+    "request this service" button at a poster's station (Back from for whom shows it)."""
+    return not (draft.get("preset") and draft.get("station_preset"))
 
 
 # --- the steps -----------------------------------------------------------------------------
@@ -165,6 +201,19 @@ async def _station_chosen(
 def _service_text(_: Gettext, context: Context, who: Speaker, draft: Draft) -> str:
     lang = who.lang
     lines = [heading(_, SERVICE, _("What kind of help do you need?"))]
+    if draft.get("station_preset") and draft.get("station"):
+        station = station_name(context.bot_data.knowledge, draft["station"], lang)
+        lines.append(
+            _("Station: {station} (from the poster; you can change it on the summary).").format(
+                station=escape(station)
+            )
+        )
+    if draft.get("description"):
+        lines.append(
+            _("Kept as your description: “{text}”").format(
+                text=escape(excerpt(draft["description"], 60))
+            )
+        )
     colon = "：" if lang.startswith("zh") else ": "
     for service in context.bot_data.knowledge.services.services:
         lines.append(
@@ -173,7 +222,56 @@ def _service_text(_: Gettext, context: Context, who: Speaker, draft: Draft) -> s
     return "\n".join(lines)
 
 
+def named_service(context: Context, text: str) -> str | None:
+    """The one service whose name (in any language) the text contains, if exactly one does:
+    "我需要精神慰藉" names emotional support; "想有人来家里看看" names none ("other" never)."""
+    folded = text.casefold()
+    found = {
+        service.code
+        for service in context.bot_data.knowledge.services.services
+        if service.code != "other"
+        and any(service.name(lang).casefold() in folded for lang in ("zh", "en"))
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+async def _service_typed(
+    update: Update, context: Context, who: Speaker, draft: Draft, text: str
+) -> Outcome:
+    """Text typed instead of a service button describes the need: it is kept as the
+    description (after any kept before), and the choice is shown again under a note; a service
+    it clearly names is chosen for the person."""
+    _ = who.gettext
+    typed = text.strip()
+    if not typed:
+        raise Reask(reask_text(_, BUTTON))
+    earlier = draft.get("description")
+    kept = f"{earlier}\n{typed}" if earlier and typed not in earlier else typed
+    if len(kept) > MAX_DESCRIPTION:
+        draft["long_description"] = kept  # the description step offers to keep the first 1000
+    else:
+        draft["description"] = kept
+        draft.pop("long_description", None)
+    service = named_service(context, typed)
+    if service is None:
+        raise Reask(
+            _(
+                "I have kept what you wrote as the description of your request. Now please "
+                "choose the kind of help below; if none fits, choose “{other}”."
+            ).format(other=escape(context.bot_data.knowledge.services.name("other", who.lang)))
+        )
+    draft["service"] = service
+    name = escape(context.bot_data.knowledge.services.name(service, who.lang))
+    note = _(
+        "I have chosen “{service}” from what you wrote and kept it as the description; you "
+        "can change both on the summary."
+    ).format(service=name)
+    target = CONFIRM if draft.pop("_edit", False) else FOR_WHOM_STEP
+    raise Reask(note, target)
+
+
 def _for_whom_chosen(context: Context, who: Speaker, draft: Draft, value: str) -> Outcome:
+    draft.pop("preset", None)  # Back from here shows the service step again
     if draft.get("age") not in AGE_GROUPS_FOR[value]:
         draft["age"] = None
     return AGE  # the age group always follows, also when editing
@@ -367,17 +465,21 @@ def _never(draft: Draft) -> bool:
 
 STEPS = (
     *consent_steps(prefix=P, purpose=consent.REQUEST),
-    Step(STATION, _station, {"st": _station_chosen}, back=False),
-    choice_step(
-        SERVICE,
-        prefix=P,
-        key="service",
-        kind="svc",
-        per_row=1,
-        text=_service_text,
-        options=lambda c, w, d: [
-            (s.name(w.lang), s.code) for s in c.bot_data.knowledge.services.services
-        ],
+    Step(STATION, _station, {"st": _station_chosen}, back=False, applies_when=station_asked),
+    replace(
+        choice_step(
+            SERVICE,
+            prefix=P,
+            key="service",
+            kind="svc",
+            per_row=1,
+            text=_service_text,
+            options=lambda c, w, d: [
+                (s.name(w.lang), s.code) for s in c.bot_data.knowledge.services.services
+            ],
+            applies_when=service_asked,
+        ),
+        on_text=_service_typed,  # still a button step (expects BUTTON): see the kit's flow
     ),
     choice_step(
         FOR_WHOM_STEP,
@@ -471,6 +573,7 @@ async def submit(update: Update, context: Context, who: Speaker, draft: Draft) -
         context, request_notices.new_request_notices(context, submitted)
     )
     FLOW.drop(context)  # consumed: a later press of this conversation says it has ended
+    forget_preset(context)
     await show_surely(
         update,
         sent_text(
