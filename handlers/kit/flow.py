@@ -42,7 +42,7 @@ it is kept, in the kit's bookkeeping). At a button step (no `on_text`) a questio
 answers directly (not small talk: "好的" there means a button) is answered, then the step is
 shown again under the usual re-ask; anything else gets the re-ask alone, as before. A button
 step with an `on_text` (expects BUTTON: /request's service step, which keeps typed text as the
-description) gets the answer or the numbers first, then its own handler.
+description) gets the answer or the numbers first, then its own handler (which keeps the text).
 """
 
 from __future__ import annotations
@@ -523,8 +523,10 @@ class Flow:
         steps: dict[str, str] = found if isinstance(found, dict) else {}
         earlier = steps.pop(self._urgent_key, None)
         # A button step may still keep what is typed (its `on_text`, with `expects` BUTTON:
-        # /request's service step keeps it as the description): the answer or the numbers come
-        # first, then the step's own handler, whose step comes below them.
+        # /request's service step keeps it as the description): the answer or the emergency
+        # numbers come first, then the step's own handler keeps the text, its step below them.
+        # The matcher answers many needs as questions ("我腿脚不好 想有人来家里看看"), so a
+        # question is kept too: it is shown back, and the description step replaces it.
         keeps = step.on_text is not None and step.expects == BUTTON
         if result.emergency and best is not None:
             typed = step.on_text is not None and not keeps
@@ -549,7 +551,7 @@ class Flow:
         ):
             # The answer, then the step under the usual re-ask: the person knows to press.
             await show(update, knowledge_text(best, who.lang), new=True)
-            if keeps:
+            if keeps:  # the text may describe the need as well: the step's handler keeps it
                 context.anew = True
                 return None
             return await self.ask(
