@@ -15,7 +15,7 @@ person's own screen can no longer lose the notices: rows left planned are sent b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -83,6 +83,30 @@ def _notice(
     )
 
 
+Compose = Callable[[Gettext, str], tuple[str, InlineKeyboardMarkup | None]]
+
+
+def _to_each(
+    context: Context,
+    recipients: Iterable[tuple[int, str]],
+    period: str,
+    station_code: str,
+    occasion: str,
+    compose: Compose,
+    *,
+    urgent: bool = False,
+) -> list[PlannedMessage]:
+    """One notice per (tg_id, language) recipient, composed in their language."""
+    translator = context.bot_data.translator
+    return [
+        _notice(
+            tg_id, period, station_code, occasion, *compose(translator.for_language(lang), lang),
+            urgent=urgent,
+        )
+        for tg_id, lang in recipients
+    ]  # fmt: skip
+
+
 def render_notice(
     item: PendingDelivery, _: Gettext, language: str
 ) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -113,30 +137,21 @@ def new_request_notices(context: Context, submitted: Submitted) -> list[PlannedM
     """The station's workers are told of a new request, each in their language, with Accept."""
     data = context.bot_data
     view = submitted.request
-    notices = []
-    for contact in submitted.notify:
-        _ = data.translator.for_language(contact.language)
+
+    def compose(_: Gettext, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
         heading = (
             _("📥 New request for your station")
             if not view.urgent
             else _("🔴 New URGENT request for your station")
         )
-        card = request_card(
-            _, data.knowledge, contact.language, data.clock.zone, view, for_staff=True
-        )
-        text = heading + "\n\n" + card
-        notices.append(
-            _notice(
-                contact.tg_id,
-                request_period(view.id),
-                view.station_code,
-                NEW,
-                text,
-                staff_request_buttons(_, view),
-                urgent=view.urgent,
-            )
-        )
-    return notices
+        card = request_card(_, data.knowledge, lang, data.clock.zone, view, for_staff=True)
+        return heading + "\n\n" + card, staff_request_buttons(_, view)
+
+    recipients = [(c.tg_id, c.language) for c in submitted.notify]
+    period = request_period(view.id)
+    return _to_each(
+        context, recipients, period, view.station_code, NEW, compose, urgent=view.urgent
+    )
 
 
 def rating_buttons(request_id: int) -> InlineKeyboardMarkup:
@@ -215,19 +230,17 @@ async def cancelled_notices(context: Context, view: RequestView) -> list[Planned
     period = request_period(view.id)
     told = await _told_of_new(context, period)
     recipients = (view.assignee_tg_id,) if view.assignee_tg_id is not None else told.reached
-    data = context.bot_data
-    service = view.service_code
-    notices = []
-    for tg_id, lang in (await _languages(context, recipients)).items():
-        _ = data.translator.for_language(lang)
+    services = context.bot_data.knowledge.services
+
+    def compose(_: Gettext, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
         text = _(
             "↩️ The resident has cancelled request {ref} ({service}). Nothing more is needed; "
             "its buttons no longer do anything."
-        ).format(ref=escape(view.ref), service=escape(data.knowledge.services.name(service, lang)))
-        notices.append(
-            _notice(tg_id, period, view.station_code, CANCELLED, text, _details_button(_, view))
-        )
-    return notices
+        ).format(ref=escape(view.ref), service=escape(services.name(view.service_code, lang)))
+        return text, _details_button(_, view)
+
+    found = (await _languages(context, recipients)).items()
+    return _to_each(context, found, period, view.station_code, CANCELLED, compose)
 
 
 def _details_button(_: Gettext, view: RequestView) -> InlineKeyboardMarkup:
@@ -271,20 +284,15 @@ def new_application_notices(context: Context, applied: Applied) -> list[PlannedM
     """The station is told of a new application, each in their language, with the decision."""
     data = context.bot_data
     view = applied.application
-    notices = []
-    for contact in applied.notify:
-        _ = data.translator.for_language(contact.language)
-        card = application_card(
-            _, data.knowledge, contact.language, data.clock.zone, view, for_staff=True
-        )
+
+    def compose(_: Gettext, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        card = application_card(_, data.knowledge, lang, data.clock.zone, view, for_staff=True)
         text = _("🤝 New volunteer application for your station") + "\n\n" + card
-        notices.append(
-            _notice(
-                contact.tg_id, application_period(view.id), view.station_code, NEW, text,
-                application_buttons(_, view),
-            )
-        )  # fmt: skip
-    return notices
+        return text, application_buttons(_, view)
+
+    recipients = [(c.tg_id, c.language) for c in applied.notify]
+    period = application_period(view.id)
+    return _to_each(context, recipients, period, view.station_code, NEW, compose)
 
 
 def applicant_notices(context: Context, view: ApplicationView) -> list[PlannedMessage]:
@@ -320,15 +328,16 @@ async def withdrawn_notices(
     period = application_period(view.id)
     told = await _told_of_new(context, period)
     recipients = told.reached if told.any_row else tuple(fallback)
-    data = context.bot_data
-    notices = []
-    for tg_id, lang in (await _languages(context, recipients)).items():
-        _ = data.translator.for_language(lang)
+    knowledge = context.bot_data.knowledge
+
+    def compose(_: Gettext, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
         text = _(
             "↩️ {name} has withdrawn the volunteer application to {station}. Nothing more is needed."
         ).format(
             name=escape(view.name or _("(erased)")),
-            station=escape(station_name(data.knowledge, view.station_code, lang)),
+            station=escape(station_name(knowledge, view.station_code, lang)),
         )
-        notices.append(_notice(tg_id, period, view.station_code, CANCELLED, text))
-    return notices
+        return text, None
+
+    found = (await _languages(context, recipients)).items()
+    return _to_each(context, found, period, view.station_code, CANCELLED, compose)

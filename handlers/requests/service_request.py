@@ -81,9 +81,11 @@ FIELD_OF = {
 EDITABLE = (STATION, SERVICE, FOR_WHOM_STEP, DESCRIPTION, PHONE, TIME, URGENCY)
 
 
-def heading(_: Gettext, step: str, title: str) -> str:
+def heading(_: Gettext, step: str, title: str, explained: str | None = None) -> str:
+    """ "Step n of 7 · title" in bold, and the step's explanation on the next line."""
     number = _("Step {n} of 7").format(n=STEP_NUMBER[step])
-    return f"<b>{number} · {title}</b>"
+    bold = f"<b>{number} · {title}</b>"
+    return bold if explained is None else bold + "\n" + explained
 
 
 def first_missing(draft: Draft) -> str | None:
@@ -111,6 +113,22 @@ def limit_text(_: Gettext, context: Context, who: Speaker, station: str, limit: 
     )
 
 
+async def open_limit_reached(context: Context, who: Speaker, station: str) -> int | None:
+    """The open-request limit, when one more request at `station` would pass it."""
+    data = context.bot_data
+    try:
+        async with data.uow() as uow:
+            await requests.check_open_limit(
+                uow,
+                resident_id=who.access.person_id,
+                station_code=station,
+                open_limit=data.knowledge.request_rules.open_request_limit,
+            )
+    except requests.OpenLimitReached as reached:
+        return reached.limit
+    return None
+
+
 # --- entry ---------------------------------------------------------------------------------
 
 
@@ -126,18 +144,10 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft:
         await update.callback_query.answer()
         context.anew = True
     station = preset_station(context)  # a poster's link: the station step is skipped
+    if station is not None and await open_limit_reached(context, who, station):
+        station = None  # the station step says why when it is chosen
     async with data.uow() as uow:
         last = await requests.last_station(uow, person_id=who.access.person_id)
-        if station is not None:
-            try:
-                await requests.check_open_limit(
-                    uow,
-                    resident_id=who.access.person_id,
-                    station_code=station,
-                    open_limit=data.knowledge.request_rules.open_request_limit,
-                )
-            except requests.OpenLimitReached:
-                station = None  # the station step says why when it is chosen
     return {
         "id": uuid.uuid4().hex,
         "last_station": last,
@@ -165,11 +175,8 @@ def service_asked(draft: Draft) -> bool:
 
 def _station(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    text = (
-        heading(_, STATION, _("Which station should help you?"))
-        + "\n"
-        + _("Choose the social work station of your town or street.")
-    )
+    title = _("Which station should help you?")
+    text = heading(_, STATION, title, _("Choose the social work station of your town or street."))
     stations = context.bot_data.knowledge.stations.stations
     rows = station_buttons(stations, who.lang, f"{P}:st", first=draft.get("last_station"))
     return Screen(text, rows)
@@ -178,20 +185,12 @@ def _station(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def _station_chosen(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    data = context.bot_data
     code = press.arg() or ""
-    if code not in data.knowledge.stations:
+    if code not in context.bot_data.knowledge.stations:
         raise Reask(None)
-    try:
-        async with data.uow() as uow:
-            await requests.check_open_limit(
-                uow,
-                resident_id=who.access.person_id,
-                station_code=code,
-                open_limit=data.knowledge.request_rules.open_request_limit,
-            )
-    except requests.OpenLimitReached as reached:
-        raise Reask(limit_text(who.gettext, context, who, code, reached.limit)) from reached
+    limit = await open_limit_reached(context, who, code)
+    if limit is not None:
+        raise Reask(limit_text(who.gettext, context, who, code, limit))
     draft["station"] = code
     if draft.pop("preset", False) and draft.get("service") and not draft.get("_edit"):
         return FOR_WHOM_STEP  # the service came with the button; Back still shows it
@@ -288,14 +287,15 @@ def _age_text(_: Gettext, context: Context, who: Speaker, draft: Draft) -> str:
 
 def _description(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    text = (
-        heading(_, DESCRIPTION, _("What is the situation?"))
-        + "\n"
-        + _(
+    text = heading(
+        _,
+        DESCRIPTION,
+        _("What is the situation?"),
+        _(
             "Please describe in your own words what help is needed, in up to 1000 characters. "
             "For example: “My mother is 82 and lives alone; she needs someone to help with "
             "shopping twice a week.”"
-        )
+        ),
     )
     rows = []
     if draft.get("long_description"):
@@ -344,23 +344,21 @@ async def _description_kept(
 
 
 def _phone_text(_: Gettext, context: Context, who: Speaker, draft: Draft) -> str:
-    return (
-        heading(_, PHONE, _("Your phone number"))
-        + "\n"
-        + _(
+    return heading(
+        _,
+        PHONE,
+        _("Your phone number"),
+        _(
             "So that the social worker can call you. Press “📱 Share my phone number” at the "
             "bottom, or type it, for example 138 0013 8000 or 0579-8712 3456."
-        )
+        ),
     )
 
 
 def _urgency(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    text = (
-        heading(_, URGENCY, _("Is it urgent?"))
-        + "\n"
-        + _("Urgent means that someone's safety or health is at risk now.")
-    )
+    why = _("Urgent means that someone's safety or health is at risk now.")
+    text = heading(_, URGENCY, _("Is it urgent?"), why)
     rows = [
         [InlineKeyboardButton(_("🔴 Yes, it is urgent"), callback_data=encode(P, "urg", "yes"))],
         [InlineKeyboardButton(_("Not urgent"), callback_data=encode(P, "urg", "no"))],
@@ -584,16 +582,6 @@ async def submit(update: Update, context: Context, who: Speaker, draft: Draft) -
     return END
 
 
-def station_contact_text(_: Gettext, context: Context, lang: str, station_code: str) -> str:
-    """The station's phone and opening hours, for when nobody in the bot can be told."""
-    station = context.bot_data.knowledge.stations.get(station_code)
-    if station is None:
-        return ""
-    return _("You can call the station at {phone} ({hours}).").format(
-        phone=escape(station.phone), hours=escape(station.hours(lang))
-    )
-
-
 def next_steps_text(_: Gettext, group: str, phone: str) -> str:
     """What happens next, saying honestly who was told (services.reach's group)."""
     if group == reach.NOBODY:
@@ -640,7 +628,9 @@ def sent_text(
         next_steps_text(_, group, phone_text(view.phone)),
     ]
     if group == reach.NOBODY:
-        parts.append(station_contact_text(_, context, who.lang, view.station_code))
+        parts.append(
+            consent.station_phone(_, context.bot_data.knowledge, who.lang, view.station_code)
+        )
     if view.urgent:
         parts.append(emergency_text(_))
     return "\n\n".join(p for p in parts if p)

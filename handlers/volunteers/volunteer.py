@@ -590,12 +590,8 @@ def applied_text(_: Gettext, context: Context, who: Speaker, applied: volunteers
             "station can be reached through this bot yet, so nobody has been told of it here. "
             "The station will see it once its staff join the bot; /volunteer shows its status."
         ).format(name=name, station=station)
-        found = data.knowledge.stations.get(view.station_code)
-        if found is not None:
-            text += "\n\n" + _("You can call the station at {phone} ({hours}).").format(
-                phone=escape(found.phone), hours=escape(found.hours(who.lang))
-            )
-        return text
+        phone = consent.station_phone(_, data.knowledge, who.lang, view.station_code)
+        return text + ("\n\n" + phone if phone else "")
     if group in ("station_head", "admin"):
         return _(
             "✅ Thank you, {name}! The station has no social worker in this bot yet, so your "
