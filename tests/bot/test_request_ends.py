@@ -286,6 +286,34 @@ async def test_a_request_from_the_station_poster_skips_the_station_step(bot: Bot
     assert "Which station should help you?" in resident.last_text
 
 
+async def test_a_poster_station_and_a_request_this_service_button_start_at_for_whom(
+    bot: BotHarness,
+) -> None:
+    resident = await bot.person(lang="en")
+    await resident.send("/start stn-xicheng-req")
+    await resident.send("/start")
+    faq_answer = resident.last_with_buttons()
+    await resident.press_data("req:start:summer_childcare", message=faq_answer)
+    await consent(resident)
+    assert "Who is the help for?" in resident.last_text  # neither station nor service asked
+    await resident.press("req:who:child")
+    await resident.press("req:back")
+    await resident.press("req:back")
+    assert "What kind of help do you need?" in resident.last_text  # Back still shows it
+    assert "Xicheng" in resident.last_text
+
+
+async def test_a_poster_station_at_the_open_limit_is_asked_as_usual(bot: BotHarness) -> None:
+    resident = await bot.person(lang="en")
+    for n in range(3):
+        await make_request(resident, station="xicheng", first_time=n == 0)
+    await resident.send("/start stn-xicheng-req")
+    await resident.send("/request")
+    assert "Which station should help you?" in resident.last_text
+    await resident.press("req:st:xicheng")
+    assert "already have 3 open requests" in resident.last_text
+
+
 async def test_a_volunteer_from_the_station_poster_is_not_asked_the_station(
     bot: BotHarness,
 ) -> None:
