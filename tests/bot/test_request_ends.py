@@ -5,6 +5,7 @@ taken as chosen, and the volunteer notices on the ledger across a restart."""
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections import Counter
 from collections.abc import AsyncIterator, Coroutine
@@ -405,3 +406,22 @@ async def test_the_decision_reaches_the_applicant_once_across_a_restart(bot: Bot
 async def applications_count(bot: BotHarness) -> int:
     async with bot.database.uow() as uow:
         return len((await uow.session.scalars(select(VolunteerApplication.id))).all())
+
+
+async def test_forget_leaves_no_copy_of_the_application_in_the_ledger(bot: BotHarness) -> None:
+    li = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Li")
+    person = await bot.person(lang="en")
+    await sign_up(person, name="Zhou Xiaomei")
+    await person.press("vol:confirm")
+    assert "Zhou Xiaomei" in li.last_text
+
+    async def payloads() -> str:
+        async with bot.database.uow() as uow:
+            rows = (await uow.session.scalars(select(Delivery.payload))).all()
+        return json.dumps(rows, ensure_ascii=False)
+
+    assert "Zhou Xiaomei" in await payloads() and "+8613800138000" not in await payloads()
+    await person.send("/forget")
+    await person.press_data("forget:yes")
+    text = await payloads()
+    assert "Zhou Xiaomei" not in text and "138 0013 8000" not in text
