@@ -274,6 +274,16 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
         application.extra = {}
         application.erased = True
 
+    # The notices about them that others received (a request's card, an application's name and
+    # phone) keep no copy in the delivery ledger; one not yet sent (or retried) is not sent.
+    periods = [f"request:{r.id}" for r in requests] + [f"volunteer:{a.id}" for a in applications]
+    if periods:
+        notices = await session.scalars(select(Delivery).where(Delivery.period.in_(periods)))
+        for notice in notices:
+            notice.payload = {"text": "", "buttons": [], "erased": True}
+            if notice.status in ("planned", "unknown"):  # nothing left to send or to retry
+                notice.status, notice.last_error, notice.next_attempt_at = "skipped", "erased", None
+
     consents = list(
         (
             await session.scalars(
