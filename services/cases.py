@@ -1256,12 +1256,17 @@ async def _check_closing_record(uow: UnitOfWork, row: Case, catalog: CaseCatalog
         raise ClosingRecordMissing()
 
 
-async def may_close(uow: UnitOfWork, *, actor: Access, case_id: int, catalog: CaseCatalog) -> None:
-    """Before the closing note is asked: the actor may close the case, and it has its closing
-    record (else the refusal `close` would give). Writes nothing."""
+async def check_change(
+    uow: UnitOfWork, *, actor: Access, case_id: int, closing: bool, catalog: CaseCatalog
+) -> str:
+    """Before a note is asked: the actor may change the case (and, `closing`, it has its
+    closing record), else the refusal the change would give. The case's number; writes
+    nothing (not a read of the case either)."""
     row = await _row(uow, case_id)
     _changes_open(actor, row)
-    await _check_closing_record(uow, row, catalog)
+    if closing:
+        await _check_closing_record(uow, row, catalog)
+    return row.number
 
 
 async def close(

@@ -188,6 +188,15 @@ async def test_a_case_through_every_stage(bot: BotHarness) -> None:
     assert "Risk: High risk" in worker.last_text
     await worker.press_data(f"cs:rag:{cid}")
     await worker.press_data(f"cs:ra:{cid}:hospital")
+    assert "Referring JN-C-0001 to Hospital. Please type a note" in worker.last_text
+    assert "Skip" not in worker.button_labels()  # the note is needed
+    await worker.send_sticker()
+    assert "Please type your answer as text" in worker.last_text
+    await worker.send("x" * 1001)
+    assert "please keep it under 1000" in worker.last_text
+    await worker.send("Dr Chen, rehabilitation <ward 3>: needs physiotherapy")
+    assert "The referral is recorded" in worker.last_text
+    assert "Hospital · outcome not yet known · “Dr Chen, rehabilitation <ward 3>" in worker.last_text
     await worker.press("Outcome of the referral to Hospital")
     await worker.press("Service given")
     assert "Hospital · Service given" in worker.last_text
@@ -205,7 +214,10 @@ async def test_a_case_through_every_stage(bot: BotHarness) -> None:
     await worker.press_data(f"cs:link:{cid}")
     await worker.press("Closing")
     await worker.press_data(f"cs:close:{cid}")
+    assert "Closing JN-C-0001. Please type a short closing note" in worker.last_text
+    await worker.send("Goals met: she walks to the market again.")
     assert "The case is closed" in worker.last_text
+    assert "closed · Wang · “Goals met: she walks to the market again.”" in worker.last_text
     await worker.press_data(f"cs:reopen:{cid}")  # only the head reopens
     assert "not open to you" in worker.last_text
     await head.press_data(f"cs:open:{cid}")
@@ -234,7 +246,10 @@ async def test_a_referral_between_stations_is_accepted(bot: BotHarness) -> None:
     cid = (await case_row(bot)).id
     await worker.press_data(f"cs:rst:{cid}")
     await worker.press_data(f"cs:rs:{cid}:xicheng")
+    assert "Please type a note for its staff" in worker.last_text
+    await worker.send("Moves to her daughter's in Xicheng next week.")
     assert "Referred; the other station has been told" in worker.last_text
+    assert "“Moves to her daughter's in Xicheng next week.”" in worker.last_text
     assert "has been referred to your station" in other.last_text
     notice = other.last
     assert [b.callback_data for b in notice.buttons] == [f"cs:open:{cid}"]
@@ -309,6 +324,7 @@ async def test_a_worker_of_another_station_is_refused_every_case_button(bot: Bot
     await worker.press("Service plan")
     await worker.press_data(f"cs:rag:{cid}")
     await worker.press_data(f"cs:ra:{cid}:police")
+    await worker.send("Reported to the local police station")
     async with bot.database.uow() as uow:
         rec = await uow.session.scalar(select(CaseRecord.id))
         ref = await uow.session.scalar(select(AgencyReferral.id))
