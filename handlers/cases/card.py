@@ -663,8 +663,9 @@ async def p_so(update: Update, context: Context, who: Speaker, press: Press) -> 
         update, context, who,
         lambda uow: cs.sign_off(uow, actor=who.access, record_id=record, **_kw(context)),
     )  # fmt: skip
+    _ = who.gettext
     if result is not None:
-        await review(update, context, note=who.gettext("✅ Signed off."))
+        await review(update, context, note=_("✅ Signed off."))
 
 
 # --- /review -------------------------------------------------------------------------------

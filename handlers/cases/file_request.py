@@ -64,9 +64,10 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
         return None
     found = next((c for c in offered if c.id == case_id), None)
     if found is None:  # filed already, not completed, or not a case this person may change
+        _ = who.gettext
         await show(
             update,
-            who.gettext(
+            _(
                 "This request cannot be filed on that case: it is filed already, not "
                 "completed, or the case is not yours to change. Nothing was changed."
             ),

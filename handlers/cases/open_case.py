@@ -18,6 +18,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.cases import card
+from handlers.cases.file_request import file_button, offer_text
 from handlers.cases.walk_in import consent_notice, refusal, stations_of
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
@@ -290,13 +291,20 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
         if step == "name" and not draft.get("ask_name"):
             draft["ask_name"] = True
         return await FLOW.ask(update, context, who, step, _("Please check this answer again."))
-    await show(
-        update,
-        _("✅ Case {number} is open.").format(number=escape(view.number))
-        + "\n\n"
-        + card.card_text(context, who, view),
-        card.card_buttons(context, who, view),
-    )
+    note = _("✅ Case {number} is open.").format(number=escape(view.number))
+    buttons = card.card_buttons(context, who, view)
+    if view.request_id is not None:  # a completed request's work can go on it at once
+        async with data.uow() as uow:
+            offered = await cs.cases_to_file(
+                uow, actor=who.access, request_id=view.request_id, **card.kw(context)
+            )
+        found = next((c for c in offered if c.id == view.id), None)
+        if found is not None:
+            note += "\n" + offer_text(_, found)
+            buttons = InlineKeyboardMarkup(
+                [[file_button(_, found, view.request_id)], *buttons.inline_keyboard]
+            )
+    await show(update, note + "\n\n" + card.card_text(context, who, view), buttons)
     return END
 
 
