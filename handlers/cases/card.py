@@ -18,10 +18,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
@@ -330,6 +330,35 @@ async def show_view(
     )
 
 
+async def saved(
+    update: Update,
+    context: Context,
+    who: Speaker,
+    call: Callable[[Any], Awaitable[Any]],
+    done: str,
+    invalid: Callable[[InvalidValue], Awaitable[str | int]] | None = None,
+) -> str | int:
+    """A case Flow's Save: one service call (`call(uow)`), then the card under `done`, and the
+    conversation ends (END). A refusal is said (END); a refused value goes to `invalid`, which
+    re-asks a step (raise `Reask`) or says why and returns what comes next."""
+    try:
+        async with context.bot_data.uow() as uow:
+            result = await call(uow)
+    except InvalidValue as problem:
+        if invalid is not None:
+            return await invalid(problem)
+        await say_refusal(update, who, problem)
+        return ConversationHandler.END
+    except (NotFound, NotAllowed, Conflict) as error:
+        await say_refusal(update, who, error)
+        return ConversationHandler.END
+    view, contacts = result if isinstance(result, tuple) else (result, ())
+    await show_view(update, context, who, view, done)
+    if contacts:
+        await tell_station(context, view, contacts)
+    return ConversationHandler.END
+
+
 def kw(context: Context) -> dict[str, Any]:
     return _kw(context)
 
@@ -443,16 +472,24 @@ async def _check_may_change(update: Update, context: Context, who: Speaker, case
     )
 
 
+async def _view_to_change(
+    update: Update, context: Context, who: Speaker, case_id: int
+) -> cs.CaseView | None:
+    """The case (an audited read) before offering choices to change it; None: said why not."""
+    view = await _service(
+        update, context, who,
+        lambda uow: cs.detail(uow, actor=who.access, case_id=case_id, **_kw(context)),
+    )  # fmt: skip
+    if view is None or not await _check_may_change(update, context, who, case_id):
+        return None
+    return cast(cs.CaseView, view)
+
+
 async def p_link(update: Update, context: Context, who: Speaker, press: Press) -> None:
     _ = who.gettext
     case_id = _id(press)
-    view = await _service(
-        update,
-        context,
-        who,
-        lambda uow: cs.detail(uow, actor=who.access, case_id=case_id, **_kw(context)),
-    )
-    if view is None or not await _check_may_change(update, context, who, case_id):
+    view = await _view_to_change(update, context, who, case_id)
+    if view is None:
         return
     catalog = case_catalog(context)
     linked = {r.activity_id for r in view.records}
@@ -522,13 +559,8 @@ async def p_asg(update: Update, context: Context, who: Speaker, press: Press) ->
 async def p_rst(update: Update, context: Context, who: Speaker, press: Press) -> None:
     _ = who.gettext
     case_id = _id(press)
-    view = await _service(
-        update,
-        context,
-        who,
-        lambda uow: cs.detail(uow, actor=who.access, case_id=case_id, **_kw(context)),
-    )
-    if view is None or not await _check_may_change(update, context, who, case_id):
+    view = await _view_to_change(update, context, who, case_id)
+    if view is None:
         return
     stations = [
         s for s in context.bot_data.knowledge.stations.stations if s.code != view.station_code
@@ -588,65 +620,49 @@ async def p_out(update: Update, context: Context, who: Speaker, press: Press) ->
     await show(update, _("What came of the referral?"), InlineKeyboardMarkup(rows))
 
 
-# The presses that make one change: the service call (from the press) and the sentence said
-# above the card after it. `card=False`: the case is no longer this person's to see.
-Call = Callable[[Any, Speaker, Press, dict[str, Any]], Awaitable[Any]]
+# The presses that make one change: the service, its values read from the press, and the
+# sentence said above the card after it. `card=False`: the case is no longer theirs to see.
+Args = Callable[[Press], dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class Change:
-    call: Call
+    service: Callable[..., Awaitable[Any]]
+    args: Args
     done: str  # a msgid
     card: bool = True
 
 
+def _case(press: Press) -> dict[str, Any]:
+    return {"case_id": _id(press)}
+
+
 CHANGES: dict[str, Change] = {
-    "lk": Change(
-        lambda uow, who, p, kw: cs.link_record(
-            uow, actor=who.access, case_id=_id(p), activity_id=_id(p, 1), **kw
-        ),
-        N_("✅ The record is filed on the case."),
-    ),
-    "rk": Change(
-        lambda uow, who, p, kw: cs.set_risk(
-            uow, actor=who.access, case_id=_id(p), risk_level=p.arg(1) or "", **kw
-        ),
-        N_("✅ Risk level saved."),
-    ),
-    "as": Change(
-        lambda uow, who, p, kw: cs.assign(
-            uow, actor=who.access, case_id=_id(p), worker_id=_id(p, 1), **kw
-        ),
-        N_("✅ The case has a new worker."),
-    ),
-    "ro": Change(
-        lambda uow, who, p, kw: cs.record_agency_outcome(
-            uow, actor=who.access, referral_id=_id(p), outcome=p.arg(1) or "", **kw
-        ),
-        N_("✅ Outcome saved."),
-    ),
-    "reopen": Change(
-        lambda uow, who, p, kw: cs.reopen(uow, actor=who.access, case_id=_id(p), note=None, **kw),
-        N_("✅ The case is open again."),
-    ),
-    "acc": Change(
-        lambda uow, who, p, kw: cs.accept_referral(uow, actor=who.access, case_id=_id(p), **kw),
-        N_("✅ The case is now at your station, and you are its worker."),
-    ),
-    "dec": Change(
-        lambda uow, who, p, kw: cs.decline_referral(
-            uow, actor=who.access, case_id=_id(p), note=None, **kw
-        ),
-        N_("The referral is declined; the case stays at its station."),
-        card=False,
-    ),
-}
+    "lk": Change(cs.link_record, lambda p: {**_case(p), "activity_id": _id(p, 1)},
+                 N_("✅ The record is filed on the case.")),
+    "rk": Change(cs.set_risk, lambda p: {**_case(p), "risk_level": p.arg(1) or ""},
+                 N_("✅ Risk level saved.")),
+    "as": Change(cs.assign, lambda p: {**_case(p), "worker_id": _id(p, 1)},
+                 N_("✅ The case has a new worker.")),
+    "ro": Change(cs.record_agency_outcome,
+                 lambda p: {"referral_id": _id(p), "outcome": p.arg(1) or ""},
+                 N_("✅ Outcome saved.")),
+    "reopen": Change(cs.reopen, lambda p: {**_case(p), "note": None},
+                     N_("✅ The case is open again.")),
+    "acc": Change(cs.accept_referral, _case,
+                  N_("✅ The case is now at your station, and you are its worker.")),
+    "dec": Change(cs.decline_referral, lambda p: {**_case(p), "note": None},
+                  N_("The referral is declined; the case stays at its station."), card=False),
+}  # fmt: skip
 
 
 async def make_change(update: Update, context: Context, who: Speaker, press: Press) -> None:
     change = CHANGES[press.kind]
     view = await _service(
-        update, context, who, lambda uow: change.call(uow, who, press, _kw(context))
+        update,
+        context,
+        who,
+        lambda uow: change.service(uow, actor=who.access, **change.args(press), **_kw(context)),
     )
     if view is None:
         return

@@ -20,7 +20,6 @@ from handlers.kit.flow import END, Draft, Flow, Outcome, Reask
 from handlers.kit.i18n import Gettext
 from handlers.kit.steps import text_step
 from services import cases as cs
-from services import requests as rq
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
 
 P = "cn"
@@ -93,38 +92,27 @@ NOTE = text_step("note", key="note", text=_question, parse=_parse)
 async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
     _ = who.gettext
     action, case_id, note, to = draft["action"], int(draft["case"]), draft.get("note"), draft["to"]
-    contacts: tuple[rq.StaffContact, ...] = ()
-    try:
-        async with context.bot_data.uow() as uow:
-            if action == STATION:
-                view, contacts = await cs.refer_to_station(
-                    uow, actor=who.access, case_id=case_id, to_station=to, note=note,
-                    **card.kw(context),
-                )  # fmt: skip
-                done = _("✅ Referred; the other station has been told.")
-            elif action == AGENCY:
-                view = await cs.refer_to_agency(
-                    uow, actor=who.access, case_id=case_id, agency_code=to, note=note,
-                    **card.kw(context),
-                )  # fmt: skip
-                done = _("✅ The referral is recorded; add its outcome when you know it.")
-            else:
-                view = await cs.close(
-                    uow, actor=who.access, case_id=case_id, note=note, **card.kw(context)
-                )
-                done = _("✅ The case is closed.")
-    except InvalidValue as problem:
+    kw = {"actor": who.access, "case_id": case_id, "note": note, **card.kw(context)}
+    calls = {
+        STATION: (
+            lambda uow: cs.refer_to_station(uow, to_station=to, **kw),
+            _("✅ Referred; the other station has been told."),
+        ),
+        AGENCY: (
+            lambda uow: cs.refer_to_agency(uow, agency_code=to, **kw),
+            _("✅ The referral is recorded; add its outcome when you know it."),
+        ),
+        CLOSE: (lambda uow: cs.close(uow, **kw), _("✅ The case is closed.")),
+    }
+    call, done = calls[action]
+
+    async def invalid(problem: InvalidValue) -> str | int:
         if problem.field == "note":
-            raise Reask(None, step="note") from problem
+            raise Reask(None, step="note")
         await card.say_refusal(update, who, problem)
         return END
-    except (NotFound, NotAllowed, Conflict) as error:
-        await card.say_refusal(update, who, error)
-        return END
-    await card.show_view(update, context, who, view, done)
-    if contacts:
-        await card.tell_station(context, view, contacts)
-    return END
+
+    return await card.saved(update, context, who, call, done, invalid)
 
 
 FLOW = Flow(

@@ -28,7 +28,7 @@ from services import activities
 from services import cases as cs
 from services import requests as rq
 from services.entry_window import DateRefused
-from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
+from services.errors import InvalidValue, NotAllowed, NotFound
 
 P = "fq"
 HOURS = (30, 60, 90, 120, 180, 240)
@@ -127,45 +127,34 @@ STEPS = (
 async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
     _ = who.gettext
     data = context.bot_data
-    try:
-        async with data.uow() as uow:
-            view = await cs.file_request(
-                uow,
-                actor=who.access,
-                case_id=int(draft["case"]),
-                request_id=int(draft["request"]),
-                minutes=int(draft.get("minutes") or 0),
-                client_token=draft["token"],
-                templates=data.knowledge.record_templates,
-                rules=data.knowledge.record_rules,
-                **card.kw(context),
+
+    async def invalid(problem: InvalidValue) -> str | int:
+        if isinstance(problem, DateRefused):  # the completion day left the late-entry window
+            await show(update, date_refused(_, context, draft, problem))
+            return END
+        if isinstance(problem, activities.DayLimitExceeded):
+            raise Reask(
+                _("That would make more than {hours} hours of work on that day.").format(
+                    hours=hours_label(problem.limit_minutes / 60)
+                ),
+                step="hours",
             )
-    except DateRefused as refused:
-        await show(update, date_refused(_, context, draft, refused))
+        if problem.field == "hours":
+            raise Reask(None, step="hours")
+        await card.say_refusal(update, who, problem)
         return END
-    except activities.DayLimitExceeded as error:
-        raise Reask(
-            _("That would make more than {hours} hours of work on that day.").format(
-                hours=hours_label(error.limit_minutes / 60)
-            ),
-            step="hours",
-        ) from error
-    except InvalidValue as error:
-        if error.field == "hours":
-            raise Reask(None, step="hours") from error
-        await card.say_refusal(update, who, error)
-        return END
-    except (NotFound, NotAllowed, Conflict) as error:
-        await card.say_refusal(update, who, error)
-        return END
-    await card.show_view(
-        update,
-        context,
-        who,
-        view,
-        _("✅ Filed as a service record of {number}.").format(number=escape(view.number)),
-    )
-    return END
+
+    return await card.saved(
+        update, context, who,
+        lambda uow: cs.file_request(
+            uow, actor=who.access, case_id=int(draft["case"]), request_id=int(draft["request"]),
+            minutes=int(draft.get("minutes") or 0), client_token=draft["token"],
+            templates=data.knowledge.record_templates, rules=data.knowledge.record_rules,
+            **card.kw(context),
+        ),
+        _("✅ Filed as a service record of {number}.").format(number=escape(draft["number"])),
+        invalid,
+    )  # fmt: skip
 
 
 FLOW = Flow(
