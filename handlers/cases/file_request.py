@@ -12,6 +12,7 @@ as what was done) and its filing on the case in one unit of work; the card is sh
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from html import escape
 
 from telegram import InlineKeyboardButton, Update
@@ -23,7 +24,7 @@ from handlers.kit.flow import END, Draft, Flow, Outcome, Reask
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
 from handlers.kit.steps import confirm_step, date_refused, hours_step
-from handlers.kit.words import hours_label
+from handlers.kit.words import day_label, hours_label
 from services import activities
 from services import cases as cs
 from services import requests as rq
@@ -73,7 +74,10 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
             ),
         )
         return None
+    completed = [e.at for e in request.events if e.to_status == rq.COMPLETED]
+    day = completed[-1].astimezone(data.clock.zone).date() if completed else None
     return {
+        "day": day.isoformat() if day else None,
         "case": found.id,
         "number": found.number,
         "name": found.client_name,
@@ -94,7 +98,9 @@ def summary(_: Gettext, context: Context, who: Speaker, draft: Draft) -> str:
         _("Person served: {name}").format(name=escape(draft.get("name") or _("(erased)"))),
         _("From request {ref}").format(ref=escape(draft.get("ref") or "")),
         _("Service: {service}").format(service=escape(service)),
-        _("Date: the day the request was completed"),
+        _("Date: {day} (the day the request was completed)").format(
+            day=day_label(_, date.fromisoformat(draft["day"])) if draft.get("day") else "—"
+        ),
         _("Hours: {hours}").format(hours=hours_label((draft.get("minutes") or 0) / 60)),
     ]  # fmt: skip
     if draft.get("note"):

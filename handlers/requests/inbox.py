@@ -697,11 +697,14 @@ async def _show_completed(
     open case (handlers.cases files it: `cs:file:<case>:<request>`), or to open one."""
     _ = who.gettext
     data = context.bot_data
-    async with data.uow() as uow:
-        offered = await cases.cases_to_file(
-            uow, actor=who.access, request_id=view.id, catalog=data.knowledge.cases,
-            now=data.clock.now(), zone=data.clock.zone,
-        )  # fmt: skip
+    try:
+        async with data.uow() as uow:
+            offered = await cases.cases_to_file(
+                uow, actor=who.access, request_id=view.id, catalog=data.knowledge.cases,
+                now=data.clock.now(), zone=data.clock.zone,
+            )  # fmt: skip
+    except DomainError:  # the completion stands; the resident's notice must still leave
+        offered = []
     if offered:
         note += "\n" + offer_text(_, offered[0])
         rows = [[file_button(_, case, view.id)] for case in offered[:3]]

@@ -344,7 +344,7 @@ async def test_a_worker_of_another_station_is_refused_every_case_button(bot: Bot
         f"cs:rk:{cid}:high", f"cs:asg:{cid}", f"cs:as:{cid}:1", f"cs:rst:{cid}",
         f"cs:rs:{cid}:xicheng", f"cs:rag:{cid}", f"cs:ra:{cid}:school", f"cs:out:{cid}:{ref}",
         f"cs:ro:{ref}:served", f"cs:close:{cid}", f"cs:reopen:{cid}", f"cs:acc:{cid}",
-        f"cs:dec:{cid}", f"cs:so:{rec}", "cs:fromrq:1", "cs:open:999999",
+        f"cs:dec:{cid}", f"cs:so:{rec}", "cs:fromrq:1", f"cs:file:{cid}:1", "cs:open:999999",
         "cs:open:" + "9" * 40, "cs:open:abc", "cs:rk:0:high", "cs:nope:1",
     ]  # fmt: skip
     for data in presses:
@@ -445,6 +445,7 @@ async def test_completing_a_request_files_it_on_the_persons_case(bot: BotHarness
     await worker.press("1.5")
     summary = worker.last_text
     assert "From request JN-0001" in summary and "Hours: 1.5" in summary
+    assert "Date: Nov 16 (the day the request was completed)" in summary
     assert "What was done: “Visited twice; <b>shopping</b> arranged.”" in summary
     await worker.press("fq:save")
     assert "Filed as a service record of JN-C-0001" in worker.last_text
