@@ -514,18 +514,20 @@ async def test_a_completed_request_without_a_case_opens_one_then_files_it(
     assert "已记为 JN-C-0001 的服务记录" in worker.last_text
 
 
-async def test_mydata_lists_who_read_the_residents_case_newest_first(bot: BotHarness) -> None:
-    resident = await bot.person(lang="en", name="王阿姨", tg_id=4242)
+async def residents_case(
+    bot: BotHarness, lang: str, worker_name: str
+) -> tuple[OfflinePerson, OfflinePerson, int]:
+    """A resident with a request of their own, and a case a worker opened from it."""
+    resident = await bot.person(lang=lang, name="王阿姨", tg_id=4242)
     async with bot.database.uow() as uow:
-        pid = await seed_resident(uow, tg_id=4242, language="en")
+        pid = await seed_resident(uow, tg_id=4242, language=lang)
     async with bot.database.uow() as uow:
         await consent.give(uow, person_id=pid, now=bot.clock.now())
         request = await uow.session.scalar(select(ServiceRequest))
         assert request is not None
         request_id, request.age_group = request.id, "60_79"  # the seed's is an older code
         await uow.commit()
-    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
-    head = await bot.person(role="station_head", stations=("jiangnan",), lang="en", name="Zhang")
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang=lang, name=worker_name)
     await worker.send("/cases")
     await worker.press_data(f"cs:fromrq:{request_id}")
     await worker.send("王阿姨")  # a resident's own request has no name yet
@@ -533,7 +535,12 @@ async def test_mydata_lists_who_read_the_residents_case_newest_first(bot: BotHar
     await worker.press("oc:done")
     await worker.press("oc:risk:low")
     await worker.press("oc:save")
-    cid = (await case_row(bot)).id
+    return resident, worker, (await case_row(bot)).id
+
+
+async def test_mydata_lists_who_read_the_residents_case_newest_first(bot: BotHarness) -> None:
+    resident, worker, cid = await residents_case(bot, "en", "Wang")
+    head = await bot.person(role="station_head", stations=("jiangnan",), lang="en", name="Zhang")
     for _ in range(11):  # the card read eleven times, a minute apart
         bot.clock.advance(timedelta(minutes=1))
         await worker.press_data(f"cs:open:{cid}")
@@ -556,24 +563,8 @@ async def test_mydata_lists_who_read_the_residents_case_newest_first(bot: BotHar
 
 
 async def test_mydata_case_readers_in_chinese(bot: BotHarness) -> None:
-    resident = await bot.person(lang="zh", name="王阿姨", tg_id=4242)
-    async with bot.database.uow() as uow:
-        pid = await seed_resident(uow, tg_id=4242, language="zh")
-    async with bot.database.uow() as uow:
-        await consent.give(uow, person_id=pid, now=bot.clock.now())
-        request = await uow.session.scalar(select(ServiceRequest))
-        assert request is not None
-        request_id, request.age_group = request.id, "60_79"  # the seed's is an older code
-        await uow.commit()
-    worker = await bot.person(role="worker", stations=("jiangnan",), lang="zh", name="王社工")
-    await worker.send("/cases")
-    await worker.press_data(f"cs:fromrq:{request_id}")
-    await worker.send("王阿姨")  # a resident's own request has no name yet
-    await worker.press("oc:tog:elderly")
-    await worker.press("oc:done")
-    await worker.press("oc:risk:low")
-    await worker.press("oc:save")
-    await worker.press_data(f"cs:open:{(await case_row(bot)).id}")
+    resident, worker, cid = await residents_case(bot, "zh", "王社工")
+    await worker.press_data(f"cs:open:{cid}")
     await resident.send("/mydata")
     summary = resident.messages[-2].text
     assert "谁查看过您的个案记录" in summary
