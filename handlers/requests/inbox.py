@@ -29,6 +29,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers.cases import file_button, offer_text
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import TEXT, cancelled_text, consuming, reask_text
 from handlers.kit.i18n import N_, Gettext
@@ -45,6 +46,7 @@ from handlers.requests.request_labels import (
     request_card,
     station_name,
 )
+from services import cases
 from services import requests as rq
 from services import volunteers as vol
 from services.errors import DomainError, InvalidValue, NotAllowed, NotFound
@@ -691,9 +693,38 @@ async def note_send(update: Update, context: Context) -> int:
         return END
     done = _("Done. The resident has been told.")
     keys = await request_notices.record(context, request_notices.resident_notices(context, view))
-    await _show_request(update, context, who, view, "✅ " + done)
+    if action == COMPLETE:
+        await _show_completed(update, context, who, view, "✅ " + done)
+    else:
+        await _show_request(update, context, who, view, "✅ " + done)
     await request_notices.deliver(context, keys)
     return END
+
+
+async def _show_completed(
+    update: Update, context: Context, who: Speaker, view: RequestView, note: str
+) -> None:
+    """The completed request, with the offer to file it as a service record of the person's
+    open case (handlers.cases files it: `cs:file:<case>:<request>`), or to open one."""
+    _ = who.gettext
+    data = context.bot_data
+    try:
+        async with data.uow() as uow:
+            offered = await cases.cases_to_file(
+                uow, actor=who.access, request_id=view.id, catalog=data.knowledge.cases,
+                now=data.clock.now(), zone=data.clock.zone,
+            )  # fmt: skip
+    except DomainError:  # the completion stands; the resident's notice must still leave
+        offered = []
+    if offered:
+        note += "\n" + offer_text(_, offered[0])
+        rows = [[file_button(_, case, view.id)] for case in offered[:3]]
+    else:
+        note += "\n" + _("To file it as a service record, open a case for it.")
+        rows = []
+    text = request_card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=True)
+    actions = request_actions(_, who, view).inline_keyboard
+    await show(update, note + "\n\n" + text, InlineKeyboardMarkup([*rows, *actions]))
 
 
 async def note_cancel(update: Update, context: Context) -> int:
