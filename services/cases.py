@@ -25,7 +25,7 @@ Each call commits once and returns frozen views; refusals are domain errors with
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.counters import take_next_case_number
 from db.models import (
+    ActivityGroup,
     ActivityLog,
     AgencyReferral,
     AuditEntry,
@@ -43,6 +44,7 @@ from db.models import (
     CaseEvent,
     CaseRecord,
     Person,
+    RecordFieldValue,
     ServiceRequest,
     StaffRole,
     Station,
@@ -50,10 +52,14 @@ from db.models import (
 )
 from db.uow import UnitOfWork
 from knowledge.cases import CaseCatalog
-from services import audit, consent
+from knowledge.record_rules import RecordRules
+from knowledge.record_templates import TemplateCatalog
+from services import activities, audit, consent
 from services import requests as rq
+from services.entry_window import check_entry_date
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
 from services.people import STATION_HEAD, WORKER, Access
+from services.record_forms import check_form_values
 
 OPEN, CLOSED = "open", "closed"
 VERBAL_TO_STAFF = "verbal_to_staff"
@@ -143,6 +149,8 @@ class CaseRecordView:
     signed_off_by: int | None
     signed_off_by_name: str | None
     signed_off_at: datetime | None
+    request_ref: str | None = None  # filed from a completed request: its reference
+    service_code: str | None = None  # and its service
 
 
 @dataclass(frozen=True)
@@ -338,14 +346,18 @@ async def _records(uow: UnitOfWork, case_ids: Sequence[int]) -> dict[int, list[A
     if not case_ids:
         return found
     rows = await uow.session.execute(
-        select(CaseRecord, ActivityLog, Person.display_name)
+        select(
+            CaseRecord, ActivityLog, Person.display_name, ServiceRequest.ref,
+            ServiceRequest.service_code,
+        )
         .join(ActivityLog, ActivityLog.id == CaseRecord.activity_id)
         .outerjoin(Person, Person.id == CaseRecord.signed_off_by)
+        .outerjoin(ServiceRequest, ServiceRequest.id == CaseRecord.request_id)
         .where(CaseRecord.case_id.in_(list(case_ids)))
         .order_by(ActivityLog.activity_date, CaseRecord.id)
-    )
-    for record, activity, signer in rows:
-        found[record.case_id].append((record, activity, signer))
+    )  # fmt: skip
+    for record, activity, signer, ref, service in rows:
+        found[record.case_id].append((record, activity, signer, ref, service))
     return found
 
 
@@ -396,8 +408,10 @@ async def _view(
             signed_off_by=record.signed_off_by,
             signed_off_by_name=signer,
             signed_off_at=record.signed_off_at,
+            request_ref=ref,
+            service_code=service,
         )
-        for record, activity, signer in records_raw
+        for record, activity, signer, ref, service in records_raw
     )
     timeline: list[CaseEventView] = []
     referrals: list[AgencyReferralView] = []
@@ -474,6 +488,40 @@ async def _view(
     )
 
 
+def _summary(
+    row: Case,
+    worker_name: str | None,
+    catalog: CaseCatalog | None,
+    today: date | None,
+    stages_done: Sequence[str],
+) -> CaseSummary:
+    """One line of a list; without `today` (and the catalogue): not overdue, next step service."""
+    return CaseSummary(
+        id=row.id,
+        number=row.number,
+        station_code=row.station_code,
+        client_name=None if row.erased else row.client_name,
+        worker_id=row.worker_id,
+        worker_name=worker_name,
+        risk_level=row.risk_level,
+        stage=row.stage,
+        status=row.status,
+        next_contact_on=row.next_contact_on,
+        referred_to_station=row.referred_to_station,
+        overdue_days=0 if today is None else overdue_days(row.next_contact_on, today, row.status),
+        next_step="service"
+        if catalog is None or today is None
+        else next_step(
+            catalog,
+            status=row.status,
+            referred_to_station=row.referred_to_station,
+            stages_done=stages_done,
+            next_contact_on=row.next_contact_on,
+            today=today,
+        ),
+    )
+
+
 async def detail(
     uow: UnitOfWork,
     *,
@@ -531,29 +579,7 @@ async def list_cases(
     rows = (await uow.session.execute(query.limit(1000))).all()
     records = await _records(uow, [c.id for c, _ in rows])
     summaries = [
-        CaseSummary(
-            id=c.id,
-            number=c.number,
-            station_code=c.station_code,
-            client_name=None if c.erased else c.client_name,
-            worker_id=c.worker_id,
-            worker_name=name,
-            risk_level=c.risk_level,
-            stage=c.stage,
-            status=c.status,
-            next_contact_on=c.next_contact_on,
-            referred_to_station=c.referred_to_station,
-            overdue_days=overdue_days(c.next_contact_on, today, c.status),
-            next_step=next_step(
-                catalog,
-                status=c.status,
-                referred_to_station=c.referred_to_station,
-                stages_done=[r.stage for r, _, _ in records[c.id]],
-                next_contact_on=c.next_contact_on,
-                today=today,
-            ),
-        )
-        for c, name in rows
+        _summary(c, name, catalog, today, [r[0].stage for r in records[c.id]]) for c, name in rows
     ]
     summaries.sort(
         key=lambda s: (
@@ -651,21 +677,7 @@ async def case_for_request(
     if row is None:
         return None
     name = await uow.session.scalar(select(Person.display_name).where(Person.id == row.worker_id))
-    return CaseSummary(
-        id=row.id,
-        number=row.number,
-        station_code=row.station_code,
-        client_name=None if row.erased else row.client_name,
-        worker_id=row.worker_id,
-        worker_name=name,
-        risk_level=row.risk_level,
-        stage=row.stage,
-        status=row.status,
-        next_contact_on=row.next_contact_on,
-        referred_to_station=row.referred_to_station,
-        overdue_days=0,
-        next_step="service",
-    )
+    return _summary(row, name, None, None, ())
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -702,14 +714,66 @@ async def _is_worker_at(uow: UnitOfWork, person_id: int, station_code: str) -> b
     return found is not None
 
 
-async def _writable(uow: UnitOfWork, case_id: int, actor: Access) -> Case:
-    row = await _row(uow, case_id, lock=True)
+# Who may make a change, as checks of (actor, case) for `_owned_case`; each raises the refusal.
+Check = Callable[[Access, Case], None]
+
+
+def _changes_open(actor: Access, row: Case) -> None:
+    """The case's worker or head, on an open case that does not wait at another station."""
     _may_change(actor, row)
     if row.status != OPEN:
         raise CaseClosed()
     if row.referred_to_station is not None:
         raise ReferralPending()
+
+
+def _heads_closed(actor: Access, row: Case) -> None:
+    """Only the station head, on a closed case (reopening)."""
+    if row.station_code not in actor.head_stations:
+        raise NotAllowed()
+    if row.status == OPEN:
+        raise CaseOpen()
+
+
+def _receives(actor: Access, row: Case) -> None:
+    """The staff of the station the case is referred to (accepting or declining)."""
+    target = row.referred_to_station
+    if target is None:
+        raise NoReferral() if row.station_code in staff_stations(actor) else NotAllowed()
+    if target not in staff_stations(actor):
+        raise NotAllowed()
+
+
+def _supervises(actor: Access, row: Case) -> None:
+    if row.station_code not in actor.supervisor_stations:
+        raise NotAllowed()
+
+
+async def _owned_case(
+    uow: UnitOfWork, case_id: int, actor: Access, check: Check = _changes_open
+) -> Case:
+    """The case, locked for the change the actor is about to make, once `check` lets them."""
+    row = await _row(uow, case_id, lock=True)
+    check(actor, row)
     return row
+
+
+async def _recorded(
+    uow: UnitOfWork,
+    row: Case,
+    kind: str,
+    *,
+    actor: Access,
+    catalog: CaseCatalog,
+    now: datetime,
+    zone: ZoneInfo,
+    stage: str | None = None,
+    detail: dict[str, Any] | None = None,
+    note: str | None = None,
+) -> CaseView:
+    """The change on the case's timeline, committed once; the case as it now is."""
+    _event(uow, row, kind, actor=actor, now=now, stage=stage, detail=detail, note=note)
+    return await _done(uow, row, catalog, now, zone)
 
 
 async def _done(
@@ -849,6 +913,44 @@ async def open_case(
     return await _done(uow, row, catalog, now, zone)
 
 
+def _file(
+    uow: UnitOfWork,
+    row: Case,
+    activity: ActivityLog,
+    stage: str,
+    *,
+    actor: Access,
+    now: datetime,
+    request: ServiceRequest | None,
+) -> dict[str, Any]:
+    """File `activity` on the case as `stage`: the case moves to that stage, a service record
+    moves an "every N days" next contact on from its date. Returns the timeline's detail."""
+    uow.session.add(
+        CaseRecord(
+            case_id=row.id, activity_id=activity.id, stage=stage, linked_by=actor.person_id,
+            linked_at=now, request_id=request.id if request is not None else None,
+        )
+    )  # fmt: skip
+    row.stage = stage
+    if stage == "service" and row.contact_every_days:
+        row.next_contact_on = activity.activity_date + timedelta(days=row.contact_every_days)
+    detail = {"activity": activity.id, "template": activity.template_code,
+              "date": activity.activity_date.isoformat(),
+              "request": request.id if request is not None else None}  # fmt: skip
+    if request is not None:
+        detail["service"] = request.service_code
+    return detail
+
+
+async def _request_of_station(uow: UnitOfWork, request_id: int, row: Case) -> ServiceRequest:
+    request = await uow.session.get(ServiceRequest, request_id)
+    if request is None:
+        raise NotFound()
+    if request.station_code != row.station_code:
+        raise NotAllowed()
+    return request
+
+
 async def link_record(
     uow: UnitOfWork,
     *,
@@ -866,7 +968,7 @@ async def link_record(
     from the record's date. `request_id`: the record is the work done on this (completed)
     request of the station, noted on the timeline.
     """
-    row = await _writable(uow, case_id, actor)
+    row = await _owned_case(uow, case_id, actor)
     activity = await uow.session.get(ActivityLog, activity_id)
     if activity is None or activity.deleted_at is not None:
         raise NotFound()
@@ -882,27 +984,177 @@ async def link_record(
     )
     if linked is not None:
         raise RecordAlreadyLinked(int(linked))
-    if request_id is not None:
-        request = await uow.session.get(ServiceRequest, request_id)
-        if request is None:
-            raise NotFound()
-        if request.station_code != row.station_code:
-            raise NotAllowed()
-    uow.session.add(
-        CaseRecord(
-            case_id=row.id, activity_id=activity.id, stage=stage.code,
-            linked_by=actor.person_id, linked_at=now,
+    request = None if request_id is None else await _request_of_station(uow, request_id, row)
+    detail = _file(uow, row, activity, stage.code, actor=actor, now=now, request=request)
+    return await _recorded(
+        uow, row, RECORD, actor=actor, catalog=catalog, now=now, zone=zone, stage=stage.code,
+        detail=detail,
+    )  # fmt: skip
+
+
+# --- a completed request filed as a service record -----------------------------------------
+
+
+class RequestNotCompleted(Conflict):
+    """Only a completed request's work is filed on a case."""
+
+
+class RequestFiled(Conflict):
+    """The request's work is filed already (on this case or another)."""
+
+    def __init__(self, case_id: int, number: str) -> None:
+        super().__init__(number)
+        self.case_id = case_id
+        self.number = number
+
+
+def _about_request(request: ServiceRequest) -> ColumnElement[bool]:
+    """The cases about the person a request is for: opened from it, or (a bot user's request)
+    about the same resident, directly or from another of their requests."""
+    about: ColumnElement[bool] = Case.request_id == request.id
+    if request.resident_id is not None:
+        theirs = select(ServiceRequest.id).where(ServiceRequest.resident_id == request.resident_id)
+        about = or_(about, Case.resident_id == request.resident_id, Case.request_id.in_(theirs))
+    return about
+
+
+async def _filed_on(uow: UnitOfWork, request_id: int) -> tuple[int, str] | None:
+    found = (
+        await uow.session.execute(
+            select(Case.id, Case.number)
+            .join(CaseRecord, CaseRecord.case_id == Case.id)
+            .where(CaseRecord.request_id == request_id)
+            .limit(1)
         )
+    ).first()
+    return None if found is None else (int(found[0]), str(found[1]))
+
+
+def _may(check: Check, actor: Access, row: Case) -> bool:
+    try:
+        check(actor, row)
+    except (NotAllowed, Conflict):
+        return False
+    return True
+
+
+async def cases_to_file(
+    uow: UnitOfWork,
+    *,
+    actor: Access,
+    request_id: int,
+    catalog: CaseCatalog,
+    now: datetime,
+    zone: ZoneInfo,
+) -> list[CaseSummary]:
+    """The open cases a completed request's work can be filed on, newest first: about the
+    person it is for (`_about_request`), at its station, that the actor may change (their
+    worker, or the head). Empty when the request is not completed or is filed already, so
+    the handler offers a new case instead (or nothing)."""
+    request = await uow.session.get(ServiceRequest, request_id)
+    if request is None:
+        raise NotFound()
+    if not rq.may_handle(actor, request.station_code):
+        raise NotAllowed()
+    if request.status != rq.COMPLETED or await _filed_on(uow, request_id) is not None:
+        return []
+    rows = (
+        await uow.session.execute(
+            select(Case, Person.display_name)
+            .join(Person, Person.id == Case.worker_id)
+            .where(_about_request(request), Case.station_code == request.station_code,
+                   Case.status == OPEN)
+            .order_by(Case.id.desc())
+        )
+    ).all()  # fmt: skip
+    mine = [(c, name) for c, name in rows if _may(_changes_open, actor, c)]
+    records = await _records(uow, [c.id for c, _ in mine])
+    today = _local_today(now, zone)
+    return [
+        _summary(c, name, catalog, today, [r[0].stage for r in records[c.id]]) for c, name in mine
+    ]
+
+
+async def file_request(
+    uow: UnitOfWork,
+    *,
+    actor: Access,
+    case_id: int,
+    request_id: int,
+    minutes: int,
+    client_token: str,
+    catalog: CaseCatalog,
+    templates: TemplateCatalog,
+    rules: RecordRules,
+    now: datetime,
+    zone: ZoneInfo,
+) -> CaseView:
+    """File a completed request's work as a service record of the case, in one unit of work:
+    a record in the service stage's template, by the actor, dated the day the request was
+    completed, serving the person once (in the case's groups), with the worker's completion
+    note as what was done; the record keeps the request (so its service), and the timeline
+    says so. The same `client_token` twice files once."""
+    row = await _owned_case(uow, case_id, actor)
+    request = await _request_of_station(uow, request_id, row)
+    if not rq.may_handle(actor, request.station_code):
+        raise NotAllowed()
+    about = await uow.session.scalar(
+        select(Case.id).where(Case.id == row.id, _about_request(request))
+    )
+    if about is None:
+        raise NotAllowed()  # another person's case
+    again = await uow.session.scalar(
+        select(ActivityLog).where(ActivityLog.client_token == client_token)
+    )
+    if again is not None and again.worker_id == actor.person_id:
+        return await _view(uow, row, catalog, _local_today(now, zone))
+    if request.status != rq.COMPLETED or request.completed_at is None:
+        raise RequestNotCompleted()
+    if (filed := await _filed_on(uow, request_id)) is not None:
+        raise RequestFiled(*filed)
+    stage = catalog.stage("service")
+    template = templates.template(stage.template_code) if stage is not None else None
+    if stage is None or template is None:  # pragma: no cover - the catalogues are checked at start
+        raise InvalidValue("template", "unknown")
+    day = request.completed_at.astimezone(zone).date()
+    check_entry_date(day, _local_today(now, zone), late_days=rules.late_entry_days)
+    if not activities.MIN_MINUTES <= minutes <= activities.MAX_MINUTES:
+        raise InvalidValue("hours", "out_of_range")
+    await activities.check_worker_day(
+        uow, worker_id=actor.person_id, day=day, minutes=minutes, rules=rules
+    )
+    services_so_far = await uow.session.scalar(
+        select(func.count())
+        .select_from(CaseRecord)
+        .where(CaseRecord.case_id == row.id, CaseRecord.stage == stage.code)
+    )
+    typed = {"case_no": row.number, "session_no": str(int(services_so_far or 0) + 1)}
+    note = None if request.erased else (request.completion_note or "").strip()
+    if note:
+        typed["intervention"] = note[: rules.long_text_max]
+    known = {f.code for f in template.form}
+    values = check_form_values(template, {k: v for k, v in typed.items() if k in known}, rules)
+    activity = ActivityLog(
+        worker_id=actor.person_id, station_code=row.station_code,
+        category_code=template.category_code, template_code=template.code, activity_date=day,
+        minutes=minutes, person_times=1 if template.counts_people else 0, note=None,
+        created_at=now, client_token=client_token,
     )  # fmt: skip
-    row.stage = stage.code
-    if stage.code == "service" and row.contact_every_days:
-        row.next_contact_on = activity.activity_date + timedelta(days=row.contact_every_days)
-    _event(
-        uow, row, RECORD, actor=actor, now=now, stage=stage.code,
-        detail={"activity": activity.id, "template": activity.template_code,
-                "date": activity.activity_date.isoformat(), "request": request_id},
+    uow.session.add(activity)
+    await uow.session.flush()
+    if template.counts_people:  # one person served once, in each of the case's groups
+        for code in row.groups or ():
+            uow.session.add(ActivityGroup(activity_id=activity.id, group_code=code, person_times=1))
+    for code, text in values.items():
+        uow.session.add(RecordFieldValue(activity_id=activity.id, field_code=code, value=text))
+    detail = _file(uow, row, activity, stage.code, actor=actor, now=now, request=request)
+    return await _recorded(
+        uow, row, RECORD, actor=actor, catalog=catalog, now=now, zone=zone, stage=stage.code,
+        detail=detail,
     )  # fmt: skip
-    return await _done(uow, row, catalog, now, zone)
+
+
+# --- changes -------------------------------------------------------------------------------
 
 
 async def set_next_contact(
@@ -918,7 +1170,7 @@ async def set_next_contact(
 ) -> CaseView:
     """The plan's next contact: a date (today or later), or every N days from today; both
     None clears it."""
-    row = await _writable(uow, case_id, actor)
+    row = await _owned_case(uow, case_id, actor)
     today = _local_today(now, zone)
     if on is not None and every_days is not None:
         raise InvalidValue("next_contact", "both")
@@ -933,11 +1185,10 @@ async def set_next_contact(
             raise InvalidValue("next_contact", "too_far")
     row.next_contact_on = on
     row.contact_every_days = every_days
-    _event(
-        uow, row, NEXT_CONTACT, actor=actor, now=now,
+    return await _recorded(
+        uow, row, NEXT_CONTACT, actor=actor, catalog=catalog, now=now, zone=zone,
         detail={"on": on.isoformat() if on else None, "every_days": every_days},
     )  # fmt: skip
-    return await _done(uow, row, catalog, now, zone)
 
 
 async def assign(
@@ -951,15 +1202,16 @@ async def assign(
     zone: ZoneInfo,
 ) -> CaseView:
     """Hand the case to another worker (or the head) of its station."""
-    row = await _writable(uow, case_id, actor)
+    row = await _owned_case(uow, case_id, actor)
     if worker_id == row.worker_id:
         raise InvalidValue("worker", "same")
     if not await _is_worker_at(uow, worker_id, row.station_code):
         raise InvalidValue("worker", "not_at_station")
-    _event(uow, row, ASSIGNED, actor=actor, now=now,
-           detail={"from": row.worker_id, "to": worker_id})  # fmt: skip
+    detail = {"from": row.worker_id, "to": worker_id}
     row.worker_id = worker_id
-    return await _done(uow, row, catalog, now, zone)
+    return await _recorded(
+        uow, row, ASSIGNED, actor=actor, catalog=catalog, now=now, zone=zone, detail=detail
+    )
 
 
 async def set_risk(
@@ -972,13 +1224,14 @@ async def set_risk(
     now: datetime,
     zone: ZoneInfo,
 ) -> CaseView:
-    row = await _writable(uow, case_id, actor)
+    row = await _owned_case(uow, case_id, actor)
     if risk_level not in catalog.codes(catalog.risk_levels):
         raise InvalidValue("risk_level", "unknown")
-    _event(uow, row, RISK, actor=actor, now=now,
-           detail={"from": row.risk_level, "to": risk_level})  # fmt: skip
+    detail = {"from": row.risk_level, "to": risk_level}
     row.risk_level = risk_level
-    return await _done(uow, row, catalog, now, zone)
+    return await _recorded(
+        uow, row, RISK, actor=actor, catalog=catalog, now=now, zone=zone, detail=detail
+    )
 
 
 async def _last_opened(uow: UnitOfWork, row: Case) -> datetime:
@@ -988,6 +1241,32 @@ async def _last_opened(uow: UnitOfWork, row: Case) -> datetime:
         )
     )
     return reopened or row.opened_at
+
+
+async def _check_closing_record(uow: UnitOfWork, row: Case, catalog: CaseCatalog) -> None:
+    since = await _last_opened(uow, row)
+    found = await uow.session.scalar(
+        select(CaseRecord.id).where(
+            CaseRecord.case_id == row.id,
+            CaseRecord.stage == catalog.closing_stage.code,
+            CaseRecord.linked_at >= since,
+        )
+    )
+    if found is None:
+        raise ClosingRecordMissing()
+
+
+async def check_change(
+    uow: UnitOfWork, *, actor: Access, case_id: int, closing: bool, catalog: CaseCatalog
+) -> str:
+    """Before a note is asked: the actor may change the case (and, `closing`, it has its
+    closing record), else the refusal the change would give. The case's number; writes
+    nothing (not a read of the case either)."""
+    row = await _row(uow, case_id)
+    _changes_open(actor, row)
+    if closing:
+        await _check_closing_record(uow, row, catalog)
+    return row.number
 
 
 async def close(
@@ -1000,25 +1279,18 @@ async def close(
     now: datetime,
     zone: ZoneInfo,
 ) -> CaseView:
-    """Close the case; needs a closing record linked since it was (re)opened."""
-    row = await _writable(uow, case_id, actor)
-    since = await _last_opened(uow, row)
-    closing = catalog.closing_stage.code
-    found = await uow.session.scalar(
-        select(CaseRecord.id).where(
-            CaseRecord.case_id == row.id,
-            CaseRecord.stage == closing,
-            CaseRecord.linked_at >= since,
-        )
-    )
-    if found is None:
-        raise ClosingRecordMissing()
-    note = _text("note", note, MAX_NOTE, required=False)
+    """Close the case with a closing note (the outcome, in a few sentences); needs a closing
+    record linked since it was (re)opened."""
+    row = await _owned_case(uow, case_id, actor)
+    await _check_closing_record(uow, row, catalog)
+    note = _text("note", note, MAX_NOTE, required=True)
     row.status = CLOSED
-    row.stage = closing
+    row.stage = catalog.closing_stage.code
     row.closed_at = now
-    _event(uow, row, CLOSED_EVENT, actor=actor, now=now, stage=closing, note=note)
-    return await _done(uow, row, catalog, now, zone)
+    return await _recorded(
+        uow, row, CLOSED_EVENT, actor=actor, catalog=catalog, now=now, zone=zone,
+        stage=row.stage, note=note,
+    )  # fmt: skip
 
 
 async def reopen(
@@ -1032,17 +1304,15 @@ async def reopen(
     zone: ZoneInfo,
 ) -> CaseView:
     """Only the station head reopens a closed case; it goes back to the service stage."""
-    row = await _row(uow, case_id, lock=True)
-    if row.station_code not in actor.head_stations:
-        raise NotAllowed()
-    if row.status == OPEN:
-        raise CaseOpen()
+    row = await _owned_case(uow, case_id, actor, _heads_closed)
     note = _text("note", note, MAX_NOTE, required=False)
     row.status = OPEN
     row.closed_at = None
     row.stage = "service"
-    _event(uow, row, REOPENED, actor=actor, now=now, stage=row.stage, note=note)
-    return await _done(uow, row, catalog, now, zone)
+    return await _recorded(
+        uow, row, REOPENED, actor=actor, catalog=catalog, now=now, zone=zone, stage=row.stage,
+        note=note,
+    )  # fmt: skip
 
 
 async def refer_to_station(
@@ -1056,19 +1326,21 @@ async def refer_to_station(
     now: datetime,
     zone: ZoneInfo,
 ) -> tuple[CaseView, tuple[rq.StaffContact, ...]]:
-    """Refer the case to another station; it waits there until one of its workers accepts.
-    Returns the case and the receiving station's staff to tell."""
-    row = await _writable(uow, case_id, actor)
+    """Refer the case to another station, with a note (why, and what the receiving station
+    should know); it waits there until one of its workers accepts. Returns the case and the
+    receiving station's staff to tell."""
+    row = await _owned_case(uow, case_id, actor)
     station = await uow.session.get(Station, to_station)
     if station is None or not station.active:
         raise InvalidValue("station", "unknown")
     if to_station == row.station_code:
         raise InvalidValue("station", "same")
-    note = _text("note", note, MAX_NOTE, required=False)
+    note = _text("note", note, MAX_NOTE, required=True)
     row.referred_to_station = to_station
-    _event(uow, row, REFERRED, actor=actor, now=now,
-           detail={"from": row.station_code, "to": to_station}, note=note)  # fmt: skip
-    view = await _done(uow, row, catalog, now, zone)
+    view = await _recorded(
+        uow, row, REFERRED, actor=actor, catalog=catalog, now=now, zone=zone,
+        detail={"from": row.station_code, "to": to_station}, note=note,
+    )  # fmt: skip
     contacts, _group = await rq.new_request_recipients(uow, to_station)
     return view, tuple(contacts)
 
@@ -1084,19 +1356,15 @@ async def accept_referral(
 ) -> CaseView:
     """A worker (or the head) of the receiving station takes the case: it moves there, with
     its records and timeline, and the accepting person becomes its worker."""
-    row = await _row(uow, case_id, lock=True)
-    target = row.referred_to_station
-    if target is None:
-        raise NoReferral() if row.station_code in staff_stations(actor) else NotAllowed()
-    if target not in staff_stations(actor):
-        raise NotAllowed()
-    origin = row.station_code
-    row.station_code = target
+    row = await _owned_case(uow, case_id, actor, _receives)
+    detail = {"from": row.station_code, "to": row.referred_to_station}
+    row.station_code = str(row.referred_to_station)
     row.referred_to_station = None
     row.worker_id = actor.person_id
-    _event(uow, row, REFERRAL_ACCEPTED, actor=actor, now=now,
-           detail={"from": origin, "to": target})  # fmt: skip
-    return await _done(uow, row, catalog, now, zone)
+    return await _recorded(
+        uow, row, REFERRAL_ACCEPTED, actor=actor, catalog=catalog, now=now, zone=zone,
+        detail=detail,
+    )  # fmt: skip
 
 
 async def decline_referral(
@@ -1110,17 +1378,14 @@ async def decline_referral(
     zone: ZoneInfo,
 ) -> CaseView:
     """The receiving station cannot take it: the case stays where it was."""
-    row = await _row(uow, case_id, lock=True)
-    target = row.referred_to_station
-    if target is None:
-        raise NoReferral() if row.station_code in staff_stations(actor) else NotAllowed()
-    if target not in staff_stations(actor):
-        raise NotAllowed()
+    row = await _owned_case(uow, case_id, actor, _receives)
     note = _text("note", note, MAX_NOTE, required=False)
+    detail = {"from": row.station_code, "to": row.referred_to_station}
     row.referred_to_station = None
-    _event(uow, row, REFERRAL_DECLINED, actor=actor, now=now,
-           detail={"from": row.station_code, "to": target}, note=note)  # fmt: skip
-    return await _done(uow, row, catalog, now, zone)
+    return await _recorded(
+        uow, row, REFERRAL_DECLINED, actor=actor, catalog=catalog, now=now, zone=zone,
+        detail=detail, note=note,
+    )  # fmt: skip
 
 
 async def refer_to_agency(
@@ -1134,20 +1399,22 @@ async def refer_to_agency(
     now: datetime,
     zone: ZoneInfo,
 ) -> CaseView:
-    """Record a referral to an outside agency (hospital, school, police, civil affairs …)."""
-    row = await _writable(uow, case_id, actor)
+    """Record a referral to an outside agency (hospital, school, police, civil affairs …) with
+    a note (to whom there, and why), kept on the referral and on the timeline."""
+    row = await _owned_case(uow, case_id, actor)
     if agency_code not in catalog.codes(catalog.agencies):
         raise InvalidValue("agency", "unknown")
-    note = _text("note", note, MAX_NOTE, required=False)
+    note = _text("note", note, MAX_NOTE, required=True)
     referral = AgencyReferral(
         case_id=row.id, agency_code=agency_code, referred_at=now, referred_by=actor.person_id,
         note=note,
     )  # fmt: skip
     uow.session.add(referral)
     await uow.session.flush()
-    _event(uow, row, AGENCY_REFERRAL, actor=actor, now=now, stage="referral",
-           detail={"agency": agency_code, "referral": referral.id})  # fmt: skip
-    return await _done(uow, row, catalog, now, zone)
+    return await _recorded(
+        uow, row, AGENCY_REFERRAL, actor=actor, catalog=catalog, now=now, zone=zone,
+        stage="referral", detail={"agency": agency_code, "referral": referral.id}, note=note,
+    )  # fmt: skip
 
 
 async def record_agency_outcome(
@@ -1163,17 +1430,16 @@ async def record_agency_outcome(
     referral = await uow.session.get(AgencyReferral, referral_id)
     if referral is None:
         raise NotFound()
-    row = await _row(uow, referral.case_id, lock=True)
-    _may_change(actor, row)
+    row = await _owned_case(uow, referral.case_id, actor, _may_change)
     if outcome not in catalog.codes(catalog.referral_outcomes):
         raise InvalidValue("outcome", "unknown")
     referral.outcome = outcome
     referral.outcome_at = now
     referral.outcome_by = actor.person_id
-    _event(uow, row, AGENCY_OUTCOME, actor=actor, now=now,
-           detail={"agency": referral.agency_code, "referral": referral.id,
-                   "outcome": outcome})  # fmt: skip
-    return await _done(uow, row, catalog, now, zone)
+    return await _recorded(
+        uow, row, AGENCY_OUTCOME, actor=actor, catalog=catalog, now=now, zone=zone,
+        detail={"agency": referral.agency_code, "referral": referral.id, "outcome": outcome},
+    )  # fmt: skip
 
 
 async def sign_off(
@@ -1189,9 +1455,7 @@ async def sign_off(
     record = await uow.session.get(CaseRecord, record_id)
     if record is None:
         raise NotFound()
-    row = await _row(uow, record.case_id, lock=True)
-    if row.station_code not in actor.supervisor_stations:
-        raise NotAllowed()
+    row = await _owned_case(uow, record.case_id, actor, _supervises)
     stage = catalog.stage(record.stage)
     if stage is None or not stage.sign_off:
         raise InvalidValue("record", "no_sign_off")
@@ -1199,9 +1463,10 @@ async def sign_off(
         raise AlreadySignedOff()
     record.signed_off_by = actor.person_id
     record.signed_off_at = now
-    _event(uow, row, SIGNED_OFF, actor=actor, now=now, stage=record.stage,
-           detail={"record": record.id, "activity": record.activity_id})  # fmt: skip
-    return await _done(uow, row, catalog, now, zone)
+    return await _recorded(
+        uow, row, SIGNED_OFF, actor=actor, catalog=catalog, now=now, zone=zone,
+        stage=record.stage, detail={"record": record.id, "activity": record.activity_id},
+    )  # fmt: skip
 
 
 # --- privacy -------------------------------------------------------------------------------

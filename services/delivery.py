@@ -325,6 +325,49 @@ async def skip(uow: UnitOfWork, *, delivery_ids: Iterable[int], reason: str) -> 
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+@dataclass(frozen=True)
+class Told:
+    """Who a notice went to (or may have: `unknown`), and who it has not reached yet."""
+
+    reached: tuple[int, ...]  # recipients of rows sent, or in flight (may have arrived)
+    planned: tuple[int, ...]  # recipients of rows still waiting to go
+    any_row: bool  # the ledger has a row of this notice at all (whatever its status)
+
+
+async def told(uow: UnitOfWork, *, kind: str, period: str, occasion: str) -> Told:
+    """Whom the ledger's `kind`/`period`/`occasion` notice reached, and whom it has not yet:
+    the people to tell again when what it announced has ended (a cancelled request)."""
+    rows = (
+        await uow.session.execute(
+            select(Delivery.recipient_tg_id, Delivery.status)
+            .where(Delivery.kind == kind, Delivery.period == period, Delivery.occasion == occasion)
+            .order_by(Delivery.id)
+        )
+    ).all()
+    reached = tuple(dict.fromkeys(int(tg) for tg, status in rows if status in (SENT, UNKNOWN)))
+    planned = tuple(dict.fromkeys(int(tg) for tg, status in rows if status == PLANNED))
+    return Told(reached=reached, planned=planned, any_row=bool(rows))
+
+
+async def withdraw_planned(
+    uow: UnitOfWork, *, kind: str, period: str, occasion: str, reason: str
+) -> int:
+    """Rows of a notice that is no longer true and has not gone yet become `skipped`."""
+    result = await uow.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.kind == kind,
+            Delivery.period == period,
+            Delivery.occasion == occasion,
+            Delivery.status == PLANNED,
+        )
+        .values(status=SKIPPED, last_error=reason, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    await uow.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def undelivered(uow: UnitOfWork, *, since: datetime, until: datetime) -> list[Undelivered]:
     """Messages planned in [since, until) that failed, or whose one retry was unknown too."""
     rows = (

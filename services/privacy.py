@@ -274,6 +274,16 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
         application.extra = {}
         application.erased = True
 
+    # The notices about them that others received (a request's card, an application's name and
+    # phone) keep no copy in the delivery ledger; one not yet sent (or retried) is not sent.
+    periods = [f"request:{r.id}" for r in requests] + [f"volunteer:{a.id}" for a in applications]
+    if periods:
+        notices = await session.scalars(select(Delivery).where(Delivery.period.in_(periods)))
+        for notice in notices:
+            notice.payload = {"text": "", "buttons": [], "erased": True}
+            if notice.status in ("planned", "unknown"):  # nothing left to send or to retry
+                notice.status, notice.last_error, notice.next_attempt_at = "skipped", "erased", None
+
     consents = list(
         (
             await session.scalars(
@@ -365,6 +375,16 @@ class RoleLine:
 
 
 @dataclass(frozen=True)
+class CaseReadLine:
+    """Someone who opened one of the person's case records (the audit log's `case.read`)."""
+
+    case_number: str
+    at: datetime  # local
+    name: str | None
+    roles: tuple[str, ...]  # their staff roles (worker, station_head, supervisor, admin)
+
+
+@dataclass(frozen=True)
 class DataSummary:
     """What the bot holds about the person, as codes and local times for the handler to put
     into words in the person's language (the JSON file of `export` stays, for completeness)."""
@@ -383,6 +403,7 @@ class DataSummary:
     questions_open: int
     last_question_at: datetime | None  # local
     messages_received: int  # notifications and reminders the bot sent them
+    case_reads: tuple[CaseReadLine, ...] = ()  # newest first
 
 
 async def summary(uow: UnitOfWork, *, tg_id: int, zone: ZoneInfo) -> DataSummary:
@@ -427,6 +448,7 @@ async def summary(uow: UnitOfWork, *, tg_id: int, zone: ZoneInfo) -> DataSummary
             Delivery.recipient_tg_id == tg_id, Delivery.status == "sent"
         )
     )
+    reads = await cases.readers(uow, case_ids=await cases.cases_of_resident(uow, resident_id=pid))
     return DataSummary(
         language=person.language or "zh",
         display_name=None if person.erased_at is not None else person.display_name,
@@ -473,4 +495,8 @@ async def summary(uow: UnitOfWork, *, tg_id: int, zone: ZoneInfo) -> DataSummary
         questions_open=sum(1 for status, _ in asked if status != questions.CLOSED),
         last_question_at=local(max((at for _, at in asked), default=None)),
         messages_received=int(sent or 0),
+        case_reads=tuple(
+            CaseReadLine(r.case_number, r.at.astimezone(zone), r.name, r.roles)
+            for r in sorted(reads, key=lambda r: r.at, reverse=True)
+        ),
     )

@@ -84,6 +84,8 @@ class CaseRecord(Base):
     stage: Mapped[str] = mapped_column(String(24))
     linked_by: Mapped[int] = mapped_column(ForeignKey("people.id"))
     linked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # A service record filed from a completed request (its service, once per request).
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("service_requests.id"), index=True)
     signed_off_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     signed_off_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

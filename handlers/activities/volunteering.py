@@ -31,6 +31,7 @@ from handlers.kit.callbacks import encode
 from handlers.kit.context import BotData, Context, Speaker
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.screen import alert, show
+from handlers.kit.steps import STATION_PRESET
 from handlers.kit.words import day_label, plural_n
 from knowledge.deep_links import ASK, REQUEST, VOLUNTEER, ScanLink, StationLink, parse_payload
 from services import volunteer_activities as va
@@ -40,7 +41,7 @@ from services.errors import Conflict, NotFound
 
 SIGN = "vsg"  # the volunteer's buttons on ledger messages
 HOURS = "vmh"  # /myhours' buttons
-PRESET = "station_preset"  # user_data: the station of the poster someone scanned
+PRESET = STATION_PRESET  # user_data: the station of the poster someone scanned
 MAX_LISTED = 30  # activities listed in /myhours
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]

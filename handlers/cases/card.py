@@ -15,12 +15,13 @@ log) shows the timeline and the buttons the case's stage allows:
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
@@ -76,6 +77,10 @@ def conflict_text(_: Gettext, error: Exception) -> str:
         return _("This record is already filed on a case.")
     if isinstance(error, cs.AlreadySignedOff):
         return _("This record is already signed off.")
+    if isinstance(error, cs.RequestFiled):
+        return _("This request is filed on case {number} already.").format(number=error.number)
+    if isinstance(error, cs.RequestNotCompleted):
+        return _("Only a completed request is filed on a case.")
     if isinstance(error, cs.CaseOpen):
         return _("This case is open already.")
     if isinstance(error, cs.NotAssigned):
@@ -93,16 +98,16 @@ def invalid_text(_: Gettext, error: InvalidValue) -> str:
     return _("That choice cannot be used. Nothing was changed.")
 
 
-def _catalog(context: Context) -> Any:
+def case_catalog(context: Context) -> Any:
     return context.bot_data.knowledge.cases
 
 
 def stage_name(context: Context, who: Speaker, code: str) -> str:
-    stage = _catalog(context).stage(code)
+    stage = case_catalog(context).stage(code)
     return stage.name(who.lang) if stage else code
 
 
-def _coded(items: Any, code: str | None, lang: str) -> str:
+def coded(items: Any, code: str | None, lang: str) -> str:
     found = next((i for i in items if i.code == code), None)
     return found.name(lang) if found else (code or "")
 
@@ -142,7 +147,7 @@ def _due_text(_: Gettext, on: date | None, every: int | None, overdue: int) -> s
 
 def card_text(context: Context, who: Speaker, view: cs.CaseView) -> str:
     _ = who.gettext
-    catalog = _catalog(context)
+    catalog = case_catalog(context)
     name = escape(view.client_name) if view.client_name else _("(erased)")
     lines = [
         f"📁 <b>{escape(view.number)}</b> · {name}",
@@ -151,7 +156,7 @@ def card_text(context: Context, who: Speaker, view: cs.CaseView) -> str:
         ),
         _("Worker: {name}").format(name=escape(view.worker_name or "")),
         _("Risk: {risk}").format(
-            risk=escape(_coded(catalog.risk_levels, view.risk_level, who.lang))
+            risk=escape(coded(catalog.risk_levels, view.risk_level, who.lang))
         ),
         _("Stage: {stage}").format(stage=escape(stage_name(context, who, view.stage))),
         _("Next contact: {due}").format(
@@ -171,6 +176,13 @@ def card_text(context: Context, who: Speaker, view: cs.CaseView) -> str:
         lines += ["", "<b>" + _("Records") + "</b>"]
         for record in view.records:
             line = f"• {escape(stage_name(context, who, record.stage))} · {day_label(_, record.activity_date)}"
+            if record.request_ref:
+                service = context.bot_data.knowledge.services.name(
+                    record.service_code or "", who.lang
+                )
+                line += " · " + _("{service}, request {ref}").format(
+                    service=escape(service), ref=escape(record.request_ref)
+                )
             if record.signed_off_at is not None:
                 line += " · ✅ " + _("signed off")
             elif record.needs_sign_off:
@@ -180,12 +192,13 @@ def card_text(context: Context, who: Speaker, view: cs.CaseView) -> str:
         lines += ["", "<b>" + _("Referrals to agencies") + "</b>"]
         for ref in view.agency_referrals:
             outcome = (
-                _coded(catalog.referral_outcomes, ref.outcome, who.lang)
+                coded(catalog.referral_outcomes, ref.outcome, who.lang)
                 if ref.outcome
                 else _("outcome not yet known")
             )
             lines.append(
-                f"• {escape(_coded(catalog.agencies, ref.agency_code, who.lang))} · {escape(outcome)}"
+                f"• {escape(coded(catalog.agencies, ref.agency_code, who.lang))} · {escape(outcome)}"
+                + _quoted(ref.note)
             )
     if view.timeline:
         zone = context.bot_data.clock.zone
@@ -194,8 +207,22 @@ def card_text(context: Context, who: Speaker, view: cs.CaseView) -> str:
             when = day_label(_, event.at.astimezone(zone).date())
             what = _(EVENT_LABELS.get(event.kind, event.kind))
             by = f" · {escape(event.actor_name)}" if event.actor_name else ""
-            lines.append(f"• {when} {what}{by}")
+            lines.append(
+                f"• {when} {what}{by}" + (_quoted(event.note) if event.kind in NOTED else "")
+            )
     return "\n".join(lines)
+
+
+# The timeline's notes shown on the card (an agency referral's is shown with the referral).
+NOTED = frozenset({cs.REFERRED, cs.REFERRAL_DECLINED, cs.CLOSED_EVENT, cs.REOPENED})
+NOTE_ON_CARD = 200  # characters; the whole note is in /mydata and the exports
+
+
+def _quoted(note: str | None) -> str:
+    if not note:
+        return ""
+    short = note if len(note) <= NOTE_ON_CARD else note[: NOTE_ON_CARD - 1] + "…"
+    return f" · “{escape(short)}”"
 
 
 def _b(label: str, kind: str, *args: object) -> InlineKeyboardButton:
@@ -230,7 +257,9 @@ def card_buttons(context: Context, who: Speaker, view: cs.CaseView) -> InlineKey
                     [
                         _b(
                             _("Outcome of the referral to {agency}").format(
-                                agency=_coded(_catalog(context).agencies, ref.agency_code, who.lang)
+                                agency=coded(
+                                    case_catalog(context).agencies, ref.agency_code, who.lang
+                                )
                             ),
                             "out",
                             i,
@@ -305,6 +334,35 @@ async def show_view(
     await show(
         update, note + "\n\n" + card_text(context, who, view), card_buttons(context, who, view)
     )
+
+
+async def saved(
+    update: Update,
+    context: Context,
+    who: Speaker,
+    call: Callable[[Any], Awaitable[Any]],
+    done: str,
+    invalid: Callable[[InvalidValue], Awaitable[str | int]] | None = None,
+) -> str | int:
+    """A case Flow's Save: one service call (`call(uow)`), then the card under `done`, and the
+    conversation ends (END). A refusal is said (END); a refused value goes to `invalid`, which
+    re-asks a step (raise `Reask`) or says why and returns what comes next."""
+    try:
+        async with context.bot_data.uow() as uow:
+            result = await call(uow)
+    except InvalidValue as problem:
+        if invalid is not None:
+            return await invalid(problem)
+        await say_refusal(update, who, problem)
+        return ConversationHandler.END
+    except (NotFound, NotAllowed, Conflict) as error:
+        await say_refusal(update, who, error)
+        return ConversationHandler.END
+    view, contacts = result if isinstance(result, tuple) else (result, ())
+    await show_view(update, context, who, view, done)
+    if contacts:
+        await tell_station(context, view, contacts)
+    return ConversationHandler.END
 
 
 def kw(context: Context) -> dict[str, Any]:
@@ -403,23 +461,6 @@ async def p_list(update: Update, context: Context, who: Speaker, press: Press) -
     await list_cases(update, context)
 
 
-async def _change(
-    update: Update,
-    context: Context,
-    who: Speaker,
-    case_id: int,
-    call: Callable[[Any], Awaitable[Any]],
-    done: str,
-) -> None:
-    result = await _service(update, context, who, call)
-    if result is None:
-        return
-    view = result[0] if isinstance(result, tuple) else result
-    await show(
-        update, done + "\n\n" + card_text(context, who, view), card_buttons(context, who, view)
-    )
-
-
 async def _check_may_change(update: Update, context: Context, who: Speaker, case_id: int) -> bool:
     """Before offering choices: the person may change this open case (else said why)."""
     return (
@@ -433,18 +474,26 @@ async def _check_may_change(update: Update, context: Context, who: Speaker, case
     )
 
 
+async def _view_to_change(
+    update: Update, context: Context, who: Speaker, case_id: int
+) -> cs.CaseView | None:
+    """The case (an audited read) before offering choices to change it; None: said why not."""
+    view = await _service(
+        update, context, who,
+        lambda uow: cs.detail(uow, actor=who.access, case_id=case_id, **_kw(context)),
+    )  # fmt: skip
+    if view is None or not await _check_may_change(update, context, who, case_id):
+        return None
+    return cast(cs.CaseView, view)
+
+
 async def p_link(update: Update, context: Context, who: Speaker, press: Press) -> None:
     _ = who.gettext
     case_id = _id(press)
-    view = await _service(
-        update,
-        context,
-        who,
-        lambda uow: cs.detail(uow, actor=who.access, case_id=case_id, **_kw(context)),
-    )
-    if view is None or not await _check_may_change(update, context, who, case_id):
+    view = await _view_to_change(update, context, who, case_id)
+    if view is None:
         return
-    catalog = _catalog(context)
+    catalog = case_catalog(context)
     linked = {r.activity_id for r in view.records}
     async with context.bot_data.uow() as uow:
         recent = await activities.recent_activities(uow, worker_tg_id=who.tg_id, limit=50)
@@ -481,32 +530,16 @@ async def p_link(update: Update, context: Context, who: Speaker, press: Press) -
     )
 
 
-async def p_lk(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    case_id, activity_id = _id(press), _id(press, 1)
-    await _change(
-        update, context, who, case_id,
-        lambda uow: cs.link_record(uow, actor=who.access, case_id=case_id, activity_id=activity_id, **_kw(context)),
-        who.gettext("✅ The record is filed on the case."),
-    )  # fmt: skip
-
-
 async def p_risk(update: Update, context: Context, who: Speaker, press: Press) -> None:
     _ = who.gettext
     case_id = _id(press)
     if not await _check_may_change(update, context, who, case_id):
         return
-    rows = [[_b(r.name(who.lang), "rk", case_id, r.code) for r in _catalog(context).risk_levels]]
+    rows = [
+        [_b(r.name(who.lang), "rk", case_id, r.code) for r in case_catalog(context).risk_levels]
+    ]
     rows.append([_b(_("« Back"), "open", case_id)])
     await show(update, _("Which risk level?"), InlineKeyboardMarkup(rows))
-
-
-async def p_rk(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    case_id, level = _id(press), press.arg(1) or ""
-    await _change(
-        update, context, who, case_id,
-        lambda uow: cs.set_risk(uow, actor=who.access, case_id=case_id, risk_level=level, **_kw(context)),
-        who.gettext("✅ Risk level saved."),
-    )  # fmt: skip
 
 
 async def p_asg(update: Update, context: Context, who: Speaker, press: Press) -> None:
@@ -525,25 +558,11 @@ async def p_asg(update: Update, context: Context, who: Speaker, press: Press) ->
     await show(update, _("To whom do you hand the case?"), InlineKeyboardMarkup(rows))
 
 
-async def p_as(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    case_id, worker = _id(press), _id(press, 1)
-    await _change(
-        update, context, who, case_id,
-        lambda uow: cs.assign(uow, actor=who.access, case_id=case_id, worker_id=worker, **_kw(context)),
-        who.gettext("✅ The case has a new worker."),
-    )  # fmt: skip
-
-
 async def p_rst(update: Update, context: Context, who: Speaker, press: Press) -> None:
     _ = who.gettext
     case_id = _id(press)
-    view = await _service(
-        update,
-        context,
-        who,
-        lambda uow: cs.detail(uow, actor=who.access, case_id=case_id, **_kw(context)),
-    )
-    if view is None or not await _check_may_change(update, context, who, case_id):
+    view = await _view_to_change(update, context, who, case_id)
+    if view is None:
         return
     stations = [
         s for s in context.bot_data.knowledge.stations.stations if s.code != view.station_code
@@ -557,26 +576,7 @@ async def p_rst(update: Update, context: Context, who: Speaker, press: Press) ->
     )
 
 
-async def p_rs(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    case_id, station = _id(press), press.arg(1) or ""
-    result = await _service(
-        update, context, who,
-        lambda uow: cs.refer_to_station(uow, actor=who.access, case_id=case_id, to_station=station, note=None, **_kw(context)),
-    )  # fmt: skip
-    if result is None:
-        return
-    view, contacts = result
-    await show(
-        update,
-        who.gettext("✅ Referred; the other station has been told.")
-        + "\n\n"
-        + card_text(context, who, view),
-        card_buttons(context, who, view),
-    )
-    await _tell_station(context, view, contacts)
-
-
-async def _tell_station(context: Context, view: cs.CaseView, contacts: Any) -> None:
+async def tell_station(context: Context, view: cs.CaseView, contacts: Any) -> None:
     from handlers.delivery import OutgoingMessage
 
     data = context.bot_data
@@ -604,18 +604,9 @@ async def p_rag(update: Update, context: Context, who: Speaker, press: Press) ->
     case_id = _id(press)
     if not await _check_may_change(update, context, who, case_id):
         return
-    buttons = [_b(a.name(who.lang), "ra", case_id, a.code) for a in _catalog(context).agencies]
+    buttons = [_b(a.name(who.lang), "ra", case_id, a.code) for a in case_catalog(context).agencies]
     rows = [*grid(buttons, 2), [_b(_("« Back"), "open", case_id)]]
     await show(update, _("To which agency is the case referred?"), InlineKeyboardMarkup(rows))
-
-
-async def p_ra(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    case_id, agency = _id(press), press.arg(1) or ""
-    await _change(
-        update, context, who, case_id,
-        lambda uow: cs.refer_to_agency(uow, actor=who.access, case_id=case_id, agency_code=agency, note=None, **_kw(context)),
-        who.gettext("✅ The referral is recorded; add its outcome when you know it."),
-    )  # fmt: skip
 
 
 async def p_out(update: Update, context: Context, who: Speaker, press: Press) -> None:
@@ -624,56 +615,64 @@ async def p_out(update: Update, context: Context, who: Speaker, press: Press) ->
     if not await _check_may_change(update, context, who, case_id):
         return
     rows = [
-        [_b(o.name(who.lang), "ro", referral, o.code)] for o in _catalog(context).referral_outcomes
+        [_b(o.name(who.lang), "ro", referral, o.code)]
+        for o in case_catalog(context).referral_outcomes
     ]
     rows.append([_b(_("« Back"), "open", case_id)])
     await show(update, _("What came of the referral?"), InlineKeyboardMarkup(rows))
 
 
-async def p_ro(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    referral, outcome = _id(press), press.arg(1) or ""
-    await _change(
-        update, context, who, 0,
-        lambda uow: cs.record_agency_outcome(uow, actor=who.access, referral_id=referral, outcome=outcome, **_kw(context)),
-        who.gettext("✅ Outcome saved."),
-    )  # fmt: skip
+# The presses that make one change: the service, its values read from the press, and the
+# sentence said above the card after it. `card=False`: the case is no longer theirs to see.
+Args = Callable[[Press], dict[str, Any]]
 
 
-async def p_close(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    case_id = _id(press)
-    await _change(
-        update, context, who, case_id,
-        lambda uow: cs.close(uow, actor=who.access, case_id=case_id, note=None, **_kw(context)),
-        who.gettext("✅ The case is closed."),
-    )  # fmt: skip
+@dataclass(frozen=True)
+class Change:
+    service: Callable[..., Awaitable[Any]]
+    args: Args
+    done: str  # a msgid
+    card: bool = True
 
 
-async def p_reopen(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    case_id = _id(press)
-    await _change(
-        update, context, who, case_id,
-        lambda uow: cs.reopen(uow, actor=who.access, case_id=case_id, note=None, **_kw(context)),
-        who.gettext("✅ The case is open again."),
-    )  # fmt: skip
+def _case(press: Press) -> dict[str, Any]:
+    return {"case_id": _id(press)}
 
 
-async def p_acc(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    case_id = _id(press)
-    await _change(
-        update, context, who, case_id,
-        lambda uow: cs.accept_referral(uow, actor=who.access, case_id=case_id, **_kw(context)),
-        who.gettext("✅ The case is now at your station, and you are its worker."),
-    )  # fmt: skip
+CHANGES: dict[str, Change] = {
+    "lk": Change(cs.link_record, lambda p: {**_case(p), "activity_id": _id(p, 1)},
+                 N_("✅ The record is filed on the case.")),
+    "rk": Change(cs.set_risk, lambda p: {**_case(p), "risk_level": p.arg(1) or ""},
+                 N_("✅ Risk level saved.")),
+    "as": Change(cs.assign, lambda p: {**_case(p), "worker_id": _id(p, 1)},
+                 N_("✅ The case has a new worker.")),
+    "ro": Change(cs.record_agency_outcome,
+                 lambda p: {"referral_id": _id(p), "outcome": p.arg(1) or ""},
+                 N_("✅ Outcome saved.")),
+    "reopen": Change(cs.reopen, lambda p: {**_case(p), "note": None},
+                     N_("✅ The case is open again.")),
+    "acc": Change(cs.accept_referral, _case,
+                  N_("✅ The case is now at your station, and you are its worker.")),
+    "dec": Change(cs.decline_referral, lambda p: {**_case(p), "note": None},
+                  N_("The referral is declined; the case stays at its station."), card=False),
+}  # fmt: skip
 
 
-async def p_dec(update: Update, context: Context, who: Speaker, press: Press) -> None:
-    case_id = _id(press)
-    result = await _service(
-        update, context, who,
-        lambda uow: cs.decline_referral(uow, actor=who.access, case_id=case_id, note=None, **_kw(context)),
-    )  # fmt: skip
-    if result is not None:
-        await show(update, who.gettext("The referral is declined; the case stays at its station."))
+async def make_change(update: Update, context: Context, who: Speaker, press: Press) -> None:
+    change = CHANGES[press.kind]
+    view = await _service(
+        update,
+        context,
+        who,
+        lambda uow: change.service(uow, actor=who.access, **change.args(press), **_kw(context)),
+    )
+    if view is None:
+        return
+    done = who.gettext(change.done)
+    if change.card:
+        await show_view(update, context, who, view, done)
+    else:
+        await show(update, done)
 
 
 async def p_so(update: Update, context: Context, who: Speaker, press: Press) -> None:
@@ -682,8 +681,9 @@ async def p_so(update: Update, context: Context, who: Speaker, press: Press) -> 
         update, context, who,
         lambda uow: cs.sign_off(uow, actor=who.access, record_id=record, **_kw(context)),
     )  # fmt: skip
+    _ = who.gettext
     if result is not None:
-        await review(update, context, note=who.gettext("✅ Signed off."))
+        await review(update, context, note=_("✅ Signed off."))
 
 
 # --- /review -------------------------------------------------------------------------------
@@ -701,7 +701,7 @@ async def review(update: Update, context: Context, note: str | None = None) -> N
         )
         return
     async with context.bot_data.uow() as uow:
-        items = await cs.for_review(uow, actor=who.access, catalog=_catalog(context))
+        items = await cs.for_review(uow, actor=who.access, catalog=case_catalog(context))
     lines = ["<b>" + _("🧭 Records to review") + "</b>"]
     if not items:
         lines.append(_("Nothing waits for your sign-off."))
@@ -722,10 +722,9 @@ async def review(update: Update, context: Context, note: str | None = None) -> N
 
 
 PRESSES: dict[str, Callable[[Update, Context, Speaker, Press], Awaitable[None]]] = {
-    "open": p_open, "list": p_list, "link": p_link, "lk": p_lk,
-    "risk": p_risk, "rk": p_rk, "asg": p_asg, "as": p_as, "rst": p_rst, "rs": p_rs,
-    "rag": p_rag, "ra": p_ra, "out": p_out, "ro": p_ro, "close": p_close, "reopen": p_reopen,
-    "acc": p_acc, "dec": p_dec, "so": p_so,
+    "open": p_open, "list": p_list, "link": p_link, "risk": p_risk, "asg": p_asg,
+    "rst": p_rst, "rag": p_rag, "out": p_out, "so": p_so,
+    **{kind: make_change for kind in CHANGES},
 }  # fmt: skip
 
 

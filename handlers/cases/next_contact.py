@@ -16,13 +16,13 @@ from telegram import InlineKeyboardButton, Update
 from handlers.cases import card
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import DATE, END, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import DATE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.steps import local_today
 from services import cases as cs
-from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
+from services.errors import InvalidValue
 
 P = "nc"
 IN_DAYS = (3, 7, 14, 30)
@@ -149,19 +149,19 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     every = draft.get("every")
     draft.pop("on", None)
     draft.pop("every", None)
-    try:
-        async with context.bot_data.uow() as uow:
-            view = await cs.set_next_contact(
-                uow, actor=who.access, case_id=case_id, on=on, every_days=every, **card.kw(context)
-            )
-    except InvalidValue as problem:  # the day left the range since it was typed
+
+    async def invalid(problem: InvalidValue) -> str | int:  # the day left the range meanwhile
         await show(update, card.invalid_text(_, problem))
         return "when"
-    except (NotFound, NotAllowed, Conflict) as error:
-        await card.say_refusal(update, who, error)
-        return END
-    await card.show_view(update, context, who, view, _("✅ Next contact saved."))
-    return END
+
+    return await card.saved(
+        update, context, who,
+        lambda uow: cs.set_next_contact(
+            uow, actor=who.access, case_id=case_id, on=on, every_days=every, **card.kw(context)
+        ),
+        _("✅ Next contact saved."),
+        invalid,
+    )  # fmt: skip
 
 
 FLOW = Flow(

@@ -12,21 +12,20 @@ first case) and shows the case card.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.cases import card
-from handlers.cases.walk_in import consent_notice, refusal, stations_of
-from handlers.kit.callbacks import Press, encode
+from handlers.cases import person_steps as person
+from handlers.cases.file_request import file_button, offer_text
+from handlers.kit.callbacks import encode
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
-from handlers.kit.i18n import N_, Gettext
+from handlers.kit.flow import END, Draft, Flow, Outcome
+from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
-from handlers.kit.steps import choice_step, confirm_step, station_step, toggles_step
+from handlers.kit.steps import choice_step, confirm_step, toggles_step
 from handlers.requests import AGE_LABELS
-from knowledge.stations import Station
 from services import cases as cs
 from services import consent, walk_ins
 from services import requests as rq
@@ -37,9 +36,9 @@ P = "oc"
 
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     _ = who.gettext
-    stations = stations_of(who)
+    stations = person.stations_of(who)
     if not stations:
-        await show(update, refusal(who))
+        await show(update, person.refusal(who))
         return None
     draft: Draft = {"token": uuid.uuid4().hex, "groups": []}
     press = context.press(update)
@@ -91,66 +90,6 @@ def _direct(draft: Draft) -> bool:
     return bool(draft.get("direct"))
 
 
-def _text_step(
-    name: str, key: str, limit: int, question: str, *, skip: bool, applies: Callable[[Draft], bool]
-) -> Step:
-    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
-        _ = who.gettext
-        rows = [[InlineKeyboardButton(_("Skip"), callback_data=encode(P, "skip"))]] if skip else []
-        return Screen(_(question), rows)
-
-    async def typed(
-        update: Update, context: Context, who: Speaker, draft: Draft, text: str
-    ) -> Outcome:
-        _ = who.gettext
-        text = text.strip()
-        if not text:
-            raise Reask(None)
-        if len(text) > limit:
-            raise Reask(
-                _("That is {length} characters long; please keep it under {limit}.").format(
-                    length=len(text), limit=limit
-                )
-            )
-        draft[key] = text
-        return None
-
-    async def skipped(
-        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-    ) -> Outcome:
-        draft[key] = None
-        return None
-
-    return Step(
-        name,
-        render,
-        {"skip": skipped} if skip else {},
-        on_text=typed,
-        expects=TEXT,
-        applies_when=applies,
-    )
-
-
-def _your_stations(context: Context, who: Speaker, draft: Draft) -> list[Station]:
-    mine = set(stations_of(who))
-    return [s for s in context.bot_data.knowledge.stations.stations if s.code in mine]
-
-
-def _consent_render(context: Context, who: Speaker, draft: Draft) -> Screen:
-    _ = who.gettext
-    return Screen(
-        consent_notice(_) + "\n\n" + _("Did the person agree?"),
-        [[InlineKeyboardButton(_("☑️ The person agreed"), callback_data=encode(P, "agree"))]],
-    )
-
-
-async def _agreed(
-    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-) -> Outcome:
-    draft["consent"] = True
-    return None
-
-
 def summary(context: Context, who: Speaker, draft: Draft) -> str:
     _ = who.gettext
     catalog = context.bot_data.knowledge.cases
@@ -182,30 +121,15 @@ def _edits(_: Gettext, draft: Draft) -> list[tuple[str, str]]:
 
 
 STEPS = (
-    station_step(
-        "station",
-        prefix=P,
-        stations=_your_stations,
-        text=lambda _, c, w, d: _("📁 At which station do you open the case?"),
-        applies_when=lambda d: bool(d.get("several")),
-    ),
-    _text_step(
+    person.station(P, lambda _, c, w, d: _("📁 At which station do you open the case?")),
+    person.typed(
         "name",
-        "name",
-        cs.MAX_NAME,
-        N_("👤 The name of the person served?"),
-        skip=False,
-        applies=lambda d: bool(d.get("ask_name")),
-    ),
-    choice_step(
-        "age",
         prefix=P,
-        key="age",
-        per_row=3,
-        text=lambda _, c, w, d: _("How old is the person served?"),
-        options=lambda c, w, d: [(w.gettext(AGE_LABELS[a]), a) for a in rq.AGE_GROUPS],
-        applies_when=_direct,
+        limit=cs.MAX_NAME,
+        text=lambda _, c, w, d: _("👤 The name of the person served?"),
+        applies_when=lambda d: bool(d.get("ask_name")),
     ),
+    person.age(P, lambda _, c, w, d: _("How old is the person served?"), applies_when=_direct),
     toggles_step(
         "groups",
         prefix=P,
@@ -216,13 +140,15 @@ STEPS = (
         ],
         done_label=lambda _: _("Done"),
     ),
-    _text_step(
+    person.typed(
         "address",
-        "address",
-        cs.MAX_ADDRESS,
-        N_("🏠 The address for home visits (up to 300 characters), or skip it."),
+        prefix=P,
+        limit=cs.MAX_ADDRESS,
+        text=lambda _, c, w, d: _(
+            "🏠 The address for home visits (up to 300 characters), or skip it."
+        ),
         skip=True,
-        applies=_direct,
+        applies_when=_direct,
     ),
     choice_step(
         "risk",
@@ -234,7 +160,12 @@ STEPS = (
             (r.name(w.lang), r.code) for r in c.bot_data.knowledge.cases.risk_levels
         ],
     ),
-    Step("consent", _consent_render, {"agree": _agreed}, applies_when=_direct),
+    person.consent(
+        P,
+        question=lambda _: _("Did the person agree?"),
+        agreed=lambda _: _("☑️ The person agreed"),
+        applies_when=_direct,
+    ),
     confirm_step(
         "confirm",
         prefix=P,
@@ -290,13 +221,20 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
         if step == "name" and not draft.get("ask_name"):
             draft["ask_name"] = True
         return await FLOW.ask(update, context, who, step, _("Please check this answer again."))
-    await show(
-        update,
-        _("✅ Case {number} is open.").format(number=escape(view.number))
-        + "\n\n"
-        + card.card_text(context, who, view),
-        card.card_buttons(context, who, view),
-    )
+    note = _("✅ Case {number} is open.").format(number=escape(view.number))
+    buttons = card.card_buttons(context, who, view)
+    if view.request_id is not None:  # a completed request's work can go on it at once
+        async with data.uow() as uow:
+            offered = await cs.cases_to_file(
+                uow, actor=who.access, request_id=view.request_id, **card.kw(context)
+            )
+        found = next((c for c in offered if c.id == view.id), None)
+        if found is not None:
+            note += "\n" + offer_text(_, found)
+            buttons = InlineKeyboardMarkup(
+                [[file_button(_, found, view.request_id)], *buttons.inline_keyboard]
+            )
+    await show(update, note + "\n\n" + card.card_text(context, who, view), buttons)
     return END
 
 

@@ -18,26 +18,24 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from handlers.kit.callbacks import Press, encode
+from handlers.cases import person_steps as person
+from handlers.kit.callbacks import encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import (
     END,
     PHONE,
-    TEXT,
     Draft,
     Flow,
     Outcome,
-    PressHandler,
     Reask,
     Screen,
     Step,
 )
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
-from handlers.kit.steps import choice_step, confirm_step, station_step
-from handlers.kit.words import phone_text, staff_only
+from handlers.kit.steps import choice_step, confirm_step
+from handlers.kit.words import phone_text
 from handlers.requests import AGE_LABELS, TIME_LABELS, notify_new_request
-from knowledge.stations import Station
 from services import consent, walk_ins
 from services import requests as rq
 from services.errors import InvalidValue, NotAllowed
@@ -47,30 +45,10 @@ P = "wk"
 SOURCES_FOR_STAFF = ("walk_in", "phone", "outreach", "village", "agency")
 
 
-def stations_of(who: Speaker) -> list[str]:
-    return sorted(who.access.worker_stations | who.access.head_stations)
-
-
-def refusal(who: Speaker) -> str:
-    _ = who.gettext
-    if not who.access.is_staff:
-        return staff_only(_)
-    return _("Only the workers and the head of a station register requests for residents.")
-
-
-def consent_notice(_: Gettext) -> str:
-    """What the worker reads out to the resident before ticking the consent."""
-    return _(
-        "Please read this to the resident: “The station will keep your name, phone, address "
-        "and what you told us, to help you and to report its work. Only the station's staff "
-        "see them. You can ask the station at any time to see them or to have them erased.”"
-    )
-
-
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
-    stations = stations_of(who)
+    stations = person.stations_of(who)
     if not stations:
-        await show(update, refusal(who))
+        await show(update, person.refusal(who))
         return None
     draft: Draft = {"token": uuid.uuid4().hex, "several": len(stations) > 1}
     if len(stations) == 1:
@@ -127,50 +105,6 @@ def summary(context: Context, who: Speaker, draft: Draft) -> str:
     return "\n".join(lines)
 
 
-def _limited(field_limit: int, key: str, step: str) -> Step:
-    """Typed text into `draft[key]`, at most `field_limit` characters."""
-
-    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
-        _ = who.gettext
-        texts = {
-            "description": _(
-                "📝 What is the situation? Type it in a few sentences (up to 1000 characters)."
-            ),
-            "name": _("👤 The resident's name (as they want to be called, e.g. 刘奶奶)?"),
-            "village": _("🏘 Which village or community (村/社区) do they live in?"),
-            "address": _("🏠 The address for a home visit (up to 300 characters), or skip it."),
-        }
-        rows = []
-        if key == "address":
-            rows.append([InlineKeyboardButton(_("Skip"), callback_data=encode(P, "skip"))])
-        return Screen(texts[key], rows)
-
-    async def typed(
-        update: Update, context: Context, who: Speaker, draft: Draft, text: str
-    ) -> Outcome:
-        _ = who.gettext
-        text = text.strip()
-        if not text:
-            raise Reask(None)
-        if len(text) > field_limit:
-            raise Reask(
-                _("That is {length} characters long; please keep it under {limit}.").format(
-                    length=len(text), limit=field_limit
-                )
-            )
-        draft[key] = text
-        return None
-
-    async def skip(
-        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-    ) -> Outcome:
-        draft[key] = None
-        return None
-
-    presses: dict[str, PressHandler] = {"skip": skip} if key == "address" else {}
-    return Step(step, render, presses, on_text=typed, expects=TEXT)
-
-
 def _phone_render(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     return Screen(_("📞 The resident's phone number, e.g. 138 0013 8000 or 0579-8000 0001?"))
@@ -196,26 +130,6 @@ async def _phone_typed(
     return None
 
 
-def _consent_render(context: Context, who: Speaker, draft: Draft) -> Screen:
-    _ = who.gettext
-    return Screen(
-        consent_notice(_) + "\n\n" + _("Did the resident agree?"),
-        [[InlineKeyboardButton(_("☑️ The resident agreed"), callback_data=encode(P, "agree"))]],
-    )
-
-
-async def _agreed(
-    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-) -> Outcome:
-    draft["consent"] = True
-    return None
-
-
-def _your_stations(context: Context, who: Speaker, draft: Draft) -> list[Station]:
-    mine = set(stations_of(who))
-    return [s for s in context.bot_data.knowledge.stations.stations if s.code in mine]
-
-
 def _edits(_: Gettext, draft: Draft) -> list[tuple[str, str]]:
     return [
         (_("Service"), "service"),
@@ -238,12 +152,8 @@ def _yes_no(context: Context, who: Speaker, draft: Draft) -> list[tuple[str, str
 
 
 STEPS = (
-    station_step(
-        "station",
-        prefix=P,
-        stations=_your_stations,
-        text=lambda _, c, w, d: _("📋 For which station are you registering the request?"),
-        applies_when=lambda draft: bool(draft.get("several")),
+    person.station(
+        P, lambda _, c, w, d: _("📋 For which station are you registering the request?")
     ),
     choice_step(
         "service",
@@ -265,19 +175,39 @@ STEPS = (
             (f.name(w.lang), f.code) for f in c.bot_data.knowledge.cases.for_whom
         ],
     ),
-    choice_step(
-        "age",
+    person.age(P, lambda _, c, w, d: _("How old is the person the help is for?")),
+    person.typed(
+        "description",
         prefix=P,
-        key="age",
-        per_row=3,
-        text=lambda _, c, w, d: _("How old is the person the help is for?"),
-        options=lambda c, w, d: [(w.gettext(AGE_LABELS[a]), a) for a in rq.AGE_GROUPS],
+        limit=rq.MAX_DESCRIPTION,
+        text=lambda _, c, w, d: _(
+            "📝 What is the situation? Type it in a few sentences (up to 1000 characters)."
+        ),
     ),
-    _limited(rq.MAX_DESCRIPTION, "description", "description"),
-    _limited(walk_ins.MAX_NAME, "name", "name"),
+    person.typed(
+        "name",
+        prefix=P,
+        limit=walk_ins.MAX_NAME,
+        text=lambda _, c, w, d: _(
+            "👤 The resident's name (as they want to be called, e.g. 刘奶奶)?"
+        ),
+    ),
     Step("phone", _phone_render, on_text=_phone_typed, expects=PHONE),
-    _limited(walk_ins.MAX_VILLAGE, "village", "village"),
-    _limited(walk_ins.MAX_ADDRESS, "address", "address"),
+    person.typed(
+        "village",
+        prefix=P,
+        limit=walk_ins.MAX_VILLAGE,
+        text=lambda _, c, w, d: _("🏘 Which village or community (村/社区) do they live in?"),
+    ),
+    person.typed(
+        "address",
+        prefix=P,
+        limit=walk_ins.MAX_ADDRESS,
+        text=lambda _, c, w, d: _(
+            "🏠 The address for a home visit (up to 300 characters), or skip it."
+        ),
+        skip=True,
+    ),
     choice_step(
         "time",
         prefix=P,
@@ -307,7 +237,11 @@ STEPS = (
         ),
         options=_yes_no,
     ),
-    Step("consent", _consent_render, {"agree": _agreed}),
+    person.consent(
+        P,
+        question=lambda _: _("Did the resident agree?"),
+        agreed=lambda _: _("☑️ The resident agreed"),
+    ),
     choice_step(
         "take",
         prefix=P,

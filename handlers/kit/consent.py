@@ -128,6 +128,16 @@ def station_contacts(
     return "\n".join(lines)
 
 
+def station_phone(_: Gettext, knowledge: Knowledge, lang: str, station_code: str) -> str:
+    """One station's phone and hours, for when nobody in the bot can be told ("" unknown)."""
+    station = knowledge.stations.get(station_code)
+    if station is None:
+        return ""
+    return _("You can call the station at {phone} ({hours}).").format(
+        phone=escape(station.phone), hours=escape(station.hours(lang))
+    )
+
+
 async def is_given(context: Context, who: Speaker) -> bool:
     data = context.bot_data
     async with data.uow() as uow:

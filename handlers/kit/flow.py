@@ -40,7 +40,9 @@ their answer ("老人摔倒过，需要人陪护" for /request's description), s
 to send it again, and the same text sent again right away is taken as the answer (only a hash of
 it is kept, in the kit's bookkeeping). At a button step (no `on_text`) a question the matcher
 answers directly (not small talk: "好的" there means a button) is answered, then the step is
-shown again under the usual re-ask; anything else gets the re-ask alone, as before.
+shown again under the usual re-ask; anything else gets the re-ask alone, as before. A button
+step with an `on_text` (expects BUTTON: /request's service step, which keeps typed text as the
+description) gets the answer or the numbers first, then its own handler (which keeps the text).
 """
 
 from __future__ import annotations
@@ -520,12 +522,21 @@ class Flow:
         found = (context.user_data or {}).get(STEPS_KEY)
         steps: dict[str, str] = found if isinstance(found, dict) else {}
         earlier = steps.pop(self._urgent_key, None)
+        # A button step may still keep what is typed (its `on_text`, with `expects` BUTTON:
+        # /request's service step keeps it as the description): the answer or the emergency
+        # numbers come first, then the step's own handler keeps the text, its step below them.
+        # The matcher answers many needs as questions ("我腿脚不好 想有人来家里看看"), so a
+        # question is kept too: it is shown back, and the description step replaces it.
+        keeps = step.on_text is not None and step.expects == BUTTON
         if result.emergency and best is not None:
-            typed = step.on_text is not None
+            typed = step.on_text is not None and not keeps
             said = sha256(f"{step.name}:{' '.join(text.split())}".encode()).hexdigest()[:16]
             if typed and earlier == said:
                 return None  # sent again right after the numbers: it was the answer
             await show(update, knowledge_text(best, who.lang), new=True)
+            if keeps:
+                context.anew = True
+                return None
             state = await self.ask(
                 update, context, who, step.name, send_again_text(who.gettext) if typed else None
             )
@@ -533,13 +544,16 @@ class Flow:
                 context.user_data.setdefault(STEPS_KEY, {})[self._urgent_key] = said
             return state
         if (
-            step.on_text is None
+            (step.on_text is None or keeps)
             and result.outcome == ANSWER
             and result.rule != SMALL_TALK
             and best is not None
         ):
             # The answer, then the step under the usual re-ask: the person knows to press.
             await show(update, knowledge_text(best, who.lang), new=True)
+            if keeps:  # the text may describe the need as well: the step's handler keeps it
+                context.anew = True
+                return None
             return await self.ask(
                 update, context, who, step.name, reask_text(who.gettext, step.expects)
             )

@@ -72,13 +72,13 @@ async def alert(update: Update, text: str) -> None:
 
 
 async def show_surely(
-    update: Update, text: str, markup: InlineKeyboardMarkup | None = None
+    update: Update, text: str, markup: InlineKeyboardMarkup | None = None, *, new: bool = False
 ) -> None:
     """`show` for the answer after a commit (the request was sent, accepted): when Telegram
     fails the edit (a 500, a timeout), the answer comes as a new message instead, tried twice,
     so the person is never left without it."""
     try:
-        await show(update, text, markup)
+        await show(update, text, markup, new=new)
         return
     except TelegramError as error:
         log.warning("could not edit the pressed message, sending anew: %s", error)

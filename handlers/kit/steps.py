@@ -139,6 +139,22 @@ def station_step(
     )
 
 
+STATION_PRESET = "station_preset"  # user_data: the station of the poster someone scanned
+
+
+def preset_station(context: Context) -> str | None:
+    """The station a poster's `stn-…` link chose for this person (a known one), if any: the
+    station step is then skipped (the summary shows it, Edit changes it)."""
+    code = (context.user_data or {}).get(STATION_PRESET)
+    return code if isinstance(code, str) and code in context.bot_data.knowledge.stations else None
+
+
+def forget_preset(context: Context) -> None:
+    """After a form went to the poster's station: the next one asks again (last used first)."""
+    if context.user_data is not None:
+        context.user_data.pop(STATION_PRESET, None)
+
+
 def text_step(
     name: str,
     *,

@@ -10,6 +10,7 @@ personal data. Any conversation draft the person had (`user_data`) is erased as 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -22,7 +23,7 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, STEPS_KEY, TOUCHED_KEY, Draft, Flow, Outcome, Screen, Step
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
-from handlers.kit.words import day_label, role_label, zone_name
+from handlers.kit.words import day_label, ngettext_for, role_label, zone_name
 from services import privacy
 
 CONFIRM = "confirm"
@@ -159,6 +160,7 @@ def plain_summary(context: Context, who: Speaker, held: privacy.DataSummary) -> 
             if role.revoked_at is not None:
                 text += ", " + _("ended {time}").format(time=_when(_, role.revoked_at))
             lines.append("• " + text)
+    lines += case_reads_lines(context, who, held.case_reads)
     lines += [
         "",
         _("Questions you asked: {count} ({open} still open).").format(
@@ -167,6 +169,35 @@ def plain_summary(context: Context, who: Speaker, held: privacy.DataSummary) -> 
         _("Messages the bot sent you: {count}.").format(count=held.messages_received),
     ]
     return "\n".join(lines)
+
+
+CASE_READS_SHOWN = 10
+
+
+def case_reads_lines(
+    context: Context, who: Speaker, reads: Sequence[privacy.CaseReadLine]
+) -> list[str]:
+    """Who opened the person's case records, newest first, at most `CASE_READS_SHOWN`."""
+    if not reads:
+        return []
+    _ = who.gettext
+    ngettext = ngettext_for(context.bot_data.translator, who.lang)
+    lines = ["", "<b>" + _("Who read your case records") + "</b>"]
+    for read in reads[:CASE_READS_SHOWN]:
+        roles = "、" if who.lang.startswith("zh") else ", "
+        lines.append(
+            "• "
+            + _("{time}: {name} ({roles}) read case {number}").format(
+                time=_when(_, read.at),
+                name=escape(read.name or _("a member of staff")),
+                roles=roles.join(role_label(_, r) for r in read.roles) or _("no staff role"),
+                number=escape(read.case_number),
+            )
+        )
+    more = len(reads) - CASE_READS_SHOWN
+    if more > 0:
+        lines.append(ngettext("and one more", "and {count} more", more).format(count=more))
+    return lines
 
 
 def confirm_keyboard(_: Gettext) -> InlineKeyboardMarkup:

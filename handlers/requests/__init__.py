@@ -25,7 +25,13 @@ from handlers.requests.request_labels import (
     phone_text,
     station_name,
 )
-from handlers.requests.request_notices import applicant_told, new_application
+from handlers.requests.request_notices import (
+    applicant_notices,
+    deliver,
+    new_application_notices,
+    record,
+    withdrawn_notices,
+)
 
 __all__ = [
     "AGE_LABELS",
@@ -35,16 +41,19 @@ __all__ = [
     "TIME_LABELS",
     "VOLUNTEER_AGE_LABELS",
     "VOLUNTEER_STATUS_LABELS",
-    "applicant_told",
+    "applicant_notices",
     "application_card",
+    "deliver",
     "excerpt",
     "join_list",
     "label",
-    "new_application",
+    "new_application_notices",
     "notify_new_request",
     "phone_text",
+    "record",
     "register",
     "station_name",
+    "withdrawn_notices",
 ]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from html import escape
 from typing import Any
 
@@ -28,6 +29,7 @@ from telegram.ext import (
     filters,
 )
 
+from handlers.cases import file_button, offer_text
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import TEXT, cancelled_text, consuming, reask_text
 from handlers.kit.i18n import N_, Gettext
@@ -44,6 +46,7 @@ from handlers.requests.request_labels import (
     request_card,
     station_name,
 )
+from services import cases
 from services import requests as rq
 from services import volunteers as vol
 from services.errors import DomainError, InvalidValue, NotAllowed, NotFound
@@ -263,118 +266,161 @@ def request_actions(_: Gettext, who: Speaker, view: RequestView) -> InlineKeyboa
     return InlineKeyboardMarkup(rows)
 
 
-async def _show_request(
+@dataclass(frozen=True)
+class Subject:
+    """What an inbox card is about, a request or a volunteer application: how to read it as it
+    now is, show it, and say why a press changed nothing (one way for both)."""
+
+    fetch: Callable[[Any, int, Any], Awaitable[Any]]  # (uow, id, actor) -> view
+    card: Callable[[Gettext, Context, Speaker, Any], str]
+    actions: Callable[[Gettext, Speaker, Any], InlineKeyboardMarkup]
+    not_yours: Callable[[Gettext], str]
+    gone: Callable[[Gettext], str]
+    conflict: Callable[[Gettext, DomainError], str]  # taken, decided, cancelled …
+
+
+async def _show(
+    subject: Subject,
     update: Update,
     context: Context,
     who: Speaker,
-    view: RequestView,
+    view: Any,
     note: str | None = None,
     *,
     answered: bool = False,
 ) -> None:
-    data = context.bot_data
     _ = who.gettext
-    text = request_card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=True)
+    text = subject.card(_, context, who, view)
     if note:
         text = note + "\n\n" + text
-    await show(update, text, request_actions(_, who, view), answered=answered)
+    await show(update, text, subject.actions(_, who, view), answered=answered)
 
 
-async def _problem(
-    update: Update, context: Context, who: Speaker, error: DomainError, request_id: int
+async def _explain(
+    subject: Subject,
+    update: Update,
+    context: Context,
+    who: Speaker,
+    error: DomainError,
+    subject_id: int,
 ) -> None:
-    """Say why nothing changed; show the request as it now is when the person may see it."""
+    """Say why nothing changed; show the card as it now is when the person may see it."""
     _ = who.gettext
     query = update.callback_query
     assert query is not None
-    if isinstance(error, NotAllowed):
-        await query.answer(
-            _("This is not a request of your station, so you cannot see it."), show_alert=True
-        )
+    if isinstance(error, NotAllowed | NotFound):
+        text = subject.not_yours(_) if isinstance(error, NotAllowed) else subject.gone(_)
+        await query.answer(text, show_alert=True)
         return
-    if isinstance(error, NotFound):
-        await query.answer(_("This request no longer exists."), show_alert=True)
+    await query.answer(subject.conflict(_, error), show_alert=True)
+    await _show_current(subject, update, context, who, subject_id, answered=True)
+
+
+async def _show_current(
+    subject: Subject,
+    update: Update,
+    context: Context,
+    who: Speaker,
+    subject_id: int,
+    *,
+    answered: bool = False,
+) -> None:
+    """The card as it now is; when it cannot be shown, say why (unless `answered` already)."""
+    try:
+        async with context.bot_data.uow() as uow:
+            view = await subject.fetch(uow, subject_id, who.access)
+    except DomainError as error:
+        if not answered:
+            await _explain(subject, update, context, who, error, subject_id)
         return
+    await _show(subject, update, context, who, view, answered=answered)
+
+
+def _request_conflict(_: Gettext, error: DomainError) -> str:
     if isinstance(error, rq.AlreadyTaken):
-        text = (
+        return (
             _("You have already accepted this request.")
             if error.by_you
             else _("{name} has already accepted this request.").format(
                 name=error.holder_name or _("A colleague")
             )
         )
-    elif isinstance(error, rq.IllegalTransition):
-        text = _("This request is now: {status}. Nothing was changed.").format(
+    if isinstance(error, rq.IllegalTransition) and error.from_status == rq.CANCELLED:
+        return _("The resident has cancelled this request, so nothing more is needed.")
+    if isinstance(error, rq.IllegalTransition):
+        return _("This request is now: {status}. Nothing was changed.").format(
             status=label(_, STATUS_LABELS, error.from_status)
         )
-    else:
-        text = _("Nothing was changed.")
-    await query.answer(text, show_alert=True)
-    await _show_current_request(update, context, who, request_id, answered=True)
+    return _("Nothing was changed.")
 
 
-async def _show_current_request(
-    update: Update, context: Context, who: Speaker, request_id: int, *, answered: bool = False
-) -> None:
-    """The request as it now is; when it cannot be shown, say why (unless `answered` already)."""
-    try:
-        async with context.bot_data.uow() as uow:
-            view = await rq.detail(uow, request_id=request_id, actor=who.access)
-    except DomainError as error:
-        if not answered:
-            await _problem(update, context, who, error, request_id)
-        return
-    await _show_request(update, context, who, view, answered=answered)
+def _staff_card(card: Any) -> Callable[[Gettext, Context, Speaker, Any], str]:
+    def render(_: Gettext, context: Context, who: Speaker, view: Any) -> str:
+        data = context.bot_data
+        text: str = card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=True)
+        return text
+
+    return render
+
+
+REQUEST = Subject(
+    fetch=lambda uow, i, actor: rq.detail(uow, request_id=i, actor=actor),
+    card=_staff_card(request_card),
+    actions=request_actions,
+    not_yours=lambda _: _("This is not a request of your station, so you cannot see it."),
+    gone=lambda _: _("This request no longer exists."),
+    conflict=_request_conflict,
+)
+_show_request = partial(_show, REQUEST)
+_problem = partial(_explain, REQUEST)
 
 
 async def request_detail(update: Update, context: Context) -> None:
     who = await context.person(update)
-    await _show_current_request(update, context, who, _id(update, context))
+    await _show_current(REQUEST, update, context, who, _id(update, context))
 
 
-async def accept(update: Update, context: Context) -> None:
+async def _moved(
+    update: Update,
+    context: Context,
+    move: Callable[..., Awaitable[RequestView]],
+    note: Callable[[Gettext, RequestView], str] | None = None,
+) -> None:
+    """A one-tap move of the request (`rq.accept`, `rq.start`). Committed: the resident's notice
+    goes into the ledger before anything can fail on this worker's screen, the worker's answer
+    (a new message when the edit fails), then the outbox sends the notice."""
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
     request_id = _id(update, context)
     try:
         async with data.uow() as uow:
-            view = await rq.accept(
-                uow, request_id=request_id, actor=who.access, now=data.clock.now()
-            )
+            view = await move(uow, request_id=request_id, actor=who.access, now=data.clock.now())
     except DomainError as error:
         await _problem(update, context, who, error, request_id)
         return
-    # Committed: the resident's notice goes into the ledger before anything can fail on this
-    # worker's screen, and leaves through the outbox after the worker has their answer.
     keys = await request_notices.record(context, request_notices.resident_notices(context, view))
-    note = "✅ " + _("You have accepted {ref}. The resident has been told.").format(
-        ref=escape(view.ref)
-    )
-    text = (
-        note
-        + "\n\n"
-        + request_card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=True)
-    )
+    text = REQUEST.card(_, context, who, view)
+    if note is not None:
+        text = note(_, view) + "\n\n" + text
     await show_surely(update, text, request_actions(_, who, view))
     await request_notices.deliver(context, keys)
 
 
+async def accept(update: Update, context: Context) -> None:
+    await _moved(
+        update,
+        context,
+        rq.accept,
+        lambda _, view: (
+            "✅ "
+            + _("You have accepted {ref}. The resident has been told.").format(ref=escape(view.ref))
+        ),
+    )
+
+
 async def start_work(update: Update, context: Context) -> None:
-    who = await context.person(update)
-    data = context.bot_data
-    request_id = _id(update, context)
-    try:
-        async with data.uow() as uow:
-            view = await rq.start(
-                uow, request_id=request_id, actor=who.access, now=data.clock.now()
-            )
-    except DomainError as error:
-        await _problem(update, context, who, error, request_id)
-        return
-    keys = await request_notices.record(context, request_notices.resident_notices(context, view))
-    await _show_request(update, context, who, view)
-    await request_notices.deliver(context, keys)
+    await _moved(update, context, rq.start)
 
 
 async def hand_over_choose(update: Update, context: Context) -> None:
@@ -445,66 +491,30 @@ def application_actions(_: Gettext, view: vol.ApplicationView) -> InlineKeyboard
     return InlineKeyboardMarkup(rows)
 
 
-async def _show_application(
-    update: Update,
-    context: Context,
-    who: Speaker,
-    view: vol.ApplicationView,
-    note: str | None = None,
-    *,
-    answered: bool = False,
-) -> None:
-    data = context.bot_data
-    _ = who.gettext
-    text = application_card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=True)
-    if note:
-        text = note + "\n\n" + text
-    await show(update, text, application_actions(_, view), answered=answered)
-
-
-async def _application_problem(
-    update: Update, context: Context, who: Speaker, error: DomainError, application_id: int
-) -> None:
-    _ = who.gettext
-    query = update.callback_query
-    assert query is not None
-    if isinstance(error, NotAllowed):
-        await query.answer(
-            _("This is not an application to your station, so you cannot see it."), show_alert=True
-        )
-        return
-    if isinstance(error, NotFound):
-        await query.answer(_("This application no longer exists."), show_alert=True)
-        return
+def _application_conflict(_: Gettext, error: DomainError) -> str:
+    if isinstance(error, vol.AlreadyDecided) and error.status == vol.WITHDRAWN:
+        return _("The applicant has withdrawn this application, so nothing more is needed.")
     if isinstance(error, vol.AlreadyDecided):
-        await query.answer(
-            _("This application has already been decided: {status}.").format(
-                status=label(_, VOLUNTEER_STATUS_LABELS, error.status)
-            ),
-            show_alert=True,
+        return _("This application has already been decided: {status}.").format(
+            status=label(_, VOLUNTEER_STATUS_LABELS, error.status)
         )
-    else:
-        await query.answer(_("Nothing was changed."), show_alert=True)
-    await _show_current_application(update, context, who, application_id, answered=True)
+    return _("Nothing was changed.")
 
 
-async def _show_current_application(
-    update: Update, context: Context, who: Speaker, application_id: int, *, answered: bool = False
-) -> None:
-    """The application as it now is; when it cannot be shown, say why (unless `answered`)."""
-    try:
-        async with context.bot_data.uow() as uow:
-            view = await vol.detail(uow, application_id=application_id, actor=who.access)
-    except DomainError as error:
-        if not answered:
-            await _application_problem(update, context, who, error, application_id)
-        return
-    await _show_application(update, context, who, view, answered=answered)
+APPLICATION = Subject(
+    fetch=lambda uow, i, actor: vol.detail(uow, application_id=i, actor=actor),
+    card=_staff_card(application_card),
+    actions=lambda _, who, view: application_actions(_, view),
+    not_yours=lambda _: _("This is not an application to your station, so you cannot see it."),
+    gone=lambda _: _("This application no longer exists."),
+    conflict=_application_conflict,
+)
+_application_problem = partial(_explain, APPLICATION)
 
 
 async def application_detail(update: Update, context: Context) -> None:
     who = await context.person(update)
-    await _show_current_application(update, context, who, _id(update, context))
+    await _show_current(APPLICATION, update, context, who, _id(update, context))
 
 
 async def _decide(
@@ -538,8 +548,11 @@ async def _decide(
     data_text = application_card(
         who.gettext, data.knowledge, who.lang, data.clock.zone, view, for_staff=True
     )
-    await show(update, note + "\n\n" + data_text, application_actions(who.gettext, view), new=new)
-    await request_notices.applicant_told(context, view)
+    # Committed: the applicant's notice goes into the ledger before this screen can fail.
+    keys = await request_notices.record(context, request_notices.applicant_notices(context, view))
+    markup = application_actions(who.gettext, view)
+    await show_surely(update, note + "\n\n" + data_text, markup, new=new)
+    await request_notices.deliver(context, keys)
     return True
 
 
@@ -680,9 +693,38 @@ async def note_send(update: Update, context: Context) -> int:
         return END
     done = _("Done. The resident has been told.")
     keys = await request_notices.record(context, request_notices.resident_notices(context, view))
-    await _show_request(update, context, who, view, "✅ " + done)
+    if action == COMPLETE:
+        await _show_completed(update, context, who, view, "✅ " + done)
+    else:
+        await _show_request(update, context, who, view, "✅ " + done)
     await request_notices.deliver(context, keys)
     return END
+
+
+async def _show_completed(
+    update: Update, context: Context, who: Speaker, view: RequestView, note: str
+) -> None:
+    """The completed request, with the offer to file it as a service record of the person's
+    open case (handlers.cases files it: `cs:file:<case>:<request>`), or to open one."""
+    _ = who.gettext
+    data = context.bot_data
+    try:
+        async with data.uow() as uow:
+            offered = await cases.cases_to_file(
+                uow, actor=who.access, request_id=view.id, catalog=data.knowledge.cases,
+                now=data.clock.now(), zone=data.clock.zone,
+            )  # fmt: skip
+    except DomainError:  # the completion stands; the resident's notice must still leave
+        offered = []
+    if offered:
+        note += "\n" + offer_text(_, offered[0])
+        rows = [[file_button(_, case, view.id)] for case in offered[:3]]
+    else:
+        note += "\n" + _("To file it as a service record, open a case for it.")
+        rows = []
+    text = request_card(_, data.knowledge, who.lang, data.clock.zone, view, for_staff=True)
+    actions = request_actions(_, who, view).inline_keyboard
+    await show(update, note + "\n\n" + text, InlineKeyboardMarkup([*rows, *actions]))
 
 
 async def note_cancel(update: Update, context: Context) -> int:

@@ -9,9 +9,11 @@ at once; the comment that may follow is a small conversation (`rating`, see `my_
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from functools import partial
 from html import escape
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -45,6 +47,7 @@ from handlers.requests.request_labels import (
 from services import requests as rq
 from services.errors import DomainError, InvalidValue, NotFound
 
+T = TypeVar("T")
 END = ConversationHandler.END
 RATING_DRAFT = "rating"
 COMMENT = "comment"
@@ -109,21 +112,31 @@ async def _show_list(
 HISTORY_LABELS = {**STATUS_LABELS, rq.HANDED_OVER: N_("🔁 Passed to another social worker")}
 
 
+async def _own(
+    update: Update,
+    context: Context,
+    who: Speaker,
+    read: Callable[..., Awaitable[T]],
+) -> T | None:
+    """What `read(uow, request_id=, resident_id=)` finds of the person's own pressed request;
+    None after saying the button has expired (a forged id, or someone else's request)."""
+    try:
+        async with context.bot_data.uow() as uow:
+            return await read(
+                uow, request_id=_id(update, context), resident_id=who.access.person_id
+            )
+    except NotFound:
+        await _expired(update, who)
+        return None
+
+
 async def as_sent(update: Update, context: Context) -> None:
     """my:see:<id> — the request as the resident sent it, and what happened to it since."""
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    try:
-        async with data.uow() as uow:
-            sent = await rq.as_sent(
-                uow,
-                request_id=_id(update, context),
-                resident_id=who.access.person_id,
-                zone=data.clock.zone,
-            )
-    except NotFound:
-        await _expired(update, who)
+    sent = await _own(update, context, who, partial(rq.as_sent, zone=data.clock.zone))
+    if sent is None:
         return
     knowledge = data.knowledge
     option = knowledge.request_rules.for_whom_option(sent.for_whom)
@@ -186,13 +199,8 @@ async def cancel_asked(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    try:
-        async with data.uow() as uow:
-            view = await rq.resident_request(
-                uow, request_id=_id(update, context), resident_id=who.access.person_id
-            )
-    except NotFound:
-        await _expired(update, who)
+    view = await _own(update, context, who, rq.resident_request)
+    if view is None:
         return
     if not view.is_open:
         await _show_list(update, context, who, note=_closed_note(who, view))
@@ -232,9 +240,14 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
             )
         await _show_list(update, context, who, note=_closed_note(who, view))
         return
+    # Committed: those told of the request hear of its end through the ledger (once), recorded
+    # before the resident's own screen can fail.
+    keys = await request_notices.record(
+        context, await request_notices.cancelled_notices(context, view)
+    )
     note = "↩️ " + _("Request {ref} is cancelled.").format(ref=escape(view.ref))
     await _show_list(update, context, who, note=note)
-    await request_notices.assignee_told_cancelled(context, view)
+    await request_notices.deliver(context, keys)
 
 
 async def back_to_list(update: Update, context: Context) -> None:

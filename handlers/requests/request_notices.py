@@ -15,7 +15,7 @@ person's own screen can no longer lose the notices: rows left planned are sent b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -46,12 +46,25 @@ def staff_request_buttons(
 NOTICE = "notice"  # composed when recorded; payload {"text": ..., "buttons": [[[label, data]]]}
 
 
+def request_period(request_id: int) -> str:
+    return f"request:{request_id}"
+
+
+def application_period(application_id: int) -> str:
+    return f"volunteer:{application_id}"
+
+
+NEW = "new"  # the occasion of a new request's (or application's) notice to the station
+CANCELLED = "cancelled"  # the occasion of "the resident has ended it" to those told of it
+
+
 def _notice(
     recipient: int,
-    view: RequestView,
+    period: str,
+    station_code: str,
     occasion: str,
     text: str,
-    markup: InlineKeyboardMarkup | None,
+    markup: InlineKeyboardMarkup | None = None,
     *,
     urgent: bool = False,
 ) -> PlannedMessage:
@@ -61,13 +74,37 @@ def _notice(
     ]
     return PlannedMessage(
         kind=NOTICE,
-        period=f"request:{view.id}",
+        period=period,
         occasion=occasion,
         recipient_tg_id=recipient,
-        station_code=view.station_code,
+        station_code=station_code,
         # An urgent request's notice rings also at night (the outbox's quiet policy).
         payload={"text": text, "buttons": buttons, "urgent": urgent},
     )
+
+
+Compose = Callable[[Gettext, str], tuple[str, InlineKeyboardMarkup | None]]
+
+
+def _to_each(
+    context: Context,
+    recipients: Iterable[tuple[int, str]],
+    period: str,
+    station_code: str,
+    occasion: str,
+    compose: Compose,
+    *,
+    urgent: bool = False,
+) -> list[PlannedMessage]:
+    """One notice per (tg_id, language) recipient, composed in their language."""
+    translator = context.bot_data.translator
+    return [
+        _notice(
+            tg_id, period, station_code, occasion, *compose(translator.for_language(lang), lang),
+            urgent=urgent,
+        )
+        for tg_id, lang in recipients
+    ]  # fmt: skip
 
 
 def render_notice(
@@ -100,24 +137,21 @@ def new_request_notices(context: Context, submitted: Submitted) -> list[PlannedM
     """The station's workers are told of a new request, each in their language, with Accept."""
     data = context.bot_data
     view = submitted.request
-    notices = []
-    for contact in submitted.notify:
-        _ = data.translator.for_language(contact.language)
+
+    def compose(_: Gettext, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
         heading = (
             _("📥 New request for your station")
             if not view.urgent
             else _("🔴 New URGENT request for your station")
         )
-        card = request_card(
-            _, data.knowledge, contact.language, data.clock.zone, view, for_staff=True
-        )
-        text = heading + "\n\n" + card
-        notices.append(
-            _notice(
-                contact.tg_id, view, "new", text, staff_request_buttons(_, view), urgent=view.urgent
-            )
-        )
-    return notices
+        card = request_card(_, data.knowledge, lang, data.clock.zone, view, for_staff=True)
+        return heading + "\n\n" + card, staff_request_buttons(_, view)
+
+    recipients = [(c.tg_id, c.language) for c in submitted.notify]
+    period = request_period(view.id)
+    return _to_each(
+        context, recipients, period, view.station_code, NEW, compose, urgent=view.urgent
+    )
 
 
 def rating_buttons(request_id: int) -> InlineKeyboardMarkup:
@@ -170,34 +204,62 @@ def resident_notices(context: Context, view: RequestView) -> list[PlannedMessage
             )
     else:
         return []
-    return [_notice(view.resident_tg_id, view, view.status, text, markup)]
-
-
-async def _language(context: Context, tg_id: int) -> str:
-    async with context.bot_data.uow() as uow:
-        return (await people.languages_of(uow, [tg_id])).get(tg_id, "zh")
-
-
-async def assignee_told_cancelled(context: Context, view: RequestView) -> None:
-    if view.assignee_tg_id is None:
-        return
-    lang = await _language(context, view.assignee_tg_id)
-    _ = context.bot_data.translator.for_language(lang)
-    await context.bot_data.outbox.send(
-        OutgoingMessage(
-            view.assignee_tg_id,
-            _("↩️ The resident has cancelled request {ref}. Nothing more is needed.").format(
-                ref=escape(view.ref)
-            ),
+    return [
+        _notice(
+            view.resident_tg_id, request_period(view.id), view.station_code, view.status, text,
+            markup,
         )
+    ]  # fmt: skip
+
+
+async def _told_of_new(context: Context, period: str) -> delivery.Told:
+    """Who the ledger's notice of something new reached; the rows not yet sent are dropped
+    (what they announce has ended, so they would only be false now)."""
+    async with context.bot_data.uow() as uow:
+        told = await delivery.told(uow, kind=NOTICE, period=period, occasion=NEW)
+        if told.planned:
+            await delivery.withdraw_planned(
+                uow, kind=NOTICE, period=period, occasion=NEW, reason=CANCELLED
+            )
+    return told
+
+
+async def cancelled_notices(context: Context, view: RequestView) -> list[PlannedMessage]:
+    """The resident cancelled: the worker who took it is told, or, while nobody had, the
+    staff its new-request notice reached (each once: the ledger's key)."""
+    period = request_period(view.id)
+    told = await _told_of_new(context, period)
+    recipients = (view.assignee_tg_id,) if view.assignee_tg_id is not None else told.reached
+    services = context.bot_data.knowledge.services
+
+    def compose(_: Gettext, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        text = _(
+            "↩️ The resident has cancelled request {ref} ({service}). Nothing more is needed; "
+            "its buttons no longer do anything."
+        ).format(ref=escape(view.ref), service=escape(services.name(view.service_code, lang)))
+        return text, _details_button(_, view)
+
+    found = (await _languages(context, recipients)).items()
+    return _to_each(context, found, period, view.station_code, CANCELLED, compose)
+
+
+def _details_button(_: Gettext, view: RequestView) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("📄 Details"), callback_data=f"ib:rq:{view.id}")]]
     )
+
+
+async def _languages(context: Context, tg_ids: Sequence[int]) -> dict[int, str]:
+    async with context.bot_data.uow() as uow:
+        found = await people.languages_of(uow, list(tg_ids))
+    return {tg: found.get(tg, "zh") for tg in tg_ids}
 
 
 async def assignee_told_handed_over(context: Context, view: RequestView) -> None:
     if view.assignee_tg_id is None:
         return
     data = context.bot_data
-    lang = await _language(context, view.assignee_tg_id)
+    lang = (await _languages(context, [view.assignee_tg_id]))[view.assignee_tg_id]
     _ = data.translator.for_language(lang)
     card = request_card(_, data.knowledge, lang, data.clock.zone, view, for_staff=True)
     await data.outbox.send(
@@ -218,26 +280,23 @@ def application_buttons(_: Gettext, view: ApplicationView) -> InlineKeyboardMark
     )  # fmt: skip
 
 
-async def new_application(context: Context, applied: Applied) -> None:
+def new_application_notices(context: Context, applied: Applied) -> list[PlannedMessage]:
+    """The station is told of a new application, each in their language, with the decision."""
     data = context.bot_data
     view = applied.application
-    messages = []
-    for contact in applied.notify:
-        _ = data.translator.for_language(contact.language)
-        card = application_card(
-            _, data.knowledge, contact.language, data.clock.zone, view, for_staff=True
-        )
-        messages.append(
-            OutgoingMessage(
-                contact.tg_id,
-                _("🤝 New volunteer application for your station") + "\n\n" + card,
-                application_buttons(_, view),
-            )
-        )
-    await data.outbox.send_many(messages)
+
+    def compose(_: Gettext, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        card = application_card(_, data.knowledge, lang, data.clock.zone, view, for_staff=True)
+        text = _("🤝 New volunteer application for your station") + "\n\n" + card
+        return text, application_buttons(_, view)
+
+    recipients = [(c.tg_id, c.language) for c in applied.notify]
+    period = application_period(view.id)
+    return _to_each(context, recipients, period, view.station_code, NEW, compose)
 
 
-async def applicant_told(context: Context, view: ApplicationView) -> None:
+def applicant_notices(context: Context, view: ApplicationView) -> list[PlannedMessage]:
+    """The applicant is told the station's decision (once: the ledger's key)."""
     data = context.bot_data
     # A 14–17-year-old is spoken to as 你 (the catalogues' "minor" variants), as in /volunteer.
     voice = "minor" if view.age_group == MINOR else None
@@ -257,4 +316,28 @@ async def applicant_told(context: Context, view: ApplicationView) -> None:
                 reason=escape(excerpt(view.decline_reason, 1000))
             )
         text += "\n" + _("Thank you for offering your help.")
-    await data.outbox.send(OutgoingMessage(view.tg_id, text))
+    period = application_period(view.id)
+    return [_notice(view.tg_id, period, view.station_code, view.status, text)]
+
+
+async def withdrawn_notices(
+    context: Context, view: ApplicationView, *, fallback: Sequence[int] = ()
+) -> list[PlannedMessage]:
+    """The applicant withdrew: the staff its notice reached are told (`fallback`: whom to
+    tell of an application whose notice left before notices went through the ledger)."""
+    period = application_period(view.id)
+    told = await _told_of_new(context, period)
+    recipients = told.reached if told.any_row else tuple(fallback)
+    knowledge = context.bot_data.knowledge
+
+    def compose(_: Gettext, lang: str) -> tuple[str, InlineKeyboardMarkup | None]:
+        text = _(
+            "↩️ {name} has withdrawn the volunteer application to {station}. Nothing more is needed."
+        ).format(
+            name=escape(view.name or _("(erased)")),
+            station=escape(station_name(knowledge, view.station_code, lang)),
+        )
+        return text, None
+
+    found = (await _languages(context, recipients)).items()
+    return _to_each(context, found, period, view.station_code, CANCELLED, compose)

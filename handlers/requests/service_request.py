@@ -20,6 +20,7 @@ consumed draft ends the conversation cleanly. State diagram: `service_request.mm
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -30,11 +31,22 @@ from handlers.kit import consent
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.consent_steps import NEEDS_CONSENT, consent_steps, needs_consent
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import (
+    BUTTON,
+    END,
+    TEXT,
+    Draft,
+    Flow,
+    Outcome,
+    Reask,
+    Screen,
+    Step,
+    reask_text,
+)
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, station_buttons
 from handlers.kit.screen import show, show_surely
-from handlers.kit.steps import choice_step, phone_step
+from handlers.kit.steps import choice_step, forget_preset, phone_step, preset_station
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
     AGE_LABELS,
@@ -69,9 +81,11 @@ FIELD_OF = {
 EDITABLE = (STATION, SERVICE, FOR_WHOM_STEP, DESCRIPTION, PHONE, TIME, URGENCY)
 
 
-def heading(_: Gettext, step: str, title: str) -> str:
+def heading(_: Gettext, step: str, title: str, explained: str | None = None) -> str:
+    """ "Step n of 7 · title" in bold, and the step's explanation on the next line."""
     number = _("Step {n} of 7").format(n=STEP_NUMBER[step])
-    return f"<b>{number} · {title}</b>"
+    bold = f"<b>{number} · {title}</b>"
+    return bold if explained is None else bold + "\n" + explained
 
 
 def first_missing(draft: Draft) -> str | None:
@@ -99,6 +113,22 @@ def limit_text(_: Gettext, context: Context, who: Speaker, station: str, limit: 
     )
 
 
+async def open_limit_reached(context: Context, who: Speaker, station: str) -> int | None:
+    """The open-request limit, when one more request at `station` would pass it."""
+    data = context.bot_data
+    try:
+        async with data.uow() as uow:
+            await requests.check_open_limit(
+                uow,
+                resident_id=who.access.person_id,
+                station_code=station,
+                open_limit=data.knowledge.request_rules.open_request_limit,
+            )
+    except requests.OpenLimitReached as reached:
+        return reached.limit
+    return None
+
+
 # --- entry ---------------------------------------------------------------------------------
 
 
@@ -113,6 +143,9 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft:
         assert update.callback_query is not None
         await update.callback_query.answer()
         context.anew = True
+    station = preset_station(context)  # a poster's link: the station step is skipped
+    if station is not None and await open_limit_reached(context, who, station):
+        station = None  # the station step says why when it is chosen
     async with data.uow() as uow:
         last = await requests.last_station(uow, person_id=who.access.person_id)
     return {
@@ -120,8 +153,21 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft:
         "last_station": last,
         "service": preset,
         "preset": preset is not None,
+        "station": station,
+        "station_preset": station is not None,
         NEEDS_CONSENT: await needs_consent(context, who),
     }
+
+
+def station_asked(draft: Draft) -> bool:
+    """The station step applies unless a poster's link chose the station (Edit still opens it)."""
+    return not draft.get("station_preset")
+
+
+def service_asked(draft: Draft) -> bool:
+    """The service step applies unless both came with the start: the knowledge base's
+    "request this service" button at a poster's station (Back from for whom shows it)."""
+    return not (draft.get("preset") and draft.get("station_preset"))
 
 
 # --- the steps -----------------------------------------------------------------------------
@@ -129,11 +175,8 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft:
 
 def _station(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    text = (
-        heading(_, STATION, _("Which station should help you?"))
-        + "\n"
-        + _("Choose the social work station of your town or street.")
-    )
+    title = _("Which station should help you?")
+    text = heading(_, STATION, title, _("Choose the social work station of your town or street."))
     stations = context.bot_data.knowledge.stations.stations
     rows = station_buttons(stations, who.lang, f"{P}:st", first=draft.get("last_station"))
     return Screen(text, rows)
@@ -142,20 +185,12 @@ def _station(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def _station_chosen(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    data = context.bot_data
     code = press.arg() or ""
-    if code not in data.knowledge.stations:
+    if code not in context.bot_data.knowledge.stations:
         raise Reask(None)
-    try:
-        async with data.uow() as uow:
-            await requests.check_open_limit(
-                uow,
-                resident_id=who.access.person_id,
-                station_code=code,
-                open_limit=data.knowledge.request_rules.open_request_limit,
-            )
-    except requests.OpenLimitReached as reached:
-        raise Reask(limit_text(who.gettext, context, who, code, reached.limit)) from reached
+    limit = await open_limit_reached(context, who, code)
+    if limit is not None:
+        raise Reask(limit_text(who.gettext, context, who, code, limit))
     draft["station"] = code
     if draft.pop("preset", False) and draft.get("service") and not draft.get("_edit"):
         return FOR_WHOM_STEP  # the service came with the button; Back still shows it
@@ -165,6 +200,19 @@ async def _station_chosen(
 def _service_text(_: Gettext, context: Context, who: Speaker, draft: Draft) -> str:
     lang = who.lang
     lines = [heading(_, SERVICE, _("What kind of help do you need?"))]
+    if draft.get("station_preset") and draft.get("station"):
+        station = station_name(context.bot_data.knowledge, draft["station"], lang)
+        lines.append(
+            _("Station: {station} (from the poster; you can change it on the summary).").format(
+                station=escape(station)
+            )
+        )
+    if draft.get("description"):
+        lines.append(
+            _("Kept as your description: “{text}”").format(
+                text=escape(excerpt(draft["description"], 60))
+            )
+        )
     colon = "：" if lang.startswith("zh") else ": "
     for service in context.bot_data.knowledge.services.services:
         lines.append(
@@ -173,7 +221,56 @@ def _service_text(_: Gettext, context: Context, who: Speaker, draft: Draft) -> s
     return "\n".join(lines)
 
 
+def named_service(context: Context, text: str) -> str | None:
+    """The one service whose name (in any language) the text contains, if exactly one does:
+    "我需要精神慰藉" names emotional support; "想有人来家里看看" names none ("other" never)."""
+    folded = text.casefold()
+    found = {
+        service.code
+        for service in context.bot_data.knowledge.services.services
+        if service.code != "other"
+        and any(service.name(lang).casefold() in folded for lang in ("zh", "en"))
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+async def _service_typed(
+    update: Update, context: Context, who: Speaker, draft: Draft, text: str
+) -> Outcome:
+    """Text typed instead of a service button describes the need: it is kept as the
+    description (after any kept before), and the choice is shown again under a note; a service
+    it clearly names is chosen for the person."""
+    _ = who.gettext
+    typed = text.strip()
+    if not typed:
+        raise Reask(reask_text(_, BUTTON))
+    earlier = draft.get("description")
+    kept = f"{earlier}\n{typed}" if earlier and typed not in earlier else typed
+    if len(kept) > MAX_DESCRIPTION:
+        draft["long_description"] = kept  # the description step offers to keep the first 1000
+    else:
+        draft["description"] = kept
+        draft.pop("long_description", None)
+    service = named_service(context, typed)
+    if service is None:
+        raise Reask(
+            _(
+                "I have kept what you wrote as the description of your request. Now please "
+                "choose the kind of help below; if none fits, choose “{other}”."
+            ).format(other=escape(context.bot_data.knowledge.services.name("other", who.lang)))
+        )
+    draft["service"] = service
+    name = escape(context.bot_data.knowledge.services.name(service, who.lang))
+    note = _(
+        "I have chosen “{service}” from what you wrote and kept it as the description; you "
+        "can change both on the summary."
+    ).format(service=name)
+    target = CONFIRM if draft.pop("_edit", False) else FOR_WHOM_STEP
+    raise Reask(note, target)
+
+
 def _for_whom_chosen(context: Context, who: Speaker, draft: Draft, value: str) -> Outcome:
+    draft.pop("preset", None)  # Back from here shows the service step again
     if draft.get("age") not in AGE_GROUPS_FOR[value]:
         draft["age"] = None
     return AGE  # the age group always follows, also when editing
@@ -190,14 +287,15 @@ def _age_text(_: Gettext, context: Context, who: Speaker, draft: Draft) -> str:
 
 def _description(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    text = (
-        heading(_, DESCRIPTION, _("What is the situation?"))
-        + "\n"
-        + _(
+    text = heading(
+        _,
+        DESCRIPTION,
+        _("What is the situation?"),
+        _(
             "Please describe in your own words what help is needed, in up to 1000 characters. "
             "For example: “My mother is 82 and lives alone; she needs someone to help with "
             "shopping twice a week.”"
-        )
+        ),
     )
     rows = []
     if draft.get("long_description"):
@@ -246,23 +344,21 @@ async def _description_kept(
 
 
 def _phone_text(_: Gettext, context: Context, who: Speaker, draft: Draft) -> str:
-    return (
-        heading(_, PHONE, _("Your phone number"))
-        + "\n"
-        + _(
+    return heading(
+        _,
+        PHONE,
+        _("Your phone number"),
+        _(
             "So that the social worker can call you. Press “📱 Share my phone number” at the "
             "bottom, or type it, for example 138 0013 8000 or 0579-8712 3456."
-        )
+        ),
     )
 
 
 def _urgency(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    text = (
-        heading(_, URGENCY, _("Is it urgent?"))
-        + "\n"
-        + _("Urgent means that someone's safety or health is at risk now.")
-    )
+    why = _("Urgent means that someone's safety or health is at risk now.")
+    text = heading(_, URGENCY, _("Is it urgent?"), why)
     rows = [
         [InlineKeyboardButton(_("🔴 Yes, it is urgent"), callback_data=encode(P, "urg", "yes"))],
         [InlineKeyboardButton(_("Not urgent"), callback_data=encode(P, "urg", "no"))],
@@ -367,17 +463,21 @@ def _never(draft: Draft) -> bool:
 
 STEPS = (
     *consent_steps(prefix=P, purpose=consent.REQUEST),
-    Step(STATION, _station, {"st": _station_chosen}, back=False),
-    choice_step(
-        SERVICE,
-        prefix=P,
-        key="service",
-        kind="svc",
-        per_row=1,
-        text=_service_text,
-        options=lambda c, w, d: [
-            (s.name(w.lang), s.code) for s in c.bot_data.knowledge.services.services
-        ],
+    Step(STATION, _station, {"st": _station_chosen}, back=False, applies_when=station_asked),
+    replace(
+        choice_step(
+            SERVICE,
+            prefix=P,
+            key="service",
+            kind="svc",
+            per_row=1,
+            text=_service_text,
+            options=lambda c, w, d: [
+                (s.name(w.lang), s.code) for s in c.bot_data.knowledge.services.services
+            ],
+            applies_when=service_asked,
+        ),
+        on_text=_service_typed,  # still a button step (expects BUTTON): see the kit's flow
     ),
     choice_step(
         FOR_WHOM_STEP,
@@ -471,6 +571,7 @@ async def submit(update: Update, context: Context, who: Speaker, draft: Draft) -
         context, request_notices.new_request_notices(context, submitted)
     )
     FLOW.drop(context)  # consumed: a later press of this conversation says it has ended
+    forget_preset(context)
     await show_surely(
         update,
         sent_text(
@@ -479,16 +580,6 @@ async def submit(update: Update, context: Context, who: Speaker, draft: Draft) -
     )
     await request_notices.deliver(context, keys)
     return END
-
-
-def station_contact_text(_: Gettext, context: Context, lang: str, station_code: str) -> str:
-    """The station's phone and opening hours, for when nobody in the bot can be told."""
-    station = context.bot_data.knowledge.stations.get(station_code)
-    if station is None:
-        return ""
-    return _("You can call the station at {phone} ({hours}).").format(
-        phone=escape(station.phone), hours=escape(station.hours(lang))
-    )
 
 
 def next_steps_text(_: Gettext, group: str, phone: str) -> str:
@@ -537,7 +628,9 @@ def sent_text(
         next_steps_text(_, group, phone_text(view.phone)),
     ]
     if group == reach.NOBODY:
-        parts.append(station_contact_text(_, context, who.lang, view.station_code))
+        parts.append(
+            consent.station_phone(_, context.bot_data.knowledge, who.lang, view.station_code)
+        )
     if view.urgent:
         parts.append(emergency_text(_))
     return "\n\n".join(p for p in parts if p)

@@ -47,7 +47,14 @@ from handlers.kit.flow import (
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, station_buttons
 from handlers.kit.screen import alert, show, show_surely
-from handlers.kit.steps import choice_step, phone_problem, phone_step, toggle_label
+from handlers.kit.steps import (
+    choice_step,
+    forget_preset,
+    phone_problem,
+    phone_step,
+    preset_station,
+    toggle_label,
+)
 from handlers.requests import (
     AVAILABILITY_LABELS,
     PARTY_LABELS,
@@ -57,10 +64,13 @@ from handlers.requests import (
     excerpt,
     join_list,
     label,
-    new_application,
+    new_application_notices,
     phone_text,
+    record,
     station_name,
+    withdrawn_notices,
 )
+from handlers.requests import deliver as deliver_notices
 from services import reach, requests, volunteers
 from services.consent import ConsentRequired
 from services.errors import InvalidValue, NotFound
@@ -168,6 +178,9 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
         "availability": [],
         NEEDS_CONSENT: await needs_consent(context, who),
     }
+    station = preset_station(context)  # a poster's link: the station step is skipped
+    if station is not None:
+        draft.update(station=station, station_preset=True)
     if current is not None:
         draft["earlier"] = current.status
     return draft
@@ -393,7 +406,23 @@ def summary(_: Gettext, context: Context, who: Speaker, draft: Draft) -> str:
 def _confirm(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     rows = [[InlineKeyboardButton(_("✅ Send my application"), callback_data=encode(P, "confirm"))]]
+    if draft.get("station_preset"):  # the poster chose it: the only way to change it
+        rows.append(
+            [InlineKeyboardButton(_("✏️ Change the station"), callback_data=encode(P, "edst"))]
+        )
     return Screen(summary(_, context, who, draft), rows)
+
+
+async def _station_edit(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    draft["_edit"] = True  # the Flow comes back to the summary after it
+    return STATION
+
+
+def _station_asked(draft: Draft) -> bool:
+    """Unless a poster's link chose the station (the summary's button still opens the step)."""
+    return not draft.get("station_preset")
 
 
 async def _confirmed(
@@ -455,6 +484,7 @@ STEPS = tuple(_voiced(step) for step in (
             ),
         ),
         {"st": _station_chosen},
+        applies_when=_station_asked,
     ),
     _toggles_step(SKILLS, "sk", "skd", lambda _: _("What can you offer?"), _skills),
     _toggles_step(
@@ -474,7 +504,7 @@ STEPS = tuple(_voiced(step) for step in (
         options=lambda c, w, d: [(label(w.gettext, PARTY_LABELS, x), x) for x in PARTY_MEMBER],
         applies_when=is_adult,
     ),
-    Step(CONFIRM, _confirm, {"confirm": _confirmed}),
+    Step(CONFIRM, _confirm, {"confirm": _confirmed, "edst": _station_edit}),
 ))  # fmt: skip
 
 
@@ -537,10 +567,13 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
         }.get(problem.field)  # fmt: skip
         note = "⚠️ " + _("Part of your application can no longer be used; please check it.")
         raise Reask(note, target) from problem
+    # Committed: the station's notice goes into the ledger before the applicant is answered,
+    # and out through the outbox after (a crash or a failed screen neither loses nor doubles it).
+    keys = await record(context, new_application_notices(context, applied))
     FLOW.drop(context)
+    forget_preset(context)
     await show_surely(update, applied_text(_, context, who, applied))
-    if applied.created:
-        await new_application(context, applied)
+    await deliver_notices(context, keys)
     return END
 
 
@@ -557,12 +590,8 @@ def applied_text(_: Gettext, context: Context, who: Speaker, applied: volunteers
             "station can be reached through this bot yet, so nobody has been told of it here. "
             "The station will see it once its staff join the bot; /volunteer shows its status."
         ).format(name=name, station=station)
-        found = data.knowledge.stations.get(view.station_code)
-        if found is not None:
-            text += "\n\n" + _("You can call the station at {phone} ({hours}).").format(
-                phone=escape(found.phone), hours=escape(found.hours(who.lang))
-            )
-        return text
+        phone = consent.station_phone(_, data.knowledge, who.lang, view.station_code)
+        return text + ("\n\n" + phone if phone else "")
     if group in ("station_head", "admin"):
         return _(
             "✅ Thank you, {name}! The station has no social worker in this bot yet, so your "
@@ -598,6 +627,7 @@ FLOW = Flow(
     finish=send,
     commands=("volunteer",),
     entry_patterns=(r"^menu:volunteer$",),
+    summary=CONFIRM,
     busy=busy,
     ended=ended,
 )
@@ -666,7 +696,7 @@ async def withdraw_confirmed(update: Update, context: Context) -> None:
         if application_id is None:
             raise NotFound("volunteer application")
         async with data.uow() as uow:
-            await volunteers.withdraw(
+            view = await volunteers.withdraw(
                 uow,
                 application_id=application_id,
                 person_id=who.access.person_id,
@@ -683,10 +713,17 @@ async def withdraw_confirmed(update: Update, context: Context) -> None:
     except NotFound:
         await alert(update, _("This button has expired. Please start again from the menu."))
         return
-    await show(
+    async with data.uow() as uow:  # whom to tell if its notice left before the ledger had it
+        earlier = await reach.station_recipients(
+            uow, station_code=view.station_code, admin_tg_ids=data.admin_ids
+        )
+    notices = await withdrawn_notices(context, view, fallback=[c.tg_id for c in earlier.contacts])
+    keys = await record(context, notices)
+    await show_surely(
         update,
         _("Your application is withdrawn. Thank you for your goodwill; /volunteer to apply again."),
     )
+    await deliver_notices(context, keys)
 
 
 async def withdraw_kept(update: Update, context: Context) -> None:

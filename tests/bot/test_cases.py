@@ -5,7 +5,7 @@ worker of another station (forged ids included) with nothing changed."""
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +14,8 @@ from sqlalchemy import func, select
 
 from bot.offline_telegram import OfflinePerson
 from db.models import (
+    ActivityGroup,
+    ActivityLog,
     AgencyReferral,
     AuditEntry,
     Case,
@@ -21,13 +23,15 @@ from db.models import (
     CaseRecord,
     Delivery,
     Person,
+    RecordFieldValue,
     ServiceRequest,
     WalkIn,
 )
 from knowledge.bundle import load_knowledge
-from services import activities
+from services import activities, consent
 from tests.bot.test_reminders import run
 from tests.harness import BotHarness
+from tests.unit.test_privacy import seed_resident
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KNOWLEDGE = load_knowledge()
@@ -63,23 +67,23 @@ async def record(
     return entry.id
 
 
-async def register_walk_in(worker: OfflinePerson, *, take: str = "no") -> None:
+async def register_walk_in(worker: OfflinePerson, *, take: str = "no", en: bool = True) -> None:
     await worker.send("/register")
-    assert "Which service is it?" in worker.last_text
+    assert not en or "Which service is it?" in worker.last_text
     await worker.press("wk:service:elderly_care")
     await worker.press("wk:who:neighbour")
     await worker.press("wk:age:80_plus")
     await worker.send("Lives alone, cannot walk far; needs a home visit.")
     await worker.send("Grandma Liu")
     await worker.send("123")
-    assert "does not look like a phone number" in worker.last_text
+    assert not en or "does not look like a phone number" in worker.last_text
     await worker.send("138 0013 8000")
     await worker.send("城西村")
     await worker.press("wk:skip")
     await worker.press("wk:time:any")
     await worker.press("wk:src:phone")
     await worker.press("wk:urg:no")
-    assert "Please read this to the resident" in worker.last_text
+    assert not en or "Please read this to the resident" in worker.last_text
     await worker.press("wk:agree")
     await worker.press(f"wk:take:{take}")
 
@@ -188,6 +192,17 @@ async def test_a_case_through_every_stage(bot: BotHarness) -> None:
     assert "Risk: High risk" in worker.last_text
     await worker.press_data(f"cs:rag:{cid}")
     await worker.press_data(f"cs:ra:{cid}:hospital")
+    assert "Referring JN-C-0001 to Hospital. Please type a note" in worker.last_text
+    assert "Skip" not in worker.button_labels()  # the note is needed
+    await worker.send_sticker()
+    assert "Please type your answer as text" in worker.last_text
+    await worker.send("x" * 1001)
+    assert "please keep it under 1000" in worker.last_text
+    await worker.send("Dr Chen, rehabilitation <ward 3>: needs physiotherapy")
+    assert "The referral is recorded" in worker.last_text
+    assert (
+        "Hospital · outcome not yet known · “Dr Chen, rehabilitation <ward 3>" in worker.last_text
+    )
     await worker.press("Outcome of the referral to Hospital")
     await worker.press("Service given")
     assert "Hospital · Service given" in worker.last_text
@@ -205,7 +220,10 @@ async def test_a_case_through_every_stage(bot: BotHarness) -> None:
     await worker.press_data(f"cs:link:{cid}")
     await worker.press("Closing")
     await worker.press_data(f"cs:close:{cid}")
+    assert "Closing JN-C-0001. Please type a short closing note" in worker.last_text
+    await worker.send("Goals met: she walks to the market again.")
     assert "The case is closed" in worker.last_text
+    assert "closed · Wang · “Goals met: she walks to the market again.”" in worker.last_text
     await worker.press_data(f"cs:reopen:{cid}")  # only the head reopens
     assert "not open to you" in worker.last_text
     await head.press_data(f"cs:open:{cid}")
@@ -234,7 +252,10 @@ async def test_a_referral_between_stations_is_accepted(bot: BotHarness) -> None:
     cid = (await case_row(bot)).id
     await worker.press_data(f"cs:rst:{cid}")
     await worker.press_data(f"cs:rs:{cid}:xicheng")
+    assert "Please type a note for its staff" in worker.last_text
+    await worker.send("Moves to her daughter's in Xicheng next week.")
     assert "Referred; the other station has been told" in worker.last_text
+    assert "“Moves to her daughter's in Xicheng next week.”" in worker.last_text
     assert "has been referred to your station" in other.last_text
     notice = other.last
     assert [b.callback_data for b in notice.buttons] == [f"cs:open:{cid}"]
@@ -309,6 +330,7 @@ async def test_a_worker_of_another_station_is_refused_every_case_button(bot: Bot
     await worker.press("Service plan")
     await worker.press_data(f"cs:rag:{cid}")
     await worker.press_data(f"cs:ra:{cid}:police")
+    await worker.send("Reported to the local police station")
     async with bot.database.uow() as uow:
         rec = await uow.session.scalar(select(CaseRecord.id))
         ref = await uow.session.scalar(select(AgencyReferral.id))
@@ -322,7 +344,7 @@ async def test_a_worker_of_another_station_is_refused_every_case_button(bot: Bot
         f"cs:rk:{cid}:high", f"cs:asg:{cid}", f"cs:as:{cid}:1", f"cs:rst:{cid}",
         f"cs:rs:{cid}:xicheng", f"cs:rag:{cid}", f"cs:ra:{cid}:school", f"cs:out:{cid}:{ref}",
         f"cs:ro:{ref}:served", f"cs:close:{cid}", f"cs:reopen:{cid}", f"cs:acc:{cid}",
-        f"cs:dec:{cid}", f"cs:so:{rec}", "cs:fromrq:1", "cs:open:999999",
+        f"cs:dec:{cid}", f"cs:so:{rec}", "cs:fromrq:1", f"cs:file:{cid}:1", "cs:open:999999",
         "cs:open:" + "9" * 40, "cs:open:abc", "cs:rk:0:high", "cs:nope:1",
     ]  # fmt: skip
     for data in presses:
@@ -383,3 +405,167 @@ async def test_a_typed_next_contact(bot: BotHarness) -> None:
     assert "Next contact saved" in worker.last_text and "Nov 30" in worker.last_text
     await worker.send("/cases")
     assert "JN-C-0001" in worker.last_text
+
+
+async def complete_in_inbox(worker: OfflinePerson, request_id: int, note: str) -> None:
+    await worker.send("/inbox")
+    await worker.press_data(f"ib:rq:{request_id}")
+    await worker.press_data(f"ib:go:{request_id}")
+    await worker.press_data(f"ib:done:{request_id}")
+    await worker.send(note)
+    await worker.press("ibn:ok")
+    assert any(
+        s in worker.last_text for s in ("Done. The resident has been told.", "已完成，已通知居民")
+    )
+
+
+async def test_completing_a_request_files_it_on_the_persons_case(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
+    colleague = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Li")
+    await register_walk_in(worker, take="yes")
+    await worker.press("wk:save")
+    await worker.press("📁 Open as a case")
+    await worker.press("oc:tog:elderly")
+    await worker.press("oc:tog:disabled")
+    await worker.press("oc:done")
+    await worker.press("oc:risk:low")
+    await worker.press("oc:save")
+    assert "File this" not in worker.last_text  # not completed yet: nothing to file
+    async with bot.database.uow() as uow:
+        request_id = await uow.session.scalar(select(ServiceRequest.id))
+    cid = (await case_row(bot)).id
+    await complete_in_inbox(worker, request_id, "Visited twice; <b>shopping</b> arranged.")
+    assert "File this as a service record of Grandma Liu's case JN-C-0001?" in worker.last_text
+    offer = worker.last
+    assert f"cs:file:{cid}:{request_id}" in [b.callback_data for b in offer.buttons]
+    await worker.press("📎 File on JN-C-0001")
+    assert "How many hours did the work take?" in worker.last_text
+    await worker.send("lots")
+    assert "JN-0001" in worker.last_text  # re-asked, nothing saved
+    await worker.press("1.5")
+    summary = worker.last_text
+    assert "From request JN-0001" in summary and "Hours: 1.5" in summary
+    assert "Date: Nov 16 (the day the request was completed)" in summary
+    assert "What was done: “Visited twice; <b>shopping</b> arranged.”" in summary
+    await worker.press("fq:save")
+    assert "Filed as a service record of JN-C-0001" in worker.last_text
+    assert "Stage: Service" in worker.last_text and "request JN-0001" in worker.last_text
+    async with bot.database.uow() as uow:
+        record = await uow.session.scalar(select(CaseRecord))
+        assert record is not None and record.request_id == request_id
+        assert (record.case_id, record.stage) == (cid, "service")
+        activity = await uow.session.get(ActivityLog, record.activity_id)
+        assert activity is not None
+        assert (activity.template_code, activity.minutes, activity.person_times) == (
+            "case_record", 90, 1,
+        )  # fmt: skip
+        assert activity.activity_date == bot.clock.now().astimezone(SHANGHAI).date()
+        values = dict(
+            (await uow.session.execute(
+                select(RecordFieldValue.field_code, RecordFieldValue.value)
+                .where(RecordFieldValue.activity_id == activity.id)
+            )).all()
+        )  # fmt: skip
+        groups = set(
+            await uow.session.scalars(
+                select(ActivityGroup.group_code).where(ActivityGroup.activity_id == activity.id)
+            )
+        )
+        event = await uow.session.scalar(
+            select(CaseEvent.detail).where(CaseEvent.kind == "record").order_by(CaseEvent.id.desc())
+        )
+    assert values == {
+        "case_no": "JN-C-0001", "session_no": "1",
+        "intervention": "Visited twice; <b>shopping</b> arranged.",
+    }  # fmt: skip
+    assert groups == {"elderly", "disabled"}
+    assert event is not None and event["request"] == request_id
+    assert event["service"] == "elderly_care"
+    before = await snapshot(bot)
+    await worker.press_data(f"cs:file:{cid}:{request_id}")  # a second time
+    assert "cannot be filed on that case" in worker.last_text
+    await colleague.send("/cases")
+    await colleague.press_data(f"cs:file:{cid}:{request_id}")  # not their case
+    assert "cannot be filed on that case" in colleague.last_text
+    await colleague.press_data(f"cs:file:{cid}:999", message=colleague.last)
+    assert "not open to you" in colleague.last_text
+    assert await snapshot(bot) == before
+
+
+async def test_a_completed_request_without_a_case_opens_one_then_files_it(
+    bot: BotHarness,
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="zh", name="王社工")
+    await register_walk_in(worker, take="yes", en=False)
+    await worker.press("wk:save")
+    async with bot.database.uow() as uow:
+        request_id = await uow.session.scalar(select(ServiceRequest.id))
+    await complete_in_inbox(worker, request_id, "已上门两次")
+    assert "请先为它建立个案" in worker.last_text
+    await worker.press("📁 建立个案")
+    await worker.press("oc:tog:elderly")
+    await worker.press("oc:done")
+    await worker.press("oc:risk:low")
+    await worker.press("oc:save")
+    assert "把这次服务记为 Grandma Liu 的个案 JN-C-0001 的服务记录吗？" in worker.last_text
+    await worker.press("📎 记入 JN-C-0001")
+    await worker.press("fq:hrs:60")
+    await worker.press("fq:save")
+    assert "已记为 JN-C-0001 的服务记录" in worker.last_text
+
+
+async def residents_case(
+    bot: BotHarness, lang: str, worker_name: str
+) -> tuple[OfflinePerson, OfflinePerson, int]:
+    """A resident with a request of their own, and a case a worker opened from it."""
+    resident = await bot.person(lang=lang, name="王阿姨", tg_id=4242)
+    async with bot.database.uow() as uow:
+        pid = await seed_resident(uow, tg_id=4242, language=lang)
+    async with bot.database.uow() as uow:
+        await consent.give(uow, person_id=pid, now=bot.clock.now())
+        request = await uow.session.scalar(select(ServiceRequest))
+        assert request is not None
+        request_id, request.age_group = request.id, "60_79"  # the seed's is an older code
+        await uow.commit()
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang=lang, name=worker_name)
+    await worker.send("/cases")
+    await worker.press_data(f"cs:fromrq:{request_id}")
+    await worker.send("王阿姨")  # a resident's own request has no name yet
+    await worker.press("oc:tog:elderly")
+    await worker.press("oc:done")
+    await worker.press("oc:risk:low")
+    await worker.press("oc:save")
+    return resident, worker, (await case_row(bot)).id
+
+
+async def test_mydata_lists_who_read_the_residents_case_newest_first(bot: BotHarness) -> None:
+    resident, worker, cid = await residents_case(bot, "en", "Wang")
+    head = await bot.person(role="station_head", stations=("jiangnan",), lang="en", name="Zhang")
+    for _ in range(11):  # the card read eleven times, a minute apart
+        bot.clock.advance(timedelta(minutes=1))
+        await worker.press_data(f"cs:open:{cid}")
+    bot.clock.advance(timedelta(minutes=1))
+    await head.send("/cases")
+    await head.press_data(f"cs:open:{cid}")
+    read_at = bot.clock.now().astimezone(SHANGHAI)
+    await resident.send("/mydata")
+    summary = resident.messages[-2].text
+    assert "Who read your case records" in summary
+    lines = summary.split("Who read your case records")[1].strip().splitlines()
+    newest = f"{read_at.hour}:{read_at.minute:02d}: Zhang (station head) read case JN-C-0001"
+    assert lines[0].startswith("• ") and newest in lines[0]
+    assert "Wang (social worker) read case JN-C-0001" in lines[1]
+    assert len([line for line in lines if line.startswith("• ")]) == 10
+    assert "and 2 more" in summary  # 12 reads, 10 shown
+    stranger = await bot.person(lang="en", name="Other")
+    await stranger.send("/mydata")
+    assert "Who read your case records" not in stranger.messages[-2].text
+
+
+async def test_mydata_case_readers_in_chinese(bot: BotHarness) -> None:
+    resident, worker, cid = await residents_case(bot, "zh", "王社工")
+    await worker.press_data(f"cs:open:{cid}")
+    await resident.send("/mydata")
+    summary = resident.messages[-2].text
+    assert "谁查看过您的个案记录" in summary
+    assert "王社工（社工）查看了个案 JN-C-0001" in summary

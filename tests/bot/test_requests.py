@@ -182,10 +182,11 @@ async def test_resident_cancels_and_the_worker_is_told(bot: BotHarness) -> None:
     assert "Cancel this request?" in resident.last_text
     await resident.press("Yes, cancel it")
     assert f"Request {ref} is cancelled" in resident.last_text
-    assert f"cancelled request {ref}" in worker.last_text
-    # The worker's buttons are now stale: nothing moves.
+    assert f"cancelled request {ref} (Daily-life care for elderly people)" in worker.last_text
+    # The worker's buttons are now stale: nothing moves, and the press says why.
     await worker.press_data("ib:go:1")
-    assert "Cancelled" in bot.telegram.callback_answers[-1]["text"]
+    answer = bot.telegram.callback_answers[-1]["text"]
+    assert "The resident has cancelled this request" in answer
     # A second Cancel press (old message) changes nothing either.
     await resident.press_data("my:cxy:1", message=resident.messages[-1])
     assert "already closed" in resident.last_text

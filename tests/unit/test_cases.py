@@ -373,10 +373,10 @@ async def test_closing_needs_a_closing_record_and_only_the_head_reopens(
     worker, head = team["worker"], team["head"]
     case = await open_case(database, now, worker)
     with pytest.raises(cases.ClosingRecordMissing):
-        await call(database, "close", actor=worker, case_id=case.id, note=None, now=now)
+        await call(database, "close", actor=worker, case_id=case.id, note="目标达成", now=now)
     closing = await record(database, now, worker, "case_closing")
     await call(database, "link_record", actor=worker, case_id=case.id, activity_id=closing, now=now)
-    await call(database, "close", actor=worker, case_id=case.id, note=None, now=now)
+    await call(database, "close", actor=worker, case_id=case.id, note="目标达成", now=now)
     for who in (worker, team["supervisor"], team["other_head"]):
         with pytest.raises(NotAllowed):
             await call(database, "reopen", actor=who, case_id=case.id, note=None, now=now)
@@ -387,10 +387,10 @@ async def test_closing_needs_a_closing_record_and_only_the_head_reopens(
         await call(database, "reopen", actor=head, case_id=case.id, note=None, now=later)
     # the old closing record does not close the reopened case
     with pytest.raises(cases.ClosingRecordMissing):
-        await call(database, "close", actor=worker, case_id=case.id, note=None, now=later)
+        await call(database, "close", actor=worker, case_id=case.id, note="目标达成", now=later)
     again = await record(database, later, worker, "case_closing")
     await call(database, "link_record", actor=worker, case_id=case.id, activity_id=again, now=later)
-    view = await call(database, "close", actor=worker, case_id=case.id, note=None, now=later)
+    view = await call(database, "close", actor=worker, case_id=case.id, note="目标达成", now=later)
     assert view.status == cases.CLOSED
 
 
@@ -518,7 +518,7 @@ async def test_a_declined_referral_stays_at_its_station(
     case = await open_case(database, now, team["worker"])
     await call(
         database, "refer_to_station", actor=team["worker"], case_id=case.id,
-        to_station="xicheng", note=None, now=now,
+        to_station="xicheng", note="搬到女儿家", now=now,
     )  # fmt: skip
     view = await call(
         database, "decline_referral", actor=team["other_head"], case_id=case.id, note="不在辖区",
@@ -530,7 +530,7 @@ async def test_a_declined_referral_stays_at_its_station(
     with pytest.raises(InvalidValue):
         await call(
             database, "refer_to_station", actor=team["worker"], case_id=case.id,
-            to_station="jiangnan", note=None, now=now,
+            to_station="jiangnan", note="搬家", now=now,
         )  # fmt: skip
 
 
@@ -592,7 +592,7 @@ async def test_a_worker_of_another_station_is_refused_every_case_operation(
     )
     await call(
         database, "refer_to_agency", actor=worker, case_id=case.id, agency_code="school",
-        note=None, now=now,
+        note="转学", now=now,
     )  # fmt: skip
     referral_id = (
         (await call(database, "detail", actor=worker, case_id=case.id, now=now))
@@ -608,12 +608,12 @@ async def test_a_worker_of_another_station_is_refused_every_case_operation(
         ("set_next_contact", {"on": date(2026, 11, 30), "every_days": None}),
         ("assign", {"worker_id": other.person_id}),
         ("set_risk", {"risk_level": "high"}),
-        ("close", {"note": None}),
+        ("close", {"note": "结案"}),
         ("reopen", {"note": None}),
-        ("refer_to_station", {"to_station": "xicheng", "note": None}),
+        ("refer_to_station", {"to_station": "xicheng", "note": "转介"}),
         ("accept_referral", {}),
         ("decline_referral", {"note": None}),
-        ("refer_to_agency", {"agency_code": "police", "note": None}),
+        ("refer_to_agency", {"agency_code": "police", "note": "报警"}),
     ]
     for name, values in attempts:
         with pytest.raises(NotAllowed):
@@ -810,7 +810,7 @@ async def test_cases_and_sources_in_the_months_figures_and_reports(
         )  # fmt: skip
     for r in view.records:
         await call(database, "sign_off", actor=supervisor, record_id=r.id, now=now)
-    await call(database, "close", actor=worker, case_id=closed.id, note=None, now=now)
+    await call(database, "close", actor=worker, case_id=closed.id, note="目标达成", now=now)
     await open_case(database, now, team["other"], station_code="xicheng")
 
     later = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
@@ -891,7 +891,7 @@ async def test_the_overview_and_hand_over_candidates(
     await call(database, "link_record", actor=worker, case_id=moving.id, activity_id=plan, now=now)
     await call(
         database, "refer_to_station", actor=worker, case_id=moving.id, to_station="xicheng",
-        note=None, now=now,
+        note="搬家", now=now,
     )  # fmt: skip
     later = now + timedelta(days=2)
     mine = await call(database, "overview", actor=worker, now=later)

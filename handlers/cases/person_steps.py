@@ -1,0 +1,145 @@
+"""The steps about the person served that `/register` (`walk_in.py`) and a new case
+(`open_case.py`) share, declared once: the station (of those the worker serves), typed details
+within a length (the name, the situation, the village, the address, with Skip where it may be
+left out), the age group, and the verbal consent the worker reads out and ticks. Each journey
+puts them in its own order with its own question; the step names are what is persisted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from telegram import InlineKeyboardButton, Update
+
+from handlers.kit.callbacks import Press, encode
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import TEXT, Draft, Outcome, PressHandler, Reask, Screen, Step
+from handlers.kit.i18n import Gettext
+from handlers.kit.steps import Text, choice_step, station_step
+from handlers.kit.words import staff_only
+from handlers.requests import AGE_LABELS
+from knowledge.stations import Station
+from services import requests as rq
+
+
+def _always(draft: Draft) -> bool:
+    return True
+
+
+def stations_of(who: Speaker) -> list[str]:
+    """The stations where the person registers requests and opens cases (worker or head)."""
+    return sorted(who.access.worker_stations | who.access.head_stations)
+
+
+def refusal(who: Speaker) -> str:
+    _ = who.gettext
+    if not who.access.is_staff:
+        return staff_only(_)
+    return _("Only the workers and the head of a station register requests for residents.")
+
+
+def consent_notice(_: Gettext) -> str:
+    """What the worker reads out to the resident before ticking the consent."""
+    return _(
+        "Please read this to the resident: “The station will keep your name, phone, address "
+        "and what you told us, to help you and to report its work. Only the station's staff "
+        "see them. You can ask the station at any time to see them or to have them erased.”"
+    )
+
+
+def your_stations(context: Context, who: Speaker, draft: Draft) -> list[Station]:
+    mine = set(stations_of(who))
+    return [s for s in context.bot_data.knowledge.stations.stations if s.code in mine]
+
+
+def station(prefix: str, text: Text) -> Step:
+    """The station, asked only when the worker serves several (`draft["several"]`)."""
+    return station_step(
+        "station",
+        prefix=prefix,
+        stations=your_stations,
+        text=text,
+        applies_when=lambda draft: bool(draft.get("several")),
+    )
+
+
+def typed(
+    name: str,
+    *,
+    prefix: str,
+    limit: int,
+    text: Text,
+    key: str | None = None,
+    skip: bool = False,
+    applies_when: Callable[[Draft], bool] = _always,
+) -> Step:
+    """Typed text into `draft[key]` (default: the step's name), at most `limit` characters;
+    `skip`: a Skip button leaves it out (None)."""
+    field = key or name
+
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        _ = who.gettext
+        rows = [[InlineKeyboardButton(_("Skip"), callback_data=encode(prefix, "skip"))]]
+        return Screen(text(_, context, who, draft), rows if skip else [])
+
+    async def on_text(
+        update: Update, context: Context, who: Speaker, draft: Draft, value: str
+    ) -> Outcome:
+        _ = who.gettext
+        value = value.strip()
+        if not value:
+            raise Reask(None)
+        if len(value) > limit:
+            raise Reask(
+                _("That is {length} characters long; please keep it under {limit}.").format(
+                    length=len(value), limit=limit
+                )
+            )
+        draft[field] = value
+        return None
+
+    async def skipped(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        draft[field] = None
+        return None
+
+    presses: dict[str, PressHandler] = {"skip": skipped} if skip else {}
+    return Step(name, render, presses, on_text=on_text, expects=TEXT, applies_when=applies_when)
+
+
+def age(prefix: str, text: Text, applies_when: Callable[[Draft], bool] = _always) -> Step:
+    return choice_step(
+        "age",
+        prefix=prefix,
+        key="age",
+        per_row=3,
+        text=text,
+        options=lambda c, w, d: [(w.gettext(AGE_LABELS[a]), a) for a in rq.AGE_GROUPS],
+        applies_when=applies_when,
+    )
+
+
+def consent(
+    prefix: str,
+    *,
+    question: Callable[[Gettext], str],
+    agreed: Callable[[Gettext], str],
+    applies_when: Callable[[Draft], bool] = _always,
+) -> Step:
+    """The notice read out, then «☑️ … agreed» (`<prefix>:agree`) into `draft["consent"]`."""
+
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        _ = who.gettext
+        return Screen(
+            consent_notice(_) + "\n\n" + question(_),
+            [[InlineKeyboardButton(agreed(_), callback_data=encode(prefix, "agree"))]],
+        )
+
+    async def on_agree(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        draft["consent"] = True
+        return None
+
+    return Step("consent", render, {"agree": on_agree}, applies_when=applies_when)
