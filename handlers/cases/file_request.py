@@ -21,10 +21,10 @@ from handlers.cases import card
 from handlers.kit.callbacks import encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Flow, Outcome, Reask
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.screen import show
 from handlers.kit.steps import confirm_step, date_refused, hours_step
-from handlers.kit.words import day_label, hours_label
+from handlers.kit.words import day_label, hours_label, plural_n
 from services import activities
 from services import cases as cs
 from services import requests as rq
@@ -140,9 +140,11 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
             return END
         if isinstance(problem, activities.DayLimitExceeded):
             raise Reask(
-                _("That would make more than {hours} hours of work on that day.").format(
-                    hours=hours_label(problem.limit_minutes / 60)
-                ),
+                ngettext_of(_)(
+                    "That would make more than {hours} hour of work on that day.",
+                    "That would make more than {hours} hours of work on that day.",
+                    plural_n(problem.limit_minutes / 60),
+                ).format(hours=hours_label(problem.limit_minutes / 60)),
                 step="hours",
             )
         if problem.field == "hours":
