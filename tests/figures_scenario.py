@@ -73,7 +73,7 @@ async def seed(database: Database) -> Scenario:
     )  # fmt: skip
     await call(
         database, "refer_to_agency", actor=worker, case_id=first.id, agency_code="hospital",
-        note=None, now=at(11, 12),
+        note="县人民医院老年科", now=at(11, 12),
     )  # fmt: skip
     closed = await open_case(database, at(10, 31, 23, 30), worker)  # October
     closing = await record(database, at(11, 20), worker, "case_closing", day=date(2026, 11, 20))
@@ -81,11 +81,14 @@ async def seed(database: Database) -> Scenario:
         database, "link_record", actor=worker, case_id=closed.id, activity_id=closing,
         now=at(11, 20),
     )  # fmt: skip
-    await call(database, "close", actor=worker, case_id=closed.id, note=None, now=at(11, 20, 11))
+    await call(
+        database, "close", actor=worker, case_id=closed.id, note="目标达成，结案",
+        now=at(11, 20, 11),
+    )  # fmt: skip
     referred = await open_case(database, at(11, 5), worker)
     await call(
         database, "refer_to_station", actor=worker, case_id=referred.id, to_station="xicheng",
-        note=None, now=at(11, 6),
+        note="搬到西城居住", now=at(11, 6),
     )  # fmt: skip
     await open_case(database, at(12, 1, 0, 30), worker)  # 1 Dec 00:30: December
     await open_case(database, at(11, 8), other, station_code="xicheng")
