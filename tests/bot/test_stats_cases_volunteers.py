@@ -3,6 +3,11 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+from openpyxl import load_workbook
+
 from bot.offline_telegram import OfflinePerson
 from services import volunteer_activities as va
 from tests.figures_scenario import AFTER, at, seed
@@ -117,3 +122,26 @@ async def test_one_hour_and_one_volunteer_are_said_in_the_singular(bot: BotHarne
     text = lines_of(someone)
     assert "Volunteer hours (confirmed): 1 / 0" in text
     assert "  2026 so far: 1 hour, 1 volunteer" in text
+
+
+async def test_the_ledger_pack_from_the_chat_has_the_hours_stats_shows(bot: BotHarness) -> None:
+    """Last month's 台账, pressed for in /report, carries /stats' last-month cases and hours."""
+    await _seeded(bot)
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    await worker.send("/stats")
+    assert "Volunteer hours (confirmed): 2 / 3.5" in lines_of(worker)
+    await worker.send("/report")
+    await worker.press("rep:p:pack")
+    await worker.press("rep:pm:last")  # November; one station, so no station step
+    document = worker.messages[-1]
+    assert document.kind == "document" and document.file_bytes is not None
+    book = load_workbook(
+        io.BytesIO(zipfile.ZipFile(io.BytesIO(document.file_bytes)).read("index.xlsx")),
+        read_only=True,
+    )
+    cover = dict(book["Cover"].iter_rows(min_row=2, values_only=True))
+    assert cover["Confirmed volunteer hours"] == 3.5
+    assert cover["Volunteers with confirmed hours"] == 2
+    assert (cover["Cases opened"], cover["Cases referred to an agency"]) == (2, 1)
+    sheet = list(book["Volunteer hours"].iter_rows(min_row=2, values_only=True))
+    assert [(day, hours) for day, _title, _place, _people, hours in sheet] == [("2026-11-21", 3.5)]
