@@ -79,7 +79,9 @@ How to write a Flow
 `ended` set: a press or message while the draft is gone (consumed by `finish`, erased) ends
 the conversation with that sentence instead of restarting the steps on an empty draft;
 `finish(update, context, who, draft) -> Outcome` calls the one service and says the last word
-(return END, or a step name to ask again). `allowed` is re-checked on every update. `busy`
+(return END, or a step name to ask again: a `finish` that showed that step itself, under
+its own problem, and returns its state is not shown it again; a step `finish` asks again is
+followed by the summary, as after Edit). `allowed` is re-checked on every update. `busy`
 set: other commands in the middle get that sentence (else they pass through). The Flow gives
 Back, Edit from the summary (`<prefix>:edit:<step>`, back to the summary afterwards), Cancel
 and /cancel, a stale press (a kind the current step does not take) re-showing the current

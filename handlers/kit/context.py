@@ -74,6 +74,10 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
         # Set by a handler that answered the press and said something of its own: what the
         # Flow shows next in this update comes as a new message (see `Flow.ask`).
         self.anew = False
+        # (flow key, step name) of the step a Flow showed last in this update (`Flow.ask`):
+        # a handler or `finish` that showed a step itself (under its own problem) and returns
+        # that step's state is not shown it again, plainly, by `Flow.go`.
+        self.shown: tuple[str, str] | None = None
 
     async def person(self, update: Update) -> Speaker:
         """Who sent this update (created on first contact); asked of the database once."""

@@ -311,6 +311,7 @@ class Flow:
             # (`context.anew`), the step comes as a new message below it.
             anew = context.anew
             await show(update, text, InlineKeyboardMarkup(rows), new=anew, answered=anew)
+        context.shown = (self.key, step.name)
         if context.user_data is not None:
             context.user_data.setdefault(STEPS_KEY, {})[self.key] = step.name
             now = context.bot_data.clock.now().isoformat()
@@ -329,6 +330,9 @@ class Flow:
         if outcome == STAY:
             return after.state
         if outcome is not None and outcome != SUMMARY:  # a named step (an Edit stays open)
+            shown = self._just_shown(context)
+            if shown is not None and outcome in (shown.name, shown.state):
+                return shown.state  # the handler showed it itself, under its own problem
             return await self.ask(update, context, who, outcome)
         back_to_summary = draft.pop("_edit", False) and self.summary is not None
         if outcome == SUMMARY or back_to_summary:
@@ -338,11 +342,22 @@ class Flow:
         for step in self.steps[names.index(after.name) + 1 :]:
             if step.applies_when(draft):
                 return await self.ask(update, context, who, step.name)
+        context.shown = None
         try:
             finished = await self.finish(update, context, who, draft)
         except Reask as again:  # the service refused: the summary (or a step) under why
+            self._then_summary(draft, again.step or after.name)
             return await self.ask(update, context, who, again.step or after.name, again.problem)
+        shown = self._just_shown(context)
+        if shown is not None and not isinstance(finished, int):
+            self._then_summary(draft, shown.name)
         return await self.go(update, context, who, after, finished)
+
+    def _then_summary(self, draft: Draft, name: str) -> None:
+        """`finish` asked a step again: once answered, back to the summary (as after Edit),
+        the other answers are still there."""
+        if self.summary is not None and name != self.summary:
+            draft["_edit"] = True
 
     # --- the handlers the ConversationHandler calls ----------------------------------------
     async def _who(self, update: Update, context: Context) -> Speaker | None:
@@ -419,11 +434,19 @@ class Flow:
         step: Step,
         call: Callable[[], Awaitable[Outcome]],
     ) -> str | int:
+        context.shown = None
         try:
             outcome = await call()
         except Reask as again:
             return await self.ask(update, context, who, again.step or step.name, again.problem)
         return await self.go(update, context, who, step, outcome)
+
+    def _just_shown(self, context: Context) -> Step | None:
+        """The step of this flow shown since the handler (or `finish`) was called."""
+        shown = context.shown
+        if shown is None or shown[0] != self.key:
+            return None
+        return next((s for s in self.steps if s.name == shown[1]), None)
 
     async def on_press(self, step: Step, update: Update, context: Context) -> str | int:
         """A press while `step` is the persisted state (the state, not the draft, is the truth:

@@ -383,3 +383,22 @@ async def test_a_typed_next_contact(bot: BotHarness) -> None:
     assert "Next contact saved" in worker.last_text and "Nov 30" in worker.last_text
     await worker.send("/cases")
     assert "JN-C-0001" in worker.last_text
+
+
+async def test_a_value_the_service_refuses_at_save_is_asked_again_with_why(
+    bot: BotHarness,
+) -> None:
+    """/register's save refused a field (a preferred time since dropped from the catalogue):
+    that step comes back under "Please check this answer again.", and nothing is saved."""
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
+    await register_walk_in(worker)
+    assert bot.app is not None
+    bot.app.user_data[worker.user_id]["register"]["time"] = "gone_from_the_catalogue"
+    await worker.press("wk:save")
+    assert worker.last_text.startswith("Please check this answer again.\n\n")
+    assert "wk:time:any" in [b.callback_data for b in worker.last_with_buttons().buttons]
+    async with bot.database.uow() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(ServiceRequest)) == 0
+    await worker.press("wk:time:any")  # back to the summary, then saved
+    await worker.press("wk:save")
+    assert "Registered as JN-0001" in worker.last_text

@@ -138,3 +138,39 @@ async def test_consent_as_a_sub_flow(bot: BotHarness) -> None:
     # Given once, it is not asked again.
     await person.send("/kitconsent")
     assert person.last_text == "A note?"
+
+
+async def _refuse_short(update: Any, context: Context, who: Speaker, draft: Draft) -> Outcome:
+    """A `finish` whose service refuses a value: the step shown again by the journey itself,
+    under its own problem, its state returned (as /register and /newcase do)."""
+    if len(draft["note"]) < 3:
+        return await REFUSING.ask(update, context, who, "note", "Too short for the service.")
+    SAVED.append(dict(draft))
+    await show(update, "Saved.")
+    return END
+
+
+REFUSING = Flow(
+    name="kit_refusing",
+    prefix="kr",
+    steps=(text_step("note", key="note", text=lambda _, c, w, d: "A note?"),),
+    begin=_begin,
+    finish=_refuse_short,
+    commands=("kitrefusing",),
+)
+
+
+async def test_finish_showing_a_named_step_keeps_its_problem(bot: BotHarness) -> None:
+    assert bot.app is not None
+    bot.app.add_handler(REFUSING.conversation())
+    journeys = bot.app.handlers[0]
+    journeys.insert(0, journeys.pop())
+    SAVED.clear()
+    person = await bot.person(lang="en")
+    await person.send("/kitrefusing")
+    before = len(person.messages)
+    await person.send("ab")
+    # One message, the problem above the step: not shown a second time without it.
+    assert [m.text for m in person.messages[before:]] == ["Too short for the service.\n\nA note?"]
+    await person.send("long enough")
+    assert person.last_text == "Saved." and SAVED == [{"note": "long enough"}]
