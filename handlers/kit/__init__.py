@@ -78,6 +78,8 @@ How to write a Flow
 `begin(update, context, who) -> Draft | None` makes the fresh draft (None: it said why not);
 `ended` set: a press or message while the draft is gone (consumed by `finish`, erased) ends
 the conversation with that sentence instead of restarting the steps on an empty draft;
+`idle=DRAFT_IDLE` (the default, `BotData.draft_idle`) or `idle=WORK_IDLE` (the staff's record
+forms, `BotData.work_draft_idle`): how long the draft may stay idle before it is put aside.
 `finish(update, context, who, draft) -> Outcome` calls the one service and says the last word
 (return END, or a step name to ask again: a `finish` that showed that step itself, under
 its own problem, and returns its state is not shown it again; a step `finish` asks again is

@@ -45,6 +45,7 @@ class BotData:
     clock: Clock
     admin_ids: frozenset[int]
     draft_idle: timedelta
+    work_draft_idle: timedelta
     translator: Translator
     knowledge: Knowledge
     outbox: Outbox
@@ -55,6 +56,9 @@ class BotData:
         self.admin_ids = frozenset()
         # A Flow's draft idle this long is put aside (STATIONBOT_DRAFT_IDLE_MINUTES).
         self.draft_idle = timedelta(minutes=120)
+        # A Flow declared `idle=WORK_IDLE` (the staff's record forms): this long
+        # (STATIONBOT_WORK_DRAFT_IDLE_HOURS).
+        self.work_draft_idle = timedelta(days=7)
         self.available_commands = set()
         self.bot_username = ""
         self.extras: dict[str, Any] = {}

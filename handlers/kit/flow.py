@@ -47,7 +47,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from hashlib import sha256
 from html import escape
@@ -91,6 +91,12 @@ MediaHandler = Callable[[Update, Context, Speaker, Draft, Message], Awaitable[Ou
 Presenter = Callable[[Update, Context, Speaker, str, Rows, bool], Awaitable[None]]
 # Said when the person leaves such a step by Back or Cancel (takes its keyboard away).
 Leaver = Callable[[Update, Context, Speaker, str], Awaitable[None]]
+
+# How long a Flow's draft may stay idle before it is put aside (`Flow.idle`):
+# DRAFT_IDLE: `BotData.draft_idle` (STATIONBOT_DRAFT_IDLE_MINUTES, 2 hours), the residents' and
+# most forms; WORK_IDLE: `BotData.work_draft_idle` (STATIONBOT_WORK_DRAFT_IDLE_HOURS, 7 days),
+# the staff's record forms, filled in between home visits, with photos, over days.
+DRAFT_IDLE, WORK_IDLE = "draft", "work"
 
 # The kinds of input a step can expect, each with its one re-ask sentence (see `reask_text`).
 BUTTON, TEXT, NUMBER, DATE, PHONE = "button", "text", "number", "date", "phone"
@@ -191,6 +197,7 @@ class Flow:
     # Set: a press or message while the draft is gone (consumed by `finish`, erased) ends the
     # conversation with this sentence instead of starting the steps over on an empty draft.
     ended: Callable[[Gettext], str] | None = None
+    idle: str = DRAFT_IDLE  # which idle limit puts the draft aside (DRAFT_IDLE, WORK_IDLE)
 
     @property
     def key(self) -> str:
@@ -215,8 +222,13 @@ class Flow:
                         context.user_data.pop(key, None)
 
     # --- idle drafts ------------------------------------------------------------------------
-    def idle(self, context: Context) -> bool:
-        """The step was shown longer ago than `BotData.draft_idle` (no note: not idle)."""
+    def idle_limit(self, context: Context) -> timedelta:
+        """How long this flow's draft may stay idle (its `idle` declaration)."""
+        data = context.bot_data
+        return data.work_draft_idle if self.idle == WORK_IDLE else data.draft_idle
+
+    def is_idle(self, context: Context) -> bool:
+        """The step was shown longer ago than `idle_limit` (no note: not idle)."""
         touched = ((context.user_data or {}).get(TOUCHED_KEY) or {}).get(self.key)
         if not isinstance(touched, str):
             return False
@@ -224,7 +236,7 @@ class Flow:
             at = datetime.fromisoformat(touched)
         except ValueError:
             return False
-        return context.bot_data.clock.now() - at > context.bot_data.draft_idle
+        return context.bot_data.clock.now() - at > self.idle_limit(context)
 
     def put_aside(self, context: Context, step: Step) -> None:
         """End the idle form, keeping what was typed for the next start to offer again."""
@@ -457,7 +469,7 @@ class Flow:
             return END
         if await self._ended(update, context, who):
             return END
-        if self.idle(context):
+        if self.is_idle(context):
             return await self.expired(step, update, context, who)
         draft = self.draft(context)
         press = context.press(update)
@@ -492,7 +504,7 @@ class Flow:
             return END
         if await self._ended(update, context, who):
             return END
-        if self.idle(context):
+        if self.is_idle(context):
             return await self.expired(step, update, context, who)
         draft = self.draft(context)
         message = update.effective_message

@@ -37,7 +37,18 @@ from telegram.ext import (
 
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, NUMBER, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import (
+    END,
+    NUMBER,
+    TEXT,
+    WORK_IDLE,
+    Draft,
+    Flow,
+    Outcome,
+    Reask,
+    Screen,
+    Step,
+)
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
@@ -790,6 +801,7 @@ FLOW = Flow(
     commands=("log",),
     entry_patterns=(r"^menu:log$",),
     allowed=_bring_up_to_date,
+    idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
     busy=lambda _: _("You are in the middle of logging an activity. Finish it, or send /cancel."),
 )
 

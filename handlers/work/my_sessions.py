@@ -14,7 +14,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import END, TEXT, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.screen import show
 from handlers.kit.words import day_label, hours_label, staff_only
 from handlers.work.quota import mode_label
@@ -268,6 +268,7 @@ FLOW = Flow(
     begin=begin,
     finish=finish,
     entry_patterns=(rf"^{KEY}:fix:\d+$",),
+    idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
 )
 
 

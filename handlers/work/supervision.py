@@ -26,7 +26,7 @@ from telegram.ext import (
 
 from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import END, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.flow import TEXT as TEXT_INPUT
 from handlers.kit.keyboards import choices
 from handlers.kit.screen import show
@@ -383,6 +383,7 @@ FLOW = Flow(
     finish=save,
     commands=("supervise",),
     entry_patterns=(r"^menu:supervise$",),
+    idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
     busy=lambda _: _("You are in the middle of logging supervision. Finish it, or send /cancel."),
 )
 

@@ -59,3 +59,65 @@ async def test_a_draft_within_the_idle_time_goes_on(bot: BotHarness) -> None:
     bot.clock.advance(timedelta(minutes=119))
     await resident.press("req:who:family")
     assert "put it aside" not in resident.last_text
+
+
+# --- the idle limit is declared per Flow: the staff's record forms keep for days ----------------
+PHOTO = b"\xff\xd8\xff\xe0" + b"photo" * 50
+
+
+async def _log_up_to_the_photos(bot: BotHarness, lang: str = "en"):  # type: ignore[no-untyped-def]
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang=lang)
+    await worker.send("/log")
+    for button in ("log:cat:casework", "log:tpl:case_intake", "log:date:today", "log:dur:60"):
+        await worker.press(button)
+    await worker.press("log:grp:elderly")
+    await worker.press("log:grp:done")
+    await worker.press("log:pt:1")
+    await worker.press("log:note:skip")
+    await worker.send("C-7")
+    await worker.press("log:fv:referral")
+    await worker.send("Lives alone since spring.")
+    await worker.press("log:fv:yes")
+    await worker.send_photo(PHOTO, file_id="visit1")
+    return worker
+
+
+async def test_a_log_form_with_photos_stays_open_between_home_visits(
+    bot: BotHarness,
+    tmp_path,  # type: ignore[no-untyped-def]
+) -> None:
+    assert bot.app is not None
+    bot.app.bot_data.extras["media_dir"] = tmp_path
+    worker = await _log_up_to_the_photos(bot)
+    assert "Received so far: 1." in worker.last_text
+    bot.clock.advance(timedelta(hours=5))  # past the residents' 2 hours: a visit in between
+    await worker.send_photo(PHOTO, file_id="visit2")
+    assert "Received so far: 2." in worker.last_text
+    bot.clock.advance(timedelta(days=3))  # over a weekend
+    await worker.press("log:evd")
+    assert "put it aside" not in worker.last_text
+    await worker.press("log:ok")
+    assert worker.last_text.startswith("✅ Saved.") and "Photos and files: 2" in worker.last_text
+
+
+async def test_a_log_form_idle_past_the_work_limit_is_put_aside_and_continued(
+    bot: BotHarness,
+) -> None:
+    worker = await _log_up_to_the_photos(bot, lang="zh")
+    bot.clock.advance(timedelta(days=7, minutes=1))  # STATIONBOT_WORK_DRAFT_IDLE_HOURS=168
+    await worker.press("log:evd")
+    assert "先放在一边了" in worker.last_text and "/log" in worker.last_text
+    await worker.send("/log")
+    await worker.press("log:resume")
+    await worker.press("log:evd")  # the photo kept with the rest of the draft
+    assert "C-7" in worker.last_text and "照片和文件：1个" in worker.last_text
+
+
+async def test_the_work_limit_is_a_setting_of_its_own(bot: BotHarness) -> None:
+    assert bot.app is not None
+    bot.app.bot_data.work_draft_idle = timedelta(hours=1)
+    bot.app.bot_data.draft_idle = timedelta(days=30)  # the residents' limit does not apply
+    worker = await _log_up_to_the_photos(bot)
+    bot.clock.advance(timedelta(minutes=61))
+    await worker.press("log:evd")
+    assert "put it aside" in worker.last_text
