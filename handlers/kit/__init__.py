@@ -64,6 +64,10 @@ new message below it. `Step(present=, leave=, on_contact=)` are the hooks the ph
 `Step(on_media=)` takes a photo or a document sent while the step is current,
 `async (update, context, who, draft, message) -> Outcome` (the evidence step of /log);
 without it such a message is re-asked as before.
+`Step(free_text=True)`: typed text is this step's answer even though it has buttons (a
+description typed at a choice); without it only `expects=TEXT` steps take free text, and text at
+any other step that the knowledge base answers is answered (`BotData.answer_in_form`), then the
+step is shown again (see flow's docstring).
 `Reask(problem, step)` may name another step to show (also from `Flow.finish`).
 `raise Reask("problem")` shows the same step again under the problem (`Reask(None)`: plainly).
 Presses are `<flow prefix>:<kind>[:args]`; build them with `callbacks.encode`.

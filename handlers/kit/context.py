@@ -25,6 +25,7 @@ from db.uow import UowFactory
 from handlers.kit.callbacks import Press, pressed
 from handlers.kit.i18n import Gettext, Translator
 from knowledge.bundle import Knowledge
+from knowledge.matcher import MatchResult
 from services import people
 from services.people import Access
 
@@ -66,6 +67,10 @@ class BotData:
         # What text typed outside any conversation becomes (a question): set by
         # `handlers.questions.register(app)`, called by people's last-resort fallback.
         self.on_free_text: UpdateCallback = _nothing
+        # A question typed mid-form (at a step that does not take free text): answered as
+        # outside any form, True if it was. Set by `handlers.questions.register(app)`; None:
+        # the kit's plain answer (`flow.plain_answer`).
+        self.answer_in_form: AnswerInForm | None = None
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -120,6 +125,7 @@ class Speaker:
 
 ShowMenu = Callable[[Update, Context, Speaker], Awaitable[None]]
 UpdateCallback = Callable[[Update, Context], Awaitable[None]]
+AnswerInForm = Callable[[Update, Context, Speaker, str, MatchResult], Awaitable[bool]]
 
 
 async def _no_menu(update: Update, context: Context, who: Speaker) -> None:

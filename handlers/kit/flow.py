@@ -32,15 +32,21 @@ conversation state was lost (a kill -9 between two persistence flushes, or a res
 `user_data`) while its draft survives resumes at the step last shown (`user_data[STEPS_KEY]`,
 the kit's bookkeeping, not shown by /mydata). False: the person is in no flow at all.
 
-The knowledge base comes first (issue 13): any text typed at any step goes to the matcher
-(`bot_data.knowledge.faq.match`) before the step sees it. An emergency (`MatchResult.emergency`)
-is answered at once with the emergency entry's numbers, and the same step is shown again with its
-buttons, the draft untouched. At a step that takes typed text the person may have meant it as
-their answer ("老人摔倒过，需要人陪护" for /request's description), so the re-shown step says
-to send it again, and the same text sent again right away is taken as the answer (only a hash of
-it is kept, in the kit's bookkeeping). At a button step (no `on_text`) a question the matcher
-answers directly (not small talk: "好的" there means a button) is answered, then the step is
-shown again under the usual re-ask; anything else gets the re-ask alone, as before.
+The knowledge base comes first (issues 13 and 12): any text typed at any step goes to the
+matcher (`bot_data.knowledge.faq.match`) before the step sees it. An emergency
+(`MatchResult.emergency`) is answered at once with the emergency entry's numbers, and the same
+step is shown again with its buttons, the draft untouched. At a step that takes free text
+(`Step.takes_text`: `expects` TEXT, or declared `free_text=True`) the person may have meant it as
+their answer ("老人摔倒过，需要人陪护" for /request's description), so the re-shown step says to
+send it again, and the same text sent again right away is taken as the answer (only a hash of it
+is kept, in the kit's bookkeeping). Such a step otherwise takes the text as its answer. At any
+other step a question is answered: at a number, date or phone step the step reads the text
+first, and only text it refuses that `looks_like_a_question` (no digits, a sentence rather than
+a word) is a question; at a button step any text is. A question the
+knowledge base answers directly (not small talk: "好的" there means a button) is answered by
+`BotData.answer_in_form` (the questions package: as outside any form, rated, without buttons
+that leave the form; `plain_answer` without it), then the step is shown again under its usual
+re-ask; anything else gets the re-ask (or the step's own problem) alone.
 """
 
 from __future__ import annotations
@@ -125,6 +131,29 @@ def send_again_text(_: Gettext) -> str:
     return _("If what you typed was your answer here, send it again.")
 
 
+def looks_like_a_question(text: str) -> bool:
+    """At a number, date or phone step, refused text that is a question rather than a try at
+    the value: no digits ("123", "3月"), and a sentence, not a word ("soon", "明天"): three
+    words, or four Chinese characters. The matcher reads single words generously."""
+    if any(ch.isdigit() for ch in text):
+        return False
+    chinese = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return chinese >= 4 or len(text.split()) >= 3
+
+
+async def plain_answer(
+    update: Update, context: Context, who: Speaker, text: str, result: MatchResult
+) -> bool:
+    """`BotData.answer_in_form` until the questions package sets its own: a direct answer of
+    the knowledge base (not small talk: "好的" at a button step means a button), plainly."""
+    faq = context.bot_data.knowledge.faq
+    best = faq.get(result.best.entry_id) if result.best is not None else None
+    if result.outcome != ANSWER or result.rule == SMALL_TALK or best is None:
+        return False
+    await show(update, knowledge_text(best, who.lang), new=True)
+    return True
+
+
 def cancelled_text(_: Gettext) -> str:
     """The one "cancelled" sentence of every flow."""
     return _("Cancelled. Nothing was saved.")
@@ -164,6 +193,17 @@ class Step:
     leave: Leaver | None = None  # says Back / Cancel when leaving a `present`ed step
     on_contact: TextHandler | None = None  # a shared contact (its number) while this step
     on_media: MediaHandler | None = None  # a photo or a document while this step (else re-asked)
+    # Typed text is this step's answer, whatever it says (a description, a note): None means
+    # "when `expects` is TEXT". Elsewhere a question is answered by the knowledge base first
+    # (see the module docstring); a button step may set True to keep free text as its answer.
+    free_text: bool | None = None
+
+    @property
+    def takes_text(self) -> bool:
+        """Typed text is the answer here, never a question to the knowledge base."""
+        if self.free_text is not None:
+            return self.free_text and self.on_text is not None
+        return self.on_text is not None and self.expects == TEXT
 
     @property
     def state(self) -> str | int:
@@ -532,11 +572,36 @@ class Flow:
             if answered is not None:
                 return answered
         on_text = step.on_text
-        if text and on_text is not None:
+        if text and on_text is not None and step.takes_text:
             return await self._run(
                 update, context, who, step, lambda: on_text(update, context, who, draft, text)
             )
+        if text and on_text is not None:  # a number, a date, a phone: read it first
+            context.shown = None
+            try:
+                outcome = await on_text(update, context, who, draft, text)
+            except Reask as again:  # not one: a question the knowledge base answers?
+                if looks_like_a_question(text) and await self._answer_question(
+                    update, context, who, text
+                ):
+                    return await self.ask(
+                        update, context, who, step.name, reask_text(_, step.expects)
+                    )
+                return await self.ask(update, context, who, again.step or step.name, again.problem)
+            return await self.go(update, context, who, step, outcome)
+        if text and await self._answer_question(update, context, who, text):
+            return await self.ask(update, context, who, step.name, reask_text(_, step.expects))
         return await self.ask(update, context, who, step.name, reask_text(_, step.expects))
+
+    async def _answer_question(
+        self, update: Update, context: Context, who: Speaker, text: str
+    ) -> bool:
+        """A question typed mid-form, answered by the knowledge base (`BotData.answer_in_form`,
+        the questions package's full answer) as outside any form: True if it was."""
+        faq = context.bot_data.knowledge.faq
+        result = faq.match(text[:MAX_QUERY])
+        answer = context.bot_data.answer_in_form or plain_answer
+        return await answer(update, context, who, text, result)
 
     # --- the knowledge base before the step (issue 13) ---------------------------------------
     @property
@@ -547,8 +612,8 @@ class Flow:
     async def _knowledge_first(
         self, update: Update, context: Context, who: Speaker, step: Step, text: str
     ) -> str | int | None:
-        """The emergency numbers, or a direct answer at a button step, then the same step
-        again; None: the step handles the text as before."""
+        """Emergencies first: the numbers, then the same step again; None: the step (and then
+        the question path of `on_message`) handles the text."""
         faq = context.bot_data.knowledge.faq
         result: MatchResult = faq.match(text[:MAX_QUERY])
         best = faq.get(result.best.entry_id) if result.best is not None else None
@@ -556,7 +621,7 @@ class Flow:
         steps: dict[str, str] = found if isinstance(found, dict) else {}
         earlier = steps.pop(self._urgent_key, None)
         if result.emergency and best is not None:
-            typed = step.on_text is not None
+            typed = step.takes_text
             said = sha256(f"{step.name}:{' '.join(text.split())}".encode()).hexdigest()[:16]
             if typed and earlier == said:
                 return None  # sent again right after the numbers: it was the answer
@@ -567,17 +632,6 @@ class Flow:
             if typed and context.user_data is not None:
                 context.user_data.setdefault(STEPS_KEY, {})[self._urgent_key] = said
             return state
-        if (
-            step.on_text is None
-            and result.outcome == ANSWER
-            and result.rule != SMALL_TALK
-            and best is not None
-        ):
-            # The answer, then the step under the usual re-ask: the person knows to press.
-            await show(update, knowledge_text(best, who.lang), new=True)
-            return await self.ask(
-                update, context, who, step.name, reask_text(who.gettext, step.expects)
-            )
         return None
 
     async def on_cancel(self, update: Update, context: Context, step: Step | None = None) -> int:

@@ -248,6 +248,26 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
     )
 
 
+async def answer_in_form(
+    update: Update, context: Context, who: Speaker, text: str, result: MatchResult
+) -> bool:
+    """A question typed mid-form (the kit's `BotData.answer_in_form`): a direct answer as
+    outside any form, with 👍 / 👎, related entries, "ask a social worker instead" and, for a
+    question about the person's own requests or application, what they are; but no button that
+    would leave the form (request this service, the menu, /myrequests). Small talk and
+    anything the knowledge base cannot answer directly: False, the step is simply asked again."""
+    faq = context.bot_data.knowledge.faq
+    text = text.strip()
+    entry = faq.get(result.best.entry_id) if result.best is not None else None
+    if not text or result.outcome != ANSWER or result.rule == SMALL_TALK or entry is None:
+        return False
+    number = _remember(context, text, result)
+    lines, _rows = await _own_status(context, who, result.intent)
+    body, markup = answer_view(who.gettext, faq, entry, who.lang, number, action=False)
+    await _send(update, "\n\n".join([body, *lines]), markup)
+    return True
+
+
 def answer_view(
     _: Gettext,
     faq: Faq,
@@ -258,10 +278,12 @@ def answer_view(
     votes: bool = True,
     first_rows: Rows = (),
     menu: bool = False,
+    action: bool = True,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The answer, with 👍 / 👎 (unless not `votes`: the emergency numbers are not rated), the
     `first_rows` (the person's own requests), the entry's action, related entries, a way to a
-    person (when `number` names a question the person typed) and (`menu`) the menu button."""
+    person (when `number` names a question the person typed) and (`menu`) the menu button.
+    Not `action`: no "request this service" (mid-form, it would leave the form)."""
     body = knowledge_text(entry, lang)
     rows: list[list[InlineKeyboardButton]] = []
     if votes:
@@ -272,7 +294,7 @@ def answer_view(
             ]
         )
     rows += [list(row) for row in first_rows]
-    if entry.action_service:
+    if entry.action_service and action:
         rows.append(
             [
                 InlineKeyboardButton(
@@ -988,6 +1010,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         )
     )
     app.bot_data.on_free_text = free_text  # people's fallback: typed text is a question
+    app.bot_data.answer_in_form = answer_in_form  # the kit's Flows: a question mid-form
     app.add_handler(CommandHandler("ask", ask_command))
     app.add_handler(CallbackQueryHandler(ask_command, pattern=r"^menu:ask$"))
     app.add_handler(CommandHandler("kbgaps", kbgaps))

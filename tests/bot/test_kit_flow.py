@@ -174,3 +174,75 @@ async def test_finish_showing_a_named_step_keeps_its_problem(bot: BotHarness) ->
     assert [m.text for m in person.messages[before:]] == ["Too short for the service.\n\nA note?"]
     await person.send("long enough")
     assert person.last_text == "Saved." and SAVED == [{"note": "long enough"}]
+
+
+def _buttons(_: Any, c: Any, w: Any, d: Any) -> Any:
+    from telegram import InlineKeyboardButton
+
+    return [[InlineKeyboardButton("Elderly care", callback_data="kf:svc:elderly")]]
+
+
+async def _picked(update: Any, context: Context, who: Speaker, draft: Draft, press: Any) -> Outcome:
+    draft["service"] = press.arg()
+    return None
+
+
+async def _described(
+    update: Any, context: Context, who: Speaker, draft: Draft, text: str
+) -> Outcome:
+    draft["description"] = text  # free text at a button step: kept as the need
+    return None
+
+
+def _step(name: str, **declared: Any) -> Any:
+    from handlers.kit.flow import Screen, Step
+
+    return Step(
+        name,
+        lambda c, w, d: Screen(f"{name}?", _buttons(None, c, w, d)),
+        {"svc": _picked},
+        **declared,
+    )
+
+
+FREE = Flow(
+    name="kit_free",
+    prefix="kf",
+    steps=(
+        _step("service", on_text=_described, free_text=True),  # as /request's service step
+        _step("other"),  # a plain button step
+    ),
+    begin=_begin,
+    finish=_save,
+    commands=("kitfree",),
+)
+
+
+async def test_a_step_that_declares_free_text_keeps_it_and_others_answer_questions(
+    bot: BotHarness,
+) -> None:
+    assert bot.app is not None
+    bot.app.add_handler(FREE.conversation())
+    journeys = bot.app.handlers[0]
+    journeys.insert(0, journeys.pop())
+    SAVED.clear()
+    person = await bot.person(lang="zh")
+    await person.send("/kitfree")
+    before = len(person.messages)
+    await person.send("社工站几点开门")  # declared free text: the answer, not a question
+    assert [m.text for m in person.messages[before:]] == ["other?"]
+    before = len(person.messages)
+    await person.send("社工站几点开门")  # a button step: answered, then asked again
+    answer, step = person.messages[before:]
+    assert "开放时间" in answer.text and step.text == "请点下面的按钮选择。\n\nother?"
+    await person.press("kf:svc:elderly")
+    assert SAVED == [{"description": "社工站几点开门", "service": "elderly"}]
+
+
+def test_refused_text_at_a_value_step_is_a_question_only_when_it_reads_as_one() -> None:
+    from handlers.kit.flow import looks_like_a_question
+
+    for attempt in ("123", "soon", "明天", "3月5日", "two-ish", "１２"):
+        assert not looks_like_a_question(attempt), attempt
+    for question in ("社工站几点开门", "When is the station open?", "how do I log hours"):
+        assert looks_like_a_question(question), question
