@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.bot.log_steps import to_the_form
 from tests.bot.test_requests import consent
 from tests.harness import BotHarness
 
@@ -67,13 +68,7 @@ PHOTO = b"\xff\xd8\xff\xe0" + b"photo" * 50
 
 async def _log_up_to_the_photos(bot: BotHarness, lang: str = "en"):  # type: ignore[no-untyped-def]
     worker = await bot.person(role="worker", stations=("jiangnan",), lang=lang)
-    await worker.send("/log")
-    for button in ("log:cat:casework", "log:tpl:case_intake", "log:date:today", "log:dur:60"):
-        await worker.press(button)
-    await worker.press("log:grp:elderly")
-    await worker.press("log:grp:done")
-    await worker.press("log:pt:1")
-    await worker.press("log:note:skip")
+    await to_the_form(worker, "casework", "case_intake")
     await worker.send("C-7")
     await worker.press("log:fv:referral")
     await worker.send("Lives alone since spring.")
