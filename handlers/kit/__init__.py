@@ -68,6 +68,8 @@ without it such a message is re-asked as before.
 description typed at a choice); without it only `expects=TEXT` steps take free text, and text at
 any other step that the knowledge base answers is answered (`BotData.answer_in_form`), then the
 step is shown again (see flow's docstring).
+`Step(knowledge_first=False)`: typed text goes straight to the step, emergencies included (the
+reply relay, whose text is a message to a person).
 `Reask(problem, step)` may name another step to show (also from `Flow.finish`).
 `raise Reask("problem")` shows the same step again under the problem (`Reask(None)`: plainly).
 Presses are `<flow prefix>:<kind>[:args]`; build them with `callbacks.encode`.

@@ -197,6 +197,9 @@ class Step:
     # "when `expects` is TEXT". Elsewhere a question is answered by the knowledge base first
     # (see the module docstring); a button step may set True to keep free text as its answer.
     free_text: bool | None = None
+    # False: typed text goes straight to the step, never to the knowledge base first (a reply
+    # relayed to a person as written, whose own emergency numbers the journey adds).
+    knowledge_first: bool = True
 
     @property
     def takes_text(self) -> bool:
@@ -567,12 +570,12 @@ class Flow:
         if text and text.startswith("/"):
             problem = self.busy(_) if self.busy is not None else reask_text(_, step.expects)
             return await self.ask(update, context, who, step.name, problem)
-        if text:
+        if text and step.knowledge_first:
             answered = await self._knowledge_first(update, context, who, step, text)
             if answered is not None:
                 return answered
         on_text = step.on_text
-        if text and on_text is not None and step.takes_text:
+        if text and on_text is not None and (step.takes_text or not step.knowledge_first):
             return await self._run(
                 update, context, who, step, lambda: on_text(update, context, who, draft, text)
             )
