@@ -503,9 +503,11 @@ class Flow:
             return None
         return next((s for s in self.steps if s.name == shown[1]), None)
 
-    async def on_press(self, step: Step, update: Update, context: Context) -> str | int:
-        """A press while `step` is the persisted state (the state, not the draft, is the truth:
-        after a crash the draft and the state can differ)."""
+    async def _enter(
+        self, step: Step, update: Update, context: Context
+    ) -> tuple[Speaker, Draft] | int:
+        """Every update at `step`: the person (still allowed), the draft (not gone, not idle);
+        else what ends it."""
         who = await self._who(update, context)
         if who is None:
             self.drop(context)
@@ -514,7 +516,15 @@ class Flow:
             return END
         if self.is_idle(context):
             return await self.expired(step, update, context, who)
-        draft = self.draft(context)
+        return who, self.draft(context)
+
+    async def on_press(self, step: Step, update: Update, context: Context) -> str | int:
+        """A press while `step` is the persisted state (the state, not the draft, is the truth:
+        after a crash the draft and the state can differ)."""
+        entered = await self._enter(step, update, context)
+        if isinstance(entered, int):
+            return entered
+        who, draft = entered
         press = context.press(update)
         if press is None or press.prefix != self.prefix:
             return await self.ask(update, context, who, step.name)
@@ -541,15 +551,10 @@ class Flow:
         )
 
     async def on_message(self, step: Step, update: Update, context: Context) -> str | int:
-        who = await self._who(update, context)
-        if who is None:
-            self.drop(context)
-            return END
-        if await self._ended(update, context, who):
-            return END
-        if self.is_idle(context):
-            return await self.expired(step, update, context, who)
-        draft = self.draft(context)
+        entered = await self._enter(step, update, context)
+        if isinstance(entered, int):
+            return entered
+        who, draft = entered
         message = update.effective_message
         text = message.text if message is not None else None
         _ = who.gettext
