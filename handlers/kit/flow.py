@@ -46,7 +46,9 @@ a word) is a question; at a button step any text is. A question the
 knowledge base answers directly (not small talk: "好的" there means a button) is answered by
 `BotData.answer_in_form` (the questions package: as outside any form, rated, without buttons
 that leave the form; `plain_answer` without it), then the step is shown again under its usual
-re-ask; anything else gets the re-ask (or the step's own problem) alone.
+re-ask; anything else gets the re-ask (or the step's own problem) alone. Text typed at
+"Continue where I left off / Start again" gets the numbers or the answer the same way, then the
+choice again.
 """
 
 from __future__ import annotations
@@ -462,6 +464,10 @@ class Flow:
         if press is None or press.kind not in ("resume", "fresh") or kept is None:
             if kept is None:
                 return await self._begin(update, context, who)
+            message = update.effective_message
+            text = message.text if press is None and message is not None else None
+            if text and not text.startswith("/"):  # typed at the choice: emergencies first,
+                await self._answer_typed(update, context, who, text)  # a question answered
             return await self.on_start(update, context)
         self.unkeep(context)
         if press.kind == "fresh":
@@ -600,6 +606,20 @@ class Flow:
         if text and await self._answer_question(update, context, who, text):
             return await self.ask(update, context, who, step.name, reask_text(_, step.expects))
         return await self.ask(update, context, who, step.name, reask_text(_, step.expects))
+
+    async def _answer_typed(
+        self, update: Update, context: Context, who: Speaker, text: str
+    ) -> None:
+        """Text typed where only a choice is offered (Continue / Start again): the emergency
+        numbers, or a question answered; the caller shows the choice again."""
+        faq = context.bot_data.knowledge.faq
+        result = faq.match(text[:MAX_QUERY])
+        best = faq.get(result.best.entry_id) if result.best is not None else None
+        if result.emergency and best is not None:
+            await show(update, knowledge_text(best, who.lang), new=True)
+            return
+        answer = context.bot_data.answer_in_form or plain_answer
+        await answer(update, context, who, text, result)
 
     async def _answer_question(
         self, update: Update, context: Context, who: Speaker, text: str

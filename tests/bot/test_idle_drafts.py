@@ -116,3 +116,27 @@ async def test_the_work_limit_is_a_setting_of_its_own(bot: BotHarness) -> None:
     bot.clock.advance(timedelta(minutes=61))
     await worker.press("log:evd")
     assert "put it aside" in worker.last_text
+
+
+async def test_text_at_continue_or_start_again_gets_the_numbers_then_the_choice(
+    bot: BotHarness,
+) -> None:
+    resident = await _half_a_request(bot, lang="zh")
+    bot.clock.advance(timedelta(hours=3))
+    await resident.press("req:who:family")  # put aside
+    await resident.send("/request")
+    before = len(resident.messages)
+    await resident.send("我妈摔倒了起不来")  # an emergency at the choice: the numbers first
+    numbers, choice = resident.messages[before:]
+    assert all(n in numbers.text for n in ("110", "120"))
+    assert [b.callback_data for b in choice.buttons] == ["req:resume", "req:fresh"]
+    before = len(resident.messages)
+    await resident.send("社工站几点开门")  # a question: answered, then the choice again
+    answer, choice = resident.messages[before:]
+    assert "开放时间" in answer.text and "kb:up:" in " ".join(
+        b.callback_data or "" for b in answer.buttons
+    )
+    assert [b.callback_data for b in choice.buttons] == ["req:resume", "req:fresh"]
+    await resident.press("req:resume")
+    await resident.press("req:who:family")  # the kept draft goes on
+    assert "How old" in resident.last_text or "多大" in resident.last_text
