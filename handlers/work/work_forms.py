@@ -4,7 +4,6 @@ hold more hours than one day can."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
 
 from telegram import Update
@@ -13,6 +12,7 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import Draft
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
+from handlers.kit.steps import station_draft
 from handlers.kit.words import hours_label, staff_only
 from services.activities import DayLimitExceeded
 
@@ -33,10 +33,7 @@ async def fresh_draft(
     if not mine:
         await show(update, refusal(who, only))
         return None
-    draft: Draft = {"token": uuid.uuid4().hex, "several_stations": len(mine) > 1}
-    if len(mine) == 1:
-        draft["station"] = mine[0]
-    return draft
+    return station_draft(mine)
 
 
 def station_name(context: Context, who: Speaker, code: str | None) -> str:

@@ -16,6 +16,15 @@ from tests.harness import BotHarness
 SAVED: list[Draft] = []
 
 
+def install(bot: BotHarness, flow: Flow) -> None:
+    """Add `flow` to the real application before the fallbacks, as a journey package would."""
+    assert bot.app is not None
+    bot.app.add_handler(flow.conversation())
+    journeys = bot.app.handlers[0]
+    journeys.insert(0, journeys.pop())
+    SAVED.clear()
+
+
 async def _begin(update: Any, context: Context, who: Speaker) -> Draft:
     return {}
 
@@ -55,11 +64,7 @@ FLOW = Flow(
 
 
 async def test_a_flow_with_toggles_text_summary_and_edit(bot: BotHarness) -> None:
-    assert bot.app is not None
-    bot.app.add_handler(FLOW.conversation())
-    journeys = bot.app.handlers[0]
-    journeys.insert(0, journeys.pop())  # before the fallbacks, as a journey package would be
-    SAVED.clear()
+    install(bot, FLOW)
     person = await bot.person(lang="en")
     await person.send("/kitdemo")
     assert person.button_labels() == ["◻️ Elders", "◻️ Children", "Done", "✖ Cancel"]
@@ -114,11 +119,7 @@ CONSENT_FLOW = Flow(
 
 
 async def test_consent_as_a_sub_flow(bot: BotHarness) -> None:
-    assert bot.app is not None
-    bot.app.add_handler(CONSENT_FLOW.conversation())
-    journeys = bot.app.handlers[0]
-    journeys.insert(0, journeys.pop())
-    SAVED.clear()
+    install(bot, CONSENT_FLOW)
     person = await bot.person(lang="en")
     await person.send("/kitconsent")
     assert person.button_labels() == ["✅ I agree", "✖ I do not agree"]
@@ -161,11 +162,7 @@ REFUSING = Flow(
 
 
 async def test_finish_showing_a_named_step_keeps_its_problem(bot: BotHarness) -> None:
-    assert bot.app is not None
-    bot.app.add_handler(REFUSING.conversation())
-    journeys = bot.app.handlers[0]
-    journeys.insert(0, journeys.pop())
-    SAVED.clear()
+    install(bot, REFUSING)
     person = await bot.person(lang="en")
     await person.send("/kitrefusing")
     before = len(person.messages)
@@ -221,11 +218,7 @@ FREE = Flow(
 async def test_a_step_that_declares_free_text_keeps_it_and_others_answer_questions(
     bot: BotHarness,
 ) -> None:
-    assert bot.app is not None
-    bot.app.add_handler(FREE.conversation())
-    journeys = bot.app.handlers[0]
-    journeys.insert(0, journeys.pop())
-    SAVED.clear()
+    install(bot, FREE)
     person = await bot.person(lang="zh")
     await person.send("/kitfree")
     before = len(person.messages)
