@@ -111,6 +111,7 @@ def build_application(
     data.clock = clock
     data.admin_ids = settings.admins
     data.draft_idle = timedelta(minutes=settings.draft_idle_minutes)
+    data.work_draft_idle = timedelta(hours=settings.work_draft_idle_hours)
     data.translator = Translator()
     data.knowledge = knowledge
     data.outbox = Outbox(

@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     admins: Annotated[frozenset[int], NoDecode] = Field(default_factory=frozenset)
     # A form (a kit Flow) idle this long is put aside; its next start offers to continue it.
     draft_idle_minutes: int = Field(default=120, ge=1)
+    # The staff's record forms (/log, /supervise, completing a record) are kept open longer:
+    # they are filled in between home visits, photos and all (`Flow(idle=WORK_IDLE)`).
+    work_draft_idle_hours: int = Field(default=168, ge=1)
     timezone: str = "Asia/Shanghai"
     knowledge_dir: str | None = None
     # Our copies of evidence photos and documents; default `media/` beside the database.

@@ -13,19 +13,24 @@ to everyone (`may_broadcast_to`); `plan_broadcast` refuses anything else with No
 
 Quiet nights: a broadcast confirmed in the quiet hours of `reminders.yaml` is held until they
 end (08:00) unless the sender chose "send now" (`timing`, then `plan_broadcast(send_at=…)`).
+A held broadcast's sender is told the outcome once it has gone out: `plan_held_reports` (the
+minute tick) plans one `broadcast_report` ledger row to them per broadcast whose rows are all
+settled (sent, blocked, failed: none waiting, none in flight), with the counts as its payload;
+the ledger's unique key makes it once, across restarts and second runs.
 """
 
 from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select, union
 
 from db.models import (
+    AuditEntry,
     Delivery,
     FirstContact,
     Person,
@@ -42,6 +47,8 @@ from services.people import Access
 from services.reminders import quiet_end
 
 KIND = "broadcast"
+REPORT_KIND = "broadcast_report"  # the sender's outcome of a held broadcast
+REPORT_WITHIN = timedelta(days=7)  # held broadcasts older than this are not reported any more
 VOLUNTEERS, RESIDENTS, EVERYONE = "volunteers", "residents", "everyone"
 AUDIENCES = (VOLUNTEERS, RESIDENTS, EVERYONE)
 MAX_TEXT = 3500  # leaves room for the heading and footer under Telegram's 4096
@@ -219,6 +226,7 @@ async def plan_broadcast(
             "recipients": len(found.recipients),
             "blocked": found.blocked,
             "opted_out": found.opted_out,
+            "not_started": found.not_started,
             "held_until": send_at.isoformat() if send_at is not None and send_at > now else None,
         },
     )
@@ -279,3 +287,83 @@ async def set_opt_out(uow: UnitOfWork, *, tg_id: int, opt_out: bool, now: dateti
     )
     await uow.commit()
     return True
+
+
+@dataclass(frozen=True)
+class SenderReport:
+    """What the sender of a broadcast is told once it has gone out."""
+
+    sent: int
+    blocked: int  # blocked the bot: before (left out) or while it went out
+    not_reachable: int  # never opened the bot, or Telegram did not take it (failed)
+    opted_out: int  # /unsubscribe: left out
+
+    def payload(self) -> dict[str, int]:
+        return {
+            "sent": self.sent,
+            "blocked": self.blocked,
+            "not_reachable": self.not_reachable,
+            "opted_out": self.opted_out,
+        }
+
+    @classmethod
+    def of(cls, payload: dict[str, Any]) -> SenderReport:
+        return cls(**{k: int(payload.get(k, 0)) for k in ("sent", "blocked", "not_reachable",
+                                                           "opted_out")})  # fmt: skip
+
+
+async def _settled(uow: UnitOfWork, broadcast_id: str) -> bool:
+    """No row of the broadcast waits, is in flight or is due for its one retry."""
+    open_rows = await uow.session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(
+            Delivery.kind == KIND,
+            Delivery.period == broadcast_id,
+            (Delivery.status == delivery.PLANNED)
+            | ((Delivery.status == delivery.UNKNOWN) & Delivery.next_attempt_at.is_not(None)),
+        )
+    )
+    return not open_rows
+
+
+async def plan_held_reports(uow: UnitOfWork, *, now: datetime) -> int:
+    """One report to the sender of each held broadcast that has gone out since (its hour
+    came and every row is settled). Returns how many reports were planned now."""
+    entries = (
+        await uow.session.execute(
+            select(AuditEntry.subject, AuditEntry.detail, Person.tg_id)
+            .join(Person, Person.id == AuditEntry.actor_person_id)
+            .where(AuditEntry.action == "broadcast.plan", AuditEntry.at >= now - REPORT_WITHIN)
+            .order_by(AuditEntry.id)
+        )
+    ).all()
+    messages = []
+    for subject, detail, sender_tg_id in entries:
+        held_until = (detail or {}).get("held_until")
+        if not held_until or datetime.fromisoformat(held_until) > now:
+            continue
+        broadcast_id = subject.removeprefix("broadcast:")
+        message = PlannedMessage(
+            kind=REPORT_KIND,
+            period=broadcast_id,
+            occasion="done",
+            recipient_tg_id=sender_tg_id,
+            station_code=detail.get("station"),
+            payload={},
+        )
+        if await delivery.existing_keys(uow, [message.key]) or not await _settled(
+            uow, broadcast_id
+        ):
+            continue
+        went = await outcome(uow, broadcast_id=broadcast_id)
+        report = SenderReport(
+            sent=went.sent,
+            blocked=went.unreachable + int(detail.get("blocked", 0)),
+            not_reachable=went.failed + int(detail.get("not_started", 0)),
+            opted_out=int(detail.get("opted_out", 0)),
+        )
+        messages.append(replace(message, payload=report.payload()))
+    if not messages:
+        return 0
+    return await delivery.plan(uow, messages=messages, now=now)

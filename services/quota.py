@@ -4,6 +4,9 @@
 the configured zone; `quota_for_stations` feeds it from the database in one grouped query;
 `quota_overview` is what a person may see of it: supervisors their stations, station heads
 theirs, admins every station (`NotAllowed` for anyone else, or for a station not theirs).
+`quota_screen` is what /quota shows the person asking, in plain values: their standing, and for
+an administrator the table of every station with those that have no supervisor in the bot
+(`stations_without_supervisor`, refused to anyone but an administrator).
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from db.models import Station, SupervisionSession
+from db.models import StaffRole, Station, SupervisionSession
 from db.uow import UnitOfWork
 from services.errors import NotAllowed
-from services.people import Access
+from services.people import SUPERVISOR, Access
 
 MET, ON_TRACK, BEHIND, MISSED = "met", "on_track", "behind", "missed"
 ONLINE, OFFLINE = "online", "offline"
@@ -197,4 +200,54 @@ async def quota_overview(
         station_codes = sorted(wanted)
     return await quota_for_stations(
         uow, station_codes=station_codes, month=month_of(now, zone), now=now, zone=zone
+    )
+
+
+async def stations_without_supervisor(
+    uow: UnitOfWork, *, actor: Access, station_codes: Iterable[str]
+) -> frozenset[str]:
+    """The stations of `station_codes` with no supervisor role in the bot. Who supervises whom
+    is the administrators' table: NotAllowed for anyone else."""
+    if not actor.is_admin:
+        raise NotAllowed("stations_without_supervisor")
+    codes = set(station_codes)
+    supervised = set(
+        (
+            await uow.session.scalars(
+                select(StaffRole.station_code).where(
+                    StaffRole.role == SUPERVISOR,
+                    StaffRole.revoked_at.is_(None),
+                    StaffRole.station_code.in_(codes),
+                )
+            )
+        ).all()
+    )
+    return frozenset(codes - supervised)
+
+
+@dataclass(frozen=True)
+class QuotaScreen:
+    """What /quota shows the person asking."""
+
+    statuses: tuple[QuotaStatus, ...]
+    every_station: bool  # an administrator: the table of all stations
+    unsupervised: frozenset[str]  # with `every_station`: stations no supervisor is in the bot for
+    can_log: bool  # the person supervises a station: offer to log a session
+
+
+async def quota_screen(
+    uow: UnitOfWork, *, actor: Access, station_codes: Sequence[str], now: datetime, zone: ZoneInfo
+) -> QuotaScreen:
+    """/quota for `actor` (`station_codes`: the catalogue's). NotAllowed as `quota_overview`."""
+    statuses = await quota_overview(uow, actor=actor, now=now, zone=zone)
+    unsupervised: frozenset[str] = frozenset()
+    if actor.is_admin:
+        unsupervised = await stations_without_supervisor(
+            uow, actor=actor, station_codes=station_codes
+        )
+    return QuotaScreen(
+        statuses=tuple(statuses),
+        every_station=actor.is_admin,
+        unsupervised=unsupervised,
+        can_log=bool(actor.supervisor_stations),
     )

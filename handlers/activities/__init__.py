@@ -14,10 +14,10 @@ from typing import Any
 
 from telegram.ext import Application
 
+from handlers.delivery import PLANNERS
 from handlers.kit.context import BotData
 
 START_PAYLOADS = "start_payloads"  # the key `handlers.people.start` reads
-PLANNERS = "reminder_planners"  # the key `handlers.delivery.reminders` reads
 
 
 async def plan_day_before(data: BotData, now: datetime) -> int:

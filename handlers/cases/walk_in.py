@@ -11,7 +11,6 @@ The draft lives in `user_data["register"]` with a token, so a second Save saves 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -33,7 +32,7 @@ from handlers.kit.flow import (
 )
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
-from handlers.kit.steps import choice_step, confirm_step
+from handlers.kit.steps import choice_step, confirm_step, station_draft
 from handlers.kit.words import phone_text
 from handlers.requests import AGE_LABELS, TIME_LABELS, notify_new_request
 from services import consent, walk_ins
@@ -50,10 +49,7 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     if not stations:
         await show(update, person.refusal(who))
         return None
-    draft: Draft = {"token": uuid.uuid4().hex, "several": len(stations) > 1}
-    if len(stations) == 1:
-        draft["station"] = stations[0]
-    return draft
+    return station_draft(stations, several="several")  # "several": as persisted drafts have it
 
 
 def _station_name(context: Context, who: Speaker, code: str | None) -> str:

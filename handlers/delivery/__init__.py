@@ -9,7 +9,18 @@ from telegram.ext import Application
 from handlers.delivery.outbox import Outbox, OutgoingMessage, Renderer, SendReport
 from handlers.delivery.pace import BULK, Pace
 
-__all__ = ["BULK", "Outbox", "OutgoingMessage", "Pace", "Renderer", "SendReport", "register"]
+PLANNERS = "reminder_planners"  # bot_data.extras: `async (data, now)` run by every minute tick
+
+__all__ = [
+    "BULK",
+    "PLANNERS",
+    "Outbox",
+    "OutgoingMessage",
+    "Pace",
+    "Renderer",
+    "SendReport",
+    "register",
+]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

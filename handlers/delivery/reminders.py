@@ -24,6 +24,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import Application
 
 from handlers.cases import render_case_overdue
+from handlers.delivery import PLANNERS
 from handlers.delivery.outbox import Renderer, SendReport
 from handlers.kit.context import BotData, Context
 from handlers.kit.i18n import Gettext, ngettext_of
@@ -41,7 +42,6 @@ MAX_NAMES = 40  # per list in a month-close message; the rest are counted ("… 
 MAX_TEXT = 3800  # Telegram takes 4096 characters; markup and escapes count before they go
 
 Rendered = tuple[str, InlineKeyboardMarkup | None]
-PLANNERS = "reminder_planners"  # bot_data.extras: `async (data, now)` run by every tick
 
 
 # --- formatting ----------------------------------------------------------------------------

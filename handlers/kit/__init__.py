@@ -68,6 +68,12 @@ new message below it. `Step(present=, leave=, on_contact=)` are the hooks the ph
 `Step(on_media=)` takes a photo or a document sent while the step is current,
 `async (update, context, who, draft, message) -> Outcome` (the evidence step of /log);
 without it such a message is re-asked as before.
+`Step(free_text=True)`: typed text is this step's answer even though it has buttons (a
+description typed at a choice); without it only `expects=TEXT` steps take free text, and text at
+any other step that the knowledge base answers is answered (`BotData.answer_in_form`), then the
+step is shown again (see flow's docstring).
+`Step(knowledge_first=False)`: typed text goes straight to the step, emergencies included (the
+reply relay, whose text is a message to a person).
 `Reask(problem, step)` may name another step to show (also from `Flow.finish`).
 `raise Reask("problem")` shows the same step again under the problem (`Reask(None)`: plainly).
 Presses are `<flow prefix>:<kind>[:args]`; build them with `callbacks.encode`.
@@ -82,8 +88,12 @@ How to write a Flow
 `begin(update, context, who) -> Draft | None` makes the fresh draft (None: it said why not);
 `ended` set: a press or message while the draft is gone (consumed by `finish`, erased) ends
 the conversation with that sentence instead of restarting the steps on an empty draft;
+`idle=DRAFT_IDLE` (the default, `BotData.draft_idle`) or `idle=WORK_IDLE` (the staff's record
+forms, `BotData.work_draft_idle`): how long the draft may stay idle before it is put aside.
 `finish(update, context, who, draft) -> Outcome` calls the one service and says the last word
-(return END, or a step name to ask again). `allowed` is re-checked on every update. `busy`
+(return END, or a step name to ask again: a `finish` that showed that step itself, under
+its own problem, and returns its state is not shown it again; a step `finish` asks again is
+followed by the summary, as after Edit). `allowed` is re-checked on every update. `busy`
 set: other commands in the middle get that sentence (else they pass through). The Flow gives
 Back, Edit from the summary (`<prefix>:edit:<step>`, back to the summary afterwards), Cancel
 and /cancel, a stale press (a kind the current step does not take) re-showing the current

@@ -25,6 +25,7 @@ from db.uow import UowFactory
 from handlers.kit.callbacks import Press, pressed
 from handlers.kit.i18n import Gettext, Translator
 from knowledge.bundle import Knowledge
+from knowledge.matcher import MatchResult
 from services import people
 from services.people import Access
 
@@ -45,6 +46,7 @@ class BotData:
     clock: Clock
     admin_ids: frozenset[int]
     draft_idle: timedelta
+    work_draft_idle: timedelta
     translator: Translator
     knowledge: Knowledge
     outbox: Outbox
@@ -55,6 +57,9 @@ class BotData:
         self.admin_ids = frozenset()
         # A Flow's draft idle this long is put aside (STATIONBOT_DRAFT_IDLE_MINUTES).
         self.draft_idle = timedelta(minutes=120)
+        # A Flow declared `idle=WORK_IDLE` (the staff's record forms): this long
+        # (STATIONBOT_WORK_DRAFT_IDLE_HOURS).
+        self.work_draft_idle = timedelta(days=7)
         self.available_commands = set()
         self.bot_username = ""
         self.extras: dict[str, Any] = {}
@@ -62,6 +67,10 @@ class BotData:
         # What text typed outside any conversation becomes (a question): set by
         # `handlers.questions.register(app)`, called by people's last-resort fallback.
         self.on_free_text: UpdateCallback = _nothing
+        # A question typed mid-form (at a step that does not take free text): answered as
+        # outside any form, True if it was. Set by `handlers.questions.register(app)`; None:
+        # the kit's plain answer (`flow.plain_answer`).
+        self.answer_in_form: AnswerInForm | None = None
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
@@ -74,6 +83,10 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
         # Set by a handler that answered the press and said something of its own: what the
         # Flow shows next in this update comes as a new message (see `Flow.ask`).
         self.anew = False
+        # (flow key, step name) of the step a Flow showed last in this update (`Flow.ask`):
+        # a handler or `finish` that showed a step itself (under its own problem) and returns
+        # that step's state is not shown it again, plainly, by `Flow.go`.
+        self.shown: tuple[str, str] | None = None
 
     async def person(self, update: Update) -> Speaker:
         """Who sent this update (created on first contact); asked of the database once."""
@@ -112,6 +125,7 @@ class Speaker:
 
 ShowMenu = Callable[[Update, Context, Speaker], Awaitable[None]]
 UpdateCallback = Callable[[Update, Context], Awaitable[None]]
+AnswerInForm = Callable[[Update, Context, Speaker, str, MatchResult], Awaitable[bool]]
 
 
 async def _no_menu(update: Update, context: Context, who: Speaker) -> None:

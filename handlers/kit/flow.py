@@ -32,24 +32,32 @@ conversation state was lost (a kill -9 between two persistence flushes, or a res
 `user_data`) while its draft survives resumes at the step last shown (`user_data[STEPS_KEY]`,
 the kit's bookkeeping, not shown by /mydata). False: the person is in no flow at all.
 
-The knowledge base comes first (issue 13): any text typed at any step goes to the matcher
-(`bot_data.knowledge.faq.match`) before the step sees it. An emergency (`MatchResult.emergency`)
-is answered at once with the emergency entry's numbers, and the same step is shown again with its
-buttons, the draft untouched. At a step that takes typed text the person may have meant it as
-their answer ("老人摔倒过，需要人陪护" for /request's description), so the re-shown step says
-to send it again, and the same text sent again right away is taken as the answer (only a hash of
-it is kept, in the kit's bookkeeping). At a button step (no `on_text`) a question the matcher
-answers directly (not small talk: "好的" there means a button) is answered, then the step is
-shown again under the usual re-ask; anything else gets the re-ask alone, as before. A button
-step with an `on_text` (expects BUTTON: /request's service step, which keeps typed text as the
-description) gets the answer or the numbers first, then its own handler (which keeps the text).
+The knowledge base comes first (issues 13 and 12): any text typed at any step goes to the
+matcher (`bot_data.knowledge.faq.match`) before the step sees it. An emergency
+(`MatchResult.emergency`) is answered at once with the emergency entry's numbers, and the same
+step is shown again with its buttons, the draft untouched. At a step that takes free text
+(`Step.takes_text`: `expects` TEXT, or declared `free_text=True`) the person may have meant it as
+their answer ("老人摔倒过，需要人陪护" for /request's description), so the re-shown step says to
+send it again, and the same text sent again right away is taken as the answer (only a hash of it
+is kept, in the kit's bookkeeping). Such a step otherwise takes the text as its answer. At any
+other step a question is answered: at a number, date or phone step the step reads the text
+first, and only text it refuses that `looks_like_a_question` (no digits, a sentence rather than
+a word) is a question; at a button step any text is. A question the
+knowledge base answers directly (not small talk: "好的" there means a button) is answered by
+`BotData.answer_in_form` (the questions package: as outside any form, rated, without buttons
+that leave the form; `plain_answer` without it), then the step is shown again under its usual
+re-ask; anything else gets the re-ask (or the step's own problem) alone. A button step that
+declares `keeps_typed` (/request's service step, which keeps typed text as the description) gets
+the numbers or the answer first, then its own handler keeps the text. Text typed at
+"Continue where I left off / Start again" gets the numbers or the answer the same way, then the
+choice again.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from hashlib import sha256
 from html import escape
@@ -94,6 +102,12 @@ Presenter = Callable[[Update, Context, Speaker, str, Rows, bool], Awaitable[None
 # Said when the person leaves such a step by Back or Cancel (takes its keyboard away).
 Leaver = Callable[[Update, Context, Speaker, str], Awaitable[None]]
 
+# How long a Flow's draft may stay idle before it is put aside (`Flow.idle`):
+# DRAFT_IDLE: `BotData.draft_idle` (STATIONBOT_DRAFT_IDLE_MINUTES, 2 hours), the residents' and
+# most forms; WORK_IDLE: `BotData.work_draft_idle` (STATIONBOT_WORK_DRAFT_IDLE_HOURS, 7 days),
+# the staff's record forms, filled in between home visits, with photos, over days.
+DRAFT_IDLE, WORK_IDLE = "draft", "work"
+
 # The kinds of input a step can expect, each with its one re-ask sentence (see `reask_text`).
 BUTTON, TEXT, NUMBER, DATE, PHONE = "button", "text", "number", "date", "phone"
 
@@ -119,6 +133,29 @@ def knowledge_text(entry: FaqEntry, lang: str) -> str:
 def send_again_text(_: Gettext) -> str:
     """Under a text step re-shown after the emergency numbers: the text may have been meant."""
     return _("If what you typed was your answer here, send it again.")
+
+
+def looks_like_a_question(text: str) -> bool:
+    """At a number, date or phone step, refused text that is a question rather than a try at
+    the value: no digits ("123", "3月"), and a sentence, not a word ("soon", "明天"): three
+    words, or four Chinese characters. The matcher reads single words generously."""
+    if any(ch.isdigit() for ch in text):
+        return False
+    chinese = sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+    return chinese >= 4 or len(text.split()) >= 3
+
+
+async def plain_answer(
+    update: Update, context: Context, who: Speaker, text: str, result: MatchResult
+) -> bool:
+    """`BotData.answer_in_form` until the questions package sets its own: a direct answer of
+    the knowledge base (not small talk: "好的" at a button step means a button), plainly."""
+    faq = context.bot_data.knowledge.faq
+    best = faq.get(result.best.entry_id) if result.best is not None else None
+    if result.outcome != ANSWER or result.rule == SMALL_TALK or best is None:
+        return False
+    await show(update, knowledge_text(best, who.lang), new=True)
+    return True
 
 
 def cancelled_text(_: Gettext) -> str:
@@ -160,6 +197,25 @@ class Step:
     leave: Leaver | None = None  # says Back / Cancel when leaving a `present`ed step
     on_contact: TextHandler | None = None  # a shared contact (its number) while this step
     on_media: MediaHandler | None = None  # a photo or a document while this step (else re-asked)
+    # Typed text is this step's answer, whatever it says (a description, a note): None means
+    # "when `expects` is TEXT". Elsewhere a question is answered by the knowledge base first
+    # (see the module docstring); a button step may set True to keep free text as its answer.
+    free_text: bool | None = None
+    # False: typed text goes straight to the step, never to the knowledge base first (a reply
+    # relayed to a person as written, whose own emergency numbers the journey adds).
+    knowledge_first: bool = True
+    # A button step whose `on_text` keeps what is typed beside the answer (/request's service
+    # step keeps it as the description): the emergency numbers or the knowledge base's answer
+    # come first, then the handler keeps the text, the step shown below them. The matcher
+    # answers many needs as questions ("我腿脚不好 想有人来家里看看"), so a question is kept too.
+    keeps_typed: bool = False
+
+    @property
+    def takes_text(self) -> bool:
+        """Typed text is the answer here, never a question to the knowledge base."""
+        if self.free_text is not None:
+            return self.free_text and self.on_text is not None
+        return self.on_text is not None and self.expects == TEXT
 
     @property
     def state(self) -> str | int:
@@ -193,6 +249,7 @@ class Flow:
     # Set: a press or message while the draft is gone (consumed by `finish`, erased) ends the
     # conversation with this sentence instead of starting the steps over on an empty draft.
     ended: Callable[[Gettext], str] | None = None
+    idle: str = DRAFT_IDLE  # which idle limit puts the draft aside (DRAFT_IDLE, WORK_IDLE)
 
     @property
     def key(self) -> str:
@@ -217,8 +274,13 @@ class Flow:
                         context.user_data.pop(key, None)
 
     # --- idle drafts ------------------------------------------------------------------------
-    def idle(self, context: Context) -> bool:
-        """The step was shown longer ago than `BotData.draft_idle` (no note: not idle)."""
+    def idle_limit(self, context: Context) -> timedelta:
+        """How long this flow's draft may stay idle (its `idle` declaration)."""
+        data = context.bot_data
+        return data.work_draft_idle if self.idle == WORK_IDLE else data.draft_idle
+
+    def is_idle(self, context: Context) -> bool:
+        """The step was shown longer ago than `idle_limit` (no note: not idle)."""
         touched = ((context.user_data or {}).get(TOUCHED_KEY) or {}).get(self.key)
         if not isinstance(touched, str):
             return False
@@ -226,7 +288,7 @@ class Flow:
             at = datetime.fromisoformat(touched)
         except ValueError:
             return False
-        return context.bot_data.clock.now() - at > context.bot_data.draft_idle
+        return context.bot_data.clock.now() - at > self.idle_limit(context)
 
     def put_aside(self, context: Context, step: Step) -> None:
         """End the idle form, keeping what was typed for the next start to offer again."""
@@ -313,6 +375,7 @@ class Flow:
             # (`context.anew`), the step comes as a new message below it.
             anew = context.anew
             await show(update, text, InlineKeyboardMarkup(rows), new=anew, answered=anew)
+        context.shown = (self.key, step.name)
         if context.user_data is not None:
             context.user_data.setdefault(STEPS_KEY, {})[self.key] = step.name
             now = context.bot_data.clock.now().isoformat()
@@ -331,6 +394,9 @@ class Flow:
         if outcome == STAY:
             return after.state
         if outcome is not None and outcome != SUMMARY:  # a named step (an Edit stays open)
+            shown = self._just_shown(context)
+            if shown is not None and outcome in (shown.name, shown.state):
+                return shown.state  # the handler showed it itself, under its own problem
             return await self.ask(update, context, who, outcome)
         back_to_summary = draft.pop("_edit", False) and self.summary is not None
         if outcome == SUMMARY or back_to_summary:
@@ -340,11 +406,22 @@ class Flow:
         for step in self.steps[names.index(after.name) + 1 :]:
             if step.applies_when(draft):
                 return await self.ask(update, context, who, step.name)
+        context.shown = None
         try:
             finished = await self.finish(update, context, who, draft)
         except Reask as again:  # the service refused: the summary (or a step) under why
+            self._then_summary(draft, again.step or after.name)
             return await self.ask(update, context, who, again.step or after.name, again.problem)
+        shown = self._just_shown(context)
+        if shown is not None and not isinstance(finished, int):
+            self._then_summary(draft, shown.name)
         return await self.go(update, context, who, after, finished)
+
+    def _then_summary(self, draft: Draft, name: str) -> None:
+        """`finish` asked a step again: once answered, back to the summary (as after Edit),
+        the other answers are still there."""
+        if self.summary is not None and name != self.summary:
+            draft["_edit"] = True
 
     # --- the handlers the ConversationHandler calls ----------------------------------------
     async def _who(self, update: Update, context: Context) -> Speaker | None:
@@ -394,6 +471,10 @@ class Flow:
         if press is None or press.kind not in ("resume", "fresh") or kept is None:
             if kept is None:
                 return await self._begin(update, context, who)
+            message = update.effective_message
+            text = message.text if press is None and message is not None else None
+            if text and not text.startswith("/"):  # typed at the choice: emergencies first,
+                await self._answer_typed(update, context, who, text)  # a question answered
             return await self.on_start(update, context)
         self.unkeep(context)
         if press.kind == "fresh":
@@ -421,24 +502,42 @@ class Flow:
         step: Step,
         call: Callable[[], Awaitable[Outcome]],
     ) -> str | int:
+        context.shown = None
         try:
             outcome = await call()
         except Reask as again:
             return await self.ask(update, context, who, again.step or step.name, again.problem)
         return await self.go(update, context, who, step, outcome)
 
-    async def on_press(self, step: Step, update: Update, context: Context) -> str | int:
-        """A press while `step` is the persisted state (the state, not the draft, is the truth:
-        after a crash the draft and the state can differ)."""
+    def _just_shown(self, context: Context) -> Step | None:
+        """The step of this flow shown since the handler (or `finish`) was called."""
+        shown = context.shown
+        if shown is None or shown[0] != self.key:
+            return None
+        return next((s for s in self.steps if s.name == shown[1]), None)
+
+    async def _enter(
+        self, step: Step, update: Update, context: Context
+    ) -> tuple[Speaker, Draft] | int:
+        """Every update at `step`: the person (still allowed), the draft (not gone, not idle);
+        else what ends it."""
         who = await self._who(update, context)
         if who is None:
             self.drop(context)
             return END
         if await self._ended(update, context, who):
             return END
-        if self.idle(context):
+        if self.is_idle(context):
             return await self.expired(step, update, context, who)
-        draft = self.draft(context)
+        return who, self.draft(context)
+
+    async def on_press(self, step: Step, update: Update, context: Context) -> str | int:
+        """A press while `step` is the persisted state (the state, not the draft, is the truth:
+        after a crash the draft and the state can differ)."""
+        entered = await self._enter(step, update, context)
+        if isinstance(entered, int):
+            return entered
+        who, draft = entered
         press = context.press(update)
         if press is None or press.prefix != self.prefix:
             return await self.ask(update, context, who, step.name)
@@ -465,15 +564,10 @@ class Flow:
         )
 
     async def on_message(self, step: Step, update: Update, context: Context) -> str | int:
-        who = await self._who(update, context)
-        if who is None:
-            self.drop(context)
-            return END
-        if await self._ended(update, context, who):
-            return END
-        if self.idle(context):
-            return await self.expired(step, update, context, who)
-        draft = self.draft(context)
+        entered = await self._enter(step, update, context)
+        if isinstance(entered, int):
+            return entered
+        who, draft = entered
         message = update.effective_message
         text = message.text if message is not None else None
         _ = who.gettext
@@ -494,16 +588,61 @@ class Flow:
         if text and text.startswith("/"):
             problem = self.busy(_) if self.busy is not None else reask_text(_, step.expects)
             return await self.ask(update, context, who, step.name, problem)
-        if text:
+        if text and step.knowledge_first:
             answered = await self._knowledge_first(update, context, who, step, text)
             if answered is not None:
                 return answered
         on_text = step.on_text
-        if text and on_text is not None:
+        if text and on_text is not None and step.keeps_typed:
+            if not context.anew and await self._answer_question(update, context, who, text):
+                context.anew = True  # the answer, then the step (with the text kept) below it
             return await self._run(
                 update, context, who, step, lambda: on_text(update, context, who, draft, text)
             )
+        if text and on_text is not None and (step.takes_text or not step.knowledge_first):
+            return await self._run(
+                update, context, who, step, lambda: on_text(update, context, who, draft, text)
+            )
+        if text and on_text is not None:  # a number, a date, a phone: read it first
+            context.shown = None
+            try:
+                outcome = await on_text(update, context, who, draft, text)
+            except Reask as again:  # not one: a question the knowledge base answers?
+                if looks_like_a_question(text) and await self._answer_question(
+                    update, context, who, text
+                ):
+                    return await self.ask(
+                        update, context, who, step.name, reask_text(_, step.expects)
+                    )
+                return await self.ask(update, context, who, again.step or step.name, again.problem)
+            return await self.go(update, context, who, step, outcome)
+        if text and await self._answer_question(update, context, who, text):
+            return await self.ask(update, context, who, step.name, reask_text(_, step.expects))
         return await self.ask(update, context, who, step.name, reask_text(_, step.expects))
+
+    async def _answer_typed(
+        self, update: Update, context: Context, who: Speaker, text: str
+    ) -> None:
+        """Text typed where only a choice is offered (Continue / Start again): the emergency
+        numbers, or a question answered; the caller shows the choice again."""
+        faq = context.bot_data.knowledge.faq
+        result = faq.match(text[:MAX_QUERY])
+        best = faq.get(result.best.entry_id) if result.best is not None else None
+        if result.emergency and best is not None:
+            await show(update, knowledge_text(best, who.lang), new=True)
+            return
+        answer = context.bot_data.answer_in_form or plain_answer
+        await answer(update, context, who, text, result)
+
+    async def _answer_question(
+        self, update: Update, context: Context, who: Speaker, text: str
+    ) -> bool:
+        """A question typed mid-form, answered by the knowledge base (`BotData.answer_in_form`,
+        the questions package's full answer) as outside any form: True if it was."""
+        faq = context.bot_data.knowledge.faq
+        result = faq.match(text[:MAX_QUERY])
+        answer = context.bot_data.answer_in_form or plain_answer
+        return await answer(update, context, who, text, result)
 
     # --- the knowledge base before the step (issue 13) ---------------------------------------
     @property
@@ -514,49 +653,30 @@ class Flow:
     async def _knowledge_first(
         self, update: Update, context: Context, who: Speaker, step: Step, text: str
     ) -> str | int | None:
-        """The emergency numbers, or a direct answer at a button step, then the same step
-        again; None: the step handles the text as before."""
+        """Emergencies first: the numbers, then the same step again; None: the step (and then
+        the question path of `on_message`) handles the text."""
         faq = context.bot_data.knowledge.faq
         result: MatchResult = faq.match(text[:MAX_QUERY])
         best = faq.get(result.best.entry_id) if result.best is not None else None
         found = (context.user_data or {}).get(STEPS_KEY)
         steps: dict[str, str] = found if isinstance(found, dict) else {}
         earlier = steps.pop(self._urgent_key, None)
-        # A button step may still keep what is typed (its `on_text`, with `expects` BUTTON:
-        # /request's service step keeps it as the description): the answer or the emergency
-        # numbers come first, then the step's own handler keeps the text, its step below them.
-        # The matcher answers many needs as questions ("我腿脚不好 想有人来家里看看"), so a
-        # question is kept too: it is shown back, and the description step replaces it.
-        keeps = step.on_text is not None and step.expects == BUTTON
+        if result.emergency and best is not None and step.keeps_typed:
+            await show(update, knowledge_text(best, who.lang), new=True)
+            context.anew = True
+            return None  # the step's handler keeps the text, the step below the numbers
         if result.emergency and best is not None:
-            typed = step.on_text is not None and not keeps
+            typed = step.takes_text
             said = sha256(f"{step.name}:{' '.join(text.split())}".encode()).hexdigest()[:16]
             if typed and earlier == said:
                 return None  # sent again right after the numbers: it was the answer
             await show(update, knowledge_text(best, who.lang), new=True)
-            if keeps:
-                context.anew = True
-                return None
             state = await self.ask(
                 update, context, who, step.name, send_again_text(who.gettext) if typed else None
             )
             if typed and context.user_data is not None:
                 context.user_data.setdefault(STEPS_KEY, {})[self._urgent_key] = said
             return state
-        if (
-            (step.on_text is None or keeps)
-            and result.outcome == ANSWER
-            and result.rule != SMALL_TALK
-            and best is not None
-        ):
-            # The answer, then the step under the usual re-ask: the person knows to press.
-            await show(update, knowledge_text(best, who.lang), new=True)
-            if keeps:  # the text may describe the need as well: the step's handler keeps it
-                context.anew = True
-                return None
-            return await self.ask(
-                update, context, who, step.name, reask_text(who.gettext, step.expects)
-            )
         return None
 
     async def on_cancel(self, update: Update, context: Context, step: Step | None = None) -> int:

@@ -13,6 +13,7 @@ One toggle style: "☑️ label" when ticked, "◻️ label" when not.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, timedelta
 
@@ -111,6 +112,16 @@ def choice_step(
     return Step(
         name, render, {button_kind: handler}, applies_when=applies_when, persisted=persisted
     )
+
+
+def station_draft(stations: Iterable[str], *, several: str = "several_stations") -> Draft:
+    """A fresh draft with a client token (so Save saves once): the station preset for a person
+    with one, `draft[several]` set (the station step applies) for a person with several."""
+    mine = sorted(stations)
+    draft: Draft = {"token": uuid.uuid4().hex, several: len(mine) > 1}
+    if len(mine) == 1:
+        draft["station"] = mine[0]
+    return draft
 
 
 def station_step(

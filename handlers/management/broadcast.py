@@ -11,7 +11,9 @@ The journey (diagram in `broadcast.mmd`), on the kit's Flow:
 then one confirm: `services.broadcasts.plan_broadcast` (which checks the sender may write to
 those people) plans one ledger row per recipient, keyed by the draft's broadcast id so a second
 press plans nothing, and the outbox delivers them in the background at its own pace; the sender
-is told the outcome when it is done. People who blocked the bot are counted, never retried.
+is told the outcome when it is done. A broadcast held for the morning is reported through the
+ledger instead: once it has gone out, the minute tick plans one `broadcast_report` row to the
+sender (`broadcasts.plan_held_reports`), rendered by `report_renderer`. People who blocked the bot are counted, never retried.
 The states 0-3 and the draft key "broadcast" are those the release before the kit persisted.
 
 Broadcasts are a kind of their own (`broadcast`) in the ledger: /unsubscribe stops only them,
@@ -23,19 +25,21 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CommandHandler
 
-from handlers.delivery import OutgoingMessage
+from handlers.delivery import PLANNERS, OutgoingMessage, Renderer
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import BotData, Context, Speaker
 from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import Gettext, Ngettext, Translator
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
+from handlers.kit.words import ngettext_for
 from knowledge.stations import StationCatalog
 from services import broadcasts, people
 from services.delivery import PendingDelivery
@@ -394,23 +398,74 @@ async def deliver(
     async with data.uow() as uow:
         language = (await people.languages_of(uow, [sender_tg_id]))[sender_tg_id]
     _ = data.translator.for_language(language)
-    lines = [
-        _("📣 Broadcast done: {sent} delivered.").format(sent=outcome.sent),
-    ]
-    blocked = outcome.unreachable + left_out.blocked
-    if blocked:
-        lines.append(
-            _("{count} people have blocked the bot; they were not sent it.").format(count=blocked)
-        )
-    if left_out.opted_out:
-        lines.append(
-            _("{count} people unsubscribed from broadcasts.").format(count=left_out.opted_out)
-        )
-    if outcome.failed:
-        lines.append(_("{count} could not be delivered this time.").format(count=outcome.failed))
+    went = broadcasts.SenderReport(
+        sent=outcome.sent,
+        blocked=outcome.unreachable + left_out.blocked,
+        not_reachable=outcome.failed + left_out.not_started,
+        opted_out=left_out.opted_out,
+    )
+    lines = [_("📣 Broadcast done: {sent} delivered.").format(sent=went.sent)]
+    lines += report_lines(ngettext_for(data.translator, language), went)
     if outcome.waiting:
         lines.append(_("{count} are still waiting to be sent.").format(count=outcome.waiting))
     await data.outbox.send(OutgoingMessage(sender_tg_id, "\n".join(lines)))
+
+
+def report_lines(ngettext: Ngettext, went: broadcasts.SenderReport) -> list[str]:
+    """Who did not get a broadcast, and why: one line per reason there was (plural forms)."""
+    lines = []
+    if went.blocked:
+        lines.append(
+            ngettext(
+                "{count} person has blocked the bot and was not sent it.",
+                "{count} people have blocked the bot and were not sent it.",
+                went.blocked,
+            ).format(count=went.blocked)
+        )
+    if went.not_reachable:
+        lines.append(
+            ngettext(
+                "{count} person could not be reached (never opened the bot, or Telegram "
+                "refused the message).",
+                "{count} people could not be reached (never opened the bot, or Telegram "
+                "refused the message).",
+                went.not_reachable,
+            ).format(count=went.not_reachable)
+        )
+    if went.opted_out:
+        lines.append(
+            ngettext(
+                "{count} person unsubscribed from broadcasts.",
+                "{count} people unsubscribed from broadcasts.",
+                went.opted_out,
+            ).format(count=went.opted_out)
+        )
+    return lines
+
+
+def report_renderer(translator: Translator) -> Renderer:
+    """The ledger's report to the sender of a held broadcast, once it has gone out."""
+
+    def render(
+        item: PendingDelivery, _: Gettext, lang: str
+    ) -> tuple[str, InlineKeyboardMarkup | None]:
+        went = broadcasts.SenderReport.of(item.payload)
+        lines = [
+            _("📣 Your broadcast held for the morning has gone out: {sent} delivered.").format(
+                sent=went.sent
+            ),
+            *report_lines(ngettext_for(translator, lang), went),
+        ]
+        return "\n".join(lines), None
+
+    return render
+
+
+async def plan_held_reports(data: BotData, now: datetime) -> int:
+    """The minute tick's part: a report to each held broadcast's sender once it has gone out
+    (planned before the tick delivers, so it leaves in the same tick)."""
+    async with data.uow() as uow:
+        return await broadcasts.plan_held_reports(uow, now=now)
 
 
 async def wait_for_sends(data: BotData) -> None:
@@ -458,6 +513,8 @@ async def subscribe(update: Update, context: Context) -> None:
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data: BotData = app.bot_data
     data.outbox.register_renderer(broadcasts.KIND, renderer(data.knowledge.stations))
+    data.outbox.register_renderer(broadcasts.REPORT_KIND, report_renderer(data.translator))
+    data.extras.setdefault(PLANNERS, []).append(plan_held_reports)
     app.add_handler(BROADCAST.conversation())
     app.add_handler(CommandHandler("unsubscribe", unsubscribe))
     app.add_handler(CommandHandler("subscribe", subscribe))

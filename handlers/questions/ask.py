@@ -7,7 +7,7 @@ with 👍 / 👎 (and a "request this service" button where one fits); "did you 
 three entries; or an offer to pass the question to a social worker. Passing it on creates a
 question for the person's station (asked with buttons when not known yet); the station's
 workers get it with a Reply button, and their reply reaches the resident with a Reply button
-of their own. The reply is the one conversation here (`qa_reply`, persistent): press Reply,
+of their own. The reply is the one conversation here (`qa_reply`, a kit Flow): press Reply,
 type, sent. Unanswered questions are listed by `inbox:questions` (a button of /inbox).
 Unmatched questions and 👎 are stored; /kbgaps shows administrators the most frequent ones.
 
@@ -37,15 +37,23 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from handlers.delivery import OutgoingMessage
 from handlers.kit.callbacks import pattern
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import TEXT, cancelled_text, knowledge_text, reask_text
+from handlers.kit.flow import (
+    END,
+    TEXT,
+    Draft,
+    Flow,
+    Reask,
+    Screen,
+    Step,
+    cancelled_text,
+    knowledge_text,
+)
+from handlers.kit.flow import Outcome as FlowOutcome
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import station_buttons
 from handlers.kit.screen import drop_buttons, show
@@ -248,6 +256,26 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
     )
 
 
+async def answer_in_form(
+    update: Update, context: Context, who: Speaker, text: str, result: MatchResult
+) -> bool:
+    """A question typed mid-form (the kit's `BotData.answer_in_form`): a direct answer as
+    outside any form, with 👍 / 👎, related entries, "ask a social worker instead" and, for a
+    question about the person's own requests or application, what they are; but no button that
+    would leave the form (request this service, the menu, /myrequests). Small talk and
+    anything the knowledge base cannot answer directly: False, the step is simply asked again."""
+    faq = context.bot_data.knowledge.faq
+    text = text.strip()
+    entry = faq.get(result.best.entry_id) if result.best is not None else None
+    if not text or result.outcome != ANSWER or result.rule == SMALL_TALK or entry is None:
+        return False
+    number = _remember(context, text, result)
+    lines, _rows = await _own_status(context, who, result.intent)
+    body, markup = answer_view(who.gettext, faq, entry, who.lang, number, action=False)
+    await _send(update, "\n\n".join([body, *lines]), markup)
+    return True
+
+
 def answer_view(
     _: Gettext,
     faq: Faq,
@@ -258,10 +286,12 @@ def answer_view(
     votes: bool = True,
     first_rows: Rows = (),
     menu: bool = False,
+    action: bool = True,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The answer, with 👍 / 👎 (unless not `votes`: the emergency numbers are not rated), the
     `first_rows` (the person's own requests), the entry's action, related entries, a way to a
-    person (when `number` names a question the person typed) and (`menu`) the menu button."""
+    person (when `number` names a question the person typed) and (`menu`) the menu button.
+    Not `action`: no "request this service" (mid-form, it would leave the form)."""
     body = knowledge_text(entry, lang)
     rows: list[list[InlineKeyboardButton]] = []
     if votes:
@@ -272,7 +302,7 @@ def answer_view(
             ]
         )
     rows += [list(row) for row in first_rows]
-    if entry.action_service:
+    if entry.action_service and action:
         rows.append(
             [
                 InlineKeyboardButton(
@@ -654,87 +684,109 @@ async def _notify_new_question(
 # --- the reply conversation --------------------------------------------------------------------
 
 
-async def reply_start(update: Update, context: Context) -> int:
-    """qa:reply:<id> — staff or the resident start writing in a question's thread."""
+async def reply_begin(update: Update, context: Context, who: Speaker) -> Draft | None:
+    """qa:reply:<id> — staff or the resident start writing in a question's thread (the
+    service says who may); refused with an alert, nothing changes."""
     query = update.callback_query
     press = context.press(update)
-    assert query is not None and press is not None
-    who = await context.person(update)
     _ = who.gettext
-    data = context.bot_data
-    question_id = press.int_arg(0)
-    if question_id is None:  # a forged id: as if the question had gone
-        await query.answer(_("This question no longer exists."), show_alert=True)
-        return ConversationHandler.END
+    question_id = press.int_arg(0) if press is not None else None
+    if query is None or question_id is None:  # a forged id: as if the question had gone
+        if query is not None:
+            await query.answer(_("This question no longer exists."), show_alert=True)
+        return None
     try:
-        async with data.uow() as uow:
+        async with context.bot_data.uow() as uow:
             view = await questions.for_reply(uow, question_id=question_id, access=who.access)
     except NotAllowed:
         await query.answer(
             _("Only the question's station and the person who asked can reply."), show_alert=True
         )
-        return ConversationHandler.END
+        return None
     except NotFound:
         await query.answer(_("This question no longer exists."), show_alert=True)
-        return ConversationHandler.END
+        return None
     except Conflict:
         await query.answer(_("This question has been closed."), show_alert=True)
         await drop_buttons(update)
-        return ConversationHandler.END
+        return None
     await query.answer()
-    assert context.user_data is not None
-    context.user_data["qa"] = {"question_id": question_id}
-    await _send(
-        update,
-        _("✍️ Type your reply to question #{number}:").format(number=question_id)
-        + f"\n<i>{escape(_excerpt(view.text))}</i>",
-        InlineKeyboardMarkup([[InlineKeyboardButton(_("✖ Cancel"), callback_data="qa:cancel")]]),
+    context.anew = True  # the prompt comes below the question, which keeps its text
+    return {"question_id": question_id, "excerpt": _excerpt(view.text)}
+
+
+def _reply_prompt(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    return Screen(
+        _("✍️ Type your reply to question #{number}:").format(number=draft.get("question_id"))
+        + f"\n<i>{escape(str(draft.get('excerpt') or '…'))}</i>"
     )
-    return TYPING
 
 
-async def reply_text(update: Update, context: Context) -> int:
-    who = await context.person(update)
+async def _reply_typed(
+    update: Update, context: Context, who: Speaker, draft: Draft, text: str
+) -> FlowOutcome:
+    draft["text"] = text
+    return None  # the Flow's finish sends it
+
+
+async def reply_send(update: Update, context: Context, who: Speaker, draft: Draft) -> FlowOutcome:
+    """The one confirm: `questions.reply` (which checks who may), then relayed through the
+    outbox; a resident's reply that describes an emergency also gets the numbers at once."""
     _ = who.gettext
     data = context.bot_data
-    draft = (context.user_data or {}).get("qa") or {}
-    message = update.effective_message
-    if not draft.get("question_id") or message is None or not message.text:
-        return ConversationHandler.END
+    text = str(draft.pop("text", "") or "")
+    if not draft.get("question_id") or not text:
+        await _send(update, cancelled_text(_))
+        return END
     try:
         async with data.uow() as uow:
             sent = await questions.reply(
                 uow,
                 question_id=int(draft["question_id"]),
                 access=who.access,
-                text=message.text,
+                text=text,
                 now=data.clock.now(),
                 admin_tg_ids=data.admin_ids,
             )
     except InvalidValue:
-        await _send(update, _("Please keep your reply under 3,500 characters and send it again."))
-        return TYPING
+        raise Reask(_("Please keep your reply under 3,500 characters and send it again.")) from None
     except (NotAllowed, NotFound, Conflict):
-        _drop_reply_draft(context)
         await _send(update, _("This question has been closed, so nothing was sent."))
-        return ConversationHandler.END
-    _drop_reply_draft(context)
+        return END
     await _relay(context, sent, who)
     if not sent.from_staff:
         # A resident's reply that describes an emergency: it is sent, and the numbers come at
         # once (the station may not read it before the next opening hours).
         faq = data.knowledge.faq
-        found = faq.match(message.text[: questions.MAX_QUERY])
+        found = faq.match(text[: questions.MAX_QUERY])
         urgent = faq.get(found.best.entry_id) if found.emergency and found.best else None
         if urgent is not None:
             await _send(update, knowledge_text(urgent, who.lang))
     await _send(update, _("✅ Sent."))
-    return ConversationHandler.END
+    return END
 
 
-def _drop_reply_draft(context: Context) -> None:
-    if context.user_data is not None:
-        context.user_data.pop("qa", None)
+# The reply conversation on the kit. Its state (1) and draft key ("qa") are those the release
+# before the kit persisted, so a reply being typed across the upgrade is still sent.
+REPLY = Flow(
+    name="qa_reply",
+    prefix="qa",
+    draft_key="qa",
+    steps=(
+        Step(
+            "reply",
+            _reply_prompt,
+            on_text=_reply_typed,
+            expects=TEXT,
+            persisted=TYPING,
+            knowledge_first=False,  # relayed as written: never held for the knowledge base
+        ),
+    ),
+    begin=reply_begin,
+    finish=reply_send,
+    entry_patterns=(pattern("qa", "reply"),),
+)
 
 
 async def _relay(context: Context, sent: questions.ReplySent, author: Speaker) -> None:
@@ -762,26 +814,6 @@ async def _relay(context: Context, sent: questions.ReplySent, author: Speaker) -
             OutgoingMessage(tg_id, body, _thread_buttons(_, view.id, staff=not sent.from_staff))
         )
     await data.outbox.send_many(messages)
-
-
-async def reply_cancel(update: Update, context: Context) -> int:
-    who = await context.person(update)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-        await drop_buttons(update)
-    _drop_reply_draft(context)
-    _ = who.gettext
-    await _send(update, cancelled_text(_))
-    return ConversationHandler.END
-
-
-async def reply_reask(update: Update, context: Context) -> int:
-    who = await context.person(update)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
-    _ = who.gettext
-    await _send(update, reask_text(_, TEXT))
-    return TYPING
 
 
 async def close_question(update: Update, context: Context) -> None:
@@ -970,24 +1002,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             "questions", N_("❓ Questions waiting ({count})"), _count_unanswered, _list_unanswered
         )
     )
-    app.add_handler(
-        ConversationHandler(
-            entry_points=[CallbackQueryHandler(reply_start, pattern=pattern("qa", "reply"))],
-            states={
-                TYPING: [
-                    MessageHandler(filters.TEXT & ~filters.COMMAND, reply_text),
-                    CallbackQueryHandler(reply_cancel, pattern=r"^qa:cancel$"),
-                    CommandHandler("cancel", reply_cancel),
-                    MessageHandler(filters.ALL, reply_reask),
-                ]
-            },
-            fallbacks=[CommandHandler("cancel", reply_cancel)],
-            name="qa_reply",
-            persistent=True,
-            allow_reentry=True,
-        )
-    )
+    app.add_handler(REPLY.conversation())
     app.bot_data.on_free_text = free_text  # people's fallback: typed text is a question
+    app.bot_data.answer_in_form = answer_in_form  # the kit's Flows: a question mid-form
     app.add_handler(CommandHandler("ask", ask_command))
     app.add_handler(CallbackQueryHandler(ask_command, pattern=r"^menu:ask$"))
     app.add_handler(CommandHandler("kbgaps", kbgaps))

@@ -478,6 +478,7 @@ STEPS = (
             applies_when=service_asked,
         ),
         on_text=_service_typed,  # still a button step (expects BUTTON): see the kit's flow
+        keeps_typed=True,
     ),
     choice_step(
         FOR_WHOM_STEP,

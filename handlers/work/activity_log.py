@@ -37,7 +37,18 @@ from telegram.ext import (
 
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, NUMBER, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import (
+    END,
+    NUMBER,
+    TEXT,
+    WORK_IDLE,
+    Draft,
+    Flow,
+    Outcome,
+    Reask,
+    Screen,
+    Step,
+)
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
@@ -62,7 +73,7 @@ from handlers.kit.words import (
     person_times_count,
     staff_only,
 )
-from handlers.work import record_steps
+from handlers.work import record_steps, work_forms
 from knowledge.record_templates import RecordTemplate
 from knowledge.stations import Station
 from services import activities, records
@@ -131,8 +142,7 @@ def _question(draft: Draft) -> activities.SplitQuestion | None:
 
 # --- what the screens say ---------------------------------------------------------------------
 def _station_name(context: Context, who: Speaker, code: str | None) -> str:
-    station = context.bot_data.knowledge.stations.get(code or "")
-    return escape(station.name(who.lang) if station else (code or ""))
+    return escape(work_forms.station_name(context, who, code))
 
 
 def _group_names(context: Context, who: Speaker) -> dict[str, str]:
@@ -556,23 +566,19 @@ STEPS: tuple[Step, ...] = (
 
 
 # --- the start, the confirm, and "log another like this" --------------------------------------
-def _refusal(who: Speaker) -> str:
-    _ = who.gettext
-    if not who.access.is_staff:
-        return staff_only(_)
+def _only_workers(_: Gettext) -> str:
     return _("Only social workers log activities.")
 
 
+def _refusal(who: Speaker) -> str:
+    return work_forms.refusal(who, _only_workers)
+
+
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
-    """A fresh draft with a token (so Save saves once); the station is asked only of someone
-    with several."""
-    stations = sorted(who.access.worker_stations)
-    if not stations:
-        await show(update, _refusal(who))
+    """A fresh draft (see `work_forms.fresh_draft`), with the template last logged for ⚡."""
+    draft = await work_forms.fresh_draft(update, who, who.access.worker_stations, _only_workers)
+    if draft is None:
         return None
-    draft: Draft = {"token": uuid.uuid4().hex, "several_stations": len(stations) > 1}
-    if len(stations) == 1:
-        draft["station"] = stations[0]
     async with context.bot_data.uow() as uow:
         last = await last_template(uow, worker_tg_id=who.tg_id)
     if last is not None and context.bot_data.knowledge.record_templates.template(last):
@@ -620,7 +626,7 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
                 rules=data.knowledge.record_rules,
             )
     except DayLimitExceeded as too_much:
-        return await FLOW.ask(update, context, who, "hours", day_limit_text(_, too_much))
+        return await FLOW.ask(update, context, who, "hours", work_forms.day_limit_text(_, too_much))
     except NotAllowed:
         await show(
             update, _("You are no longer a social worker at this station, so nothing was saved.")
@@ -692,16 +698,6 @@ async def _refused(
         return await FLOW.ask(update, context, who, "note", reason)
     reason = _("That record template is no longer in the catalogue; please choose again.")
     return await FLOW.ask(update, context, who, "category", reason)
-
-
-def day_limit_text(_: Gettext, error: DayLimitExceeded) -> str:
-    """The plausibility refusal, with what the day holds and the limit."""
-    return _(
-        "That would make the day too long: {logged} h are already logged for that day, and "
-        "the most one day can hold is {limit} h. Please check the hours or the day."
-    ).format(
-        logged=hours_label(error.logged_minutes / 60), limit=hours_label(error.limit_minutes / 60)
-    )
 
 
 def missing_names(context: Context, who: Speaker, view: records.RecordView) -> str:
@@ -798,6 +794,7 @@ FLOW = Flow(
     commands=("log",),
     entry_patterns=(r"^menu:log$",),
     allowed=_bring_up_to_date,
+    idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
     busy=lambda _: _("You are in the middle of logging an activity. Finish it, or send /cancel."),
 )
 

@@ -14,9 +14,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import END, TEXT, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.screen import show
 from handlers.kit.words import day_label, hours_label, staff_only
+from handlers.work import work_forms
 from handlers.work.quota import mode_label
 from services import supervision
 from services.activities import DayLimitExceeded
@@ -252,9 +253,7 @@ async def finish(update: Update, context: Context, who: Speaker, draft: Draft) -
         await _show_list(update, context, who, _window_closed(who, context))
         return END
     except DayLimitExceeded as too_much:
-        from handlers.work.activity_log import day_limit_text
-
-        raise Reask(day_limit_text(_, too_much), "value") from None
+        raise Reask(work_forms.day_limit_text(_, too_much), "value") from None
     except InvalidValue:
         raise Reask(_("That value cannot be used; please check it."), "value") from None
     await _show_list(update, context, who, _("✅ Corrected."))
@@ -268,6 +267,7 @@ FLOW = Flow(
     begin=begin,
     finish=finish,
     entry_patterns=(rf"^{KEY}:fix:\d+$",),
+    idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
 )
 
 

@@ -2,8 +2,9 @@
 
 A view that ends at once: supervisors see each assigned station, station heads their station,
 admins every station in one table, behind ones first (paged by buttons). Who sees which
-stations is `services.quota.quota_overview`'s rule, asked on every press, so neither a forged
-page button nor an old screen shows more. Early in the month a station under the line is
+stations, and (admins only) which stations have no supervisor in the bot, is the rule of
+`services.quota.quota_screen`, asked on every press: this module only renders its plain values,
+so neither a forged page button nor an old screen shows more. Early in the month a station under the line is
 "just started", not red (`QuotaStatus.just_started`).
 """
 
@@ -20,9 +21,8 @@ from handlers.kit.context import Context
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.screen import show
 from handlers.kit.words import hours_label, month_label, staff_only
-from services import reach
 from services.errors import NotAllowed
-from services.quota import BEHIND, MET, MISSED, ON_TRACK, ONLINE, QuotaStatus, quota_overview
+from services.quota import BEHIND, MET, MISSED, ON_TRACK, ONLINE, QuotaStatus, quota_screen
 
 PAGE = 25  # stations per page of the admin table
 STATUS_ICONS = {MET: "✅", ON_TRACK: "🟢", BEHIND: "🔴", MISSED: "❌"}
@@ -170,8 +170,12 @@ async def show_quota(update: Update, context: Context) -> int:
     page = (press.int_arg() or 0) if press is not None and press.prefix == "quota" else 0
     try:
         async with data.uow() as uow:
-            statuses = await quota_overview(
-                uow, actor=who.access, now=data.clock.now(), zone=data.clock.zone
+            screen = await quota_screen(
+                uow,
+                actor=who.access,
+                station_codes=data.knowledge.stations.codes,
+                now=data.clock.now(),
+                zone=data.clock.zone,
             )
     except NotAllowed:
         text = (
@@ -182,13 +186,9 @@ async def show_quota(update: Update, context: Context) -> int:
         await show(update, text)
         return ConversationHandler.END
     names = {s.code: s.name(who.lang) for s in data.knowledge.stations.stations}
-    if who.access.is_admin:  # every station: the one table
-        async with data.uow() as uow:
-            found = await reach.doctor(
-                uow, station_codes=data.knowledge.stations.codes, admin_tg_ids=data.admin_ids
-            )
-        unsupervised = frozenset(found.stations_without_supervisor)
-        text, pages = quota_table(_, names, statuses, page, unsupervised)
+    statuses = list(screen.statuses)
+    if screen.every_station:  # every station: the one table
+        text, pages = quota_table(_, names, statuses, page, screen.unsupervised)
         page = min(max(page, 0), pages - 1)
         nav = []
         if page > 0:
@@ -200,7 +200,7 @@ async def show_quota(update: Update, context: Context) -> int:
     blocks = [quota_block(_, names.get(q.station_code, q.station_code), q) for q in statuses]
     header = "<b>" + _("⏱ Supervision quota this month") + "</b>\n" + rule_text(_, statuses)
     markup = None
-    if who.access.supervisor_stations:
+    if screen.can_log:
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(_("🧭 Log a session"), callback_data="menu:supervise")]]
         )

@@ -23,11 +23,11 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import END, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.words import day_label, hours_label, staff_only
-from handlers.work import record_steps
+from handlers.work import record_steps, work_forms
 from services import records
 from services.activities import AlreadyDeleted, DayLimitExceeded
 from services.errors import InvalidValue, NotAllowed, NotFound
@@ -305,9 +305,7 @@ async def finish(update: Update, context: Context, who: Speaker, draft: Draft) -
         await show(update, _("I could not find that record."))
         return END
     except DayLimitExceeded as too_much:
-        from handlers.work.activity_log import day_limit_text
-
-        await show(update, day_limit_text(_, too_much))
+        await show(update, work_forms.day_limit_text(_, too_much))
         return END
     except InvalidValue:
         raise Reask(_("Please check that answer."), "field") from None
@@ -330,6 +328,7 @@ FLOW = Flow(
     begin=begin,
     finish=finish,
     entry_patterns=(rf"^{KEY}:({FILL}|{PHOTOS}|{EDIT}):\d+$",),
+    idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
     busy=lambda _: _("You are in the middle of changing a record. Finish it, or send /cancel."),
 )
 

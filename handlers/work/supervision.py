@@ -13,7 +13,6 @@ The month's standing shown after saving is `/quota`'s (`handlers/work/quota.py`)
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from functools import partial
 from html import escape
@@ -26,19 +25,22 @@ from telegram.ext import (
 
 from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import END, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.flow import TEXT as TEXT_INPUT
+from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices
 from handlers.kit.screen import show
 from handlers.kit.steps import (
     choice_step,
+    confirm_step,
     date_refused,
     date_steps,
     hours_problem,
     hours_step,
     station_step,
 )
-from handlers.kit.words import day_label, hours_label, staff_only
+from handlers.kit.words import day_label, hours_label
+from handlers.work import work_forms
 from handlers.work.quota import mode_label, quota_block
 from knowledge.stations import Station
 from services import supervision
@@ -55,11 +57,6 @@ PAGE = 25  # stations per page of the admin table
 
 
 # --- /supervise: the draft and the steps ------------------------------------------------------
-def _station_name(context: Context, who: Speaker, code: str | None) -> str:
-    station = context.bot_data.knowledge.stations.get(code or "")
-    return station.name(who.lang) if station else (code or "")
-
-
 def _topic_name(context: Context, who: Speaker, draft: Draft) -> str:
     code = draft.get("topic_code")
     if code:
@@ -75,7 +72,7 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
     return "\n".join(
         [
             _("Station: {station}").format(
-                station=escape(_station_name(context, who, draft.get("station")))
+                station=escape(work_forms.station_name(context, who, draft.get("station")))
             ),
             _("Day: {day}").format(day=day_label(_, date.fromisoformat(draft["date"]))),
             _("Hours: {hours}").format(hours=hours_label(draft["minutes"] / 60)),
@@ -95,24 +92,15 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
     )
 
 
-def _refusal(who: Speaker) -> str:
-    _ = who.gettext
-    if not who.access.is_staff:
-        return staff_only(_)
+def _only_supervisors(_: Gettext) -> str:
     return _("Only supervisors log supervision sessions.")
 
 
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
-    """A fresh draft with a token (so Save saves once); the station is asked only of someone
-    with several."""
-    stations = sorted(who.access.supervisor_stations)
-    if not stations:
-        await show(update, _refusal(who))
-        return None
-    draft: Draft = {"token": uuid.uuid4().hex, "several_stations": len(stations) > 1}
-    if len(stations) == 1:
-        draft["station"] = stations[0]
-    return draft
+    """A fresh draft (see `work_forms.fresh_draft`) for a supervisor of one or more stations."""
+    return await work_forms.fresh_draft(
+        update, who, who.access.supervisor_stations, _only_supervisors
+    )
 
 
 def _your_stations(context: Context, who: Speaker, draft: Draft) -> list[Station]:
@@ -222,16 +210,10 @@ def _supervisees_text(who: Speaker, draft: Draft) -> str:
     )
 
 
-async def on_save(
-    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-) -> Outcome:
-    return None  # past the last step: `save` below
-
-
 DATE_STEP, DAY_STEP = date_steps(
     prefix=KEY,
     text=lambda _, context, who, draft: _("🧭 Supervision for {station}. Which day was it?").format(
-        station=escape(_station_name(context, who, draft.get("station")))
+        station=escape(work_forms.station_name(context, who, draft.get("station")))
     ),
     persisted=(DATE, DAY),
 )
@@ -303,13 +285,14 @@ STEPS = (
         {"form": on_form},
     ),
     Step("who", _render_who, {"sw": on_supervisee, "team": on_team, "swdone": on_who_done}),
-    Step(
+    confirm_step(
         "confirm",
-        lambda context, who, draft: Screen(
-            who.gettext("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft),
-            [[InlineKeyboardButton(who.gettext("✅ Save"), callback_data=f"{KEY}:ok")]],
+        prefix=KEY,
+        kind="ok",
+        text=lambda _, context, who, draft: (
+            _("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft)
         ),
-        {"ok": on_save},
+        save_label=lambda _: _("✅ Save"),
         persisted=CONFIRM,
     ),
 )
@@ -340,9 +323,7 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
                 rules=data.knowledge.record_rules,
             )
     except DayLimitExceeded as too_much:
-        from handlers.work.activity_log import day_limit_text
-
-        return await FLOW.ask(update, context, who, "hours", day_limit_text(_, too_much))
+        return await FLOW.ask(update, context, who, "hours", work_forms.day_limit_text(_, too_much))
     except NotAllowed:
         await show(update, _("This station is no longer assigned to you, so nothing was saved."))
         return END
@@ -360,7 +341,7 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     summary = _summary(context, who, draft)
     parts = [_("✅ Saved."), summary]
     if saved.quota is not None:
-        name = _station_name(context, who, saved.session.station_code)
+        name = work_forms.station_name(context, who, saved.session.station_code)
         parts += ["", quota_block(_, name, saved.quota)]
     buttons = InlineKeyboardMarkup(
         [
@@ -383,6 +364,7 @@ FLOW = Flow(
     finish=save,
     commands=("supervise",),
     entry_patterns=(r"^menu:supervise$",),
+    idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
     busy=lambda _: _("You are in the middle of logging supervision. Finish it, or send /cancel."),
 )
 

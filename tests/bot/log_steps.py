@@ -23,3 +23,24 @@ async def past_supervisees(person: OfflinePerson) -> None:
         await person.press("sup:form:group")
     if _offered(person, "sup:team"):
         await person.press("sup:team")
+
+
+async def to_the_form(person: OfflinePerson, category: str, template: str) -> None:
+    """/log today, 1 hour, one elderly person, no note: up to the template's own form."""
+    await person.send("/log")
+    for button in (f"log:cat:{category}", f"log:tpl:{template}", "log:date:today", "log:dur:60"):
+        await person.press(button)
+    await past_the_people(person)
+
+
+async def quick_to_the_form(person: OfflinePerson) -> None:
+    """/log by ⚡ (the template last logged, today), 1 hour, one elderly person, no note."""
+    await person.send("/log")
+    for button in ("log:last", "log:dur:60"):
+        await person.press(button)
+    await past_the_people(person)
+
+
+async def past_the_people(person: OfflinePerson) -> None:
+    for button in ("log:grp:elderly", "log:grp:done", "log:pt:1", "log:note:skip"):
+        await person.press(button)

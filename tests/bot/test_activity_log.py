@@ -181,9 +181,8 @@ async def test_dates_outside_the_window_are_reasked_with_the_reason(bot: BotHarn
 
 async def test_last_month_is_open_for_a_week_into_the_next(bot: BotHarness) -> None:
     bot.clock.current = datetime(2026, 12, 2, 9, 0, tzinfo=SHANGHAI)
-    # The form stays open six days here (STATIONBOT_DRAFT_IDLE_MINUTES would put it aside).
-    assert bot.app is not None
-    bot.app.bot_data.draft_idle = timedelta(days=30)
+    # The form stays open six days here: /log is a record form (`Flow(idle=WORK_IDLE)`, 7 days),
+    # which STATIONBOT_DRAFT_IDLE_MINUTES (2 hours) does not put aside.
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
     await worker.send("/log")
     await worker.press("log:cat:admin")

@@ -122,7 +122,7 @@ async def test_reply_survives_a_restart_and_cancel_sends_nothing(bot: BotHarness
     notification = worker.last
     await worker.press("✍️ Reply")
     await worker.send_photo()
-    assert worker.last_text == "Please type your answer as text, or use the buttons."
+    assert worker.last_text.startswith("Please type your answer as text, or use the buttons.\n\n✍️")
     await worker.send("/cancel")
     assert worker.last_text == "Cancelled. Nothing was saved."
     before = len(resident.messages)
@@ -273,3 +273,49 @@ async def test_mydata_and_forget_cover_questions(bot: BotHarness) -> None:
     await resident.send("/mydata")
     exported = json.loads(resident.last.file_bytes or b"{}")
     assert exported["questions"] and all(q["text"] is None for q in exported["questions"])
+
+
+async def _passed_on(bot: BotHarness):  # type: ignore[no-untyped-def]
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person()
+    await resident.send("明天天气怎么样")
+    await resident.press("好的，转给社工")
+    await resident.press("✅ 同意")
+    await resident.press("江南街道社工站")
+    return worker, resident
+
+
+async def test_the_reply_on_the_kit_keeps_the_question_and_relays_as_written(
+    bot: BotHarness,
+) -> None:
+    worker, resident = await _passed_on(bot)
+    notification = worker.last
+    await worker.press("✍️ Reply")
+    assert notification.text.startswith("❓") and notification.edits == 0  # not written over
+    prompt = worker.last
+    assert prompt is not notification and prompt.text.startswith("✍️ Type your reply")
+    assert [b.callback_data for b in prompt.buttons] == ["qa:cancel"]
+    # Words of an emergency in a worker's reply: relayed at once, not held for the numbers.
+    await worker.send("如遇紧急情况请拨打120，我们明天上门。")
+    assert worker.last_text == "✅ Sent."
+    assert "我们明天上门" in resident.last_text
+    await resident.press("✍️ 回复")
+    before = len(resident.messages)
+    await resident.send("我妈摔倒了起不来")  # the resident's emergency: sent, and the numbers
+    assert "我妈摔倒了起不来" in worker.last_text
+    texts = [m.text for m in resident.messages[before:]]
+    assert any("120" in t and "110" in t for t in texts) and texts[-1] == "✅ 已发送。"
+
+
+async def test_a_reply_being_typed_across_the_upgrade_is_still_sent(bot: BotHarness) -> None:
+    worker, resident = await _passed_on(bot)
+    await worker.press("✍️ Reply")
+    assert bot.app is not None
+    data = bot.app.user_data[worker.user_id]
+    question_id = data["qa"]["question_id"]
+    data.clear()  # as the release before the kit left it: state 1, the draft {"question_id"}
+    data["qa"] = {"question_id": question_id}
+    await bot.restart()
+    await worker.send("Written before the upgrade")
+    assert worker.last_text == "✅ Sent."
+    assert "Written before the upgrade" in resident.last_text

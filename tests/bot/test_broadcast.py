@@ -86,8 +86,8 @@ async def test_head_broadcasts_to_residents_with_preview_and_outcome(bot: BotHar
         assert "Free health checks" not in left_out.last_text
     outcome = head.last_text
     assert outcome.startswith("📣 Broadcast done: 2 delivered.")
-    assert "2 people have blocked the bot; they were not sent it." in outcome
-    assert "1 people unsubscribed from broadcasts." in outcome
+    assert "2 people have blocked the bot and were not sent it." in outcome
+    assert "1 person unsubscribed from broadcasts." in outcome
     async with bot.database.uow() as uow:
         rows = (
             (await uow.session.execute(select(Delivery.status).where(Delivery.kind == "broadcast")))

@@ -569,3 +569,22 @@ async def test_mydata_case_readers_in_chinese(bot: BotHarness) -> None:
     summary = resident.messages[-2].text
     assert "谁查看过您的个案记录" in summary
     assert "王社工（社工）查看了个案 JN-C-0001" in summary
+
+
+async def test_a_value_the_service_refuses_at_save_is_asked_again_with_why(
+    bot: BotHarness,
+) -> None:
+    """/register's save refused a field (a preferred time since dropped from the catalogue):
+    that step comes back under "Please check this answer again.", and nothing is saved."""
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
+    await register_walk_in(worker)
+    assert bot.app is not None
+    bot.app.user_data[worker.user_id]["register"]["time"] = "gone_from_the_catalogue"
+    await worker.press("wk:save")
+    assert worker.last_text.startswith("Please check this answer again.\n\n")
+    assert "wk:time:any" in [b.callback_data for b in worker.last_with_buttons().buttons]
+    async with bot.database.uow() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(ServiceRequest)) == 0
+    await worker.press("wk:time:any")  # back to the summary, then saved
+    await worker.press("wk:save")
+    assert "Registered as JN-0001" in worker.last_text

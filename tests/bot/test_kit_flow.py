@@ -16,6 +16,15 @@ from tests.harness import BotHarness
 SAVED: list[Draft] = []
 
 
+def install(bot: BotHarness, flow: Flow) -> None:
+    """Add `flow` to the real application before the fallbacks, as a journey package would."""
+    assert bot.app is not None
+    bot.app.add_handler(flow.conversation())
+    journeys = bot.app.handlers[0]
+    journeys.insert(0, journeys.pop())
+    SAVED.clear()
+
+
 async def _begin(update: Any, context: Context, who: Speaker) -> Draft:
     return {}
 
@@ -55,11 +64,7 @@ FLOW = Flow(
 
 
 async def test_a_flow_with_toggles_text_summary_and_edit(bot: BotHarness) -> None:
-    assert bot.app is not None
-    bot.app.add_handler(FLOW.conversation())
-    journeys = bot.app.handlers[0]
-    journeys.insert(0, journeys.pop())  # before the fallbacks, as a journey package would be
-    SAVED.clear()
+    install(bot, FLOW)
     person = await bot.person(lang="en")
     await person.send("/kitdemo")
     assert person.button_labels() == ["◻️ Elders", "◻️ Children", "Done", "✖ Cancel"]
@@ -114,11 +119,7 @@ CONSENT_FLOW = Flow(
 
 
 async def test_consent_as_a_sub_flow(bot: BotHarness) -> None:
-    assert bot.app is not None
-    bot.app.add_handler(CONSENT_FLOW.conversation())
-    journeys = bot.app.handlers[0]
-    journeys.insert(0, journeys.pop())
-    SAVED.clear()
+    install(bot, CONSENT_FLOW)
     person = await bot.person(lang="en")
     await person.send("/kitconsent")
     assert person.button_labels() == ["✅ I agree", "✖ I do not agree"]
@@ -138,3 +139,103 @@ async def test_consent_as_a_sub_flow(bot: BotHarness) -> None:
     # Given once, it is not asked again.
     await person.send("/kitconsent")
     assert person.last_text == "A note?"
+
+
+async def _refuse_short(update: Any, context: Context, who: Speaker, draft: Draft) -> Outcome:
+    """A `finish` whose service refuses a value: the step shown again by the journey itself,
+    under its own problem, its state returned (as /register and /newcase do)."""
+    if len(draft["note"]) < 3:
+        return await REFUSING.ask(update, context, who, "note", "Too short for the service.")
+    SAVED.append(dict(draft))
+    await show(update, "Saved.")
+    return END
+
+
+REFUSING = Flow(
+    name="kit_refusing",
+    prefix="kr",
+    steps=(text_step("note", key="note", text=lambda _, c, w, d: "A note?"),),
+    begin=_begin,
+    finish=_refuse_short,
+    commands=("kitrefusing",),
+)
+
+
+async def test_finish_showing_a_named_step_keeps_its_problem(bot: BotHarness) -> None:
+    install(bot, REFUSING)
+    person = await bot.person(lang="en")
+    await person.send("/kitrefusing")
+    before = len(person.messages)
+    await person.send("ab")
+    # One message, the problem above the step: not shown a second time without it.
+    assert [m.text for m in person.messages[before:]] == ["Too short for the service.\n\nA note?"]
+    await person.send("long enough")
+    assert person.last_text == "Saved." and SAVED == [{"note": "long enough"}]
+
+
+def _buttons(_: Any, c: Any, w: Any, d: Any) -> Any:
+    from telegram import InlineKeyboardButton
+
+    return [[InlineKeyboardButton("Elderly care", callback_data="kf:svc:elderly")]]
+
+
+async def _picked(update: Any, context: Context, who: Speaker, draft: Draft, press: Any) -> Outcome:
+    draft["service"] = press.arg()
+    return None
+
+
+async def _described(
+    update: Any, context: Context, who: Speaker, draft: Draft, text: str
+) -> Outcome:
+    draft["description"] = text  # free text at a button step: kept as the need
+    return None
+
+
+def _step(name: str, **declared: Any) -> Any:
+    from handlers.kit.flow import Screen, Step
+
+    return Step(
+        name,
+        lambda c, w, d: Screen(f"{name}?", _buttons(None, c, w, d)),
+        {"svc": _picked},
+        **declared,
+    )
+
+
+FREE = Flow(
+    name="kit_free",
+    prefix="kf",
+    steps=(
+        _step("service", on_text=_described, free_text=True),  # as /request's service step
+        _step("other"),  # a plain button step
+    ),
+    begin=_begin,
+    finish=_save,
+    commands=("kitfree",),
+)
+
+
+async def test_a_step_that_declares_free_text_keeps_it_and_others_answer_questions(
+    bot: BotHarness,
+) -> None:
+    install(bot, FREE)
+    person = await bot.person(lang="zh")
+    await person.send("/kitfree")
+    before = len(person.messages)
+    await person.send("社工站几点开门")  # declared free text: the answer, not a question
+    assert [m.text for m in person.messages[before:]] == ["other?"]
+    before = len(person.messages)
+    await person.send("社工站几点开门")  # a button step: answered, then asked again
+    answer, step = person.messages[before:]
+    assert "开放时间" in answer.text and step.text == "请点下面的按钮选择。\n\nother?"
+    await person.press("kf:svc:elderly")
+    assert SAVED == [{"description": "社工站几点开门", "service": "elderly"}]
+
+
+def test_refused_text_at_a_value_step_is_a_question_only_when_it_reads_as_one() -> None:
+    from handlers.kit.flow import looks_like_a_question
+
+    for attempt in ("123", "soon", "明天", "3月5日", "two-ish", "１２"):
+        assert not looks_like_a_question(attempt), attempt
+    for question in ("社工站几点开门", "When is the station open?", "how do I log hours"):
+        assert looks_like_a_question(question), question

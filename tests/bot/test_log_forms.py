@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.offline_telegram import OfflinePerson
 from db.models import ActivityLog, EvidenceFile, RecordFieldValue
 from services import activities
+from tests.bot.log_steps import quick_to_the_form, to_the_form
 from tests.harness import BotHarness
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -100,13 +101,7 @@ async def test_each_field_kind_and_evidence_then_saved_complete(
 ) -> None:
     media_dir = _media(bot, tmp_path)
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
-    await worker.send("/log")
-    for button in ("log:cat:casework", "log:tpl:case_intake", "log:date:today", "log:dur:60"):
-        await worker.press(button)
-    await worker.press("log:grp:elderly")
-    await worker.press("log:grp:done")
-    await worker.press("log:pt:1")
-    await worker.press("log:note:skip")
+    await to_the_form(worker, "casework", "case_intake")
     typed = "<b>A&B</b> 🙂 " + "x" * 40
     await worker.send(typed)  # short text: the case number, kept exactly as typed
     assert "Source" in worker.last_text
@@ -142,13 +137,7 @@ async def test_number_and_date_are_checked_and_a_skipped_required_field_is_incom
 ) -> None:
     _media(bot, tmp_path)
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
-    await worker.send("/log")
-    for button in ("log:cat:casework", "log:tpl:case_plan", "log:date:today", "log:dur:60"):
-        await worker.press(button)
-    await worker.press("log:grp:elderly")
-    await worker.press("log:grp:done")
-    await worker.press("log:pt:1")
-    await worker.press("log:note:skip")
+    await to_the_form(worker, "casework", "case_plan")
     await worker.send("C-7")
     await worker.press("log:fs")  # goals: required, skipped for now
     assert "Measures" in worker.last_text or "Strategy" in worker.last_text
@@ -168,16 +157,7 @@ async def test_number_and_date_are_checked_and_a_skipped_required_field_is_incom
 async def test_a_bad_number_is_reasked(bot: BotHarness) -> None:
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
     await _seed(bot, worker, "case_record")
-    await worker.send("/log")
-    for button in (
-        "log:last",
-        "log:dur:60",
-        "log:grp:elderly",
-        "log:grp:done",
-        "log:pt:1",
-        "log:note:skip",
-    ):
-        await worker.press(button)
+    await quick_to_the_form(worker)
     await worker.send("C-1")
     await worker.send("three")
     assert "Please type a number, like 12." in worker.last_text
@@ -192,16 +172,7 @@ async def test_an_oversized_file_is_refused_and_nothing_is_lost(
     _media(bot, tmp_path)
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
     await _seed(bot, worker, "case_referral")
-    await worker.send("/log")
-    for button in (
-        "log:last",
-        "log:dur:60",
-        "log:grp:elderly",
-        "log:grp:done",
-        "log:pt:1",
-        "log:note:skip",
-    ):
-        await worker.press(button)
+    await quick_to_the_form(worker)
     await worker.send("C-9")
     await worker.send("Civil affairs office")
     await worker.send("Needs a housing subsidy")

@@ -103,3 +103,28 @@ def test_below_the_line_in_the_first_week_is_just_started_not_red() -> None:
 
     assert on(2) and on(7)
     assert not on(8)
+
+
+async def test_quota_screen_checks_who_asks_and_only_admins_see_unsupervised_stations(
+    uow: UnitOfWork,
+) -> None:
+    from services import staff
+    from services.quota import quota_screen, stations_without_supervisor
+
+    codes = ["jiangnan", "xicheng"]
+    await staff.grant_directly(uow, tg_id=7, role="supervisor", station_code="jiangnan", now=NOW)
+    head = _person(head_stations=frozenset({"jiangnan"}))
+    supervisor = _person(supervisor_stations=frozenset({"jiangnan"}))
+    for not_admin in (head, supervisor, _person(worker_stations=frozenset({"jiangnan"}))):
+        with pytest.raises(NotAllowed):
+            await stations_without_supervisor(uow, actor=not_admin, station_codes=codes)
+    with pytest.raises(NotAllowed):
+        await quota_screen(uow, actor=_person(), station_codes=codes, now=NOW, zone=SHANGHAI)
+    mine = await quota_screen(uow, actor=supervisor, station_codes=codes, now=NOW, zone=SHANGHAI)
+    assert [q.station_code for q in mine.statuses] == ["jiangnan"]
+    assert (mine.every_station, mine.unsupervised, mine.can_log) == (False, frozenset(), True)
+    theirs = await quota_screen(uow, actor=head, station_codes=codes, now=NOW, zone=SHANGHAI)
+    assert not theirs.can_log and not theirs.every_station
+    admin = _person(is_admin=True)
+    table = await quota_screen(uow, actor=admin, station_codes=codes, now=NOW, zone=SHANGHAI)
+    assert table.every_station and table.unsupervised == frozenset({"xicheng"})

@@ -1,0 +1,52 @@
+"""What the staff's work forms share (/log, /supervise, and correcting a record or a session):
+who may start one, the fresh draft, a station's name, and the sentence for a day that would
+hold more hours than one day can."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from telegram import Update
+
+from handlers.kit.context import Context, Speaker
+from handlers.kit.flow import Draft
+from handlers.kit.i18n import Gettext
+from handlers.kit.screen import show
+from handlers.kit.steps import station_draft
+from handlers.kit.words import hours_label, staff_only
+from services.activities import DayLimitExceeded
+
+
+def refusal(who: Speaker, only: Callable[[Gettext], str]) -> str:
+    """Why this person may not start the form: not staff at all, or not in the `only` role."""
+    _ = who.gettext
+    return staff_only(_) if not who.access.is_staff else only(_)
+
+
+async def fresh_draft(
+    update: Update, who: Speaker, stations: Iterable[str], only: Callable[[Gettext], str]
+) -> Draft | None:
+    """A fresh draft with a token (so Save saves once) for a person with `stations` in the
+    form's role; the station is preset for one, asked (`several_stations`) of several. None
+    after saying why, for a person with none."""
+    mine = sorted(stations)
+    if not mine:
+        await show(update, refusal(who, only))
+        return None
+    return station_draft(mine)
+
+
+def station_name(context: Context, who: Speaker, code: str | None) -> str:
+    """A station's name in the person's language (its code if the catalogue lost it)."""
+    station = context.bot_data.knowledge.stations.get(code or "")
+    return station.name(who.lang) if station else (code or "")
+
+
+def day_limit_text(_: Gettext, error: DayLimitExceeded) -> str:
+    """The plausibility refusal, with what the day holds and the limit."""
+    return _(
+        "That would make the day too long: {logged} h are already logged for that day, and "
+        "the most one day can hold is {limit} h. Please check the hours or the day."
+    ).format(
+        logged=hours_label(error.logged_minutes / 60), limit=hours_label(error.limit_minutes / 60)
+    )
