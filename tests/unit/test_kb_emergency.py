@@ -39,6 +39,22 @@ from knowledge.matcher import (
         "there is a fire in my building",
         "my neighbour is beating his kid right now",
         "I want to kill myself",
+        # the third round's concepts: each failed before them
+        "我奶奶从楼梯上滚下来了 头上在流血",  # a fall from a height + bleeding
+        "我妈突然说话说不清楚 半边脸歪了",  # stroke in other words
+        "宝宝发高烧 全身抽 眼睛往上翻",  # a fit
+        "我闻到很重的液化气味道 头很晕",  # gas by another name
+        "我男人又在打我 我躲在厕所里",  # the speaker is the one beaten
+        "他掐着我的脖子说要弄死我",  # a threat to kill
+        "继母用烟头烫孩子",  # wounds that tell
+        "儿子给我发消息说妈妈对不起 再见了 电话也不接",  # a goodbye + unreachable
+        "我吞了一把药",
+        "孩子把洗衣液喝下去了",  # poisoning: a substance + swallowed
+        "邻居家老人好几天没出门了 敲门也没人应",  # no sign of life
+        "小孩被锁在车里了 车里好热",  # trapped
+        "这个世界没有我会更好",
+        "家裡著火了",  # 著 stays 著 after t2s
+        "my husband is hitting me",
     ],
 )
 def test_emergency_situations_get_the_numbers(text: str) -> None:
@@ -65,6 +81,11 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "my son lost his job",
         "fire safety training",
         "how to prevent falls",
+        "社工能不能上门看看我爸",  # 看我 reads like 砍我: two-character pinyin is not enough
+        "家里的狗走丢了",  # a pet, not a person
+        "where is the fire station",
+        "我侄子爸爸车祸走了 这种困境儿童有什么保障",  # a past loss
+        "急救电话是多少",  # asks for the number (answered with it, not as an alarm)
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:
