@@ -230,7 +230,9 @@ class Weights:
     the question, each word weighted by how few entries share it, at most twice this;
     `span`: entry coverage is the share of at most this many typical phrasings' weight of
     the question (0: of all of it), so a long, run-on question that names its topic among
-    many other words is not diluted by them."""
+    many other words is not diluted by them; `typo`: the weight of an unseen character or
+    pair that reads like a known pair (a homophone slip of pinyin input), as a share of an
+    unseen one's (1: no difference)."""
 
     variant: float = 0.2
     fuzzy: float = 0.3
@@ -241,6 +243,7 @@ class Weights:
     words: float = 0.0
     topic: float = 0.0
     span: float = 0.0
+    typo: float = 1.0
 
     @property
     def segment(self) -> bool:
@@ -441,6 +444,21 @@ class _Index:
         return len(self.texts)
 
 
+def _typed_for(query: str, idf: dict[str, float]) -> frozenset[str]:
+    """The query's unseen characters and pairs that are most likely homophone typos: a pair no
+    entry has whose toneless pinyin a known pair has ("站张" reads as 站长). Such a slip should
+    not weigh like a word no entry knows (the weight out-of-scope questions get)."""
+    found: set[str] = set()
+    readings = [reading(c) for c in query]
+    for i in range(len(query) - 1):
+        pair = query[i : i + 2]
+        if pair in idf or f"p:{readings[i]} {readings[i + 1]}" not in idf:
+            continue
+        found.add(pair)
+        found.update(c for c in pair if c not in idf)
+    return frozenset(found)
+
+
 def _scale(feature: str, weights: Weights) -> float:
     if feature.startswith("p:"):
         return weights.pinyin
@@ -569,6 +587,7 @@ class Matcher:
         """Every entry's score for one normalised text (-1: shares nothing)."""
         w = self.weights
         q_feats = features(query, lang, words=index.segment)
+        typos = _typed_for(query, index.idf) if lang == "zh" and w.typo < 1 else frozenset()
         overlap = np.zeros(len(index), dtype=np.float64)
         covered = np.zeros(len(index.entry_names), dtype=np.float64)
         q_mass = 0.0
@@ -576,6 +595,8 @@ class Matcher:
             weight = index.idf.get(f)
             if weight is None:
                 weight = w.unseen * index.max_idf * _scale(f, w)
+                if f in typos:
+                    weight *= w.typo
             q_mass += weight
             hits = index.postings.get(f)
             if hits is not None:
