@@ -268,9 +268,9 @@ class Emergency:
     of them answers. `concepts`: {name: Concept}; a message describes an emergency when the
     weights of the concepts it names (each counted once) add up to `fire_at` or more: a
     situation, not a phrase ("摔" 0.5 + "起不来" 0.6; "打" + "孩子" alone is not enough:
-    "小孩打疫苗"). Chinese words are found in the simplified text, and by their pinyin too:
-    from three characters on whatever the characters, two-character words when one of the two
-    is the same character ("昏到" for 昏倒). `cues`: {lang: phrases}, each enough alone; a
+    "小孩打疫苗"). Chinese words are found in the simplified text, and by their pinyin too
+    when typed with homophones (`_slip_of`: "昏到" for 昏倒); the words of a concept that takes
+    weight away only as written when they are short. `cues`: {lang: phrases}, each enough alone; a
     phrase "A+B" needs both parts (kept for deployments that list phrases)."""
 
     entries: tuple[str, ...] = ()
@@ -749,13 +749,47 @@ class _Cue:
         )
 
 
+def _slip_of(word: str, window: str) -> bool:
+    """The window (read like the word in toneless pinyin) is the word typed with homophones:
+    one character in three at most is different, one always allowed ("昏到" for 昏倒, "起不赖"
+    for 起不来; "腿不行" is not 推不醒), and a window of two is not itself an everyday word
+    ("拿到" is not 拿刀)."""
+    if window == word:
+        return True
+    differ = sum(a != b for a, b in zip(word, window, strict=True))
+    if differ > max(1, len(word) // 3):
+        return False
+    return len(window) >= 3 or window not in _everyday_pairs()
+
+
+@lru_cache(maxsize=1)
+def _everyday_pairs() -> frozenset[str]:
+    """Two-character words of jieba's dictionary that are common (frequency 20 or more):
+    read once, on the first two-character homophone seen (about 0.2 s)."""
+    from pathlib import Path
+
+    import jieba
+
+    pairs = set()
+    dictionary = Path(jieba.__file__).parent / "dict.txt"
+    for line in dictionary.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[0]) == 2 and parts[1].isdigit() and int(parts[1]) >= 20:
+            pairs.add(parts[0])
+    return frozenset(pairs)
+
+
 class _WordFinder:
     """Words (each owned by some names) found in a text by sliding windows: every window of
     a known word's length is one dictionary look-up, by its characters and (Chinese) by its
-    pinyin: from three characters on whatever the characters, two-character words when one
-    of the two is the same character ("昏到" for 昏倒); one character only as itself."""
+    pinyin when the window is a homophone slip of the word (`_slip_of`); one character only
+    as itself. `exact`: names whose words are found only as they are written (a question
+    that is general is recognised through a typo only in words of three characters or more:
+    "血止补住" is not 补助)."""
 
-    def __init__(self, owners: dict[str, Iterable[str]], lang: str) -> None:
+    def __init__(
+        self, owners: dict[str, Iterable[str]], lang: str, exact: frozenset[str] = frozenset()
+    ) -> None:
         self.lang = lang
         self.exact: dict[str, set[str]] = {}
         self.spoken: dict[tuple[str, ...], list[str]] = {}
@@ -764,7 +798,8 @@ class _WordFinder:
                 plain = _plain(word, lang).strip()
                 if not plain:
                     continue
-                if plain not in self.exact and lang == "zh" and len(plain) >= 2:
+                shortest = 3 if name in exact else 2
+                if plain not in self.exact and lang == "zh" and len(plain) >= shortest:
                     self.spoken.setdefault(tuple(reading(c) for c in plain), []).append(plain)
                 self.exact.setdefault(plain, set()).add(name)
         self.lengths = sorted({len(w) for w in self.exact})
@@ -784,7 +819,7 @@ class _WordFinder:
                     if n < 2:
                         continue
                     for word in self.spoken.get(tuple(readings[i : i + n]), ()):
-                        if n >= 3 or any(a == b for a, b in zip(word, window, strict=True)):
+                        if _slip_of(word, window):
                             found[word] = self.exact[word]
         else:
             words = plain.split()
@@ -804,7 +839,9 @@ class _Lexicon:
     def __init__(self, emergency: Emergency, lang: str) -> None:
         self.weights = {name: c.weight for name, c in emergency.concepts.items()}
         self.finder = _WordFinder(
-            {name: c.words.get(lang, ()) for name, c in emergency.concepts.items()}, lang
+            {name: c.words.get(lang, ()) for name, c in emergency.concepts.items()},
+            lang,
+            exact=frozenset(name for name, c in emergency.concepts.items() if c.weight < 0),
         )
 
     def found(self, plain: str) -> dict[str, float]:

@@ -55,6 +55,12 @@ from knowledge.matcher import (
         "这个世界没有我会更好",
         "家裡著火了",  # 著 stays 著 after t2s
         "my husband is hitting me",
+        "孩子把爷爷的降压药吃了好几粒",  # pills + a quantity
+        "阿婆糊涂了 一早上出去寻不着了",  # dementia + not found, Wu dialect 寻不着
+        "有个男的把小孩往车里拽",  # abduction
+        "老人吃饭呛到了 咳不出来",  # choking in other words
+        "我家被淹了 水一直往上涨",  # flood
+        "老人昏到了 叫不醒",  # a two-character slip still found
     ],
 )
 def test_emergency_situations_get_the_numbers(text: str) -> None:
@@ -86,6 +92,11 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "where is the fire station",
         "我侄子爸爸车祸走了 这种困境儿童有什么保障",  # a past loss
         "急救电话是多少",  # asks for the number (answered with it, not as an alarm)
+        "我拿到的补贴少了",  # 拿到 is an everyday word, not 拿刀
+        "我腿不行 走不了远路",  # 腿不行 reads like 推不醒 but two of three characters differ
+        "我要看病去哪个医院",  # 要看 is not 要砍
+        "有人能替我照顾几天吗",  # 替我 is not 踢我
+        "伤口止不住痒 能申请补助吗",  # a general word only as written when short (补助)
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:
