@@ -671,14 +671,19 @@ class Matcher:
         return MatchResult(outcome, lang, query, tuple(ranked), intent=intent)
 
     def emergency_entry(self, text: str, lang: str, ranked: Sequence[Scored]) -> str | None:
-        """The emergency entry to answer with, when the text describes an emergency: the best
-        ranked of them, else the general one."""
+        """The emergency entry to answer with, when the text describes an emergency: the
+        general one (the first), unless another scores `thresholds.margin` points more (the
+        text is about it: a child in danger). `ranked` is not used: every emergency entry's
+        score is compared, wherever it ranks."""
         if not self.emergency.entries or not self.is_emergency(text, lang):
             return None
-        return next(
-            (s.entry_id for s in ranked if s.entry_id in self.emergency_entries),
-            self.emergency.entries[0],
-        )
+        general = self.emergency.entries[0]
+        _, everything = self.rank(text, lang=lang, limit=len(self.indexes[lang].entry_names))
+        scores = {s.entry_id: s.score for s in everything if s.entry_id in self.emergency_entries}
+        best = max(scores, key=lambda e: scores[e], default=general)
+        if best != general and scores[best] - scores.get(general, 0.0) >= self.thresholds.margin:
+            return best
+        return general
 
     def is_emergency(self, text: str, lang: str | None = None) -> bool:
         """The text describes an emergency: its concepts weigh `fire_at` or more, or a cue
