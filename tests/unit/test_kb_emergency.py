@@ -61,6 +61,11 @@ from knowledge.matcher import (
         "老人吃饭呛到了 咳不出来",  # choking in other words
         "我家被淹了 水一直往上涨",  # flood
         "老人昏到了 叫不醒",  # a two-character slip still found
+        "我女儿说被邻居猥亵了",  # sexual abuse
+        "有人撬门 我一个人在家",  # an intruder
+        "我老婆羊水破了 要生了",  # labour
+        "有个男的一直跟着我 现在还在楼下",  # followed, now
+        "my son overdosed",
     ],
 )
 def test_emergency_situations_get_the_numbers(text: str) -> None:
@@ -97,6 +102,9 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "我要看病去哪个医院",  # 要看 is not 要砍
         "有人能替我照顾几天吗",  # 替我 is not 踢我
         "伤口止不住痒 能申请补助吗",  # a general word only as written when short (补助)
+        "孩子的合法权益受到侵犯该找谁",  # rights infringed, not an assault
+        "防性侵讲座什么时候",
+        "狗咬人了怎么打疫苗",
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:
