@@ -66,6 +66,14 @@ from knowledge.matcher import (
         "我老婆羊水破了 要生了",  # labour
         "有个男的一直跟着我 现在还在楼下",  # followed, now
         "my son overdosed",
+        "老头子蹲厕所起来就栽倒了 脑袋磕到了瓷砖上",  # a fall + the head hit
+        "隔壁阿姨家门口一股焦味 敲门没人开",  # a burning smell + no sign of life
+        "屋里的煤炉子一晚上没关 早上起来全家都头晕想吐",  # carbon monoxide, not named
+        "电梯坏了 我和孩子被关在里面快一个小时了",  # trapped
+        "老人心跳好快 手脚冰凉 叫他也不太清醒",  # acute + confused
+        "伢儿掉到塘里去了",  # dialect: 伢儿, 塘
+        "my father is having trouble breathing and his lips are blue",
+        "my son ran away and left a note saying goodbye",
     ],
 )
 def test_emergency_situations_get_the_numbers(text: str) -> None:
@@ -105,6 +113,9 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "孩子的合法权益受到侵犯该找谁",  # rights infringed, not an assault
         "防性侵讲座什么时候",
         "狗咬人了怎么打疫苗",
+        "我想学游泳防溺水",
+        "电梯坏了好几天了找谁修",
+        "孩子在学校摔了一跤膝盖破了一点皮",
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:
