@@ -72,6 +72,11 @@ BLIND_HELDOUT_PATH = DATA / "kb_eval_blind_heldout.yaml"
 # Written later by someone who never saw the base, and sealed: only its aggregate lines are
 # ever printed (never a question, never which ones fail), and nothing is tuned on it.
 BLIND_SEALED_PATH = DATA / "kb_eval_blind_sealed.yaml"
+# A third blind pool (written from the topic list alone), split by the coordinator: the train
+# half was read and turned into variants, emergency concepts and out-of-scope phrasings
+# (`faq/more_variants.yaml`); the held-out half is only ever reported, in aggregate.
+POOL_TRAIN_PATH = DATA / "kb_pool_train.yaml"
+BLIND3_HELDOUT_PATH = DATA / "kb_eval_blind3_heldout.yaml"
 SYNTHETIC_ENTRIES = 2000
 EMERGENCY = "emergency"
 WRONG_CEILING = 0.02  # the target on new questions
@@ -136,14 +141,19 @@ def load_queries(path: Path) -> list[Query]:
     ]
 
 
-def load_sets(include_heldout: bool = True) -> list[EvalSet]:
-    """The blind halves (when present) and the old set's two halves."""
+def load_sets(include_heldout: bool = True, include_sealed: bool = False) -> list[EvalSet]:
+    """The blind halves (when present) and the old set's two halves; the sealed set only
+    when asked for (`--sealed`: its aggregate line is read at most once per round)."""
     sets: list[EvalSet] = []
     if BLIND_DEV_PATH.exists():
         sets.append(EvalSet("blind dev", tuple(load_queries(BLIND_DEV_PATH)), True))
     if include_heldout and BLIND_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind held-out", tuple(load_queries(BLIND_HELDOUT_PATH)), False))
-    if include_heldout and BLIND_SEALED_PATH.exists():
+    if POOL_TRAIN_PATH.exists():
+        sets.append(EvalSet("pool train", tuple(load_queries(POOL_TRAIN_PATH)), True))
+    if include_heldout and BLIND3_HELDOUT_PATH.exists():
+        sets.append(EvalSet("blind3 held-out", tuple(load_queries(BLIND3_HELDOUT_PATH)), False))
+    if include_heldout and include_sealed and BLIND_SEALED_PATH.exists():
         sets.append(EvalSet("blind sealed", tuple(load_queries(BLIND_SEALED_PATH)), False))
     old = load_queries(OLD_PATH)
     sets.append(EvalSet("old dev", tuple(old[0::2]), True))
@@ -540,6 +550,48 @@ def _faq_before(revision: str, knowledge: Any) -> Matcher | None:
     return build_matcher(list(faq.entries), faq.synonyms, settings=knowledge.faq.settings)
 
 
+def pool_cross_validation(knowledge: Any, seed: int = 7) -> list[tuple[str, Report]]:
+    """The pool's train half in two folds: variants from one fold (in place of
+    `faq/more_variants.yaml`), questions from the other, and the other way round; the
+    reports of the two held-out folds (and their homophone copies). What the pool's
+    questions do for questions of the same kind that they are not: an estimate for the third
+    blind set's held-out half that never looks at it."""
+    import shutil
+    import tempfile
+
+    from knowledge.faq import load_faq
+
+    queries = load_queries(POOL_TRAIN_PATH)
+    order = list(range(len(queries)))
+    random.Random(seed).shuffle(order)
+    folds = [sorted(order[0::2]), sorted(order[1::2])]
+    faq_folder = Path(__file__).resolve().parents[1] / "knowledge" / "faq"
+    reports = []
+    for k in (0, 1):
+        more: dict[str, dict[str, list[str]]] = {}
+        for i in folds[k]:
+            q = queries[i]
+            if q.in_scope and not q.is_emergency and q.expected is not None:
+                more.setdefault(q.expected, {}).setdefault(script_of(q.text), []).append(q.text)
+        with tempfile.TemporaryDirectory() as folder:
+            shutil.copytree(faq_folder, Path(folder) / "faq")
+            (Path(folder) / "faq" / "more_variants.yaml").write_text(
+                yaml.safe_dump({"more_variants": more}, allow_unicode=True), encoding="utf-8"
+            )
+            faq = load_faq(Path(folder), knowledge.stations)
+        matcher = build_matcher(list(faq.entries), faq.synonyms, settings=knowledge.faq.settings)
+        held = tuple(queries[i] for i in folds[1 - k])
+        for copy, qs in (("", held), (" · homophones", homophone_copy(held))):
+            decisions = [ours(matcher)(q.text) for q in qs]
+            reports.append(
+                (
+                    f"pool fold {k + 1} of 2{copy}",
+                    evaluate(qs, decisions, matcher.thresholds, matcher.emergency_entries),
+                )
+            )
+    return reports
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tune", action="store_true", help="choose thresholds on the dev half")
@@ -547,6 +599,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-timing", action="store_true", help="skip the latency runs")
     parser.add_argument(
         "--dev-only", action="store_true", help="leave the held-out halves out (while tuning)"
+    )
+    parser.add_argument(
+        "--cv", action="store_true", help="the pool's train half, two-fold cross-validated"
+    )
+    parser.add_argument(
+        "--sealed",
+        action="store_true",
+        help="also run the SEALED set (aggregate lines only; at most once per round)",
     )
     parser.add_argument(
         "--before",
@@ -562,13 +622,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_cpu = time.process_time() - start
     entries = list(knowledge.faq.entries)
     emergency_ids = matcher.emergency_entries
-    sets = load_sets(include_heldout=not args.dev_only)
+    sets = load_sets(include_heldout=not args.dev_only, include_sealed=args.sealed)
     if args.dev_only:
         sets = [s for s in sets if s.dev]
     # Thresholds are chosen on the development halves only: the blind one and the old set's.
     # The old set keeps the choice honest: the variants added for the dev half's topics
     # make the dev half itself look easier than new questions are.
-    dev_sets = [s for s in load_sets(include_heldout=False) if s.dev]
+    # (Not the pool's train half: its questions are variants now, no longer new questions.)
+    dev_sets = [
+        s for s in load_sets(include_heldout=False) if s.dev and s.name in ("blind dev", "old dev")
+    ]
     tuning = EvalSet("blind dev + old dev", tuple(q for s in dev_sets for q in s.queries), True)
     groups = [i for i, s in enumerate(dev_sets) for _ in s.queries]
     baseline = WRatioBaseline(entries)
@@ -601,6 +664,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "**ours**": (ours(matcher), matcher.thresholds),
     }
     results = _table(sets, methods, emergency_ids)
+    if args.cv and POOL_TRAIN_PATH.exists():
+        print("\npool train, two-fold cross-validated (variants from the other fold):")
+        for name, report in pool_cross_validation(knowledge):
+            print(_row(name, report))
     if args.misses:
         for eval_set in sets:
             if eval_set.dev:  # never the held-out halves

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import string
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -256,6 +256,7 @@ def _parse_folder(
     raw_entries: list[tuple[Path, dict[str, Any]]] = []
     template: tuple[Path, dict[str, Any]] | None = None
     lines: dict[str, tuple[str, str]] | None = None
+    more: list[tuple[Path, object]] = []
     for path in files:
         try:
             data = read_yaml(path)
@@ -268,7 +269,14 @@ def _parse_folder(
         if not isinstance(data, dict):
             problems.append(Problem(str(path), None, "expected a mapping with `entries:`"))
             continue
-        unknown = set(data) - {"entries", "per_station", "lines", "synonyms", "matching"}
+        unknown = set(data) - {
+            "entries",
+            "per_station",
+            "lines",
+            "synonyms",
+            "matching",
+            "more_variants",
+        }
         if unknown:
             problems.append(Problem(str(path), None, f"unknown keys: {', '.join(sorted(unknown))}"))
         items = data.get("entries", [])
@@ -280,6 +288,8 @@ def _parse_folder(
                 problems.append(Problem(str(path), f"entries[{index}]", "must be a mapping"))
                 continue
             raw_entries.append((path, raw))
+        if "more_variants" in data:
+            more.append((path, data["more_variants"]))
         if "per_station" in data:
             if template is not None:
                 problems.append(
@@ -313,6 +323,8 @@ def _parse_folder(
             entries.append(entry)
     if template is not None:
         entries.extend(_station_entries(template[0], template[1], stations, problems))
+    for path, raw_more in more:
+        entries = _more_variants(path, raw_more, entries, problems)
     _check_together(entries, problems)
     if settings_at is not None and settings:
         known = {e.id for e in entries}
@@ -594,6 +606,35 @@ def _variants(
             Problem(str(path), entry, f"`variants` has unknown languages: {sorted(extra)}")
         )
     return found if len(found) == len(LANGS) else None
+
+
+def _more_variants(
+    path: Path, raw: object, entries: list[FaqEntry], problems: list[Problem]
+) -> list[FaqEntry]:
+    """`more_variants: {entry id: {zh: [...], en: [...]}}`: phrasings kept apart from the
+    entries (questions people asked, labelled), added to the entries' own."""
+    if not isinstance(raw, dict):
+        problems.append(Problem(str(path), "more_variants", "must map entry ids to variants"))
+        return entries
+    by_id = {e.id: i for i, e in enumerate(entries)}
+    out = list(entries)
+    for entry_id, value in raw.items():
+        where = f"more_variants.{entry_id}"
+        if entry_id not in by_id:
+            problems.append(Problem(str(path), where, f"unknown entry {entry_id!r}"))
+            continue
+        texts = _texts_by_lang(value)
+        if texts is None:
+            problems.append(Problem(str(path), where, "must map zh/en to lists of texts"))
+            continue
+        at = by_id[entry_id]
+        entry = out[at]
+        out[at] = replace(
+            entry,
+            variants_zh=_unique([*entry.variants_zh, *texts.get("zh", ())]),
+            variants_en=_unique([*entry.variants_en, *texts.get("en", ())]),
+        )
+    return out
 
 
 def _parse_entry(

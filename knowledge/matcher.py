@@ -230,7 +230,9 @@ class Weights:
     the question, each word weighted by how few entries share it, at most twice this;
     `span`: entry coverage is the share of at most this many typical phrasings' weight of
     the question (0: of all of it), so a long, run-on question that names its topic among
-    many other words is not diluted by them."""
+    many other words is not diluted by them; `typo`: the weight of an unseen character or
+    pair that reads like a known pair (a homophone slip of pinyin input), as a share of an
+    unseen one's (1: no difference)."""
 
     variant: float = 0.2
     fuzzy: float = 0.3
@@ -241,6 +243,7 @@ class Weights:
     words: float = 0.0
     topic: float = 0.0
     span: float = 0.0
+    typo: float = 1.0
 
     @property
     def segment(self) -> bool:
@@ -265,9 +268,9 @@ class Emergency:
     of them answers. `concepts`: {name: Concept}; a message describes an emergency when the
     weights of the concepts it names (each counted once) add up to `fire_at` or more: a
     situation, not a phrase ("摔" 0.5 + "起不来" 0.6; "打" + "孩子" alone is not enough:
-    "小孩打疫苗"). Chinese words are found in the simplified text, and by their pinyin too:
-    from three characters on whatever the characters, two-character words when one of the two
-    is the same character ("昏到" for 昏倒). `cues`: {lang: phrases}, each enough alone; a
+    "小孩打疫苗"). Chinese words are found in the simplified text, and by their pinyin too
+    when typed with homophones (`_slip_of`: "昏到" for 昏倒); the words of a concept that takes
+    weight away only as written when they are short. `cues`: {lang: phrases}, each enough alone; a
     phrase "A+B" needs both parts (kept for deployments that list phrases)."""
 
     entries: tuple[str, ...] = ()
@@ -441,6 +444,21 @@ class _Index:
         return len(self.texts)
 
 
+def _typed_for(query: str, idf: dict[str, float]) -> frozenset[str]:
+    """The query's unseen characters and pairs that are most likely homophone typos: a pair no
+    entry has whose toneless pinyin a known pair has ("站张" reads as 站长). Such a slip should
+    not weigh like a word no entry knows (the weight out-of-scope questions get)."""
+    found: set[str] = set()
+    readings = [reading(c) for c in query]
+    for i in range(len(query) - 1):
+        pair = query[i : i + 2]
+        if pair in idf or f"p:{readings[i]} {readings[i + 1]}" not in idf:
+            continue
+        found.add(pair)
+        found.update(c for c in pair if c not in idf)
+    return frozenset(found)
+
+
 def _scale(feature: str, weights: Weights) -> float:
     if feature.startswith("p:"):
         return weights.pinyin
@@ -569,6 +587,7 @@ class Matcher:
         """Every entry's score for one normalised text (-1: shares nothing)."""
         w = self.weights
         q_feats = features(query, lang, words=index.segment)
+        typos = _typed_for(query, index.idf) if lang == "zh" and w.typo < 1 else frozenset()
         overlap = np.zeros(len(index), dtype=np.float64)
         covered = np.zeros(len(index.entry_names), dtype=np.float64)
         q_mass = 0.0
@@ -576,6 +595,8 @@ class Matcher:
             weight = index.idf.get(f)
             if weight is None:
                 weight = w.unseen * index.max_idf * _scale(f, w)
+                if f in typos:
+                    weight *= w.typo
             q_mass += weight
             hits = index.postings.get(f)
             if hits is not None:
@@ -650,14 +671,19 @@ class Matcher:
         return MatchResult(outcome, lang, query, tuple(ranked), intent=intent)
 
     def emergency_entry(self, text: str, lang: str, ranked: Sequence[Scored]) -> str | None:
-        """The emergency entry to answer with, when the text describes an emergency: the best
-        ranked of them, else the general one."""
+        """The emergency entry to answer with, when the text describes an emergency: the
+        general one (the first), unless another scores `thresholds.margin` points more (the
+        text is about it: a child in danger). `ranked` is not used: every emergency entry's
+        score is compared, wherever it ranks."""
         if not self.emergency.entries or not self.is_emergency(text, lang):
             return None
-        return next(
-            (s.entry_id for s in ranked if s.entry_id in self.emergency_entries),
-            self.emergency.entries[0],
-        )
+        general = self.emergency.entries[0]
+        _, everything = self.rank(text, lang=lang, limit=len(self.indexes[lang].entry_names))
+        scores = {s.entry_id: s.score for s in everything if s.entry_id in self.emergency_entries}
+        best = max(scores, key=lambda e: scores[e], default=general)
+        if best != general and scores[best] - scores.get(general, 0.0) >= self.thresholds.margin:
+            return best
+        return general
 
     def is_emergency(self, text: str, lang: str | None = None) -> bool:
         """The text describes an emergency: its concepts weigh `fire_at` or more, or a cue
@@ -728,13 +754,47 @@ class _Cue:
         )
 
 
+def _slip_of(word: str, window: str) -> bool:
+    """The window (read like the word in toneless pinyin) is the word typed with homophones:
+    one character in three at most is different, one always allowed ("昏到" for 昏倒, "起不赖"
+    for 起不来; "腿不行" is not 推不醒), and a window of two is not itself an everyday word
+    ("拿到" is not 拿刀)."""
+    if window == word:
+        return True
+    differ = sum(a != b for a, b in zip(word, window, strict=True))
+    if differ > max(1, len(word) // 3):
+        return False
+    return len(window) >= 3 or window not in _everyday_pairs()
+
+
+@lru_cache(maxsize=1)
+def _everyday_pairs() -> frozenset[str]:
+    """Two-character words of jieba's dictionary that are common (frequency 20 or more):
+    read once, on the first two-character homophone seen (about 0.2 s)."""
+    from pathlib import Path
+
+    import jieba
+
+    pairs = set()
+    dictionary = Path(jieba.__file__).parent / "dict.txt"
+    for line in dictionary.read_text(encoding="utf-8").splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and len(parts[0]) == 2 and parts[1].isdigit() and int(parts[1]) >= 20:
+            pairs.add(parts[0])
+    return frozenset(pairs)
+
+
 class _WordFinder:
     """Words (each owned by some names) found in a text by sliding windows: every window of
     a known word's length is one dictionary look-up, by its characters and (Chinese) by its
-    pinyin: from three characters on whatever the characters, two-character words when one
-    of the two is the same character ("昏到" for 昏倒); one character only as itself."""
+    pinyin when the window is a homophone slip of the word (`_slip_of`); one character only
+    as itself. `exact`: names whose words are found only as they are written (a question
+    that is general is recognised through a typo only in words of three characters or more:
+    "血止补住" is not 补助)."""
 
-    def __init__(self, owners: dict[str, Iterable[str]], lang: str) -> None:
+    def __init__(
+        self, owners: dict[str, Iterable[str]], lang: str, exact: frozenset[str] = frozenset()
+    ) -> None:
         self.lang = lang
         self.exact: dict[str, set[str]] = {}
         self.spoken: dict[tuple[str, ...], list[str]] = {}
@@ -743,7 +803,8 @@ class _WordFinder:
                 plain = _plain(word, lang).strip()
                 if not plain:
                     continue
-                if plain not in self.exact and lang == "zh" and len(plain) >= 2:
+                shortest = 3 if name in exact else 2
+                if plain not in self.exact and lang == "zh" and len(plain) >= shortest:
                     self.spoken.setdefault(tuple(reading(c) for c in plain), []).append(plain)
                 self.exact.setdefault(plain, set()).add(name)
         self.lengths = sorted({len(w) for w in self.exact})
@@ -763,7 +824,7 @@ class _WordFinder:
                     if n < 2:
                         continue
                     for word in self.spoken.get(tuple(readings[i : i + n]), ()):
-                        if n >= 3 or any(a == b for a, b in zip(word, window, strict=True)):
+                        if _slip_of(word, window):
                             found[word] = self.exact[word]
         else:
             words = plain.split()
@@ -783,7 +844,9 @@ class _Lexicon:
     def __init__(self, emergency: Emergency, lang: str) -> None:
         self.weights = {name: c.weight for name, c in emergency.concepts.items()}
         self.finder = _WordFinder(
-            {name: c.words.get(lang, ()) for name, c in emergency.concepts.items()}, lang
+            {name: c.words.get(lang, ()) for name, c in emergency.concepts.items()},
+            lang,
+            exact=frozenset(name for name, c in emergency.concepts.items() if c.weight < 0),
         )
 
     def found(self, plain: str) -> dict[str, float]:

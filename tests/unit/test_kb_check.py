@@ -160,3 +160,23 @@ def test_cli_ask(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyP
     assert main(["kb", "ask", "summer fee", "--lang", "zh"]) == 0
     out = capsys.readouterr().out
     assert "best:       summer_cost" in out and "托管" in out and "runners-up:" in out
+
+
+def test_more_variants_join_their_entry_and_unknown_ids_are_reported(tmp_path: Path) -> None:
+    write(tmp_path, "a.yaml", "entries:\n" + HOURS + FEES)
+    write(
+        tmp_path,
+        "more_variants.yaml",
+        "more_variants:\n  hours: {zh: [礼拜天你们上不上班], en: [are you there on sundays]}\n",
+    )
+    assert problems(tmp_path) == []
+    faq = load_knowledge(tmp_path).faq
+    hours = faq.get("hours")
+    assert hours is not None
+    assert "礼拜天你们上不上班" in hours.variants_zh and "几点开门" in hours.variants_zh
+    assert "are you there on sundays" in hours.variants_en
+    best = faq.matcher.match("礼拜天你们上不上班").best
+    assert best is not None and best.entry_id == "hours"
+
+    write(tmp_path, "more_variants.yaml", "more_variants:\n  nowhere: {zh: [随便问问]}\n")
+    assert any("more_variants.nowhere" in p and "unknown entry" in p for p in problems(tmp_path))

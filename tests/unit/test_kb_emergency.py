@@ -39,6 +39,41 @@ from knowledge.matcher import (
         "there is a fire in my building",
         "my neighbour is beating his kid right now",
         "I want to kill myself",
+        # the third round's concepts: each failed before them
+        "我奶奶从楼梯上滚下来了 头上在流血",  # a fall from a height + bleeding
+        "我妈突然说话说不清楚 半边脸歪了",  # stroke in other words
+        "宝宝发高烧 全身抽 眼睛往上翻",  # a fit
+        "我闻到很重的液化气味道 头很晕",  # gas by another name
+        "我男人又在打我 我躲在厕所里",  # the speaker is the one beaten
+        "他掐着我的脖子说要弄死我",  # a threat to kill
+        "继母用烟头烫孩子",  # wounds that tell
+        "儿子给我发消息说妈妈对不起 再见了 电话也不接",  # a goodbye + unreachable
+        "我吞了一把药",
+        "孩子把洗衣液喝下去了",  # poisoning: a substance + swallowed
+        "邻居家老人好几天没出门了 敲门也没人应",  # no sign of life
+        "小孩被锁在车里了 车里好热",  # trapped
+        "这个世界没有我会更好",
+        "家裡著火了",  # 著 stays 著 after t2s
+        "my husband is hitting me",
+        "孩子把爷爷的降压药吃了好几粒",  # pills + a quantity
+        "阿婆糊涂了 一早上出去寻不着了",  # dementia + not found, Wu dialect 寻不着
+        "有个男的把小孩往车里拽",  # abduction
+        "老人吃饭呛到了 咳不出来",  # choking in other words
+        "我家被淹了 水一直往上涨",  # flood
+        "老人昏到了 叫不醒",  # a two-character slip still found
+        "我女儿说被邻居猥亵了",  # sexual abuse
+        "有人撬门 我一个人在家",  # an intruder
+        "我老婆羊水破了 要生了",  # labour
+        "有个男的一直跟着我 现在还在楼下",  # followed, now
+        "my son overdosed",
+        "老头子蹲厕所起来就栽倒了 脑袋磕到了瓷砖上",  # a fall + the head hit
+        "隔壁阿姨家门口一股焦味 敲门没人开",  # a burning smell + no sign of life
+        "屋里的煤炉子一晚上没关 早上起来全家都头晕想吐",  # carbon monoxide, not named
+        "电梯坏了 我和孩子被关在里面快一个小时了",  # trapped
+        "老人心跳好快 手脚冰凉 叫他也不太清醒",  # acute + confused
+        "伢儿掉到塘里去了",  # dialect: 伢儿, 塘
+        "my father is having trouble breathing and his lips are blue",
+        "my son ran away and left a note saying goodbye",
     ],
 )
 def test_emergency_situations_get_the_numbers(text: str) -> None:
@@ -65,6 +100,22 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "my son lost his job",
         "fire safety training",
         "how to prevent falls",
+        "社工能不能上门看看我爸",  # 看我 reads like 砍我: two-character pinyin is not enough
+        "家里的狗走丢了",  # a pet, not a person
+        "where is the fire station",
+        "我侄子爸爸车祸走了 这种困境儿童有什么保障",  # a past loss
+        "急救电话是多少",  # asks for the number (answered with it, not as an alarm)
+        "我拿到的补贴少了",  # 拿到 is an everyday word, not 拿刀
+        "我腿不行 走不了远路",  # 腿不行 reads like 推不醒 but two of three characters differ
+        "我要看病去哪个医院",  # 要看 is not 要砍
+        "有人能替我照顾几天吗",  # 替我 is not 踢我
+        "伤口止不住痒 能申请补助吗",  # a general word only as written when short (补助)
+        "孩子的合法权益受到侵犯该找谁",  # rights infringed, not an assault
+        "防性侵讲座什么时候",
+        "狗咬人了怎么打疫苗",
+        "我想学游泳防溺水",
+        "电梯坏了好几天了找谁修",
+        "孩子在学校摔了一跤膝盖破了一点皮",
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:

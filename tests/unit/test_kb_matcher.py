@@ -18,6 +18,7 @@ from knowledge.matcher import (
     Scored,
     Synonyms,
     Thresholds,
+    Weights,
     decide,
     normalise,
     script_of,
@@ -132,3 +133,21 @@ def test_a_deployment_faq_folder_replaces_the_shipped_one(tmp_path: Path) -> Non
     faq = load_knowledge(tmp_path).faq
     entry = faq.get("bot_language")
     assert entry is not None and entry.answer_zh.startswith("请发送 /language")
+
+
+def test_a_homophone_slip_weighs_less_than_an_unknown_word() -> None:
+    """ "站张" reads like 站长: the slip lowers the score less than a word no entry knows."""
+    docs = [
+        Document("staff", "zh", "站长是谁"),
+        Document("staff", "zh", "站里有几个人"),
+        Document("hours", "zh", "几点开门"),
+        Document("hours", "zh", "周末开不开"),
+    ]
+
+    def score(text: str, typo: float) -> float:
+        _, ranked = Matcher(docs, weights=Weights(typo=typo)).rank(text)
+        return next(s.score for s in ranked if s.entry_id == "staff")
+
+    assert score("站张是谁", 0.2) > score("站张是谁", 1.0)
+    assert score("站长是谁", 0.2) == score("站长是谁", 1.0)  # nothing to forgive
+    assert score("站猫是谁", 0.2) == score("站猫是谁", 1.0)  # 猫 reads like nothing known
