@@ -3,7 +3,8 @@
     python -m bench.updates [--updates N] [--scenario NAME ...] [--profile] [--database-url URL]
 
 Ours: the real application from `build_application()` (offline Telegram, a SQLite FILE database
-in a temporary folder brought up by the migrations, SQL persistence on, flushing every 2 s).
+in a temporary folder brought up by the migrations, SQL persistence on and written after every
+update, notifications sent in the background as `run` sends them).
 Echo: a bare PTB `Application` (offline Telegram, no persistence) with one MessageHandler that
 echoes the text. Both are fed real `Update` objects by `OfflinePerson`, and every
 `process_update` is timed on its own.
@@ -195,6 +196,9 @@ async def start_ours(folder: Path, database_url: str | None = None) -> Ours:
         # The pacer's code runs (and its cost counts), but not its deliberate wait: at 30
         # messages a second it would make this a measure of Telegram's limit, not of our work.
         pace=Pace(per_second=UNPACED),
+        # As `run` does: the notices a step implies go out from the ledger in the background,
+        # so a Confirm never waits for the worker's chat (paced one a second per chat).
+        notify_in_background=True,
     )
     await app.initialize()
     await on_startup(app)

@@ -43,7 +43,7 @@ def staff_request_buttons(
 
 
 # --- the ledger's notices --------------------------------------------------------------------
-NOTICE = "notice"  # composed when recorded; payload {"text": ..., "buttons": [[[label, data]]]}
+NOTICE = delivery.NOTICE  # composed when recorded; payload {"text": ..., "buttons": [[[l, d]]]}
 
 
 def _notice(
@@ -189,6 +189,7 @@ async def assignee_told_cancelled(context: Context, view: RequestView) -> None:
             _("↩️ The resident has cancelled request {ref}. Nothing more is needed.").format(
                 ref=escape(view.ref)
             ),
+            about=f"request:{view.id}",
         )
     )
 
@@ -207,6 +208,7 @@ async def assignee_told_handed_over(context: Context, view: RequestView) -> None
             + "\n\n"
             + card,
             staff_request_buttons(_, view, accept=False),
+            about=f"request:{view.id}",
         )
     )
 
@@ -232,6 +234,7 @@ async def new_application(context: Context, applied: Applied) -> None:
                 contact.tg_id,
                 _("🤝 New volunteer application for your station") + "\n\n" + card,
                 application_buttons(_, view),
+                about=f"application:{view.id}",
             )
         )
     await data.outbox.send_many(messages)
