@@ -7,9 +7,18 @@ from typing import Any
 from telegram.ext import Application
 
 from handlers.delivery.outbox import Outbox, OutgoingMessage, Renderer, SendReport
-from handlers.delivery.pace import BULK, Pace
+from handlers.delivery.pace import BULK, NOTICE, Pace
 
-__all__ = ["BULK", "Outbox", "OutgoingMessage", "Pace", "Renderer", "SendReport", "register"]
+__all__ = [
+    "BULK",
+    "NOTICE",
+    "Outbox",
+    "OutgoingMessage",
+    "Pace",
+    "Renderer",
+    "SendReport",
+    "register",
+]
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

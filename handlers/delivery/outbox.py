@@ -40,7 +40,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 from telegram.ext import ExtBot
 
 from db.uow import UnitOfWork, UowFactory
-from handlers.delivery.pace import BULK, Pace
+from handlers.delivery.pace import BULK, NOTICE, Pace
 from handlers.kit.i18n import Gettext, Translator
 from services import delivery, people
 from services.delivery import PendingDelivery
@@ -162,9 +162,10 @@ class Outbox:
         markup: InlineKeyboardMarkup | None,
         bulk: bool,
         silent: bool = False,
+        notice: bool = False,
     ) -> None:
         if self._own_pace is not None:
-            await self._own_pace.acquire(chat_id, bulk=bulk)
+            await self._own_pace.acquire(chat_id, bulk=bulk, notice=notice)
             await self.bot.send_message(
                 chat_id=chat_id, text=text, reply_markup=markup, disable_notification=silent
             )
@@ -174,7 +175,7 @@ class Outbox:
                 chat_id=chat_id,
                 text=text,
                 reply_markup=markup,
-                rate_limit_args=BULK,
+                rate_limit_args=NOTICE if notice else BULK,
                 disable_notification=silent,
             )
         else:
@@ -190,11 +191,12 @@ class Outbox:
         *,
         bulk: bool,
         silent: bool = False,
+        notice: bool = False,
     ) -> Outcome:
         delays = iter(self.retry_delays)
         while True:
             try:
-                await self._post(chat_id, text, markup, bulk, silent)
+                await self._post(chat_id, text, markup, bulk, silent, notice)
                 return Outcome(SENT)
             except Forbidden:
                 return Outcome(UNREACHABLE, "forbidden")
@@ -233,7 +235,7 @@ class Outbox:
         before returning and not ledgered: a timed-out one is reported `unknown`."""
         if self.spawn is not None:
             keys = await self._ledger(messages)
-            self.spawn(self.deliver_pending(keys))
+            self.spawn(self.deliver_pending(keys, notice=True))
             return SendReport()
         return await self._send_all(messages, bulk=True)
 
@@ -317,16 +319,18 @@ class Outbox:
         before returning (the tests and the console, so what they assert was sent, was sent).
         Rows a stop leaves planned go out with the next minute's tick."""
         if self.spawn is not None:
-            self.spawn(self.deliver_pending(keys))
+            self.spawn(self.deliver_pending(keys, notice=True))
             return
-        await self.deliver_pending(keys)
+        await self.deliver_pending(keys, notice=True)
 
     async def deliver_pending(
-        self, keys: Sequence[str] | None = None, *, bulk: bool = True
+        self, keys: Sequence[str] | None = None, *, bulk: bool = True, notice: bool = False
     ) -> SendReport:
         """Send what the ledger says is due (only the rows with `keys`, when given), marking
         each row as it goes. `bulk=False`: one notification of `send`, not held one second
-        behind an earlier message to the same chat.
+        behind an earlier message to the same chat; `notice=True`: what one person's action
+        just planned (a new request to the station's workers), which goes before reminders
+        and broadcasts waiting for the same slot (after replies).
 
         Each row is claimed (committed as in flight) before its send and marked after, so a
         restart halfway resends nothing that went and loses nothing that did not.
@@ -343,7 +347,8 @@ class Outbox:
                 return report
             seen.update(d.id for d in fresh)
             await self._run_all(
-                fresh, functools.partial(self._deliver_row, languages, blocked, report, bulk)
+                fresh,
+                functools.partial(self._deliver_row, languages, blocked, report, bulk, notice),
             )
         return report
 
@@ -353,6 +358,7 @@ class Outbox:
         blocked: set[int],
         report: SendReport,
         bulk: bool,
+        notice: bool,
         item: PendingDelivery,
     ) -> None:
         renderer = self.renderers.get(item.kind)
@@ -380,7 +386,9 @@ class Outbox:
             report.failed.append(chat_id)
             return
         silent = self.is_silent(item.payload.get("silent"), item.payload.get("urgent"))
-        outcome = await self._deliver(chat_id, text, markup, bulk=bulk, silent=silent)
+        outcome = await self._deliver(
+            chat_id, text, markup, bulk=bulk, silent=silent, notice=notice
+        )
         await self._mark(item, outcome)
         if outcome.status == SENT:
             report.sent += 1

@@ -10,7 +10,8 @@ call that names a chat passes through it:
 - per chat: calls marked bulk (`rate_limit_args=BULK`, which the outbox uses for reminders and
   batches) keep one second apart in the same chat; a reply to the person who just wrote is
   never held back by that, and goes first when replies and bulk sends wait for the same slot;
-  replies take the slots first come, first served;
+  replies take the slots first come, first served; then the notices one person's action just
+  planned (`NOTICE`: a new request to the station), then reminders and broadcasts;
 - per group (a chat id below zero, or a channel's @name): at most 20 calls in any minute,
   replies included (the bot only points people in a group to a private chat);
 - 429 (`RetryAfter`): everybody waits as long as Telegram said, then the same call is made
@@ -37,6 +38,9 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 BULK: dict[str, Any] = {"bulk": True}
+# A notification one person's action just planned (a new request to the station's workers):
+# spaced per chat like bulk, but before reminders and broadcasts (after replies).
+NOTICE: dict[str, Any] = {"bulk": True, "notice": True}
 TELEGRAM_PER_SECOND = 30
 CHAT_INTERVAL = 1.0
 GROUP_PER_MINUTE = 20  # Telegram: a bot sends at most 20 messages a minute to one group
@@ -106,6 +110,7 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         self._last_in_chat: dict[int | str, float] = {}
         self._resume_at = 0.0
         self._replies: deque[asyncio.Future[None]] = deque()  # replies waiting, in order
+        self._notices_waiting = 0
         self.group_per_minute = group_per_minute
         self._in_group: dict[int | str, deque[float]] = {}  # calls to each group, last minute
         self.waited_for_429 = 0.0  # seconds spent waiting as Telegram told (for the benchmark)
@@ -143,14 +148,20 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
             return 0.0
         return sent[-self.group_per_minute] + GROUP_WINDOW
 
-    async def acquire(self, chat_id: int | str, *, bulk: bool) -> None:
+    async def acquire(self, chat_id: int | str, *, bulk: bool, notice: bool = False) -> None:
         """Wait for a slot; between the check and the record there is no await, so the loop's
         single thread makes the pair atomic. Replies take the slots first come, first served
         (a queue: only its head watches the window), so with many people waiting each waits
         about as long as the others; bulk sends step aside while a reply waits, so a person
         chatting during a long reminder run is not queued behind it."""
         if bulk:
-            await self._acquire_bulk(chat_id)
+            if notice:
+                self._notices_waiting += 1
+            try:
+                await self._acquire_bulk(chat_id, notice)
+            finally:
+                if notice:
+                    self._notices_waiting -= 1
             return
         while not await self._reply_turn(chat_id):
             pass  # the group's minute was full when its turn came: wait for it, then queue again
@@ -185,11 +196,11 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
     def _replies_waiting(self) -> int:
         return len(self._replies)
 
-    async def _acquire_bulk(self, chat_id: int | str) -> None:
+    async def _acquire_bulk(self, chat_id: int | str, notice: bool) -> None:
         while True:
             now = self.timer.monotonic()
             ready = self._ready_at(now, chat_id, True)
-            if self._replies:
+            if self._replies or (not notice and self._notices_waiting):
                 ready = max(ready, now + YIELD_TO_REPLIES)
             if ready <= now:
                 self._take(now, chat_id)
@@ -233,9 +244,10 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         if chat_id is None:  # answering callbacks, getMe, commands: not messages in a chat
             return await callback(*args, **kwargs)
         bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
+        notice = bool(rate_limit_args and rate_limit_args.get("notice"))
         attempt = 0
         while True:
-            await self.acquire(chat_id, bulk=bulk)
+            await self.acquire(chat_id, bulk=bulk, notice=notice)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

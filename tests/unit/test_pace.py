@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from handlers.delivery.pace import BULK, Pace
+from handlers.delivery.pace import BULK, NOTICE, Pace
 from tests.virtual_time import VirtualTimer
 
 
@@ -225,3 +225,29 @@ async def test_at_most_20_calls_a_minute_to_one_group() -> None:
     assert len(to_group) == 45
     assert _max_in_any_window(to_group, window=60.0) == 20
     assert to_group[20] - to_group[0] >= 60.0 and to_group[40] - to_group[0] >= 120.0
+
+
+async def test_a_notice_goes_before_bulk_sends_and_after_replies() -> None:
+    """A new request's notice to a worker is not queued behind a broadcast's thousands."""
+    timer = ManualTimer()
+    pace = Pace(timer=timer)
+    log: list[str] = []
+
+    async def send(name: str, chat: int, args: dict[str, Any] | None) -> None:
+        async def call() -> bool:
+            log.append(name)
+            return True
+
+        await pace.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, args)
+
+    for chat in range(30):  # the window is full
+        await send("before", chat, BULK)
+    tasks = [asyncio.create_task(send(f"bulk{i}", 100 + i, BULK)) for i in range(30)]
+    await timer.advance(0)
+    tasks.append(asyncio.create_task(send("notice", 7, NOTICE)))
+    await timer.advance(0)
+    tasks.append(asyncio.create_task(send("reply", 8, None)))
+    await timer.advance(0)
+    while not all(task.done() for task in tasks):
+        await timer.advance(0.01)
+    assert log[30:32] == ["reply", "notice"]
