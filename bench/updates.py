@@ -62,6 +62,7 @@ DEFAULT_UPDATES = 2000
 UNPACED = 1_000_000  # messages a second: no update ever waits for the pacer
 PERSON_NAME = "测试"
 TARGET_RATIO = 10.0
+STATION_WORKERS = 790_000_001
 
 
 class TimedApp:
@@ -203,7 +204,17 @@ async def start_ours(folder: Path, database_url: str | None = None) -> Ours:
     await app.initialize()
     await on_startup(app)
     await app.start()
-    return Ours(app, telegram, database, itertools.count(800_000_001), schema)
+    ours = Ours(app, telegram, database, itertools.count(800_000_001), schema)
+    # One social worker per station, as in the field: a new request tells that worker (else it
+    # would fall back to every administrator the invite scenario has made by then).
+    now = app.bot_data.clock.now()
+    for n, code in enumerate(sorted(s.code for s in app.bot_data.knowledge.stations.stations)):
+        async with database.uow() as uow:
+            await staff.grant_directly(
+                uow, tg_id=STATION_WORKERS + n, role="worker", station_code=code, now=now,
+                display_name=PERSON_NAME,
+            )  # fmt: skip
+    return ours
 
 
 async def stop_ours(ours: Ours) -> None:
