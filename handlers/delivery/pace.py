@@ -10,8 +10,9 @@ call that names a chat passes through it:
 - per chat: calls marked bulk (`rate_limit_args=BULK`, which the outbox uses for reminders and
   batches) keep one second apart in the same chat; a reply to the person who just wrote is
   never held back by that, and goes first when replies and bulk sends wait for the same slot;
-  replies take the slots first come, first served; then the notices one person's action just
-  planned (`NOTICE`: a new request to the station), then reminders and broadcasts;
+  replies, and the notices one person's action just planned (`NOTICE`: a new request to the
+  station's workers, spaced per chat like bulk), take the slots first come, first served,
+  before reminders and broadcasts;
 - per group (a chat id below zero, or a channel's @name): at most 20 calls in any minute,
   replies included (the bot only points people in a group to a private chat);
 - 429 (`RetryAfter`): everybody waits as long as Telegram said, then the same call is made
@@ -39,7 +40,7 @@ from telegram.ext import BaseRateLimiter
 
 BULK: dict[str, Any] = {"bulk": True}
 # A notification one person's action just planned (a new request to the station's workers):
-# spaced per chat like bulk, but before reminders and broadcasts (after replies).
+# spaced per chat like bulk, but in turn with the replies, before reminders and broadcasts.
 NOTICE: dict[str, Any] = {"bulk": True, "notice": True}
 TELEGRAM_PER_SECOND = 30
 CHAT_INTERVAL = 1.0
@@ -110,7 +111,6 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         self._last_in_chat: dict[int | str, float] = {}
         self._resume_at = 0.0
         self._replies: deque[asyncio.Future[None]] = deque()  # replies waiting, in order
-        self._notices_waiting = 0
         self.group_per_minute = group_per_minute
         self._in_group: dict[int | str, deque[float]] = {}  # calls to each group, last minute
         self.waited_for_429 = 0.0  # seconds spent waiting as Telegram told (for the benchmark)
@@ -153,37 +153,44 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         single thread makes the pair atomic. Replies take the slots first come, first served
         (a queue: only its head watches the window), so with many people waiting each waits
         about as long as the others; bulk sends step aside while a reply waits, so a person
-        chatting during a long reminder run is not queued behind it."""
-        if bulk:
-            if notice:
-                self._notices_waiting += 1
-            try:
-                await self._acquire_bulk(chat_id, notice)
-            finally:
-                if notice:
-                    self._notices_waiting -= 1
+        chatting during a long reminder run is not queued behind it. A notice (what one
+        person's action planned for someone else: a new request to the station's workers)
+        queues with the replies, once its chat's second has passed: it is as urgent as a
+        reply, and would otherwise wait for the replies of a whole crowd to end."""
+        if bulk and not notice:
+            await self._acquire_bulk(chat_id)
             return
-        while not await self._reply_turn(chat_id):
-            pass  # the group's minute was full when its turn came: wait for it, then queue again
+        while not await self._turn(chat_id, spaced=notice):
+            pass  # its group's minute (or chat's second) was full when its turn came
 
-    async def _reply_turn(self, chat_id: int | str) -> bool:
-        # A reply to a group whose minute is full waits outside the queue, so it never holds
-        # up the replies behind it.
-        while (at := self._group_ready_at(self.timer.monotonic(), chat_id)) > 0.0:
-            await self.timer.sleep(at - self.timer.monotonic())
+    def _held_until(self, now: float, chat_id: int | str, spaced: bool) -> float:
+        held = self._group_ready_at(now, chat_id)
+        if spaced and chat_id in self._last_in_chat:
+            held = max(held, self._last_in_chat[chat_id] + self.chat_interval)
+        return held
+
+    async def _turn(self, chat_id: int | str, *, spaced: bool) -> bool:
+        # A call held by its own chat's limits (a group's 20 a minute, a notice's one a second
+        # per chat) waits outside the queue, so it never holds up the calls behind it.
+        while (at := self._held_until(self.timer.monotonic(), chat_id, spaced)) > (
+            now := self.timer.monotonic()
+        ):
+            await self.timer.sleep(at - now)
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._replies.append(turn)
         if len(self._replies) == 1:
             turn.set_result(None)
         try:
-            await turn  # the replies before this one have gone
+            await turn  # the calls before this one have gone
             while True:
                 now = self.timer.monotonic()
-                if self._group_ready_at(now, chat_id) > now:
+                if self._held_until(now, chat_id, spaced) > now:
                     return False
                 ready = self._ready_at(now, chat_id, False)
                 if ready <= now:
                     self._take(now, chat_id)
+                    if spaced:
+                        self._last_in_chat[chat_id] = now
                     return True
                 await self.timer.sleep(ready - now)
         finally:
@@ -196,11 +203,11 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
     def _replies_waiting(self) -> int:
         return len(self._replies)
 
-    async def _acquire_bulk(self, chat_id: int | str, notice: bool) -> None:
+    async def _acquire_bulk(self, chat_id: int | str) -> None:
         while True:
             now = self.timer.monotonic()
             ready = self._ready_at(now, chat_id, True)
-            if self._replies or (not notice and self._notices_waiting):
+            if self._replies:
                 ready = max(ready, now + YIELD_TO_REPLIES)
             if ready <= now:
                 self._take(now, chat_id)

@@ -227,15 +227,19 @@ async def test_at_most_20_calls_a_minute_to_one_group() -> None:
     assert to_group[20] - to_group[0] >= 60.0 and to_group[40] - to_group[0] >= 120.0
 
 
-async def test_a_notice_goes_before_bulk_sends_and_after_replies() -> None:
-    """A new request's notice to a worker is not queued behind a broadcast's thousands."""
+async def test_a_notice_goes_before_bulk_sends_in_turn_with_replies() -> None:
+    """A new request's notice to a worker is not queued behind a broadcast's thousands, nor
+    behind the replies that came after it; it keeps one second per chat."""
     timer = ManualTimer()
     pace = Pace(timer=timer)
     log: list[str] = []
 
+    sent_at: list[float] = []
+
     async def send(name: str, chat: int, args: dict[str, Any] | None) -> None:
         async def call() -> bool:
             log.append(name)
+            sent_at.append(timer.monotonic())
             return True
 
         await pace.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, args)
@@ -244,10 +248,15 @@ async def test_a_notice_goes_before_bulk_sends_and_after_replies() -> None:
         await send("before", chat, BULK)
     tasks = [asyncio.create_task(send(f"bulk{i}", 100 + i, BULK)) for i in range(30)]
     await timer.advance(0)
-    tasks.append(asyncio.create_task(send("notice", 7, NOTICE)))
+    tasks.append(asyncio.create_task(send("notice", 200, NOTICE)))
     await timer.advance(0)
     tasks.append(asyncio.create_task(send("reply", 8, None)))
     await timer.advance(0)
+    tasks.append(asyncio.create_task(send("second notice", 200, NOTICE)))
+    await timer.advance(0)
     while not all(task.done() for task in tasks):
         await timer.advance(0.01)
-    assert log[30:32] == ["reply", "notice"]
+    assert log[30:32] == ["notice", "reply"]
+    assert "second notice" in log[32:]
+    moments = {name: at for at, name in zip(sent_at, log, strict=True)}
+    assert moments["second notice"] - moments["notice"] >= 1.0
