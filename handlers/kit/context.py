@@ -102,6 +102,11 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
             self._press = pressed(update)
         return self._press
 
+    def pressed_id(self, update: Update, index: int = 0) -> int | None:
+        """The pressed button's argument as a database id, or None (no button, or forged)."""
+        press = self.press(update)
+        return press.int_arg(index) if press is not None else None
+
 
 def bot_data(context: Context) -> BotData:
     return context.bot_data

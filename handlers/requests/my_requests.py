@@ -190,8 +190,7 @@ def _when(_: Gettext, moment: datetime, zone: ZoneInfo) -> str:
 
 def _id(update: Update, context: Context) -> int:
     """The id of `my:<kind>:<id>`, read by the kit's codec; a forged one is -1 (no request)."""
-    press = context.press(update)
-    found = press.int_arg() if press is not None else None
+    found = context.pressed_id(update)
     return -1 if found is None else found
 
 

@@ -662,8 +662,7 @@ async def _show_status(
 async def withdraw_asked(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
-    press = context.press(update)
-    application_id = press.int_arg() if press is not None else None
+    application_id = context.pressed_id(update)
     if application_id is None:
         await alert(update, _("This button has expired. Please start again from the menu."))
         return
@@ -690,8 +689,7 @@ async def withdraw_confirmed(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    press = context.press(update)
-    application_id = press.int_arg() if press is not None else None
+    application_id = context.pressed_id(update)
     try:
         if application_id is None:
             raise NotFound("volunteer application")

@@ -742,8 +742,7 @@ async def again(update: Update, context: Context) -> str | int | None:
     in a new message below the saved entry (which stays as it is)."""
     who = await context.person(update)
     _ = who.gettext
-    press = context.press(update)
-    activity_id = press.int_arg() if press is not None else None
+    activity_id = context.pressed_id(update)
     if not who.access.worker_stations:
         await show(update, _refusal(who), new=True)
         return None
@@ -900,8 +899,7 @@ async def start_mylogs(update: Update, context: Context) -> int:
 
 def _activity_id(context: Context, update: Update) -> int | None:
     """The pressed button's entry id; None for a forged one (not a database id)."""
-    press = context.press(update)
-    return press.int_arg() if press is not None else None
+    return context.pressed_id(update)
 
 
 async def on_delete(update: Update, context: Context) -> str | int:

@@ -100,8 +100,7 @@ def _window_closed(who: Speaker, context: Context) -> str:
 async def on_delete(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
-    press = context.press(update)
-    session_id = press.int_arg() if press is not None else None
+    session_id = context.pressed_id(update)
     if session_id is None:
         await _show_list(update, context, who, _("I could not find that session."))
         return
@@ -116,8 +115,7 @@ async def on_delete_confirmed(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    press = context.press(update)
-    session_id = press.int_arg() if press is not None else None
+    session_id = context.pressed_id(update)
     try:
         if session_id is None:
             raise NotFound("session")
@@ -220,8 +218,7 @@ STEPS = (
 
 
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
-    press = context.press(update)
-    session_id = press.int_arg() if press is not None else None
+    session_id = context.pressed_id(update)
     if session_id is None or not who.access.supervisor_stations:
         await show(update, who.gettext("I could not find that session."))
         return None

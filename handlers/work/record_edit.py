@@ -153,8 +153,7 @@ async def record_command(update: Update, context: Context) -> None:
 
 async def on_open(update: Update, context: Context) -> None:
     who = await context.person(update)
-    press = context.press(update)
-    record_id = press.int_arg() if press is not None else None
+    record_id = context.pressed_id(update)
     if record_id is None:
         await show(update, who.gettext("I could not find that record."))
         return
@@ -165,8 +164,7 @@ async def on_open(update: Update, context: Context) -> None:
 async def on_delete(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
-    press = context.press(update)
-    record_id = press.int_arg() if press is not None else None
+    record_id = context.pressed_id(update)
     if record_id is None:
         await show(update, _("I could not find that record."))
         return
@@ -183,8 +181,7 @@ async def on_delete_confirmed(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    press = context.press(update)
-    record_id = press.int_arg() if press is not None else None
+    record_id = context.pressed_id(update)
     try:
         if record_id is None:
             raise NotFound("activity")
@@ -242,7 +239,7 @@ STEPS: tuple[Step, ...] = (
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     _ = who.gettext
     press = context.press(update)
-    record_id = press.int_arg() if press is not None else None
+    record_id = context.pressed_id(update)
     mode = press.kind if press is not None else None
     try:
         if record_id is None:
