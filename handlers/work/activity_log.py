@@ -54,7 +54,6 @@ from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import (
     choice_step,
-    confirm_step,
     count_problem,
     count_step,
     date_refused,
@@ -552,16 +551,7 @@ STEPS: tuple[Step, ...] = (
     ),
     record_steps.field_step("field", prefix=KEY, previous=_before_form),
     record_steps.evidence_step("evidence", prefix=KEY),
-    confirm_step(
-        "confirm",
-        prefix=KEY,
-        kind="ok",
-        text=lambda _, context, who, draft: (
-            _("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft)
-        ),
-        save_label=lambda _: _("✅ Save"),
-        persisted=CONFIRM,
-    ),
+    work_forms.save_step(KEY, _summary, persisted=CONFIRM),
 )
 
 

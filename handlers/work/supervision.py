@@ -32,7 +32,6 @@ from handlers.kit.keyboards import choices
 from handlers.kit.screen import show
 from handlers.kit.steps import (
     choice_step,
-    confirm_step,
     date_refused,
     date_steps,
     hours_problem,
@@ -285,16 +284,7 @@ STEPS = (
         {"form": on_form},
     ),
     Step("who", _render_who, {"sw": on_supervisee, "team": on_team, "swdone": on_who_done}),
-    confirm_step(
-        "confirm",
-        prefix=KEY,
-        kind="ok",
-        text=lambda _, context, who, draft: (
-            _("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft)
-        ),
-        save_label=lambda _: _("✅ Save"),
-        persisted=CONFIRM,
-    ),
+    work_forms.save_step(KEY, _summary, persisted=CONFIRM),
 )
 
 

@@ -1,6 +1,6 @@
 """What the staff's work forms share (/log, /supervise, and correcting a record or a session):
 who may start one, the fresh draft, a station's name, and the sentence for a day that would
-hold more hours than one day can."""
+hold more hours than one day can, and the summary they end on."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from collections.abc import Callable, Iterable
 from telegram import Update
 
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import Draft
+from handlers.kit.flow import Draft, Step
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
-from handlers.kit.steps import station_draft
+from handlers.kit.steps import confirm_step, station_draft
 from handlers.kit.words import hours_label, staff_only
 from services.activities import DayLimitExceeded
 
@@ -49,4 +49,20 @@ def day_limit_text(_: Gettext, error: DayLimitExceeded) -> str:
         "the most one day can hold is {limit} h. Please check the hours or the day."
     ).format(
         logged=hours_label(error.logged_minutes / 60), limit=hours_label(error.limit_minutes / 60)
+    )
+
+
+def save_step(
+    prefix: str, summary: Callable[[Context, Speaker, Draft], str], *, persisted: int
+) -> Step:
+    """The summary a record or a session ends on: "Please check, then save", then ✅ Save."""
+    return confirm_step(
+        "confirm",
+        prefix=prefix,
+        kind="ok",
+        text=lambda _, context, who, draft: (
+            _("<b>Please check, then save:</b>") + "\n" + summary(context, who, draft)
+        ),
+        save_label=lambda _: _("✅ Save"),
+        persisted=persisted,
     )
