@@ -61,7 +61,6 @@ from handlers.kit.steps import (
     hours_problem,
     hours_step,
     local_today,
-    station_step,
     toggles_step,
 )
 from handlers.kit.words import (
@@ -74,7 +73,6 @@ from handlers.kit.words import (
 )
 from handlers.work import record_steps, work_forms
 from knowledge.record_templates import RecordTemplate
-from knowledge.stations import Station
 from services import activities, records
 from services.activities import (
     ActivityEntry,
@@ -195,11 +193,6 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
 
 
 # --- the steps --------------------------------------------------------------------------------
-def _your_stations(context: Context, who: Speaker, draft: Draft) -> list[Station]:
-    mine = who.access.worker_stations
-    return [s for s in context.bot_data.knowledge.stations.stations if s.code in mine]
-
-
 def _categories(context: Context, who: Speaker, draft: Draft) -> list[tuple[str, str]]:
     return [
         (c.name(who.lang), c.code) for c in context.bot_data.knowledge.record_templates.categories
@@ -439,13 +432,10 @@ DATE_STEP, DAY_STEP = date_steps(
     persisted=(DATE, DAY),
 )
 STEPS: tuple[Step, ...] = (
-    station_step(
-        "station",
-        prefix=KEY,
-        stations=_your_stations,
-        text=lambda _, context, who, draft: _("Which station is this activity for?"),
-        applies_when=lambda draft: bool(draft.get("several_stations")),
-        unknown=lambda _: _("Please choose one of your stations."),
+    work_forms.your_station_step(
+        KEY,
+        lambda who: who.access.worker_stations,
+        lambda _, context, who, draft: _("Which station is this activity for?"),
         persisted=STATION,
     ),
     _with_last_template(

@@ -36,12 +36,10 @@ from handlers.kit.steps import (
     date_steps,
     hours_problem,
     hours_step,
-    station_step,
 )
 from handlers.kit.words import day_label, hours_label
 from handlers.work import work_forms
 from handlers.work.quota import mode_label, quota_block
-from knowledge.stations import Station
 from services import supervision
 from services.activities import DayLimitExceeded
 from services.errors import InvalidValue, NotAllowed
@@ -100,11 +98,6 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     return await work_forms.fresh_draft(
         update, who, who.access.supervisor_stations, _only_supervisors
     )
-
-
-def _your_stations(context: Context, who: Speaker, draft: Draft) -> list[Station]:
-    mine = who.access.supervisor_stations
-    return [s for s in context.bot_data.knowledge.stations.stations if s.code in mine]
 
 
 def _topics(context: Context, who: Speaker, draft: Draft) -> list[tuple[str, str]]:
@@ -219,13 +212,10 @@ DATE_STEP, DAY_STEP = date_steps(
 # The states persisted since the first release are the integers 0 to 6 (`persisted=`), so a
 # supervisor in the middle of /supervise when this version starts goes on where they were.
 STEPS = (
-    station_step(
-        "station",
-        prefix=KEY,
-        stations=_your_stations,
-        text=lambda _, context, who, draft: _("🧭 Which station was the supervision for?"),
-        applies_when=lambda draft: bool(draft.get("several_stations")),
-        unknown=lambda _: _("Please choose one of your stations."),
+    work_forms.your_station_step(
+        KEY,
+        lambda who: who.access.supervisor_stations,
+        lambda _, context, who, draft: _("🧭 Which station was the supervision for?"),
         persisted=STATION,
     ),
     DATE_STEP,

@@ -12,7 +12,7 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import Draft, Step
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
-from handlers.kit.steps import confirm_step, station_draft
+from handlers.kit.steps import Text, confirm_step, station_draft, station_step
 from handlers.kit.words import hours_label, staff_only
 from services.activities import DayLimitExceeded
 
@@ -34,6 +34,23 @@ async def fresh_draft(
         await show(update, refusal(who, only))
         return None
     return station_draft(mine)
+
+
+def your_station_step(
+    prefix: str, mine: Callable[[Speaker], Iterable[str]], text: Text, *, persisted: int
+) -> Step:
+    """Which of `mine` (the person's stations in the form's role): asked only of several."""
+    return station_step(
+        "station",
+        prefix=prefix,
+        stations=lambda context, who, draft: [
+            s for s in context.bot_data.knowledge.stations.stations if s.code in mine(who)
+        ],
+        text=text,
+        applies_when=lambda draft: bool(draft.get("several_stations")),
+        unknown=lambda _: _("Please choose one of your stations."),
+        persisted=persisted,
+    )
 
 
 def station_name(context: Context, who: Speaker, code: str | None) -> str:
