@@ -38,8 +38,8 @@ from handlers.kit.steps import choice_step, confirm_step, local_today, toggles_s
 from handlers.kit.words import (
     day_label,
     hours_count,
+    not_your_role,
     person_times_count,
-    staff_only,
     volunteers_count,
 )
 from knowledge.deep_links import deep_link
@@ -121,10 +121,10 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     stations = my_stations(who)
     if not stations:
         _ = who.gettext
-        text = (
-            staff_only(_)
-            if not who.access.is_staff
-            else _("Volunteer activities are published by the station's workers and its head.")
+        text = not_your_role(
+            _,
+            who.access.is_staff,
+            _("Volunteer activities are published by the station's workers and its head."),
         )
         await show(update, text)
         return None

@@ -28,7 +28,7 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.i18n import N_, Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
-from handlers.kit.words import day_label, staff_only
+from handlers.kit.words import day_label, not_your_role, staff_only
 from services import activities
 from services import cases as cs
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
@@ -695,9 +695,7 @@ async def review(update: Update, context: Context, note: str | None = None) -> N
     if not who.access.supervisor_stations:
         await show(
             update,
-            staff_only(_)
-            if not who.access.is_staff
-            else _("Sign-offs are for the station's supervisor."),
+            not_your_role(_, who.access.is_staff, _("Sign-offs are for the station's supervisor.")),
         )
         return
     async with context.bot_data.uow() as uow:

@@ -16,7 +16,7 @@ from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, TEXT, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.screen import show
-from handlers.kit.words import day_label, hours_label, staff_only
+from handlers.kit.words import day_label, hours_label, not_your_role
 from handlers.work import work_forms
 from handlers.work.quota import mode_label
 from services import supervision
@@ -83,9 +83,7 @@ async def mysessions(update: Update, context: Context) -> None:
     if not who.access.supervisor_stations:
         await show(
             update,
-            staff_only(_)
-            if not who.access.is_staff
-            else _("Only supervisors log supervision sessions."),
+            not_your_role(_, who.access.is_staff, _("Only supervisors log supervision sessions.")),
         )
         return
     await _show_list(update, context, who)

@@ -26,7 +26,7 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
-from handlers.kit.words import day_label, hours_label, staff_only
+from handlers.kit.words import day_label, hours_label, not_your_role
 from handlers.work import record_steps, work_forms
 from services import records
 from services.activities import AlreadyDeleted, DayLimitExceeded
@@ -137,9 +137,7 @@ async def record_command(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     if not (who.access.worker_stations or who.access.head_stations):
-        await show(
-            update, staff_only(_) if not who.access.is_staff else _("Only staff see records.")
-        )
+        await show(update, not_your_role(_, who.access.is_staff, _("Only staff see records.")))
         return
     args = context.args or []
     # The record's id, or the 台账's number for it (JN-A000123): its trailing digits.

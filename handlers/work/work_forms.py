@@ -13,14 +13,14 @@ from handlers.kit.flow import Draft, Step
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
 from handlers.kit.steps import Text, confirm_step, station_draft, station_step
-from handlers.kit.words import hours_label, staff_only
+from handlers.kit.words import hours_label, not_your_role
 from services.activities import DayLimitExceeded
 
 
 def refusal(who: Speaker, only: Callable[[Gettext], str]) -> str:
     """Why this person may not start the form: not staff at all, or not in the `only` role."""
     _ = who.gettext
-    return staff_only(_) if not who.access.is_staff else only(_)
+    return not_your_role(_, who.access.is_staff, only(_))
 
 
 async def fresh_draft(
