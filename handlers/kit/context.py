@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackContext, ExtBot
 
 from db.uow import UowFactory
@@ -101,6 +101,12 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
         if self._press is None:
             self._press = pressed(update)
         return self._press
+
+    def button(self, update: Update) -> tuple[CallbackQuery, Press]:
+        """The pressed button's query and its data, for a handler only a button reaches."""
+        query, press = update.callback_query, self.press(update)
+        assert query is not None and press is not None
+        return query, press
 
     def pressed_id(self, update: Update, index: int = 0) -> int | None:
         """The pressed button's argument as a database id, or None (no button, or forged)."""

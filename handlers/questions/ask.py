@@ -382,9 +382,7 @@ async def _own_status(
 
 async def show_entry(update: Update, context: Context) -> None:
     """kb:show:<entry>:<n> — a suggestion, a related entry or a common question pressed."""
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    query, press = context.button(update)
     who = await context.person(update)
     _ = who.gettext
     code = press.arg(0) if len(press.args) == 2 else None
@@ -402,9 +400,7 @@ async def show_entry(update: Update, context: Context) -> None:
 
 async def vote(update: Update, context: Context) -> None:
     """kb:up / kb:dn:<entry>:<n>. 👎 keeps the question asked, and offers a person."""
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    query, press = context.button(update)
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
@@ -828,9 +824,7 @@ async def _relay(context: Context, sent: questions.ReplySent, author: Speaker) -
 
 async def close_question(update: Update, context: Context) -> None:
     """qa:close:<id> — the resident ("solved") or the station's staff close the thread."""
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    query, press = context.button(update)
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data

@@ -218,9 +218,7 @@ async def section_chosen(update: Update, context: Context) -> None:
     if not may_use_inbox(who):
         await _refuse(update, who)
         return
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    query, press = context.button(update)
     code, page = press.arg(0) or "", press.int_arg(1) or 0
     section = next((s for s in SECTIONS if s.code == code), None)
     if section is None:
@@ -593,9 +591,7 @@ def _note_buttons(_: Gettext, action: str) -> InlineKeyboardMarkup:
 async def note_start(update: Update, context: Context) -> str | int:
     who = await context.person(update)
     _ = who.gettext
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    press = context.button(update)[1]
     action, target = press.kind, _id(update, context)
     try:
         async with context.bot_data.uow() as uow:

@@ -290,9 +290,7 @@ async def rated(update: Update, context: Context) -> str | int:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    query, press = context.button(update)
     # `rate:<id>:<stars>`: the id sits where the codec has the kind; read it the codec's way.
     request_id = Press(press.prefix, "id", (press.kind,)).int_arg() or -1
     stars = press.arg() or "0"
