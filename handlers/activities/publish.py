@@ -515,8 +515,9 @@ STEPS = (
 
 async def _fill_upcoming(context: Context, draft: Draft) -> None:
     data = context.bot_data
-    async with data.uow() as uow:
-        found = await va.upcoming(uow, station_code=draft["station"], now=data.clock.now(), limit=8)
+    found = await data.use_case(
+        va.upcoming, station_code=draft["station"], now=data.clock.now(), limit=8
+    )
     zone = data.clock.zone
     draft["upcoming"] = [[a.id, a.starts_at.astimezone(zone).isoformat(), a.title] for a in found]
 
@@ -538,27 +539,26 @@ async def publish(update: Update, context: Context, who: Speaker, draft: Draft) 
         return datetime.combine(day, time(minutes // 60, minutes % 60), zone)
 
     try:
-        async with data.uow() as uow:
-            published = await va.publish(
-                uow,
-                actor_tg_id=who.tg_id,
-                station_code=draft["station"],
-                title=draft["title"],
-                place=draft["place"],
-                starts_at=at(int(draft["start"])),
-                ends_at=at(int(draft["end"])),
-                volunteers_needed=int(draft["needed"]),
-                skills=list(draft.get("skills", [])),
-                minors_allowed=draft.get("minors") == "yes",
-                known_skills=data.knowledge.volunteer_skills.codes,
-                client_token=draft["token"],
-                rules=data.knowledge.volunteer_hours,
-                schedule=data.knowledge.reminders,
-                now=data.clock.now(),
-                zone=zone,
-                served_groups=[draft.get("group", "other")],
-                group_codes=[g.code for g in data.knowledge.served_groups],
-            )
+        published = await data.use_case(
+            va.publish,
+            actor_tg_id=who.tg_id,
+            station_code=draft["station"],
+            title=draft["title"],
+            place=draft["place"],
+            starts_at=at(int(draft["start"])),
+            ends_at=at(int(draft["end"])),
+            volunteers_needed=int(draft["needed"]),
+            skills=list(draft.get("skills", [])),
+            minors_allowed=draft.get("minors") == "yes",
+            known_skills=data.knowledge.volunteer_skills.codes,
+            client_token=draft["token"],
+            rules=data.knowledge.volunteer_hours,
+            schedule=data.knowledge.reminders,
+            now=data.clock.now(),
+            zone=zone,
+            served_groups=[draft.get("group", "other")],
+            group_codes=[g.code for g in data.knowledge.served_groups],
+        )
     except NotAllowed:
         await show(update, _("You are no longer staff of this station, so nothing was published."))
         return END
@@ -635,8 +635,7 @@ def qr_png(url: str) -> bytes:
 async def _send_qr_codes(update: Update, context: Context, who: Speaker, activity_id: int) -> None:
     _ = who.gettext
     data = context.bot_data
-    async with data.uow() as uow:
-        links = await va.scan_links(uow, actor_tg_id=who.tg_id, activity_id=activity_id)
+    links = await data.use_case(va.scan_links, actor_tg_id=who.tg_id, activity_id=activity_id)
     chat = update.effective_chat
     if chat is None:
         return
@@ -676,8 +675,7 @@ async def show_card(
     _ = who.gettext
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            roster = await va.roster(uow, actor_tg_id=who.tg_id, activity_id=activity_id)
+        roster = await data.use_case(va.roster, actor_tg_id=who.tg_id, activity_id=activity_id)
     except (NotAllowed, NotFound):
         await show(update, _("This activity is not one of your station's."), new=True)
         return

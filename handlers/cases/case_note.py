@@ -33,14 +33,13 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     case_id = press.int_arg() or 0
     target = press.arg(1) or ""
     try:
-        async with context.bot_data.uow() as uow:
-            number = await cs.check_change(
-                uow,
-                actor=who.access,
-                case_id=case_id,
-                closing=press.kind == CLOSE,
-                catalog=context.bot_data.knowledge.cases,
-            )
+        number = await context.bot_data.use_case(
+            cs.check_change,
+            actor=who.access,
+            case_id=case_id,
+            closing=press.kind == CLOSE,
+            catalog=context.bot_data.knowledge.cases,
+        )
     except (NotFound, NotAllowed, Conflict) as error:
         await card.say_refusal(update, who, error)
         return None

@@ -15,13 +15,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import CallbackQuery, Update
 from telegram.ext import CallbackContext, ExtBot
 
-from db.uow import UowFactory
+from db.uow import UnitOfWork, UowFactory
 from handlers.kit.callbacks import Press, pressed
 from handlers.kit.i18n import Gettext, Translator
 from knowledge.bundle import Knowledge
@@ -37,6 +37,10 @@ class Clock(Protocol):
     zone: ZoneInfo
 
     def now(self) -> datetime: ...
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class BotData:
@@ -71,6 +75,16 @@ class BotData:
         # outside any form, True if it was. Set by `handlers.questions.register(app)`; None:
         # the kit's plain answer (`flow.plain_answer`).
         self.answer_in_form: AnswerInForm | None = None
+
+    async def use_case(
+        self,
+        call: Callable[Concatenate[UnitOfWork, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """One use case in a unit of work of its own (the service commits; else it rolls back)."""
+        async with self.uow() as uow:
+            return await call(uow, *args, **kwargs)
 
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):

@@ -298,15 +298,14 @@ async def send_report(
     _ = who.gettext
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            report = await reports.build_report(
-                uow,
-                actor=who.access,
-                period=period,
-                station_code=code,
-                now=data.clock.now(),
-                zone=data.clock.zone,
-            )
+        report = await data.use_case(
+            reports.build_report,
+            actor=who.access,
+            period=period,
+            station_code=code,
+            now=data.clock.now(),
+            zone=data.clock.zone,
+        )
     except NotAllowed:
         await show(update, _("You can only see reports for your own station."))
         return END
@@ -352,17 +351,16 @@ async def send_pack(
     if period.kind != reports.MONTH:
         return PACK_MONTH
     try:
-        async with data.uow() as uow:
-            month = await ledger.station_month(
-                uow,
-                actor_tg_id=who.tg_id,
-                admin_ids=data.admin_ids,
-                station_code=code,
-                month=period.start,
-                now=data.clock.now(),
-                zone=data.clock.zone,
-                templates=data.knowledge.record_templates,
-            )
+        month = await data.use_case(
+            ledger.station_month,
+            actor_tg_id=who.tg_id,
+            admin_ids=data.admin_ids,
+            station_code=code,
+            month=period.start,
+            now=data.clock.now(),
+            zone=data.clock.zone,
+            templates=data.knowledge.record_templates,
+        )
     except NotAllowed:
         await show(update, _("You can only get the ledger pack of your own station."))
         return END

@@ -57,8 +57,7 @@ async def _show_list(
     update: Update, context: Context, who: Speaker, notice: str | None = None
 ) -> None:
     _ = who.gettext
-    async with context.bot_data.uow() as uow:
-        entries = await supervision.my_sessions(uow, supervisor_tg_id=who.tg_id)
+    entries = await context.bot_data.use_case(supervision.my_sessions, supervisor_tg_id=who.tg_id)
     lines = [notice, ""] if notice else []
     if not entries:
         lines.append(_("You have no supervision sessions yet. /supervise records one."))
@@ -117,11 +116,10 @@ async def on_delete_confirmed(update: Update, context: Context) -> None:
     try:
         if session_id is None:
             raise NotFound("session")
-        async with data.uow() as uow:
-            await supervision.delete_session(
-                uow, supervisor_tg_id=who.tg_id, session_id=session_id, now=data.clock.now(),
-                rules=data.knowledge.record_rules,
-            )  # fmt: skip
+        await data.use_case(
+            supervision.delete_session, supervisor_tg_id=who.tg_id, session_id=session_id, now=data.clock.now(),
+            rules=data.knowledge.record_rules,
+        )  # fmt: skip
     except NotFound:
         await _show_list(update, context, who, _("I could not find that session."))
         return
@@ -234,13 +232,12 @@ async def finish(update: Update, context: Context, who: Speaker, draft: Draft) -
         topic_text=value if what == "topic" else None,
     )
     try:
-        async with data.uow() as uow:
-            await supervision.correct_session(
-                uow, supervisor_tg_id=who.tg_id, session_id=int(draft["id"]), changes=changes,
-                now=data.clock.now(), zone=data.clock.zone,
-                topic_codes=[t.code for t in data.knowledge.supervision_topics],
-                rules=data.knowledge.record_rules,
-            )  # fmt: skip
+        await data.use_case(
+            supervision.correct_session, supervisor_tg_id=who.tg_id, session_id=int(draft["id"]), changes=changes,
+            now=data.clock.now(), zone=data.clock.zone,
+            topic_codes=[t.code for t in data.knowledge.supervision_topics],
+            rules=data.knowledge.record_rules,
+        )  # fmt: skip
     except NotFound:
         await _show_list(update, context, who, _("I could not find that session."))
         return END

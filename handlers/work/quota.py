@@ -169,14 +169,13 @@ async def show_quota(update: Update, context: Context) -> int:
     press = context.press(update)
     page = (press.int_arg() or 0) if press is not None and press.prefix == "quota" else 0
     try:
-        async with data.uow() as uow:
-            screen = await quota_screen(
-                uow,
-                actor=who.access,
-                station_codes=data.knowledge.stations.codes,
-                now=data.clock.now(),
-                zone=data.clock.zone,
-            )
+        screen = await data.use_case(
+            quota_screen,
+            actor=who.access,
+            station_codes=data.knowledge.stations.codes,
+            now=data.clock.now(),
+            zone=data.clock.zone,
+        )
     except NotAllowed:
         text = not_your_role(
             _,

@@ -283,25 +283,24 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     _ = who.gettext
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            saved = await supervision.log_session(
-                uow,
-                supervisor_tg_id=who.tg_id,
-                station_code=draft.get("station", ""),
-                session_date=date.fromisoformat(draft["date"]),
-                minutes=int(draft["minutes"]),
-                mode=draft["mode"],
-                topic_code=draft.get("topic_code"),
-                topic_text=draft.get("topic_text"),
-                client_token=draft["token"],
-                now=data.clock.now(),
-                zone=data.clock.zone,
-                topic_codes=[t.code for t in data.knowledge.supervision_topics],
-                form=draft.get("form"),
-                supervisee_ids=[int(p) for p in draft.get("supervisees", [])],
-                whole_team=bool(draft.get("whole_team")),
-                rules=data.knowledge.record_rules,
-            )
+        saved = await data.use_case(
+            supervision.log_session,
+            supervisor_tg_id=who.tg_id,
+            station_code=draft.get("station", ""),
+            session_date=date.fromisoformat(draft["date"]),
+            minutes=int(draft["minutes"]),
+            mode=draft["mode"],
+            topic_code=draft.get("topic_code"),
+            topic_text=draft.get("topic_text"),
+            client_token=draft["token"],
+            now=data.clock.now(),
+            zone=data.clock.zone,
+            topic_codes=[t.code for t in data.knowledge.supervision_topics],
+            form=draft.get("form"),
+            supervisee_ids=[int(p) for p in draft.get("supervisees", [])],
+            whole_team=bool(draft.get("whole_team")),
+            rules=data.knowledge.record_rules,
+        )
     except DayLimitExceeded as too_much:
         return await FLOW.ask(update, context, who, "hours", work_forms.day_limit_text(_, too_much))
     except NotAllowed:
