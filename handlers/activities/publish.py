@@ -34,7 +34,7 @@ from handlers.kit.flow import END, NUMBER, TEXT, Draft, Flow, Outcome, Reask, Sc
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
-from handlers.kit.steps import choice_step, confirm_step, local_today, toggles_step
+from handlers.kit.steps import choice_step, confirm_step, local_today, toggles_step, typed_within
 from handlers.kit.words import (
     day_label,
     hours_count,
@@ -192,12 +192,13 @@ async def on_title(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
     _ = who.gettext
-    text = text.strip()
-    if not text:
-        raise Reask(None)
-    if len(text) > va.MAX_TITLE:
-        raise Reask(_("Please keep the title under {limit} characters.").format(limit=va.MAX_TITLE))
-    draft["title"] = text
+    draft["title"] = typed_within(
+        text,
+        va.MAX_TITLE,
+        lambda length: _("Please keep the title under {limit} characters.").format(
+            limit=va.MAX_TITLE
+        ),
+    )
     return None
 
 
@@ -337,16 +338,14 @@ async def on_typed_end(
 async def on_place(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
-    text = text.strip()
-    if not text:
-        raise Reask(None)
-    if len(text) > va.MAX_PLACE:
-        raise Reask(
-            who.gettext("Please keep the place under {limit} characters.").format(
-                limit=va.MAX_PLACE
-            )
-        )
-    draft["place"] = text
+    # Not yet in the catalogues (Babel does not extract who.gettext): kept as it was.
+    draft["place"] = typed_within(
+        text,
+        va.MAX_PLACE,
+        lambda length: who.gettext("Please keep the place under {limit} characters.").format(
+            limit=va.MAX_PLACE
+        ),
+    )
     return None
 
 

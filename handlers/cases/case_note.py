@@ -18,7 +18,7 @@ from handlers.cases import card
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Flow, Outcome, Reask
 from handlers.kit.i18n import Gettext
-from handlers.kit.steps import text_step
+from handlers.kit.steps import text_step, typed_within
 from services import cases as cs
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
 
@@ -73,16 +73,13 @@ def _question(_: Gettext, context: Context, who: Speaker, draft: Draft) -> str:
 
 
 def _parse(_: Gettext, text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise Reask(None)
-    if len(text) > cs.MAX_NOTE:
-        raise Reask(
-            _("That is {length} characters long; please keep it under {limit}.").format(
-                length=len(text), limit=cs.MAX_NOTE
-            )
-        )
-    return text
+    return typed_within(
+        text,
+        cs.MAX_NOTE,
+        lambda length: _("That is {length} characters long; please keep it under {limit}.").format(
+            length=length, limit=cs.MAX_NOTE
+        ),
+    )
 
 
 NOTE = text_step("note", key="note", text=_question, parse=_parse)

@@ -188,6 +188,19 @@ def text_step(
     return Step(name, render, on_text=typed, expects=TEXT, applies_when=applies_when)
 
 
+def typed_within(
+    typed: str, limit: int, too_long: Callable[[int], str], *, required: bool = True
+) -> str:
+    """Typed text, stripped: an empty one re-asks (when `required`), one longer than `limit`
+    re-asks with `too_long(its length)`."""
+    text = typed.strip()
+    if required and not text:
+        raise Reask(None)
+    if len(text) > limit:
+        raise Reask(too_long(len(text)))
+    return text
+
+
 def toggle_label(label: str, ticked: bool) -> str:
     return f"{TICKED if ticked else UNTICKED} {label}"
 

@@ -39,6 +39,7 @@ from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, St
 from handlers.kit.i18n import Gettext, Ngettext, Translator
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
+from handlers.kit.steps import typed_within
 from handlers.kit.words import ngettext_for
 from knowledge.stations import StationCatalog
 from services import broadcasts, people
@@ -191,15 +192,13 @@ async def text_typed(
     update: Update, context: Context, who: Speaker, draft: Draft, typed: str
 ) -> Outcome:
     _ = who.gettext
-    text = typed.strip()
-    if len(text) > broadcasts.MAX_TEXT:
-        raise Reask(
-            _(
-                "That is {count} characters; a broadcast can have at most {max}. Please shorten it."
-            ).format(count=len(text), max=broadcasts.MAX_TEXT)
-        )
-    if not text:
-        raise Reask(None)
+    text = typed_within(
+        typed,
+        broadcasts.MAX_TEXT,
+        lambda length: _(
+            "That is {count} characters; a broadcast can have at most {max}. Please shorten it."
+        ).format(count=length, max=broadcasts.MAX_TEXT),
+    )
     draft["text"] = text
     draft["id"] = broadcasts.new_broadcast_id()  # a changed text is a new broadcast
     found = await context.bot_data.use_case(

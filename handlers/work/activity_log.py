@@ -62,6 +62,7 @@ from handlers.kit.steps import (
     hours_step,
     local_today,
     toggles_step,
+    typed_within,
 )
 from handlers.kit.words import (
     day_label,
@@ -372,10 +373,14 @@ async def on_note(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
     _ = who.gettext
-    note = text.strip()
-    if len(note) > activities.MAX_NOTE:
-        problem = _("That note is {length} characters long; please keep it under 500.")
-        raise Reask(problem.format(length=len(note)))
+    note = typed_within(
+        text,
+        activities.MAX_NOTE,
+        lambda length: _("That note is {length} characters long; please keep it under 500.").format(
+            length=length
+        ),
+        required=False,
+    )
     draft["note"] = note or None
     return None
 

@@ -36,6 +36,7 @@ from handlers.kit.steps import (
     date_steps,
     hours_problem,
     hours_step,
+    typed_within,
 )
 from handlers.kit.words import day_label, hours_label
 from handlers.work import work_forms
@@ -118,12 +119,13 @@ async def on_typed_topic(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
     _ = who.gettext
-    text = text.strip()
-    if len(text) > supervision.MAX_TOPIC:
-        problem = _("That is {length} characters long; please keep the topic under 200.")
-        raise Reask(problem.format(length=len(text)))
-    if not text:
-        raise Reask(None)
+    text = typed_within(
+        text,
+        supervision.MAX_TOPIC,
+        lambda length: _(
+            "That is {length} characters long; please keep the topic under 200."
+        ).format(length=length),
+    )
     draft["topic_code"], draft["topic_text"] = None, text
     return None
 
