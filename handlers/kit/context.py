@@ -27,6 +27,7 @@ from handlers.kit.i18n import Gettext, Translator
 from knowledge.bundle import Knowledge
 from knowledge.matcher import MatchResult
 from services import people
+from services.errors import NotFound
 from services.people import Access
 
 if TYPE_CHECKING:
@@ -121,6 +122,14 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
         query, press = update.callback_query, self.press(update)
         assert query is not None and press is not None
         return query, press
+
+    def found_id(self, update: Update, what: str) -> int:
+        """The pressed button's id; `NotFound(what)` when it carries none (a forged button), so
+        the handler's "I could not find it" answers both."""
+        found = self.pressed_id(update)
+        if found is None:
+            raise NotFound(what)
+        return found
 
     def pressed_id(self, update: Update, index: int = 0) -> int | None:
         """The pressed button's argument as a database id, or None (no button, or forged)."""

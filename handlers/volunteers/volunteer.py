@@ -687,10 +687,8 @@ async def withdraw_confirmed(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    application_id = context.pressed_id(update)
     try:
-        if application_id is None:
-            raise NotFound("volunteer application")
+        application_id = context.found_id(update, "volunteer application")
         view = await data.use_case(
             volunteers.withdraw,
             application_id=application_id,

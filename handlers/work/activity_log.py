@@ -727,13 +727,11 @@ async def again(update: Update, context: Context) -> str | int | None:
     in a new message below the saved entry (which stays as it is)."""
     who = await context.person(update)
     _ = who.gettext
-    activity_id = context.pressed_id(update)
     if not who.access.worker_stations:
         await show(update, _refusal(who), new=True)
         return None
     try:
-        if activity_id is None:
-            raise NotFound("activity")
+        activity_id = context.found_id(update, "activity")
         async with context.bot_data.uow() as uow:
             entry = await activities.activity_to_repeat(
                 uow, worker_tg_id=who.tg_id, activity_id=activity_id
@@ -882,16 +880,11 @@ async def start_mylogs(update: Update, context: Context) -> int:
     return await _show_logs(update, context, who)
 
 
-def _activity_id(context: Context, update: Update) -> int | None:
-    """The pressed button's entry id; None for a forged one (not a database id)."""
-    return context.pressed_id(update)
-
-
 async def on_delete(update: Update, context: Context) -> str | int:
     """🗑 pressed: ask first. Only the worker's own, still listed entries can be asked about."""
     who = await context.person(update)
     _ = who.gettext
-    activity_id = _activity_id(context, update)
+    activity_id = context.pressed_id(update)
     if activity_id is None:
         return await _show_logs(update, context, who, _("I could not find that entry."))
     return await _ask_delete(update, context, who, activity_id)
@@ -925,10 +918,8 @@ async def on_delete_confirmed(update: Update, context: Context) -> int:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    activity_id = _activity_id(context, update)
     try:
-        if activity_id is None:
-            raise NotFound("activity")
+        activity_id = context.found_id(update, "activity")
         async with data.uow() as uow:
             await activities.delete_activity(
                 uow, worker_tg_id=who.tg_id, activity_id=activity_id, now=data.clock.now()

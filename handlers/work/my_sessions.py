@@ -112,10 +112,8 @@ async def on_delete_confirmed(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    session_id = context.pressed_id(update)
     try:
-        if session_id is None:
-            raise NotFound("session")
+        session_id = context.found_id(update, "session")
         await data.use_case(
             supervision.delete_session, supervisor_tg_id=who.tg_id, session_id=session_id, now=data.clock.now(),
             rules=data.knowledge.record_rules,

@@ -179,10 +179,8 @@ async def on_delete_confirmed(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    record_id = context.pressed_id(update)
     try:
-        if record_id is None:
-            raise NotFound("activity")
+        record_id = context.found_id(update, "activity")
         async with data.uow() as uow:
             await records.delete_record(
                 uow, head_tg_id=who.tg_id, activity_id=record_id, now=data.clock.now()
@@ -237,11 +235,9 @@ STEPS: tuple[Step, ...] = (
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     _ = who.gettext
     press = context.press(update)
-    record_id = context.pressed_id(update)
     mode = press.kind if press is not None else None
     try:
-        if record_id is None:
-            raise NotFound("activity")
+        record_id = context.found_id(update, "activity")
         view = await _view(context, who, record_id)
     except NotFound:
         await show(update, _("I could not find that record."))
