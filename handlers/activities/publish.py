@@ -195,9 +195,7 @@ async def on_title(
     draft["title"] = typed_within(
         text,
         va.MAX_TITLE,
-        lambda length: _("Please keep the title under {limit} characters.").format(
-            limit=va.MAX_TITLE
-        ),
+        _("Please keep the title under {limit} characters."),
     )
     return None
 
@@ -342,9 +340,7 @@ async def on_place(
     draft["place"] = typed_within(
         text,
         va.MAX_PLACE,
-        lambda length: who.gettext("Please keep the place under {limit} characters.").format(
-            limit=va.MAX_PLACE
-        ),
+        who.gettext("Please keep the place under {limit} characters."),
     )
     return None
 

@@ -76,9 +76,7 @@ def _parse(_: Gettext, text: str) -> str:
     return typed_within(
         text,
         cs.MAX_NOTE,
-        lambda length: _("That is {length} characters long; please keep it under {limit}.").format(
-            length=length, limit=cs.MAX_NOTE
-        ),
+        _("That is {length} characters long; please keep it under {limit}."),
     )
 
 

@@ -89,9 +89,7 @@ def typed(
         draft[field] = typed_within(
             value,
             limit,
-            lambda length: _(
-                "That is {length} characters long; please keep it under {limit}."
-            ).format(length=length, limit=limit),
+            _("That is {length} characters long; please keep it under {limit}."),
         )
         return None
 

@@ -376,9 +376,7 @@ async def on_note(
     note = typed_within(
         text,
         activities.MAX_NOTE,
-        lambda length: _("That note is {length} characters long; please keep it under 500.").format(
-            length=length
-        ),
+        _("That note is {length} characters long; please keep it under 500."),
         required=False,
     )
     draft["note"] = note or None

@@ -122,9 +122,7 @@ async def on_typed_topic(
     text = typed_within(
         text,
         supervision.MAX_TOPIC,
-        lambda length: _(
-            "That is {length} characters long; please keep the topic under 200."
-        ).format(length=length),
+        _("That is {length} characters long; please keep the topic under 200."),
     )
     draft["topic_code"], draft["topic_text"] = None, text
     return None
