@@ -24,14 +24,13 @@ async def plan_day_before(data: BotData, now: datetime) -> int:
     """The minute job's part: the day-before reminders due at `now`, into the ledger."""
     from services import volunteer_activities as va
 
-    async with data.uow() as uow:
-        return await va.plan_day_before(
-            uow,
-            rules=data.knowledge.volunteer_hours,
-            schedule=data.knowledge.reminders,
-            now=now,
-            zone=data.clock.zone,
-        )
+    return await data.use_case(
+        va.plan_day_before,
+        rules=data.knowledge.volunteer_hours,
+        schedule=data.knowledge.reminders,
+        now=now,
+        zone=data.clock.zone,
+    )
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

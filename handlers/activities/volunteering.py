@@ -230,14 +230,13 @@ async def _scan(update: Update, context: Context, who: Speaker, payload: str) ->
     data = context.bot_data
     zone = data.clock.zone
     try:
-        async with data.uow() as uow:
-            result = await va.scan(
-                uow,
-                payload=payload,
-                person_tg_id=who.tg_id,
-                rules=data.knowledge.volunteer_hours,
-                now=data.clock.now(),
-            )
+        result = await data.use_case(
+            va.scan,
+            payload=payload,
+            person_tg_id=who.tg_id,
+            rules=data.knowledge.volunteer_hours,
+            now=data.clock.now(),
+        )
     except (va.UnknownPayload, va.ActivityClosed, va.PayloadUsed, va.ScanOutsideWindow) as error:
         await show(update, refusal(_, error, zone))
         return
@@ -297,10 +296,9 @@ async def my_hours(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    async with data.uow() as uow:
-        mine = await va.my_hours(
-            uow, volunteer_tg_id=who.tg_id, now=data.clock.now(), zone=data.clock.zone
-        )
+    mine = await data.use_case(
+        va.my_hours, volunteer_tg_id=who.tg_id, now=data.clock.now(), zone=data.clock.zone
+    )
     lines = [
         "⏱ <b>" + _("Your volunteer hours") + "</b>",
         _("This year ({year}): {hours} h").format(
@@ -341,10 +339,9 @@ async def on_hours_press(update: Update, context: Context) -> None:
     if press is None:
         return
     if press.kind == "cert":
-        async with data.uow() as uow:
-            mine = await va.my_hours(
-                uow, volunteer_tg_id=who.tg_id, now=data.clock.now(), zone=data.clock.zone
-            )
+        mine = await data.use_case(
+            va.my_hours, volunteer_tg_id=who.tg_id, now=data.clock.now(), zone=data.clock.zone
+        )
         years = sorted({a.local_date.year for a in mine.activities if a.minutes}, reverse=True)
         rows = [
             [InlineKeyboardButton(str(y), callback_data=encode(HOURS, "y", y)) for y in years[:4]],
@@ -360,15 +357,14 @@ async def on_hours_press(update: Update, context: Context) -> None:
         await alert(update, _("This button has expired. Please start again from the menu."))
         return
     try:
-        async with data.uow() as uow:
-            certificate = await vc.issue_certificate(
-                uow,
-                volunteer_tg_id=who.tg_id,
-                year=year,
-                station_code=None,
-                now=data.clock.now(),
-                zone=data.clock.zone,
-            )
+        certificate = await data.use_case(
+            vc.issue_certificate,
+            volunteer_tg_id=who.tg_id,
+            year=year,
+            station_code=None,
+            now=data.clock.now(),
+            zone=data.clock.zone,
+        )
         name = station_name(data.knowledge.stations, certificate.station_code, who.lang)
         pdf = certificate_pdf(certificate, station_name=name, _=_, zone=data.clock.zone)
     except vc.NoConfirmedHours:
@@ -404,8 +400,7 @@ async def verify(update: Update, context: Context) -> None:
         )
         return
     try:
-        async with data.uow() as uow:
-            found = await vc.verify_certificate(uow, code=code)
+        found = await data.use_case(vc.verify_certificate, code=code)
     except NotFound:
         await show(update, _("❌ No certificate has this code."))
         return

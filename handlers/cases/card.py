@@ -28,7 +28,7 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.i18n import N_, Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
-from handlers.kit.words import day_label, staff_only
+from handlers.kit.words import day_label, not_your_role, staff_only
 from services import activities
 from services import cases as cs
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
@@ -302,8 +302,7 @@ async def _service(
     """One service call; its refusal said in one sentence (nothing changed). None: refused."""
     _ = who.gettext
     try:
-        async with context.bot_data.uow() as uow:
-            return await call(uow)
+        return await context.bot_data.use_case(call)
     except (NotFound, NotAllowed) as error:
         if isinstance(error, cs.NotAssigned):
             await alert(update, conflict_text(_, error))
@@ -348,8 +347,7 @@ async def saved(
     conversation ends (END). A refusal is said (END); a refused value goes to `invalid`, which
     re-asks a step (raise `Reask`) or says why and returns what comes next."""
     try:
-        async with context.bot_data.uow() as uow:
-            result = await call(uow)
+        result = await context.bot_data.use_case(call)
     except InvalidValue as problem:
         if invalid is not None:
             return await invalid(problem)
@@ -495,8 +493,9 @@ async def p_link(update: Update, context: Context, who: Speaker, press: Press) -
         return
     catalog = case_catalog(context)
     linked = {r.activity_id for r in view.records}
-    async with context.bot_data.uow() as uow:
-        recent = await activities.recent_activities(uow, worker_tg_id=who.tg_id, limit=50)
+    recent = await context.bot_data.use_case(
+        activities.recent_activities, worker_tg_id=who.tg_id, limit=50
+    )
     usable = [
         a for a in recent
         if a.station_code == view.station_code and a.id not in linked
@@ -695,13 +694,12 @@ async def review(update: Update, context: Context, note: str | None = None) -> N
     if not who.access.supervisor_stations:
         await show(
             update,
-            staff_only(_)
-            if not who.access.is_staff
-            else _("Sign-offs are for the station's supervisor."),
+            not_your_role(_, who.access.is_staff, _("Sign-offs are for the station's supervisor.")),
         )
         return
-    async with context.bot_data.uow() as uow:
-        items = await cs.for_review(uow, actor=who.access, catalog=case_catalog(context))
+    items = await context.bot_data.use_case(
+        cs.for_review, actor=who.access, catalog=case_catalog(context)
+    )
     lines = ["<b>" + _("🧭 Records to review") + "</b>"]
     if not items:
         lines.append(_("Nothing waits for your sign-off."))

@@ -18,7 +18,7 @@ from handlers.cases import card
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Flow, Outcome, Reask
 from handlers.kit.i18n import Gettext
-from handlers.kit.steps import text_step
+from handlers.kit.steps import text_step, typed_within
 from services import cases as cs
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
 
@@ -33,14 +33,13 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     case_id = press.int_arg() or 0
     target = press.arg(1) or ""
     try:
-        async with context.bot_data.uow() as uow:
-            number = await cs.check_change(
-                uow,
-                actor=who.access,
-                case_id=case_id,
-                closing=press.kind == CLOSE,
-                catalog=context.bot_data.knowledge.cases,
-            )
+        number = await context.bot_data.use_case(
+            cs.check_change,
+            actor=who.access,
+            case_id=case_id,
+            closing=press.kind == CLOSE,
+            catalog=context.bot_data.knowledge.cases,
+        )
     except (NotFound, NotAllowed, Conflict) as error:
         await card.say_refusal(update, who, error)
         return None
@@ -74,16 +73,11 @@ def _question(_: Gettext, context: Context, who: Speaker, draft: Draft) -> str:
 
 
 def _parse(_: Gettext, text: str) -> str:
-    text = text.strip()
-    if not text:
-        raise Reask(None)
-    if len(text) > cs.MAX_NOTE:
-        raise Reask(
-            _("That is {length} characters long; please keep it under {limit}.").format(
-                length=len(text), limit=cs.MAX_NOTE
-            )
-        )
-    return text
+    return typed_within(
+        text,
+        cs.MAX_NOTE,
+        _("That is {length} characters long; please keep it under {limit}."),
+    )
 
 
 NOTE = text_step("note", key="note", text=_question, parse=_parse)

@@ -46,8 +46,7 @@ def parse_future_date(text: str, today: date) -> date | None:
 
 
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
-    press = context.press(update)
-    case_id = press.int_arg() if press is not None else None
+    case_id = context.pressed_id(update)
     if not await card.may_change(update, context, who, case_id or 0):
         return None
     return {"case": case_id}

@@ -180,25 +180,24 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     _ = who.gettext
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            view = await cs.open_case(
-                uow,
-                actor=who.access,
-                station_code=draft.get("station", ""),
-                request_id=draft.get("request_id"),
-                client_name=draft.get("name"),
-                age_group=draft.get("age", ""),
-                groups=draft.get("groups", []),
-                address=draft.get("address"),
-                risk_level=draft.get("risk", ""),
-                worker_id=None,
-                consent_given=bool(draft.get("consent")),
-                client_token=draft["token"],
-                catalog=data.knowledge.cases,
-                group_codes=[g.code for g in data.knowledge.served_groups],
-                now=data.clock.now(),
-                zone=data.clock.zone,
-            )
+        view = await data.use_case(
+            cs.open_case,
+            actor=who.access,
+            station_code=draft.get("station", ""),
+            request_id=draft.get("request_id"),
+            client_name=draft.get("name"),
+            age_group=draft.get("age", ""),
+            groups=draft.get("groups", []),
+            address=draft.get("address"),
+            risk_level=draft.get("risk", ""),
+            worker_id=None,
+            consent_given=bool(draft.get("consent")),
+            client_token=draft["token"],
+            catalog=data.knowledge.cases,
+            group_codes=[g.code for g in data.knowledge.served_groups],
+            now=data.clock.now(),
+            zone=data.clock.zone,
+        )
     except consent.ConsentRequired:
         if _direct(draft):
             return "consent"
@@ -224,10 +223,9 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     note = _("✅ Case {number} is open.").format(number=escape(view.number))
     buttons = card.card_buttons(context, who, view)
     if view.request_id is not None:  # a completed request's work can go on it at once
-        async with data.uow() as uow:
-            offered = await cs.cases_to_file(
-                uow, actor=who.access, request_id=view.request_id, **card.kw(context)
-            )
+        offered = await data.use_case(
+            cs.cases_to_file, actor=who.access, request_id=view.request_id, **card.kw(context)
+        )
         found = next((c for c in offered if c.id == view.id), None)
         if found is not None:
             note += "\n" + offer_text(_, found)

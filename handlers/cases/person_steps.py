@@ -13,9 +13,9 @@ from telegram import InlineKeyboardButton, Update
 
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import TEXT, Draft, Outcome, PressHandler, Reask, Screen, Step
+from handlers.kit.flow import TEXT, Draft, Outcome, PressHandler, Screen, Step
 from handlers.kit.i18n import Gettext
-from handlers.kit.steps import Text, choice_step, station_step
+from handlers.kit.steps import Text, choice_step, station_step, typed_within
 from handlers.kit.words import staff_only
 from handlers.requests import AGE_LABELS
 from knowledge.stations import Station
@@ -86,16 +86,11 @@ def typed(
         update: Update, context: Context, who: Speaker, draft: Draft, value: str
     ) -> Outcome:
         _ = who.gettext
-        value = value.strip()
-        if not value:
-            raise Reask(None)
-        if len(value) > limit:
-            raise Reask(
-                _("That is {length} characters long; please keep it under {limit}.").format(
-                    length=len(value), limit=limit
-                )
-            )
-        draft[field] = value
+        draft[field] = typed_within(
+            value,
+            limit,
+            _("That is {length} characters long; please keep it under {limit}."),
+        )
         return None
 
     async def skipped(

@@ -268,29 +268,28 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     _ = who.gettext
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            registered = await walk_ins.register(
-                uow,
-                actor=who.access,
-                station_code=draft.get("station", ""),
-                source=draft["source"],
-                service_code=draft["service"],
-                for_whom=draft["for_whom"],
-                age_group=draft["age"],
-                description=draft["description"],
-                resident_name=draft["name"],
-                phone=draft["phone"],
-                village=draft["village"],
-                address=draft.get("address"),
-                preferred_time=draft["time"],
-                urgent=draft.get("urgent") == "yes",
-                consent_given=bool(draft.get("consent")),
-                take_it=draft.get("take") == "yes",
-                client_token=draft["token"],
-                known_services=data.knowledge.services.codes,
-                catalog=data.knowledge.cases,
-                now=data.clock.now(),
-            )
+        registered = await data.use_case(
+            walk_ins.register,
+            actor=who.access,
+            station_code=draft.get("station", ""),
+            source=draft["source"],
+            service_code=draft["service"],
+            for_whom=draft["for_whom"],
+            age_group=draft["age"],
+            description=draft["description"],
+            resident_name=draft["name"],
+            phone=draft["phone"],
+            village=draft["village"],
+            address=draft.get("address"),
+            preferred_time=draft["time"],
+            urgent=draft.get("urgent") == "yes",
+            consent_given=bool(draft.get("consent")),
+            take_it=draft.get("take") == "yes",
+            client_token=draft["token"],
+            known_services=data.knowledge.services.codes,
+            catalog=data.knowledge.cases,
+            now=data.clock.now(),
+        )
     except consent.ConsentRequired:
         return "consent"
     except NotAllowed:

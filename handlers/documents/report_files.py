@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from handlers.kit.i18n import (
@@ -174,58 +174,36 @@ class Names:
     topic: Callable[[str], str] = str
 
 
+class _Named(Protocol):
+    def name(self, lang: str) -> str: ...
+
+
+def _namer(find: Callable[[str], _Named | None], lang: str) -> Callable[[str], str]:
+    """A code's name in `lang` from one catalogue; an unknown code as it is."""
+
+    def name(code: str) -> str:
+        found = find(code)
+        return found.name(lang) if found else code
+
+    return name
+
+
 def names_for(knowledge: Knowledge, lang: str) -> Names:
     """Names from the catalogues the deployment ships; an unknown code is shown as it is."""
     groups = {group.code: group for group in knowledge.served_groups}
-    templates = knowledge.record_templates
-    services = knowledge.services
-
-    def group(code: str) -> str:
-        found = groups.get(code)
-        return found.name(lang) if found else code
-
-    def category(code: str) -> str:
-        found = templates.category(code)
-        return found.name(lang) if found else code
-
-    def template(code: str) -> str:
-        found = templates.template(code)
-        return found.name(lang) if found else code
-
-    def service(code: str) -> str:
-        found = services.get(code)
-        return found.name(lang) if found else code
-
-    def station(code: str) -> str:
-        found = knowledge.stations.get(code)
-        return found.name(lang) if found else code
-
     risks = {level.code: level for level in knowledge.cases.risk_levels}
-
-    def case_stage(code: str) -> str:
-        found = knowledge.cases.stage(code)
-        return found.name(lang) if found else code
-
-    def risk(code: str) -> str:
-        found = risks.get(code)
-        return found.name(lang) if found else code
-
     topics = {t.code: t for t in knowledge.supervision_topics}
-
-    def topic(code: str) -> str:
-        found = topics.get(code)
-        return found.name(lang) if found else code
-
+    templates = knowledge.record_templates
     return Names(
         lang=lang,
-        station=station,
-        group=group,
-        category=category,
-        template=template,
-        service=service,
-        case_stage=case_stage,
-        risk=risk,
-        topic=topic,
+        station=_namer(knowledge.stations.get, lang),
+        group=_namer(groups.get, lang),
+        category=_namer(templates.category, lang),
+        template=_namer(templates.template, lang),
+        service=_namer(knowledge.services.get, lang),
+        case_stage=_namer(knowledge.cases.stage, lang),
+        risk=_namer(risks.get, lang),
+        topic=_namer(topics.get, lang),
     )
 
 

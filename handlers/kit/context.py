@@ -15,18 +15,19 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 from telegram.ext import CallbackContext, ExtBot
 
-from db.uow import UowFactory
+from db.uow import UnitOfWork, UowFactory
 from handlers.kit.callbacks import Press, pressed
 from handlers.kit.i18n import Gettext, Translator
 from knowledge.bundle import Knowledge
 from knowledge.matcher import MatchResult
 from services import people
+from services.errors import NotFound
 from services.people import Access
 
 if TYPE_CHECKING:
@@ -37,6 +38,10 @@ class Clock(Protocol):
     zone: ZoneInfo
 
     def now(self) -> datetime: ...
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class BotData:
@@ -72,6 +77,16 @@ class BotData:
         # the kit's plain answer (`flow.plain_answer`).
         self.answer_in_form: AnswerInForm | None = None
 
+    async def use_case(
+        self,
+        call: Callable[Concatenate[UnitOfWork, P], Awaitable[T]],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> T:
+        """One use case in a unit of work of its own (the service commits; else it rolls back)."""
+        async with self.uow() as uow:
+            return await call(uow, *args, **kwargs)
+
 
 class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotData]):
     """PTB's context, plus the person and the press, each worked out once per update."""
@@ -101,6 +116,25 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotD
         if self._press is None:
             self._press = pressed(update)
         return self._press
+
+    def button(self, update: Update) -> tuple[CallbackQuery, Press]:
+        """The pressed button's query and its data, for a handler only a button reaches."""
+        query, press = update.callback_query, self.press(update)
+        assert query is not None and press is not None
+        return query, press
+
+    def found_id(self, update: Update, what: str) -> int:
+        """The pressed button's id; `NotFound(what)` when it carries none (a forged button), so
+        the handler's "I could not find it" answers both."""
+        found = self.pressed_id(update)
+        if found is None:
+            raise NotFound(what)
+        return found
+
+    def pressed_id(self, update: Update, index: int = 0) -> int | None:
+        """The pressed button's argument as a database id, or None (no button, or forged)."""
+        press = self.press(update)
+        return press.int_arg(index) if press is not None else None
 
 
 def bot_data(context: Context) -> BotData:

@@ -188,6 +188,22 @@ def text_step(
     return Step(name, render, on_text=typed, expects=TEXT, applies_when=applies_when)
 
 
+def typed_within(
+    typed: str, limit: int, too_long: str | Callable[[int], str], *, required: bool = True
+) -> str:
+    """Typed text, stripped: an empty one re-asks (when `required`), one longer than `limit`
+    re-asks with `too_long`, a sentence given `{length}` and `{limit}` (or a function of the
+    length)."""
+    text = typed.strip()
+    if required and not text:
+        raise Reask(None)
+    if len(text) > limit:
+        if callable(too_long):
+            raise Reask(too_long(len(text)))
+        raise Reask(too_long.format(length=len(text), limit=limit))
+    return text
+
+
 def toggle_label(label: str, ticked: bool) -> str:
     return f"{TICKED if ticked else UNTICKED} {label}"
 

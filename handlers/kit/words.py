@@ -65,6 +65,12 @@ def staff_only(_: Gettext) -> str:
     return _("Sorry, this is only for social work station staff.")
 
 
+def not_your_role(_: Gettext, is_staff: bool, only: str) -> str:
+    """Why a command is not for this person: a resident hears `staff_only` and nothing more;
+    staff in another role hear `only` (who the command is for)."""
+    return only if is_staff else staff_only(_)
+
+
 def ngettext_for(translator: Translator, language: str) -> Ngettext:
     """`ngettext(singular, plural, n)` in one language (call it by that name, so the
     catalogue tool extracts both forms)."""

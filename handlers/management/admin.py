@@ -120,15 +120,14 @@ async def create(update: Update, context: Context, who: Speaker, draft: Draft) -
     if role not in STAFF_ROLES:  # the draft is gone (e.g. /forget cleared it): start over
         return PICK_ROLE
     try:
-        async with data.uow() as uow:
-            created = await staff.create_invite(
-                uow,
-                role=str(role),
-                station_code=None if role == ADMIN else draft.get("station"),
-                station_codes=data.knowledge.stations.codes,
-                created_by_tg_id=who.tg_id,
-                now=data.clock.now(),
-            )
+        created = await data.use_case(
+            staff.create_invite,
+            role=str(role),
+            station_code=None if role == ADMIN else draft.get("station"),
+            station_codes=data.knowledge.stations.codes,
+            created_by_tg_id=who.tg_id,
+            now=data.clock.now(),
+        )
     except InvalidValue:
         # A station code the catalogue no longer has (a restart with new knowledge).
         return PICK_STATION
@@ -194,8 +193,7 @@ def group_by_station(members: list[StaffMember]) -> dict[str, list[StaffMember]]
 
 
 async def load_staff(context: Context) -> list[StaffMember]:
-    async with context.bot_data.uow() as uow:
-        return await staff.list_staff(uow)
+    return await context.bot_data.use_case(staff.list_staff)
 
 
 async def staff_overview(update: Update, context: Context) -> None:
@@ -322,8 +320,7 @@ async def revoke_pressed(update: Update, context: Context) -> None:
     role_id, confirmed = int(match.group(1)), bool(match.group(2))
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            member = await staff.staff_role(uow, role_id=role_id)
+        member = await data.use_case(staff.staff_role, role_id=role_id)
     except NotFound:
         await query.answer(_("This role no longer exists."), show_alert=True)
         return
@@ -349,10 +346,9 @@ async def revoke_pressed(update: Update, context: Context) -> None:
         await reply(update, text, keyboard)
         return
     try:
-        async with data.uow() as uow:
-            member = await staff.revoke(
-                uow, role_id=role_id, actor_tg_id=who.tg_id, now=data.clock.now()
-            )
+        member = await data.use_case(
+            staff.revoke, role_id=role_id, actor_tg_id=who.tg_id, now=data.clock.now()
+        )
     except Conflict:  # someone (or this same double press) revoked it a moment ago
         await already_revoked(update, context, who, member)
         return

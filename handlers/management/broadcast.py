@@ -39,6 +39,7 @@ from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, St
 from handlers.kit.i18n import Gettext, Ngettext, Translator
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
+from handlers.kit.steps import typed_within
 from handlers.kit.words import ngettext_for
 from knowledge.stations import StationCatalog
 from services import broadcasts, people
@@ -191,24 +192,21 @@ async def text_typed(
     update: Update, context: Context, who: Speaker, draft: Draft, typed: str
 ) -> Outcome:
     _ = who.gettext
-    text = typed.strip()
-    if len(text) > broadcasts.MAX_TEXT:
-        raise Reask(
-            _(
-                "That is {count} characters; a broadcast can have at most {max}. Please shorten it."
-            ).format(count=len(text), max=broadcasts.MAX_TEXT)
-        )
-    if not text:
-        raise Reask(None)
+    text = typed_within(
+        typed,
+        broadcasts.MAX_TEXT,
+        lambda length: _(
+            "That is {count} characters; a broadcast can have at most {max}. Please shorten it."
+        ).format(count=length, max=broadcasts.MAX_TEXT),
+    )
     draft["text"] = text
     draft["id"] = broadcasts.new_broadcast_id()  # a changed text is a new broadcast
-    async with context.bot_data.uow() as uow:
-        found = await broadcasts.audience(
-            uow,
-            audience=str(draft.get("audience")),
-            station_code=_station_code(draft),
-            sender_tg_id=who.tg_id,
-        )
+    found = await context.bot_data.use_case(
+        broadcasts.audience,
+        audience=str(draft.get("audience")),
+        station_code=_station_code(draft),
+        sender_tg_id=who.tg_id,
+    )
     draft["reach"] = [len(found.recipients), found.opted_out, found.blocked]
     return None
 
@@ -322,17 +320,16 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     data = context.bot_data
     when = _timing(data, send_now=bool(draft.get("send_now")))
     try:
-        async with data.uow() as uow:
-            found = await broadcasts.plan_broadcast(
-                uow,
-                broadcast_id=str(draft["id"]),
-                text=str(draft["text"]),
-                audience_name=str(draft["audience"]),
-                station_code=_station_code(draft),
-                sender=who.access,
-                now=data.clock.now(),
-                send_at=when.send_at,
-            )
+        found = await data.use_case(
+            broadcasts.plan_broadcast,
+            broadcast_id=str(draft["id"]),
+            text=str(draft["text"]),
+            audience_name=str(draft["audience"]),
+            station_code=_station_code(draft),
+            sender=who.access,
+            now=data.clock.now(),
+            send_at=when.send_at,
+        )
     except NotAllowed:
         await show(update, refused_text(_))
         return END
@@ -390,8 +387,7 @@ async def deliver(
     async with lock:
         while True:
             report = await data.outbox.deliver_pending()
-            async with data.uow() as uow:
-                outcome = await broadcasts.outcome(uow, broadcast_id=broadcast_id)
+            outcome = await data.use_case(broadcasts.outcome, broadcast_id=broadcast_id)
             progress = report.sent + len(report.unreachable) + len(report.failed)
             if outcome.waiting == 0 or progress == 0:
                 break
@@ -464,8 +460,7 @@ def report_renderer(translator: Translator) -> Renderer:
 async def plan_held_reports(data: BotData, now: datetime) -> int:
     """The minute tick's part: a report to each held broadcast's sender once it has gone out
     (planned before the tick delivers, so it leaves in the same tick)."""
-    async with data.uow() as uow:
-        return await broadcasts.plan_held_reports(uow, now=now)
+    return await data.use_case(broadcasts.plan_held_reports, now=now)
 
 
 async def wait_for_sends(data: BotData) -> None:
@@ -480,10 +475,9 @@ async def unsubscribe(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    async with data.uow() as uow:
-        changed = await broadcasts.set_opt_out(
-            uow, tg_id=who.tg_id, opt_out=True, now=data.clock.now()
-        )
+    changed = await data.use_case(
+        broadcasts.set_opt_out, tg_id=who.tg_id, opt_out=True, now=data.clock.now()
+    )
     text = (
         _("You will no longer receive broadcasts. Send /subscribe to receive them again.")
         if changed
@@ -498,10 +492,9 @@ async def subscribe(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    async with data.uow() as uow:
-        changed = await broadcasts.set_opt_out(
-            uow, tg_id=who.tg_id, opt_out=False, now=data.clock.now()
-        )
+    changed = await data.use_case(
+        broadcasts.set_opt_out, tg_id=who.tg_id, opt_out=False, now=data.clock.now()
+    )
     await show(
         update,
         _("You will receive broadcasts again. Send /unsubscribe to stop them.")

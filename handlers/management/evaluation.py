@@ -70,8 +70,7 @@ async def _read_entries(context: Context, draft: Draft) -> None:
     """The year's typed points (for the ✅ marks and the indicator buttons), into the draft."""
     data = context.bot_data
     year = int(draft["year"])
-    async with data.uow() as uow:
-        typed = await evaluation.entries_for(uow, year=year)
+    typed = await data.use_case(evaluation.entries_for, year=year)
     wanted = {i.code for i in data.knowledge.evaluation.entered}
     draft["done"] = [
         s.code for s in data.knowledge.stations.stations if wanted <= set(typed.get(s.code, {}))
@@ -112,8 +111,7 @@ async def runs_pressed(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
     data = context.bot_data
-    async with data.uow() as uow:
-        runs = await evaluation.list_runs(uow)
+    runs = await data.use_case(evaluation.list_runs)
     draft["mode"] = OPENING
     draft["runs"] = [
         [
@@ -157,15 +155,14 @@ async def compute_pressed(
     _ = who.gettext
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            outcome = await evaluation.compute(
-                uow,
-                rules=data.knowledge.evaluation,
-                year=int(draft["year"]),
-                actor_tg_id=who.tg_id,
-                now=data.clock.now(),
-                zone=data.clock.zone,
-            )
+        outcome = await data.use_case(
+            evaluation.compute,
+            rules=data.knowledge.evaluation,
+            year=int(draft["year"]),
+            actor_tg_id=who.tg_id,
+            now=data.clock.now(),
+            zone=data.clock.zone,
+        )
     except (InvalidValue, KeyError):
         await show(update, _("That year cannot be evaluated. Please start again with /evaluation."))
         return END
@@ -236,10 +233,9 @@ async def confirm_pressed(
     if not isinstance(run_id, int):
         raise Reask(None)
     try:
-        async with data.uow() as uow:
-            outcome = await evaluation.confirm(
-                uow, run_id=run_id, actor_tg_id=who.tg_id, now=data.clock.now()
-            )
+        outcome = await data.use_case(
+            evaluation.confirm, run_id=run_id, actor_tg_id=who.tg_id, now=data.clock.now()
+        )
     except NotFound:
         await show(update, _("That result no longer exists."))
         return END
@@ -322,18 +318,17 @@ async def value_typed(
     again = _("Please type a number from 0 to {max}, for example 12 or 12.5.").format(max=maximum)
     try:
         points = parse_points(text, maximum=indicator.weight)
-        async with data.uow() as uow:
-            saved = await evaluation.enter_points(
-                uow,
-                rules=rules,
-                year=int(draft["year"]),
-                station_code=str(draft["station"]),
-                indicator_code=indicator.code,
-                points=points,
-                actor_tg_id=who.tg_id,
-                now=data.clock.now(),
-                zone=data.clock.zone,
-            )
+        saved = await data.use_case(
+            evaluation.enter_points,
+            rules=rules,
+            year=int(draft["year"]),
+            station_code=str(draft["station"]),
+            indicator_code=indicator.code,
+            points=points,
+            actor_tg_id=who.tg_id,
+            now=data.clock.now(),
+            zone=data.clock.zone,
+        )
     except InvalidValue as error:
         raise Reask(again) from error
     draft.pop("indicator", None)
@@ -377,8 +372,7 @@ async def run_pressed(
     if run_id is None:
         raise Reask(None)
     try:
-        async with context.bot_data.uow() as uow:
-            outcome = await evaluation.open_run(uow, run_id=run_id)
+        outcome = await context.bot_data.use_case(evaluation.open_run, run_id=run_id)
     except NotFound:
         await show(update, _("That result no longer exists."))
         return END

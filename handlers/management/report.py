@@ -74,18 +74,31 @@ def _stations(context: Context, who: Speaker) -> list[Station]:
 
 
 # --- the steps -------------------------------------------------------------------------------
-def render_period(context: Context, who: Speaker, draft: Draft) -> Screen:
-    _ = who.gettext
+def _month_rows(
+    context: Context, _: Gettext, kind: str, *choose_row: InlineKeyboardButton
+) -> list[list[InlineKeyboardButton]]:
+    """This month, last month (named), then "Choose a month" with whatever shares its row."""
     data = context.bot_data
     now, zone = data.clock.now(), data.clock.zone
     this = report_files.period_label(reports.this_month(now, zone), _)
     last = report_files.period_label(reports.last_month(now, zone), _)
-    rows = [
-        [_button(_("This month ({month})").format(month=this), "p", "this")],
-        [_button(_("Last month ({month})").format(month=last), "p", "last")],
-        [_button(_("Choose a month"), "p", "month"), _button(_("A whole year"), "p", "year")],
-        [_button(_("📒 Ledger pack (台账)"), "p", "pack")],
+    return [
+        [_button(_("This month ({month})").format(month=this), kind, "this")],
+        [_button(_("Last month ({month})").format(month=last), kind, "last")],
+        [_button(_("Choose a month"), kind, "month"), *choose_row],
     ]
+
+
+def _month_chosen(context: Context, draft: Draft, choice: str | None) -> None:
+    draft["choice"] = choice
+    if choice in ("this", "last"):
+        draft["period"] = _month_now(context, choice)
+
+
+def render_period(context: Context, who: Speaker, draft: Draft) -> Screen:
+    _ = who.gettext
+    rows = _month_rows(context, _, "p", _button(_("A whole year"), "p", "year"))
+    rows.append([_button(_("📒 Ledger pack (台账)"), "p", "pack")])
     return Screen(_("📈 Which period should the report cover?"), rows)
 
 
@@ -105,23 +118,13 @@ async def period_pressed(
     if choice == "pack":
         draft.pop("choice", None)
         return None
-    draft["choice"] = choice
-    if choice in ("this", "last"):
-        draft["period"] = _month_now(context, choice)
+    _month_chosen(context, draft, choice)
     return None
 
 
 def render_pack_month(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    data = context.bot_data
-    now, zone = data.clock.now(), data.clock.zone
-    this = report_files.period_label(reports.this_month(now, zone), _)
-    last = report_files.period_label(reports.last_month(now, zone), _)
-    rows = [
-        [_button(_("This month ({month})").format(month=this), "pm", "this")],
-        [_button(_("Last month ({month})").format(month=last), "pm", "last")],
-        [_button(_("Choose a month"), "pm", "month")],
-    ]
+    rows = _month_rows(context, _, "pm")
     text = _(
         "📒 The ledger pack (台账): every record of the month with its form and photos, the "
         "supervision sessions and the cover figures, in one zip. Which month?"
@@ -135,9 +138,7 @@ async def pack_month_pressed(
     choice = press.arg()
     if choice not in ("this", "last", "month"):
         raise Reask(None)
-    draft["choice"] = choice
-    if choice in ("this", "last"):
-        draft["period"] = _month_now(context, choice)
+    _month_chosen(context, draft, choice)
     return None
 
 
@@ -297,15 +298,14 @@ async def send_report(
     _ = who.gettext
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            report = await reports.build_report(
-                uow,
-                actor=who.access,
-                period=period,
-                station_code=code,
-                now=data.clock.now(),
-                zone=data.clock.zone,
-            )
+        report = await data.use_case(
+            reports.build_report,
+            actor=who.access,
+            period=period,
+            station_code=code,
+            now=data.clock.now(),
+            zone=data.clock.zone,
+        )
     except NotAllowed:
         await show(update, _("You can only see reports for your own station."))
         return END
@@ -351,17 +351,16 @@ async def send_pack(
     if period.kind != reports.MONTH:
         return PACK_MONTH
     try:
-        async with data.uow() as uow:
-            month = await ledger.station_month(
-                uow,
-                actor_tg_id=who.tg_id,
-                admin_ids=data.admin_ids,
-                station_code=code,
-                month=period.start,
-                now=data.clock.now(),
-                zone=data.clock.zone,
-                templates=data.knowledge.record_templates,
-            )
+        month = await data.use_case(
+            ledger.station_month,
+            actor_tg_id=who.tg_id,
+            admin_ids=data.admin_ids,
+            station_code=code,
+            month=period.start,
+            now=data.clock.now(),
+            zone=data.clock.zone,
+            templates=data.knowledge.record_templates,
+        )
     except NotAllowed:
         await show(update, _("You can only get the ledger pack of your own station."))
         return END

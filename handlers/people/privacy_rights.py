@@ -34,8 +34,7 @@ async def mydata(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    async with data.uow() as uow:
-        document = await privacy.export(uow, tg_id=who.tg_id, now=data.clock.now())
+    document = await data.use_case(privacy.export, tg_id=who.tg_id, now=data.clock.now())
     # What is only in memory counts too: a draft of a conversation not yet finished.
     drafts = {
         k: v
@@ -48,8 +47,7 @@ async def mydata(update: Update, context: Context) -> None:
         await update.callback_query.answer()
     if update.effective_chat is None:
         return
-    async with data.uow() as uow:
-        held = await privacy.summary(uow, tg_id=who.tg_id, zone=data.clock.zone)
+    held = await data.use_case(privacy.summary, tg_id=who.tg_id, zone=data.clock.zone)
     await update.effective_chat.send_message(plain_summary(context, who, held))
     await update.effective_chat.send_document(
         document=InputFile(content, filename=EXPORT_FILE_NAME),
@@ -252,8 +250,7 @@ async def forget_confirmed(
 ) -> Outcome:
     _ = who.gettext
     data = context.bot_data
-    async with data.uow() as uow:
-        report = await privacy.erase(uow, tg_id=who.tg_id, now=data.clock.now())
+    report = await data.use_case(privacy.erase, tg_id=who.tg_id, now=data.clock.now())
     if context.user_data is not None:
         context.user_data.clear()
         context.user_data["lang"] = who.lang

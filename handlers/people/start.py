@@ -129,10 +129,9 @@ async def set_staff_commands(bot: Bot, data: BotData) -> int:
         reachable = sorted(await reach.reachable_among(uow, ids))
     done = 0
     for tg_id in reachable:
-        async with data.uow() as uow:
-            access = await people.access_for(
-                uow, tg_id=tg_id, now=data.clock.now(), admin_ids=data.admin_ids
-            )
+        access = await data.use_case(
+            people.access_for, tg_id=tg_id, now=data.clock.now(), admin_ids=data.admin_ids
+        )
         if access.is_staff and await set_chat_commands(
             bot, data.translator, access, data.available_commands
         ):
@@ -159,8 +158,9 @@ async def redeem(update: Update, context: Context, who: Speaker, code: str) -> N
     grant = None
     problem = None
     try:
-        async with data.uow() as uow:
-            grant = await staff.redeem_invite(uow, code=code, tg_id=who.tg_id, now=data.clock.now())
+        grant = await data.use_case(
+            staff.redeem_invite, code=code, tg_id=who.tg_id, now=data.clock.now()
+        )
     except InviteUnknown:
         problem = _(
             "This invitation link is not valid. Please ask your administrator for a new one."
@@ -245,10 +245,9 @@ async def language_chosen(update: Update, context: Context) -> None:
     if chosen not in people.LANGUAGES:
         await query.answer()
         return
-    async with data.uow() as uow:
-        await people.set_language(
-            uow, tg_id=query.from_user.id, language=chosen, now=data.clock.now()
-        )
+    await data.use_case(
+        people.set_language, tg_id=query.from_user.id, language=chosen, now=data.clock.now()
+    )
     context.forget_person()  # the language changed
     who = await context.person(update)
     if who.access.is_staff:  # their own "/" menu is in their language too
@@ -392,8 +391,7 @@ async def membership_changed(update: Update, context: Context) -> None:
         return
     data = context.bot_data
     if change.new_chat_member.status == ChatMember.BANNED:
-        async with data.uow() as uow:
-            await delivery.mark_unreachable(uow, tg_id=change.chat.id, now=data.clock.now())
+        await data.use_case(delivery.mark_unreachable, tg_id=change.chat.id, now=data.clock.now())
     elif change.new_chat_member.status == ChatMember.MEMBER:
         await speaker(update, context)  # writing to us again clears "unreachable"
 

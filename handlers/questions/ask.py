@@ -223,17 +223,16 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
             InlineKeyboardMarkup(rows),
         )
         return
-    async with data.uow() as uow:
-        await questions.record_feedback(
-            uow,
-            kind=questions.UNMATCHED,
-            person_id=who.access.person_id,
-            lang=result.lang,
-            now=data.clock.now(),
-            query=normalise(text[: questions.MAX_QUERY]) or text[: questions.MAX_QUERY],
-            entry_id=result.best.entry_id if result.best else None,
-            score=result.best.score if result.best else None,
-        )
+    await data.use_case(
+        questions.record_feedback,
+        kind=questions.UNMATCHED,
+        person_id=who.access.person_id,
+        lang=result.lang,
+        now=data.clock.now(),
+        query=normalise(text[: questions.MAX_QUERY]) or text[: questions.MAX_QUERY],
+        entry_id=result.best.entry_id if result.best else None,
+        score=result.best.score if result.best else None,
+    )
     await _send(
         update,
         _with_emergency_line(
@@ -343,8 +342,7 @@ async def _own_status(
     _ = who.gettext
     data = context.bot_data
     if intent == OWN_REQUESTS:
-        async with data.uow() as uow:
-            views = await rq.for_resident(uow, resident_id=who.access.person_id)
+        views = await data.use_case(rq.for_resident, resident_id=who.access.person_id)
         mine = [[InlineKeyboardButton(_("📋 My requests"), callback_data="menu:myrequests")]]
         if not views:
             return [_("You have not made any requests yet.")], [
@@ -360,8 +358,7 @@ async def _own_status(
             lines.append(f"{escape(view.ref)} · {escape(service)} · {status}")
         return ["\n".join(lines)], mine
     if intent == OWN_APPLICATION:
-        async with data.uow() as uow:
-            current = await volunteers.current(uow, person_id=who.access.person_id)
+        current = await data.use_case(volunteers.current, person_id=who.access.person_id)
         if current is None:
             return [_("You have not applied to be a volunteer yet.")], [
                 [
@@ -382,9 +379,7 @@ async def _own_status(
 
 async def show_entry(update: Update, context: Context) -> None:
     """kb:show:<entry>:<n> — a suggestion, a related entry or a common question pressed."""
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    query, press = context.button(update)
     who = await context.person(update)
     _ = who.gettext
     code = press.arg(0) if len(press.args) == 2 else None
@@ -402,9 +397,7 @@ async def show_entry(update: Update, context: Context) -> None:
 
 async def vote(update: Update, context: Context) -> None:
     """kb:up / kb:dn:<entry>:<n>. 👎 keeps the question asked, and offers a person."""
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    query, press = context.button(update)
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
@@ -415,17 +408,16 @@ async def vote(update: Update, context: Context) -> None:
     asked = _recall(context, number) if number else None
     text = str(asked["text"])[: questions.MAX_QUERY] if asked else None
     score = asked.get("score") if asked else None
-    async with data.uow() as uow:
-        await questions.record_feedback(
-            uow,
-            kind=questions.UP if kind == "up" else questions.DOWN,
-            person_id=who.access.person_id,
-            lang=str(asked["lang"]) if asked else who.lang,
-            now=data.clock.now(),
-            query=(normalise(text) or text) if text else None,
-            entry_id=entry_id,
-            score=float(score) if isinstance(score, (int, float)) else None,
-        )
+    await data.use_case(
+        questions.record_feedback,
+        kind=questions.UP if kind == "up" else questions.DOWN,
+        person_id=who.access.person_id,
+        lang=str(asked["lang"]) if asked else who.lang,
+        now=data.clock.now(),
+        query=(normalise(text) or text) if text else None,
+        entry_id=entry_id,
+        score=float(score) if isinstance(score, (int, float)) else None,
+    )
     message = query.message
     remaining = []
     if message is not None and hasattr(message, "reply_markup") and message.reply_markup:
@@ -511,10 +503,9 @@ async def _hand_off(
             show_alert=True,
         )
         return
-    async with data.uow() as uow:
-        need = await consent.needs_asking(
-            uow, person_id=who.access.person_id, purpose=consent.QUESTION_TO_PERSON
-        )
+    need = await data.use_case(
+        consent.needs_asking, person_id=who.access.person_id, purpose=consent.QUESTION_TO_PERSON
+    )
     if need:
         await query.answer()
         await _ask_consent(update, who, number, station_code)
@@ -523,20 +514,19 @@ async def _hand_off(
     if station_code is not None:
         await drop_buttons(update)
     try:
-        async with data.uow() as uow:
-            done = await questions.hand_off(
-                uow,
-                person_id=who.access.person_id,
-                text=str(asked["text"]),
-                lang=who.lang,
-                query_lang=str(asked.get("lang") or who.lang),
-                station_code=station_code,
-                station_codes=data.knowledge.stations.codes,
-                unrecorded=not asked.get("recorded"),
-                now=data.clock.now(),
-                admin_tg_ids=data.admin_ids,
-                require_consent=True,
-            )
+        done = await data.use_case(
+            questions.hand_off,
+            person_id=who.access.person_id,
+            text=str(asked["text"]),
+            lang=who.lang,
+            query_lang=str(asked.get("lang") or who.lang),
+            station_code=station_code,
+            station_codes=data.knowledge.stations.codes,
+            unrecorded=not asked.get("recorded"),
+            now=data.clock.now(),
+            admin_tg_ids=data.admin_ids,
+            require_consent=True,
+        )
     except ConsentRequired:  # withdrawn a moment ago (/privacy): ask again, nothing was sent
         await _ask_consent(update, who, number, station_code)
         return
@@ -621,13 +611,12 @@ async def consent_given(update: Update, context: Context) -> None:
     who = await context.person(update)
     data = context.bot_data
     if number is not None and _recall(context, number) is not None:
-        async with data.uow() as uow:
-            await consent.give_purpose(
-                uow,
-                person_id=who.access.person_id,
-                purpose=consent.QUESTION_TO_PERSON,
-                now=data.clock.now(),
-            )
+        await data.use_case(
+            consent.give_purpose,
+            person_id=who.access.person_id,
+            purpose=consent.QUESTION_TO_PERSON,
+            now=data.clock.now(),
+        )
     await drop_buttons(update)
     await _hand_off(update, context, number, code)
 
@@ -655,8 +644,7 @@ async def _notify_new_question(
     context: Context, created: questions.QuestionCreated, text: str
 ) -> None:
     data = context.bot_data
-    async with data.uow() as uow:
-        languages = await people.languages_of(uow, created.recipients.tg_ids)
+    languages = await data.use_case(people.languages_of, created.recipients.tg_ids)
     messages = []
     for tg_id in created.recipients.tg_ids:
         lang = languages.get(tg_id, "zh")
@@ -701,8 +689,9 @@ async def reply_begin(update: Update, context: Context, who: Speaker) -> Draft |
             await query.answer(_("This question no longer exists."), show_alert=True)
         return None
     try:
-        async with context.bot_data.uow() as uow:
-            view = await questions.for_reply(uow, question_id=question_id, access=who.access)
+        view = await context.bot_data.use_case(
+            questions.for_reply, question_id=question_id, access=who.access
+        )
     except NotAllowed:
         await query.answer(
             _("Only the question's station and the person who asked can reply."), show_alert=True
@@ -745,15 +734,14 @@ async def reply_send(update: Update, context: Context, who: Speaker, draft: Draf
         await _send(update, cancelled_text(_))
         return END
     try:
-        async with data.uow() as uow:
-            sent = await questions.reply(
-                uow,
-                question_id=int(draft["question_id"]),
-                access=who.access,
-                text=text,
-                now=data.clock.now(),
-                admin_tg_ids=data.admin_ids,
-            )
+        sent = await data.use_case(
+            questions.reply,
+            question_id=int(draft["question_id"]),
+            access=who.access,
+            text=text,
+            now=data.clock.now(),
+            admin_tg_ids=data.admin_ids,
+        )
     except InvalidValue:
         raise Reask(_("Please keep your reply under 3,500 characters and send it again.")) from None
     except (NotAllowed, NotFound, Conflict):
@@ -797,8 +785,7 @@ REPLY = Flow(
 async def _relay(context: Context, sent: questions.ReplySent, author: Speaker) -> None:
     data = context.bot_data
     view = sent.question
-    async with data.uow() as uow:
-        languages = await people.languages_of(uow, sent.recipients.tg_ids)
+    languages = await data.use_case(people.languages_of, sent.recipients.tg_ids)
     messages = []
     for tg_id in sent.recipients.tg_ids:
         if tg_id == author.tg_id:
@@ -828,9 +815,7 @@ async def _relay(context: Context, sent: questions.ReplySent, author: Speaker) -
 
 async def close_question(update: Update, context: Context) -> None:
     """qa:close:<id> — the resident ("solved") or the station's staff close the thread."""
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    query, press = context.button(update)
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
@@ -839,10 +824,9 @@ async def close_question(update: Update, context: Context) -> None:
         await query.answer(_("This question no longer exists."), show_alert=True)
         return
     try:
-        async with data.uow() as uow:
-            closed = await questions.close(
-                uow, question_id=question_id, access=who.access, now=data.clock.now()
-            )
+        closed = await data.use_case(
+            questions.close, question_id=question_id, access=who.access, now=data.clock.now()
+        )
     except NotAllowed:
         await query.answer(
             _("Only the question's station and the person who asked can close it."),
@@ -939,8 +923,7 @@ async def inbox_questions(update: Update, context: Context) -> None:
 
 async def _count_unanswered(context: Context, who: Speaker) -> int:
     data = context.bot_data
-    async with data.uow() as uow:
-        return await questions.unanswered_count(uow, handled_stations(who.access))
+    return await data.use_case(questions.unanswered_count, handled_stations(who.access))
 
 
 async def _list_unanswered(update: Update, context: Context, who: Speaker, page: int) -> None:

@@ -92,8 +92,7 @@ SECTION_OF_STATUS = {s: code for code, statuses in REQUEST_SECTIONS.items() for 
 
 def _request_counter(code: str) -> Callable[[Context, Speaker], Awaitable[int]]:
     async def count(context: Context, who: Speaker) -> int:
-        async with context.bot_data.uow() as uow:
-            counts = await rq.counts_for_staff(uow, actor=who.access)
+        counts = await context.bot_data.use_case(rq.counts_for_staff, actor=who.access)
         return sum(counts[s] for s in REQUEST_SECTIONS[code])
 
     return count
@@ -105,14 +104,13 @@ def _request_lister(
     async def list_requests(update: Update, context: Context, who: Speaker, page: int) -> None:
         _ = who.gettext
         data = context.bot_data
-        async with data.uow() as uow:
-            views, total = await rq.list_for_staff(
-                uow,
-                actor=who.access,
-                statuses=REQUEST_SECTIONS[code],
-                offset=page * PAGE,
-                limit=PAGE,
-            )
+        views, total = await data.use_case(
+            rq.list_for_staff,
+            actor=who.access,
+            statuses=REQUEST_SECTIONS[code],
+            offset=page * PAGE,
+            limit=PAGE,
+        )
         text = f"<b>{_(title).format(count=total)}</b>"
         if not views:
             text += "\n" + _("Nothing here at the moment.")
@@ -151,10 +149,9 @@ async def _count_applications(context: Context, who: Speaker) -> int:
 
 async def _list_applications(update: Update, context: Context, who: Speaker, page: int) -> None:
     _ = who.gettext
-    async with context.bot_data.uow() as uow:
-        views, total = await vol.pending_for_staff(
-            uow, actor=who.access, offset=page * PAGE, limit=PAGE
-        )
+    views, total = await context.bot_data.use_case(
+        vol.pending_for_staff, actor=who.access, offset=page * PAGE, limit=PAGE
+    )
     text = "<b>" + _("🤝 Volunteer applications ({count})").format(count=total) + "</b>"
     text += "\n" + (
         _("Nothing here at the moment.") if not views else _("Choose one to review it.")
@@ -218,9 +215,7 @@ async def section_chosen(update: Update, context: Context) -> None:
     if not may_use_inbox(who):
         await _refuse(update, who)
         return
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    query, press = context.button(update)
     code, page = press.arg(0) or "", press.int_arg(1) or 0
     section = next((s for s in SECTIONS if s.code == code), None)
     if section is None:
@@ -327,8 +322,7 @@ async def _show_current(
 ) -> None:
     """The card as it now is; when it cannot be shown, say why (unless `answered` already)."""
     try:
-        async with context.bot_data.uow() as uow:
-            view = await subject.fetch(uow, subject_id, who.access)
+        view = await context.bot_data.use_case(subject.fetch, subject_id, who.access)
     except DomainError as error:
         if not answered:
             await _explain(subject, update, context, who, error, subject_id)
@@ -394,8 +388,9 @@ async def _moved(
     data = context.bot_data
     request_id = _id(update, context)
     try:
-        async with data.uow() as uow:
-            view = await move(uow, request_id=request_id, actor=who.access, now=data.clock.now())
+        view = await data.use_case(
+            move, request_id=request_id, actor=who.access, now=data.clock.now()
+        )
     except DomainError as error:
         await _problem(update, context, who, error, request_id)
         return
@@ -457,14 +452,13 @@ async def hand_over(update: Update, context: Context) -> None:
     data = context.bot_data
     request_id, to_person = _id(update, context), _id(update, context, 1)
     try:
-        async with data.uow() as uow:
-            view = await rq.hand_over(
-                uow,
-                request_id=request_id,
-                actor=who.access,
-                to_person_id=to_person,
-                now=data.clock.now(),
-            )
+        view = await data.use_case(
+            rq.hand_over,
+            request_id=request_id,
+            actor=who.access,
+            to_person_id=to_person,
+            now=data.clock.now(),
+        )
     except InvalidValue:
         assert update.callback_query is not None
         await update.callback_query.answer(_("Nothing was changed."), show_alert=True)
@@ -529,11 +523,10 @@ async def _decide(
     _ = who.gettext
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            view = await vol.decide(
-                uow, application_id=application_id, actor=who.access, approve=approve,
-                reason=reason, now=data.clock.now(),
-            )  # fmt: skip
+        view = await data.use_case(
+            vol.decide, application_id=application_id, actor=who.access, approve=approve,
+            reason=reason, now=data.clock.now(),
+        )  # fmt: skip
     except DomainError as error:
         if update.callback_query is not None and not new:
             await _application_problem(update, context, who, error, application_id)
@@ -593,9 +586,7 @@ def _note_buttons(_: Gettext, action: str) -> InlineKeyboardMarkup:
 async def note_start(update: Update, context: Context) -> str | int:
     who = await context.person(update)
     _ = who.gettext
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    press = context.button(update)[1]
     action, target = press.kind, _id(update, context)
     try:
         async with context.bot_data.uow() as uow:
@@ -709,11 +700,10 @@ async def _show_completed(
     _ = who.gettext
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            offered = await cases.cases_to_file(
-                uow, actor=who.access, request_id=view.id, catalog=data.knowledge.cases,
-                now=data.clock.now(), zone=data.clock.zone,
-            )  # fmt: skip
+        offered = await data.use_case(
+            cases.cases_to_file, actor=who.access, request_id=view.id, catalog=data.knowledge.cases,
+            now=data.clock.now(), zone=data.clock.zone,
+        )  # fmt: skip
     except DomainError:  # the completion stands; the resident's notice must still leave
         offered = []
     if offered:

@@ -63,8 +63,7 @@ async def _show_list(
 ) -> None:
     _ = who.gettext
     data = context.bot_data
-    async with data.uow() as uow:
-        views = await rq.for_resident(uow, resident_id=who.access.person_id)
+    views = await data.use_case(rq.for_resident, resident_id=who.access.person_id)
     if not views:
         text = _("You have not made any requests yet. /request asks your station for help.")
         await show(update, (note + "\n\n" + text) if note else text, new=new)
@@ -121,10 +120,9 @@ async def _own(
     """What `read(uow, request_id=, resident_id=)` finds of the person's own pressed request;
     None after saying the button has expired (a forged id, or someone else's request)."""
     try:
-        async with context.bot_data.uow() as uow:
-            return await read(
-                uow, request_id=_id(update, context), resident_id=who.access.person_id
-            )
+        return await context.bot_data.use_case(
+            read, request_id=_id(update, context), resident_id=who.access.person_id
+        )
     except NotFound:
         await _expired(update, who)
         return None
@@ -190,8 +188,7 @@ def _when(_: Gettext, moment: datetime, zone: ZoneInfo) -> str:
 
 def _id(update: Update, context: Context) -> int:
     """The id of `my:<kind>:<id>`, read by the kit's codec; a forged one is -1 (no request)."""
-    press = context.press(update)
-    found = press.int_arg() if press is not None else None
+    found = context.pressed_id(update)
     return -1 if found is None else found
 
 
@@ -226,18 +223,16 @@ async def cancel_confirmed(update: Update, context: Context) -> None:
     data = context.bot_data
     request_id = _id(update, context)
     try:
-        async with data.uow() as uow:
-            view = await rq.cancel(
-                uow, request_id=request_id, resident_id=who.access.person_id, now=data.clock.now()
-            )
+        view = await data.use_case(
+            rq.cancel, request_id=request_id, resident_id=who.access.person_id, now=data.clock.now()
+        )
     except NotFound:
         await _expired(update, who)
         return
     except rq.IllegalTransition:
-        async with data.uow() as uow:
-            view = await rq.resident_request(
-                uow, request_id=request_id, resident_id=who.access.person_id
-            )
+        view = await data.use_case(
+            rq.resident_request, request_id=request_id, resident_id=who.access.person_id
+        )
         await _show_list(update, context, who, note=_closed_note(who, view))
         return
     # Committed: those told of the request hear of its end through the ledger (once), recorded
@@ -259,10 +254,9 @@ async def rate_asked(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     try:
-        async with context.bot_data.uow() as uow:
-            view = await rq.resident_request(
-                uow, request_id=_id(update, context), resident_id=who.access.person_id
-            )
+        view = await context.bot_data.use_case(
+            rq.resident_request, request_id=_id(update, context), resident_id=who.access.person_id
+        )
     except NotFound:
         await _expired(update, who)
         return
@@ -291,21 +285,18 @@ async def rated(update: Update, context: Context) -> str | int:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    query = update.callback_query
-    press = context.press(update)
-    assert query is not None and press is not None
+    query, press = context.button(update)
     # `rate:<id>:<stars>`: the id sits where the codec has the kind; read it the codec's way.
     request_id = Press(press.prefix, "id", (press.kind,)).int_arg() or -1
     stars = press.arg() or "0"
     try:
-        async with data.uow() as uow:
-            view = await rq.rate(
-                uow,
-                request_id=request_id,
-                resident_id=who.access.person_id,
-                rating=int(stars),
-                now=data.clock.now(),
-            )
+        view = await data.use_case(
+            rq.rate,
+            request_id=request_id,
+            resident_id=who.access.person_id,
+            rating=int(stars),
+            now=data.clock.now(),
+        )
     except rq.AlreadyRated as already:
         await query.answer(
             _("You have already rated this request: {stars}.").format(stars="⭐" * already.rating),
@@ -338,14 +329,13 @@ async def commented(update: Update, context: Context) -> str | int:
     message = update.effective_message
     text = message.text if message is not None and message.text else ""
     try:
-        async with data.uow() as uow:
-            await rq.add_comment(
-                uow,
-                request_id=int(draft.get("id", -1)),
-                resident_id=who.access.person_id,
-                comment=text,
-                now=data.clock.now(),
-            )
+        await data.use_case(
+            rq.add_comment,
+            request_id=int(draft.get("id", -1)),
+            resident_id=who.access.person_id,
+            comment=text,
+            now=data.clock.now(),
+        )
     except InvalidValue as problem:
         if problem.reason == "too_long":
             await show(

@@ -122,8 +122,7 @@ async def record(context: Context, messages: Sequence[PlannedMessage]) -> list[s
     """Put the notices into the delivery ledger (a second time is harmless); their keys."""
     data = context.bot_data
     if messages:
-        async with data.uow() as uow:
-            await delivery.plan(uow, messages=messages, now=data.clock.now())
+        await data.use_case(delivery.plan, messages=messages, now=data.clock.now())
     return [m.key for m in messages]
 
 
@@ -250,8 +249,7 @@ def _details_button(_: Gettext, view: RequestView) -> InlineKeyboardMarkup:
 
 
 async def _languages(context: Context, tg_ids: Sequence[int]) -> dict[int, str]:
-    async with context.bot_data.uow() as uow:
-        found = await people.languages_of(uow, list(tg_ids))
+    found = await context.bot_data.use_case(people.languages_of, list(tg_ids))
     return {tg: found.get(tg, "zh") for tg in tg_ids}
 
 

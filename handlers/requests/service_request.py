@@ -117,13 +117,12 @@ async def open_limit_reached(context: Context, who: Speaker, station: str) -> in
     """The open-request limit, when one more request at `station` would pass it."""
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            await requests.check_open_limit(
-                uow,
-                resident_id=who.access.person_id,
-                station_code=station,
-                open_limit=data.knowledge.request_rules.open_request_limit,
-            )
+        await data.use_case(
+            requests.check_open_limit,
+            resident_id=who.access.person_id,
+            station_code=station,
+            open_limit=data.knowledge.request_rules.open_request_limit,
+        )
     except requests.OpenLimitReached as reached:
         return reached.limit
     return None
@@ -146,8 +145,7 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft:
     station = preset_station(context)  # a poster's link: the station step is skipped
     if station is not None and await open_limit_reached(context, who, station):
         station = None  # the station step says why when it is chosen
-    async with data.uow() as uow:
-        last = await requests.last_station(uow, person_id=who.access.person_id)
+    last = await data.use_case(requests.last_station, person_id=who.access.person_id)
     return {
         "id": uuid.uuid4().hex,
         "last_station": last,
@@ -533,25 +531,24 @@ async def submit(update: Update, context: Context, who: Speaker, draft: Draft) -
     if missing is not None:
         return missing
     try:
-        async with data.uow() as uow:
-            submitted = await requests.submit(
-                uow,
-                resident_id=who.access.person_id,
-                station_code=draft["station"],
-                service_code=draft["service"],
-                for_whom=draft["for_whom"],
-                age_group=draft["age"],
-                description=draft["description"],
-                phone=draft["phone"],
-                preferred_time=draft["time"],
-                urgent=bool(draft["urgent"]),
-                client_token=draft["id"],
-                known_services=data.knowledge.services.codes,
-                open_limit=data.knowledge.request_rules.open_request_limit,
-                now=data.clock.now(),
-                urgent_services=data.knowledge.services.urgent_codes,
-                admin_tg_ids=data.admin_ids,
-            )
+        submitted = await data.use_case(
+            requests.submit,
+            resident_id=who.access.person_id,
+            station_code=draft["station"],
+            service_code=draft["service"],
+            for_whom=draft["for_whom"],
+            age_group=draft["age"],
+            description=draft["description"],
+            phone=draft["phone"],
+            preferred_time=draft["time"],
+            urgent=bool(draft["urgent"]),
+            client_token=draft["id"],
+            known_services=data.knowledge.services.codes,
+            open_limit=data.knowledge.request_rules.open_request_limit,
+            now=data.clock.now(),
+            urgent_services=data.knowledge.services.urgent_codes,
+            admin_tg_ids=data.admin_ids,
+        )
     except requests.OpenLimitReached as reached:
         raise Reask(limit_text(_, context, who, draft["station"], reached.limit)) from reached
     except ConsentRequired:

@@ -532,31 +532,29 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     if missing is not None:
         return missing
     try:
-        async with data.uow() as uow:
-            applied = await volunteers.apply(
-                uow,
-                person_id=who.access.person_id,
-                station_code=draft["station"],
-                name=draft["name"],
-                phone=draft["phone"],
-                skills=draft["skills"],
-                availability=draft["availability"],
-                age_group=draft["age"],
-                party_member=draft.get("party") or volunteers.PARTY_NOT_ASKED,
-                guardian_name=draft.get("guardian_name") if is_minor(draft) else None,
-                guardian_phone=draft.get("guardian_phone") if is_minor(draft) else None,
-                known_skills=data.knowledge.volunteer_skills.codes,
-                client_token=draft["id"],
-                now=data.clock.now(),
-                admin_tg_ids=data.admin_ids,
-            )
+        applied = await data.use_case(
+            volunteers.apply,
+            person_id=who.access.person_id,
+            station_code=draft["station"],
+            name=draft["name"],
+            phone=draft["phone"],
+            skills=draft["skills"],
+            availability=draft["availability"],
+            age_group=draft["age"],
+            party_member=draft.get("party") or volunteers.PARTY_NOT_ASKED,
+            guardian_name=draft.get("guardian_name") if is_minor(draft) else None,
+            guardian_phone=draft.get("guardian_phone") if is_minor(draft) else None,
+            known_skills=data.knowledge.volunteer_skills.codes,
+            client_token=draft["id"],
+            now=data.clock.now(),
+            admin_tg_ids=data.admin_ids,
+        )
     except ConsentRequired:
         draft[NEEDS_CONSENT] = True
         return consent_steps(prefix=P, purpose=consent.VOLUNTEER)[0].name
     except volunteers.AlreadyApplied:
         FLOW.drop(context)
-        async with data.uow() as uow:
-            current = await volunteers.current(uow, person_id=who.access.person_id)
+        current = await data.use_case(volunteers.current, person_id=who.access.person_id)
         if current is not None:
             await _show_status(update, context, who, current)
         return END
@@ -662,8 +660,7 @@ async def _show_status(
 async def withdraw_asked(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
-    press = context.press(update)
-    application_id = press.int_arg() if press is not None else None
+    application_id = context.pressed_id(update)
     if application_id is None:
         await alert(update, _("This button has expired. Please start again from the menu."))
         return
@@ -690,18 +687,14 @@ async def withdraw_confirmed(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    press = context.press(update)
-    application_id = press.int_arg() if press is not None else None
     try:
-        if application_id is None:
-            raise NotFound("volunteer application")
-        async with data.uow() as uow:
-            view = await volunteers.withdraw(
-                uow,
-                application_id=application_id,
-                person_id=who.access.person_id,
-                now=data.clock.now(),
-            )
+        application_id = context.found_id(update, "volunteer application")
+        view = await data.use_case(
+            volunteers.withdraw,
+            application_id=application_id,
+            person_id=who.access.person_id,
+            now=data.clock.now(),
+        )
     except volunteers.AlreadyDecided as decided:
         await show(
             update,
@@ -729,8 +722,7 @@ async def withdraw_confirmed(update: Update, context: Context) -> None:
 async def withdraw_kept(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
-    async with context.bot_data.uow() as uow:
-        current = await volunteers.current(uow, person_id=who.access.person_id)
+    current = await context.bot_data.use_case(volunteers.current, person_id=who.access.person_id)
     if current is None:
         await show(update, _("Nothing was changed."))
         return

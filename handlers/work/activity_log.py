@@ -54,7 +54,6 @@ from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import (
     choice_step,
-    confirm_step,
     count_problem,
     count_step,
     date_refused,
@@ -62,8 +61,8 @@ from handlers.kit.steps import (
     hours_problem,
     hours_step,
     local_today,
-    station_step,
     toggles_step,
+    typed_within,
 )
 from handlers.kit.words import (
     day_label,
@@ -75,7 +74,6 @@ from handlers.kit.words import (
 )
 from handlers.work import record_steps, work_forms
 from knowledge.record_templates import RecordTemplate
-from knowledge.stations import Station
 from services import activities, records
 from services.activities import (
     ActivityEntry,
@@ -196,11 +194,6 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
 
 
 # --- the steps --------------------------------------------------------------------------------
-def _your_stations(context: Context, who: Speaker, draft: Draft) -> list[Station]:
-    mine = who.access.worker_stations
-    return [s for s in context.bot_data.knowledge.stations.stations if s.code in mine]
-
-
 def _categories(context: Context, who: Speaker, draft: Draft) -> list[tuple[str, str]]:
     return [
         (c.name(who.lang), c.code) for c in context.bot_data.knowledge.record_templates.categories
@@ -380,10 +373,12 @@ async def on_note(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
     _ = who.gettext
-    note = text.strip()
-    if len(note) > activities.MAX_NOTE:
-        problem = _("That note is {length} characters long; please keep it under 500.")
-        raise Reask(problem.format(length=len(note)))
+    note = typed_within(
+        text,
+        activities.MAX_NOTE,
+        _("That note is {length} characters long; please keep it under 500."),
+        required=False,
+    )
     draft["note"] = note or None
     return None
 
@@ -440,13 +435,10 @@ DATE_STEP, DAY_STEP = date_steps(
     persisted=(DATE, DAY),
 )
 STEPS: tuple[Step, ...] = (
-    station_step(
-        "station",
-        prefix=KEY,
-        stations=_your_stations,
-        text=lambda _, context, who, draft: _("Which station is this activity for?"),
-        applies_when=lambda draft: bool(draft.get("several_stations")),
-        unknown=lambda _: _("Please choose one of your stations."),
+    work_forms.your_station_step(
+        KEY,
+        lambda who: who.access.worker_stations,
+        lambda _, context, who, draft: _("Which station is this activity for?"),
         persisted=STATION,
     ),
     _with_last_template(
@@ -552,16 +544,7 @@ STEPS: tuple[Step, ...] = (
     ),
     record_steps.field_step("field", prefix=KEY, previous=_before_form),
     record_steps.evidence_step("evidence", prefix=KEY),
-    confirm_step(
-        "confirm",
-        prefix=KEY,
-        kind="ok",
-        text=lambda _, context, who, draft: (
-            _("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft)
-        ),
-        save_label=lambda _: _("✅ Save"),
-        persisted=CONFIRM,
-    ),
+    work_forms.save_step(KEY, _summary, persisted=CONFIRM),
 )
 
 
@@ -742,14 +725,11 @@ async def again(update: Update, context: Context) -> str | int | None:
     in a new message below the saved entry (which stays as it is)."""
     who = await context.person(update)
     _ = who.gettext
-    press = context.press(update)
-    activity_id = press.int_arg() if press is not None else None
     if not who.access.worker_stations:
         await show(update, _refusal(who), new=True)
         return None
     try:
-        if activity_id is None:
-            raise NotFound("activity")
+        activity_id = context.found_id(update, "activity")
         async with context.bot_data.uow() as uow:
             entry = await activities.activity_to_repeat(
                 uow, worker_tg_id=who.tg_id, activity_id=activity_id
@@ -898,17 +878,11 @@ async def start_mylogs(update: Update, context: Context) -> int:
     return await _show_logs(update, context, who)
 
 
-def _activity_id(context: Context, update: Update) -> int | None:
-    """The pressed button's entry id; None for a forged one (not a database id)."""
-    press = context.press(update)
-    return press.int_arg() if press is not None else None
-
-
 async def on_delete(update: Update, context: Context) -> str | int:
     """🗑 pressed: ask first. Only the worker's own, still listed entries can be asked about."""
     who = await context.person(update)
     _ = who.gettext
-    activity_id = _activity_id(context, update)
+    activity_id = context.pressed_id(update)
     if activity_id is None:
         return await _show_logs(update, context, who, _("I could not find that entry."))
     return await _ask_delete(update, context, who, activity_id)
@@ -942,10 +916,8 @@ async def on_delete_confirmed(update: Update, context: Context) -> int:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    activity_id = _activity_id(context, update)
     try:
-        if activity_id is None:
-            raise NotFound("activity")
+        activity_id = context.found_id(update, "activity")
         async with data.uow() as uow:
             await activities.delete_activity(
                 uow, worker_tg_id=who.tg_id, activity_id=activity_id, now=data.clock.now()

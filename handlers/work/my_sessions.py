@@ -16,7 +16,7 @@ from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, TEXT, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.screen import show
-from handlers.kit.words import day_label, hours_label, staff_only
+from handlers.kit.words import day_label, hours_label, not_your_role
 from handlers.work import work_forms
 from handlers.work.quota import mode_label
 from services import supervision
@@ -57,8 +57,7 @@ async def _show_list(
     update: Update, context: Context, who: Speaker, notice: str | None = None
 ) -> None:
     _ = who.gettext
-    async with context.bot_data.uow() as uow:
-        entries = await supervision.my_sessions(uow, supervisor_tg_id=who.tg_id)
+    entries = await context.bot_data.use_case(supervision.my_sessions, supervisor_tg_id=who.tg_id)
     lines = [notice, ""] if notice else []
     if not entries:
         lines.append(_("You have no supervision sessions yet. /supervise records one."))
@@ -83,9 +82,7 @@ async def mysessions(update: Update, context: Context) -> None:
     if not who.access.supervisor_stations:
         await show(
             update,
-            staff_only(_)
-            if not who.access.is_staff
-            else _("Only supervisors log supervision sessions."),
+            not_your_role(_, who.access.is_staff, _("Only supervisors log supervision sessions.")),
         )
         return
     await _show_list(update, context, who)
@@ -100,8 +97,7 @@ def _window_closed(who: Speaker, context: Context) -> str:
 async def on_delete(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
-    press = context.press(update)
-    session_id = press.int_arg() if press is not None else None
+    session_id = context.pressed_id(update)
     if session_id is None:
         await _show_list(update, context, who, _("I could not find that session."))
         return
@@ -116,16 +112,12 @@ async def on_delete_confirmed(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    press = context.press(update)
-    session_id = press.int_arg() if press is not None else None
     try:
-        if session_id is None:
-            raise NotFound("session")
-        async with data.uow() as uow:
-            await supervision.delete_session(
-                uow, supervisor_tg_id=who.tg_id, session_id=session_id, now=data.clock.now(),
-                rules=data.knowledge.record_rules,
-            )  # fmt: skip
+        session_id = context.found_id(update, "session")
+        await data.use_case(
+            supervision.delete_session, supervisor_tg_id=who.tg_id, session_id=session_id, now=data.clock.now(),
+            rules=data.knowledge.record_rules,
+        )  # fmt: skip
     except NotFound:
         await _show_list(update, context, who, _("I could not find that session."))
         return
@@ -220,8 +212,7 @@ STEPS = (
 
 
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
-    press = context.press(update)
-    session_id = press.int_arg() if press is not None else None
+    session_id = context.pressed_id(update)
     if session_id is None or not who.access.supervisor_stations:
         await show(update, who.gettext("I could not find that session."))
         return None
@@ -239,13 +230,12 @@ async def finish(update: Update, context: Context, who: Speaker, draft: Draft) -
         topic_text=value if what == "topic" else None,
     )
     try:
-        async with data.uow() as uow:
-            await supervision.correct_session(
-                uow, supervisor_tg_id=who.tg_id, session_id=int(draft["id"]), changes=changes,
-                now=data.clock.now(), zone=data.clock.zone,
-                topic_codes=[t.code for t in data.knowledge.supervision_topics],
-                rules=data.knowledge.record_rules,
-            )  # fmt: skip
+        await data.use_case(
+            supervision.correct_session, supervisor_tg_id=who.tg_id, session_id=int(draft["id"]), changes=changes,
+            now=data.clock.now(), zone=data.clock.zone,
+            topic_codes=[t.code for t in data.knowledge.supervision_topics],
+            rules=data.knowledge.record_rules,
+        )  # fmt: skip
     except NotFound:
         await _show_list(update, context, who, _("I could not find that session."))
         return END

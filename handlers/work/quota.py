@@ -20,7 +20,7 @@ from handlers.kit.callbacks import encode, pattern
 from handlers.kit.context import Context
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.screen import show
-from handlers.kit.words import hours_label, month_label, staff_only
+from handlers.kit.words import hours_label, month_label, not_your_role
 from services.errors import NotAllowed
 from services.quota import BEHIND, MET, MISSED, ON_TRACK, ONLINE, QuotaStatus, quota_screen
 
@@ -169,19 +169,18 @@ async def show_quota(update: Update, context: Context) -> int:
     press = context.press(update)
     page = (press.int_arg() or 0) if press is not None and press.prefix == "quota" else 0
     try:
-        async with data.uow() as uow:
-            screen = await quota_screen(
-                uow,
-                actor=who.access,
-                station_codes=data.knowledge.stations.codes,
-                now=data.clock.now(),
-                zone=data.clock.zone,
-            )
+        screen = await data.use_case(
+            quota_screen,
+            actor=who.access,
+            station_codes=data.knowledge.stations.codes,
+            now=data.clock.now(),
+            zone=data.clock.zone,
+        )
     except NotAllowed:
-        text = (
-            staff_only(_)
-            if not who.access.is_staff
-            else _("The supervision quota is for supervisors, station heads and administrators.")
+        text = not_your_role(
+            _,
+            who.access.is_staff,
+            _("The supervision quota is for supervisors, station heads and administrators."),
         )
         await show(update, text)
         return ConversationHandler.END

@@ -26,7 +26,7 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
-from handlers.kit.words import day_label, hours_label, staff_only
+from handlers.kit.words import day_label, hours_label, not_your_role
 from handlers.work import record_steps, work_forms
 from services import records
 from services.activities import AlreadyDeleted, DayLimitExceeded
@@ -137,9 +137,7 @@ async def record_command(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     if not (who.access.worker_stations or who.access.head_stations):
-        await show(
-            update, staff_only(_) if not who.access.is_staff else _("Only staff see records.")
-        )
+        await show(update, not_your_role(_, who.access.is_staff, _("Only staff see records.")))
         return
     args = context.args or []
     # The record's id, or the 台账's number for it (JN-A000123): its trailing digits.
@@ -153,8 +151,7 @@ async def record_command(update: Update, context: Context) -> None:
 
 async def on_open(update: Update, context: Context) -> None:
     who = await context.person(update)
-    press = context.press(update)
-    record_id = press.int_arg() if press is not None else None
+    record_id = context.pressed_id(update)
     if record_id is None:
         await show(update, who.gettext("I could not find that record."))
         return
@@ -165,8 +162,7 @@ async def on_open(update: Update, context: Context) -> None:
 async def on_delete(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
-    press = context.press(update)
-    record_id = press.int_arg() if press is not None else None
+    record_id = context.pressed_id(update)
     if record_id is None:
         await show(update, _("I could not find that record."))
         return
@@ -183,11 +179,8 @@ async def on_delete_confirmed(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    press = context.press(update)
-    record_id = press.int_arg() if press is not None else None
     try:
-        if record_id is None:
-            raise NotFound("activity")
+        record_id = context.found_id(update, "activity")
         async with data.uow() as uow:
             await records.delete_record(
                 uow, head_tg_id=who.tg_id, activity_id=record_id, now=data.clock.now()
@@ -242,11 +235,9 @@ STEPS: tuple[Step, ...] = (
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     _ = who.gettext
     press = context.press(update)
-    record_id = press.int_arg() if press is not None else None
     mode = press.kind if press is not None else None
     try:
-        if record_id is None:
-            raise NotFound("activity")
+        record_id = context.found_id(update, "activity")
         view = await _view(context, who, record_id)
     except NotFound:
         await show(update, _("I could not find that record."))

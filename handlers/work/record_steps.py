@@ -376,20 +376,19 @@ async def store_evidence(
             problems.append(evidence_problem(_, error, rules))
             continue
         try:
-            async with data.uow() as uow:
-                await records.add_evidence(
-                    uow,
-                    actor_tg_id=who.tg_id,
-                    activity_id=activity_id,
-                    kind=item["kind"],
-                    file_id=item["file_id"],
-                    file_unique_id=item["unique"],
-                    mime=item["mime"],
-                    size=int(item["size"]),
-                    local_path=local,
-                    now=data.clock.now(),
-                    rules=rules,
-                )
+            await data.use_case(
+                records.add_evidence,
+                actor_tg_id=who.tg_id,
+                activity_id=activity_id,
+                kind=item["kind"],
+                file_id=item["file_id"],
+                file_unique_id=item["unique"],
+                mime=item["mime"],
+                size=int(item["size"]),
+                local_path=local,
+                now=data.clock.now(),
+                rules=rules,
+            )
         except DomainError as error:
             if local is not None:
                 media.discard(media_dir=media_dir, relative_path=local)

@@ -254,10 +254,13 @@ async def _load(
 ) -> station_figures.FiguresReport:
     """The figures; NotAllowed (from the service) for a station the person may not see."""
     data = context.bot_data
-    async with data.uow() as uow:
-        return await station_figures.station_figures(
-            uow, actor=who.access, station_codes=codes, now=data.clock.now(), zone=data.clock.zone
-        )
+    return await data.use_case(
+        station_figures.station_figures,
+        actor=who.access,
+        station_codes=codes,
+        now=data.clock.now(),
+        zone=data.clock.zone,
+    )
 
 
 def _catalogue_order(context: Context, codes: frozenset[str] | None) -> list[str]:
@@ -365,14 +368,13 @@ async def on_table(update: Update, context: Context) -> int | None:
     which = which if which in ("this", "last") else "this"
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            network = await station_figures.network_month(
-                uow,
-                actor=who.access,
-                last_month=which == "last",
-                now=data.clock.now(),
-                zone=data.clock.zone,
-            )
+        network = await data.use_case(
+            station_figures.network_month,
+            actor=who.access,
+            last_month=which == "last",
+            now=data.clock.now(),
+            zone=data.clock.zone,
+        )
     except NotAllowed:
         await alert(update, _("Only administrators see every station."))
         return None  # whatever the person was doing stays as it was

@@ -32,17 +32,15 @@ from handlers.kit.keyboards import choices
 from handlers.kit.screen import show
 from handlers.kit.steps import (
     choice_step,
-    confirm_step,
     date_refused,
     date_steps,
     hours_problem,
     hours_step,
-    station_step,
+    typed_within,
 )
 from handlers.kit.words import day_label, hours_label
 from handlers.work import work_forms
 from handlers.work.quota import mode_label, quota_block
-from knowledge.stations import Station
 from services import supervision
 from services.activities import DayLimitExceeded
 from services.errors import InvalidValue, NotAllowed
@@ -103,11 +101,6 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     )
 
 
-def _your_stations(context: Context, who: Speaker, draft: Draft) -> list[Station]:
-    mine = who.access.supervisor_stations
-    return [s for s in context.bot_data.knowledge.stations.stations if s.code in mine]
-
-
 def _topics(context: Context, who: Speaker, draft: Draft) -> list[tuple[str, str]]:
     return [(t.name(who.lang), t.code) for t in context.bot_data.knowledge.supervision_topics]
 
@@ -126,12 +119,11 @@ async def on_typed_topic(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
     _ = who.gettext
-    text = text.strip()
-    if len(text) > supervision.MAX_TOPIC:
-        problem = _("That is {length} characters long; please keep the topic under 200.")
-        raise Reask(problem.format(length=len(text)))
-    if not text:
-        raise Reask(None)
+    text = typed_within(
+        text,
+        supervision.MAX_TOPIC,
+        _("That is {length} characters long; please keep the topic under 200."),
+    )
     draft["topic_code"], draft["topic_text"] = None, text
     return None
 
@@ -220,13 +212,10 @@ DATE_STEP, DAY_STEP = date_steps(
 # The states persisted since the first release are the integers 0 to 6 (`persisted=`), so a
 # supervisor in the middle of /supervise when this version starts goes on where they were.
 STEPS = (
-    station_step(
-        "station",
-        prefix=KEY,
-        stations=_your_stations,
-        text=lambda _, context, who, draft: _("🧭 Which station was the supervision for?"),
-        applies_when=lambda draft: bool(draft.get("several_stations")),
-        unknown=lambda _: _("Please choose one of your stations."),
+    work_forms.your_station_step(
+        KEY,
+        lambda who: who.access.supervisor_stations,
+        lambda _, context, who, draft: _("🧭 Which station was the supervision for?"),
         persisted=STATION,
     ),
     DATE_STEP,
@@ -285,16 +274,7 @@ STEPS = (
         {"form": on_form},
     ),
     Step("who", _render_who, {"sw": on_supervisee, "team": on_team, "swdone": on_who_done}),
-    confirm_step(
-        "confirm",
-        prefix=KEY,
-        kind="ok",
-        text=lambda _, context, who, draft: (
-            _("<b>Please check, then save:</b>") + "\n" + _summary(context, who, draft)
-        ),
-        save_label=lambda _: _("✅ Save"),
-        persisted=CONFIRM,
-    ),
+    work_forms.save_step(KEY, _summary, persisted=CONFIRM),
 )
 
 
@@ -303,25 +283,24 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     _ = who.gettext
     data = context.bot_data
     try:
-        async with data.uow() as uow:
-            saved = await supervision.log_session(
-                uow,
-                supervisor_tg_id=who.tg_id,
-                station_code=draft.get("station", ""),
-                session_date=date.fromisoformat(draft["date"]),
-                minutes=int(draft["minutes"]),
-                mode=draft["mode"],
-                topic_code=draft.get("topic_code"),
-                topic_text=draft.get("topic_text"),
-                client_token=draft["token"],
-                now=data.clock.now(),
-                zone=data.clock.zone,
-                topic_codes=[t.code for t in data.knowledge.supervision_topics],
-                form=draft.get("form"),
-                supervisee_ids=[int(p) for p in draft.get("supervisees", [])],
-                whole_team=bool(draft.get("whole_team")),
-                rules=data.knowledge.record_rules,
-            )
+        saved = await data.use_case(
+            supervision.log_session,
+            supervisor_tg_id=who.tg_id,
+            station_code=draft.get("station", ""),
+            session_date=date.fromisoformat(draft["date"]),
+            minutes=int(draft["minutes"]),
+            mode=draft["mode"],
+            topic_code=draft.get("topic_code"),
+            topic_text=draft.get("topic_text"),
+            client_token=draft["token"],
+            now=data.clock.now(),
+            zone=data.clock.zone,
+            topic_codes=[t.code for t in data.knowledge.supervision_topics],
+            form=draft.get("form"),
+            supervisee_ids=[int(p) for p in draft.get("supervisees", [])],
+            whole_team=bool(draft.get("whole_team")),
+            rules=data.knowledge.record_rules,
+        )
     except DayLimitExceeded as too_much:
         return await FLOW.ask(update, context, who, "hours", work_forms.day_limit_text(_, too_much))
     except NotAllowed:
