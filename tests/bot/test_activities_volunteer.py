@@ -241,6 +241,8 @@ async def test_in_chinese_offer_sign_up_and_check_in(bot: BotHarness) -> None:
     assert worker.last_text.startswith("请按 14:00-16:30 的格式输入时间")
     await worker.press("9:00")
     await worker.press("11:30")
+    await worker.send("活" * 500)  # too long a place: asked again, in Chinese
+    assert worker.last_text.startswith("地点请控制在")
     await worker.send("活动室")
     await worker.send("3人")
     await worker.press("vact:done")  # no skill ticked: anyone
