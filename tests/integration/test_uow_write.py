@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Connection, func, insert, select
 
-from db.models import AuditEntry, Invite, Person
+from db.models import AuditEntry, FirstContact, Invite, Person
 from db.uow import Database, inserted_id
 from knowledge.bundle import load_knowledge
-from services import staff
+from services import people, staff
 from services.stations import sync_stations
 
 NOW = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)
@@ -75,3 +75,20 @@ async def test_an_invitation_and_its_audit_entry_are_written_together(
         )  # fmt: skip
         assert entry.actor_person_id == creator
         assert entry.detail == {"role": "worker", "station": "jiangnan", "valid_hours": 72}
+
+
+async def test_a_first_contact_creates_the_person_and_makes_them_reachable(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    async with db.uow() as uow:
+        first = await people.access_for(
+            uow, tg_id=501, now=NOW, language_code="en", display_name="Ann"
+        )
+    async with db.uow() as uow:
+        again = await people.access_for(uow, tg_id=501, now=NOW, display_name="Ann B")
+        person = await uow.session.scalar(select(Person).where(Person.tg_id == 501))
+        contact = await uow.session.scalar(select(FirstContact).where(FirstContact.tg_id == 501))
+        assert person is not None and contact is not None
+        assert (person.id, person.language, person.display_name) == (first.person_id, "en", "Ann B")
+    assert again.person_id == first.person_id and again.language == "en"
