@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -427,19 +427,20 @@ async def last_station(uow: UnitOfWork, *, person_id: int) -> str | None:
     return await uow.session.scalar(select(Person.last_station_code).where(Person.id == person_id))
 
 
-async def _open_count(uow: UnitOfWork, resident_id: int, station_code: str) -> int:
-    return int(
-        await uow.session.scalar(
-            select(func.count())
-            .select_from(ServiceRequest)
-            .where(
-                ServiceRequest.resident_id == resident_id,
-                ServiceRequest.station_code == station_code,
-                ServiceRequest.status.in_(OPEN_STATUSES),
-            )
-        )
-        or 0
+_OPEN_COUNT = (
+    select(func.count())
+    .select_from(ServiceRequest)
+    .where(
+        ServiceRequest.resident_id == bindparam("resident_id"),
+        ServiceRequest.station_code == bindparam("station_code"),
+        ServiceRequest.status.in_(OPEN_STATUSES),
     )
+)
+
+
+async def _open_count(uow: UnitOfWork, resident_id: int, station_code: str) -> int:
+    found = await uow.rows(_OPEN_COUNT, {"resident_id": resident_id, "station_code": station_code})
+    return int(found[0][0] or 0) if found else 0
 
 
 async def check_open_limit(
@@ -513,10 +514,13 @@ def _check_text(field: str, text: str, limit: int) -> str:
     return text
 
 
+_BY_TOKEN = select(ServiceRequest.id).where(ServiceRequest.client_token == bindparam("token"))
+_STATION = select(Station.prefix, Station.active).where(Station.code == bindparam("code"))
+
+
 async def _by_token(uow: UnitOfWork, client_token: str) -> ServiceRequest | None:
-    return await uow.session.scalar(
-        select(ServiceRequest).where(ServiceRequest.client_token == client_token)
-    )
+    found = await uow.rows(_BY_TOKEN, {"token": client_token})  # a Core read: usually none
+    return await uow.session.get(ServiceRequest, found[0][0]) if found else None
 
 
 _SUBMITTED_COLUMNS = (
@@ -559,9 +563,10 @@ async def submit(
     existing = await _by_token(uow, client_token)
     if existing is not None:
         return await _resubmitted(uow, existing, resident_id)
-    station = await uow.session.get(Station, station_code)
-    if station is None or not station.active:
+    station = await uow.rows(_STATION, {"code": station_code})
+    if not station or not station[0].active:
         raise InvalidValue("station", "unknown")
+    prefix = str(station[0].prefix)
     if service_code not in set(known_services):
         raise InvalidValue("service", "unknown")
     ages_for = AGE_GROUPS_FOR if for_whom_ages is None else for_whom_ages
@@ -597,7 +602,7 @@ async def submit(
     def write(connection: Connection) -> tuple[int | None, str | None]:
         # One Core transaction: the number, the request, its first event, the resident's
         # last station (no ORM flush); the resident's tg id and language for the view.
-        row.ref = f"{station.prefix}-{next_number_in(connection, station_code):04d}"
+        row.ref = f"{prefix}-{next_number_in(connection, station_code):04d}"
         values = {c: getattr(row, c) for c in _SUBMITTED_COLUMNS}
         row.id = inserted_id(connection.execute(insert(ServiceRequest).values(**values)))
         connection.execute(
