@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Connection, func, insert, select
 
-from db.models import AuditEntry, FirstContact, Invite, Person
+from db.models import AuditEntry, Consent, FirstContact, Invite, Person
 from db.uow import Database, inserted_id
 from knowledge.bundle import load_knowledge
-from services import people, staff
+from services import consent, people, staff
 from services.stations import sync_stations
 
 NOW = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)
@@ -92,3 +92,20 @@ async def test_a_first_contact_creates_the_person_and_makes_them_reachable(
         assert person is not None and contact is not None
         assert (person.id, person.language, person.display_name) == (first.person_id, "en", "Ann B")
     assert again.person_id == first.person_id and again.language == "en"
+
+
+async def test_consent_given_twice_is_recorded_once(migrated_database: Database) -> None:
+    db = migrated_database
+    async with db.uow() as uow:
+        who = await people.access_for(uow, tg_id=502, now=NOW)
+    for _ in range(2):
+        async with db.uow() as uow:
+            given = await consent.give(uow, person_id=who.person_id, now=NOW)
+            assert given.given and given.granted_at == NOW
+    async with db.uow() as uow:
+        assert (await consent.status(uow, person_id=who.person_id)).given
+        kinds = (await uow.session.scalars(select(Consent.kind).order_by(Consent.kind))).all()
+        audited = await uow.session.scalar(
+            select(func.count()).where(AuditEntry.action == "consent.give")
+        )
+    assert kinds == sorted(consent.KINDS) and audited == 1
