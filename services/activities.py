@@ -262,18 +262,19 @@ async def log_activity(
 
     def write(connection: Connection) -> int:  # one Core transaction: no ORM flush
         created = connection.execute(
-            insert(ActivityLog).values(
-                worker_id=worker_id,
-                station_code=station_code,
-                category_code=template.category_code,
-                template_code=template.code,
-                activity_date=activity_date,
-                minutes=minutes,
-                person_times=stored_times,
-                note=note,
-                created_at=now,
-                client_token=client_token,
-            )
+            insert(ActivityLog),
+            {
+                "worker_id": worker_id,
+                "station_code": station_code,
+                "category_code": template.category_code,
+                "template_code": template.code,
+                "activity_date": activity_date,
+                "minutes": minutes,
+                "person_times": stored_times,
+                "note": note,
+                "created_at": now,
+                "client_token": client_token,
+            },
         )
         activity_id = inserted_id(created)
         if chosen:

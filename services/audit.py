@@ -39,7 +39,12 @@ def insert_entry(
 ) -> None:
     """The same entry as `record`, written inside a Core transaction (`UnitOfWork.write`)."""
     connection.execute(
-        insert(AuditEntry).values(
-            at=now, actor_person_id=actor_id, action=action, subject=subject, detail=detail or {}
-        )
+        insert(AuditEntry),
+        {
+            "at": now,
+            "actor_person_id": actor_id,
+            "action": action,
+            "subject": subject,
+            "detail": detail or {},
+        },
     )

@@ -93,11 +93,10 @@ async def access_for(
 
         def first_contact(connection: Connection) -> int:  # one Core transaction
             created = connection.execute(
-                insert(Person).values(
-                    tg_id=tg_id, language=language, display_name=name, created_at=now
-                )
+                insert(Person),
+                {"tg_id": tg_id, "language": language, "display_name": name, "created_at": now},
             )
-            connection.execute(insert(FirstContact).values(tg_id=tg_id, first_at=now))
+            connection.execute(insert(FirstContact), {"tg_id": tg_id, "first_at": now})
             return inserted_id(created)
 
         person_id, rows = await uow.write(first_contact), []
@@ -114,7 +113,7 @@ async def access_for(
 
             def note(connection: Connection) -> None:  # one Core transaction
                 if first_time:  # now reachable
-                    connection.execute(insert(FirstContact).values(tg_id=tg_id, first_at=now))
+                    connection.execute(insert(FirstContact), {"tg_id": tg_id, "first_at": now})
                 if changes:
                     connection.execute(update(Person).where(Person.id == person_id).values(changes))
 

@@ -604,12 +604,13 @@ async def submit(
         # last station (no ORM flush); the resident's tg id and language for the view.
         row.ref = f"{prefix}-{next_number_in(connection, station_code):04d}"
         values = {c: getattr(row, c) for c in _SUBMITTED_COLUMNS}
-        row.id = inserted_id(connection.execute(insert(ServiceRequest).values(**values)))
+        row.id = inserted_id(connection.execute(insert(ServiceRequest), values))
         connection.execute(
-            insert(RequestEvent).values(
-                request_id=row.id, at=now, actor_id=resident_id, from_status=None,
-                to_status=SUBMITTED, note=None,
-            )
+            insert(RequestEvent),
+            {
+                "request_id": row.id, "at": now, "actor_id": resident_id, "from_status": None,
+                "to_status": SUBMITTED, "note": None,
+            },
         )  # fmt: skip
         connection.execute(
             update(Person).where(Person.id == resident_id).values(last_station_code=station_code)

@@ -106,7 +106,7 @@ def _person_id_now(connection: Connection, tg_id: int | None, now: datetime) -> 
     found = connection.execute(select(Person.id).where(Person.tg_id == tg_id)).scalar()
     if found is not None:
         return int(found)
-    created = connection.execute(insert(Person).values(tg_id=tg_id, created_at=now))
+    created = connection.execute(insert(Person), {"tg_id": tg_id, "created_at": now})
     return inserted_id(created)
 
 
@@ -135,14 +135,15 @@ async def create_invite(
     def write(connection: Connection) -> None:  # one Core transaction: no ORM flush
         creator = _person_id_now(connection, created_by_tg_id, now)
         connection.execute(
-            insert(Invite).values(
-                code_hash=hash_code(code),
-                role=role,
-                station_code=station_code,
-                created_by=creator,
-                created_at=now,
-                expires_at=expires_at,
-            )
+            insert(Invite),
+            {
+                "code_hash": hash_code(code),
+                "role": role,
+                "station_code": station_code,
+                "created_by": creator,
+                "created_at": now,
+                "expires_at": expires_at,
+            },
         )
         audit.insert_entry(
             connection,
