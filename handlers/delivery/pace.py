@@ -162,8 +162,9 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         about as long as the others; bulk sends step aside while a reply waits, so a person
         chatting during a long reminder run is not queued behind it. A notice (what one
         person's action planned for someone else: a new request to the station's workers)
-        queues with the replies, once its chat's second has passed: it is as urgent as a
-        reply, and would otherwise wait for the replies of a whole crowd to end."""
+        queues with the replies, unless its chat already had `notice_burst` calls in the last
+        second: it is as urgent as a reply, and would otherwise wait for the replies of a
+        whole crowd to end."""
         if bulk and not notice:
             await self._acquire_bulk(chat_id)
             return
