@@ -3,7 +3,7 @@ cases (JN-C-0001, …), each series with its own counter."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import Connection, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,18 +22,29 @@ async def take_next_number(
     once cannot collide) and incremented in one UPDATE … RETURNING, so two transactions never
     read the same number: the second waits for the first to finish.
     """
-    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else pg_insert
-    await session.execute(
+    return await session.run_sync(
+        lambda sync: next_number_in(sync.connection(), station_code, counter)
+    )
+
+
+def next_number_in(
+    connection: Connection,
+    station_code: str,
+    counter: type[StationCounter] | type[CaseCounter] = StationCounter,
+) -> int:
+    """`take_next_number` inside a Core transaction (`UnitOfWork.write`)."""
+    insert = sqlite_insert if connection.dialect.name == "sqlite" else pg_insert
+    connection.execute(
         insert(counter)
         .values(station_code=station_code, next_number=1)
         .on_conflict_do_nothing(index_elements=["station_code"])
     )
-    after = await session.scalar(
+    after = connection.execute(
         update(counter)
         .where(counter.station_code == station_code)
         .values(next_number=counter.next_number + 1)
         .returning(counter.next_number)
-    )
+    ).scalar()
     assert after is not None
     return int(after) - 1
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Executable, text
+from sqlalchemy import Connection, CursorResult, Executable, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -81,6 +81,20 @@ class UnitOfWork:
             )
         return (await self.session.execute(statement, params)).all()
 
+    async def write(self, work: Callable[[Connection], T]) -> T:
+        """`work(connection)`: a use case's statements as one Core transaction, committed
+        when `work` returns and rolled back if it raises. Before the unit has opened a session,
+        on the database's kept connection in one hop into SQLAlchemy's greenlet, without the
+        ORM's unit of work (an insert through `session.add` + flush cost several times the
+        statement: bench/updates.py); after, in the unit's own session, then committed.
+        `work` is synchronous: nothing else runs meanwhile."""
+        if self._session is None and self._database is not None and self._lock is None:
+            return await self._database.run(work, commit=True)
+        session = self.session
+        result = await session.run_sync(lambda sync: work(sync.connection()))
+        await session.commit()
+        return result
+
     async def __aenter__(self) -> UnitOfWork:
         if self._lock is not None:
             await self._lock.acquire()
@@ -133,6 +147,14 @@ class UnitOfWork:
 
 
 UowFactory = Callable[[], UnitOfWork]
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The primary key of the one row a Core insert made (inside `UnitOfWork.write`)."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the insert made no row")
+    return int(key[0])
 
 
 def _in_transaction(connection: Connection, work: Callable[[Connection], T], commit: bool) -> T:

@@ -19,17 +19,17 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, insert, select
 
 from db.models import ActivityGroup, ActivityLog, RecordFieldValue
-from db.uow import UnitOfWork
+from db.uow import UnitOfWork, inserted_id
 from knowledge.record_rules import RecordRules
 from knowledge.record_templates import TemplateCatalog
 from services import audit
 from services.entry_window import check_entry_date
 from services.errors import Conflict, InvalidValue, NotFound
 from services.people import WORKER
-from services.record_forms import check_form_values
+from services.record_forms import check_form_values, missing_items
 from services.station_roles import person_id_of, require_station_role
 
 MIN_MINUTES, MAX_MINUTES = 15, 12 * 60  # 0.25 to 12 hours
@@ -102,6 +102,9 @@ class ActivityEntry:
     note: str | None
     created_at: datetime
     deleted_at: datetime | None
+    # What the record lacks, as `records.RecordView.missing`, when known without a read: set
+    # by `log_activity` on a new record (no evidence yet); None elsewhere.
+    missing: tuple[str, ...] | None = None
 
     @property
     def hours(self) -> float:
@@ -255,26 +258,58 @@ async def log_activity(
     note = (note or "").strip() or None
     if note is not None and len(note) > MAX_NOTE:
         raise InvalidValue("note", "too_long")
-    row = ActivityLog(
-        worker_id=worker_id,
+    stored_times = person_times if template.counts_people and person_times else 0
+
+    def write(connection: Connection) -> int:  # one Core transaction: no ORM flush
+        created = connection.execute(
+            insert(ActivityLog),
+            {
+                "worker_id": worker_id,
+                "station_code": station_code,
+                "category_code": template.category_code,
+                "template_code": template.code,
+                "activity_date": activity_date,
+                "minutes": minutes,
+                "person_times": stored_times,
+                "note": note,
+                "created_at": now,
+                "client_token": client_token,
+            },
+        )
+        activity_id = inserted_id(created)
+        if chosen:
+            connection.execute(
+                insert(ActivityGroup),
+                [
+                    {"activity_id": activity_id, "group_code": c, "person_times": v}
+                    for c, v in chosen.items()
+                ],
+            )
+        if values:
+            connection.execute(
+                insert(RecordFieldValue),
+                [
+                    {"activity_id": activity_id, "field_code": c, "value": v}
+                    for c, v in values.items()
+                ],
+            )
+        return activity_id
+
+    activity_id = await uow.write(write)
+    return ActivityEntry(
+        id=activity_id,
         station_code=station_code,
         category_code=template.category_code,
         template_code=template.code,
         activity_date=activity_date,
         minutes=minutes,
-        person_times=person_times if template.counts_people and person_times else 0,
+        person_times=stored_times,
+        groups=tuple(chosen.items()),
         note=note,
         created_at=now,
-        client_token=client_token,
+        deleted_at=None,
+        missing=missing_items(template, values, photos=0),
     )
-    uow.session.add(row)
-    await uow.session.flush()
-    for code, value in chosen.items():
-        uow.session.add(ActivityGroup(activity_id=row.id, group_code=code, person_times=value))
-    for code, text in values.items():
-        uow.session.add(RecordFieldValue(activity_id=row.id, field_code=code, value=text))
-    await uow.commit()
-    return _entry(row, chosen.items())
 
 
 async def recent_activities(

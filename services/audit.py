@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Connection, insert
+
 from db.models import AuditEntry
 from db.uow import UnitOfWork
 
@@ -23,4 +25,26 @@ def record(
         AuditEntry(
             at=now, actor_person_id=actor_id, action=action, subject=subject, detail=detail or {}
         )
+    )
+
+
+def insert_entry(
+    connection: Connection,
+    *,
+    actor_id: int | None,
+    action: str,
+    subject: str,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
+) -> None:
+    """The same entry as `record`, written inside a Core transaction (`UnitOfWork.write`)."""
+    connection.execute(
+        insert(AuditEntry),
+        {
+            "at": now,
+            "actor_person_id": actor_id,
+            "action": action,
+            "subject": subject,
+            "detail": detail or {},
+        },
     )

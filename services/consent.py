@@ -16,10 +16,12 @@ changes in substance: everyone is then asked again before they next share person
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from db.models import Consent
 from db.uow import UnitOfWork
@@ -58,7 +60,13 @@ async def _active(uow: UnitOfWork, person_id: int) -> list[Consent]:
     )
 
 
-def _status(rows: list[Consent]) -> ConsentStatus:
+_ACTIVE = select(Consent.kind, Consent.version, Consent.granted_at).where(
+    Consent.person_id == bindparam("person_id"), Consent.withdrawn_at.is_(None)
+)  # the figures `_status` needs, as one prebuilt Core read (no ORM objects, no session)
+
+
+def _status(rows: Sequence[Any]) -> ConsentStatus:
+    """From rows with `kind`, `version` and `granted_at` (Consent objects or `_ACTIVE`'s)."""
     current = {r.kind: r for r in rows if r.version == VERSION}
     if all(kind in current for kind in KINDS):
         return ConsentStatus(
@@ -70,7 +78,7 @@ def _status(rows: list[Consent]) -> ConsentStatus:
 
 
 async def status(uow: UnitOfWork, *, person_id: int) -> ConsentStatus:
-    return _status(await _active(uow, person_id))
+    return _status(await uow.rows(_ACTIVE, {"person_id": person_id}))
 
 
 async def require(uow: UnitOfWork, *, person_id: int) -> None:
@@ -79,29 +87,55 @@ async def require(uow: UnitOfWork, *, person_id: int) -> None:
         raise ConsentRequired()
 
 
+_ACTIVE_IDS = select(Consent.id, Consent.kind, Consent.version, Consent.granted_at).where(
+    Consent.person_id == bindparam("person_id"), Consent.withdrawn_at.is_(None)
+)
+
+
 async def give(uow: UnitOfWork, *, person_id: int, now: datetime) -> ConsentStatus:
     """Record both consents for the current notice. Giving it again changes nothing."""
-    rows = [r for r in await _active(uow, person_id) if r.kind in KINDS]
-    have = {r.kind for r in rows if r.version == VERSION}
-    for row in rows:
-        if row.version != VERSION:  # superseded by the consent to the new notice
-            row.withdrawn_at = now
+    rows = [r for r in await uow.rows(_ACTIVE_IDS, {"person_id": person_id}) if r.kind in KINDS]
+    kept = [r for r in rows if r.version == VERSION]
+    superseded = [r.id for r in rows if r.version != VERSION]  # by the consent to the new notice
+    have = {r.kind for r in kept}
     added = [kind for kind in KINDS if kind not in have]
-    for kind in added:
-        row = Consent(person_id=person_id, kind=kind, version=VERSION, granted_at=now)
-        uow.session.add(row)
-        rows.append(row)
-    if added:
-        audit.record(
-            uow,
-            actor_id=person_id,
-            action="consent.give",
-            subject=f"person:{person_id}",
-            now=now,
-            detail={"kinds": added, "version": VERSION},
-        )
-    await uow.commit()
-    return _status([r for r in rows if r.withdrawn_at is None])
+    if added or superseded:
+
+        def write(connection: Connection) -> None:  # one Core transaction: no ORM flush
+            if superseded:
+                connection.execute(
+                    update(Consent).where(Consent.id.in_(superseded)).values(withdrawn_at=now)
+                )
+            if added:
+                connection.execute(
+                    insert(Consent),
+                    [
+                        {"person_id": person_id, "kind": k, "version": VERSION, "granted_at": now}
+                        for k in added
+                    ],
+                )
+                audit.insert_entry(
+                    connection,
+                    actor_id=person_id,
+                    action="consent.give",
+                    subject=f"person:{person_id}",
+                    now=now,
+                    detail={"kinds": added, "version": VERSION},
+                )
+
+        await uow.write(write)
+    else:
+        await uow.commit()  # nothing new; as before, what the caller's unit holds is committed
+    return _status([*kept, *(Given(k, VERSION, now) for k in added)])
+
+
+@dataclass(frozen=True)
+class Given:
+    """A consent as `_status` reads it."""
+
+    kind: str
+    version: str
+    granted_at: datetime
 
 
 async def withdraw(uow: UnitOfWork, *, person_id: int, now: datetime) -> bool:

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 
 from db.models import Delivery, Person
 from db.uow import UnitOfWork
@@ -96,14 +96,15 @@ class Undelivered:
     planned_at: datetime
 
 
+_KNOWN_KEYS = select(Delivery.key).where(Delivery.key.in_(bindparam("keys", expanding=True)))
+
+
 async def existing_keys(uow: UnitOfWork, keys: Iterable[str]) -> set[str]:
     wanted = list(dict.fromkeys(keys))
     known: set[str] = set()
     for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        known.update(
-            (await uow.session.scalars(select(Delivery.key).where(Delivery.key.in_(chunk)))).all()
-        )
+        rows = await uow.rows(_KNOWN_KEYS, {"keys": wanted[start : start + 500]})
+        known.update(key for (key,) in rows)
     return known
 
 
@@ -115,10 +116,14 @@ async def plan(
     folded: Iterable[PlannedMessage] = (),
     not_before: datetime | None = None,
 ) -> int:
-    """Insert the messages not yet in the ledger and commit. Returns how many were new."""
-    added = await add(uow, messages=messages, now=now, folded=folded, due_at=not_before)
-    await uow.commit()
-    return added
+    """Insert the messages not yet in the ledger and commit (one Core transaction, no ORM
+    flush). Returns how many were new."""
+    rows = await _new_rows(uow, messages=messages, now=now, folded=folded, due_at=not_before)
+    if rows:
+        await uow.write(lambda connection: connection.execute(insert(Delivery), rows))
+    else:
+        await uow.commit()  # as before: what the caller's unit holds is committed
+    return sum(1 for r in rows if r["status"] == PLANNED)
 
 
 async def add(
@@ -136,47 +141,46 @@ async def add(
     `folded` messages went out inside another one (services.reminders.combine): they are
     recorded as `skipped` (last_error "combined") so their keys are taken and never sent alone.
     """
+    rows = await _new_rows(uow, messages=messages, now=now, folded=folded, due_at=due_at)
+    uow.session.add_all(Delivery(**row) for row in rows)
+    return sum(1 for r in rows if r["status"] == PLANNED)
+
+
+async def _new_rows(
+    uow: UnitOfWork,
+    *,
+    messages: Iterable[PlannedMessage],
+    now: datetime,
+    due_at: datetime | None,
+    folded: Iterable[PlannedMessage],
+) -> list[dict[str, Any]]:
+    """The ledger rows of the messages whose keys it does not hold yet: folded ones first."""
     wanted = {m.key: m for m in messages}
     folded_by_key = {m.key: m for m in folded if m.key not in wanted}
     if not wanted and not folded_by_key:
-        return 0
+        return []
     known = await existing_keys(uow, [*wanted, *folded_by_key])
-    new = [m for key, m in wanted.items() if key not in known]
-    uow.session.add_all(
-        Delivery(
-            key=m.key,
-            kind=m.kind,
-            period=m.period,
-            occasion=m.occasion,
-            recipient_tg_id=m.recipient_tg_id,
-            station_code=m.station_code,
-            payload=m.payload,
-            status=SKIPPED,
-            attempts=0,
-            planned_at=now,
-            next_attempt_at=None,
-            last_error="combined",
-        )
-        for key, m in folded_by_key.items()
-        if key not in known
-    )
-    uow.session.add_all(
-        Delivery(
-            key=m.key,
-            kind=m.kind,
-            period=m.period,
-            occasion=m.occasion,
-            recipient_tg_id=m.recipient_tg_id,
-            station_code=m.station_code,
-            payload=m.payload,
-            status=PLANNED,
-            attempts=0,
-            planned_at=now,
-            next_attempt_at=max(now, due_at) if due_at is not None else now,
-        )
-        for m in new
-    )
-    return len(new)
+    due = max(now, due_at) if due_at is not None else now
+
+    def row(m: PlannedMessage, status: str) -> dict[str, Any]:
+        return {
+            "key": m.key,
+            "kind": m.kind,
+            "period": m.period,
+            "occasion": m.occasion,
+            "recipient_tg_id": m.recipient_tg_id,
+            "station_code": m.station_code,
+            "payload": m.payload,
+            "status": status,
+            "attempts": 0,
+            "planned_at": now,
+            "next_attempt_at": None if status == SKIPPED else due,
+            "last_error": "combined" if status == SKIPPED else None,
+        }
+
+    return [row(m, SKIPPED) for key, m in folded_by_key.items() if key not in known] + [
+        row(m, PLANNED) for key, m in wanted.items() if key not in known
+    ]
 
 
 def is_due(now: datetime) -> Any:

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import Connection, and_, bindparam, insert, select, update
 
 from db.models import FirstContact, Person, StaffRole
-from db.uow import UnitOfWork
+from db.uow import UnitOfWork, inserted_id
 
 LANGUAGES = ("zh", "en")
 WORKER, SUPERVISOR, STATION_HEAD, ADMIN = "worker", "supervisor", "station_head", "admin"
@@ -89,30 +89,35 @@ async def access_for(
     found = await uow.rows(_ACCESS_QUERY, {"tg_id": tg_id})
     name = (display_name or "")[:128] or None
     if not found:
-        person = Person(
-            tg_id=tg_id, language=language_from_telegram(language_code), display_name=name,
-            created_at=now,
-        )  # fmt: skip
-        uow.session.add(person)
-        uow.session.add(FirstContact(tg_id=tg_id, first_at=now))
-        await uow.session.flush()
-        await uow.commit()
-        person_id, language, rows = person.id, person.language, []
+        language = language_from_telegram(language_code)
+
+        def first_contact(connection: Connection) -> int:  # one Core transaction
+            created = connection.execute(
+                insert(Person),
+                {"tg_id": tg_id, "language": language, "display_name": name, "created_at": now},
+            )
+            connection.execute(insert(FirstContact), {"tg_id": tg_id, "first_at": now})
+            return inserted_id(created)
+
+        person_id, rows = await uow.write(first_contact), []
     else:
         person_id, language, stored_name, unreachable_at, erased_at = found[0][:5]
         rows = [(role, station) for *_, role, station, _ in found if role is not None]
-        if found[0][-1] is None:
-            # Known (an invite, a seed) but writing for the first time: now reachable.
-            uow.session.add(FirstContact(tg_id=tg_id, first_at=now))
-            await uow.commit()
+        first_time = found[0][-1] is None  # known (an invite, a seed), writing for the first time
         changes: dict[str, object] = {}
         if unreachable_at is not None:
             changes["unreachable_at"] = None  # they wrote to us, so they have unblocked the bot
         if name and stored_name != name and erased_at is None:
             changes["display_name"] = name
-        if changes:
-            await uow.session.execute(update(Person).where(Person.id == person_id).values(changes))
-            await uow.commit()
+        if first_time or changes:
+
+            def note(connection: Connection) -> None:  # one Core transaction
+                if first_time:  # now reachable
+                    connection.execute(insert(FirstContact), {"tg_id": tg_id, "first_at": now})
+                if changes:
+                    connection.execute(update(Person).where(Person.id == person_id).values(changes))
+
+            await uow.write(note)
     by_role: dict[str, set[str]] = {WORKER: set(), SUPERVISOR: set(), STATION_HEAD: set()}
     is_admin = tg_id in set(admin_ids)
     for role, station in rows:

@@ -18,13 +18,13 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from db.counters import take_next_number
+from db.counters import next_number_in
 from db.models import Person, RequestEvent, ServiceRequest, StaffRole, Station
-from db.uow import UnitOfWork
+from db.uow import UnitOfWork, inserted_id
 from services import consent, reach
 from services.errors import Conflict, DomainError, InvalidValue, NotAllowed, NotFound
 from services.people import STATION_HEAD, WORKER, Access
@@ -427,19 +427,20 @@ async def last_station(uow: UnitOfWork, *, person_id: int) -> str | None:
     return await uow.session.scalar(select(Person.last_station_code).where(Person.id == person_id))
 
 
-async def _open_count(uow: UnitOfWork, resident_id: int, station_code: str) -> int:
-    return int(
-        await uow.session.scalar(
-            select(func.count())
-            .select_from(ServiceRequest)
-            .where(
-                ServiceRequest.resident_id == resident_id,
-                ServiceRequest.station_code == station_code,
-                ServiceRequest.status.in_(OPEN_STATUSES),
-            )
-        )
-        or 0
+_OPEN_COUNT = (
+    select(func.count())
+    .select_from(ServiceRequest)
+    .where(
+        ServiceRequest.resident_id == bindparam("resident_id"),
+        ServiceRequest.station_code == bindparam("station_code"),
+        ServiceRequest.status.in_(OPEN_STATUSES),
     )
+)
+
+
+async def _open_count(uow: UnitOfWork, resident_id: int, station_code: str) -> int:
+    found = await uow.rows(_OPEN_COUNT, {"resident_id": resident_id, "station_code": station_code})
+    return int(found[0][0] or 0) if found else 0
 
 
 async def check_open_limit(
@@ -513,15 +514,20 @@ def _check_text(field: str, text: str, limit: int) -> str:
     return text
 
 
-async def _next_ref(uow: UnitOfWork, station_code: str, prefix: str) -> str:
-    number = await take_next_number(uow.session, station_code)
-    return f"{prefix}-{number:04d}"
+_BY_TOKEN = select(ServiceRequest.id).where(ServiceRequest.client_token == bindparam("token"))
+_STATION = select(Station.prefix, Station.active).where(Station.code == bindparam("code"))
 
 
 async def _by_token(uow: UnitOfWork, client_token: str) -> ServiceRequest | None:
-    return await uow.session.scalar(
-        select(ServiceRequest).where(ServiceRequest.client_token == client_token)
-    )
+    found = await uow.rows(_BY_TOKEN, {"token": client_token})  # a Core read: usually none
+    return await uow.session.get(ServiceRequest, found[0][0]) if found else None
+
+
+_SUBMITTED_COLUMNS = (
+    "ref", "client_token", "station_code", "resident_id", "source", "service_code", "for_whom",
+    "age_group", "description", "phone", "preferred_time", "urgent", "status", "created_at",
+    "erased",
+)  # fmt: skip
 
 
 async def submit(
@@ -557,9 +563,10 @@ async def submit(
     existing = await _by_token(uow, client_token)
     if existing is not None:
         return await _resubmitted(uow, existing, resident_id)
-    station = await uow.session.get(Station, station_code)
-    if station is None or not station.active:
+    station = await uow.rows(_STATION, {"code": station_code})
+    if not station or not station[0].active:
         raise InvalidValue("station", "unknown")
+    prefix = str(station[0].prefix)
     if service_code not in set(known_services):
         raise InvalidValue("service", "unknown")
     ages_for = AGE_GROUPS_FOR if for_whom_ages is None else for_whom_ages
@@ -575,34 +582,46 @@ async def submit(
     await check_open_limit(
         uow, resident_id=resident_id, station_code=station_code, open_limit=open_limit
     )
-    try:
-        row = ServiceRequest(
-            ref=await _next_ref(uow, station_code, station.prefix),
-            client_token=client_token,
-            station_code=station_code,
-            resident_id=resident_id,
-            service_code=service_code,
-            for_whom=for_whom,
-            age_group=age_group,
-            description=description,
-            phone=phone,
-            preferred_time=preferred_time,
-            urgent=bool(urgent),
-            status=SUBMITTED,
-            created_at=now,
-        )
-        uow.session.add(row)
-        await uow.session.flush()
-        uow.session.add(
-            RequestEvent(
-                request_id=row.id, at=now, actor_id=resident_id, from_status=None,
-                to_status=SUBMITTED, note=None,
-            )
+    row = ServiceRequest(
+        client_token=client_token,
+        station_code=station_code,
+        resident_id=resident_id,
+        source="telegram",
+        service_code=service_code,
+        for_whom=for_whom,
+        age_group=age_group,
+        description=description,
+        phone=phone,
+        preferred_time=preferred_time,
+        urgent=bool(urgent),
+        status=SUBMITTED,
+        created_at=now,
+        erased=False,
+    )  # not added to the session: the values written below, and the view's source
+
+    def write(connection: Connection) -> tuple[int | None, str | None]:
+        # One Core transaction: the number, the request, its first event, the resident's
+        # last station (no ORM flush); the resident's tg id and language for the view.
+        row.ref = f"{prefix}-{next_number_in(connection, station_code):04d}"
+        values = {c: getattr(row, c) for c in _SUBMITTED_COLUMNS}
+        row.id = inserted_id(connection.execute(insert(ServiceRequest), values))
+        connection.execute(
+            insert(RequestEvent),
+            {
+                "request_id": row.id, "at": now, "actor_id": resident_id, "from_status": None,
+                "to_status": SUBMITTED, "note": None,
+            },
         )  # fmt: skip
-        person = await uow.session.get(Person, resident_id)
-        if person is not None:
-            person.last_station_code = station_code
-        await uow.commit()
+        connection.execute(
+            update(Person).where(Person.id == resident_id).values(last_station_code=station_code)
+        )
+        found = connection.execute(
+            select(Person.tg_id, Person.language).where(Person.id == resident_id)
+        ).first()
+        return (found[0], found[1]) if found is not None else (None, None)
+
+    try:
+        resident_tg, resident_lang = await uow.write(write)
     except IntegrityError:
         # The same draft confirmed twice at the same moment: the other press won.
         await uow.session.rollback()
@@ -610,7 +629,7 @@ async def submit(
         if existing is None:
             raise
         return await _resubmitted(uow, existing, resident_id)
-    view = await _fetch(uow, row.id)
+    view = _view(row, resident_tg, resident_lang, None, None)
     notify, group = await new_request_recipients(
         uow, station_code, admin_tg_ids=admin_tg_ids, urgent=view.urgent
     )

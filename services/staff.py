@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, insert, select
 
 from db.models import AuditEntry, FirstContact, Invite, Person, StaffRole
-from db.uow import UnitOfWork
+from db.uow import UnitOfWork, inserted_id
 from services import audit
 from services.errors import (
     Conflict,
@@ -99,6 +99,17 @@ async def _person_id(uow: UnitOfWork, tg_id: int | None, now: datetime) -> int |
     return person.id
 
 
+def _person_id_now(connection: Connection, tg_id: int | None, now: datetime) -> int | None:
+    """`_person_id` inside a Core transaction (`UnitOfWork.write`)."""
+    if tg_id is None:
+        return None
+    found = connection.execute(select(Person.id).where(Person.tg_id == tg_id)).scalar()
+    if found is not None:
+        return int(found)
+    created = connection.execute(insert(Person), {"tg_id": tg_id, "created_at": now})
+    return inserted_id(created)
+
+
 async def create_invite(
     uow: UnitOfWork,
     *,
@@ -119,27 +130,31 @@ async def create_invite(
     if not 0 < valid_hours <= MAX_VALID_HOURS:
         raise InvalidValue("valid_hours", "out_of_range")
     code = secrets.token_urlsafe(24)
-    creator = await _person_id(uow, created_by_tg_id, now)
     expires_at = now + timedelta(hours=valid_hours)
-    uow.session.add(
-        Invite(
-            code_hash=hash_code(code),
-            role=role,
-            station_code=station_code,
-            created_by=creator,
-            created_at=now,
-            expires_at=expires_at,
+
+    def write(connection: Connection) -> None:  # one Core transaction: no ORM flush
+        creator = _person_id_now(connection, created_by_tg_id, now)
+        connection.execute(
+            insert(Invite),
+            {
+                "code_hash": hash_code(code),
+                "role": role,
+                "station_code": station_code,
+                "created_by": creator,
+                "created_at": now,
+                "expires_at": expires_at,
+            },
         )
-    )
-    audit.record(
-        uow,
-        actor_id=creator,
-        action="invite.create",
-        subject=f"invite:{hash_code(code)[:12]}",
-        now=now,
-        detail={"role": role, "station": station_code, "valid_hours": valid_hours},
-    )
-    await uow.commit()
+        audit.insert_entry(
+            connection,
+            actor_id=creator,
+            action="invite.create",
+            subject=f"invite:{hash_code(code)[:12]}",
+            now=now,
+            detail={"role": role, "station": station_code, "valid_hours": valid_hours},
+        )
+
+    await uow.write(write)
     return CreatedInvite(code=code, role=role, station_code=station_code, expires_at=expires_at)
 
 

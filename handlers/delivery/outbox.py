@@ -318,10 +318,17 @@ class Outbox:
         background (so a person's own answer never waits on another chat's retries), else
         before returning (the tests and the console, so what they assert was sent, was sent).
         Rows a stop leaves planned go out with the next minute's tick."""
-        if self.spawn is not None:
-            self.spawn(self.deliver_pending(keys, notice=True))
-            return
-        await self.deliver_pending(keys, notice=True)
+        if not self.start_in_background(keys):
+            await self.deliver_pending(keys, notice=True)
+
+    def start_in_background(self, keys: Sequence[str]) -> bool:
+        """`deliver_soon` when the outbox sends in the background: started now, without an
+        await, so the notices queue at the pace with the person's own reply instead of after
+        it. False when it sends inline (then call `deliver_soon` after the reply)."""
+        if self.spawn is None:
+            return False
+        self.spawn(self.deliver_pending(keys, notice=True))
+        return True
 
     async def deliver_pending(
         self, keys: Sequence[str] | None = None, *, bulk: bool = True, notice: bool = False

@@ -11,8 +11,9 @@ call that names a chat passes through it:
   batches) keep one second apart in the same chat; a reply to the person who just wrote is
   never held back by that, and goes first when replies and bulk sends wait for the same slot;
   replies, and the notices one person's action just planned (`NOTICE`: a new request to the
-  station's workers, spaced per chat like bulk), take the slots first come, first served,
-  before reminders and broadcasts;
+  station's workers; at most `NOTICE_BURST` to one chat in any second, a short burst as
+  Telegram allows, so a worker told of two requests at once is not made to wait a second),
+  take the slots first come, first served, before reminders and broadcasts;
 - per group (a chat id below zero, or a channel's @name): at most 20 calls in any minute,
   replies included (the bot only points people in a group to a private chat);
 - 429 (`RetryAfter`): everybody waits as long as Telegram said, then the same call is made
@@ -44,6 +45,9 @@ BULK: dict[str, Any] = {"bulk": True}
 NOTICE: dict[str, Any] = {"bulk": True, "notice": True}
 TELEGRAM_PER_SECOND = 30
 CHAT_INTERVAL = 1.0
+# Notices a person's action causes may come to one chat this many within a second: Telegram
+# asks for about one a second per chat and allows short bursts; replies are not spaced at all.
+NOTICE_BURST = 3
 GROUP_PER_MINUTE = 20  # Telegram: a bot sends at most 20 messages a minute to one group
 GROUP_WINDOW = 60.0 + 0.005
 # Slack for clocks that disagree by a few milliseconds (ours and Telegram's, or a benchmark's).
@@ -101,6 +105,7 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         retries_after_429: int = 5,
         timer: Timer | None = None,
         group_per_minute: int = GROUP_PER_MINUTE,
+        notice_burst: int = NOTICE_BURST,
     ) -> None:
         self.per_second = per_second
         self.chat_interval = chat_interval
@@ -109,6 +114,8 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         self.timer: Timer = timer or RealTimer()
         self._started: deque[_Slot] = deque()
         self._last_in_chat: dict[int | str, float] = {}
+        self.notice_burst = notice_burst
+        self._notices_in_chat: dict[int | str, deque[float]] = {}  # notices, last second
         self._resume_at = 0.0
         self._replies: deque[asyncio.Future[None]] = deque()  # replies waiting, in order
         self.group_per_minute = group_per_minute
@@ -155,8 +162,9 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         about as long as the others; bulk sends step aside while a reply waits, so a person
         chatting during a long reminder run is not queued behind it. A notice (what one
         person's action planned for someone else: a new request to the station's workers)
-        queues with the replies, once its chat's second has passed: it is as urgent as a
-        reply, and would otherwise wait for the replies of a whole crowd to end."""
+        queues with the replies, unless its chat already had `notice_burst` calls in the last
+        second: it is as urgent as a reply, and would otherwise wait for the replies of a
+        whole crowd to end."""
         if bulk and not notice:
             await self._acquire_bulk(chat_id)
             return
@@ -165,9 +173,26 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
 
     def _held_until(self, now: float, chat_id: int | str, spaced: bool) -> float:
         held = self._group_ready_at(now, chat_id)
-        if spaced and chat_id in self._last_in_chat:
-            held = max(held, self._last_in_chat[chat_id] + self.chat_interval)
+        if spaced:  # a notice: at most `notice_burst` in any second to its chat, bulk included
+            recent = [
+                at for at in self._notices_in_chat.get(chat_id, ()) if at > now - self.chat_interval
+            ]
+            last = self._last_in_chat.get(chat_id)
+            if last is not None and last > now - self.chat_interval and last not in recent:
+                recent.append(last)
+            if len(recent) >= self.notice_burst:
+                held = max(held, sorted(recent)[-self.notice_burst] + self.chat_interval)
         return held
+
+    def _noted(self, now: float, chat_id: int | str) -> None:
+        sent = self._notices_in_chat.setdefault(chat_id, deque(maxlen=self.notice_burst))
+        sent.append(now)
+        self._last_in_chat[chat_id] = now
+        if len(self._notices_in_chat) > 10_000:
+            self._notices_in_chat = {
+                chat: at for chat, at in self._notices_in_chat.items()
+                if at and at[-1] > now - self.chat_interval
+            }  # fmt: skip
 
     async def _turn(self, chat_id: int | str, *, spaced: bool) -> bool:
         # A call held by its own chat's limits (a group's 20 a minute, a notice's one a second
@@ -190,7 +215,7 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
                 if ready <= now:
                     self._take(now, chat_id)
                     if spaced:
-                        self._last_in_chat[chat_id] = now
+                        self._noted(now, chat_id)
                     return True
                 await self.timer.sleep(ready - now)
         finally:

@@ -126,10 +126,16 @@ async def record(context: Context, messages: Sequence[PlannedMessage]) -> list[s
     return [m.key for m in messages]
 
 
-async def deliver(context: Context, keys: Sequence[str]) -> None:
-    """Let the outbox send the ledger rows `record` gave the keys of."""
-    if keys:
+async def deliver(context: Context, keys: Sequence[str], *, started: bool = False) -> None:
+    """Let the outbox send the ledger rows `record` gave the keys of (unless `start` did)."""
+    if keys and not started:
         await context.bot_data.outbox.deliver_soon(keys)
+
+
+def start(context: Context, keys: Sequence[str]) -> bool:
+    """Before the person's reply: in the background (as `run` sends), the notices start now and
+    queue with the reply, as urgent as it (bench.notices); True if so, else `deliver` after."""
+    return bool(keys) and context.bot_data.outbox.start_in_background(keys)
 
 
 def new_request_notices(context: Context, submitted: Submitted) -> list[PlannedMessage]:

@@ -570,13 +570,14 @@ async def submit(update: Update, context: Context, who: Speaker, draft: Draft) -
     )
     FLOW.drop(context)  # consumed: a later press of this conversation says it has ended
     forget_preset(context)
+    started = request_notices.start(context, keys)
     await show_surely(
         update,
         sent_text(
             _, context, who, submitted.request, submitted.created, group=submitted.notify_group
         ),
     )
-    await request_notices.deliver(context, keys)
+    await request_notices.deliver(context, keys, started=started)
     return END
 
 

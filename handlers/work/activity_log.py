@@ -21,6 +21,7 @@ hours and writes the audit entry.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from html import escape
@@ -617,28 +618,28 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
         return END
     except InvalidValue as problem:
         return await _refused(update, context, who, draft, problem)
+    items = list(draft.get("evidence", []))
     problems = await record_steps.store_evidence(
-        context,
-        who,
-        activity_id=entry.id,
-        station_code=entry.station_code,
-        items=list(draft.get("evidence", [])),
+        context, who, activity_id=entry.id, station_code=entry.station_code, items=items
     )
-    async with data.uow() as uow:
-        view = await records.record_view(
-            uow,
-            actor_tg_id=who.tg_id,
-            activity_id=entry.id,
-            templates=data.knowledge.record_templates,
-        )
+    evidence, missing = 0, entry.missing
+    if items or missing is None:  # what the record holds now, read back
+        async with data.uow() as uow:
+            view = await records.record_view(
+                uow,
+                actor_tg_id=who.tg_id,
+                activity_id=entry.id,
+                templates=data.knowledge.record_templates,
+            )
+        evidence, missing = len(view.evidence), view.missing
     text = _("✅ Saved.") + "\n" + _entry_summary(context, who, entry)
-    if view.evidence:
-        text += "\n" + _("Photos and files: {count}").format(count=len(view.evidence))
+    if evidence:
+        text += "\n" + _("Photos and files: {count}").format(count=evidence)
     text += "".join("\n⚠️ " + p for p in problems)
-    if not view.complete:
+    if missing:
         text += "\n" + _(
             "⚠️ This record is incomplete until {missing} is added: /mylogs has Complete it."
-        ).format(missing=escape(missing_names(context, who, view)))
+        ).format(missing=escape(missing_names(context, who, entry.template_code, missing)))
     buttons = InlineKeyboardMarkup(
         [
             [
@@ -683,12 +684,15 @@ async def _refused(
     return await FLOW.ask(update, context, who, "category", reason)
 
 
-def missing_names(context: Context, who: Speaker, view: records.RecordView) -> str:
-    """What a record lacks, by the form's labels (a photo as "a photo")."""
+def missing_names(
+    context: Context, who: Speaker, template_code: str, missing: Sequence[str]
+) -> str:
+    """What a record lacks (`RecordView.missing`), by the form's labels (a photo as "a
+    photo")."""
     _ = who.gettext
-    template = context.bot_data.knowledge.record_templates.template(view.entry.template_code)
+    template = context.bot_data.knowledge.record_templates.template(template_code)
     names = []
-    for code in view.missing:
+    for code in missing:
         form_field = template.form_field(code) if template else None
         if form_field is not None:
             names.append(form_field.label(who.lang))

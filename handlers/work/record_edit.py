@@ -67,7 +67,7 @@ def card_text(context: Context, who: Speaker, view: RecordView) -> str:
 
         lines.append(
             _("⚠️ Incomplete: {missing} missing.").format(
-                missing=escape(missing_names(context, who, view))
+                missing=escape(missing_names(context, who, view.entry.template_code, view.missing))
             )
         )
     return "\n".join(lines)

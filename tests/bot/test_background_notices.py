@@ -10,6 +10,7 @@ in the middle of the send (the offline Telegram's fault hook ends the task there
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
@@ -23,7 +24,7 @@ from db.models import Delivery
 from db.uow import Database
 from handlers.delivery.reminders import run_due
 from services import delivery
-from tests.bot.test_requests import make_request
+from tests.bot.test_requests import fill_request, make_request
 from tests.harness import BotHarness
 
 CANCELLED = "cancelled request"
@@ -188,3 +189,28 @@ async def test_a_handed_off_question_survives_a_kill_before_its_send(running: Bo
     bot.clock.advance(timedelta(hours=1))
     await run_due(bot.app.bot_data)
     assert sum(m.text.startswith("❓ New question #") for m in worker.messages) == 1
+
+
+async def test_the_workers_notice_starts_with_the_residents_confirmation(
+    running: BotHarness,
+) -> None:
+    """A new request's notice is as urgent as the resident's reply: in the background it is
+    under way while the confirmation is still on its way, not started after it (bench.notices)."""
+    bot = running
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    resident = await bot.person(lang="en")
+    told_during: list[int] = []
+
+    async def slow_confirmation(method: str, params: dict[str, Any]) -> None:
+        text = str(params.get("text"))
+        if params.get("chat_id") == resident.user_id and re.search(r"[A-Z]{2}-\d{4}", text):
+            for _ in range(100):  # Telegram takes its time answering the resident
+                await asyncio.sleep(0)
+            told_during.append(len(worker.messages))
+
+    bot.telegram.fault_hook = slow_confirmation  # type: ignore[assignment]
+    await fill_request(resident)
+    await resident.press("req:confirm")
+    await _settled(bot)
+    assert told_during and told_during[0] == 1  # the worker had it before the resident's answer
+    assert len(worker.messages) == 1 and re.search(r"[A-Z]{2}-\d{4}", worker.last_text)

@@ -229,9 +229,11 @@ async def test_at_most_20_calls_a_minute_to_one_group() -> None:
 
 async def test_a_notice_goes_before_bulk_sends_in_turn_with_replies() -> None:
     """A new request's notice to a worker is not queued behind a broadcast's thousands, nor
-    behind the replies that came after it; it keeps one second per chat."""
+    behind the replies that came after it; a worker told of several requests at once gets a
+    short burst (NOTICE_BURST in any second), the next one a second after the first."""
     timer = ManualTimer()
     pace = Pace(timer=timer)
+    assert pace.notice_burst == 3
     log: list[str] = []
 
     sent_at: list[float] = []
@@ -252,11 +254,14 @@ async def test_a_notice_goes_before_bulk_sends_in_turn_with_replies() -> None:
     await timer.advance(0)
     tasks.append(asyncio.create_task(send("reply", 8, None)))
     await timer.advance(0)
-    tasks.append(asyncio.create_task(send("second notice", 200, NOTICE)))
-    await timer.advance(0)
+    for n in ("second", "third", "fourth"):
+        tasks.append(asyncio.create_task(send(f"{n} notice", 200, NOTICE)))
+        await timer.advance(0)
     while not all(task.done() for task in tasks):
         await timer.advance(0.01)
-    assert log[30:32] == ["notice", "reply"]
-    assert "second notice" in log[32:]
+    assert log[30:34] == ["notice", "reply", "second notice", "third notice"]
+    assert "fourth notice" in log[34:]
     moments = {name: at for at, name in zip(sent_at, log, strict=True)}
-    assert moments["second notice"] - moments["notice"] >= 1.0
+    assert moments["third notice"] - moments["notice"] < 0.1
+    assert moments["fourth notice"] - moments["notice"] >= 1.0
+    assert "bulk0" in log[34:] and log.index("fourth notice") > log.index("bulk0")

@@ -1,0 +1,111 @@
+"""`UnitOfWork.write`: a use case's Core statements as one transaction, on each real backend,
+both on the kept connection (nothing read yet) and inside a unit that has opened its session."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Connection, func, insert, select
+
+from db.models import AuditEntry, Consent, FirstContact, Invite, Person
+from db.uow import Database, inserted_id
+from knowledge.bundle import load_knowledge
+from services import consent, people, staff
+from services.stations import sync_stations
+
+NOW = datetime(2026, 11, 16, 2, 0, tzinfo=UTC)
+
+
+async def _count(db: Database, model: type[object]) -> int:
+    async with db.uow() as uow:
+        return int(await uow.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_write_is_committed_whole_or_not_at_all(migrated_database: Database) -> None:
+    db = migrated_database
+
+    def two_people(connection: Connection) -> int:
+        first = inserted_id(connection.execute(insert(Person).values(tg_id=1, created_at=NOW)))
+        connection.execute(insert(Person).values(tg_id=2, created_at=NOW))
+        return first
+
+    async with db.uow() as uow:  # nothing read yet: the kept connection
+        assert await uow.write(two_people) > 0
+    assert await _count(db, Person) == 2
+
+    def half_then_fail(connection: Connection) -> None:
+        connection.execute(insert(Person).values(tg_id=3, created_at=NOW))
+        raise RuntimeError("refused half-way")
+
+    async with db.uow() as uow:
+        with pytest.raises(RuntimeError):
+            await uow.write(half_then_fail)
+    async with db.uow() as uow:  # a session already open: its transaction, then committed
+        await uow.session.scalar(select(func.count()).select_from(Person))
+        with pytest.raises(RuntimeError):
+            await uow.write(half_then_fail)
+    assert await _count(db, Person) == 2
+    async with db.uow() as uow:
+        await uow.session.scalar(select(func.count()).select_from(Person))
+        await uow.write(lambda c: c.execute(insert(Person).values(tg_id=4, created_at=NOW)))
+    assert await _count(db, Person) == 3
+
+
+async def test_an_invitation_and_its_audit_entry_are_written_together(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    async with db.uow() as uow:
+        await sync_stations(uow, load_knowledge().stations)
+    async with db.uow() as uow:
+        await staff.create_invite(
+            uow, role="worker", station_code="jiangnan", station_codes=("jiangnan",),
+            created_by_tg_id=77, now=NOW,
+        )  # fmt: skip
+    async with db.uow() as uow:
+        creator = await uow.session.scalar(select(Person.id).where(Person.tg_id == 77))
+        invite = await uow.session.scalar(select(Invite))
+        entry = await uow.session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "invite.create")
+        )
+        assert creator is not None and invite is not None and entry is not None
+        assert (invite.role, invite.station_code, invite.created_by) == (
+            "worker", "jiangnan", creator,
+        )  # fmt: skip
+        assert entry.actor_person_id == creator
+        assert entry.detail == {"role": "worker", "station": "jiangnan", "valid_hours": 72}
+
+
+async def test_a_first_contact_creates_the_person_and_makes_them_reachable(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    async with db.uow() as uow:
+        first = await people.access_for(
+            uow, tg_id=501, now=NOW, language_code="en", display_name="Ann"
+        )
+    async with db.uow() as uow:
+        again = await people.access_for(uow, tg_id=501, now=NOW, display_name="Ann B")
+        person = await uow.session.scalar(select(Person).where(Person.tg_id == 501))
+        contact = await uow.session.scalar(select(FirstContact).where(FirstContact.tg_id == 501))
+        assert person is not None and contact is not None
+        assert (person.id, person.language, person.display_name) == (first.person_id, "en", "Ann B")
+    assert again.person_id == first.person_id and again.language == "en"
+
+
+async def test_consent_given_twice_is_recorded_once(migrated_database: Database) -> None:
+    db = migrated_database
+    async with db.uow() as uow:
+        who = await people.access_for(uow, tg_id=502, now=NOW)
+    for _ in range(2):
+        async with db.uow() as uow:
+            given = await consent.give(uow, person_id=who.person_id, now=NOW)
+            assert given.given and given.granted_at == NOW
+    async with db.uow() as uow:
+        assert (await consent.status(uow, person_id=who.person_id)).given
+        kinds = (await uow.session.scalars(select(Consent.kind).order_by(Consent.kind))).all()
+        audited = await uow.session.scalar(
+            select(func.count()).where(AuditEntry.action == "consent.give")
+        )
+    assert kinds == sorted(consent.KINDS) and audited == 1
