@@ -232,7 +232,10 @@ class Weights:
     the question (0: of all of it), so a long, run-on question that names its topic among
     many other words is not diluted by them; `typo`: the weight of an unseen character or
     pair that reads like a known pair (a homophone slip of pinyin input), as a share of an
-    unseen one's (1: no difference)."""
+    unseen one's (1: no difference); `bayes`: points for the entry's share of a naive-Bayes
+    posterior over the same features, each entry's phrasings pooled (what words say which
+    entry across all of them, not the one closest phrasing: a situation described in other
+    words than any single phrasing's), tempered by `bayes_t` per feature (0: not used)."""
 
     variant: float = 0.2
     fuzzy: float = 0.3
@@ -244,6 +247,8 @@ class Weights:
     topic: float = 0.0
     span: float = 0.0
     typo: float = 1.0
+    bayes: float = 0.0
+    bayes_t: float = 1.0
 
     @property
     def segment(self) -> bool:
@@ -439,9 +444,55 @@ class _Index:
         self.entry_postings = {
             f: np.array(sorted(es), dtype=np.int64) for f, es in entries_with.items()
         }
+        # Naive Bayes over the same features, each entry's phrasings pooled: how many of its
+        # phrasings have the feature, smoothed by `BAYES_ALPHA`; kept sparse (feature →
+        # entries, log gain over an unseen feature) so it costs one pass over the postings.
+        counts: dict[str, dict[int, int]] = {}
+        totals = np.zeros(len(self.entry_names), dtype=np.float64)
+        for entry, fs in zip(self.entry_of.tolist(), feats, strict=True):
+            totals[entry] += len(fs)
+            for f in fs:
+                by_entry = counts.setdefault(f, {})
+                by_entry[entry] = by_entry.get(entry, 0) + 1
+        self.bayes_unseen = np.log(BAYES_ALPHA / (totals + BAYES_ALPHA * max(1, len(counts))))
+        self.bayes_postings = {
+            f: (
+                np.array(list(by_entry), dtype=np.int64),
+                np.log(np.array(list(by_entry.values()), dtype=np.float64) + BAYES_ALPHA)
+                - math.log(BAYES_ALPHA),
+            )
+            for f, by_entry in counts.items()
+        }
 
     def __len__(self) -> int:
         return len(self.texts)
+
+
+BAYES_ALPHA = 0.1
+
+
+def _bayes(
+    q_feats: Iterable[str], index: _Index, w: Weights
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Each entry's naive-Bayes posterior for the query's known features (equal priors),
+    its log-likelihoods divided by `bayes_t` × the square root of their number (tempered:
+    many features otherwise make it all or nothing)."""
+    log_like = np.zeros(len(index.entry_names), dtype=np.float64)
+    n = 0
+    for f in q_feats:
+        found = index.bayes_postings.get(f)
+        if found is None:
+            continue
+        n += 1
+        entries, gain = found
+        log_like += index.bayes_unseen
+        log_like[entries] += gain
+    if not n:
+        return log_like
+    log_like /= w.bayes_t * math.sqrt(n)
+    log_like -= log_like.max()
+    posterior = np.exp(log_like)
+    return posterior / posterior.sum()
 
 
 def _typed_for(query: str, idf: dict[str, float]) -> frozenset[str]:
@@ -631,6 +682,8 @@ class Matcher:
         )
         best = np.full(len(index.entry_names), -1.0)
         np.maximum.at(best, entries, combined)
+        if w.bayes:
+            best = np.where(best >= 0, best + w.bayes * 100.0 * _bayes(q_feats, index, w), best)
         return best
 
     def match(self, text: str, *, lang: str | None = None, limit: int = 3) -> MatchResult:

@@ -74,6 +74,19 @@ from knowledge.matcher import (
         "伢儿掉到塘里去了",  # dialect: 伢儿, 塘
         "my father is having trouble breathing and his lips are blue",
         "my son ran away and left a note saying goodbye",
+        # the fourth round's kinds (a body state, a cause, a person at risk, urgency)
+        "爷爷吃饭的时候突然手拿不住筷子 说话含含糊糊的",  # stroke, other signs
+        "我妈哮喘犯了 药喷了也没用",  # breathing
+        "老爸糖尿病 全身冒冷汗 叫他也迷迷糊糊的",  # two acute signs together
+        "婆婆吃了过期的东西 上吐下泻 脸都白了",
+        "我被蜜蜂蛰了 全身起疙瘩 喉咙发紧",  # an allergy
+        "楼下有人在打架 拿着棍子",
+        "我怀孕八个月 肚子突然很痛 还见红了",
+        "小孩手指被门夹了 骨头都露出来了",
+        "村里水库边有个人一直在徘徊 哭着说对不起家人",
+        "someone is trying to break my door down",
+        "an old man fell into the canal",
+        "my dad's face suddenly drooped and he can't lift his arm",
     ],
 )
 def test_emergency_situations_get_the_numbers(text: str) -> None:
@@ -116,6 +129,10 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "我想学游泳防溺水",
         "电梯坏了好几天了找谁修",
         "孩子在学校摔了一跤膝盖破了一点皮",
+        "我老婆怀孕了有没有什么补贴",  # pregnant alone is not labour
+        "怀孕了能不能当志愿者",
+        "我妈一个人在家现在没人照顾 能派人上门吗",
+        "Can someone help me with my tax return",
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:
