@@ -491,8 +491,9 @@ def _bayes(
         return log_like
     log_like /= w.bayes_t * math.sqrt(n)
     log_like -= log_like.max()
-    posterior = np.exp(log_like)
-    return posterior / posterior.sum()
+    posterior: np.ndarray[Any, np.dtype[np.float64]] = np.exp(log_like)
+    posterior /= posterior.sum()
+    return posterior
 
 
 def _typed_for(query: str, idf: dict[str, float]) -> frozenset[str]:
