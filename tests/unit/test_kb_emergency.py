@@ -87,6 +87,19 @@ from knowledge.matcher import (
         "someone is trying to break my door down",
         "an old man fell into the canal",
         "my dad's face suddenly drooped and he can't lift his arm",
+        "my mum isn't breathing",
+        "my baby is having a fit",
+        "my wife jumped from the window",
+        "there's smoke coming from the flat next door",
+        "my friend says she is going to end her life tonight",
+        "my grandmother collapsed",
+        "老人走路突然倒下 嘴里吐白沫",
+        "外公晚饭后一直喊头痛 吐了两次 现在叫不太醒",
+        "孩子玩插座被电了 现在不哭也不动",
+        "我婆婆一个人在家 电话打了一天都不接 她有心脏病",  # unreachable + a condition
+        "儿子在学校被几个人围着打 头都打破了",
+        "我女儿在QQ上说她吃了半瓶安眠药",
+        "奶奶被开水壶烫到腿了 起了好大的泡",
     ],
 )
 def test_emergency_situations_get_the_numbers(text: str) -> None:
@@ -133,6 +146,13 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "怀孕了能不能当志愿者",
         "我妈一个人在家现在没人照顾 能派人上门吗",
         "Can someone help me with my tax return",
+        "我把水杯打破了",
+        "孩子玩水被烫到了一点",  # mild
+        "smoke alarm installation",
+        "社工站电话打不通",
+        "我妈有高血压能申请上门服务吗",
+        "我爸有糖尿病一个人住",
+        "家里的树倒了",
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:
