@@ -98,6 +98,7 @@ class Query:
     text: str
     expected: str | None  # None: out of scope; "emergency": any emergency entry
     also: tuple[str, ...] = ()
+    style: str = ""  # the writer's own note (plain, long, indirect, typo …), when given
 
     @property
     def in_scope(self) -> bool:
@@ -143,7 +144,12 @@ def load_queries(path: Path) -> list[Query]:
     if isinstance(data, dict) and "questions" in data:
         items = data["questions"]
     return [
-        Query(_text(item), _label(item), tuple(str(a) for a in item.get("also", ()) or ()))
+        Query(
+            _text(item),
+            _label(item),
+            tuple(str(a) for a in item.get("also", ()) or ()),
+            str(item.get("style", "") or ""),
+        )
         for item in items
     ]
 
@@ -627,9 +633,14 @@ def pool_cross_validation(knowledge: Any, seed: int = 7) -> list[tuple[str, Repo
                     )
                 )
     t = knowledge.faq.matcher.thresholds
+    ids = knowledge.faq.matcher.emergency_entries
     for copy, (qs_all, ds_all) in together.items():
-        ids = knowledge.faq.matcher.emergency_entries
         reports.append((f"**all folds{copy}**", evaluate(qs_all, ds_all, t, ids)))
+    qs_all, ds_all = together[""]
+    for style in sorted({q.style for q in qs_all if q.style}):
+        picked = [(q, d) for q, d in zip(qs_all, ds_all, strict=True) if q.style == style]
+        report = evaluate([q for q, _ in picked], [d for _, d in picked], t, ids)
+        reports.append((f"all folds, {style} ({len(picked)})", report))
     return reports
 
 
