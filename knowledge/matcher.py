@@ -282,6 +282,9 @@ class Emergency:
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
     concepts: dict[str, Concept] = field(default_factory=dict)
     fire_at: float = 1.0
+    # An emergency entry ranked first (answered or suggested by the scores) is answered as an
+    # emergency when the message's concepts weigh this share of `fire_at`.
+    ranked_at: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -714,9 +717,10 @@ class Matcher:
         ranked = real[:limit]
         outcome = self.outcome(ranked)
         if (
-            outcome == SUGGEST
+            outcome in (SUGGEST, ANSWER)
             and ranked[0].entry_id in self.emergency_entries
-            and self._lexicon[lang].weight(_plain(text, lang)) >= 0.7 * self.emergency.fire_at
+            and self._lexicon[lang].weight(_plain(text, lang))
+            >= self.emergency.ranked_at * self.emergency.fire_at - 1e-9
         ):
             # Someone who may be in danger gets the numbers, not a choice to make (when the
             # message names most of an emergency: "孩子晚上一直哭闹" is not one).
