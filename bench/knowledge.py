@@ -570,6 +570,20 @@ def _faq_before(revision: str, knowledge: Any) -> Matcher | None:
     return build_matcher(list(faq.entries), faq.synonyms, settings=knowledge.faq.settings)
 
 
+# Emergency questions of a training pool become variants of the general emergency entry
+# (the first of `emergency.entries`) when true: what the scores learn of how people describe
+# an emergency, beside the concepts (`bench.pool_variants` writes them the same way).
+EMERGENCY_AS_VARIANTS = False
+
+
+def variant_entry(query: Query, emergency_entry: str = "emergency_numbers") -> str | None:
+    """The entry a training question becomes a variant of, or None (out of scope; an
+    emergency unless `EMERGENCY_AS_VARIANTS`)."""
+    if query.is_emergency:
+        return emergency_entry if EMERGENCY_AS_VARIANTS else None
+    return query.expected
+
+
 def pool_folds(seed: int = 7) -> list[tuple[str, list[Query], list[Query]]]:
     """Each training pool cut in two folds (the same shuffle every time): (pool name, fold 1,
     fold 2). Fold 2 of the fourth pool's emergencies is the emergency layer's test: its
@@ -610,8 +624,9 @@ def pool_cross_validation(knowledge: Any, seed: int = 7) -> list[tuple[str, Repo
         more: dict[str, dict[str, list[str]]] = {}
         for _, *halves in folds:
             for q in halves[k]:
-                if q.in_scope and not q.is_emergency and q.expected is not None:
-                    more.setdefault(q.expected, {}).setdefault(script_of(q.text), []).append(q.text)
+                entry = variant_entry(q)
+                if entry is not None:
+                    more.setdefault(entry, {}).setdefault(script_of(q.text), []).append(q.text)
         with tempfile.TemporaryDirectory() as folder:
             shutil.copytree(faq_folder, Path(folder) / "faq")
             (Path(folder) / "faq" / "more_variants.yaml").write_text(

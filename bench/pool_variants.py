@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.knowledge import OLD_PATH, POOL_PATHS, load_queries
+from bench.knowledge import OLD_PATH, POOL_PATHS, load_queries, variant_entry
 from knowledge.matcher import normalise, script_of
 
 TARGET = Path(__file__).resolve().parents[1] / "knowledge" / "faq" / "more_variants.yaml"
@@ -40,10 +40,10 @@ def build(paths: Sequence[Path] = POOL_PATHS) -> dict[str, dict[str, list[str]]]
     old = {normalise(q.text) for q in load_queries(OLD_PATH)}
     queries = [q for path in paths if path.exists() for q in load_queries(path)]
     for query in queries:
-        if not query.in_scope or query.is_emergency or normalise(query.text) in old:
+        entry = variant_entry(query)
+        if entry is None or normalise(query.text) in old:
             continue
-        assert query.expected is not None
-        by_lang = found.setdefault(query.expected, {})
+        by_lang = found.setdefault(entry, {})
         texts = by_lang.setdefault(script_of(query.text), [])
         if query.text.strip() not in texts:
             texts.append(query.text.strip())
