@@ -1,7 +1,7 @@
 """Residents keep being served while a big broadcast goes out.
 
     python -m bench.notices [--recipients 10000] [--residents 200] [--latency 0.05]
-                            [--spread 60] [--concurrent-updates] [--seed 1]
+                            [--spread 60] [--sequential] [--seed 1]
 
 The real application from `build_application()` (SQLite file brought up by the migrations,
 SQL persistence on, Telegram's pace of 30 calls a second), talking to the offline Telegram with
@@ -11,8 +11,10 @@ at random moments in the first `--spread` seconds, each asks a question (answere
 knowledge base) and then makes a request (the whole /request conversation) at a station whose
 worker is in the bot.
 
-Updates are processed one at a time, as the bot does today (PTB without concurrent updates);
-`--concurrent-updates` lets them overlap, as a bot with concurrent update processing would.
+Updates go through the update queue and are processed as `run` processes them (different
+people's at the same time, one person's in order: bot/update_order.py), and notifications go
+out from the ledger in the background; `--sequential` processes one update at a time with
+notifications sent inline (what the bot did before issue 11), to compare.
 
 Printed: p50 / p99 from a resident's message to their reply, and from their Confirm to the
 worker's notification; the broadcast's rate (messages a second over its delivery) and the most
@@ -39,10 +41,12 @@ from sqlalchemy import insert
 from telegram import Update
 
 from bench import scenario_request
+from bench.crowd import Observed
 from bot.application import build_application, on_startup
 from bot.clock import SystemClock
 from bot.offline_telegram import OFFLINE_TOKEN, BotMessage, OfflinePerson, OfflineTelegram
 from bot.settings import Settings
+from bot.update_order import PerPersonOrder
 from db import migrate
 from db.models import FirstContact, Person
 from db.uow import Database
@@ -68,14 +72,18 @@ class Timings:
 
 
 class Fed:
-    """What an OfflinePerson feeds: updates one at a time (a lock, as PTB without concurrent
-    updates), or overlapping; each update's time from arrival to handled is kept."""
+    """What an OfflinePerson feeds: the update queue, as polling fills it (or, `sequential`,
+    `process_update` one at a time, as PTB without concurrent updates); each update's time
+    from arrival to handled is kept."""
 
-    def __init__(self, app: Any, timings: Timings, *, concurrent: bool) -> None:
+    def __init__(
+        self, app: Any, timings: Timings, processor: Observed | None, *, sequential: bool
+    ) -> None:
         self.app = app
         self.bot = app.bot
         self.timings = timings
-        self.lock: asyncio.Lock | None = None if concurrent else asyncio.Lock()
+        self.processor = processor
+        self.lock: asyncio.Lock | None = asyncio.Lock() if sequential else None
         self.last_arrival: dict[int, float] = {}
 
     async def process_update(self, update: Update) -> None:
@@ -83,11 +91,15 @@ class Fed:
         user = update.effective_user
         if user is not None:
             self.last_arrival[user.id] = arrived
-        if self.lock is None:
-            await self.app.process_update(update)
-        else:
+        if self.lock is not None:
             async with self.lock:
                 await self.app.process_update(update)
+        else:
+            assert self.processor is not None
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self.processor.done[update.update_id] = done
+            await self.app.update_queue.put(update)
+            await done
         self.timings.replies.append(time.perf_counter() - arrived)
 
 
@@ -132,15 +144,17 @@ async def run(args: argparse.Namespace) -> str:
         await migrate.upgrade(database.engine)
         telegram = OfflineTelegram(latency=args.latency)
         clock = SystemClock(settings.zone)
+        processor = Observed(None if args.sequential else PerPersonOrder())
         app = build_application(
             settings, database=database, token=OFFLINE_TOKEN, request=telegram, clock=clock,
-            persistence=True,
+            persistence=True, notify_in_background=not args.sequential,
+            update_processor=processor,
         )  # fmt: skip
         await app.initialize()
         await on_startup(app)
         await app.start()
         try:
-            return await _measure(args, rng, app, telegram, database, clock)
+            return await _measure(args, rng, app, telegram, database, clock, processor)
         finally:
             await app.stop()
             await app.shutdown()
@@ -154,6 +168,7 @@ async def _measure(
     telegram: OfflineTelegram,
     database: Database,
     clock: SystemClock,
+    processor: Observed,
 ) -> str:
     stations = app.bot_data.knowledge.stations.codes
     now = clock.now()
@@ -182,7 +197,7 @@ async def _measure(
 
     telegram.listeners.append(listen)
     timings = Timings()
-    fed = Fed(app, timings, concurrent=args.concurrent_updates)
+    fed = Fed(app, timings, processor, sequential=args.sequential)
     outbox = app.bot_data.outbox
 
     async def broadcast() -> tuple[float, float]:
@@ -236,7 +251,7 @@ async def _measure(
         f"broadcast: {len(broadcast_sends)} of {len(planned.recipients)} recipients in "
         f"{finished - started:.1f} s; {args.residents} residents arriving over {args.spread:.0f} s "
         f"(done after {residents_done:.1f} s); Telegram latency {args.latency * 1000:.0f} ms; "
-        f"updates {'overlapping' if args.concurrent_updates else 'one at a time'}",
+        f"updates {'one at a time, notices inline' if args.sequential else 'as run: per person, notices in the background'}",
         "",
         f"{'':34} {'n':>5} {'p50 s':>7} {'p99 s':>7} {'max s':>7}  target p99 ≤ {TARGET_P99_S:g} s",
     ]
@@ -269,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--residents", type=int, default=200)
     parser.add_argument("--latency", type=float, default=0.05, help="seconds per Telegram call")
     parser.add_argument("--spread", type=float, default=60.0, help="residents arrive over this")
-    parser.add_argument("--concurrent-updates", action="store_true")
+    parser.add_argument(
+        "--sequential", action="store_true", help="one update at a time, notifications inline"
+    )
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     if args.recipients < 1 or args.residents < 1:

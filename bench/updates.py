@@ -3,7 +3,8 @@
     python -m bench.updates [--updates N] [--scenario NAME ...] [--profile] [--database-url URL]
 
 Ours: the real application from `build_application()` (offline Telegram, a SQLite FILE database
-in a temporary folder brought up by the migrations, SQL persistence on, flushing every 2 s).
+in a temporary folder brought up by the migrations, SQL persistence on and written after every
+update, notifications sent in the background as `run` sends them).
 Echo: a bare PTB `Application` (offline Telegram, no persistence) with one MessageHandler that
 echoes the text. Both are fed real `Update` objects by `OfflinePerson`, and every
 `process_update` is timed on its own.
@@ -61,6 +62,7 @@ DEFAULT_UPDATES = 2000
 UNPACED = 1_000_000  # messages a second: no update ever waits for the pacer
 PERSON_NAME = "测试"
 TARGET_RATIO = 10.0
+STATION_WORKERS = 790_000_001
 
 
 class TimedApp:
@@ -195,11 +197,24 @@ async def start_ours(folder: Path, database_url: str | None = None) -> Ours:
         # The pacer's code runs (and its cost counts), but not its deliberate wait: at 30
         # messages a second it would make this a measure of Telegram's limit, not of our work.
         pace=Pace(per_second=UNPACED),
+        # As `run` does: the notices a step implies go out from the ledger in the background,
+        # so a Confirm never waits for the worker's chat (paced one a second per chat).
+        notify_in_background=True,
     )
     await app.initialize()
     await on_startup(app)
     await app.start()
-    return Ours(app, telegram, database, itertools.count(800_000_001), schema)
+    ours = Ours(app, telegram, database, itertools.count(800_000_001), schema)
+    # One social worker per station, as in the field: a new request tells that worker (else it
+    # would fall back to every administrator the invite scenario has made by then).
+    now = app.bot_data.clock.now()
+    for n, code in enumerate(sorted(s.code for s in app.bot_data.knowledge.stations.stations)):
+        async with database.uow() as uow:
+            await staff.grant_directly(
+                uow, tg_id=STATION_WORKERS + n, role="worker", station_code=code, now=now,
+                display_name=PERSON_NAME,
+            )  # fmt: skip
+    return ours
 
 
 async def stop_ours(ours: Ours) -> None:

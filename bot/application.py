@@ -17,11 +17,13 @@ from telegram.ext import (
     DictPersistence,
     PersistenceInput,
 )
+from telegram.ext._handlers.conversationhandler import PendingState
+from telegram.ext._utils.trackingdict import TrackingDict
 from telegram.request import BaseRequest
 
 import handlers
 from bot.clock import SystemClock
-from bot.persistence import SQLPersistence
+from bot.persistence import CHAT, USER, SQLPersistence
 from bot.settings import Settings
 from bot.update_order import PerPersonOrder
 from db.uow import Database
@@ -45,8 +47,9 @@ class StationApplication(Application[Any, Any, Any, Any, BotData, Any]):
     steps, and a button on screen then no longer matched the step on record. Here each update's
     changes (the person's conversation states, their draft) are written right after it; the
     timer stays as the fallback. `update_persistence` writes only what was touched since the
-    last write, and `SQLPersistence` skips values that did not change, so a step costs one or
-    two small writes (bench/updates.py measures it)."""
+    last write, `SQLPersistence` skips values that did not change, and what is left is written
+    in one transaction, so a step costs at most one small commit (bench/updates.py measures
+    it)."""
 
     async def process_update(self, update: object) -> None:
         try:
@@ -54,6 +57,56 @@ class StationApplication(Application[Any, Any, Any, Any, BotData, Any]):
         finally:
             if self.persistence is not None and self.running:
                 await self.update_persistence()
+
+    async def update_persistence(self) -> None:
+        """PTB's round (what was touched since the last one), as ONE transaction. PTB's own
+        round makes a task per user, chat and conversation touched and deep-copies each
+        user's data; that bookkeeping cost more than the write (bench/updates.py)."""
+        persistence = self.persistence
+        if not isinstance(persistence, SQLPersistence):
+            await super().update_persistence()
+            return
+        try:
+            self._stage_round(persistence)
+            await persistence.write_staged()
+        except Exception as error:  # noqa: BLE001 - PTB reports persistence errors this way too
+            await self.process_error(update=None, error=error)
+
+    def _stage_round(self, persistence: SQLPersistence) -> None:
+        # What PTB's Application.__update_persistence collects (PTB 22), staged synchronously.
+        chats, self._chat_ids_to_be_updated_in_persistence = (
+            self._chat_ids_to_be_updated_in_persistence, set(),
+        )  # fmt: skip
+        dropped_chats, self._chat_ids_to_be_deleted_in_persistence = (
+            self._chat_ids_to_be_deleted_in_persistence, set(),
+        )  # fmt: skip
+        users, self._user_ids_to_be_updated_in_persistence = (
+            self._user_ids_to_be_updated_in_persistence, set(),
+        )  # fmt: skip
+        dropped_users, self._user_ids_to_be_deleted_in_persistence = (
+            self._user_ids_to_be_deleted_in_persistence, set(),
+        )  # fmt: skip
+        for chat_id in chats - dropped_chats:
+            persistence.stage(CHAT, str(chat_id), self.chat_data[chat_id])
+        for chat_id in dropped_chats:
+            persistence.stage_drop(CHAT, str(chat_id))
+        for user_id in users - dropped_users:
+            persistence.stage(USER, str(user_id), self.user_data[user_id])
+        for user_id in dropped_users:
+            persistence.stage_drop(USER, str(user_id))
+        for name, states in self._conversation_handler_conversations.items():
+            for key, new_state in states.pop_accessed_write_items():
+                if isinstance(new_state, PendingState):  # a non-blocking handler still running
+                    if new_state.done():
+                        state = new_state.resolve()
+                    else:
+                        state = new_state.old_state  # the best guess; looked at again next round
+                        states.mark_as_accessed(key)
+                else:
+                    state = new_state
+                persistence.stage_conversation(
+                    name, key, None if state is TrackingDict.DELETED else state
+                )
 
 
 def build_application(

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
+from typing import Any, TypeVar
 
-from sqlalchemy import text
+from sqlalchemy import Connection, Executable, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.engine import make_engine
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class OneAtATime:
@@ -47,22 +50,41 @@ class OneAtATime:
 
 class UnitOfWork:
     def __init__(
-        self, sessions: async_sessionmaker[AsyncSession], lock: OneAtATime | None = None
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        lock: OneAtATime | None = None,
+        database: Database | None = None,
     ) -> None:
         self._sessions = sessions
         self._session: AsyncSession | None = None
         self._lock = lock
+        self._database = database
+        self._entered = False
 
     @property
     def session(self) -> AsyncSession:
-        if self._session is None:
+        """The unit's session, opened at first use (a unit that only `rows()` needs none)."""
+        if not self._entered:
             raise RuntimeError("unit of work used outside `async with`")
+        if self._session is None:
+            self._session = self._sessions()
         return self._session
+
+    async def rows(self, statement: Executable, params: dict[str, Any]) -> Sequence[Any]:
+        """The rows of a Core query. Before the unit has written anything, read on the
+        database's kept connection without opening a session (what every update's first
+        read costs: bench/updates.py); after, in the unit's own transaction, which sees its
+        writes."""
+        if self._session is None and self._database is not None and self._lock is None:
+            return await self._database.run(
+                lambda connection: connection.execute(statement, params).all(), commit=False
+            )
+        return (await self.session.execute(statement, params)).all()
 
     async def __aenter__(self) -> UnitOfWork:
         if self._lock is not None:
             await self._lock.acquire()
-        self._session = self._sessions()
+        self._entered = True
         return self
 
     async def __aexit__(
@@ -71,12 +93,15 @@ class UnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        session = self.session
+        session, self._session = self._session, None
+        self._entered = False
         try:
-            await session.rollback()
+            if session is not None:
+                try:
+                    await session.rollback()
+                finally:
+                    await session.close()
         finally:
-            await session.close()
-            self._session = None
             if self._lock is not None:
                 self._lock.release()
 
@@ -110,6 +135,14 @@ class UnitOfWork:
 UowFactory = Callable[[], UnitOfWork]
 
 
+def _in_transaction(connection: Connection, work: Callable[[Connection], T], commit: bool) -> T:
+    with connection.begin() as transaction:
+        result = work(connection)
+        if not commit:
+            transaction.rollback()
+    return result
+
+
 class Database:
     """Owns the engine; hands out units of work."""
 
@@ -122,9 +155,48 @@ class Database:
             None, "", ":memory:",
         )  # fmt: skip
         self._lock = OneAtATime() if in_memory else None
+        self._kept: AsyncConnection | None = None
+        self._kept_lock = asyncio.Lock()
+        self._kept_loop: asyncio.AbstractEventLoop | None = None
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self._sessions, self._lock)
+        return UnitOfWork(self._sessions, self._lock, self)
+
+    async def run(self, work: Callable[[Connection], T], *, commit: bool = True) -> T:
+        """`work(connection)` in one Core transaction, committed (or rolled back with
+        `commit=False`: a read), on a connection kept for this: no ORM session, no pool
+        checkout, one hop into SQLAlchemy's greenlet for the whole transaction. For what runs
+        on every update (the person's read, PTB persistence's write), where that machinery
+        cost more than the statements (bench/updates.py). `work` is synchronous: nothing else
+        runs meanwhile. One such transaction at a time."""
+        if self._lock is not None:  # in memory: the one shared connection, taking turns
+            await self._lock.acquire()
+            try:
+                async with self.engine.connect() as connection:
+                    return await connection.run_sync(_in_transaction, work, commit)
+            finally:
+                self._lock.release()
+        async with self._kept_lock:
+            loop = asyncio.get_running_loop()
+            if (
+                self._kept is None
+                or self._kept.closed
+                or self._kept.invalidated
+                or self._kept_loop is not loop  # a connection is bound to the loop it began in
+            ):
+                self._kept, self._kept_loop = await self.engine.connect(), loop
+            kept = self._kept
+            try:
+                return await kept.run_sync(_in_transaction, work, commit)
+            except BaseException:
+                self._kept = None  # a connection that failed is not kept
+                with contextlib.suppress(Exception):
+                    await kept.close()
+                raise
 
     async def dispose(self) -> None:
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            with contextlib.suppress(Exception):
+                await kept.close()
         await self.engine.dispose()

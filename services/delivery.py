@@ -37,6 +37,11 @@ PLANNED, SENT, UNKNOWN, FAILED, UNREACHABLE, SKIPPED = (
     "skipped",
 )
 UNKNOWN_RETRY_AFTER = timedelta(minutes=10)
+# Kinds whose payload is the composed text itself (a notice about a request; any other
+# notification the outbox sends): what /forget blanks in the ledger.
+NOTICE, MESSAGE = "notice", "message"
+COMPOSED_KINDS = (NOTICE, MESSAGE)
+ERASED = "erased"  # last_error of a composed message that /forget stopped before it went
 IN_FLIGHT = "in_flight"  # last_error while claimed: the send has started, its outcome is unknown
 
 
@@ -290,6 +295,33 @@ async def mark_unreachable(uow: UnitOfWork, *, tg_id: int, now: datetime) -> Non
     if person is not None and person.unreachable_at is None:
         person.unreachable_at = now
         await uow.commit()
+
+
+async def blank_composed(uow: UnitOfWork, *, recipient_tg_id: int, subjects: Iterable[str]) -> int:
+    """/forget: blank the composed text of the ledger's messages to the person, or about them
+    (`subjects`: the periods naming their requests, applications and questions, e.g.
+    `request:17`), and skip those not sent yet (a notice about what was erased is not
+    delivered afterwards). Does not commit: services.privacy.erase does, in its own unit of
+    work. Returns the rows blanked."""
+    about = list(dict.fromkeys(subjects))
+    condition = Delivery.recipient_tg_id == recipient_tg_id
+    if about:
+        condition = or_(condition, Delivery.period.in_(about))
+    rows = (
+        await uow.session.scalars(
+            select(Delivery).where(Delivery.kind.in_(COMPOSED_KINDS), condition)
+        )
+    ).all()
+    blanked = 0
+    for row in rows:
+        if row.payload != {ERASED: True}:
+            row.payload = {ERASED: True}
+            blanked += 1
+        if row.status == PLANNED or (row.status == UNKNOWN and row.next_attempt_at is not None):
+            row.status = SKIPPED
+            row.last_error = ERASED
+            row.next_attempt_at = None
+    return blanked
 
 
 async def unreachable_among(uow: UnitOfWork, tg_ids: Iterable[int]) -> set[int]:

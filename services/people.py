@@ -86,7 +86,7 @@ async def access_for(
     Telegram name, or a person who was unreachable writing again. The first contact is
     recorded (`first_contacts`): only then may the bot write to them (see services.reach).
     """
-    found = (await uow.session.execute(_ACCESS_QUERY, {"tg_id": tg_id})).all()
+    found = await uow.rows(_ACCESS_QUERY, {"tg_id": tg_id})
     name = (display_name or "")[:128] or None
     if not found:
         person = Person(

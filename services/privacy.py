@@ -12,6 +12,7 @@
 | consents | (withdrawn: `withdrawn_at` set) | the record that consent was given and when |
 | cases about them (linked to them, or opened from their request) | the person's name and address, timeline notes, outside-referral notes | number, station, age group, groups, risk, stage, status, dates, records' stages and sign-offs |
 | conversation drafts | the stored `user_data` row | — |
+| the delivery ledger's composed messages (`notice`, `message`) to them or about their requests, applications and questions | the text and buttons (payload `{"erased": true}`); one not sent yet is skipped | recipient, kind, when, status |
 
 The notes staff write on a request (what was done, why it was declined, a hand-over note) are
 about the resident's case, so they are the resident's personal information and are erased too.
@@ -55,7 +56,7 @@ from db.models import (
     VolunteerSignup,
 )
 from db.uow import UnitOfWork
-from services import audit, cases, questions, volunteer_certificates
+from services import audit, cases, delivery, questions, volunteer_certificates
 from services.errors import NotFound
 
 EXPORT_FORMAT = 1
@@ -274,16 +275,6 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
         application.extra = {}
         application.erased = True
 
-    # The notices about them that others received (a request's card, an application's name and
-    # phone) keep no copy in the delivery ledger; one not yet sent (or retried) is not sent.
-    periods = [f"request:{r.id}" for r in requests] + [f"volunteer:{a.id}" for a in applications]
-    if periods:
-        notices = await session.scalars(select(Delivery).where(Delivery.period.in_(periods)))
-        for notice in notices:
-            notice.payload = {"text": "", "buttons": [], "erased": True}
-            if notice.status in ("planned", "unknown"):  # nothing left to send or to retry
-                notice.status, notice.last_error, notice.next_attempt_at = "skipped", "erased", None
-
     consents = list(
         (
             await session.scalars(
@@ -294,6 +285,16 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
     for consent in consents:
         consent.withdrawn_at = now
 
+    asked = (await session.scalars(select(Question.id).where(Question.asker_id == pid))).all()
+    notices = await delivery.blank_composed(
+        uow,
+        recipient_tg_id=tg_id,
+        subjects=[
+            *(f"request:{r.id}" for r in requests),
+            *(f"volunteer:{a.id}" for a in applications),  # request_notices.application_period
+            *(f"question:{q}" for q in asked),
+        ],
+    )
     question_rows = await questions.blank_for_person(uow, person_id=pid, now=now)
     erased_cases = await cases.blank_cases(
         uow, case_ids=await cases.cases_of_resident(uow, resident_id=pid)
@@ -317,6 +318,7 @@ async def erase(uow: UnitOfWork, *, tg_id: int, now: datetime) -> ErasureReport:
             "applications": len(applications),
             "consents_withdrawn": len(consents),
             "question_rows": question_rows,
+            **({"notices": notices} if notices else {}),
             **({"cases": erased_cases} if erased_cases else {}),
         },
     )

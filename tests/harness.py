@@ -28,8 +28,18 @@ ADMIN_ID = 900_001
 class BotHarness:
     _ids = itertools.count(500_001)
 
-    def __init__(self, database: Database, clock: FixedClock, **settings: Any) -> None:
+    def __init__(
+        self,
+        database: Database,
+        clock: FixedClock,
+        *,
+        notify_in_background: bool = False,
+        **settings: Any,
+    ) -> None:
+        """`notify_in_background`: as `run` builds it (notifications through the ledger, sent
+        by tasks of their own); by default they are sent before the handler returns."""
         self.database = database
+        self.notify_in_background = notify_in_background
         self.clock = clock
         self.settings = Settings(
             _env_file=None,  # type: ignore[call-arg]
@@ -49,6 +59,7 @@ class BotHarness:
             request=self.telegram,
             clock=self.clock,
             pace=Pace(timer=self.timer),
+            notify_in_background=self.notify_in_background,
         )
         await self.app.initialize()
         await on_startup(self.app)

@@ -7,12 +7,13 @@ from typing import Any
 from telegram.ext import Application
 
 from handlers.delivery.outbox import Outbox, OutgoingMessage, Renderer, SendReport
-from handlers.delivery.pace import BULK, Pace
+from handlers.delivery.pace import BULK, NOTICE, Pace
 
 PLANNERS = "reminder_planners"  # bot_data.extras: `async (data, now)` run by every minute tick
 
 __all__ = [
     "BULK",
+    "NOTICE",
     "PLANNERS",
     "Outbox",
     "OutgoingMessage",

@@ -29,6 +29,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,7 +40,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, T
 from telegram.ext import ExtBot
 
 from db.uow import UnitOfWork, UowFactory
-from handlers.delivery.pace import BULK, Pace
+from handlers.delivery.pace import BULK, NOTICE, Pace
 from handlers.kit.i18n import Gettext, Translator
 from services import delivery, people
 from services.delivery import PendingDelivery
@@ -63,6 +64,9 @@ class OutgoingMessage:
     reply_markup: InlineKeyboardMarkup | None = None
     # Without sound (`disable_notification`)? None: the outbox's `quiet` policy decides.
     silent: bool | None = None
+    # What it is about ("request:17", "application:3", "question:5"): /forget blanks the
+    # ledger's copy of messages about what it erases (services.delivery.blank_composed).
+    about: str | None = None
 
 
 @dataclass
@@ -78,6 +82,14 @@ class SendReport:
 class Outcome:
     status: str  # sent | unreachable | unknown | failed
     error: str | None = None
+
+
+def render_message(
+    item: PendingDelivery, _: Gettext, language: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A `message` row: composed (and translated) when it was put into the ledger."""
+    markup = item.payload.get("markup")
+    return str(item.payload["text"]), InlineKeyboardMarkup.de_json(markup, None) if markup else None
 
 
 class Outbox:
@@ -96,7 +108,7 @@ class Outbox:
         self.uow = uow
         self.now = now
         self.translator = translator
-        self.renderers: dict[str, Renderer] = {}
+        self.renderers: dict[str, Renderer] = {delivery.MESSAGE: render_message}
         self.concurrency = concurrency
         self.retry_delays = tuple(retry_delays)
         # With `spawn` (the application's create_task), `send` and `send_many` start the
@@ -150,9 +162,10 @@ class Outbox:
         markup: InlineKeyboardMarkup | None,
         bulk: bool,
         silent: bool = False,
+        notice: bool = False,
     ) -> None:
         if self._own_pace is not None:
-            await self._own_pace.acquire(chat_id, bulk=bulk)
+            await self._own_pace.acquire(chat_id, bulk=bulk, notice=notice)
             await self.bot.send_message(
                 chat_id=chat_id, text=text, reply_markup=markup, disable_notification=silent
             )
@@ -162,7 +175,7 @@ class Outbox:
                 chat_id=chat_id,
                 text=text,
                 reply_markup=markup,
-                rate_limit_args=BULK,
+                rate_limit_args=NOTICE if notice else BULK,
                 disable_notification=silent,
             )
         else:
@@ -178,11 +191,12 @@ class Outbox:
         *,
         bulk: bool,
         silent: bool = False,
+        notice: bool = False,
     ) -> Outcome:
         delays = iter(self.retry_delays)
         while True:
             try:
-                await self._post(chat_id, text, markup, bulk, silent)
+                await self._post(chat_id, text, markup, bulk, silent, notice)
                 return Outcome(SENT)
             except Forbidden:
                 return Outcome(UNREACHABLE, "forbidden")
@@ -202,21 +216,49 @@ class Outbox:
     # --- notifications composed now ---------------------------------------------------------
     async def send(self, message: OutgoingMessage) -> bool:
         """Send one notification now. Returns False (and records why) when it did not go.
-        In the background (`spawn`), returns True once the sending has started."""
+        In the background (`spawn`), returns True once it is in the ledger (see `send_many`)."""
         if self.spawn is not None:
-            self.spawn(self._send_all([message], bulk=False))
+            keys = await self._ledger([message])
+            self.spawn(self.deliver_pending(keys, bulk=False))
             return True
         report = await self._send_all([message], bulk=False)
         return report.sent == 1
 
     async def send_many(self, messages: Sequence[OutgoingMessage]) -> SendReport:
-        """A batch, several in flight, one second apart per chat. Not ledgered: a timed-out
-        message is reported `unknown` and not retried (use the ledger for once-only batches).
-        In the background (`spawn`), returns an empty report once the sending has started."""
+        """A batch, several in flight, one second apart per chat.
+
+        In the background (`spawn`, what `run` does), the messages are first committed to the
+        delivery ledger (kind `message`), then sent from it by a task of their own, and an
+        empty report comes back at once: a kill -9 before the send leaves them planned, and
+        the next start's minute tick sends each once (one in flight at the kill is `unknown`
+        and retried once, as every ledger row). Inline (tests, the console), they are sent
+        before returning and not ledgered: a timed-out one is reported `unknown`."""
         if self.spawn is not None:
-            self.spawn(self._send_all(messages, bulk=True))
+            keys = await self._ledger(messages)
+            self.spawn(self.deliver_pending(keys, notice=True))
             return SendReport()
         return await self._send_all(messages, bulk=True)
+
+    async def _ledger(self, messages: Sequence[OutgoingMessage]) -> list[str]:
+        planned = [
+            delivery.PlannedMessage(
+                kind=delivery.MESSAGE,
+                period=m.about or "-",
+                occasion=uuid.uuid4().hex,  # each message is its own: nothing to deduplicate
+                recipient_tg_id=m.chat_id,
+                station_code=None,
+                payload={
+                    "text": m.text,
+                    "markup": m.reply_markup.to_dict() if m.reply_markup else None,
+                    "silent": m.silent,
+                },
+            )
+            for m in messages
+        ]
+        if planned:
+            async with self._unit() as uow:
+                await delivery.plan(uow, messages=planned, now=self.now())
+        return [m.key for m in planned]
 
     async def _send_all(self, messages: Sequence[OutgoingMessage], *, bulk: bool) -> SendReport:
         report = SendReport()
@@ -277,13 +319,18 @@ class Outbox:
         before returning (the tests and the console, so what they assert was sent, was sent).
         Rows a stop leaves planned go out with the next minute's tick."""
         if self.spawn is not None:
-            self.spawn(self.deliver_pending(keys))
+            self.spawn(self.deliver_pending(keys, notice=True))
             return
-        await self.deliver_pending(keys)
+        await self.deliver_pending(keys, notice=True)
 
-    async def deliver_pending(self, keys: Sequence[str] | None = None) -> SendReport:
+    async def deliver_pending(
+        self, keys: Sequence[str] | None = None, *, bulk: bool = True, notice: bool = False
+    ) -> SendReport:
         """Send what the ledger says is due (only the rows with `keys`, when given), marking
-        each row as it goes.
+        each row as it goes. `bulk=False`: one notification of `send`, not held one second
+        behind an earlier message to the same chat; `notice=True`: what one person's action
+        just planned (a new request to the station's workers), which goes before reminders
+        and broadcasts waiting for the same slot (after replies).
 
         Each row is claimed (committed as in flight) before its send and marked after, so a
         restart halfway resends nothing that went and loses nothing that did not.
@@ -300,7 +347,8 @@ class Outbox:
                 return report
             seen.update(d.id for d in fresh)
             await self._run_all(
-                fresh, functools.partial(self._deliver_row, languages, blocked, report)
+                fresh,
+                functools.partial(self._deliver_row, languages, blocked, report, bulk, notice),
             )
         return report
 
@@ -309,6 +357,8 @@ class Outbox:
         languages: dict[int, str],
         blocked: set[int],
         report: SendReport,
+        bulk: bool,
+        notice: bool,
         item: PendingDelivery,
     ) -> None:
         renderer = self.renderers.get(item.kind)
@@ -336,7 +386,9 @@ class Outbox:
             report.failed.append(chat_id)
             return
         silent = self.is_silent(item.payload.get("silent"), item.payload.get("urgent"))
-        outcome = await self._deliver(chat_id, text, markup, bulk=True, silent=silent)
+        outcome = await self._deliver(
+            chat_id, text, markup, bulk=bulk, silent=silent, notice=notice
+        )
         await self._mark(item, outcome)
         if outcome.status == SENT:
             report.sent += 1

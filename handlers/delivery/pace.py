@@ -10,6 +10,11 @@ call that names a chat passes through it:
 - per chat: calls marked bulk (`rate_limit_args=BULK`, which the outbox uses for reminders and
   batches) keep one second apart in the same chat; a reply to the person who just wrote is
   never held back by that, and goes first when replies and bulk sends wait for the same slot;
+  replies, and the notices one person's action just planned (`NOTICE`: a new request to the
+  station's workers, spaced per chat like bulk), take the slots first come, first served,
+  before reminders and broadcasts;
+- per group (a chat id below zero, or a channel's @name): at most 20 calls in any minute,
+  replies included (the bot only points people in a group to a private chat);
 - 429 (`RetryAfter`): everybody waits as long as Telegram said, then the same call is made
   again (nothing was delivered, so this cannot duplicate).
 
@@ -34,8 +39,13 @@ from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
 
 BULK: dict[str, Any] = {"bulk": True}
+# A notification one person's action just planned (a new request to the station's workers):
+# spaced per chat like bulk, but in turn with the replies, before reminders and broadcasts.
+NOTICE: dict[str, Any] = {"bulk": True, "notice": True}
 TELEGRAM_PER_SECOND = 30
 CHAT_INTERVAL = 1.0
+GROUP_PER_MINUTE = 20  # Telegram: a bot sends at most 20 messages a minute to one group
+GROUP_WINDOW = 60.0 + 0.005
 # Slack for clocks that disagree by a few milliseconds (ours and Telegram's, or a benchmark's).
 WINDOW = 1.0 + 0.005
 YIELD_TO_REPLIES = 0.01  # how long a bulk send backs off while a reply waits for a slot
@@ -62,6 +72,13 @@ def retry_after_seconds(error: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+def _is_group(chat_id: int | str) -> bool:
+    """Groups and channels have negative ids (or an @username); people's chats positive."""
+    if isinstance(chat_id, int):
+        return chat_id < 0
+    return chat_id.startswith(("-", "@"))
+
+
 class _Slot:
     """When a call started. Re-stamped at the first turn of the event loop after it was let
     go: no other task runs before the call's synchronous path reaches the network, so that
@@ -83,6 +100,7 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         window: float = WINDOW,
         retries_after_429: int = 5,
         timer: Timer | None = None,
+        group_per_minute: int = GROUP_PER_MINUTE,
     ) -> None:
         self.per_second = per_second
         self.chat_interval = chat_interval
@@ -92,7 +110,9 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         self._started: deque[_Slot] = deque()
         self._last_in_chat: dict[int | str, float] = {}
         self._resume_at = 0.0
-        self._replies_waiting = 0
+        self._replies: deque[asyncio.Future[None]] = deque()  # replies waiting, in order
+        self.group_per_minute = group_per_minute
+        self._in_group: dict[int | str, deque[float]] = {}  # calls to each group, last minute
         self.waited_for_429 = 0.0  # seconds spent waiting as Telegram told (for the benchmark)
 
     async def initialize(self) -> None:
@@ -116,33 +136,99 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
             ready = max(ready, latest[-self.per_second] + self.window)
         if bulk and chat_id in self._last_in_chat:
             ready = max(ready, self._last_in_chat[chat_id] + self.chat_interval)
-        return ready
+        return max(ready, self._group_ready_at(now, chat_id))
 
-    async def acquire(self, chat_id: int | str, *, bulk: bool) -> None:
+    def _group_ready_at(self, now: float, chat_id: int | str) -> float:
+        sent = self._in_group.get(chat_id)
+        if not sent:
+            return 0.0
+        while sent and sent[0] <= now - GROUP_WINDOW:
+            sent.popleft()
+        if len(sent) < self.group_per_minute:
+            return 0.0
+        return sent[-self.group_per_minute] + GROUP_WINDOW
+
+    async def acquire(self, chat_id: int | str, *, bulk: bool, notice: bool = False) -> None:
         """Wait for a slot; between the check and the record there is no await, so the loop's
-        single thread makes the pair atomic. Bulk sends step aside while a reply waits, so a
-        person chatting during a long reminder run is not queued behind it."""
-        if not bulk:
-            self._replies_waiting += 1
+        single thread makes the pair atomic. Replies take the slots first come, first served
+        (a queue: only its head watches the window), so with many people waiting each waits
+        about as long as the others; bulk sends step aside while a reply waits, so a person
+        chatting during a long reminder run is not queued behind it. A notice (what one
+        person's action planned for someone else: a new request to the station's workers)
+        queues with the replies, once its chat's second has passed: it is as urgent as a
+        reply, and would otherwise wait for the replies of a whole crowd to end."""
+        if bulk and not notice:
+            await self._acquire_bulk(chat_id)
+            return
+        while not await self._turn(chat_id, spaced=notice):
+            pass  # its group's minute (or chat's second) was full when its turn came
+
+    def _held_until(self, now: float, chat_id: int | str, spaced: bool) -> float:
+        held = self._group_ready_at(now, chat_id)
+        if spaced and chat_id in self._last_in_chat:
+            held = max(held, self._last_in_chat[chat_id] + self.chat_interval)
+        return held
+
+    async def _turn(self, chat_id: int | str, *, spaced: bool) -> bool:
+        # A call held by its own chat's limits (a group's 20 a minute, a notice's one a second
+        # per chat) waits outside the queue, so it never holds up the calls behind it.
+        while (at := self._held_until(self.timer.monotonic(), chat_id, spaced)) > (
+            now := self.timer.monotonic()
+        ):
+            await self.timer.sleep(at - now)
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._replies.append(turn)
+        if len(self._replies) == 1:
+            turn.set_result(None)
         try:
+            await turn  # the calls before this one have gone
             while True:
                 now = self.timer.monotonic()
-                ready = self._ready_at(now, chat_id, bulk)
-                if bulk and self._replies_waiting:
-                    ready = max(ready, now + YIELD_TO_REPLIES)
+                if self._held_until(now, chat_id, spaced) > now:
+                    return False
+                ready = self._ready_at(now, chat_id, False)
                 if ready <= now:
-                    slot = _Slot(now)
-                    self._started.append(slot)
-                    asyncio.get_running_loop().call_soon(self._restamp, slot)
-                    if bulk:
+                    self._take(now, chat_id)
+                    if spaced:
                         self._last_in_chat[chat_id] = now
-                        if len(self._last_in_chat) > 50_000:
-                            self._forget_quiet_chats(now)
-                    return
+                    return True
                 await self.timer.sleep(ready - now)
         finally:
-            if not bulk:
-                self._replies_waiting -= 1
+            head = self._replies[0] is turn
+            self._replies.remove(turn)
+            if head and self._replies and not self._replies[0].done():
+                self._replies[0].set_result(None)  # the next reply's turn
+
+    @property
+    def _replies_waiting(self) -> int:
+        return len(self._replies)
+
+    async def _acquire_bulk(self, chat_id: int | str) -> None:
+        while True:
+            now = self.timer.monotonic()
+            ready = self._ready_at(now, chat_id, True)
+            if self._replies:
+                ready = max(ready, now + YIELD_TO_REPLIES)
+            if ready <= now:
+                self._take(now, chat_id)
+                self._last_in_chat[chat_id] = now
+                if len(self._last_in_chat) > 50_000:
+                    self._forget_quiet_chats(now)
+                return
+            await self.timer.sleep(ready - now)
+
+    def _take(self, now: float, chat_id: int | str) -> None:
+        if _is_group(chat_id):
+            self._in_group.setdefault(chat_id, deque()).append(now)
+            if len(self._in_group) > 10_000:
+                self._in_group = {
+                    chat: sent
+                    for chat, sent in self._in_group.items()
+                    if sent and sent[-1] > now - GROUP_WINDOW
+                }
+        slot = _Slot(now)
+        self._started.append(slot)
+        asyncio.get_running_loop().call_soon(self._restamp, slot)
 
     def _restamp(self, slot: _Slot) -> None:
         slot.at = max(slot.at, self.timer.monotonic())
@@ -165,9 +251,10 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         if chat_id is None:  # answering callbacks, getMe, commands: not messages in a chat
             return await callback(*args, **kwargs)
         bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
+        notice = bool(rate_limit_args and rate_limit_args.get("notice"))
         attempt = 0
         while True:
-            await self.acquire(chat_id, bulk=bulk)
+            await self.acquire(chat_id, bulk=bulk, notice=notice)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -676,7 +676,12 @@ async def _notify_new_question(
                 _("(This station has no social worker in the bot yet, so it comes to you.)"),
             ]
         messages.append(
-            OutgoingMessage(tg_id, "\n".join(lines), _thread_buttons(_, created.id, staff=True))
+            OutgoingMessage(
+                tg_id,
+                "\n".join(lines),
+                _thread_buttons(_, created.id, staff=True),
+                about=f"question:{created.id}",
+            )
         )
     await data.outbox.send_many(messages)
 
@@ -811,7 +816,12 @@ async def _relay(context: Context, sent: questions.ReplySent, author: Speaker) -
             )
         body = "\n".join([heading, f"<i>{escape(_excerpt(view.text))}</i>", "", escape(sent.text)])
         messages.append(
-            OutgoingMessage(tg_id, body, _thread_buttons(_, view.id, staff=not sent.from_staff))
+            OutgoingMessage(
+                tg_id,
+                body,
+                _thread_buttons(_, view.id, staff=not sent.from_staff),
+                about=f"question:{view.id}",
+            )
         )
     await data.outbox.send_many(messages)
 

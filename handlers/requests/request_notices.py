@@ -43,7 +43,7 @@ def staff_request_buttons(
 
 
 # --- the ledger's notices --------------------------------------------------------------------
-NOTICE = "notice"  # composed when recorded; payload {"text": ..., "buttons": [[[label, data]]]}
+NOTICE = delivery.NOTICE  # composed when recorded; payload {"text": ..., "buttons": [[[l, d]]]}
 
 
 def request_period(request_id: int) -> str:
@@ -269,6 +269,7 @@ async def assignee_told_handed_over(context: Context, view: RequestView) -> None
             + "\n\n"
             + card,
             staff_request_buttons(_, view, accept=False),
+            about=f"request:{view.id}",
         )
     )
 

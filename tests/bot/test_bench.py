@@ -31,7 +31,7 @@ async def test_the_notices_bench_runs_and_reports_its_targets() -> None:
     from bench import notices
 
     args = argparse.Namespace(
-        recipients=40, residents=2, latency=0.0, spread=0.1, concurrent_updates=False, seed=1
+        recipients=40, residents=2, latency=0.0, spread=0.1, sequential=False, seed=1
     )
     text = await notices.run(args)
     assert "broadcast: 40 of " in text

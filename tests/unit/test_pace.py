@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from handlers.delivery.pace import BULK, Pace
+from handlers.delivery.pace import BULK, NOTICE, Pace
 from tests.virtual_time import VirtualTimer
 
 
@@ -172,3 +172,91 @@ async def test_a_pause_before_the_request_leaves_does_not_squeeze_the_window() -
         await timer.advance(0.01)
     assert len(moments) == 90
     assert _max_in_any_window(moments) == 30
+
+
+async def test_replies_take_the_slots_in_the_order_they_asked() -> None:
+    """First come, first served: with the window full and many replies waiting, none is
+    overtaken by a later one (each waits about as long as the others: bench/crowd.py's p95)."""
+    timer = ManualTimer()
+    pace = Pace(timer=timer)
+    log: list[int] = []
+
+    async def send(chat: int) -> None:
+        async def call() -> bool:
+            log.append(chat)
+            return True
+
+        await pace.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    for chat in range(30):  # the window is full
+        await send(chat)
+    waiting = []
+    for chat in range(100, 160):  # they ask one after another, a little apart
+        waiting.append(asyncio.create_task(send(chat)))
+        await timer.advance(0.005)
+    while not all(task.done() for task in waiting):
+        await timer.advance(0.01)
+    assert log[30:] == list(range(100, 160))
+
+
+async def test_at_most_20_calls_a_minute_to_one_group() -> None:
+    """A group gets at most 20 a minute, replies included; a reply waiting for its group's
+    minute holds up nobody else's reply."""
+    timer = ManualTimer()
+    pace = Pace(timer=timer)
+    log: list[tuple[float, int]] = []
+    group, person = -100_123, 42
+
+    async def send(chat: int) -> None:
+        async def call() -> bool:
+            log.append((timer.monotonic(), chat))
+            return True
+
+        await pace.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, None)
+
+    tasks = [asyncio.create_task(send(group)) for _ in range(45)]
+    await timer.advance(0)
+    tasks += [asyncio.create_task(send(person)) for _ in range(5)]
+    await timer.advance(0)
+    assert [chat for _, chat in log].count(person) == 5  # not queued behind the group
+    while not all(task.done() for task in tasks):
+        await timer.advance(0.5)
+    to_group = [at for at, chat in log if chat == group]
+    assert len(to_group) == 45
+    assert _max_in_any_window(to_group, window=60.0) == 20
+    assert to_group[20] - to_group[0] >= 60.0 and to_group[40] - to_group[0] >= 120.0
+
+
+async def test_a_notice_goes_before_bulk_sends_in_turn_with_replies() -> None:
+    """A new request's notice to a worker is not queued behind a broadcast's thousands, nor
+    behind the replies that came after it; it keeps one second per chat."""
+    timer = ManualTimer()
+    pace = Pace(timer=timer)
+    log: list[str] = []
+
+    sent_at: list[float] = []
+
+    async def send(name: str, chat: int, args: dict[str, Any] | None) -> None:
+        async def call() -> bool:
+            log.append(name)
+            sent_at.append(timer.monotonic())
+            return True
+
+        await pace.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, args)
+
+    for chat in range(30):  # the window is full
+        await send("before", chat, BULK)
+    tasks = [asyncio.create_task(send(f"bulk{i}", 100 + i, BULK)) for i in range(30)]
+    await timer.advance(0)
+    tasks.append(asyncio.create_task(send("notice", 200, NOTICE)))
+    await timer.advance(0)
+    tasks.append(asyncio.create_task(send("reply", 8, None)))
+    await timer.advance(0)
+    tasks.append(asyncio.create_task(send("second notice", 200, NOTICE)))
+    await timer.advance(0)
+    while not all(task.done() for task in tasks):
+        await timer.advance(0.01)
+    assert log[30:32] == ["notice", "reply"]
+    assert "second notice" in log[32:]
+    moments = {name: at for at, name in zip(sent_at, log, strict=True)}
+    assert moments["second notice"] - moments["notice"] >= 1.0
