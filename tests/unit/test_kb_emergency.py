@@ -180,6 +180,27 @@ def test_concepts_add_up_and_general_words_take_away() -> None:
     assert matcher.is_emergency("他摔了 起不赖")  # 赖 reads like 来: three characters
 
 
+def test_an_emergency_entry_ranked_first_is_an_emergency_from_ranked_at() -> None:
+    """Ranked first by the scores (answered or suggested), an emergency entry is answered as
+    an emergency once the message names `ranked_at` of an emergency; below it, it is an
+    ordinary answer (a question about the numbers)."""
+    concepts = {
+        "fall": Concept(0.5, {"zh": ("摔",)}),
+        "helpless": Concept(0.6, {"zh": ("起不来",)}),
+    }
+    docs = [
+        Document("sos", "zh", "老人摔了怎么办 打急救电话"),
+        Document("hours", "zh", "社工站几点开门"),
+    ]
+    low = Matcher(docs, emergency=Emergency(("sos",), concepts=concepts, ranked_at=0.5))
+    high = Matcher(docs, emergency=Emergency(("sos",), concepts=concepts, ranked_at=0.7))
+    text = "老人摔了怎么办"
+    assert low.rank(text)[1][0].entry_id == "sos"
+    assert low.match(text).emergency and low.match(text).outcome == ANSWER
+    assert not high.match(text).emergency  # 0.5 < 0.7 of fire_at
+    assert not low.match("急救电话").emergency  # no concept at all: the entry, not an alarm
+
+
 def test_the_shipped_lexicon_is_concepts() -> None:
     settings: MatchSettings = load_knowledge().faq.settings
     concepts = settings.emergency.concepts
