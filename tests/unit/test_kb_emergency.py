@@ -100,6 +100,19 @@ from knowledge.matcher import (
         "儿子在学校被几个人围着打 头都打破了",
         "我女儿在QQ上说她吃了半瓶安眠药",
         "奶奶被开水壶烫到腿了 起了好大的泡",
+        "我把家里的药都攒起来了 今晚就不用再麻烦大家了",  # a goodbye without the word
+        "孩子一个人爬到阳台栏杆上去了",
+        "他又喝醉了回来 我和孩子躲在房间里不敢出来",
+        "电动车撞了个老人 躺着不动",
+        "一家人吃了蘑菇以后都在吐 有个已经站不起来了",  # 以后 alone is not the past
+        "有个小孩在河里扑腾 周围没有大人",
+        "婴儿吐奶以后脸发紫了",
+        "家里突然停电了 爸爸的呼吸机停了",
+        "my toddler swallowed a coin and is gagging",
+        "there is a child alone on the balcony railing",
+        "my sister took a whole pack of painkillers",
+        "my elderly neighbour hasn't answered the door for three days and there's a smell",
+        "a man is following my daughter home and won't go away",
     ],
 )
 def test_emergency_situations_get_the_numbers(text: str) -> None:
@@ -153,6 +166,8 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "我妈有高血压能申请上门服务吗",
         "我爸有糖尿病一个人住",
         "家里的树倒了",
+        "我出车祸以后一直坐轮椅 站里有没有坡道",  # a past event: X以后
+        "儿子暑假以后就不愿意出房门 说他两句就摔东西",
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:
