@@ -168,6 +168,11 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "家里的树倒了",
         "我出车祸以后一直坐轮椅 站里有没有坡道",  # a past event: X以后
         "儿子暑假以后就不愿意出房门 说他两句就摔东西",
+        "社工站电话一直打不通",  # unreachable without a person at risk
+        "社工一直不接电话",
+        "志愿者一直联系不上",
+        "my wife is pregnant and I lost my job",
+        "my husband applied two weeks ago and still no one is answering",
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:
