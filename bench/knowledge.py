@@ -584,6 +584,43 @@ def variant_entry(query: Query, emergency_entry: str = "emergency_numbers") -> s
     return query.expected
 
 
+def base_without_pools(knowledge: Any) -> list[FaqEntry]:
+    """The FAQ's entries with no `more_variants` (the pools' questions taken out)."""
+    import shutil
+    import tempfile
+
+    from knowledge.faq import load_faq
+
+    faq_folder = Path(__file__).resolve().parents[1] / "knowledge" / "faq"
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copytree(faq_folder, Path(folder) / "faq")
+        (Path(folder) / "faq" / "more_variants.yaml").write_text(
+            "more_variants: {}\n", encoding="utf-8"
+        )
+        return list(load_faq(Path(folder), knowledge.stations).entries)
+
+
+def clean_variants(
+    more: dict[str, dict[str, list[str]]], base: Sequence[FaqEntry]
+) -> dict[str, dict[str, list[str]]]:
+    """`more` without the questions that would make two entries share a phrasing (the loader
+    refuses that): one the same, once normalised, as another entry's own phrasing, or asked
+    by the pools for two entries (kept for the first, in order)."""
+    owner: dict[tuple[str, str], str] = {}
+    for entry in base:
+        for lang in LANGS:
+            for text in entry.phrasings(lang):
+                owner.setdefault((lang, normalise(text, lang)), entry.id)
+    kept: dict[str, dict[str, list[str]]] = {}
+    for entry_id, by_lang in more.items():
+        for lang, texts in by_lang.items():
+            for text in texts:
+                first = owner.setdefault((lang, normalise(text, lang)), entry_id)
+                if first == entry_id:
+                    kept.setdefault(entry_id, {}).setdefault(lang, []).append(text)
+    return kept
+
+
 def pool_folds(seed: int = 7) -> list[tuple[str, list[Query], list[Query]]]:
     """Each training pool cut in two folds (the same shuffle every time): (pool name, fold 1,
     fold 2). Fold 2 of the fourth pool's emergencies is the emergency layer's test: its
@@ -618,6 +655,7 @@ def pool_cross_validation(knowledge: Any, seed: int = 7) -> list[tuple[str, Repo
 
     folds = pool_folds(seed)
     faq_folder = Path(__file__).resolve().parents[1] / "knowledge" / "faq"
+    base = base_without_pools(knowledge)
     reports = []
     together: dict[str, tuple[list[Query], list[Decision]]] = {}
     for k in (0, 1):
@@ -627,6 +665,7 @@ def pool_cross_validation(knowledge: Any, seed: int = 7) -> list[tuple[str, Repo
                 entry = variant_entry(q)
                 if entry is not None:
                     more.setdefault(entry, {}).setdefault(script_of(q.text), []).append(q.text)
+        more = clean_variants(more, base)
         with tempfile.TemporaryDirectory() as folder:
             shutil.copytree(faq_folder, Path(folder) / "faq")
             (Path(folder) / "faq" / "more_variants.yaml").write_text(
