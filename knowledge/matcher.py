@@ -815,14 +815,18 @@ class _Cue:
 def _slip_of(word: str, window: str) -> bool:
     """The window (read like the word in toneless pinyin) is the word typed with homophones:
     one character in three at most is different, one always allowed ("昏到" for 昏倒, "起不赖"
-    for 起不来; "腿不行" is not 推不醒), and a window of two is not itself an everyday word
-    ("拿到" is not 拿刀)."""
+    for 起不来; "腿不行" is not 推不醒), and a window of two keeps its first character and is
+    not itself an everyday word ("拿到" is not 拿刀)."""
     if window == word:
         return True
     differ = sum(a != b for a, b in zip(word, window, strict=True))
     if differ > max(1, len(word) // 3):
         return False
-    return len(window) >= 3 or window not in _everyday_pairs()
+    if len(window) >= 3:
+        return True
+    # Two characters: the first is the one typed right ("昏到" for 昏倒), and the pair is not
+    # itself an everyday word ("拿到" is not 拿刀; "啥人" is not 杀人, "意书" in 同意书 not 遗书).
+    return window[0] == word[0] and window not in _everyday_pairs()
 
 
 @lru_cache(maxsize=1)
