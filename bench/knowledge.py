@@ -584,7 +584,7 @@ def variant_entry(query: Query, emergency_entry: str = "emergency_numbers") -> s
     return query.expected
 
 
-def base_without_pools(knowledge: Any) -> list[FaqEntry]:
+def base_without_pools(stations: Any) -> list[FaqEntry]:
     """The FAQ's entries with no `more_variants` (the pools' questions taken out)."""
     import shutil
     import tempfile
@@ -597,7 +597,7 @@ def base_without_pools(knowledge: Any) -> list[FaqEntry]:
         (Path(folder) / "faq" / "more_variants.yaml").write_text(
             "more_variants: {}\n", encoding="utf-8"
         )
-        return list(load_faq(Path(folder), knowledge.stations).entries)
+        return list(load_faq(Path(folder), stations).entries)
 
 
 def clean_variants(
@@ -655,7 +655,7 @@ def pool_cross_validation(knowledge: Any, seed: int = 7) -> list[tuple[str, Repo
 
     folds = pool_folds(seed)
     faq_folder = Path(__file__).resolve().parents[1] / "knowledge" / "faq"
-    base = base_without_pools(knowledge)
+    base = base_without_pools(knowledge.stations)
     reports = []
     together: dict[str, tuple[list[Query], list[Decision]]] = {}
     for k in (0, 1):

@@ -7,7 +7,9 @@ Each in-scope question of `tests/data/kb_pool_train.yaml` (third pool) and
 is labelled with, in its script (Chinese or English); emergencies (handled by the emergency
 concepts in `faq/matching.yaml`) and out-of-scope questions are left out, and so is a question
 that is word for word one of the old set's (`kb_eval.yaml` must stay apart from the variants).
-A question that `kb check` then finds closer to another entry (left out, it is a confident
+A question the same (normalised) as another entry's phrasing, or asked for two entries, is
+kept only for the first (the loader refuses a phrasing shared by two entries). A question
+that `kb check` then finds closer to another entry (left out, it is a confident
 match for that one) is dropped too: it is mislabelled or makes two entries impossible to tell
 apart. The held-out sets (`kb_eval_blind3_heldout.yaml`, `kb_eval_blind4_heldout.yaml`) are
 never read here.
@@ -21,7 +23,14 @@ from pathlib import Path
 
 import yaml
 
-from bench.knowledge import OLD_PATH, POOL_PATHS, load_queries, variant_entry
+from bench.knowledge import (
+    OLD_PATH,
+    POOL_PATHS,
+    base_without_pools,
+    clean_variants,
+    load_queries,
+    variant_entry,
+)
 from knowledge.matcher import normalise, script_of
 
 TARGET = Path(__file__).resolve().parents[1] / "knowledge" / "faq" / "more_variants.yaml"
@@ -85,9 +94,11 @@ _FLAGGED = re.compile(r"^(zh|en) variant '(.*)' is closer to '([^']+)' ")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    found = build()
+    from knowledge.stations import load_stations
+
+    found = clean_variants(build(), base_without_pools(load_stations()))
     dropped = 0
-    for _ in range(5):
+    for _ in range(12):
         _write(found)
         flagged = _closer_elsewhere(found)
         if not flagged:
