@@ -18,6 +18,10 @@ replaced by a common character read the same in toneless pinyin, as pinyin input
   chosen on the dev half; the held-out half is only ever reported, in aggregate;
 - `kb_eval_blind_sealed.yaml`: a second blind set by someone who never saw the base, SEALED:
   only its aggregate lines are printed, never a question, never tuned on;
+- `kb_pool_train.yaml` / `kb_pool4_train.yaml`: the training halves of the third and fourth
+  blind pools (read, turned into variants and concepts; `--cv` cross-validates on them);
+  `kb_eval_blind3_heldout.yaml`: the third pool's held-out half (aggregate only);
+  `kb_eval_blind4_heldout.yaml`: a fifth writer's set, never read, run once (`--blind4`);
 - `kb_eval.yaml`: the older set written beside the entries (even positions dev, odd held out).
 
 Labels: an entry id; `emergency` (any entry that gives the emergency numbers is right, and the
