@@ -18,6 +18,10 @@ replaced by a common character read the same in toneless pinyin, as pinyin input
   chosen on the dev half; the held-out half is only ever reported, in aggregate;
 - `kb_eval_blind_sealed.yaml`: a second blind set by someone who never saw the base, SEALED:
   only its aggregate lines are printed, never a question, never tuned on;
+- `kb_pool_train.yaml` / `kb_pool4_train.yaml`: the training halves of the third and fourth
+  blind pools (read, turned into variants and concepts; `--cv` cross-validates on them);
+  `kb_eval_blind3_heldout.yaml`: the third pool's held-out half (aggregate only);
+  `kb_eval_blind4_heldout.yaml`: a fifth writer's set, never read, run once (`--blind4`);
 - `kb_eval.yaml`: the older set written beside the entries (even positions dev, odd held out).
 
 Labels: an entry id; `emergency` (any entry that gives the emergency numbers is right, and the
@@ -77,6 +81,13 @@ BLIND_SEALED_PATH = DATA / "kb_eval_blind_sealed.yaml"
 # (`faq/more_variants.yaml`); the held-out half is only ever reported, in aggregate.
 POOL_TRAIN_PATH = DATA / "kb_pool_train.yaml"
 BLIND3_HELDOUT_PATH = DATA / "kb_eval_blind3_heldout.yaml"
+# A fourth blind pool's training half (two more writers, heavy on indirect and long situations
+# and emergencies), read and tuned on like the third's; and a fifth writer's set, never split
+# from any pool and never read: its aggregate line is run once, at the end of the round
+# (`--blind4`).
+POOL4_TRAIN_PATH = DATA / "kb_pool4_train.yaml"
+BLIND4_HELDOUT_PATH = DATA / "kb_eval_blind4_heldout.yaml"
+POOL_PATHS = (POOL_TRAIN_PATH, POOL4_TRAIN_PATH)
 SYNTHETIC_ENTRIES = 2000
 EMERGENCY = "emergency"
 WRONG_CEILING = 0.02  # the target on new questions
@@ -91,6 +102,7 @@ class Query:
     text: str
     expected: str | None  # None: out of scope; "emergency": any emergency entry
     also: tuple[str, ...] = ()
+    style: str = ""  # the writer's own note (plain, long, indirect, typo …), when given
 
     @property
     def in_scope(self) -> bool:
@@ -136,14 +148,22 @@ def load_queries(path: Path) -> list[Query]:
     if isinstance(data, dict) and "questions" in data:
         items = data["questions"]
     return [
-        Query(_text(item), _label(item), tuple(str(a) for a in item.get("also", ()) or ()))
+        Query(
+            _text(item),
+            _label(item),
+            tuple(str(a) for a in item.get("also", ()) or ()),
+            str(item.get("style", "") or ""),
+        )
         for item in items
     ]
 
 
-def load_sets(include_heldout: bool = True, include_sealed: bool = False) -> list[EvalSet]:
+def load_sets(
+    include_heldout: bool = True, include_sealed: bool = False, include_blind4: bool = False
+) -> list[EvalSet]:
     """The blind halves (when present) and the old set's two halves; the sealed set only
-    when asked for (`--sealed`: its aggregate line is read at most once per round)."""
+    when asked for (`--sealed`: its aggregate line is read at most once per round), the fifth
+    writer's set likewise (`--blind4`: once, at the end of the round)."""
     sets: list[EvalSet] = []
     if BLIND_DEV_PATH.exists():
         sets.append(EvalSet("blind dev", tuple(load_queries(BLIND_DEV_PATH)), True))
@@ -153,6 +173,10 @@ def load_sets(include_heldout: bool = True, include_sealed: bool = False) -> lis
         sets.append(EvalSet("pool train", tuple(load_queries(POOL_TRAIN_PATH)), True))
     if include_heldout and BLIND3_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind3 held-out", tuple(load_queries(BLIND3_HELDOUT_PATH)), False))
+    if POOL4_TRAIN_PATH.exists():
+        sets.append(EvalSet("pool4 train", tuple(load_queries(POOL4_TRAIN_PATH)), True))
+    if include_heldout and include_blind4 and BLIND4_HELDOUT_PATH.exists():
+        sets.append(EvalSet("blind4 held-out", tuple(load_queries(BLIND4_HELDOUT_PATH)), False))
     if include_heldout and include_sealed and BLIND_SEALED_PATH.exists():
         sets.append(EvalSet("blind sealed", tuple(load_queries(BLIND_SEALED_PATH)), False))
     old = load_queries(OLD_PATH)
@@ -550,29 +574,102 @@ def _faq_before(revision: str, knowledge: Any) -> Matcher | None:
     return build_matcher(list(faq.entries), faq.synonyms, settings=knowledge.faq.settings)
 
 
-def pool_cross_validation(knowledge: Any, seed: int = 7) -> list[tuple[str, Report]]:
-    """The pool's train half in two folds: variants from one fold (in place of
-    `faq/more_variants.yaml`), questions from the other, and the other way round; the
-    reports of the two held-out folds (and their homophone copies). What the pool's
-    questions do for questions of the same kind that they are not: an estimate for the third
-    blind set's held-out half that never looks at it."""
+# Emergency questions of a training pool become variants of the general emergency entry
+# (the first of `emergency.entries`) when true: what the scores learn of how people describe
+# an emergency, beside the concepts (`bench.pool_variants` writes them the same way).
+EMERGENCY_AS_VARIANTS = False
+
+
+def variant_entry(query: Query, emergency_entry: str = "emergency_numbers") -> str | None:
+    """The entry a training question becomes a variant of, or None (out of scope; an
+    emergency unless `EMERGENCY_AS_VARIANTS`)."""
+    if query.is_emergency:
+        return emergency_entry if EMERGENCY_AS_VARIANTS else None
+    return query.expected
+
+
+def base_without_pools(stations: Any) -> list[FaqEntry]:
+    """The FAQ's entries with no `more_variants` (the pools' questions taken out)."""
     import shutil
     import tempfile
 
     from knowledge.faq import load_faq
 
-    queries = load_queries(POOL_TRAIN_PATH)
-    order = list(range(len(queries)))
-    random.Random(seed).shuffle(order)
-    folds = [sorted(order[0::2]), sorted(order[1::2])]
     faq_folder = Path(__file__).resolve().parents[1] / "knowledge" / "faq"
+    with tempfile.TemporaryDirectory() as folder:
+        shutil.copytree(faq_folder, Path(folder) / "faq")
+        (Path(folder) / "faq" / "more_variants.yaml").write_text(
+            "more_variants: {}\n", encoding="utf-8"
+        )
+        return list(load_faq(Path(folder), stations).entries)
+
+
+def clean_variants(
+    more: dict[str, dict[str, list[str]]], base: Sequence[FaqEntry]
+) -> dict[str, dict[str, list[str]]]:
+    """`more` without the questions that would make two entries share a phrasing (the loader
+    refuses that): one the same, once normalised, as another entry's own phrasing, or asked
+    by the pools for two entries (kept for the first, in order)."""
+    owner: dict[tuple[str, str], str] = {}
+    for entry in base:
+        for lang in LANGS:
+            for text in entry.phrasings(lang):
+                owner.setdefault((lang, normalise(text, lang)), entry.id)
+    kept: dict[str, dict[str, list[str]]] = {}
+    for entry_id, by_lang in more.items():
+        for lang, texts in by_lang.items():
+            for text in texts:
+                first = owner.setdefault((lang, normalise(text, lang)), entry_id)
+                if first == entry_id:
+                    kept.setdefault(entry_id, {}).setdefault(lang, []).append(text)
+    return kept
+
+
+def pool_folds(seed: int = 7) -> list[tuple[str, list[Query], list[Query]]]:
+    """Each training pool cut in two folds (the same shuffle every time): (pool name, fold 1,
+    fold 2). Fold 2 of the fourth pool's emergencies is the emergency layer's test: its
+    questions are not read (`--emergency-misses` lists fold 1's only)."""
+    found = []
+    for name, path in (("pool", POOL_TRAIN_PATH), ("pool4", POOL4_TRAIN_PATH)):
+        if not path.exists():
+            continue
+        queries = load_queries(path)
+        order = list(range(len(queries)))
+        random.Random(seed).shuffle(order)
+        found.append(
+            (
+                name,
+                [queries[i] for i in sorted(order[0::2])],
+                [queries[i] for i in sorted(order[1::2])],
+            )
+        )
+    return found
+
+
+def pool_cross_validation(knowledge: Any, seed: int = 7) -> list[tuple[str, Report]]:
+    """The pools' train halves in two folds: variants from one fold of every pool (in place
+    of `faq/more_variants.yaml`), questions from the other, and the other way round; the
+    reports of the held-out folds, per pool (and their homophone copies), and of both folds
+    together. What the pools' questions do for questions of the same kind that they are not:
+    an estimate for held-out sets that never looks at them."""
+    import shutil
+    import tempfile
+
+    from knowledge.faq import load_faq
+
+    folds = pool_folds(seed)
+    faq_folder = Path(__file__).resolve().parents[1] / "knowledge" / "faq"
+    base = base_without_pools(knowledge.stations)
     reports = []
+    together: dict[str, tuple[list[Query], list[Decision]]] = {}
     for k in (0, 1):
         more: dict[str, dict[str, list[str]]] = {}
-        for i in folds[k]:
-            q = queries[i]
-            if q.in_scope and not q.is_emergency and q.expected is not None:
-                more.setdefault(q.expected, {}).setdefault(script_of(q.text), []).append(q.text)
+        for _, *halves in folds:
+            for q in halves[k]:
+                entry = variant_entry(q)
+                if entry is not None:
+                    more.setdefault(entry, {}).setdefault(script_of(q.text), []).append(q.text)
+        more = clean_variants(more, base)
         with tempfile.TemporaryDirectory() as folder:
             shutil.copytree(faq_folder, Path(folder) / "faq")
             (Path(folder) / "faq" / "more_variants.yaml").write_text(
@@ -580,16 +677,61 @@ def pool_cross_validation(knowledge: Any, seed: int = 7) -> list[tuple[str, Repo
             )
             faq = load_faq(Path(folder), knowledge.stations)
         matcher = build_matcher(list(faq.entries), faq.synonyms, settings=knowledge.faq.settings)
-        held = tuple(queries[i] for i in folds[1 - k])
-        for copy, qs in (("", held), (" · homophones", homophone_copy(held))):
-            decisions = [ours(matcher)(q.text) for q in qs]
-            reports.append(
-                (
-                    f"pool fold {k + 1} of 2{copy}",
-                    evaluate(qs, decisions, matcher.thresholds, matcher.emergency_entries),
+        for name, *halves in folds:
+            held = tuple(halves[1 - k])
+            for copy, qs in (("", held), (" · homophones", homophone_copy(held))):
+                decisions = [ours(matcher)(q.text) for q in qs]
+                qs_all, ds_all = together.setdefault(copy, ([], []))
+                qs_all.extend(qs)
+                ds_all.extend(decisions)
+                reports.append(
+                    (
+                        f"{name} fold {2 - k} of 2{copy}",
+                        evaluate(qs, decisions, matcher.thresholds, matcher.emergency_entries),
+                    )
                 )
-            )
+    t = knowledge.faq.matcher.thresholds
+    ids = knowledge.faq.matcher.emergency_entries
+    for copy, (qs_all, ds_all) in together.items():
+        reports.append((f"**all folds{copy}**", evaluate(qs_all, ds_all, t, ids)))
+    qs_all, ds_all = together[""]
+    for style in sorted({q.style for q in qs_all if q.style}):
+        picked = [(q, d) for q, d in zip(qs_all, ds_all, strict=True) if q.style == style]
+        report = evaluate([q for q, _ in picked], [d for _, d in picked], t, ids)
+        reports.append((f"all folds, {style} ({len(picked)})", report))
     return reports
+
+
+def emergency_halves(matcher: Matcher) -> list[tuple[str, Report]]:
+    """The emergency layer alone, on each fold of each pool (variants play no part in it):
+    fold 2 of the fourth pool is what it does on emergency wording nobody read."""
+    rows = []
+    for name, *halves in pool_folds():
+        for k, half in enumerate(halves):
+            decisions = [ours(matcher)(q.text) for q in half]
+            report = evaluate(half, decisions, matcher.thresholds, matcher.emergency_entries)
+            rows.append((f"{name} fold {k + 1} of 2", report))
+    return rows
+
+
+def _emergency_misses(matcher: Matcher) -> None:
+    """(development aid) fold 1's emergencies that are not answered with the numbers, and
+    the false alarms of every fold (fold 2's emergencies are never listed)."""
+    for name, fold1, fold2 in pool_folds():
+        print(f"\n{name} fold 1: emergencies missed")
+        for q in fold1:
+            if q.is_emergency:
+                result = matcher.match(q.text)
+                if not result.emergency:
+                    concepts = matcher.emergency_concepts(q.text)
+                    print(f"  {q.text!r} {concepts}")
+        print(f"{name}: false alarms (both folds)")
+        for q in [*fold1, *fold2]:
+            if not q.is_emergency:
+                result = matcher.match(q.text)
+                best = result.ranked[0].entry_id if result.ranked else ""
+                if result.emergency and not q.accepts(best, matcher.emergency_entries):
+                    print(f"  {q.text!r} {matcher.emergency_concepts(q.text)} (want {q.expected})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -602,6 +744,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument(
         "--cv", action="store_true", help="the pool's train half, two-fold cross-validated"
+    )
+    parser.add_argument(
+        "--emergency-misses",
+        action="store_true",
+        help="list the pools' fold-1 emergencies missed, and false alarms",
+    )
+    parser.add_argument(
+        "--blind4",
+        action="store_true",
+        help="also run the fifth writer's set (aggregate lines only; once, at the end)",
     )
     parser.add_argument(
         "--sealed",
@@ -622,7 +774,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_cpu = time.process_time() - start
     entries = list(knowledge.faq.entries)
     emergency_ids = matcher.emergency_entries
-    sets = load_sets(include_heldout=not args.dev_only, include_sealed=args.sealed)
+    sets = load_sets(
+        include_heldout=not args.dev_only, include_sealed=args.sealed, include_blind4=args.blind4
+    )
     if args.dev_only:
         sets = [s for s in sets if s.dev]
     # Thresholds are chosen on the development halves only: the blind one and the old set's.
@@ -665,9 +819,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     results = _table(sets, methods, emergency_ids)
     if args.cv and POOL_TRAIN_PATH.exists():
-        print("\npool train, two-fold cross-validated (variants from the other fold):")
+        print("\npools' train halves, two-fold cross-validated (variants from the other fold):")
         for name, report in pool_cross_validation(knowledge):
             print(_row(name, report))
+        print("\nthe emergency layer per fold (fold 2 of pool4: emergency wording not read):")
+        for name, report in emergency_halves(matcher):
+            print(_row(name, report) + f" {report.emergency_count} emergencies |")
+    if args.emergency_misses:
+        _emergency_misses(matcher)
     if args.misses:
         for eval_set in sets:
             if eval_set.dev:  # never the held-out halves

@@ -1,14 +1,18 @@
-"""Write `knowledge/faq/more_variants.yaml` from the third blind pool's TRAINING half.
+"""Write `knowledge/faq/more_variants.yaml` from the blind pools' TRAINING halves.
 
     python -m bench.pool_variants
 
-Each in-scope question of `tests/data/kb_pool_train.yaml` becomes a variant of the entry it
+Each in-scope question of `tests/data/kb_pool_train.yaml` (third pool) and
+`tests/data/kb_pool4_train.yaml` (fourth pool) becomes a variant of the entry it
 is labelled with, in its script (Chinese or English); emergencies (handled by the emergency
 concepts in `faq/matching.yaml`) and out-of-scope questions are left out, and so is a question
 that is word for word one of the old set's (`kb_eval.yaml` must stay apart from the variants).
-A question that `kb check` then finds closer to another entry (left out, it is a confident
+A question the same (normalised) as another entry's phrasing, or asked for two entries, is
+kept only for the first (the loader refuses a phrasing shared by two entries). A question
+that `kb check` then finds closer to another entry (left out, it is a confident
 match for that one) is dropped too: it is mislabelled or makes two entries impossible to tell
-apart. The held-out half (`kb_eval_blind3_heldout.yaml`) is never read here.
+apart. The held-out sets (`kb_eval_blind3_heldout.yaml`, `kb_eval_blind4_heldout.yaml`) are
+never read here.
 """
 
 from __future__ import annotations
@@ -19,27 +23,36 @@ from pathlib import Path
 
 import yaml
 
-from bench.knowledge import OLD_PATH, POOL_TRAIN_PATH, load_queries
+from bench.knowledge import (
+    OLD_PATH,
+    POOL_PATHS,
+    base_without_pools,
+    clean_variants,
+    load_queries,
+    variant_entry,
+)
 from knowledge.matcher import normalise, script_of
 
 TARGET = Path(__file__).resolve().parents[1] / "knowledge" / "faq" / "more_variants.yaml"
 HEADER = """\
 # Questions people asked, labelled, kept apart from the entries: each is added to the variants
 # of the entry it names (knowledge/faq.py, `more_variants`). Written by
-# `python -m bench.pool_variants` from tests/data/kb_pool_train.yaml, the TRAINING half of
-# the third blind pool (written from the topic list alone by sessions that never saw the
-# base). Its held-out half is never read. Regenerate rather than edit by hand.
+# `python -m bench.pool_variants` from tests/data/kb_pool_train.yaml and kb_pool4_train.yaml,
+# the TRAINING halves of the third and fourth blind pools (written from the topic list alone
+# by sessions that never saw the base). The held-out sets are never read. Regenerate rather
+# than edit by hand.
 """
 
 
-def build(path: Path = POOL_TRAIN_PATH) -> dict[str, dict[str, list[str]]]:
+def build(paths: Sequence[Path] = POOL_PATHS) -> dict[str, dict[str, list[str]]]:
     found: dict[str, dict[str, list[str]]] = {}
     old = {normalise(q.text) for q in load_queries(OLD_PATH)}
-    for query in load_queries(path):
-        if not query.in_scope or query.is_emergency or normalise(query.text) in old:
+    queries = [q for path in paths if path.exists() for q in load_queries(path)]
+    for query in queries:
+        entry = variant_entry(query)
+        if entry is None or normalise(query.text) in old:
             continue
-        assert query.expected is not None
-        by_lang = found.setdefault(query.expected, {})
+        by_lang = found.setdefault(entry, {})
         texts = by_lang.setdefault(script_of(query.text), [])
         if query.text.strip() not in texts:
             texts.append(query.text.strip())
@@ -81,9 +94,11 @@ _FLAGGED = re.compile(r"^(zh|en) variant '(.*)' is closer to '([^']+)' ")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    found = build()
+    from knowledge.stations import load_stations
+
+    found = clean_variants(build(), base_without_pools(load_stations()))
     dropped = 0
-    for _ in range(5):
+    for _ in range(12):
         _write(found)
         flagged = _closer_elsewhere(found)
         if not flagged:

@@ -400,22 +400,24 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
     )
     concepts = _concepts(emergency_raw.get("concepts") if isinstance(emergency_raw, dict) else {})
     fire_at = emergency_raw.get("fire_at", 1.0) if isinstance(emergency_raw, dict) else 1.0
+    ranked_at = emergency_raw.get("ranked_at", 0.7) if isinstance(emergency_raw, dict) else 0.7
     if (
         not isinstance(entries, list)
         or not all(_is_code(e) for e in entries)
         or cues is None
         or concepts is None
         or not _number(fire_at)
+        or not _number(ranked_at)
     ):
         problems.append(
             Problem(
                 str(path),
                 f"{where}.emergency",
                 "needs `entries` (ids), `concepts` ({name: {weight, zh, en}}), `fire_at` "
-                "(a number) and optionally `cues` (zh/en lists)",
+                "(a number) and optionally `ranked_at` (a number), `cues` (zh/en lists)",
             )
         )
-        entries, cues, concepts, fire_at = [], {}, {}, 1.0
+        entries, cues, concepts, fire_at, ranked_at = [], {}, {}, 1.0, 0.7
     talk_raw = raw.get("small_talk", {})
     phrases: dict[str, dict[str, tuple[str, ...]]] = {}
     filler: dict[str, tuple[str, ...]] | None = {}
@@ -452,7 +454,13 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
         out_of_scope=out_of_scope or {},
         thresholds=thresholds,
         weights=Weights(**numbers.get("weights", {})),
-        emergency=Emergency(tuple(str(e) for e in entries), cues, concepts or {}, float(fire_at)),
+        emergency=Emergency(
+            tuple(str(e) for e in entries),
+            cues,
+            concepts or {},
+            float(fire_at),
+            float(ranked_at),
+        ),
         small_talk=SmallTalk(phrases, filler),
     )
 

@@ -232,7 +232,10 @@ class Weights:
     the question (0: of all of it), so a long, run-on question that names its topic among
     many other words is not diluted by them; `typo`: the weight of an unseen character or
     pair that reads like a known pair (a homophone slip of pinyin input), as a share of an
-    unseen one's (1: no difference)."""
+    unseen one's (1: no difference); `bayes`: points for the entry's share of a naive-Bayes
+    posterior over the same features, each entry's phrasings pooled (what words say which
+    entry across all of them, not the one closest phrasing: a situation described in other
+    words than any single phrasing's), tempered by `bayes_t` per feature (0: not used)."""
 
     variant: float = 0.2
     fuzzy: float = 0.3
@@ -244,6 +247,8 @@ class Weights:
     topic: float = 0.0
     span: float = 0.0
     typo: float = 1.0
+    bayes: float = 0.0
+    bayes_t: float = 1.0
 
     @property
     def segment(self) -> bool:
@@ -277,6 +282,9 @@ class Emergency:
     cues: dict[str, tuple[str, ...]] = field(default_factory=dict)
     concepts: dict[str, Concept] = field(default_factory=dict)
     fire_at: float = 1.0
+    # An emergency entry ranked first (answered or suggested by the scores) is answered as an
+    # emergency when the message's concepts weigh this share of `fire_at`.
+    ranked_at: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -439,9 +447,56 @@ class _Index:
         self.entry_postings = {
             f: np.array(sorted(es), dtype=np.int64) for f, es in entries_with.items()
         }
+        # Naive Bayes over the same features, each entry's phrasings pooled: how many of its
+        # phrasings have the feature, smoothed by `BAYES_ALPHA`; kept sparse (feature →
+        # entries, log gain over an unseen feature) so it costs one pass over the postings.
+        counts: dict[str, dict[int, int]] = {}
+        totals = np.zeros(len(self.entry_names), dtype=np.float64)
+        for entry, fs in zip(self.entry_of.tolist(), feats, strict=True):
+            totals[entry] += len(fs)
+            for f in fs:
+                by_entry = counts.setdefault(f, {})
+                by_entry[entry] = by_entry.get(entry, 0) + 1
+        self.bayes_unseen = np.log(BAYES_ALPHA / (totals + BAYES_ALPHA * max(1, len(counts))))
+        self.bayes_postings = {
+            f: (
+                np.array(list(by_entry), dtype=np.int64),
+                np.log(np.array(list(by_entry.values()), dtype=np.float64) + BAYES_ALPHA)
+                - math.log(BAYES_ALPHA),
+            )
+            for f, by_entry in counts.items()
+        }
 
     def __len__(self) -> int:
         return len(self.texts)
+
+
+BAYES_ALPHA = 0.1
+
+
+def _bayes(
+    q_feats: Iterable[str], index: _Index, w: Weights
+) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """Each entry's naive-Bayes posterior for the query's known features (equal priors),
+    its log-likelihoods divided by `bayes_t` × the square root of their number (tempered:
+    many features otherwise make it all or nothing)."""
+    log_like = np.zeros(len(index.entry_names), dtype=np.float64)
+    n = 0
+    for f in q_feats:
+        found = index.bayes_postings.get(f)
+        if found is None:
+            continue
+        n += 1
+        entries, gain = found
+        log_like += index.bayes_unseen
+        log_like[entries] += gain
+    if not n:
+        return log_like
+    log_like /= w.bayes_t * math.sqrt(n)
+    log_like -= log_like.max()
+    posterior: np.ndarray[Any, np.dtype[np.float64]] = np.exp(log_like)
+    posterior /= posterior.sum()
+    return posterior
 
 
 def _typed_for(query: str, idf: dict[str, float]) -> frozenset[str]:
@@ -631,6 +686,8 @@ class Matcher:
         )
         best = np.full(len(index.entry_names), -1.0)
         np.maximum.at(best, entries, combined)
+        if w.bayes:
+            best = np.where(best >= 0, best + w.bayes * 100.0 * _bayes(q_feats, index, w), best)
         return best
 
     def match(self, text: str, *, lang: str | None = None, limit: int = 3) -> MatchResult:
@@ -660,9 +717,10 @@ class Matcher:
         ranked = real[:limit]
         outcome = self.outcome(ranked)
         if (
-            outcome == SUGGEST
+            outcome in (SUGGEST, ANSWER)
             and ranked[0].entry_id in self.emergency_entries
-            and self._lexicon[lang].weight(_plain(text, lang)) >= 0.7 * self.emergency.fire_at
+            and self._lexicon[lang].weight(_plain(text, lang))
+            >= self.emergency.ranked_at * self.emergency.fire_at - 1e-9
         ):
             # Someone who may be in danger gets the numbers, not a choice to make (when the
             # message names most of an emergency: "孩子晚上一直哭闹" is not one).
@@ -757,14 +815,18 @@ class _Cue:
 def _slip_of(word: str, window: str) -> bool:
     """The window (read like the word in toneless pinyin) is the word typed with homophones:
     one character in three at most is different, one always allowed ("昏到" for 昏倒, "起不赖"
-    for 起不来; "腿不行" is not 推不醒), and a window of two is not itself an everyday word
-    ("拿到" is not 拿刀)."""
+    for 起不来; "腿不行" is not 推不醒), and a window of two keeps its first character and is
+    not itself an everyday word ("拿到" is not 拿刀)."""
     if window == word:
         return True
     differ = sum(a != b for a, b in zip(word, window, strict=True))
     if differ > max(1, len(word) // 3):
         return False
-    return len(window) >= 3 or window not in _everyday_pairs()
+    if len(window) >= 3:
+        return True
+    # Two characters: the first is the one typed right ("昏到" for 昏倒), and the pair is not
+    # itself an everyday word ("拿到" is not 拿刀; "啥人" is not 杀人, "意书" in 同意书 not 遗书).
+    return window[0] == word[0] and window not in _everyday_pairs()
 
 
 @lru_cache(maxsize=1)

@@ -74,6 +74,45 @@ from knowledge.matcher import (
         "伢儿掉到塘里去了",  # dialect: 伢儿, 塘
         "my father is having trouble breathing and his lips are blue",
         "my son ran away and left a note saying goodbye",
+        # the fourth round's kinds (a body state, a cause, a person at risk, urgency)
+        "爷爷吃饭的时候突然手拿不住筷子 说话含含糊糊的",  # stroke, other signs
+        "我妈哮喘犯了 药喷了也没用",  # breathing
+        "老爸糖尿病 全身冒冷汗 叫他也迷迷糊糊的",  # two acute signs together
+        "婆婆吃了过期的东西 上吐下泻 脸都白了",
+        "我被蜜蜂蛰了 全身起疙瘩 喉咙发紧",  # an allergy
+        "楼下有人在打架 拿着棍子",
+        "我怀孕八个月 肚子突然很痛 还见红了",
+        "小孩手指被门夹了 骨头都露出来了",
+        "村里水库边有个人一直在徘徊 哭着说对不起家人",
+        "someone is trying to break my door down",
+        "an old man fell into the canal",
+        "my dad's face suddenly drooped and he can't lift his arm",
+        "my mum isn't breathing",
+        "my baby is having a fit",
+        "my wife jumped from the window",
+        "there's smoke coming from the flat next door",
+        "my friend says she is going to end her life tonight",
+        "my grandmother collapsed",
+        "老人走路突然倒下 嘴里吐白沫",
+        "外公晚饭后一直喊头痛 吐了两次 现在叫不太醒",
+        "孩子玩插座被电了 现在不哭也不动",
+        "我婆婆一个人在家 电话打了一天都不接 她有心脏病",  # unreachable + a condition
+        "儿子在学校被几个人围着打 头都打破了",
+        "我女儿在QQ上说她吃了半瓶安眠药",
+        "奶奶被开水壶烫到腿了 起了好大的泡",
+        "我把家里的药都攒起来了 今晚就不用再麻烦大家了",  # a goodbye without the word
+        "孩子一个人爬到阳台栏杆上去了",
+        "他又喝醉了回来 我和孩子躲在房间里不敢出来",
+        "电动车撞了个老人 躺着不动",
+        "一家人吃了蘑菇以后都在吐 有个已经站不起来了",  # 以后 alone is not the past
+        "有个小孩在河里扑腾 周围没有大人",
+        "婴儿吐奶以后脸发紫了",
+        "家里突然停电了 爸爸的呼吸机停了",
+        "my toddler swallowed a coin and is gagging",
+        "there is a child alone on the balcony railing",
+        "my sister took a whole pack of painkillers",
+        "my elderly neighbour hasn't answered the door for three days and there's a smell",
+        "a man is following my daughter home and won't go away",
     ],
 )
 def test_emergency_situations_get_the_numbers(text: str) -> None:
@@ -116,6 +155,24 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "我想学游泳防溺水",
         "电梯坏了好几天了找谁修",
         "孩子在学校摔了一跤膝盖破了一点皮",
+        "我老婆怀孕了有没有什么补贴",  # pregnant alone is not labour
+        "怀孕了能不能当志愿者",
+        "我妈一个人在家现在没人照顾 能派人上门吗",
+        "Can someone help me with my tax return",
+        "我把水杯打破了",
+        "孩子玩水被烫到了一点",  # mild
+        "smoke alarm installation",
+        "社工站电话打不通",
+        "我妈有高血压能申请上门服务吗",
+        "我爸有糖尿病一个人住",
+        "家里的树倒了",
+        "我出车祸以后一直坐轮椅 站里有没有坡道",  # a past event: X以后
+        "儿子暑假以后就不愿意出房门 说他两句就摔东西",
+        "社工站电话一直打不通",  # unreachable without a person at risk
+        "社工一直不接电话",
+        "志愿者一直联系不上",
+        "my wife is pregnant and I lost my job",
+        "my husband applied two weeks ago and still no one is answering",
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:
@@ -141,6 +198,27 @@ def test_concepts_add_up_and_general_words_take_away() -> None:
     assert not matcher.is_emergency("他摔了")  # 0.5: a fall alone is not enough
     assert not matcher.is_emergency("怎么预防摔了起不来")  # 1.1 − 1.0
     assert matcher.is_emergency("他摔了 起不赖")  # 赖 reads like 来: three characters
+
+
+def test_an_emergency_entry_ranked_first_is_an_emergency_from_ranked_at() -> None:
+    """Ranked first by the scores (answered or suggested), an emergency entry is answered as
+    an emergency once the message names `ranked_at` of an emergency; below it, it is an
+    ordinary answer (a question about the numbers)."""
+    concepts = {
+        "fall": Concept(0.5, {"zh": ("摔",)}),
+        "helpless": Concept(0.6, {"zh": ("起不来",)}),
+    }
+    docs = [
+        Document("sos", "zh", "老人摔了怎么办 打急救电话"),
+        Document("hours", "zh", "社工站几点开门"),
+    ]
+    low = Matcher(docs, emergency=Emergency(("sos",), concepts=concepts, ranked_at=0.5))
+    high = Matcher(docs, emergency=Emergency(("sos",), concepts=concepts, ranked_at=0.7))
+    text = "老人摔了怎么办"
+    assert low.rank(text)[1][0].entry_id == "sos"
+    assert low.match(text).emergency and low.match(text).outcome == ANSWER
+    assert not high.match(text).emergency  # 0.5 < 0.7 of fire_at
+    assert not low.match("急救电话").emergency  # no concept at all: the entry, not an alarm
 
 
 def test_the_shipped_lexicon_is_concepts() -> None:
