@@ -36,7 +36,7 @@ from handlers.delivery import PLANNERS, OutgoingMessage, Renderer
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import BotData, Context, Speaker
 from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
-from handlers.kit.i18n import Gettext, Ngettext, Translator
+from handlers.kit.i18n import Gettext, Ngettext, Translator, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.steps import typed_within
@@ -234,7 +234,13 @@ def render_preview(context: Context, who: Speaker, draft: Draft) -> Screen:
         ]
     if reach is not None:  # a draft of the release before the kit has no counts: Send counts
         recipients, opted_out, blocked = (int(n) for n in reach)
-        lines.append(escape(_("It will go to {count} people.").format(count=recipients)))
+        lines.append(
+            escape(
+                ngettext_of(_)(
+                    "It will go to {count} person.", "It will go to {count} people.", recipients
+                ).format(count=recipients)
+            )
+        )
         if opted_out or blocked:
             lines.append(
                 escape(
@@ -342,18 +348,29 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
         today = when.send_at.astimezone(data.clock.zone).date() == (
             data.clock.now().astimezone(data.clock.zone).date()
         )
+        n = len(found.recipients)
         held = (
-            _("🌅 Held for the morning: it will go to {count} people today at {time}.")
+            ngettext_of(_)(
+                "🌅 Held for the morning: it will go to {count} person today at {time}.",
+                "🌅 Held for the morning: it will go to {count} people today at {time}.",
+                n,
+            )
             if today
-            else _("🌅 Held for the morning: it will go to {count} people tomorrow at {time}.")
+            else ngettext_of(_)(
+                "🌅 Held for the morning: it will go to {count} person tomorrow at {time}.",
+                "🌅 Held for the morning: it will go to {count} people tomorrow at {time}.",
+                n,
+            )
         )
         await show(update, held.format(count=len(found.recipients), time=clock_time(data, when)))
         return END
     await show(
         update,
-        _("📣 Sending to {count} people. I will tell you when it is done.").format(
-            count=len(found.recipients)
-        ),
+        ngettext_of(_)(
+            "📣 Sending to {count} person. I will tell you when it is done.",
+            "📣 Sending to {count} people. I will tell you when it is done.",
+            len(found.recipients),
+        ).format(count=len(found.recipients)),
     )
     task = context.application.create_task(
         deliver(data, broadcast_id=str(draft["id"]), sender_tg_id=who.tg_id, left_out=found),

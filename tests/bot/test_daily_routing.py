@@ -128,7 +128,7 @@ async def test_broadcast_at_night_sent_now_goes_without_sound(bot: BotHarness) -
     await head.press("bc:a:residents")
     await head.send("Water cut tomorrow")
     await head.press("bc:send:now")
-    assert any(m.text.startswith("📣 Sending to 1 people.") for m in head.messages)
+    assert any(m.text.startswith("📣 Sending to 1 person.") for m in head.messages)
     await wait_for_sends(bot.app.bot_data)  # type: ignore[union-attr]
     (sent,) = calls_to(bot, english.user_id, "Water cut")
     assert not rings(sent)

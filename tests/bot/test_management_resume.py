@@ -51,7 +51,7 @@ async def test_broadcast_resumes_at_the_text_step(bot: BotHarness) -> None:
     await resume(bot, head, "broadcast", 2, {"station": "jiangnan", "audience": "residents"})
     await head.send("Health checks on Saturday")  # 2: TEXT
     assert head.last_text.startswith("Preview: this is what people will see.")
-    assert "It will go to 1 people." in head.last_text
+    assert "It will go to 1 person." in head.last_text
     await head.press("bc:send")
     await wait_for_sends(bot.app.bot_data)  # type: ignore[union-attr]
     async with bot.database.uow() as uow:
