@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from bot.application import build_application, on_startup
 from bot.clock import SystemClock
 from bot.offline_telegram import (
     OFFLINE_TOKEN,
+    ApiCall,
     BotMessage,
     OfflinePerson,
     OfflineTelegram,
@@ -112,6 +113,12 @@ class Crowd:
         await self.app.update_queue.put(update)
         await done
         self.asked_at.pop(chat, None)  # handled without a word in the chat: no sample
+
+
+def paced_calls(calls: Iterable[ApiCall]) -> Counter[str]:
+    """The calls the pace meters against Telegram's 30 a second, by method: those that name a
+    chat (`Pace.process_request`); answerCallbackQuery, getMe and setMyCommands do not."""
+    return Counter(c.method for c in calls if c.params.get("chat_id") is not None)
 
 
 def _figures(samples: list[float]) -> str:
@@ -217,6 +224,9 @@ async def bench(args: argparse.Namespace) -> int:
           f"(stop waited {stopped - crowd_done:.1f} s more for retries)")  # fmt: skip
     methods = Counter(c.method for c in telegram.calls)
     print(f"Bot API calls               {dict(methods.most_common())}")
+    paced = paced_calls(telegram.calls)
+    print(f"  paced (30 a second)       {sum(paced.values())}: {dict(paced.most_common())}, "
+          f"{sum(paced.values()) / max(1, args.residents):.2f} per /request")  # fmt: skip
     print(f"other workers told          {sum(worker_told)} notices to {len(worker_told)} workers")
     # The unrelated person waits for the pace like everyone else, never for the failing
     # chat's retries (1 s, then 5 s, then 15 s): no longer than the crowd's p95 (or 1 s).
