@@ -5,6 +5,12 @@ WRITER.md).
 
     python pools.py third    # writers A, B: split once, stratified by label, half held out
     python pools.py fourth   # writers C, D train; writer E, another author, held out whole
+    python pools.py fifth    # writer F (emergencies and near-misses): split once by kind
+
+The fifth pool (2026-12-02, session 4) was written by a sixth author from BRIEF.md alone (TOPICS.md
+was missing from /work/blind by the coordinator's slip): 200 emergencies and 30 out of scope with
+their labels, 150 near-misses and 50 ordinary questions with a guessed topic tag; a seventh session,
+given only TOPICS.md, BRIEF.md and that file, then gave those 200 their topic keys.
 """
 
 import collections
@@ -19,6 +25,12 @@ THIRD = (
     "# never the knowledge base. Split once, stratified by label, random.Random(20261202), by\n"
     "# /work/blind/split_pools.py (coordinator), before anyone read either half.\n"
 )
+FIFTH = (
+    "# Fifth blind pool: emergencies told apart from near-misses, written by a sixth author from\n"
+    "# BRIEF.md alone; the topic keys of the near-misses given by a seventh who saw only TOPICS.md.\n"
+    "# Split once, stratified by kind (emergency / near miss / ordinary / out of scope),\n"
+    "# random.Random(20261203), by tests/data/blind/pools.py fifth, before anyone read either half.\n"
+)
 FOURTH = (
     "# Fourth blind pool: written from the topic list (TOPICS.md) and BRIEF.md alone by sessions\n"
     "# that never saw the knowledge base (the brief: tests/data/blind/WRITER.md).\n"
@@ -30,12 +42,23 @@ def rows_of(writer: str) -> list[dict]:
         return [{**row, "writer": writer} for row in yaml.safe_load(f)["queries"]]
 
 
-def stratified_halves(rows: list[dict]) -> tuple[list[dict], list[dict]]:
-    """(train, held out): each label's questions shuffled with one seed, the first half held."""
+def kind_of(row: dict) -> str:
+    """The fifth pool's strata: what the question is, not which entry answers it."""
+    if row["id"] == "emergency":
+        return "emergency"
+    if row["id"] is None and "kind" not in row:
+        return "null"
+    return str(row.get("kind", "null"))
+
+
+def stratified_halves(
+    rows: list[dict], stratum=lambda row: str(row["id"]), seed: int = 20261202
+) -> tuple[list[dict], list[dict]]:
+    """(train, held out): each stratum's questions shuffled with one seed, the first half held."""
     by_label = collections.defaultdict(list)
     for row in rows:
-        by_label[str(row["id"])].append(row)
-    rng = random.Random(20261202)
+        by_label[stratum(row)].append(row)
+    rng = random.Random(seed)
     train, held = [], []
     for label in sorted(by_label):
         group = by_label[label][:]
@@ -53,7 +76,10 @@ def dump(path: str, header: str, items: list[dict]) -> None:
             text = row["q"].replace("\\", "\\\\").replace('"', '\\"')
             label = "null" if row["id"] is None else row["id"]
             style = row.get("style", "plain")
-            f.write(f'  - {{q: "{text}", id: {label}, style: {style}, writer: {row["writer"]}}}\n')
+            kind = f", kind: {row['kind']}" if "kind" in row else ""
+            f.write(
+                f'  - {{q: "{text}", id: {label}, style: {style}{kind}, writer: {row["writer"]}}}\n'
+            )
 
 
 def third() -> None:
@@ -84,5 +110,19 @@ def fourth() -> None:
     )
 
 
+def fifth() -> None:
+    dev, held = stratified_halves(rows_of("F"), kind_of, seed=20261203)
+    dump(
+        BASE + "kb_eval_blind5_dev.yaml",
+        FIFTH + "# DEVELOPMENT half: may be read and tuned on.\n",
+        dev,
+    )
+    dump(
+        BASE + "kb_eval_blind5_heldout.yaml",
+        FIFTH + "# HELD-OUT half: never read, never tuned on; aggregate figures only.\n",
+        held,
+    )
+
+
 if __name__ == "__main__":
-    {"third": third, "fourth": fourth}[sys.argv[1]]()
+    {"third": third, "fourth": fourth, "fifth": fifth}[sys.argv[1]]()
