@@ -127,7 +127,9 @@ def form_lines(context: Context, who: Speaker, draft: Draft) -> list[str]:
             shown = _("(missing: the record stays incomplete)")
         else:
             continue
-        lines.append(f"{escape(form_field.label(who.lang))}: {escape(shown)}")
+        # "{label}: {value}" is "{label}：{value}" in Chinese (full-width after Chinese text)
+        label = escape(form_field.label(who.lang))
+        lines.append(_("{label}: {value}").format(label=label, value=escape(shown)))
     return lines
 
 

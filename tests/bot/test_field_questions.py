@@ -72,7 +72,7 @@ async def test_a_question_at_a_choice_field_is_answered_and_the_field_shown_agai
     assert "是否接案" in worker.last_text
     await worker.send("是")  # a yes/no field: its label picks it
     await skip_record_steps(worker)
-    assert "转介" in worker.last_text
+    assert "个案来源：转介\n求助问题：老人助餐怎么申请\n是否接案：是" in worker.last_text
     await worker.press("log:ok")
     values = await _saved_values(bot)
     assert values["source"] == "referral" and values["accepted"] == "yes"
