@@ -18,7 +18,7 @@ from bot.offline_telegram import OFFLINE_TOKEN, BotMessage, OfflinePerson, Offli
 from bot.runtime import knowledge_for, open_database
 from bot.settings import Settings
 from db.uow import Database
-from services import people, staff
+from services import people, reach, staff
 from services.people import ADMIN, STATION_HEAD, SUPERVISOR, WORKER
 
 
@@ -58,6 +58,14 @@ async def seed_demo_people(database: Database, app: StationApp) -> None:
                 )
 
 
+async def remember_started(database: Database, telegram: OfflineTelegram) -> None:
+    """The offline Telegram is new each run, the database is kept: it knows the chats the
+    database says wrote to the bot (the demo staff are seeded as colleagues who use it), as
+    Telegram would. Else it refuses their own "/" menus at start ("chat not found")."""
+    async with database.uow() as uow:
+        telegram.started.update(await reach.started_chats(uow))
+
+
 class ConsoleView:
     def __init__(self, out: TextIO, me: int) -> None:
         self.out = out
@@ -94,9 +102,11 @@ async def run_console(
         settings, database=database, token=OFFLINE_TOKEN, request=telegram, knowledge=knowledge
     )
     await app.initialize()
+    await remember_started(database, telegram)
     await on_startup(app)
     await app.start()
     await seed_demo_people(database, app)
+    await remember_started(database, telegram)
     demo = DEMO_BY_ROLE[role]
     for someone in DEMO_PEOPLE:  # --lang decides for every demo person, this session
         async with database.uow() as uow:

@@ -95,6 +95,16 @@ async def reachable_among(uow: UnitOfWork, tg_ids: Iterable[int]) -> set[int]:
     return reachable
 
 
+async def started_chats(uow: UnitOfWork) -> set[int]:
+    """Every chat that has written to the bot and not blocked it (see `reachable_among`)."""
+    rows = await uow.session.scalars(
+        select(FirstContact.tg_id)
+        .join(Person, Person.tg_id == FirstContact.tg_id)
+        .where(Person.unreachable_at.is_(None))
+    )
+    return {int(tg) for tg in rows.all()}
+
+
 async def admins(uow: UnitOfWork, *, admin_tg_ids: Iterable[int] = ()) -> list[Contact]:
     """Reachable administrators: admin roles in the database and those named in the settings."""
     contacts = {c.tg_id: c for c, ok in await _holders(uow, [ADMIN], None) if ok}

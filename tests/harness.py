@@ -109,8 +109,11 @@ class BotHarness:
         lang: str = "zh",
         name: str = "测试",
         tg_id: int | None = None,
+        started: bool = True,
     ) -> OfflinePerson:
-        """A new Telegram user; with `role`, already granted it (at each of `stations`)."""
+        """A new Telegram user; with `role`, already granted it (at each of `stations`), as a
+        colleague who uses the bot: the database and the offline Telegram both know their chat
+        (`started=False`: invited, never opened the chat; neither does)."""
         assert self.app is not None
         tg_id = tg_id or next(self._ids)
         if role == "admin" and not stations:
@@ -118,8 +121,11 @@ class BotHarness:
         for station in stations or ((None,) if role else ()):
             async with self.database.uow() as uow:
                 await staff.grant_directly(
-                    uow, tg_id=tg_id, role=role or "", station_code=station, now=self.clock.now()
-                )
+                    uow, tg_id=tg_id, role=role or "", station_code=station,
+                    now=self.clock.now(), started=started,
+                )  # fmt: skip
+        if role is not None and started:
+            self.telegram.started.add(tg_id)
         if role is not None:
             async with self.database.uow() as uow:
                 await people.set_language(uow, tg_id=tg_id, language=lang, now=self.clock.now())

@@ -708,7 +708,7 @@ def roster_screen(
         else:
             state = _("{hours} h").format(hours=hours_text(v.minutes))
         mark = "✅" if v.confirmed else "·"
-        lines.append(f"{n}. {mark} {name}: {state}")
+        lines.append(f"{n}. {mark} " + _("{label}: {value}").format(label=name, value=state))
         current = v.minutes or 0
         row = [
             InlineKeyboardButton(

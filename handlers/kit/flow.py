@@ -36,13 +36,15 @@ The knowledge base comes first (issues 13 and 12): any text typed at any step go
 matcher (`bot_data.knowledge.faq.match`) before the step sees it. An emergency
 (`MatchResult.emergency`) is answered at once with the emergency entry's numbers, and the same
 step is shown again with its buttons, the draft untouched. At a step that takes free text
-(`Step.takes_text`: `expects` TEXT, or declared `free_text=True`) the person may have meant it as
+(`Step.takes_text`: `expects` TEXT, or declared `free_text=True`; a step whose kind varies with
+the draft declares `expects_when`, asked through `takes_text_at`) the person may have meant it as
 their answer ("老人摔倒过，需要人陪护" for /request's description), so the re-shown step says to
 send it again, and the same text sent again right away is taken as the answer (only a hash of it
 is kept, in the kit's bookkeeping). Such a step otherwise takes the text as its answer. At any
 other step a question is answered: at a number, date or phone step the step reads the text
 first, and only text it refuses that `looks_like_a_question` (no digits, a sentence rather than
-a word) is a question; at a button step any text is. A question the
+a word) is a question; at a button step any text is (a button step that reads typed text, the
+record form's choice field taking an option's label, reads it first). A question the
 knowledge base answers directly (not small talk: "好的" there means a button) is answered by
 `BotData.answer_in_form` (the questions package: as outside any form, rated, without buttons
 that leave the form; `plain_answer` without it), then the step is shown again under its usual
@@ -209,6 +211,11 @@ class Step:
     # come first, then the handler keeps the text, the step shown below them. The matcher
     # answers many needs as questions ("我腿脚不好 想有人来家里看看"), so a question is kept too.
     keeps_typed: bool = False
+    # What the step expects for the draft at hand, when that varies (None: `expects`). The
+    # record form's one field step is a text step at a text, number or date field and a
+    # button step at a choice or yes/no field, where typed text is read first (an option's
+    # label picks it) and, refused, is a question: see `expecting` and `takes_text_at`.
+    expects_when: Callable[[Context, Draft], str] | None = None
 
     @property
     def takes_text(self) -> bool:
@@ -216,6 +223,16 @@ class Step:
         if self.free_text is not None:
             return self.free_text and self.on_text is not None
         return self.on_text is not None and self.expects == TEXT
+
+    def expecting(self, context: Context, draft: Draft) -> str:
+        """`expects` for this draft (see `expects_when`)."""
+        return self.expects if self.expects_when is None else self.expects_when(context, draft)
+
+    def takes_text_at(self, context: Context, draft: Draft) -> bool:
+        """`takes_text` for this draft: the kit asks this one (see `expects_when`)."""
+        if self.free_text is not None or self.expects_when is None:
+            return self.takes_text
+        return self.on_text is not None and self.expecting(context, draft) == TEXT
 
     @property
     def state(self) -> str | int:
@@ -571,6 +588,7 @@ class Flow:
         message = update.effective_message
         text = message.text if message is not None else None
         _ = who.gettext
+        expects = step.expecting(context, draft)
         if text and text.split("@")[0].split(" ")[0] == "/cancel":
             return await self.on_cancel(update, context, step)
         contact = message.contact if message is not None else None
@@ -586,7 +604,7 @@ class Flow:
                 update, context, who, step, lambda: on_media(update, context, who, draft, message)
             )
         if text and text.startswith("/"):
-            problem = self.busy(_) if self.busy is not None else reask_text(_, step.expects)
+            problem = self.busy(_) if self.busy is not None else reask_text(_, expects)
             return await self.ask(update, context, who, step.name, problem)
         if text and step.knowledge_first:
             answered = await self._knowledge_first(update, context, who, step, text)
@@ -599,7 +617,8 @@ class Flow:
             return await self._run(
                 update, context, who, step, lambda: on_text(update, context, who, draft, text)
             )
-        if text and on_text is not None and (step.takes_text or not step.knowledge_first):
+        takes_text = step.takes_text_at(context, draft)
+        if text and on_text is not None and (takes_text or not step.knowledge_first):
             return await self._run(
                 update, context, who, step, lambda: on_text(update, context, who, draft, text)
             )
@@ -608,17 +627,16 @@ class Flow:
             try:
                 outcome = await on_text(update, context, who, draft, text)
             except Reask as again:  # not one: a question the knowledge base answers?
-                if looks_like_a_question(text) and await self._answer_question(
-                    update, context, who, text
-                ):
-                    return await self.ask(
-                        update, context, who, step.name, reask_text(_, step.expects)
-                    )
+                # At a button step (a form's choice field, whose reading took no option's
+                # label) any refused text may be a question, as at a step without `on_text`.
+                question = expects == BUTTON or looks_like_a_question(text)
+                if question and await self._answer_question(update, context, who, text):
+                    return await self.ask(update, context, who, step.name, reask_text(_, expects))
                 return await self.ask(update, context, who, again.step or step.name, again.problem)
             return await self.go(update, context, who, step, outcome)
         if text and await self._answer_question(update, context, who, text):
-            return await self.ask(update, context, who, step.name, reask_text(_, step.expects))
-        return await self.ask(update, context, who, step.name, reask_text(_, step.expects))
+            return await self.ask(update, context, who, step.name, reask_text(_, expects))
+        return await self.ask(update, context, who, step.name, reask_text(_, expects))
 
     async def _answer_typed(
         self, update: Update, context: Context, who: Speaker, text: str
@@ -666,7 +684,7 @@ class Flow:
             context.anew = True
             return None  # the step's handler keeps the text, the step below the numbers
         if result.emergency and best is not None:
-            typed = step.takes_text
+            typed = step.takes_text_at(context, self.draft(context))
             said = sha256(f"{step.name}:{' '.join(text.split())}".encode()).hexdigest()[:16]
             if typed and earlier == said:
                 return None  # sent again right after the numbers: it was the answer

@@ -214,7 +214,7 @@ async def staff_overview(update: Update, context: Context) -> None:
             if any(m.role == role for m in members)
         )
         name = station.name(who.lang)
-        lines.append(f"<b>{escape(name)}</b>: {counts}")
+        lines.append(_("{label}: {value}").format(label=f"<b>{escape(name)}</b>", value=counts))
         buttons.append((f"{name} ({len(members)})", f"staff:st:{station.code}:1"))
     admins = grouped.get(ADMINS_PAGE, [])
     settings_admins = len(context.bot_data.admin_ids)

@@ -8,7 +8,7 @@ appears only once a journey has registered it (`BotData.available_commands`).
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from telegram import (
@@ -18,7 +18,7 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
 )
-from telegram.error import TelegramError
+from telegram.error import Forbidden, TelegramError
 
 from handlers.kit.i18n import N_, Gettext, Translator
 from handlers.kit.keyboards import grid
@@ -134,11 +134,18 @@ def chat_commands(_: Gettext, access: Access, available: Iterable[str]) -> list[
 
 
 async def set_chat_commands(
-    bot: Bot, translator: Translator, access: Access, available: Iterable[str]
+    bot: Bot,
+    translator: Translator,
+    access: Access,
+    available: Iterable[str],
+    *,
+    blocked: Callable[[], Awaitable[object]] | None = None,
 ) -> bool:
     """Telegram's "/" menu for this one chat (`BotCommandScopeChat`): staff get their roles'
     commands in their language; a person with no staff role left gets the chat scope deleted,
-    so the default (resident) menu applies again. False when Telegram refused (blocked)."""
+    so the default (resident) menu applies again. False when Telegram refused; when it said
+    the person blocked the bot (403), `blocked` is awaited (the caller marks them unreachable,
+    so nothing is tried on that chat again until they write)."""
     scope = BotCommandScopeChat(access.tg_id)
     try:
         if access.is_staff:
@@ -146,6 +153,11 @@ async def set_chat_commands(
             await bot.set_my_commands(chat_commands(_, access, available), scope=scope)
         else:
             await bot.delete_my_commands(scope=scope)
+    except Forbidden:
+        log.info("commands for chat %s not set: the bot is blocked", access.tg_id)
+        if blocked is not None:
+            await blocked()
+        return False
     except TelegramError as problem:
         log.warning("commands for chat %s not set: %s", access.tg_id, problem)
         return False

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -122,7 +123,13 @@ def greeting(_: Gettext, access: Access, name: str) -> str:
 
 async def set_staff_commands(bot: Bot, data: BotData) -> int:
     """At start: every reachable staff member's own "/" menu (roles granted while the bot was
-    down, a new release's commands). Returns how many chats were set."""
+    down, a new release's commands). Returns how many chats were set.
+
+    Reachable as the database knows it (`reach.reachable_among`: wrote to the bot, not known
+    to have blocked it): Telegram refuses a chat scope for a chat that never wrote ("chat not
+    found"), so a colleague named in STATIONBOT_ADMINS or invited but silent is not called. One
+    Telegram says has blocked the bot is marked unreachable here, so the next start, and every
+    notification, skips them until they write again."""
     async with data.uow() as uow:
         members = [m for m in await staff.list_staff(uow) if m.active]
         ids = {m.tg_id for m in members} | set(data.admin_ids)
@@ -132,8 +139,11 @@ async def set_staff_commands(bot: Bot, data: BotData) -> int:
         access = await data.use_case(
             people.access_for, tg_id=tg_id, now=data.clock.now(), admin_ids=data.admin_ids
         )
+        blocked = partial(
+            data.use_case, delivery.mark_unreachable, tg_id=tg_id, now=data.clock.now()
+        )
         if access.is_staff and await set_chat_commands(
-            bot, data.translator, access, data.available_commands
+            bot, data.translator, access, data.available_commands, blocked=blocked
         ):
             done += 1
     return done

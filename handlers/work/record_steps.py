@@ -5,6 +5,11 @@
   hint; buttons for a choice or yes/no, typed text, number or date (checked by
   `services.record_forms.check_field_value`, text kept exactly as typed); "Skip »" where the
   field is optional, and for a required one a Skip that says the record stays incomplete.
+  At a choice or yes/no field the step is a button step for the kit (`expects_when`, issue
+  12): typed text that is an option's label as the person reads it ("转介", "是", "No")
+  picks it, any other is a question for the knowledge base (or an emergency: the numbers),
+  answered with the field shown again; at a text, number or date field typed text is the
+  answer, whatever it says.
   The draft keeps `form` (the codes to ask), `asked` (the codes answered or skipped) and
   `fields` (code -> stored value).
 - `evidence_step`: photos and PDF or image documents, up to the rule's count per record, each
@@ -17,6 +22,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable
 from html import escape
 from pathlib import Path
@@ -27,9 +33,9 @@ from telegram.error import BadRequest, TelegramError
 
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import TEXT, Draft, Outcome, Reask, Screen, Step
+from handlers.kit.flow import BUTTON, TEXT, Draft, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import Gettext
-from knowledge.record_templates import CHOICE, LONG_TEXT, NUMBER, YES_NO, FormField
+from knowledge.record_templates import CHOICE, LONG_TEXT, NO, NUMBER, YES, YES_NO, FormField
 from services import media, record_forms, records
 from services.errors import DomainError, InvalidValue
 
@@ -86,6 +92,23 @@ def value_label(_: Gettext, form_field: FormField, value: str, lang: str) -> str
     return value
 
 
+def _plain(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).strip().casefold()
+
+
+def typed_option(_: Gettext, form_field: FormField, text: str, lang: str) -> str | None:
+    """The option code whose label (as the person reads it: "是" / "否", "Referred") the typed
+    text is, or None. A worker may type an option rather than press it."""
+    if form_field.kind == CHOICE:
+        options = [(o.code, o.label(lang)) for o in form_field.options]
+    elif form_field.kind == YES_NO:
+        options = [(YES, _("Yes")), (NO, _("No"))]
+    else:
+        return None
+    typed = _plain(text)
+    return next((code for code, label in options if _plain(label) == typed), None)
+
+
 def form_lines(context: Context, who: Speaker, draft: Draft) -> list[str]:
     """The form's answers for a summary, escaped; a skipped required field says so."""
     template = _template(context, draft)
@@ -104,7 +127,9 @@ def form_lines(context: Context, who: Speaker, draft: Draft) -> list[str]:
             shown = _("(missing: the record stays incomplete)")
         else:
             continue
-        lines.append(f"{escape(form_field.label(who.lang))}: {escape(shown)}")
+        # "{label}: {value}" is "{label}：{value}" in Chinese (full-width after Chinese text)
+        label = escape(form_field.label(who.lang))
+        lines.append(_("{label}: {value}").format(label=label, value=escape(shown)))
     return lines
 
 
@@ -200,6 +225,13 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
         draft.setdefault("fields", {}).pop(code, None)
         return name
 
+    def expects(context: Context, draft: Draft) -> str:
+        """A choice or yes/no field is a button step: typed text there is read for an option
+        and, refused, may be a question for the knowledge base (issue 12); a text, number or
+        date field takes typed text as its answer."""
+        form_field = current_field(context, draft)
+        return BUTTON if form_field is not None and form_field.kind in (CHOICE, YES_NO) else TEXT
+
     async def on_text(
         update: Update, context: Context, who: Speaker, draft: Draft, text: str
     ) -> Outcome:
@@ -207,8 +239,9 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
         if form_field is None:
             return None
         rules = context.bot_data.knowledge.record_rules
+        picked = typed_option(who.gettext, form_field, text, who.lang)
         try:
-            value = record_forms.check_field_value(form_field, text, rules)
+            value = record_forms.check_field_value(form_field, picked or text, rules)
         except InvalidValue as error:
             raise Reask(field_problem(who.gettext, error, form_field, rules)) from None
         return answered(draft, form_field.code, value)
@@ -219,6 +252,7 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
         {"fv": on_value, "fs": on_skip, "fb": on_back},
         on_text=on_text,
         expects=TEXT,
+        expects_when=expects,
         applies_when=fields_left,
         persisted=persisted,
         nav=False,

@@ -45,3 +45,15 @@ def test_a_number_with_no_such_button_is_sent_as_text(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "no button" not in result.stdout
     assert "PTBUserWarning" not in result.stderr
+
+
+def test_a_second_session_sets_the_demo_staff_menus_without_refusals(tmp_path: Path) -> None:
+    """The database is kept between sessions, the offline Telegram is new: it must know the
+    chats the database says wrote to the bot, or every demo colleague's own "/" menu is refused
+    at start ("commands for chat 10002 not set: Chat not found")."""
+    first = _console(tmp_path, "/start\n:as worker\n/start\n")
+    assert first.returncode == 0, first.stderr
+    second = _console(tmp_path, ":as supervisor\n/help\n")
+    assert second.returncode == 0, second.stderr
+    assert "not set" not in first.stderr + second.stderr
+    assert "Chat not found" not in first.stderr + second.stderr

@@ -4,9 +4,13 @@ start; residents keep the default scope."""
 
 from __future__ import annotations
 
+import json
 import re
 
-from tests.harness import BotHarness
+from sqlalchemy import select
+
+from db.models import Person
+from tests.harness import ADMIN_ID, BotHarness
 
 LINK = re.compile(r"https://t\.me/stationbot_offline_bot\?start=([A-Za-z0-9_-]+)")
 
@@ -53,8 +57,6 @@ async def test_scoped_commands_after_a_grant_and_a_revoke(bot: BotHarness) -> No
     assert calls, "no scoped setMyCommands after the grant"
     scope = calls[-1].params["scope"]
     if isinstance(scope, str):
-        import json
-
         scope = json.loads(scope)
     assert scope == {"type": "chat", "chat_id": newcomer.user_id}
     menu = bot.telegram.chat_commands[(newcomer.user_id, "")]
@@ -77,14 +79,54 @@ async def test_scoped_commands_after_a_grant_and_a_revoke(bot: BotHarness) -> No
     assert deletes and deletes[-1].params.get("scope") is not None
 
 
+def _scoped_chats(bot: BotHarness) -> list[int]:
+    """The chats named by every scoped setMyCommands call so far (refused ones too)."""
+    chats = []
+    for call in bot.telegram.calls_to("setMyCommands"):
+        scope = call.params.get("scope")
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        if isinstance(scope, dict) and scope.get("type") == "chat":
+            chats.append(int(scope["chat_id"]))
+    return chats
+
+
 async def test_every_staff_member_gets_their_menu_at_start(bot: BotHarness) -> None:
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
-    never = await bot.person(role="supervisor", stations=("jiangnan",))
+    silent = await bot.person(role="station_head", stations=("jiangnan",))  # uses the bot
+    never = await bot.person(role="supervisor", stations=("jiangnan",), started=False)
     await worker.send("/help")
     bot.telegram.chat_commands.clear()
+    bot.telegram.calls.clear()
     await bot.restart()
     assert "log" in _names(bot, worker.user_id)
     assert {
         c["command"]: c["description"] for c in bot.telegram.chat_commands[(worker.user_id, "")]
     }["log"] == "Log an activity"
-    assert (never.user_id, "") not in bot.telegram.chat_commands  # never started: not called
+    assert "stats" in _names(bot, silent.user_id)
+    # Never started (nor the administrator of the settings, who has not written): not called.
+    assert sorted(_scoped_chats(bot)) == sorted([worker.user_id, silent.user_id])
+    assert never.user_id not in bot.telegram.started and ADMIN_ID not in bot.telegram.started
+
+
+async def test_a_staff_member_who_blocked_the_bot_is_not_called_again(bot: BotHarness) -> None:
+    """Telegram refuses the menu with 403 for a person who blocked the bot (the database did
+    not know yet): marked unreachable, the next start does not call their chat."""
+    worker = await bot.person(role="worker", stations=("jiangnan",))
+    await worker.send("/start")
+    bot.telegram.block(worker.user_id)
+    bot.telegram.calls.clear()
+    await bot.restart()
+    assert _scoped_chats(bot) == [worker.user_id]  # tried once, refused
+    async with bot.database.uow() as uow:
+        person = await uow.session.scalar(select(Person).where(Person.tg_id == worker.user_id))
+        assert person is not None and person.unreachable_at is not None
+    bot.telegram.calls.clear()
+    await bot.restart()
+    assert _scoped_chats(bot) == []
+    bot.telegram.blocked.discard(worker.user_id)  # unblocked: writing makes them reachable
+    await worker.send("/start")
+    bot.telegram.calls.clear()
+    await bot.restart()
+    assert _scoped_chats(bot) == [worker.user_id]
+    assert "log" in _names(bot, worker.user_id)

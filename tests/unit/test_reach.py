@@ -185,3 +185,21 @@ async def test_doctor_output_names_stations_and_admins(
     assert "古山镇社工站 (gushan): workers 0/0 reachable, heads 0/0 reachable" in text
     assert "new messages go to NOBODY (phone only)" in text
     assert "31337: ask them to open the bot and press Start" in text
+
+
+async def test_started_chats_are_those_that_wrote_and_did_not_block(
+    database: Database, clock: FixedClock
+) -> None:
+    """What `stationbot console` tells its new offline Telegram at each session."""
+    now = clock.now()
+    wrote = await staff_member(database, now, "worker", "gushan")
+    invited = await staff_member(database, now, "worker", "gushan", started=False)
+    blocked = await staff_member(database, now, "supervisor", "gushan")
+    async with database.uow() as uow:
+        await uow.session.execute(
+            update(Person).where(Person.tg_id == blocked).values(unreachable_at=now)
+        )
+        await uow.commit()
+    async with database.uow() as uow:
+        started = await reach.started_chats(uow)
+    assert wrote in started and invited not in started and blocked not in started
