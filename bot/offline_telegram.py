@@ -763,6 +763,20 @@ class OfflinePerson:
             raise AssertionError(f"no button {which!r} in {[b.text for b in buttons]}")
         await self.press_data(button.callback_data, message=message)
 
+    async def tap(self, label: str) -> None:
+        """Tap a button of the reply keyboard on screen (by its label, or a part of it): the
+        client sends its label as text, or the person's contact for a share-contact button."""
+        buttons = self.reply_keyboard()
+        button = next((b for b in buttons if b.text == label), None) or next(
+            (b for b in buttons if label in b.text), None
+        )
+        if button is None:
+            raise AssertionError(f"no typed button {label!r} in {[b.text for b in buttons]}")
+        if button.request_contact:
+            await self.send_contact()
+        else:
+            await self.send(button.text)
+
     async def press_data(self, data: str, *, message: BotMessage | None = None) -> None:
         """Send a callback query with any data, as a stale or forged button would."""
         message = message or self.last_with_buttons()

@@ -32,8 +32,9 @@ What each module gives
   style), `date_steps` (Today / Yesterday / Another day + the calendar, or typed),
   `hours_step` (buttons `offered`, any minute with `step=None`), `count_step` (a whole number
   within `bounds(draft)`), `confirm_step` (Save + Edit buttons), `date_refused`,
-  `local_today`, `phone_step` (the share-contact keyboard, or typed; a mainland number in E.164;
-  "Keep" when the draft has one; leaving it takes the keyboard away), `phone_problem`; the date keyboards (`date_buttons`, `calendar_step`) and the sentences for a
+  `local_today`, `phone_step` (one message: a reply keyboard of "📱 Share my phone number" and
+  the typed buttons "Keep: <number>" when the draft has one, « Back, ✖ Cancel; or typed; a
+  mainland number in E.164; leaving it by any way takes the keyboard away), `phone_problem`; the date keyboards (`date_buttons`, `calendar_step`) and the sentences for a
   refused date or number (`date_problem`, `hours_problem`, `count_problem`, `number_problem`).
 - `words`: `role_label(_, role)`, `phone_text(phone)`, `zone_name(_, zone)` ("Beijing time"), `day_label`, `month_label`,
   `hours_label`, `in_sentence` (a label lower-cased inside an English sentence), `staff_only`,
@@ -63,8 +64,11 @@ A press handler is `async (update, context, who, draft, press) -> Outcome`, a te
 applies (after the last, `Flow.finish`), a step name = that step, `SUMMARY`, `END`, or `STAY`
 (the handler answered the press itself, e.g. with an alert). A handler that already answered
 the press and said something of its own sets `context.anew = True`: the next step comes as a
-new message below it. `Step(present=, leave=, on_contact=)` are the hooks the phone step uses
-(its own way of showing, what leaving by Back / Cancel says, a shared contact);
+new message below it. `Step(present=, leave=, on_contact=, typed_buttons=)` are the hooks the
+phone step uses (its own way of showing, what leaving by Back / Cancel / /cancel, a fresh start
+of the flow or an idle form put aside says, a shared contact, and its buttons shown as typed
+buttons on a reply keyboard, whose labels the Flow reads back as their presses: compared after
+NFKC and stripping, `flow.typed_label`; « Back / ✖ Cancel in either language);
 `Step(on_media=)` takes a photo or a document sent while the step is current,
 `async (update, context, who, draft, message) -> Outcome` (the evidence step of /log);
 without it such a message is re-asked as before.

@@ -64,6 +64,7 @@ from functools import partial
 from hashlib import sha256
 from html import escape
 from typing import Any
+from unicodedata import normalize
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
@@ -76,7 +77,7 @@ from telegram.ext import (
     filters,
 )
 
-from handlers.kit.callbacks import Press, encode, pattern
+from handlers.kit.callbacks import Press, encode, parse, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
@@ -160,9 +161,20 @@ async def plain_answer(
     return True
 
 
+def typed_label(text: str) -> str:
+    """A typed button's label as compared with what arrives: NFKC (full-width letters, digits
+    and colons as typed by an input method: "继续用：138…" is "继续用:138…") and stripped."""
+    return normalize("NFKC", text).strip()
+
+
 def cancelled_text(_: Gettext) -> str:
     """The one "cancelled" sentence of every flow."""
     return _("Cancelled. Nothing was saved.")
+
+
+def _text_of(update: Update) -> str | None:
+    message = update.effective_message
+    return message.text if update.callback_query is None and message is not None else None
 
 
 class Reask(Exception):
@@ -216,6 +228,10 @@ class Step:
     # button step at a choice or yes/no field, where typed text is read first (an option's
     # label picks it) and, refused, is a question: see `expecting` and `takes_text_at`.
     expects_when: Callable[[Context, Draft], str] | None = None
+    # The step's buttons are typed buttons on a reply keyboard (its `present` shows them so:
+    # the phone step, beside "📱 Share my phone number"): text that is one of their labels is
+    # that press, « Back and ✖ Cancel in either language (see `typed_label`).
+    typed_buttons: bool = False
 
     @property
     def takes_text(self) -> bool:
@@ -329,21 +345,28 @@ class Flow:
     async def expired(self, step: Step, update: Update, context: Context, who: Speaker) -> int:
         """An update to a form idle too long: put it aside. Typed text is then what it would
         be outside any form (a question for the knowledge base); a press says how to go on."""
+        typed = self.typed_press(context, who, self.draft(context), step, _text_of(update) or "")
+        if typed is not None and typed.kind == "cancel":  # ✖ Cancel of its own keyboard
+            return await self.on_cancel(update, context, step)
         self.put_aside(context, step)
         message = update.effective_message
-        if update.callback_query is None and message is not None and message.text:
-            if not message.text.startswith("/"):
-                await context.bot_data.on_free_text(update, context)
-                return END
         _ = who.gettext
         command = f"/{self.commands[0]}" if self.commands else "/menu"
-        await show(
-            update,
-            _(
-                "This form was left unfinished for a while, so I put it aside. What you "
-                "typed is kept: send {command} to continue where you left off."
-            ).format(command=command),
-        )
+        aside = _(
+            "This form was left unfinished for a while, so I put it aside. What you "
+            "typed is kept: send {command} to continue where you left off."
+        ).format(command=command)
+        free = update.callback_query is None and message is not None and bool(message.text)
+        free = free and typed is None and not (_text_of(update) or "").startswith("/")
+        if step.leave is not None:  # its own keyboard (the phone step's) goes first
+            await step.leave(update, context, who, aside)
+            if free:
+                await context.bot_data.on_free_text(update, context)
+            return END
+        if free:
+            await context.bot_data.on_free_text(update, context)
+            return END
+        await show(update, aside)
         return END
 
     def step_of_state(self, state: object) -> Step | None:
@@ -355,6 +378,10 @@ class Flow:
         steps = (context.user_data or {}).get(STEPS_KEY)
         name = steps.get(self.key) if isinstance(steps, dict) else None
         return next((s for s in self.steps if s.name == name), None)
+
+    def on_screen(self, context: Context) -> Step | None:
+        """The step last shown while its draft is still there (None: no form under way)."""
+        return self.last_shown(context) if self.key in (context.user_data or {}) else None
 
     def step(self, name: str) -> Step:
         return next(s for s in self.steps if s.name == name)
@@ -370,6 +397,28 @@ class Flow:
             row.append(InlineKeyboardButton(_("« Back"), callback_data=encode(self.prefix, "back")))
         row.append(InlineKeyboardButton(_("✖ Cancel"), callback_data=encode(self.prefix, "cancel")))
         return row
+
+    def typed_press(
+        self, context: Context, who: Speaker, draft: Draft, step: Step, text: str
+    ) -> Press | None:
+        """At a step with `typed_buttons`: the press whose label `text` is, as `ask` shows the
+        step now (its rows and the Back / Cancel row); Back and Cancel also in the other
+        language (the keyboard stays on screen while the person changes the language)."""
+        if not step.typed_buttons:
+            return None
+        typed = typed_label(text)
+        rows = step.render(context, who, draft).rows
+        if step.nav:
+            rows = [*rows, self.nav(who.gettext, draft, step)]
+            translator = context.bot_data.translator
+            for lang in translator.catalogs:
+                rows.append(self.nav(translator.for_language(lang), draft, step))
+        for row in rows:
+            for button in row:
+                data = button.callback_data
+                if isinstance(data, str) and typed_label(button.text) == typed:
+                    return parse(data)
+        return None
 
     async def ask(
         self,
@@ -456,6 +505,12 @@ class Flow:
         who = await context.person(update)
         if not await self.allowed(update, context, who):
             return END
+        current = self.on_screen(context)
+        if current is not None and current.leave is not None:
+            # Started again on a step with its own keyboard (/request at the phone step): the
+            # form under way ends, and that keyboard goes with it, before the first step.
+            self.drop(context)
+            await current.leave(update, context, who, self.cancelled(who.gettext))
         if self.kept(context) is not None:
             _ = who.gettext
             await show(
@@ -555,7 +610,18 @@ class Flow:
         if isinstance(entered, int):
             return entered
         who, draft = entered
-        press = context.press(update)
+        return await self._pressed(step, update, context, who, draft, context.press(update))
+
+    async def _pressed(
+        self,
+        step: Step,
+        update: Update,
+        context: Context,
+        who: Speaker,
+        draft: Draft,
+        press: Press | None,
+    ) -> str | int:
+        """A press of `step` (a button's, or a typed button's label: `typed_press`)."""
         if press is None or press.prefix != self.prefix:
             return await self.ask(update, context, who, step.name)
         if press.kind == "cancel":
@@ -591,6 +657,9 @@ class Flow:
         expects = step.expecting(context, draft)
         if text and text.split("@")[0].split(" ")[0] == "/cancel":
             return await self.on_cancel(update, context, step)
+        typed = self.typed_press(context, who, draft, step, text) if text else None
+        if typed is not None:  # a typed button of the step's reply keyboard: its press
+            return await self._pressed(step, update, context, who, draft, typed)
         contact = message.contact if message is not None else None
         on_contact = step.on_contact
         if contact is not None and on_contact is not None:
@@ -699,6 +768,8 @@ class Flow:
 
     async def on_cancel(self, update: Update, context: Context, step: Step | None = None) -> int:
         who = await context.person(update)
+        if step is None:  # /cancel through the fallback: the step on screen, if any
+            step = self.on_screen(context)
         self.drop(context)
         if step is not None and step.leave is not None:
             await step.leave(update, context, who, self.cancelled(who.gettext))

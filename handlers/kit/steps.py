@@ -19,7 +19,6 @@ from datetime import date, timedelta
 
 from telegram import (
     InlineKeyboardButton,
-    InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -681,12 +680,16 @@ def count_problem(_: Gettext, reason: str, low: int, high: int) -> str:
 
 
 # --- the phone step (added with /request and /volunteer) -------------------------------------
-def contact_keyboard(_: Gettext) -> ReplyKeyboardMarkup:
-    return ReplyKeyboardMarkup(
-        [[KeyboardButton(_("📱 Share my phone number"), request_contact=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
+def contact_keyboard(
+    _: Gettext, rows: Sequence[Sequence[InlineKeyboardButton]] = ()
+) -> ReplyKeyboardMarkup:
+    """ "📱 Share my phone number", and under it the step's buttons as typed buttons (Keep,
+    « Back, ✖ Cancel): a message carries a reply keyboard or inline buttons, never both, so
+    one message shows the prompt and all of them. The Flow reads their labels back
+    (`Step.typed_buttons`)."""
+    share = [KeyboardButton(_("📱 Share my phone number"), request_contact=True)]
+    typed = [[KeyboardButton(button.text) for button in row] for row in rows if row]
+    return ReplyKeyboardMarkup([share, *typed], resize_keyboard=True, one_time_keyboard=True)
 
 
 async def leave_phone(update: Update, context: Context, who: Speaker, text: str) -> None:
@@ -728,27 +731,24 @@ def phone_step(
     persisted: str | int | None = None,
 ) -> Step:
     """A mainland phone number, shared with Telegram's share-contact button or typed; E.164 goes
-    to `draft[key]`. The prompt carries the share-contact keyboard, so Back / Cancel (and
-    "Keep: <number>", `<prefix>:keep`, when the draft has one) follow in a second message;
-    leaving the step takes the share-contact keyboard away."""
+    to `draft[key]`. One message: the prompt with a reply keyboard of "📱 Share my phone
+    number" and, as typed buttons, "Keep: <number>" (`<prefix>:keep`, when the draft has one),
+    « Back and ✖ Cancel, which the Flow reads back as those presses (`typed_buttons`). An
+    inline Back / Cancel / Keep of the release that showed them in a second message still
+    works. Leaving the step, by any of them, a contact or a typed number, says so in a message
+    that takes the keyboard away."""
 
     async def present(
         update: Update, context: Context, who: Speaker, body: str, rows: Rows, reask: bool
     ) -> None:
-        _ = who.gettext
         query = update.callback_query
         if query is not None:
             if not context.anew:
                 await query.answer()
             await drop_buttons(update)
         chat = update.effective_chat
-        if chat is None:
-            return
-        await chat.send_message(body, reply_markup=contact_keyboard(_))
-        if not reask or query is not None:  # a re-ask of typed input: the buttons stay above
-            await chat.send_message(
-                _("Or go back, or cancel:"), reply_markup=InlineKeyboardMarkup(rows)
-            )
+        if chat is not None:
+            await chat.send_message(body, reply_markup=contact_keyboard(who.gettext, rows))
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         _ = who.gettext
@@ -798,4 +798,5 @@ def phone_step(
         present=present,
         leave=leave_phone,
         on_contact=reading(from_contact),
+        typed_buttons=True,
     )
