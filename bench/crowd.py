@@ -220,6 +220,18 @@ async def bench(args: argparse.Namespace) -> int:
     print(f"message → reply, everyone   {_figures(everyone)}")
     print(f"  at the failing station    {_figures(at_failing)}")
     print(f"unrelated /help             {_figures(help_reply)}")
+    # Where the p95 comes from: the residents' replies by update (1 = /request, 12 = Confirm;
+    # all start together, so each update comes to the pace as a wave of N).
+    by_update = [
+        [
+            got[k]
+            for i in range(args.residents)
+            if len(got := crowd.samples.get(FIRST_RESIDENT + i, [])) > k
+        ]
+        for k in range(max((len(v) for v in crowd.samples.values()), default=0))
+    ]
+    waves = "  ".join(f"{k + 1}:{_p95(xs):.2f}" for k, xs in enumerate(by_update) if xs)
+    print(f"  p95 by update (s)         {waves}")
     print(f"crowd finished in           {crowd_done - started:.1f} s "
           f"(stop waited {stopped - crowd_done:.1f} s more for retries)")  # fmt: skip
     methods = Counter(c.method for c in telegram.calls)
