@@ -84,7 +84,11 @@ class ConsoleView:
         self._buttons(message, indent="  ")
         if message.reply_keyboard:
             labels = [b.text for row in message.reply_keyboard for b in row]
-            self.out.write("  ⌨ " + " | ".join(labels) + "  (:contact to share your phone)\n")
+            self.out.write(
+                "  ⌨ "
+                + " | ".join(labels)
+                + "  (type a label to tap it, :contact to share your phone)\n"
+            )
         self.out.flush()
 
     def _buttons(self, message: BotMessage, indent: str) -> None:
