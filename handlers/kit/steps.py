@@ -683,10 +683,10 @@ def count_problem(_: Gettext, reason: str, low: int, high: int) -> str:
 def contact_keyboard(
     _: Gettext, rows: Sequence[Sequence[InlineKeyboardButton]] = ()
 ) -> ReplyKeyboardMarkup:
-    """ "📱 Share my phone number", and under it the step's buttons as typed buttons (Keep,
-    « Back, ✖ Cancel): a message carries a reply keyboard or inline buttons, never both, so
-    one message shows the prompt and all of them. The Flow reads their labels back
-    (`Step.typed_buttons`)."""
+    """The share-contact button ("📱 Share my phone number") and under it the step's buttons as
+    typed buttons (Keep, « Back, ✖ Cancel): a message carries a reply keyboard or inline
+    buttons, never both, so one message shows the prompt and all of them. The Flow reads their
+    labels back (`Step.typed_buttons`)."""
     share = [KeyboardButton(_("📱 Share my phone number"), request_contact=True)]
     typed = [[KeyboardButton(button.text) for button in row] for row in rows if row]
     return ReplyKeyboardMarkup([share, *typed], resize_keyboard=True, one_time_keyboard=True)
