@@ -81,6 +81,7 @@ from telegram.ext._handlers.conversationhandler import PendingState
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.i18n import Gettext
+from handlers.kit.keyboards import button
 from handlers.kit.screen import show
 from knowledge.faq import FaqEntry
 from knowledge.matcher import ANSWER, SMALL_TALK, MatchResult
@@ -369,8 +370,8 @@ class Flow:
         row = []
         first = self.applying(draft)[:1] == [step]
         if step.back and not first:
-            row.append(InlineKeyboardButton(_("« Back"), callback_data=encode(self.prefix, "back")))
-        row.append(InlineKeyboardButton(_("✖ Cancel"), callback_data=encode(self.prefix, "cancel")))
+            row.append(button(_("« Back"), encode(self.prefix, "back")))
+        row.append(button(_("✖ Cancel"), encode(self.prefix, "cancel")))
         return row
 
     async def ask(

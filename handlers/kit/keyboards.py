@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, TelegramObject
 
 from handlers.kit.i18n import Gettext
 from knowledge.stations import Station
+
+
+@lru_cache(maxsize=4096)
+def button(label: str, data: str) -> InlineKeyboardButton:
+    """The button `label` → `data`, made once: a button is immutable, and the same labels and
+    codes come back on every step (a new one cost more than the rest of a row: PTB sets each
+    of its thirteen attributes through a guarded `__setattr__`; bench/updates.py)."""
+    return InlineKeyboardButton(label, callback_data=data)
 
 
 def grid(
@@ -21,17 +30,15 @@ def choices(
     options: Iterable[tuple[str, str]], *, per_row: int = 2
 ) -> list[list[InlineKeyboardButton]]:
     """(label, callback_data) pairs laid out in rows."""
-    return grid(
-        [InlineKeyboardButton(label, callback_data=data) for label, data in options], per_row
-    )
+    return grid([button(label, data) for label, data in options], per_row)
 
 
 def nav_row(_: Gettext, prefix: str, *, back: bool = True) -> list[InlineKeyboardButton]:
     """The Back / Cancel row every conversation step carries (`<prefix>:back`, `<prefix>:cancel`)."""
     row = []
     if back:
-        row.append(InlineKeyboardButton(_("« Back"), callback_data=f"{prefix}:back"))
-    row.append(InlineKeyboardButton(_("✖ Cancel"), callback_data=f"{prefix}:cancel"))
+        row.append(button(_("« Back"), f"{prefix}:back"))
+    row.append(button(_("✖ Cancel"), f"{prefix}:cancel"))
     return row
 
 

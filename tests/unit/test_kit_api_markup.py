@@ -12,7 +12,7 @@ from telegram import (
     WebAppInfo,
 )
 
-from handlers.kit.keyboards import api_markup
+from handlers.kit.keyboards import api_markup, button
 
 
 def _same(markup: InlineKeyboardMarkup | ReplyKeyboardMarkup) -> None:
@@ -50,3 +50,10 @@ def test_buttons_with_more_than_label_and_data_keep_everything() -> None:
 def test_other_markups_go_through_to_dict() -> None:
     _same(ReplyKeyboardMarkup([[KeyboardButton("Share my number", request_contact=True)]]))
     _same(InlineKeyboardMarkup([]))
+
+
+def test_a_button_is_made_once_for_its_label_and_data() -> None:
+    first = button("社区 A", "req:st:a")
+    assert first is button("社区 A", "req:st:a")
+    assert first == InlineKeyboardButton("社区 A", callback_data="req:st:a")
+    assert button("社区 B", "req:st:a") is not first
