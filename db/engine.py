@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import aiosqlite
-from sqlalchemy import event
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
@@ -33,6 +33,20 @@ def make_engine(url: str, *, echo: bool = False, schema: str | None = None) -> A
     engine = create_async_engine(url, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def make_sync_engine(url: str) -> Engine:
+    """A plain (synchronous) engine on the same SQLite file, for `Database.run`: its work is
+    synchronous and ran inline anyway (below), so the asyncio adapter's greenlet hop and the
+    awaits of every cursor call bought nothing but their cost (bench/updates.py). The same
+    pragmas as the async engine's connections."""
+    parsed = make_url(url)
+    engine = create_engine(
+        parsed.set(drivername="sqlite+pysqlite"),
+        connect_args={"timeout": 30, "check_same_thread": False},
+    )
+    event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import Connection, CursorResult, Executable, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
-from db.engine import make_engine
+from db.engine import make_engine, make_sync_engine, sqlite_file
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -180,6 +180,8 @@ class Database:
         self._kept: AsyncConnection | None = None
         self._kept_lock = asyncio.Lock()
         self._kept_loop: asyncio.AbstractEventLoop | None = None
+        self._sync = make_sync_engine(url) if sqlite_file(url) is not None else None
+        self._sync_kept: Connection | None = None
 
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self._sessions, self._lock, self)
@@ -190,7 +192,14 @@ class Database:
         checkout, one hop into SQLAlchemy's greenlet for the whole transaction. For what runs
         on every update (the person's read, PTB persistence's write), where that machinery
         cost more than the statements (bench/updates.py). `work` is synchronous: nothing else
-        runs meanwhile. One such transaction at a time."""
+        runs meanwhile. One such transaction at a time.
+
+        On a SQLite file, on a plain synchronous connection (`make_sync_engine`), without
+        awaiting at all: SQLite ran in the loop's thread already, so the asyncio adapter only
+        added a greenlet hop and an await per cursor call (about half of a short
+        transaction's CPU: bench/updates.py)."""
+        if self._sync is not None:
+            return self._run_inline(work, commit)
         if self._lock is not None:  # in memory: the one shared connection, taking turns
             await self._lock.acquire()
             try:
@@ -216,7 +225,26 @@ class Database:
                     await kept.close()
                 raise
 
+    def _run_inline(self, work: Callable[[Connection], T], commit: bool) -> T:
+        assert self._sync is not None  # nothing awaited: no other task can interleave here
+        kept = self._sync_kept
+        if kept is None or kept.closed or kept.invalidated:
+            kept = self._sync_kept = self._sync.connect()
+        try:
+            return _in_transaction(kept, work, commit)
+        except BaseException:
+            self._sync_kept = None
+            with contextlib.suppress(Exception):
+                kept.close()
+            raise
+
     async def dispose(self) -> None:
+        sync_kept, self._sync_kept = self._sync_kept, None
+        if sync_kept is not None:
+            with contextlib.suppress(Exception):
+                sync_kept.close()
+        if self._sync is not None:
+            self._sync.dispose()
         kept, self._kept = self._kept, None
         if kept is not None:
             with contextlib.suppress(Exception):

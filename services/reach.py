@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from db.models import FirstContact, Person, StaffRole
 from db.uow import UnitOfWork
@@ -53,28 +53,34 @@ class Recipients:
         return not self.contacts
 
 
+_HOLDERS = (
+    select(
+        Person.id, Person.tg_id, Person.display_name, Person.language, StaffRole.role,
+        Person.unreachable_at, FirstContact.tg_id,
+    )
+    .join(StaffRole, StaffRole.person_id == Person.id)
+    .outerjoin(FirstContact, FirstContact.tg_id == Person.tg_id)
+    .where(
+        StaffRole.role.in_(bindparam("roles", expanding=True)),
+        StaffRole.revoked_at.is_(None),
+        Person.erased_at.is_(None),
+    )
+    .order_by(Person.id)
+)  # fmt: skip
+_HOLDERS_AT = _HOLDERS.where(StaffRole.station_code == bindparam("station_code"))
+
+
 async def _holders(
     uow: UnitOfWork, roles: Sequence[str], station_code: str | None
 ) -> list[tuple[Contact, bool]]:
-    """Active holders of the roles (at the station), each with whether they are reachable."""
-    query = (
-        select(
-            Person.id, Person.tg_id, Person.display_name, Person.language, StaffRole.role,
-            Person.unreachable_at, FirstContact.tg_id,
-        )
-        .join(StaffRole, StaffRole.person_id == Person.id)
-        .outerjoin(FirstContact, FirstContact.tg_id == Person.tg_id)
-        .where(
-            StaffRole.role.in_(list(roles)),
-            StaffRole.revoked_at.is_(None),
-            Person.erased_at.is_(None),
-        )
-        .order_by(Person.id)
-    )  # fmt: skip
-    if station_code is not None:
-        query = query.where(StaffRole.station_code == station_code)
+    """Active holders of the roles (at the station), each with whether they are reachable.
+    A prebuilt Core read (`uow.rows`: no ORM session needed; each request's Confirm asks)."""
+    if station_code is None:
+        rows = await uow.rows(_HOLDERS, {"roles": list(roles)})
+    else:
+        rows = await uow.rows(_HOLDERS_AT, {"roles": list(roles), "station_code": station_code})
     found: dict[int, tuple[Contact, bool]] = {}
-    for pid, tg, name, lang, role, blocked, started in (await uow.session.execute(query)).all():
+    for pid, tg, name, lang, role, blocked, started in rows:
         contact = Contact(pid, tg, name, lang or "zh", role)
         found.setdefault(tg, (contact, blocked is None and started is not None))
     return list(found.values())

@@ -423,8 +423,12 @@ async def as_sent(
     )  # fmt: skip
 
 
+_LAST_STATION = select(Person.last_station_code).where(Person.id == bindparam("person_id"))
+
+
 async def last_station(uow: UnitOfWork, *, person_id: int) -> str | None:
-    return await uow.session.scalar(select(Person.last_station_code).where(Person.id == person_id))
+    found = await uow.rows(_LAST_STATION, {"person_id": person_id})  # a Core read, no session
+    return found[0][0] if found else None
 
 
 _OPEN_COUNT = (

@@ -11,16 +11,18 @@ import logging
 import warnings
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, TelegramObject, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.warnings import PTBUserWarning
 
+from handlers.kit.keyboards import api_markup
+
 log = logging.getLogger(__name__)
-# `_call` uses `do_api_request` for these two on purpose (see there); PTB suggests otherwise.
+# `_call` uses `do_api_request` for these on purpose (see there); PTB suggests otherwise.
 warnings.filterwarnings(
     "ignore",
-    message=r"Please use 'Bot\.(sendMessage|editMessageText)' instead",
+    message=r"Please use 'Bot\.(sendMessage|editMessageText|answerCallbackQuery)' instead",
     category=PTBUserWarning,
 )
 
@@ -43,7 +45,8 @@ async def show(
     Telegram takes one answer per press."""
     query = update.callback_query
     if query is not None and not answered:
-        await query.answer()
+        # As `query.answer()` does, without PTB's defaults and wrappers around it.
+        await _call(update, "answerCallbackQuery", html=False, callback_query_id=query.id)
     if query is not None and query.message is not None and not new:
         message = query.message
         try:
@@ -61,13 +64,18 @@ async def show(
         )
 
 
-async def _call(update: Update, endpoint: str, **params: object) -> None:
+async def _call(update: Update, endpoint: str, *, html: bool = True, **params: object) -> None:
     """The Bot API call, without turning Telegram's answer into a `Message`: PTB builds one,
     keyboard and all, from every answer, and nobody here reads it (bench/updates.py: about a
     tenth of a step's CPU). The same pace and errors as `edit_message_text`/`send_message`;
-    HTML as the application's `Defaults` say (which `do_api_request` does not apply)."""
+    HTML (`html`) as the application's `Defaults` say (which `do_api_request` does not apply).
+    The keyboard goes as the API's JSON object, built by `api_markup`."""
     api = {key: value for key, value in params.items() if value is not None}
-    api["parse_mode"] = ParseMode.HTML
+    markup = api.get("reply_markup")
+    if isinstance(markup, TelegramObject):
+        api["reply_markup"] = api_markup(markup)
+    if html:
+        api["parse_mode"] = ParseMode.HTML
     await update.get_bot().do_api_request(endpoint, api_kwargs=api)
 
 

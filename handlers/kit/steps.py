@@ -44,7 +44,7 @@ from handlers.kit.flow import (
     reask_text,
 )
 from handlers.kit.i18n import Gettext
-from handlers.kit.keyboards import grid
+from handlers.kit.keyboards import button, grid
 from handlers.kit.screen import drop_buttons
 from handlers.kit.words import day_label, hours_label, month_label, phone_text
 from knowledge.stations import Station
@@ -93,7 +93,7 @@ def choice_step(
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         buttons = [
-            InlineKeyboardButton(label, callback_data=encode(prefix, button_kind, value))
+            button(label, encode(prefix, button_kind, value))
             for label, value in options(context, who, draft)
         ]
         return Screen(text(who.gettext, context, who, draft), grid(buttons, per_row))

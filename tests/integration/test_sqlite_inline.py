@@ -8,7 +8,8 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, func, insert, select, text
+from sqlalchemy.util.concurrency import in_greenlet
 
 from db import migrate
 from db.models import Person
@@ -46,5 +47,32 @@ async def test_concurrent_writers_all_commit(tmp_path: Path) -> None:
         await asyncio.gather(*(add(n) for n in range(1, 41)))
         async with database.uow() as uow:
             assert await uow.session.scalar(select(func.count()).select_from(Person)) == 40
+    finally:
+        await database.dispose()
+
+
+async def test_database_run_on_a_file_needs_no_greenlet_and_shares_the_file(
+    tmp_path: Path,
+) -> None:
+    """`Database.run` on a SQLite file: a plain synchronous connection (no asyncio adapter,
+    no greenlet hop), with the same pragmas, and what it commits is what the units of work
+    read (and the other way round)."""
+    database = Database(f"sqlite+aiosqlite:///{tmp_path / 'inline.db'}")
+    await migrate.upgrade(database.engine)
+    try:
+
+        def write(connection: Connection) -> tuple[str, bool, int]:
+            connection.execute(insert(Person).values(tg_id=7, created_at=NOW))
+            pragma = connection.exec_driver_sql("PRAGMA foreign_keys").scalar()
+            return connection.dialect.driver, in_greenlet(), int(pragma or 0)
+
+        assert await database.run(write) == ("pysqlite", False, 1)
+        async with database.uow() as uow:
+            uow.session.add(Person(tg_id=8, created_at=NOW))
+            await uow.commit()
+        counted = await database.run(
+            lambda c: c.execute(select(func.count()).select_from(Person)).scalar(), commit=False
+        )
+        assert counted == 2
     finally:
         await database.dispose()
