@@ -31,7 +31,7 @@ from handlers.documents.station_poster import poster_for, poster_pdf, poster_png
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, NUMBER, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
-from handlers.kit.i18n import Gettext, ngettext_of
+from handlers.kit.i18n import N_, Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import choice_step, confirm_step, local_today, toggles_step, typed_within
@@ -591,12 +591,9 @@ FLOW = Flow(
     steps=STEPS,
     begin=begin_with_upcoming,
     finish=publish,
-    commands=("activity",),
-    entry_patterns=(r"^menu:activity$",),
+    command="activity",
     summary="confirm",
-    busy=lambda _: _(
-        "You are in the middle of publishing an activity. Finish it, or send /cancel."
-    ),
+    busy=N_("You are in the middle of publishing an activity. Finish it, or send /cancel."),
 )
 
 

@@ -22,7 +22,7 @@ from handlers.cases.file_request import file_button, offer_text
 from handlers.kit.callbacks import encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Flow, Outcome
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
 from handlers.kit.steps import choice_step, confirm_step, toggles_step
 from handlers.requests import AGE_LABELS
@@ -245,5 +245,5 @@ FLOW = Flow(
     commands=("newcase",),
     entry_patterns=(r"^cs:new$", r"^cs:fromrq:\d+$"),
     summary="confirm",
-    busy=lambda _: _("You are in the middle of opening a case. Finish it, or send /cancel."),
+    busy=N_("You are in the middle of opening a case. Finish it, or send /cancel."),
 )

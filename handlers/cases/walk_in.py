@@ -30,7 +30,7 @@ from handlers.kit.flow import (
     Screen,
     Step,
 )
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
 from handlers.kit.steps import choice_step, confirm_step, station_draft
 from handlers.kit.words import phone_text
@@ -327,8 +327,7 @@ FLOW = Flow(
     steps=STEPS,
     begin=begin,
     finish=save,
-    commands=("register",),
-    entry_patterns=(r"^menu:register$",),
+    command="register",
     summary="confirm",
-    busy=lambda _: _("You are in the middle of registering a request. Finish it, or send /cancel."),
+    busy=N_("You are in the middle of registering a request. Finish it, or send /cancel."),
 )

@@ -81,10 +81,12 @@ Presses are `<flow prefix>:<kind>[:args]`; build them with `callbacks.encode`.
 How to write a Flow
 -------------------
     FLOW = Flow(name="invite", prefix="inv", steps=(ROLE, STATION), begin=begin,
-                finish=create, commands=("invite",), entry_patterns=(r"^menu:invite$",),
-                allowed=admins_only, summary=None, busy=None)
+                finish=create, command="invite", allowed=admins_only, summary=None,
+                busy=N_("You are in the middle of an invitation. Finish it, or send /cancel."))
     app.add_handler(FLOW.conversation())
 
+`command="invite"`: the flow's own command, which its menu button `menu:invite` starts too
+(`commands=` and `entry_patterns=` add more); `busy` and `ended` are `N_()` msgids.
 `begin(update, context, who) -> Draft | None` makes the fresh draft (None: it said why not);
 `ended` set: a press or message while the draft is gone (consumed by `finish`, erased) ends
 the conversation with that sentence instead of restarting the steps on an empty draft;

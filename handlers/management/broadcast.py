@@ -388,8 +388,7 @@ BROADCAST = Flow(
     steps=STEPS,
     begin=begin,
     finish=send,
-    commands=("broadcast",),
-    entry_patterns=(r"^menu:broadcast$",),
+    command="broadcast",
     allowed=allowed,
 )
 

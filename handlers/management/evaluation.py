@@ -467,8 +467,7 @@ EVALUATION = Flow(
     steps=STEPS,
     begin=begin,
     finish=finish,
-    commands=("evaluation",),
-    entry_patterns=(r"^menu:evaluation$",),
+    command="evaluation",
     allowed=allowed,
     cancelled=closed_text,
 )

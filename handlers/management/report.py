@@ -406,8 +406,7 @@ REPORT = Flow(
     steps=STEPS,
     begin=begin,
     finish=finish,
-    commands=("report",),
-    entry_patterns=(r"^menu:report$",),
+    command="report",
     allowed=allowed,
 )
 

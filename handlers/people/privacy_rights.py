@@ -291,8 +291,7 @@ FORGET = Flow(
     ),
     begin=_forget_begin,
     finish=forget_declined_finish,
-    commands=("forget",),
-    entry_patterns=(r"^menu:forget$",),
+    command="forget",
     cancelled=_kept,
 )
 

@@ -50,7 +50,7 @@ from handlers.kit.flow import (
     Screen,
     Step,
 )
-from handlers.kit.i18n import Gettext, ngettext_of
+from handlers.kit.i18n import N_, Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import (
@@ -775,11 +775,10 @@ FLOW = Flow(
     steps=STEPS,
     begin=begin,
     finish=save,
-    commands=("log",),
-    entry_patterns=(r"^menu:log$",),
+    command="log",
     allowed=_bring_up_to_date,
     idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
-    busy=lambda _: _("You are in the middle of logging an activity. Finish it, or send /cancel."),
+    busy=N_("You are in the middle of logging an activity. Finish it, or send /cancel."),
 )
 
 

@@ -24,6 +24,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.i18n import N_
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.words import day_label, hours_label, not_your_role
@@ -320,7 +321,7 @@ FLOW = Flow(
     finish=finish,
     entry_patterns=(rf"^{KEY}:({FILL}|{PHOTOS}|{EDIT}):\d+$",),
     idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
-    busy=lambda _: _("You are in the middle of changing a record. Finish it, or send /cancel."),
+    busy=N_("You are in the middle of changing a record. Finish it, or send /cancel."),
 )
 
 

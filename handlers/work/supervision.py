@@ -27,7 +27,7 @@ from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.flow import TEXT as TEXT_INPUT
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import choices
 from handlers.kit.screen import show
 from handlers.kit.steps import (
@@ -341,10 +341,9 @@ FLOW = Flow(
     steps=STEPS,
     begin=begin,
     finish=save,
-    commands=("supervise",),
-    entry_patterns=(r"^menu:supervise$",),
+    command="supervise",
     idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
-    busy=lambda _: _("You are in the middle of logging supervision. Finish it, or send /cancel."),
+    busy=N_("You are in the middle of logging supervision. Finish it, or send /cancel."),
 )
 
 
