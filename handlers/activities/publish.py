@@ -466,7 +466,6 @@ STEPS = (
     toggles_step(
         "skills",
         prefix=KEY,
-        key="skills",
         text=lambda _, c, w, d: _(
             "Which skills are wanted? Tick any; with none ticked, every volunteer is asked."
         ),
@@ -477,7 +476,6 @@ STEPS = (
     choice_step(
         "minors",
         prefix=KEY,
-        key="minors",
         text=lambda _, c, w, d: _("May volunteers of 14 to 17 join?"),
         options=lambda c, w, d: [
             (w.gettext("Yes, minors may join"), "yes"),
@@ -487,7 +485,6 @@ STEPS = (
     choice_step(
         "group",
         prefix=KEY,
-        key="group",
         text=lambda _, c, w, d: _(
             "Whom does it serve? The record counts the residents who scan under this group."
         ),

@@ -133,7 +133,6 @@ STEPS = (
     toggles_step(
         "groups",
         prefix=P,
-        key="groups",
         text=lambda _, c, w, d: _("Which groups does the person belong to? Tick all that apply."),
         options=lambda c, w, d: [
             (g.name(w.lang), g.code) for g in c.bot_data.knowledge.served_groups
@@ -153,7 +152,6 @@ STEPS = (
     choice_step(
         "risk",
         prefix=P,
-        key="risk",
         per_row=3,
         text=lambda _, c, w, d: _("What is the risk level?"),
         options=lambda c, w, d: [

@@ -107,7 +107,6 @@ def age(prefix: str, text: Text, applies_when: Callable[[Draft], bool] = _always
     return choice_step(
         "age",
         prefix=prefix,
-        key="age",
         per_row=3,
         text=text,
         options=lambda c, w, d: [(w.gettext(AGE_LABELS[a]), a) for a in rq.AGE_GROUPS],

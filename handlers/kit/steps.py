@@ -79,7 +79,7 @@ def choice_step(
     name: str,
     *,
     prefix: str,
-    key: str,
+    key: str | None = None,
     text: Text,
     options: Options,
     kind: str | None = None,
@@ -90,6 +90,7 @@ def choice_step(
     persisted: str | int | None = None,
 ) -> Step:
     """One button per option (`<prefix>:<kind>:<value>`); the value goes to `draft[key]`."""
+    key = key or name  # the draft key is the step name unless told
     button_kind = kind or name
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
@@ -169,12 +170,13 @@ def forget_preset(context: Context) -> None:
 def text_step(
     name: str,
     *,
-    key: str,
+    key: str | None = None,
     text: Text,
     parse: Callable[[Gettext, str], str] | None = None,
     applies_when: Callable[[Draft], bool] = _always,
 ) -> Step:
     """Typed text into `draft[key]`; `parse` may raise `Reask(problem)` or return a cleaned value."""
+    key = key or name  # the draft key is the step name unless told
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         return Screen(text(who.gettext, context, who, draft))
@@ -212,7 +214,7 @@ def toggles_step(
     name: str,
     *,
     prefix: str,
-    key: str,
+    key: str | None = None,
     text: Text,
     options: Options,
     done_label: Callable[[Gettext], str],
@@ -229,6 +231,7 @@ def toggles_step(
     `done_arg`, `<prefix>:<kind>:<done_arg>`, the button older releases showed). The ticked
     values go to `draft[key]` in the order ticked (`in_options_order`: the options' order);
     fewer than `at_least` re-asks with `too_few`."""
+    key = key or name  # the draft key is the step name unless told
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         ticked = set(draft.get(key, []))
@@ -473,7 +476,7 @@ def count_step(
     name: str,
     *,
     prefix: str,
-    key: str,
+    key: str | None = None,
     text: Text,
     bounds: Bounds,
     offered: Sequence[int] = (),
@@ -487,6 +490,7 @@ def count_step(
     or typed ("12", "十二人次", "1,000"); `bounds(draft)` gives (lowest, highest), both
     allowed. The number goes to `draft[key]` (then `chosen`, if given); out of bounds re-asks
     with the reason."""
+    key = key or name  # the draft key is the step name unless told
     button_kind = kind or name
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:

@@ -446,7 +446,6 @@ STEPS: tuple[Step, ...] = (
         choice_step(
             "category",
             prefix=KEY,
-            key="category",
             kind="cat",
             text=lambda _, context, who, draft: _(
                 "📝 New activity for {station}. What kind of work was it?"
@@ -482,7 +481,6 @@ STEPS: tuple[Step, ...] = (
     toggles_step(
         "groups",
         prefix=KEY,
-        key="groups",
         kind="grp",
         done_arg="done",
         text=lambda _, context, who, draft: _(
@@ -501,7 +499,6 @@ STEPS: tuple[Step, ...] = (
     count_step(
         "person_times",
         prefix=KEY,
-        key="person_times",
         kind="pt",
         text=lambda _, context, who, draft: _(
             "How many person-times were served (one person served once is 1)? "

@@ -234,7 +234,6 @@ STEPS = (
     choice_step(
         "mode",
         prefix=KEY,
-        key="mode",
         text=lambda _, context, who, draft: _("Was it online or offline (in person)?"),
         options=lambda context, who, draft: [
             (who.gettext("💻 Online"), ONLINE),
