@@ -22,11 +22,10 @@ The indicators, weights, pass mark and tiers live in `knowledge/evaluation.yaml`
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InputFile, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import Application
 
 from handlers.documents import evaluation_files, report_files
@@ -36,6 +35,7 @@ from handlers.kit.flow import END, NUMBER, Draft, Flow, Outcome, Reask, Screen, 
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
+from handlers.management.figures_out import send_chart_and_workbook
 from services import evaluation
 from services.errors import InvalidValue, NotFound
 from services.evaluation import EvaluationOutcome
@@ -481,26 +481,18 @@ async def send_outcome(
     names = report_files.names_for(data.knowledge, who.lang)
     await show(update, evaluation_files.evaluation_table(outcome, _, names, data.clock.zone))
     await show(update, months_text(context, who, outcome), new=True, answered=True)
-    chart_lang = report_files.chart_language(who.lang)
-    chart = await asyncio.to_thread(
-        evaluation_files.evaluation_chart,
+    await send_chart_and_workbook(
+        update,
+        context,
+        who,
         outcome,
-        data.translator.for_language(chart_lang),
-        report_files.names_for(data.knowledge, chart_lang),
-    )
-    workbook = await asyncio.to_thread(
-        evaluation_files.evaluation_workbook, outcome, _, names, data.clock.zone
-    )
-    chat = update.effective_chat
-    assert chat is not None
-    stem = f"evaluation-{outcome.year}"
-    await chat.send_photo(
-        InputFile(chart, filename=f"{stem}.png"),
-        caption=_("Yearly evaluation {year}").format(year=outcome.year),
-    )
-    await chat.send_document(
-        InputFile(workbook, filename=f"{stem}.xlsx"),
-        caption=_("The ranking, the measured values and the scoring sheet used."),
+        chart=evaluation_files.evaluation_chart,
+        workbook=evaluation_files.evaluation_workbook,
+        stem=f"evaluation-{outcome.year}",
+        captions=(
+            _("Yearly evaluation {year}").format(year=outcome.year),
+            _("The ranking, the measured values and the scoring sheet used."),
+        ),
     )
 
 

@@ -36,6 +36,7 @@ from handlers.kit.flow import END, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
+from handlers.management.figures_out import send_chart_and_workbook
 from knowledge.stations import Station
 from services import ledger, reports
 from services.errors import InvalidValue, NotAllowed, NotFound
@@ -314,31 +315,21 @@ async def send_report(
         return END
     names = report_files.names_for(data.knowledge, who.lang)
     await show(update, report_files.report_summary(report, _, names))
-    chart_lang = report_files.chart_language(who.lang)
-    # Drawing and writing take CPU seconds on a big year: off the event loop, so other
-    # people's messages are answered meanwhile.
-    chart = await asyncio.to_thread(
-        report_files.report_chart,
-        report,
-        data.translator.for_language(chart_lang),
-        report_files.names_for(data.knowledge, chart_lang),
-    )
-    workbook = await asyncio.to_thread(
-        report_files.report_workbook, report, _, names, data.clock.zone
-    )
-    stem = report_files.file_stem(report)
-    chat = update.effective_chat
-    assert chat is not None
     caption = escape(
         _("{scope}, {period}").format(
             scope=report_files.scope_label(report, _, names),
             period=report_files.period_label(report.period, _),
         )
     )
-    await chat.send_photo(InputFile(chart, filename=f"{stem}.png"), caption=caption)
-    await chat.send_document(
-        InputFile(workbook, filename=f"{stem}.xlsx"),
-        caption=_("The figures in detail, one sheet per subject."),
+    await send_chart_and_workbook(
+        update,
+        context,
+        who,
+        report,
+        chart=report_files.report_chart,
+        workbook=report_files.report_workbook,
+        stem=report_files.file_stem(report),
+        captions=(caption, _("The figures in detail, one sheet per subject.")),
     )
     return END
 

@@ -29,9 +29,10 @@ from telegram.ext import (
     filters,
 )
 
+from handlers.documents.report_files import REQUEST_STATUS_LABELS  # the report's words
 from handlers.kit.callbacks import encode
 from handlers.kit.context import Context, Speaker
-from handlers.kit.i18n import N_, Gettext, ngettext_of
+from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.words import (
@@ -52,16 +53,6 @@ from services.station_figures import StationFigures
 PICK = "pick"
 STATIONS_PER_PAGE = 20
 ROWS_PER_PAGE = 25
-
-# Request statuses (the residents' journey owns them); unknown ones show their code.
-REQUEST_STATUSES = {
-    "submitted": N_("submitted"),
-    "accepted": N_("accepted"),
-    "in_progress": N_("in progress"),
-    "completed": N_("completed"),
-    "declined": N_("declined"),
-    "cancelled": N_("cancelled"),
-}
 
 
 def _allowed(who: Speaker) -> frozenset[str] | None:
@@ -137,13 +128,13 @@ def figures_text(
         "",
         _bold(_("Requests from residents: {pair}").format(pair=requests)),
     ]
-    statuses = list(REQUEST_STATUSES) + sorted(
-        (set(this.requests_by_status) | set(last.requests_by_status)) - set(REQUEST_STATUSES)
+    statuses = list(REQUEST_STATUS_LABELS) + sorted(
+        (set(this.requests_by_status) | set(last.requests_by_status)) - set(REQUEST_STATUS_LABELS)
     )
     for status in statuses:
         a, b = this.requests_by_status.get(status, 0), last.requests_by_status.get(status, 0)
         if a or b:
-            label = _(REQUEST_STATUSES[status]) if status in REQUEST_STATUSES else status
+            label = _(REQUEST_STATUS_LABELS[status]) if status in REQUEST_STATUS_LABELS else status
             lines.append(
                 _("  {name}: {figures}").format(name=escape(label), figures=_pair(_, a, b))
             )
