@@ -65,6 +65,7 @@ from handlers.kit.steps import (
     toggles_step,
     typed_within,
 )
+from handlers.kit.wiring import command_and_button, persistent_conversation, presses
 from handlers.kit.words import (
     day_label,
     hours_label,
@@ -969,25 +970,16 @@ def log_conversation() -> ConversationHandler[Context]:
 
 
 def mylogs_conversation() -> ConversationHandler[Context]:
-    return ConversationHandler(
-        name="mylogs",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CommandHandler("mylogs", start_mylogs),
-            CallbackQueryHandler(start_mylogs, pattern=r"^menu:mylogs$"),
-            CallbackQueryHandler(on_delete, pattern=r"^mylogs:del:"),
-        ],
-        states={
-            CONFIRM_DELETE: [
-                CallbackQueryHandler(on_delete_confirmed, pattern=r"^mylogs:yes:"),
-                CallbackQueryHandler(on_keep, pattern=r"^mylogs:back$"),
-                CommandHandler("cancel", delete_cancel),
-                MessageHandler(filters.ALL, delete_reask),
-            ],
-        },
-        fallbacks=[],
-    )
+    confirming = [
+        *presses({r"^mylogs:yes:": on_delete_confirmed, r"^mylogs:back$": on_keep}),
+        CommandHandler("cancel", delete_cancel),
+        MessageHandler(filters.ALL, delete_reask),
+    ]
+    entry = [
+        *command_and_button("mylogs", start_mylogs),
+        CallbackQueryHandler(on_delete, pattern=r"^mylogs:del:"),
+    ]
+    return persistent_conversation("mylogs", entry, {CONFIRM_DELETE: confirming})
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]
