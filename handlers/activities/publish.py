@@ -33,8 +33,15 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, NUMBER, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import N_, Gettext, ngettext_of
 from handlers.kit.keyboards import grid
-from handlers.kit.screen import alert, show
-from handlers.kit.steps import choice_step, confirm_step, local_today, toggles_step, typed_within
+from handlers.kit.screen import alert, answer_press, show
+from handlers.kit.steps import (
+    choice_step,
+    confirm_step,
+    local_today,
+    number_press,
+    toggles_step,
+    typed_into,
+)
 from handlers.kit.words import (
     day_label,
     hours_count,
@@ -188,18 +195,6 @@ async def on_poster(
     return END
 
 
-async def on_title(
-    update: Update, context: Context, who: Speaker, draft: Draft, text: str
-) -> Outcome:
-    _ = who.gettext
-    draft["title"] = typed_within(
-        text,
-        va.MAX_TITLE,
-        _("Please keep the title under {limit} characters."),
-    )
-    return None
-
-
 def render_day(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     today = local_today(context)
@@ -311,13 +306,6 @@ def _set_end(who: Speaker, draft: Draft, end: int | None) -> None:
     draft["end"] = end
 
 
-async def on_end_button(
-    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-) -> Outcome:
-    _set_end(who, draft, press.int_arg())
-    return None
-
-
 async def on_typed_end(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
@@ -330,16 +318,6 @@ async def on_typed_end(
         _set_end(who, draft, end)
     else:
         _set_end(who, draft, start)
-    return None
-
-
-async def on_place(
-    update: Update, context: Context, who: Speaker, draft: Draft, text: str
-) -> Outcome:
-    _ = who.gettext
-    draft["place"] = typed_within(
-        text, va.MAX_PLACE, _("Please keep the place under {limit} characters.")
-    )
     return None
 
 
@@ -357,13 +335,6 @@ def _set_needed(who: Speaker, draft: Draft, value: int | None) -> None:
     if value is None or not 1 <= value <= va.MAX_NEEDED:
         raise Reask(who.gettext("Please give a number from 1 to 200."))
     draft["needed"] = value
-
-
-async def on_needed(
-    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-) -> Outcome:
-    _set_needed(who, draft, press.int_arg())
-    return None
 
 
 async def on_typed_needed(
@@ -443,7 +414,9 @@ STEPS = (
         lambda c, w, d: Screen(
             w.gettext("What is the activity called? Type a short title (for example 重阳敬老义剪).")
         ),
-        on_text=on_title,
+        on_text=typed_into(
+            "title", va.MAX_TITLE, N_("Please keep the title under {limit} characters.")
+        ),
         expects=TEXT,
     ),
     Step("day", render_day, {"day": on_day}, on_text=on_typed_day, expects=TEXT),
@@ -451,7 +424,7 @@ STEPS = (
     Step(
         "end",
         render_end,
-        {"end": on_end_button},
+        {"end": number_press(_set_end)},
         on_text=on_typed_end,
         expects=TEXT,
         applies_when=lambda d: not d.get("typed_end"),
@@ -459,10 +432,18 @@ STEPS = (
     Step(
         "place",
         lambda c, w, d: Screen(w.gettext("Where is it? Type the place.")),
-        on_text=on_place,
+        on_text=typed_into(
+            "place", va.MAX_PLACE, N_("Please keep the place under {limit} characters.")
+        ),
         expects=TEXT,
     ),
-    Step("needed", render_needed, {"need": on_needed}, on_text=on_typed_needed, expects=NUMBER),
+    Step(
+        "needed",
+        render_needed,
+        {"need": number_press(_set_needed)},
+        on_text=on_typed_needed,
+        expects=NUMBER,
+    ),
     toggles_step(
         "skills",
         prefix=KEY,
@@ -915,8 +896,7 @@ async def send_poster(update: Update, context: Context, who: Speaker, station_co
     name = station_name(data.knowledge.stations, station_code, who.lang)
     poster = poster_for(station_code, name, bot_username=data.bot_username, _=_)
     chat = update.effective_chat
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer_press(update)
     if chat is None:
         return
     await chat.send_document(

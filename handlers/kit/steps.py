@@ -14,8 +14,9 @@ One toggle style: "☑️ label" when ticked, "◻️ label" when not.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from datetime import date, timedelta
+from typing import TypeVar
 
 from telegram import (
     InlineKeyboardButton,
@@ -68,11 +69,33 @@ from services.phones import from_contact, normalise_cn_phone
 Text = Callable[[Gettext, Context, Speaker, Draft], str]
 Options = Callable[[Context, Speaker, Draft], Iterable[tuple[str, str]]]  # (label, value)
 Chosen = Callable[[Context, Speaker, Draft, str], Outcome]  # after the value is stored
+T = TypeVar("T")
 TICKED, UNTICKED = "☑️", "◻️"
 
 
 def _always(draft: Draft) -> bool:
     return True
+
+
+def offered(value: T | None, choices: Container[T]) -> T:
+    """The pressed value if it is one the step offered; else the step is shown again (a
+    forged or outdated button)."""
+    if value is None or value not in choices:
+        raise Reask(None)
+    return value
+
+
+def number_press(store: Callable[[Speaker, Draft, int | None], None]) -> PressHandler:
+    """The press of a button that carries a number: `store` checks it (raising `Reask`) and
+    keeps it, as it does when the same number is typed."""
+
+    async def pressed(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        store(who, draft, press.int_arg())
+        return None
+
+    return pressed
 
 
 def choice_step(
@@ -204,6 +227,19 @@ def typed_within(
             raise Reask(too_long(len(text)))
         raise Reask(too_long.format(length=len(text), limit=limit))
     return text
+
+
+def typed_into(key: str, limit: int, too_long: str) -> TextHandler:
+    """A step's typed text, kept in `draft[key]` (`typed_within`: stripped, not empty, at most
+    `limit` characters; `too_long`, an `N_()` msgid given `{length}` and `{limit}`)."""
+
+    async def typed(
+        update: Update, context: Context, who: Speaker, draft: Draft, text: str
+    ) -> Outcome:
+        draft[key] = typed_within(text, limit, who.gettext(too_long))
+        return None
+
+    return typed
 
 
 def toggle_label(label: str, ticked: bool) -> str:

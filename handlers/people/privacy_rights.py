@@ -22,7 +22,7 @@ from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, STEPS_KEY, TOUCHED_KEY, Draft, Flow, Outcome, Screen, Step
 from handlers.kit.i18n import N_, Gettext
-from handlers.kit.screen import show
+from handlers.kit.screen import answer_press, show
 from handlers.kit.words import day_label, ngettext_for, role_label, zone_name
 from services import privacy
 
@@ -43,8 +43,7 @@ async def mydata(update: Update, context: Context) -> None:
     }
     document["conversation_drafts"] = drafts
     content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer_press(update)
     if update.effective_chat is None:
         return
     held = await data.use_case(privacy.summary, tg_id=who.tg_id, zone=data.clock.zone)

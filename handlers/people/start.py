@@ -25,7 +25,8 @@ from handlers.kit import consent
 from handlers.kit.context import BotData, Context, Speaker, speaker
 from handlers.kit.flow import open_elsewhere, reshow_current
 from handlers.kit.i18n import Gettext
-from handlers.kit.screen import drop_buttons, show
+from handlers.kit.screen import answer_press, drop_buttons, show
+from handlers.kit.wiring import add_all, command_and_button
 from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys, set_chat_commands
 from services import delivery, people, reach, staff
@@ -205,8 +206,7 @@ async def redeem(update: Update, context: Context, who: Speaker, code: str) -> N
 
 async def menu(update: Update, context: Context) -> None:
     who = await context.person(update)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer_press(update)
     intro = None
     if who.access.is_staff:  # staff hear what they can do here; residents the plain menu
         user = update.effective_user
@@ -411,14 +411,13 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited_message), group=-1)
     app.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler("menu", menu))
-    app.add_handler(CommandHandler("help", help_command))
-    app.add_handler(CommandHandler("language", language))
-    app.add_handler(CommandHandler("privacy", privacy))
-    app.add_handler(CallbackQueryHandler(menu, pattern=r"^menu:menu$"))
-    app.add_handler(CallbackQueryHandler(help_command, pattern=r"^menu:help$"))
-    app.add_handler(CallbackQueryHandler(language, pattern=r"^menu:language$"))
-    app.add_handler(CallbackQueryHandler(privacy, pattern=r"^menu:privacy$"))
+    for command, callback in (
+        ("menu", menu),
+        ("help", help_command),
+        ("language", language),
+        ("privacy", privacy),
+    ):
+        add_all(app, command_and_button(command, callback))
     app.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
 
 

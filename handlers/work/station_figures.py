@@ -22,7 +22,6 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
@@ -35,6 +34,7 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
+from handlers.kit.wiring import command_and_button, persistent_conversation, presses
 from handlers.kit.words import (
     activities_count,
     hours_count,
@@ -293,11 +293,18 @@ async def _pick(
     return PICK
 
 
+async def _sees_none(update: Update, who: Speaker, allowed: frozenset[str] | None) -> bool:
+    """The service lets this person see no station: say so (the conversation ends)."""
+    if allowed is not None and not allowed:
+        await show(update, _refusal(who))
+        return True
+    return False
+
+
 async def start_stats(update: Update, context: Context) -> str | int:
     who = await context.person(update)
     allowed = _allowed(who)
-    if allowed is not None and not allowed:
-        await show(update, _refusal(who))
+    if await _sees_none(update, who, allowed):
         return ConversationHandler.END
     if allowed is not None and len(allowed) == 1:
         return await _station(update, context, who, next(iter(allowed)), can_pick=False)
@@ -342,8 +349,7 @@ async def on_station(update: Update, context: Context) -> str | int:
 async def on_pick_again(update: Update, context: Context) -> str | int:
     who = await context.person(update)
     allowed = _allowed(who)
-    if allowed is not None and not allowed:
-        await show(update, _refusal(who))
+    if await _sees_none(update, who, allowed):
         return ConversationHandler.END
     press = context.press(update)
     page = (press.int_arg() or 0) if press is not None and press.kind == "pp" else 0
@@ -409,25 +415,14 @@ async def reask(update: Update, context: Context) -> str:
 
 
 def stats_conversation() -> ConversationHandler[Context]:
-    return ConversationHandler(
-        name="stats",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CommandHandler("stats", start_stats),
-            CallbackQueryHandler(start_stats, pattern=r"^menu:stats$"),
-            CallbackQueryHandler(on_pick_again, pattern=r"^stats:(pick|pp:\d+)$"),
-            CallbackQueryHandler(on_table, pattern=r"^stats:all:"),
-        ],
-        states={
-            PICK: [
-                CallbackQueryHandler(on_station, pattern=r"^stats:st:"),
-                CallbackQueryHandler(cancel, pattern=r"^stats:cancel$"),
-                CommandHandler("cancel", cancel),
-                MessageHandler(filters.ALL, reask),
-            ],
-        },
-        fallbacks=[],
+    picking = [
+        *presses({r"^stats:st:": on_station, r"^stats:cancel$": cancel}),
+        CommandHandler("cancel", cancel),
+        MessageHandler(filters.ALL, reask),
+    ]
+    entry = presses({r"^stats:(pick|pp:\d+)$": on_pick_again, r"^stats:all:": on_table})
+    return persistent_conversation(
+        "stats", [*command_and_button("stats", start_stats), *entry], {PICK: picking}
     )
 
 
