@@ -251,8 +251,12 @@ def render_start(context: Context, who: Speaker, draft: Draft) -> Screen:
     )
 
 
-def _time_problem(_: Gettext) -> str:
-    return _("Please type the times like 14:00-16:30, or choose a button.")
+def _typed_times(who: Speaker, text: str) -> tuple[int | None, int | None]:
+    """The start and (if typed) the end, in minutes; anything else re-asks."""
+    parsed = parse_times(text)
+    if parsed is None:
+        raise Reask(who.gettext("Please type the times like 14:00-16:30, or choose a button."))
+    return parsed
 
 
 async def on_start_button(
@@ -269,10 +273,7 @@ async def on_start_button(
 async def on_typed_times(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
-    parsed = parse_times(text)
-    if parsed is None:
-        raise Reask(_time_problem(who.gettext))
-    start, end = parsed
+    start, end = _typed_times(who, text)
     assert start is not None
     if end is not None and end <= start:
         raise Reask(who.gettext("The end must be after the start."))
@@ -309,10 +310,7 @@ def _set_end(who: Speaker, draft: Draft, end: int | None) -> None:
 async def on_typed_end(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
-    parsed = parse_times(text)
-    if parsed is None:
-        raise Reask(_time_problem(who.gettext))
-    start, end = parsed
+    start, end = _typed_times(who, text)
     if end is not None:  # a whole range typed here: take both
         draft["start"] = start
         _set_end(who, draft, end)
