@@ -370,9 +370,13 @@ _show_request = partial(_show, REQUEST)
 _problem = partial(_explain, REQUEST)
 
 
-async def request_detail(update: Update, context: Context) -> None:
+async def _detail(subject: Subject, update: Update, context: Context) -> None:
+    """The pressed request or application as it stands now."""
     who = await context.person(update)
-    await _show_current(REQUEST, update, context, who, _id(update, context))
+    await _show_current(subject, update, context, who, _id(update, context))
+
+
+request_detail = partial(_detail, REQUEST)
 
 
 async def _moved(
@@ -507,9 +511,7 @@ APPLICATION = Subject(
 _application_problem = partial(_explain, APPLICATION)
 
 
-async def application_detail(update: Update, context: Context) -> None:
-    who = await context.person(update)
-    await _show_current(APPLICATION, update, context, who, _id(update, context))
+application_detail = partial(_detail, APPLICATION)
 
 
 async def _decide(
