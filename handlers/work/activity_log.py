@@ -561,8 +561,7 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     draft = await work_forms.fresh_draft(update, who, who.access.worker_stations, _only_workers)
     if draft is None:
         return None
-    async with context.bot_data.uow() as uow:
-        last = await last_template(uow, worker_tg_id=who.tg_id)
+    last = await context.bot_data.use_case(last_template, worker_tg_id=who.tg_id)
     if last is not None and context.bot_data.knowledge.record_templates.template(last):
         draft["last_template"] = last
     return draft
@@ -919,10 +918,12 @@ async def on_delete_confirmed(update: Update, context: Context) -> int:
     data = context.bot_data
     try:
         activity_id = context.found_id(update, "activity")
-        async with data.uow() as uow:
-            await activities.delete_activity(
-                uow, worker_tg_id=who.tg_id, activity_id=activity_id, now=data.clock.now()
-            )
+        await data.use_case(
+            activities.delete_activity,
+            worker_tg_id=who.tg_id,
+            activity_id=activity_id,
+            now=data.clock.now(),
+        )
     except NotFound:
         return await _show_logs(update, context, who, _("I could not find that entry."))
     except AlreadyDeleted:

@@ -182,10 +182,9 @@ async def on_delete_confirmed(update: Update, context: Context) -> None:
     data = context.bot_data
     try:
         record_id = context.found_id(update, "activity")
-        async with data.uow() as uow:
-            await records.delete_record(
-                uow, head_tg_id=who.tg_id, activity_id=record_id, now=data.clock.now()
-            )
+        await data.use_case(
+            records.delete_record, head_tg_id=who.tg_id, activity_id=record_id, now=data.clock.now()
+        )
     except NotFound:
         await show(update, _("I could not find that record."))
         return
