@@ -18,7 +18,8 @@ What each module gives
   pressed message or sends a new one ("message is not modified" swallowed here only);
   `await show_surely(update, text, markup)` for the answer after a commit (a new message,
   tried twice, when Telegram fails the edit);
-  `await drop_buttons(update, *, keep=None)` (`keep`: rows that stay); `await alert(update, text)`.
+  `await drop_buttons(update, *, keep=None)` (`keep`: rows that stay); `await alert(update, text)`;
+  `await answer_press(update)` (stops a pressed button's spinner; nothing for a command).
 - `flow`: `Step`, `Flow`, `Screen(text, rows)`, `Reask(problem)`, `END`, `SUMMARY`, the input
   kinds `BUTTON, TEXT, NUMBER, DATE, PHONE`, `reask_text(_, kind)` (one sentence per kind) and
   `cancelled_text(_)` (the one "Cancelled. Nothing was saved."). `Flow.conversation()` returns a
@@ -51,6 +52,13 @@ What each module gives
   shows the station's number and hours), `prompts` (only management's `draft_in` /
   `clear_draft`, which live in `context`; goes when management moves). `flow.consuming` wraps
   the handlers of a small conversation registered in group -1 (the inbox note, the rating).
+- `steps` also gives `offered(value, choices)` (a pressed value the step offered, else the
+  step again), `typed_into(key, limit, too_long)` and `number_press(store)` (the handlers of
+  typed text and of a number button); a step's draft key is its name unless `key=` says
+  otherwise.
+- `wiring`: what `register(app)` repeats: `command_and_button(command, handler)`,
+  `presses({regex: handler})` / `add_presses(app, table)`, `add_all(app, handlers)`, and
+  `persistent_conversation(name, entry_points, states)` for a conversation that is not a Flow.
 
 How to declare a Step
 ---------------------
