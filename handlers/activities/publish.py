@@ -31,10 +31,17 @@ from handlers.documents.station_poster import poster_for, poster_pdf, poster_png
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, NUMBER, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
-from handlers.kit.i18n import Gettext, ngettext_of
+from handlers.kit.i18n import N_, Gettext, ngettext_of
 from handlers.kit.keyboards import grid
-from handlers.kit.screen import alert, show
-from handlers.kit.steps import choice_step, confirm_step, local_today, toggles_step, typed_within
+from handlers.kit.screen import alert, answer_press, show
+from handlers.kit.steps import (
+    choice_step,
+    confirm_step,
+    local_today,
+    number_press,
+    toggles_step,
+    typed_into,
+)
 from handlers.kit.words import (
     day_label,
     hours_count,
@@ -188,18 +195,6 @@ async def on_poster(
     return END
 
 
-async def on_title(
-    update: Update, context: Context, who: Speaker, draft: Draft, text: str
-) -> Outcome:
-    _ = who.gettext
-    draft["title"] = typed_within(
-        text,
-        va.MAX_TITLE,
-        _("Please keep the title under {limit} characters."),
-    )
-    return None
-
-
 def render_day(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     today = local_today(context)
@@ -256,8 +251,12 @@ def render_start(context: Context, who: Speaker, draft: Draft) -> Screen:
     )
 
 
-def _time_problem(_: Gettext) -> str:
-    return _("Please type the times like 14:00-16:30, or choose a button.")
+def _typed_times(who: Speaker, text: str) -> tuple[int | None, int | None]:
+    """The start and (if typed) the end, in minutes; anything else re-asks."""
+    parsed = parse_times(text)
+    if parsed is None:
+        raise Reask(who.gettext("Please type the times like 14:00-16:30, or choose a button."))
+    return parsed
 
 
 async def on_start_button(
@@ -274,10 +273,7 @@ async def on_start_button(
 async def on_typed_times(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
-    parsed = parse_times(text)
-    if parsed is None:
-        raise Reask(_time_problem(who.gettext))
-    start, end = parsed
+    start, end = _typed_times(who, text)
     assert start is not None
     if end is not None and end <= start:
         raise Reask(who.gettext("The end must be after the start."))
@@ -311,35 +307,15 @@ def _set_end(who: Speaker, draft: Draft, end: int | None) -> None:
     draft["end"] = end
 
 
-async def on_end_button(
-    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-) -> Outcome:
-    _set_end(who, draft, press.int_arg())
-    return None
-
-
 async def on_typed_end(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
-    parsed = parse_times(text)
-    if parsed is None:
-        raise Reask(_time_problem(who.gettext))
-    start, end = parsed
+    start, end = _typed_times(who, text)
     if end is not None:  # a whole range typed here: take both
         draft["start"] = start
         _set_end(who, draft, end)
     else:
         _set_end(who, draft, start)
-    return None
-
-
-async def on_place(
-    update: Update, context: Context, who: Speaker, draft: Draft, text: str
-) -> Outcome:
-    _ = who.gettext
-    draft["place"] = typed_within(
-        text, va.MAX_PLACE, _("Please keep the place under {limit} characters.")
-    )
     return None
 
 
@@ -357,13 +333,6 @@ def _set_needed(who: Speaker, draft: Draft, value: int | None) -> None:
     if value is None or not 1 <= value <= va.MAX_NEEDED:
         raise Reask(who.gettext("Please give a number from 1 to 200."))
     draft["needed"] = value
-
-
-async def on_needed(
-    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-) -> Outcome:
-    _set_needed(who, draft, press.int_arg())
-    return None
 
 
 async def on_typed_needed(
@@ -443,7 +412,9 @@ STEPS = (
         lambda c, w, d: Screen(
             w.gettext("What is the activity called? Type a short title (for example 重阳敬老义剪).")
         ),
-        on_text=on_title,
+        on_text=typed_into(
+            "title", va.MAX_TITLE, N_("Please keep the title under {limit} characters.")
+        ),
         expects=TEXT,
     ),
     Step("day", render_day, {"day": on_day}, on_text=on_typed_day, expects=TEXT),
@@ -451,7 +422,7 @@ STEPS = (
     Step(
         "end",
         render_end,
-        {"end": on_end_button},
+        {"end": number_press(_set_end)},
         on_text=on_typed_end,
         expects=TEXT,
         applies_when=lambda d: not d.get("typed_end"),
@@ -459,14 +430,21 @@ STEPS = (
     Step(
         "place",
         lambda c, w, d: Screen(w.gettext("Where is it? Type the place.")),
-        on_text=on_place,
+        on_text=typed_into(
+            "place", va.MAX_PLACE, N_("Please keep the place under {limit} characters.")
+        ),
         expects=TEXT,
     ),
-    Step("needed", render_needed, {"need": on_needed}, on_text=on_typed_needed, expects=NUMBER),
+    Step(
+        "needed",
+        render_needed,
+        {"need": number_press(_set_needed)},
+        on_text=on_typed_needed,
+        expects=NUMBER,
+    ),
     toggles_step(
         "skills",
         prefix=KEY,
-        key="skills",
         text=lambda _, c, w, d: _(
             "Which skills are wanted? Tick any; with none ticked, every volunteer is asked."
         ),
@@ -477,7 +455,6 @@ STEPS = (
     choice_step(
         "minors",
         prefix=KEY,
-        key="minors",
         text=lambda _, c, w, d: _("May volunteers of 14 to 17 join?"),
         options=lambda c, w, d: [
             (w.gettext("Yes, minors may join"), "yes"),
@@ -487,7 +464,6 @@ STEPS = (
     choice_step(
         "group",
         prefix=KEY,
-        key="group",
         text=lambda _, c, w, d: _(
             "Whom does it serve? The record counts the residents who scan under this group."
         ),
@@ -591,12 +567,9 @@ FLOW = Flow(
     steps=STEPS,
     begin=begin_with_upcoming,
     finish=publish,
-    commands=("activity",),
-    entry_patterns=(r"^menu:activity$",),
+    command="activity",
     summary="confirm",
-    busy=lambda _: _(
-        "You are in the middle of publishing an activity. Finish it, or send /cancel."
-    ),
+    busy=N_("You are in the middle of publishing an activity. Finish it, or send /cancel."),
 )
 
 
@@ -921,8 +894,7 @@ async def send_poster(update: Update, context: Context, who: Speaker, station_co
     name = station_name(data.knowledge.stations, station_code, who.lang)
     poster = poster_for(station_code, name, bot_username=data.bot_username, _=_)
     chat = update.effective_chat
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer_press(update)
     if chat is None:
         return
     await chat.send_document(

@@ -20,7 +20,7 @@ from handlers.kit.flow import DATE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
-from handlers.kit.steps import local_today
+from handlers.kit.steps import local_today, offered
 from services import cases as cs
 from services.errors import InvalidValue
 
@@ -85,9 +85,7 @@ def render(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def on_in(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    days = press.int_arg() or 0
-    if days not in IN_DAYS:
-        raise Reask(None)
+    days = offered(press.int_arg(), IN_DAYS)
     draft["on"] = (local_today(context) + timedelta(days=days)).isoformat()
     return None
 
@@ -95,9 +93,7 @@ async def on_in(
 async def on_every(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    days = press.int_arg() or 0
-    if days not in EVERY_DAYS:
-        raise Reask(None)
+    days = offered(press.int_arg(), EVERY_DAYS)
     draft["every"] = days
     return None
 

@@ -22,7 +22,7 @@ from handlers.cases.file_request import file_button, offer_text
 from handlers.kit.callbacks import encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Flow, Outcome
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
 from handlers.kit.steps import choice_step, confirm_step, toggles_step
 from handlers.requests import AGE_LABELS
@@ -133,7 +133,6 @@ STEPS = (
     toggles_step(
         "groups",
         prefix=P,
-        key="groups",
         text=lambda _, c, w, d: _("Which groups does the person belong to? Tick all that apply."),
         options=lambda c, w, d: [
             (g.name(w.lang), g.code) for g in c.bot_data.knowledge.served_groups
@@ -153,7 +152,6 @@ STEPS = (
     choice_step(
         "risk",
         prefix=P,
-        key="risk",
         per_row=3,
         text=lambda _, c, w, d: _("What is the risk level?"),
         options=lambda c, w, d: [
@@ -245,5 +243,5 @@ FLOW = Flow(
     commands=("newcase",),
     entry_patterns=(r"^cs:new$", r"^cs:fromrq:\d+$"),
     summary="confirm",
-    busy=lambda _: _("You are in the middle of opening a case. Finish it, or send /cancel."),
+    busy=N_("You are in the middle of opening a case. Finish it, or send /cancel."),
 )

@@ -14,8 +14,8 @@ from telegram import InlineKeyboardButton, Update
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import TEXT, Draft, Outcome, PressHandler, Screen, Step
-from handlers.kit.i18n import Gettext
-from handlers.kit.steps import Text, choice_step, station_step, typed_within
+from handlers.kit.i18n import N_, Gettext
+from handlers.kit.steps import Text, choice_step, station_step, typed_into
 from handlers.kit.words import staff_only
 from handlers.requests import AGE_LABELS
 from knowledge.stations import Station
@@ -82,17 +82,6 @@ def typed(
         rows = [[InlineKeyboardButton(_("Skip"), callback_data=encode(prefix, "skip"))]]
         return Screen(text(_, context, who, draft), rows if skip else [])
 
-    async def on_text(
-        update: Update, context: Context, who: Speaker, draft: Draft, value: str
-    ) -> Outcome:
-        _ = who.gettext
-        draft[field] = typed_within(
-            value,
-            limit,
-            _("That is {length} characters long; please keep it under {limit}."),
-        )
-        return None
-
     async def skipped(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press
     ) -> Outcome:
@@ -100,6 +89,9 @@ def typed(
         return None
 
     presses: dict[str, PressHandler] = {"skip": skipped} if skip else {}
+    on_text = typed_into(
+        field, limit, N_("That is {length} characters long; please keep it under {limit}.")
+    )
     return Step(name, render, presses, on_text=on_text, expects=TEXT, applies_when=applies_when)
 
 
@@ -107,7 +99,6 @@ def age(prefix: str, text: Text, applies_when: Callable[[Draft], bool] = _always
     return choice_step(
         "age",
         prefix=prefix,
-        key="age",
         per_row=3,
         text=text,
         options=lambda c, w, d: [(w.gettext(AGE_LABELS[a]), a) for a in rq.AGE_GROUPS],

@@ -30,7 +30,7 @@ from handlers.kit.flow import (
     Screen,
     Step,
 )
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
 from handlers.kit.steps import choice_step, confirm_step, station_draft
 from handlers.kit.words import phone_text
@@ -154,7 +154,6 @@ STEPS = (
     choice_step(
         "service",
         prefix=P,
-        key="service",
         per_row=1,
         text=lambda _, c, w, d: _("📋 A request for a resident. Which service is it?"),
         options=lambda c, w, d: [
@@ -164,7 +163,6 @@ STEPS = (
     choice_step(
         "for_whom",
         prefix=P,
-        key="for_whom",
         kind="who",
         text=lambda _, c, w, d: _("Whom is the help for?"),
         options=lambda c, w, d: [
@@ -207,14 +205,12 @@ STEPS = (
     choice_step(
         "time",
         prefix=P,
-        key="time",
         text=lambda _, c, w, d: _("When does it suit the resident best?"),
         options=lambda c, w, d: [(w.gettext(TIME_LABELS[t]), t) for t in rq.PREFERRED_TIMES],
     ),
     choice_step(
         "source",
         prefix=P,
-        key="source",
         kind="src",
         text=lambda _, c, w, d: _("How did the request come to the station?"),
         options=lambda c, w, d: [
@@ -226,7 +222,6 @@ STEPS = (
     choice_step(
         "urgent",
         prefix=P,
-        key="urgent",
         kind="urg",
         text=lambda _, c, w, d: _(
             "Is it urgent? Urgent means that someone's safety or health is at risk now."
@@ -241,7 +236,6 @@ STEPS = (
     choice_step(
         "take",
         prefix=P,
-        key="take",
         text=lambda _, c, w, d: _(
             "Will you take it on yourself? (No: the station's staff are told, as for a request "
             "sent by a resident.)"
@@ -327,8 +321,7 @@ FLOW = Flow(
     steps=STEPS,
     begin=begin,
     finish=save,
-    commands=("register",),
-    entry_patterns=(r"^menu:register$",),
+    command="register",
     summary="confirm",
-    busy=lambda _: _("You are in the middle of registering a request. Finish it, or send /cancel."),
+    busy=N_("You are in the middle of registering a request. Finish it, or send /cancel."),
 )

@@ -155,34 +155,6 @@ class Outbox:
         self.renderers[kind] = renderer
 
     # --- one message, with the retry policy ------------------------------------------------
-    async def _post(
-        self,
-        chat_id: int,
-        text: str,
-        markup: InlineKeyboardMarkup | None,
-        bulk: bool,
-        silent: bool = False,
-        notice: bool = False,
-    ) -> None:
-        if self._own_pace is not None:
-            await self._own_pace.acquire(chat_id, bulk=bulk, notice=notice)
-            await self.bot.send_message(
-                chat_id=chat_id, text=text, reply_markup=markup, disable_notification=silent
-            )
-        elif bulk:
-            assert isinstance(self.bot, ExtBot)  # the limiter (checked in __init__) is ExtBot's
-            await self.bot.send_message(
-                chat_id=chat_id,
-                text=text,
-                reply_markup=markup,
-                rate_limit_args=NOTICE if notice else BULK,
-                disable_notification=silent,
-            )
-        else:
-            await self.bot.send_message(
-                chat_id=chat_id, text=text, reply_markup=markup, disable_notification=silent
-            )
-
     async def _deliver(
         self,
         chat_id: int,
@@ -193,10 +165,28 @@ class Outbox:
         silent: bool = False,
         notice: bool = False,
     ) -> Outcome:
+        async def post() -> None:
+            """One attempt: after our own pace's slot, or through the limiter (bulk)."""
+            if self._own_pace is not None:
+                await self._own_pace.acquire(chat_id, bulk=bulk, notice=notice)
+            elif bulk:
+                assert isinstance(self.bot, ExtBot)  # the limiter (checked in __init__) is ExtBot's
+                await self.bot.send_message(
+                    chat_id=chat_id,
+                    text=text,
+                    reply_markup=markup,
+                    rate_limit_args=NOTICE if notice else BULK,
+                    disable_notification=silent,
+                )
+                return
+            await self.bot.send_message(
+                chat_id=chat_id, text=text, reply_markup=markup, disable_notification=silent
+            )
+
         delays = iter(self.retry_delays)
         while True:
             try:
-                await self._post(chat_id, text, markup, bulk, silent, notice)
+                await post()
                 return Outcome(SENT)
             except Forbidden:
                 return Outcome(UNREACHABLE, "forbidden")

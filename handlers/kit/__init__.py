@@ -18,7 +18,8 @@ What each module gives
   pressed message or sends a new one ("message is not modified" swallowed here only);
   `await show_surely(update, text, markup)` for the answer after a commit (a new message,
   tried twice, when Telegram fails the edit);
-  `await drop_buttons(update, *, keep=None)` (`keep`: rows that stay); `await alert(update, text)`.
+  `await drop_buttons(update, *, keep=None)` (`keep`: rows that stay); `await alert(update, text)`;
+  `await answer_press(update)` (stops a pressed button's spinner; nothing for a command).
 - `flow`: `Step`, `Flow`, `Screen(text, rows)`, `Reask(problem)`, `END`, `SUMMARY`, the input
   kinds `BUTTON, TEXT, NUMBER, DATE, PHONE`, `reask_text(_, kind)` (one sentence per kind) and
   `cancelled_text(_)` (the one "Cancelled. Nothing was saved."). `Flow.conversation()` returns a
@@ -52,6 +53,13 @@ What each module gives
   shows the station's number and hours), `prompts` (only management's `draft_in` /
   `clear_draft`, which live in `context`; goes when management moves). `flow.consuming` wraps
   the handlers of a small conversation registered in group -1 (the inbox note, the rating).
+- `steps` also gives `offered(value, choices)` (a pressed value the step offered, else the
+  step again), `typed_into(key, limit, too_long)` and `number_press(store)` (the handlers of
+  typed text and of a number button); a step's draft key is its name unless `key=` says
+  otherwise.
+- `wiring`: what `register(app)` repeats: `command_and_button(command, handler)`,
+  `presses({regex: handler})` / `add_presses(app, table)`, `add_all(app, handlers)`, and
+  `persistent_conversation(name, entry_points, states)` for a conversation that is not a Flow.
 
 How to declare a Step
 ---------------------
@@ -85,10 +93,12 @@ Presses are `<flow prefix>:<kind>[:args]`; build them with `callbacks.encode`.
 How to write a Flow
 -------------------
     FLOW = Flow(name="invite", prefix="inv", steps=(ROLE, STATION), begin=begin,
-                finish=create, commands=("invite",), entry_patterns=(r"^menu:invite$",),
-                allowed=admins_only, summary=None, busy=None)
+                finish=create, command="invite", allowed=admins_only, summary=None,
+                busy=N_("You are in the middle of an invitation. Finish it, or send /cancel."))
     app.add_handler(FLOW.conversation())
 
+`command="invite"`: the flow's own command, which its menu button `menu:invite` starts too
+(`commands=` and `entry_patterns=` add more); `busy` and `ended` are `N_()` msgids.
 `begin(update, context, who) -> Draft | None` makes the fresh draft (None: it said why not);
 `ended` set: a press or message while the draft is gone (consumed by `finish`, erased) ends
 the conversation with that sentence instead of restarting the steps on an empty draft;

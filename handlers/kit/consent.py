@@ -146,8 +146,7 @@ async def is_given(context: Context, who: Speaker) -> bool:
 
 async def record(context: Context, who: Speaker) -> None:
     data = context.bot_data
-    async with data.uow() as uow:
-        await consent.give(uow, person_id=who.access.person_id, now=data.clock.now())
+    await data.use_case(consent.give, person_id=who.access.person_id, now=data.clock.now())
 
 
 async def privacy_markup(context: Context, who: Speaker) -> InlineKeyboardMarkup | None:

@@ -275,21 +275,32 @@ class Flow:
     steps: Sequence[Step]
     begin: Begin  # a fresh draft, or None after telling the person why not
     finish: Finish  # after the last step that applies: one service call, then END
-    commands: Sequence[str] = ()
-    entry_patterns: Sequence[str] = ()  # callback patterns that also start it (menu buttons)
+    # The flow's own command, which its menu button `menu:<command>` starts too.
+    command: str | None = None
+    commands: Sequence[str] = ()  # more commands that start it
+    entry_patterns: Sequence[str] = ()  # callback patterns that also start it (other buttons)
     allowed: Allowed = _anyone  # re-checked on every update; False ends (it said why)
     summary: str | None = None  # the step that Edit returns to
-    busy: Callable[[Gettext], str] | None = None  # set: other commands re-ask with it
+    busy: str | None = None  # set (an `N_()` msgid): other commands re-ask with it
     cancelled: Callable[[Gettext], str] = cancelled_text
     draft_key: str | None = None  # user_data key of the draft, if not `name` (older releases)
     # Set: a press or message while the draft is gone (consumed by `finish`, erased) ends the
     # conversation with this sentence instead of starting the steps over on an empty draft.
-    ended: Callable[[Gettext], str] | None = None
+    ended: str | None = None  # an `N_()` msgid
     idle: str = DRAFT_IDLE  # which idle limit puts the draft aside (DRAFT_IDLE, WORK_IDLE)
 
     @property
     def key(self) -> str:
         return self.draft_key or self.name
+
+    @property
+    def starting_commands(self) -> tuple[str, ...]:
+        return ((self.command,) if self.command else ()) + tuple(self.commands)
+
+    @property
+    def starting_patterns(self) -> tuple[str, ...]:
+        menu = (rf"^menu:{self.command}$",) if self.command else ()
+        return menu + tuple(self.entry_patterns)
 
     # --- the draft --------------------------------------------------------------------------
     def draft(self, context: Context) -> Draft:
@@ -354,7 +365,8 @@ class Flow:
         self.put_aside(context, step)
         message = update.effective_message
         _ = who.gettext
-        command = f"/{self.commands[0]}" if self.commands else "/menu"
+        commands = self.starting_commands
+        command = f"/{commands[0]}" if commands else "/menu"
         aside = _(
             "This form was left unfinished for a while, so I put it aside. What you "
             "typed is kept: send {command} to continue where you left off."
@@ -501,7 +513,7 @@ class Flow:
         """With `ended` set: the draft is gone, so say so (the conversation ends)."""
         if self.ended is None or (context.user_data or {}).get(self.key):
             return False
-        await show(update, self.ended(who.gettext))
+        await show(update, who.gettext(self.ended))
         return True
 
     async def on_start(self, update: Update, context: Context) -> str | int:
@@ -676,7 +688,7 @@ class Flow:
                 update, context, who, step, lambda: on_media(update, context, who, draft, message)
             )
         if text and text.startswith("/"):
-            problem = self.busy(_) if self.busy is not None else reask_text(_, expects)
+            problem = _(self.busy) if self.busy is not None else reask_text(_, expects)
             return await self.ask(update, context, who, step.name, problem)
         if text and step.knowledge_first:
             answered = await self._knowledge_first(update, context, who, step, text)
@@ -791,10 +803,11 @@ class Flow:
                 MessageHandler(anything, partial(self.on_message, step)),
             ]
 
+        commands = self.starting_commands
         entry: list[BaseHandler[Update, Context, Any]] = (
-            [CommandHandler(list(self.commands), self.on_start)] if self.commands else []
+            [CommandHandler(list(commands), self.on_start)] if commands else []
         )
-        entry += [CallbackQueryHandler(self.on_start, pattern=p) for p in self.entry_patterns]
+        entry += [CallbackQueryHandler(self.on_start, pattern=p) for p in self.starting_patterns]
         return FlowConversation(
             self,
             name=self.name,

@@ -123,3 +123,9 @@ async def show_surely(
     except TelegramError as error:
         log.warning("answer not sent, trying once more: %s", error)
         await chat.send_message(text, reply_markup=markup)
+
+
+async def answer_press(update: Update) -> None:
+    """Stop the pressed button's spinner (nothing to do for a typed command)."""
+    if update.callback_query is not None:
+        await update.callback_query.answer()

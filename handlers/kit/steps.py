@@ -14,8 +14,9 @@ One toggle style: "☑️ label" when ticked, "◻️ label" when not.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from datetime import date, timedelta
+from typing import TypeVar
 
 from telegram import (
     InlineKeyboardButton,
@@ -67,6 +68,7 @@ from services.phones import from_contact, normalise_cn_phone
 Text = Callable[[Gettext, Context, Speaker, Draft], str]
 Options = Callable[[Context, Speaker, Draft], Iterable[tuple[str, str]]]  # (label, value)
 Chosen = Callable[[Context, Speaker, Draft, str], Outcome]  # after the value is stored
+T = TypeVar("T")
 TICKED, UNTICKED = "☑️", "◻️"
 
 
@@ -74,11 +76,32 @@ def _always(draft: Draft) -> bool:
     return True
 
 
+def offered(value: T | None, choices: Container[T]) -> T:
+    """The pressed value if it is one the step offered; else the step is shown again (a
+    forged or outdated button)."""
+    if value is None or value not in choices:
+        raise Reask(None)
+    return value
+
+
+def number_press(store: Callable[[Speaker, Draft, int | None], None]) -> PressHandler:
+    """The press of a button that carries a number: `store` checks it (raising `Reask`) and
+    keeps it, as it does when the same number is typed."""
+
+    async def pressed(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        store(who, draft, press.int_arg())
+        return None
+
+    return pressed
+
+
 def choice_step(
     name: str,
     *,
     prefix: str,
-    key: str,
+    key: str | None = None,
     text: Text,
     options: Options,
     kind: str | None = None,
@@ -89,6 +112,7 @@ def choice_step(
     persisted: str | int | None = None,
 ) -> Step:
     """One button per option (`<prefix>:<kind>:<value>`); the value goes to `draft[key]`."""
+    key = key or name  # the draft key is the step name unless told
     button_kind = kind or name
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
@@ -168,12 +192,13 @@ def forget_preset(context: Context) -> None:
 def text_step(
     name: str,
     *,
-    key: str,
+    key: str | None = None,
     text: Text,
     parse: Callable[[Gettext, str], str] | None = None,
     applies_when: Callable[[Draft], bool] = _always,
 ) -> Step:
     """Typed text into `draft[key]`; `parse` may raise `Reask(problem)` or return a cleaned value."""
+    key = key or name  # the draft key is the step name unless told
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         return Screen(text(who.gettext, context, who, draft))
@@ -203,6 +228,19 @@ def typed_within(
     return text
 
 
+def typed_into(key: str, limit: int, too_long: str) -> TextHandler:
+    """A step's typed text, kept in `draft[key]` (`typed_within`: stripped, not empty, at most
+    `limit` characters; `too_long`, an `N_()` msgid given `{length}` and `{limit}`)."""
+
+    async def typed(
+        update: Update, context: Context, who: Speaker, draft: Draft, text: str
+    ) -> Outcome:
+        draft[key] = typed_within(text, limit, who.gettext(too_long))
+        return None
+
+    return typed
+
+
 def toggle_label(label: str, ticked: bool) -> str:
     return f"{TICKED if ticked else UNTICKED} {label}"
 
@@ -211,7 +249,7 @@ def toggles_step(
     name: str,
     *,
     prefix: str,
-    key: str,
+    key: str | None = None,
     text: Text,
     options: Options,
     done_label: Callable[[Gettext], str],
@@ -228,6 +266,7 @@ def toggles_step(
     `done_arg`, `<prefix>:<kind>:<done_arg>`, the button older releases showed). The ticked
     values go to `draft[key]` in the order ticked (`in_options_order`: the options' order);
     fewer than `at_least` re-asks with `too_few`."""
+    key = key or name  # the draft key is the step name unless told
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         ticked = set(draft.get(key, []))
@@ -472,7 +511,7 @@ def count_step(
     name: str,
     *,
     prefix: str,
-    key: str,
+    key: str | None = None,
     text: Text,
     bounds: Bounds,
     offered: Sequence[int] = (),
@@ -486,6 +525,7 @@ def count_step(
     or typed ("12", "十二人次", "1,000"); `bounds(draft)` gives (lowest, highest), both
     allowed. The number goes to `draft[key]` (then `chosen`, if given); out of bounds re-asks
     with the reason."""
+    key = key or name  # the draft key is the step name unless told
     button_kind = kind or name
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:

@@ -159,8 +159,7 @@ INVITE = Flow(
     steps=(ROLE_STEP, STATION_STEP),
     begin=invite_begin,
     finish=create,
-    commands=("invite",),
-    entry_patterns=(r"^menu:invite$",),
+    command="invite",
     allowed=invite_allowed,
 )
 

@@ -37,10 +37,10 @@ from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import BotData, Context, Speaker
 from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import Gettext, Ngettext, Translator, ngettext_of
-from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.steps import typed_within
 from handlers.kit.words import ngettext_for
+from handlers.management.choices import ALL, station_rows
 from knowledge.stations import StationCatalog
 from services import broadcasts, people
 from services.delivery import PendingDelivery
@@ -54,7 +54,6 @@ STATION, AUDIENCE, TEXT_STEP, PREVIEW = range(4)
 DRAFT = "broadcast"
 SENDS = "broadcast_sends"  # bot_data.extras: the deliveries running in the background
 DELIVERING = "broadcast_delivering"  # bot_data.extras: one delivery loop at a time
-ALL = "all"
 
 
 def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
@@ -114,9 +113,7 @@ def render_station(context: Context, who: Speaker, draft: Draft) -> Screen:
     catalogue = context.bot_data.knowledge.stations
     covered = broadcasts.sender_stations(who.access)
     stations = [s for s in catalogue.stations if who.access.is_admin or s.code in covered]
-    rows = grid([_button(s.name(who.lang), "s", s.code) for s in stations], 2)
-    if who.access.is_admin:
-        rows.insert(0, [_button(_("🗺 All stations"), "s", ALL)])
+    rows = station_rows(who, PREFIX, stations, with_all=who.access.is_admin)
     return Screen(_("📣 Broadcast. Which station's people should receive it?"), rows)
 
 
@@ -388,8 +385,7 @@ BROADCAST = Flow(
     steps=STEPS,
     begin=begin,
     finish=send,
-    commands=("broadcast",),
-    entry_patterns=(r"^menu:broadcast$",),
+    command="broadcast",
     allowed=allowed,
 )
 

@@ -22,11 +22,10 @@ The indicators, weights, pass mark and tiers live in `knowledge/evaluation.yaml`
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from telegram import InlineKeyboardButton, InputFile, Update
+from telegram import InlineKeyboardButton, Update
 from telegram.ext import Application
 
 from handlers.documents import evaluation_files, report_files
@@ -36,6 +35,9 @@ from handlers.kit.flow import END, NUMBER, Draft, Flow, Outcome, Reask, Screen, 
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
+from handlers.kit.steps import offered
+from handlers.management.choices import recent_years
+from handlers.management.figures_out import send_chart_and_workbook
 from services import evaluation
 from services.errors import InvalidValue, NotFound
 from services.evaluation import EvaluationOutcome
@@ -43,7 +45,6 @@ from services.numbers import parse_points
 
 PREFIX = "ev"
 DRAFT = "evaluation"
-YEARS_BACK = 3
 # The states as the release before the kit persisted them, kept so people mid-way continue.
 YEAR, ACTION, STATION, INDICATOR, VALUE, RUNS = range(6)
 # Which branch the draft is on, so Back goes to the step before on that branch.
@@ -53,12 +54,6 @@ CHECKING = "check"  # a computed draft, waiting to be recorded
 
 def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=encode(PREFIX, kind, *args))
-
-
-def _years(context: Context) -> list[int]:
-    data = context.bot_data
-    year = data.clock.now().astimezone(data.clock.zone).year
-    return list(range(year, year - YEARS_BACK, -1))
 
 
 def _station_name(context: Context, who: Speaker, code: str) -> str:
@@ -90,7 +85,7 @@ def _points_of(_: Gettext, name: str, value: float | None, weight: float) -> str
 # --- the steps -------------------------------------------------------------------------------
 def render_year(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    rows = grid([_button(str(y), "y", y) for y in _years(context)], 3)
+    rows = grid([_button(str(y), "y", y) for y in recent_years(context)], 3)
     rows.append([_button(_("📂 Recorded results"), "runs")])
     return Screen(_("🏆 Yearly evaluation. Which year?"), rows)
 
@@ -98,9 +93,7 @@ def render_year(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def year_pressed(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    year = press.int_arg()
-    if year not in _years(context):
-        raise Reask(None)
+    year = offered(press.int_arg(), recent_years(context))
     draft.clear()
     draft.update(year=year, mode=CHOSEN_YEAR)
     await _read_entries(context, draft)
@@ -467,8 +460,7 @@ EVALUATION = Flow(
     steps=STEPS,
     begin=begin,
     finish=finish,
-    commands=("evaluation",),
-    entry_patterns=(r"^menu:evaluation$",),
+    command="evaluation",
     allowed=allowed,
     cancelled=closed_text,
 )
@@ -482,26 +474,18 @@ async def send_outcome(
     names = report_files.names_for(data.knowledge, who.lang)
     await show(update, evaluation_files.evaluation_table(outcome, _, names, data.clock.zone))
     await show(update, months_text(context, who, outcome), new=True, answered=True)
-    chart_lang = report_files.chart_language(who.lang)
-    chart = await asyncio.to_thread(
-        evaluation_files.evaluation_chart,
+    await send_chart_and_workbook(
+        update,
+        context,
+        who,
         outcome,
-        data.translator.for_language(chart_lang),
-        report_files.names_for(data.knowledge, chart_lang),
-    )
-    workbook = await asyncio.to_thread(
-        evaluation_files.evaluation_workbook, outcome, _, names, data.clock.zone
-    )
-    chat = update.effective_chat
-    assert chat is not None
-    stem = f"evaluation-{outcome.year}"
-    await chat.send_photo(
-        InputFile(chart, filename=f"{stem}.png"),
-        caption=_("Yearly evaluation {year}").format(year=outcome.year),
-    )
-    await chat.send_document(
-        InputFile(workbook, filename=f"{stem}.xlsx"),
-        caption=_("The ranking, the measured values and the scoring sheet used."),
+        chart=evaluation_files.evaluation_chart,
+        workbook=evaluation_files.evaluation_workbook,
+        stem=f"evaluation-{outcome.year}",
+        captions=(
+            _("Yearly evaluation {year}").format(year=outcome.year),
+            _("The ranking, the measured values and the scoring sheet used."),
+        ),
     )
 
 

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -36,14 +35,15 @@ from handlers.kit.flow import END, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
+from handlers.kit.steps import local_today, offered
+from handlers.management.choices import ALL, recent_years, station_rows
+from handlers.management.figures_out import send_chart_and_workbook
 from knowledge.stations import Station
 from services import ledger, reports
 from services.errors import InvalidValue, NotAllowed, NotFound
 
 PREFIX = "rep"
 DRAFT = "report"
-YEARS_BACK = 3
-ALL = "all"
 # The states as the release before the kit persisted them (integers), kept so people mid-way
 # continue; the 台账 month step is new and has a name.
 PERIOD, MONTH_YEAR, MONTH, YEAR, STATION = range(5)
@@ -52,16 +52,6 @@ PACK_MONTH = "pack_month"
 
 def _button(label: str, kind: str, *args: object) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=encode(PREFIX, kind, *args))
-
-
-def _today(context: Context) -> date:
-    data = context.bot_data
-    return data.clock.now().astimezone(data.clock.zone).date()
-
-
-def _years(context: Context) -> list[int]:
-    year = _today(context).year
-    return list(range(year, year - YEARS_BACK, -1))
 
 
 def _stations(context: Context, who: Speaker) -> list[Station]:
@@ -111,9 +101,7 @@ def _month_now(context: Context, which: str | None) -> str:
 async def period_pressed(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    choice = press.arg()
-    if choice not in ("this", "last", "month", "year", "pack"):
-        raise Reask(None)
+    choice = offered(press.arg(), ("this", "last", "month", "year", "pack"))
     draft["pack"] = choice == "pack"
     if choice == "pack":
         draft.pop("choice", None)
@@ -135,16 +123,14 @@ def render_pack_month(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def pack_month_pressed(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    choice = press.arg()
-    if choice not in ("this", "last", "month"):
-        raise Reask(None)
+    choice = offered(press.arg(), ("this", "last", "month"))
     _month_chosen(context, draft, choice)
     return None
 
 
 def render_years(kind: str, question: str) -> Callable[[Context, Speaker, Draft], Screen]:
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
-        buttons = [_button(str(y), kind, y) for y in _years(context)]
+        buttons = [_button(str(y), kind, y) for y in recent_years(context)]
         return Screen(who.gettext(question), grid(buttons, 3))
 
     return render
@@ -153,16 +139,14 @@ def render_years(kind: str, question: str) -> Callable[[Context, Speaker, Draft]
 async def month_year_pressed(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    year = press.int_arg()
-    if year not in _years(context):
-        raise Reask(None)
+    year = offered(press.int_arg(), recent_years(context))
     draft["year"] = year
     return "month"  # by name: a draft of the older release has no "choice"
 
 
 def render_month(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    today = _today(context)
+    today = local_today(context)
     year = int(draft.get("year") or today.year)
     last = today.month if year == today.year else 12
     buttons = [
@@ -179,7 +163,7 @@ async def month_pressed(
         period = reports.parse_period(press.arg() or "")
     except InvalidValue as error:
         raise Reask(None) from error
-    if period.kind != reports.MONTH or period.start > _today(context):
+    if period.kind != reports.MONTH or period.start > local_today(context):
         raise Reask(None)
     draft["period"] = period.code
     return None
@@ -188,19 +172,15 @@ async def month_pressed(
 async def year_pressed(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    year = press.int_arg()
-    if year not in _years(context):
-        raise Reask(None)
+    year = offered(press.int_arg(), recent_years(context))
     draft["period"] = str(year)
     return None
 
 
 def render_station(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    buttons = [_button(s.name(who.lang), "s", s.code) for s in _stations(context, who)]
-    rows = grid(buttons, 2)
-    if who.access.is_admin and not draft.get("pack"):
-        rows.insert(0, [_button(_("🗺 All stations"), "s", ALL)])
+    with_all = who.access.is_admin and not draft.get("pack")
+    rows = station_rows(who, PREFIX, _stations(context, who), with_all=with_all)
     return Screen(_("Which station?"), rows)
 
 
@@ -314,31 +294,21 @@ async def send_report(
         return END
     names = report_files.names_for(data.knowledge, who.lang)
     await show(update, report_files.report_summary(report, _, names))
-    chart_lang = report_files.chart_language(who.lang)
-    # Drawing and writing take CPU seconds on a big year: off the event loop, so other
-    # people's messages are answered meanwhile.
-    chart = await asyncio.to_thread(
-        report_files.report_chart,
-        report,
-        data.translator.for_language(chart_lang),
-        report_files.names_for(data.knowledge, chart_lang),
-    )
-    workbook = await asyncio.to_thread(
-        report_files.report_workbook, report, _, names, data.clock.zone
-    )
-    stem = report_files.file_stem(report)
-    chat = update.effective_chat
-    assert chat is not None
     caption = escape(
         _("{scope}, {period}").format(
             scope=report_files.scope_label(report, _, names),
             period=report_files.period_label(report.period, _),
         )
     )
-    await chat.send_photo(InputFile(chart, filename=f"{stem}.png"), caption=caption)
-    await chat.send_document(
-        InputFile(workbook, filename=f"{stem}.xlsx"),
-        caption=_("The figures in detail, one sheet per subject."),
+    await send_chart_and_workbook(
+        update,
+        context,
+        who,
+        report,
+        chart=report_files.report_chart,
+        workbook=report_files.report_workbook,
+        stem=report_files.file_stem(report),
+        captions=(caption, _("The figures in detail, one sheet per subject.")),
     )
     return END
 
@@ -406,8 +376,7 @@ REPORT = Flow(
     steps=STEPS,
     begin=begin,
     finish=finish,
-    commands=("report",),
-    entry_patterns=(r"^menu:report$",),
+    command="report",
     allowed=allowed,
 )
 

@@ -22,7 +22,7 @@ from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, STEPS_KEY, TOUCHED_KEY, Draft, Flow, Outcome, Screen, Step
 from handlers.kit.i18n import N_, Gettext
-from handlers.kit.screen import show
+from handlers.kit.screen import answer_press, show
 from handlers.kit.words import day_label, ngettext_for, role_label, zone_name
 from services import privacy
 
@@ -43,8 +43,7 @@ async def mydata(update: Update, context: Context) -> None:
     }
     document["conversation_drafts"] = drafts
     content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer_press(update)
     if update.effective_chat is None:
         return
     held = await data.use_case(privacy.summary, tg_id=who.tg_id, zone=data.clock.zone)
@@ -114,50 +113,50 @@ def plain_summary(context: Context, who: Speaker, held: privacy.DataSummary) -> 
         lines.append(_("Your station: {station}").format(station=station(held.last_station_code)))
     if held.broadcast_opt_out:
         lines.append(_("You do not receive broadcasts."))
-    if held.consents:
-        lines += ["", "<b>" + _("Your consents") + "</b>"]
-        for given in held.consents:
-            if given.withdrawn_at is not None:
-                when = _("agreed {time}, withdrawn {withdrawn}").format(
-                    time=_when(_, given.given_at), withdrawn=_when(_, given.withdrawn_at)
-                )
-            else:
-                when = _("agreed {time}").format(time=_when(_, given.given_at))
-            lines.append(
-                "• " + _("{what}: {when}").format(what=coded(CONSENT_LABELS, given.kind), when=when)
+
+    def consent_line(given: privacy.ConsentLine) -> str:
+        if given.withdrawn_at is not None:
+            when = _("agreed {time}, withdrawn {withdrawn}").format(
+                time=_when(_, given.given_at), withdrawn=_when(_, given.withdrawn_at)
             )
-    if held.requests:
-        lines += ["", "<b>" + _("Your requests") + "</b>"]
-        for request in held.requests:
-            lines.append(
-                "• "
-                + _("{ref}: {service}, {station}, sent {time}, {status}").format(
-                    ref=escape(request.ref),
-                    service=escape(knowledge.services.name(request.service_code, who.lang)),
-                    station=station(request.station_code),
-                    time=_when(_, request.created_at),
-                    status=coded(REQUEST_STATUS, request.status),
-                )
+        else:
+            when = _("agreed {time}").format(time=_when(_, given.given_at))
+        return _("{what}: {when}").format(what=coded(CONSENT_LABELS, given.kind), when=when)
+
+    lines += section(_("Your consents"), [consent_line(given) for given in held.consents])
+    lines += section(
+        _("Your requests"),
+        [
+            _("{ref}: {service}, {station}, sent {time}, {status}").format(
+                ref=escape(request.ref),
+                service=escape(knowledge.services.name(request.service_code, who.lang)),
+                station=station(request.station_code),
+                time=_when(_, request.created_at),
+                status=coded(REQUEST_STATUS, request.status),
             )
-    if held.applications:
-        lines += ["", "<b>" + _("Your volunteer applications") + "</b>"]
-        for application in held.applications:
-            lines.append(
-                "• "
-                + _("{station}, sent {time}, {status}").format(
-                    station=station(application.station_code),
-                    time=_when(_, application.created_at),
-                    status=coded(APPLICATION_STATUS, application.status),
-                )
+            for request in held.requests
+        ],
+    )
+    lines += section(
+        _("Your volunteer applications"),
+        [
+            _("{station}, sent {time}, {status}").format(
+                station=station(application.station_code),
+                time=_when(_, application.created_at),
+                status=coded(APPLICATION_STATUS, application.status),
             )
-    if held.roles:
-        lines += ["", "<b>" + _("Your staff roles") + "</b>"]
-        for role in held.roles:
-            where = station(role.station_code) if role.station_code else ""
-            text = role_label(_, role.role) + (f", {where}" if where else "")
-            if role.revoked_at is not None:
-                text += ", " + _("ended {time}").format(time=_when(_, role.revoked_at))
-            lines.append("• " + text)
+            for application in held.applications
+        ],
+    )
+
+    def role_line(role: privacy.RoleLine) -> str:
+        where = station(role.station_code) if role.station_code else ""
+        text = role_label(_, role.role) + (f", {where}" if where else "")
+        if role.revoked_at is not None:
+            text += ", " + _("ended {time}").format(time=_when(_, role.revoked_at))
+        return text
+
+    lines += section(_("Your staff roles"), [role_line(role) for role in held.roles])
     lines += case_reads_lines(context, who, held.case_reads)
     lines += [
         "",
@@ -172,6 +171,11 @@ def plain_summary(context: Context, who: Speaker, held: privacy.DataSummary) -> 
 CASE_READS_SHOWN = 10
 
 
+def section(title: str, items: Sequence[str]) -> list[str]:
+    """A heading in bold and a bullet an item, after a blank line; nothing without items."""
+    return ["", "<b>" + title + "</b>", *("• " + item for item in items)] if items else []
+
+
 def case_reads_lines(
     context: Context, who: Speaker, reads: Sequence[privacy.CaseReadLine]
 ) -> list[str]:
@@ -180,18 +184,19 @@ def case_reads_lines(
         return []
     _ = who.gettext
     ngettext = ngettext_for(context.bot_data.translator, who.lang)
-    lines = ["", "<b>" + _("Who read your case records") + "</b>"]
-    for read in reads[:CASE_READS_SHOWN]:
-        roles = "、" if who.lang.startswith("zh") else ", "
-        lines.append(
-            "• "
-            + _("{time}: {name} ({roles}) read case {number}").format(
+    roles = "、" if who.lang.startswith("zh") else ", "
+    lines = section(
+        _("Who read your case records"),
+        [
+            _("{time}: {name} ({roles}) read case {number}").format(
                 time=_when(_, read.at),
                 name=escape(read.name or _("a member of staff")),
                 roles=roles.join(role_label(_, r) for r in read.roles) or _("no staff role"),
                 number=escape(read.case_number),
             )
-        )
+            for read in reads[:CASE_READS_SHOWN]
+        ],
+    )
     more = len(reads) - CASE_READS_SHOWN
     if more > 0:
         lines.append(ngettext("and one more", "and {count} more", more).format(count=more))
@@ -291,8 +296,7 @@ FORGET = Flow(
     ),
     begin=_forget_begin,
     finish=forget_declined_finish,
-    commands=("forget",),
-    entry_patterns=(r"^menu:forget$",),
+    command="forget",
     cancelled=_kept,
 )
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from functools import partial
 from html import escape
 from typing import Any
@@ -24,8 +25,9 @@ from telegram.ext import (
 from handlers.kit import consent
 from handlers.kit.context import BotData, Context, Speaker, speaker
 from handlers.kit.flow import open_elsewhere, reshow_current
-from handlers.kit.i18n import Gettext
-from handlers.kit.screen import drop_buttons, show
+from handlers.kit.i18n import N_, Gettext
+from handlers.kit.screen import answer_press, drop_buttons, show
+from handlers.kit.wiring import add_all, command_and_button
 from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys, set_chat_commands
 from services import delivery, people, reach, staff
@@ -205,8 +207,7 @@ async def redeem(update: Update, context: Context, who: Speaker, code: str) -> N
 
 async def menu(update: Update, context: Context) -> None:
     who = await context.person(update)
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer_press(update)
     intro = None
     if who.access.is_staff:  # staff hear what they can do here; residents the plain menu
         user = update.effective_user
@@ -306,12 +307,17 @@ def privacy_notice(_: Gettext) -> str:
     )
 
 
-async def cancel_outside(update: Update, context: Context) -> None:
-    who = await context.person(update)
-    _ = who.gettext
-    await send_menu(
-        update, context, who, _("There is nothing to cancel. What would you like to do?")
-    )
+def menu_under(sentence: str) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """A handler that answers with the menu under `sentence` (an `N_()` msgid)."""
+
+    async def answer(update: Update, context: Context) -> None:
+        who = await context.person(update)
+        await send_menu(update, context, who, who.gettext(sentence))
+
+    return answer
+
+
+cancel_outside = menu_under(N_("There is nothing to cancel. What would you like to do?"))
 
 
 async def expired_button(update: Update, context: Context) -> None:
@@ -346,22 +352,11 @@ async def expired_button(update: Update, context: Context) -> None:
     )
 
 
-async def unknown_command(update: Update, context: Context) -> None:
-    who = await context.person(update)
-    _ = who.gettext
-    await send_menu(update, context, who, _("I don't know that command. Here is what I can do:"))
-
-
-async def not_understood(update: Update, context: Context) -> None:
-    """A photo, sticker, voice message… outside any conversation."""
-    who = await context.person(update)
-    _ = who.gettext
-    await send_menu(
-        update,
-        context,
-        who,
-        _("Sorry, I can only read text messages. Please type your question, or choose below."),
-    )
+unknown_command = menu_under(N_("I don't know that command. Here is what I can do:"))
+# A photo, sticker, voice message… outside any conversation.
+not_understood = menu_under(
+    N_("Sorry, I can only read text messages. Please type your question, or choose below.")
+)
 
 
 async def only_private_chats(update: Update, context: Context) -> None:
@@ -411,14 +406,13 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, edited_message), group=-1)
     app.add_handler(ChatMemberHandler(membership_changed, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(CommandHandler("start", start))
-    app.add_handler(CommandHandler("menu", menu))
-    app.add_handler(CommandHandler("help", help_command))
-    app.add_handler(CommandHandler("language", language))
-    app.add_handler(CommandHandler("privacy", privacy))
-    app.add_handler(CallbackQueryHandler(menu, pattern=r"^menu:menu$"))
-    app.add_handler(CallbackQueryHandler(help_command, pattern=r"^menu:help$"))
-    app.add_handler(CallbackQueryHandler(language, pattern=r"^menu:language$"))
-    app.add_handler(CallbackQueryHandler(privacy, pattern=r"^menu:privacy$"))
+    for command, callback in (
+        ("menu", menu),
+        ("help", help_command),
+        ("language", language),
+        ("privacy", privacy),
+    ):
+        add_all(app, command_and_button(command, callback))
     app.add_handler(CallbackQueryHandler(language_chosen, pattern=r"^lang:"))
 
 

@@ -56,7 +56,7 @@ from handlers.kit.flow import (
 from handlers.kit.flow import Outcome as FlowOutcome
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import station_buttons
-from handlers.kit.screen import drop_buttons, show
+from handlers.kit.screen import answer_press, drop_buttons, show
 from handlers.requests import STATUS_LABELS, VOLUNTEER_STATUS_LABELS, label
 from handlers.requests.inbox import InboxSection, add_section
 from knowledge.faq import Faq, FaqEntry
@@ -148,8 +148,7 @@ async def free_text(update: Update, context: Context) -> None:
 async def ask_command(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer_press(update)
     if context.args:
         await answer_question(update, context, who, " ".join(context.args))
         return
@@ -881,8 +880,7 @@ async def inbox_questions(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer_press(update)
     access = who.access
     stations = (
         set(data.knowledge.stations.codes)
@@ -951,8 +949,7 @@ async def kbgaps(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     data = context.bot_data
-    if update.callback_query is not None:
-        await update.callback_query.answer()
+    await answer_press(update)
     if not who.access.is_admin:
         await _send(update, _("Only administrators can see the knowledge gaps."))
         return

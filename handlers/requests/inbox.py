@@ -34,6 +34,7 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import TEXT, cancelled_text, consuming, reask_text
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show, show_surely
+from handlers.kit.wiring import add_presses, persistent_conversation
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
     STATUS_LABELS,
@@ -369,9 +370,13 @@ _show_request = partial(_show, REQUEST)
 _problem = partial(_explain, REQUEST)
 
 
-async def request_detail(update: Update, context: Context) -> None:
+async def _detail(subject: Subject, update: Update, context: Context) -> None:
+    """The pressed request or application as it stands now."""
     who = await context.person(update)
-    await _show_current(REQUEST, update, context, who, _id(update, context))
+    await _show_current(subject, update, context, who, _id(update, context))
+
+
+request_detail = partial(_detail, REQUEST)
 
 
 async def _moved(
@@ -506,9 +511,7 @@ APPLICATION = Subject(
 _application_problem = partial(_explain, APPLICATION)
 
 
-async def application_detail(update: Update, context: Context) -> None:
-    who = await context.person(update)
-    await _show_current(APPLICATION, update, context, who, _id(update, context))
+application_detail = partial(_detail, APPLICATION)
 
 
 async def _decide(
@@ -758,14 +761,10 @@ def note_conversation() -> ConversationHandler[Context]:
         MessageHandler(filters.COMMAND, _let_through),
         MessageHandler(filters.ALL, consuming(note_reask)),
     ]
-    return ConversationHandler(
-        name="inbox_note",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CallbackQueryHandler(consuming(note_start), pattern=r"^ib:(done|decl|vno):\d+$")
-        ],
-        states={
+    return persistent_conversation(
+        "inbox_note",
+        [CallbackQueryHandler(consuming(note_start), pattern=r"^ib:(done|decl|vno):\d+$")],
+        {
             NOTE: [
                 CallbackQueryHandler(consuming(note_send), pattern=r"^ibn:skip$"),
                 *waiting,
@@ -777,7 +776,6 @@ def note_conversation() -> ConversationHandler[Context]:
                 CallbackQueryHandler(_let_through),
             ],
         },
-        fallbacks=[],
     )
 
 
@@ -804,15 +802,20 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     add_own_sections()
     app.add_handler(note_conversation(), group=-1)
     app.add_handler(CommandHandler("inbox", overview))
-    app.add_handler(CallbackQueryHandler(overview, pattern=r"^(menu:inbox|ib:home)$"))
-    app.add_handler(CallbackQueryHandler(section_chosen, pattern=r"^ib:sec:\w+(:\d+)?$"))
-    app.add_handler(CallbackQueryHandler(request_detail, pattern=r"^ib:rq:\d+$"))
-    app.add_handler(CallbackQueryHandler(accept, pattern=r"^ib:acc:\d+$"))
-    app.add_handler(CallbackQueryHandler(start_work, pattern=r"^ib:go:\d+$"))
-    app.add_handler(CallbackQueryHandler(hand_over_choose, pattern=r"^ib:hand:\d+$"))
-    app.add_handler(CallbackQueryHandler(hand_over, pattern=r"^ib:to:\d+:\d+$"))
-    app.add_handler(CallbackQueryHandler(application_detail, pattern=r"^ib:vol:\d+$"))
-    app.add_handler(CallbackQueryHandler(approve, pattern=r"^ib:vok:\d+$"))
+    add_presses(
+        app,
+        {
+            r"^(menu:inbox|ib:home)$": overview,
+            r"^ib:sec:\w+(:\d+)?$": section_chosen,
+            r"^ib:rq:\d+$": request_detail,
+            r"^ib:acc:\d+$": accept,
+            r"^ib:go:\d+$": start_work,
+            r"^ib:hand:\d+$": hand_over_choose,
+            r"^ib:to:\d+:\d+$": hand_over,
+            r"^ib:vol:\d+$": application_detail,
+            r"^ib:vok:\d+$": approve,
+        },
+    )
 
 
 __all__ = ["SECTIONS", "InboxSection", "add_section", "register"]

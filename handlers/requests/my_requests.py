@@ -31,6 +31,12 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import TEXT, consuming, reask_text
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
+from handlers.kit.wiring import (
+    add_all,
+    add_presses,
+    command_and_button,
+    persistent_conversation,
+)
 from handlers.kit.words import zone_name
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
@@ -399,12 +405,10 @@ def rating_conversation() -> ConversationHandler[Context]:
     """Registered in group -1 so the stars and the comment are seen before anything else; a
     command or another button ends it and passes on (nothing is swallowed), while a photo or
     sticker instead of the comment is re-asked."""
-    return ConversationHandler(
-        name="rating",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[CallbackQueryHandler(consuming(rated), pattern=r"^rate:\d+:[1-5]$")],
-        states={
+    return persistent_conversation(
+        "rating",
+        [CallbackQueryHandler(consuming(rated), pattern=r"^rate:\d+:[1-5]$")],
+        {
             COMMENT: [
                 MessageHandler(filters.TEXT & ~filters.COMMAND, consuming(commented)),
                 CallbackQueryHandler(consuming(skipped), pattern=r"^rate:skip$"),
@@ -414,16 +418,19 @@ def rating_conversation() -> ConversationHandler[Context]:
                 MessageHandler(filters.ALL, consuming(comment_reask)),
             ],
         },
-        fallbacks=[],
     )
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(rating_conversation(), group=-1)
-    app.add_handler(CommandHandler("myrequests", my_requests))
-    app.add_handler(CallbackQueryHandler(my_requests, pattern=r"^menu:myrequests$"))
-    app.add_handler(CallbackQueryHandler(cancel_asked, pattern=r"^my:cx:\d+$"))
-    app.add_handler(CallbackQueryHandler(cancel_confirmed, pattern=r"^my:cxy:\d+$"))
-    app.add_handler(CallbackQueryHandler(back_to_list, pattern=r"^my:list$"))
-    app.add_handler(CallbackQueryHandler(rate_asked, pattern=r"^my:rate:\d+$"))
-    app.add_handler(CallbackQueryHandler(as_sent, pattern=r"^my:see:\d+$"))
+    add_all(app, command_and_button("myrequests", my_requests))
+    add_presses(
+        app,
+        {
+            r"^my:cx:\d+$": cancel_asked,
+            r"^my:cxy:\d+$": cancel_confirmed,
+            r"^my:list$": back_to_list,
+            r"^my:rate:\d+$": rate_asked,
+            r"^my:see:\d+$": as_sent,
+        },
+    )

@@ -43,7 +43,7 @@ from handlers.kit.flow import (
     Step,
     reask_text,
 )
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import choices, station_buttons
 from handlers.kit.screen import show, show_surely
 from handlers.kit.steps import choice_step, forget_preset, phone_step, preset_station
@@ -635,15 +635,12 @@ def sent_text(
     return "\n\n".join(p for p in parts if p)
 
 
-def busy(_: Gettext) -> str:
-    return _(
-        "You are in the middle of a request. Please answer the question below, or press "
-        "Cancel to stop."
-    )
+BUSY = N_(
+    "You are in the middle of a request. Please answer the question below, or press Cancel to stop."
+)
 
 
-def ended(_: Gettext) -> str:
-    return _("This request has already ended. To make a new one, send /request.")
+ENDED = N_("This request has already ended. To make a new one, send /request.")
 
 
 FLOW = Flow(
@@ -653,11 +650,11 @@ FLOW = Flow(
     steps=STEPS,
     begin=begin,
     finish=submit,
-    commands=("request",),
-    entry_patterns=(r"^menu:request$", rf"^{P}:start:\w+$"),
+    command="request",
+    entry_patterns=(rf"^{P}:start:\w+$",),
     summary=CONFIRM,
-    busy=busy,
-    ended=ended,
+    busy=BUSY,
+    ended=ENDED,
 )
 
 

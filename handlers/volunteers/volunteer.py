@@ -44,7 +44,7 @@ from handlers.kit.flow import (
     Step,
     TextHandler,
 )
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import choices, station_buttons
 from handlers.kit.screen import alert, show, show_surely
 from handlers.kit.steps import (
@@ -605,15 +605,13 @@ def applied_text(_: Gettext, context: Context, who: Speaker, applied: volunteers
     ).format(name=name, station=station)
 
 
-def busy(_: Gettext) -> str:
-    return _(
-        "You are in the middle of a volunteer application. Please answer the question "
-        "below, or press Cancel to stop."
-    )
+BUSY = N_(
+    "You are in the middle of a volunteer application. Please answer the question "
+    "below, or press Cancel to stop."
+)
 
 
-def ended(_: Gettext) -> str:
-    return _("This application has already ended. To apply, send /volunteer.")
+ENDED = N_("This application has already ended. To apply, send /volunteer.")
 
 
 FLOW = Flow(
@@ -623,11 +621,10 @@ FLOW = Flow(
     steps=STEPS,
     begin=begin,
     finish=send,
-    commands=("volunteer",),
-    entry_patterns=(r"^menu:volunteer$",),
+    command="volunteer",
     summary=CONFIRM,
-    busy=busy,
-    ended=ended,
+    busy=BUSY,
+    ended=ENDED,
 )
 
 

@@ -50,7 +50,7 @@ from handlers.kit.flow import (
     Screen,
     Step,
 )
-from handlers.kit.i18n import Gettext, ngettext_of
+from handlers.kit.i18n import N_, Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import (
@@ -65,6 +65,7 @@ from handlers.kit.steps import (
     toggles_step,
     typed_within,
 )
+from handlers.kit.wiring import command_and_button, persistent_conversation, presses
 from handlers.kit.words import (
     day_label,
     hours_label,
@@ -446,7 +447,6 @@ STEPS: tuple[Step, ...] = (
         choice_step(
             "category",
             prefix=KEY,
-            key="category",
             kind="cat",
             text=lambda _, context, who, draft: _(
                 "📝 New activity for {station}. What kind of work was it?"
@@ -482,7 +482,6 @@ STEPS: tuple[Step, ...] = (
     toggles_step(
         "groups",
         prefix=KEY,
-        key="groups",
         kind="grp",
         done_arg="done",
         text=lambda _, context, who, draft: _(
@@ -501,7 +500,6 @@ STEPS: tuple[Step, ...] = (
     count_step(
         "person_times",
         prefix=KEY,
-        key="person_times",
         kind="pt",
         text=lambda _, context, who, draft: _(
             "How many person-times were served (one person served once is 1)? "
@@ -563,8 +561,7 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     draft = await work_forms.fresh_draft(update, who, who.access.worker_stations, _only_workers)
     if draft is None:
         return None
-    async with context.bot_data.uow() as uow:
-        last = await last_template(uow, worker_tg_id=who.tg_id)
+    last = await context.bot_data.use_case(last_template, worker_tg_id=who.tg_id)
     if last is not None and context.bot_data.knowledge.record_templates.template(last):
         draft["last_template"] = last
     return draft
@@ -775,11 +772,10 @@ FLOW = Flow(
     steps=STEPS,
     begin=begin,
     finish=save,
-    commands=("log",),
-    entry_patterns=(r"^menu:log$",),
+    command="log",
     allowed=_bring_up_to_date,
     idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
-    busy=lambda _: _("You are in the middle of logging an activity. Finish it, or send /cancel."),
+    busy=N_("You are in the middle of logging an activity. Finish it, or send /cancel."),
 )
 
 
@@ -922,10 +918,12 @@ async def on_delete_confirmed(update: Update, context: Context) -> int:
     data = context.bot_data
     try:
         activity_id = context.found_id(update, "activity")
-        async with data.uow() as uow:
-            await activities.delete_activity(
-                uow, worker_tg_id=who.tg_id, activity_id=activity_id, now=data.clock.now()
-            )
+        await data.use_case(
+            activities.delete_activity,
+            worker_tg_id=who.tg_id,
+            activity_id=activity_id,
+            now=data.clock.now(),
+        )
     except NotFound:
         return await _show_logs(update, context, who, _("I could not find that entry."))
     except AlreadyDeleted:
@@ -973,25 +971,16 @@ def log_conversation() -> ConversationHandler[Context]:
 
 
 def mylogs_conversation() -> ConversationHandler[Context]:
-    return ConversationHandler(
-        name="mylogs",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CommandHandler("mylogs", start_mylogs),
-            CallbackQueryHandler(start_mylogs, pattern=r"^menu:mylogs$"),
-            CallbackQueryHandler(on_delete, pattern=r"^mylogs:del:"),
-        ],
-        states={
-            CONFIRM_DELETE: [
-                CallbackQueryHandler(on_delete_confirmed, pattern=r"^mylogs:yes:"),
-                CallbackQueryHandler(on_keep, pattern=r"^mylogs:back$"),
-                CommandHandler("cancel", delete_cancel),
-                MessageHandler(filters.ALL, delete_reask),
-            ],
-        },
-        fallbacks=[],
-    )
+    confirming = [
+        *presses({r"^mylogs:yes:": on_delete_confirmed, r"^mylogs:back$": on_keep}),
+        CommandHandler("cancel", delete_cancel),
+        MessageHandler(filters.ALL, delete_reask),
+    ]
+    entry = [
+        *command_and_button("mylogs", start_mylogs),
+        CallbackQueryHandler(on_delete, pattern=r"^mylogs:del:"),
+    ]
+    return persistent_conversation("mylogs", entry, {CONFIRM_DELETE: confirming})
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

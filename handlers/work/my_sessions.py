@@ -16,7 +16,7 @@ from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, TEXT, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.screen import show
-from handlers.kit.words import day_label, hours_label, not_your_role
+from handlers.kit.words import day_label, hours_label
 from handlers.work import work_forms
 from handlers.work.quota import mode_label
 from services import supervision
@@ -78,12 +78,8 @@ async def _show_list(
 
 async def mysessions(update: Update, context: Context) -> None:
     who = await context.person(update)
-    _ = who.gettext
     if not who.access.supervisor_stations:
-        await show(
-            update,
-            not_your_role(_, who.access.is_staff, _("Only supervisors log supervision sessions.")),
-        )
+        await show(update, work_forms.refusal(who, work_forms.only_supervisors))
         return
     await _show_list(update, context, who)
 

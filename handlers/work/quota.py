@@ -14,12 +14,13 @@ from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ConversationHandler
+from telegram.ext import Application, CallbackQueryHandler, ConversationHandler
 
 from handlers.kit.callbacks import encode, pattern
 from handlers.kit.context import Context
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.screen import show
+from handlers.kit.wiring import command_and_button, persistent_conversation
 from handlers.kit.words import hours_label, month_label, not_your_role
 from services.errors import NotAllowed
 from services.quota import BEHIND, MET, MISSED, ON_TRACK, ONLINE, QuotaStatus, quota_screen
@@ -209,17 +210,12 @@ async def show_quota(update: Update, context: Context) -> int:
 
 def quota_conversation() -> ConversationHandler[Context]:
     """A view: every entry shows and ends, so it never holds on to what is typed later."""
-    return ConversationHandler(
-        name="quota",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CommandHandler("quota", show_quota),
-            CallbackQueryHandler(show_quota, pattern=r"^menu:quota$"),
+    return persistent_conversation(
+        "quota",
+        [
+            *command_and_button("quota", show_quota),
             CallbackQueryHandler(show_quota, pattern=pattern("quota", "pg")),
         ],
-        states={},
-        fallbacks=[],
     )
 
 

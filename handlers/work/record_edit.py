@@ -24,6 +24,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.i18n import N_
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.words import day_label, hours_label, not_your_role
@@ -181,10 +182,9 @@ async def on_delete_confirmed(update: Update, context: Context) -> None:
     data = context.bot_data
     try:
         record_id = context.found_id(update, "activity")
-        async with data.uow() as uow:
-            await records.delete_record(
-                uow, head_tg_id=who.tg_id, activity_id=record_id, now=data.clock.now()
-            )
+        await data.use_case(
+            records.delete_record, head_tg_id=who.tg_id, activity_id=record_id, now=data.clock.now()
+        )
     except NotFound:
         await show(update, _("I could not find that record."))
         return
@@ -320,7 +320,7 @@ FLOW = Flow(
     finish=finish,
     entry_patterns=(rf"^{KEY}:({FILL}|{PHOTOS}|{EDIT}):\d+$",),
     idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
-    busy=lambda _: _("You are in the middle of changing a record. Finish it, or send /cancel."),
+    busy=N_("You are in the middle of changing a record. Finish it, or send /cancel."),
 )
 
 

@@ -22,18 +22,19 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     Application,
-    CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
     MessageHandler,
     filters,
 )
 
+from handlers.documents.report_files import REQUEST_STATUS_LABELS  # the report's words
 from handlers.kit.callbacks import encode
 from handlers.kit.context import Context, Speaker
-from handlers.kit.i18n import N_, Gettext, ngettext_of
+from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
+from handlers.kit.wiring import command_and_button, persistent_conversation, presses
 from handlers.kit.words import (
     activities_count,
     hours_count,
@@ -52,16 +53,6 @@ from services.station_figures import StationFigures
 PICK = "pick"
 STATIONS_PER_PAGE = 20
 ROWS_PER_PAGE = 25
-
-# Request statuses (the residents' journey owns them); unknown ones show their code.
-REQUEST_STATUSES = {
-    "submitted": N_("submitted"),
-    "accepted": N_("accepted"),
-    "in_progress": N_("in progress"),
-    "completed": N_("completed"),
-    "declined": N_("declined"),
-    "cancelled": N_("cancelled"),
-}
 
 
 def _allowed(who: Speaker) -> frozenset[str] | None:
@@ -137,13 +128,13 @@ def figures_text(
         "",
         _bold(_("Requests from residents: {pair}").format(pair=requests)),
     ]
-    statuses = list(REQUEST_STATUSES) + sorted(
-        (set(this.requests_by_status) | set(last.requests_by_status)) - set(REQUEST_STATUSES)
+    statuses = list(REQUEST_STATUS_LABELS) + sorted(
+        (set(this.requests_by_status) | set(last.requests_by_status)) - set(REQUEST_STATUS_LABELS)
     )
     for status in statuses:
         a, b = this.requests_by_status.get(status, 0), last.requests_by_status.get(status, 0)
         if a or b:
-            label = _(REQUEST_STATUSES[status]) if status in REQUEST_STATUSES else status
+            label = _(REQUEST_STATUS_LABELS[status]) if status in REQUEST_STATUS_LABELS else status
             lines.append(
                 _("  {name}: {figures}").format(name=escape(label), figures=_pair(_, a, b))
             )
@@ -302,11 +293,18 @@ async def _pick(
     return PICK
 
 
+async def _sees_none(update: Update, who: Speaker, allowed: frozenset[str] | None) -> bool:
+    """The service lets this person see no station: say so (the conversation ends)."""
+    if allowed is not None and not allowed:
+        await show(update, _refusal(who))
+        return True
+    return False
+
+
 async def start_stats(update: Update, context: Context) -> str | int:
     who = await context.person(update)
     allowed = _allowed(who)
-    if allowed is not None and not allowed:
-        await show(update, _refusal(who))
+    if await _sees_none(update, who, allowed):
         return ConversationHandler.END
     if allowed is not None and len(allowed) == 1:
         return await _station(update, context, who, next(iter(allowed)), can_pick=False)
@@ -351,8 +349,7 @@ async def on_station(update: Update, context: Context) -> str | int:
 async def on_pick_again(update: Update, context: Context) -> str | int:
     who = await context.person(update)
     allowed = _allowed(who)
-    if allowed is not None and not allowed:
-        await show(update, _refusal(who))
+    if await _sees_none(update, who, allowed):
         return ConversationHandler.END
     press = context.press(update)
     page = (press.int_arg() or 0) if press is not None and press.kind == "pp" else 0
@@ -418,25 +415,14 @@ async def reask(update: Update, context: Context) -> str:
 
 
 def stats_conversation() -> ConversationHandler[Context]:
-    return ConversationHandler(
-        name="stats",
-        persistent=True,
-        allow_reentry=True,
-        entry_points=[
-            CommandHandler("stats", start_stats),
-            CallbackQueryHandler(start_stats, pattern=r"^menu:stats$"),
-            CallbackQueryHandler(on_pick_again, pattern=r"^stats:(pick|pp:\d+)$"),
-            CallbackQueryHandler(on_table, pattern=r"^stats:all:"),
-        ],
-        states={
-            PICK: [
-                CallbackQueryHandler(on_station, pattern=r"^stats:st:"),
-                CallbackQueryHandler(cancel, pattern=r"^stats:cancel$"),
-                CommandHandler("cancel", cancel),
-                MessageHandler(filters.ALL, reask),
-            ],
-        },
-        fallbacks=[],
+    picking = [
+        *presses({r"^stats:st:": on_station, r"^stats:cancel$": cancel}),
+        CommandHandler("cancel", cancel),
+        MessageHandler(filters.ALL, reask),
+    ]
+    entry = presses({r"^stats:(pick|pp:\d+)$": on_pick_again, r"^stats:all:": on_table})
+    return persistent_conversation(
+        "stats", [*command_and_button("stats", start_stats), *entry], {PICK: picking}
     )
 
 

@@ -27,7 +27,7 @@ from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.flow import TEXT as TEXT_INPUT
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import N_
 from handlers.kit.keyboards import choices
 from handlers.kit.screen import show
 from handlers.kit.steps import (
@@ -90,14 +90,10 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
     )
 
 
-def _only_supervisors(_: Gettext) -> str:
-    return _("Only supervisors log supervision sessions.")
-
-
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     """A fresh draft (see `work_forms.fresh_draft`) for a supervisor of one or more stations."""
     return await work_forms.fresh_draft(
-        update, who, who.access.supervisor_stations, _only_supervisors
+        update, who, who.access.supervisor_stations, work_forms.only_supervisors
     )
 
 
@@ -234,7 +230,6 @@ STEPS = (
     choice_step(
         "mode",
         prefix=KEY,
-        key="mode",
         text=lambda _, context, who, draft: _("Was it online or offline (in person)?"),
         options=lambda context, who, draft: [
             (who.gettext("💻 Online"), ONLINE),
@@ -341,10 +336,9 @@ FLOW = Flow(
     steps=STEPS,
     begin=begin,
     finish=save,
-    commands=("supervise",),
-    entry_patterns=(r"^menu:supervise$",),
+    command="supervise",
     idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
-    busy=lambda _: _("You are in the middle of logging supervision. Finish it, or send /cancel."),
+    busy=N_("You are in the middle of logging supervision. Finish it, or send /cancel."),
 )
 
 

@@ -17,6 +17,10 @@ from handlers.kit.words import hours_label, not_your_role
 from services.activities import DayLimitExceeded
 
 
+def only_supervisors(_: Gettext) -> str:
+    return _("Only supervisors log supervision sessions.")
+
+
 def refusal(who: Speaker, only: Callable[[Gettext], str]) -> str:
     """Why this person may not start the form: not staff at all, or not in the `only` role."""
     _ = who.gettext

@@ -31,3 +31,20 @@ def test_a_sentence_with_other_placeholders_comes_from_a_function() -> None:
     with pytest.raises(Reask) as asked:
         typed_within("x" * 12, 10, lambda n: f"{n} of at most {10}")
     assert asked.value.problem == "12 of at most 10"
+
+
+async def test_typed_into_keeps_the_text_or_reasks_in_the_persons_language() -> None:
+    from types import SimpleNamespace
+    from typing import Any
+
+    from handlers.kit.steps import typed_into
+
+    on_text = typed_into("place", 5, "Please keep the place under {limit} characters.")
+    who: Any = SimpleNamespace(gettext=lambda msgid: "«" + msgid + "»")
+    draft: dict[str, Any] = {}
+    assert await on_text(None, None, who, draft, "  站里 ") is None  # type: ignore[arg-type]
+    assert draft == {"place": "站里"}
+    with pytest.raises(Reask) as asked:
+        await on_text(None, None, who, draft, "x" * 6)  # type: ignore[arg-type]
+    assert asked.value.problem == "«Please keep the place under 5 characters.»"
+    assert draft == {"place": "站里"}
