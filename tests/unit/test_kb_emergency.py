@@ -126,6 +126,19 @@ from knowledge.matcher import (
         "my grandpa wandered off and we cant find him, he has dementia",
         "my friend is sitting on the roof with her legs dangling",
         "a man claims to be police and my mum is transferring money to a safe account now",
+        "我朋友在QQ上说他准备好了绳子",
+        "楼上阳台有个小孩在爬栏杆",
+        "我看到一个人在江里挣扎",
+        "my neighbour is screaming for help",
+        "囡囡跌到河里去了",
+        "家里的高压锅爆炸了 我妈脸上全是伤",
+        "刚才一个老人在路边突然不会说话了 手一直抖",
+        "楼下有股很重的臭鸡蛋味 好像是燃气",
+        "外面有人在抢小孩",
+        "我一个人在家 有人在撬我家的锁",
+        "老太太过马路被电动车带倒了 腿流血 爬不起来",
+        "我弟被几个人围着砍",
+        "阿拉姆妈跌了一跤 头上血嗒嗒滴",
     ],
 )
 def test_emergency_situations_get_the_numbers(text: str) -> None:
@@ -194,6 +207,10 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "他们吵架摔东西 声音好大 我能跟社工说说吗",
         "孩子跟我说同学骗了他的零花钱",  # a fraud in the past, nothing moving now
         "I tried to hurt myself years ago, I'm fine now, is there a support group",
+        "家里的猫从楼上掉下去了",  # 上掉 reads like 上吊; a pet
+        "家里燃气灶打不着火怎么办",  # 着火 inside 打不着火
+        "my mum is in hospital after a stroke, what help is there",
+        "谁能看我资料",  # 看我 reads like 砍我
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:
