@@ -22,6 +22,10 @@ replaced by a common character read the same in toneless pinyin, as pinyin input
   blind pools (read, turned into variants and concepts; `--cv` cross-validates on them);
   `kb_eval_blind3_heldout.yaml`: the third pool's held-out half (aggregate only);
   `kb_eval_blind4_heldout.yaml`: a fifth writer's set, never read, run once (`--blind4`);
+- `kb_eval_blind5_dev.yaml` / `kb_eval_blind5_heldout.yaml` (`--blind5`): a fifth pool written
+  for emergencies told apart from near-misses (a sixth author), split once by kind; the dev
+  half may be read (`--misses`, `--emergency-misses`), the held-out half only in aggregate,
+  once, at the end of the round. Its near-misses' false alarms get a line of their own;
 - `kb_eval.yaml`: the older set written beside the entries (even positions dev, odd held out).
 
 Labels: an entry id; `emergency` (any entry that gives the emergency numbers is right, and the
@@ -87,6 +91,10 @@ BLIND3_HELDOUT_PATH = DATA / "kb_eval_blind3_heldout.yaml"
 # (`--blind4`).
 POOL4_TRAIN_PATH = DATA / "kb_pool4_train.yaml"
 BLIND4_HELDOUT_PATH = DATA / "kb_eval_blind4_heldout.yaml"
+# A fifth pool, emergencies and the near-misses that are not (`--blind5`): the dev half is read
+# and tuned on, the held-out half reported in aggregate only, once, at the end of the round.
+BLIND5_DEV_PATH = DATA / "kb_eval_blind5_dev.yaml"
+BLIND5_HELDOUT_PATH = DATA / "kb_eval_blind5_heldout.yaml"
 POOL_PATHS = (POOL_TRAIN_PATH, POOL4_TRAIN_PATH)
 SYNTHETIC_ENTRIES = 2000
 EMERGENCY = "emergency"
@@ -103,6 +111,7 @@ class Query:
     expected: str | None  # None: out of scope; "emergency": any emergency entry
     also: tuple[str, ...] = ()
     style: str = ""  # the writer's own note (plain, long, indirect, typo …), when given
+    kind: str = ""  # the fifth pool's stratum: near_miss, ordinary (else empty)
 
     @property
     def in_scope(self) -> bool:
@@ -153,17 +162,22 @@ def load_queries(path: Path) -> list[Query]:
             _label(item),
             tuple(str(a) for a in item.get("also", ()) or ()),
             str(item.get("style", "") or ""),
+            str(item.get("kind", "") or ""),
         )
         for item in items
     ]
 
 
 def load_sets(
-    include_heldout: bool = True, include_sealed: bool = False, include_blind4: bool = False
+    include_heldout: bool = True,
+    include_sealed: bool = False,
+    include_blind4: bool = False,
+    include_blind5: bool = False,
 ) -> list[EvalSet]:
     """The blind halves (when present) and the old set's two halves; the sealed set only
     when asked for (`--sealed`: its aggregate line is read at most once per round), the fifth
-    writer's set likewise (`--blind4`: once, at the end of the round)."""
+    writer's set likewise (`--blind4`: once, at the end of the round), and the fifth pool's
+    halves (`--blind5`: its held-out half once, at the end of the round)."""
     sets: list[EvalSet] = []
     if BLIND_DEV_PATH.exists():
         sets.append(EvalSet("blind dev", tuple(load_queries(BLIND_DEV_PATH)), True))
@@ -177,6 +191,10 @@ def load_sets(
         sets.append(EvalSet("pool4 train", tuple(load_queries(POOL4_TRAIN_PATH)), True))
     if include_heldout and include_blind4 and BLIND4_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind4 held-out", tuple(load_queries(BLIND4_HELDOUT_PATH)), False))
+    if include_blind5 and BLIND5_DEV_PATH.exists():
+        sets.append(EvalSet("blind5 dev", tuple(load_queries(BLIND5_DEV_PATH)), True))
+    if include_heldout and include_blind5 and BLIND5_HELDOUT_PATH.exists():
+        sets.append(EvalSet("blind5 held-out", tuple(load_queries(BLIND5_HELDOUT_PATH)), False))
     if include_heldout and include_sealed and BLIND_SEALED_PATH.exists():
         sets.append(EvalSet("blind sealed", tuple(load_queries(BLIND_SEALED_PATH)), False))
     old = load_queries(OLD_PATH)
@@ -535,6 +553,23 @@ def _table(
                 report = evaluate(queries, decisions, thresholds, emergency_ids)
                 label = f"{eval_set.name}{copy} · {method}"
                 print(_row(label, report) + f" {cpu[max(0, int(len(cpu) * 0.95) - 1)]:.2f} |")
+                near = [
+                    (q, d) for q, d in zip(queries, decisions, strict=True) if q.kind == "near_miss"
+                ]
+                if near:
+                    alarms = sum(  # as `evaluate` counts them
+                        d.emergency
+                        and not (
+                            q.in_scope
+                            and bool(d.ranked)
+                            and q.accepts(d.ranked[0].entry_id, emergency_ids)
+                        )
+                        for q, d in near
+                    )
+                    print(
+                        f"| … {label}, near-misses ({len(near)}): false alarms "
+                        f"{alarms / len(near):.1%} | | | | | | | | |"
+                    )
                 results[(eval_set.name + copy, method)] = (decisions, report)
     return results
 
@@ -734,6 +769,25 @@ def _emergency_misses(matcher: Matcher) -> None:
                     print(f"  {q.text!r} {matcher.emergency_concepts(q.text)} (want {q.expected})")
 
 
+def _blind5_dev_emergency_misses(matcher: Matcher) -> None:
+    """(development aid) the fifth pool's DEV half: emergencies not answered with the numbers
+    and false alarms, with the concepts found (never the held-out half)."""
+    if not BLIND5_DEV_PATH.exists():
+        return
+    queries = load_queries(BLIND5_DEV_PATH)
+    print("\nblind5 dev: emergencies missed")
+    for q in queries:
+        if q.is_emergency and not matcher.match(q.text).emergency:
+            print(f"  {q.text!r} {matcher.emergency_concepts(q.text)}")
+    print("blind5 dev: false alarms")
+    for q in queries:
+        if not q.is_emergency:
+            result = matcher.match(q.text)
+            best = result.ranked[0].entry_id if result.ranked else ""
+            if result.emergency and not (q.in_scope and q.accepts(best, matcher.emergency_entries)):
+                print(f"  {q.text!r} {matcher.emergency_concepts(q.text)} (want {q.expected})")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tune", action="store_true", help="choose thresholds on the dev half")
@@ -756,6 +810,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also run the fifth writer's set (aggregate lines only; once, at the end)",
     )
     parser.add_argument(
+        "--blind5",
+        action="store_true",
+        help="also run the fifth pool: dev half (misses allowed), held-out half aggregate only, "
+        "once, at the end",
+    )
+    parser.add_argument(
         "--sealed",
         action="store_true",
         help="also run the SEALED set (aggregate lines only; at most once per round)",
@@ -775,7 +835,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     entries = list(knowledge.faq.entries)
     emergency_ids = matcher.emergency_entries
     sets = load_sets(
-        include_heldout=not args.dev_only, include_sealed=args.sealed, include_blind4=args.blind4
+        include_heldout=not args.dev_only,
+        include_sealed=args.sealed,
+        include_blind4=args.blind4,
+        include_blind5=args.blind5,
     )
     if args.dev_only:
         sets = [s for s in sets if s.dev]
@@ -827,6 +890,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(_row(name, report) + f" {report.emergency_count} emergencies |")
     if args.emergency_misses:
         _emergency_misses(matcher)
+        if args.blind5:
+            _blind5_dev_emergency_misses(matcher)
     if args.misses:
         for eval_set in sets:
             if eval_set.dev:  # never the held-out halves

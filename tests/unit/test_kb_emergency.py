@@ -113,6 +113,32 @@ from knowledge.matcher import (
         "my sister took a whole pack of painkillers",
         "my elderly neighbour hasn't answered the door for three days and there's a smell",
         "a man is following my daughter home and won't go away",
+        # the fifth round's kinds (written for the test from the kind, not from the pool)
+        "我妈在手机上跟一个自称警察的人说话 正在往安全账户转钱",  # a fraud under way
+        "有个老人坐在大桥的栏杆外面 腿悬在外面",  # someone on the edge
+        "楼下着火了 楼梯全是烟 我们下不去",  # a fire and no way out
+        "河水涨到家门口了 奶奶腿脚不好 出不去",  # a flood and no way out
+        "我爸切菜把手指切断了",
+        "厨房煤气漏了 我老公晕在地上",
+        "外公说话突然含糊 一边脸耷拉",  # stroke signs in other words
+        "我儿子吃了一堆药 叫他没反应",
+        "朋友发来消息说对不起所有人 现在微信也不回",  # a farewell + unreachable
+        "my grandpa wandered off and we cant find him, he has dementia",
+        "my friend is sitting on the roof with her legs dangling",
+        "a man claims to be police and my mum is transferring money to a safe account now",
+        "我朋友在QQ上说他准备好了绳子",
+        "楼上阳台有个小孩在爬栏杆",
+        "我看到一个人在江里挣扎",
+        "my neighbour is screaming for help",
+        "囡囡跌到河里去了",
+        "家里的高压锅爆炸了 我妈脸上全是伤",
+        "刚才一个老人在路边突然不会说话了 手一直抖",
+        "楼下有股很重的臭鸡蛋味 好像是燃气",
+        "外面有人在抢小孩",
+        "我一个人在家 有人在撬我家的锁",
+        "老太太过马路被电动车带倒了 腿流血 爬不起来",
+        "我弟被几个人围着砍",
+        "阿拉姆妈跌了一跤 头上血嗒嗒滴",
     ],
 )
 def test_emergency_situations_get_the_numbers(text: str) -> None:
@@ -173,6 +199,18 @@ def test_emergency_situations_get_the_numbers(text: str) -> None:
         "志愿者一直联系不上",
         "my wife is pregnant and I lost my job",
         "my husband applied two weeks ago and still no one is answering",
+        # the fifth round: the past, a danger that is over, a service asked for
+        "我爸前阵子中风住过院 现在回家了 有没有上门康复",
+        "我姐之前想不开过 现在好多了 想找人定期聊聊",
+        "外婆上星期走丢过一次 后来找回来了 有没有防走失手环",
+        "照顾瘫痪的老伴五年了 有没有喘息服务",
+        "他们吵架摔东西 声音好大 我能跟社工说说吗",
+        "孩子跟我说同学骗了他的零花钱",  # a fraud in the past, nothing moving now
+        "I tried to hurt myself years ago, I'm fine now, is there a support group",
+        "家里的猫从楼上掉下去了",  # 上掉 reads like 上吊; a pet
+        "家里燃气灶打不着火怎么办",  # 着火 inside 打不着火
+        "my mum is in hospital after a stroke, what help is there",
+        "谁能看我资料",  # 看我 reads like 砍我
     ],
 )
 def test_a_mention_is_not_an_emergency(text: str) -> None:
