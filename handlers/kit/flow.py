@@ -429,9 +429,9 @@ class Flow:
             for lang in translator.catalogs:
                 rows.append(self.nav(translator.for_language(lang), draft, step))
         for row in rows:
-            for button in row:
-                data = button.callback_data
-                if isinstance(data, str) and typed_label(button.text) == typed:
+            for shown in row:
+                data = shown.callback_data
+                if isinstance(data, str) and typed_label(shown.text) == typed:
                     return parse(data)
         return None
 
