@@ -10,7 +10,7 @@ from handlers.kit.consent_steps import NEEDS_CONSENT, consent_steps, needs_conse
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Flow, Outcome
 from handlers.kit.screen import show
-from handlers.kit.steps import confirm_step, text_step, toggles_step
+from handlers.kit.steps import confirm_step, phone_step, text_step, toggles_step
 from tests.harness import BotHarness
 
 SAVED: list[Draft] = []
@@ -239,3 +239,29 @@ def test_refused_text_at_a_value_step_is_a_question_only_when_it_reads_as_one() 
         assert not looks_like_a_question(attempt), attempt
     for question in ("社工站几点开门", "When is the station open?", "how do I log hours"):
         assert looks_like_a_question(question), question
+
+
+PHONE_FLOW = Flow(
+    name="kit_phone_demo",
+    prefix="dph",
+    steps=(
+        text_step("name", key="name", text=lambda _, c, w, d: "Your name?"),
+        phone_step(prefix="dph", text=lambda _, c, w, d: "Your phone?"),
+    ),
+    begin=_begin,
+    finish=_save,
+    commands=("kitphone",),
+)  # no `busy`: /cancel reaches the ConversationHandler's fallback, not the step
+
+
+async def test_cancel_through_the_fallback_takes_a_reply_keyboard_away(bot: BotHarness) -> None:
+    install(bot, PHONE_FLOW)
+    person = await bot.person(lang="en")
+    await person.send("/kitphone")
+    await person.send("Li")
+    assert [b.text for b in person.reply_keyboard()] == [
+        "📱 Share my phone number", "« Back", "✖ Cancel"
+    ]  # fmt: skip
+    await person.send("/cancel")
+    assert person.last_text == "Cancelled. Nothing was saved."
+    assert person.reply_keyboard() == []
