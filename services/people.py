@@ -70,6 +70,13 @@ _ACCESS_QUERY = (
 )  # fmt: skip
 
 
+_SET_LANGUAGE = (
+    update(Person)
+    .where(Person.tg_id == bindparam("for_tg_id"))
+    .values(language=bindparam("new_language"))
+)
+
+
 async def access_for(
     uow: UnitOfWork,
     *,
@@ -139,13 +146,16 @@ async def access_for(
 async def set_language(uow: UnitOfWork, *, tg_id: int, language: str, now: datetime) -> None:
     if language not in LANGUAGES:
         raise ValueError(language)
-    # One UPDATE (no ORM load first): the person almost always exists, speaker() made them.
-    changed = await uow.session.execute(
-        update(Person).where(Person.tg_id == tg_id).values(language=language)
-    )
-    if getattr(changed, "rowcount", 0) == 0:
-        uow.session.add(Person(tg_id=tg_id, created_at=now, language=language))
-    await uow.commit()
+
+    def write(connection: Connection) -> None:  # one Core transaction, no ORM session
+        # One UPDATE (no load first): the person almost always exists, speaker() made them.
+        changed = connection.execute(_SET_LANGUAGE, {"for_tg_id": tg_id, "new_language": language})
+        if changed.rowcount == 0:
+            connection.execute(
+                insert(Person), {"tg_id": tg_id, "created_at": now, "language": language}
+            )
+
+    await uow.write(write)
 
 
 async def languages_of(uow: UnitOfWork, tg_ids: Iterable[int]) -> dict[int, str]:

@@ -109,3 +109,44 @@ async def test_consent_given_twice_is_recorded_once(migrated_database: Database)
             select(func.count()).where(AuditEntry.action == "consent.give")
         )
     assert kinds == sorted(consent.KINDS) and audited == 1
+
+
+async def test_a_language_is_set_for_a_known_person_and_for_a_new_one(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    async with db.uow() as uow:
+        known = await people.access_for(uow, tg_id=503, now=NOW, language_code="zh")
+    async with db.uow() as uow:
+        await people.set_language(uow, tg_id=503, language="en", now=NOW)
+    async with db.uow() as uow:  # someone who never wrote (the console, a seed)
+        await people.set_language(uow, tg_id=504, language="en", now=NOW)
+    async with db.uow() as uow:
+        assert await people.languages_of(uow, [503, 504]) == {503: "en", 504: "en"}
+        again = await people.access_for(uow, tg_id=503, now=NOW)
+    assert again.person_id == known.person_id and again.language == "en"
+    with pytest.raises(ValueError):
+        async with db.uow() as uow:
+            await people.set_language(uow, tg_id=503, language="fr", now=NOW)
+
+
+async def test_the_station_recipients_are_read_on_the_kept_connection(
+    migrated_database: Database,
+) -> None:
+    """`reach._holders` as a prebuilt Core read (an expanding list of roles), on each backend."""
+    from services import reach
+
+    db = migrated_database
+    async with db.uow() as uow:
+        await sync_stations(uow, load_knowledge().stations)
+    code = sorted(s.code for s in load_knowledge().stations.stations)[0]
+    for tg_id, role in ((601, "worker"), (602, "station_head")):
+        async with db.uow() as uow:
+            await people.access_for(uow, tg_id=tg_id, now=NOW)  # has written: reachable
+        async with db.uow() as uow:
+            await staff.grant_directly(uow, tg_id=tg_id, role=role, station_code=code, now=NOW)
+    async with db.uow() as uow:
+        found = await reach.station_recipients(uow, station_code=code)
+        urgent = await reach.station_recipients(uow, station_code=code, urgent=True)
+    assert (found.tg_ids, found.group) == ((601,), "worker")
+    assert (urgent.tg_ids, urgent.group) == ((601, 602), "worker+station_head")
