@@ -150,3 +150,37 @@ async def test_the_station_recipients_are_read_on_the_kept_connection(
         urgent = await reach.station_recipients(uow, station_code=code, urgent=True)
     assert (found.tg_ids, found.group) == ((601,), "worker")
     assert (urgent.tg_ids, urgent.group) == ((601, 602), "worker+station_head")
+
+
+async def test_the_work_checks_are_prebuilt_reads_on_each_backend(
+    migrated_database: Database,
+) -> None:
+    """station_roles, records.last_template and activities.worker_minutes_on as Core reads
+    (`uow.rows`, bound parameters, a date among them), on the kept connection."""
+    from services import activities, records, station_roles
+    from services.errors import NotAllowed
+
+    db = migrated_database
+    async with db.uow() as uow:
+        await sync_stations(uow, load_knowledge().stations)
+    code = sorted(s.code for s in load_knowledge().stations.stations)[0]
+    async with db.uow() as uow:
+        await staff.grant_directly(uow, tg_id=701, role="worker", station_code=code, now=NOW)
+    async with db.uow() as uow:
+        worker_id = await station_roles.require_station_role(
+            uow, tg_id=701, role="worker", station_code=code
+        )
+        assert await station_roles.person_id_of(uow, tg_id=701) == worker_id
+        assert await station_roles.person_id_of(uow, tg_id=799) is None
+        with pytest.raises(NotAllowed):
+            await station_roles.require_station_role(
+                uow, tg_id=701, role="station_head", station_code=code
+            )
+        assert await activities.worker_minutes_on(uow, worker_id=worker_id, day=NOW.date()) == 0
+        assert (
+            await activities.worker_minutes_on(
+                uow, worker_id=worker_id, day=NOW.date(), except_id=1
+            )
+            == 0
+        )
+        assert await records.last_template(uow, worker_tg_id=701) is None
