@@ -3,7 +3,9 @@ cases (JN-C-0001, …), each series with its own counter."""
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, update
+import functools
+
+from sqlalchemy import Connection, Executable, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,20 +35,32 @@ def next_number_in(
     counter: type[StationCounter] | type[CaseCounter] = StationCounter,
 ) -> int:
     """`take_next_number` inside a Core transaction (`UnitOfWork.write`)."""
-    insert = sqlite_insert if connection.dialect.name == "sqlite" else pg_insert
-    connection.execute(
-        insert(counter)
-        .values(station_code=station_code, next_number=1)
-        .on_conflict_do_nothing(index_elements=["station_code"])
-    )
-    after = connection.execute(
-        update(counter)
-        .where(counter.station_code == station_code)
-        .values(next_number=counter.next_number + 1)
-        .returning(counter.next_number)
-    ).scalar()
+    create, bump = _statements(connection.dialect.name, counter)
+    connection.execute(create, {"code": station_code})
+    after = connection.execute(bump, {"code": station_code}).scalar()
     assert after is not None
     return int(after) - 1
+
+
+@functools.cache
+def _statements(
+    dialect: str, counter: type[StationCounter] | type[CaseCounter]
+) -> tuple[Executable, Executable]:
+    """The counter's two statements, built once per dialect (building them anew for each
+    number cost more than running them: bench/updates.py)."""
+    insert = sqlite_insert if dialect == "sqlite" else pg_insert
+    create = (
+        insert(counter)
+        .values(station_code=bindparam("code"), next_number=1)
+        .on_conflict_do_nothing(index_elements=["station_code"])
+    )
+    bump = (
+        update(counter)
+        .where(counter.station_code == bindparam("code"))
+        .values(next_number=counter.next_number + 1)
+        .returning(counter.next_number)
+    )
+    return create, bump
 
 
 async def take_next_case_number(session: AsyncSession, station_code: str) -> int:

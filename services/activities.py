@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 
 from db.models import ActivityGroup, ActivityLog, RecordFieldValue
 from db.uow import UnitOfWork, inserted_id
@@ -63,14 +63,21 @@ async def worker_minutes_on(
     uow: UnitOfWork, *, worker_id: int, day: date, except_id: int | None = None
 ) -> int:
     """Minutes a worker has logged for `day` over every station, deleted entries left out."""
-    query = select(func.coalesce(func.sum(ActivityLog.minutes), 0)).where(
-        ActivityLog.worker_id == worker_id,
-        ActivityLog.activity_date == day,
-        ActivityLog.deleted_at.is_(None),
-    )
-    if except_id is not None:
-        query = query.where(ActivityLog.id != except_id)
-    return int(await uow.session.scalar(query) or 0)
+    if except_id is None:
+        found = await uow.rows(_MINUTES_ON, {"worker_id": worker_id, "day": day})
+    else:
+        found = await uow.rows(
+            _MINUTES_ON_BUT, {"worker_id": worker_id, "day": day, "except_id": except_id}
+        )
+    return int(found[0][0] or 0) if found else 0
+
+
+_MINUTES_ON = select(func.coalesce(func.sum(ActivityLog.minutes), 0)).where(
+    ActivityLog.worker_id == bindparam("worker_id"),
+    ActivityLog.activity_date == bindparam("day"),
+    ActivityLog.deleted_at.is_(None),
+)  # prebuilt Core reads (`uow.rows`): every /log save asks
+_MINUTES_ON_BUT = _MINUTES_ON.where(ActivityLog.id != bindparam("except_id"))
 
 
 async def check_worker_day(

@@ -10,6 +10,8 @@ from sqlalchemy import Connection, insert
 from db.models import AuditEntry
 from db.uow import UnitOfWork
 
+_INSERT = insert(AuditEntry)  # built once: an entry is written on most staff actions
+
 
 def record(
     uow: UnitOfWork,
@@ -39,7 +41,7 @@ def insert_entry(
 ) -> None:
     """The same entry as `record`, written inside a Core transaction (`UnitOfWork.write`)."""
     connection.execute(
-        insert(AuditEntry),
+        _INSERT,
         {
             "at": now,
             "actor_person_id": actor_id,

@@ -87,6 +87,7 @@ async def require(uow: UnitOfWork, *, person_id: int) -> None:
         raise ConsentRequired()
 
 
+_INSERT = insert(Consent)
 _ACTIVE_IDS = select(Consent.id, Consent.kind, Consent.version, Consent.granted_at).where(
     Consent.person_id == bindparam("person_id"), Consent.withdrawn_at.is_(None)
 )
@@ -108,7 +109,7 @@ async def give(uow: UnitOfWork, *, person_id: int, now: datetime) -> ConsentStat
                 )
             if added:
                 connection.execute(
-                    insert(Consent),
+                    _INSERT,
                     [
                         {"person_id": person_id, "kind": k, "version": VERSION, "granted_at": now}
                         for k in added

@@ -96,6 +96,7 @@ class Undelivered:
     planned_at: datetime
 
 
+_INSERT = insert(Delivery)
 _KNOWN_KEYS = select(Delivery.key).where(Delivery.key.in_(bindparam("keys", expanding=True)))
 
 
@@ -120,7 +121,7 @@ async def plan(
     flush). Returns how many were new."""
     rows = await _new_rows(uow, messages=messages, now=now, folded=folded, due_at=not_before)
     if rows:
-        await uow.write(lambda connection: connection.execute(insert(Delivery), rows))
+        await uow.write(lambda connection: connection.execute(_INSERT, rows))
     else:
         await uow.commit()  # as before: what the caller's unit holds is committed
     return sum(1 for r in rows if r["status"] == PLANNED)

@@ -70,6 +70,15 @@ _ACCESS_QUERY = (
 )  # fmt: skip
 
 
+_INSERT_PERSON = insert(Person)
+_INSERT_FIRST_CONTACT = insert(FirstContact)
+_SET_LANGUAGE = (
+    update(Person)
+    .where(Person.tg_id == bindparam("for_tg_id"))
+    .values(language=bindparam("new_language"))
+)
+
+
 async def access_for(
     uow: UnitOfWork,
     *,
@@ -93,10 +102,10 @@ async def access_for(
 
         def first_contact(connection: Connection) -> int:  # one Core transaction
             created = connection.execute(
-                insert(Person),
+                _INSERT_PERSON,
                 {"tg_id": tg_id, "language": language, "display_name": name, "created_at": now},
             )
-            connection.execute(insert(FirstContact), {"tg_id": tg_id, "first_at": now})
+            connection.execute(_INSERT_FIRST_CONTACT, {"tg_id": tg_id, "first_at": now})
             return inserted_id(created)
 
         person_id, rows = await uow.write(first_contact), []
@@ -113,7 +122,7 @@ async def access_for(
 
             def note(connection: Connection) -> None:  # one Core transaction
                 if first_time:  # now reachable
-                    connection.execute(insert(FirstContact), {"tg_id": tg_id, "first_at": now})
+                    connection.execute(_INSERT_FIRST_CONTACT, {"tg_id": tg_id, "first_at": now})
                 if changes:
                     connection.execute(update(Person).where(Person.id == person_id).values(changes))
 
@@ -139,13 +148,16 @@ async def access_for(
 async def set_language(uow: UnitOfWork, *, tg_id: int, language: str, now: datetime) -> None:
     if language not in LANGUAGES:
         raise ValueError(language)
-    # One UPDATE (no ORM load first): the person almost always exists, speaker() made them.
-    changed = await uow.session.execute(
-        update(Person).where(Person.tg_id == tg_id).values(language=language)
-    )
-    if getattr(changed, "rowcount", 0) == 0:
-        uow.session.add(Person(tg_id=tg_id, created_at=now, language=language))
-    await uow.commit()
+
+    def write(connection: Connection) -> None:  # one Core transaction, no ORM session
+        # One UPDATE (no load first): the person almost always exists, speaker() made them.
+        changed = connection.execute(_SET_LANGUAGE, {"for_tg_id": tg_id, "new_language": language})
+        if changed.rowcount == 0:
+            connection.execute(
+                _INSERT_PERSON, {"tg_id": tg_id, "created_at": now, "language": language}
+            )
+
+    await uow.write(write)
 
 
 async def languages_of(uow: UnitOfWork, tg_ids: Iterable[int]) -> dict[int, str]:

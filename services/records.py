@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from db.models import ActivityGroup, ActivityLog, EvidenceFile, RecordFieldValue, StaffRole
 from db.uow import UnitOfWork
@@ -280,12 +280,16 @@ async def last_template(uow: UnitOfWork, *, worker_tg_id: int) -> str | None:
     worker_id = await person_id_of(uow, tg_id=worker_tg_id)
     if worker_id is None:
         return None
-    return await uow.session.scalar(
-        select(ActivityLog.template_code)
-        .where(ActivityLog.worker_id == worker_id)
-        .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())
-        .limit(1)
-    )
+    found = await uow.rows(_LAST_TEMPLATE, {"worker_id": worker_id})
+    return found[0][0] if found else None
+
+
+_LAST_TEMPLATE = (
+    select(ActivityLog.template_code)
+    .where(ActivityLog.worker_id == bindparam("worker_id"))
+    .order_by(ActivityLog.created_at.desc(), ActivityLog.id.desc())
+    .limit(1)
+)  # a prebuilt Core read: /log asks it at every start
 
 
 def _audit_change(

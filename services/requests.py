@@ -527,6 +527,16 @@ async def _by_token(uow: UnitOfWork, client_token: str) -> ServiceRequest | None
     return await uow.session.get(ServiceRequest, found[0][0]) if found else None
 
 
+# The Confirm's statements, built once (building them anew cost more than running them).
+_INSERT_REQUEST = insert(ServiceRequest)
+_INSERT_EVENT = insert(RequestEvent)
+_SET_LAST_STATION = (
+    update(Person)
+    .where(Person.id == bindparam("resident"))
+    .values(last_station_code=bindparam("station"))
+)
+_RESIDENT = select(Person.tg_id, Person.language).where(Person.id == bindparam("resident"))
+
 _SUBMITTED_COLUMNS = (
     "ref", "client_token", "station_code", "resident_id", "source", "service_code", "for_whom",
     "age_group", "description", "phone", "preferred_time", "urgent", "status", "created_at",
@@ -608,20 +618,16 @@ async def submit(
         # last station (no ORM flush); the resident's tg id and language for the view.
         row.ref = f"{prefix}-{next_number_in(connection, station_code):04d}"
         values = {c: getattr(row, c) for c in _SUBMITTED_COLUMNS}
-        row.id = inserted_id(connection.execute(insert(ServiceRequest), values))
+        row.id = inserted_id(connection.execute(_INSERT_REQUEST, values))
         connection.execute(
-            insert(RequestEvent),
+            _INSERT_EVENT,
             {
                 "request_id": row.id, "at": now, "actor_id": resident_id, "from_status": None,
                 "to_status": SUBMITTED, "note": None,
             },
         )  # fmt: skip
-        connection.execute(
-            update(Person).where(Person.id == resident_id).values(last_station_code=station_code)
-        )
-        found = connection.execute(
-            select(Person.tg_id, Person.language).where(Person.id == resident_id)
-        ).first()
+        connection.execute(_SET_LAST_STATION, {"resident": resident_id, "station": station_code})
+        found = connection.execute(_RESIDENT, {"resident": resident_id}).first()
         return (found[0], found[1]) if found is not None else (None, None)
 
     try:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, bindparam, func, insert, select
 
 from db.models import AuditEntry, FirstContact, Invite, Person, StaffRole
 from db.uow import UnitOfWork, inserted_id
@@ -99,14 +99,19 @@ async def _person_id(uow: UnitOfWork, tg_id: int | None, now: datetime) -> int |
     return person.id
 
 
+_PERSON_ID = select(Person.id).where(Person.tg_id == bindparam("tg_id"))
+_INSERT_PERSON = insert(Person)
+_INSERT_INVITE = insert(Invite)
+
+
 def _person_id_now(connection: Connection, tg_id: int | None, now: datetime) -> int | None:
-    """`_person_id` inside a Core transaction (`UnitOfWork.write`)."""
+    """`_person_id` inside a Core transaction (`UnitOfWork.write`), prebuilt statements."""
     if tg_id is None:
         return None
-    found = connection.execute(select(Person.id).where(Person.tg_id == tg_id)).scalar()
+    found = connection.execute(_PERSON_ID, {"tg_id": tg_id}).scalar()
     if found is not None:
         return int(found)
-    created = connection.execute(insert(Person), {"tg_id": tg_id, "created_at": now})
+    created = connection.execute(_INSERT_PERSON, {"tg_id": tg_id, "created_at": now})
     return inserted_id(created)
 
 
@@ -135,7 +140,7 @@ async def create_invite(
     def write(connection: Connection) -> None:  # one Core transaction: no ORM flush
         creator = _person_id_now(connection, created_by_tg_id, now)
         connection.execute(
-            insert(Invite),
+            _INSERT_INVITE,
             {
                 "code_hash": hash_code(code),
                 "role": role,

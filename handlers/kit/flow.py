@@ -894,12 +894,12 @@ def _press_starts(conversation: ConversationHandler[Context]) -> tuple[str, ...]
 def _literal_start(regex: str) -> str:
     """The characters every match of `regex` (matched at the start) begins with."""
     from re import _constants as sre  # type: ignore[attr-defined]
-    from re import _parser as parser
+    from re import _parser as parser  # type: ignore[attr-defined]
 
     parsed = parser.parse(regex)
     if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
         return ""
-    literal = []
+    literal: list[str] = []
     for op, argument in parsed:
         if op is sre.AT and argument is sre.AT_BEGINNING and not literal:
             continue

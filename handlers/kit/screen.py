@@ -64,6 +64,15 @@ async def show(
         )
 
 
+async def send(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A new message in the update's chat (`chat.send_message`, without PTB building a
+    `Message` from Telegram's answer: see `_call`). A pressed button is not answered here."""
+    if update.effective_chat is not None:
+        await _call(
+            update, "sendMessage", chat_id=update.effective_chat.id, text=text, reply_markup=markup
+        )
+
+
 async def _call(update: Update, endpoint: str, *, html: bool = True, **params: object) -> None:
     """The Bot API call, without turning Telegram's answer into a `Message`: PTB builds one,
     keyboard and all, from every answer, and nobody here reads it (bench/updates.py: about a

@@ -26,7 +26,7 @@ from handlers.kit import consent
 from handlers.kit.context import BotData, Context, Speaker, speaker
 from handlers.kit.flow import open_elsewhere, reshow_current
 from handlers.kit.i18n import N_, Gettext
-from handlers.kit.screen import answer_press, drop_buttons, show
+from handlers.kit.screen import answer_press, drop_buttons, send, show
 from handlers.kit.wiring import add_all, command_and_button
 from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys, set_chat_commands
@@ -71,9 +71,7 @@ async def send_menu(
 ) -> None:
     _ = who.gettext
     text = intro or _("What would you like to do? Choose below, or just type your question.")
-    markup = main_menu(_, who.access, context.bot_data.available_commands)
-    if update.effective_chat is not None:
-        await update.effective_chat.send_message(text, reply_markup=markup)
+    await send(update, text, main_menu(_, who.access, context.bot_data.available_commands))
 
 
 async def start(update: Update, context: Context) -> None:

@@ -109,3 +109,78 @@ async def test_consent_given_twice_is_recorded_once(migrated_database: Database)
             select(func.count()).where(AuditEntry.action == "consent.give")
         )
     assert kinds == sorted(consent.KINDS) and audited == 1
+
+
+async def test_a_language_is_set_for_a_known_person_and_for_a_new_one(
+    migrated_database: Database,
+) -> None:
+    db = migrated_database
+    async with db.uow() as uow:
+        known = await people.access_for(uow, tg_id=503, now=NOW, language_code="zh")
+    async with db.uow() as uow:
+        await people.set_language(uow, tg_id=503, language="en", now=NOW)
+    async with db.uow() as uow:  # someone who never wrote (the console, a seed)
+        await people.set_language(uow, tg_id=504, language="en", now=NOW)
+    async with db.uow() as uow:
+        assert await people.languages_of(uow, [503, 504]) == {503: "en", 504: "en"}
+        again = await people.access_for(uow, tg_id=503, now=NOW)
+    assert again.person_id == known.person_id and again.language == "en"
+    with pytest.raises(ValueError):
+        async with db.uow() as uow:
+            await people.set_language(uow, tg_id=503, language="fr", now=NOW)
+
+
+async def test_the_station_recipients_are_read_on_the_kept_connection(
+    migrated_database: Database,
+) -> None:
+    """`reach._holders` as a prebuilt Core read (an expanding list of roles), on each backend."""
+    from services import reach
+
+    db = migrated_database
+    async with db.uow() as uow:
+        await sync_stations(uow, load_knowledge().stations)
+    code = sorted(s.code for s in load_knowledge().stations.stations)[0]
+    for tg_id, role in ((601, "worker"), (602, "station_head")):
+        async with db.uow() as uow:
+            await people.access_for(uow, tg_id=tg_id, now=NOW)  # has written: reachable
+        async with db.uow() as uow:
+            await staff.grant_directly(uow, tg_id=tg_id, role=role, station_code=code, now=NOW)
+    async with db.uow() as uow:
+        found = await reach.station_recipients(uow, station_code=code)
+        urgent = await reach.station_recipients(uow, station_code=code, urgent=True)
+    assert (found.tg_ids, found.group) == ((601,), "worker")
+    assert (urgent.tg_ids, urgent.group) == ((601, 602), "worker+station_head")
+
+
+async def test_the_work_checks_are_prebuilt_reads_on_each_backend(
+    migrated_database: Database,
+) -> None:
+    """station_roles, records.last_template and activities.worker_minutes_on as Core reads
+    (`uow.rows`, bound parameters, a date among them), on the kept connection."""
+    from services import activities, records, station_roles
+    from services.errors import NotAllowed
+
+    db = migrated_database
+    async with db.uow() as uow:
+        await sync_stations(uow, load_knowledge().stations)
+    code = sorted(s.code for s in load_knowledge().stations.stations)[0]
+    async with db.uow() as uow:
+        await staff.grant_directly(uow, tg_id=701, role="worker", station_code=code, now=NOW)
+    async with db.uow() as uow:
+        worker_id = await station_roles.require_station_role(
+            uow, tg_id=701, role="worker", station_code=code
+        )
+        assert await station_roles.person_id_of(uow, tg_id=701) == worker_id
+        assert await station_roles.person_id_of(uow, tg_id=799) is None
+        with pytest.raises(NotAllowed):
+            await station_roles.require_station_role(
+                uow, tg_id=701, role="station_head", station_code=code
+            )
+        assert await activities.worker_minutes_on(uow, worker_id=worker_id, day=NOW.date()) == 0
+        assert (
+            await activities.worker_minutes_on(
+                uow, worker_id=worker_id, day=NOW.date(), except_id=1
+            )
+            == 0
+        )
+        assert await records.last_template(uow, worker_tg_id=701) is None
