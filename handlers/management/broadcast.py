@@ -35,10 +35,10 @@ from telegram.ext import Application, CommandHandler
 from handlers.delivery import PLANNERS, OutgoingMessage, Renderer
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import BotData, Context, Speaker
-from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Screen, Step
 from handlers.kit.i18n import Gettext, Ngettext, Translator, ngettext_of
 from handlers.kit.screen import show
-from handlers.kit.steps import typed_within
+from handlers.kit.steps import offered, typed_within
 from handlers.kit.words import ngettext_for
 from handlers.management.choices import ALL, station_rows
 from knowledge.stations import StationCatalog
@@ -165,9 +165,7 @@ def render_audience(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def audience_pressed(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    audience = press.arg()
-    if audience not in broadcasts.AUDIENCES:
-        raise Reask(None)
+    audience = offered(press.arg(), broadcasts.AUDIENCES)
     draft["audience"] = audience
     return None
 
