@@ -36,7 +36,7 @@ from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.steps import local_today, offered
-from handlers.management.choices import ALL, recent_years, station_rows
+from handlers.management.choices import ALL, recent_years, station_rows, station_step
 from handlers.management.figures_out import send_chart_and_workbook
 from knowledge.stations import Station
 from services import ledger, reports
@@ -194,10 +194,6 @@ async def station_pressed(
     return None
 
 
-def _several_stations(draft: Draft) -> bool:
-    return "only" not in draft
-
-
 STEPS = (
     Step("period", render_period, {"p": period_pressed}, persisted=PERIOD),
     Step(
@@ -227,13 +223,7 @@ STEPS = (
         applies_when=lambda d: d.get("choice") == "year" and not d.get("pack"),
         persisted=YEAR,
     ),
-    Step(
-        "station",
-        render_station,
-        {"s": station_pressed},
-        applies_when=_several_stations,
-        persisted=STATION,
-    ),
+    station_step(render_station, station_pressed, persisted=STATION),
 )
 
 
