@@ -39,6 +39,7 @@ from handlers.kit.steps import (
     confirm_step,
     local_today,
     number_press,
+    offered,
     toggles_step,
     typed_into,
 )
@@ -162,9 +163,7 @@ def render_menu(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def on_station(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    code = press.arg()
-    if code not in my_stations(who):
-        raise Reask(None)
+    code = offered(press.arg(), my_stations(who))
     draft["station"] = code
     await _fill_upcoming(context, draft)
     return None

@@ -35,12 +35,12 @@ from telegram.ext import Application, CommandHandler
 from handlers.delivery import PLANNERS, OutgoingMessage, Renderer
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import BotData, Context, Speaker
-from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Screen, Step
 from handlers.kit.i18n import Gettext, Ngettext, Translator, ngettext_of
 from handlers.kit.screen import show
-from handlers.kit.steps import typed_within
+from handlers.kit.steps import offered, typed_within
 from handlers.kit.words import ngettext_for
-from handlers.management.choices import ALL, station_rows
+from handlers.management.choices import ALL, station_rows, station_step
 from knowledge.stations import StationCatalog
 from services import broadcasts, people
 from services.delivery import PendingDelivery
@@ -165,9 +165,7 @@ def render_audience(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def audience_pressed(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    audience = press.arg()
-    if audience not in broadcasts.AUDIENCES:
-        raise Reask(None)
+    audience = offered(press.arg(), broadcasts.AUDIENCES)
     draft["audience"] = audience
     return None
 
@@ -277,18 +275,8 @@ async def edit_pressed(
     return "text"
 
 
-def _several_stations(draft: Draft) -> bool:
-    return "only" not in draft
-
-
 STEPS = (
-    Step(
-        "station",
-        render_station,
-        {"s": station_pressed},
-        applies_when=_several_stations,
-        persisted=STATION,
-    ),
+    station_step(render_station, station_pressed, persisted=STATION),
     Step("audience", render_audience, {"a": audience_pressed}, persisted=AUDIENCE),
     Step("text", render_text, on_text=text_typed, expects=TEXT, persisted=TEXT_STEP),
     Step(

@@ -252,9 +252,7 @@ def render_station(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def station_pressed(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    code = press.arg()
-    if code is None or code not in context.bot_data.knowledge.stations:
-        raise Reask(None)
+    code = offered(press.arg(), context.bot_data.knowledge.stations)
     draft["station"] = code
     await _read_entries(context, draft)
     return "indicator"

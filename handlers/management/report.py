@@ -36,7 +36,7 @@ from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.steps import local_today, offered
-from handlers.management.choices import ALL, recent_years, station_rows
+from handlers.management.choices import ALL, recent_years, station_rows, station_step
 from handlers.management.figures_out import send_chart_and_workbook
 from knowledge.stations import Station
 from services import ledger, reports
@@ -194,10 +194,6 @@ async def station_pressed(
     return None
 
 
-def _several_stations(draft: Draft) -> bool:
-    return "only" not in draft
-
-
 STEPS = (
     Step("period", render_period, {"p": period_pressed}, persisted=PERIOD),
     Step(
@@ -227,13 +223,7 @@ STEPS = (
         applies_when=lambda d: d.get("choice") == "year" and not d.get("pack"),
         persisted=YEAR,
     ),
-    Step(
-        "station",
-        render_station,
-        {"s": station_pressed},
-        applies_when=_several_stations,
-        persisted=STATION,
-    ),
+    station_step(render_station, station_pressed, persisted=STATION),
 )
 
 
@@ -272,6 +262,13 @@ async def finish(update: Update, context: Context, who: Speaker, draft: Draft) -
     return await send_report(update, context, who, None if code == ALL else code, period)
 
 
+async def _refused(update: Update, who: Speaker, error: Exception, not_yours: str) -> int:
+    """The service refused (`not_yours`: the station is not this person's) or found nothing."""
+    gone = who.gettext("That report is not available. Please start again with /report.")
+    await show(update, not_yours if isinstance(error, NotAllowed) else gone)
+    return END
+
+
 async def send_report(
     update: Update, context: Context, who: Speaker, code: str | None, period: reports.Period
 ) -> Outcome:
@@ -286,12 +283,10 @@ async def send_report(
             now=data.clock.now(),
             zone=data.clock.zone,
         )
-    except NotAllowed:
-        await show(update, _("You can only see reports for your own station."))
-        return END
-    except NotFound:
-        await show(update, _("That report is not available. Please start again with /report."))
-        return END
+    except (NotAllowed, NotFound) as error:
+        return await _refused(
+            update, who, error, _("You can only see reports for your own station.")
+        )
     names = report_files.names_for(data.knowledge, who.lang)
     await show(update, report_files.report_summary(report, _, names))
     caption = escape(
@@ -331,12 +326,10 @@ async def send_pack(
             zone=data.clock.zone,
             templates=data.knowledge.record_templates,
         )
-    except NotAllowed:
-        await show(update, _("You can only get the ledger pack of your own station."))
-        return END
-    except NotFound:
-        await show(update, _("That report is not available. Please start again with /report."))
-        return END
+    except (NotAllowed, NotFound) as error:
+        return await _refused(
+            update, who, error, _("You can only get the ledger pack of your own station.")
+        )
     lang = "zh" if who.lang.startswith("zh") else "en"
     media_dir = Path(data.extras.get("media_dir", "media"))
     station = month.station_name(who.lang)

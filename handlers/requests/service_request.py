@@ -46,7 +46,7 @@ from handlers.kit.flow import (
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import choices, station_buttons
 from handlers.kit.screen import show, show_surely
-from handlers.kit.steps import choice_step, forget_preset, phone_step, preset_station
+from handlers.kit.steps import choice_step, forget_preset, offered, phone_step, preset_station
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
     AGE_LABELS,
@@ -183,9 +183,7 @@ def _station(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def _station_chosen(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    code = press.arg() or ""
-    if code not in context.bot_data.knowledge.stations:
-        raise Reask(None)
+    code = offered(press.arg(), context.bot_data.knowledge.stations)
     limit = await open_limit_reached(context, who, code)
     if limit is not None:
         raise Reask(limit_text(who.gettext, context, who, code, limit))
@@ -367,9 +365,7 @@ def _urgency(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def _urgency_chosen(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    answer = press.arg()
-    if answer not in ("yes", "no"):
-        raise Reask(None)
+    answer = offered(press.arg(), ("yes", "no"))
     draft["urgent"] = answer == "yes"
     if draft["urgent"]:
         # The numbers first, in a message of their own that stays in the chat.
@@ -448,9 +444,7 @@ def _edit(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def _edit_chosen(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    target = press.arg()
-    if target not in EDITABLE:
-        raise Reask(None)
+    target = offered(press.arg(), EDITABLE)
     draft["_edit"] = True  # the Flow comes back to the summary after it
     return target
 

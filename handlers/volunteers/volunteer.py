@@ -50,6 +50,7 @@ from handlers.kit.screen import alert, show, show_surely
 from handlers.kit.steps import (
     choice_step,
     forget_preset,
+    offered,
     phone_problem,
     phone_step,
     preset_station,
@@ -209,9 +210,7 @@ def _age(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def _age_chosen(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    code = press.arg()
-    if code not in AGE_GROUPS:
-        raise Reask(None)
+    code = offered(press.arg(), AGE_GROUPS)
     if code == CHILD:  # the Flow drops the draft: nothing is stored for a child under 14
         _ = who.gettext
         knowledge = context.bot_data.knowledge
@@ -434,9 +433,7 @@ async def _confirmed(
 async def _station_chosen(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    code = press.arg() or ""
-    if code not in context.bot_data.knowledge.stations:
-        raise Reask(None)
+    code = offered(press.arg(), context.bot_data.knowledge.stations)
     draft["station"] = code
     return None
 

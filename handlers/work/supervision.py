@@ -36,6 +36,7 @@ from handlers.kit.steps import (
     date_steps,
     hours_problem,
     hours_step,
+    offered,
     typed_within,
 )
 from handlers.kit.words import day_label, hours_label
@@ -104,9 +105,7 @@ def _topics(context: Context, who: Speaker, draft: Draft) -> list[tuple[str, str
 async def on_topic(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    code = press.arg()
-    if code not in {c for _, c in _topics(context, who, draft)}:
-        raise Reask(None)
+    code = offered(press.arg(), {c for _, c in _topics(context, who, draft)})
     draft["topic_code"], draft["topic_text"] = code, None
     return None
 
@@ -164,9 +163,7 @@ def _render_who(context: Context, who: Speaker, draft: Draft) -> Screen:
 async def on_supervisee(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
-    pid = press.int_arg()
-    if pid is None or pid not in {w[0] for w in draft.get("workers", [])}:
-        raise Reask(None)
+    pid = offered(press.int_arg(), {w[0] for w in draft.get("workers", [])})
     chosen = list(draft.get("supervisees", []))
     chosen = [p for p in chosen if p != pid] if pid in chosen else [*chosen, pid]
     draft["supervisees"], draft["whole_team"] = chosen, False
