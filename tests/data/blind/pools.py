@@ -6,6 +6,7 @@ WRITER.md).
     python pools.py third    # writers A, B: split once, stratified by label, half held out
     python pools.py fourth   # writers C, D train; writer E, another author, held out whole
     python pools.py fifth    # writer F (emergencies and near-misses): split once by kind
+    python pools.py sixth    # writers G, H (emergencies and near-misses): held out whole
 
 The fifth pool (2026-12-02, session 4) was written by a sixth author from BRIEF.md alone (TOPICS.md
 was missing from /work/blind by the coordinator's slip): 200 emergencies and 30 out of scope with
@@ -124,5 +125,20 @@ def fifth() -> None:
     )
 
 
+# Sixth blind pool (2026-12-02, session 5): two more authors, each given only TOPICS.md, BRIEF.md
+# and WRITER6.md (the brief, in this folder), wrote 100 emergencies, 70 near-misses with their
+# topic keys, 30 ordinary questions and 20 out of scope each. Both files held out whole: written
+# after the fifth round's tuning, run once at the end of the sixth, never read.
+SIXTH = (
+    "# Sixth blind pool: emergencies told apart from near-misses, written by writers G and H from\n"
+    "# TOPICS.md, BRIEF.md and tests/data/blind/WRITER6.md alone (never the knowledge base).\n"
+    "# HELD-OUT whole: never read, never tuned on; aggregate figures only.\n"
+)
+
+
+def sixth() -> None:
+    dump(BASE + "kb_eval_blind6_heldout.yaml", SIXTH, rows_of("G") + rows_of("H"))
+
+
 if __name__ == "__main__":
-    {"third": third, "fourth": fourth, "fifth": fifth}[sys.argv[1]]()
+    {"third": third, "fourth": fourth, "fifth": fifth, "sixth": sixth}[sys.argv[1]]()
