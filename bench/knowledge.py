@@ -95,6 +95,9 @@ BLIND4_HELDOUT_PATH = DATA / "kb_eval_blind4_heldout.yaml"
 # and tuned on, the held-out half reported in aggregate only, once, at the end of the round.
 BLIND5_DEV_PATH = DATA / "kb_eval_blind5_dev.yaml"
 BLIND5_HELDOUT_PATH = DATA / "kb_eval_blind5_heldout.yaml"
+# A sixth pool (writers G and H, two more authors), emergencies and near-misses again, held out
+# whole (`--blind6`): written after the fifth round's tuning, aggregate lines only, never read.
+BLIND6_HELDOUT_PATH = DATA / "kb_eval_blind6_heldout.yaml"
 POOL_PATHS = (POOL_TRAIN_PATH, POOL4_TRAIN_PATH)
 SYNTHETIC_ENTRIES = 2000
 EMERGENCY = "emergency"
@@ -173,6 +176,7 @@ def load_sets(
     include_sealed: bool = False,
     include_blind4: bool = False,
     include_blind5: bool = False,
+    include_blind6: bool = False,
 ) -> list[EvalSet]:
     """The blind halves (when present) and the old set's two halves; the sealed set only
     when asked for (`--sealed`: its aggregate line is read at most once per round), the fifth
@@ -195,6 +199,8 @@ def load_sets(
         sets.append(EvalSet("blind5 dev", tuple(load_queries(BLIND5_DEV_PATH)), True))
     if include_heldout and include_blind5 and BLIND5_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind5 held-out", tuple(load_queries(BLIND5_HELDOUT_PATH)), False))
+    if include_heldout and include_blind6 and BLIND6_HELDOUT_PATH.exists():
+        sets.append(EvalSet("blind6 held-out", tuple(load_queries(BLIND6_HELDOUT_PATH)), False))
     if include_heldout and include_sealed and BLIND_SEALED_PATH.exists():
         sets.append(EvalSet("blind sealed", tuple(load_queries(BLIND_SEALED_PATH)), False))
     old = load_queries(OLD_PATH)
@@ -816,6 +822,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "once, at the end",
     )
     parser.add_argument(
+        "--blind6",
+        action="store_true",
+        help="also run the sixth pool (writers G and H, held out whole): aggregate lines only",
+    )
+    parser.add_argument(
         "--sealed",
         action="store_true",
         help="also run the SEALED set (aggregate lines only; at most once per round)",
@@ -839,6 +850,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         include_sealed=args.sealed,
         include_blind4=args.blind4,
         include_blind5=args.blind5,
+        include_blind6=args.blind6,
     )
     if args.dev_only:
         sets = [s for s in sets if s.dev]
