@@ -860,8 +860,14 @@ class _WordFinder:
         self.lang = lang
         self.exact: dict[str, set[str]] = {}
         self.spoken: dict[tuple[str, ...], list[str]] = {}
+        # "=火": found only as a whole word of jieba's segmentation ("火 二楼 有人", never
+        # 火车 or 上火): a short word that is a situation only when it stands alone.
+        self.tokens: dict[str, set[str]] = {}
         for name, words in owners.items():
             for word in words:
+                if lang == "zh" and word.startswith("="):
+                    self.tokens.setdefault(_plain(word[1:], lang), set()).add(name)
+                    continue
                 plain = _plain(word, lang).strip()
                 if not plain:
                     continue
@@ -888,6 +894,10 @@ class _WordFinder:
                     for word in self.spoken.get(tuple(readings[i : i + n]), ()):
                         if _slip_of(word, window):
                             found[word] = self.exact[word]
+            if self.tokens:
+                for word in words_of(plain):
+                    if word in self.tokens:
+                        found["=" + word] = self.tokens[word]
         else:
             words = plain.split()
             for i in range(len(words)):
