@@ -275,7 +275,9 @@ class Emergency:
     situation, not a phrase ("摔" 0.5 + "起不来" 0.6; "打" + "孩子" alone is not enough:
     "小孩打疫苗"). Chinese words are found in the simplified text, and by their pinyin too
     when typed with homophones (`_slip_of`: "昏到" for 昏倒); the words of a concept that takes
-    weight away only as written when they are short. `cues`: {lang: phrases}, each enough alone; a
+    weight away only as written when they are short. A word "=火" is found only as a
+    word of jieba's segmentation (火 二楼, never 火车); "嘴~歪" in two parts, the second at most
+    `GAP_CHARS` characters (`GAP_WORDS` English words) after the first. `cues`: {lang: phrases}, each enough alone; a
     phrase "A+B" needs both parts (kept for deployments that list phrases)."""
 
     entries: tuple[str, ...] = ()
