@@ -275,7 +275,9 @@ class Emergency:
     situation, not a phrase ("摔" 0.5 + "起不来" 0.6; "打" + "孩子" alone is not enough:
     "小孩打疫苗"). Chinese words are found in the simplified text, and by their pinyin too
     when typed with homophones (`_slip_of`: "昏到" for 昏倒); the words of a concept that takes
-    weight away only as written when they are short. `cues`: {lang: phrases}, each enough alone; a
+    weight away only as written when they are short. A word "=火" is found only as a
+    word of jieba's segmentation (火 二楼, never 火车); "嘴~歪" in two parts, the second at most
+    `GAP_CHARS` characters (`GAP_WORDS` English words) after the first. `cues`: {lang: phrases}, each enough alone; a
     phrase "A+B" needs both parts (kept for deployments that list phrases)."""
 
     entries: tuple[str, ...] = ()
@@ -846,6 +848,18 @@ def _everyday_pairs() -> frozenset[str]:
     return frozenset(pairs)
 
 
+GAP_CHARS = 5  # "嘴~歪" finds 嘴角往一边歪: at most this many characters between the parts
+GAP_WORDS = 3  # "break~into" finds "break right into": at most this many words between
+
+
+def _gap_pattern(word: str, lang: str) -> re.Pattern[str]:
+    parts = [re.escape(_plain(part, lang).strip()) for part in word.split("~")]
+    if lang == "zh":
+        return re.compile(f".{{0,{GAP_CHARS}}}".join(parts))
+    gap = f" (?:\\S+ ){{0,{GAP_WORDS}}}"
+    return re.compile(" " + gap.join(parts) + " ")
+
+
 class _WordFinder:
     """Words (each owned by some names) found in a text by sliding windows: every window of
     a known word's length is one dictionary look-up, by its characters and (Chinese) by its
@@ -860,8 +874,18 @@ class _WordFinder:
         self.lang = lang
         self.exact: dict[str, set[str]] = {}
         self.spoken: dict[tuple[str, ...], list[str]] = {}
+        # "=火": found only as a whole word of jieba's segmentation ("火 二楼 有人", never
+        # 火车 or 上火): a short word that is a situation only when it stands alone.
+        self.tokens: dict[str, set[str]] = {}
+        self.gaps: list[tuple[str, re.Pattern[str], str]] = []
         for name, words in owners.items():
             for word in words:
+                if lang == "zh" and word.startswith("="):
+                    self.tokens.setdefault(_plain(word[1:], lang), set()).add(name)
+                    continue
+                if "~" in word:  # "嘴~歪": 嘴, then 歪 a few characters (words) later
+                    self.gaps.append((word, _gap_pattern(word, lang), name))
+                    continue
                 plain = _plain(word, lang).strip()
                 if not plain:
                     continue
@@ -888,6 +912,13 @@ class _WordFinder:
                     for word in self.spoken.get(tuple(readings[i : i + n]), ()):
                         if _slip_of(word, window):
                             found[word] = self.exact[word]
+            if self.tokens:
+                for word in words_of(plain):
+                    if word in self.tokens:
+                        found["=" + word] = self.tokens[word]
+        for word, pattern, name in self.gaps:
+            if pattern.search(plain):
+                found.setdefault(word, set()).add(name)
         else:
             words = plain.split()
             for i in range(len(words)):

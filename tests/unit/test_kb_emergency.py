@@ -239,6 +239,75 @@ def test_concepts_add_up_and_general_words_take_away() -> None:
     assert matcher.is_emergency("他摔了 起不赖")  # 赖 reads like 来: three characters
 
 
+def test_a_word_of_its_own_and_a_word_in_two_parts() -> None:
+    """'=火' is found only as a word of jieba's segmentation (火 二楼, never 火车 or 上火);
+    '嘴~歪' when a few characters come between the parts, 'break~into' a few words."""
+    emergency = Emergency(
+        ("sos",),
+        concepts={
+            "fire_word": Concept(0.7, {"zh": ("=火",)}),
+            "someone": Concept(0.3, {"zh": ("有人在",)}),
+            "stroke": Concept(1.0, {"zh": ("嘴~歪",)}),
+            "intruder": Concept(1.0, {"en": ("break~into",)}),
+        },
+    )
+    matcher = Matcher(
+        [Document("sos", "zh", "紧急电话"), Document("sos", "en", "emergency numbers")],
+        emergency=emergency,
+    )
+    assert matcher.is_emergency("火 二楼 有人在喊")
+    assert not matcher.is_emergency("火车站 有人在等")  # 火 inside the word 火车站
+    assert not matcher.is_emergency("他上火了 有人在吗")
+    assert matcher.is_emergency("我爸嘴角往一边歪")  # five characters between
+    assert not matcher.is_emergency("嘴巴有点干 吃了饭以后肚子有点歪")  # too far apart
+    assert matcher.is_emergency("someone is trying to break right into my flat")
+    assert not matcher.is_emergency("how to break the big job of cleaning into small steps")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "火 厨房 快",  # a fragment: 火 as a word, a plea
+        "她要跳 在楼顶上",  # 跳 as a word + a place one falls from
+        "我爸吃饭的时候手一松 嘴角往一边歪",  # a stroke, the parts apart
+        "房子倒了 下面压着人",
+        "电动车充电的时候炸了 楼道里全是黑烟",
+        "我爸说胸口压得慌 喘气很费劲",  # 费 in 费劲 is not a fee
+        "someone is trying to break into my flat right now",
+    ],
+)
+def test_situations_composed_of_parts_get_the_numbers(text: str) -> None:
+    matcher = load_knowledge().faq.matcher
+    assert matcher.match(text).emergency, (text, matcher.emergency_concepts(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "如果家里老人晕倒了 应该先做什么",  # what would happen, not what is happening
+        "万一着火了 楼里有没有灭火器",
+        "要是哪天我摔倒了没人知道怎么办 我一个人住",
+        "what should I do if my mother falls at home",
+        "真遇到有人晕倒 你们能帮我叫救护车吗",  # what the bot can do
+        "我想报名当志愿者 帮助走失老人回家",  # a service asked for
+        "小区里有人说要跳广场舞 几点开始",  # 跳 without a ledge
+        "我妈一个人住 做饭老是忘关火 中午能不能有个地方吃饭",  # 关火
+        "火车站附近有社工站吗",
+        "小区里有个阿姨说不清自己住哪 天这么冷",  # 住哪 天 is not 哪天 … and no fire
+    ],
+)
+def test_near_misses_in_the_words_of_an_emergency_are_not_one(text: str) -> None:
+    matcher = load_knowledge().faq.matcher
+    assert not matcher.match(text).emergency, (text, matcher.emergency_concepts(text))
+
+
+def test_hypothetical_is_a_word_of_its_own() -> None:
+    """哪天 takes weight away only as a word: "住哪 天这么冷" is no question about one day."""
+    matcher = load_knowledge().faq.matcher
+    assert "hypothetical" not in matcher.emergency_concepts("说不清自己住哪天这么冷")
+    assert "hypothetical" in matcher.emergency_concepts("万一哪天我晕倒了")
+
+
 def test_an_emergency_entry_ranked_first_is_an_emergency_from_ranked_at() -> None:
     """Ranked first by the scores (answered or suggested), an emergency entry is answered as
     an emergency once the message names `ranked_at` of an emergency; below it, it is an
