@@ -23,6 +23,8 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+from handlers.delivery.pace import FIRST_ANSWER
+
 MAX_WAITING = 4096
 MAX_RUNNING = 32
 
@@ -51,7 +53,12 @@ class PerPersonOrder(BaseUpdateProcessor):
                 for key in keys:
                     await stack.enter_async_context(self._turns.setdefault(key, asyncio.Lock()))
                 async with self._running:
-                    await coroutine
+                    # The pace serves this update's first answer before others' follow-ups.
+                    answered = FIRST_ANSWER.set([True])
+                    try:
+                        await coroutine
+                    finally:
+                        FIRST_ANSWER.reset(answered)
         finally:
             for key in keys:
                 self._holders[key] -= 1

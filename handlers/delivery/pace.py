@@ -14,6 +14,12 @@ call that names a chat passes through it:
   station's workers; at most `NOTICE_BURST` to one chat in any second, a short burst as
   Telegram allows, so a worker told of two requests at once is not made to wait a second),
   take the slots first come, first served, before reminders and broadcasts;
+- a person's **first answer** to the update they just sent (the first metered call a handler
+  makes while `FIRST_ANSWER` says its update has had none) goes before the other waiting calls:
+  before other people's second messages to the same update and before notices. In a crowd every
+  person sees the bot answer within the time the first answers alone take (60 people: 2 s),
+  instead of waiting behind everyone's follow-ups (bench/crowd.py). The others are not starved:
+  after `FIRST_ANSWERS_IN_A_ROW` first answers one waiting ordinary call goes;
 - per group (a chat id below zero, or a channel's @name): at most 20 calls in any minute,
   replies included (the bot only points people in a group to a private chat);
 - 429 (`RetryAfter`): everybody waits as long as Telegram said, then the same call is made
@@ -29,6 +35,7 @@ The time source is injectable (`Timer`), so tests run the pacing in virtual time
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import time
 import warnings
 from collections import deque
@@ -53,6 +60,24 @@ GROUP_WINDOW = 60.0 + 0.005
 # Slack for clocks that disagree by a few milliseconds (ours and Telegram's, or a benchmark's).
 WINDOW = 1.0 + 0.005
 YIELD_TO_REPLIES = 0.01  # how long a bulk send backs off while a reply waits for a slot
+# While other calls wait, at most this many first answers go before one of them does: the
+# replies' follow-ups and the notices keep a fifth of the slots in a crowd.
+FIRST_ANSWERS_IN_A_ROW = 4
+
+# Set by the update processor (bot/update_order.py) around one update's handling: [True] while
+# the update has not been answered yet. A list, so the call that answers can mark it in place.
+FIRST_ANSWER: contextvars.ContextVar[list[bool] | None] = contextvars.ContextVar(
+    "first_answer", default=None
+)
+
+
+def _is_first_answer() -> bool:
+    """True once per update: for its first metered reply (and marks it answered)."""
+    pending = FIRST_ANSWER.get()
+    if pending is None or not pending[0]:
+        return False
+    pending[0] = False
+    return True
 
 
 class Timer(Protocol):
@@ -118,6 +143,9 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         self._notices_in_chat: dict[int | str, deque[float]] = {}  # notices, last second
         self._resume_at = 0.0
         self._replies: deque[asyncio.Future[None]] = deque()  # replies waiting, in order
+        self._first: deque[asyncio.Future[None]] = deque()  # first answers waiting, in order
+        self._head: asyncio.Future[None] | None = None  # the call whose turn it is
+        self._firsts_in_a_row = 0
         self.group_per_minute = group_per_minute
         self._in_group: dict[int | str, deque[float]] = {}  # calls to each group, last minute
         self.waited_for_429 = 0.0  # seconds spent waiting as Telegram told (for the benchmark)
@@ -155,7 +183,9 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
             return 0.0
         return sent[-self.group_per_minute] + GROUP_WINDOW
 
-    async def acquire(self, chat_id: int | str, *, bulk: bool, notice: bool = False) -> None:
+    async def acquire(
+        self, chat_id: int | str, *, bulk: bool, notice: bool = False, first: bool = False
+    ) -> None:
         """Wait for a slot; between the check and the record there is no await, so the loop's
         single thread makes the pair atomic. Replies take the slots first come, first served
         (a queue: only its head watches the window), so with many people waiting each waits
@@ -168,7 +198,7 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         if bulk and not notice:
             await self._acquire_bulk(chat_id)
             return
-        while not await self._turn(chat_id, spaced=notice):
+        while not await self._turn(chat_id, spaced=notice, first=first):
             pass  # its group's minute (or chat's second) was full when its turn came
 
     def _held_until(self, now: float, chat_id: int | str, spaced: bool) -> float:
@@ -194,7 +224,23 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
                 if at and at[-1] > now - self.chat_interval
             }  # fmt: skip
 
-    async def _turn(self, chat_id: int | str, *, spaced: bool) -> bool:
+    def _next_turn(self) -> None:
+        """Give the turn to the first answer waiting longest, unless `FIRST_ANSWERS_IN_A_ROW`
+        went while other calls waited: then to the call waiting longest among those."""
+        if self._first and (not self._replies or self._firsts_in_a_row < FIRST_ANSWERS_IN_A_ROW):
+            head = self._first[0]
+            self._firsts_in_a_row += 1
+        elif self._replies:
+            head = self._replies[0]
+            self._firsts_in_a_row = 0
+        else:
+            self._head = None
+            return
+        self._head = head
+        if not head.done():
+            head.set_result(None)
+
+    async def _turn(self, chat_id: int | str, *, spaced: bool, first: bool = False) -> bool:
         # A call held by its own chat's limits (a group's 20 a minute, a notice's one a second
         # per chat) waits outside the queue, so it never holds up the calls behind it.
         while (at := self._held_until(self.timer.monotonic(), chat_id, spaced)) > (
@@ -202,9 +248,10 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
         ):
             await self.timer.sleep(at - now)
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._replies.append(turn)
-        if len(self._replies) == 1:
-            turn.set_result(None)
+        queue = self._first if first else self._replies
+        queue.append(turn)
+        if self._head is None:
+            self._next_turn()
         try:
             await turn  # the calls before this one have gone
             while True:
@@ -219,20 +266,19 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
                     return True
                 await self.timer.sleep(ready - now)
         finally:
-            head = self._replies[0] is turn
-            self._replies.remove(turn)
-            if head and self._replies and not self._replies[0].done():
-                self._replies[0].set_result(None)  # the next reply's turn
+            queue.remove(turn)
+            if self._head is turn:
+                self._next_turn()  # the next call's turn
 
     @property
     def _replies_waiting(self) -> int:
-        return len(self._replies)
+        return len(self._replies) + len(self._first)
 
     async def _acquire_bulk(self, chat_id: int | str) -> None:
         while True:
             now = self.timer.monotonic()
             ready = self._ready_at(now, chat_id, True)
-            if self._replies:
+            if self._replies_waiting:
                 ready = max(ready, now + YIELD_TO_REPLIES)
             if ready <= now:
                 self._take(now, chat_id)
@@ -277,9 +323,10 @@ class Pace(BaseRateLimiter[dict[str, Any]]):
             return await callback(*args, **kwargs)
         bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
         notice = bool(rate_limit_args and rate_limit_args.get("notice"))
+        first = not bulk and _is_first_answer()
         attempt = 0
         while True:
-            await self.acquire(chat_id, bulk=bulk, notice=notice)
+            await self.acquire(chat_id, bulk=bulk, notice=notice, first=first)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from handlers.delivery.pace import BULK, NOTICE, Pace
+from handlers.delivery.pace import (
+    BULK,
+    FIRST_ANSWER,
+    FIRST_ANSWERS_IN_A_ROW,
+    NOTICE,
+    Pace,
+    _is_first_answer,
+)
 from tests.virtual_time import VirtualTimer
 
 
@@ -265,3 +272,55 @@ async def test_a_notice_goes_before_bulk_sends_in_turn_with_replies() -> None:
     assert moments["third notice"] - moments["notice"] < 0.1
     assert moments["fourth notice"] - moments["notice"] >= 1.0
     assert "bulk0" in log[34:] and log.index("fourth notice") > log.index("bulk0")
+
+
+async def test_a_first_answer_goes_before_others_follow_ups_and_notices() -> None:
+    """With the window full, a person's first answer to their update goes before the second
+    messages other people's updates are waiting to send, and before notices; the ordinary calls
+    still get one turn after every FIRST_ANSWERS_IN_A_ROW first answers, each queue in order."""
+    timer = ManualTimer()
+    pace = Pace(timer=timer)
+    log: list[str] = []
+
+    async def send(name: str, chat: int, args: dict[str, Any] | None, *, first: bool) -> None:
+        async def call() -> bool:
+            log.append(name)
+            return True
+
+        token = FIRST_ANSWER.set([True] if first else [False])
+        try:
+            await pace.process_request(call, (), {}, "sendMessage", {"chat_id": chat}, args)
+        finally:
+            FIRST_ANSWER.reset(token)
+
+    for chat in range(30):  # the window is full
+        await send("before", chat, None, first=False)
+    tasks = [asyncio.create_task(send(f"follow{i}", 100 + i, None, first=False)) for i in range(3)]
+    await timer.advance(0)
+    tasks.append(asyncio.create_task(send("notice", 300, NOTICE, first=True)))  # never first
+    await timer.advance(0)
+    tasks += [asyncio.create_task(send(f"first{i}", 200 + i, None, first=True)) for i in range(9)]
+    await timer.advance(0)
+    while not all(task.done() for task in tasks):
+        await timer.advance(0.01)
+    assert FIRST_ANSWERS_IN_A_ROW == 4
+    assert log[30:] == [
+        "follow0",  # it had the turn already, watching the window, when the others came
+        *(f"first{i}" for i in range(4)), "follow1",
+        *(f"first{i}" for i in range(4, 8)), "follow2",
+        "first8", "notice",
+    ]  # fmt: skip
+
+
+async def test_only_the_first_metered_call_of_an_update_is_its_first_answer() -> None:
+    """The mark is spent by the first reply: the second message of the same update queues as
+    any other call; a call outside any update (a job, the outbox) is never first."""
+    pending = [True]
+    token = FIRST_ANSWER.set(pending)
+    try:
+        assert _is_first_answer() is True
+        assert pending == [False]
+        assert _is_first_answer() is False
+    finally:
+        FIRST_ANSWER.reset(token)
+    assert _is_first_answer() is False
