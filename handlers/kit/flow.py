@@ -81,7 +81,7 @@ from telegram.ext._handlers.conversationhandler import PendingState
 
 from handlers.kit.callbacks import Press, encode, parse, pattern
 from handlers.kit.context import Context, Speaker
-from handlers.kit.i18n import Gettext
+from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import button
 from handlers.kit.screen import show
 from knowledge.faq import FaqEntry
@@ -96,6 +96,8 @@ RESUME = "_resume"  # the state of "Continue where I left off / Start again"
 Rows = list[list[InlineKeyboardButton]]
 END = ConversationHandler.END
 SUMMARY = "__summary__"
+# Said, with the keyboard's removal, when Back leaves a step whose screen is a reply keyboard.
+BACK_TO_EARLIER = N_("Back to the step before.")
 STAY = "__stay__"  # the handler answered the press itself (an alert): the step stays as it is
 Outcome = str | int | None  # see the module docstring; an int is END
 PressHandler = Callable[[Update, Context, Speaker, Draft, Press], Awaitable[Outcome]]
@@ -643,7 +645,7 @@ class Flow:
             return await self.on_cancel(update, context, step)
         if press.kind == "back":
             if step.leave is not None:
-                await step.leave(update, context, who, who.gettext("« Back"))
+                await step.leave(update, context, who, who.gettext(BACK_TO_EARLIER))
             before = [s for s in self.applying(draft) if s is not step]
             names = [s.name for s in self.steps]
             earlier = [s for s in before if names.index(s.name) < names.index(step.name)]

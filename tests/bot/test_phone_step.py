@@ -84,6 +84,10 @@ async def test_typed_back_at_the_phone_step_goes_back_to_the_description(
     assert resident.reply_keyboard() == []  # taken away
     assert ("遇到了什么情况" if lang == "zh" else "What is the situation?") in resident.last_text
     assert resident.messages[-2].remove_keyboard  # said with the keyboard's removal
+    # in words, not the button's label echoed back
+    assert resident.messages[-2].text == (
+        "好的，回到上一步。" if lang == "zh" else "Back to the step before."
+    )
     await resident.send("爸爸 85 岁")  # the description again: the phone step again
     assert typed_keyboard(resident) == [SHARE[lang], BACK[lang], CANCEL[lang]]
     await resident.send("13800138000")
