@@ -560,16 +560,10 @@ async def publish(update: Update, context: Context, who: Speaker, draft: Draft) 
     return END
 
 
-FLOW = Flow(
-    name="activity",
-    prefix=KEY,
-    steps=STEPS,
-    begin=begin_with_upcoming,
-    finish=publish,
-    command="activity",
-    summary="confirm",
-    busy=N_("You are in the middle of publishing an activity. Finish it, or send /cancel."),
-)
+BUSY = N_("You are in the middle of publishing an activity. Finish it, or send /cancel.")
+
+FLOW = Flow("activity", KEY, STEPS, begin_with_upcoming, publish, command="activity",
+            summary="confirm", busy=BUSY)  # fmt: skip
 
 
 # --- the card ----------------------------------------------------------------------------------

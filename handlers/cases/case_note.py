@@ -109,11 +109,5 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     return await card.saved(update, context, who, call, done, invalid)
 
 
-FLOW = Flow(
-    name="casenote",
-    prefix=P,
-    steps=(NOTE,),
-    begin=begin,
-    finish=save,
-    entry_patterns=(r"^cs:(rs|ra):\d+:\w+$", r"^cs:close:\d+$"),
-)
+FLOW = Flow("casenote", P, (NOTE,), begin, save,
+            entry_patterns=(r"^cs:(rs|ra):\d+:\w+$", r"^cs:close:\d+$"))  # fmt: skip

@@ -165,12 +165,5 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     )  # fmt: skip
 
 
-FLOW = Flow(
-    name="filerequest",
-    prefix=P,
-    steps=STEPS,
-    begin=begin,
-    finish=save,
-    entry_patterns=(r"^cs:file:\d+:\d+$",),
-    summary="confirm",
-)
+FLOW = Flow("filerequest", P, STEPS, begin, save, entry_patterns=(r"^cs:file:\d+:\d+$",),
+            summary="confirm")  # fmt: skip

@@ -159,11 +159,4 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     )  # fmt: skip
 
 
-FLOW = Flow(
-    name="nextcontact",
-    prefix=P,
-    steps=(WHEN,),
-    begin=begin,
-    finish=save,
-    entry_patterns=(r"^cs:next:",),
-)
+FLOW = Flow("nextcontact", P, (WHEN,), begin, save, entry_patterns=(r"^cs:next:",))

@@ -234,14 +234,7 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     return END
 
 
-FLOW = Flow(
-    name="opencase",
-    prefix=P,
-    steps=STEPS,
-    begin=begin,
-    finish=save,
-    commands=("newcase",),
-    entry_patterns=(r"^cs:new$", r"^cs:fromrq:\d+$"),
-    summary="confirm",
-    busy=N_("You are in the middle of opening a case. Finish it, or send /cancel."),
-)
+BUSY = N_("You are in the middle of opening a case. Finish it, or send /cancel.")
+
+FLOW = Flow("opencase", P, STEPS, begin, save, commands=("newcase",),
+            entry_patterns=(r"^cs:new$", r"^cs:fromrq:\d+$"), summary="confirm", busy=BUSY)  # fmt: skip

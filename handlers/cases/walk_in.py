@@ -315,13 +315,6 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     return END
 
 
-FLOW = Flow(
-    name="register",
-    prefix=P,
-    steps=STEPS,
-    begin=begin,
-    finish=save,
-    command="register",
-    summary="confirm",
-    busy=N_("You are in the middle of registering a request. Finish it, or send /cancel."),
-)
+BUSY = N_("You are in the middle of registering a request. Finish it, or send /cancel.")
+
+FLOW = Flow("register", P, STEPS, begin, save, command="register", summary="confirm", busy=BUSY)

@@ -333,17 +333,22 @@ def _supervision_lines(report: Report, _: Gettext, names: Names) -> list[str]:
             )
         ]
     total = report.total
+    # One sentence per kind of period; every one names the hours and the quota met, counted
+    # per station (a month) or per station-month (a year).
+    counted = len(report.station_codes) if report.period.kind == MONTH else len(report.quota)
+    figures = {
+        "hours": hours_phrase(ngettext, total.supervision_minutes),
+        "met": total.months_quota_met,
+        "stations": counted,
+        "months": counted,
+    }
     if report.period.kind == MONTH:
         lines = [
             ngettext(
                 "Supervision: {hours} in all; {met} of {stations} station met the quota.",
                 "Supervision: {hours} in all; {met} of {stations} stations met the quota.",
-                len(report.station_codes),
-            ).format(
-                hours=hours_phrase(ngettext, total.supervision_minutes),
-                met=total.months_quota_met,
-                stations=len(report.station_codes),
-            )
+                counted,
+            ).format(**figures)
         ]
         short = [
             escape(names.station(q.station_code))
@@ -354,30 +359,18 @@ def _supervision_lines(report: Report, _: Gettext, names: Names) -> list[str]:
             lines.append(_("Short of the quota: {stations}.").format(stations=_(", ").join(short)))
         return lines
     if report.all_stations:
-        return [
-            ngettext(
-                "Supervision: {hours} in all; the quota was met in {met} of {months} "
-                "station-month.",
-                "Supervision: {hours} in all; the quota was met in {met} of {months} "
-                "station-months.",
-                len(report.quota),
-            ).format(
-                hours=hours_phrase(ngettext, total.supervision_minutes),
-                met=total.months_quota_met,
-                months=len(report.quota),
-            )
-        ]
-    return [
-        ngettext(
+        sentence = ngettext(
+            "Supervision: {hours} in all; the quota was met in {met} of {months} station-month.",
+            "Supervision: {hours} in all; the quota was met in {met} of {months} station-months.",
+            counted,
+        )
+    else:
+        sentence = ngettext(
             "Supervision: {hours}; the quota was met in {met} of {months} month.",
             "Supervision: {hours}; the quota was met in {met} of {months} months.",
-            len(report.quota),
-        ).format(
-            hours=hours_phrase(ngettext, total.supervision_minutes),
-            met=total.months_quota_met,
-            months=len(report.quota),
+            counted,
         )
-    ]
+    return [sentence.format(**figures)]
 
 
 def _group_codes(report: Report) -> list[str]:

@@ -92,10 +92,15 @@ Presses are `<flow prefix>:<kind>[:args]`; build them with `callbacks.encode`.
 
 How to write a Flow
 -------------------
-    FLOW = Flow(name="invite", prefix="inv", steps=(ROLE, STATION), begin=begin,
-                finish=create, command="invite", allowed=admins_only, summary=None,
-                busy=N_("You are in the middle of an invitation. Finish it, or send /cancel."))
+    BUSY = N_("You are in the middle of an invitation. Finish it, or send /cancel.")
+    FLOW = Flow("invite", "inv", (ROLE, STATION), begin, create, command="invite",
+                allowed=admins_only, busy=BUSY)  # fmt: skip
     app.add_handler(FLOW.conversation())
+
+`Flow(name, prefix, steps, begin, finish, **options)`: the five every flow has, in the order
+they are read (what it is called and persisted as, its buttons' prefix, its steps, how it
+starts, how it ends), then only the options it uses, so each declaration fits in two or three
+lines and says only what is particular to its journey (`# fmt: skip` keeps that layout).
 
 `command="invite"`: the flow's own command, which its menu button `menu:invite` starts too
 (`commands=` and `entry_patterns=` add more); `busy` and `ended` are `N_()` msgids.

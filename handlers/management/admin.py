@@ -153,15 +153,8 @@ async def create(update: Update, context: Context, who: Speaker, draft: Draft) -
     return END
 
 
-INVITE = Flow(
-    name=DRAFT,
-    prefix="inv",
-    steps=(ROLE_STEP, STATION_STEP),
-    begin=invite_begin,
-    finish=create,
-    command="invite",
-    allowed=invite_allowed,
-)
+INVITE = Flow(DRAFT, "inv", (ROLE_STEP, STATION_STEP), invite_begin, create, command="invite",
+              allowed=invite_allowed)  # fmt: skip
 
 
 def invite_conversation() -> ConversationHandler[Context]:

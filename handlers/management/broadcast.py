@@ -367,15 +367,7 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     return END
 
 
-BROADCAST = Flow(
-    name=DRAFT,
-    prefix=PREFIX,
-    steps=STEPS,
-    begin=begin,
-    finish=send,
-    command="broadcast",
-    allowed=allowed,
-)
+BROADCAST = Flow(DRAFT, PREFIX, STEPS, begin, send, command="broadcast", allowed=allowed)
 
 
 async def deliver(

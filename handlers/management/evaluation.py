@@ -452,16 +452,8 @@ def closed_text(_: Gettext) -> str:
     return _("Closed. The scores you saved are kept.")
 
 
-EVALUATION = Flow(
-    name=DRAFT,
-    prefix=PREFIX,
-    steps=STEPS,
-    begin=begin,
-    finish=finish,
-    command="evaluation",
-    allowed=allowed,
-    cancelled=closed_text,
-)
+EVALUATION = Flow(DRAFT, PREFIX, STEPS, begin, finish, command="evaluation", allowed=allowed,
+                  cancelled=closed_text)  # fmt: skip
 
 
 async def send_outcome(

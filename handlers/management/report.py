@@ -363,15 +363,7 @@ async def send_pack(
     return END
 
 
-REPORT = Flow(
-    name=DRAFT,
-    prefix=PREFIX,
-    steps=STEPS,
-    begin=begin,
-    finish=finish,
-    command="report",
-    allowed=allowed,
-)
+REPORT = Flow(DRAFT, PREFIX, STEPS, begin, finish, command="report", allowed=allowed)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -637,19 +637,8 @@ BUSY = N_(
 ENDED = N_("This request has already ended. To make a new one, send /request.")
 
 
-FLOW = Flow(
-    name="service_request",
-    draft_key=DRAFT,
-    prefix=P,
-    steps=STEPS,
-    begin=begin,
-    finish=submit,
-    command="request",
-    entry_patterns=(rf"^{P}:start:\w+$",),
-    summary=CONFIRM,
-    busy=BUSY,
-    ended=ENDED,
-)
+FLOW = Flow("service_request", P, STEPS, begin, submit, draft_key=DRAFT, command="request",
+            entry_patterns=(rf"^{P}:start:\w+$",), summary=CONFIRM, busy=BUSY, ended=ENDED)  # fmt: skip
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -611,18 +611,8 @@ BUSY = N_(
 ENDED = N_("This application has already ended. To apply, send /volunteer.")
 
 
-FLOW = Flow(
-    name="volunteer",
-    draft_key=DRAFT,
-    prefix=P,
-    steps=STEPS,
-    begin=begin,
-    finish=send,
-    command="volunteer",
-    summary=CONFIRM,
-    busy=BUSY,
-    ended=ENDED,
-)
+FLOW = Flow("volunteer", P, STEPS, begin, send, draft_key=DRAFT, command="volunteer",
+            summary=CONFIRM, busy=BUSY, ended=ENDED)  # fmt: skip
 
 
 # --- status and withdrawal -----------------------------------------------------------------

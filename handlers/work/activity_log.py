@@ -765,18 +765,11 @@ async def again(update: Update, context: Context) -> str | int | None:
     return step.state
 
 
-FLOW = Flow(
-    name="log",
-    draft_key=KEY,  # the draft has lived in user_data["log"] since the first release
-    prefix=KEY,
-    steps=STEPS,
-    begin=begin,
-    finish=save,
-    command="log",
-    allowed=_bring_up_to_date,
-    idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
-    busy=N_("You are in the middle of logging an activity. Finish it, or send /cancel."),
-)
+BUSY = N_("You are in the middle of logging an activity. Finish it, or send /cancel.")
+
+# `draft_key`: the draft has lived in user_data["log"] since the first release
+FLOW = Flow("log", KEY, STEPS, begin, save, draft_key=KEY, command="log",
+            allowed=_bring_up_to_date, idle=WORK_IDLE, busy=BUSY)  # fmt: skip
 
 
 # --- /mylogs ----------------------------------------------------------------------------------

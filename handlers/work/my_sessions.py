@@ -246,15 +246,8 @@ async def finish(update: Update, context: Context, who: Speaker, draft: Draft) -
     return END
 
 
-FLOW = Flow(
-    name="mysessions_fix",
-    prefix=KEY,
-    steps=STEPS,
-    begin=begin,
-    finish=finish,
-    entry_patterns=(rf"^{KEY}:fix:\d+$",),
-    idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
-)
+FLOW = Flow("mysessions_fix", KEY, STEPS, begin, finish, entry_patterns=(rf"^{KEY}:fix:\d+$",),
+            idle=WORK_IDLE)  # fmt: skip
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

@@ -312,16 +312,10 @@ async def finish(update: Update, context: Context, who: Speaker, draft: Draft) -
     return END
 
 
-FLOW = Flow(
-    name="record",
-    prefix=KEY,
-    steps=STEPS,
-    begin=begin,
-    finish=finish,
-    entry_patterns=(rf"^{KEY}:({FILL}|{PHOTOS}|{EDIT}):\d+$",),
-    idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
-    busy=N_("You are in the middle of changing a record. Finish it, or send /cancel."),
-)
+BUSY = N_("You are in the middle of changing a record. Finish it, or send /cancel.")
+
+FLOW = Flow("record", KEY, STEPS, begin, finish,
+            entry_patterns=(rf"^{KEY}:({FILL}|{PHOTOS}|{EDIT}):\d+$",), idle=WORK_IDLE, busy=BUSY)  # fmt: skip
 
 
 def register(app: Application) -> None:  # type: ignore[type-arg]

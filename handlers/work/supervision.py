@@ -326,17 +326,11 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     return END
 
 
-FLOW = Flow(
-    name="supervise",
-    draft_key=KEY,  # the draft has lived in user_data["sup"] since the first release
-    prefix=KEY,
-    steps=STEPS,
-    begin=begin,
-    finish=save,
-    command="supervise",
-    idle=WORK_IDLE,  # a record form, filled in between visits: kept open for days
-    busy=N_("You are in the middle of logging supervision. Finish it, or send /cancel."),
-)
+BUSY = N_("You are in the middle of logging supervision. Finish it, or send /cancel.")
+
+# `draft_key`: the draft has lived in user_data["sup"] since the first release
+FLOW = Flow("supervise", KEY, STEPS, begin, save, draft_key=KEY, command="supervise",
+            idle=WORK_IDLE, busy=BUSY)  # fmt: skip
 
 
 # --- wiring -----------------------------------------------------------------------------------
