@@ -323,7 +323,7 @@ class OfflineTelegram(BaseRequest):
             if self.fault_hook is not None:
                 fault = self.fault_hook(endpoint, params)
                 if asyncio.iscoroutine(fault) or isinstance(fault, Awaitable):
-                    fault = await fault  # type: ignore[misc]
+                    fault = await fault  # type: ignore[misc]  # the hook may be sync or async
                 if fault is not None:
                     raise fault
             handler = getattr(self, "_api_" + endpoint, None)

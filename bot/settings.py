@@ -140,7 +140,7 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read settings, turning pydantic's report into one line that names the setting."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]  # pydantic checks each value
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "STATIONBOT_" + str(first["loc"][0]).upper() if first["loc"] else "settings"

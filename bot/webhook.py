@@ -48,7 +48,7 @@ def check_secret(secret: str) -> str:
 
 
 class _UpdateHandler(tornado.web.RequestHandler):
-    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]
+    SUPPORTED_METHODS = ("POST",)  # type: ignore[assignment]  # tornado types it as all seven
 
     def initialize(self, app: Any, secret: str) -> None:
         self.app = app

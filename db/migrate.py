@@ -42,7 +42,7 @@ async def _run(engine: AsyncEngine, action: object) -> None:
     def run_sync(connection: Connection) -> None:
         config = alembic_config(str(engine.url))
         config.attributes["connection"] = connection
-        action(config)  # type: ignore[operator]
+        action(config)  # type: ignore[operator]  # alembic.command's functions, untyped
 
     async with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
@@ -59,8 +59,8 @@ async def _run(engine: AsyncEngine, action: object) -> None:
 def _explicit_transactions(connection: Connection) -> Any:
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None
-    previous = dbapi.isolation_level  # type: ignore[attr-defined]
-    dbapi.isolation_level = None  # type: ignore[attr-defined]
+    previous = dbapi.isolation_level  # type: ignore[attr-defined]  # sqlite3's, not DB-API's
+    dbapi.isolation_level = None  # type: ignore[attr-defined]  # sqlite3's, not DB-API's
     event.listen(connection, "begin", _emit_begin)
     return previous
 
@@ -69,7 +69,7 @@ def _implicit_transactions(connection: Connection, previous: Any) -> None:
     event.remove(connection, "begin", _emit_begin)
     dbapi = connection.connection.dbapi_connection
     assert dbapi is not None
-    dbapi.isolation_level = previous  # type: ignore[attr-defined]
+    dbapi.isolation_level = previous  # type: ignore[attr-defined]  # sqlite3's, not DB-API's
 
 
 def _emit_begin(connection: Connection) -> None:

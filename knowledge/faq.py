@@ -708,7 +708,7 @@ def _parse_entry(
         answer_en=answer[1],
         variants_zh=variants["zh"],
         variants_en=variants["en"],
-        tags=tuple(str(t) for t in tags),  # type: ignore[union-attr]
+        tags=tuple(str(t) for t in tags),  # type: ignore[union-attr]  # a list, checked above
         related=tuple(str(r) for r in related),
         action_service=action,
         featured=bool(featured),

@@ -423,7 +423,7 @@ def _months(row: StationScore) -> dict[str, float | None]:
 
 
 def _int_or_none(value: object) -> int | None:
-    return None if value is None else int(value)  # type: ignore[call-overload]
+    return None if value is None else int(value)  # type: ignore[call-overload]  # a row's value: int, str or Decimal
 
 
 def _snapshot(rules: EvaluationRules) -> dict[str, Any]:

@@ -318,7 +318,7 @@ async def list_for_staff(
     if all(s in OPEN_STATUSES for s in wanted):
         order = (ServiceRequest.urgent.desc(), ServiceRequest.created_at, ServiceRequest.id)
     else:
-        order = (ServiceRequest.created_at.desc(), ServiceRequest.id.desc())  # type: ignore[assignment]
+        order = (ServiceRequest.created_at.desc(), ServiceRequest.id.desc())  # type: ignore[assignment]  # both are ORDER BY clauses
     rows = (
         await uow.session.execute(
             _query().where(*where).order_by(*order).offset(max(0, offset)).limit(limit)

@@ -15,6 +15,7 @@ import argparse
 import asyncio
 import signal
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
@@ -45,7 +46,7 @@ def _stop_cleanly_on_signals(outbox: object, out: TextIO) -> asyncio.Event:
             stopped.set()
             out.write("stop signal received: finishing the messages in flight\n")
             out.flush()
-            outbox.stop_claiming()  # type: ignore[attr-defined]
+            outbox.stop_claiming()  # type: ignore[attr-defined]  # an Outbox, passed as object
 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -53,7 +54,7 @@ def _stop_cleanly_on_signals(outbox: object, out: TextIO) -> asyncio.Event:
     return stopped
 
 
-def _printer(out: TextIO) -> object:
+def _printer(out: TextIO) -> Callable[[BotMessage, bool], None]:
     def show(message: BotMessage, edited: bool) -> None:
         buttons = "".join(f"  [{b.text}]" for b in message.buttons)
         out.write(f"→ {message.chat_id}: {message.text}\n{buttons and buttons + chr(10)}")
@@ -77,7 +78,7 @@ async def main(settings: Settings, args: argparse.Namespace, out: TextIO | None 
     if settings.token is None:
         telegram = OfflineTelegram()
         if not args.dry_run:
-            telegram.listeners.append(_printer(out))  # type: ignore[arg-type]
+            telegram.listeners.append(_printer(out))
     else:
         token = settings.require_token()
     app = build_application(

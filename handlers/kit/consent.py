@@ -14,6 +14,7 @@ shows a "Withdraw consent" button (`consent:withdraw`) when consent is given.
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
@@ -209,7 +210,7 @@ async def withdraw_kept(update: Update, context: Context) -> None:
     await show(update, _("Nothing has changed: your consent stays as it was."))
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(withdraw_asked, pattern=r"^consent:withdraw$"))
     app.add_handler(CallbackQueryHandler(withdraw_confirmed, pattern=r"^consent:withdraw:yes$"))
     app.add_handler(CallbackQueryHandler(withdraw_kept, pattern=r"^consent:withdraw:no$"))

@@ -895,8 +895,8 @@ def _press_starts(conversation: ConversationHandler[Context]) -> tuple[str, ...]
 
 def _literal_start(regex: str) -> str:
     """The characters every match of `regex` (matched at the start) begins with."""
-    from re import _constants as sre  # type: ignore[attr-defined]
-    from re import _parser as parser  # type: ignore[attr-defined]
+    from re import _constants as sre  # type: ignore[attr-defined]  # private module, no stubs
+    from re import _parser as parser  # type: ignore[attr-defined]  # private module, no stubs
 
     parsed = parser.parse(regex)
     if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):

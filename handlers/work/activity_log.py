@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -976,6 +977,6 @@ def mylogs_conversation() -> ConversationHandler[Context]:
     return persistent_conversation("mylogs", entry, {CONFIRM_DELETE: confirming})
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(log_conversation())
     app.add_handler(mylogs_conversation())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from datetime import date
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -250,7 +251,7 @@ FLOW = Flow("mysessions_fix", KEY, STEPS, begin, finish, entry_patterns=(rf"^{KE
             idle=WORK_IDLE)  # fmt: skip
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(FLOW.conversation())
     app.add_handler(CommandHandler("mysessions", mysessions))
     app.add_handler(CallbackQueryHandler(on_delete, pattern=pattern(KEY, "del")))

@@ -17,6 +17,7 @@ import re
 import uuid
 from datetime import datetime
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -318,7 +319,7 @@ FLOW = Flow("record", KEY, STEPS, begin, finish,
             entry_patterns=(rf"^{KEY}:({FILL}|{PHOTOS}|{EDIT}):\d+$",), idle=WORK_IDLE, busy=BUSY)  # fmt: skip
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(FLOW.conversation())
     app.add_handler(CommandHandler("record", record_command))
     app.add_handler(CallbackQueryHandler(on_open, pattern=pattern(KEY, "open")))

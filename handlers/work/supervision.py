@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -338,5 +339,5 @@ def supervise_conversation() -> ConversationHandler[Context]:
     return FLOW.conversation()
 
 
-def register(app: Application) -> None:  # type: ignore[type-arg]
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(supervise_conversation())
