@@ -363,7 +363,10 @@ async def only_private_chats(update: Update, context: Context) -> None:
     if chat is None or chat.type == chat.PRIVATE or update.my_chat_member is not None:
         return
     message = update.effective_message
-    if message is not None and message.text and message.text.startswith("/"):
+    command = message.text.split()[0] if message is not None and message.text else ""
+    addressee = command.partition("@")[2]
+    for_us = not addressee or addressee.lower() == (context.bot.username or "").lower()
+    if message is not None and command.startswith("/") and for_us:  # not "/start@otherbot"
         _ = context.bot_data.translator.for_language(
             people.language_from_telegram(
                 update.effective_user.language_code if update.effective_user else None
