@@ -98,6 +98,9 @@ END = ConversationHandler.END
 SUMMARY = "__summary__"
 # Said, with the keyboard's removal, when Back leaves a step whose screen is a reply keyboard.
 BACK_TO_EARLIER = N_("Back to the step before.")
+# Said, with the keyboard's removal, when the flow is started again from such a step: the
+# choice to continue or start again follows.
+KEPT_SO_FAR = N_("What you have filled in so far is kept.")
 STAY = "__stay__"  # the handler answered the press itself (an alert): the step stays as it is
 Outcome = str | int | None  # see the module docstring; an int is END
 PressHandler = Callable[[Update, Context, Speaker, Draft, Press], Awaitable[Outcome]]
@@ -170,6 +173,13 @@ def typed_label(text: str) -> str:
     """A typed button's label as compared with what arrives: NFKC (full-width letters, digits
     and colons as typed by an input method: "继续用：138…" is "继续用:138…") and stripped."""
     return normalize("NFKC", text).strip()
+
+
+def is_cancel_command(text: str | None) -> bool:
+    """/cancel as Telegram delivers it: any case, maybe with @botname or words after it
+    (a flow with `busy` sees every command itself, before its /cancel fallback)."""
+    words = (text or "").split()
+    return bool(words) and words[0].split("@")[0].lower() == "/cancel"
 
 
 def cancelled_text(_: Gettext) -> str:
@@ -523,7 +533,15 @@ class Flow:
         if not await self.allowed(update, context, who):
             return END
         current = self.on_screen(context)
-        if current is not None and current.leave is not None:
+        if current is not None and self._started_again_midway(update, context, current):
+            # Its command (or menu button) again, past the first step (/request twice, the
+            # menu's button mid-way): what was answered is kept and the choice offered, as for
+            # a form put aside when idle, instead of starting over on an empty draft. A step
+            # with its own keyboard (the phone step's) takes it away first.
+            self.put_aside(context, current)
+            if current.leave is not None:
+                await current.leave(update, context, who, who.gettext(KEPT_SO_FAR))
+        elif current is not None and current.leave is not None:
             # Started again on a step with its own keyboard (/request at the phone step): the
             # form under way ends, and that keyboard goes with it, before the first step.
             self.drop(context)
@@ -548,6 +566,19 @@ class Flow:
             return RESUME
         return await self._begin(update, context, who)
 
+    def _started_again_midway(self, update: Update, context: Context, current: Step) -> bool:
+        """A form (a flow with `busy`: /request, /volunteer, the staff's record forms) started
+        again by its own command or menu button while a step after its first is on screen.
+        A flow of screens to move between (/evaluation, /report) simply starts at the top
+        again; another entry button (a knowledge-base answer's "Request this service") starts
+        the form as that button says."""
+        if self.busy is None:
+            return False
+        query = update.callback_query
+        if query is not None and query.data != f"menu:{self.command}":
+            return False
+        return self.applying(self.draft(context))[:1] != [current]
+
     async def on_resume(self, update: Update, context: Context) -> str | int:
         """The answer to "Continue where I left off / Start again"."""
         who = await self._who(update, context)
@@ -555,15 +586,15 @@ class Flow:
             return END
         press = context.press(update)
         kept = self.kept(context)
-        if press is not None and press.kind == "cancel":
+        message = update.effective_message
+        typed = message.text if press is None and message is not None else None
+        if is_cancel_command(typed) or (press is not None and press.kind == "cancel"):
             return await self.on_cancel(update, context)
         if press is None or press.kind not in ("resume", "fresh") or kept is None:
             if kept is None:
                 return await self._begin(update, context, who)
-            message = update.effective_message
-            text = message.text if press is None and message is not None else None
-            if text and not text.startswith("/"):  # typed at the choice: emergencies first,
-                await self._answer_typed(update, context, who, text)  # a question answered
+            if typed and not typed.startswith("/"):  # typed at the choice: emergencies first,
+                await self._answer_typed(update, context, who, typed)  # a question answered
             return await self.on_start(update, context)
         self.unkeep(context)
         if press.kind == "fresh":
@@ -672,7 +703,7 @@ class Flow:
         text = message.text if message is not None else None
         _ = who.gettext
         expects = step.expecting(context, draft)
-        if text and text.split("@")[0].split(" ")[0] == "/cancel":
+        if is_cancel_command(text):
             return await self.on_cancel(update, context, step)
         typed = self.typed_press(context, who, draft, step, text) if text else None
         if typed is not None:  # a typed button of the step's reply keyboard: its press
@@ -788,6 +819,7 @@ class Flow:
         if step is None:  # /cancel through the fallback: the step on screen, if any
             step = self.on_screen(context)
         self.drop(context)
+        self.unkeep(context)  # at "Continue / Start again": neither, so nothing is kept
         if step is not None and step.leave is not None:
             await step.leave(update, context, who, self.cancelled(who.gettext))
         else:
