@@ -9,7 +9,15 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -318,6 +326,17 @@ def menu_under(sentence: str) -> Callable[[Update, Context], Coroutine[Any, Any,
 cancel_outside = menu_under(N_("There is nothing to cancel. What would you like to do?"))
 
 
+def _is_on_the_message(query: CallbackQuery) -> bool:
+    """The pressed data is one of the message's buttons as it is now. Data that is not (forged,
+    or from an earlier keyboard of a message edited since) says nothing about the buttons it
+    has now, which may still be good (a rating's stars): they stay."""
+    message = query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+    if markup is None:
+        return False
+    return any(b.callback_data == query.data for row in markup.inline_keyboard for b in row)
+
+
 async def expired_button(update: Update, context: Context) -> None:
     """A press no handler took. Mid-way in a conversation (its persisted step, or its kept
     draft after the state was lost): that step again, with its buttons. In none: say so, take
@@ -338,10 +357,11 @@ async def expired_button(update: Update, context: Context) -> None:
         )
         return
     await query.answer(_("This button has expired. Please start again from the menu."))
-    try:
-        await drop_buttons(update)
-    except TelegramError:  # the message may be too old to edit; nothing is lost
-        pass
+    if _is_on_the_message(query):
+        try:
+            await drop_buttons(update)
+        except TelegramError:  # the message may be too old to edit; nothing is lost
+            pass
     await send_menu(
         update,
         context,
