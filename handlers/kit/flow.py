@@ -532,6 +532,8 @@ class Flow:
         who = await context.person(update)
         if not await self.allowed(update, context, who):
             return END
+        if await self._busy_elsewhere(update, context, who):
+            return END
         current = self.on_screen(context)
         if current is not None and self._started_again_midway(update, context, current):
             # Its command (or menu button) again, past the first step (/request twice, the
@@ -565,6 +567,26 @@ class Flow:
             )  # fmt: skip
             return RESUME
         return await self._begin(update, context, who)
+
+    async def _busy_elsewhere(self, update: Update, context: Context, who: Speaker) -> bool:
+        """Another form (a Flow with `busy`) is mid-way: its step again under its `busy`
+        sentence, as any other command gets there, and this flow does not start. Without it a
+        menu button (🤝 Volunteer mid-request) or the command of a form registered before it
+        opened a second form, and the name typed for one became the other's description."""
+        if context.user_data is None:
+            return False
+        for conversation in flows_in(context.application):
+            other = conversation.flow
+            if other.key == self.key or other.busy is None or other.key not in context.user_data:
+                continue
+            step = other.step_of_state(conversation.state_of(update))
+            if step is None or other.is_idle(context):
+                continue  # not in it, or idle: it is put aside at its next update
+            if not await other.allowed(update, context, who):
+                continue
+            await other.ask(update, context, who, step.name, who.gettext(other.busy))
+            return True
+        return False
 
     def _started_again_midway(self, update: Update, context: Context, current: Step) -> bool:
         """A form (a flow with `busy`: /request, /volunteer, the staff's record forms) started
