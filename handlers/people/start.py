@@ -38,6 +38,7 @@ from handlers.kit.screen import answer_press, drop_buttons, send, show
 from handlers.kit.wiring import add_all, command_and_button
 from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys, set_chat_commands
+from knowledge.deep_links import looks_like_ours
 from services import delivery, people, reach, staff
 from services.errors import InviteExpired, InviteThrottled, InviteUnknown, InviteUsed
 from services.people import ADMIN, STATION_HEAD, SUPERVISOR, WORKER, Access
@@ -49,6 +50,10 @@ def zone_note(_: Gettext, zone: ZoneInfo) -> str:
 
 
 START_PAYLOADS = "start_payloads"  # bot_data.extras: openers of /start payloads, tried in order
+NOT_OUR_LINK = N_(
+    "This QR code or poster link does not work: it may be damaged or out of date. Please scan "
+    "it again, or ask the station. Here is what I can do:"
+)
 
 
 def back_to_menu(_: Gettext) -> InlineKeyboardMarkup:
@@ -92,6 +97,9 @@ async def start(update: Update, context: Context) -> None:
         for opener in context.bot_data.extras.get(START_PAYLOADS, ()):
             if await opener(update, context, who, code):
                 return
+        if looks_like_ours(code):  # a damaged QR, an old poster: not a wrong invitation
+            await send_menu(update, context, who, _(NOT_OUR_LINK))
+            return
         await redeem(update, context, who, code)
         return
     name = escape(update.effective_user.first_name if update.effective_user else "")
