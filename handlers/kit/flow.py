@@ -98,6 +98,10 @@ END = ConversationHandler.END
 SUMMARY = "__summary__"
 # Said, with the keyboard's removal, when Back leaves a step whose screen is a reply keyboard.
 BACK_TO_EARLIER = N_("Back to the step before.")
+# Said when a photo or a file comes with a caption at a step that asks for text.
+CAPTION_TAKEN = N_(
+    "I cannot pass on photos or files here, so I have taken the words you wrote with it."
+)
 # Said, with the keyboard's removal, when the flow is started again from such a step: the
 # choice to continue or start again follows.
 KEPT_SO_FAR = N_("What you have filled in so far is kept.")
@@ -742,6 +746,18 @@ class Flow:
             return await self._run(
                 update, context, who, step, lambda: on_media(update, context, who, draft, message)
             )
+        if (
+            not text
+            and message is not None
+            and message.caption
+            and step.on_media is None
+            and step.takes_text_at(context, draft)
+        ):
+            # A photo or file with words under it where words are asked for (a description
+            # with a picture of the leaking roof): the words are the answer, and said so.
+            await show(update, _(CAPTION_TAKEN), new=True)
+            context.anew = True
+            text = message.caption
         if text and text.startswith("/"):
             problem = _(self.busy) if self.busy is not None else reask_text(_, expects)
             return await self.ask(update, context, who, step.name, problem)
