@@ -254,9 +254,18 @@ def language_keyboard() -> InlineKeyboardMarkup:
     )  # fmt: skip
 
 
+# `/language en`, `/language 中文`: the language named after the command, chosen at once.
+LANGUAGE_NAMES = {"zh": "zh", "cn": "zh", "中文": "zh", "chinese": "zh", "汉语": "zh",
+                  "en": "en", "english": "en", "英文": "en", "英语": "en"}  # fmt: skip
+
+
 async def language(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
+    named = LANGUAGE_NAMES.get(" ".join(context.args or ()).strip().casefold())
+    if named is not None:
+        await switch_language(update, context, named)
+        return
     await reply(update, _("Choose your language:"), language_keyboard())
 
 
@@ -266,13 +275,18 @@ async def language_chosen(update: Update, context: Context) -> None:
     press = context.press(update)
     assert query is not None
     chosen = press.kind if press is not None else None
-    data = context.bot_data
     if chosen not in people.LANGUAGES:
         await query.answer()
         return
-    await data.use_case(
-        people.set_language, tg_id=query.from_user.id, language=chosen, now=data.clock.now()
-    )
+    await switch_language(update, context, chosen)
+
+
+async def switch_language(update: Update, context: Context, chosen: str) -> None:
+    """Speak `chosen` from now on (a press of the chooser, or `/language en`)."""
+    data = context.bot_data
+    user = update.effective_user
+    assert user is not None
+    await data.use_case(people.set_language, tg_id=user.id, language=chosen, now=data.clock.now())
     context.forget_person()  # the language changed
     who = await context.person(update)
     if who.access.is_staff:  # their own "/" menu is in their language too
