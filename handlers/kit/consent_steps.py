@@ -17,7 +17,7 @@ from handlers.kit import consent
 from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Outcome, Screen, Step
-from handlers.kit.screen import drop_buttons, show
+from handlers.kit.screen import show
 
 CONSENT_PI, CONSENT_XB = "consent_pi", "consent_xb"
 
@@ -49,16 +49,7 @@ def consent_steps(*, prefix: str, purpose: str) -> tuple[Step, Step]:
     async def on_notice(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press
     ) -> Outcome:
-        if press.arg() != "yes":
-            return await refuse(update, context, who, draft)
-        # The transfer's consent is asked separately (PIPL art. 38–39): in a message of its
-        # own below, the notice keeping its text without buttons. Edited in place, its ✅ Agree
-        # sat where the notice's had been, and a double tap gave both consents.
-        if update.callback_query is not None:
-            await update.callback_query.answer()
-            await drop_buttons(update)
-            context.anew = True
-        return None
+        return None if press.arg() == "yes" else await refuse(update, context, who, draft)
 
     async def on_transfer(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from db.models import Consent, VolunteerSignup
+from db.models import VolunteerSignup
 from tests.bot.test_activities_volunteer import at, publish, run, volunteer
 from tests.harness import BotHarness
 
@@ -59,31 +59,3 @@ async def test_i_cant_come_on_a_cancelled_activity_says_it_was_cancelled(bot: Bo
     await worker.press("Yes, cancel it")
     await ann.press("I can't come", message=offer)
     assert offer.text == "This activity was cancelled."
-
-
-@pytest.mark.parametrize("command", ["/request", "/volunteer"])
-async def test_a_double_tap_on_agree_does_not_give_the_separate_transfer_consent(
-    bot: BotHarness, command: str
-) -> None:
-    """The transfer abroad is consented to separately: its notice comes as a message of its
-    own below the first, which keeps its text and loses its buttons, so the second tap of a
-    double tap finds no ✅ Agree where the first one was."""
-    resident = await bot.person(lang="zh")
-    await resident.send(command)
-    if command == "/volunteer":
-        await resident.press("vol:age:18_59")
-    notice = resident.last_with_buttons()
-    prefix = notice.buttons[0].callback_data.split(":")[0]  # type: ignore[union-attr]
-    await resident.press(f"{prefix}:cons:yes", message=notice)
-    assert notice.buttons == [] and "关于您的个人信息" in notice.text
-    transfer = resident.last
-    assert transfer.message_id != notice.message_id and "境外" in transfer.text
-    await resident.press_data(f"{prefix}:cons:yes", message=notice)  # the second tap, late
-    async with bot.database.uow() as uow:
-        kinds = (await uow.session.scalars(select(Consent.kind))).all()
-    assert kinds == []
-    assert "境外" in resident.last_with_buttons().text  # still asked, separately
-    await resident.press(f"{prefix}:xb:yes", message=resident.last_with_buttons())
-    async with bot.database.uow() as uow:
-        kinds = (await uow.session.scalars(select(Consent.kind))).all()
-    assert sorted(kinds) == ["cross_border", "personal_info"]
