@@ -588,7 +588,18 @@ class Flow:
                 continue  # not in it, or idle: it is put aside at its next update
             if not await other.allowed(update, context, who):
                 continue
-            await other.ask(update, context, who, step.name, who.gettext(other.busy))
+            busy = who.gettext(other.busy)
+            query = update.callback_query
+            if query is not None:
+                # The pressed message (a question's card, a notice, the menu) stays as it is:
+                # the step comes as a new message below; one with its own keyboard (the phone
+                # step's, at the bottom of the chat already) is only named in an alert.
+                if step.present is not None:
+                    await query.answer(busy, show_alert=True)
+                    return True
+                await query.answer()
+                context.anew = True
+            await other.ask(update, context, who, step.name, busy)
             return True
         return False
 
