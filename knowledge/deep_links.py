@@ -15,7 +15,8 @@ is 1–64 characters of `A-Za-z0-9_-`. Ours, besides the staff invitations (32 r
 `<station>` is a station code (1–32 of `A-Za-z0-9_`, never `-`, so the split is exact);
 `<token>` is 22 random URL-safe characters (`secrets.token_urlsafe(16)`, 128 bits), one per
 activity and role, stored with the activity: a payload nobody issued finds nothing. None of
-them is 32 characters long, so none can be mistaken for an invitation code.
+them is 32 characters long, so none can be mistaken for an invitation code, and no invitation
+code begins with `stn-` or `act-` (`looks_like_ours`), so a damaged one is not either.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ ASK, REQUEST, VOLUNTEER = STATION_ACTIONS
 SCAN_ROLES = ("v", "r")  # volunteer, resident
 VOLUNTEER_SCAN, RESIDENT_SCAN = SCAN_ROLES
 TOKEN_LENGTH = 22
+OUR_PREFIXES = ("stn-", "act-")  # how every payload of ours begins (see `looks_like_ours`)
 
 _STATION = re.compile(r"^stn-([A-Za-z0-9_]{1,32})-(ask|req|vol)$")
 _SCAN = re.compile(r"^act-([vr])-([A-Za-z0-9_-]{22})$")
@@ -77,6 +79,13 @@ def parse_payload(payload: str) -> StationLink | ScanLink | None:
     if scan is not None:
         return ScanLink(scan.group(1), scan.group(2))
     return None
+
+
+def looks_like_ours(payload: str) -> bool:
+    """Begins as a station poster's or an activity QR's payload does, parsed or not: a damaged
+    scan, an old poster of a station no longer served. Never an invitation (`services.staff`
+    issues no code that begins so), so never counted as a wrong invitation code."""
+    return payload.startswith(OUR_PREFIXES)
 
 
 def deep_link(bot_username: str, payload: str) -> str:

@@ -48,6 +48,7 @@ from rapidfuzz import fuzz, process
 
 ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
 EMERGENCY, SMALL_TALK, OUT_OF_SCOPE_RULE = "emergency", "small_talk", "out_of_scope"
+NO_WORDS = "no_words"  # the rule for text without a letter or a character: see `has_words`
 LANGS = ("zh", "en")
 
 # Said around a question without changing it. Longest first so "我想问一下" goes whole.
@@ -121,6 +122,13 @@ def words_of(normalised: str) -> list[str]:
     """jieba's words of a normalised Chinese text (no HMM guessing of unknown words: a typo
     must not invent a word)."""
     return [str(w) for w in _segmenter().lcut(normalised, HMM=False)]
+
+
+def has_words(text: str) -> bool:
+    """Any letter or Chinese character at all. "1", "123", "？？", "😀" name nothing: a number
+    typed for the first option, or a key pressed by mistake, never a question about something
+    ("1" ranked a staff entry about person-times first, "123" the children's hotline)."""
+    return any(ch.isalpha() for ch in text)
 
 
 def script_of(text: str) -> str:
@@ -706,6 +714,10 @@ class Matcher:
         chat = self.small_talk_entry(text, lang)
         if chat is not None:
             return MatchResult(ANSWER, lang, query, _first(chat, ranked, limit), rule=SMALL_TALK)
+        if not has_words(text) and not self._is_keyword(text):
+            # No words, and not a number an entry is known by ("110", "12355"): nothing to
+            # answer, whatever the fuzzy scores of its digits say; a person may read it.
+            return MatchResult(HANDOFF, lang, query, (), rule=NO_WORDS)
         real = [s for s in ranked if s.entry_id != OUT_OF_SCOPE]
         if ranked and ranked[0].entry_id == OUT_OF_SCOPE:
             # Clearly most like something we know we do not handle (by the same lead an
@@ -729,6 +741,19 @@ class Matcher:
             return MatchResult(ANSWER, lang, query, tuple(ranked), emergency=True, rule=EMERGENCY)
         intent = self.intents.get(ranked[0].entry_id) if outcome == ANSWER else None
         return MatchResult(outcome, lang, query, tuple(ranked), intent=intent)
+
+    def _is_keyword(self, text: str) -> bool:
+        """`text` is, as a whole, one entry's keyword or topic word in either language
+        ("110" and "12355" are the emergency entries' topic words)."""
+        for lang in LANGS:
+            folded = self.synonyms.fold(normalise(text, lang), lang)
+            if not folded:
+                continue
+            if any(word == folded for word, _ in self.keywords.get(lang, ())):
+                return True
+            if self._topic_form(text, lang) in self._topics[lang].exact:
+                return True
+        return False
 
     def emergency_entry(self, text: str, lang: str, ranked: Sequence[Scored]) -> str | None:
         """The emergency entry to answer with, when the text describes an emergency: the

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, bindparam, func, insert, select
 
 from db.models import AuditEntry, FirstContact, Invite, Person, StaffRole
 from db.uow import UnitOfWork, inserted_id
+from knowledge.deep_links import looks_like_ours
 from services import audit
 from services.errors import (
     Conflict,
@@ -135,6 +136,8 @@ async def create_invite(
     if not 0 < valid_hours <= MAX_VALID_HOURS:
         raise InvalidValue("valid_hours", "out_of_range")
     code = secrets.token_urlsafe(24)
+    while looks_like_ours(code):  # "stn-…", "act-…" read as a poster or a QR (1 in 8 million)
+        code = secrets.token_urlsafe(24)
     expires_at = now + timedelta(hours=valid_hours)
 
     def write(connection: Connection) -> None:  # one Core transaction: no ORM flush

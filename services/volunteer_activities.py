@@ -390,8 +390,11 @@ async def _staff_at(uow: UnitOfWork, *, tg_id: int, station_code: str) -> int:
 
 
 async def _person(uow: UnitOfWork, tg_id: int) -> Person:
+    """The person by Telegram id. One who used /forget is still this person (`erased_at`
+    says when their details were erased, not that they are gone): their hours stay as counts,
+    "I can't come" still frees their place, and after applying again they volunteer again."""
     person = await uow.session.scalar(select(Person).where(Person.tg_id == tg_id))
-    if person is None or person.erased_at is not None:
+    if person is None:
         raise NotFound("person")
     return person
 

@@ -130,7 +130,7 @@ async def issue_certificate(
     """A certificate of the volunteer's confirmed hours at a station (None: the station of
     their application), for `year` or (None) all time. Same figures again: the same one."""
     person = await uow.session.scalar(select(Person).where(Person.tg_id == volunteer_tg_id))
-    if person is None or person.erased_at is not None:
+    if person is None:  # erased once, applied again: the new application names them
         raise NotFound("person")
     application = await _application(uow, person_id=person.id, station_code=station_code)
     if application is None:

@@ -6,6 +6,8 @@ Ledger kinds (rendered at send time in the recipient's language, `services.volun
 - `activity_offer`: the activity, with **Sign me up** (`vsg:up:<id>`); full → the waiting list
   is offered (`vsg:wait:<id>`);
 - `activity_promoted`: a place freed up and is theirs, with **I can't come**;
+- after signing up, **I can't come** (`vsg:nok:<id>`) asks first: **No, I will come**
+  (`vsg:up:<id>`, which changes nothing) / **Yes, give up my place** (`vsg:no:<id>`);
 - `activity_reminder`: the day before, **I'll come** (`vsg:yes:<id>`) / **I can't come**
   (`vsg:no:<id>`, which frees the place for the first on the waiting list);
 - `activity_cancelled`: the activity was cancelled.
@@ -156,6 +158,35 @@ async def on_sign_press(update: Update, context: Context) -> None:
     if press is None or activity_id is None:
         await alert(update, _("This button has expired. Please start again from the menu."))
         return
+    if press.kind == "nok":  # "I can't come" under "You are signed up": asked first
+        try:
+            view = await data.use_case(va.activity, activity_id=activity_id)
+        except NotFound:
+            await alert(update, _("This button has expired. Please start again from the menu."))
+            return
+        if view.status != va.OPEN:  # cancelled or recorded since: nothing to give up
+            await show(update, refusal(_, va.ActivityClosed(view.status)))
+            return
+        await show(
+            update,
+            _("Give up your place in this activity? If someone is waiting, they get it."),
+            InlineKeyboardMarkup(
+                [
+                    [
+                        InlineKeyboardButton(
+                            _("No, I will come"), callback_data=encode(SIGN, "up", activity_id)
+                        )
+                    ],
+                    [
+                        InlineKeyboardButton(
+                            _("Yes, give up my place"),
+                            callback_data=encode(SIGN, "no", activity_id),
+                        )
+                    ],
+                ]
+            ),
+        )
+        return
     now, zone = data.clock.now(), data.clock.zone
     try:
         async with data.uow() as uow:
@@ -182,7 +213,9 @@ async def on_sign_press(update: Update, context: Context) -> None:
                                 _, result.activity.starts_at, result.activity.ends_at, zone
                             ),
                         ),
-                        _one(_("I can't come"), encode(SIGN, "no", activity_id)),
+                        # Asked first (`nok`): it sits where "Sign me up" was, so a double
+                        # tap on that would otherwise give the place away at once.
+                        _one(_("I can't come"), encode(SIGN, "nok", activity_id)),
                     )
                 return
             reply = await va.reply_to_reminder(

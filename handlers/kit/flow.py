@@ -98,6 +98,13 @@ END = ConversationHandler.END
 SUMMARY = "__summary__"
 # Said, with the keyboard's removal, when Back leaves a step whose screen is a reply keyboard.
 BACK_TO_EARLIER = N_("Back to the step before.")
+# Said when a photo or a file comes with a caption at a step that asks for text.
+CAPTION_TAKEN = N_(
+    "I cannot pass on photos or files here, so I have taken the words you wrote with it."
+)
+# Said, with the keyboard's removal, when the flow is started again from such a step: the
+# choice to continue or start again follows.
+KEPT_SO_FAR = N_("What you have filled in so far is kept.")
 STAY = "__stay__"  # the handler answered the press itself (an alert): the step stays as it is
 Outcome = str | int | None  # see the module docstring; an int is END
 PressHandler = Callable[[Update, Context, Speaker, Draft, Press], Awaitable[Outcome]]
@@ -170,6 +177,13 @@ def typed_label(text: str) -> str:
     """A typed button's label as compared with what arrives: NFKC (full-width letters, digits
     and colons as typed by an input method: "继续用：138…" is "继续用:138…") and stripped."""
     return normalize("NFKC", text).strip()
+
+
+def is_cancel_command(text: str | None) -> bool:
+    """/cancel as Telegram delivers it: any case, maybe with @botname or words after it
+    (a flow with `busy` sees every command itself, before its /cancel fallback)."""
+    words = (text or "").split()
+    return bool(words) and words[0].split("@")[0].lower() == "/cancel"
 
 
 def cancelled_text(_: Gettext) -> str:
@@ -522,8 +536,18 @@ class Flow:
         who = await context.person(update)
         if not await self.allowed(update, context, who):
             return END
+        if await self._busy_elsewhere(update, context, who):
+            return END
         current = self.on_screen(context)
-        if current is not None and current.leave is not None:
+        if current is not None and self._started_again_midway(update, context, current):
+            # Its command (or menu button) again, past the first step (/request twice, the
+            # menu's button mid-way): what was answered is kept and the choice offered, as for
+            # a form put aside when idle, instead of starting over on an empty draft. A step
+            # with its own keyboard (the phone step's) takes it away first.
+            self.put_aside(context, current)
+            if current.leave is not None:
+                await current.leave(update, context, who, who.gettext(KEPT_SO_FAR))
+        elif current is not None and current.leave is not None:
             # Started again on a step with its own keyboard (/request at the phone step): the
             # form under way ends, and that keyboard goes with it, before the first step.
             self.drop(context)
@@ -548,6 +572,50 @@ class Flow:
             return RESUME
         return await self._begin(update, context, who)
 
+    async def _busy_elsewhere(self, update: Update, context: Context, who: Speaker) -> bool:
+        """Another form (a Flow with `busy`) is mid-way: its step again under its `busy`
+        sentence, as any other command gets there, and this flow does not start. Without it a
+        menu button (🤝 Volunteer mid-request) or the command of a form registered before it
+        opened a second form, and the name typed for one became the other's description."""
+        if context.user_data is None:
+            return False
+        for conversation in flows_in(context.application):
+            other = conversation.flow
+            if other.key == self.key or other.busy is None or other.key not in context.user_data:
+                continue
+            step = other.step_of_state(conversation.state_of(update))
+            if step is None or other.is_idle(context):
+                continue  # not in it, or idle: it is put aside at its next update
+            if not await other.allowed(update, context, who):
+                continue
+            busy = who.gettext(other.busy)
+            query = update.callback_query
+            if query is not None:
+                # The pressed message (a question's card, a notice, the menu) stays as it is:
+                # the step comes as a new message below; one with its own keyboard (the phone
+                # step's, at the bottom of the chat already) is only named in an alert.
+                if step.present is not None:
+                    await query.answer(busy, show_alert=True)
+                    return True
+                await query.answer()
+                context.anew = True
+            await other.ask(update, context, who, step.name, busy)
+            return True
+        return False
+
+    def _started_again_midway(self, update: Update, context: Context, current: Step) -> bool:
+        """A form (a flow with `busy`: /request, /volunteer, the staff's record forms) started
+        again by its own command or menu button while a step after its first is on screen.
+        A flow of screens to move between (/evaluation, /report) simply starts at the top
+        again; another entry button (a knowledge-base answer's "Request this service") starts
+        the form as that button says."""
+        if self.busy is None:
+            return False
+        query = update.callback_query
+        if query is not None and query.data != f"menu:{self.command}":
+            return False
+        return self.applying(self.draft(context))[:1] != [current]
+
     async def on_resume(self, update: Update, context: Context) -> str | int:
         """The answer to "Continue where I left off / Start again"."""
         who = await self._who(update, context)
@@ -555,15 +623,15 @@ class Flow:
             return END
         press = context.press(update)
         kept = self.kept(context)
-        if press is not None and press.kind == "cancel":
+        message = update.effective_message
+        typed = message.text if press is None and message is not None else None
+        if is_cancel_command(typed) or (press is not None and press.kind == "cancel"):
             return await self.on_cancel(update, context)
         if press is None or press.kind not in ("resume", "fresh") or kept is None:
             if kept is None:
                 return await self._begin(update, context, who)
-            message = update.effective_message
-            text = message.text if press is None and message is not None else None
-            if text and not text.startswith("/"):  # typed at the choice: emergencies first,
-                await self._answer_typed(update, context, who, text)  # a question answered
+            if typed and not typed.startswith("/"):  # typed at the choice: emergencies first,
+                await self._answer_typed(update, context, who, typed)  # a question answered
             return await self.on_start(update, context)
         self.unkeep(context)
         if press.kind == "fresh":
@@ -672,7 +740,7 @@ class Flow:
         text = message.text if message is not None else None
         _ = who.gettext
         expects = step.expecting(context, draft)
-        if text and text.split("@")[0].split(" ")[0] == "/cancel":
+        if is_cancel_command(text):
             return await self.on_cancel(update, context, step)
         typed = self.typed_press(context, who, draft, step, text) if text else None
         if typed is not None:  # a typed button of the step's reply keyboard: its press
@@ -689,6 +757,18 @@ class Flow:
             return await self._run(
                 update, context, who, step, lambda: on_media(update, context, who, draft, message)
             )
+        if (
+            not text
+            and message is not None
+            and message.caption
+            and step.on_media is None
+            and step.takes_text_at(context, draft)
+        ):
+            # A photo or file with words under it where words are asked for (a description
+            # with a picture of the leaking roof): the words are the answer, and said so.
+            await show(update, _(CAPTION_TAKEN), new=True)
+            context.anew = True
+            text = message.caption
         if text and text.startswith("/"):
             problem = _(self.busy) if self.busy is not None else reask_text(_, expects)
             return await self.ask(update, context, who, step.name, problem)
@@ -788,6 +868,7 @@ class Flow:
         if step is None:  # /cancel through the fallback: the step on screen, if any
             step = self.on_screen(context)
         self.drop(context)
+        self.unkeep(context)  # at "Continue / Start again": neither, so nothing is kept
         if step is not None and step.leave is not None:
             await step.leave(update, context, who, self.cancelled(who.gettext))
         else:

@@ -743,14 +743,25 @@ async def leave_phone(update: Update, context: Context, who: Speaker, text: str)
     context.anew = True
 
 
-def phone_problem(_: Gettext, reason: str) -> str:
-    """Why a number was not accepted, with an example of one that would be."""
+def phone_problem(_: Gettext, reason: str, *, share: bool = True) -> str:
+    """Why a number was not accepted, with an example of one that would be. `share=False` at
+    a step without the "📱 Share my phone number" button (a guardian's number, typed), which
+    is then not pointed to."""
     if reason == "not_mainland":
         first = _("Sorry, I can only take a mainland China mobile or landline number.")
     elif reason == "kind":
         first = _("Sorry, I need a phone number here.")
     else:
         first = _("Sorry, that does not look like a phone number I can use.")
+    if not share:
+        return (
+            first
+            + "\n"
+            + _(
+                "Please type it like 138 0013 8000 (mobile) or 0579-8712 3456 (landline with "
+                "area code)."
+            )
+        )
     return (
         first
         + "\n"

@@ -9,7 +9,15 @@ from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    CallbackQuery,
+    ChatMember,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+)
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -30,6 +38,7 @@ from handlers.kit.screen import answer_press, drop_buttons, send, show
 from handlers.kit.wiring import add_all, command_and_button
 from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys, set_chat_commands
+from knowledge.deep_links import looks_like_ours
 from services import delivery, people, reach, staff
 from services.errors import InviteExpired, InviteThrottled, InviteUnknown, InviteUsed
 from services.people import ADMIN, STATION_HEAD, SUPERVISOR, WORKER, Access
@@ -41,6 +50,10 @@ def zone_note(_: Gettext, zone: ZoneInfo) -> str:
 
 
 START_PAYLOADS = "start_payloads"  # bot_data.extras: openers of /start payloads, tried in order
+NOT_OUR_LINK = N_(
+    "This QR code or poster link does not work: it may be damaged or out of date. Please scan "
+    "it again, or ask the station. Here is what I can do:"
+)
 
 
 def back_to_menu(_: Gettext) -> InlineKeyboardMarkup:
@@ -84,6 +97,9 @@ async def start(update: Update, context: Context) -> None:
         for opener in context.bot_data.extras.get(START_PAYLOADS, ()):
             if await opener(update, context, who, code):
                 return
+        if looks_like_ours(code):  # a damaged QR, an old poster: not a wrong invitation
+            await send_menu(update, context, who, _(NOT_OUR_LINK))
+            return
         await redeem(update, context, who, code)
         return
     name = escape(update.effective_user.first_name if update.effective_user else "")
@@ -238,9 +254,18 @@ def language_keyboard() -> InlineKeyboardMarkup:
     )  # fmt: skip
 
 
+# `/language en`, `/language 中文`: the language named after the command, chosen at once.
+LANGUAGE_NAMES = {"zh": "zh", "cn": "zh", "中文": "zh", "chinese": "zh", "汉语": "zh",
+                  "en": "en", "english": "en", "英文": "en", "英语": "en"}  # fmt: skip
+
+
 async def language(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
+    named = LANGUAGE_NAMES.get(" ".join(context.args or ()).strip().casefold())
+    if named is not None:
+        await switch_language(update, context, named)
+        return
     await reply(update, _("Choose your language:"), language_keyboard())
 
 
@@ -250,13 +275,18 @@ async def language_chosen(update: Update, context: Context) -> None:
     press = context.press(update)
     assert query is not None
     chosen = press.kind if press is not None else None
-    data = context.bot_data
     if chosen not in people.LANGUAGES:
         await query.answer()
         return
-    await data.use_case(
-        people.set_language, tg_id=query.from_user.id, language=chosen, now=data.clock.now()
-    )
+    await switch_language(update, context, chosen)
+
+
+async def switch_language(update: Update, context: Context, chosen: str) -> None:
+    """Speak `chosen` from now on (a press of the chooser, or `/language en`)."""
+    data = context.bot_data
+    user = update.effective_user
+    assert user is not None
+    await data.use_case(people.set_language, tg_id=user.id, language=chosen, now=data.clock.now())
     context.forget_person()  # the language changed
     who = await context.person(update)
     if who.access.is_staff:  # their own "/" menu is in their language too
@@ -318,6 +348,17 @@ def menu_under(sentence: str) -> Callable[[Update, Context], Coroutine[Any, Any,
 cancel_outside = menu_under(N_("There is nothing to cancel. What would you like to do?"))
 
 
+def _is_on_the_message(query: CallbackQuery) -> bool:
+    """The pressed data is one of the message's buttons as it is now. Data that is not (forged,
+    or from an earlier keyboard of a message edited since) says nothing about the buttons it
+    has now, which may still be good (a rating's stars): they stay."""
+    message = query.message
+    markup = message.reply_markup if isinstance(message, Message) else None
+    if markup is None:
+        return False
+    return any(b.callback_data == query.data for row in markup.inline_keyboard for b in row)
+
+
 async def expired_button(update: Update, context: Context) -> None:
     """A press no handler took. Mid-way in a conversation (its persisted step, or its kept
     draft after the state was lost): that step again, with its buttons. In none: say so, take
@@ -338,10 +379,11 @@ async def expired_button(update: Update, context: Context) -> None:
         )
         return
     await query.answer(_("This button has expired. Please start again from the menu."))
-    try:
-        await drop_buttons(update)
-    except TelegramError:  # the message may be too old to edit; nothing is lost
-        pass
+    if _is_on_the_message(query):
+        try:
+            await drop_buttons(update)
+        except TelegramError:  # the message may be too old to edit; nothing is lost
+            pass
     await send_menu(
         update,
         context,
@@ -363,7 +405,10 @@ async def only_private_chats(update: Update, context: Context) -> None:
     if chat is None or chat.type == chat.PRIVATE or update.my_chat_member is not None:
         return
     message = update.effective_message
-    if message is not None and message.text and message.text.startswith("/"):
+    command = message.text.split()[0] if message is not None and message.text else ""
+    addressee = command.partition("@")[2]
+    for_us = not addressee or addressee.lower() == (context.bot.username or "").lower()
+    if message is not None and command.startswith("/") and for_us:  # not "/start@otherbot"
         _ = context.bot_data.translator.for_language(
             people.language_from_telegram(
                 update.effective_user.language_code if update.effective_user else None

@@ -57,6 +57,7 @@ from handlers.requests.request_labels import (
     phone_text,
     station_name,
 )
+from knowledge.matcher import has_words
 from services import reach, requests
 from services.consent import ConsentRequired
 from services.errors import InvalidValue, NotAllowed
@@ -238,7 +239,7 @@ async def _service_typed(
     it clearly names is chosen for the person."""
     _ = who.gettext
     typed = text.strip()
-    if not typed:
+    if not has_words(typed):  # "2" for the second button, a stray "？": no description
         raise Reask(reask_text(_, BUTTON))
     earlier = draft.get("description")
     kept = f"{earlier}\n{typed}" if earlier and typed not in earlier else typed

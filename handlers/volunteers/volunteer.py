@@ -299,7 +299,7 @@ def _guardian_phone_step() -> Step:
             try:
                 draft[GUARDIAN_PHONE] = read(value)
             except InvalidValue as error:
-                raise Reask(phone_problem(who.gettext, error.reason)) from error
+                raise Reask(phone_problem(who.gettext, error.reason, share=False)) from error
             return None
 
         return given

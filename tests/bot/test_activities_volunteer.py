@@ -296,7 +296,7 @@ async def test_edit_from_the_summary_reopen_and_cancel(bot: BotHarness) -> None:
     await run(bot, at(2026, 11, 16, 10, 2))
     assert "This volunteer activity was cancelled" in ann.last_text
     old_button = next(m for m in ann.messages if m.buttons).buttons[0].callback_data or ""
-    await ann.press_data(old_button.replace(":no:", ":up:"))  # an old offer pressed again
+    await ann.press_data(old_button.replace(":nok:", ":up:"))  # an old offer pressed again
     assert any(m.text == "This activity was cancelled." for m in ann.messages)
 
 

@@ -162,7 +162,10 @@ async def test_starting_again_at_the_phone_step_takes_the_keyboard_away(bot: Bot
     resident = await to_the_phone(bot, "en")
     await resident.send("/request")
     assert resident.reply_keyboard() == []
-    assert resident.messages[-2].text == CANCELLED["en"]  # the form under way ended
+    # The form under way is kept (edges8), and the person chooses to continue or start again.
+    assert resident.messages[-2].text == "What you have filled in so far is kept."
+    assert resident.last_text.startswith("You have an unfinished form from earlier.")
+    await resident.press("req:fresh")
     assert "Step 1 of 7" in resident.last_text
 
 
