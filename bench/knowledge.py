@@ -37,9 +37,12 @@ Measures, per method (rates over the in-scope questions unless said otherwise):
 - reached: the right entry answered directly or among the suggestions;
 - first: the right entry ranked first, whatever the outcome;
 - out of scope → person: share of out-of-scope questions handed to a social worker;
-- emergencies: share of emergency questions answered directly with the emergency numbers;
+- emergencies: share of emergency questions given the emergency numbers: the full alarm
+  (the numbers, nothing else), the numbers on top of the usual reply (`MatchResult.caution`),
+  or a direct answer with an entry that gives them; in brackets the full alarms alone;
 - false alarms: share of the other questions (in scope or not) answered as an emergency,
-  unless the right entry is itself one with the emergency numbers;
+  unless the right entry is itself one with the emergency numbers; then the share given the
+  numbers on top (the same exception), and per kind (ordinary, near-miss, out of scope);
 - p50 / p95 CPU time per question, on the shipped base and at 2,000 entries.
 """
 
@@ -198,7 +201,8 @@ def load_sets(
     if include_blind5 and BLIND5_DEV_PATH.exists():
         sets.append(EvalSet("blind5 dev", tuple(load_queries(BLIND5_DEV_PATH)), True))
     if include_heldout and include_blind5 and BLIND5_HELDOUT_PATH.exists():
-        sets.append(EvalSet("blind5 held-out", tuple(load_queries(BLIND5_HELDOUT_PATH)), False))
+        # Spent: read and tuned on in the sixth round, a development set since.
+        sets.append(EvalSet("blind5 held-out", tuple(load_queries(BLIND5_HELDOUT_PATH)), True))
     if include_heldout and include_blind6 and BLIND6_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind6 held-out", tuple(load_queries(BLIND6_HELDOUT_PATH)), False))
     if include_heldout and include_sealed and BLIND_SEALED_PATH.exists():
@@ -272,6 +276,7 @@ class Decision:
     ranked: tuple[Scored, ...]
     emergency: bool  # answered with the emergency numbers, whatever the thresholds
     fixed: str | None = None  # the outcome a rule chose (emergency, small talk, out of scope)
+    caution: bool = False  # the usual reply with the numbers on top
 
     def outcome(self, thresholds: Thresholds) -> str:
         return self.fixed or decide(self.ranked, thresholds)
@@ -310,7 +315,12 @@ class WRatioBaseline:
 def ours(matcher: Matcher) -> Callable[[str], Decision]:
     def run(text: str) -> Decision:
         result = matcher.match(text)
-        return Decision(result.ranked, result.emergency, result.outcome if result.rule else None)
+        return Decision(
+            result.ranked,
+            result.emergency,
+            result.outcome if result.rule else None,
+            result.caution,
+        )
 
     return run
 
@@ -325,11 +335,35 @@ class Report:
     reached: float
     first: float
     oos_handed: float
-    emergencies: float
+    emergencies: float  # full alarms: the numbers and nothing else
     false_alarms: float  # share of the non-emergency questions answered as an emergency
     in_scope: int
     out_of_scope: int
     emergency_count: int
+    numbers: float = 0.0  # emergencies given the numbers: full alarm, on top, or answered
+    false_on_top: float = 0.0  # share of the non-emergency questions given the numbers on top
+
+
+def on_top(query: Query, decision: Decision, emergency_ids: frozenset[str]) -> bool:
+    """A non-emergency question given the numbers on top of its reply, unless its right entry
+    is itself one with the numbers."""
+    first = decision.ranked[0].entry_id if decision.ranked else ""
+    return (
+        decision.caution
+        and not query.is_emergency
+        and not (query.in_scope and first in emergency_ids and query.accepts(first, emergency_ids))
+    )
+
+
+def false_alarm(query: Query, decision: Decision, emergency_ids: frozenset[str]) -> bool:
+    """The emergency numbers alone for a question that is neither an emergency nor about the
+    emergency numbers ("燃气费在哪交", "小孩打疫苗")."""
+    ids = [s.entry_id for s in decision.ranked]
+    return (
+        decision.emergency
+        and not query.is_emergency
+        and not (query.in_scope and query.accepts(ids[0] if ids else "", emergency_ids))
+    )
 
 
 def evaluate(
@@ -338,26 +372,23 @@ def evaluate(
     thresholds: Thresholds,
     emergency_ids: frozenset[str],
 ) -> Report:
-    direct = wrong = reached = first = oos_ok = urgent_ok = alarms = 0
+    direct = wrong = reached = first = oos_ok = urgent_ok = alarms = numbers = tops = 0
     inside = sum(q.in_scope for q in queries)
     urgent = sum(q.is_emergency for q in queries)
     for query, decision in zip(queries, decisions, strict=True):
         outcome = decision.outcome(thresholds)
         ids = [s.entry_id for s in decision.ranked]
-        # A false alarm: the emergency numbers for a question that is neither an emergency
-        # nor about the emergency numbers ("燃气费在哪交", "小孩打疫苗").
-        alarms += (
-            decision.emergency
-            and not query.is_emergency
-            and not (query.in_scope and query.accepts(ids[0] if ids else "", emergency_ids))
-        )
+        alarms += false_alarm(query, decision, emergency_ids)
+        tops += on_top(query, decision, emergency_ids)
         if not query.in_scope:
             oos_ok += outcome == HANDOFF
             continue
         right_first = bool(ids) and query.accepts(ids[0], emergency_ids)
         first += right_first
         if query.is_emergency:
-            urgent_ok += outcome == ANSWER and right_first and (decision.emergency or not ids)
+            alarm = outcome == ANSWER and right_first and (decision.emergency or not ids)
+            urgent_ok += alarm
+            numbers += alarm or decision.caution or (outcome == ANSWER and right_first)
         if outcome == ANSWER:
             direct += right_first
             wrong += not right_first
@@ -376,6 +407,8 @@ def evaluate(
         inside,
         len(queries) - inside,
         urgent,
+        numbers / max(1, urgent),
+        tops / max(1, len(queries) - urgent),
     )
 
 
@@ -507,8 +540,38 @@ def synthetic_entries(real: Sequence[FaqEntry], count: int, seed: int = 5) -> li
 def _row(name: str, r: Report) -> str:
     return (
         f"| {name} | {r.direct_right:.1%} | {r.wrong_direct:.1%} | {r.reached:.1%} "
-        f"| {r.first:.1%} | {r.oos_handed:.1%} | {r.emergencies:.0%} | {r.false_alarms:.1%} |"
+        f"| {r.first:.1%} | {r.oos_handed:.1%} | {r.numbers:.0%} ({r.emergencies:.0%}) "
+        f"| {r.false_alarms:.1%} / {r.false_on_top:.1%} |"
     )
+
+
+def kind_of(query: Query) -> str:
+    """ordinary, near-miss or out of scope (for a non-emergency question)."""
+    if query.kind == "near_miss":
+        return "near-miss"
+    return "ordinary" if query.in_scope else "out of scope"
+
+
+def _kinds_line(
+    label: str,
+    queries: Sequence[Query],
+    decisions: Sequence[Decision],
+    emergency_ids: frozenset[str],
+) -> str:
+    """The non-emergency questions by kind: full false alarms and numbers on top."""
+    parts = []
+    for kind in ("ordinary", "near-miss", "out of scope"):
+        picked = [
+            (q, d)
+            for q, d in zip(queries, decisions, strict=True)
+            if not q.is_emergency and kind_of(q) == kind
+        ]
+        if not picked:
+            continue
+        full = sum(false_alarm(q, d, emergency_ids) for q, d in picked) / len(picked)
+        top = sum(on_top(q, d, emergency_ids) for q, d in picked) / len(picked)
+        parts.append(f"{kind} ({len(picked)}) {full:.1%} / {top:.1%}")
+    return f"| … {label}: false alarms / numbers on top: {'; '.join(parts)} | | | | | | | | |"
 
 
 def _misses(
@@ -540,7 +603,8 @@ def _table(
 ) -> dict[tuple[str, str], tuple[list[Decision], Report]]:
     print(
         "| set · method | direct & right | wrong direct | reached | first "
-        "| out of scope → person | emergencies | false alarms | p95 ms CPU |"
+        "| out of scope → person | emergencies: numbers (full alarm) "
+        "| false alarms: full / on top | p95 ms CPU |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     results = {}
@@ -559,23 +623,8 @@ def _table(
                 report = evaluate(queries, decisions, thresholds, emergency_ids)
                 label = f"{eval_set.name}{copy} · {method}"
                 print(_row(label, report) + f" {cpu[max(0, int(len(cpu) * 0.95) - 1)]:.2f} |")
-                near = [
-                    (q, d) for q, d in zip(queries, decisions, strict=True) if q.kind == "near_miss"
-                ]
-                if near:
-                    alarms = sum(  # as `evaluate` counts them
-                        d.emergency
-                        and not (
-                            q.in_scope
-                            and bool(d.ranked)
-                            and q.accepts(d.ranked[0].entry_id, emergency_ids)
-                        )
-                        for q, d in near
-                    )
-                    print(
-                        f"| … {label}, near-misses ({len(near)}): false alarms "
-                        f"{alarms / len(near):.1%} | | | | | | | | |"
-                    )
+                if method != "WRatio":
+                    print(_kinds_line(label, queries, decisions, emergency_ids))
                 results[(eval_set.name + copy, method)] = (decisions, report)
     return results
 
