@@ -733,7 +733,7 @@ class Matcher:
             lead = ranked[0].score - (real[0].score if real else 0.0)
             t = self.thresholds
             if lead >= max(t.margin, t.relative * ranked[0].score):
-                caution = self._caution(found, None, HANDOFF)
+                caution = self.near_emergency(found, None, HANDOFF)
                 return MatchResult(
                     HANDOFF,
                     lang,
@@ -754,16 +754,24 @@ class Matcher:
             # message names most of an emergency: "孩子晚上一直哭闹" is not one).
             return MatchResult(ANSWER, lang, query, tuple(ranked), emergency=True, rule=EMERGENCY)
         intent = self.intents.get(ranked[0].entry_id) if outcome == ANSWER else None
-        caution = self._caution(found, first, outcome)
+        caution = self.near_emergency(found, first, outcome)
         return MatchResult(outcome, lang, query, tuple(ranked), intent=intent, caution=caution)
 
-    def _caution(self, found: dict[str, float], first: str | None, outcome: str) -> bool:
+    def near_emergency(
+        self,
+        found: dict[str, float],
+        first: str | None,
+        outcome: str,
+        emergency: Emergency | None = None,
+    ) -> bool:
         """Near an emergency without the alarm (`Emergency.caution_at`): the usual reply gets
-        the numbers on top; not when that reply is itself an entry with the numbers."""
+        the numbers on top; not when that reply is itself an entry with the numbers. `found`:
+        the message's concepts; `first`, `outcome`: what the scores decided. (`emergency`: other
+        settings, for `bench.knowledge --caution`.)"""
         answered = first if outcome == ANSWER else None
         if answered in self.emergency_entries:
             return False
-        e = self.emergency
+        e = emergency or self.emergency
         return (
             sum(found.values()) >= e.caution_at - 1e-9
             or sum(w for w in found.values() if w > 0) >= e.damped_at - 1e-9
