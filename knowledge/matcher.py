@@ -713,7 +713,8 @@ class Matcher:
     def match(self, text: str, *, lang: str | None = None, limit: int = 3) -> MatchResult:
         """Emergencies first (answered with the numbers whatever the scores), then small
         talk (answered), then out of scope (handed off), then the thresholds decide; an
-        emergency entry that would only be suggested is answered."""
+        emergency entry that would only be suggested is answered. Whatever is not an alarm
+        nor small talk may be near one (`caution`: the numbers on top of that reply)."""
         lang = lang or script_of(text)
         query, ranked = self.rank(text, lang=lang, limit=max(limit, EMERGENCY_DEPTH))
         found = self._lexicon[lang].found(_plain(text, lang))
@@ -1005,9 +1006,6 @@ class _Lexicon:
         for owners in self.finder.words_in(plain).values():
             names |= owners
         return {name: self.weights[name] for name in names}
-
-    def weight(self, plain: str) -> float:
-        return sum(self.found(plain).values()) if self.weights else 0.0
 
 
 class _ChatIndex:
