@@ -4,6 +4,7 @@
     python -m bench.knowledge --tune       # also choose thresholds on the blind development half
     python -m bench.knowledge --misses     # (development aid) what goes wrong on the DEV halves
     python -m bench.knowledge --dev-only   # while tuning: the held-out halves are not even run
+    python -m bench.knowledge --caution    # what each `caution_at` does (numbers on top), dev sets
 
 `--tune` also scores the blind dev half against the FAQ as it was before any variant was
 written for that half (`--before`, default commit 8f53bf2), with today's code and settings:
@@ -24,8 +25,9 @@ replaced by a common character read the same in toneless pinyin, as pinyin input
   `kb_eval_blind4_heldout.yaml`: a fifth writer's set, never read, run once (`--blind4`);
 - `kb_eval_blind5_dev.yaml` / `kb_eval_blind5_heldout.yaml` (`--blind5`): a fifth pool written
   for emergencies told apart from near-misses (a sixth author), split once by kind; the dev
-  half may be read (`--misses`, `--emergency-misses`), the held-out half only in aggregate,
-  once, at the end of the round. Its near-misses' false alarms get a line of their own;
+  half may be read (`--misses`, `--emergency-misses`); the held-out half was read in aggregate
+  once, at the end of round 5, then read and tuned on in round 6: spent, a development set
+  since. Every line of ours is followed by its non-emergency questions by kind;
 - `kb_eval.yaml`: the older set written beside the entries (even positions dev, odd held out).
 
 Labels: an entry id; `emergency` (any entry that gives the emergency numbers is right, and the
@@ -37,9 +39,12 @@ Measures, per method (rates over the in-scope questions unless said otherwise):
 - reached: the right entry answered directly or among the suggestions;
 - first: the right entry ranked first, whatever the outcome;
 - out of scope → person: share of out-of-scope questions handed to a social worker;
-- emergencies: share of emergency questions answered directly with the emergency numbers;
+- emergencies: share of emergency questions given the emergency numbers: the full alarm
+  (the numbers, nothing else), the numbers on top of the usual reply (`MatchResult.caution`),
+  or a direct answer with an entry that gives them; in brackets the full alarms alone;
 - false alarms: share of the other questions (in scope or not) answered as an emergency,
-  unless the right entry is itself one with the emergency numbers;
+  unless the right entry is itself one with the emergency numbers; then the share given the
+  numbers on top (the same exception), and per kind (ordinary, near-miss, out of scope);
 - p50 / p95 CPU time per question, on the shipped base and at 2,000 entries.
 """
 
@@ -62,6 +67,7 @@ from knowledge.bundle import load_knowledge
 from knowledge.faq import FaqEntry, build_matcher
 from knowledge.matcher import (
     ANSWER,
+    EMERGENCY_DEPTH,
     HANDOFF,
     LANGS,
     SUGGEST,
@@ -197,8 +203,9 @@ def load_sets(
         sets.append(EvalSet("blind4 held-out", tuple(load_queries(BLIND4_HELDOUT_PATH)), False))
     if include_blind5 and BLIND5_DEV_PATH.exists():
         sets.append(EvalSet("blind5 dev", tuple(load_queries(BLIND5_DEV_PATH)), True))
-    if include_heldout and include_blind5 and BLIND5_HELDOUT_PATH.exists():
-        sets.append(EvalSet("blind5 held-out", tuple(load_queries(BLIND5_HELDOUT_PATH)), False))
+    if include_blind5 and BLIND5_HELDOUT_PATH.exists():
+        # Spent: read and tuned on in the sixth round, a development set since.
+        sets.append(EvalSet("blind5 held-out", tuple(load_queries(BLIND5_HELDOUT_PATH)), True))
     if include_heldout and include_blind6 and BLIND6_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind6 held-out", tuple(load_queries(BLIND6_HELDOUT_PATH)), False))
     if include_heldout and include_sealed and BLIND_SEALED_PATH.exists():
@@ -272,6 +279,7 @@ class Decision:
     ranked: tuple[Scored, ...]
     emergency: bool  # answered with the emergency numbers, whatever the thresholds
     fixed: str | None = None  # the outcome a rule chose (emergency, small talk, out of scope)
+    caution: bool = False  # the usual reply with the numbers on top
 
     def outcome(self, thresholds: Thresholds) -> str:
         return self.fixed or decide(self.ranked, thresholds)
@@ -310,7 +318,12 @@ class WRatioBaseline:
 def ours(matcher: Matcher) -> Callable[[str], Decision]:
     def run(text: str) -> Decision:
         result = matcher.match(text)
-        return Decision(result.ranked, result.emergency, result.outcome if result.rule else None)
+        return Decision(
+            result.ranked,
+            result.emergency,
+            result.outcome if result.rule else None,
+            result.caution,
+        )
 
     return run
 
@@ -325,11 +338,35 @@ class Report:
     reached: float
     first: float
     oos_handed: float
-    emergencies: float
+    emergencies: float  # full alarms: the numbers and nothing else
     false_alarms: float  # share of the non-emergency questions answered as an emergency
     in_scope: int
     out_of_scope: int
     emergency_count: int
+    numbers: float = 0.0  # emergencies given the numbers: full alarm, on top, or answered
+    false_on_top: float = 0.0  # share of the non-emergency questions given the numbers on top
+
+
+def on_top(query: Query, decision: Decision, emergency_ids: frozenset[str]) -> bool:
+    """A non-emergency question given the numbers on top of its reply, unless its right entry
+    is itself one with the numbers."""
+    first = decision.ranked[0].entry_id if decision.ranked else ""
+    return (
+        decision.caution
+        and not query.is_emergency
+        and not (query.in_scope and first in emergency_ids and query.accepts(first, emergency_ids))
+    )
+
+
+def false_alarm(query: Query, decision: Decision, emergency_ids: frozenset[str]) -> bool:
+    """The emergency numbers alone for a question that is neither an emergency nor about the
+    emergency numbers ("燃气费在哪交", "小孩打疫苗")."""
+    ids = [s.entry_id for s in decision.ranked]
+    return (
+        decision.emergency
+        and not query.is_emergency
+        and not (query.in_scope and query.accepts(ids[0] if ids else "", emergency_ids))
+    )
 
 
 def evaluate(
@@ -338,26 +375,23 @@ def evaluate(
     thresholds: Thresholds,
     emergency_ids: frozenset[str],
 ) -> Report:
-    direct = wrong = reached = first = oos_ok = urgent_ok = alarms = 0
+    direct = wrong = reached = first = oos_ok = urgent_ok = alarms = numbers = tops = 0
     inside = sum(q.in_scope for q in queries)
     urgent = sum(q.is_emergency for q in queries)
     for query, decision in zip(queries, decisions, strict=True):
         outcome = decision.outcome(thresholds)
         ids = [s.entry_id for s in decision.ranked]
-        # A false alarm: the emergency numbers for a question that is neither an emergency
-        # nor about the emergency numbers ("燃气费在哪交", "小孩打疫苗").
-        alarms += (
-            decision.emergency
-            and not query.is_emergency
-            and not (query.in_scope and query.accepts(ids[0] if ids else "", emergency_ids))
-        )
+        alarms += false_alarm(query, decision, emergency_ids)
+        tops += on_top(query, decision, emergency_ids)
         if not query.in_scope:
             oos_ok += outcome == HANDOFF
             continue
         right_first = bool(ids) and query.accepts(ids[0], emergency_ids)
         first += right_first
         if query.is_emergency:
-            urgent_ok += outcome == ANSWER and right_first and (decision.emergency or not ids)
+            alarm = outcome == ANSWER and right_first and (decision.emergency or not ids)
+            urgent_ok += alarm
+            numbers += alarm or decision.caution or (outcome == ANSWER and right_first)
         if outcome == ANSWER:
             direct += right_first
             wrong += not right_first
@@ -376,6 +410,8 @@ def evaluate(
         inside,
         len(queries) - inside,
         urgent,
+        numbers / max(1, urgent),
+        tops / max(1, len(queries) - urgent),
     )
 
 
@@ -507,8 +543,39 @@ def synthetic_entries(real: Sequence[FaqEntry], count: int, seed: int = 5) -> li
 def _row(name: str, r: Report) -> str:
     return (
         f"| {name} | {r.direct_right:.1%} | {r.wrong_direct:.1%} | {r.reached:.1%} "
-        f"| {r.first:.1%} | {r.oos_handed:.1%} | {r.emergencies:.0%} | {r.false_alarms:.1%} |"
+        f"| {r.first:.1%} | {r.oos_handed:.1%} "
+        + (f"| {r.numbers:.0%} ({r.emergencies:.0%}) " if r.emergency_count else "| — ")
+        + f"| {r.false_alarms:.1%} / {r.false_on_top:.1%} |"
     )
+
+
+def kind_of(query: Query) -> str:
+    """ordinary, near-miss or out of scope (for a non-emergency question)."""
+    if query.kind == "near_miss":
+        return "near-miss"
+    return "ordinary" if query.in_scope else "out of scope"
+
+
+def _kinds_line(
+    label: str,
+    queries: Sequence[Query],
+    decisions: Sequence[Decision],
+    emergency_ids: frozenset[str],
+) -> str:
+    """The non-emergency questions by kind: full false alarms and numbers on top."""
+    parts = []
+    for kind in ("ordinary", "near-miss", "out of scope"):
+        picked = [
+            (q, d)
+            for q, d in zip(queries, decisions, strict=True)
+            if not q.is_emergency and kind_of(q) == kind
+        ]
+        if not picked:
+            continue
+        full = sum(false_alarm(q, d, emergency_ids) for q, d in picked) / len(picked)
+        top = sum(on_top(q, d, emergency_ids) for q, d in picked) / len(picked)
+        parts.append(f"{kind} ({len(picked)}) {full:.1%} / {top:.1%}")
+    return f"| … {label}: false alarms / numbers on top: {'; '.join(parts)} | | | | | | | | |"
 
 
 def _misses(
@@ -540,7 +607,8 @@ def _table(
 ) -> dict[tuple[str, str], tuple[list[Decision], Report]]:
     print(
         "| set · method | direct & right | wrong direct | reached | first "
-        "| out of scope → person | emergencies | false alarms | p95 ms CPU |"
+        "| out of scope → person | emergencies: numbers (full alarm) "
+        "| false alarms: full / on top | p95 ms CPU |"
     )
     print("|---|---|---|---|---|---|---|---|---|")
     results = {}
@@ -559,23 +627,8 @@ def _table(
                 report = evaluate(queries, decisions, thresholds, emergency_ids)
                 label = f"{eval_set.name}{copy} · {method}"
                 print(_row(label, report) + f" {cpu[max(0, int(len(cpu) * 0.95) - 1)]:.2f} |")
-                near = [
-                    (q, d) for q, d in zip(queries, decisions, strict=True) if q.kind == "near_miss"
-                ]
-                if near:
-                    alarms = sum(  # as `evaluate` counts them
-                        d.emergency
-                        and not (
-                            q.in_scope
-                            and bool(d.ranked)
-                            and q.accepts(d.ranked[0].entry_id, emergency_ids)
-                        )
-                        for q, d in near
-                    )
-                    print(
-                        f"| … {label}, near-misses ({len(near)}): false alarms "
-                        f"{alarms / len(near):.1%} | | | | | | | | |"
-                    )
+                if method != "WRatio":
+                    print(_kinds_line(label, queries, decisions, emergency_ids))
                 results[(eval_set.name + copy, method)] = (decisions, report)
     return results
 
@@ -755,6 +808,94 @@ def emergency_halves(matcher: Matcher) -> list[tuple[str, Report]]:
     return rows
 
 
+CAUTION_VALUES = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
+# The rule `caution_at` is chosen by: ordinary questions given the numbers on top at most this
+# share in every training set (a needless line costs the person one line) …
+CAUTION_ORDINARY_CEILING = 0.07
+CAUTION_SETS = ("pool train", "pool4 train", "blind dev")
+
+
+def caution_sweep(matcher: Matcher, sets: Sequence[EvalSet]) -> None:
+    """`--caution`: what each `caution_at` would do, on the development sets only. Emergencies
+    missed for want of one word: every emergency question with one of its concepts taken away
+    in turn (as if nobody had written its words), where the alarm would then not fire; the
+    share of those the numbers on top still reaches (… and, within the ceiling above, the most
+    of these wins). Beside it, the share of ordinary questions, near-misses and out-of-scope
+    questions given the numbers on top. The scores are read without the out-of-scope rule for
+    the emergencies (an emergency rarely looks most like out of scope)."""
+    from knowledge.matcher import OUT_OF_SCOPE, OUT_OF_SCOPE_RULE, SMALL_TALK
+
+    e = matcher.emergency
+    ids = matcher.emergency_entries
+    misses: list[tuple[dict[str, float], str | None, str]] = []
+    others: list[tuple[str, str, dict[str, float], str | None, str]] = []
+    for eval_set in sets:
+        if not eval_set.dev:
+            continue
+        for q in eval_set.queries:
+            lang = script_of(q.text)
+            found = matcher.emergency_concepts(q.text, lang)
+            if q.is_emergency:
+                _, ranked = matcher.rank(q.text, lang=lang, limit=EMERGENCY_DEPTH)
+                real = [s for s in ranked if s.entry_id != OUT_OF_SCOPE][:3]
+                outcome = decide(real, matcher.thresholds)
+                first = real[0].entry_id if real else None
+                for name, weight in found.items():
+                    if weight <= 0:
+                        continue
+                    rest = {k: v for k, v in found.items() if k != name}
+                    left = sum(rest.values())
+                    ranked_alarm = first in ids and outcome != HANDOFF
+                    if left >= e.fire_at - 1e-9 or (
+                        ranked_alarm and left >= e.ranked_at * e.fire_at - 1e-9
+                    ):
+                        continue  # still the alarm
+                    misses.append((rest, first, outcome))
+                continue
+            result = matcher.match(q.text)
+            best = result.best.entry_id if result.best else ""
+            if result.emergency or result.rule == SMALL_TALK:
+                continue
+            if q.in_scope and best in ids and q.accepts(best, ids):
+                continue  # its right entry gives the numbers
+            if result.rule == OUT_OF_SCOPE_RULE:
+                others.append((eval_set.name, kind_of(q), found, None, HANDOFF))
+            else:
+                others.append((eval_set.name, kind_of(q), found, best, result.outcome))
+    print(
+        f"\nnumbers on top by caution_at (damped_at {e.damped_at}; shipped {e.caution_at}): "
+        f"{len(misses)} emergencies missed for want of one word"
+    )
+    print(
+        "| caution_at | one word missing: numbers given | ordinary on top, per set | near-misses | out of scope |"
+    )
+    print("|---|---|---|---|---|")
+    for value in CAUTION_VALUES:
+        settings = replace(e, caution_at=value)
+
+        def top(
+            found: dict[str, float], first: str | None, outcome: str, at: Any = settings
+        ) -> bool:
+            return matcher.near_emergency(found, first, outcome, at)
+
+        got = sum((o == ANSWER and f in ids) or top(r, f, o) for r, f, o in misses) / max(
+            1, len(misses)
+        )
+        shares = []
+        for name in CAUTION_SETS:
+            picked = [x for x in others if x[0] == name and x[1] == "ordinary"]
+            if picked:
+                share = sum(top(*x[2:]) for x in picked) / len(picked)
+                shares.append(f"{name} {share:.1%}")
+        near = [x for x in others if x[1] == "near-miss"]
+        out = [x for x in others if x[1] == "out of scope"]
+        print(
+            f"| {value} | {got:.1%} | {'; '.join(shares)} "
+            f"| {sum(top(*x[2:]) for x in near) / max(1, len(near)):.1%} ({len(near)}) "
+            f"| {sum(top(*x[2:]) for x in out) / max(1, len(out)):.1%} ({len(out)}) |"
+        )
+
+
 def _emergency_misses(matcher: Matcher) -> None:
     """(development aid) fold 1's emergencies that are not answered with the numbers, and
     the false alarms of every fold (fold 2's emergencies are never listed)."""
@@ -809,6 +950,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--emergency-misses",
         action="store_true",
         help="list the pools' fold-1 emergencies missed, and false alarms",
+    )
+    parser.add_argument(
+        "--caution",
+        action="store_true",
+        help="what each caution_at would do on the development sets (numbers on top)",
     )
     parser.add_argument(
         "--blind4",
@@ -900,6 +1046,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nthe emergency layer per fold (fold 2 of pool4: emergency wording not read):")
         for name, report in emergency_halves(matcher):
             print(_row(name, report) + f" {report.emergency_count} emergencies |")
+    if args.caution:
+        caution_sweep(matcher, sets)
     if args.emergency_misses:
         _emergency_misses(matcher)
         if args.blind5:

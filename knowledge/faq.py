@@ -401,23 +401,33 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
     concepts = _concepts(emergency_raw.get("concepts") if isinstance(emergency_raw, dict) else {})
     fire_at = emergency_raw.get("fire_at", 1.0) if isinstance(emergency_raw, dict) else 1.0
     ranked_at = emergency_raw.get("ranked_at", 0.7) if isinstance(emergency_raw, dict) else 0.7
+    default = Emergency()
+    caution_at, damped_at = (
+        (
+            emergency_raw.get("caution_at", default.caution_at),
+            emergency_raw.get("damped_at", default.damped_at),
+        )
+        if isinstance(emergency_raw, dict)
+        else (default.caution_at, default.damped_at)
+    )
     if (
         not isinstance(entries, list)
         or not all(_is_code(e) for e in entries)
         or cues is None
         or concepts is None
-        or not _number(fire_at)
-        or not _number(ranked_at)
+        or not all(_number(n) for n in (fire_at, ranked_at, caution_at, damped_at))
     ):
         problems.append(
             Problem(
                 str(path),
                 f"{where}.emergency",
                 "needs `entries` (ids), `concepts` ({name: {weight, zh, en}}), `fire_at` "
-                "(a number) and optionally `ranked_at` (a number), `cues` (zh/en lists)",
+                "(a number) and optionally `ranked_at`, `caution_at`, `damped_at` (numbers), "
+                "`cues` (zh/en lists)",
             )
         )
         entries, cues, concepts, fire_at, ranked_at = [], {}, {}, 1.0, 0.7
+        caution_at, damped_at = default.caution_at, default.damped_at
     talk_raw = raw.get("small_talk", {})
     phrases: dict[str, dict[str, tuple[str, ...]]] = {}
     filler: dict[str, tuple[str, ...]] | None = {}
@@ -460,6 +470,8 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
             concepts or {},
             float(fire_at),
             float(ranked_at),
+            float(caution_at),
+            float(damped_at),
         ),
         small_talk=SmallTalk(phrases, filler),
     )

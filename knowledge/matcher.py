@@ -49,6 +49,9 @@ from rapidfuzz import fuzz, process
 ANSWER, SUGGEST, HANDOFF = "answer", "suggest", "handoff"
 EMERGENCY, SMALL_TALK, OUT_OF_SCOPE_RULE = "emergency", "small_talk", "out_of_scope"
 NO_WORDS = "no_words"  # the rule for text without a letter or a character: see `has_words`
+# How much a message sounds like an emergency (`MatchResult.level`): not at all; enough for the
+# numbers on top of the usual reply; the full alarm (the numbers, nothing else).
+NONE, CAUTION, ALARM = "none", "caution", "alarm"
 LANGS = ("zh", "en")
 
 # Said around a question without changing it. Longest first so "我想问一下" goes whole.
@@ -295,6 +298,13 @@ class Emergency:
     # An emergency entry ranked first (answered or suggested by the scores) is answered as an
     # emergency when the message's concepts weigh this share of `fire_at`.
     ranked_at: float = 0.7
+    # Below the alarm, "the answer with the numbers on top" (`CAUTION`): the concepts weigh
+    # `caution_at` or more, or the ones that add weight alone weigh `damped_at` (an alarm
+    # taken away by 如果 / 上个月 / 报名 …), or an emergency entry is the first suggestion.
+    # Much lower than `fire_at`: a needless line of numbers costs one line, a missed
+    # emergency far more.
+    caution_at: float = 0.5
+    damped_at: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -344,10 +354,18 @@ class MatchResult:
     emergency: bool = False
     intent: str | None = None
     rule: str | None = None  # emergency / small_talk / out_of_scope: decided by a rule, not scores
+    # Not an emergency by the rules, but near one (`Emergency.caution_at`): the usual reply
+    # with one line of the emergency numbers on top.
+    caution: bool = False
 
     @property
     def best(self) -> Scored | None:
         return self.ranked[0] if self.ranked else None
+
+    @property
+    def level(self) -> str:
+        """none / caution / alarm: the emergency signal as one plain value."""
+        return ALARM if self.emergency else CAUTION if self.caution else NONE
 
 
 @dataclass(frozen=True)
@@ -703,10 +721,12 @@ class Matcher:
     def match(self, text: str, *, lang: str | None = None, limit: int = 3) -> MatchResult:
         """Emergencies first (answered with the numbers whatever the scores), then small
         talk (answered), then out of scope (handed off), then the thresholds decide; an
-        emergency entry that would only be suggested is answered."""
+        emergency entry that would only be suggested is answered. Whatever is not an alarm
+        nor small talk may be near one (`caution`: the numbers on top of that reply)."""
         lang = lang or script_of(text)
         query, ranked = self.rank(text, lang=lang, limit=max(limit, EMERGENCY_DEPTH))
-        urgent = self.emergency_entry(text, lang, ranked)
+        found = self._lexicon[lang].found(_plain(text, lang))
+        urgent = self.emergency_entry(text, lang, ranked, found)
         if urgent is not None:
             return MatchResult(
                 ANSWER, lang, query, _first(urgent, ranked, limit), emergency=True, rule=EMERGENCY
@@ -718,6 +738,7 @@ class Matcher:
             # No words, and not a number an entry is known by ("110", "12355"): nothing to
             # answer, whatever the fuzzy scores of its digits say; a person may read it.
             return MatchResult(HANDOFF, lang, query, (), rule=NO_WORDS)
+        weight = sum(found.values())
         real = [s for s in ranked if s.entry_id != OUT_OF_SCOPE]
         if ranked and ranked[0].entry_id == OUT_OF_SCOPE:
             # Clearly most like something we know we do not handle (by the same lead an
@@ -725,22 +746,29 @@ class Matcher:
             lead = ranked[0].score - (real[0].score if real else 0.0)
             t = self.thresholds
             if lead >= max(t.margin, t.relative * ranked[0].score):
+                caution = self.near_emergency(found, None, HANDOFF)
                 return MatchResult(
-                    HANDOFF, lang, query, tuple(real[:limit]), rule=OUT_OF_SCOPE_RULE
+                    HANDOFF,
+                    lang,
+                    query,
+                    tuple(real[:limit]),
+                    rule=OUT_OF_SCOPE_RULE,
+                    caution=caution,
                 )
         ranked = real[:limit]
         outcome = self.outcome(ranked)
+        first = ranked[0].entry_id if ranked else None
         if (
             outcome in (SUGGEST, ANSWER)
-            and ranked[0].entry_id in self.emergency_entries
-            and self._lexicon[lang].weight(_plain(text, lang))
-            >= self.emergency.ranked_at * self.emergency.fire_at - 1e-9
+            and first in self.emergency_entries
+            and weight >= self.emergency.ranked_at * self.emergency.fire_at - 1e-9
         ):
             # Someone who may be in danger gets the numbers, not a choice to make (when the
             # message names most of an emergency: "孩子晚上一直哭闹" is not one).
             return MatchResult(ANSWER, lang, query, tuple(ranked), emergency=True, rule=EMERGENCY)
         intent = self.intents.get(ranked[0].entry_id) if outcome == ANSWER else None
-        return MatchResult(outcome, lang, query, tuple(ranked), intent=intent)
+        caution = self.near_emergency(found, first, outcome)
+        return MatchResult(outcome, lang, query, tuple(ranked), intent=intent, caution=caution)
 
     def _is_keyword(self, text: str) -> bool:
         """`text` is, as a whole, one entry's keyword or topic word in either language
@@ -755,12 +783,39 @@ class Matcher:
                 return True
         return False
 
-    def emergency_entry(self, text: str, lang: str, ranked: Sequence[Scored]) -> str | None:
+    def near_emergency(
+        self,
+        found: dict[str, float],
+        first: str | None,
+        outcome: str,
+        emergency: Emergency | None = None,
+    ) -> bool:
+        """Near an emergency without the alarm (`Emergency.caution_at`): the usual reply gets
+        the numbers on top; not when that reply is itself an entry with the numbers. `found`:
+        the message's concepts; `first`, `outcome`: what the scores decided. (`emergency`: other
+        settings, for `bench.knowledge --caution`.)"""
+        answered = first if outcome == ANSWER else None
+        if answered in self.emergency_entries:
+            return False
+        e = emergency or self.emergency
+        return (
+            sum(found.values()) >= e.caution_at - 1e-9
+            or sum(w for w in found.values() if w > 0) >= e.damped_at - 1e-9
+            or (first in self.emergency_entries and outcome != HANDOFF)
+        )
+
+    def emergency_entry(
+        self,
+        text: str,
+        lang: str,
+        ranked: Sequence[Scored],
+        found: dict[str, float] | None = None,
+    ) -> str | None:
         """The emergency entry to answer with, when the text describes an emergency: the
         general one (the first), unless another scores `thresholds.margin` points more (the
         text is about it: a child in danger). `ranked` is not used: every emergency entry's
-        score is compared, wherever it ranks."""
-        if not self.emergency.entries or not self.is_emergency(text, lang):
+        score is compared, wherever it ranks. `found`: the text's concepts, when known."""
+        if not self.emergency.entries or not self.is_emergency(text, lang, found):
             return None
         general = self.emergency.entries[0]
         _, everything = self.rank(text, lang=lang, limit=len(self.indexes[lang].entry_names))
@@ -770,12 +825,16 @@ class Matcher:
             return best
         return general
 
-    def is_emergency(self, text: str, lang: str | None = None) -> bool:
-        """The text describes an emergency: its concepts weigh `fire_at` or more, or a cue
-        is in it."""
+    def is_emergency(
+        self, text: str, lang: str | None = None, found: dict[str, float] | None = None
+    ) -> bool:
+        """The text describes an emergency: its concepts (`found`, when known) weigh
+        `fire_at` or more, or a cue is in it."""
         lang = lang or script_of(text)
         plain = _plain(text, lang)
-        if self._lexicon[lang].weight(plain) >= self.emergency.fire_at - 1e-9:
+        if found is None:
+            found = self._lexicon[lang].found(plain)
+        if sum(found.values()) >= self.emergency.fire_at - 1e-9:
             return True
         cues = self._cues.get(lang)
         if not cues:
@@ -972,9 +1031,6 @@ class _Lexicon:
         for owners in self.finder.words_in(plain).values():
             names |= owners
         return {name: self.weights[name] for name in names}
-
-    def weight(self, plain: str) -> float:
-        return sum(self.found(plain).values()) if self.weights else 0.0
 
 
 class _ChatIndex:

@@ -74,6 +74,7 @@ def ask(directory: Path | None, question: str, *, lang: str | None, as_json: boo
                     "normalised": result.normalised,
                     "matched_in": result.lang,
                     "outcome": result.outcome,
+                    "emergency": result.level,
                     "best": ranked[0] if ranked else None,
                     "runners_up": [
                         {k: r[k] for k in ("id", "score", "question")} for r in ranked[1:]
@@ -86,6 +87,7 @@ def ask(directory: Path | None, question: str, *, lang: str | None, as_json: boo
         return 0
     print(f"normalised: {result.normalised}")
     print(f"outcome:    {result.outcome}")
+    print(f"emergency:  {result.level}")
     if not ranked:
         print("no entry shares anything with this question")
         return 0

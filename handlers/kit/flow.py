@@ -47,8 +47,9 @@ a word) is a question; at a button step any text is (a button step that reads ty
 record form's choice field taking an option's label, reads it first). A question the
 knowledge base answers directly (not small talk: "好的" there means a button) is answered by
 `BotData.answer_in_form` (the questions package: as outside any form, rated, without buttons
-that leave the form; `plain_answer` without it), then the step is shown again under its usual
-re-ask; anything else gets the re-ask (or the step's own problem) alone. A button step that
+that leave the form, with the numbers on top when the message was near an emergency, or those
+numbers alone when there is no direct answer; `plain_answer` without it), then the step is shown
+again under its usual re-ask; anything else gets the re-ask (or the step's own problem) alone. A button step that
 declares `keeps_typed` (/request's service step, which keeps typed text as the description) gets
 the numbers or the answer first, then its own handler keeps the text. Text typed at
 "Continue where I left off / Start again" gets the numbers or the answer the same way, then the

@@ -17,7 +17,9 @@ step); small talk ("谢谢") gets its answer and the menu button only; an answer
 own things (`MatchResult.intent`) adds their open requests or their volunteer application, with
 a button to /myrequests or /volunteer. Because detection still misses some emergency wordings,
 every "did you mean" and every hand-off screen ends with one line of the emergency numbers
-(`emergency_line`).
+(`emergency_line`). A message near an emergency without the alarm (`MatchResult.caution`: some
+danger words, or an alarm damped by 如果 / 上个月) gets its usual reply with one line of the
+numbers on top instead (`caution_line`), outside a form and in one alike.
 
 The last few questions a person typed are kept in `user_data["ask"]` (JSON: their text,
 what matched) so that 👎 and "pass it on" still know the question after a restart.
@@ -80,8 +82,22 @@ def emergency_line(_: Gettext) -> str:
     return _("🆘 Emergency: 110 police, 120 ambulance, 12355 youth hotline")
 
 
-def _with_emergency_line(_: Gettext, text: str) -> str:
+def _with_emergency_line(_: Gettext, text: str, result: MatchResult | None = None) -> str:
+    """The numbers under `text`, or on top of it when the message was near an emergency."""
+    if result is not None and result.caution:
+        return _on_top(_, text, result)
     return f"{text}\n\n{emergency_line(_)}"
+
+
+def caution_line(_: Gettext) -> str:
+    """The line of numbers on top of a reply to a message near an emergency."""
+    return _(
+        "🆘 If anyone is in danger right now, phone at once: 110 police, 120 ambulance, 119 fire."
+    )
+
+
+def _on_top(_: Gettext, text: str, result: MatchResult) -> str:
+    return f"{caution_line(_)}\n\n{text}" if result.caution else text
 
 
 def _menu_row(_: Gettext) -> list[InlineKeyboardButton]:
@@ -195,7 +211,7 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
                 first_rows=rows,
                 menu=result.emergency,
             )
-            await _send(update, "\n\n".join([body, *lines]), markup)
+            await _send(update, _on_top(_, "\n\n".join([body, *lines]), result), markup)
             return
     if result.outcome != HANDOFF and result.ranked:
         rows = []
@@ -218,7 +234,7 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
         )
         await _send(
             update,
-            _with_emergency_line(_, _("🤔 Did you mean one of these?")),
+            _with_emergency_line(_, _("🤔 Did you mean one of these?"), result),
             InlineKeyboardMarkup(rows),
         )
         return
@@ -240,6 +256,7 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
                 "I don't have a ready answer to that. A social worker of your station can answer "
                 "it, here in this chat. Shall I pass your question on?"
             ),
+            result,
         ),
         InlineKeyboardMarkup(
             [
@@ -260,17 +277,22 @@ async def answer_in_form(
     """A question typed mid-form (the kit's `BotData.answer_in_form`): a direct answer as
     outside any form, with 👍 / 👎, related entries, "ask a social worker instead" and, for a
     question about the person's own requests or application, what they are; but no button that
-    would leave the form (request this service, the menu, /myrequests). Small talk and
-    anything the knowledge base cannot answer directly: False, the step is simply asked again."""
+    would leave the form (request this service, the menu, /myrequests). Near an emergency
+    (`MatchResult.caution`), the numbers on top of that answer, or alone when there is none.
+    Small talk and anything else the knowledge base cannot answer directly: False, the step is
+    simply asked again."""
     faq = context.bot_data.knowledge.faq
     text = text.strip()
     entry = faq.get(result.best.entry_id) if result.best is not None else None
     if not text or result.outcome != ANSWER or result.rule == SMALL_TALK or entry is None:
+        if text and result.caution:
+            await _send(update, caution_line(who.gettext))
+            return True
         return False
     number = _remember(context, text, result)
     lines, _rows = await _own_status(context, who, result.intent)
     body, markup = answer_view(who.gettext, faq, entry, who.lang, number, action=False)
-    await _send(update, "\n\n".join([body, *lines]), markup)
+    await _send(update, _on_top(who.gettext, "\n\n".join([body, *lines]), result), markup)
     return True
 
 
