@@ -104,6 +104,9 @@ BLIND5_HELDOUT_PATH = DATA / "kb_eval_blind5_heldout.yaml"
 # A sixth pool (writers G and H, two more authors), emergencies and near-misses again, held out
 # whole (`--blind6`): written after the fifth round's tuning, aggregate lines only, never read.
 BLIND6_HELDOUT_PATH = DATA / "kb_eval_blind6_heldout.yaml"
+# A seventh pool (writers I and K), the same brief, written while the "numbers on top" of round 7
+# were built (`--blind7`): held out whole, aggregate lines only, never read.
+BLIND7_HELDOUT_PATH = DATA / "kb_eval_blind7_heldout.yaml"
 POOL_PATHS = (POOL_TRAIN_PATH, POOL4_TRAIN_PATH)
 SYNTHETIC_ENTRIES = 2000
 EMERGENCY = "emergency"
@@ -183,6 +186,7 @@ def load_sets(
     include_blind4: bool = False,
     include_blind5: bool = False,
     include_blind6: bool = False,
+    include_blind7: bool = False,
 ) -> list[EvalSet]:
     """The blind halves (when present) and the old set's two halves; the sealed set only
     when asked for (`--sealed`: its aggregate line is read at most once per round), the fifth
@@ -208,6 +212,8 @@ def load_sets(
         sets.append(EvalSet("blind5 held-out", tuple(load_queries(BLIND5_HELDOUT_PATH)), True))
     if include_heldout and include_blind6 and BLIND6_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind6 held-out", tuple(load_queries(BLIND6_HELDOUT_PATH)), False))
+    if include_heldout and include_blind7 and BLIND7_HELDOUT_PATH.exists():
+        sets.append(EvalSet("blind7 held-out", tuple(load_queries(BLIND7_HELDOUT_PATH)), False))
     if include_heldout and include_sealed and BLIND_SEALED_PATH.exists():
         sets.append(EvalSet("blind sealed", tuple(load_queries(BLIND_SEALED_PATH)), False))
     old = load_queries(OLD_PATH)
@@ -973,6 +979,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also run the sixth pool (writers G and H, held out whole): aggregate lines only",
     )
     parser.add_argument(
+        "--blind7",
+        action="store_true",
+        help="also run the seventh pool (writers I and K, held out whole): aggregate lines only",
+    )
+    parser.add_argument(
         "--sealed",
         action="store_true",
         help="also run the SEALED set (aggregate lines only; at most once per round)",
@@ -997,6 +1008,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         include_blind4=args.blind4,
         include_blind5=args.blind5,
         include_blind6=args.blind6,
+        include_blind7=args.blind7,
     )
     if args.dev_only:
         sets = [s for s in sets if s.dev]
