@@ -265,7 +265,8 @@ async def help_command(update: Update, context: Context) -> None:
             "In an emergency call 110 (police) or 120 (ambulance); for children, the 12355 youth hotline."
         )
     )
-    await reply(update, "\n".join(lines), menu_button=_)
+    text = "\n".join(lines)  # it invites a question: a form mid-way is put aside first
+    await reply(update, await forms_aside(update, context, who, text) or text, menu_button=_)
 
 
 def language_keyboard() -> InlineKeyboardMarkup:

@@ -26,7 +26,7 @@ async def to_the_description(bot: BotHarness, lang: str) -> OfflinePerson:
     return resident
 
 
-@pytest.mark.parametrize(("lang", "command"), [("zh", "/start"), ("en", "/menu")])
+@pytest.mark.parametrize(("lang", "command"), [("zh", "/start"), ("en", "/menu"), ("zh", "/help")])
 async def test_the_menu_mid_form_puts_the_form_aside(
     bot: BotHarness, lang: str, command: str
 ) -> None:
@@ -34,7 +34,8 @@ async def test_the_menu_mid_form_puts_the_form_aside(
     asked = resident.last_text
     await resident.send(command)
     assert resident.last_text.startswith(KEPT[lang])
-    assert any(b.callback_data == "menu:request" for b in resident.last.buttons)
+    if command != "/help":
+        assert any(b.callback_data == "menu:request" for b in resident.last.buttons)
     await resident.send("老人补贴怎么申请？")  # a question, as the menu invites
     # Answered (an entry, rated), not taken as the description with the phone step after it.
     assert any((b.callback_data or "").startswith("kb:up:") for b in resident.last.buttons)
