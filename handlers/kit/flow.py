@@ -1017,6 +1017,29 @@ def open_elsewhere(update: Update, context: Context) -> list[str]:
     return found
 
 
+def put_aside_forms(update: Update, context: Context) -> list[tuple[Flow, Step]]:
+    """/start or /menu mid-way in a form (a Flow with `busy`): the form is put aside with what
+    was typed, as an idle one is, and its conversation ends, so what the person types next is
+    what the menu invites (a question), not the form's answer ("老人补贴怎么申请？" had become
+    a request's description); its command then offers "Continue where I left off". Returns
+    each form put aside and the step it was on (the caller says so; a step with its own
+    keyboard takes it away with `Step.leave`)."""
+    if context.user_data is None or update.effective_user is None:
+        return []
+    aside = []
+    for conversation in flows_in(context.application):
+        flow = conversation.flow
+        if flow.busy is None or flow.key not in context.user_data:
+            continue
+        step = flow.step_of_state(conversation.state_of(update))
+        if step is None:
+            continue
+        flow.put_aside(context, step)
+        conversation.set_state(update, END)
+        aside.append((flow, step))
+    return aside
+
+
 async def reshow_current(update: Update, context: Context) -> bool:
     """A press no handler took: show the step the person is really on, with its buttons.
 

@@ -32,7 +32,7 @@ from telegram.ext import (
 
 from handlers.kit import consent
 from handlers.kit.context import BotData, Context, Speaker, speaker
-from handlers.kit.flow import open_elsewhere, reshow_current
+from handlers.kit.flow import open_elsewhere, put_aside_forms, reshow_current
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import answer_press, drop_buttons, send, show
 from handlers.kit.wiring import add_all, command_and_button
@@ -49,6 +49,9 @@ def zone_note(_: Gettext, zone: ZoneInfo) -> str:
     return _(" (Beijing time)") if zone.key == "Asia/Shanghai" else ""
 
 
+MENU_QUESTION = N_("What would you like to do? Choose below, or just type your question.")
+# /start or /menu mid-way in a form: it is put aside (see `forms_aside`).
+FORM_KEPT = N_("Your unfinished form is kept: send {command} to continue where you left off.")
 START_PAYLOADS = "start_payloads"  # bot_data.extras: openers of /start payloads, tried in order
 NOT_OUR_LINK = N_(
     "This QR code or poster link does not work: it may be damaged or out of date. Please scan "
@@ -83,7 +86,7 @@ async def send_menu(
     update: Update, context: Context, who: Speaker, intro: str | None = None
 ) -> None:
     _ = who.gettext
-    text = intro or _("What would you like to do? Choose below, or just type your question.")
+    text = intro or _(MENU_QUESTION)
     await send(update, text, main_menu(_, who.access, context.bot_data.available_commands))
 
 
@@ -103,7 +106,25 @@ async def start(update: Update, context: Context) -> None:
         await redeem(update, context, who, code)
         return
     name = escape(update.effective_user.first_name if update.effective_user else "")
-    await send_menu(update, context, who, greeting(_, who.access, name))
+    await send_menu(
+        update, context, who, await forms_aside(update, context, who, greeting(_, who.access, name))
+    )
+
+
+async def forms_aside(
+    update: Update, context: Context, who: Speaker, intro: str | None
+) -> str | None:
+    """`intro`, under a line saying which form mid-way was put aside (`put_aside_forms`) and
+    how to continue it; at a step with its own keyboard that line takes the keyboard away."""
+    _ = who.gettext
+    for flow, step in put_aside_forms(update, context):
+        commands = flow.starting_commands
+        note = _(FORM_KEPT).format(command=f"/{commands[0]}" if commands else "/menu")
+        if step.leave is not None:
+            await step.leave(update, context, who, note)
+            continue
+        intro = note + "\n\n" + (intro or _(MENU_QUESTION))
+    return intro
 
 
 def greeting(_: Gettext, access: Access, name: str) -> str:
@@ -226,7 +247,7 @@ async def menu(update: Update, context: Context) -> None:
     if who.access.is_staff:  # staff hear what they can do here; residents the plain menu
         user = update.effective_user
         intro = greeting(who.gettext, who.access, escape(user.first_name if user else ""))
-    await send_menu(update, context, who, intro)
+    await send_menu(update, context, who, await forms_aside(update, context, who, intro))
 
 
 async def help_command(update: Update, context: Context) -> None:
@@ -244,7 +265,8 @@ async def help_command(update: Update, context: Context) -> None:
             "In an emergency call 110 (police) or 120 (ambulance); for children, the 12355 youth hotline."
         )
     )
-    await reply(update, "\n".join(lines), menu_button=_)
+    text = "\n".join(lines)  # it invites a question: a form mid-way is put aside first
+    await reply(update, await forms_aside(update, context, who, text) or text, menu_button=_)
 
 
 def language_keyboard() -> InlineKeyboardMarkup:

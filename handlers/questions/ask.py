@@ -427,6 +427,13 @@ async def vote(update: Update, context: Context) -> None:
         await query.answer(_("This answer is no longer available. Please ask again."))
         return
     asked = _recall(context, number) if number else None
+    voted = asked.get("voted") if asked is not None else None
+    voted = voted if isinstance(voted, list) else []
+    if entry_id in voted:  # the second tap of a double tap, before the row was taken away
+        await query.answer(_("Thank you! Glad it helped.") if kind == "up" else None)
+        return
+    if asked is not None:
+        asked["voted"] = [*voted, entry_id]  # one vote per answer shown
     text = str(asked["text"])[: questions.MAX_QUERY] if asked else None
     score = asked.get("score") if asked else None
     await data.use_case(

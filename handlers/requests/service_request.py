@@ -57,7 +57,7 @@ from handlers.requests.request_labels import (
     phone_text,
     station_name,
 )
-from knowledge.matcher import has_words
+from knowledge.matcher import SMALL_TALK, has_words
 from services import reach, requests
 from services.consent import ConsentRequired
 from services.errors import InvalidValue, NotAllowed
@@ -239,7 +239,9 @@ async def _service_typed(
     it clearly names is chosen for the person."""
     _ = who.gettext
     typed = text.strip()
-    if not has_words(typed):  # "2" for the second button, a stray "？": no description
+    # "2" for the second button, a stray "？", a "你好" or "好的": nothing about the need
+    courtesy = context.bot_data.knowledge.faq.match(typed).rule == SMALL_TALK
+    if not has_words(typed) or courtesy:
         raise Reask(reask_text(_, BUTTON))
     earlier = draft.get("description")
     kept = f"{earlier}\n{typed}" if earlier and typed not in earlier else typed

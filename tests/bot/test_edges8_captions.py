@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from bot.offline_telegram import OfflinePerson
+from tests.bot.test_phone_step import to_the_phone
 from tests.bot.test_requests import consent
 from tests.harness import BotHarness
 
@@ -31,13 +32,8 @@ async def send_with_caption(person: OfflinePerson, caption: str, kind: str) -> N
 async def test_a_captioned_photo_at_the_description_step_gives_the_description(
     bot: BotHarness, lang: str, kind: str
 ) -> None:
-    resident = await bot.person(lang=lang)
-    await resident.send("/request")
-    await consent(resident)
-    await resident.press("req:st:jiangnan")
-    await resident.press("req:svc:elderly_care")
-    await resident.press("req:who:family")
-    await resident.press("req:age:80_plus")
+    resident = await to_the_phone(bot, lang)
+    await resident.tap("« ")  # back to the description step, to send it with a picture
     seen = len(resident.messages)
     await send_with_caption(resident, CAPTION, kind)
     said = [m.text for m in resident.messages[seen:]]

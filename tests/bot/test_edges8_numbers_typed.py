@@ -43,3 +43,19 @@ async def test_a_number_outside_any_form_is_not_answered_with_a_staff_entry(
     assert not any(
         b.callback_data.startswith("kb:up:") for b in resident.last.buttons if b.callback_data
     )
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("zh", "你好"), ("zh", "好的"), ("en", "ok thanks")])
+async def test_a_courtesy_at_the_service_step_is_not_kept_as_the_description(
+    bot: BotHarness, lang: str, typed: str
+) -> None:
+    resident = await bot.person(lang=lang)
+    await resident.send("/request")
+    await consent(resident)
+    await resident.press("req:st:jiangnan")
+    await resident.send(typed)
+    assert resident.last_text.startswith(REASK[lang])
+    await resident.press("req:svc:elderly_care")
+    await resident.press("req:who:family")
+    await resident.press("req:age:80_plus")
+    assert not any(b.callback_data == "req:keep" for b in resident.last.buttons)

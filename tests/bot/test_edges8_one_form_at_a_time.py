@@ -15,6 +15,7 @@ from db.models import VolunteerApplication
 from tests.bot.test_requests import consent
 from tests.harness import BotHarness
 
+
 @pytest.fixture(autouse=True)
 async def each_press_answered_once(bot: BotHarness) -> AsyncIterator[None]:
     yield

@@ -9,25 +9,18 @@ from sqlalchemy import func, select
 
 from bot.offline_telegram import OfflinePerson
 from db.models import ServiceRequest
-from tests.bot.test_requests import consent
+from tests.bot.test_phone_step import to_the_phone
 from tests.harness import BotHarness
 
 CHOICE = {
     "zh": "您之前有一份没填完的表格。接着填写，还是重新开始？",
     "en": "You have an unfinished form from earlier. Continue it, or start again?",
 }
-DESCRIPTION = "妈妈 82 岁，一个人住，需要帮忙买菜"
+DESCRIPTION = "妈妈 82 岁，一个人住，需要帮忙买菜"  # as `to_the_phone` types it
 
 
 async def to_the_time_step(bot: BotHarness, lang: str) -> OfflinePerson:
-    resident = await bot.person(lang=lang)
-    await resident.send("/request")
-    await consent(resident)
-    await resident.press("req:st:jiangnan")
-    await resident.press("req:svc:elderly_care")
-    await resident.press("req:who:family")
-    await resident.press("req:age:80_plus")
-    await resident.send(DESCRIPTION)
+    resident = await to_the_phone(bot, lang)  # with DESCRIPTION typed
     await resident.send("13800138000")
     return resident
 
@@ -65,14 +58,7 @@ async def test_the_menu_button_mid_way_offers_the_same_choice(bot: BotHarness) -
 
 
 async def test_at_the_phone_step_the_keyboard_goes_and_the_draft_stays(bot: BotHarness) -> None:
-    resident = await bot.person(lang="zh")
-    await resident.send("/request")
-    await consent(resident)
-    await resident.press("req:st:jiangnan")
-    await resident.press("req:svc:elderly_care")
-    await resident.press("req:who:family")
-    await resident.press("req:age:80_plus")
-    await resident.send(DESCRIPTION)
+    resident = await to_the_phone(bot, "zh")
     await resident.send("/request")
     assert resident.reply_keyboard() == []
     assert resident.messages[-2].text == "您已经填好的内容都还留着。"
