@@ -727,6 +727,14 @@ class Matcher:
         query, ranked = self.rank(text, lang=lang, limit=max(limit, EMERGENCY_DEPTH))
         found = self._lexicon[lang].found(_plain(text, lang))
         urgent = self.emergency_entry(text, lang, ranked, found)
+        if (
+            urgent is None
+            and self.emergency.entries
+            and _EMERGENCY_NUMBERS_ONLY.match(unicodedata.normalize("NFKC", text))
+        ):
+            # "110", "120 119": the numbers themselves, the general entry's answer (the child
+            # entry's title names 110 and 120 too and outscored it; "119" was handed off).
+            urgent = self.emergency.entries[0]
         if urgent is not None:
             return MatchResult(
                 ANSWER, lang, query, _first(urgent, ranked, limit), emergency=True, rule=EMERGENCY
@@ -859,9 +867,14 @@ EMERGENCY_DEPTH = 10  # how far down the ranking an emergency entry is looked fo
 OUT_OF_SCOPE = "_out_of_scope"
 
 
+# China's police, fire, ambulance and traffic-accident numbers, typed alone or together.
+_EMERGENCY_NUMBERS_ONLY = re.compile(r"^[\s\W]*(?:(?:110|119|120|122)(?:[\s\W]+|$))+$")
+
+
 def _first(entry_id: str, ranked: Sequence[Scored], limit: int) -> tuple[Scored, ...]:
     top = max([100.0, *(s.score for s in ranked)])
-    rest = [s for s in ranked if s.entry_id != entry_id]
+    # The out-of-scope pseudo-entry ranks too; it is never a runner-up (nothing to show).
+    rest = [s for s in ranked if s.entry_id not in (entry_id, OUT_OF_SCOPE)]
     return (Scored(entry_id, top), *rest[: limit - 1])
 
 

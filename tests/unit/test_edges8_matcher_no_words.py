@@ -27,3 +27,16 @@ def test_words_and_small_talk_are_untouched() -> None:
     assert has_words("老人补贴") and has_words("ok") and not has_words("１２３ ？")
     assert FAQ.match("老人补贴多少钱").best is not None
     assert FAQ.match("谢谢").rule == "small_talk"
+
+
+@pytest.mark.parametrize("typed", ["110", "120", "119", "１１０", "110！", "110 120 119", "110、120"])
+def test_the_emergency_numbers_typed_alone_give_the_numbers(typed: str) -> None:
+    """The child entry's title names 110 and 120 and took them; "119" was handed off."""
+    result = FAQ.match(typed)
+    assert result.emergency and result.best is not None
+    assert result.best.entry_id == "emergency_numbers"
+
+
+@pytest.mark.parametrize("typed", ["12355", "1100", "1190", "110元"])
+def test_other_numbers_are_not_the_emergency_numbers(typed: str) -> None:
+    assert not FAQ.match(typed).emergency

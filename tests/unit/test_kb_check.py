@@ -181,3 +181,16 @@ def test_more_variants_join_their_entry_and_unknown_ids_are_reported(tmp_path: P
 
     write(tmp_path, "more_variants.yaml", "more_variants:\n  nowhere: {zh: [随便问问]}\n")
     assert any("more_variants.nowhere" in p and "unknown entry" in p for p in problems(tmp_path))
+
+
+@pytest.mark.parametrize("question", ["救命", "救命啊", "谢谢"])
+def test_cli_ask_an_emergency_or_small_talk_lists_only_real_entries(
+    question: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The emergency and small-talk answers put their entry first and keep the rest of the
+    ranking: the out-of-scope pseudo-entry was among it, and `kb ask` failed on it."""
+    monkeypatch.delenv("STATIONBOT_KNOWLEDGE_DIR", raising=False)
+    assert main(["kb", "ask", question, "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["outcome"] == "answer"
+    assert all(not r["id"].startswith("_") for r in shown["runners_up"])
