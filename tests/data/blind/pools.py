@@ -7,6 +7,7 @@ WRITER.md).
     python pools.py fourth   # writers C, D train; writer E, another author, held out whole
     python pools.py fifth    # writer F (emergencies and near-misses): split once by kind
     python pools.py sixth    # writers G, H (emergencies and near-misses): held out whole
+    python pools.py seventh  # writer I (emergencies and near-misses): held out whole
 
 The fifth pool (2026-12-02, session 4) was written by a sixth author from BRIEF.md alone (TOPICS.md
 was missing from /work/blind by the coordinator's slip): 200 emergencies and 30 out of scope with
@@ -140,5 +141,24 @@ def sixth() -> None:
     dump(BASE + "kb_eval_blind6_heldout.yaml", SIXTH, rows_of("G") + rows_of("H"))
 
 
+# Seventh blind pool (2026-12-02, session 6): one more author (writer I), given only TOPICS.md,
+# BRIEF.md and WRITER6.md, with a lean of askers (elderly people, people living alone, carers,
+# villages: pesticide, motorbikes, ponds, coal stoves). Two more writers were briefed with another
+# lean (J, then K: parents, teenagers, factory workers, town flats, scams, English) and wrote
+# nothing before the round's end. Written while the "numbers on top" were being built, from the
+# brief alone; held out whole, aggregate figures only.
+SEVENTH = (
+    "# Seventh blind pool: emergencies told apart from near-misses, written by writer I from\n"
+    "# TOPICS.md, BRIEF.md and tests/data/blind/WRITER6.md alone (never the knowledge base).\n"
+    "# HELD-OUT whole: never read, never tuned on; aggregate figures only.\n"
+)
+
+
+def seventh() -> None:
+    dump(BASE + "kb_eval_blind7_heldout.yaml", SEVENTH, rows_of("I"))
+
+
 if __name__ == "__main__":
-    {"third": third, "fourth": fourth, "fifth": fifth, "sixth": sixth}[sys.argv[1]]()
+    {"third": third, "fourth": fourth, "fifth": fifth, "sixth": sixth, "seventh": seventh}[
+        sys.argv[1]
+    ]()
