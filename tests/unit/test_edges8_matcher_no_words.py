@@ -29,7 +29,9 @@ def test_words_and_small_talk_are_untouched() -> None:
     assert FAQ.match("谢谢").rule == "small_talk"
 
 
-@pytest.mark.parametrize("typed", ["110", "120", "119", "１１０", "110！", "110 120 119", "110、120"])
+@pytest.mark.parametrize(
+    "typed", ["110", "120", "119", "１１０", "110！", "110 120 119", "110、120"]
+)
 def test_the_emergency_numbers_typed_alone_give_the_numbers(typed: str) -> None:
     """The child entry's title names 110 and 120 and took them; "119" was handed off."""
     result = FAQ.match(typed)
