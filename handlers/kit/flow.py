@@ -106,6 +106,9 @@ CAPTION_TAKEN = N_(
 # Said, with the keyboard's removal, when the flow is started again from such a step: the
 # choice to continue or start again follows.
 KEPT_SO_FAR = N_("What you have filled in so far is kept.")
+# Said when a form mid-way is put aside for something else (/start, /menu, another flow on a
+# step with its own keyboard, which goes with it): how to come back to it.
+FORM_KEPT = N_("Your unfinished form is kept: send {command} to continue where you left off.")
 STAY = "__stay__"  # the handler answered the press itself (an alert): the step stays as it is
 Outcome = str | int | None  # see the module docstring; an int is END
 PressHandler = Callable[[Update, Context, Speaker, Draft, Press], Awaitable[Outcome]]
@@ -554,6 +557,7 @@ class Flow:
             self.drop(context)
             await current.leave(update, context, who, self.cancelled(who.gettext))
         if self.kept(context) is not None:
+            await self.set_aside_others(update, context, who)
             _ = who.gettext
             await show(
                 update,
@@ -604,6 +608,41 @@ class Flow:
             return True
         return False
 
+    async def set_aside_others(self, update: Update, context: Context, who: Speaker) -> None:
+        """This flow opens (its first step, or "Continue / Start again") while another is
+        still open (a flow of screens: /report at its month, a reply being typed; a form gone
+        idle; another's "Continue / Start again"): the other's conversation ends, so what the
+        person types or presses next is this flow's. Without it both stayed open and the one
+        registered first took the text: the walk-in's description was re-asked by /report's
+        buttons, and, after /log, a question went to a resident as the reply begun before.
+        A form (`busy`) or a flow its command starts again keeps its draft (`put_aside`): the
+        command offers "Continue where I left off", as after an idle draft or /start. A flow
+        begun only by a card's button (a reply, a case note) belongs to that card and simply
+        ends: the button starts it afresh. A step with its own keyboard takes it away, saying
+        which (`Step.leave`). Not called when `begin` refuses: the other stays as it was."""
+        if context.user_data is None or update.effective_user is None:
+            return
+        for conversation in flows_in(context.application):
+            other = conversation.flow
+            state = conversation.state_of(update)
+            if other.key == self.key or state is None:
+                continue
+            step = other.step_of_state(state)
+            conversation.set_state(update, END)
+            if step is None:  # at "Continue / Start again": the kept draft stays kept
+                continue
+            commands = other.starting_commands
+            if other.key in context.user_data and (other.busy is not None or commands):
+                other.put_aside(context, step)
+                said = who.gettext(FORM_KEPT).format(
+                    command=f"/{commands[0]}" if commands else "/menu"
+                )
+            else:
+                other.drop(context)
+                said = other.cancelled(who.gettext)
+            if step.leave is not None:
+                await step.leave(update, context, who, said)
+
     def _started_again_midway(self, update: Update, context: Context, current: Step) -> bool:
         """A form (a flow with `busy`: /request, /volunteer, the staff's record forms) started
         again by its own command or menu button while a step after its first is on screen.
@@ -646,8 +685,9 @@ class Flow:
 
     async def _begin(self, update: Update, context: Context, who: Speaker) -> str | int:
         draft = await self.begin(update, context, who)
-        if draft is None:
+        if draft is None:  # refused: whatever else is open stays as it was
             return END
+        await self.set_aside_others(update, context, who)
         assert context.user_data is not None
         context.user_data[self.key] = draft
         return await self.ask(update, context, who, self.applying(draft)[0].name)

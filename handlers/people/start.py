@@ -32,7 +32,7 @@ from telegram.ext import (
 
 from handlers.kit import consent
 from handlers.kit.context import BotData, Context, Speaker, speaker
-from handlers.kit.flow import open_elsewhere, put_aside_forms, reshow_current
+from handlers.kit.flow import FORM_KEPT, open_elsewhere, put_aside_forms, reshow_current
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import answer_press, drop_buttons, send, show
 from handlers.kit.wiring import add_all, command_and_button
@@ -50,8 +50,6 @@ def zone_note(_: Gettext, zone: ZoneInfo) -> str:
 
 
 MENU_QUESTION = N_("What would you like to do? Choose below, or just type your question.")
-# /start or /menu mid-way in a form: it is put aside (see `forms_aside`).
-FORM_KEPT = N_("Your unfinished form is kept: send {command} to continue where you left off.")
 START_PAYLOADS = "start_payloads"  # bot_data.extras: openers of /start payloads, tried in order
 NOT_OUR_LINK = N_(
     "This QR code or poster link does not work: it may be damaged or out of date. Please scan "

@@ -742,6 +742,7 @@ async def again(update: Update, context: Context) -> str | int | None:
     if entry.station_code not in who.access.worker_stations:
         await alert(update, _("You no longer work at that station."))
         return None
+    await FLOW.set_aside_others(update, context, who)  # an entry that is not `on_start`
     draft = _draft_of(context, entry, local_today(context))
     draft.update(token=uuid.uuid4().hex, several_stations=len(who.access.worker_stations) > 1)
     template = _template_of(context, draft)
