@@ -438,19 +438,40 @@ async def correct_record(
     return (await _views(uow, [row], templates))[0]
 
 
-async def delete_record(
-    uow: UnitOfWork, *, head_tg_id: int, activity_id: int, now: datetime
-) -> ActivityEntry:
-    """The station head deletes any record of their station, at any time; audited with what
-    the record held."""
+async def _deletable(
+    uow: UnitOfWork, *, head_tg_id: int, activity_id: int
+) -> tuple[ActivityLog, int]:
+    """The record the station head may delete, and the head's person id. As for the card
+    (`_visible`), a record that is not there, or is neither the actor's own nor of a station
+    they head, is NotFound: a forged press for another station's record learns nothing of it.
+    Its own worker, not the head, is NotAllowed (they delete within a day, from /mylogs)."""
     head_id = await person_id_of(uow, tg_id=head_tg_id)
     row = await uow.session.get(ActivityLog, activity_id)
     if row is None or head_id is None:
         raise NotFound(f"activity {activity_id}")
-    if not await _is_head(uow, person_id=head_id, station_code=row.station_code):
+    is_head = await _is_head(uow, person_id=head_id, station_code=row.station_code)
+    if not is_head and row.worker_id != head_id:
+        raise NotFound(f"activity {activity_id}")
+    if not is_head:
         raise NotAllowed(f"{STATION_HEAD} at {row.station_code}")
     if row.deleted_at is not None:
         raise AlreadyDeleted(f"activity {activity_id}")
+    return row, head_id
+
+
+async def deletable_record(uow: UnitOfWork, *, head_tg_id: int, activity_id: int) -> int:
+    """Before "Delete record N?": the record's id if `delete_record` would take it, else its
+    error (NotFound, NotAllowed, AlreadyDeleted), so the question is never asked for nothing."""
+    row, _ = await _deletable(uow, head_tg_id=head_tg_id, activity_id=activity_id)
+    return row.id
+
+
+async def delete_record(
+    uow: UnitOfWork, *, head_tg_id: int, activity_id: int, now: datetime
+) -> ActivityEntry:
+    """The station head deletes any record of their station, at any time; audited with what
+    the record held. Refused as `_deletable` says."""
+    row, head_id = await _deletable(uow, head_tg_id=head_tg_id, activity_id=activity_id)
     groups = (await _groups_of(uow, [row.id]))[row.id]
     values = (await values_of(uow, [row.id]))[row.id]
     row.deleted_at = now

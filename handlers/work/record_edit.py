@@ -161,12 +161,27 @@ async def on_open(update: Update, context: Context) -> None:
 
 
 # --- delete (the head) ------------------------------------------------------------------------
+def _delete_refused(who: Speaker, error: Exception) -> str:
+    """Why `records.deletable_record` / `delete_record` said no: a record that is not there
+    and another station's (a forged button) both "could not be found"."""
+    _ = who.gettext
+    if isinstance(error, AlreadyDeleted):
+        return _("That record was already deleted.")
+    if isinstance(error, NotAllowed):
+        return _("Only the station head deletes a record after its first 24 hours.")
+    return _("I could not find that record.")
+
+
 async def on_delete(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
-    record_id = context.pressed_id(update)
-    if record_id is None:
-        await show(update, _("I could not find that record."))
+    try:
+        record_id = context.found_id(update, "activity")
+        await context.bot_data.use_case(
+            records.deletable_record, head_tg_id=who.tg_id, activity_id=record_id
+        )
+    except (NotFound, NotAllowed, AlreadyDeleted) as refused:
+        await show(update, _delete_refused(who, refused))
         return
     rows = [[
         InlineKeyboardButton(_("🗑 Yes, delete it"), callback_data=encode(KEY, "delyes", record_id)),
@@ -186,14 +201,8 @@ async def on_delete_confirmed(update: Update, context: Context) -> None:
         await data.use_case(
             records.delete_record, head_tg_id=who.tg_id, activity_id=record_id, now=data.clock.now()
         )
-    except NotFound:
-        await show(update, _("I could not find that record."))
-        return
-    except NotAllowed:
-        await show(update, _("Only the station head deletes a record after its first 24 hours."))
-        return
-    except AlreadyDeleted:
-        await show(update, _("That record was already deleted."))
+    except (NotFound, NotAllowed, AlreadyDeleted) as refused:
+        await show(update, _delete_refused(who, refused))
         return
     await show(update, _("🗑 Record {number} deleted.").format(number=record_id))
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from db.models import AuditEntry, EvidenceFile, RecordFieldValue
+from db.models import ActivityLog, AuditEntry, EvidenceFile, RecordFieldValue
 from db.uow import UnitOfWork
 from knowledge.bundle import load_knowledge
 from knowledge.record_rules import RecordRules
@@ -301,6 +301,29 @@ async def test_the_head_corrects_any_record_with_an_audit_row(uow: UnitOfWork) -
     assert audit_row is not None and audit_row.detail["fields"]["attendance"] == "15"
     with pytest.raises(NotAllowed):
         await records.delete_record(uow, head_tg_id=WORKER, activity_id=entry.id, now=much_later)
+
+
+async def test_a_record_to_delete_that_is_not_the_actors_is_not_found(uow: UnitOfWork) -> None:
+    """Another station's head, or a colleague who is neither its worker nor the head, learns
+    nothing of the record (NotFound, as for the card); nothing is deleted or audited."""
+    await _staff(uow)
+    entry = await _log(uow, fields=GROUP_SESSION)
+    for actor in (OTHER_HEAD, OTHER_WORKER, SUPERVISOR, 999_999):
+        for call in (records.deletable_record, records.delete_record):
+            kwargs: dict[str, Any] = {"now": NOW} if call is records.delete_record else {}
+            with pytest.raises(NotFound):
+                await call(uow, head_tg_id=actor, activity_id=entry.id, **kwargs)
+    with pytest.raises(NotFound):
+        await records.deletable_record(uow, head_tg_id=HEAD, activity_id=entry.id + 1)
+    with pytest.raises(NotAllowed):  # its own worker: not the head
+        await records.deletable_record(uow, head_tg_id=WORKER, activity_id=entry.id)
+    assert await records.deletable_record(uow, head_tg_id=HEAD, activity_id=entry.id) == entry.id
+    row = await uow.session.get(ActivityLog, entry.id)
+    assert row is not None and row.deleted_at is None
+    deleted = await uow.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "record.delete")
+    )
+    assert deleted is None
 
 
 async def test_a_worker_corrects_their_own_record_for_seven_days(uow: UnitOfWork) -> None:
