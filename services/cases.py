@@ -258,6 +258,13 @@ def staff_stations(actor: Access) -> frozenset[str]:
     return actor.worker_stations | actor.head_stations
 
 
+def works_on_cases(actor: Access) -> bool:
+    """Whom case work is for at all: a station's workers and head, and its supervisor. Anyone
+    else (a resident with a forged or forwarded case button) is refused before any case is
+    looked up; which cases the others may see or change, each use case decides."""
+    return bool(staff_stations(actor) or actor.supervisor_stations)
+
+
 def _may_see(actor: Access, row: Case, reviewed: bool) -> bool:
     stations = staff_stations(actor)
     if row.station_code in stations:

@@ -288,12 +288,19 @@ def card_buttons(context: Context, who: Speaker, view: cs.CaseView) -> InlineKey
     return InlineKeyboardMarkup(rows)
 
 
+async def case_staff(update: Update, context: Context, who: Speaker) -> bool:
+    """Every `cs:` button's first check (the card's presses, and the `allowed` of the flows
+    its buttons start): a resident hears `staff_only`, before any case is looked up, rather
+    than "this case is not open to you" (which says there is a case)."""
+    if cs.works_on_cases(who.access):
+        return True
+    await show(update, staff_only(who.gettext))
+    return False
+
+
 async def _who(update: Update, context: Context) -> Speaker | None:
     who = await context.person(update)
-    if not (cs.staff_stations(who.access) or who.access.supervisor_stations):
-        await show(update, staff_only(who.gettext))
-        return None
-    return who
+    return who if await case_staff(update, context, who) else None
 
 
 async def _service(

@@ -110,4 +110,5 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
 
 
 FLOW = Flow("casenote", P, (NOTE,), begin, save,
-            entry_patterns=(r"^cs:(rs|ra):\d+:\w+$", r"^cs:close:\d+$"))  # fmt: skip
+            entry_patterns=(r"^cs:(rs|ra):\d+:\w+$", r"^cs:close:\d+$"),
+            allowed=card.case_staff)  # fmt: skip

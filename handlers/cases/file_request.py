@@ -166,4 +166,4 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
 
 
 FLOW = Flow("filerequest", P, STEPS, begin, save, entry_patterns=(r"^cs:file:\d+:\d+$",),
-            summary="confirm")  # fmt: skip
+            summary="confirm", allowed=card.case_staff)  # fmt: skip

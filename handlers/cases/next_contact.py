@@ -159,4 +159,5 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
     )  # fmt: skip
 
 
-FLOW = Flow("nextcontact", P, (WHEN,), begin, save, entry_patterns=(r"^cs:next:",))
+FLOW = Flow("nextcontact", P, (WHEN,), begin, save, entry_patterns=(r"^cs:next:",),
+            allowed=card.case_staff)  # fmt: skip

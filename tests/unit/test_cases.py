@@ -908,3 +908,13 @@ async def test_the_overview_and_hand_over_candidates(
         }  # fmt: skip
         with pytest.raises(NotAllowed):
             await cases.assign_candidates(uow, actor=team["other"], case_id=late.id)
+
+
+def test_case_work_is_for_station_staff_and_supervisors_only() -> None:
+    def access(**roles: frozenset[str]) -> Access:
+        return Access(person_id=1, tg_id=1, language="zh", **roles)
+
+    jiangnan = frozenset({"jiangnan"})
+    assert not cases.works_on_cases(access())  # a resident
+    for role in ("worker_stations", "head_stations", "supervisor_stations"):
+        assert cases.works_on_cases(access(**{role: jiangnan}))
