@@ -28,7 +28,10 @@ What each module gives
   press handler calls it) re-shows the step a person is really on for a press no handler took
   (the persisted state; or, when the state was lost but the draft kept, the step last shown,
   noted in `user_data[STEPS_KEY]`, which /mydata leaves out); `open_elsewhere(update, context)`
-  names the older-kit conversations the person is mid-way in.
+  names the older-kit conversations the person is mid-way in. One flow at a time: a flow that
+  opens (`on_start`, or an entry of its own: `await flow.set_aside_others(update, context,
+  who)`) ends every other flow still open, a form or a flow with a command keeping its draft
+  for "Continue where I left off", one begun from a card's button dropped.
 - `steps`: `choice_step`, `station_step`, `text_step`, `toggles_step` (☑️/◻️, the one toggle
   style), `date_steps` (Today / Yesterday / Another day + the calendar, or typed),
   `hours_step` (buttons `offered`, any minute with `step=None`), `count_step` (a whole number
