@@ -291,6 +291,14 @@ async def answer_in_form(
         return False
     number = _remember(context, text, result)
     lines, _rows = await _own_status(context, who, result.intent)
+    if entry.action_service:
+        # The answer may say "use the button below"; inside a form that button is left out.
+        lines.append(
+            who.gettext(
+                "You are in the middle of a form, so the request button is not shown here: "
+                "send /request once this form is finished or cancelled."
+            )
+        )
     body, markup = answer_view(who.gettext, faq, entry, who.lang, number, action=False)
     await _send(update, _on_top(who.gettext, "\n\n".join([body, *lines]), result), markup)
     return True

@@ -73,6 +73,22 @@ def test_homophone_typos_on_the_shipped_base() -> None:
         ("你好", "greeting"),
         ("在吗", "greeting"),
         ("hello", "greeting"),
+        # Praise, goodbyes and "I need nothing more": they had been matched to whichever
+        # entry shared a character ("服务很好" answered with how to complain, "不用了" with how
+        # to erase one's data, "随便" with meals, "完成" with the staff's quota).
+        ("服务很好", "thanks"),
+        ("你们服务真好", "thanks"),
+        ("great service, well done", "thanks"),
+        ("再见", "goodbye"),
+        ("好的，拜拜", "goodbye"),
+        ("bye", "goodbye"),
+        ("不用了", "never_mind"),
+        ("没事了", "never_mind"),
+        ("随便", "never_mind"),
+        ("完成", "never_mind"),
+        ("嗯嗯", "never_mind"),
+        ("never mind", "never_mind"),
+        ("no", "never_mind"),
     ],
 )
 def test_small_talk_is_answered_not_suggested(text: str, entry: str) -> None:
@@ -86,6 +102,25 @@ def test_a_question_with_a_greeting_is_still_the_question() -> None:
     result = load_knowledge().faq.match("你好，暑假托管怎么报名")
     assert result.best is not None and result.best.entry_id == "summer_enrol"
     assert result.rule is None
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("不用了，怎么取消我的申请", "service_cancel_request"),
+        ("没事了，老人助餐在哪里吃", "elderly_meals"),
+    ],
+)
+def test_never_mind_with_a_question_is_still_the_question(text: str, entry: str) -> None:
+    result = load_knowledge().faq.match(text)
+    assert result.best is not None and result.best.entry_id == entry
+    assert result.rule is None
+
+
+def test_a_fall_with_no_matter_is_not_small_talk() -> None:
+    # "没事" inside a worry about a fall: never answered as "all right, ask me any time".
+    result = load_knowledge().faq.match("我妈摔倒了起不来，没事吧")
+    assert result.emergency and result.rule != "small_talk"
 
 
 @pytest.mark.parametrize(
