@@ -236,3 +236,13 @@ def test_an_emergency_entry_that_would_be_suggested_is_answered() -> None:
     assert result.outcome == ANSWER and result.emergency
     assert result.best is not None and result.best.entry_id == "sos"
     assert matcher.match("老人需要人上门").outcome != ANSWER
+
+
+@pytest.mark.parametrize(
+    "text", ["防诈骗讲座", "有没有给老人讲防骗的课", "fire safety talks for old people"]
+)
+def test_safety_talks_are_the_activities_for_older_people(text: str) -> None:
+    # The answer lists them (健康讲座、防诈骗讲座…), but no phrasing did: "防诈骗讲座" was handed
+    # to a person, ranked nearest to how staff log their work.
+    result = load_knowledge().faq.match(text)
+    assert result.best is not None and result.best.entry_id == "elderly_activities"
