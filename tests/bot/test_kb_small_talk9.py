@@ -29,3 +29,30 @@ async def test_small_talk_gets_its_answer_and_the_menu(
     assert len(resident.messages) == before + 1
     assert resident.last_text == reply
     assert [b.callback_data for b in resident.last.buttons] == ["menu:menu"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "hint"),
+    [
+        ("zh", "不用了", "想停下这张表格，发送 /cancel 就行；要继续，请回答下面的问题。"),
+        (
+            "en",
+            "never mind",
+            "If you want to stop this form, send /cancel; to go on, answer the question below.",
+        ),
+    ],
+)
+async def test_never_mind_mid_form_says_how_to_stop_and_keeps_the_step(
+    bot: BotHarness, lang: str, typed: str, hint: str
+) -> None:
+    resident = await bot.person(lang=lang)
+    await resident.send("/request")
+    notice = resident.last
+    before = len(resident.messages)
+    await resident.send(typed)
+    said, step = resident.messages[before:]
+    assert said.text == hint
+    assert step.text.endswith(notice.text)
+    assert [b.callback_data for b in step.buttons] == [b.callback_data for b in notice.buttons]
+    await resident.send("/cancel")
+    assert resident.last_text in ("已取消，没有保存任何内容。", "Cancelled. Nothing was saved.")
