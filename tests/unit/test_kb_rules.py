@@ -246,3 +246,18 @@ def test_safety_talks_are_the_activities_for_older_people(text: str) -> None:
     # to a person, ranked nearest to how staff log their work.
     result = load_knowledge().faq.match(text)
     assert result.best is not None and result.best.entry_id == "elderly_activities"
+
+
+def test_a_mask_hides_the_beating_in_a_phone_call_but_not_a_real_one() -> None:
+    # Weight-0 concepts mask their words: the 打 of "电话打了半日" is no beating (a worker's
+    # complaint about an unanswered phone had the alarm), while "他打我" beside it still is.
+    matcher = load_knowledge().faq.matcher
+    assert "violence" not in matcher.emergency_concepts("气煞我了 电话打了半日没人接", "zh")
+    assert "violence" in matcher.emergency_concepts("电话打了好几次没人接 他打我了", "zh")
+    assert not load_knowledge().faq.match("气煞我了 电话打了半日没人接").emergency
+    assert load_knowledge().faq.match("电话打了好几次没人接 他打我了 快来").emergency
+
+
+def test_a_past_poisoning_and_a_wish_to_talk_is_no_alarm() -> None:
+    result = load_knowledge().faq.match("我爸前年喝过农药 现在想找人聊聊")
+    assert not result.emergency and result.caution  # the numbers on top, then the answer
