@@ -74,9 +74,7 @@ EXCERPT = 80
 TYPING = 1
 INBOX_LIMIT = 10
 NEVER_MIND = "never_mind"  # the small-talk entry for "不用了", "没事了", "算了"
-STOP_HINT = N_(
-    "If you want to stop this form, send /cancel; to go on, answer the question below."
-)
+STOP_HINT = N_("If you want to stop this form, send /cancel; to go on, answer the question below.")
 OWN_REQUESTS, OWN_APPLICATION = "own_requests", "own_volunteer_application"  # MatchResult.intent
 Rows = Sequence[Sequence[InlineKeyboardButton]]
 
