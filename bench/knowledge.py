@@ -107,6 +107,9 @@ BLIND6_HELDOUT_PATH = DATA / "kb_eval_blind6_heldout.yaml"
 # A seventh pool (writers I and K), the same brief, written while the "numbers on top" of round 7
 # were built (`--blind7`): held out whole, aggregate lines only, never read.
 BLIND7_HELDOUT_PATH = DATA / "kb_eval_blind7_heldout.yaml"
+# An eighth pool (writer L), every topic in rotating styles, out of scope, emergencies and small
+# talk (`--blind8`), written in session 7: held out whole, aggregate lines only, never read.
+BLIND8_HELDOUT_PATH = DATA / "kb_eval_blind8_heldout.yaml"
 POOL_PATHS = (POOL_TRAIN_PATH, POOL4_TRAIN_PATH)
 SYNTHETIC_ENTRIES = 2000
 EMERGENCY = "emergency"
@@ -187,6 +190,7 @@ def load_sets(
     include_blind5: bool = False,
     include_blind6: bool = False,
     include_blind7: bool = False,
+    include_blind8: bool = False,
 ) -> list[EvalSet]:
     """The blind halves (when present) and the old set's two halves; the sealed set only
     when asked for (`--sealed`: its aggregate line is read at most once per round), the fifth
@@ -214,6 +218,8 @@ def load_sets(
         sets.append(EvalSet("blind6 held-out", tuple(load_queries(BLIND6_HELDOUT_PATH)), False))
     if include_heldout and include_blind7 and BLIND7_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind7 held-out", tuple(load_queries(BLIND7_HELDOUT_PATH)), False))
+    if include_heldout and include_blind8 and BLIND8_HELDOUT_PATH.exists():
+        sets.append(EvalSet("blind8 held-out", tuple(load_queries(BLIND8_HELDOUT_PATH)), False))
     if include_heldout and include_sealed and BLIND_SEALED_PATH.exists():
         sets.append(EvalSet("blind sealed", tuple(load_queries(BLIND_SEALED_PATH)), False))
     old = load_queries(OLD_PATH)
@@ -984,6 +990,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also run the seventh pool (writers I and K, held out whole): aggregate lines only",
     )
     parser.add_argument(
+        "--blind8",
+        action="store_true",
+        help="also run the eighth pool (writer L, every topic, held out whole): aggregate lines only",
+    )
+    parser.add_argument(
         "--sealed",
         action="store_true",
         help="also run the SEALED set (aggregate lines only; at most once per round)",
@@ -998,7 +1009,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     start = time.process_time()
     knowledge = load_knowledge()
     matcher = knowledge.faq.matcher
-    matcher.match("你好")  # the lazily loaded parts (segmenter dictionary) too
+    matcher.warm()  # the lazily loaded parts (segmenter dictionary) too
     load_cpu = time.process_time() - start
     entries = list(knowledge.faq.entries)
     emergency_ids = matcher.emergency_entries
@@ -1009,6 +1020,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         include_blind5=args.blind5,
         include_blind6=args.blind6,
         include_blind7=args.blind7,
+        include_blind8=args.blind8,
     )
     if args.dev_only:
         sets = [s for s in sets if s.dev]

@@ -192,6 +192,8 @@ async def on_startup(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     data.bot_username = app.bot.username
     async with data.uow() as uow:
         await sync_stations(uow, data.knowledge.stations)
+    # The first question of the day should not wait for the matcher's dictionaries to load.
+    data.knowledge.faq.matcher.warm()
     for language in ("zh", "en"):
         commands = handlers.bot_commands(data.translator, language, data.available_commands)
         await app.bot.set_my_commands(commands, language_code=language)

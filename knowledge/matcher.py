@@ -269,8 +269,9 @@ class Weights:
 @dataclass(frozen=True)
 class Concept:
     """One idea an emergency is described with ("a fall", "cannot get up", "a child"):
-    `weight` (negative for what says the question is general: "预防", "培训", "费") and the
-    words that say it, {lang: words}."""
+    `weight` (negative for what says the question is general: "预防", "培训", "费"; 0 for
+    words that mask the others inside them: the 打 of "电话打了半日") and the words that say
+    it, {lang: words}."""
 
     weight: float
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -618,6 +619,13 @@ class Matcher:
 
     def variant_count(self, lang: str) -> int:
         return len(self.indexes[lang])
+
+    def warm(self) -> None:
+        """Match one sentence in each language, so what loads on first use (jieba's
+        dictionary, about half a second of CPU; pypinyin's tables) loads when the bot starts,
+        not while the first resident of the day waits for an answer."""
+        self.match("你好，请问怎么申请服务", lang="zh")
+        self.match("hello, how do I request a service", lang="en")
 
     def rank(
         self,
@@ -1032,14 +1040,27 @@ class _Lexicon:
     """The emergency concepts of one language (`Emergency`)."""
 
     def __init__(self, emergency: Emergency, lang: str) -> None:
-        self.weights = {name: c.weight for name, c in emergency.concepts.items()}
+        self.lang = lang
+        concepts = {name: c for name, c in emergency.concepts.items() if c.weight != 0}
+        self.weights = {name: c.weight for name, c in concepts.items()}
         self.finder = _WordFinder(
-            {name: c.words.get(lang, ()) for name, c in emergency.concepts.items()},
+            {name: c.words.get(lang, ()) for name, c in concepts.items()},
             lang,
-            exact=frozenset(name for name, c in emergency.concepts.items() if c.weight < 0),
+            exact=frozenset(name for name, c in concepts.items() if c.weight < 0),
         )
+        # A concept of weight 0 masks: its words ("打电话", "打不着火") are blanked out before
+        # the others are looked for, so the 打 or 火 inside them is not found, while a real
+        # one elsewhere in the message still counts (a negative weight would cancel it too).
+        masking = (c for c in emergency.concepts.values() if c.weight == 0)
+        words = {_plain(w, lang).strip() for c in masking for w in c.words.get(lang, ())}
+        self.masks = sorted((w for w in words if w), key=len, reverse=True)
 
     def found(self, plain: str) -> dict[str, float]:
+        for word in self.masks:
+            if self.lang == "zh":
+                plain = plain.replace(word, "|" * len(word))
+            else:
+                plain = plain.replace(f" {word} ", " | ")
         names: set[str] = set()
         for owners in self.finder.words_in(plain).values():
             names |= owners

@@ -50,7 +50,7 @@ What each module gives
   "1.5 hours"), `volunteers_count`, `activities_count`, `person_times_count` (each
   `(ngettext, n)`), here so that `documents/` may use them; catalogues `handlers/locales/*/LC_MESSAGES/*.po`, all merged
   at load, one file per package or journey), `errors` (`on_error`), `consent` (the privacy and
-  cross-border texts and `record`), `consent_steps` (`consent_steps(prefix=, purpose=)`: consent as a
+  cross-border texts, `record`, and `consent_steps(prefix=, purpose=)`: consent as a
   sub-flow, two `Step`s in the states "consent_pi"/"consent_xb" that apply while
   `draft[NEEDS_CONSENT]`, set in `begin` with `await needs_consent(context, who)`; declining
   shows the station's number and hours), `prompts` (only management's `draft_in` /

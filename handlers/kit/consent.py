@@ -6,8 +6,9 @@ and their rights; then, separately (PIPL art. 39), the transfer through Telegram
 outside mainland China. Agreeing to both stores two consent rows; declining either stores
 nothing and leaves the questions-and-answers part of the bot fully usable.
 
-The journeys own the states; this module gives them the texts, the buttons
-(`<prefix>:cons:yes|no`, `<prefix>:xb:yes|no|back`) and the two service calls. `/privacy`
+The journeys declare the two states as a sub-flow, `consent_steps(prefix=, purpose=)`: two
+`Step`s of their `Flow` with the texts, the buttons (`<prefix>:cons:yes|no`,
+`<prefix>:xb:yes|no|back`) and the two service calls. `/privacy`
 shows a "Withdraw consent" button (`consent:withdraw`) when consent is given.
 """
 
@@ -19,7 +20,9 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler
 
+from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker, speaker
+from handlers.kit.flow import END, Draft, Outcome, Screen, Step
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
 from knowledge.bundle import Knowledge
@@ -214,3 +217,71 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(CallbackQueryHandler(withdraw_asked, pattern=r"^consent:withdraw$"))
     app.add_handler(CallbackQueryHandler(withdraw_confirmed, pattern=r"^consent:withdraw:yes$"))
     app.add_handler(CallbackQueryHandler(withdraw_kept, pattern=r"^consent:withdraw:no$"))
+
+
+# --- consent as a sub-flow of a kit `Flow` (/request, /volunteer) ---------------------------
+# The privacy notice (`<prefix>:cons:yes|no`), then the cross-border transfer
+# (`<prefix>:xb:yes|no|back`). Declining either drops the draft, stores nothing and shows the
+# menu; agreeing to both records consent and goes on with the journey's own first step.
+CONSENT_PI, CONSENT_XB = "consent_pi", "consent_xb"
+
+
+NEEDS_CONSENT = "needs_consent"
+
+
+async def needs_consent(context: Context, who: Speaker) -> bool:
+    """For a Flow's `begin`: `draft[NEEDS_CONSENT] = await needs_consent(context, who)`."""
+    return not await is_given(context, who)
+
+
+def consent_steps(*, prefix: str, purpose: str) -> tuple[Step, Step]:
+    """The privacy notice (`<prefix>:cons:yes|no`) and the cross-border transfer
+    (`<prefix>:xb:yes|no|back`) as the first two steps of a Flow, in the states "consent_pi"
+    and "consent_xb" the request journeys have always persisted. They apply while
+    `draft[NEEDS_CONSENT]`; declining drops the draft and shows why and the menu; agreeing to
+    both records consent and goes on with the flow's next step."""
+
+    async def refuse(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:
+        _ = who.gettext
+        knowledge = context.bot_data.knowledge
+        contacts = station_contacts(_, knowledge, who.lang, draft.get("last_station"))
+        await show(update, declined_text(_) + "\n\n" + contacts)
+        await context.bot_data.show_menu(update, context, who)
+        return END
+
+    async def on_notice(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        return None if press.arg() == "yes" else await refuse(update, context, who, draft)
+
+    async def on_transfer(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        answer = press.arg()
+        if answer == "back":
+            return CONSENT_PI
+        if answer != "yes":
+            return await refuse(update, context, who, draft)
+        await record(context, who)
+        draft[NEEDS_CONSENT] = False
+        return None
+
+    def applies(draft: Draft) -> bool:
+        # A draft of the release before the kit has no NEEDS_CONSENT: it was at a consent step
+        # exactly when its "state" said so.
+        return bool(draft.get(NEEDS_CONSENT, draft.get("state") in (CONSENT_PI, CONSENT_XB)))
+
+    def notice(context: Context, who: Speaker, draft: Draft) -> Screen:
+        _ = who.gettext
+        rows = list(personal_info_markup(_, prefix).inline_keyboard)
+        return Screen(personal_info_notice(_, purpose), [list(r) for r in rows])
+
+    def transfer(context: Context, who: Speaker, draft: Draft) -> Screen:
+        _ = who.gettext
+        rows = list(cross_border_markup(_, prefix).inline_keyboard)
+        return Screen(cross_border_notice(_), [list(r) for r in rows])
+
+    return (
+        Step(CONSENT_PI, notice, {"cons": on_notice}, applies_when=applies, nav=False),
+        Step(CONSENT_XB, transfer, {"xb": on_transfer}, applies_when=applies, nav=False),
+    )

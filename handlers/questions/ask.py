@@ -73,6 +73,8 @@ KEEP = 10  # questions remembered per person for 👎 and "pass it on"
 EXCERPT = 80
 TYPING = 1
 INBOX_LIMIT = 10
+NEVER_MIND = "never_mind"  # the small-talk entry for "不用了", "没事了", "算了"
+STOP_HINT = N_("If you want to stop this form, send /cancel; to go on, answer the question below.")
 OWN_REQUESTS, OWN_APPLICATION = "own_requests", "own_volunteer_application"  # MatchResult.intent
 Rows = Sequence[Sequence[InlineKeyboardButton]]
 
@@ -284,6 +286,10 @@ async def answer_in_form(
     faq = context.bot_data.knowledge.faq
     text = text.strip()
     entry = faq.get(result.best.entry_id) if result.best is not None else None
+    if entry is not None and result.rule == SMALL_TALK and entry.id == NEVER_MIND:
+        # "不用了", "算了" mid-form: perhaps the person wants to stop; say how, then the step.
+        await _send(update, who.gettext(STOP_HINT))
+        return True
     if not text or result.outcome != ANSWER or result.rule == SMALL_TALK or entry is None:
         if text and result.caution:
             await _send(update, caution_line(who.gettext))
@@ -291,6 +297,14 @@ async def answer_in_form(
         return False
     number = _remember(context, text, result)
     lines, _rows = await _own_status(context, who, result.intent)
+    if entry.action_service:
+        # The answer may say "use the button below"; inside a form that button is left out.
+        lines.append(
+            who.gettext(
+                "You are in the middle of a form, so the request button is not shown here: "
+                "send /request once this form is finished or cancelled."
+            )
+        )
     body, markup = answer_view(who.gettext, faq, entry, who.lang, number, action=False)
     await _send(update, _on_top(who.gettext, "\n\n".join([body, *lines]), result), markup)
     return True

@@ -29,7 +29,6 @@ from telegram.ext import Application
 
 from handlers.kit import consent
 from handlers.kit.callbacks import Press, encode
-from handlers.kit.consent_steps import NEEDS_CONSENT, consent_steps, needs_consent
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import (
     BUTTON,
@@ -154,7 +153,7 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft:
         "preset": preset is not None,
         "station": station,
         "station_preset": station is not None,
-        NEEDS_CONSENT: await needs_consent(context, who),
+        consent.NEEDS_CONSENT: await consent.needs_consent(context, who),
     }
 
 
@@ -457,7 +456,7 @@ def _never(draft: Draft) -> bool:
 
 
 STEPS = (
-    *consent_steps(prefix=P, purpose=consent.REQUEST),
+    *consent.consent_steps(prefix=P, purpose=consent.REQUEST),
     Step(STATION, _station, {"st": _station_chosen}, back=False, applies_when=station_asked),
     replace(
         choice_step(
@@ -549,7 +548,7 @@ async def submit(update: Update, context: Context, who: Speaker, draft: Draft) -
     except requests.OpenLimitReached as reached:
         raise Reask(limit_text(_, context, who, draft["station"], reached.limit)) from reached
     except ConsentRequired:
-        draft[NEEDS_CONSENT] = True
+        draft[consent.NEEDS_CONSENT] = True
         return CONSENT_PI
     except InvalidValue as problem:
         note = "⚠️ " + _("Part of your request can no longer be used; please check it.")

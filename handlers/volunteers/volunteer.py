@@ -27,7 +27,6 @@ from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.kit import consent
 from handlers.kit.callbacks import Press, encode
-from handlers.kit.consent_steps import NEEDS_CONSENT, consent_steps, needs_consent
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import (
     END,
@@ -177,7 +176,7 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
         "last_station": last,
         "skills": [],
         "availability": [],
-        NEEDS_CONSENT: await needs_consent(context, who),
+        consent.NEEDS_CONSENT: await consent.needs_consent(context, who),
     }
     station = preset_station(context)  # a poster's link: the station step is skipped
     if station is not None:
@@ -440,7 +439,7 @@ async def _station_chosen(
 
 STEPS = tuple(_voiced(step) for step in (
     Step(AGE, _age, {"age": _age_chosen}),
-    *consent_steps(prefix=P, purpose=consent.VOLUNTEER),
+    *consent.consent_steps(prefix=P, purpose=consent.VOLUNTEER),
     _name_step(
         NAME,
         lambda _: _("Your name"),
@@ -547,8 +546,8 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
             admin_tg_ids=data.admin_ids,
         )
     except ConsentRequired:
-        draft[NEEDS_CONSENT] = True
-        return consent_steps(prefix=P, purpose=consent.VOLUNTEER)[0].name
+        draft[consent.NEEDS_CONSENT] = True
+        return consent.consent_steps(prefix=P, purpose=consent.VOLUNTEER)[0].name
     except volunteers.AlreadyApplied:
         FLOW.drop(context)
         current = await data.use_case(volunteers.current, person_id=who.access.person_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.kit import consent
-from handlers.kit.consent_steps import NEEDS_CONSENT, consent_steps, needs_consent
+from handlers.kit.consent import NEEDS_CONSENT, consent_steps, needs_consent
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Flow, Outcome
 from handlers.kit.screen import show

@@ -8,6 +8,7 @@ answer."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.offline_telegram import OfflinePerson
@@ -98,3 +99,42 @@ async def test_own_requests_asked_at_a_volunteer_button_step_in_english(bot: Bot
     assert callbacks(step) == callbacks(age_step)
     await person.press("vol:age:18_59")
     assert "vol:cons:yes" in data_of(person)
+
+
+@pytest.mark.parametrize(
+    ("lang", "question", "ending"),
+    [
+        (
+            "zh",
+            "老人家想洗澡，有没有上门助浴的服务",
+            "填完或取消这张表格后，发送 /request 就能申请。",
+        ),
+        (
+            "en",
+            "Is there bathing help for old people at home?",
+            "send /request once this form is finished or cancelled.",
+        ),
+    ],
+)
+async def test_an_answer_mid_form_says_where_its_request_button_went(
+    bot: BotHarness, lang: str, question: str, ending: str
+) -> None:
+    # The answer's text says "use the button below"; inside a form that button is left out, so
+    # the person is told how to request it once the form is done, in their language.
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang=lang)
+    await worker.send("/log")
+    for button in ("log:cat:casework", "log:tpl:case_record", "log:date:today"):
+        await worker.press(button)
+    before = len(worker.messages)
+    await worker.send(question)
+    answer, _step = worker.messages[before:]
+    assert ("点下面的按钮" if lang == "zh" else "button below") in answer.text
+    assert answer.text.endswith(ending)
+    assert not any(d.startswith("req:") for d in callbacks(answer))
+
+
+async def test_an_answer_outside_a_form_keeps_its_request_button(bot: BotHarness) -> None:
+    resident = await bot.person(lang="zh")
+    await resident.send("老人家想洗澡，有没有上门助浴的服务")
+    assert "发送 /request" not in resident.last_text
+    assert any(d.startswith("req:start:") for d in callbacks(resident.last))

@@ -73,6 +73,22 @@ def test_homophone_typos_on_the_shipped_base() -> None:
         ("你好", "greeting"),
         ("在吗", "greeting"),
         ("hello", "greeting"),
+        # Praise, goodbyes and "I need nothing more": they had been matched to whichever
+        # entry shared a character ("服务很好" answered with how to complain, "不用了" with how
+        # to erase one's data, "随便" with meals, "完成" with the staff's quota).
+        ("服务很好", "thanks"),
+        ("你们服务真好", "thanks"),
+        ("great service, well done", "thanks"),
+        ("再见", "goodbye"),
+        ("好的，拜拜", "goodbye"),
+        ("bye", "goodbye"),
+        ("不用了", "never_mind"),
+        ("没事了", "never_mind"),
+        ("随便", "never_mind"),
+        ("完成", "never_mind"),
+        ("嗯嗯", "never_mind"),
+        ("never mind", "never_mind"),
+        ("no", "never_mind"),
     ],
 )
 def test_small_talk_is_answered_not_suggested(text: str, entry: str) -> None:
@@ -86,6 +102,25 @@ def test_a_question_with_a_greeting_is_still_the_question() -> None:
     result = load_knowledge().faq.match("你好，暑假托管怎么报名")
     assert result.best is not None and result.best.entry_id == "summer_enrol"
     assert result.rule is None
+
+
+@pytest.mark.parametrize(
+    ("text", "entry"),
+    [
+        ("不用了，怎么取消我的申请", "service_cancel_request"),
+        ("没事了，老人助餐在哪里吃", "elderly_meals"),
+    ],
+)
+def test_never_mind_with_a_question_is_still_the_question(text: str, entry: str) -> None:
+    result = load_knowledge().faq.match(text)
+    assert result.best is not None and result.best.entry_id == entry
+    assert result.rule is None
+
+
+def test_a_fall_with_no_matter_is_not_small_talk() -> None:
+    # "没事" inside a worry about a fall: never answered as "all right, ask me any time".
+    result = load_knowledge().faq.match("我妈摔倒了起不来，没事吧")
+    assert result.emergency and result.rule != "small_talk"
 
 
 @pytest.mark.parametrize(
@@ -201,3 +236,28 @@ def test_an_emergency_entry_that_would_be_suggested_is_answered() -> None:
     assert result.outcome == ANSWER and result.emergency
     assert result.best is not None and result.best.entry_id == "sos"
     assert matcher.match("老人需要人上门").outcome != ANSWER
+
+
+@pytest.mark.parametrize(
+    "text", ["防诈骗讲座", "有没有给老人讲防骗的课", "fire safety talks for old people"]
+)
+def test_safety_talks_are_the_activities_for_older_people(text: str) -> None:
+    # The answer lists them (健康讲座、防诈骗讲座…), but no phrasing did: "防诈骗讲座" was handed
+    # to a person, ranked nearest to how staff log their work.
+    result = load_knowledge().faq.match(text)
+    assert result.best is not None and result.best.entry_id == "elderly_activities"
+
+
+def test_a_mask_hides_the_beating_in_a_phone_call_but_not_a_real_one() -> None:
+    # Weight-0 concepts mask their words: the 打 of "电话打了半日" is no beating (a worker's
+    # complaint about an unanswered phone had the alarm), while "他打我" beside it still is.
+    matcher = load_knowledge().faq.matcher
+    assert "violence" not in matcher.emergency_concepts("气煞我了 电话打了半日没人接", "zh")
+    assert "violence" in matcher.emergency_concepts("电话打了好几次没人接 他打我了", "zh")
+    assert not load_knowledge().faq.match("气煞我了 电话打了半日没人接").emergency
+    assert load_knowledge().faq.match("电话打了好几次没人接 他打我了 快来").emergency
+
+
+def test_a_past_poisoning_and_a_wish_to_talk_is_no_alarm() -> None:
+    result = load_knowledge().faq.match("我爸前年喝过农药 现在想找人聊聊")
+    assert not result.emergency and result.caution  # the numbers on top, then the answer

@@ -8,6 +8,7 @@ WRITER.md).
     python pools.py fifth    # writer F (emergencies and near-misses): split once by kind
     python pools.py sixth    # writers G, H (emergencies and near-misses): held out whole
     python pools.py seventh  # writer I (emergencies and near-misses): held out whole
+    python pools.py eighth   # writer L (every topic, out of scope, emergencies): held out whole
 
 The fifth pool (2026-12-02, session 4) was written by a sixth author from BRIEF.md alone (TOPICS.md
 was missing from /work/blind by the coordinator's slip): 200 emergencies and 30 out of scope with
@@ -158,7 +159,22 @@ def seventh() -> None:
     dump(BASE + "kb_eval_blind7_heldout.yaml", SEVENTH, rows_of("I"))
 
 
+# Eighth blind pool (2026-12-03, session 7): one more author (writer L), given only TOPICS.md,
+# BRIEF.md and WRITER8.md (the brief, in this folder): three questions per topic in rotating
+# styles, 30 emergencies, 50 out of scope and 10 small-talk messages. Written while round 8's
+# small talk was added, held out whole, run once at the end of the session, never read.
+EIGHTH = (
+    "# Eighth blind pool: every topic, out of scope, emergencies and small talk, written by writer L\n"
+    "# from TOPICS.md, BRIEF.md and tests/data/blind/WRITER8.md alone (never the knowledge base).\n"
+    "# HELD-OUT whole: never read, never tuned on; aggregate figures only.\n"
+)
+
+
+def eighth() -> None:
+    dump(BASE + "kb_eval_blind8_heldout.yaml", EIGHTH, rows_of("L"))
+
+
 if __name__ == "__main__":
-    {"third": third, "fourth": fourth, "fifth": fifth, "sixth": sixth, "seventh": seventh}[
-        sys.argv[1]
-    ]()
+    pools = {"third": third, "fourth": fourth, "fifth": fifth, "sixth": sixth}
+    pools.update(seventh=seventh, eighth=eighth)
+    pools[sys.argv[1]]()
