@@ -1059,7 +1059,7 @@ def open_elsewhere(update: Update, context: Context) -> list[str]:
 
 def put_aside_forms(update: Update, context: Context) -> list[tuple[Flow, Step]]:
     """/start or /menu mid-way in a form (a Flow with `busy`): the form is put aside with what
-    was typed, as an idle one is, and its conversation ends, so what the person types next is
+    was typed, as an idle one is, and its conversation ends (any other flow open simply ends), so what the person types next is
     what the menu invites (a question), not the form's answer ("老人补贴怎么申请？" had become
     a request's description); its command then offers "Continue where I left off". Returns
     each form put aside and the step it was on (the caller says so; a step with its own
@@ -1069,10 +1069,17 @@ def put_aside_forms(update: Update, context: Context) -> list[tuple[Flow, Step]]
     aside = []
     for conversation in flows_in(context.application):
         flow = conversation.flow
-        if flow.busy is None or flow.key not in context.user_data:
-            continue
         step = flow.step_of_state(conversation.state_of(update))
         if step is None:
+            continue
+        if flow.busy is None:
+            # A flow of screens (/report at its year) or a reply being typed: the menu leaves
+            # it, as its command would start it at the top again. Left open, it took the
+            # question the menu invites ("please choose one of the buttons", its step again).
+            flow.drop(context)
+            conversation.set_state(update, END)
+            continue
+        if flow.key not in context.user_data:
             continue
         flow.put_aside(context, step)
         conversation.set_state(update, END)
