@@ -109,6 +109,9 @@ KEPT_SO_FAR = N_("What you have filled in so far is kept.")
 # Said when a form mid-way is put aside for something else (/start, /menu, another flow on a
 # step with its own keyboard, which goes with it): how to come back to it.
 FORM_KEPT = N_("Your unfinished form is kept: send {command} to continue where you left off.")
+FORM_KEPT_BUTTON = N_(
+    "Your unfinished form is kept: press the same button again to continue where you left off."
+)
 STAY = "__stay__"  # the handler answered the press itself (an alert): the step stays as it is
 Outcome = str | int | None  # see the module docstring; an int is END
 PressHandler = Callable[[Update, Context, Speaker, Draft, Press], Awaitable[Outcome]]
@@ -356,6 +359,12 @@ class Flow:
         except ValueError:
             return False
         return context.bot_data.clock.now() - at > self.idle_limit(context)
+
+    def kept_note(self, _: Gettext) -> str:
+        """How to continue this flow once put aside: its command, or (a form begun from a
+        card's button, as completing a record) that button again, which offers "Continue"."""
+        commands = self.starting_commands
+        return _(FORM_KEPT).format(command=f"/{commands[0]}") if commands else _(FORM_KEPT_BUTTON)
 
     def put_aside(self, context: Context, step: Step) -> None:
         """End the idle form, keeping what was typed for the next start to offer again."""
@@ -634,9 +643,7 @@ class Flow:
             commands = other.starting_commands
             if other.key in context.user_data and (other.busy is not None or commands):
                 other.put_aside(context, step)
-                said = who.gettext(FORM_KEPT).format(
-                    command=f"/{commands[0]}" if commands else "/menu"
-                )
+                said = other.kept_note(who.gettext)
             else:
                 other.drop(context)
                 said = other.cancelled(who.gettext)

@@ -32,7 +32,7 @@ from telegram.ext import (
 
 from handlers.kit import consent
 from handlers.kit.context import BotData, Context, Speaker, speaker
-from handlers.kit.flow import FORM_KEPT, open_elsewhere, put_aside_forms, reshow_current
+from handlers.kit.flow import open_elsewhere, put_aside_forms, reshow_current
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import answer_press, drop_buttons, send, show
 from handlers.kit.wiring import add_all, command_and_button
@@ -116,8 +116,7 @@ async def forms_aside(
     how to continue it; at a step with its own keyboard that line takes the keyboard away."""
     _ = who.gettext
     for flow, step in put_aside_forms(update, context):
-        commands = flow.starting_commands
-        note = _(FORM_KEPT).format(command=f"/{commands[0]}" if commands else "/menu")
+        note = flow.kept_note(_)
         if step.leave is not None:
             await step.leave(update, context, who, note)
             continue
