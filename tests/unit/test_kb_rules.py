@@ -261,3 +261,13 @@ def test_a_mask_hides_the_beating_in_a_phone_call_but_not_a_real_one() -> None:
 def test_a_past_poisoning_and_a_wish_to_talk_is_no_alarm() -> None:
     result = load_knowledge().faq.match("我爸前年喝过农药 现在想找人聊聊")
     assert not result.emergency and result.caution  # the numbers on top, then the answer
+
+
+@pytest.mark.parametrize(
+    "text", ["给我讲个笑话吧", "can you book a flight for me", "call me a taxi", "sell my old car"]
+)
+def test_what_no_station_does_goes_to_a_person(text: str) -> None:
+    # Round 8's out-of-scope phrasings (bookings, phone apps, medicine, jokes, parcels): these
+    # had been answered or suggested (the station's services, a visit, response times).
+    result = load_knowledge().faq.match(text)
+    assert result.outcome == HANDOFF, (text, result.best)
