@@ -1021,9 +1021,6 @@ class _WordFinder:
                 for word in words_of(plain):
                     if word in self.tokens:
                         found["=" + word] = self.tokens[word]
-        for word, pattern, name in self.gaps:
-            if pattern.search(plain):
-                found.setdefault(word, set()).add(name)
         else:
             words = plain.split()
             for i in range(len(words)):
@@ -1033,6 +1030,11 @@ class _WordFinder:
                     window = " ".join(words[i : i + n])
                     if window in self.exact:
                         found[window] = self.exact[window]
+        # Words in two parts ("嘴~歪"), in either language. (This loop's `else:` had taken the
+        # English windows, so a Chinese text was also looked up whole as one English word.)
+        for word, pattern, name in self.gaps:
+            if pattern.search(plain):
+                found.setdefault(word, set()).add(name)
         return found
 
 
