@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po, write_po
 from handlers.kit.i18n import LOCALE_OF_LANGUAGE, LOCALES_DIR, Translator
 
 HANDLERS_DIR = Path(__file__).parent
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 
 
 def extracted_msgids() -> dict[str, tuple[str, int]]:

@@ -66,6 +66,14 @@ def require_bilingual(path: Path, entry: str, data: dict[str, Any], key: str) ->
     if not isinstance(value, dict):
         raise CatalogError(path, entry, f"`{key}` must have `zh` and `en` texts")
     zh, en = value.get("zh"), value.get("en")
+    if extra := sorted(str(k) for k, v in value.items() if k not in ("zh", "en") and v is None):
+        # `{zh: …, en: If not, say where}`: YAML read ", say where" as a key of its own and the
+        # English text stopped at the comma (fifteen record-form hints did): quote such text.
+        raise CatalogError(
+            path,
+            entry,
+            f"`{key}` has more than zh and en ({', '.join(extra)}): quote a text with a comma",
+        )
     if not isinstance(zh, str) or not zh.strip():
         raise CatalogError(path, entry, f"`{key}.zh` is missing")
     if not isinstance(en, str) or not en.strip():

@@ -65,3 +65,25 @@ def test_overdue_case_timings(tmp_path: Path) -> None:
     )
     with pytest.raises(CatalogError, match="quiet hours"):
         load_reminders(tmp_path)
+
+
+def test_an_unquoted_comma_in_a_text_is_refused(tmp_path: Path) -> None:
+    # `{zh: …, en: If not, say where}`: YAML reads ", say where" as a key of its own, and the
+    # English hint stopped at the comma ("Case accepted / If not"). Fifteen hints did.
+    from knowledge.loading import require_bilingual
+
+    with pytest.raises(CatalogError, match="quote a text with a comma"):
+        require_bilingual(
+            tmp_path,
+            "x",
+            {"hint": {"zh": "不接案时说明。", "en": "If not", "say where": None}},
+            "hint",
+        )
+
+
+def test_the_shipped_record_hints_keep_their_commas() -> None:
+    from knowledge.bundle import load_knowledge
+
+    catalog = load_knowledge().record_templates
+    hints = [f.hint("en") for c in catalog.categories for t in c.templates for f in t.form]
+    assert "If not, say in the note where it went." in hints
