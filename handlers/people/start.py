@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine
 from functools import partial
 from html import escape
@@ -124,10 +125,33 @@ async def forms_aside(
     return intro
 
 
+# How staff are addressed in a greeting: "李社工，您好！". Not when the name is not Chinese or
+# already ends with a title ("李社工社工", "王阿姨社工" were seen), where the name is enough.
+ADDRESSED = {
+    WORKER: N_("{name}, addressed as a social worker"),
+    SUPERVISOR: N_("{name}, addressed as a supervisor"),
+    STATION_HEAD: N_("{name}, addressed as a station head"),
+}
+TITLED = re.compile(
+    r"(社工|督导|站长|老师|阿姨|叔叔|大爷|大妈|奶奶|爷爷|主任|科长|书记|局长|同志)$"
+)
+CHINESE_NAME = re.compile(r"^[\u3400-\u9fff]{1,4}$")
+
+
+def addressed(_: Gettext, role: str, name: str) -> str:
+    if role not in ADDRESSED or not CHINESE_NAME.match(name) or TITLED.search(name):
+        return name
+    return _(ADDRESSED[role]).format(name=name)
+
+
 def greeting(_: Gettext, access: Access, name: str) -> str:
     """What this person can do here, by their most encompassing role (staff are residents too,
     but a worker opening the bot wants their work, not the resident's welcome)."""
     roles = access.roles
+    for role in (STATION_HEAD, WORKER, SUPERVISOR):
+        if role in roles and ADMIN not in roles:
+            name = addressed(_, role, name)
+            break
     if ADMIN in roles:
         return _(
             "Hello, {name}! Here you can see all stations' figures, invite and manage staff, "

@@ -139,7 +139,14 @@ async def record_command(update: Update, context: Context) -> None:
     who = await context.person(update)
     _ = who.gettext
     if not (who.access.worker_stations or who.access.head_stations):
-        await show(update, not_your_role(_, who.access.is_staff, _("Only staff see records.")))
+        await show(
+            update,
+            not_your_role(
+                _,
+                who.access.is_staff,
+                _("Records are seen by the worker who wrote them and the station head."),
+            ),
+        )
         return
     args = context.args or []
     # The record's id, or the 台账's number for it (JN-A000123): its trailing digits.
