@@ -1,6 +1,7 @@
 """«📅 Next contact» on a case card (`cs:next:<id>`): a one-step kit `Flow` (diagram:
 `next_contact.mmd`). In 3, 7, 14 or 30 days, every 7, 14 or 30 days, none, or a typed date
-(`2026-12-03`, `12/3`, `12月3日`; a day already past this year means next year). Save is one
+(`2026-12-03`, `12/3`, `12月3日`; a day past by more than three months means next year's, a
+more recent one is refused as past). Save is one
 call of `services.cases.set_next_contact`, which checks the person and the range; the card is
 shown again.
 """
@@ -31,15 +32,23 @@ _ISO = re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})[-./月](\d{1,2})[日号]?$")
 
 
+# A month and day up to this long before today is that day, past ("11月30日" typed on 12月3日
+# is a slip, not next November); earlier in the year it is next year's ("1月5日" in December).
+RECENT_PAST = timedelta(days=92)
+
+
 def parse_future_date(text: str, today: date) -> date | None:
-    """A typed day on or after today; None when it is not a date."""
+    """A typed day (a recent month and day stays this year's, so that it can be refused as
+    past); None when it is not a date."""
     cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
     try:
         if found := _ISO.match(cleaned):
             return date(int(found[1]), int(found[2]), int(found[3]))
         if found := _MONTH_DAY.match(cleaned):
             day = date(today.year, int(found[1]), int(found[2]))
-            return day if day >= today else date(today.year + 1, day.month, day.day)
+            if day >= today or today - day <= RECENT_PAST:
+                return day
+            return date(today.year + 1, day.month, day.day)
     except ValueError:
         return None
     return None

@@ -182,8 +182,10 @@ async def test_a_case_through_every_stage(bot: BotHarness) -> None:
         assert "The record is filed on the case" in worker.last_text
         assert f"Stage: {stage}" in worker.last_text
     await worker.press_data(f"cs:next:{cid}")
-    await worker.send("11月3日")  # a typed day already past this year means next year
-    assert "Next contact saved" in worker.last_text and "Nov 3" in worker.last_text
+    await worker.send("11月3日")  # two weeks ago: a slip, refused (it had meant next November)
+    assert "That day has passed; please choose today or later." in worker.last_text
+    await worker.send("3月5日")  # long past this year: next year's
+    assert "Next contact saved" in worker.last_text and "Mar 5" in worker.last_text
     await worker.press_data(f"cs:next:{cid}")
     await worker.press("every 7 days")
     assert "Next contact: Nov 23 · every 7 days" in worker.last_text
