@@ -334,9 +334,18 @@ def evidence_step(name: str, *, prefix: str, persisted: Any = None, applies: Any
             "Send activity photos, a photographed sign-in sheet, or PDF or image files "
             "(up to {limit}). Then press Done, or Skip."
         ).format(limit=limit)
+        template = _template(context, draft)
+        needed = bool(template is not None and template.photo_required and not count)
+        if needed:
+            # Skipping is allowed, but the record then counts as incomplete: say so here,
+            # not only after saving ("没有可点跳过" read as "a photo is optional").
+            text += "\n" + _(
+                "This kind of record needs a photo to be complete: if you skip it now, add it "
+                "later from the record's card."
+            )
         if count:
             text += "\n" + _("Received so far: {count}.").format(count=count)
-        label = _("Done ✔") if count else _("Skip »")
+        label = _("Done ✔") if count else _("Skip for now »") if needed else _("Skip »")
         return Screen(text, [[InlineKeyboardButton(label, callback_data=encode(prefix, "evd"))]])
 
     async def on_media(

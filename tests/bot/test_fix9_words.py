@@ -38,3 +38,47 @@ async def test_record_tells_a_supervisor_who_sees_records(
     supervisor = await bot.person(role="supervisor", stations=("jiangnan",), lang=lang)
     await supervisor.send("/record 1")
     assert said in supervisor.last_text
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "skip"),
+    [
+        ("zh", "这类记录要有照片才算完整：现在跳过的话，之后可以在记录卡片上补上。", "先跳过 »"),
+        (
+            "en",
+            "This kind of record needs a photo to be complete: if you skip it now, add it later from the record's card.",
+            "Skip for now »",
+        ),
+    ],
+)
+async def test_the_photo_step_says_when_a_photo_is_needed(
+    bot: BotHarness, lang: str, line: str, skip: str
+) -> None:
+    # A group session counts as incomplete without a photo; the step had said "or Skip" and
+    # nothing more, and the worker learnt it only after saving.
+    from tests.bot.log_steps import _offered
+
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang=lang)
+    await worker.send("/log")
+    for button in ("log:cat:groupwork", "log:tpl:group_session", "log:date:today", "log:dur:90"):
+        await worker.press(button)
+    for button in ("log:grp:elderly", "log:grp:done"):
+        await worker.press(button)
+    await worker.send("6")
+    while _offered(worker, "log:fs") or _offered(worker, "log:note:skip"):
+        await worker.press("log:fs" if _offered(worker, "log:fs") else "log:note:skip")
+    assert line in worker.last_text
+    assert skip in worker.button_labels()
+
+
+async def test_a_record_without_a_needed_photo_keeps_the_plain_skip(bot: BotHarness) -> None:
+    from tests.bot.log_steps import to_the_form
+
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    await to_the_form(worker, "casework", "case_intake")
+    from tests.bot.log_steps import _offered
+
+    while _offered(worker, "log:fs"):
+        await worker.press("log:fs")
+    assert "Send activity photos" in worker.last_text
+    assert "needs a photo" not in worker.last_text and "Skip »" in worker.button_labels()
