@@ -34,7 +34,9 @@ KINDS = (PERSONAL_INFO, CROSS_BORDER)
 VERSION = "2026-11"
 # Purposes asked for on their own, once: code → the version of its short notice.
 QUESTION_TO_PERSON = "question_to_person"  # the resident's question, with their name, to staff
-PURPOSES: dict[str, str] = {QUESTION_TO_PERSON: "2026-12"}
+# The same, when the station has no staff on the bot yet and the bureau's staff receive it.
+QUESTION_VIA_BUREAU = "question_via_bureau"
+PURPOSES: dict[str, str] = {QUESTION_TO_PERSON: "2026-12", QUESTION_VIA_BUREAU: "2026-12"}
 
 
 class ConsentRequired(DomainError):

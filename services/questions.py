@@ -5,6 +5,13 @@ A question belongs to one station. Its reachable workers are told (or, when the 
 none yet, its head, then the administrators: services.reach; when nobody at all can be
 reached the result says so). Anyone of the station's
 staff, or an administrator, may reply; the resident may answer back; either side may close it.
+
+Who receives a new question decides what the resident agrees to (`plan_hand_off`): the
+station's own staff (`STATION`, consent.QUESTION_TO_PERSON), or, when the station has nobody on
+the bot but the administrators would get it, the civil-affairs bureau's staff (`BUREAU`,
+consent.QUESTION_VIA_BUREAU, its own notice). The question is created only with the consent of
+the audience it really goes to, so the resident is never told "the station's social workers"
+when the bureau reads it.
 `open` means the station owes a reply; `answered` means the station replied last.
 """
 
@@ -22,7 +29,7 @@ from db.uow import UnitOfWork
 from knowledge.matcher import normalise
 from services import audit, consent, reach
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
-from services.people import WORKER, Access
+from services.people import ADMIN, WORKER, Access
 from services.redaction import redact
 
 OPEN, ANSWERED, CLOSED = "open", "answered", "closed"
@@ -30,6 +37,9 @@ UNMATCHED, DOWN, UP = "unmatched", "down", "up"
 FEEDBACK_KINDS = (UNMATCHED, DOWN, UP)
 MAX_TEXT = 3500  # a relayed message plus its heading must fit in one Telegram message
 MAX_QUERY = 500  # what is kept of a question for the gap list
+STATION, BUREAU = "station", "bureau"  # who reads a new question: the station's staff, or the
+# civil-affairs bureau's (the administrators) when the station has nobody on the bot yet
+AUDIENCES = (STATION, BUREAU)
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,19 @@ class Recipients:
         """Nobody can be reached: tell the asker so, with the station's phone and hours."""
         return not self.tg_ids
 
+    @property
+    def audience(self) -> str:
+        """BUREAU when the administrators receive it in the station's place, else STATION
+        (its workers or head, or nobody yet: then it waits in the station's /inbox)."""
+        return BUREAU if self.group == ADMIN else STATION
+
+
+def consent_purpose(audience: str) -> str:
+    """The consent a question needs before it goes to this audience."""
+    if audience not in AUDIENCES:
+        raise InvalidValue("audience", "unknown")
+    return consent.QUESTION_VIA_BUREAU if audience == BUREAU else consent.QUESTION_TO_PERSON
+
 
 @dataclass(frozen=True)
 class QuestionCreated:
@@ -51,6 +74,24 @@ class QuestionCreated:
     station_code: str
     recipients: Recipients
     asker_name: str | None
+
+    @property
+    def audience(self) -> str:
+        return self.recipients.audience
+
+
+@dataclass(frozen=True)
+class HandOffPlan:
+    """Before a question is passed on: its station (None: ask which first), who would read it
+    (`audience`) and whether the person must first agree to that (`purpose`)."""
+
+    station_code: str | None
+    audience: str
+    consent_needed: bool
+
+    @property
+    def purpose(self) -> str:
+        return consent_purpose(self.audience)
 
 
 @dataclass(frozen=True)
@@ -135,6 +176,40 @@ async def station_recipients(
     return Recipients(found.tg_ids, found.group)
 
 
+async def _resolve_station(
+    uow: UnitOfWork, *, person_id: int, station_code: str | None, codes: set[str]
+) -> str | None:
+    if station_code is None:
+        known = await station_of(uow, person_id=person_id)
+        station_code = known if known in codes else None
+    return station_code
+
+
+async def plan_hand_off(
+    uow: UnitOfWork,
+    *,
+    person_id: int,
+    station_code: str | None,
+    station_codes: Iterable[str],
+    admin_tg_ids: Iterable[int] = (),
+) -> HandOffPlan:
+    """What the resident must be told before `hand_off`: the station (`station_code`, else the
+    one they last dealt with, else None), who would receive the question there, and whether
+    they still have to agree to that. Reads only."""
+    codes = set(station_codes)
+    if station_code is not None and station_code not in codes:
+        raise InvalidValue("station", "unknown")
+    station_code = await _resolve_station(
+        uow, person_id=person_id, station_code=station_code, codes=codes
+    )
+    audience = STATION
+    if station_code is not None:
+        found = await station_recipients(uow, station_code=station_code, admin_tg_ids=admin_tg_ids)
+        audience = found.audience
+    needed = await consent.needs_asking(uow, person_id=person_id, purpose=consent_purpose(audience))
+    return HandOffPlan(station_code, audience, needed)
+
+
 async def ask_station(
     uow: UnitOfWork,
     *,
@@ -150,7 +225,7 @@ async def ask_station(
     """Create a question for the station and remember the station as the person's.
 
     With `require_consent`, raises consent.ConsentRequired unless the person agreed once to
-    their question going to a person (consent.QUESTION_TO_PERSON)."""
+    their question going to the audience that receives it (`consent_purpose`)."""
     created = await _create(
         uow,
         person_id=person_id,
@@ -200,9 +275,9 @@ async def hand_off(
             query=normalise(query) or query,
         )
         recorded = True
-    if station_code is None:
-        known = await station_of(uow, person_id=person_id)
-        station_code = known if known in codes else None
+    station_code = await _resolve_station(
+        uow, person_id=person_id, station_code=station_code, codes=codes
+    )
     if station_code is None:
         await uow.commit()
         return HandOff(created=None, recorded=recorded)
@@ -236,8 +311,11 @@ async def _create(
     if station_code not in set(station_codes):
         raise InvalidValue("station", "unknown")
     text = _clean(text)
-    if require_consent:
-        await consent.require_purpose(uow, person_id=person_id, purpose=consent.QUESTION_TO_PERSON)
+    recipients = await station_recipients(uow, station_code=station_code, admin_tg_ids=admin_tg_ids)
+    if require_consent:  # the consent to the audience it really goes to
+        await consent.require_purpose(
+            uow, person_id=person_id, purpose=consent_purpose(recipients.audience)
+        )
     person = await _person(uow, person_id)
     question = Question(
         station_code=station_code,
@@ -259,7 +337,6 @@ async def _create(
         now=now,
         detail={"station": station_code},
     )
-    recipients = await station_recipients(uow, station_code=station_code, admin_tg_ids=admin_tg_ids)
     return QuestionCreated(question.id, station_code, recipients, person.display_name)
 
 

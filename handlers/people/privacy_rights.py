@@ -61,6 +61,7 @@ CONSENT_LABELS = {
     "personal_info": N_("your details used to handle your requests"),
     "cross_border": N_("messages passing through Telegram's servers abroad"),
     "question_to_person": N_("your questions passed to a social worker"),
+    "question_via_bureau": N_("your questions passed on by the civil affairs bureau"),
 }
 REQUEST_STATUS = {  # the same words as /myrequests
     "submitted": N_("🆕 Submitted"),

@@ -545,12 +545,16 @@ async def _hand_off(
             show_alert=True,
         )
         return
-    need = await data.use_case(
-        consent.needs_asking, person_id=who.access.person_id, purpose=consent.QUESTION_TO_PERSON
+    plan = await data.use_case(
+        questions.plan_hand_off,
+        person_id=who.access.person_id,
+        station_code=station_code,
+        station_codes=data.knowledge.stations.codes,
+        admin_tg_ids=data.admin_ids,
     )
-    if need:
+    if plan.consent_needed:
         await query.answer()
-        await _ask_consent(update, who, number, station_code)
+        await _ask_consent(update, context, who, number, plan)
         return
     await query.answer()
     if station_code is not None:
@@ -569,8 +573,16 @@ async def _hand_off(
             admin_tg_ids=data.admin_ids,
             require_consent=True,
         )
-    except ConsentRequired:  # withdrawn a moment ago (/privacy): ask again, nothing was sent
-        await _ask_consent(update, who, number, station_code)
+    except ConsentRequired:  # withdrawn a moment ago (/privacy), or the station's staff
+        # changed since the plan: ask again with who would read it now, nothing was sent
+        plan = await data.use_case(
+            questions.plan_hand_off,
+            person_id=who.access.person_id,
+            station_code=station_code,
+            station_codes=data.knowledge.stations.codes,
+            admin_tg_ids=data.admin_ids,
+        )
+        await _ask_consent(update, context, who, number, plan)
         return
     except InvalidValue as error:
         if error.reason != "too_long":
@@ -603,9 +615,14 @@ async def _hand_off(
     asked["question_id"] = created.id
     station = data.knowledge.stations.get(created.station_code)
     assert station is not None
-    await _send(
-        update,
-        _(
+    if created.audience == questions.BUREAU:
+        sent = _(
+            "✅ Your question #{number} has been passed to the staff of the civil affairs "
+            "bureau, for {station}: the station has no social worker using this assistant yet. "
+            "The answer will come here in this chat."
+        ).format(number=created.id, station=escape(station.name(who.lang)))
+    else:
+        sent = _(
             "✅ Your question #{number} has been passed to {station}. A social worker will "
             "answer here in this chat, usually within opening hours ({hours})."
         ).format(
@@ -613,25 +630,36 @@ async def _hand_off(
             station=escape(station.name(who.lang)),
             hours=escape(station.hours(who.lang)),
         )
-        + "\n\n"
-        + emergency_line(_),
-    )
+    await _send(update, sent + "\n\n" + emergency_line(_))
     await _notify_new_question(context, created, str(asked["text"]))
 
 
 async def _ask_consent(
-    update: Update, who: Speaker, number: int | None, station_code: str | None
+    update: Update, context: Context, who: Speaker, number: int | None, plan: questions.HandOffPlan
 ) -> None:
-    """The one short notice before a question first goes to a person (asked once)."""
+    """The one short notice before a question first goes to a person (asked once for each
+    audience): the station's social workers, or, when the station has nobody on the bot, the
+    civil-affairs bureau's staff (`plan.audience`, decided by the service)."""
     _ = who.gettext
-    agree = f"kb:agree:{number}" + (f":{station_code}" if station_code else "")
-    await _send(
-        update,
-        _(
+    agree = f"kb:agree:{number}"
+    if plan.station_code is not None:
+        agree += f":{plan.station_code}:{plan.audience}"
+    if plan.audience == questions.BUREAU and plan.station_code is not None:
+        text = _(
+            "Before I pass it on: {station} has no social worker using this assistant yet, so "
+            "your question and your Telegram name would go to the staff of the civil affairs "
+            "bureau. They will pass it on to the station, and the answer will come here. "
+            "Nothing else is shared. Do you agree?"
+        ).format(station=escape(_station_name(context, plan.station_code, who.lang)))
+    else:
+        text = _(
             "Before I pass it on: a social worker of your station will read your question and "
             "see your Telegram name, so that they can answer you here. Nothing else is shared. "
             "Do you agree?"
-        ),
+        )
+    await _send(
+        update,
+        text,
         InlineKeyboardMarkup(
             [
                 [
@@ -644,19 +672,24 @@ async def _ask_consent(
 
 
 async def consent_given(update: Update, context: Context) -> None:
-    """kb:agree:<n>[:<station>] — the person agreed: recorded once, then the question goes."""
+    """kb:agree:<n>[:<station>:<audience>] — the person agreed to the notice shown (for that
+    audience: an old button without one showed the station's): recorded once, then the question
+    goes, or the notice for whoever would read it now is shown."""
     press = context.press(update)
     number = press.int_arg(0) if press is not None else None
     code = press.arg(1) if press is not None else None
+    audience = (press.arg(2) if press is not None else None) or questions.STATION
     if code is not None and code not in context.bot_data.knowledge.stations:
         number = None  # a forged station: as if the question were gone
+    if audience not in questions.AUDIENCES:
+        number = None  # forged, likewise
     who = await context.person(update)
     data = context.bot_data
     if number is not None and _recall(context, number) is not None:
         await data.use_case(
             consent.give_purpose,
             person_id=who.access.person_id,
-            purpose=consent.QUESTION_TO_PERSON,
+            purpose=questions.consent_purpose(audience),
             now=data.clock.now(),
         )
     await drop_buttons(update)

@@ -412,11 +412,21 @@ async def accept(update: Update, context: Context) -> None:
         update,
         context,
         rq.accept,
-        lambda _, view: (
-            "✅ "
-            + _("You have accepted {ref}. The resident has been told.").format(ref=escape(view.ref))
-        ),
+        _accepted_note,
     )
+
+
+def _accepted_note(_: Gettext, view: RequestView) -> str:
+    note = "✅ " + _("You have accepted {ref}. The resident has been told.").format(
+        ref=escape(view.ref)
+    )
+    if view.erased:  # after /forget the card shows no phone: say how they can be reached
+        note += "\n" + _(
+            "The resident erased their personal details, so there is no phone number. They "
+            "can be reached only through this bot: they are told here when you start work, "
+            "and see your note when you complete the request."
+        )
+    return note
 
 
 async def start_work(update: Update, context: Context) -> None:

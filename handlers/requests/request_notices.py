@@ -177,7 +177,13 @@ def resident_notices(context: Context, view: RequestView) -> list[PlannedMessage
     station = data.knowledge.stations.get(view.station_code)
     station_text = escape(station_name(data.knowledge, view.station_code, lang))
     markup = None
-    if view.status == rq.ACCEPTED:
+    if view.status == rq.ACCEPTED and view.erased:  # after /forget: no phone to call them on
+        text = _(
+            "✅ Good news: a social worker of {station} has accepted your request {ref}. Your "
+            "personal details were erased, so the station has no phone number for you: news of "
+            "your request will come here in this chat."
+        ).format(station=station_text, ref=ref)
+    elif view.status == rq.ACCEPTED:
         text = _(
             "✅ Good news: a social worker of {station} has accepted your request {ref} and will "
             "contact you soon."
