@@ -1064,6 +1064,15 @@ def open_elsewhere(update: Update, context: Context) -> list[str]:
     return found
 
 
+def discard_kept(context: Context) -> bool:
+    """/cancel with no flow open: the forms put aside (idle, or by /menu) go too, so their
+    command no longer offers "Continue where I left off". True if there was one."""
+    if context.user_data is None or not context.user_data.get(KEPT_KEY):
+        return False
+    context.user_data.pop(KEPT_KEY, None)
+    return True
+
+
 def put_aside_forms(update: Update, context: Context) -> list[tuple[Flow, Step]]:
     """/start or /menu mid-way in a form (a Flow with `busy`): the form is put aside with what
     was typed, as an idle one is, and its conversation ends (any other flow open simply ends), so what the person types next is

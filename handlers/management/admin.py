@@ -62,6 +62,11 @@ async def refuse(update: Update, who: Speaker) -> None:
     await reply(update, text)
 
 
+def counted(_: Gettext, name: str, count: int) -> str:
+    """A button's name and how many it holds: "江南街道社工站（4）", "Jiangnan Street (4)"."""
+    return _("{name} ({count})").format(name=name, count=count)
+
+
 def station_name(context: Context, code: str | None, lang: str, _: Gettext) -> str:
     if code is None:
         return _("all stations")
@@ -207,7 +212,7 @@ async def staff_overview(update: Update, context: Context) -> None:
         )
         name = station.name(who.lang)
         lines.append(_("{label}: {value}").format(label=f"<b>{escape(name)}</b>", value=counts))
-        buttons.append((f"{name} ({len(members)})", f"staff:st:{station.code}:1"))
+        buttons.append((counted(_, name, len(members)), f"staff:st:{station.code}:1"))
     admins = grouped.get(ADMINS_PAGE, [])
     settings_admins = len(context.bot_data.admin_ids)
     lines.append(
@@ -216,10 +221,10 @@ async def staff_overview(update: Update, context: Context) -> None:
         ).format(invited=len(admins), configured=settings_admins)
     )
     if admins:
-        buttons.append((f"{_('Administrators')} ({len(admins)})", f"staff:st:{ADMINS_PAGE}:1"))
+        buttons.append((counted(_, _("Administrators"), len(admins)), f"staff:st:{ADMINS_PAGE}:1"))
     unknown = [code for code in grouped if code != ADMINS_PAGE and code not in _known(context)]
     for code in unknown:  # roles at a station the catalogue no longer lists: still revocable
-        buttons.append((f"{code} ({len(grouped[code])})", f"staff:st:{code}:1"))
+        buttons.append((counted(_, code, len(grouped[code])), f"staff:st:{code}:1"))
     lines.append("")
     if buttons:
         lines.append(_("Choose a station to see its staff or revoke a role."))

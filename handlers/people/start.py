@@ -33,7 +33,7 @@ from telegram.ext import (
 
 from handlers.kit import consent
 from handlers.kit.context import BotData, Context, Speaker, speaker
-from handlers.kit.flow import open_elsewhere, put_aside_forms, reshow_current
+from handlers.kit.flow import discard_kept, open_elsewhere, put_aside_forms, reshow_current
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import answer_press, drop_buttons, send, show
 from handlers.kit.wiring import add_all, command_and_button
@@ -388,7 +388,18 @@ def menu_under(sentence: str) -> Callable[[Update, Context], Coroutine[Any, Any,
     return answer
 
 
-cancel_outside = menu_under(N_("There is nothing to cancel. What would you like to do?"))
+NOTHING_TO_CANCEL = N_("There is nothing to cancel. What would you like to do?")
+KEPT_DISCARDED = N_(
+    "Cancelled: the unfinished form you had put aside is discarded. What would you like to do?"
+)
+
+
+async def cancel_outside(update: Update, context: Context) -> None:
+    """/cancel in no flow: a form put aside earlier is what the person means to cancel (it had
+    said "nothing to cancel", and the form's command then offered to continue it)."""
+    who = await context.person(update)
+    said = KEPT_DISCARDED if discard_kept(context) else NOTHING_TO_CANCEL
+    await send_menu(update, context, who, who.gettext(said))
 
 
 def _is_on_the_message(query: CallbackQuery) -> bool:

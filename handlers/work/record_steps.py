@@ -143,7 +143,7 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
         lang = who.lang
         title = "<b>" + escape(form_field.label(lang)) + "</b>"
         if not form_field.required:
-            title += " " + _("(optional)")
+            title += _(" (optional)")  # zh: （选填）, with no space before it
         lines = [title]
         if form_field.hint(lang):
             lines.append(escape(form_field.hint(lang)))

@@ -399,7 +399,7 @@ async def on_table(update: Update, context: Context) -> int | None:
 async def cancel(update: Update, context: Context) -> int:
     who = await context.person(update)
     _ = who.gettext
-    await show(update, _("Closed."))
+    await show(update, _("Cancelled. Nothing was saved."))  # the one "cancelled" sentence
     return ConversationHandler.END
 
 

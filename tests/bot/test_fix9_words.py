@@ -82,3 +82,39 @@ async def test_a_record_without_a_needed_photo_keeps_the_plain_skip(bot: BotHarn
         await worker.press("log:fs")
     assert "Send activity photos" in worker.last_text
     assert "needs a photo" not in worker.last_text and "Skip »" in worker.button_labels()
+
+
+@pytest.mark.parametrize(
+    ("lang", "discarded", "choice"),
+    [
+        ("zh", "已取消：之前保留的没填完的表格已经删除。", "您之前有一份没填完的表格"),
+        (
+            "en",
+            "Cancelled: the unfinished form you had put aside is discarded.",
+            "You have an unfinished form",
+        ),
+    ],
+)
+async def test_cancel_discards_a_form_put_aside(
+    bot: BotHarness, lang: str, discarded: str, choice: str
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang=lang)
+    await worker.send("/log")
+    await worker.press("log:cat:casework")
+    await worker.send("/menu")  # the form is put aside
+    await worker.send("/cancel")
+    assert discarded in worker.messages[-1].text or discarded in worker.last_text
+    await worker.send("/log")
+    assert choice not in worker.last_text  # starts afresh
+    await worker.send("/cancel")
+    await worker.send("/cancel")  # nothing left: the usual sentence
+    assert "nothing to cancel" in worker.last_text or "没有需要取消" in worker.last_text
+
+
+async def test_staff_buttons_use_full_width_brackets_in_chinese(bot: BotHarness) -> None:
+    await bot.person(role="worker", stations=("jiangnan",))
+    admin = await bot.admin()
+    await admin.send("/staff")
+    labels = admin.button_labels()
+    assert any(label.startswith("江南街道社工站（") for label in labels), labels
+    assert not any(" (" in label for label in labels), labels

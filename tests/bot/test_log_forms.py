@@ -149,7 +149,7 @@ async def test_number_and_date_are_checked_and_a_skipped_required_field_is_incom
     await worker.press("log:evd")
     assert "Goals: (missing: the record stays incomplete)" in worker.last_text
     await worker.press("log:ok")
-    assert "This record is incomplete until Goals is added" in worker.last_text
+    assert "This record is incomplete; still to fill in: Goals." in worker.last_text
     _row, values, _files = await _latest(bot)
     assert values == {"case_no": "C-7", "measures": "Weekly visits", "review_date": "2027-01-15"}
 

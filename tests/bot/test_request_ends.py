@@ -65,7 +65,7 @@ async def test_an_untaken_request_cancelled_is_told_to_the_workers_who_heard_of_
     # Both workers who were told of it are told again, each in their language, with the
     # request's number and service; the other station's worker hears nothing.
     assert told(li, f"cancelled request {ref} (Daily-life care for elderly people)")
-    assert told(wang, f"居民已撤销申请 {ref}（老年人生活照料）")
+    assert told(wang, f"居民已撤回申请 {ref}（老年人生活照料）")
     assert not told(other, ref)
     assert sorted(r for r, _, _ in await notices(bot, "cancelled")) == sorted(
         [li.user_id, wang.user_id]
