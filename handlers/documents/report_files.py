@@ -86,6 +86,9 @@ QUOTA_STATUS_LABELS = {
     BEHIND: N_("behind"),
     MISSED: N_("missed"),
 }
+# As /quota says it: behind the line in the month's first days is no cause for alarm (the
+# report had said "behind" on the 3rd while /quota said "month just started").
+JUST_STARTED = N_("month just started")
 MODE_LABELS = {ONLINE: N_("online"), OFFLINE: N_("offline")}
 
 
@@ -329,7 +332,9 @@ def _supervision_lines(report: Report, _: Gettext, names: Names) -> list[str]:
             _("Supervision: {hours} of {quota} ({status}).").format(
                 hours=hours(status.total_hours * 60),
                 quota=hours_phrase(ngettext, status.quota_hours * 60),
-                status=_(QUOTA_STATUS_LABELS[status.status]),
+                status=_(
+                    JUST_STARTED if status.just_started else QUOTA_STATUS_LABELS[status.status]
+                ),
             )
         ]
     total = report.total

@@ -545,13 +545,17 @@ async def _hand_off(
             show_alert=True,
         )
         return
-    plan = await data.use_case(
-        questions.plan_hand_off,
-        person_id=who.access.person_id,
-        station_code=station_code,
-        station_codes=data.knowledge.stations.codes,
-        admin_tg_ids=data.admin_ids,
-    )
+
+    async def planned() -> questions.HandOffPlan:  # who would read it, asked again below
+        return await data.use_case(
+            questions.plan_hand_off,
+            person_id=who.access.person_id,
+            station_code=station_code,
+            station_codes=data.knowledge.stations.codes,
+            admin_tg_ids=data.admin_ids,
+        )
+
+    plan = await planned()
     if plan.consent_needed:
         await query.answer()
         await _ask_consent(update, context, who, number, plan)
@@ -575,14 +579,7 @@ async def _hand_off(
         )
     except ConsentRequired:  # withdrawn a moment ago (/privacy), or the station's staff
         # changed since the plan: ask again with who would read it now, nothing was sent
-        plan = await data.use_case(
-            questions.plan_hand_off,
-            person_id=who.access.person_id,
-            station_code=station_code,
-            station_codes=data.knowledge.stations.codes,
-            admin_tg_ids=data.admin_ids,
-        )
-        await _ask_consent(update, context, who, number, plan)
+        await _ask_consent(update, context, who, number, await planned())
         return
     except InvalidValue as error:
         if error.reason != "too_long":

@@ -160,3 +160,20 @@ async def test_report_survives_a_restart_mid_conversation(bot: BotHarness) -> No
     await bot.restart()
     await admin.press("rep:s:jiangnan")
     assert admin.messages[-1].file_name == "report-2026-10-jiangnan.xlsx"
+
+
+async def test_this_months_supervision_early_in_the_month_says_just_started(
+    bot: BotHarness,
+) -> None:
+    # As /quota says it: on the 3rd, behind the line is no cause for alarm. The report had
+    # said "(behind)" / "（进度落后）" the same day /quota said "month just started".
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    bot.clock.current = datetime(2026, 12, 3, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    for lang, said in (("en", "(month just started)"), ("zh", "（本月刚开始）")):
+        head = await bot.person(role="station_head", stations=("jiangnan",), lang=lang)
+        await head.send("/report")
+        await head.press("rep:p:this")
+        summary = next(m for m in head.messages if "Supervision" in m.text or "督导" in m.text)
+        assert said in summary.text, summary.text
