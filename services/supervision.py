@@ -150,6 +150,17 @@ async def station_workers(
     return [Supervisee(person_id, name) for person_id, name in rows]
 
 
+def supervisees_problem(form: str | None, count: int, whole_team: bool) -> str | None:
+    """Individual supervision is of one worker; a group is the whole team or several workers.
+    The reason a choice breaks that (`InvalidValue("supervisees", reason)`), else None. A log
+    had said "individual" with the whole team, and "group" with one worker."""
+    if form == INDIVIDUAL and (whole_team or count != 1):
+        return "individual_is_one"
+    if form == GROUP and not whole_team and count < 2:
+        return "group_is_several"
+    return None
+
+
 async def _check_supervisees(
     uow: UnitOfWork, *, station_code: str, supervisee_ids: Sequence[int], whole_team: bool
 ) -> tuple[int, ...]:
@@ -258,6 +269,8 @@ async def log_session(
         ids = await _check_supervisees(
             uow, station_code=station_code, supervisee_ids=supervisee_ids, whole_team=whole_team
         )
+        if (ids or whole_team) and (problem := supervisees_problem(form, len(ids), whole_team)):
+            raise InvalidValue("supervisees", problem)
         key_points = _notes(key_points, "key_points")
         suggestions = _notes(suggestions, "suggestions")
         await _check_day(

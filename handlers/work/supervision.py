@@ -156,9 +156,24 @@ def _render_who(context: Context, who: Speaker, draft: Draft) -> Screen:
         ]
         for pid, name in draft.get("workers", [])
     ]
+    if draft.get("form") == supervision.INDIVIDUAL:  # one worker: no whole team to offer
+        rows.append([InlineKeyboardButton(_("Done ✔"), callback_data=f"{KEY}:swdone")])
+        return Screen(_("Who was supervised? Choose the worker."), rows)
     rows.append([InlineKeyboardButton(_("👥 The whole team"), callback_data=f"{KEY}:team")])
     rows.append([InlineKeyboardButton(_("Done ✔"), callback_data=f"{KEY}:swdone")])
     return Screen(_("Who was supervised? Choose one or several workers, or the whole team."), rows)
+
+
+SUPERVISEES_PROBLEMS = {
+    "individual_is_one": N_("Individual supervision is of one worker: choose exactly one."),
+    "group_is_several": N_("A group is several workers: choose two or more, or the whole team."),
+}
+
+
+def _supervisees_reask(who: Speaker, draft: Draft, count: int, whole_team: bool) -> None:
+    problem = supervision.supervisees_problem(draft.get("form"), count, whole_team)
+    if problem is not None:
+        raise Reask(who.gettext(SUPERVISEES_PROBLEMS[problem]))
 
 
 async def on_supervisee(
@@ -174,6 +189,7 @@ async def on_supervisee(
 async def on_team(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
+    _supervisees_reask(who, draft, 0, True)  # a forged press at an individual session
     draft["supervisees"], draft["whole_team"] = [], True
     return None
 
@@ -183,6 +199,7 @@ async def on_who_done(
 ) -> Outcome:
     if not draft.get("supervisees") and not draft.get("whole_team"):
         raise Reask(who.gettext("Please choose at least one worker, or the whole team."))
+    _supervisees_reask(who, draft, len(draft.get("supervisees", [])), bool(draft.get("whole_team")))
     return None
 
 

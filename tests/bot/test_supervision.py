@@ -199,3 +199,35 @@ async def test_supervise_on_the_flow_kit_resumes_and_reshows_the_step(bot: BotHa
     assert "Day: " in supervisor.last_text and "Hours: 2" in supervisor.last_text
     await supervisor.send("/cancel")
     assert supervisor.last_text == "Cancelled. Nothing was saved."
+
+
+async def test_individual_supervision_names_one_worker_and_a_group_several(
+    bot: BotHarness,
+) -> None:
+    # A session had been saved as "个别督导 / 督导对象：全站团队", and "团体督导" with one worker.
+    await bot.person(role="worker", stations=("jiangnan",), name="李")
+    await bot.person(role="worker", stations=("jiangnan",), name="王")
+    supervisor = await bot.person(role="supervisor", stations=("jiangnan",), lang="en")
+    await supervisor.send("/supervise")
+    while not any((b.callback_data or "").startswith("sup:form:") for b in supervisor.last.buttons):
+        await supervisor.press_data(supervisor.last.buttons[0].callback_data or "")  # day, hours…
+    await supervisor.press_data("sup:form:individual")
+    assert "sup:team" not in [b.callback_data for b in supervisor.last.buttons]
+    workers = [
+        b.callback_data
+        for b in supervisor.last.buttons
+        if (b.callback_data or "").startswith("sup:sw:")
+    ]
+    await supervisor.press_data(workers[0])
+    await supervisor.press_data(workers[1])
+    await supervisor.press_data("sup:swdone")
+    assert "Individual supervision is of one worker: choose exactly one." in supervisor.last_text
+    await supervisor.press_data("sup:team")  # forged: not offered here
+    assert "Individual supervision is of one worker" in supervisor.last_text
+    await supervisor.press("« Back")
+    await supervisor.press_data("sup:form:group")
+    chosen = [b.callback_data for b in supervisor.last.buttons if "☑️" in b.text]
+    for data in chosen[1:]:
+        await supervisor.press_data(data)  # one worker left
+    await supervisor.press_data("sup:swdone")
+    assert "A group is several workers" in supervisor.last_text

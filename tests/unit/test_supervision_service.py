@@ -131,3 +131,15 @@ async def test_today_is_the_day_in_shanghai(uow: UnitOfWork) -> None:
     with pytest.raises(InvalidValue) as error:
         await _log(uow, session_date=date(2026, 12, 2), now=just_after_midnight)
     assert error.value.reason == "future"
+
+
+def test_individual_is_one_worker_and_a_group_is_several() -> None:
+    # A log had said "individual" with the whole team, and "group" with one worker.
+    from services.supervision import GROUP, INDIVIDUAL, supervisees_problem
+
+    assert supervisees_problem(INDIVIDUAL, 1, False) is None
+    assert supervisees_problem(INDIVIDUAL, 0, True) == "individual_is_one"
+    assert supervisees_problem(INDIVIDUAL, 2, False) == "individual_is_one"
+    assert supervisees_problem(GROUP, 1, False) == "group_is_several"
+    assert supervisees_problem(GROUP, 2, False) is None
+    assert supervisees_problem(GROUP, 0, True) is None
