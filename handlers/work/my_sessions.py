@@ -16,6 +16,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, TEXT, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.i18n import ngettext_of
 from handlers.kit.screen import show
 from handlers.kit.words import day_label, hours_label
 from handlers.work import work_forms
@@ -86,9 +87,13 @@ async def mysessions(update: Update, context: Context) -> None:
 
 
 def _window_closed(who: Speaker, context: Context) -> str:
-    return who.gettext(
-        "A session can be changed for {days} days after it was entered; this one is older."
-    ).format(days=context.bot_data.knowledge.record_rules.worker_edit_days)
+    days = context.bot_data.knowledge.record_rules.worker_edit_days
+    ngettext = ngettext_of(who.gettext)
+    return ngettext(
+        "A session can be changed for {days} day after it was entered; this one is older.",
+        "A session can be changed for {days} days after it was entered; this one is older.",
+        days,
+    ).format(days=days)
 
 
 async def on_delete(update: Update, context: Context) -> None:

@@ -25,7 +25,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
-from handlers.kit.i18n import N_
+from handlers.kit.i18n import N_, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.words import day_label, hours_label, not_your_role
@@ -282,9 +282,13 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
 
 def _window_closed(who: Speaker, context: Context) -> str:
     days = context.bot_data.knowledge.record_rules.worker_edit_days
-    return who.gettext(
+    ngettext = ngettext_of(who.gettext)
+    return ngettext(
+        "A record can be changed by its worker for {days} day after it was entered; this one "
+        "is older. Please ask your station head.",
         "A record can be changed by its worker for {days} days after it was entered; this one "
-        "is older. Please ask your station head."
+        "is older. Please ask your station head.",
+        days,
     ).format(days=days)
 
 
