@@ -110,6 +110,9 @@ BLIND7_HELDOUT_PATH = DATA / "kb_eval_blind7_heldout.yaml"
 # An eighth pool (writer L), every topic in rotating styles, out of scope, emergencies and small
 # talk (`--blind8`), written in session 7: held out whole, aggregate lines only, never read.
 BLIND8_HELDOUT_PATH = DATA / "kb_eval_blind8_heldout.yaml"
+# A ninth pool (writer M), the eighth brief with more out of scope (`--blind9`), written in
+# session 8: held out whole, aggregate lines only, never read.
+BLIND9_HELDOUT_PATH = DATA / "kb_eval_blind9_heldout.yaml"
 POOL_PATHS = (POOL_TRAIN_PATH, POOL4_TRAIN_PATH)
 SYNTHETIC_ENTRIES = 2000
 EMERGENCY = "emergency"
@@ -191,6 +194,7 @@ def load_sets(
     include_blind6: bool = False,
     include_blind7: bool = False,
     include_blind8: bool = False,
+    include_blind9: bool = False,
 ) -> list[EvalSet]:
     """The blind halves (when present) and the old set's two halves; the sealed set only
     when asked for (`--sealed`: its aggregate line is read at most once per round), the fifth
@@ -220,6 +224,8 @@ def load_sets(
         sets.append(EvalSet("blind7 held-out", tuple(load_queries(BLIND7_HELDOUT_PATH)), False))
     if include_heldout and include_blind8 and BLIND8_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind8 held-out", tuple(load_queries(BLIND8_HELDOUT_PATH)), False))
+    if include_heldout and include_blind9 and BLIND9_HELDOUT_PATH.exists():
+        sets.append(EvalSet("blind9 held-out", tuple(load_queries(BLIND9_HELDOUT_PATH)), False))
     if include_heldout and include_sealed and BLIND_SEALED_PATH.exists():
         sets.append(EvalSet("blind sealed", tuple(load_queries(BLIND_SEALED_PATH)), False))
     old = load_queries(OLD_PATH)
@@ -995,6 +1001,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also run the eighth pool (writer L, every topic, held out whole): aggregate lines only",
     )
     parser.add_argument(
+        "--blind9",
+        action="store_true",
+        help="also run the ninth pool (writer M, more out of scope, held out whole): aggregate lines only",
+    )
+    parser.add_argument(
         "--sealed",
         action="store_true",
         help="also run the SEALED set (aggregate lines only; at most once per round)",
@@ -1021,6 +1032,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         include_blind6=args.blind6,
         include_blind7=args.blind7,
         include_blind8=args.blind8,
+        include_blind9=args.blind9,
     )
     if args.dev_only:
         sets = [s for s in sets if s.dev]

@@ -19,10 +19,11 @@ given only TOPICS.md, BRIEF.md and that file, then gave those 200 their topic ke
 import collections
 import random
 import sys
+from pathlib import Path
 
 import yaml
 
-BASE = "/work/main/tests/data/"
+BASE = f"{Path(__file__).resolve().parents[1]}/"  # tests/data/ of this checkout
 THIRD = (
     "# Third blind pool: written by two sessions from the topic list (TOPICS.md) and BRIEF.md alone,\n"
     "# never the knowledge base. Split once, stratified by label, random.Random(20261202), by\n"
@@ -174,7 +175,22 @@ def eighth() -> None:
     dump(BASE + "kb_eval_blind8_heldout.yaml", EIGHTH, rows_of("L"))
 
 
+# Ninth blind pool (2026-12-03, session 8): writer M, given only TOPICS.md, BRIEF.md and
+# WRITER9.md: the eighth brief with 80 out of scope (about 30 close to a topic) instead of 50,
+# since out of scope was the target furthest from met. Held out whole, run once at the end of
+# the session, never read.
+NINTH = (
+    "# Ninth blind pool: every topic, out of scope, emergencies and small talk, written by writer M\n"
+    "# from TOPICS.md, BRIEF.md and tests/data/blind/WRITER9.md alone (never the knowledge base).\n"
+    "# HELD-OUT whole: never read, never tuned on; aggregate figures only.\n"
+)
+
+
+def ninth() -> None:
+    dump(BASE + "kb_eval_blind9_heldout.yaml", NINTH, rows_of("M"))
+
+
 if __name__ == "__main__":
     pools = {"third": third, "fourth": fourth, "fifth": fifth, "sixth": sixth}
-    pools.update(seventh=seventh, eighth=eighth)
+    pools.update(seventh=seventh, eighth=eighth, ninth=ninth)
     pools[sys.argv[1]]()
