@@ -70,6 +70,7 @@ from knowledge.matcher import (
     EMERGENCY_DEPTH,
     HANDOFF,
     LANGS,
+    SMALL_TALK,
     SUGGEST,
     Matcher,
     Scored,
@@ -298,6 +299,7 @@ class Decision:
     emergency: bool  # answered with the emergency numbers, whatever the thresholds
     fixed: str | None = None  # the outcome a rule chose (emergency, small talk, out of scope)
     caution: bool = False  # the usual reply with the numbers on top
+    rule: str | None = None  # which rule chose `fixed` (the matcher's `MatchResult.rule`)
 
     def outcome(self, thresholds: Thresholds) -> str:
         return self.fixed or decide(self.ranked, thresholds)
@@ -341,6 +343,7 @@ def ours(matcher: Matcher) -> Callable[[str], Decision]:
             result.emergency,
             result.outcome if result.rule else None,
             result.caution,
+            result.rule,
         )
 
     return run
@@ -596,6 +599,34 @@ def _kinds_line(
     return f"| … {label}: false alarms / numbers on top: {'; '.join(parts)} | | | | | | | | |"
 
 
+def _out_of_scope_line(
+    label: str, queries: Sequence[Query], decisions: Sequence[Decision], thresholds: Thresholds
+) -> str:
+    """What the out-of-scope questions got: a person, a small-talk reply (a writer's "再见"
+    labelled out of scope where the topic list has no goodbye), suggestions, or an answer."""
+    got: dict[str, int] = {"a person": 0, "small talk": 0, "suggestions": 0, "an answer": 0}
+    for q, d in zip(queries, decisions, strict=True):
+        if q.in_scope:
+            continue
+        outcome = d.outcome(thresholds)
+        if d.rule == SMALL_TALK:
+            got["small talk"] += 1
+        elif outcome == HANDOFF:
+            got["a person"] += 1
+        else:
+            got["suggestions" if outcome == SUGGEST else "an answer"] += 1
+    total = sum(got.values())
+    if not total:
+        return ""
+    spoken = total - got["small talk"]
+    parts = ", ".join(f"{name} {count}" for name, count in got.items())
+    rate = f"{got['a person'] / spoken:.1%}" if spoken else "—"
+    return (
+        f"| … {label}: out of scope ({total}) got {parts}; "
+        f"to a person without the small talk: {rate} | | | | | | | | |"
+    )
+
+
 def _misses(
     name: str,
     queries: Sequence[Query],
@@ -647,6 +678,8 @@ def _table(
                 print(_row(label, report) + f" {cpu[max(0, int(len(cpu) * 0.95) - 1)]:.2f} |")
                 if method != "WRatio":
                     print(_kinds_line(label, queries, decisions, emergency_ids))
+                    if line := _out_of_scope_line(label, queries, decisions, thresholds):
+                        print(line)
                 results[(eval_set.name + copy, method)] = (decisions, report)
     return results
 

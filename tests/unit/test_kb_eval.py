@@ -15,7 +15,10 @@ from bench.knowledge import (
     BLIND_HELDOUT_PATH,
     EMERGENCY,
     OLD_PATH,
+    Decision,
+    Query,
     WRatioBaseline,
+    _out_of_scope_line,
     evaluate,
     homophone_copy,
     load_queries,
@@ -26,7 +29,7 @@ from bench.knowledge import (
 )
 from knowledge.bundle import load_knowledge
 from knowledge.faq import build_matcher
-from knowledge.matcher import LANGS, normalise
+from knowledge.matcher import LANGS, SMALL_TALK, Scored, Thresholds, normalise
 
 # Measured on the blind dev half (third round): 94.2% direct & right, 0.3% wrong, 97.2% out of
 # scope handed off, 100% emergencies, 0.0% false alarms; homophone copy 92.3% direct, 98.1%
@@ -156,3 +159,19 @@ def test_matcher_at_2000_entries_still_finds_the_real_entries() -> None:
         urgent_same += shipped.emergency == large.emergency
     assert same >= 0.85 * len(queries)
     assert urgent_same == len(queries)
+
+
+def test_out_of_scope_line_tells_small_talk_from_a_person() -> None:
+    """A "再见" labelled out of scope and answered as small talk is counted apart, so the rate
+    to a person is over the questions a person could take."""
+    thresholds = Thresholds(answer=50.0, suggest=40.0, margin=10.0, relative=0.1)
+    queries = [Query("再见", None), Query("护照怎么办", None), Query("天气", None), Query("x", "a")]
+    decisions = [
+        Decision((Scored("goodbye", 100.0),), False, "answer", rule=SMALL_TALK),
+        Decision((), False),  # nothing ranked: handed to a person
+        Decision((Scored("a", 45.0),), False),  # a suggestion
+        Decision((Scored("a", 90.0),), False),  # in scope: not counted
+    ]
+    line = _out_of_scope_line("t", queries, decisions, thresholds)
+    assert "out of scope (3) got a person 1, small talk 1, suggestions 1, an answer 0" in line
+    assert "to a person without the small talk: 50.0%" in line
