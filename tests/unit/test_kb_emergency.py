@@ -24,6 +24,8 @@ from knowledge.matcher import (
     "text",
     [
         "我爸倒在地上一动不动",  # a fall + helpless
+        "我奶奶揣不上气了 嘴唇都发紫",  # 揣 typed for 喘 (chuai for chuan), a colour that shows it
+        "楼下大人在打小孩 打得好凶 一直没停",  # a beating going on now
         "奶奶突然说不出话 嘴也歪了",  # stroke
         "厨房里有很浓的煤氣味",  # gas, traditional 氣
         "孩子被继父往死里打 一直在哭",  # violence + child + now
