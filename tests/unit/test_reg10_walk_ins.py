@@ -6,17 +6,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
+from bot.clock import FixedClock
 from db.uow import Database
 from services import cases, requests, walk_ins
-from services.people import Access
 from tests.conftest import SHANGHAI
-from tests.unit.test_cases import CATALOG, now, open_case, register, team  # noqa: F401  (fixtures)
+from tests.unit.test_cases import CATALOG, open_case, person, register
+
+
+@pytest.fixture
+def now(clock: FixedClock) -> datetime:
+    return clock.now()
 
 
 async def test_without_a_phone_and_the_name_and_village_on_the_views(
-    database: Database, now: datetime, team: dict[str, Access]
+    database: Database, now: datetime
 ) -> None:
-    worker, head = team["worker"], team["head"]
+    worker = await person(database, now, roles=(("worker", "jiangnan"),), name="王社工")
+    head = await person(database, now, roles=(("station_head", "jiangnan"),), name="张站长")
     registered = await register(database, now, worker, phone=None)
     view = registered.request
     assert view.phone is None and registered.walk_in.resident_name == "刘奶奶"
