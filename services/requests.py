@@ -278,7 +278,8 @@ async def _fetch(uow: UnitOfWork, request_id: int, *, with_events: bool = False)
             )
             for event, name in rows
         ]
-    return _view(*found, events=events)
+    row, resident_tg, resident_lang, assignee_tg, assignee_name, name, village = found
+    return _view(row, resident_tg, resident_lang, assignee_tg, assignee_name, name, village, events)
 
 
 async def detail(uow: UnitOfWork, *, request_id: int, actor: Access) -> RequestView:
