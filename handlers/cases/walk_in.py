@@ -30,6 +30,7 @@ from handlers.kit.flow import (
     Reask,
     Screen,
     Step,
+    typed_label,
 )
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
@@ -114,6 +115,24 @@ def _phone_render(context: Context, who: Speaker, draft: Draft) -> Screen:
     )
 
 
+# What a worker types at the phone step for «No phone» (typing it is as clear as pressing it).
+NO_PHONE_WORDS = frozenset(
+    {
+        "没有",
+        "无",
+        "不留",
+        "不留电话",
+        "没电话",
+        "没有电话",
+        "跳过",
+        "no",
+        "none",
+        "no phone",
+        "skip",
+    }
+)
+
+
 async def _no_phone(
     update: Update, context: Context, who: Speaker, draft: Draft, press: Press
 ) -> Outcome:
@@ -125,6 +144,9 @@ async def _phone_typed(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
     _ = who.gettext
+    if typed_label(text).lower().rstrip("。.!！") in NO_PHONE_WORDS:  # said, not pressed
+        draft["phone"] = None
+        return None
     try:
         draft["phone"] = normalise_cn_phone(text)
     except InvalidValue as error:

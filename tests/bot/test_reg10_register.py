@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from bot.offline_telegram import OfflinePerson
-from db.models import ServiceRequest, WalkIn
+from db.models import Case, ServiceRequest, WalkIn
 from tests.harness import BotHarness
 
 
@@ -152,3 +152,33 @@ async def test_the_case_from_a_walk_in_shows_name_and_village(bot: BotHarness) -
     card = worker.last_text
     assert "Resident: Grandma Liu" in card and "Village or community: 城西村" in card
     assert "Phone: not given" in card
+
+
+async def test_typing_no_at_the_phone_step_is_no_phone(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",))
+    await up_to_the_phone(worker)
+    await worker.send("没有。")
+    assert "住在哪个村/社区" in worker.last_text
+    await worker.press("wk:back")
+    await worker.send("none")  # in English too, whatever the language
+    assert "住在哪个村/社区" in worker.last_text
+
+
+async def test_a_direct_case_declined_saves_nothing(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    await worker.send("/cases")
+    await worker.press("cs:new")
+    await worker.send("Old Zhang")
+    await worker.press("oc:age:60_79")
+    await worker.press("oc:tog:elderly")
+    await worker.press("oc:done")
+    await worker.press("oc:skip")
+    await worker.press("oc:risk:low")
+    assert "keep your name, address and what you told us" in worker.last_text  # no phone asked
+    assert "Agreed, not the phone" not in " ".join(worker.button_labels())
+    await worker.press("oc:decline")
+    assert worker.last_text.startswith("Without their agreement nothing can be kept. Press")
+    await worker.press("oc:drop")
+    assert worker.last_text.startswith("Nothing was saved")
+    async with bot.database.uow() as uow:
+        assert await uow.session.scalar(select(func.count()).select_from(Case)) == 0
