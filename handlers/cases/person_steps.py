@@ -1,9 +1,9 @@
 """The steps about the person served that `/register` (`walk_in.py`) and a new case
 (`open_case.py`) share, declared once: the station (of those the worker serves), typed details
 within a length (the name, the situation, the village, the address, with Skip where it may be
-left out), the age group, and the verbal consent the worker reads out and ticks (or records
-as declined: then nothing is saved). Each journey
-puts them in its own order with its own question; the step names are what is persisted.
+left out), the age group, and the verbal consent the worker reads out and ticks (or records as
+declined: then nothing is saved). Each journey puts them in its own order with its own
+question; the step names are what is persisted.
 """
 
 from __future__ import annotations
