@@ -209,6 +209,7 @@ class CaseView:
     resident_id: int | None
     client_name: str | None  # None once erased
     address: str | None
+    village: str | None  # a walk-in request's 村/社区 (opened from it), None once erased
     age_group: str
     groups: tuple[str, ...]
     worker_id: int
@@ -395,10 +396,14 @@ async def _view(
             select(Person.tg_id, Person.display_name).where(Person.id == row.worker_id)
         )
     ).one()
-    request_ref = None
+    request_ref = village = None
     if row.request_id is not None:
         request_ref = await uow.session.scalar(
             select(ServiceRequest.ref).where(ServiceRequest.id == row.request_id)
+        )
+        # The 村/社区 given at /register lives on the walk-in, blanked when it is erased.
+        village = await uow.session.scalar(
+            select(WalkIn.village).where(WalkIn.request_id == row.request_id)
         )
     records_raw = (await _records(uow, [row.id]))[row.id]
     sign_off = {s.code for s in catalog.stages if s.sign_off}
@@ -466,6 +471,7 @@ async def _view(
         resident_id=row.resident_id,
         client_name=None if row.erased else row.client_name,
         address=None if row.erased else row.address,
+        village=None if row.erased else village,
         age_group=row.age_group,
         groups=tuple(row.groups or ()),
         worker_id=row.worker_id,

@@ -57,3 +57,40 @@ def display_phone(e164: str) -> str:
     except NumberParseException:
         return e164
     return str(phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL))
+
+
+# --- phone numbers inside free text (a record's note) -----------------------------------------
+# What people type: a mobile 1[3-9]x with 11 digits, maybe +86 and spaces or dashes
+# (138 0013 8000, +86 138-0013-8000); a landline with its area code (0579-8712 3456,
+# 010-12345678, 05798712345). Not inside a longer run of digits (an ID number, a count).
+# Full-width digits are read as digits (NFKC) and the match is mapped back onto the text typed.
+_IN_TEXT = re.compile(
+    r"(?<![\d+])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)"
+    r"|(?<![\d+])0\d{2,3}[\s-]?\d{3,4}[\s-]?\d{4}(?!\d)"
+)
+MASK = "*"
+
+
+def _spans(text: str) -> list[tuple[int, int]]:
+    # NFKC per character keeps the positions: full-width digits and spaces are one character.
+    folded = "".join(
+        unicodedata.normalize("NFKC", ch) if len(unicodedata.normalize("NFKC", ch)) == 1 else ch
+        for ch in text
+    )
+    return [m.span() for m in _IN_TEXT.finditer(folded)]
+
+
+def phones_in(text: str) -> tuple[str, ...]:
+    """The phone numbers in `text`, as typed (empty: none)."""
+    return tuple(text[start:end] for start, end in _spans(text))
+
+
+def mask_phones(text: str) -> str:
+    """`text` with every digit of its phone numbers replaced by `*` (the spaces and dashes
+    stay, so the note still reads "电话 *** **** ****")."""
+    chars = list(text)
+    for start, end in _spans(text):
+        for i in range(start, end):
+            if unicodedata.normalize("NFKC", chars[i]).isdigit() or chars[i] == "+":
+                chars[i] = MASK
+    return "".join(chars)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from db.counters import next_number_in
-from db.models import Person, RequestEvent, ServiceRequest, StaffRole, Station
+from db.models import Person, RequestEvent, ServiceRequest, StaffRole, Station, WalkIn
 from db.uow import UnitOfWork, inserted_id
 from services import consent, reach
 from services.errors import Conflict, DomainError, InvalidValue, NotAllowed, NotFound
@@ -145,6 +145,10 @@ class RequestView:
     erased: bool
     events: tuple[RequestEventView, ...] = ()
     source: str = "telegram"  # knowledge/cases.yaml `request_sources`
+    # What staff noted at /register about the resident, as consented to (None: not a walk-in,
+    # or erased); the staff's card shows them.
+    resident_name: str | None = None
+    village: str | None = None
 
     @property
     def registered_by_staff(self) -> bool:
@@ -191,7 +195,8 @@ _Assignee = aliased(Person)
 
 
 def _query() -> Any:
-    """Requests with the resident's tg id and language and the assignee's tg id and name."""
+    """Requests with the resident's tg id and language, the assignee's tg id and name, and a
+    walk-in's name and village."""
     return (
         select(
             ServiceRequest,
@@ -199,9 +204,12 @@ def _query() -> Any:
             _Resident.language,
             _Assignee.tg_id,
             _Assignee.display_name,
+            WalkIn.resident_name,
+            WalkIn.village,
         )
         .outerjoin(_Resident, _Resident.id == ServiceRequest.resident_id)
         .outerjoin(_Assignee, _Assignee.id == ServiceRequest.assignee_id)
+        .outerjoin(WalkIn, WalkIn.request_id == ServiceRequest.id)
     )
 
 
@@ -211,6 +219,8 @@ def _view(
     resident_language: str | None,
     assignee_tg_id: int | None,
     assignee_name: str | None,
+    resident_name: str | None = None,
+    village: str | None = None,
     events: Sequence[RequestEventView] = (),
 ) -> RequestView:
     return RequestView(
@@ -239,6 +249,8 @@ def _view(
         erased=row.erased,
         events=tuple(events),
         source=row.source,
+        resident_name=None if row.erased else resident_name,
+        village=None if row.erased else village,
     )
 
 
@@ -266,8 +278,8 @@ async def _fetch(uow: UnitOfWork, request_id: int, *, with_events: bool = False)
             )
             for event, name in rows
         ]
-    row, resident_tg, resident_lang, assignee_tg, assignee_name = found
-    return _view(row, resident_tg, resident_lang, assignee_tg, assignee_name, events)
+    row, resident_tg, resident_lang, assignee_tg, assignee_name, name, village = found
+    return _view(row, resident_tg, resident_lang, assignee_tg, assignee_name, name, village, events)
 
 
 async def detail(uow: UnitOfWork, *, request_id: int, actor: Access) -> RequestView:

@@ -41,6 +41,7 @@ AVAILABILITY_ALL = (*AVAILABILITY, SCHOOL_HOLIDAYS)
 PARTY_MEMBER = ("yes", "no", "undisclosed")
 PARTY_NOT_ASKED = "not_asked"  # minors: party membership starts at 18
 MAX_NAME = 64
+SAME_AS_OWN = "same_as_own"  # InvalidValue reason: a 14–17-year-old's guardian phone is theirs
 MAX_REASON = 1000
 
 
@@ -223,6 +224,8 @@ async def apply(
             raise InvalidValue("guardian", "required")
         guardian_name = _name(guardian_name, "guardian_name")
         guardian_phone = normalise_cn_phone(guardian_phone)
+        if guardian_phone == normalise_cn_phone(phone):  # no guardian could be reached on it
+            raise InvalidValue("guardian_phone", SAME_AS_OWN)
     else:
         guardian_name = guardian_phone = None
         if party_member not in PARTY_MEMBER:

@@ -100,7 +100,7 @@ async def register(
     age_group: str,
     description: str,
     resident_name: str,
-    phone: str,
+    phone: str | None,
     village: str,
     address: str | None,
     preferred_time: str,
@@ -114,8 +114,10 @@ async def register(
 ) -> Registered:
     """Register a request for a resident at the actor's station (worker or head).
 
-    Refused without the resident's verbal consent (`consent.ConsentRequired`). The same
-    `client_token` twice returns the first registration (`created=False`).
+    Refused without the resident's verbal consent (`consent.ConsentRequired`). `phone` None:
+    the resident gave none, or agreed to everything but keeping it; the request is then
+    stored without one (the cards say so). The same `client_token` twice returns the first
+    registration (`created=False`).
     """
     if not rq.may_handle(actor, station_code):
         raise NotAllowed()
@@ -143,7 +145,7 @@ async def register(
     name = _text("resident_name", resident_name, MAX_NAME, required=True)
     village_text = _text("village", village, MAX_VILLAGE, required=True)
     address_text = _text("address", address, MAX_ADDRESS, required=False)
-    phone = normalise_cn_phone(phone)
+    phone = normalise_cn_phone(phone) if phone else None
     if not consent_given:
         raise consent.ConsentRequired()
     number = await take_next_number(uow.session, station_code)
@@ -209,7 +211,12 @@ async def register(
         action="walk_in.register",
         subject=f"request:{row.id}",
         now=now,
-        detail={"station": station_code, "source": source, "consent": VERBAL_TO_STAFF},
+        detail={
+            "station": station_code,
+            "source": source,
+            "consent": VERBAL_TO_STAFF,
+            "phone": phone is not None,
+        },
     )
     await uow.commit()
     notify: tuple[rq.StaffContact, ...] = ()

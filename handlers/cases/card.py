@@ -164,6 +164,10 @@ def card_text(context: Context, who: Speaker, view: cs.CaseView) -> str:
         ),
         _("Next step: {step}").format(step=next_step_text(context, who, view.next_step)),
     ]
+    if view.village:  # as given at /register, with the resident's agreement
+        lines.append(_("Village or community: {village}").format(village=escape(view.village)))
+    if view.address:
+        lines.append(_("Address: {address}").format(address=escape(view.address)))
     if view.request_ref:
         lines.append(_("From request {ref}").format(ref=escape(view.request_ref)))
     if view.referred_to_station:

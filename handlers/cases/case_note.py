@@ -18,7 +18,7 @@ from handlers.cases import card
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, Draft, Flow, Outcome, Reask
 from handlers.kit.i18n import Gettext
-from handlers.kit.steps import text_step, typed_within
+from handlers.kit.steps import phone_checked, text_step, typed_within
 from services import cases as cs
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
 
@@ -80,7 +80,10 @@ def _parse(_: Gettext, text: str) -> str:
     )
 
 
-NOTE = text_step("note", key="note", text=_question, parse=_parse)
+# A phone number typed in the note is pointed out first, as in /log's (the kit's check).
+NOTE = phone_checked(
+    text_step("note", key="note", text=_question, parse=_parse), key="note", prefix=P
+)
 
 
 async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> Outcome:

@@ -77,6 +77,7 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
             age=request.age_group,
             name=walk_in.resident_name if walk_in else None,
             address=walk_in.address if walk_in else None,
+            village=walk_in.village if walk_in else None,
             ask_name=not (walk_in and walk_in.resident_name),
         )
         return draft
@@ -110,6 +111,10 @@ def summary(context: Context, who: Speaker, draft: Draft) -> str:
         _("Address: {address}").format(address=escape(draft.get("address") or "—")),
         _("Risk: {risk}").format(risk=escape(risk)),
     ]
+    if draft.get("village"):  # a walk-in's, from /register (kept on the request)
+        lines.insert(
+            -2, _("Village or community: {village}").format(village=escape(draft["village"]))
+        )
     return "\n".join(lines)
 
 

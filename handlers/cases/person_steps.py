@@ -1,8 +1,9 @@
 """The steps about the person served that `/register` (`walk_in.py`) and a new case
 (`open_case.py`) share, declared once: the station (of those the worker serves), typed details
 within a length (the name, the situation, the village, the address, with Skip where it may be
-left out), the age group, and the verbal consent the worker reads out and ticks. Each journey
-puts them in its own order with its own question; the step names are what is persisted.
+left out), the age group, and the verbal consent the worker reads out and ticks (or records as
+declined: then nothing is saved). Each journey puts them in its own order with its own
+question; the step names are what is persisted.
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from telegram import InlineKeyboardButton, Update
 
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import TEXT, Draft, Outcome, PressHandler, Screen, Step
+from handlers.kit.flow import END, TEXT, Draft, Outcome, PressHandler, Reask, Screen, Step
 from handlers.kit.i18n import N_, Gettext
+from handlers.kit.screen import show
 from handlers.kit.steps import Text, choice_step, station_step, typed_into
 from handlers.kit.words import staff_only
 from handlers.requests import AGE_LABELS
@@ -38,8 +40,15 @@ def refusal(who: Speaker) -> str:
     return _("Only the workers and the head of a station register requests for residents.")
 
 
-def consent_notice(_: Gettext) -> str:
-    """What the worker reads out to the resident before ticking the consent."""
+def consent_notice(_: Gettext, *, phone: bool = True) -> str:
+    """What the worker reads out to the resident before ticking the consent; `phone`: a phone
+    number is in the draft, to be kept too."""
+    if not phone:
+        return _(
+            "Please read this to the resident: “The station will keep your name, address and "
+            "what you told us, to help you and to report its work. Only the station's staff "
+            "see them. You can ask the station at any time to see them or to have them erased.”"
+        )
     return _(
         "Please read this to the resident: “The station will keep your name, phone, address "
         "and what you told us, to help you and to report its work. Only the station's staff "
@@ -106,26 +115,97 @@ def age(prefix: str, text: Text, applies_when: Callable[[Draft], bool] = _always
     )
 
 
+DECLINING = "_declining"  # the draft: «Did not agree» was pressed, «Do not save» offered
+# The draft: the consent covered a phone. A phone typed after a consent that did not (Edit from
+# the summary) asks for the consent again (`consent_covers_phone`).
+CONSENT_PHONE = "consent_phone"
+
+
+def consent_covers_phone(draft: Draft) -> bool:
+    return not draft.get("consent") or bool(draft.get(CONSENT_PHONE))
+
+
 def consent(
     prefix: str,
     *,
     question: Callable[[Gettext], str],
     agreed: Callable[[Gettext], str],
+    without_phone: Callable[[Gettext], str] | None = None,
     applies_when: Callable[[Draft], bool] = _always,
 ) -> Step:
-    """The notice read out, then «☑️ … agreed» (`<prefix>:agree`) into `draft["consent"]`."""
+    """The notice read out, then «☑️ … agreed» (`<prefix>:agree`) into `draft["consent"]`.
+    With `without_phone` and a phone in the draft, that button (`<prefix>:agreenp`) agrees
+    to all but the phone, which is dropped. «✖️ Did not agree» (`<prefix>:decline`) says
+    what that means and offers «🗑 Do not save» (`<prefix>:drop`), which ends saving nothing:
+    one slip of a finger does not lose the form."""
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         _ = who.gettext
-        return Screen(
-            consent_notice(_) + "\n\n" + question(_),
-            [[InlineKeyboardButton(agreed(_), callback_data=encode(prefix, "agree"))]],
-        )
+        phone = bool(draft.get("phone"))
+        rows = [[InlineKeyboardButton(agreed(_), callback_data=encode(prefix, "agree"))]]
+        if without_phone is not None and phone:
+            rows.append(
+                [InlineKeyboardButton(without_phone(_), callback_data=encode(prefix, "agreenp"))]
+            )
+        if draft.get(DECLINING):
+            rows.append(
+                [InlineKeyboardButton(_("🗑 Do not save"), callback_data=encode(prefix, "drop"))]
+            )
+        else:
+            rows.append(
+                [
+                    InlineKeyboardButton(
+                        _("✖️ Did not agree"), callback_data=encode(prefix, "decline")
+                    )
+                ]
+            )
+        return Screen(consent_notice(_, phone=phone) + "\n\n" + question(_), rows)
 
     async def on_agree(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press
     ) -> Outcome:
+        draft.pop(DECLINING, None)
         draft["consent"] = True
+        draft[CONSENT_PHONE] = bool(draft.get("phone"))
         return None
 
-    return Step("consent", render, {"agree": on_agree}, applies_when=applies_when)
+    async def on_agree_without_phone(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        draft.pop(DECLINING, None)
+        draft["phone"] = None  # never stored: the cards then say there is no phone
+        draft["consent"] = True
+        draft[CONSENT_PHONE] = False
+        return None
+
+    async def on_decline(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        _ = who.gettext
+        draft[DECLINING] = True
+        if without_phone is not None and draft.get("phone"):
+            raise Reask(
+                _(
+                    "Without their agreement nothing can be kept. If they agree to all but "
+                    "the phone, press “{button}”. Otherwise press “Do not save”."
+                ).format(button=without_phone(_))
+            )
+        raise Reask(
+            _("Without their agreement nothing can be kept. Press “Do not save” to end here.")
+        )
+
+    async def on_drop(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        _ = who.gettext
+        await show(
+            update,
+            _("Nothing was saved: without their agreement the station keeps nothing about them."),
+        )
+        return END
+
+    presses: dict[str, PressHandler] = {
+        "agree": on_agree, "agreenp": on_agree_without_phone, "decline": on_decline,
+        "drop": on_drop,
+    }  # fmt: skip
+    return Step("consent", render, presses, applies_when=applies_when)

@@ -1,9 +1,10 @@
 """`/register`: a worker or head registers a request for a resident who came in or phoned.
 
 A kit `Flow` (diagram: `walk_in.mmd`): station (only with several) → service → for whom →
-age group → description → the resident's name → phone → 村/社区 → address (may be skipped) →
-preferred time → how it came → urgent → the verbal consent, ticked by the worker after reading
-the short notice out → take it myself → summary with Edit → Save, one call of
+age group → description → the resident's name → phone («No phone» goes on without one) →
+村/社区 → address (may be skipped) → preferred time → how it came → urgent → the verbal consent,
+ticked by the worker after reading the short notice out (all of it, all but the phone, which is
+then dropped, or not at all, which saves nothing) → take it myself → summary with Edit → Save, one call of
 `services.walk_ins.register`. Unless the worker took it, the station's staff are told through
 the outbox with the same notice as a resident's /request (`handlers.requests.notify_new_request`).
 The draft lives in `user_data["register"]` with a token, so a second Save saves once.
@@ -18,7 +19,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from handlers.cases import person_steps as person
-from handlers.kit.callbacks import encode
+from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import (
     END,
@@ -29,6 +30,7 @@ from handlers.kit.flow import (
     Reask,
     Screen,
     Step,
+    typed_label,
 )
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
@@ -87,7 +89,9 @@ def summary(context: Context, who: Speaker, draft: Draft) -> str:
         ),
         _("Situation: {text}").format(text=escape(draft.get("description") or "")),
         _("Resident: {name}").format(name=escape(draft.get("name") or "")),
-        _("Phone: {phone}").format(phone=phone_text(draft.get("phone") or "")),
+        _("Phone: {phone}").format(phone=phone_text(draft["phone"]))
+        if draft.get("phone")
+        else _("Phone: not given"),
         _("Village or community: {village}").format(village=escape(draft.get("village") or "")),
         _("Address: {address}").format(address=escape(draft.get("address") or "—")),
         _("Preferred time: {time}").format(time=_(TIME_LABELS.get(draft.get("time") or "", ""))),
@@ -103,13 +107,46 @@ def summary(context: Context, who: Speaker, draft: Draft) -> str:
 
 def _phone_render(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
-    return Screen(_("📞 The resident's phone number, e.g. 138 0013 8000 or 0579-8000 0001?"))
+    return Screen(
+        _("📞 The resident's phone number, e.g. 138 0013 8000 or 0579-8000 0001?")
+        + "\n"
+        + _("If they have none, or would rather not give it, press “No phone”."),
+        [[InlineKeyboardButton(_("No phone"), callback_data=encode(P, "nophone"))]],
+    )
+
+
+# What a worker types at the phone step for «No phone» (typing it is as clear as pressing it).
+NO_PHONE_WORDS = frozenset(
+    {
+        "没有",
+        "无",
+        "不留",
+        "不留电话",
+        "没电话",
+        "没有电话",
+        "跳过",
+        "no",
+        "none",
+        "no phone",
+        "skip",
+    }
+)
+
+
+async def _no_phone(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    draft["phone"] = None
+    return None
 
 
 async def _phone_typed(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
     _ = who.gettext
+    if typed_label(text).lower().rstrip("。.!！") in NO_PHONE_WORDS:  # said, not pressed
+        draft["phone"] = None
+        return None
     try:
         draft["phone"] = normalise_cn_phone(text)
     except InvalidValue as error:
@@ -123,6 +160,9 @@ async def _phone_typed(
                 "(mobile) or 0579-8000 0001 (landline with area code)."
             )
         ) from error
+    if not person.consent_covers_phone(draft):  # agreed without a phone: ask again with it
+        draft["consent"] = False
+        return "consent"
     return None
 
 
@@ -186,7 +226,7 @@ STEPS = (
             "👤 The resident's name (as they want to be called, e.g. 刘奶奶)?"
         ),
     ),
-    Step("phone", _phone_render, on_text=_phone_typed, expects=PHONE),
+    Step("phone", _phone_render, {"nophone": _no_phone}, on_text=_phone_typed, expects=PHONE),
     person.typed(
         "village",
         prefix=P,
@@ -232,6 +272,7 @@ STEPS = (
         P,
         question=lambda _: _("Did the resident agree?"),
         agreed=lambda _: _("☑️ The resident agreed"),
+        without_phone=lambda _: _("☑️ Agreed, not the phone"),
     ),
     choice_step(
         "take",
@@ -272,7 +313,7 @@ async def save(update: Update, context: Context, who: Speaker, draft: Draft) -> 
             age_group=draft["age"],
             description=draft["description"],
             resident_name=draft["name"],
-            phone=draft["phone"],
+            phone=draft.get("phone"),
             village=draft["village"],
             address=draft.get("address"),
             preferred_time=draft["time"],

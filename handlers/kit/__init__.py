@@ -38,7 +38,9 @@ What each module gives
   within `bounds(draft)`), `confirm_step` (Save + Edit buttons), `date_refused`,
   `local_today`, `phone_step` (one message: a reply keyboard of "📱 Share my phone number" and
   the typed buttons "Keep: <number>" when the draft has one, « Back, ✖ Cancel; or typed; a
-  mainland number in E.164; leaving it by any way takes the keyboard away), `phone_problem`; the date keyboards (`date_buttons`, `calendar_step`) and the sentences for a
+  mainland number in E.164; leaving it by any way takes the keyboard away), `phone_problem`,
+  `phone_checked(step, key=, prefix=)` (a free-text note step that points out a phone number
+  typed in it: «Remove the number» masks it, «Keep as typed»; /log's and a case's notes); the date keyboards (`date_buttons`, `calendar_step`) and the sentences for a
   refused date or number (`date_problem`, `hours_problem`, `count_problem`, `number_problem`).
 - `words`: `role_label(_, role)`, `phone_text(phone)`, `zone_name(_, zone)` ("Beijing time"), `day_label`, `month_label`,
   `hours_label`, `in_sentence` (a label lower-cased inside an English sentence), `staff_only`,

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Container, Iterable, Sequence
+from dataclasses import replace
 from datetime import date, timedelta
+from html import escape as escape_text
 from typing import TypeVar
 
 from telegram import (
@@ -63,7 +65,7 @@ from services.entry_window import (
 )
 from services.errors import InvalidValue
 from services.numbers import hours_to_minutes, parse_count, parse_hours
-from services.phones import from_contact, normalise_cn_phone
+from services.phones import from_contact, mask_phones, normalise_cn_phone, phones_in
 
 Text = Callable[[Gettext, Context, Speaker, Draft], str]
 Options = Callable[[Context, Speaker, Draft], Iterable[tuple[str, str]]]  # (label, value)
@@ -851,3 +853,82 @@ def phone_step(
         on_contact=reading(from_contact),
         typed_buttons=True,
     )
+
+
+# --- phone numbers in a free-text note (a /log note, a case's note) --------------------------
+PHONES_HELD = "_phones_held"  # draft: the key of the note held back until the worker chooses
+
+
+def phone_checked(step: Step, *, key: str, prefix: str) -> Step:
+    """`step` (typed text into `draft[key]`), warning when the text holds what looks like a
+    phone number (`services.phones.phones_in`): the records should not quietly collect
+    residents' numbers. The same step then shows the warning with «Remove the number»
+    (`<prefix>:phmask`: its digits become `*`) and «Keep as typed» (`<prefix>:phkeep`); either
+    goes on as the step would have. Typing the note again checks it again; the step's own
+    buttons (Skip, on its earlier message) leave the warning behind; after Back the note is
+    still held, and the step shows the warning again when it comes back."""
+    inner_typed = step.on_text
+    assert inner_typed is not None, "phone_checked wraps a step that takes typed text"
+
+    def held(draft: Draft) -> bool:
+        return draft.get(PHONES_HELD) == key and bool(draft.get(key))
+
+    def render(context: Context, who: Speaker, draft: Draft) -> Screen:
+        if not held(draft):
+            return step.render(context, who, draft)
+        _ = who.gettext
+        found = (
+            "、".join(phones_in(draft[key]))
+            if who.lang.startswith("zh")
+            else ", ".join(phones_in(draft[key]))
+        )
+        text = _(
+            "⚠️ This note has a phone number in it: {phones}. Records should not keep "
+            "residents' phone numbers. Remove it, or keep the note as typed?"
+        ).format(phones=escape_text(found))
+        rows = [
+            [InlineKeyboardButton(_("Remove the number"), callback_data=encode(prefix, "phmask"))],
+            [InlineKeyboardButton(_("Keep as typed"), callback_data=encode(prefix, "phkeep"))],
+        ]
+        return Screen(text, rows)
+
+    async def typed(
+        update: Update, context: Context, who: Speaker, draft: Draft, text: str
+    ) -> Outcome:
+        draft.pop(PHONES_HELD, None)
+        outcome = await inner_typed(update, context, who, draft, text)
+        value = draft.get(key)
+        if isinstance(value, str) and phones_in(value):
+            draft[PHONES_HELD] = key
+            return step.name  # the same step, now the warning
+        return outcome
+
+    async def masked(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        if not held(draft):
+            raise Reask(None)  # an old warning's button: the step as it is now
+        draft.pop(PHONES_HELD)
+        draft[key] = mask_phones(draft[key])
+        return None
+
+    async def kept(
+        update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+    ) -> Outcome:
+        if not held(draft):
+            raise Reask(None)
+        draft.pop(PHONES_HELD)
+        return None
+
+    def leaving(handler: PressHandler) -> PressHandler:
+        async def run(
+            update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+        ) -> Outcome:
+            draft.pop(PHONES_HELD, None)
+            return await handler(update, context, who, draft, press)
+
+        return run
+
+    presses = {kind: leaving(handler) for kind, handler in step.presses.items()}
+    presses.update(phmask=masked, phkeep=kept)
+    return replace(step, render=render, presses=presses, on_text=typed)

@@ -417,6 +417,14 @@ async def accept(update: Update, context: Context) -> None:
 
 
 def _accepted_note(_: Gettext, view: RequestView) -> str:
+    if view.registered_by_staff:  # a walk-in: no bot user to tell
+        note = "✅ " + _("You have accepted {ref}.").format(ref=escape(view.ref))
+        if not view.phone and not view.erased:
+            note += "\n" + _(
+                "The resident gave no phone number, so they cannot be called. Reach them "
+                "through their village or community, or when they come to the station."
+            )
+        return note
     note = "✅ " + _("You have accepted {ref}. The resident has been told.").format(
         ref=escape(view.ref)
     )

@@ -138,8 +138,14 @@ def request_card(
     if view.erased:
         lines.append(_("🗑 Personal details erased at the resident's request."))
     else:
+        if for_staff and view.resident_name:  # a walk-in's, as given at /register
+            lines.append(_("Resident: {name}").format(name=escape(view.resident_name)))
+        if for_staff and view.village:
+            lines.append(_("Village or community: {village}").format(village=escape(view.village)))
         if for_staff and view.phone:
             lines.append(_("Phone: {phone}").format(phone=phone_text(view.phone)))
+        elif for_staff:  # registered at /register without one: say so, not nothing
+            lines.append(_("Phone: not given"))
         if view.description:
             lines.append(
                 _("Description: {text}").format(text=escape(excerpt(view.description, 1000)))

@@ -271,6 +271,13 @@ def _name_step(name: str, title: Any, prompt: Any, applies_when: Any = None) -> 
     )
 
 
+# A guardian's number that is the teenager's own: the station could reach no guardian.
+GUARDIAN_IS_OWN = N_(
+    "That is your own number. Please type your parent's or guardian's number, so the station "
+    "can reach them."
+)
+
+
 def _guardian_phone_step() -> Step:
     """Typed (the share-contact button would send the teenager's own number)."""
 
@@ -296,9 +303,12 @@ def _guardian_phone_step() -> Step:
             update: Update, context: Context, who: Speaker, draft: Draft, value: str
         ) -> Outcome:
             try:
-                draft[GUARDIAN_PHONE] = read(value)
+                phone = read(value)
             except InvalidValue as error:
                 raise Reask(phone_problem(who.gettext, error.reason, share=False)) from error
+            if phone == draft.get(PHONE_STEP):  # the teenager's own: nobody else to reach
+                raise Reask(who.gettext(GUARDIAN_IS_OWN))
+            draft[GUARDIAN_PHONE] = phone
             return None
 
         return given
@@ -308,6 +318,8 @@ def _guardian_phone_step() -> Step:
     ) -> Outcome:
         if not draft.get(GUARDIAN_PHONE):
             raise Reask(None)
+        if draft[GUARDIAN_PHONE] == draft.get(PHONE_STEP):  # their own was changed to it since
+            raise Reask(who.gettext(GUARDIAN_IS_OWN))
         return None
 
     return Step(
@@ -555,9 +567,12 @@ async def send(update: Update, context: Context, who: Speaker, draft: Draft) -> 
             await _show_status(update, context, who, current)
         return END
     except InvalidValue as problem:
+        if problem.reason == volunteers.SAME_AS_OWN:  # their own number was edited into it
+            raise Reask(_(GUARDIAN_IS_OWN), GUARDIAN_PHONE) from problem
         target = {
             "station": STATION, "skills": SKILLS, "name": NAME, "phone": PHONE_STEP,
             "guardian_name": GUARDIAN_NAME, "guardian": GUARDIAN_NAME,
+            "guardian_phone": GUARDIAN_PHONE,
         }.get(problem.field)  # fmt: skip
         note = "⚠️ " + _("Part of your application can no longer be used; please check it.")
         raise Reask(note, target) from problem

@@ -63,6 +63,7 @@ from handlers.kit.steps import (
     hours_problem,
     hours_step,
     local_today,
+    phone_checked,
     toggles_step,
     typed_within,
 )
@@ -522,25 +523,29 @@ STEPS: tuple[Step, ...] = (
         persisted=SPLIT,
         nav=False,
     ),
-    Step(
-        "note",
-        lambda context, who, draft: Screen(
-            who.gettext(
-                "Add a short note if you like (up to 500 characters). Please leave out "
-                "residents' names and phone numbers. Or press Skip."
-            ),
-            [
+    phone_checked(
+        Step(
+            "note",
+            lambda context, who, draft: Screen(
+                who.gettext(
+                    "Add a short note if you like (up to 500 characters). Please leave out "
+                    "residents' names and phone numbers. Or press Skip."
+                ),
                 [
-                    InlineKeyboardButton(
-                        who.gettext("Skip »"), callback_data=encode(KEY, "note", "skip")
-                    )
-                ]
-            ],
+                    [
+                        InlineKeyboardButton(
+                            who.gettext("Skip »"), callback_data=encode(KEY, "note", "skip")
+                        )
+                    ]
+                ],
+            ),
+            {"note": on_note_skip},
+            on_text=on_note,
+            expects=TEXT,
+            persisted=NOTE,
         ),
-        {"note": on_note_skip},
-        on_text=on_note,
-        expects=TEXT,
-        persisted=NOTE,
+        key="note",
+        prefix=KEY,
     ),
     record_steps.field_step("field", prefix=KEY, previous=_before_form),
     record_steps.evidence_step("evidence", prefix=KEY),
