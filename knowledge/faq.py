@@ -52,7 +52,9 @@ ENTRY_KEYS = {
 }  # fmt: skip
 # Answers about the person's own things: a handler adds their status and a button.
 INTENTS = ("own_requests", "own_volunteer_application")
-PER_STATION_KEYS = ENTRY_KEYS - {"featured", "may_stop_form"} | {"place_from_name", "short_from_place"}
+# Not per station: offered as a topic, or small talk that may stop a form (one entry each).
+NOT_PER_STATION = {"featured", "may_stop_form"}
+PER_STATION_KEYS = ENTRY_KEYS - NOT_PER_STATION | {"place_from_name", "short_from_place"}
 ANSWER_PLACEHOLDERS = {"stations_phone", "stations_address", "stations_hours"}
 STATION_PLACEHOLDERS = {"code", "name", "place", "short", "address", "phone", "hours"}
 LINE_KINDS = ("phone", "address", "hours")

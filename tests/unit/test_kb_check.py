@@ -197,7 +197,9 @@ def test_cli_ask_an_emergency_or_small_talk_lists_only_real_entries(
 
 
 def test_may_stop_form_is_true_or_false(tmp_path: Path) -> None:
-    flagged = HOURS.replace("    tags: [test]\n", "    tags: [test]\n    may_stop_form: yes please\n")
+    flagged = HOURS.replace(
+        "    tags: [test]\n", "    tags: [test]\n    may_stop_form: yes please\n"
+    )
     path = write(tmp_path, "a.yaml", "entries:\n" + flagged + FEES)
     assert problems(tmp_path) == [f"{path}: hours: `may_stop_form` must be true or false"]
 
