@@ -17,6 +17,7 @@ from knowledge.served_groups import ServedGroup, load_served_groups
 from knowledge.services import ServiceCatalog, load_services
 from knowledge.stations import StationCatalog, load_stations
 from knowledge.supervision_topics import SupervisionTopic, load_supervision_topics
+from knowledge.typed_answers import TypedAnswers, load_typed_answers
 from knowledge.volunteer_hours import (
     VolunteerHoursRules,
     default_volunteer_hours,
@@ -44,6 +45,7 @@ class Knowledge:
     cases: CaseCatalog = field(default_factory=lambda: load_cases(None, load_record_templates()))
     volunteer_hours: VolunteerHoursRules = field(default_factory=default_volunteer_hours)
     forms_of_address: FormsOfAddress = field(default_factory=load_forms_of_address)
+    typed_answers: TypedAnswers = field(default_factory=load_typed_answers)
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -65,4 +67,5 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         cases=load_cases(directory, templates),
         volunteer_hours=load_volunteer_hours(directory, catalog=templates),
         forms_of_address=load_forms_of_address(directory),
+        typed_answers=load_typed_answers(directory),
     )

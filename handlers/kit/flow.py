@@ -53,7 +53,9 @@ again under its usual re-ask; anything else gets the re-ask (or the step's own p
 declares `keeps_typed` (/request's service step, which keeps typed text as the description) gets
 the numbers or the answer first, then its own handler keeps the text. Text typed at
 "Continue where I left off / Start again" gets the numbers or the answer the same way, then the
-choice again.
+choice again. A typed "no" ("不用了", "不要": `Knowledge.typed_answers`) at a step that declares
+its No (`Step.typed_no`: a yes/no question) is that press, never small talk: elsewhere "不用了"
+may mean "stop this form", and the questions package says how.
 """
 
 from __future__ import annotations
@@ -258,6 +260,11 @@ class Step:
     # the phone step, beside "📱 Share my phone number"): text that is one of their labels is
     # that press, « Back and ✖ Cancel in either language (see `typed_label`).
     typed_buttons: bool = False
+    # The button a typed "no" ("不用了", "不要": `Knowledge.typed_answers`) presses here, for
+    # the draft at hand: a yes/no question's No (its callback data). None, or no `typed_no`:
+    # the step has no No, and "不用了" there may mean "stop this form" (the questions package
+    # then says how). A `choice_step` whose options include "no" declares it itself.
+    typed_no: Callable[[Context, Speaker, Draft], str | None] | None = None
 
     @property
     def takes_text(self) -> bool:
@@ -280,6 +287,11 @@ class Step:
     def state(self) -> str | int:
         """What the ConversationHandler persists for this step."""
         return self.name if self.persisted is None else self.persisted
+
+
+def no_is(data: str) -> Callable[[Context, Speaker, Draft], str]:
+    """`Step.typed_no` of a step whose No is always the button of callback data `data`."""
+    return lambda context, who, draft: data
 
 
 Begin = Callable[[Update, Context, Speaker], Awaitable[Draft | None]]
@@ -793,6 +805,9 @@ class Flow:
         typed = self.typed_press(context, who, draft, step, text) if text else None
         if typed is not None:  # a typed button of the step's reply keyboard: its press
             return await self._pressed(step, update, context, who, draft, typed)
+        no = step.typed_no(context, who, draft) if text and step.typed_no is not None else None
+        if no is not None and text and context.bot_data.knowledge.typed_answers.means_no(text):
+            return await self._pressed(step, update, context, who, draft, parse(no))
         contact = message.contact if message is not None else None
         on_contact = step.on_contact
         if contact is not None and on_contact is not None:

@@ -20,7 +20,17 @@ from telegram.ext import Application, CommandHandler
 
 from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, STEPS_KEY, TOUCHED_KEY, Draft, Flow, Outcome, Screen, Step
+from handlers.kit.flow import (
+    END,
+    STEPS_KEY,
+    TOUCHED_KEY,
+    Draft,
+    Flow,
+    Outcome,
+    Screen,
+    Step,
+    no_is,
+)
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import answer_press, show
 from handlers.kit.words import day_label, ngettext_for, role_label, zone_name
@@ -293,6 +303,7 @@ FORGET = Flow(
             _render_confirm,
             presses={"yes": forget_confirmed, "no": forget_declined},
             nav=False,  # its own "No, keep my data" button
+            typed_no=no_is("forget:no"),  # "不要" typed keeps the data
         ),
     ),
     begin=_forget_begin,
