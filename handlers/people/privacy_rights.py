@@ -16,7 +16,7 @@ from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application
 
 from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
@@ -26,6 +26,7 @@ from handlers.kit.flow import (
     TOUCHED_KEY,
     Draft,
     Flow,
+    LookCommand,
     Outcome,
     Screen,
     Step,
@@ -315,4 +316,4 @@ FORGET = Flow(
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(FORGET.conversation())
-    app.add_handler(CommandHandler("mydata", mydata))
+    app.add_handler(LookCommand("mydata", mydata))
