@@ -32,19 +32,26 @@ async def supervise_to_the_topic(bot: BotHarness, lang: str) -> OfflinePerson:
     return supervisor
 
 
+async def look_mid_form(person: OfflinePerson, command: str) -> list[str]:
+    """`command` sent at the step on screen: what was said, the step again (the same text and
+    buttons) last."""
+    step = person.last_with_buttons()
+    before = len(person.messages)
+    await person.send(command)
+    said = person.messages[before:]
+    assert len(said) >= 2 and said[-1].text == step.text, [m.text for m in said]
+    assert [b.callback_data for b in said[-1].buttons] == [b.callback_data for b in step.buttons]
+    return [m.text for m in said]
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 async def test_quota_mid_supervise_shows_the_quota_then_the_step(
     bot: BotHarness, lang: str
 ) -> None:
     supervisor = await supervise_to_the_topic(bot, lang)
-    step = supervisor.last
-    before = len(supervisor.messages)
-    await supervisor.send("/quota")
-    quota, again = supervisor.messages[before:]
-    assert quota.text.startswith(("⏱ Supervision quota this month", "⏱ 本月督导时长")), quota.text
-    assert BUSY_SUPERVISE[lang] not in again.text
-    assert again.text == step.text
-    assert [b.callback_data for b in again.buttons] == [b.callback_data for b in step.buttons]
+    quota, again = await look_mid_form(supervisor, "/quota")
+    assert quota.startswith(("⏱ Supervision quota this month", "⏱ 本月督导时长")), quota
+    assert BUSY_SUPERVISE[lang] not in again
     # The form goes on where it was, with what was answered.
     await supervisor.press("sup:topic:case_work")
     await supervisor.press("sup:form:group")
@@ -58,11 +65,7 @@ async def test_quota_mid_supervise_shows_the_quota_then_the_step(
 
 async def test_mysessions_mid_supervise_is_a_look_too(bot: BotHarness) -> None:
     supervisor = await supervise_to_the_topic(bot, "en")
-    step = supervisor.last
-    before = len(supervisor.messages)
-    await supervisor.send("/mysessions")
-    said = supervisor.messages[before:]
-    assert len(said) == 2 and said[-1].text == step.text
+    assert len(await look_mid_form(supervisor, "/mysessions")) == 2
 
 
 async def test_a_command_that_is_no_look_still_gets_the_busy_sentence(bot: BotHarness) -> None:
@@ -77,12 +80,8 @@ async def test_a_residents_look_mid_request(bot: BotHarness, command: str) -> No
     await resident.send("/request")
     await consent(resident)
     await resident.press("req:st:jiangnan")
-    step = resident.last
-    before = len(resident.messages)
-    await resident.send(command)
-    said = resident.messages[before:]
-    assert said[-1].text == step.text, [m.text for m in said]
-    assert len(said) >= 2 and "middle of a request" not in said[0].text
+    said = await look_mid_form(resident, command)
+    assert "middle of a request" not in said[0]
     await resident.press("req:svc:elderly_care")  # the form takes the next answer
     assert any(b.callback_data == "req:who:family" for b in resident.last.buttons)
 
@@ -97,9 +96,5 @@ async def test_a_look_outside_any_form_is_only_the_look(bot: BotHarness) -> None
 async def test_myhours_mid_volunteer(bot: BotHarness) -> None:
     resident = await bot.person(lang="en")
     await resident.send("/volunteer")
-    step = resident.last_with_buttons()
-    before = len(resident.messages)
-    await resident.send("/myhours")
-    said = resident.messages[before:]
-    assert said[0].text.startswith("⏱ Your volunteer hours"), [m.text for m in said]
-    assert said[-1].text == step.text
+    said = await look_mid_form(resident, "/myhours")
+    assert said[0].startswith("⏱ Your volunteer hours"), said
