@@ -8,6 +8,7 @@ from pathlib import Path
 from knowledge.cases import CaseCatalog, load_cases
 from knowledge.evaluation import EvaluationRules, load_evaluation
 from knowledge.faq import Faq, load_faq
+from knowledge.forms_of_address import FormsOfAddress, load_forms_of_address
 from knowledge.record_rules import RecordRules, load_record_rules
 from knowledge.record_templates import TemplateCatalog, load_record_templates
 from knowledge.reminders import ReminderSchedule, default_schedule, load_reminders
@@ -16,6 +17,7 @@ from knowledge.served_groups import ServedGroup, load_served_groups
 from knowledge.services import ServiceCatalog, load_services
 from knowledge.stations import StationCatalog, load_stations
 from knowledge.supervision_topics import SupervisionTopic, load_supervision_topics
+from knowledge.typed_answers import TypedAnswers, load_typed_answers
 from knowledge.volunteer_hours import (
     VolunteerHoursRules,
     default_volunteer_hours,
@@ -42,6 +44,8 @@ class Knowledge:
     faq: Faq = field(default_factory=lambda: load_faq(None, load_stations()))
     cases: CaseCatalog = field(default_factory=lambda: load_cases(None, load_record_templates()))
     volunteer_hours: VolunteerHoursRules = field(default_factory=default_volunteer_hours)
+    forms_of_address: FormsOfAddress = field(default_factory=load_forms_of_address)
+    typed_answers: TypedAnswers = field(default_factory=load_typed_answers)
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -62,4 +66,6 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         faq=load_faq(directory, stations),
         cases=load_cases(directory, templates),
         volunteer_hours=load_volunteer_hours(directory, catalog=templates),
+        forms_of_address=load_forms_of_address(directory),
+        typed_answers=load_typed_answers(directory),
     )

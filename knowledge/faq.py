@@ -3,7 +3,9 @@
 Each entry has a stable `id`, `question` and `answer` in `zh` and `en`, at least three
 `variants` per language (formal, colloquial, typo'd or short), `tags`, and optionally
 `related` entry ids, an `action` (`{request: <service code>}`: a "request this service"
-button) and `featured: true` (offered as a topic when someone asks without words).
+button), `featured: true` (offered as a topic when someone asks without words) and
+`may_stop_form: true` (small talk that, typed in the middle of a form, may mean the person wants
+to stop it: "不用了", "算了"; the form then says how).
 
 Station facts are never written in the FAQ files. A file may hold one `per_station`
 template (filled in for every station: `{code} {name} {place} {short} {address} {phone}
@@ -46,11 +48,13 @@ from knowledge.stations import Station, StationCatalog
 MIN_VARIANTS = 3
 ENTRY_KEYS = {
     "id", "tags", "question", "variants", "answer", "related", "action", "featured", "keywords",
-    "intent",
+    "intent", "may_stop_form",
 }  # fmt: skip
 # Answers about the person's own things: a handler adds their status and a button.
 INTENTS = ("own_requests", "own_volunteer_application")
-PER_STATION_KEYS = ENTRY_KEYS - {"featured"} | {"place_from_name", "short_from_place"}
+# Not per station: offered as a topic, or small talk that may stop a form (one entry each).
+NOT_PER_STATION = {"featured", "may_stop_form"}
+PER_STATION_KEYS = ENTRY_KEYS - NOT_PER_STATION | {"place_from_name", "short_from_place"}
 ANSWER_PLACEHOLDERS = {"stations_phone", "stations_address", "stations_hours"}
 STATION_PLACEHOLDERS = {"code", "name", "place", "short", "address", "phone", "hours"}
 LINE_KINDS = ("phone", "address", "hours")
@@ -74,6 +78,7 @@ class FaqEntry:
     keywords_zh: tuple[str, ...] = ()
     keywords_en: tuple[str, ...] = ()
     intent: str | None = None  # one of INTENTS
+    may_stop_form: bool = False  # typed mid-form, it may mean "stop this form" (see above)
 
     def question(self, lang: str) -> str:
         return self.question_zh if lang == "zh" else self.question_en
@@ -686,8 +691,10 @@ def _parse_entry(
         related = []
     action = _action(path, entry_id, raw.get("action"), problems)
     featured = raw.get("featured", False)
-    if not isinstance(featured, bool):
-        problems.append(Problem(str(path), entry_id, "`featured` must be true or false"))
+    may_stop_form = raw.get("may_stop_form", False)
+    for key, flag in (("featured", featured), ("may_stop_form", may_stop_form)):
+        if not isinstance(flag, bool):
+            problems.append(Problem(str(path), entry_id, f"`{key}` must be true or false"))
     keywords = _keywords(path, entry_id, raw.get("keywords", {}), problems)
     intent = raw.get("intent")
     if intent is not None and intent not in INTENTS:
@@ -727,6 +734,7 @@ def _parse_entry(
         keywords_zh=keywords.get("zh", ()),
         keywords_en=keywords.get("en", ()),
         intent=str(intent) if intent is not None else None,
+        may_stop_form=bool(may_stop_form),
     )
 
 

@@ -31,6 +31,7 @@ from handlers.documents.volunteer_certificate import (
 )
 from handlers.kit.callbacks import encode
 from handlers.kit.context import BotData, Context, Speaker
+from handlers.kit.flow import LookCommand
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import STATION_PRESET
@@ -466,7 +467,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     for kind, renderer in ActivityRenderers(data).by_kind().items():
         data.outbox.register_renderer(kind, renderer)
     app.add_handler(CallbackQueryHandler(on_sign_press, pattern=rf"^{SIGN}:"))
-    app.add_handler(CommandHandler("myhours", my_hours))
+    app.add_handler(LookCommand("myhours", my_hours))
     app.add_handler(CallbackQueryHandler(my_hours, pattern=r"^menu:myhours$"))
     app.add_handler(CallbackQueryHandler(on_hours_press, pattern=rf"^{HOURS}:"))
     app.add_handler(CommandHandler("verify", verify))

@@ -62,7 +62,9 @@ What each module gives
   step again), `typed_into(key, limit, too_long)` and `number_press(store)` (the handlers of
   typed text and of a number button); a step's draft key is its name unless `key=` says
   otherwise.
-- `wiring`: what `register(app)` repeats: `command_and_button(command, handler)`,
+- `wiring`: what `register(app)` repeats: `command_and_button(command, handler, look=False)`
+  (`look`: a command that only shows something, answered mid-form too with the step again
+  below it: `flow.LookCommand`),
   `presses({regex: handler})` / `add_presses(app, table)`, `add_all(app, handlers)`, and
   `persistent_conversation(name, entry_points, states)` for a conversation that is not a Flow.
 

@@ -53,7 +53,11 @@ again under its usual re-ask; anything else gets the re-ask (or the step's own p
 declares `keeps_typed` (/request's service step, which keeps typed text as the description) gets
 the numbers or the answer first, then its own handler keeps the text. Text typed at
 "Continue where I left off / Start again" gets the numbers or the answer the same way, then the
-choice again.
+choice again. A command declared a look (`LookCommand`: /quota, /myrequests, /mydata) is
+answered mid-form too, the step shown again below it; any other command gets the `busy`
+sentence and the step. A typed "no" ("不用了", "不要": `Knowledge.typed_answers`) at a step that declares
+its No (`Step.typed_no`: a yes/no question) is that press, never small talk: elsewhere "不用了"
+may mean "stop this form", and the questions package says how.
 """
 
 from __future__ import annotations
@@ -258,6 +262,11 @@ class Step:
     # the phone step, beside "📱 Share my phone number"): text that is one of their labels is
     # that press, « Back and ✖ Cancel in either language (see `typed_label`).
     typed_buttons: bool = False
+    # The button a typed "no" ("不用了", "不要": `Knowledge.typed_answers`) presses here, for
+    # the draft at hand: a yes/no question's No (its callback data). None, or no `typed_no`:
+    # the step has no No, and "不用了" there may mean "stop this form" (the questions package
+    # then says how). A `choice_step` whose options include "no" declares it itself.
+    typed_no: Callable[[Context, Speaker, Draft], str | None] | None = None
 
     @property
     def takes_text(self) -> bool:
@@ -280,6 +289,11 @@ class Step:
     def state(self) -> str | int:
         """What the ConversationHandler persists for this step."""
         return self.name if self.persisted is None else self.persisted
+
+
+def no_is(data: str) -> Callable[[Context, Speaker, Draft], str]:
+    """`Step.typed_no` of a step whose No is always the button of callback data `data`."""
+    return lambda context, who, draft: data
 
 
 Begin = Callable[[Update, Context, Speaker], Awaitable[Draft | None]]
@@ -793,6 +807,9 @@ class Flow:
         typed = self.typed_press(context, who, draft, step, text) if text else None
         if typed is not None:  # a typed button of the step's reply keyboard: its press
             return await self._pressed(step, update, context, who, draft, typed)
+        no = step.typed_no(context, who, draft) if text and step.typed_no is not None else None
+        if no is not None and text and context.bot_data.knowledge.typed_answers.means_no(text):
+            return await self._pressed(step, update, context, who, draft, parse(no))
         contact = message.contact if message is not None else None
         on_contact = step.on_contact
         if contact is not None and on_contact is not None:
@@ -818,6 +835,8 @@ class Flow:
             context.anew = True
             text = message.caption
         if text and text.startswith("/"):
+            if await answer_look(update, context):  # /quota, /mydata: the step again below
+                return step.state
             problem = _(self.busy) if self.busy is not None else reask_text(_, expects)
             return await self.ask(update, context, who, step.name, problem)
         if text and step.knowledge_first:
@@ -1038,6 +1057,66 @@ def _literal_start(regex: str) -> str:
             break
         literal.append(chr(argument))
     return "".join(literal)
+
+
+class LookCommand(CommandHandler[Context, Any]):
+    """A command that only shows something (/quota, /myrequests, /mydata), declared so where it
+    is registered (`wiring.command_and_button(..., look=True)`, or `LookCommand(command,
+    callback)` for a command without a menu button). Typed in the
+    middle of a form (a Flow with `busy`, which otherwise answers every command with that
+    sentence) it is answered there, as a question typed mid-form is, and the form's step comes
+    again below it, where it was, the draft untouched. Registered before the form's
+    conversation, it answers first and shows the step itself; after it, the form's
+    `on_message` hands it over (`answer_look`)."""
+
+    def __init__(self, command: str, callback: Callable[[Update, Context], Awaitable[object]]):
+        async def look_then_form(update: Update, context: Context) -> None:
+            await callback(update, context)
+            await reshow_form(update, context)
+
+        super().__init__(command, look_then_form)
+
+
+def _looks(handlers: Sequence[BaseHandler[Any, Any, Any]]) -> list[LookCommand]:
+    """The `LookCommand`s among `handlers`, and among the entry points of their conversations
+    (/quota is the entry of a view that ends at once)."""
+    found: list[LookCommand] = []
+    for handler in handlers:
+        if isinstance(handler, LookCommand):
+            found.append(handler)
+        elif isinstance(handler, ConversationHandler):
+            found += _looks(handler.entry_points)
+    return found
+
+
+async def answer_look(update: Update, context: Context) -> bool:
+    """The command of this message, if a `LookCommand` of the app takes it: answered, and the
+    form's step shown again below it. False: no look takes it."""
+    application: Any = context.application
+    for group in sorted(application.handlers):
+        for look in _looks(application.handlers[group]):
+            found = look.check_update(update)
+            if found is not None and found is not False:
+                await look.handle_update(update, application, found, context)
+                return True
+    return False
+
+
+async def reshow_form(update: Update, context: Context) -> None:
+    """After a look: the step of the form the person is mid-way in (a Flow with `busy`), again,
+    as a new message below the look, so the answer they were asked for is in view."""
+    if context.user_data is None or update.effective_user is None:
+        return
+    for conversation in flows_in(context.application):
+        flow = conversation.flow
+        step = flow.step_of_state(conversation.state_of(update))
+        if flow.busy is None or step is None or flow.key not in context.user_data:
+            continue
+        who = await context.person(update)
+        if await flow.allowed(update, context, who):
+            context.anew = True
+            await flow.ask(update, context, who, step.name)
+        return
 
 
 def flows_in(application: Any) -> list[FlowConversation]:

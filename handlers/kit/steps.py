@@ -72,6 +72,7 @@ Options = Callable[[Context, Speaker, Draft], Iterable[tuple[str, str]]]  # (lab
 Chosen = Callable[[Context, Speaker, Draft, str], Outcome]  # after the value is stored
 T = TypeVar("T")
 TICKED, UNTICKED = "☑️", "◻️"
+NO = "no"  # the value of a choice's No, which a typed "不用了" picks (`Step.typed_no`)
 
 
 def _always(draft: Draft) -> bool:
@@ -113,7 +114,8 @@ def choice_step(
     unknown: Callable[[Gettext], str] | None = None,
     persisted: str | int | None = None,
 ) -> Step:
-    """One button per option (`<prefix>:<kind>:<value>`); the value goes to `draft[key]`."""
+    """One button per option (`<prefix>:<kind>:<value>`); the value goes to `draft[key]`. An
+    option of value "no" is also a typed "no" ("不用了", "不要": `Step.typed_no`)."""
     key = key or name  # the draft key is the step name unless told
     button_kind = kind or name
 
@@ -133,9 +135,19 @@ def choice_step(
         draft[key] = value
         return chosen(context, who, draft, value) if chosen is not None else None
 
+    def typed_no(context: Context, who: Speaker, draft: Draft) -> str | None:
+        """A yes/no choice: "不用了" typed is its "no"."""
+        values = {v for _, v in options(context, who, draft)}
+        return encode(prefix, button_kind, NO) if NO in values else None
+
     handler: PressHandler = pressed
     return Step(
-        name, render, {button_kind: handler}, applies_when=applies_when, persisted=persisted
+        name,
+        render,
+        {button_kind: handler},
+        applies_when=applies_when,
+        persisted=persisted,
+        typed_no=typed_no,
     )
 
 

@@ -16,17 +16,18 @@ from telegram.ext import (
 )
 
 from handlers.kit.context import Context
+from handlers.kit.flow import LookCommand
 
 Callback = Callable[[Update, Context], Coroutine[Any, Any, Any]]
 Handlers = list[BaseHandler[Update, Context, Any]]
 
 
-def command_and_button(command: str, callback: Callback) -> Handlers:
-    """`/<command>` and its menu button `menu:<command>`, both answered by `callback`."""
-    return [
-        CommandHandler(command, callback),
-        CallbackQueryHandler(callback, pattern=rf"^menu:{command}$"),
-    ]
+def command_and_button(command: str, callback: Callback, *, look: bool = False) -> Handlers:
+    """`/<command>` and its menu button `menu:<command>`, both answered by `callback`. `look`:
+    the command only shows something, so it is answered in the middle of a form too, the
+    form's step shown again below it (`flow.LookCommand`)."""
+    typed = LookCommand(command, callback) if look else CommandHandler(command, callback)
+    return [typed, CallbackQueryHandler(callback, pattern=rf"^menu:{command}$")]
 
 
 def presses(table: Mapping[str, Callback]) -> Handlers:

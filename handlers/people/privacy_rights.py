@@ -16,11 +16,22 @@ from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import Application
 
 from handlers.kit.callbacks import Press
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, STEPS_KEY, TOUCHED_KEY, Draft, Flow, Outcome, Screen, Step
+from handlers.kit.flow import (
+    END,
+    STEPS_KEY,
+    TOUCHED_KEY,
+    Draft,
+    Flow,
+    LookCommand,
+    Outcome,
+    Screen,
+    Step,
+    no_is,
+)
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import answer_press, show
 from handlers.kit.words import day_label, ngettext_for, role_label, zone_name
@@ -293,6 +304,7 @@ FORGET = Flow(
             _render_confirm,
             presses={"yes": forget_confirmed, "no": forget_declined},
             nav=False,  # its own "No, keep my data" button
+            typed_no=no_is("forget:no"),  # "不要" typed keeps the data
         ),
     ),
     begin=_forget_begin,
@@ -304,4 +316,4 @@ FORGET = Flow(
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(FORGET.conversation())
-    app.add_handler(CommandHandler("mydata", mydata))
+    app.add_handler(LookCommand("mydata", mydata))

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Coroutine
 from functools import partial
 from html import escape
@@ -40,6 +39,7 @@ from handlers.kit.wiring import add_all, command_and_button
 from handlers.kit.words import role_label
 from handlers.people.menu import commands_for, main_menu, role_keys, set_chat_commands
 from knowledge.deep_links import looks_like_ours
+from knowledge.forms_of_address import FormsOfAddress
 from services import delivery, people, reach, staff
 from services.errors import InviteExpired, InviteThrottled, InviteUnknown, InviteUsed
 from services.people import ADMIN, STATION_HEAD, SUPERVISOR, WORKER, Access
@@ -105,9 +105,8 @@ async def start(update: Update, context: Context) -> None:
         await redeem(update, context, who, code)
         return
     name = escape(update.effective_user.first_name if update.effective_user else "")
-    await send_menu(
-        update, context, who, await forms_aside(update, context, who, greeting(_, who.access, name))
-    )
+    intro = greeting(_, who.access, name, context.bot_data.knowledge.forms_of_address)
+    await send_menu(update, context, who, await forms_aside(update, context, who, intro))
 
 
 async def forms_aside(
@@ -126,31 +125,27 @@ async def forms_aside(
 
 
 # How staff are addressed in a greeting: "李社工，您好！". Not when the name is not Chinese or
-# already ends with a title ("李社工社工", "王阿姨社工" were seen), where the name is enough.
+# already ends with a title (`knowledge.forms_of_address`), where the name is enough.
 ADDRESSED = {
     WORKER: N_("{name}, addressed as a social worker"),
     SUPERVISOR: N_("{name}, addressed as a supervisor"),
     STATION_HEAD: N_("{name}, addressed as a station head"),
 }
-TITLED = re.compile(
-    r"(社工|督导|站长|老师|阿姨|叔叔|大爷|大妈|奶奶|爷爷|主任|科长|书记|局长|同志)$"
-)
-CHINESE_NAME = re.compile(r"^[\u3400-\u9fff]{1,4}$")
 
 
-def addressed(_: Gettext, role: str, name: str) -> str:
-    if role not in ADDRESSED or not CHINESE_NAME.match(name) or TITLED.search(name):
+def addressed(_: Gettext, role: str, name: str, forms: FormsOfAddress) -> str:
+    if role not in ADDRESSED or not forms.takes_title(name):
         return name
     return _(ADDRESSED[role]).format(name=name)
 
 
-def greeting(_: Gettext, access: Access, name: str) -> str:
+def greeting(_: Gettext, access: Access, name: str, forms: FormsOfAddress) -> str:
     """What this person can do here, by their most encompassing role (staff are residents too,
     but a worker opening the bot wants their work, not the resident's welcome)."""
     roles = access.roles
     for role in (STATION_HEAD, WORKER, SUPERVISOR):
         if role in roles and ADMIN not in roles:
-            name = addressed(_, role, name)
+            name = addressed(_, role, name, forms)
             break
     if ADMIN in roles:
         return _(
@@ -267,7 +262,8 @@ async def menu(update: Update, context: Context) -> None:
     intro = None
     if who.access.is_staff:  # staff hear what they can do here; residents the plain menu
         user = update.effective_user
-        intro = greeting(who.gettext, who.access, escape(user.first_name if user else ""))
+        name = escape(user.first_name if user else "")
+        intro = greeting(who.gettext, who.access, name, context.bot_data.knowledge.forms_of_address)
     await send_menu(update, context, who, await forms_aside(update, context, who, intro))
 
 

@@ -73,7 +73,6 @@ KEEP = 10  # questions remembered per person for 👎 and "pass it on"
 EXCERPT = 80
 TYPING = 1
 INBOX_LIMIT = 10
-NEVER_MIND = "never_mind"  # the small-talk entry for "不用了", "没事了", "算了"
 STOP_HINT = N_("If you want to stop this form, send /cancel; to go on, answer the question below.")
 OWN_REQUESTS, OWN_APPLICATION = "own_requests", "own_volunteer_application"  # MatchResult.intent
 Rows = Sequence[Sequence[InlineKeyboardButton]]
@@ -286,7 +285,7 @@ async def answer_in_form(
     faq = context.bot_data.knowledge.faq
     text = text.strip()
     entry = faq.get(result.best.entry_id) if result.best is not None else None
-    if entry is not None and result.rule == SMALL_TALK and entry.id == NEVER_MIND:
+    if entry is not None and result.rule == SMALL_TALK and entry.may_stop_form:
         # "不用了", "算了" mid-form: perhaps the person wants to stop; say how, then the step.
         await _send(update, who.gettext(STOP_HINT))
         return True

@@ -423,7 +423,7 @@ def rating_conversation() -> ConversationHandler[Context]:
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(rating_conversation(), group=-1)
-    add_all(app, command_and_button("myrequests", my_requests))
+    add_all(app, command_and_button("myrequests", my_requests, look=True))
     add_presses(
         app,
         {

@@ -40,6 +40,7 @@ from handlers.kit.flow import (
     Reask,
     Screen,
     Step,
+    no_is,
     reask_text,
 )
 from handlers.kit.i18n import N_, Gettext
@@ -509,7 +510,7 @@ STEPS = (
         text=lambda _, c, w, d: heading(_, TIME, _("When does it suit you best?")),
         options=lambda c, w, d: [(label(w.gettext, TIME_LABELS, x), x) for x in PREFERRED_TIMES],
     ),
-    Step(URGENCY, _urgency, {"urg": _urgency_chosen}),
+    Step(URGENCY, _urgency, {"urg": _urgency_chosen}, typed_no=no_is(encode(P, "urg", "no"))),
     Step(CONFIRM, _confirm, {"confirm": _confirmed, "edit": _edit_asked}),
     Step(EDIT, _edit, {"ed": _edit_chosen}, applies_when=_never),
 )

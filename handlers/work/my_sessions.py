@@ -11,11 +11,22 @@ from html import escape
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CallbackQueryHandler
 
 from handlers.kit.callbacks import Press, encode, pattern
 from handlers.kit.context import Context, Speaker
-from handlers.kit.flow import END, TEXT, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
+from handlers.kit.flow import (
+    END,
+    TEXT,
+    WORK_IDLE,
+    Draft,
+    Flow,
+    LookCommand,
+    Outcome,
+    Reask,
+    Screen,
+    Step,
+)
 from handlers.kit.i18n import ngettext_of
 from handlers.kit.screen import show
 from handlers.kit.words import day_label, hours_label
@@ -258,7 +269,7 @@ FLOW = Flow("mysessions_fix", KEY, STEPS, begin, finish, entry_patterns=(rf"^{KE
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(FLOW.conversation())
-    app.add_handler(CommandHandler("mysessions", mysessions))
+    app.add_handler(LookCommand("mysessions", mysessions))
     app.add_handler(CallbackQueryHandler(on_delete, pattern=pattern(KEY, "del")))
     app.add_handler(CallbackQueryHandler(on_delete_confirmed, pattern=pattern(KEY, "delyes")))
     app.add_handler(CallbackQueryHandler(on_list, pattern=pattern(KEY, "list")))

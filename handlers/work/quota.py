@@ -213,7 +213,7 @@ def quota_conversation() -> ConversationHandler[Context]:
     return persistent_conversation(
         "quota",
         [
-            *command_and_button("quota", show_quota),
+            *command_and_button("quota", show_quota, look=True),  # mid-/supervise too
             CallbackQueryHandler(show_quota, pattern=pattern("quota", "pg")),
         ],
     )

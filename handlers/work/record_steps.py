@@ -246,11 +246,17 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
             raise Reask(field_problem(who.gettext, error, form_field, rules)) from None
         return answered(draft, form_field.code, value)
 
+    def typed_no(context: Context, who: Speaker, draft: Draft) -> str | None:
+        """At a yes/no field "不用了", "不要" typed is No."""
+        form_field = current_field(context, draft)
+        return encode(prefix, "fv", NO) if form_field and form_field.kind == YES_NO else None
+
     return Step(
         name,
         render,
         {"fv": on_value, "fs": on_skip, "fb": on_back},
         on_text=on_text,
+        typed_no=typed_no,
         expects=TEXT,
         expects_when=expects,
         applies_when=fields_left,

@@ -5,9 +5,6 @@ the other form takes the answer."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import AsyncIterator
-
 import pytest
 from sqlalchemy import func, select
 
@@ -15,12 +12,7 @@ from db.models import VolunteerApplication
 from tests.bot.test_requests import consent
 from tests.harness import BotHarness
 
-
-@pytest.fixture(autouse=True)
-async def each_press_answered_once(bot: BotHarness) -> AsyncIterator[None]:
-    yield
-    answers = Counter(a["callback_query_id"] for a in bot.telegram.callback_answers)
-    assert [q for q, n in answers.items() if n > 1] == []
+pytestmark = pytest.mark.usefixtures("each_press_answered_once")
 
 
 BUSY_REQUEST = {

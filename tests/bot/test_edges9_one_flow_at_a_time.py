@@ -8,9 +8,6 @@ typed after /log went to a resident as the reply begun earlier."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import AsyncIterator
-
 import pytest
 
 from bot.offline_telegram import OfflinePerson
@@ -18,12 +15,7 @@ from tests.bot.log_steps import to_the_form
 from tests.bot.test_cases import record
 from tests.harness import BotHarness
 
-
-@pytest.fixture(autouse=True)
-async def each_press_answered_once(bot: BotHarness) -> AsyncIterator[None]:
-    yield
-    answers = Counter(a["callback_query_id"] for a in bot.telegram.callback_answers)
-    assert [q for q, n in answers.items() if n > 1] == []
+pytestmark = pytest.mark.usefixtures("each_press_answered_once")
 
 
 WORDS = {

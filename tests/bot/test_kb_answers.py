@@ -7,8 +7,6 @@ and the step shown again."""
 from __future__ import annotations
 
 import re
-from collections import Counter
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import select
@@ -21,11 +19,7 @@ ZH_LINE = "🆘 紧急求助：110 报警，120 急救，12355 青少年服务�
 EN_LINE = "🆘 Emergency: 110 police, 120 ambulance, 12355 youth hotline"
 
 
-@pytest.fixture(autouse=True)
-async def each_press_answered_once(bot: BotHarness) -> AsyncIterator[None]:
-    yield
-    answers = Counter(a["callback_query_id"] for a in bot.telegram.callback_answers)
-    assert [q for q, n in answers.items() if n > 1] == []
+pytestmark = pytest.mark.usefixtures("each_press_answered_once")
 
 
 def data_of(person: OfflinePerson) -> list[str]:

@@ -6,8 +6,6 @@ second message still works."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -25,11 +23,7 @@ CANCELLED = {"zh": "已取消，没有保存任何内容。", "en": "Cancelled. 
 PHONE_PROMPT = {"zh": "您的电话号码", "en": "Your phone number"}
 
 
-@pytest.fixture(autouse=True)
-async def each_press_answered_once(bot: BotHarness) -> AsyncIterator[None]:
-    yield
-    answers = Counter(a["callback_query_id"] for a in bot.telegram.callback_answers)
-    assert [q for q, n in answers.items() if n > 1] == []
+pytestmark = pytest.mark.usefixtures("each_press_answered_once")
 
 
 async def to_the_phone(bot: BotHarness, lang: str) -> OfflinePerson:

@@ -7,8 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections import Counter
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -21,12 +20,7 @@ from tests.bot.test_requests import consent, make_request
 from tests.bot.test_volunteer import sign_up
 from tests.harness import BotHarness
 
-
-@pytest.fixture(autouse=True)
-async def each_press_answered_once(bot: BotHarness) -> AsyncIterator[None]:
-    yield
-    answers = Counter(a["callback_query_id"] for a in bot.telegram.callback_answers)
-    assert [q for q, n in answers.items() if n > 1] == []
+pytestmark = pytest.mark.usefixtures("each_press_answered_once")
 
 
 async def notices(bot: BotHarness, occasion: str) -> list[tuple[int, str, str]]:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
@@ -16,13 +14,7 @@ from db.models import Consent, Delivery, PersistedState, RequestEvent, ServiceRe
 from services import people, requests
 from tests.harness import BotHarness
 
-
-@pytest.fixture(autouse=True)
-async def each_press_answered_once(bot: BotHarness) -> AsyncIterator[None]:
-    """Telegram takes one answer per button press; a second one is a bug."""
-    yield
-    answers = Counter(a["callback_query_id"] for a in bot.telegram.callback_answers)
-    assert [q for q, n in answers.items() if n > 1] == []
+pytestmark = pytest.mark.usefixtures("each_press_answered_once")
 
 
 async def consent(person: OfflinePerson) -> None:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
-from collections.abc import AsyncIterator
 
 import pytest
 from sqlalchemy import func, select
@@ -13,12 +11,7 @@ from bot.offline_telegram import OfflinePerson
 from db.models import Consent, PersistedState, VolunteerApplication
 from tests.harness import BotHarness
 
-
-@pytest.fixture(autouse=True)
-async def each_press_answered_once(bot: BotHarness) -> AsyncIterator[None]:
-    yield
-    answers = Counter(a["callback_query_id"] for a in bot.telegram.callback_answers)
-    assert [q for q, n in answers.items() if n > 1] == []
+pytestmark = pytest.mark.usefixtures("each_press_answered_once")
 
 
 async def sign_up(

@@ -194,3 +194,17 @@ def test_cli_ask_an_emergency_or_small_talk_lists_only_real_entries(
     shown = json.loads(capsys.readouterr().out)
     assert shown["outcome"] == "answer"
     assert all(not r["id"].startswith("_") for r in shown["runners_up"])
+
+
+def test_may_stop_form_is_true_or_false(tmp_path: Path) -> None:
+    flagged = HOURS.replace(
+        "    tags: [test]\n", "    tags: [test]\n    may_stop_form: yes please\n"
+    )
+    path = write(tmp_path, "a.yaml", "entries:\n" + flagged + FEES)
+    assert problems(tmp_path) == [f"{path}: hours: `may_stop_form` must be true or false"]
+
+
+def test_the_never_mind_entry_says_it_may_stop_a_form() -> None:
+    # What the form says to "不用了" is the entry's data, not its id in handler code.
+    flagged = [e.id for e in load_knowledge().faq.entries if e.may_stop_form]
+    assert flagged == ["never_mind"]

@@ -1,0 +1,51 @@
+"""Answers typed at a yes/no question instead of pressing its button, from
+`typed_answers.yaml`: the words that mean its No ("不用了", "不要", "no thanks")."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from knowledge.loading import CatalogError, read_yaml, resolve
+
+FILE_NAME = "typed_answers.yaml"
+LANGS = ("zh", "en")
+
+
+def fold(text: str) -> str:
+    """`text` as compared: NFKC (full-width letters), case folded, punctuation and symbols
+    dropped, words one space apart ("No, thanks!" is "no thanks", "不用了。" is "不用了")."""
+    kept = (
+        " " if unicodedata.category(ch)[0] in "PSZ" else ch
+        for ch in unicodedata.normalize("NFKC", text).casefold()
+    )
+    return " ".join("".join(kept).split())
+
+
+@dataclass(frozen=True)
+class TypedAnswers:
+    declines: frozenset[str]  # folded
+
+    def means_no(self, text: str) -> bool:
+        """The whole of `text` is a No, in either language."""
+        return fold(text) in self.declines
+
+
+def load_typed_answers(directory: Path | None = None) -> TypedAnswers:
+    path = resolve(directory, FILE_NAME)
+    data = read_yaml(path)
+    declines = data.get("declines") if isinstance(data, dict) else None
+    if not isinstance(declines, dict) or set(declines) != set(LANGS):
+        raise CatalogError(path, None, "expected `declines:` with `zh` and `en` lists")
+    words: set[str] = set()
+    for lang in LANGS:
+        listed = declines[lang]
+        if not isinstance(listed, list) or not listed:
+            raise CatalogError(path, f"declines.{lang}", "must be a non-empty list of texts")
+        for word in listed:
+            if not isinstance(word, str) or not fold(word):
+                # A bare `no` is YAML's false: say so rather than "not a text".
+                raise CatalogError(path, f"declines.{lang}", f"{word!r} is not a text (quote it)")
+            words.add(fold(word))
+    return TypedAnswers(frozenset(words))
