@@ -46,13 +46,14 @@ from handlers.kit.steps import (
 from handlers.kit.words import (
     day_label,
     hours_count,
-    not_your_role,
+    only_for,
     person_times_count,
     volunteers_count,
 )
 from knowledge.deep_links import deep_link
 from services import volunteer_activities as va
 from services.errors import InvalidValue, NotAllowed, NotFound
+from services.people import ADMIN, STATION_HEAD, WORKER
 
 KEY = "vact"  # the Flow's prefix and draft key
 CARD = "vam"  # the card's buttons (outside the Flow)
@@ -128,13 +129,7 @@ def _station(context: Context, who: Speaker, draft: Draft) -> str:
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     stations = my_stations(who)
     if not stations:
-        _ = who.gettext
-        text = not_your_role(
-            _,
-            who.access.is_staff,
-            _("Volunteer activities are published by the station's workers and its head."),
-        )
-        await show(update, text)
+        await show(update, only_for(who, WORKER, STATION_HEAD))
         return None
     draft: Draft = {"token": uuid.uuid4().hex, "several": len(stations) > 1, "skills": []}
     if len(stations) == 1:
@@ -905,6 +900,9 @@ async def poster_command(update: Update, context: Context) -> None:
     wanted = context.args[0] if context.args else None
     mine = sorted(who.access.head_stations)
     code = wanted or (mine[0] if len(mine) == 1 else None)
+    if not (who.access.is_admin or mine):
+        await show(update, only_for(who, STATION_HEAD, ADMIN))
+        return
     if code is None or stations.get(code) is None or not can_poster(who, code):
         await show(
             update,

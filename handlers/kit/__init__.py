@@ -41,7 +41,7 @@ What each module gives
   mainland number in E.164; leaving it by any way takes the keyboard away), `phone_problem`; the date keyboards (`date_buttons`, `calendar_step`) and the sentences for a
   refused date or number (`date_problem`, `hours_problem`, `count_problem`, `number_problem`).
 - `words`: `role_label(_, role)`, `phone_text(phone)`, `zone_name(_, zone)` ("Beijing time"), `day_label`, `month_label`,
-  `hours_label`, `in_sentence` (a label lower-cased inside an English sentence), `staff_only`,
+  `hours_label`, `in_sentence` (a label lower-cased inside an English sentence), `only_for(who, *roles)` (the one "this is only for ..." refusal, for every journey; a resident hears only that it is for staff), `listed(_, items)` ("a, b and c"),
   `ngettext_for(translator, lang)` (plural forms); it re-exports the count phrases of `i18n`.
 - `keyboards` (`grid`, `choices`, `nav_row`, `markup`, `station_buttons`), `i18n`
   (`Translator`, `Gettext`, `N_`, `ngettext_of(_)`: the plural forms of the language a bare

@@ -36,7 +36,7 @@ from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, markup
 from handlers.kit.screen import show
 from handlers.kit.steps import choice_step, station_step
-from handlers.kit.words import role_label, zone_name
+from handlers.kit.words import only_for, role_label, zone_name
 from handlers.people.start import refresh_commands, reply
 from services import people, staff
 from services.errors import Conflict, InvalidValue, NotFound
@@ -53,8 +53,7 @@ BUTTON_NAME_CHARS = 24
 # --- shared ------------------------------------------------------------------------------
 async def refuse(update: Update, who: Speaker) -> None:
     """The whole answer a non-administrator gets: nothing about who or what exists."""
-    _ = who.gettext
-    text = _("Sorry, this is for administrators only.")
+    text = only_for(who, ADMIN)
     query = update.callback_query
     if query is not None:
         await query.answer(text, show_alert=True)

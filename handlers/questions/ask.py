@@ -59,6 +59,7 @@ from handlers.kit.flow import Outcome as FlowOutcome
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import station_buttons
 from handlers.kit.screen import answer_press, drop_buttons, show
+from handlers.kit.words import only_for
 from handlers.requests import STATUS_LABELS, VOLUNTEER_STATUS_LABELS, label
 from handlers.requests.inbox import InboxSection, add_section
 from knowledge.faq import Faq, FaqEntry
@@ -67,6 +68,7 @@ from services import consent, people, questions, redaction, volunteers
 from services import requests as rq
 from services.consent import ConsentRequired
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
+from services.people import ADMIN, STATION_HEAD, WORKER
 from services.requests import handled_stations
 
 KEEP = 10  # questions remembered per person for 👎 and "pass it on"
@@ -961,7 +963,7 @@ async def inbox_questions(update: Update, context: Context) -> None:
         else set(access.worker_stations | access.head_stations)
     )
     if not stations:
-        await _send(update, _("This list is for the staff of a station."))
+        await _send(update, only_for(who, WORKER, STATION_HEAD, ADMIN))
         return
     async with data.uow() as uow:
         waiting = await questions.unanswered(uow, station_codes=stations, limit=INBOX_LIMIT)
@@ -1024,7 +1026,7 @@ async def kbgaps(update: Update, context: Context) -> None:
     data = context.bot_data
     await answer_press(update)
     if not who.access.is_admin:
-        await _send(update, _("Only administrators can see the knowledge gaps."))
+        await _send(update, only_for(who, ADMIN))
         return
     async with data.uow() as uow:
         found = await questions.gaps(uow, now=data.clock.now())

@@ -18,12 +18,13 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, TEXT, WORK_IDLE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import ngettext_of
 from handlers.kit.screen import show
-from handlers.kit.words import day_label, hours_label
+from handlers.kit.words import day_label, hours_label, only_for
 from handlers.work import work_forms
 from handlers.work.quota import mode_label
 from services import supervision
 from services.activities import DayLimitExceeded
 from services.errors import InvalidValue, NotFound
+from services.people import SUPERVISOR
 from services.quota import OFFLINE, ONLINE
 from services.supervision import SessionChanges, SessionEditWindowClosed, SupervisionEntry
 
@@ -81,7 +82,7 @@ async def _show_list(
 async def mysessions(update: Update, context: Context) -> None:
     who = await context.person(update)
     if not who.access.supervisor_stations:
-        await show(update, work_forms.refusal(who, work_forms.only_supervisors))
+        await show(update, only_for(who, SUPERVISOR))
         return
     await _show_list(update, context, who)
 

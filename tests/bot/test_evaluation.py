@@ -122,7 +122,11 @@ async def test_only_admins_evaluate(bot: BotHarness) -> None:
     for role, stations in (("station_head", ("jiangnan",)), ("worker", ("jiangnan",)), (None, ())):
         person = await bot.person(role=role, stations=stations, lang="en")
         await person.send("/evaluation")
-        assert person.last_text == "The yearly evaluation is for the civil affairs bureau."
+        assert person.last_text == (
+            "Sorry, this is only for administrators."
+            if role
+            else "Sorry, this is only for social work station staff."
+        )
         await person.press_data("ev:compute", message=person.last)
         assert "expired" in bot.telegram.callback_answers[-1]["text"]
     async with bot.database.uow() as uow:
