@@ -42,6 +42,7 @@ from handlers.kit.steps import (
     offered,
     toggles_step,
     typed_into,
+    unread_date,
 )
 from handlers.kit.words import (
     day_label,
@@ -52,6 +53,7 @@ from handlers.kit.words import (
 )
 from knowledge.deep_links import deep_link
 from services import volunteer_activities as va
+from services.dates import read_date
 from services.errors import InvalidValue, NotAllowed, NotFound
 from services.people import ADMIN, STATION_HEAD, WORKER
 
@@ -65,8 +67,6 @@ EXTRA_BUTTONS = (0, 5, 10, 20, 30, 50)  # residents who came without scanning, w
 _TIME = r"(\d{1,2})(?:[:.](\d{2}))?"
 _RANGE = re.compile(rf"^{_TIME}\s*[-~到至]\s*{_TIME}$")
 _ONE = re.compile(rf"^{_TIME}$")
-_DAY_FULL = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$")
-_DAY_SHORT = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})[日号]?$")
 
 
 # --- who may -----------------------------------------------------------------------------------
@@ -99,21 +99,6 @@ def parse_times(text: str) -> tuple[int | None, int | None] | None:
     if match := _ONE.match(cleaned):
         start = _minutes(match[1], match[2])
         return None if start is None else (start, None)
-    return None
-
-
-def parse_day(text: str, today: date) -> date | None:
-    """A typed day from today on: 2026-11-21, 11/21, 11月21日 (a month-day already past means
-    next year); None when it is no date."""
-    cleaned = _clean(text)
-    try:
-        if match := _DAY_FULL.match(cleaned):
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        if match := _DAY_SHORT.match(cleaned):
-            day = date(today.year, int(match[1]), int(match[2]))
-            return day if day >= today else day.replace(year=today.year + 1)
-    except ValueError:
-        return None
     return None
 
 
@@ -229,7 +214,11 @@ async def on_typed_day(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
     today = local_today(context)
-    _set_day(who, draft, parse_day(text, today), today)
+    try:
+        day = read_date(text, today, direction="future")
+    except InvalidValue as error:
+        raise Reask(unread_date(who.gettext, error)) from error
+    _set_day(who, draft, day, today)
     return None
 
 

@@ -3,7 +3,7 @@ forms. (Station and status labels join here as their journeys move onto the kit.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -51,8 +51,31 @@ MONTH_NAMES = (
 )  # fmt: skip
 
 
-def day_label(_: Gettext, day: date) -> str:
-    return _("{month_name} {day}").format(month_name=_(MONTH_NAMES[day.month - 1]), day=day.day)
+def day_label(_: Gettext, day: date, *, today: date | None = None) -> str:
+    """The one way a day is shown, on every card and in every sentence: 12月2日 / Dec 2
+    (WORDING.md); with its year (2025年12月2日 / Dec 2, 2025) when `today` is given and the
+    day lies in another year."""
+    shown = _("{month_name} {day}").format(month_name=_(MONTH_NAMES[day.month - 1]), day=day.day)
+    if today is not None and day.year != today.year:
+        return _("{day}, {year}").format(day=shown, year=day.year)
+    return shown
+
+
+def clock_label(moment: datetime) -> str:
+    """8:30, 14:05 (a wall-clock time, no leading zero on the hour, as WORDING.md says)."""
+    return f"{moment.hour}:{moment.minute:02d}"
+
+
+def moment_label(
+    _: Gettext, moment: datetime, zone: ZoneInfo, *, now: datetime | None = None
+) -> str:
+    """The one way a moment is shown: 12月2日 8:30 / Dec 2 8:30, in the deployment's zone
+    (with the year when `now` is given and it differs)."""
+    local = moment.astimezone(zone)
+    today = now.astimezone(zone).date() if now is not None else None
+    return _("{day} {time}").format(
+        day=day_label(_, local.date(), today=today), time=clock_label(local)
+    )
 
 
 def month_label(_: Gettext, month: date) -> str:

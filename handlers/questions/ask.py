@@ -59,7 +59,7 @@ from handlers.kit.flow import Outcome as FlowOutcome
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import station_buttons
 from handlers.kit.screen import answer_press, drop_buttons, show
-from handlers.kit.words import only_for
+from handlers.kit.words import moment_label, only_for
 from handlers.requests import STATUS_LABELS, VOLUNTEER_STATUS_LABELS, label
 from handlers.requests.inbox import InboxSection, add_section
 from knowledge.faq import Faq, FaqEntry
@@ -976,12 +976,7 @@ async def inbox_questions(update: Update, context: Context) -> None:
     rows = []
     for view in waiting:
         lines.append(
-            "#{number} · {station} · {when}\n<i>{text}</i>".format(
-                number=view.id,
-                station=escape(_station_name(context, view.station_code, who.lang)),
-                when=view.last_activity_at.astimezone(zone).strftime("%m-%d %H:%M"),
-                text=escape(_excerpt(view.text)),
-            )
+            f"#{view.id} · {escape(_station_name(context, view.station_code, who.lang))} · {moment_label(_, view.last_activity_at, zone)}\n<i>{escape(_excerpt(view.text))}</i>"
         )
         rows.append(
             [

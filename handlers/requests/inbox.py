@@ -35,7 +35,7 @@ from handlers.kit.flow import TEXT, cancelled_text, consuming, reask_text
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show, show_surely
 from handlers.kit.wiring import add_presses, persistent_conversation
-from handlers.kit.words import only_for
+from handlers.kit.words import day_label, only_for
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
     STATUS_LABELS,
@@ -161,7 +161,7 @@ async def _list_applications(update: Update, context: Context, who: Speaker, pag
     )
     rows = [
         [InlineKeyboardButton(
-            f"{excerpt(v.name or _('(erased)'), 24)} · {v.created_at.astimezone(context.bot_data.clock.zone).strftime('%m-%d')}",
+            f"{excerpt(v.name or _('(erased)'), 24)} · {day_label(_, v.created_at.astimezone(context.bot_data.clock.zone).date())}",
             callback_data=f"ib:vol:{v.id}",
         )]
         for v in views

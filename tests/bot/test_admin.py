@@ -45,7 +45,7 @@ async def test_invite_end_to_end_grants_the_role(bot: BotHarness) -> None:
     assert "Role: social worker" in text
     assert "Station: Jiangnan Street Social Work Station" in text
     # 72 hours after 2026-11-16 10:00 in Shanghai, shown in the zone.
-    assert "Valid until 2026-11-19 10:00 (Beijing time)" in text
+    assert "Valid until Nov 19 10:00 (Beijing time)" in text
     match = LINK.search(text)
     assert match is not None
     code = match.group(1)
@@ -146,7 +146,7 @@ async def test_staff_lists_per_station_and_revokes_with_confirmation(bot: BotHar
     assert "Jiangnan Street Social Work Station (2)" in admin.button_labels()
     await admin.press("staff:st:jiangnan:1")
     page = admin.last
-    assert "1. <Li & Co>: social worker, since 2026-11-16" in page.text
+    assert "1. <Li & Co>: social worker, since Nov 16" in page.text
     assert "&lt;Li &amp; Co&gt;" in page.raw_text  # escaped for HTML
     await admin.press("🚫 Revoke 1: <Li & Co>")
     assert (
@@ -192,7 +192,7 @@ async def test_no_keep_it_revokes_nothing(bot: BotHarness) -> None:
     await admin.press("🚫 撤销 1：Wu")
     assert admin.last_text == "确定撤销Wu在西城街道社工站的社工身份吗？"
     await admin.press("« 不，保留")
-    assert "1. Wu：社工，2026-11-16 起" in admin.last_text
+    assert "1. Wu：社工，11月16日起" in admin.last_text
     assert (await _access(bot, worker.user_id)).worker_stations == {"xicheng"}
 
 
@@ -284,7 +284,7 @@ async def test_the_invite_menu_button_and_chinese_texts(bot: BotHarness) -> None
     await admin.press("江南街道")
     assert "身份：督导" in admin.last_text
     assert "社工站：江南街道社工站" in admin.last_text
-    assert "有效期至 2026-11-19 10:00（北京时间），只能使用一次。" in admin.last_text
+    assert "有效期至 11月19日 10:00（北京时间），只能使用一次。" in admin.last_text
     await admin.press("✉️ 再邀请一位")
     assert admin.last_text == "您要邀请谁？请选择对方的身份："
 
