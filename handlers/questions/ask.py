@@ -214,6 +214,7 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
                 votes=not result.emergency,
                 first_rows=rows,
                 menu=result.emergency,
+                to_person=questions.passes_to_station(who.access),
             )
             await _send(update, _on_top(_, "\n\n".join([body, *lines]), result), markup)
             return
@@ -229,13 +230,13 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
                         )
                     ]
                 )
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _("🙋 None of these: ask a social worker"), callback_data=f"kb:human:{number}"
-                )
-            ]
+        # Staff: "none of these" keeps the question as a gap (`_hand_off`), passed to no one.
+        none_of_these = (
+            _("🙋 None of these: ask a social worker")
+            if questions.passes_to_station(who.access)
+            else _("None of these")
         )
+        rows.append([InlineKeyboardButton(none_of_these, callback_data=f"kb:human:{number}")])
         await _send(
             update,
             _with_emergency_line(_, _("🤔 Did you mean one of these?"), result),
@@ -252,6 +253,13 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
         entry_id=result.best.entry_id if result.best else None,
         score=result.best.score if result.best else None,
     )
+    if not questions.passes_to_station(who.access):
+        await _send(
+            update,
+            _with_emergency_line(_, staff_gap_text(_), result),
+            InlineKeyboardMarkup([_menu_row(_)]),
+        )
+        return
     await _send(
         update,
         _with_emergency_line(
@@ -307,9 +315,21 @@ async def answer_in_form(
                 "send /request once this form is finished or cancelled."
             )
         )
-    body, markup = answer_view(who.gettext, faq, entry, who.lang, number, action=False)
+    body, markup = answer_view(
+        who.gettext, faq, entry, who.lang, number, action=False,
+        to_person=questions.passes_to_station(who.access),
+    )  # fmt: skip
     await _send(update, _on_top(who.gettext, "\n\n".join([body, *lines]), result), markup)
     return True
+
+
+def staff_gap_text(_: Gettext) -> str:
+    """What staff hear for a question the knowledge base cannot answer: not the resident's
+    offer to pass it to a social worker, but that it is kept where answers get added."""
+    return _(
+        "I don't have a ready answer to that. The question is noted in the knowledge base's "
+        "gaps, so an answer can be added. /menu shows your work tools."
+    )
 
 
 def answer_view(
@@ -323,11 +343,13 @@ def answer_view(
     first_rows: Rows = (),
     menu: bool = False,
     action: bool = True,
+    to_person: bool = True,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The answer, with 👍 / 👎 (unless not `votes`: the emergency numbers are not rated), the
     `first_rows` (the person's own requests), the entry's action, related entries, a way to a
     person (when `number` names a question the person typed) and (`menu`) the menu button.
-    Not `action`: no "request this service" (mid-form, it would leave the form)."""
+    Not `action`: no "request this service" (mid-form, it would leave the form). Not
+    `to_person`: no "ask a social worker instead" (staff: `questions.passes_to_station`)."""
     body = knowledge_text(entry, lang)
     rows: list[list[InlineKeyboardButton]] = []
     if votes:
@@ -358,7 +380,7 @@ def answer_view(
                     )
                 ]
             )
-    if number:
+    if number and to_person:
         rows.append(
             [
                 InlineKeyboardButton(
@@ -428,7 +450,10 @@ async def show_entry(update: Update, context: Context) -> None:
     await query.answer()
     if number and _recall(context, number) is None:
         number = 0  # the question is forgotten: answer without "ask a person" for it
-    body, markup = answer_view(_, context.bot_data.knowledge.faq, entry, who.lang, number)
+    body, markup = answer_view(
+        _, context.bot_data.knowledge.faq, entry, who.lang, number,
+        to_person=questions.passes_to_station(who.access),
+    )  # fmt: skip
     await _send(update, body, markup)
 
 
@@ -476,7 +501,15 @@ async def vote(update: Update, context: Context) -> None:
         return
     await query.answer()
     await drop_buttons(update, keep=remaining)
-    if asked is not None:
+    if not questions.passes_to_station(who.access):
+        await _send(
+            update,
+            _(
+                "Sorry that did not help. It is noted for the knowledge base, so the answer can "
+                "be improved."
+            ),
+        )
+    elif asked is not None:
         asked["recorded"] = True
         await _send(
             update,
@@ -547,6 +580,18 @@ async def _hand_off(
             show_alert=True,
         )
         return
+    if not questions.passes_to_station(who.access):
+        # Staff are not offered to pass their question to themselves: it stays a gap.
+        await query.answer()
+        if not asked.get("recorded"):
+            await data.use_case(
+                questions.record_staff_gap, actor=who.access, text=str(asked["text"]),
+                lang=str(asked.get("lang") or who.lang), now=data.clock.now(),
+            )  # fmt: skip
+            asked["recorded"] = True
+        await drop_buttons(update)
+        await _send(update, staff_gap_text(_), InlineKeyboardMarkup([_menu_row(_)]))
+        return
 
     async def planned() -> questions.HandOffPlan:  # who would read it, asked again below
         return await data.use_case(
@@ -568,6 +613,7 @@ async def _hand_off(
     try:
         done = await data.use_case(
             questions.hand_off,
+            actor=who.access,
             person_id=who.access.person_id,
             text=str(asked["text"]),
             lang=who.lang,
