@@ -38,6 +38,18 @@ class InviteExpired(DomainError):
     pass
 
 
+class InviteAlreadyHeld(DomainError):
+    """The person opening an invitation already holds its role (`role`, at `station_code`):
+    nothing is granted, and the invitation stays as it was (`still_open`: unused and not
+    expired, so the person it was meant for can still use it)."""
+
+    def __init__(self, role: str, station_code: str | None, *, still_open: bool) -> None:
+        super().__init__(role)
+        self.role = role
+        self.station_code = station_code
+        self.still_open = still_open
+
+
 class InviteThrottled(DomainError):
     """Too many wrong invitation codes from this person lately: no code is even looked at
     until `until` (a UTC-aware datetime)."""

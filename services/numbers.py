@@ -173,10 +173,24 @@ def parse_count(text: str, *, minimum: int, maximum: int, field: str = "count") 
     return int(value)
 
 
+def _decimal_point(text: str) -> str:
+    """`18点5` (read aloud, or typed as 十八点五) → `18.5`."""
+    return re.sub(r"(\d)点(\d)", r"\1.\2", text)
+
+
+def read_number(text: str, *, field: str = "number") -> Decimal:
+    """Any number a form asks for (`12`, `12.5`, `1,000`, `十二`, `十二点五`), no unit."""
+    cleaned = _decimal_point(_arabic(_normalise(text)))
+    if _THOUSANDS.fullmatch(cleaned):
+        cleaned = cleaned.replace(",", "")
+    return _decimal(cleaned, field)
+
+
 def parse_points(text: str, *, maximum: float, field: str = "points") -> float:
-    """Evaluation points typed by a person (`18`, `18.5`, `１８．５`, `18,5`, `18分`) → a float
-    in [0, maximum], at most two decimals."""
-    value = _decimal(_strip_unit(_normalise(text), _POINT_UNITS), field)
+    """Evaluation points typed by a person (`18`, `18.5`, `１８．５`, `18,5`, `18分`, `十八分`,
+    `十八点五分`) → a float in [0, maximum], at most two decimals."""
+    cleaned = _decimal_point(_arabic(_normalise(text)))
+    value = _decimal(_strip_unit(cleaned, _POINT_UNITS), field)
     if value < 0:
         raise InvalidValue(field, TOO_SMALL)
     if value > Decimal(str(maximum)):

@@ -185,6 +185,29 @@ async def _resolve_station(
     return station_code
 
 
+def passes_to_station(actor: Access) -> bool:
+    """Whether a question the knowledge base could not answer is offered to a station's
+    people. A resident's is; a staff member's is not (a worker would be passing it to
+    themselves or their colleagues): it stays in the gap list (`UNMATCHED`, or `DOWN` after
+    👎), where the administrators add answers."""
+    return not actor.is_staff
+
+
+async def record_staff_gap(
+    uow: UnitOfWork, *, actor: Access, text: str, lang: str, now: datetime
+) -> None:
+    """A staff member's unanswered question, kept as a gap instead of passed on (once: the
+    caller knows whether it was recorded already)."""
+    if passes_to_station(actor):
+        raise NotAllowed()
+    query = text[:MAX_QUERY]
+    await _feedback(
+        uow, kind=UNMATCHED, person_id=actor.person_id, lang=lang, now=now,
+        query=normalise(query) or query,
+    )  # fmt: skip
+    await uow.commit()
+
+
 async def plan_hand_off(
     uow: UnitOfWork,
     *,
@@ -254,6 +277,7 @@ async def hand_off(
     admin_tg_ids: Iterable[int] = (),
     query_lang: str | None = None,
     require_consent: bool = False,
+    actor: Access | None = None,
 ) -> HandOff:
     """Pass a question the knowledge base did not answer to a station, in one unit of work.
 
@@ -261,7 +285,10 @@ async def hand_off(
     (once, in `query_lang`, the language the matcher read it in). The station is `station_code`, else the one the person last dealt with; with
     neither (or one that no longer exists), no question is created and `needs_station` says
     to ask which. The recipients come back for the caller to notify through the outbox.
-    InvalidValue("text", "too_long") or ("station", "unknown"): nothing is stored."""
+    InvalidValue("text", "too_long") or ("station", "unknown"): nothing is stored. `actor`
+    given and staff: NotAllowed (`passes_to_station`; `record_staff_gap` keeps it instead)."""
+    if actor is not None and not passes_to_station(actor):
+        raise NotAllowed()
     codes = set(station_codes)
     recorded = not unrecorded
     if unrecorded:

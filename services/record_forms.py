@@ -12,7 +12,6 @@ corrections and the 台账 pack agree on what "complete" means:
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date
@@ -30,14 +29,15 @@ from knowledge.record_templates import (
     FormField,
     RecordTemplate,
 )
+from services.dates import read_date, read_full_date
 from services.errors import InvalidValue
+from services.numbers import read_number
 
 PHOTO = "photo"  # the code `missing_items` uses for a required photo
 EMPTY, TOO_LONG, NOT_A_NUMBER, TOO_SMALL, TOO_LARGE, NOT_A_DATE, UNKNOWN_OPTION, UNKNOWN_FIELD = (
     "empty", "too_long", "not_a_number", "too_small", "too_large", "not_a_date", "unknown_option",
     "unknown_field",
 )  # fmt: skip
-_DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?")
 _YES = {"yes", "y", "是", "有", "true", "1"}
 _NO = {"no", "n", "否", "无", "没有", "false", "0"}
 
@@ -52,8 +52,12 @@ def number_range(form_field: FormField, rules: RecordRules) -> tuple[float, floa
     return float(low), float(high)
 
 
-def check_field_value(form_field: FormField, raw: str, rules: RecordRules) -> str:
-    """The value to store for `raw`; InvalidValue(field code, reason) when it cannot be."""
+def check_field_value(
+    form_field: FormField, raw: str, rules: RecordRules, *, today: date | None = None
+) -> str:
+    """The value to store for `raw`; InvalidValue(field code, reason) when it cannot be. A date
+    is read by `services.dates` (`明天`, `12月5日`, ... seen from `today`, the deployment's day;
+    without it, as the stored form, a full date); a number by `services.numbers`."""
     code = form_field.code
     if form_field.kind in (SHORT_TEXT, LONG_TEXT):
         if not raw.strip():
@@ -66,8 +70,8 @@ def check_field_value(form_field: FormField, raw: str, rules: RecordRules) -> st
         raise InvalidValue(code, EMPTY)
     if form_field.kind == NUMBER:
         try:
-            number = float(cleaned.replace(",", ""))
-        except ValueError:
+            number = float(read_number(cleaned, field=code))
+        except InvalidValue:
             raise InvalidValue(code, NOT_A_NUMBER) from None
         if number != number or number in (float("inf"), float("-inf")):
             raise InvalidValue(code, NOT_A_NUMBER)
@@ -78,13 +82,10 @@ def check_field_value(form_field: FormField, raw: str, rules: RecordRules) -> st
             raise InvalidValue(code, TOO_LARGE)
         return str(int(number)) if number.is_integer() else f"{number:.2f}".rstrip("0")
     if form_field.kind == DATE:
-        match = _DATE.fullmatch(cleaned)
-        if match is None:
-            raise InvalidValue(code, NOT_A_DATE)
-        try:
-            return date(*(int(g) for g in match.groups())).isoformat()
-        except ValueError:
-            raise InvalidValue(code, NOT_A_DATE) from None
+        # a DateRefused: `not_a_date`, or `no_such_day` with the month and day, for the sentence
+        if today is None:
+            return read_full_date(cleaned, field=code).isoformat()
+        return read_date(cleaned, today, direction="near", field=code).isoformat()
     if form_field.kind == CHOICE:
         if form_field.option(cleaned) is None:
             raise InvalidValue(code, UNKNOWN_OPTION)

@@ -18,6 +18,7 @@ from services.errors import (
     Conflict,
     DomainError,
     InvalidValue,
+    InviteAlreadyHeld,
     InviteExpired,
     InviteThrottled,
     InviteUnknown,
@@ -171,7 +172,9 @@ async def redeem_invite(uow: UnitOfWork, *, code: str, tg_id: int, now: datetime
     nothing, are audited (`invite.wrong_code`, the reason only, never the code) and count
     towards the throttle: after `WRONG_CODES_LIMIT` within `WRONG_CODES_WINDOW`, every code is
     refused unread with `InviteThrottled` until the oldest of those falls out of the window
-    (the moment the throttle starts is audited as `invite.throttled`). `now` is passed in."""
+    (the moment the throttle starts is audited as `invite.throttled`). A person who already
+    holds the invite's role gets `InviteAlreadyHeld` (nothing granted, the invite untouched,
+    no wrong code counted). `now` is passed in."""
     person_id = await _person_id(uow, tg_id, now)
     assert person_id is not None
     recent = list(
@@ -196,6 +199,24 @@ async def redeem_invite(uow: UnitOfWork, *, code: str, tg_id: int, now: datetime
         else None
     )
     problem: DomainError | None = None
+    existing = None
+    if invite is not None:
+        existing = await uow.session.scalar(
+            select(StaffRole).where(
+                StaffRole.person_id == person_id,
+                StaffRole.role == invite.role,
+                StaffRole.station_code.is_(None)
+                if invite.station_code is None
+                else StaffRole.station_code == invite.station_code,
+                StaffRole.revoked_at.is_(None),
+            )
+        )
+    if invite is not None and existing is not None:
+        # The role is theirs already (a second tap of the link, or someone else's link): say
+        # so, grant nothing, and neither use up the link nor count it as a wrong code.
+        still_open = invite.used_at is None and invite.expires_at > now
+        await uow.commit()  # the person row, if this was their first contact
+        raise InviteAlreadyHeld(invite.role, invite.station_code, still_open=still_open)
     if invite is None:
         problem = InviteUnknown()
     elif invite.used_at is not None:
@@ -206,28 +227,17 @@ async def redeem_invite(uow: UnitOfWork, *, code: str, tg_id: int, now: datetime
         await _wrong_code(uow, person_id, problem, wrong_before=len(recent), now=now)
         raise problem
     assert invite is not None
-    existing = await uow.session.scalar(
-        select(StaffRole).where(
-            StaffRole.person_id == person_id,
-            StaffRole.role == invite.role,
-            StaffRole.station_code.is_(None)
-            if invite.station_code is None
-            else StaffRole.station_code == invite.station_code,
-            StaffRole.revoked_at.is_(None),
-        )
-    )
     invite.used_at = now
     invite.used_by = person_id
-    if existing is None:
-        existing = StaffRole(
-            person_id=person_id,
-            role=invite.role,
-            station_code=invite.station_code,
-            granted_at=now,
-            granted_by=invite.created_by,
-        )
-        uow.session.add(existing)
-        await uow.session.flush()
+    existing = StaffRole(
+        person_id=person_id,
+        role=invite.role,
+        station_code=invite.station_code,
+        granted_at=now,
+        granted_by=invite.created_by,
+    )
+    uow.session.add(existing)
+    await uow.session.flush()
     audit.record(
         uow,
         actor_id=person_id,

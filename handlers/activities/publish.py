@@ -42,17 +42,20 @@ from handlers.kit.steps import (
     offered,
     toggles_step,
     typed_into,
+    unread_date,
 )
 from handlers.kit.words import (
     day_label,
     hours_count,
-    not_your_role,
+    only_for,
     person_times_count,
     volunteers_count,
 )
 from knowledge.deep_links import deep_link
 from services import volunteer_activities as va
+from services.dates import read_date
 from services.errors import InvalidValue, NotAllowed, NotFound
+from services.people import ADMIN, STATION_HEAD, WORKER
 
 KEY = "vact"  # the Flow's prefix and draft key
 CARD = "vam"  # the card's buttons (outside the Flow)
@@ -64,8 +67,6 @@ EXTRA_BUTTONS = (0, 5, 10, 20, 30, 50)  # residents who came without scanning, w
 _TIME = r"(\d{1,2})(?:[:.](\d{2}))?"
 _RANGE = re.compile(rf"^{_TIME}\s*[-~到至]\s*{_TIME}$")
 _ONE = re.compile(rf"^{_TIME}$")
-_DAY_FULL = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$")
-_DAY_SHORT = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})[日号]?$")
 
 
 # --- who may -----------------------------------------------------------------------------------
@@ -101,21 +102,6 @@ def parse_times(text: str) -> tuple[int | None, int | None] | None:
     return None
 
 
-def parse_day(text: str, today: date) -> date | None:
-    """A typed day from today on: 2026-11-21, 11/21, 11月21日 (a month-day already past means
-    next year); None when it is no date."""
-    cleaned = _clean(text)
-    try:
-        if match := _DAY_FULL.match(cleaned):
-            return date(int(match[1]), int(match[2]), int(match[3]))
-        if match := _DAY_SHORT.match(cleaned):
-            day = date(today.year, int(match[1]), int(match[2]))
-            return day if day >= today else day.replace(year=today.year + 1)
-    except ValueError:
-        return None
-    return None
-
-
 def _hm(minutes: int) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
@@ -128,13 +114,7 @@ def _station(context: Context, who: Speaker, draft: Draft) -> str:
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     stations = my_stations(who)
     if not stations:
-        _ = who.gettext
-        text = not_your_role(
-            _,
-            who.access.is_staff,
-            _("Volunteer activities are published by the station's workers and its head."),
-        )
-        await show(update, text)
+        await show(update, only_for(who, WORKER, STATION_HEAD))
         return None
     draft: Draft = {"token": uuid.uuid4().hex, "several": len(stations) > 1, "skills": []}
     if len(stations) == 1:
@@ -234,7 +214,11 @@ async def on_typed_day(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
     today = local_today(context)
-    _set_day(who, draft, parse_day(text, today), today)
+    try:
+        day = read_date(text, today, direction="future")
+    except InvalidValue as error:
+        raise Reask(unread_date(who.gettext, error)) from error
+    _set_day(who, draft, day, today)
     return None
 
 
@@ -905,6 +889,9 @@ async def poster_command(update: Update, context: Context) -> None:
     wanted = context.args[0] if context.args else None
     mine = sorted(who.access.head_stations)
     code = wanted or (mine[0] if len(mine) == 1 else None)
+    if not (who.access.is_admin or mine):
+        await show(update, only_for(who, STATION_HEAD, ADMIN))
+        return
     if code is None or stations.get(code) is None or not can_poster(who, code):
         await show(
             update,

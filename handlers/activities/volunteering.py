@@ -35,12 +35,13 @@ from handlers.kit.flow import LookCommand
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import STATION_PRESET
-from handlers.kit.words import day_label, plural_n
+from handlers.kit.words import day_label, only_for, plural_n
 from knowledge.deep_links import ASK, REQUEST, VOLUNTEER, ScanLink, StationLink, parse_payload
 from services import volunteer_activities as va
 from services import volunteer_certificates as vc
 from services.delivery import PendingDelivery
 from services.errors import Conflict, NotFound
+from services.people import ADMIN, STATION_HEAD
 
 SIGN = "vsg"  # the volunteer's buttons on ledger messages
 HOURS = "vmh"  # /myhours' buttons
@@ -424,7 +425,7 @@ async def verify(update: Update, context: Context) -> None:
     _ = who.gettext
     data = context.bot_data
     if not (who.access.is_admin or who.access.head_stations):
-        await show(update, _("Certificates are checked by administrators and station heads."))
+        await show(update, only_for(who, STATION_HEAD, ADMIN))
         return
     code = " ".join(context.args or ())
     if not code:

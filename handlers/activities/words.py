@@ -8,15 +8,14 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from handlers.kit.i18n import Gettext
-from handlers.kit.words import day_label, hours_label
+from handlers.kit.words import clock_label, day_label, hours_label
 from knowledge.stations import StationCatalog
 from services.volunteer_activities import ActivityView
 
 
 def clock_time(moment: datetime, zone: ZoneInfo) -> str:
     """9:00, 14:30 (local wall-clock time)."""
-    local = moment.astimezone(zone)
-    return f"{local.hour}:{local.minute:02d}"
+    return clock_label(moment.astimezone(zone))
 
 
 def when_text(_: Gettext, starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> str:

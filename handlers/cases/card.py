@@ -28,10 +28,11 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.i18n import N_, Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
-from handlers.kit.words import day_label, not_your_role, staff_only
+from handlers.kit.words import day_label, only_for
 from services import activities
 from services import cases as cs
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
+from services.people import STATION_HEAD, SUPERVISOR, WORKER
 
 P = "cs"
 TIMELINE = 12  # events shown on the card, newest last
@@ -294,11 +295,11 @@ def card_buttons(context: Context, who: Speaker, view: cs.CaseView) -> InlineKey
 
 async def case_staff(update: Update, context: Context, who: Speaker) -> bool:
     """Every `cs:` button's first check (the card's presses, and the `allowed` of the flows
-    its buttons start): a resident hears `staff_only`, before any case is looked up, rather
-    than "this case is not open to you" (which says there is a case)."""
+    its buttons start): a resident hears `only_for`'s sentence for staff, before any case is
+    looked up, rather than "this case is not open to you" (which says there is a case)."""
     if cs.works_on_cases(who.access):
         return True
-    await show(update, staff_only(who.gettext))
+    await show(update, only_for(who, WORKER, STATION_HEAD, SUPERVISOR))
     return False
 
 
@@ -703,10 +704,7 @@ async def review(update: Update, context: Context, note: str | None = None) -> N
     who = await context.person(update)
     _ = who.gettext
     if not who.access.supervisor_stations:
-        await show(
-            update,
-            not_your_role(_, who.access.is_staff, _("Sign-offs are for the station's supervisor.")),
-        )
+        await show(update, only_for(who, SUPERVISOR))
         return
     items = await context.bot_data.use_case(
         cs.for_review, actor=who.access, catalog=case_catalog(context)

@@ -1,15 +1,13 @@
 """«📅 Next contact» on a case card (`cs:next:<id>`): a one-step kit `Flow` (diagram:
 `next_contact.mmd`). In 3, 7, 14 or 30 days, every 7, 14 or 30 days, none, or a typed date
-(`2026-12-03`, `12/3`, `12月3日`; a day past by more than three months means next year's, a
-more recent one is refused as past). Save is one
+(`services.dates.read_date` looking ahead: `明天`, `下周一`, `12月3日`, `2026-12-03`; a day past
+by more than three months means next year's, a more recent one is refused as past). Save is one
 call of `services.cases.set_next_contact`, which checks the person and the range; the card is
 shown again.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, Update
@@ -21,37 +19,14 @@ from handlers.kit.flow import DATE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
-from handlers.kit.steps import local_today, offered
+from handlers.kit.steps import local_today, offered, unread_date
 from services import cases as cs
+from services.dates import read_date
 from services.errors import InvalidValue
 
 P = "nc"
 IN_DAYS = (3, 7, 14, 30)
 EVERY_DAYS = (7, 14, 30)
-_ISO = re.compile(r"^(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?$")
-_MONTH_DAY = re.compile(r"^(\d{1,2})[-./月](\d{1,2})[日号]?$")
-
-
-# A month and day up to this long before today is that day, past ("11月30日" typed on 12月3日
-# is a slip, not next November); earlier in the year it is next year's ("1月5日" in December).
-RECENT_PAST = timedelta(days=92)
-
-
-def parse_future_date(text: str, today: date) -> date | None:
-    """A typed day (a recent month and day stays this year's, so that it can be refused as
-    past); None when it is not a date."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
-    try:
-        if found := _ISO.match(cleaned):
-            return date(int(found[1]), int(found[2]), int(found[3]))
-        if found := _MONTH_DAY.match(cleaned):
-            day = date(today.year, int(found[1]), int(found[2]))
-            if day >= today or today - day <= RECENT_PAST:
-                return day
-            return date(today.year + 1, day.month, day.day)
-    except ValueError:
-        return None
-    return None
 
 
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
@@ -127,9 +102,10 @@ async def on_typed(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
     _ = who.gettext
-    day = parse_future_date(text, local_today(context))
-    if day is None:
-        raise Reask(_("I did not understand this date. Type it like 12月3日 or 2026-12-03."))
+    try:
+        day = read_date(text, local_today(context), direction="future")
+    except InvalidValue as error:
+        raise Reask(unread_date(_, error)) from error
     problem = _range_problem(context, who, day)  # the service checks it again on Save
     if problem is not None:
         raise Reask(problem)

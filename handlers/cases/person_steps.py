@@ -18,10 +18,11 @@ from handlers.kit.flow import END, TEXT, Draft, Outcome, PressHandler, Reask, Sc
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
 from handlers.kit.steps import Text, choice_step, station_step, typed_into
-from handlers.kit.words import staff_only
+from handlers.kit.words import only_for
 from handlers.requests import AGE_LABELS
 from knowledge.stations import Station
 from services import requests as rq
+from services.people import STATION_HEAD, WORKER
 
 
 def _always(draft: Draft) -> bool:
@@ -34,10 +35,7 @@ def stations_of(who: Speaker) -> list[str]:
 
 
 def refusal(who: Speaker) -> str:
-    _ = who.gettext
-    if not who.access.is_staff:
-        return staff_only(_)
-    return _("Only the workers and the head of a station register requests for residents.")
+    return only_for(who, WORKER, STATION_HEAD)
 
 
 def consent_notice(_: Gettext, *, phone: bool = True) -> str:

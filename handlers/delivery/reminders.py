@@ -28,7 +28,7 @@ from handlers.delivery import PLANNERS
 from handlers.delivery.outbox import Renderer, SendReport
 from handlers.kit.context import BotData, Context
 from handlers.kit.i18n import Gettext, ngettext_of
-from handlers.kit.words import plural_n, role_label
+from handlers.kit.words import moment_label, plural_n, role_label
 from knowledge.stations import StationCatalog
 from services import people, reminders
 from services.delivery import PendingDelivery, PlannedMessage
@@ -84,8 +84,8 @@ class Renderers:
         station = self.stations.get(code or "")
         return escape(station.name(lang) if station else (code or ""))
 
-    def when(self, iso: str) -> str:
-        return datetime.fromisoformat(iso).astimezone(self.zone).strftime("%Y-%m-%d %H:%M")
+    def when(self, _: Gettext, iso: str) -> str:
+        return moment_label(_, datetime.fromisoformat(iso), self.zone)
 
     def by_kind(self) -> dict[str, Renderer]:
         return {
@@ -117,7 +117,7 @@ class Renderers:
             hours=p.get("hours", ""),
             ref=escape(p.get("ref") or ""),
             station=self.station(p["station"], lang),
-            since=self.when(p["since"]),
+            since=self.when(_, p["since"]),
         )
         return text, inbox_button(_)
 
@@ -342,7 +342,7 @@ class Renderers:
         values = {
             "ref": escape(p.get("ref") or ""),
             "station": self.station(p["station"], lang),
-            "since": self.when(p["since"]),
+            "since": self.when(_, p["since"]),
             "hours": p["hours"],
         }
         ngettext = ngettext_of(_)
@@ -380,7 +380,9 @@ class Renderers:
             "Submitted at {station} on {since}, it has not been decided after {days} days. "
             "Please review it.",
             days,
-        ).format(station=self.station(p["station"], lang), since=self.when(p["since"]), days=days)
+        ).format(
+            station=self.station(p["station"], lang), since=self.when(_, p["since"]), days=days
+        )
         return text, inbox_button(_)
 
 

@@ -40,10 +40,12 @@ What each module gives
   the typed buttons "Keep: <number>" when the draft has one, « Back, ✖ Cancel; or typed; a
   mainland number in E.164; leaving it by any way takes the keyboard away), `phone_problem`,
   `phone_checked(step, key=, prefix=)` (a free-text note step that points out a phone number
-  typed in it: «Remove the number» masks it, «Keep as typed»; /log's and a case's notes); the date keyboards (`date_buttons`, `calendar_step`) and the sentences for a
-  refused date or number (`date_problem`, `hours_problem`, `count_problem`, `number_problem`).
-- `words`: `role_label(_, role)`, `phone_text(phone)`, `zone_name(_, zone)` ("Beijing time"), `day_label`, `month_label`,
-  `hours_label`, `in_sentence` (a label lower-cased inside an English sentence), `staff_only`,
+  typed in it: «Remove the number» masks it, «Keep as typed»; /log's and a case's notes); the
+  date keyboards (`date_buttons`, `calendar_step`) and the sentences for a refused date or
+  number (`unread_date` (the one sentence for a typed date `services.dates.read_date` could not
+  take), `date_problem`, `hours_problem`, `count_problem`, `number_problem`).
+- `words`: `role_label(_, role)`, `phone_text(phone)`, `zone_name(_, zone)` ("Beijing time"), `day_label(_, day, today=)` and `moment_label(_, moment, zone, now=)` (the one way a day / a moment is shown: 12月2日 8:30 / Dec 2 8:30), `clock_label`, `month_label`,
+  `hours_label`, `in_sentence` (a label lower-cased inside an English sentence), `only_for(who, *roles)` (the one "this is only for ..." refusal, for every journey; a resident hears only that it is for staff), `listed(_, items)` ("a, b and c"),
   `ngettext_for(translator, lang)` (plural forms); it re-exports the count phrases of `i18n`.
 - `keyboards` (`grid`, `choices`, `nav_row`, `markup`, `station_buttons`), `i18n`
   (`Translator`, `Gettext`, `N_`, `ngettext_of(_)`: the plural forms of the language a bare

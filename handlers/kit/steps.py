@@ -657,18 +657,24 @@ def calendar_step(
 
 
 # --- refused dates and numbers, in words ------------------------------------------------------
-def date_problem(_: Gettext, error: InvalidValue, today: date, *, with_range: bool = True) -> str:
-    """Why a date was refused: the one rule that applies, then (unless the step shows it
-    already) the open range, once."""
-    first, last = entry_window(today)
-    asked = error.asked if isinstance(error, DateRefused) else None
+def unread_date(_: Gettext, error: InvalidValue) -> str:
+    """The one sentence, in every date step, for typed text `services.dates.read_date` could
+    not take: a day its month does not have ("November has no day 31."), or no date at all."""
     if error.reason == NO_SUCH_DAY and isinstance(error, DateRefused):
         month = date(2000, error.month or 1, 1)
         return _("{month} has no day {day}.").format(
             month=month_label(_, month), day=error.day_number
         )
+    return _("I could not read that date. Please type it like 12-5, Dec 5 or tomorrow.")
+
+
+def date_problem(_: Gettext, error: InvalidValue, today: date, *, with_range: bool = True) -> str:
+    """Why a date was refused: the one rule that applies, then (unless the step shows it
+    already) the open range, once."""
     if error.reason not in (FUTURE, TOO_OLD):
-        return _("I could not read that date. Please type it like 11-3 or 3, or choose a button.")
+        return unread_date(_, error)
+    first, last = entry_window(today)
+    asked = error.asked if isinstance(error, DateRefused) else None
     span = {"first": day_label(_, first), "last": day_label(_, last)}
     if error.reason == FUTURE:
         if with_range:

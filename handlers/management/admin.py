@@ -35,8 +35,8 @@ from handlers.kit.flow import END, Draft, Flow
 from handlers.kit.i18n import Gettext
 from handlers.kit.keyboards import choices, markup
 from handlers.kit.screen import show
-from handlers.kit.steps import choice_step, station_step
-from handlers.kit.words import role_label, zone_name
+from handlers.kit.steps import choice_step, local_today, station_step
+from handlers.kit.words import day_label, moment_label, only_for, role_label, zone_name
 from handlers.people.start import refresh_commands, reply
 from services import people, staff
 from services.errors import Conflict, InvalidValue, NotFound
@@ -53,8 +53,7 @@ BUTTON_NAME_CHARS = 24
 # --- shared ------------------------------------------------------------------------------
 async def refuse(update: Update, who: Speaker) -> None:
     """The whole answer a non-administrator gets: nothing about who or what exists."""
-    _ = who.gettext
-    text = _("Sorry, this is for administrators only.")
+    text = only_for(who, ADMIN)
     query = update.callback_query
     if query is not None:
         await query.answer(text, show_alert=True)
@@ -145,7 +144,8 @@ async def create(update: Update, context: Context, who: Speaker, draft: Draft) -
             station=escape(station_name(context, created.station_code, who.lang, _))
         ),
         _("Valid until {time} ({zone}); it works only once.").format(
-            time=f"{expires:%Y-%m-%d %H:%M}", zone=escape(zone_name(_, data.clock.zone))
+            time=moment_label(_, expires, data.clock.zone, now=data.clock.now()),
+            zone=escape(zone_name(_, data.clock.zone)),
         ),
         "",
         _("Send this link to the new staff member. Opening it gives them the role:"),
@@ -176,7 +176,10 @@ def member_name(member: StaffMember, _: Gettext) -> str:
 def member_line(member: StaffMember, _: Gettext, context: Context) -> str:
     name = escape(member_name(member, _))
     mention = f'<a href="tg://user?id={member.tg_id}">{name}</a>'
-    since = member.granted_at.astimezone(context.bot_data.clock.zone).strftime("%Y-%m-%d")
+    clock = context.bot_data.clock
+    since = day_label(
+        _, member.granted_at.astimezone(clock.zone).date(), today=local_today(context)
+    )
     return _("{name}: {role}, since {date}").format(
         name=mention, role=role_label(_, member.role), date=since
     )

@@ -39,12 +39,13 @@ from handlers.kit.flow import END, TEXT, Draft, Flow, Outcome, Screen, Step
 from handlers.kit.i18n import Gettext, Ngettext, Translator, ngettext_of
 from handlers.kit.screen import show
 from handlers.kit.steps import offered, typed_within
-from handlers.kit.words import ngettext_for
+from handlers.kit.words import ngettext_for, only_for
 from handlers.management.choices import ALL, station_rows, station_step
 from knowledge.stations import StationCatalog
 from services import broadcasts, people
 from services.delivery import PendingDelivery
 from services.errors import InvalidValue, NotAllowed
+from services.people import ADMIN, STATION_HEAD
 
 log = logging.getLogger(__name__)
 
@@ -291,8 +292,7 @@ STEPS = (
 async def allowed(update: Update, context: Context, who: Speaker) -> bool:
     if broadcasts.may_broadcast(who.access):
         return True
-    _ = who.gettext
-    await show(update, _("Broadcasts are for station heads and the civil affairs bureau."))
+    await show(update, only_for(who, STATION_HEAD, ADMIN))
     return False
 
 

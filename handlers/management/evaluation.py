@@ -36,12 +36,14 @@ from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.steps import offered
+from handlers.kit.words import moment_label, only_for
 from handlers.management.choices import recent_years
 from handlers.management.figures_out import send_chart_and_workbook
 from services import evaluation
 from services.errors import InvalidValue, NotFound
 from services.evaluation import EvaluationOutcome
 from services.numbers import parse_points
+from services.people import ADMIN
 
 PREFIX = "ev"
 DRAFT = "evaluation"
@@ -110,7 +112,7 @@ async def runs_pressed(
         [
             run.run_id,
             run.year,
-            f"{run.created_at.astimezone(data.clock.zone):%Y-%m-%d %H:%M}",
+            moment_label(who.gettext, run.created_at, data.clock.zone, now=data.clock.now()),
             run.confirmed,
         ]
         for run in runs
@@ -434,8 +436,7 @@ STEPS = (
 async def allowed(update: Update, context: Context, who: Speaker) -> bool:
     if who.access.is_admin:
         return True
-    _ = who.gettext
-    await show(update, _("The yearly evaluation is for the civil affairs bureau."))
+    await show(update, only_for(who, ADMIN))
     return False
 
 

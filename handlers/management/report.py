@@ -36,11 +36,13 @@ from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.steps import local_today, offered
+from handlers.kit.words import only_for
 from handlers.management.choices import ALL, recent_years, station_rows, station_step
 from handlers.management.figures_out import send_chart_and_workbook
 from knowledge.stations import Station
 from services import ledger, reports
 from services.errors import InvalidValue, NotAllowed, NotFound
+from services.people import ADMIN, STATION_HEAD, WORKER
 
 PREFIX = "rep"
 DRAFT = "report"
@@ -228,17 +230,10 @@ STEPS = (
 
 
 # --- who, the beginning, the one confirm --------------------------------------------------------
-def refused_text(_: Gettext) -> str:
-    return _(
-        "Reports are for the social workers and station heads of a station, and for the civil "
-        "affairs bureau."
-    )
-
-
 async def allowed(update: Update, context: Context, who: Speaker) -> bool:
     if reports.may_report(who.access):
         return True
-    await show(update, refused_text(who.gettext))
+    await show(update, only_for(who, WORKER, STATION_HEAD, ADMIN))
     return False
 
 

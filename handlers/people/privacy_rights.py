@@ -34,7 +34,7 @@ from handlers.kit.flow import (
 )
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import answer_press, show
-from handlers.kit.words import day_label, ngettext_for, role_label, zone_name
+from handlers.kit.words import clock_label, day_label, ngettext_for, role_label, zone_name
 from services import privacy
 
 CONFIRM = "confirm"
@@ -92,7 +92,7 @@ APPLICATION_STATUS = {
 
 def _when(_: Gettext, moment: datetime) -> str:
     """A local time as people read it: 12月2日 8:30 / December 2 8:30."""
-    return f"{day_label(_, moment.date())} {moment.hour}:{moment.minute:02d}"
+    return _("{day} {time}").format(day=day_label(_, moment.date()), time=clock_label(moment))
 
 
 def plain_summary(context: Context, who: Speaker, held: privacy.DataSummary) -> str:

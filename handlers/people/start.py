@@ -41,7 +41,13 @@ from handlers.people.menu import commands_for, main_menu, role_keys, set_chat_co
 from knowledge.deep_links import looks_like_ours
 from knowledge.forms_of_address import FormsOfAddress
 from services import delivery, people, reach, staff
-from services.errors import InviteExpired, InviteThrottled, InviteUnknown, InviteUsed
+from services.errors import (
+    InviteAlreadyHeld,
+    InviteExpired,
+    InviteThrottled,
+    InviteUnknown,
+    InviteUsed,
+)
 from services.people import ADMIN, STATION_HEAD, SUPERVISOR, WORKER, Access
 
 
@@ -215,6 +221,28 @@ async def refresh_commands(context: Context, tg_id: int) -> bool:
     return await set_chat_commands(context.bot, data.translator, access, data.available_commands)
 
 
+ALREADY_HELD = {
+    "worker": N_("You already are a social worker of {station}."),
+    "supervisor": N_("You already are a supervisor of {station}."),
+    "station_head": N_("You already are the station head of {station}."),
+    "admin": N_("You already are an administrator."),
+}
+
+
+def already_held_text(context: Context, who: Speaker, held: InviteAlreadyHeld) -> str:
+    """An invitation to a role the person holds: said plainly, and what became of the link."""
+    _ = who.gettext
+    station = context.bot_data.knowledge.stations.get(held.station_code or "")
+    name = escape(station.name(who.lang)) if station is not None else ""
+    first = _(ALREADY_HELD.get(held.role, ALREADY_HELD["worker"])).format(station=name)
+    then = (
+        _("Nothing changed, and the link still works for the person it was meant for.")
+        if held.still_open
+        else _("Nothing changed.")
+    )
+    return first + ("" if first.endswith("。") else " ") + then  # no space after 。
+
+
 async def redeem(update: Update, context: Context, who: Speaker, code: str) -> None:
     _ = who.gettext
     data = context.bot_data
@@ -224,6 +252,8 @@ async def redeem(update: Update, context: Context, who: Speaker, code: str) -> N
         grant = await data.use_case(
             staff.redeem_invite, code=code, tg_id=who.tg_id, now=data.clock.now()
         )
+    except InviteAlreadyHeld as held:
+        problem = already_held_text(context, who, held)
     except InviteUnknown:
         problem = _(
             "This invitation link is not valid. Please ask your administrator for a new one."

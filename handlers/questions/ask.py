@@ -59,6 +59,7 @@ from handlers.kit.flow import Outcome as FlowOutcome
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import station_buttons
 from handlers.kit.screen import answer_press, drop_buttons, show
+from handlers.kit.words import moment_label, only_for
 from handlers.requests import STATUS_LABELS, VOLUNTEER_STATUS_LABELS, label
 from handlers.requests.inbox import InboxSection, add_section
 from knowledge.faq import Faq, FaqEntry
@@ -67,6 +68,7 @@ from services import consent, people, questions, redaction, volunteers
 from services import requests as rq
 from services.consent import ConsentRequired
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
+from services.people import ADMIN, STATION_HEAD, WORKER
 from services.requests import handled_stations
 
 KEEP = 10  # questions remembered per person for 👎 and "pass it on"
@@ -211,6 +213,7 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
                 votes=not result.emergency,
                 first_rows=rows,
                 menu=result.emergency,
+                to_person=questions.passes_to_station(who.access),
             )
             await _send(update, _on_top(_, "\n\n".join([body, *lines]), result), markup)
             return
@@ -226,13 +229,13 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
                         )
                     ]
                 )
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    _("🙋 None of these: ask a social worker"), callback_data=f"kb:human:{number}"
-                )
-            ]
+        # Staff: "none of these" keeps the question as a gap (`_hand_off`), passed to no one.
+        none_of_these = (
+            _("🙋 None of these: ask a social worker")
+            if questions.passes_to_station(who.access)
+            else _("None of these")
         )
+        rows.append([InlineKeyboardButton(none_of_these, callback_data=f"kb:human:{number}")])
         await _send(
             update,
             _with_emergency_line(_, _("🤔 Did you mean one of these?"), result),
@@ -249,6 +252,13 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
         entry_id=result.best.entry_id if result.best else None,
         score=result.best.score if result.best else None,
     )
+    if not questions.passes_to_station(who.access):
+        await _send(
+            update,
+            _with_emergency_line(_, staff_gap_text(_), result),
+            InlineKeyboardMarkup([_menu_row(_)]),
+        )
+        return
     await _send(
         update,
         _with_emergency_line(
@@ -304,9 +314,21 @@ async def answer_in_form(
                 "send /request once this form is finished or cancelled."
             )
         )
-    body, markup = answer_view(who.gettext, faq, entry, who.lang, number, action=False)
+    body, markup = answer_view(
+        who.gettext, faq, entry, who.lang, number, action=False,
+        to_person=questions.passes_to_station(who.access),
+    )  # fmt: skip
     await _send(update, _on_top(who.gettext, "\n\n".join([body, *lines]), result), markup)
     return True
+
+
+def staff_gap_text(_: Gettext) -> str:
+    """What staff hear for a question the knowledge base cannot answer: not the resident's
+    offer to pass it to a social worker, but that it is kept where answers get added."""
+    return _(
+        "I don't have a ready answer to that. The question is noted in the knowledge base's "
+        "gaps, so an answer can be added. /menu shows your work tools."
+    )
 
 
 def answer_view(
@@ -320,11 +342,13 @@ def answer_view(
     first_rows: Rows = (),
     menu: bool = False,
     action: bool = True,
+    to_person: bool = True,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The answer, with 👍 / 👎 (unless not `votes`: the emergency numbers are not rated), the
     `first_rows` (the person's own requests), the entry's action, related entries, a way to a
     person (when `number` names a question the person typed) and (`menu`) the menu button.
-    Not `action`: no "request this service" (mid-form, it would leave the form)."""
+    Not `action`: no "request this service" (mid-form, it would leave the form). Not
+    `to_person`: no "ask a social worker instead" (staff: `questions.passes_to_station`)."""
     body = knowledge_text(entry, lang)
     rows: list[list[InlineKeyboardButton]] = []
     if votes:
@@ -355,7 +379,7 @@ def answer_view(
                     )
                 ]
             )
-    if number:
+    if number and to_person:
         rows.append(
             [
                 InlineKeyboardButton(
@@ -425,7 +449,10 @@ async def show_entry(update: Update, context: Context) -> None:
     await query.answer()
     if number and _recall(context, number) is None:
         number = 0  # the question is forgotten: answer without "ask a person" for it
-    body, markup = answer_view(_, context.bot_data.knowledge.faq, entry, who.lang, number)
+    body, markup = answer_view(
+        _, context.bot_data.knowledge.faq, entry, who.lang, number,
+        to_person=questions.passes_to_station(who.access),
+    )  # fmt: skip
     await _send(update, body, markup)
 
 
@@ -473,7 +500,15 @@ async def vote(update: Update, context: Context) -> None:
         return
     await query.answer()
     await drop_buttons(update, keep=remaining)
-    if asked is not None:
+    if not questions.passes_to_station(who.access):
+        await _send(
+            update,
+            _(
+                "Sorry that did not help. It is noted for the knowledge base, so the answer can "
+                "be improved."
+            ),
+        )
+    elif asked is not None:
         asked["recorded"] = True
         await _send(
             update,
@@ -544,6 +579,18 @@ async def _hand_off(
             show_alert=True,
         )
         return
+    if not questions.passes_to_station(who.access):
+        # Staff are not offered to pass their question to themselves: it stays a gap.
+        await query.answer()
+        if not asked.get("recorded"):
+            await data.use_case(
+                questions.record_staff_gap, actor=who.access, text=str(asked["text"]),
+                lang=str(asked.get("lang") or who.lang), now=data.clock.now(),
+            )  # fmt: skip
+            asked["recorded"] = True
+        await drop_buttons(update)
+        await _send(update, staff_gap_text(_), InlineKeyboardMarkup([_menu_row(_)]))
+        return
 
     async def planned() -> questions.HandOffPlan:  # who would read it, asked again below
         return await data.use_case(
@@ -565,6 +612,7 @@ async def _hand_off(
     try:
         done = await data.use_case(
             questions.hand_off,
+            actor=who.access,
             person_id=who.access.person_id,
             text=str(asked["text"]),
             lang=who.lang,
@@ -960,7 +1008,7 @@ async def inbox_questions(update: Update, context: Context) -> None:
         else set(access.worker_stations | access.head_stations)
     )
     if not stations:
-        await _send(update, _("This list is for the staff of a station."))
+        await _send(update, only_for(who, WORKER, STATION_HEAD, ADMIN))
         return
     async with data.uow() as uow:
         waiting = await questions.unanswered(uow, station_codes=stations, limit=INBOX_LIMIT)
@@ -973,12 +1021,7 @@ async def inbox_questions(update: Update, context: Context) -> None:
     rows = []
     for view in waiting:
         lines.append(
-            "#{number} · {station} · {when}\n<i>{text}</i>".format(
-                number=view.id,
-                station=escape(_station_name(context, view.station_code, who.lang)),
-                when=view.last_activity_at.astimezone(zone).strftime("%m-%d %H:%M"),
-                text=escape(_excerpt(view.text)),
-            )
+            f"#{view.id} · {escape(_station_name(context, view.station_code, who.lang))} · {moment_label(_, view.last_activity_at, zone)}\n<i>{escape(_excerpt(view.text))}</i>"
         )
         rows.append(
             [
@@ -1023,7 +1066,7 @@ async def kbgaps(update: Update, context: Context) -> None:
     data = context.bot_data
     await answer_press(update)
     if not who.access.is_admin:
-        await _send(update, _("Only administrators can see the knowledge gaps."))
+        await _send(update, only_for(who, ADMIN))
         return
     async with data.uow() as uow:
         found = await questions.gaps(uow, now=data.clock.now())

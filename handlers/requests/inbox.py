@@ -35,6 +35,7 @@ from handlers.kit.flow import TEXT, cancelled_text, consuming, reask_text
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show, show_surely
 from handlers.kit.wiring import add_presses, persistent_conversation
+from handlers.kit.words import day_label, only_for
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
     STATUS_LABELS,
@@ -51,6 +52,7 @@ from services import cases
 from services import requests as rq
 from services import volunteers as vol
 from services.errors import DomainError, InvalidValue, NotAllowed, NotFound
+from services.people import STATION_HEAD, WORKER
 from services.requests import RequestView
 
 PAGE = 8
@@ -159,7 +161,7 @@ async def _list_applications(update: Update, context: Context, who: Speaker, pag
     )
     rows = [
         [InlineKeyboardButton(
-            f"{excerpt(v.name or _('(erased)'), 24)} · {v.created_at.astimezone(context.bot_data.clock.zone).strftime('%m-%d')}",
+            f"{excerpt(v.name or _('(erased)'), 24)} · {day_label(_, v.created_at.astimezone(context.bot_data.clock.zone).date())}",
             callback_data=f"ib:vol:{v.id}",
         )]
         for v in views
@@ -171,8 +173,7 @@ async def _list_applications(update: Update, context: Context, who: Speaker, pag
 
 
 async def _refuse(update: Update, who: Speaker) -> None:
-    _ = who.gettext
-    text = _("The inbox is for the social workers and heads of a station.")
+    text = only_for(who, WORKER, STATION_HEAD)
     if update.callback_query is not None:
         await update.callback_query.answer(text, show_alert=True)
     elif update.effective_chat is not None:

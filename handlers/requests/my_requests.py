@@ -37,7 +37,7 @@ from handlers.kit.wiring import (
     command_and_button,
     persistent_conversation,
 )
-from handlers.kit.words import zone_name
+from handlers.kit.words import moment_label, zone_name
 from handlers.requests import request_notices
 from handlers.requests.request_labels import (
     AGE_LABELS,
@@ -83,7 +83,7 @@ async def _show_list(
             f"<b>{escape(view.ref)}</b> · {service}\n"
             + label(_, STATUS_LABELS, view.status)
             + " · "
-            + local_time(view.created_at, data.clock.zone)
+            + local_time(_, view.created_at, data.clock.zone)
         )
         see = InlineKeyboardButton(
             _("📄 {ref} as sent").format(ref=view.ref), callback_data=f"my:see:{view.id}"
@@ -185,11 +185,8 @@ async def as_sent(update: Update, context: Context) -> None:
 
 
 def _when(_: Gettext, moment: datetime, zone: ZoneInfo) -> str:
-    """12月2日 8:30 / 2 Dec 8:30, in the bot's zone (Beijing time)."""
-    local = moment.astimezone(zone)
-    return _("{month}/{day} {hour}:{minute:02d}").format(
-        month=local.month, day=local.day, hour=local.hour, minute=local.minute
-    )
+    """12月2日 8:30 / Dec 2 8:30, in the bot's zone (Beijing time): the kit's one format."""
+    return moment_label(_, moment, zone)
 
 
 def _id(update: Update, context: Context) -> int:

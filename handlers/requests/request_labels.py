@@ -12,6 +12,7 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from handlers.kit.i18n import N_, Gettext
+from handlers.kit.words import day_label, moment_label
 from handlers.kit.words import phone_text as phone_text  # re-exported for the cards' users
 from knowledge.bundle import Knowledge
 from services import requests as rq
@@ -84,8 +85,10 @@ def join_list(lang: str, items: Iterable[str]) -> str:
     return ("、" if lang.startswith("zh") else ", ").join(items)
 
 
-def local_time(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+def local_time(_: Gettext, moment: datetime, zone: ZoneInfo) -> str:
+    """The kit's one moment format (12月2日 8:30 / Dec 2 8:30), on staff's and residents'
+    cards alike."""
+    return moment_label(_, moment, zone)
 
 
 def excerpt(text: str, limit: int) -> str:
@@ -104,7 +107,7 @@ def request_button(
     """One line for a list button (plain text: buttons are not parsed as HTML)."""
     urgent = "🔴 " if view.urgent and view.is_open else ""
     service = excerpt(knowledge.services.name(view.service_code, lang), 20)
-    day = view.created_at.astimezone(zone).strftime("%m-%d")
+    day = day_label(_, view.created_at.astimezone(zone).date())
     return f"{urgent}{view.ref} · {service} · {day}"
 
 
@@ -133,7 +136,7 @@ def request_card(
             age=label(_, AGE_LABELS, view.age_group),
         ),
         _("Preferred time: {time}").format(time=label(_, TIME_LABELS, view.preferred_time)),
-        _("Sent: {when}").format(when=local_time(view.created_at, zone)),
+        _("Sent: {when}").format(when=local_time(_, view.created_at, zone)),
     ]  # fmt: skip
     if view.erased:
         lines.append(_("🗑 Personal details erased at the resident's request."))
@@ -169,7 +172,7 @@ def request_card(
         lines.append(_("History:"))
         for event in view.events[-6:]:
             who = escape(event.actor_name or "—")
-            when = local_time(event.at, zone)
+            when = local_time(_, event.at, zone)
             if event.from_status == event.to_status:
                 lines.append(
                     _("{when} · {who} handed it to {name}").format(
@@ -220,5 +223,5 @@ def application_card(
     if view.decline_reason:
         lines.append(_("Reason: {reason}").format(reason=escape(excerpt(view.decline_reason, 500))))
     if for_staff:
-        lines.append(_("Sent: {when}").format(when=local_time(view.created_at, zone)))
+        lines.append(_("Sent: {when}").format(when=local_time(_, view.created_at, zone)))
     return "\n".join(lines)

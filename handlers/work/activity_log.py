@@ -51,7 +51,7 @@ from handlers.kit.flow import (
     Screen,
     Step,
 )
-from handlers.kit.i18n import N_, Gettext, ngettext_of
+from handlers.kit.i18n import N_, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import (
@@ -73,8 +73,8 @@ from handlers.kit.words import (
     hours_label,
     in_sentence,
     ngettext_for,
+    only_for,
     person_times_count,
-    staff_only,
 )
 from handlers.work import record_steps, work_forms
 from knowledge.record_templates import RecordTemplate
@@ -87,6 +87,7 @@ from services.activities import (
 )
 from services.errors import InvalidValue, NotAllowed, NotFound
 from services.numbers import parse_count
+from services.people import WORKER
 from services.records import last_template
 
 KEY = "log"
@@ -554,17 +555,13 @@ STEPS: tuple[Step, ...] = (
 
 
 # --- the start, the confirm, and "log another like this" --------------------------------------
-def _only_workers(_: Gettext) -> str:
-    return _("Only social workers log activities.")
-
-
 def _refusal(who: Speaker) -> str:
-    return work_forms.refusal(who, _only_workers)
+    return only_for(who, WORKER)
 
 
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     """A fresh draft (see `work_forms.fresh_draft`), with the template last logged for ⚡."""
-    draft = await work_forms.fresh_draft(update, who, who.access.worker_stations, _only_workers)
+    draft = await work_forms.fresh_draft(update, who, who.access.worker_stations, WORKER)
     if draft is None:
         return None
     last = await context.bot_data.use_case(last_template, worker_tg_id=who.tg_id)
@@ -864,10 +861,7 @@ async def _show_logs(
 
 
 def _mylogs_refusal(who: Speaker) -> str:
-    _ = who.gettext
-    if not who.access.is_staff:
-        return staff_only(_)
-    return _("Only social workers can see and log activity records.")
+    return only_for(who, WORKER)
 
 
 async def start_mylogs(update: Update, context: Context) -> int:

@@ -29,12 +29,15 @@ from handlers.kit.flow import (
 )
 from handlers.kit.i18n import ngettext_of
 from handlers.kit.screen import show
-from handlers.kit.words import day_label, hours_label
+from handlers.kit.steps import local_today, unread_date
+from handlers.kit.words import day_label, hours_label, only_for
 from handlers.work import work_forms
 from handlers.work.quota import mode_label
 from services import supervision
 from services.activities import DayLimitExceeded
+from services.dates import read_date
 from services.errors import InvalidValue, NotFound
+from services.people import SUPERVISOR
 from services.quota import OFFLINE, ONLINE
 from services.supervision import SessionChanges, SessionEditWindowClosed, SupervisionEntry
 
@@ -92,7 +95,7 @@ async def _show_list(
 async def mysessions(update: Update, context: Context) -> None:
     who = await context.person(update)
     if not who.access.supervisor_stations:
-        await show(update, work_forms.refusal(who, work_forms.only_supervisors))
+        await show(update, only_for(who, SUPERVISOR))
         return
     await _show_list(update, context, who)
 
@@ -176,7 +179,7 @@ def _render_value(context: Context, who: Speaker, draft: Draft) -> Screen:
         ]]  # fmt: skip
         return Screen(_("Was it online or offline (in person)?"), rows)
     if what == "date":
-        return Screen(_("Type the day like 2026-12-01."))
+        return Screen(_("Type the day, like 12-1 or yesterday."))
     if what == "hours":
         return Screen(_("Type the hours (0.5 to 8, in half hours)."))
     return Screen(_("Type the topic (up to 200 characters)."))
@@ -199,9 +202,9 @@ async def on_value(
     cleaned = unicodedata.normalize("NFKC", text).strip()
     if what == "date":
         try:
-            date.fromisoformat(cleaned)
-        except ValueError:
-            raise Reask(_("Please type the day like 2026-12-01.")) from None
+            cleaned = read_date(cleaned, local_today(context), direction="past").isoformat()
+        except InvalidValue as error:
+            raise Reask(unread_date(_, error)) from error
     elif what == "hours":
         try:
             minutes = round(float(cleaned.replace(",", ".")) * 60)

@@ -21,8 +21,9 @@ from handlers.kit.context import Context
 from handlers.kit.i18n import Gettext, ngettext_of
 from handlers.kit.screen import show
 from handlers.kit.wiring import command_and_button, persistent_conversation
-from handlers.kit.words import hours_label, month_label, not_your_role
+from handlers.kit.words import hours_label, month_label, only_for
 from services.errors import NotAllowed
+from services.people import ADMIN, STATION_HEAD, SUPERVISOR
 from services.quota import BEHIND, MET, MISSED, ON_TRACK, ONLINE, QuotaStatus, quota_screen
 
 PAGE = 25  # stations per page of the admin table
@@ -178,12 +179,7 @@ async def show_quota(update: Update, context: Context) -> int:
             zone=data.clock.zone,
         )
     except NotAllowed:
-        text = not_your_role(
-            _,
-            who.access.is_staff,
-            _("The supervision quota is for supervisors, station heads and administrators."),
-        )
-        await show(update, text)
+        await show(update, only_for(who, SUPERVISOR, STATION_HEAD, ADMIN))
         return ConversationHandler.END
     names = {s.code: s.name(who.lang) for s in data.knowledge.stations.stations}
     statuses = list(screen.statuses)

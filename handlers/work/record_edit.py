@@ -28,11 +28,12 @@ from handlers.kit.flow import END, WORK_IDLE, Draft, Flow, Outcome, Reask, Scree
 from handlers.kit.i18n import N_, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
-from handlers.kit.words import day_label, hours_label, not_your_role
+from handlers.kit.words import day_label, hours_label, only_for
 from handlers.work import record_steps, work_forms
 from services import records
 from services.activities import AlreadyDeleted, DayLimitExceeded
 from services.errors import InvalidValue, NotAllowed, NotFound
+from services.people import STATION_HEAD, WORKER
 from services.records import EditWindowClosed, RecordChanges, RecordView
 
 KEY = "rec"
@@ -141,11 +142,7 @@ async def record_command(update: Update, context: Context) -> None:
     if not (who.access.worker_stations or who.access.head_stations):
         await show(
             update,
-            not_your_role(
-                _,
-                who.access.is_staff,
-                _("Records are seen by the worker who wrote them and the station head."),
-            ),
+            only_for(who, WORKER, STATION_HEAD),
         )
         return
     args = context.args or []

@@ -35,8 +35,10 @@ from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import BUTTON, TEXT, Draft, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import Gettext
+from handlers.kit.steps import local_today, unread_date
 from knowledge.record_templates import CHOICE, LONG_TEXT, NO, NUMBER, YES, YES_NO, FormField
 from services import media, record_forms, records
+from services.dates import NO_SUCH_DAY, NOT_A_DATE
 from services.errors import DomainError, InvalidValue
 
 Previous = Callable[[Draft], str]  # the step before the form, for Back on its first field
@@ -77,8 +79,8 @@ def field_problem(_: Gettext, error: InvalidValue, form_field: FormField, rules:
         return _("Please type a number from {low} to {high}.").format(
             low=f"{low:g}", high=f"{high:g}"
         )
-    if reason == record_forms.NOT_A_DATE:
-        return _("Please type the date like 2026-12-01.")
+    if reason in (NOT_A_DATE, NO_SUCH_DAY):
+        return unread_date(_, error)
     return _("Please choose one of the buttons.")
 
 
@@ -169,7 +171,7 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
                 )
             )
         elif form_field.kind == "date":
-            lines.append(_("Type the date like 2026-12-01."))
+            lines.append(_("Type the date, like 12-5 or today."))
         else:
             lines.append(_("Type it."))
         if form_field.required:
@@ -241,7 +243,9 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
         rules = context.bot_data.knowledge.record_rules
         picked = typed_option(who.gettext, form_field, text, who.lang)
         try:
-            value = record_forms.check_field_value(form_field, picked or text, rules)
+            value = record_forms.check_field_value(
+                form_field, picked or text, rules, today=local_today(context)
+            )
         except InvalidValue as error:
             raise Reask(field_problem(who.gettext, error, form_field, rules)) from None
         return answered(draft, form_field.code, value)

@@ -41,12 +41,13 @@ from handlers.kit.words import (
     hours_label,
     month_label,
     ngettext_for,
+    only_for,
     person_times_count,
-    staff_only,
     volunteers_count,
 )
 from services import station_figures
 from services.errors import NotAllowed
+from services.people import ADMIN, STATION_HEAD, SUPERVISOR, WORKER
 from services.quota import month_of, previous_month
 from services.station_figures import StationFigures
 
@@ -61,12 +62,7 @@ def _allowed(who: Speaker) -> frozenset[str] | None:
 
 
 def _refusal(who: Speaker) -> str:
-    _ = who.gettext
-    if not who.access.is_staff:
-        return staff_only(_)
-    return _(
-        "Station figures are for social workers, station heads, supervisors and administrators."
-    )
+    return only_for(who, WORKER, STATION_HEAD, SUPERVISOR, ADMIN)
 
 
 def _bold(text: str) -> str:

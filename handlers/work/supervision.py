@@ -46,6 +46,7 @@ from handlers.work.quota import mode_label, quota_block
 from services import supervision
 from services.activities import DayLimitExceeded
 from services.errors import InvalidValue, NotAllowed
+from services.people import SUPERVISOR
 from services.quota import OFFLINE, ONLINE
 
 KEY = "sup"
@@ -94,9 +95,7 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
 
 async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
     """A fresh draft (see `work_forms.fresh_draft`) for a supervisor of one or more stations."""
-    return await work_forms.fresh_draft(
-        update, who, who.access.supervisor_stations, work_forms.only_supervisors
-    )
+    return await work_forms.fresh_draft(update, who, who.access.supervisor_stations, SUPERVISOR)
 
 
 def _topics(context: Context, who: Speaker, draft: Draft) -> list[tuple[str, str]]:

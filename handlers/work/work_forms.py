@@ -13,29 +13,19 @@ from handlers.kit.flow import Draft, Step
 from handlers.kit.i18n import Gettext
 from handlers.kit.screen import show
 from handlers.kit.steps import Text, confirm_step, station_draft, station_step
-from handlers.kit.words import hours_label, not_your_role
+from handlers.kit.words import hours_label, only_for
 from services.activities import DayLimitExceeded
 
 
-def only_supervisors(_: Gettext) -> str:
-    return _("Only supervisors log supervision sessions.")
-
-
-def refusal(who: Speaker, only: Callable[[Gettext], str]) -> str:
-    """Why this person may not start the form: not staff at all, or not in the `only` role."""
-    _ = who.gettext
-    return not_your_role(_, who.access.is_staff, only(_))
-
-
 async def fresh_draft(
-    update: Update, who: Speaker, stations: Iterable[str], only: Callable[[Gettext], str]
+    update: Update, who: Speaker, stations: Iterable[str], role: str
 ) -> Draft | None:
     """A fresh draft with a token (so Save saves once) for a person with `stations` in the
-    form's role; the station is preset for one, asked (`several_stations`) of several. None
+    form's `role`; the station is preset for one, asked (`several_stations`) of several. None
     after saying why, for a person with none."""
     mine = sorted(stations)
     if not mine:
-        await show(update, refusal(who, only))
+        await show(update, only_for(who, role))
         return None
     return station_draft(mine)
 

@@ -45,7 +45,7 @@ async def test_invite_end_to_end_grants_the_role(bot: BotHarness) -> None:
     assert "Role: social worker" in text
     assert "Station: Jiangnan Street Social Work Station" in text
     # 72 hours after 2026-11-16 10:00 in Shanghai, shown in the zone.
-    assert "Valid until 2026-11-19 10:00 (Beijing time)" in text
+    assert "Valid until Nov 19 10:00 (Beijing time)" in text
     match = LINK.search(text)
     assert match is not None
     code = match.group(1)
@@ -109,23 +109,29 @@ async def test_a_resident_is_refused_and_learns_nothing(bot: BotHarness) -> None
     await worker.send("/start")
     resident = await bot.person(lang="en")
     await resident.send("/invite")
-    assert resident.last_text == "Sorry, this is for administrators only."
+    assert resident.last_text == "Sorry, this is only for social work station staff."
     await resident.send("/staff")
-    assert resident.last_text == "Sorry, this is for administrators only."
+    assert resident.last_text == "Sorry, this is only for social work station staff."
     # A forged revoke button changes nothing either.
     async with bot.database.uow() as uow:
         role_id = await uow.session.scalar(select(StaffRole.id))
     await resident.send("/start")
     await resident.press_data(f"staff:rev:{role_id}:yes")
-    assert bot.telegram.callback_answers[-1]["text"] == "Sorry, this is for administrators only."
+    assert (
+        bot.telegram.callback_answers[-1]["text"]
+        == "Sorry, this is only for social work station staff."
+    )
     await resident.press_data("staff:st:jiangnan:1")
-    assert bot.telegram.callback_answers[-1]["text"] == "Sorry, this is for administrators only."
+    assert (
+        bot.telegram.callback_answers[-1]["text"]
+        == "Sorry, this is only for social work station staff."
+    )
     seen = "\n".join(m.text for m in resident.messages)
     assert "Secret" not in seen and "Jiangnan" not in seen
     assert (await _access(bot, worker.user_id)).worker_stations == {"jiangnan"}
     # A worker is not an administrator either.
     await worker.send("/invite")
-    assert worker.last_text == "Sorry, this is for administrators only."
+    assert worker.last_text == "Sorry, this is only for administrators."
 
 
 async def test_staff_lists_per_station_and_revokes_with_confirmation(bot: BotHarness) -> None:
@@ -140,7 +146,7 @@ async def test_staff_lists_per_station_and_revokes_with_confirmation(bot: BotHar
     assert "Jiangnan Street Social Work Station (2)" in admin.button_labels()
     await admin.press("staff:st:jiangnan:1")
     page = admin.last
-    assert "1. <Li & Co>: social worker, since 2026-11-16" in page.text
+    assert "1. <Li & Co>: social worker, since Nov 16" in page.text
     assert "&lt;Li &amp; Co&gt;" in page.raw_text  # escaped for HTML
     await admin.press("🚫 Revoke 1: <Li & Co>")
     assert (
@@ -186,7 +192,7 @@ async def test_no_keep_it_revokes_nothing(bot: BotHarness) -> None:
     await admin.press("🚫 撤销 1：Wu")
     assert admin.last_text == "确定撤销Wu在西城街道社工站的社工身份吗？"
     await admin.press("« 不，保留")
-    assert "1. Wu：社工，2026-11-16 起" in admin.last_text
+    assert "1. Wu：社工，11月16日起" in admin.last_text
     assert (await _access(bot, worker.user_id)).worker_stations == {"xicheng"}
 
 
@@ -207,7 +213,10 @@ async def test_every_press_rechecks_that_the_person_is_still_admin(bot: BotHarne
         assert deputy_role is not None
         await staff.revoke(uow, role_id=deputy_role, actor_tg_id=1, now=bot.clock.now())
     await deputy.press(1, message=page)
-    assert bot.telegram.callback_answers[-1]["text"] == "Sorry, this is for administrators only."
+    assert (
+        bot.telegram.callback_answers[-1]["text"]
+        == "Sorry, this is only for social work station staff."
+    )
     assert (await _access(bot, worker.user_id)).worker_stations == {"jiangnan"}
 
 
@@ -275,7 +284,7 @@ async def test_the_invite_menu_button_and_chinese_texts(bot: BotHarness) -> None
     await admin.press("江南街道")
     assert "身份：督导" in admin.last_text
     assert "社工站：江南街道社工站" in admin.last_text
-    assert "有效期至 2026-11-19 10:00（北京时间），只能使用一次。" in admin.last_text
+    assert "有效期至 11月19日 10:00（北京时间），只能使用一次。" in admin.last_text
     await admin.press("✉️ 再邀请一位")
     assert admin.last_text == "您要邀请谁？请选择对方的身份："
 

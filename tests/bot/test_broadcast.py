@@ -179,7 +179,11 @@ async def test_workers_and_residents_cannot_broadcast(bot: BotHarness) -> None:
     for role, stations in (("worker", ("jiangnan",)), ("supervisor", ("jiangnan",)), (None, ())):
         person = await bot.person(role=role, stations=stations, lang="en")
         await person.send("/broadcast")
-        assert person.last_text == "Broadcasts are for station heads and the civil affairs bureau."
+        assert person.last_text == (
+            "Sorry, this is only for station heads and administrators."
+            if role
+            else "Sorry, this is only for social work station staff."
+        )
     async with bot.database.uow() as uow:
         assert (await uow.session.scalars(select(Delivery.id))).all() == []
 

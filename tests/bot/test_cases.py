@@ -400,7 +400,7 @@ async def test_a_typed_next_contact(bot: BotHarness) -> None:
     cid = (await case_row(bot)).id
     await worker.press_data(f"cs:next:{cid}")
     await worker.send("soon")
-    assert "I did not understand this date" in worker.last_text
+    assert "I could not read that date" in worker.last_text
     await worker.send("2028-01-05")
     assert "too far ahead" in worker.last_text
     await worker.send("2026-11-30")

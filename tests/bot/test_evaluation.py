@@ -103,7 +103,7 @@ async def test_compute_ranks_flags_and_reopens_the_recorded_year(bot: BotHarness
     bot.clock.current = datetime(2028, 2, 1, 9, 0, tzinfo=SH)
     await admin.send("/evaluation")
     await admin.press("ev:runs")
-    await admin.press("2026 (computed 2027-01-10 09:30)")
+    await admin.press("2026 (computed Jan 10, 2027 9:30)")
     again = admin.messages[-4]
     assert again.text == table.text
     assert admin.messages[-1].file_name == "evaluation-2026.xlsx"
@@ -122,7 +122,11 @@ async def test_only_admins_evaluate(bot: BotHarness) -> None:
     for role, stations in (("station_head", ("jiangnan",)), ("worker", ("jiangnan",)), (None, ())):
         person = await bot.person(role=role, stations=stations, lang="en")
         await person.send("/evaluation")
-        assert person.last_text == "The yearly evaluation is for the civil affairs bureau."
+        assert person.last_text == (
+            "Sorry, this is only for administrators."
+            if role
+            else "Sorry, this is only for social work station staff."
+        )
         await person.press_data("ev:compute", message=person.last)
         assert "expired" in bot.telegram.callback_answers[-1]["text"]
     async with bot.database.uow() as uow:
@@ -139,8 +143,8 @@ async def test_an_unconfirmed_run_stays_a_draft(bot: BotHarness) -> None:
     await admin.press("ev:enter")  # back to entering scores, nothing recorded
     await admin.send("/evaluation")
     await admin.press("ev:runs")
-    assert admin.button_labels()[0] == "📝 2026 draft (computed 2027-01-10 09:30)"
-    await admin.press("📝 2026 draft (computed 2027-01-10 09:30)")
+    assert admin.button_labels()[0] == "📝 2026 draft (computed Jan 10 9:30)"
+    await admin.press("📝 2026 draft (computed Jan 10 9:30)")
     assert admin.messages[-3].text.startswith("📝 This is a draft")
     async with bot.database.uow() as uow:
         assert await evaluation.recorded(uow, year=2026) is None

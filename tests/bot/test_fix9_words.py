@@ -28,8 +28,8 @@ async def test_a_worker_is_greeted_with_one_title(
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("zh", "服务记录只有登记的社工和本站站长可以查看。"),
-        ("en", "Records are seen by the worker who wrote them and the station head."),
+        ("zh", "抱歉，这个功能只供社工和站长使用。"),
+        ("en", "Sorry, this is only for social workers and station heads."),
     ],
 )
 async def test_record_tells_a_supervisor_who_sees_records(

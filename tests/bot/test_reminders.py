@@ -223,7 +223,7 @@ async def test_a_request_waiting_reminds_workers_then_the_head(bot: BotHarness) 
     await _seed_request(bot, at(2026, 11, 17, 10, 0))
     await run(bot, at(2026, 11, 18, 10, 0))
     (text,) = seen(worker, "A request is waiting")
-    assert "Request JN-0007 at Jiangnan Street" in text and "submitted 2026-11-17 10:00" in text
+    assert "Request JN-0007 at Jiangnan Street" in text and "submitted Nov 17 10:00" in text
     assert worker.last_with_buttons().buttons[0].callback_data == "menu:inbox"
     assert worker.button_labels() == ["📥 Open the inbox"]
     assert head.messages == [] and other.messages == []

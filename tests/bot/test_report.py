@@ -112,12 +112,11 @@ async def test_supervisors_and_residents_cannot_report(bot: BotHarness) -> None:
     supervisor = await bot.person(role="supervisor", stations=("jiangnan",), lang="en")
     await supervisor.send("/report")
     assert supervisor.last_text == (
-        "Reports are for the social workers and station heads of a station, and for the civil "
-        "affairs bureau."
+        "Sorry, this is only for social workers, station heads and administrators."
     )
     resident = await bot.person(lang="en")
     await resident.send("/report")
-    assert "station heads" in resident.last_text
+    assert resident.last_text == "Sorry, this is only for social work station staff."
     await resident.press_data("rep:s:all", message=resident.last)  # forged, no conversation
     assert "expired" in bot.telegram.callback_answers[-1]["text"]
     assert all(m.kind == "text" for m in resident.messages)

@@ -41,17 +41,19 @@ async def test_a_resident_is_told_it_is_for_staff_and_learns_nothing(
 async def test_staff_without_the_role_are_told_whose_it_is(bot: BotHarness) -> None:
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
     await worker.send("/supervise")
-    assert worker.last_text == "Only supervisors log supervision sessions."
+    assert worker.last_text == "Sorry, this is only for supervisors."
     await worker.send("/quota")
-    assert "for supervisors, station heads and administrators" in worker.last_text
+    assert (
+        worker.last_text == "Sorry, this is only for station heads, supervisors and administrators."
+    )
     supervisor = await bot.person(role="supervisor", stations=("jiangnan",), lang="en")
     await supervisor.send("/log")
-    assert supervisor.last_text == "Only social workers log activities."
+    assert supervisor.last_text == "Sorry, this is only for social workers."
     await supervisor.send("/stats")  # their station's figures (issue 15: cases for supervisors)
     assert supervisor.last_text.startswith("📊 Jiangnan Street Social Work Station")
     admin = await bot.admin(lang="en")
     await admin.send("/log")
-    assert admin.last_text == "Only social workers log activities."
+    assert admin.last_text == "Sorry, this is only for social workers."
 
 
 async def test_a_worker_logs_only_for_their_own_stations(bot: BotHarness) -> None:

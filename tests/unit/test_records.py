@@ -142,7 +142,8 @@ async def test_each_field_kind(
     [
         ("case_record", {"session_no": "0"}, "too_small"),
         ("case_record", {"session_no": "many"}, "not_a_number"),
-        ("research_plan", {"start_date": "2026-02-30"}, "not_a_date"),
+        ("research_plan", {"start_date": "2026-02-30"}, "no_such_day"),
+        ("research_plan", {"start_date": "soon"}, "not_a_date"),
         ("case_assess", {"risk_level": "extreme"}, "unknown_option"),
         ("needs_visit", {"referral_needed": "maybe"}, "unknown_option"),
         ("needs_visit", {"situation": "   "}, "empty"),
