@@ -114,7 +114,10 @@ def only_for(who: Speaker, *roles: str) -> str:
         group = _("social work station staff")
     else:
         group = listed(_, [_(label) for role, label in ROLE_GROUPS if role in roles])
-    return _("Sorry, this is only for {group}.").format(group=group)
+    # What to do instead (WORDING.md: a refusal says what the person can do instead).
+    return _("Sorry, this is only for {group}. Send /menu to see what you can use.").format(
+        group=group
+    )
 
 
 def ngettext_for(translator: Translator, language: str) -> Ngettext:

@@ -205,7 +205,10 @@ async def test_qr_scans_confirmation_record_myhours_certificate_and_verify(
     await admin.send("/verify ABCD-EFGH-JKLM")
     assert "No certificate has this code" in admin.last_text
     await ann.send(f"/verify {code}")
-    assert ann.last_text == "Sorry, this is only for social work station staff."
+    assert (
+        ann.last_text
+        == "Sorry, this is only for social work station staff. Send /menu to see what you can use."
+    )
     assert ADMIN_ID == admin.user_id
 
 

@@ -394,7 +394,7 @@ async def test_a_log_begun_in_the_earlier_release_goes_on_from_its_state_row(
 async def test_a_supervisors_mylogs_says_whose_records_they_are(bot: BotHarness) -> None:
     supervisor = await bot.person(role="supervisor", stations=("jiangnan",))
     await supervisor.send("/mylogs")
-    assert supervisor.last_text == "抱歉，这个功能只供社工使用。"
+    assert supervisor.last_text == "抱歉，这个功能只供社工使用。发送 /menu 可以查看您能用的功能。"
 
 
 async def test_one_log_is_one_log_and_forged_ids_are_refused(bot: BotHarness) -> None:

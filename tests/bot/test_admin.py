@@ -109,9 +109,15 @@ async def test_a_resident_is_refused_and_learns_nothing(bot: BotHarness) -> None
     await worker.send("/start")
     resident = await bot.person(lang="en")
     await resident.send("/invite")
-    assert resident.last_text == "Sorry, this is only for social work station staff."
+    assert (
+        resident.last_text
+        == "Sorry, this is only for social work station staff. Send /menu to see what you can use."
+    )
     await resident.send("/staff")
-    assert resident.last_text == "Sorry, this is only for social work station staff."
+    assert (
+        resident.last_text
+        == "Sorry, this is only for social work station staff. Send /menu to see what you can use."
+    )
     # A forged revoke button changes nothing either.
     async with bot.database.uow() as uow:
         role_id = await uow.session.scalar(select(StaffRole.id))
@@ -119,19 +125,22 @@ async def test_a_resident_is_refused_and_learns_nothing(bot: BotHarness) -> None
     await resident.press_data(f"staff:rev:{role_id}:yes")
     assert (
         bot.telegram.callback_answers[-1]["text"]
-        == "Sorry, this is only for social work station staff."
+        == "Sorry, this is only for social work station staff. Send /menu to see what you can use."
     )
     await resident.press_data("staff:st:jiangnan:1")
     assert (
         bot.telegram.callback_answers[-1]["text"]
-        == "Sorry, this is only for social work station staff."
+        == "Sorry, this is only for social work station staff. Send /menu to see what you can use."
     )
     seen = "\n".join(m.text for m in resident.messages)
     assert "Secret" not in seen and "Jiangnan" not in seen
     assert (await _access(bot, worker.user_id)).worker_stations == {"jiangnan"}
     # A worker is not an administrator either.
     await worker.send("/invite")
-    assert worker.last_text == "Sorry, this is only for administrators."
+    assert (
+        worker.last_text
+        == "Sorry, this is only for administrators. Send /menu to see what you can use."
+    )
 
 
 async def test_staff_lists_per_station_and_revokes_with_confirmation(bot: BotHarness) -> None:
@@ -215,7 +224,7 @@ async def test_every_press_rechecks_that_the_person_is_still_admin(bot: BotHarne
     await deputy.press(1, message=page)
     assert (
         bot.telegram.callback_answers[-1]["text"]
-        == "Sorry, this is only for social work station staff."
+        == "Sorry, this is only for social work station staff. Send /menu to see what you can use."
     )
     assert (await _access(bot, worker.user_id)).worker_stations == {"jiangnan"}
 

@@ -176,7 +176,10 @@ async def test_unmatched_questions_reach_kbgaps_for_admins_only(bot: BotHarness)
     assert "股票会涨" in lines[2]
     resident = await bot.person(lang="en")
     await resident.send("/kbgaps")
-    assert resident.last_text == "Sorry, this is only for social work station staff."
+    assert (
+        resident.last_text
+        == "Sorry, this is only for social work station staff. Send /menu to see what you can use."
+    )
 
 
 async def test_inbox_questions_lists_the_station_questions(bot: BotHarness) -> None:
@@ -195,7 +198,10 @@ async def test_inbox_questions_lists_the_station_questions(bot: BotHarness) -> N
     await worker.press("Reply to #")
     assert worker.last_text.startswith("✍️ Type your reply")
     await resident.press_data("inbox:questions")
-    assert resident.last_text == "抱歉，这个功能只供社工站工作人员使用。"
+    assert (
+        resident.last_text
+        == "抱歉，这个功能只供社工站工作人员使用。发送 /menu 可以查看您能用的功能。"
+    )
 
 
 async def test_stale_and_forged_buttons(bot: BotHarness) -> None:

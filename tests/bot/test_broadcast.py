@@ -180,9 +180,9 @@ async def test_workers_and_residents_cannot_broadcast(bot: BotHarness) -> None:
         person = await bot.person(role=role, stations=stations, lang="en")
         await person.send("/broadcast")
         assert person.last_text == (
-            "Sorry, this is only for station heads and administrators."
+            "Sorry, this is only for station heads and administrators. Send /menu to see what you can use."
             if role
-            else "Sorry, this is only for social work station staff."
+            else "Sorry, this is only for social work station staff. Send /menu to see what you can use."
         )
     async with bot.database.uow() as uow:
         assert (await uow.session.scalars(select(Delivery.id))).all() == []

@@ -15,8 +15,8 @@ from tests.bot.test_cases import case_row, record, register_walk_in
 from tests.harness import BotHarness
 
 STAFF_ONLY = {
-    "en": "Sorry, this is only for social work station staff.",
-    "zh": "抱歉，这个功能只供社工站工作人员使用。",
+    "en": "Sorry, this is only for social work station staff. Send /menu to see what you can use.",
+    "zh": "抱歉，这个功能只供社工站工作人员使用。发送 /menu 可以查看您能用的功能。",
 }
 # Every case button there is ({c} the case, {r} a record, {q} a request), and one of no kind.
 PRESSES = (

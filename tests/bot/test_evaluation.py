@@ -123,9 +123,9 @@ async def test_only_admins_evaluate(bot: BotHarness) -> None:
         person = await bot.person(role=role, stations=stations, lang="en")
         await person.send("/evaluation")
         assert person.last_text == (
-            "Sorry, this is only for administrators."
+            "Sorry, this is only for administrators. Send /menu to see what you can use."
             if role
-            else "Sorry, this is only for social work station staff."
+            else "Sorry, this is only for social work station staff. Send /menu to see what you can use."
         )
         await person.press_data("ev:compute", message=person.last)
         assert "expired" in bot.telegram.callback_answers[-1]["text"]

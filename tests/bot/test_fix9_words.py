@@ -28,8 +28,11 @@ async def test_a_worker_is_greeted_with_one_title(
 @pytest.mark.parametrize(
     ("lang", "said"),
     [
-        ("zh", "抱歉，这个功能只供社工和站长使用。"),
-        ("en", "Sorry, this is only for social workers and station heads."),
+        ("zh", "抱歉，这个功能只供社工和站长使用。发送 /menu 可以查看您能用的功能。"),
+        (
+            "en",
+            "Sorry, this is only for social workers and station heads. Send /menu to see what you can use.",
+        ),
     ],
 )
 async def test_record_tells_a_supervisor_who_sees_records(

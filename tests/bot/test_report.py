@@ -112,11 +112,14 @@ async def test_supervisors_and_residents_cannot_report(bot: BotHarness) -> None:
     supervisor = await bot.person(role="supervisor", stations=("jiangnan",), lang="en")
     await supervisor.send("/report")
     assert supervisor.last_text == (
-        "Sorry, this is only for social workers, station heads and administrators."
+        "Sorry, this is only for social workers, station heads and administrators. Send /menu to see what you can use."
     )
     resident = await bot.person(lang="en")
     await resident.send("/report")
-    assert resident.last_text == "Sorry, this is only for social work station staff."
+    assert (
+        resident.last_text
+        == "Sorry, this is only for social work station staff. Send /menu to see what you can use."
+    )
     await resident.press_data("rep:s:all", message=resident.last)  # forged, no conversation
     assert "expired" in bot.telegram.callback_answers[-1]["text"]
     assert all(m.kind == "text" for m in resident.messages)

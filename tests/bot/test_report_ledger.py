@@ -87,7 +87,10 @@ async def test_a_resident_and_another_stations_worker_are_refused(ledger_bot: Bo
     bot = ledger_bot
     resident = await bot.person(lang="en")
     await resident.send("/report")
-    assert resident.last_text == "Sorry, this is only for social work station staff."
+    assert (
+        resident.last_text
+        == "Sorry, this is only for social work station staff. Send /menu to see what you can use."
+    )
     await resident.press_data("rep:p:pack", message=resident.last)  # forged: no conversation
     assert "expired" in bot.telegram.callback_answers[-1]["text"]
 

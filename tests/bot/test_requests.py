@@ -447,7 +447,10 @@ async def test_worker_of_another_station_cannot_see_or_touch(bot: BotHarness) ->
         assert "not a request of your station" in bot.telegram.callback_answers[-1]["text"]
     assert all("husband" not in m.text for m in outsider.messages)
     await supervisor.send("/inbox")
-    assert supervisor.last_text == "Sorry, this is only for social workers and station heads."
+    assert (
+        supervisor.last_text
+        == "Sorry, this is only for social workers and station heads. Send /menu to see what you can use."
+    )
     await supervisor.press_data(f"ib:rq:{rid}", message=resident.last)
     assert "not a request of your station" in bot.telegram.callback_answers[-1]["text"]
     async with bot.database.uow() as uow:

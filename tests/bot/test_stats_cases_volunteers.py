@@ -76,7 +76,10 @@ async def test_a_resident_sees_no_figures_and_another_station_learns_nothing(
     await _seeded(bot)
     resident = await bot.person(lang="en")
     await resident.send("/stats")
-    assert resident.last_text == "Sorry, this is only for social work station staff."
+    assert (
+        resident.last_text
+        == "Sorry, this is only for social work station staff. Send /menu to see what you can use."
+    )
     await resident.press_data("stats:st:jiangnan", message=resident.last)
     seen = " ".join(m.text for m in resident.messages)
     assert "cases" not in seen and "Volunteer hours" not in seen

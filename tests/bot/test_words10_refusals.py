@@ -14,8 +14,8 @@ STAFF_COMMANDS = [c.name for c in COMMANDS if not c.roles & {RESIDENT, EVERYONE}
 # staff commands outside the menu table; /record and /verify with an argument, as typed
 OTHERS = ["record 1", "poster", "verify ABCD-EFGH-JKLM", "mysessions", "newcase"]
 RESIDENT_HEARS = {
-    "zh": "抱歉，这个功能只供社工站工作人员使用。",
-    "en": "Sorry, this is only for social work station staff.",
+    "zh": "抱歉，这个功能只供社工站工作人员使用。发送 /menu 可以查看您能用的功能。",
+    "en": "Sorry, this is only for social work station staff. Send /menu to see what you can use.",
 }
 GROUP = {
     "worker": "social workers",
@@ -64,7 +64,7 @@ async def test_staff_in_another_role_hear_which_roles_a_command_is_for(
         if command.roles & {RESIDENT, EVERYONE, role} or command.name == "cases":
             continue
         await person.send("/" + command.name)
-        expected = f"Sorry, this is only for {_english_list(command.roles)}."
+        expected = f"Sorry, this is only for {_english_list(command.roles)}. Send /menu to see what you can use."
         if person.last_text != expected:
             wrong[command.name] = (person.last_text, expected)
         await person.send("/cancel")
@@ -75,8 +75,14 @@ async def test_the_chinese_sentence_has_the_same_shape_for_staff(bot: BotHarness
     worker = await bot.person(role="worker", stations=("jiangnan",))
     supervisor = await bot.person(role="supervisor", stations=("jiangnan",))
     await worker.send("/quota")
-    assert worker.last_text == "抱歉，这个功能只供站长、督导和管理员使用。"
+    assert (
+        worker.last_text
+        == "抱歉，这个功能只供站长、督导和管理员使用。发送 /menu 可以查看您能用的功能。"
+    )
     await supervisor.send("/log")
-    assert supervisor.last_text == "抱歉，这个功能只供社工使用。"
+    assert supervisor.last_text == "抱歉，这个功能只供社工使用。发送 /menu 可以查看您能用的功能。"
     await supervisor.send("/record 1")
-    assert supervisor.last_text == "抱歉，这个功能只供社工和站长使用。"
+    assert (
+        supervisor.last_text
+        == "抱歉，这个功能只供社工和站长使用。发送 /menu 可以查看您能用的功能。"
+    )

@@ -22,8 +22,8 @@ async def test_a_resident_is_told_it_is_for_staff_and_learns_nothing(
         await resident.send(command)
         text = resident.last_text
         assert text in (
-            "抱歉，这个功能只供社工站工作人员使用。",
-            "Sorry, this is only for social work station staff.",
+            "抱歉，这个功能只供社工站工作人员使用。发送 /menu 可以查看您能用的功能。",
+            "Sorry, this is only for social work station staff. Send /menu to see what you can use.",
         ), command
         assert not resident.last.inline_keyboard
     for data in ("menu:log", "menu:stats", "menu:quota", "menu:supervise", "menu:mylogs"):
@@ -41,19 +41,29 @@ async def test_a_resident_is_told_it_is_for_staff_and_learns_nothing(
 async def test_staff_without_the_role_are_told_whose_it_is(bot: BotHarness) -> None:
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
     await worker.send("/supervise")
-    assert worker.last_text == "Sorry, this is only for supervisors."
+    assert (
+        worker.last_text
+        == "Sorry, this is only for supervisors. Send /menu to see what you can use."
+    )
     await worker.send("/quota")
     assert (
-        worker.last_text == "Sorry, this is only for station heads, supervisors and administrators."
+        worker.last_text
+        == "Sorry, this is only for station heads, supervisors and administrators. Send /menu to see what you can use."
     )
     supervisor = await bot.person(role="supervisor", stations=("jiangnan",), lang="en")
     await supervisor.send("/log")
-    assert supervisor.last_text == "Sorry, this is only for social workers."
+    assert (
+        supervisor.last_text
+        == "Sorry, this is only for social workers. Send /menu to see what you can use."
+    )
     await supervisor.send("/stats")  # their station's figures (issue 15: cases for supervisors)
     assert supervisor.last_text.startswith("📊 Jiangnan Street Social Work Station")
     admin = await bot.admin(lang="en")
     await admin.send("/log")
-    assert admin.last_text == "Sorry, this is only for social workers."
+    assert (
+        admin.last_text
+        == "Sorry, this is only for social workers. Send /menu to see what you can use."
+    )
 
 
 async def test_a_worker_logs_only_for_their_own_stations(bot: BotHarness) -> None:
