@@ -35,7 +35,8 @@ the kit's bookkeeping, not shown by /mydata). False: the person is in no flow at
 The knowledge base comes first (issues 13 and 12): any text typed at any step goes to the
 matcher (`bot_data.knowledge.faq.match`) before the step sees it. An emergency
 (`MatchResult.emergency`) is answered at once with the emergency entry's numbers, and the same
-step is shown again with its buttons, the draft untouched. At a step that takes free text
+step is shown again with its buttons, the draft untouched (staff at a free-text step are
+recording a note or a resident's situation, not in danger: their text is the answer). At a step that takes free text
 (`Step.takes_text`: `expects` TEXT, or declared `free_text=True`; a step whose kind varies with
 the draft declares `expects_when`, asked through `takes_text_at`) the person may have meant it as
 their answer ("老人摔倒过，需要人陪护" for /request's description), so the re-shown step says to
@@ -918,6 +919,10 @@ class Flow:
             return None  # the step's handler keeps the text, the step below the numbers
         if result.emergency and best is not None:
             typed = step.takes_text_at(context, self.draft(context))
+            if typed and who.access.is_staff:
+                # Staff typing a note or a resident's situation ("老人摔倒了，头上流血") are
+                # recording, not in danger: the text is the step's answer, kept as typed.
+                return None
             said = sha256(f"{step.name}:{' '.join(text.split())}".encode()).hexdigest()[:16]
             if typed and earlier == said:
                 return None  # sent again right after the numbers: it was the answer

@@ -583,7 +583,17 @@ NOTE, CHECK = "note", "check"
 COMPLETE, DECLINE, VOLUNTEER_DECLINE = "done", "decl", "vno"
 
 
-def _note_prompt(_: Gettext, action: str, subject: str) -> str:
+def _note_prompt(_: Gettext, action: str, subject: str, walk_in: bool = False) -> str:
+    if walk_in and action in (COMPLETE, DECLINE):  # registered at /register: nobody to tell
+        if action == COMPLETE:
+            return _(
+                "Completing {ref}: please type a short note of what was done (kept with the "
+                "request; the resident is not on the bot)."
+            ).format(ref=subject)
+        return _(
+            "Declining {ref}: please type the reason (kept with the request; the resident is "
+            "not on the bot, so tell them in person)."
+        ).format(ref=subject)
     if action == COMPLETE:
         return _(
             "Completing {ref}: please type a short note of what was done (the resident will see it)."
@@ -610,6 +620,7 @@ async def note_start(update: Update, context: Context) -> str | int:
     _ = who.gettext
     press = context.button(update)[1]
     action, target = press.kind, _id(update, context)
+    walk_in = False
     try:
         async with context.bot_data.uow() as uow:
             if action == VOLUNTEER_DECLINE:
@@ -623,6 +634,7 @@ async def note_start(update: Update, context: Context) -> str | int:
                     view.status, rq.COMPLETED if action == COMPLETE else rq.DECLINED
                 )
                 subject = escape(view.ref)
+                walk_in = view.registered_by_staff
     except DomainError as error:
         if action == VOLUNTEER_DECLINE:
             await _application_problem(update, context, who, error, target)
@@ -630,8 +642,14 @@ async def note_start(update: Update, context: Context) -> str | int:
             await _problem(update, context, who, error, target)
         return END
     assert context.user_data is not None
-    context.user_data[NOTE_DRAFT] = {"action": action, "id": target, "subject": subject}
-    await show(update, _note_prompt(_, action, subject), _note_buttons(_, action), new=True)
+    context.user_data[NOTE_DRAFT] = {
+        "action": action,
+        "id": target,
+        "subject": subject,
+        "walk_in": action != VOLUNTEER_DECLINE and walk_in,
+    }
+    prompt = _note_prompt(_, action, subject, context.user_data[NOTE_DRAFT]["walk_in"])
+    await show(update, prompt, _note_buttons(_, action), new=True)
     return NOTE
 
 
@@ -665,7 +683,9 @@ async def note_typed(update: Update, context: Context) -> str:
         + "”"
     )
     buttons = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("✅ Send"), callback_data="ibn:ok"),
+        # A walk-in's note is kept with the request, sent to nobody.
+        [[InlineKeyboardButton(_("✅ Save") if draft.get("walk_in") else _("✅ Send"),
+                               callback_data="ibn:ok"),
           InlineKeyboardButton(_("✖ Cancel"), callback_data="ibn:cancel")]]
     )  # fmt: skip
     await show(
@@ -704,7 +724,8 @@ async def note_send(update: Update, context: Context) -> int:
     except DomainError as error:
         await _problem(update, context, who, error, target)
         return END
-    done = _("Done. The resident has been told.")
+    # A walk-in registered at /register is not on the bot: nobody was told.
+    done = _("Done.") if view.registered_by_staff else _("Done. The resident has been told.")
     keys = await request_notices.record(context, request_notices.resident_notices(context, view))
     if action == COMPLETE:
         await _show_completed(update, context, who, view, "✅ " + done)
@@ -756,7 +777,9 @@ async def note_reask(update: Update, context: Context) -> None:
     text = (
         reask_text(_, TEXT)
         + "\n\n"
-        + _note_prompt(_, draft.get("action", ""), draft.get("subject", ""))
+        + _note_prompt(
+            _, draft.get("action", ""), draft.get("subject", ""), bool(draft.get("walk_in"))
+        )
     )
     await show(update, text, _note_buttons(_, draft.get("action", "")), new=True)
 

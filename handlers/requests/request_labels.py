@@ -80,6 +80,18 @@ def label(_: Gettext, table: dict[str, str], code: str) -> str:
     return _(table[code]) if code in table else code
 
 
+def for_whom_label(
+    _: Gettext, knowledge: Knowledge, lang: str, code: str, *, for_staff: bool
+) -> str:
+    """Whom the request is for, from the catalogue (`knowledge/requests.yaml`: every option,
+    also a walk-in's 邻居 / 其他人), as the resident or the staff read it; an old code the
+    catalogue no longer has, by the built-in labels."""
+    option = knowledge.request_rules.for_whom_option(code)
+    if option is not None:
+        return option.staff_name(lang) if for_staff else option.name(lang)
+    return label(_, STAFF_FOR_WHOM_LABELS if for_staff else FOR_WHOM_LABELS, code)
+
+
 def join_list(lang: str, items: Iterable[str]) -> str:
     """「甲、乙」 in Chinese, "a, b" in English."""
     return ("、" if lang.startswith("zh") else ", ").join(items)
@@ -132,7 +144,7 @@ def request_card(
             service=escape(knowledge.services.name(view.service_code, lang))
         ),
         _("For: {who}, {age}").format(
-            who=label(_, STAFF_FOR_WHOM_LABELS if for_staff else FOR_WHOM_LABELS, view.for_whom),
+            who=escape(for_whom_label(_, knowledge, lang, view.for_whom, for_staff=for_staff)),
             age=label(_, AGE_LABELS, view.age_group),
         ),
         _("Preferred time: {time}").format(time=label(_, TIME_LABELS, view.preferred_time)),

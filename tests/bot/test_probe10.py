@@ -1,0 +1,99 @@
+"""What an outside tester found in round 10 (probe10), each seen from outside first: a worker's
+note that describes a crisis is the note, not a call for help; the staff's card says whom a
+walk-in's request is for in words; completing a walk-in's request does not claim the resident
+was told; the emergency card names the lines for self-harm, domestic violence and scams; "好的"
+and "不客气" are acknowledged, not thanked for or taken as a complaint."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bot.test_reg10_register import after_the_phone
+from tests.harness import BotHarness
+
+CRISIS = "老人昨天在家摔倒了，起不来，头上流血，邻居发现的"
+
+
+async def test_a_workers_crisis_description_at_register_is_the_description(
+    bot: BotHarness,
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), name="王社工")
+    await worker.send("/register")
+    await worker.press("wk:service:elderly_care")
+    await worker.press("wk:who:neighbour")
+    await worker.press("wk:age:80_plus")
+    await worker.send(CRISIS)
+    assert "紧急情况" not in worker.last_text and "120" not in worker.last_text
+    assert "再发送一次" not in worker.last_text
+    await worker.send("刘奶奶")  # the next step: the name, nothing shifted
+    await worker.press("不留电话")
+    await after_the_phone(worker)
+    await worker.press("wk:agree")
+    await worker.press("wk:take:no")
+    summary = worker.last_text
+    assert "头上流血" in summary and "刘奶奶" in summary
+
+
+async def test_a_resident_describing_a_crisis_still_gets_the_numbers(bot: BotHarness) -> None:
+    resident = await bot.person(lang="en")
+    await resident.send("/request")
+    texts_before = len(resident.messages)
+    await resident.send("my father collapsed and is not breathing")
+    said = [m.text for m in resident.messages[texts_before:]]
+    assert any("120" in text for text in said), said
+
+
+async def test_the_staff_card_says_whom_a_walk_in_request_is_for(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
+    colleague = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Li")
+    await worker.send("/register")
+    await worker.press("wk:service:elderly_care")
+    await worker.press("wk:who:neighbour")
+    await worker.press("wk:age:80_plus")
+    await worker.send("Lives alone, needs a home visit.")
+    await worker.send("Grandma Liu")
+    await worker.press("No phone")
+    await after_the_phone(worker)
+    await worker.press("wk:agree")
+    await worker.press("wk:take:no")
+    await worker.press("wk:save")
+    card = colleague.last_text
+    assert "For: The applicant's neighbour, 80 or older" in card, card
+    assert "neighbour," in card and "For: neighbour" not in card
+    await colleague.press("✅ Accept")
+    await colleague.press("🔧 Start work")
+    await colleague.press("✔️ Complete")
+    assert "the resident is not on the bot" in colleague.last_text
+    assert "the resident will see it" not in colleague.last_text
+    await colleague.send("Visited; a volunteer will shop for her on Tuesdays.")
+    await colleague.press("✅ Save")
+    assert "Done." in colleague.last_text
+    assert "The resident has been told" not in colleague.last_text
+
+
+@pytest.mark.parametrize(
+    ("typed", "line"),
+    [
+        ("我不想活了", "12356"),
+        ("老公喝醉了打我", "12338"),
+        ("I want to end my life", "12356"),
+    ],
+)
+async def test_the_emergency_card_names_the_line_for_the_danger(
+    bot: BotHarness, typed: str, line: str
+) -> None:
+    resident = await bot.person(lang="en" if typed.isascii() else "zh")
+    await resident.send(typed)
+    assert "110" in resident.last_text and line in resident.last_text
+
+
+@pytest.mark.parametrize(
+    ("typed", "lang"),
+    [("不客气", "zh"), ("好的", "zh"), ("收到", "zh"), ("ok", "en")],
+)
+async def test_an_acknowledgement_is_acknowledged(bot: BotHarness, typed: str, lang: str) -> None:
+    resident = await bot.person(lang=lang)
+    await resident.send(typed)
+    reply = resident.last_text
+    assert reply.startswith(("好的。", "All right.")), reply
+    assert "投诉" not in reply and "不客气" not in reply and "welcome" not in reply
