@@ -61,12 +61,14 @@ def display_phone(e164: str) -> str:
 
 # --- phone numbers inside free text (a record's note) -----------------------------------------
 # What people type: a mobile 1[3-9]x with 11 digits, maybe +86 and spaces or dashes
-# (138 0013 8000, +86 138-0013-8000); a landline with its area code (0579-8712 3456,
-# 010-12345678, 05798712345). Not inside a longer run of digits (an ID number, a count).
+# (138 0013 8000, +86 138-0013-8000, 1380 0138 000); a landline with its area code (0579-8712 3456,
+# 010-12345678, 05798712345, (0579) 8712 3456). Not inside a longer run of digits (an ID number, a count).
 # Full-width digits are read as digits (NFKC) and the match is mapped back onto the text typed.
 _IN_TEXT = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d{4}){2}(?!\d)"
-    r"|(?<![\d+])0\d{2,3}[\s-]?\d{3,4}[\s-]?\d{4}(?!\d)"
+    # a mobile: 11 digits however grouped (138 0013 8000, 1380 0138 000)
+    r"(?<![\d+])(?:(?:\+|00)?86[\s-]?)?1[3-9](?:[\s-]?\d){9}(?!\d)"
+    # a landline: the area code maybe in brackets ((0579) 8712 3456, （0579）87123456)
+    r"|(?<![\d+])(?:[(（]0\d{2,3}[)）]|0\d{2,3})[\s-]?\d{3,4}[\s-]?\d{4}(?!\d)"
 )
 MASK = "*"
 
