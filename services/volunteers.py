@@ -24,6 +24,7 @@ from db.models import Person, Station, VolunteerApplication
 from db.uow import UnitOfWork
 from services import audit, consent
 from services.errors import Conflict, InvalidValue, NotAllowed, NotFound
+from services.names import looks_like_a_name
 from services.people import Access
 from services.phones import normalise_cn_phone
 from services.requests import StaffContact, handled_stations, may_handle, new_request_recipients
@@ -161,11 +162,14 @@ def _name(value: str, field: str) -> str:
         raise InvalidValue(field, "empty")
     if len(value) > MAX_NAME:
         raise InvalidValue(field, "too_long")
+    if not looks_like_a_name(value):
+        raise InvalidValue(field, "not_a_name")
     return value
 
 
 def check_name(value: str) -> str:
-    """A name as typed: 1–64 characters, not only spaces. Raises InvalidValue."""
+    """A name as typed: 1–64 characters with a letter, no digits, not a question
+    (`services.names`). Raises InvalidValue."""
     return _name(value, "name")
 
 

@@ -28,6 +28,7 @@ from knowledge.cases import CaseCatalog
 from services import audit, cases, consent
 from services import requests as rq
 from services.errors import InvalidValue, NotAllowed, NotFound
+from services.names import looks_like_a_name
 from services.people import Access
 from services.phones import normalise_cn_phone
 
@@ -143,6 +144,8 @@ async def register(
         raise InvalidValue("preferred_time", "unknown")
     description = _text("description", description, rq.MAX_DESCRIPTION, required=True) or ""
     name = _text("resident_name", resident_name, MAX_NAME, required=True)
+    if name is not None and not looks_like_a_name(name):
+        raise InvalidValue("resident_name", "not_a_name")
     village_text = _text("village", village, MAX_VILLAGE, required=True)
     address_text = _text("address", address, MAX_ADDRESS, required=False)
     phone = normalise_cn_phone(phone) if phone else None

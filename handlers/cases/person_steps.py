@@ -22,6 +22,7 @@ from handlers.kit.words import only_for
 from handlers.requests import AGE_LABELS
 from knowledge.stations import Station
 from services import requests as rq
+from services.names import looks_like_a_name
 from services.people import STATION_HEAD, WORKER
 
 
@@ -79,9 +80,12 @@ def typed(
     key: str | None = None,
     skip: bool = False,
     applies_when: Callable[[Draft], bool] = _always,
+    is_name: bool = False,
 ) -> Step:
     """Typed text into `draft[key]` (default: the step's name), at most `limit` characters;
-    `skip`: a Skip button leaves it out (None)."""
+    `skip`: a Skip button leaves it out (None); `is_name`: the text must look like a name
+    (`services.names.looks_like_a_name`: no digits, not a question), else "Please type a
+    name." and the step again."""
     field = key or name
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
@@ -96,9 +100,17 @@ def typed(
         return None
 
     presses: dict[str, PressHandler] = {"skip": skipped} if skip else {}
-    on_text = typed_into(
+    into = typed_into(
         field, limit, N_("That is {length} characters long; please keep it under {limit}.")
     )
+
+    async def on_text(
+        update: Update, context: Context, who: Speaker, draft: Draft, text: str
+    ) -> Outcome:
+        if is_name and text.strip() and not looks_like_a_name(text.strip()):
+            raise Reask(who.gettext("Please type a name."))
+        return await into(update, context, who, draft, text)
+
     return Step(name, render, presses, on_text=on_text, expects=TEXT, applies_when=applies_when)
 
 

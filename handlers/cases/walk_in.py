@@ -225,6 +225,7 @@ STEPS = (
         text=lambda _, c, w, d: _(
             "👤 The resident's name (as they want to be called, e.g. 刘奶奶)?"
         ),
+        is_name=True,
     ),
     Step("phone", _phone_render, {"nophone": _no_phone}, on_text=_phone_typed, expects=PHONE),
     person.typed(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tests.bot.test_reg10_register import after_the_phone
+from tests.bot.test_requests import fill_request
 from tests.harness import BotHarness
 
 CRISIS = "老人昨天在家摔倒了，起不来，头上流血，邻居发现的"
@@ -97,3 +98,41 @@ async def test_an_acknowledgement_is_acknowledged(bot: BotHarness, typed: str, l
     reply = resident.last_text
     assert reply.startswith(("好的。", "All right.")), reply
     assert "投诉" not in reply and "不客气" not in reply and "welcome" not in reply
+
+
+@pytest.mark.parametrize("typed", ["志愿者有补贴吗？", "12345", "😀"])
+async def test_a_question_or_digits_at_the_volunteer_name_step_is_no_name(
+    bot: BotHarness, typed: str
+) -> None:
+    teen = await bot.person(lang="en")
+    await teen.send("/volunteer")
+    await teen.press("vol:age:14_17")
+    await teen.press("vol:cons:yes")
+    await teen.press("vol:xb:yes")
+    name_step = teen.last_text
+    await teen.send(typed)
+    assert "Please type a name." in teen.last_text
+    assert name_step.splitlines()[0] in teen.last_text  # the same step again
+    await teen.send("Xiaohong")
+    assert "Please type a name." not in teen.last_text
+
+
+async def test_digits_at_the_walk_in_name_step_are_no_name(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), name="王社工")
+    await worker.send("/register")
+    await worker.press("wk:service:elderly_care")
+    await worker.press("wk:who:neighbour")
+    await worker.press("wk:age:80_plus")
+    await worker.send("独居，腿脚不便，需要上门探访。")
+    await worker.send("12345")
+    assert "请输入姓名" in worker.last_text or "请输入名字" in worker.last_text, worker.last_text
+    await worker.send("刘奶奶")
+    assert "不留电话" in worker.last_text  # on to the phone
+
+
+async def test_not_urgent_typed_at_is_it_urgent(bot: BotHarness) -> None:
+    resident = await bot.person(lang="zh")
+    await fill_request(resident)
+    await resident.press_data("req:back")  # from the summary to "Is it urgent?"
+    await resident.send("不急")
+    assert "紧急程度：否" in resident.last_text or "是否紧急：否" in resident.last_text
