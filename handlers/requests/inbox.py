@@ -48,7 +48,7 @@ from handlers.requests.request_labels import (
     request_card,
     station_name,
 )
-from services import cases
+from services import cases, walk_ins
 from services import requests as rq
 from services import volunteers as vol
 from services.errors import DomainError, InvalidValue, NotAllowed, NotFound
@@ -257,6 +257,15 @@ def request_actions(_: Gettext, who: Speaker, view: RequestView) -> InlineKeyboa
                      InlineKeyboardButton(_("✖ Decline"), callback_data=f"ib:decl:{i}")])  # fmt: skip
     if view.status not in (rq.DECLINED, rq.CANCELLED):  # handlers.cases opens it
         rows.append([InlineKeyboardButton(_("📁 Open as a case"), callback_data=f"cs:fromrq:{i}")])
+    if (
+        view.registered_by_staff
+        and not view.erased
+        and view.station_code in who.access.head_stations
+    ):
+        # A walk-in has no /forget: the notice read to them promises the station erases on request.
+        rows.append(
+            [InlineKeyboardButton(_("🗑 Erase the resident's details"), callback_data=f"ib:wkx:{i}")]
+        )
     section = SECTION_OF_STATUS.get(view.status, "new")
     rows.append([InlineKeyboardButton(_("« Back to the list"), callback_data=f"ib:sec:{section}:0"),
                  InlineKeyboardButton(_("« Inbox"), callback_data="ib:home")])  # fmt: skip
@@ -406,6 +415,46 @@ async def _moved(
         text = note(_, view) + "\n\n" + text
     await show_surely(update, text, request_actions(_, who, view))
     await request_notices.deliver(context, keys)
+
+
+async def erase_walk_in_asked(update: Update, context: Context) -> None:
+    """A walk-in resident asked the station to erase what it keeps about them: say what goes
+    and what stays, and ask once more (it cannot be undone)."""
+    who = await context.person(update)
+    _ = who.gettext
+    i = _id(update, context)
+    text = _(
+        "Erase this resident's personal details? Their name, phone, village and address, the "
+        "situation, the notes, and the same in any case opened from this request are blanked; "
+        "the station's counts stay. This cannot be undone."
+    )
+    rows = [
+        [InlineKeyboardButton(_("🗑 Erase"), callback_data=f"ib:wkxy:{i}")],
+        [InlineKeyboardButton(_("« Back"), callback_data=f"ib:rq:{i}")],
+    ]
+    await show_surely(update, text, InlineKeyboardMarkup(rows))
+
+
+async def erase_walk_in(update: Update, context: Context) -> None:
+    who = await context.person(update)
+    _ = who.gettext
+    data = context.bot_data
+    i = _id(update, context)
+    try:
+        erased = await data.use_case(
+            walk_ins.erase, request_id=i, actor=who.access, now=data.clock.now()
+        )
+        view = await data.use_case(rq.detail, request_id=i, actor=who.access)
+    except DomainError as error:
+        await _problem(update, context, who, error, i)
+        return
+    note = (
+        _("🗑 The resident's personal details are erased.")
+        if erased
+        else _("They had been erased already.")
+    )
+    text = note + "\n\n" + REQUEST.card(_, context, who, view)
+    await show_surely(update, text, request_actions(_, who, view))
 
 
 async def accept(update: Update, context: Context) -> None:
@@ -856,6 +905,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             r"^ib:to:\d+:\d+$": hand_over,
             r"^ib:vol:\d+$": application_detail,
             r"^ib:vok:\d+$": approve,
+            r"^ib:wkx:\d+$": erase_walk_in_asked,
+            r"^ib:wkxy:\d+$": erase_walk_in,
         },
     )
 

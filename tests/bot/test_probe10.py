@@ -7,7 +7,9 @@ and "不客气" are acknowledged, not thanked for or taken as a complaint."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from db.models import ServiceRequest, WalkIn
 from tests.bot.test_reg10_register import after_the_phone
 from tests.bot.test_requests import fill_request
 from tests.harness import BotHarness
@@ -136,3 +138,44 @@ async def test_not_urgent_typed_at_is_it_urgent(bot: BotHarness) -> None:
     await resident.press_data("req:back")  # from the summary to "Is it urgent?"
     await resident.send("不急")
     assert "紧急程度：否" in resident.last_text or "是否紧急：否" in resident.last_text
+
+
+async def test_the_head_erases_a_walk_ins_details_on_request(bot: BotHarness) -> None:
+    """The notice read at /register promises the station erases on request (a walk-in has no
+    /forget): the head's card has the button, a worker's has not, and a forged press changes
+    nothing."""
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
+    head = await bot.person(role="station_head", stations=("jiangnan",), lang="en", name="Zhou")
+    await worker.send("/register")
+    await worker.press("wk:service:elderly_care")
+    await worker.press("wk:who:neighbour")
+    await worker.press("wk:age:80_plus")
+    await worker.send("Lives alone, needs a home visit.")
+    await worker.send("Grandma Liu")
+    await worker.press("No phone")
+    await after_the_phone(worker)
+    await worker.press("wk:agree")
+    await worker.press("wk:take:no")
+    await worker.press("wk:save")
+    async with bot.database.uow() as uow:
+        request_id = await uow.session.scalar(select(ServiceRequest.id))
+    await worker.send("/inbox")
+    await worker.press_data(f"ib:rq:{request_id}")
+    assert "🗑 Erase the resident's details" not in worker.button_labels()
+    await worker.press_data(f"ib:wkxy:{request_id}")  # forged: a worker is not the head
+    async with bot.database.uow() as uow:
+        assert (await uow.session.get(WalkIn, request_id)).resident_name == "Grandma Liu"
+
+    await head.send("/inbox")
+    await head.press_data(f"ib:rq:{request_id}")
+    await head.press("🗑 Erase the resident's details")
+    assert "cannot be undone" in head.last_text
+    await head.press("🗑 Erase")
+    assert "personal details are erased" in head.last_text
+    assert "Grandma Liu" not in head.last_text
+    assert "🗑 Erase the resident's details" not in head.button_labels()
+    async with bot.database.uow() as uow:
+        walk_in = await uow.session.get(WalkIn, request_id)
+        assert walk_in.resident_name is None and walk_in.village is None
+    await head.press_data(f"ib:wkxy:{request_id}")  # pressed again
+    assert "erased already" in head.last_text
