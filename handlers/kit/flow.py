@@ -71,7 +71,7 @@ from functools import partial
 from hashlib import sha256
 from html import escape
 from typing import Any
-from unicodedata import normalize
+from unicodedata import category, normalize
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.ext import (
@@ -189,6 +189,13 @@ def typed_label(text: str) -> str:
     """A typed button's label as compared with what arrives: NFKC (full-width letters, digits
     and colons as typed by an input method: "继续用：138…" is "继续用:138…") and stripped."""
     return normalize("NFKC", text).strip()
+
+
+def bare_label(text: str) -> str:
+    """A button's words without its emoji, punctuation and spaces, case folded: what an older
+    person types for «✅ 同意» is 同意 ("Agree" for «✅ Agree»)."""
+    folded = normalize("NFKC", text)
+    return "".join(ch for ch in folded if category(ch)[0] in "LN").casefold()
 
 
 def is_cancel_command(text: str | None) -> bool:
@@ -464,7 +471,7 @@ class Flow:
         step now (its rows and the Back / Cancel row); Back and Cancel also in the other
         language (the keyboard stays on screen while the person changes the language)."""
         if not step.typed_buttons:
-            return None
+            return self._label_typed(context, who, draft, step, text)
         typed = typed_label(text)
         rows = step.render(context, who, draft).rows
         if step.nav:
@@ -476,6 +483,25 @@ class Flow:
             for shown in row:
                 data = shown.callback_data
                 if isinstance(data, str) and typed_label(shown.text) == typed:
+                    return parse(data)
+        return None
+
+    def _label_typed(
+        self, context: Context, who: Speaker, draft: Draft, step: Step, text: str
+    ) -> Press | None:
+        """At a button step (not one that takes typed text): the step's own button whose words
+        are what was typed, without the emoji ("同意" for «✅ 同意»); None when none is."""
+        typed = bare_label(text)
+        if not typed or step.takes_text_at(context, draft):
+            return None
+        for row in step.render(context, who, draft).rows:
+            for shown in row:
+                data = shown.callback_data
+                if (
+                    isinstance(data, str)
+                    and data.startswith(f"{self.prefix}:")
+                    and bare_label(shown.text) == typed
+                ):
                     return parse(data)
         return None
 

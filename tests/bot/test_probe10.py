@@ -179,3 +179,21 @@ async def test_the_head_erases_a_walk_ins_details_on_request(bot: BotHarness) ->
         assert walk_in.resident_name is None and walk_in.village is None
     await head.press_data(f"ib:wkxy:{request_id}")  # pressed again
     assert "erased already" in head.last_text
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("zh", "同意"), ("en", "I agree")])
+async def test_a_buttons_words_typed_press_it(bot: BotHarness, lang: str, typed: str) -> None:
+    """An older person types what the button says («✅ 同意»): that is the press."""
+    resident = await bot.person(lang=lang)
+    await resident.send("/request")
+    notice = resident.last_text
+    await resident.send(typed)
+    assert resident.last_text != notice
+    assert "境外" in resident.last_text or "outside" in resident.last_text.lower()
+
+
+async def test_words_that_are_no_button_still_go_to_the_knowledge_base(bot: BotHarness) -> None:
+    resident = await bot.person(lang="zh")
+    await resident.send("/request")
+    await resident.send("同意了隐私说明还能撤回吗")  # a question, not the button's words
+    assert "境外" not in resident.last_text
