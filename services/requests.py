@@ -149,6 +149,7 @@ class RequestView:
     # or erased); the staff's card shows them.
     resident_name: str | None = None
     village: str | None = None
+    address: str | None = None  # for a home visit, when given
 
     @property
     def registered_by_staff(self) -> bool:
@@ -196,7 +197,7 @@ _Assignee = aliased(Person)
 
 def _query() -> Any:
     """Requests with the resident's tg id and language, the assignee's tg id and name, and a
-    walk-in's name and village."""
+    walk-in's name, village and address."""
     return (
         select(
             ServiceRequest,
@@ -206,6 +207,7 @@ def _query() -> Any:
             _Assignee.display_name,
             WalkIn.resident_name,
             WalkIn.village,
+            WalkIn.address,
         )
         .outerjoin(_Resident, _Resident.id == ServiceRequest.resident_id)
         .outerjoin(_Assignee, _Assignee.id == ServiceRequest.assignee_id)
@@ -221,6 +223,7 @@ def _view(
     assignee_name: str | None,
     resident_name: str | None = None,
     village: str | None = None,
+    address: str | None = None,
     events: Sequence[RequestEventView] = (),
 ) -> RequestView:
     return RequestView(
@@ -251,6 +254,7 @@ def _view(
         source=row.source,
         resident_name=None if row.erased else resident_name,
         village=None if row.erased else village,
+        address=None if row.erased else address,
     )
 
 
@@ -278,8 +282,10 @@ async def _fetch(uow: UnitOfWork, request_id: int, *, with_events: bool = False)
             )
             for event, name in rows
         ]
-    row, resident_tg, resident_lang, assignee_tg, assignee_name, name, village = found
-    return _view(row, resident_tg, resident_lang, assignee_tg, assignee_name, name, village, events)
+    row, resident_tg, resident_lang, assignee_tg, assignee_name, name, village, address = found
+    return _view(
+        row, resident_tg, resident_lang, assignee_tg, assignee_name, name, village, address, events
+    )
 
 
 async def detail(uow: UnitOfWork, *, request_id: int, actor: Access) -> RequestView:

@@ -157,6 +157,8 @@ def request_card(
             lines.append(_("Resident: {name}").format(name=escape(view.resident_name)))
         if for_staff and view.village:
             lines.append(_("Village or community: {village}").format(village=escape(view.village)))
+        if for_staff and view.address:  # where a home visit goes
+            lines.append(_("Address: {address}").format(address=escape(view.address)))
         if for_staff and view.phone:
             lines.append(_("Phone: {phone}").format(phone=phone_text(view.phone)))
         elif for_staff:  # registered at /register without one: say so, not nothing

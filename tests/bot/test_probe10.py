@@ -197,3 +197,24 @@ async def test_words_that_are_no_button_still_go_to_the_knowledge_base(bot: BotH
     await resident.send("/request")
     await resident.send("同意了隐私说明还能撤回吗")  # a question, not the button's words
     assert "境外" not in resident.last_text
+
+
+async def test_the_home_visit_address_is_on_the_staff_card(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
+    colleague = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Li")
+    await worker.send("/register")
+    await worker.press("wk:service:elderly_care")
+    await worker.press("wk:who:neighbour")
+    await worker.press("wk:age:80_plus")
+    await worker.send("Lives alone, needs a home visit.")
+    await worker.send("Grandma Liu")
+    await worker.press("No phone")
+    await worker.send("城西村")
+    await worker.send("城西村5号")  # the address, not skipped
+    await worker.press("wk:time:any")
+    await worker.press("wk:src:walk_in")
+    await worker.press("wk:urg:no")
+    await worker.press("wk:agree")
+    await worker.press("wk:take:no")
+    await worker.press("wk:save")
+    assert "Address: 城西村5号" in colleague.last_text, colleague.last_text
