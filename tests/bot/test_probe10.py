@@ -218,3 +218,20 @@ async def test_the_home_visit_address_is_on_the_staff_card(bot: BotHarness) -> N
     await worker.press("wk:take:no")
     await worker.press("wk:save")
     assert "Address: 城西村5号" in colleague.last_text, colleague.last_text
+
+
+@pytest.mark.parametrize(
+    "typed", ["How do I get help for my old mother?", "I need help with my grandma"]
+)
+async def test_asking_for_help_is_no_emergency(bot: BotHarness, typed: str) -> None:
+    """ "help" alone had weighed as "happening now": an ordinary question got the numbers on top."""
+    resident = await bot.person(lang="en")
+    await resident.send(typed)
+    # (the one footer line of numbers under every "did you mean" stays; nothing on top)
+    assert "If anyone is in danger right now" not in resident.last_text
+
+
+async def test_help_with_a_fall_is_still_an_emergency(bot: BotHarness) -> None:
+    resident = await bot.person(lang="en")
+    await resident.send("help, my mother fell and cannot get up")
+    assert "120" in resident.last_text
