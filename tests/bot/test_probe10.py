@@ -9,12 +9,23 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from bot.offline_telegram import OfflinePerson
 from db.models import ServiceRequest, WalkIn
-from tests.bot.test_reg10_register import after_the_phone
+from tests.bot.test_reg10_register import after_the_phone, up_to_the_phone
 from tests.bot.test_requests import fill_request
 from tests.harness import BotHarness
 
 CRISIS = "老人昨天在家摔倒了，起不来，头上流血，邻居发现的"
+
+
+async def registered_without_a_phone(worker: OfflinePerson) -> None:
+    """/register's walk-in Grandma Liu, no phone, agreed, not taken on, saved."""
+    await up_to_the_phone(worker)
+    await worker.press("No phone")
+    await after_the_phone(worker)
+    await worker.press("wk:agree")
+    await worker.press("wk:take:no")
+    await worker.press("wk:save")
 
 
 async def test_a_workers_crisis_description_at_register_is_the_description(
@@ -49,17 +60,7 @@ async def test_a_resident_describing_a_crisis_still_gets_the_numbers(bot: BotHar
 async def test_the_staff_card_says_whom_a_walk_in_request_is_for(bot: BotHarness) -> None:
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
     colleague = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Li")
-    await worker.send("/register")
-    await worker.press("wk:service:elderly_care")
-    await worker.press("wk:who:neighbour")
-    await worker.press("wk:age:80_plus")
-    await worker.send("Lives alone, needs a home visit.")
-    await worker.send("Grandma Liu")
-    await worker.press("No phone")
-    await after_the_phone(worker)
-    await worker.press("wk:agree")
-    await worker.press("wk:take:no")
-    await worker.press("wk:save")
+    await registered_without_a_phone(worker)
     card = colleague.last_text
     assert "For: The applicant's neighbour, 80 or older" in card, card
     assert "neighbour," in card and "For: neighbour" not in card
@@ -146,17 +147,7 @@ async def test_the_head_erases_a_walk_ins_details_on_request(bot: BotHarness) ->
     nothing."""
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
     head = await bot.person(role="station_head", stations=("jiangnan",), lang="en", name="Zhou")
-    await worker.send("/register")
-    await worker.press("wk:service:elderly_care")
-    await worker.press("wk:who:neighbour")
-    await worker.press("wk:age:80_plus")
-    await worker.send("Lives alone, needs a home visit.")
-    await worker.send("Grandma Liu")
-    await worker.press("No phone")
-    await after_the_phone(worker)
-    await worker.press("wk:agree")
-    await worker.press("wk:take:no")
-    await worker.press("wk:save")
+    await registered_without_a_phone(worker)
     async with bot.database.uow() as uow:
         request_id = await uow.session.scalar(select(ServiceRequest.id))
     await worker.send("/inbox")
@@ -202,12 +193,7 @@ async def test_words_that_are_no_button_still_go_to_the_knowledge_base(bot: BotH
 async def test_the_home_visit_address_is_on_the_staff_card(bot: BotHarness) -> None:
     worker = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Wang")
     colleague = await bot.person(role="worker", stations=("jiangnan",), lang="en", name="Li")
-    await worker.send("/register")
-    await worker.press("wk:service:elderly_care")
-    await worker.press("wk:who:neighbour")
-    await worker.press("wk:age:80_plus")
-    await worker.send("Lives alone, needs a home visit.")
-    await worker.send("Grandma Liu")
+    await up_to_the_phone(worker)
     await worker.press("No phone")
     await worker.send("城西村")
     await worker.send("城西村5号")  # the address, not skipped
