@@ -114,6 +114,10 @@ BLIND8_HELDOUT_PATH = DATA / "kb_eval_blind8_heldout.yaml"
 # A ninth pool (writer M), the eighth brief with more out of scope (`--blind9`), written in
 # session 8: held out whole, aggregate lines only, never read.
 BLIND9_HELDOUT_PATH = DATA / "kb_eval_blind9_heldout.yaml"
+# A tenth pool (writers N and O, two leans of askers), split once by label (session 9): the dev
+# half is read and tuned on, the held-out half run once at the end of the round (`--blind10`).
+BLIND10_DEV_PATH = DATA / "kb_eval_blind10_dev.yaml"
+BLIND10_HELDOUT_PATH = DATA / "kb_eval_blind10_heldout.yaml"
 POOL_PATHS = (POOL_TRAIN_PATH, POOL4_TRAIN_PATH)
 SYNTHETIC_ENTRIES = 2000
 EMERGENCY = "emergency"
@@ -196,6 +200,7 @@ def load_sets(
     include_blind7: bool = False,
     include_blind8: bool = False,
     include_blind9: bool = False,
+    include_blind10: bool = False,
 ) -> list[EvalSet]:
     """The blind halves (when present) and the old set's two halves; the sealed set only
     when asked for (`--sealed`: its aggregate line is read at most once per round), the fifth
@@ -227,6 +232,12 @@ def load_sets(
         sets.append(EvalSet("blind8 held-out", tuple(load_queries(BLIND8_HELDOUT_PATH)), False))
     if include_heldout and include_blind9 and BLIND9_HELDOUT_PATH.exists():
         sets.append(EvalSet("blind9 held-out", tuple(load_queries(BLIND9_HELDOUT_PATH)), False))
+    if BLIND10_DEV_PATH.exists():
+        sets.append(EvalSet("blind10 dev", tuple(load_queries(BLIND10_DEV_PATH)), True))
+    if include_heldout and include_blind10 and BLIND10_HELDOUT_PATH.exists():
+        sets.append(
+            EvalSet("blind10 held-out", tuple(load_queries(BLIND10_HELDOUT_PATH)), False)
+        )
     if include_heldout and include_sealed and BLIND_SEALED_PATH.exists():
         sets.append(EvalSet("blind sealed", tuple(load_queries(BLIND_SEALED_PATH)), False))
     old = load_queries(OLD_PATH)
@@ -1039,6 +1050,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="also run the ninth pool (writer M, more out of scope, held out whole): aggregate lines only",
     )
     parser.add_argument(
+        "--blind10",
+        action="store_true",
+        help="also run the tenth pool's held-out half (writers N and O): aggregate lines only",
+    )
+    parser.add_argument(
         "--sealed",
         action="store_true",
         help="also run the SEALED set (aggregate lines only; at most once per round)",
@@ -1066,6 +1082,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         include_blind7=args.blind7,
         include_blind8=args.blind8,
         include_blind9=args.blind9,
+        include_blind10=args.blind10,
     )
     if args.dev_only:
         sets = [s for s in sets if s.dev]

@@ -11,6 +11,7 @@ from knowledge.faq import Faq, load_faq
 from knowledge.forms_of_address import FormsOfAddress, load_forms_of_address
 from knowledge.record_rules import RecordRules, load_record_rules
 from knowledge.record_templates import TemplateCatalog, load_record_templates
+from knowledge.referrals import Referrals, load_referrals
 from knowledge.reminders import ReminderSchedule, default_schedule, load_reminders
 from knowledge.request_rules import RequestRules, load_request_rules
 from knowledge.served_groups import ServedGroup, load_served_groups
@@ -46,6 +47,7 @@ class Knowledge:
     volunteer_hours: VolunteerHoursRules = field(default_factory=default_volunteer_hours)
     forms_of_address: FormsOfAddress = field(default_factory=load_forms_of_address)
     typed_answers: TypedAnswers = field(default_factory=load_typed_answers)
+    referrals: Referrals = field(default_factory=load_referrals)
 
 
 def load_knowledge(directory: Path | None = None) -> Knowledge:
@@ -68,4 +70,5 @@ def load_knowledge(directory: Path | None = None) -> Knowledge:
         volunteer_hours=load_volunteer_hours(directory, catalog=templates),
         forms_of_address=load_forms_of_address(directory),
         typed_answers=load_typed_answers(directory),
+        referrals=load_referrals(directory),
     )

@@ -64,6 +64,7 @@ from handlers.requests import STATUS_LABELS, VOLUNTEER_STATUS_LABELS, label
 from handlers.requests.inbox import InboxSection, add_section
 from knowledge.faq import Faq, FaqEntry
 from knowledge.matcher import ANSWER, HANDOFF, SMALL_TALK, MatchResult, normalise
+from knowledge.referrals import Referrals
 from services import consent, people, questions, redaction, volunteers
 from services import requests as rq
 from services.consent import ConsentRequired
@@ -252,23 +253,21 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
         entry_id=result.best.entry_id if result.best else None,
         score=result.best.score if result.best else None,
     )
+    elsewhere = referral_lines(_, data.knowledge.referrals, text, who.lang)
     if not questions.passes_to_station(who.access):
         await _send(
             update,
-            _with_emergency_line(_, staff_gap_text(_), result),
+            _with_emergency_line(_, "\n\n".join([staff_gap_text(_), *elsewhere]), result),
             InlineKeyboardMarkup([_menu_row(_)]),
         )
         return
+    offer = _(
+        "I don't have a ready answer to that. A social worker of your station can answer "
+        "it, here in this chat. Shall I pass your question on?"
+    )
     await _send(
         update,
-        _with_emergency_line(
-            _,
-            _(
-                "I don't have a ready answer to that. A social worker of your station can answer "
-                "it, here in this chat. Shall I pass your question on?"
-            ),
-            result,
-        ),
+        _with_emergency_line(_, "\n\n".join([offer, *elsewhere]), result),
         InlineKeyboardMarkup(
             [
                 [
@@ -320,6 +319,22 @@ async def answer_in_form(
     )  # fmt: skip
     await _send(update, _on_top(who.gettext, "\n\n".join([body, *lines]), result), markup)
     return True
+
+
+def referral_lines(_: Gettext, referrals: Referrals, text: str, lang: str) -> list[str]:
+    """Whom to ask directly about a matter the station does not handle (12348 for a lawsuit,
+    12333 for unpaid wages: `knowledge/referrals.yaml`), as one paragraph; none when the
+    question names no such matter."""
+    offices = referrals.for_question(text[: questions.MAX_QUERY])
+    if not offices:
+        return []
+    listed = "\n".join(
+        _("• {office}: {what}").format(
+            office=escape(office.name(lang)), what=escape(office.what(lang))
+        )
+        for office in offices
+    )
+    return [_("You can also ask directly:") + "\n" + listed]
 
 
 def staff_gap_text(_: Gettext) -> str:

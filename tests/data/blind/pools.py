@@ -9,6 +9,8 @@ WRITER.md).
     python pools.py sixth    # writers G, H (emergencies and near-misses): held out whole
     python pools.py seventh  # writer I (emergencies and near-misses): held out whole
     python pools.py eighth   # writer L (every topic, out of scope, emergencies): held out whole
+    python pools.py ninth    # writer M (the same, more out of scope): held out whole
+    python pools.py tenth    # writers N, O (the same, two leans): split once, half held out
 
 The fifth pool (2026-12-02, session 4) was written by a sixth author from BRIEF.md alone (TOPICS.md
 was missing from /work/blind by the coordinator's slip): 200 emergencies and 30 out of scope with
@@ -190,7 +192,33 @@ def ninth() -> None:
     dump(BASE + "kb_eval_blind9_heldout.yaml", NINTH, rows_of("M"))
 
 
+# Tenth blind pool (2026-12-03, session 9): writers N and O, each given only TOPICS.md, BRIEF.md
+# and their brief (WRITER10N.md, WRITER10O.md: the ninth brief with a lean of askers each, N
+# villages and the elderly, O town flats, parents, English and staff). Split once, stratified by
+# label, random.Random(20261203), before anyone read either half: the development half may be
+# read and tuned on, the held-out half is run once at the end of the session.
+TENTH = (
+    "# Tenth blind pool: every topic, out of scope, emergencies and small talk, written by writers N\n"
+    "# and O from TOPICS.md, BRIEF.md and tests/data/blind/WRITER10{N,O}.md alone (never the\n"
+    "# knowledge base). Split once, stratified by label, random.Random(20261203).\n"
+)
+
+
+def tenth() -> None:
+    dev, held = stratified_halves(rows_of("N") + rows_of("O"), seed=20261203)
+    dump(
+        BASE + "kb_eval_blind10_dev.yaml",
+        TENTH + "# DEVELOPMENT half: may be read and tuned on.\n",
+        dev,
+    )
+    dump(
+        BASE + "kb_eval_blind10_heldout.yaml",
+        TENTH + "# HELD-OUT half: never read, never tuned on; aggregate figures only.\n",
+        held,
+    )
+
+
 if __name__ == "__main__":
     pools = {"third": third, "fourth": fourth, "fifth": fifth, "sixth": sixth}
-    pools.update(seventh=seventh, eighth=eighth, ninth=ninth)
+    pools.update(seventh=seventh, eighth=eighth, ninth=ninth, tenth=tenth)
     pools[sys.argv[1]]()
