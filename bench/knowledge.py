@@ -235,9 +235,7 @@ def load_sets(
     if BLIND10_DEV_PATH.exists():
         sets.append(EvalSet("blind10 dev", tuple(load_queries(BLIND10_DEV_PATH)), True))
     if include_heldout and include_blind10 and BLIND10_HELDOUT_PATH.exists():
-        sets.append(
-            EvalSet("blind10 held-out", tuple(load_queries(BLIND10_HELDOUT_PATH)), False)
-        )
+        sets.append(EvalSet("blind10 held-out", tuple(load_queries(BLIND10_HELDOUT_PATH)), False))
     if include_heldout and include_sealed and BLIND_SEALED_PATH.exists():
         sets.append(EvalSet("blind sealed", tuple(load_queries(BLIND_SEALED_PATH)), False))
     old = load_queries(OLD_PATH)

@@ -32,6 +32,7 @@ from knowledge.matcher import (
     OUT_OF_SCOPE,
     Concept,
     Document,
+    Elsewhere,
     Emergency,
     Matcher,
     MatchResult,
@@ -42,6 +43,7 @@ from knowledge.matcher import (
     Weights,
     fold_width_and_script,
     normalise,
+    plain_text,
 )
 from knowledge.stations import Station, StationCatalog
 
@@ -225,6 +227,7 @@ def build_matcher(
     options.setdefault("small_talk", settings.small_talk)
     options.setdefault("intents", {e.id: e.intent for e in entries if e.intent})
     options.setdefault("topics", settings.topics)
+    options.setdefault("elsewhere", settings.elsewhere)
     documents_out = [
         Document(OUT_OF_SCOPE, lang, text)
         for lang, texts in settings.out_of_scope.items()
@@ -371,6 +374,7 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
         "small_talk",
         "out_of_scope",
         "topics",
+        "elsewhere",
     }:
         problems.append(
             Problem(str(path), where, "expected thresholds, weights, emergency, small_talk")
@@ -462,9 +466,20 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
         topics[str(entry_id)] = texts
     if not isinstance(topics_raw, dict):
         problems.append(Problem(str(path), f"{where}.topics", "must map entry ids to zh/en lists"))
+    elsewhere = _elsewhere(raw.get("elsewhere") or {})
+    if elsewhere is None:
+        problems.append(
+            Problem(
+                str(path),
+                f"{where}.elsewhere",
+                "expects places, home, services, links (Chinese lists), apps and ours (zh/en "
+                "lists) and about_bot (entry ids)",
+            )
+        )
     if len(problems) > before:
         return None
     return MatchSettings(
+        elsewhere=elsewhere or Elsewhere(),
         topics=topics,
         out_of_scope=out_of_scope or {},
         thresholds=thresholds,
@@ -479,6 +494,36 @@ def _parse_settings(path: Path, raw: object, problems: list[Problem]) -> MatchSe
             float(damped_at),
         ),
         small_talk=SmallTalk(phrases, filler),
+    )
+
+
+def _elsewhere(raw: object) -> Elsewhere | None:
+    """`matching.elsewhere`: see `Elsewhere`; every key optional."""
+    known = {"places", "home", "services", "links", "apps", "about_bot", "ours"}
+    if not isinstance(raw, dict) or set(raw) - known:
+        return None
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in ("places", "home", "services", "links", "about_bot"):
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+            return None
+        lists[key] = tuple(value)
+    apps = _texts_by_lang(raw.get("apps", {}))
+    ours = _texts_by_lang(raw.get("ours", {}))
+    if apps is None or ours is None:
+        return None
+
+    def plain(by_lang: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        return {lang: tuple(plain_text(w, lang) for w in words) for lang, words in by_lang.items()}
+
+    return Elsewhere(
+        places=tuple(plain_text(w, "zh") for w in lists["places"]),
+        home=tuple(plain_text(w, "zh") for w in lists["home"]),
+        services=tuple(plain_text(w, "zh") for w in lists["services"]),
+        links=tuple(plain_text(w, "zh") for w in lists["links"]),
+        apps=plain(apps),
+        about_bot=lists["about_bot"],
+        ours=plain(ours),
     )
 
 

@@ -39,7 +39,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import Any
 
 import numpy as np
@@ -319,6 +319,60 @@ class SmallTalk:
 
 
 @dataclass(frozen=True)
+class Elsewhere:
+    """Questions about somewhere or something else, which the scores alone answered: a
+    place outside the deployment named with one of a station's services ("上海浦东的社工站",
+    "义乌有没有社工站", "北京的研学夏令营": a person, not our station's entry), and another app
+    named where only entries about this bot would answer ("微信号怎么注销" is not /forget).
+    Chinese only for places: the place, at most a few other characters (a district), a link
+    word (的, 有没有, 那边), at most a few more, then the service; no pronoun or family word
+    between ("我在外地 我妈的补贴" is our own subsidy), not right after 在 (someone who lives
+    there), and none of the deployment's own places anywhere in the question."""
+
+    places: tuple[str, ...] = ()
+    home: tuple[str, ...] = ()
+    services: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    apps: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    about_bot: tuple[str, ...] = ()  # entry ids about this assistant itself
+    ours: dict[str, tuple[str, ...]] = field(default_factory=dict)  # words naming this assistant
+
+    @cached_property
+    def _place_pattern(self) -> re.Pattern[str] | None:
+        if not (self.places and self.services and self.links):
+            return None
+        free = f"[^{re.escape(PERSON_CHARS)}]{{0,{ELSEWHERE_GAP}}}?"
+        # "我儿子在上海的 社工能上门吗": someone who lives there, asking about our station.
+        return re.compile(
+            f"(?<!在)(?:{_either(self.places)}){free}(?:{_either(self.links)}){free}"
+            f"(?:{_either(self.services)})"
+        )
+
+    def place_named(self, plain: str) -> bool:
+        """`plain`: the Chinese question as `_plain` gives it (no spaces, no punctuation)."""
+        pattern = self._place_pattern
+        if pattern is None or any(home in plain for home in self.home):
+            return False
+        return pattern.search(plain) is not None
+
+    def other_app(self, plain: str, lang: str) -> bool:
+        """Another app is named and this assistant is not (`plain` as `_plain` gives it)."""
+        named = any(app in plain for app in self.apps.get(lang, ()))
+        return named and not any(word in plain for word in self.ours.get(lang, ()))
+
+
+def _either(words: Iterable[str]) -> str:
+    """A regex alternation of the words, longest first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+PERSON_CHARS = (
+    "我你您他她它们妈爸娘爹儿女孙婆公爷奶家"  # between a place and a service: not elsewhere
+)
+ELSEWHERE_GAP = 3
+
+
+@dataclass(frozen=True)
 class MatchSettings:
     """What a deployment sets in `faq/matching.yaml`."""
 
@@ -332,6 +386,7 @@ class MatchSettings:
     # {entry id: {lang: words}}: a few words naming what the entry is about (助浴: 洗澡 擦身
     # 洗头), written from its meaning; found by characters or pinyin (see `Weights.topic`).
     topics: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    elsewhere: Elsewhere = field(default_factory=Elsewhere)
 
 
 @dataclass(frozen=True)
@@ -566,8 +621,10 @@ class Matcher:
         small_talk: SmallTalk | None = None,
         intents: dict[str, str] | None = None,
         topics: dict[str, dict[str, tuple[str, ...]]] | None = None,
+        elsewhere: Elsewhere | None = None,
     ) -> None:
         self.synonyms = synonyms or Synonyms()
+        self.elsewhere = elsewhere or Elsewhere()
         self.weights = weights or Weights()
         self.emergency = emergency or Emergency()
         self.emergency_entries = frozenset(self.emergency.entries)
@@ -755,6 +812,18 @@ class Matcher:
             # answer, whatever the fuzzy scores of its digits say; a person may read it.
             return MatchResult(HANDOFF, lang, query, (), rule=NO_WORDS)
         weight = sum(found.values())
+        plain = _plain(text, lang)
+        if lang == "zh" and self.elsewhere.place_named(plain):
+            # Another city's station or subsidy: ours would be a wrong answer; a person can
+            # say whom to ask there.
+            real = [s for s in ranked if s.entry_id != OUT_OF_SCOPE]
+            return MatchResult(
+                HANDOFF, lang, query, tuple(real[:limit]), rule=OUT_OF_SCOPE_RULE,
+                caution=self.near_emergency(found, None, HANDOFF),
+            )  # fmt: skip
+        if self.elsewhere.about_bot and self.elsewhere.other_app(plain, lang):
+            # "微信号怎么注销": WeChat's account, not ours; entries about this assistant step aside.
+            ranked = [s for s in ranked if s.entry_id not in self.elsewhere.about_bot]
         real = [s for s in ranked if s.entry_id != OUT_OF_SCOPE]
         if ranked and ranked[0].entry_id == OUT_OF_SCOPE:
             # Clearly most like something we know we do not handle (by the same lead an
@@ -893,6 +962,12 @@ def _plain(text: str, lang: str) -> str:
     if lang == "zh":
         return _NOT_WORD.sub("", text).replace("_", "")
     return " " + _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip() + " "
+
+
+def plain_text(text: str, lang: str) -> str:
+    """`_plain` for the loader: a list's word compared as the question is (`Elsewhere`)."""
+    plain = _plain(text, lang)
+    return plain if lang == "en" else plain.strip()
 
 
 def _readings(plain: str) -> str:

@@ -20,8 +20,9 @@ async def test_unpaid_wages_in_english_get_the_office_in_english(bot: BotHarness
     resident = await bot.person(lang="en")
     await resident.send("My boss hasn't paid my wages for three months, wages not paid at all")
     assert "Shall I pass your question on?" in resident.last_text
-    assert "You can also ask directly:\n• the human resources and social security hotline 12333" in (
-        resident.last_text
+    assert (
+        "You can also ask directly:\n• the human resources and social security hotline 12333"
+        in (resident.last_text)
     )
 
 
