@@ -8,6 +8,8 @@ by a second worker, says who already has it, and a forged id from another statio
 
 Completing (with a note of what was done) and declining (with a reason) need typed text, so
 they run as a small conversation (`inbox_note`, `inbox.mmd`): type, see it back, then send.
+A phone number in the note is pointed out first, with the kit's one warning (`phone_warning`,
+as /log's note): «Remove the number» or «Keep as typed», then the note is seen back.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import TEXT, cancelled_text, consuming, reask_text
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show, show_surely
+from handlers.kit.steps import phone_warning
 from handlers.kit.wiring import add_presses, persistent_conversation
 from handlers.kit.words import day_label, only_for
 from handlers.requests import request_notices
@@ -53,6 +56,7 @@ from services import requests as rq
 from services import volunteers as vol
 from services.errors import DomainError, InvalidValue, NotAllowed, NotFound
 from services.people import STATION_HEAD, WORKER
+from services.phones import mask_phones, phones_in
 from services.requests import RequestView
 
 PAGE = 8
@@ -628,7 +632,7 @@ async def approve(update: Update, context: Context) -> None:
 # --- complete / decline with a note: the inbox_note conversation ----------------------------
 
 NOTE_DRAFT = "inbox_note"
-NOTE, CHECK = "note", "check"
+NOTE, CHECK, PHONES = "note", "check", "phones"
 COMPLETE, DECLINE, VOLUNTEER_DECLINE = "done", "decl", "vno"
 
 
@@ -721,6 +725,27 @@ async def note_typed(update: Update, context: Context) -> str:
         return NOTE
     draft["text"] = text
     context.user_data[NOTE_DRAFT] = draft
+    if phones_in(text):  # read by the resident and kept: the kit's one warning first
+        screen = phone_warning(who, text, "ibn")
+        await show(update, screen.text, InlineKeyboardMarkup(screen.rows), new=True)
+        return PHONES
+    return await _note_preview(update, who, draft)
+
+
+async def note_phones(update: Update, context: Context) -> str:
+    """«Remove the number» (its digits become *) or «Keep as typed»: then the note's preview."""
+    who = await context.person(update)
+    assert context.user_data is not None
+    draft = context.user_data.get(NOTE_DRAFT) or {}
+    if context.button(update)[1].kind == "phmask":
+        draft["text"] = mask_phones(draft.get("text") or "")
+        context.user_data[NOTE_DRAFT] = draft
+    return await _note_preview(update, who, draft)
+
+
+async def _note_preview(update: Update, who: Speaker, draft: dict[str, Any]) -> str:
+    _ = who.gettext
+    text = draft.get("text") or ""
     question = {
         COMPLETE: _("Complete {ref} with this note?"),
         DECLINE: _("Decline {ref} with this reason?"),
@@ -738,7 +763,10 @@ async def note_typed(update: Update, context: Context) -> str:
           InlineKeyboardButton(_("✖ Cancel"), callback_data="ibn:cancel")]]
     )  # fmt: skip
     await show(
-        update, preview + "\n\n" + _("(To change it, just type it again.)"), buttons, new=True
+        update,
+        preview + "\n\n" + _("(To change it, just type it again.)"),
+        buttons,
+        new=update.callback_query is None,
     )
     return CHECK
 
@@ -858,6 +886,11 @@ def note_conversation() -> ConversationHandler[Context]:
         {
             NOTE: [
                 CallbackQueryHandler(consuming(note_send), pattern=r"^ibn:skip$"),
+                *waiting,
+                CallbackQueryHandler(_let_through),
+            ],
+            PHONES: [
+                CallbackQueryHandler(consuming(note_phones), pattern=r"^ibn:ph(mask|keep)$"),
                 *waiting,
                 CallbackQueryHandler(_let_through),
             ],
