@@ -238,6 +238,8 @@ def _always(draft: Draft) -> bool:
 class Step:
     name: str  # the persisted state: keep it stable (renaming needs a data migration)
     render: Callable[[Context, Speaker, Draft], Screen]
+    # button kind -> handler; "back" here replaces the Flow's Back (to the step before) for
+    # this step, when the step before is not where the person came from
     presses: Mapping[str, PressHandler] = field(default_factory=dict)
     on_text: TextHandler | None = None
     expects: str = BUTTON
@@ -800,6 +802,11 @@ class Flow:
             return await self.ask(update, context, who, step.name)
         if press.kind == "cancel":
             return await self.on_cancel(update, context, step)
+        own_back = step.presses.get("back") if press.kind == "back" else None
+        if own_back is not None:  # the step says where its Back goes (`Step.presses["back"]`)
+            return await self._run(
+                update, context, who, step, lambda: own_back(update, context, who, draft, press)
+            )
         if press.kind == "back":
             if step.leave is not None:
                 await step.leave(update, context, who, who.gettext(BACK_TO_EARLIER))
