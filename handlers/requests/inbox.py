@@ -470,14 +470,37 @@ async def accept(update: Update, context: Context) -> None:
     )
 
 
+def _no_phone_note(_: Gettext, view: RequestView) -> str:
+    """How to reach a walk-in who gave no phone: in person, at the address when given; an
+    urgent one cannot wait for them to come in, so it says to visit them."""
+    village = escape(view.village or "—")
+    if view.urgent and view.address:
+        return "⚠️ " + _(
+            "It is urgent and the resident gave no phone number, so they cannot be called: "
+            "please visit them as soon as possible, at {address} ({village})."
+        ).format(address=escape(view.address), village=village)
+    if view.urgent:
+        return "⚠️ " + _(
+            "It is urgent and the resident gave no phone number, so they cannot be called: "
+            "please visit them as soon as possible; their village or community ({village}) "
+            "can tell you where they live."
+        ).format(village=village)
+    if view.address:
+        return _(
+            "The resident gave no phone number, so they cannot be called. Reach them in "
+            "person: at {address} ({village}), or through their village or community."
+        ).format(address=escape(view.address), village=village)
+    return _(
+        "The resident gave no phone number, so they cannot be called. Reach them in person, "
+        "through their village or community ({village})."
+    ).format(village=village)
+
+
 def _accepted_note(_: Gettext, view: RequestView) -> str:
     if view.registered_by_staff:  # a walk-in: no bot user to tell
         note = "✅ " + _("You have accepted {ref}.").format(ref=escape(view.ref))
         if not view.phone and not view.erased:
-            note += "\n" + _(
-                "The resident gave no phone number, so they cannot be called. Reach them "
-                "through their village or community, or when they come to the station."
-            )
+            note += "\n" + _no_phone_note(_, view)
         return note
     note = "✅ " + _("You have accepted {ref}. The resident has been told.").format(
         ref=escape(view.ref)
