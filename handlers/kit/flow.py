@@ -1140,21 +1140,24 @@ async def answer_look(update: Update, context: Context) -> bool:
     return False
 
 
-async def reshow_form(update: Update, context: Context) -> None:
-    """After a look: the step of the form the person is mid-way in (a Flow with `busy`), again,
-    as a new message below the look, so the answer they were asked for is in view."""
+async def reshow_form(update: Update, context: Context) -> bool:
+    """After a look (or a change of language): the step of the form the person is mid-way in
+    (a Flow with `busy`), again, as a new message below the look, so the answer they were
+    asked for is in view, in the person's language as it is now. False: no form is open."""
     if context.user_data is None or update.effective_user is None:
-        return
+        return False
     for conversation in flows_in(context.application):
         flow = conversation.flow
         step = flow.step_of_state(conversation.state_of(update))
         if flow.busy is None or step is None or flow.key not in context.user_data:
             continue
         who = await context.person(update)
-        if await flow.allowed(update, context, who):
-            context.anew = True
-            await flow.ask(update, context, who, step.name)
-        return
+        if not await flow.allowed(update, context, who):
+            return False
+        context.anew = True
+        await flow.ask(update, context, who, step.name)
+        return True
+    return False
 
 
 def flows_in(application: Any) -> list[FlowConversation]:
