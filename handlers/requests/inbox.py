@@ -14,13 +14,14 @@ as /log's note): «Remove the number» or «Keep as typed», then the note is se
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -35,7 +36,7 @@ from handlers.cases import file_button, offer_text
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import TEXT, cancelled_text, consuming, reask_text
 from handlers.kit.i18n import N_, Gettext
-from handlers.kit.screen import show, show_surely
+from handlers.kit.screen import answer_press, show, show_surely
 from handlers.kit.steps import phone_warning
 from handlers.kit.wiring import add_presses, persistent_conversation
 from handlers.kit.words import day_label, only_for
@@ -51,7 +52,7 @@ from handlers.requests.request_labels import (
     request_card,
     station_name,
 )
-from services import cases, walk_ins
+from services import cases, privacy, walk_ins
 from services import requests as rq
 from services import volunteers as vol
 from services.errors import DomainError, InvalidValue, NotAllowed, NotFound
@@ -270,6 +271,16 @@ def request_actions(_: Gettext, who: Speaker, view: RequestView) -> InlineKeyboa
         rows.append(
             [InlineKeyboardButton(_("🗑 Erase the resident's details"), callback_data=f"ib:wkx:{i}")]
         )
+    if view.registered_by_staff and view.station_code in who.access.head_stations:
+        # Nor /mydata: the station gives them the file on request (also after erasure: what
+        # is still kept).
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("📄 Export the resident's details"), callback_data=f"ib:wkd:{i}"
+                )
+            ]
+        )
     section = SECTION_OF_STATUS.get(view.status, "new")
     rows.append([InlineKeyboardButton(_("« Back to the list"), callback_data=f"ib:sec:{section}:0"),
                  InlineKeyboardButton(_("« Inbox"), callback_data="ib:home")])  # fmt: skip
@@ -459,6 +470,39 @@ async def erase_walk_in(update: Update, context: Context) -> None:
     )
     text = note + "\n\n" + REQUEST.card(_, context, who, view)
     await show_surely(update, text, request_actions(_, who, view))
+
+
+async def export_walk_in(update: Update, context: Context) -> None:
+    """A walk-in resident asked what the station keeps about them (they have no /mydata): the
+    head gets the file, as /mydata's, to pass on; the card stays as it is."""
+    who = await context.person(update)
+    _ = who.gettext
+    data = context.bot_data
+    i = _id(update, context)
+    if not who.access.head_stations:  # a worker (a forged press): whose button it is
+        query = update.callback_query
+        assert query is not None
+        await query.answer(only_for(who, STATION_HEAD), show_alert=True)
+        return
+    try:
+        document = await data.use_case(
+            privacy.export_walk_in, request_id=i, actor=who.access, now=data.clock.now()
+        )
+    except DomainError as error:
+        await _problem(update, context, who, error, i)
+        return
+    content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    ref = str(document["service_requests"][0]["ref"])
+    await answer_press(update)
+    if update.effective_chat is None:
+        return
+    await update.effective_chat.send_document(
+        document=InputFile(content, filename=f"walk-in-{ref}.json"),
+        caption=_(
+            "Everything the station holds about the resident of {ref}, as a JSON file (the "
+            "same as a resident's /mydata), to give to them. This export is recorded."
+        ).format(ref=escape(ref)),
+    )
 
 
 async def accept(update: Update, context: Context) -> None:
@@ -963,6 +1007,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             r"^ib:vok:\d+$": approve,
             r"^ib:wkx:\d+$": erase_walk_in_asked,
             r"^ib:wkxy:\d+$": erase_walk_in,
+            r"^ib:wkd:\d+$": export_walk_in,
         },
     )
 

@@ -63,7 +63,7 @@ async def test_the_record_forms_text_fields_are_checked(bot: BotHarness) -> None
 async def test_the_record_forms_last_field_is_held_too_in_chinese(bot: BotHarness) -> None:
     worker = await bot.person(role="worker", stations=("jiangnan",))
     await to_the_form(worker, "casework", "case_record")
-    for code in ("case_no", "session_no", "intervention", "client_response"):
+    for _skipped in ("case_no", "session_no", "intervention", "client_response"):
         await worker.press("log:fs")
     await worker.send(f"下周再去，联系人{MOBILE}")  # the last field, the next step
     assert worker.last_text.startswith(f"⚠️ 这段记录里有电话号码：{MOBILE}。"), worker.last_text
