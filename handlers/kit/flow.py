@@ -14,7 +14,8 @@ sentence) and when it applies (`applies_when(draft)`). A handler returns what co
 and raises `Reask(problem)` to show the same step again under a one-line problem.
 
 The `Flow` gives every conversation: the sequence; Back (`<prefix>:back`, to the previous
-step that applies); Edit from the summary (`<prefix>:edit:<step>`) returning to the summary;
+step that applies, unless the step declares its own `presses["back"]`: /register's consent
+asked again after a phone typed by Edit goes back to the summary); Edit from the summary (`<prefix>:edit:<step>`) returning to the summary;
 Cancel (`<prefix>:cancel` and /cancel) with one sentence; a stale press of this flow (a kind
 the current step does not take, an old keyboard) re-shows the current step with its buttons;
 a photo, sticker, voice or location where a button or text is expected re-asks with one
