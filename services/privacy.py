@@ -1,6 +1,8 @@
 """A person's rights over their data (PIPL arts. 45 and 47): export everything, erase the personal.
 
-`export` gathers every row the bot holds about one person into a JSON-ready document.
+`export` gathers every row the bot holds about one person into a JSON-ready document
+(`export_walk_in`: the same for a walk-in resident registered by staff, who has no Telegram
+here, for the station head to give them).
 `erase` blanks their personal fields and keeps the rest as anonymous counts:
 
 | where | erased (set to NULL / empty) | kept, for the station's counts |
@@ -54,10 +56,12 @@ from db.models import (
     SupervisionSession,
     VolunteerApplication,
     VolunteerSignup,
+    WalkIn,
 )
 from db.uow import UnitOfWork
 from services import audit, cases, delivery, questions, volunteer_certificates
-from services.errors import NotFound
+from services.errors import NotAllowed, NotFound
+from services.people import Access
 
 EXPORT_FORMAT = 1
 
@@ -178,6 +182,67 @@ async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any
             "applications": len(document["volunteer_applications"]),
             **({"cases": len(case_ids)} if case_ids else {}),
         },
+    )
+    await uow.commit()
+    return document
+
+
+async def export_walk_in(
+    uow: UnitOfWork, *, request_id: int, actor: Access, now: datetime
+) -> dict[str, Any]:
+    """A walk-in resident's /mydata (they have no Telegram here to ask for it themselves): what
+    the station holds about the resident of one staff-registered request, in the same format
+    and with the same sections as `export` where they apply: the `walk_ins` row (name, 村/社区,
+    address, the verbal consent), the request with its events, the cases opened from it with
+    their records, timeline and referrals, who opened those cases, and the audit entries about
+    the request. For the head of the request's station only (as `walk_ins.erase`); audited."""
+    request = await uow.session.get(ServiceRequest, request_id)
+    found = await uow.session.get(WalkIn, request_id)
+    if request is None or found is None:
+        raise NotFound()
+    if request.station_code not in actor.head_stations:
+        raise NotAllowed()
+    events = (
+        await uow.session.scalars(
+            select(RequestEvent)
+            .where(RequestEvent.request_id == request_id)
+            .order_by(RequestEvent.id)
+        )
+    ).all()
+    case_ids = await cases.cases_of_request(uow, request_id=request_id)
+    readers = [
+        {
+            "case": r.case_number,
+            "at": r.at.isoformat(),
+            "person_id": r.person_id,
+            "name": r.name,
+            "roles": list(r.roles),
+        }
+        for r in await cases.readers(uow, case_ids=case_ids)
+    ]
+    audit_rows = (
+        await uow.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.subject == f"request:{request_id}")
+            .order_by(AuditEntry.id)
+        )
+    ).all()
+    document: dict[str, Any] = {
+        "format": EXPORT_FORMAT,
+        "generated_at": now.isoformat(),
+        "walk_in": _row(found),
+        "service_requests": [{**_row(request), "events": [_row(e) for e in events]}],
+        "cases": await _cases(uow, case_ids),
+        "case_readers": readers,
+        "audit_log": [_row(a) for a in audit_rows],
+    }
+    audit.record(
+        uow,
+        actor_id=actor.person_id,
+        action="walk_in.export",
+        subject=f"request:{request_id}",
+        now=now,
+        detail={"station": request.station_code, **({"cases": len(case_ids)} if case_ids else {})},
     )
     await uow.commit()
     return document

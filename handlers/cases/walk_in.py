@@ -13,6 +13,7 @@ The draft lives in `user_data["register"]` with a token, so a second Save saves 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from html import escape
 from typing import Any
 
@@ -27,6 +28,7 @@ from handlers.kit.flow import (
     Draft,
     Flow,
     Outcome,
+    PressHandler,
     Reask,
     Screen,
     Step,
@@ -162,8 +164,30 @@ async def _phone_typed(
         ) from error
     if not person.consent_covers_phone(draft):  # agreed without a phone: ask again with it
         draft["consent"] = False
+        draft[RENEWED] = True
         return "consent"
     return None
+
+
+# draft: the consent is asked again because a phone was typed after it had been given without
+# one; its Back then goes where the worker came from, not to the step before it (urgent).
+RENEWED = "_consent_renewed"
+
+
+async def _consent_back(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    """Back at the consent asked again for a phone typed later: the phone is left as it was
+    (none: the consent given did not cover one), the consent stands, and the worker is back
+    at the summary (after Edit) or at the phone step; otherwise the step before, urgent."""
+    if not draft.pop(RENEWED, False):
+        draft.pop("_edit", None)  # as the Flow's own Back
+        return "urgent"
+    draft["phone"], draft["consent"] = None, True
+    draft.pop(person.DECLINING, None)
+    if draft.pop("_edit", False):
+        raise Reask(who.gettext("The phone number is left as it was."), step="confirm")
+    return "phone"
 
 
 def _edits(_: Gettext, draft: Draft) -> list[tuple[str, str]]:
@@ -185,6 +209,23 @@ def _edits(_: Gettext, draft: Draft) -> list[tuple[str, str]]:
 
 def _yes_no(context: Context, who: Speaker, draft: Draft) -> list[tuple[str, str]]:
     return [(who.gettext("Yes"), "yes"), (who.gettext("No"), "no")]
+
+
+def _with_own_back(step: Step) -> Step:
+    """The consent step with `_consent_back`; once answered it is no longer the one asked
+    again (a later Back there is the usual one)."""
+
+    def answered(handler: PressHandler) -> PressHandler:
+        async def run(
+            update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+        ) -> Outcome:
+            draft.pop(RENEWED, None)
+            return await handler(update, context, who, draft, press)
+
+        return run
+
+    presses = {kind: answered(h) for kind, h in step.presses.items() if kind != "decline"}
+    return replace(step, presses={**step.presses, **presses, "back": _consent_back})
 
 
 STEPS = (
@@ -269,11 +310,13 @@ STEPS = (
         ),
         options=_yes_no,
     ),
-    person.consent(
-        P,
-        question=lambda _: _("Did the resident agree?"),
-        agreed=lambda _: _("☑️ The resident agreed"),
-        without_phone=lambda _: _("☑️ Agreed, not the phone"),
+    _with_own_back(
+        person.consent(
+            P,
+            question=lambda _: _("Did the resident agree?"),
+            agreed=lambda _: _("☑️ The resident agreed"),
+            without_phone=lambda _: _("☑️ Agreed, not the phone"),
+        )
     ),
     choice_step(
         "take",

@@ -40,7 +40,10 @@ What each module gives
   the typed buttons "Keep: <number>" when the draft has one, « Back, ✖ Cancel; or typed; a
   mainland number in E.164; leaving it by any way takes the keyboard away), `phone_problem`,
   `phone_checked(step, key=, prefix=)` (a free-text note step that points out a phone number
-  typed in it: «Remove the number» masks it, «Keep as typed»; /log's and a case's notes); the
+  typed in it: «Remove the number» masks it, «Keep as typed»; /log's and a case's notes,
+  /supervise's typed topic; with `read=`, `write=`, `then=`, `below=` the record form's one
+  field step), `phone_warning` (that warning alone, for a conversation not on the Flow: the
+  inbox's completion note and decline reason); the
   date keyboards (`date_buttons`, `calendar_step`) and the sentences for a refused date or
   number (`unread_date` (the one sentence for a typed date `services.dates.read_date` could not
   take), `date_problem`, `hours_problem`, `count_problem`, `number_problem`).

@@ -14,7 +14,8 @@ sentence) and when it applies (`applies_when(draft)`). A handler returns what co
 and raises `Reask(problem)` to show the same step again under a one-line problem.
 
 The `Flow` gives every conversation: the sequence; Back (`<prefix>:back`, to the previous
-step that applies); Edit from the summary (`<prefix>:edit:<step>`) returning to the summary;
+step that applies, unless the step declares its own `presses["back"]`: /register's consent
+asked again after a phone typed by Edit goes back to the summary); Edit from the summary (`<prefix>:edit:<step>`) returning to the summary;
 Cancel (`<prefix>:cancel` and /cancel) with one sentence; a stale press of this flow (a kind
 the current step does not take, an old keyboard) re-shows the current step with its buttons;
 a photo, sticker, voice or location where a button or text is expected re-asks with one
@@ -238,6 +239,8 @@ def _always(draft: Draft) -> bool:
 class Step:
     name: str  # the persisted state: keep it stable (renaming needs a data migration)
     render: Callable[[Context, Speaker, Draft], Screen]
+    # button kind -> handler; "back" here replaces the Flow's Back (to the step before) for
+    # this step, when the step before is not where the person came from
     presses: Mapping[str, PressHandler] = field(default_factory=dict)
     on_text: TextHandler | None = None
     expects: str = BUTTON
@@ -800,6 +803,11 @@ class Flow:
             return await self.ask(update, context, who, step.name)
         if press.kind == "cancel":
             return await self.on_cancel(update, context, step)
+        own_back = step.presses.get("back") if press.kind == "back" else None
+        if own_back is not None:  # the step says where its Back goes (`Step.presses["back"]`)
+            return await self._run(
+                update, context, who, step, lambda: own_back(update, context, who, draft, press)
+            )
         if press.kind == "back":
             if step.leave is not None:
                 await step.leave(update, context, who, who.gettext(BACK_TO_EARLIER))
@@ -1133,21 +1141,24 @@ async def answer_look(update: Update, context: Context) -> bool:
     return False
 
 
-async def reshow_form(update: Update, context: Context) -> None:
-    """After a look: the step of the form the person is mid-way in (a Flow with `busy`), again,
-    as a new message below the look, so the answer they were asked for is in view."""
+async def reshow_form(update: Update, context: Context) -> bool:
+    """After a look (or a change of language): the step of the form the person is mid-way in
+    (a Flow with `busy`), again, as a new message below the look, so the answer they were
+    asked for is in view, in the person's language as it is now. False: no form is open."""
     if context.user_data is None or update.effective_user is None:
-        return
+        return False
     for conversation in flows_in(context.application):
         flow = conversation.flow
         step = flow.step_of_state(conversation.state_of(update))
         if flow.busy is None or step is None or flow.key not in context.user_data:
             continue
         who = await context.person(update)
-        if await flow.allowed(update, context, who):
-            context.anew = True
-            await flow.ask(update, context, who, step.name)
-        return
+        if not await flow.allowed(update, context, who):
+            return False
+        context.anew = True
+        await flow.ask(update, context, who, step.name)
+        return True
+    return False
 
 
 def flows_in(application: Any) -> list[FlowConversation]:

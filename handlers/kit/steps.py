@@ -877,46 +877,87 @@ def phone_step(
 PHONES_HELD = "_phones_held"  # draft: the key of the note held back until the worker chooses
 
 
-def phone_checked(step: Step, *, key: str, prefix: str) -> Step:
+def phone_warning(who: Speaker, note: str, prefix: str) -> Screen:
+    """The one warning for a phone number typed in a note (`phone_checked`'s, and the inbox's
+    completion note and decline reason, a small conversation of its own): the numbers found,
+    «Remove the number» (`<prefix>:phmask`) and «Keep as typed» (`<prefix>:phkeep`)."""
+    _ = who.gettext
+    found = phones_in(note)
+    text = _(
+        "⚠️ This note has a phone number in it: {phones}. Records should not keep "
+        "residents' phone numbers. Remove it, or keep the note as typed?"
+    ).format(
+        phones=escape_text("、".join(found) if who.lang.startswith("zh") else ", ".join(found))
+    )
+    rows = [
+        [InlineKeyboardButton(_("Remove the number"), callback_data=encode(prefix, "phmask"))],
+        [InlineKeyboardButton(_("Keep as typed"), callback_data=encode(prefix, "phkeep"))],
+    ]
+    return Screen(text, rows)
+
+
+def _note_at_key(key: str) -> Callable[[Draft], str | None]:
+    def read(draft: Draft) -> str | None:
+        value = draft.get(key)
+        return value if isinstance(value, str) else None
+
+    return read
+
+
+def phone_checked(
+    step: Step,
+    *,
+    key: str,
+    prefix: str,
+    read: Callable[[Draft], str | None] | None = None,
+    write: Callable[[Draft, str], None] | None = None,
+    then: Callable[[Draft], Outcome] | None = None,
+    below: Callable[[Gettext], Rows] | None = None,
+) -> Step:
     """`step` (typed text into `draft[key]`), warning when the text holds what looks like a
     phone number (`services.phones.phones_in`): the records should not quietly collect
     residents' numbers. The same step then shows the warning with «Remove the number»
     (`<prefix>:phmask`: its digits become `*`) and «Keep as typed» (`<prefix>:phkeep`); either
     goes on as the step would have. Typing the note again checks it again; the step's own
     buttons (Skip, on its earlier message) leave the warning behind; after Back the note is
-    still held, and the step shows the warning again when it comes back."""
+    still held, and the step shows the warning again when it comes back.
+
+    A step whose text does not land in `draft[key]` (the record form's one field step, asked
+    once per field) says where it is: `read(draft)` the text just typed (None: nothing to
+    check, a choice or a number), `write(draft, masked)` puts the masked text back, and
+    `then(draft)` is where the step goes on (the next field, or None); `key` then only names
+    the held note. `below`: rows under the warning, for a step with its own Back and Cancel
+    (`nav=False`)."""
+    read_note = read or _note_at_key(key)
+
+    def write_note(draft: Draft, value: str) -> None:
+        if write is None:
+            draft[key] = value
+        else:
+            write(draft, value)
+
+    def going_on(draft: Draft) -> Outcome:
+        return None if then is None else then(draft)
+
     inner_typed = step.on_text
     assert inner_typed is not None, "phone_checked wraps a step that takes typed text"
 
     def held(draft: Draft) -> bool:
-        return draft.get(PHONES_HELD) == key and bool(draft.get(key))
+        return draft.get(PHONES_HELD) == key and bool(read_note(draft))
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         if not held(draft):
             return step.render(context, who, draft)
-        _ = who.gettext
-        found = (
-            "、".join(phones_in(draft[key]))
-            if who.lang.startswith("zh")
-            else ", ".join(phones_in(draft[key]))
-        )
-        text = _(
-            "⚠️ This note has a phone number in it: {phones}. Records should not keep "
-            "residents' phone numbers. Remove it, or keep the note as typed?"
-        ).format(phones=escape_text(found))
-        rows = [
-            [InlineKeyboardButton(_("Remove the number"), callback_data=encode(prefix, "phmask"))],
-            [InlineKeyboardButton(_("Keep as typed"), callback_data=encode(prefix, "phkeep"))],
-        ]
-        return Screen(text, rows)
+        screen = phone_warning(who, read_note(draft) or "", prefix)
+        return Screen(screen.text, [*screen.rows, *(below(who.gettext) if below else [])])
 
     async def typed(
         update: Update, context: Context, who: Speaker, draft: Draft, text: str
     ) -> Outcome:
         draft.pop(PHONES_HELD, None)
         outcome = await inner_typed(update, context, who, draft, text)
-        value = draft.get(key)
-        if isinstance(value, str) and phones_in(value):
+        value = read_note(draft)
+        if value and phones_in(value):
             draft[PHONES_HELD] = key
             return step.name  # the same step, now the warning
         return outcome
@@ -927,8 +968,8 @@ def phone_checked(step: Step, *, key: str, prefix: str) -> Step:
         if not held(draft):
             raise Reask(None)  # an old warning's button: the step as it is now
         draft.pop(PHONES_HELD)
-        draft[key] = mask_phones(draft[key])
-        return None
+        write_note(draft, mask_phones(read_note(draft) or ""))
+        return going_on(draft)
 
     async def kept(
         update: Update, context: Context, who: Speaker, draft: Draft, press: Press
@@ -936,7 +977,7 @@ def phone_checked(step: Step, *, key: str, prefix: str) -> Step:
         if not held(draft):
             raise Reask(None)
         draft.pop(PHONES_HELD)
-        return None
+        return going_on(draft)
 
     def leaving(handler: PressHandler) -> PressHandler:
         async def run(
@@ -949,4 +990,8 @@ def phone_checked(step: Step, *, key: str, prefix: str) -> Step:
 
     presses = {kind: leaving(handler) for kind, handler in step.presses.items()}
     presses.update(phmask=masked, phkeep=kept)
-    return replace(step, render=render, presses=presses, on_text=typed)
+
+    def applies(draft: Draft) -> bool:
+        return held(draft) or step.applies_when(draft)
+
+    return replace(step, render=render, presses=presses, on_text=typed, applies_when=applies)

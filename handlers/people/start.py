@@ -32,7 +32,13 @@ from telegram.ext import (
 
 from handlers.kit import consent
 from handlers.kit.context import BotData, Context, Speaker, speaker
-from handlers.kit.flow import discard_kept, open_elsewhere, put_aside_forms, reshow_current
+from handlers.kit.flow import (
+    discard_kept,
+    open_elsewhere,
+    put_aside_forms,
+    reshow_current,
+    reshow_form,
+)
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import answer_press, drop_buttons, send, show
 from handlers.kit.wiring import add_all, command_and_button
@@ -362,7 +368,10 @@ async def switch_language(update: Update, context: Context, chosen: str) -> None
         await set_chat_commands(context.bot, data.translator, who.access, data.available_commands)
     _ = who.gettext
     await show(update, _("From now on I will speak English."))
-    await send_menu(update, context, who)
+    # Mid-form (/language typed at a step): the step again, now in this language, the answers
+    # kept, rather than the menu, which would leave the form out of sight.
+    if not await reshow_form(update, context):
+        await send_menu(update, context, who)
 
 
 async def privacy(update: Update, context: Context) -> None:

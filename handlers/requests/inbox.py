@@ -8,17 +8,20 @@ by a second worker, says who already has it, and a forged id from another statio
 
 Completing (with a note of what was done) and declining (with a reason) need typed text, so
 they run as a small conversation (`inbox_note`, `inbox.mmd`): type, see it back, then send.
+A phone number in the note is pointed out first, with the kit's one warning (`phone_warning`,
+as /log's note): «Remove the number» or «Keep as typed», then the note is seen back.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import partial
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -33,7 +36,8 @@ from handlers.cases import file_button, offer_text
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import TEXT, cancelled_text, consuming, reask_text
 from handlers.kit.i18n import N_, Gettext
-from handlers.kit.screen import show, show_surely
+from handlers.kit.screen import answer_press, show, show_surely
+from handlers.kit.steps import phone_warning
 from handlers.kit.wiring import add_presses, persistent_conversation
 from handlers.kit.words import day_label, only_for
 from handlers.requests import request_notices
@@ -48,11 +52,12 @@ from handlers.requests.request_labels import (
     request_card,
     station_name,
 )
-from services import cases, walk_ins
+from services import cases, privacy, walk_ins
 from services import requests as rq
 from services import volunteers as vol
 from services.errors import DomainError, InvalidValue, NotAllowed, NotFound
 from services.people import STATION_HEAD, WORKER
+from services.phones import mask_phones, phones_in
 from services.requests import RequestView
 
 PAGE = 8
@@ -266,6 +271,16 @@ def request_actions(_: Gettext, who: Speaker, view: RequestView) -> InlineKeyboa
         rows.append(
             [InlineKeyboardButton(_("🗑 Erase the resident's details"), callback_data=f"ib:wkx:{i}")]
         )
+    if view.registered_by_staff and view.station_code in who.access.head_stations:
+        # Nor /mydata: the station gives them the file on request (also after erasure: what
+        # is still kept).
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    _("📄 Export the resident's details"), callback_data=f"ib:wkd:{i}"
+                )
+            ]
+        )
     section = SECTION_OF_STATUS.get(view.status, "new")
     rows.append([InlineKeyboardButton(_("« Back to the list"), callback_data=f"ib:sec:{section}:0"),
                  InlineKeyboardButton(_("« Inbox"), callback_data="ib:home")])  # fmt: skip
@@ -457,6 +472,39 @@ async def erase_walk_in(update: Update, context: Context) -> None:
     await show_surely(update, text, request_actions(_, who, view))
 
 
+async def export_walk_in(update: Update, context: Context) -> None:
+    """A walk-in resident asked what the station keeps about them (they have no /mydata): the
+    head gets the file, as /mydata's, to pass on; the card stays as it is."""
+    who = await context.person(update)
+    _ = who.gettext
+    data = context.bot_data
+    i = _id(update, context)
+    if not who.access.head_stations:  # a worker (a forged press): whose button it is
+        query = update.callback_query
+        assert query is not None
+        await query.answer(only_for(who, STATION_HEAD), show_alert=True)
+        return
+    try:
+        document = await data.use_case(
+            privacy.export_walk_in, request_id=i, actor=who.access, now=data.clock.now()
+        )
+    except DomainError as error:
+        await _problem(update, context, who, error, i)
+        return
+    content = json.dumps(document, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    ref = str(document["service_requests"][0]["ref"])
+    await answer_press(update)
+    if update.effective_chat is None:
+        return
+    await update.effective_chat.send_document(
+        document=InputFile(content, filename=f"walk-in-{ref}.json"),
+        caption=_(
+            "Everything the station holds about the resident of {ref}, as a JSON file (the "
+            "same as a resident's /mydata), to give to them. This export is recorded."
+        ).format(ref=escape(ref)),
+    )
+
+
 async def accept(update: Update, context: Context) -> None:
     await _moved(
         update,
@@ -466,14 +514,37 @@ async def accept(update: Update, context: Context) -> None:
     )
 
 
+def _no_phone_note(_: Gettext, view: RequestView) -> str:
+    """How to reach a walk-in who gave no phone: in person, at the address when given; an
+    urgent one cannot wait for them to come in, so it says to visit them."""
+    village = escape(view.village or "—")
+    if view.urgent and view.address:
+        return "⚠️ " + _(
+            "It is urgent and the resident gave no phone number, so they cannot be called: "
+            "please visit them as soon as possible, at {address} ({village})."
+        ).format(address=escape(view.address), village=village)
+    if view.urgent:
+        return "⚠️ " + _(
+            "It is urgent and the resident gave no phone number, so they cannot be called: "
+            "please visit them as soon as possible; their village or community ({village}) "
+            "can tell you where they live."
+        ).format(village=village)
+    if view.address:
+        return _(
+            "The resident gave no phone number, so they cannot be called. Reach them in "
+            "person: at {address} ({village}), or through their village or community."
+        ).format(address=escape(view.address), village=village)
+    return _(
+        "The resident gave no phone number, so they cannot be called. Reach them in person, "
+        "through their village or community ({village})."
+    ).format(village=village)
+
+
 def _accepted_note(_: Gettext, view: RequestView) -> str:
     if view.registered_by_staff:  # a walk-in: no bot user to tell
         note = "✅ " + _("You have accepted {ref}.").format(ref=escape(view.ref))
         if not view.phone and not view.erased:
-            note += "\n" + _(
-                "The resident gave no phone number, so they cannot be called. Reach them "
-                "through their village or community, or when they come to the station."
-            )
+            note += "\n" + _no_phone_note(_, view)
         return note
     note = "✅ " + _("You have accepted {ref}. The resident has been told.").format(
         ref=escape(view.ref)
@@ -628,7 +699,7 @@ async def approve(update: Update, context: Context) -> None:
 # --- complete / decline with a note: the inbox_note conversation ----------------------------
 
 NOTE_DRAFT = "inbox_note"
-NOTE, CHECK = "note", "check"
+NOTE, CHECK, PHONES = "note", "check", "phones"
 COMPLETE, DECLINE, VOLUNTEER_DECLINE = "done", "decl", "vno"
 
 
@@ -721,6 +792,27 @@ async def note_typed(update: Update, context: Context) -> str:
         return NOTE
     draft["text"] = text
     context.user_data[NOTE_DRAFT] = draft
+    if phones_in(text):  # read by the resident and kept: the kit's one warning first
+        screen = phone_warning(who, text, "ibn")
+        await show(update, screen.text, InlineKeyboardMarkup(screen.rows), new=True)
+        return PHONES
+    return await _note_preview(update, who, draft)
+
+
+async def note_phones(update: Update, context: Context) -> str:
+    """«Remove the number» (its digits become *) or «Keep as typed»: then the note's preview."""
+    who = await context.person(update)
+    assert context.user_data is not None
+    draft = context.user_data.get(NOTE_DRAFT) or {}
+    if context.button(update)[1].kind == "phmask":
+        draft["text"] = mask_phones(draft.get("text") or "")
+        context.user_data[NOTE_DRAFT] = draft
+    return await _note_preview(update, who, draft)
+
+
+async def _note_preview(update: Update, who: Speaker, draft: dict[str, Any]) -> str:
+    _ = who.gettext
+    text = draft.get("text") or ""
     question = {
         COMPLETE: _("Complete {ref} with this note?"),
         DECLINE: _("Decline {ref} with this reason?"),
@@ -738,7 +830,10 @@ async def note_typed(update: Update, context: Context) -> str:
           InlineKeyboardButton(_("✖ Cancel"), callback_data="ibn:cancel")]]
     )  # fmt: skip
     await show(
-        update, preview + "\n\n" + _("(To change it, just type it again.)"), buttons, new=True
+        update,
+        preview + "\n\n" + _("(To change it, just type it again.)"),
+        buttons,
+        new=update.callback_query is None,
     )
     return CHECK
 
@@ -861,6 +956,11 @@ def note_conversation() -> ConversationHandler[Context]:
                 *waiting,
                 CallbackQueryHandler(_let_through),
             ],
+            PHONES: [
+                CallbackQueryHandler(consuming(note_phones), pattern=r"^ibn:ph(mask|keep)$"),
+                *waiting,
+                CallbackQueryHandler(_let_through),
+            ],
             CHECK: [
                 CallbackQueryHandler(consuming(note_send), pattern=r"^ibn:ok$"),
                 *waiting,
@@ -907,6 +1007,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             r"^ib:vok:\d+$": approve,
             r"^ib:wkx:\d+$": erase_walk_in_asked,
             r"^ib:wkxy:\d+$": erase_walk_in,
+            r"^ib:wkd:\d+$": export_walk_in,
         },
     )
 

@@ -35,8 +35,17 @@ from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import BUTTON, TEXT, Draft, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import Gettext
-from handlers.kit.steps import local_today, unread_date
-from knowledge.record_templates import CHOICE, LONG_TEXT, NO, NUMBER, YES, YES_NO, FormField
+from handlers.kit.steps import local_today, phone_checked, unread_date
+from knowledge.record_templates import (
+    CHOICE,
+    LONG_TEXT,
+    NO,
+    NUMBER,
+    SHORT_TEXT,
+    YES,
+    YES_NO,
+    FormField,
+)
 from services import media, record_forms, records
 from services.dates import NO_SUCH_DAY, NOT_A_DATE
 from services.errors import DomainError, InvalidValue
@@ -135,8 +144,27 @@ def form_lines(context: Context, who: Speaker, draft: Draft) -> list[str]:
     return lines
 
 
+TYPED_FIELD = "_typed_field"  # draft: the text field just typed, for its phone number check
+
+
+def _typed_text(draft: Draft) -> str | None:
+    """The text field's answer just typed (checked for phone numbers), else None."""
+    code = draft.get(TYPED_FIELD)
+    asked = draft.get("asked") or []
+    if not code or not asked or asked[-1] != code:
+        return None
+    value = (draft.get("fields") or {}).get(code)
+    return value if isinstance(value, str) else None
+
+
+def _mask_typed(draft: Draft, masked: str) -> None:
+    draft.setdefault("fields", {})[draft[TYPED_FIELD]] = masked
+
+
 def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = None) -> Step:
-    """The form, one field per screen (see the module docstring)."""
+    """The form, one field per screen (see the module docstring). A text field's answer with
+    what looks like a phone number in it is pointed out before the next field (the kit's
+    `phone_checked`, as for /log's note)."""
 
     def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         _ = who.gettext
@@ -180,13 +208,16 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
         else:
             skip = _("Skip »")
         rows.append([InlineKeyboardButton(skip, callback_data=encode(prefix, "fs"))])
-        rows.append(
+        rows += nav_rows(_)
+        return Screen("\n".join(lines), rows)
+
+    def nav_rows(_: Gettext) -> list[list[InlineKeyboardButton]]:
+        return [
             [
                 InlineKeyboardButton(_("« Back"), callback_data=encode(prefix, "fb")),
                 InlineKeyboardButton(_("✖ Cancel"), callback_data=encode(prefix, "cancel")),
             ]
-        )
-        return Screen("\n".join(lines), rows)
+        ]
 
     def answered(draft: Draft, code: str, value: str | None) -> Outcome:
         fields = draft.setdefault("fields", {})
@@ -248,6 +279,10 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
             )
         except InvalidValue as error:
             raise Reask(field_problem(who.gettext, error, form_field, rules)) from None
+        if form_field.kind in (SHORT_TEXT, LONG_TEXT):
+            draft[TYPED_FIELD] = form_field.code
+        else:
+            draft.pop(TYPED_FIELD, None)
         return answered(draft, form_field.code, value)
 
     def typed_no(context: Context, who: Speaker, draft: Draft) -> str | None:
@@ -255,7 +290,7 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
         form_field = current_field(context, draft)
         return encode(prefix, "fv", NO) if form_field and form_field.kind == YES_NO else None
 
-    return Step(
+    step = Step(
         name,
         render,
         {"fv": on_value, "fs": on_skip, "fb": on_back},
@@ -266,6 +301,15 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
         applies_when=fields_left,
         persisted=persisted,
         nav=False,
+    )
+    return phone_checked(
+        step,
+        key=TYPED_FIELD,
+        prefix=prefix,
+        read=_typed_text,
+        write=_mask_typed,
+        then=lambda draft: name if fields_left(draft) else None,
+        below=nav_rows,
     )
 
 

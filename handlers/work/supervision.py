@@ -38,6 +38,7 @@ from handlers.kit.steps import (
     hours_problem,
     hours_step,
     offered,
+    phone_checked,
     typed_within,
 )
 from handlers.kit.words import day_label, hours_label
@@ -251,18 +252,25 @@ STEPS = (
         ],
         persisted=MODE,
     ),
-    Step(
-        "topic",
-        lambda context, who, draft: Screen(
-            who.gettext(
-                "What was it about? Choose a topic, or type your own (up to 200 characters)."
+    # A typed topic is a note like /log's: a phone number in it is pointed out (kit).
+    phone_checked(
+        Step(
+            "topic",
+            lambda context, who, draft: Screen(
+                who.gettext(
+                    "What was it about? Choose a topic, or type your own (up to 200 characters)."
+                ),
+                choices(
+                    (label, f"{KEY}:topic:{code}") for label, code in _topics(context, who, draft)
+                ),
             ),
-            choices((label, f"{KEY}:topic:{code}") for label, code in _topics(context, who, draft)),
+            {"topic": on_topic},
+            on_text=on_typed_topic,
+            expects=TEXT_INPUT,
+            persisted=TOPIC,
         ),
-        {"topic": on_topic},
-        on_text=on_typed_topic,
-        expects=TEXT_INPUT,
-        persisted=TOPIC,
+        key="topic_text",
+        prefix=KEY,
     ),
     Step(
         "form",
