@@ -852,6 +852,9 @@ class Matcher:
             # message names most of an emergency: "孩子晚上一直哭闹" is not one).
             return MatchResult(ANSWER, lang, query, tuple(ranked), emergency=True, rule=EMERGENCY)
         intent = self.intents.get(ranked[0].entry_id) if outcome == ANSWER else None
+        if first in self.emergency_entries and not found and _OTHER_NUMBER.search(text):
+            # "12人次", "12月10日": the digits are like 120's and 12355's, nothing else is.
+            first = None
         caution = self.near_emergency(found, first, outcome)
         return MatchResult(outcome, lang, query, tuple(ranked), intent=intent, caution=caution)
 
@@ -944,6 +947,9 @@ EMERGENCY_DEPTH = 10  # how far down the ranking an emergency entry is looked fo
 OUT_OF_SCOPE = "_out_of_scope"
 
 
+# A number that is none of the emergency lines (12, 20, 2026): digits near 120 or 12355 by
+# their characters, not by what they are.
+_OTHER_NUMBER = re.compile(r"(?<!\d)(?!(?:110|119|120|122|12355|12356|12338|96110)(?!\d))\d+")
 # China's police, fire, ambulance and traffic-accident numbers, typed alone or together.
 _EMERGENCY_NUMBERS_ONLY = re.compile(r"^[\s\W]*(?:(?:110|119|120|122)(?:[\s\W]+|$))+$")
 

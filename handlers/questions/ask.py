@@ -63,7 +63,14 @@ from handlers.kit.words import moment_label, only_for
 from handlers.requests import STATUS_LABELS, VOLUNTEER_STATUS_LABELS, label
 from handlers.requests.inbox import InboxSection, add_section
 from knowledge.faq import Faq, FaqEntry
-from knowledge.matcher import ANSWER, HANDOFF, SMALL_TALK, MatchResult, normalise
+from knowledge.matcher import (
+    ANSWER,
+    HANDOFF,
+    OUT_OF_SCOPE_RULE,
+    SMALL_TALK,
+    MatchResult,
+    normalise,
+)
 from knowledge.referrals import Referrals
 from services import consent, people, questions, redaction, volunteers
 from services import requests as rq
@@ -261,10 +268,17 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
             InlineKeyboardMarkup([_menu_row(_)]),
         )
         return
-    offer = _(
-        "I don't have a ready answer to that. A social worker of your station can answer "
-        "it, here in this chat. Shall I pass your question on?"
-    )
+    if result.rule == OUT_OF_SCOPE_RULE:
+        # Weather, train tickets, a lawsuit: say so plainly; a person may still point the way.
+        offer = _(
+            "This is not something the social work station handles, so I have no ready answer. "
+            "A social worker can still tell you where to go. Shall I pass your question on?"
+        )
+    else:
+        offer = _(
+            "I don't have a ready answer to that. A social worker of your station can answer "
+            "it, here in this chat. Shall I pass your question on?"
+        )
     await _send(
         update,
         _with_emergency_line(_, "\n\n".join([offer, *elsewhere]), result),

@@ -11,7 +11,7 @@ async def test_a_lawsuit_points_to_legal_aid_beside_the_offer(bot: BotHarness) -
     resident = await bot.person()
     await resident.send("我跟老公要离婚了，孩子抚养权怎么争取")
     text = resident.last_text
-    assert "要帮您转过去吗" in text
+    assert "要帮您转" in text
     assert "您也可以直接问：\n• 法律援助热线 12348：免费法律咨询" in text
     assert "📨 好的，转给社工" in resident.button_labels()
 
@@ -31,6 +31,36 @@ async def test_a_question_naming_no_office_gets_only_the_offer(bot: BotHarness) 
     await resident.send("我家隔壁在装修，吵得睡不着怎么办")
     assert "要帮您转过去吗" in resident.last_text
     assert "您也可以直接问" not in resident.last_text
+
+
+async def test_what_a_station_does_not_handle_is_said_plainly(bot: BotHarness) -> None:
+    resident = await bot.person()
+    await resident.send("帮我买张去杭州的火车票")
+    assert "这类事不归社工站办" in resident.last_text
+    assert "铁路客服 12306" in resident.last_text
+    assert "📨 好的，转给社工" in resident.button_labels()  # a person may still point the way
+    english = await bot.person(lang="en")
+    await english.send("what's the weather tomorrow")
+    assert "This is not something the social work station handles" in english.last_text
+    assert "the weather line 12121" in english.last_text
+
+
+async def test_a_scam_call_gets_what_to_do_and_the_lines(bot: BotHarness) -> None:
+    resident = await bot.person()
+    await resident.send("有人打电话说我医保卡出问题叫我转账")
+    assert "先挂断电话，不要转账" in resident.last_text
+    assert "96110" in resident.last_text and "110" in resident.last_text
+    assert "👍" in resident.button_labels()
+
+
+async def test_dancing_and_skipping_are_no_danger(bot: BotHarness) -> None:
+    resident = await bot.person()
+    await resident.send("跳广场舞的活动有吗")
+    assert "🆘 如果现在有人有危险" not in resident.last_text
+    worker = await bot.person(role="worker", stations=("jiangnan",))
+    for text in ("12人次", "12月10日", "跳过"):
+        await worker.send(text)
+        assert "🆘 如果现在有人有危险" not in worker.last_text, text
 
 
 async def test_staff_get_the_pointer_beside_the_gap_note(bot: BotHarness) -> None:
