@@ -5,7 +5,9 @@ Each entry has a stable `id`, `question` and `answer` in `zh` and `en`, at least
 `related` entry ids, an `action` (`{request: <service code>}`: a "request this service"
 button), `featured: true` (offered as a topic when someone asks without words) and
 `may_stop_form: true` (small talk that, typed in the middle of a form, may mean the person wants
-to stop it: "不用了", "算了"; the form then says how).
+to stop it: "不用了", "算了"; the form then says how) and `staff_answer` (`zh`, `en`: what staff
+asking the same are told, where a resident's answer would mislead them: "how do I erase a
+resident's data" is not the asker's own /forget).
 
 Station facts are never written in the FAQ files. A file may hold one `per_station`
 template (filled in for every station: `{code} {name} {place} {short} {address} {phone}
@@ -48,12 +50,13 @@ from knowledge.stations import Station, StationCatalog
 MIN_VARIANTS = 3
 ENTRY_KEYS = {
     "id", "tags", "question", "variants", "answer", "related", "action", "featured", "keywords",
-    "intent", "may_stop_form",
+    "intent", "may_stop_form", "staff_answer",
 }  # fmt: skip
 # Answers about the person's own things: a handler adds their status and a button.
 INTENTS = ("own_requests", "own_volunteer_application")
-# Not per station: offered as a topic, or small talk that may stop a form (one entry each).
-NOT_PER_STATION = {"featured", "may_stop_form"}
+# Not per station: offered as a topic, small talk that may stop a form (one entry each), or
+# a staff answer (a station's facts are the same to everyone).
+NOT_PER_STATION = {"featured", "may_stop_form", "staff_answer"}
 PER_STATION_KEYS = ENTRY_KEYS - NOT_PER_STATION | {"place_from_name", "short_from_place"}
 ANSWER_PLACEHOLDERS = {"stations_phone", "stations_address", "stations_hours"}
 STATION_PLACEHOLDERS = {"code", "name", "place", "short", "address", "phone", "hours"}
@@ -79,11 +82,16 @@ class FaqEntry:
     keywords_en: tuple[str, ...] = ()
     intent: str | None = None  # one of INTENTS
     may_stop_form: bool = False  # typed mid-form, it may mean "stop this form" (see above)
+    staff_answer_zh: str | None = None  # what staff are told instead (see above)
+    staff_answer_en: str | None = None
 
     def question(self, lang: str) -> str:
         return self.question_zh if lang == "zh" else self.question_en
 
-    def answer(self, lang: str) -> str:
+    def answer(self, lang: str, *, staff: bool = False) -> str:
+        """The answer for a resident, or (`staff`) the staff's where the entry has one."""
+        if staff and self.staff_answer_zh is not None and self.staff_answer_en is not None:
+            return self.staff_answer_zh if lang == "zh" else self.staff_answer_en
         return self.answer_zh if lang == "zh" else self.answer_en
 
     def variants(self, lang: str) -> tuple[str, ...]:
@@ -681,6 +689,11 @@ def _parse_entry(
         problems.append(Problem(str(path), entry_id, f"unknown keys: {', '.join(sorted(unknown))}"))
     question = _bilingual(path, entry_id, raw, "question", problems)
     answer = _bilingual(path, entry_id, raw, "answer", problems)
+    staff_answer = (
+        _bilingual(path, entry_id, raw, "staff_answer", problems)
+        if "staff_answer" in raw
+        else None
+    )
     variants = _variants(path, entry_id, raw, problems)
     tags = raw.get("tags")
     if not isinstance(tags, list) or not tags or not all(_is_code(t) for t in tags):
@@ -701,15 +714,8 @@ def _parse_entry(
         problems.append(
             Problem(str(path), entry_id, f"`intent` must be one of {', '.join(INTENTS)}")
         )
-    if answer is not None:
-        expanded = []
-        for lang, text in zip(LANGS, answer, strict=True):
-            if _check_placeholders(path, entry_id, text, ANSWER_PLACEHOLDERS, problems):
-                expanded.append(
-                    _expand_lists(text, lang, lines, stations, path, entry_id, problems)
-                )
-        if len(expanded) == 2:
-            answer = (expanded[0], expanded[1])
+    answer = _expanded(path, entry_id, answer, lines, stations, problems)
+    staff_answer = _expanded(path, entry_id, staff_answer, lines, stations, problems)
     if len(problems) > before or question is None or answer is None or variants is None:
         return None
     for lang, text in zip(LANGS, question, strict=True):
@@ -735,7 +741,27 @@ def _parse_entry(
         keywords_en=keywords.get("en", ()),
         intent=str(intent) if intent is not None else None,
         may_stop_form=bool(may_stop_form),
+        staff_answer_zh=staff_answer[0] if staff_answer else None,
+        staff_answer_en=staff_answer[1] if staff_answer else None,
     )
+
+
+def _expanded(
+    path: Path,
+    entry_id: str,
+    answer: tuple[str, str] | None,
+    lines: dict[str, tuple[str, str]] | None,
+    stations: StationCatalog,
+    problems: list[Problem],
+) -> tuple[str, str] | None:
+    """An answer's `{stations_…}` placeholders filled in (a problem for any other)."""
+    if answer is None:
+        return None
+    expanded = []
+    for lang, text in zip(LANGS, answer, strict=True):
+        if _check_placeholders(path, entry_id, text, ANSWER_PLACEHOLDERS, problems):
+            expanded.append(_expand_lists(text, lang, lines, stations, path, entry_id, problems))
+    return (expanded[0], expanded[1]) if len(expanded) == 2 else answer
 
 
 def _keywords(

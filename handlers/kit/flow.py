@@ -152,9 +152,11 @@ def reask_text(_: Gettext, expects: str) -> str:
     return _("Please choose one of the buttons.")
 
 
-def knowledge_text(entry: FaqEntry, lang: str) -> str:
-    """A knowledge-base entry as a message: its question in bold, then its answer."""
-    return f"<b>{escape(entry.question(lang))}</b>\n\n{escape(entry.answer(lang))}"
+def knowledge_text(entry: FaqEntry, lang: str, *, staff: bool = False) -> str:
+    """A knowledge-base entry as a message: its question in bold, then its answer (`staff`:
+    the staff's answer where the entry has one, `FaqEntry.answer`)."""
+    answer = entry.answer(lang, staff=staff)
+    return f"<b>{escape(entry.question(lang))}</b>\n\n{escape(answer)}"
 
 
 def send_again_text(_: Gettext) -> str:
@@ -181,7 +183,7 @@ async def plain_answer(
     best = faq.get(result.best.entry_id) if result.best is not None else None
     if result.outcome != ANSWER or result.rule == SMALL_TALK or best is None:
         return False
-    await show(update, knowledge_text(best, who.lang), new=True)
+    await show(update, knowledge_text(best, who.lang, staff=who.access.is_staff), new=True)
     return True
 
 
