@@ -7,7 +7,10 @@ button), `featured: true` (offered as a topic when someone asks without words) a
 `may_stop_form: true` (small talk that, typed in the middle of a form, may mean the person wants
 to stop it: "不用了", "算了"; the form then says how) and `staff_answer` (`zh`, `en`: what staff
 asking the same are told, where a resident's answer would mislead them: "how do I erase a
-resident's data" is not the asker's own /forget).
+resident's data" is not the asker's own /forget) and `small_talk` (`zh`, `en` lists: phrases that,
+alone or with filler words, are this entry's small talk: "嗯", "好" for `okay`; added to
+`matching.small_talk.phrases` and taken from any other entry listed there, so the entry that
+claims a phrase answers it).
 
 Station facts are never written in the FAQ files. A file may hold one `per_station`
 template (filled in for every station: `{code} {name} {place} {short} {address} {phone}
@@ -50,13 +53,13 @@ from knowledge.stations import Station, StationCatalog
 MIN_VARIANTS = 3
 ENTRY_KEYS = {
     "id", "tags", "question", "variants", "answer", "related", "action", "featured", "keywords",
-    "intent", "may_stop_form", "staff_answer",
+    "intent", "may_stop_form", "staff_answer", "small_talk",
 }  # fmt: skip
 # Answers about the person's own things: a handler adds their status and a button.
 INTENTS = ("own_requests", "own_volunteer_application")
 # Not per station: offered as a topic, small talk that may stop a form (one entry each), or
 # a staff answer (a station's facts are the same to everyone).
-NOT_PER_STATION = {"featured", "may_stop_form", "staff_answer"}
+NOT_PER_STATION = {"featured", "may_stop_form", "staff_answer", "small_talk"}
 PER_STATION_KEYS = ENTRY_KEYS - NOT_PER_STATION | {"place_from_name", "short_from_place"}
 ANSWER_PLACEHOLDERS = {"stations_phone", "stations_address", "stations_hours"}
 STATION_PLACEHOLDERS = {"code", "name", "place", "short", "address", "phone", "hours"}
@@ -84,6 +87,8 @@ class FaqEntry:
     may_stop_form: bool = False  # typed mid-form, it may mean "stop this form" (see above)
     staff_answer_zh: str | None = None  # what staff are told instead (see above)
     staff_answer_en: str | None = None
+    small_talk_zh: tuple[str, ...] = ()  # its own small-talk phrases (see above)
+    small_talk_en: tuple[str, ...] = ()
 
     def question(self, lang: str) -> str:
         return self.question_zh if lang == "zh" else self.question_en
@@ -339,6 +344,9 @@ def _parse_folder(
     for path, raw_more in more:
         entries = _more_variants(path, raw_more, entries, problems)
     _check_together(entries, problems)
+    claimed = _entries_small_talk(entries, settings[0] if settings else MatchSettings())
+    if claimed is not None:
+        settings[:1] = [claimed]
     if settings_at is not None and settings:
         known = {e.id for e in entries}
         for entry_id in [
@@ -351,6 +359,41 @@ def _parse_folder(
                     Problem(str(settings_at), "matching", f"unknown entry {entry_id!r}")
                 )
     return entries
+
+
+def _entries_small_talk(
+    entries: Iterable[FaqEntry], settings: MatchSettings
+) -> MatchSettings | None:
+    """`settings` with the entries' own `small_talk` phrases added, each taken from any other
+    entry of `matching.small_talk.phrases` ("嗯" claimed by `okay` is no longer `never_mind`'s);
+    None when no entry claims any."""
+    claims = {
+        entry.id: {"zh": entry.small_talk_zh, "en": entry.small_talk_en}
+        for entry in entries
+        if entry.small_talk_zh or entry.small_talk_en
+    }
+    if not claims:
+        return None
+    taken = {
+        lang: {_plain_phrase(p, lang) for by_lang in claims.values() for p in by_lang[lang]}
+        for lang in LANGS
+    }
+    phrases: dict[str, dict[str, tuple[str, ...]]] = {}
+    for entry_id, by_lang in settings.small_talk.phrases.items():
+        phrases[entry_id] = {
+            lang: tuple(p for p in listed if _plain_phrase(p, lang) not in taken.get(lang, ()))
+            for lang, listed in by_lang.items()
+        }
+    for entry_id, by_lang in claims.items():
+        known = phrases.setdefault(entry_id, {})
+        for lang in LANGS:
+            known[lang] = _unique([*known.get(lang, ()), *by_lang[lang]])
+    return replace(settings, small_talk=replace(settings.small_talk, phrases=phrases))
+
+
+def _plain_phrase(text: str, lang: str) -> str:
+    """A small-talk phrase as compared for claiming: width, case and spaces folded."""
+    return " ".join(fold_width_and_script(text, lang).split())
 
 
 def _number(value: object) -> bool:
@@ -690,9 +733,7 @@ def _parse_entry(
     question = _bilingual(path, entry_id, raw, "question", problems)
     answer = _bilingual(path, entry_id, raw, "answer", problems)
     staff_answer = (
-        _bilingual(path, entry_id, raw, "staff_answer", problems)
-        if "staff_answer" in raw
-        else None
+        _bilingual(path, entry_id, raw, "staff_answer", problems) if "staff_answer" in raw else None
     )
     variants = _variants(path, entry_id, raw, problems)
     tags = raw.get("tags")
@@ -709,6 +750,10 @@ def _parse_entry(
         if not isinstance(flag, bool):
             problems.append(Problem(str(path), entry_id, f"`{key}` must be true or false"))
     keywords = _keywords(path, entry_id, raw.get("keywords", {}), problems)
+    small_talk = _texts_by_lang(raw.get("small_talk", {}))
+    if small_talk is None:
+        problems.append(Problem(str(path), entry_id, "`small_talk` must map zh/en to lists"))
+        small_talk = {}
     intent = raw.get("intent")
     if intent is not None and intent not in INTENTS:
         problems.append(
@@ -743,6 +788,8 @@ def _parse_entry(
         may_stop_form=bool(may_stop_form),
         staff_answer_zh=staff_answer[0] if staff_answer else None,
         staff_answer_en=staff_answer[1] if staff_answer else None,
+        small_talk_zh=small_talk.get("zh", ()),
+        small_talk_en=small_talk.get("en", ()),
     )
 
 

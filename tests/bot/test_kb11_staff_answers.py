@@ -92,7 +92,10 @@ async def test_staff_mid_form_get_the_staff_answer(bot: BotHarness) -> None:
     assert STAFF_ERASE["zh"] in answer.text
 
 
-BATHING = {"zh": "老人家想洗澡，有没有上门助浴的服务", "en": "Is there bathing help for old people at home?"}
+BATHING = {
+    "zh": "老人家想洗澡，有没有上门助浴的服务",
+    "en": "Is there bathing help for old people at home?",
+}
 REGISTER_LATER = {
     "zh": "居民到站里来或打电话要这项服务的，填完或取消这张表格后，发送 /register 替居民登记。",
     "en": "For a resident who came in or phoned, /register records a request for this service "
