@@ -34,7 +34,12 @@ def test_kb_ask_gives_the_okay_entry_as_the_answer(
 
 @pytest.mark.parametrize(
     ("typed", "entry"),
-    [("不用了", "never_mind"), ("算了", "never_mind"), ("你好", "greeting"), ("好的谢谢", "thanks")],
+    [
+        ("不用了", "never_mind"),
+        ("算了", "never_mind"),
+        ("你好", "greeting"),
+        ("好的谢谢", "thanks"),
+    ],
 )
 def test_the_other_courtesies_keep_their_entry(typed: str, entry: str) -> None:
     result = load_knowledge().faq.match(typed)
