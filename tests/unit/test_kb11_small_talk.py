@@ -12,8 +12,11 @@ import pytest
 
 from bot.cli import main
 from knowledge.bundle import load_knowledge
+from knowledge.faq import check_faq, load_faq
 from knowledge.loading import CatalogError
+from knowledge.stations import load_stations
 from knowledge.typed_answers import load_typed_answers
+from tests.unit.test_kb_check import FEES, HOURS, write
 
 JSON_KEYS = {"query", "normalised", "matched_in", "outcome", "emergency", "best", "runners_up"}
 
@@ -71,3 +74,26 @@ def test_accepts_is_optional_and_never_a_decline(tmp_path: Path) -> None:
     )
     with pytest.raises(CatalogError, match="also a decline"):
         load_typed_answers(tmp_path)
+
+
+def test_an_entry_s_own_small_talk_and_staff_answer_are_checked(tmp_path: Path) -> None:
+    stations = load_stations()
+    nod = HOURS + "    small_talk: {zh: [嗯]}\n    staff_answer: {zh: 员工的回答, en: For staff}\n"
+    write(tmp_path, "a.yaml", "entries:\n" + nod + FEES)
+    assert check_faq(tmp_path, stations) == []
+    faq = load_faq(tmp_path, stations)
+    result = faq.match("嗯")
+    assert result.rule == "small_talk" and result.best is not None
+    assert result.best.entry_id == "hours"
+    hours = faq.get("hours")
+    assert hours is not None
+    assert hours.answer("en") == "An answer" and hours.answer("en", staff=True) == "For staff"
+    fees = faq.get("fees")  # no staff answer: staff get the one answer
+    assert fees is not None and fees.answer("zh", staff=True) == "回答"
+
+    write(tmp_path, "a.yaml", "entries:\n" + HOURS + "    staff_answer: {zh: 只有中文}\n" + FEES)
+    assert any(
+        "missing translation: `staff_answer.en`" in str(p) for p in check_faq(tmp_path, stations)
+    )
+    write(tmp_path, "a.yaml", "entries:\n" + HOURS + "    small_talk: [嗯]\n" + FEES)
+    assert any("`small_talk` must map" in str(p) for p in check_faq(tmp_path, stations))
