@@ -5,7 +5,12 @@ Each entry has a stable `id`, `question` and `answer` in `zh` and `en`, at least
 `related` entry ids, an `action` (`{request: <service code>}`: a "request this service"
 button), `featured: true` (offered as a topic when someone asks without words) and
 `may_stop_form: true` (small talk that, typed in the middle of a form, may mean the person wants
-to stop it: "不用了", "算了"; the form then says how).
+to stop it: "不用了", "算了"; the form then says how) and `staff_answer` (`zh`, `en`: what staff
+asking the same are told, where a resident's answer would mislead them: "how do I erase a
+resident's data" is not the asker's own /forget) and `small_talk` (`zh`, `en` lists: phrases that,
+alone or with filler words, are this entry's small talk: "嗯", "好" for `okay`; added to
+`matching.small_talk.phrases` and taken from any other entry listed there, so the entry that
+claims a phrase answers it).
 
 Station facts are never written in the FAQ files. A file may hold one `per_station`
 template (filled in for every station: `{code} {name} {place} {short} {address} {phone}
@@ -50,12 +55,13 @@ from knowledge.stations import Station, StationCatalog
 MIN_VARIANTS = 3
 ENTRY_KEYS = {
     "id", "tags", "question", "variants", "answer", "related", "action", "featured", "keywords",
-    "intent", "may_stop_form",
+    "intent", "may_stop_form", "staff_answer", "small_talk",
 }  # fmt: skip
 # Answers about the person's own things: a handler adds their status and a button.
 INTENTS = ("own_requests", "own_volunteer_application")
-# Not per station: offered as a topic, or small talk that may stop a form (one entry each).
-NOT_PER_STATION = {"featured", "may_stop_form"}
+# Not per station: offered as a topic, small talk that may stop a form (one entry each), or
+# a staff answer (a station's facts are the same to everyone).
+NOT_PER_STATION = {"featured", "may_stop_form", "staff_answer", "small_talk"}
 PER_STATION_KEYS = ENTRY_KEYS - NOT_PER_STATION | {"place_from_name", "short_from_place"}
 ANSWER_PLACEHOLDERS = {"stations_phone", "stations_address", "stations_hours"}
 STATION_PLACEHOLDERS = {"code", "name", "place", "short", "address", "phone", "hours"}
@@ -81,11 +87,18 @@ class FaqEntry:
     keywords_en: tuple[str, ...] = ()
     intent: str | None = None  # one of INTENTS
     may_stop_form: bool = False  # typed mid-form, it may mean "stop this form" (see above)
+    staff_answer_zh: str | None = None  # what staff are told instead (see above)
+    staff_answer_en: str | None = None
+    small_talk_zh: tuple[str, ...] = ()  # its own small-talk phrases (see above)
+    small_talk_en: tuple[str, ...] = ()
 
     def question(self, lang: str) -> str:
         return self.question_zh if lang == "zh" else self.question_en
 
-    def answer(self, lang: str) -> str:
+    def answer(self, lang: str, *, staff: bool = False) -> str:
+        """The answer for a resident, or (`staff`) the staff's where the entry has one."""
+        if staff and self.staff_answer_zh is not None and self.staff_answer_en is not None:
+            return self.staff_answer_zh if lang == "zh" else self.staff_answer_en
         return self.answer_zh if lang == "zh" else self.answer_en
 
     def variants(self, lang: str) -> tuple[str, ...]:
@@ -334,6 +347,9 @@ def _parse_folder(
     for path, raw_more in more:
         entries = _more_variants(path, raw_more, entries, problems)
     _check_together(entries, problems)
+    claimed = _entries_small_talk(entries, settings[0] if settings else MatchSettings())
+    if claimed is not None:
+        settings[:1] = [claimed]
     if settings_at is not None and settings:
         known = {e.id for e in entries}
         for entry_id in [
@@ -346,6 +362,41 @@ def _parse_folder(
                     Problem(str(settings_at), "matching", f"unknown entry {entry_id!r}")
                 )
     return entries
+
+
+def _entries_small_talk(
+    entries: Iterable[FaqEntry], settings: MatchSettings
+) -> MatchSettings | None:
+    """`settings` with the entries' own `small_talk` phrases added, each taken from any other
+    entry of `matching.small_talk.phrases` ("嗯" claimed by `okay` is no longer `never_mind`'s);
+    None when no entry claims any."""
+    claims = {
+        entry.id: {"zh": entry.small_talk_zh, "en": entry.small_talk_en}
+        for entry in entries
+        if entry.small_talk_zh or entry.small_talk_en
+    }
+    if not claims:
+        return None
+    taken = {
+        lang: {_plain_phrase(p, lang) for by_lang in claims.values() for p in by_lang[lang]}
+        for lang in LANGS
+    }
+    phrases: dict[str, dict[str, tuple[str, ...]]] = {}
+    for entry_id, by_lang in settings.small_talk.phrases.items():
+        phrases[entry_id] = {
+            lang: tuple(p for p in listed if _plain_phrase(p, lang) not in taken.get(lang, ()))
+            for lang, listed in by_lang.items()
+        }
+    for entry_id, by_lang in claims.items():
+        known = phrases.setdefault(entry_id, {})
+        for lang in LANGS:
+            known[lang] = _unique([*known.get(lang, ()), *by_lang[lang]])
+    return replace(settings, small_talk=replace(settings.small_talk, phrases=phrases))
+
+
+def _plain_phrase(text: str, lang: str) -> str:
+    """A small-talk phrase as compared for claiming: width, case and spaces folded."""
+    return " ".join(fold_width_and_script(text, lang).split())
 
 
 def _number(value: object) -> bool:
@@ -726,6 +777,9 @@ def _parse_entry(
         problems.append(Problem(str(path), entry_id, f"unknown keys: {', '.join(sorted(unknown))}"))
     question = _bilingual(path, entry_id, raw, "question", problems)
     answer = _bilingual(path, entry_id, raw, "answer", problems)
+    staff_answer = (
+        _bilingual(path, entry_id, raw, "staff_answer", problems) if "staff_answer" in raw else None
+    )
     variants = _variants(path, entry_id, raw, problems)
     tags = raw.get("tags")
     if not isinstance(tags, list) or not tags or not all(_is_code(t) for t in tags):
@@ -741,20 +795,17 @@ def _parse_entry(
         if not isinstance(flag, bool):
             problems.append(Problem(str(path), entry_id, f"`{key}` must be true or false"))
     keywords = _keywords(path, entry_id, raw.get("keywords", {}), problems)
+    small_talk = _texts_by_lang(raw.get("small_talk", {}))
+    if small_talk is None:
+        problems.append(Problem(str(path), entry_id, "`small_talk` must map zh/en to lists"))
+        small_talk = {}
     intent = raw.get("intent")
     if intent is not None and intent not in INTENTS:
         problems.append(
             Problem(str(path), entry_id, f"`intent` must be one of {', '.join(INTENTS)}")
         )
-    if answer is not None:
-        expanded = []
-        for lang, text in zip(LANGS, answer, strict=True):
-            if _check_placeholders(path, entry_id, text, ANSWER_PLACEHOLDERS, problems):
-                expanded.append(
-                    _expand_lists(text, lang, lines, stations, path, entry_id, problems)
-                )
-        if len(expanded) == 2:
-            answer = (expanded[0], expanded[1])
+    answer = _expanded(path, entry_id, answer, lines, stations, problems)
+    staff_answer = _expanded(path, entry_id, staff_answer, lines, stations, problems)
     if len(problems) > before or question is None or answer is None or variants is None:
         return None
     for lang, text in zip(LANGS, question, strict=True):
@@ -780,7 +831,29 @@ def _parse_entry(
         keywords_en=keywords.get("en", ()),
         intent=str(intent) if intent is not None else None,
         may_stop_form=bool(may_stop_form),
+        staff_answer_zh=staff_answer[0] if staff_answer else None,
+        staff_answer_en=staff_answer[1] if staff_answer else None,
+        small_talk_zh=small_talk.get("zh", ()),
+        small_talk_en=small_talk.get("en", ()),
     )
+
+
+def _expanded(
+    path: Path,
+    entry_id: str,
+    answer: tuple[str, str] | None,
+    lines: dict[str, tuple[str, str]] | None,
+    stations: StationCatalog,
+    problems: list[Problem],
+) -> tuple[str, str] | None:
+    """An answer's `{stations_…}` placeholders filled in (a problem for any other)."""
+    if answer is None:
+        return None
+    expanded = []
+    for lang, text in zip(LANGS, answer, strict=True):
+        if _check_placeholders(path, entry_id, text, ANSWER_PLACEHOLDERS, problems):
+            expanded.append(_expand_lists(text, lang, lines, stations, path, entry_id, problems))
+    return (expanded[0], expanded[1]) if len(expanded) == 2 else answer
 
 
 def _keywords(

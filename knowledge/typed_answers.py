@@ -1,5 +1,6 @@
 """Answers typed at a yes/no question instead of pressing its button, from
-`typed_answers.yaml`: the words that mean its No ("不用了", "不要", "no thanks")."""
+`typed_answers.yaml`: the words that mean its No ("不用了", "不要", "no thanks") and, optional,
+its Yes ("好", "嗯", "ok")."""
 
 from __future__ import annotations
 
@@ -26,10 +27,15 @@ def fold(text: str) -> str:
 @dataclass(frozen=True)
 class TypedAnswers:
     declines: frozenset[str]  # folded
+    accepts: frozenset[str] = frozenset()  # folded
 
     def means_no(self, text: str) -> bool:
         """The whole of `text` is a No, in either language."""
         return fold(text) in self.declines
+
+    def means_yes(self, text: str) -> bool:
+        """The whole of `text` is a Yes, in either language."""
+        return fold(text) in self.accepts
 
 
 def load_typed_answers(directory: Path | None = None) -> TypedAnswers:
@@ -38,14 +44,27 @@ def load_typed_answers(directory: Path | None = None) -> TypedAnswers:
     declines = data.get("declines") if isinstance(data, dict) else None
     if not isinstance(declines, dict) or set(declines) != set(LANGS):
         raise CatalogError(path, None, "expected `declines:` with `zh` and `en` lists")
+    no = _words(path, "declines", declines)
+    accepts = data.get("accepts")  # optional: a deployment's older file has none
+    yes: frozenset[str] = frozenset()
+    if accepts is not None:
+        if not isinstance(accepts, dict) or set(accepts) != set(LANGS):
+            raise CatalogError(path, None, "expected `accepts:` with `zh` and `en` lists")
+        yes = _words(path, "accepts", accepts)
+    if no & yes:
+        raise CatalogError(path, "accepts", f"also a decline: {', '.join(sorted(no & yes))}")
+    return TypedAnswers(no, yes)
+
+
+def _words(path: Path, key: str, by_lang: dict[str, object]) -> frozenset[str]:
     words: set[str] = set()
     for lang in LANGS:
-        listed = declines[lang]
+        listed = by_lang[lang]
         if not isinstance(listed, list) or not listed:
-            raise CatalogError(path, f"declines.{lang}", "must be a non-empty list of texts")
+            raise CatalogError(path, f"{key}.{lang}", "must be a non-empty list of texts")
         for word in listed:
             if not isinstance(word, str) or not fold(word):
-                # A bare `no` is YAML's false: say so rather than "not a text".
-                raise CatalogError(path, f"declines.{lang}", f"{word!r} is not a text (quote it)")
+                # A bare `no` (or `yes`) is YAML's boolean: say so rather than "not a text".
+                raise CatalogError(path, f"{key}.{lang}", f"{word!r} is not a text (quote it)")
             words.add(fold(word))
-    return TypedAnswers(frozenset(words))
+    return frozenset(words)

@@ -59,7 +59,9 @@ choice again. A command declared a look (`LookCommand`: /quota, /myrequests, /my
 answered mid-form too, the step shown again below it; any other command gets the `busy`
 sentence and the step. A typed "no" ("不用了", "不要": `Knowledge.typed_answers`) at a step that declares
 its No (`Step.typed_no`: a yes/no question) is that press, never small talk: elsewhere "不用了"
-may mean "stop this form", and the questions package says how.
+may mean "stop this form", and the questions package says how. A typed "yes" ("好", "嗯", "ok")
+at a step that declares its Yes (`Step.typed_yes`) is that press; elsewhere it is small talk,
+and the step is asked again.
 """
 
 from __future__ import annotations
@@ -153,9 +155,11 @@ def reask_text(_: Gettext, expects: str) -> str:
     return _("Please choose one of the buttons.")
 
 
-def knowledge_text(entry: FaqEntry, lang: str) -> str:
-    """A knowledge-base entry as a message: its question in bold, then its answer."""
-    return f"<b>{escape(entry.question(lang))}</b>\n\n{escape(entry.answer(lang))}"
+def knowledge_text(entry: FaqEntry, lang: str, *, staff: bool = False) -> str:
+    """A knowledge-base entry as a message: its question in bold, then its answer (`staff`:
+    the staff's answer where the entry has one, `FaqEntry.answer`)."""
+    answer = entry.answer(lang, staff=staff)
+    return f"<b>{escape(entry.question(lang))}</b>\n\n{escape(answer)}"
 
 
 def send_again_text(_: Gettext) -> str:
@@ -182,7 +186,7 @@ async def plain_answer(
     best = faq.get(result.best.entry_id) if result.best is not None else None
     if result.outcome != ANSWER or result.rule == SMALL_TALK or best is None:
         return False
-    await show(update, knowledge_text(best, who.lang), new=True)
+    await show(update, knowledge_text(best, who.lang, staff=who.access.is_staff), new=True)
     return True
 
 
@@ -278,6 +282,9 @@ class Step:
     # the step has no No, and "不用了" there may mean "stop this form" (the questions package
     # then says how). A `choice_step` whose options include "no" declares it itself.
     typed_no: Callable[[Context, Speaker, Draft], str | None] | None = None
+    # Likewise the button a typed "yes" ("好", "嗯", "ok") presses: a yes/no question's Yes.
+    # Not declared where Yes does something hard to undo (/forget's "Erase your data?").
+    typed_yes: Callable[[Context, Speaker, Draft], str | None] | None = None
 
     @property
     def takes_text(self) -> bool:
@@ -305,6 +312,11 @@ class Step:
 def no_is(data: str) -> Callable[[Context, Speaker, Draft], str]:
     """`Step.typed_no` of a step whose No is always the button of callback data `data`."""
     return lambda context, who, draft: data
+
+
+def yes_is(data: str) -> Callable[[Context, Speaker, Draft], str]:
+    """`Step.typed_yes` of a step whose Yes is always the button of callback data `data`."""
+    return no_is(data)
 
 
 Begin = Callable[[Update, Context, Speaker], Awaitable[Draft | None]]
@@ -845,6 +857,9 @@ class Flow:
         no = step.typed_no(context, who, draft) if text and step.typed_no is not None else None
         if no is not None and text and context.bot_data.knowledge.typed_answers.means_no(text):
             return await self._pressed(step, update, context, who, draft, parse(no))
+        yes = step.typed_yes(context, who, draft) if text and step.typed_yes is not None else None
+        if yes is not None and text and context.bot_data.knowledge.typed_answers.means_yes(text):
+            return await self._pressed(step, update, context, who, draft, parse(yes))
         contact = message.contact if message is not None else None
         on_contact = step.on_contact
         if contact is not None and on_contact is not None:

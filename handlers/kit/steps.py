@@ -73,6 +73,7 @@ Chosen = Callable[[Context, Speaker, Draft, str], Outcome]  # after the value is
 T = TypeVar("T")
 TICKED, UNTICKED = "☑️", "◻️"
 NO = "no"  # the value of a choice's No, which a typed "不用了" picks (`Step.typed_no`)
+YES = "yes"  # and of its Yes, which a typed "好" picks (`Step.typed_yes`)
 
 
 def _always(draft: Draft) -> bool:
@@ -115,7 +116,8 @@ def choice_step(
     persisted: str | int | None = None,
 ) -> Step:
     """One button per option (`<prefix>:<kind>:<value>`); the value goes to `draft[key]`. An
-    option of value "no" is also a typed "no" ("不用了", "不要": `Step.typed_no`)."""
+    option of value "no" is also a typed "no" ("不用了", "不要": `Step.typed_no`), one of value
+    "yes" a typed "yes" ("好", "嗯": `Step.typed_yes`)."""
     key = key or name  # the draft key is the step name unless told
     button_kind = kind or name
 
@@ -140,6 +142,11 @@ def choice_step(
         values = {v for _, v in options(context, who, draft)}
         return encode(prefix, button_kind, NO) if NO in values else None
 
+    def typed_yes(context: Context, who: Speaker, draft: Draft) -> str | None:
+        """A yes/no choice: "好" typed is its "yes"."""
+        values = {v for _, v in options(context, who, draft)}
+        return encode(prefix, button_kind, YES) if YES in values and NO in values else None
+
     handler: PressHandler = pressed
     return Step(
         name,
@@ -148,6 +155,7 @@ def choice_step(
         applies_when=applies_when,
         persisted=persisted,
         typed_no=typed_no,
+        typed_yes=typed_yes,
     )
 
 

@@ -222,6 +222,7 @@ async def answer_question(update: Update, context: Context, who: Speaker, text: 
                 first_rows=rows,
                 menu=result.emergency,
                 to_person=questions.passes_to_station(who.access),
+                staff=who.access.is_staff,
             )
             await _send(update, _on_top(_, "\n\n".join([body, *lines]), result), markup)
             return
@@ -321,15 +322,12 @@ async def answer_in_form(
     lines, _rows = await _own_status(context, who, result.intent)
     if entry.action_service:
         # The answer may say "use the button below"; inside a form that button is left out.
-        lines.append(
-            who.gettext(
-                "You are in the middle of a form, so the request button is not shown here: "
-                "send /request once this form is finished or cancelled."
-            )
-        )
+        elsewhere = request_later_text(who)
+        if elsewhere is not None:
+            lines.append(elsewhere)
     body, markup = answer_view(
         who.gettext, faq, entry, who.lang, number, action=False,
-        to_person=questions.passes_to_station(who.access),
+        to_person=questions.passes_to_station(who.access), staff=who.access.is_staff,
     )  # fmt: skip
     await _send(update, _on_top(who.gettext, "\n\n".join([body, *lines]), result), markup)
     return True
@@ -349,6 +347,24 @@ def referral_lines(_: Gettext, referrals: Referrals, text: str, lang: str) -> li
         for office in offices
     )
     return [_("You can also ask directly:") + "\n" + listed]
+
+
+def request_later_text(who: Speaker) -> str | None:
+    """Under an answer given mid-form whose "request this service" button is left out: how to
+    ask for it later. A resident files their own request; a worker or head registers one for a
+    resident who came in or phoned; other staff file none, so nothing is said."""
+    _ = who.gettext
+    if not who.access.is_staff:
+        return _(
+            "You are in the middle of a form, so the request button is not shown here: "
+            "send /request once this form is finished or cancelled."
+        )
+    if who.access.worker_stations or who.access.head_stations:
+        return _(
+            "For a resident who came in or phoned, /register records a request for this "
+            "service once this form is finished or cancelled."
+        )
+    return None
 
 
 def staff_gap_text(_: Gettext) -> str:
@@ -372,13 +388,16 @@ def answer_view(
     menu: bool = False,
     action: bool = True,
     to_person: bool = True,
+    staff: bool = False,
 ) -> tuple[str, InlineKeyboardMarkup]:
     """The answer, with 👍 / 👎 (unless not `votes`: the emergency numbers are not rated), the
     `first_rows` (the person's own requests), the entry's action, related entries, a way to a
     person (when `number` names a question the person typed) and (`menu`) the menu button.
     Not `action`: no "request this service" (mid-form, it would leave the form). Not
-    `to_person`: no "ask a social worker instead" (staff: `questions.passes_to_station`)."""
-    body = knowledge_text(entry, lang)
+    `to_person`: no "ask a social worker instead" (staff: `questions.passes_to_station`).
+    `staff`: the entry's staff answer where it has one ("erase a resident's data" is not the
+    asker's own /forget)."""
+    body = knowledge_text(entry, lang, staff=staff)
     rows: list[list[InlineKeyboardButton]] = []
     if votes:
         rows.append(
@@ -480,7 +499,7 @@ async def show_entry(update: Update, context: Context) -> None:
         number = 0  # the question is forgotten: answer without "ask a person" for it
     body, markup = answer_view(
         _, context.bot_data.knowledge.faq, entry, who.lang, number,
-        to_person=questions.passes_to_station(who.access),
+        to_person=questions.passes_to_station(who.access), staff=who.access.is_staff,
     )  # fmt: skip
     await _send(update, body, markup)
 

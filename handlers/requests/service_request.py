@@ -42,6 +42,7 @@ from handlers.kit.flow import (
     Step,
     no_is,
     reask_text,
+    yes_is,
 )
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.keyboards import choices, station_buttons
@@ -510,7 +511,13 @@ STEPS = (
         text=lambda _, c, w, d: heading(_, TIME, _("When does it suit you best?")),
         options=lambda c, w, d: [(label(w.gettext, TIME_LABELS, x), x) for x in PREFERRED_TIMES],
     ),
-    Step(URGENCY, _urgency, {"urg": _urgency_chosen}, typed_no=no_is(encode(P, "urg", "no"))),
+    Step(
+        URGENCY,
+        _urgency,
+        {"urg": _urgency_chosen},
+        typed_no=no_is(encode(P, "urg", "no")),
+        typed_yes=yes_is(encode(P, "urg", "yes")),
+    ),
     Step(CONFIRM, _confirm, {"confirm": _confirmed, "edit": _edit_asked}),
     Step(EDIT, _edit, {"ed": _edit_chosen}, applies_when=_never),
 )

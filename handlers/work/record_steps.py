@@ -290,12 +290,18 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
         form_field = current_field(context, draft)
         return encode(prefix, "fv", NO) if form_field and form_field.kind == YES_NO else None
 
+    def typed_yes(context: Context, who: Speaker, draft: Draft) -> str | None:
+        """At a yes/no field "好", "嗯" typed is Yes."""
+        form_field = current_field(context, draft)
+        return encode(prefix, "fv", YES) if form_field and form_field.kind == YES_NO else None
+
     step = Step(
         name,
         render,
         {"fv": on_value, "fs": on_skip, "fb": on_back},
         on_text=on_text,
         typed_no=typed_no,
+        typed_yes=typed_yes,
         expects=TEXT,
         expects_when=expects,
         applies_when=fields_left,

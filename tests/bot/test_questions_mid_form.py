@@ -121,14 +121,13 @@ async def test_an_answer_mid_form_says_where_its_request_button_went(
     bot: BotHarness, lang: str, question: str, ending: str
 ) -> None:
     # The answer's text says "use the button below"; inside a form that button is left out, so
-    # the person is told how to request it once the form is done, in their language.
-    worker = await bot.person(role="worker", stations=("jiangnan",), lang=lang)
-    await worker.send("/log")
-    for button in ("log:cat:casework", "log:tpl:case_record", "log:date:today"):
-        await worker.press(button)
-    before = len(worker.messages)
-    await worker.send(question)
-    answer, _step = worker.messages[before:]
+    # the resident is told how to request it once the form is done, in their language (staff
+    # are told about /register instead: test_kb11_staff_answers.py).
+    resident = await bot.person(lang=lang)
+    await resident.send("/volunteer")
+    before = len(resident.messages)
+    await resident.send(question)
+    answer, _step = resident.messages[before:]
     assert ("点下面的按钮" if lang == "zh" else "button below") in answer.text
     assert answer.text.endswith(ending)
     assert not any(d.startswith("req:") for d in callbacks(answer))

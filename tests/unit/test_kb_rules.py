@@ -86,7 +86,7 @@ def test_homophone_typos_on_the_shipped_base() -> None:
         ("没事了", "never_mind"),
         ("随便", "never_mind"),
         ("完成", "never_mind"),
-        ("嗯嗯", "never_mind"),
+        ("嗯嗯", "okay"),  # a nod, not "never mind" (kb11: mid-form that says how to stop)
         ("never mind", "never_mind"),
         ("no", "never_mind"),
     ],
