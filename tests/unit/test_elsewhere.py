@@ -52,6 +52,16 @@ def test_another_apps_account_is_not_ours(matcher: Matcher) -> None:
     for question in ("微信号怎么注销", "支付宝怎么切换成英文", "how do I delete my WeChat account"):
         best = matcher.match(question).best
         assert best is None or not best.entry_id.startswith(("privacy_", "bot_")), question
+    # A delivery rider is not the station, a parcel is not one's request.
+    for question in ("外卖骑手送餐太慢了 我要投诉他", "我的快递到哪了"):
+        result = matcher.match(question)
+        assert result.outcome != ANSWER, question
+    for question, entry in (
+        ("我要投诉社工态度不好", "complaint"),
+        ("我的申请到哪一步了", "service_follow_request"),
+    ):
+        best = matcher.match(question).best
+        assert best is not None and best.entry_id == entry, question
     # Naming this assistant as well keeps its own answers.
     for question in ("怎么删除我在你们这里的资料", "怎么删除我的资料"):
         best = matcher.match(question).best
