@@ -620,7 +620,7 @@ async def show_card(
     try:
         roster = await data.use_case(va.roster, actor_tg_id=who.tg_id, activity_id=activity_id)
     except (NotAllowed, NotFound):
-        await show(update, _("This activity is not one of your station's."), new=True)
+        await show(update, _("This activity is not one of your station's."), new=True, answered=qr)
         return
     if qr and roster.activity.status == va.OPEN:
         await _send_qr_codes(update, context, who, activity_id)
@@ -628,7 +628,8 @@ async def show_card(
     markup = card_buttons(_, roster.activity) if roster.activity.status == va.OPEN else None
     if roster.activity.status != va.OPEN:
         text += "\n" + status_text(_, roster.activity.status)
-    await show(update, text, markup, new=qr)
+    # With the QR codes the caller has just shown its own line, which answered the press.
+    await show(update, text, markup, new=qr, answered=qr)
 
 
 def status_text(_: Gettext, status: str) -> str:
@@ -759,6 +760,17 @@ async def on_card_press(update: Update, context: Context) -> None:
                     now=now,
                 )
                 await _show_roster(update, context, who, roster)
+                if roster.revoked_certificates:
+                    await show(
+                        update,
+                        _(
+                            "⚠️ These hours were on a certificate already issued to the "
+                            "volunteer. That certificate is now withdrawn (checking its code "
+                            "says so); they can issue a new one with /myhours."
+                        ),
+                        new=True,
+                        answered=True,
+                    )
             elif press.kind == "rec":
                 roster = await va.roster(uow, actor_tg_id=who.tg_id, activity_id=first)
                 extras = [
@@ -858,6 +870,8 @@ async def on_card_press(update: Update, context: Context) -> None:
     except InvalidValue as problem:
         if problem.field == "activity_date":
             await alert(update, _("You can record the activity once it has started."))
+        elif problem.reason == "not_started":
+            await alert(update, _("You can confirm hours once the activity has started."))
         elif problem.reason == "missing":
             await alert(update, _("This volunteer has no hours yet; correct them first."))
         else:
