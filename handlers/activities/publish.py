@@ -222,11 +222,27 @@ async def on_typed_day(
     return None
 
 
+def _passed(context: Context, draft: Draft, minutes: int) -> bool:
+    """Whether `minutes` past midnight of the draft's day is now or earlier: the service's
+    rule at Publish, said at the time step instead of after six more steps."""
+    data = context.bot_data
+    day = date.fromisoformat(draft["date"])
+    return datetime.combine(day, time(minutes // 60, minutes % 60), data.clock.zone) <= (
+        data.clock.now()
+    )
+
+
+def _not_passed(who: Speaker, context: Context, draft: Draft, minutes: int) -> None:
+    if _passed(context, draft, minutes):
+        raise Reask(who.gettext("That time has passed; please choose a later one."))
+
+
 def render_start(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     buttons = [
         InlineKeyboardButton(_hm(m), callback_data=encode(KEY, "start", m))
         for m in range(FIRST_SLOT, LAST_SLOT + 1, 30)
+        if not _passed(context, draft, m)
     ]
     return Screen(
         _("When does it start? Choose, or type the times, for example 14:00-16:30."),
@@ -248,6 +264,7 @@ async def on_start_button(
     minutes = press.int_arg()
     if minutes is None or not FIRST_SLOT <= minutes <= LAST_SLOT or minutes % 30:
         raise Reask(None)
+    _not_passed(who, context, draft, minutes)  # a button of an earlier screen
     draft["start"], draft["typed_end"] = minutes, False
     draft.pop("end", None)
     return None
@@ -260,6 +277,7 @@ async def on_typed_times(
     assert start is not None
     if end is not None and end <= start:
         raise Reask(who.gettext("The end must be after the start."))
+    _not_passed(who, context, draft, start)
     draft["start"] = start
     draft["typed_end"] = end is not None
     if end is not None:
@@ -295,6 +313,8 @@ async def on_typed_end(
 ) -> Outcome:
     start, end = _typed_times(who, text)
     if end is not None:  # a whole range typed here: take both
+        assert start is not None
+        _not_passed(who, context, draft, start)
         draft["start"] = start
         _set_end(who, draft, end)
     else:
