@@ -178,6 +178,7 @@ class Published:
     created: bool
     offered: tuple[VolunteerContact, ...]  # matched volunteers, each offered it via the ledger
     offers_due_at: datetime  # now, or the end of the quiet hours
+    too_late: bool = False  # the quiet hours end after it starts: nobody was offered it
 
 
 @dataclass(frozen=True)
@@ -333,6 +334,14 @@ def after_quiet_hours(schedule: ReminderSchedule, *, now: datetime, zone: ZoneIn
     if end <= local:
         end += timedelta(days=1)
     return end
+
+
+def offers_too_late(
+    schedule: ReminderSchedule, *, starts_at: datetime, now: datetime, zone: ZoneInfo
+) -> bool:
+    """Whether offers planned now would go out (after the quiet hours) only once the activity
+    has started, when signing up is closed: then none is sent (see `publish`)."""
+    return after_quiet_hours(schedule, now=now, zone=zone) >= starts_at
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -595,6 +604,12 @@ async def publish(
     await uow.session.flush()
     offered = await _matching(uow, row, zone)
     due_at = after_quiet_hours(schedule, now=now, zone=zone)
+    # An offer that arrives after the start (a 23:00 activity published at 22:20, told at
+    # 8:00) is a Sign-me-up button sign_up refuses, for something maybe already over: none is
+    # planned. Volunteers who come anyway check in as walk-ins by the QR code.
+    too_late = due_at >= starts_at
+    if too_late:
+        offered = ()
     await delivery.add(
         uow,
         messages=[_message(OFFER, "offer", row, c.tg_id) for c in offered],
@@ -607,10 +622,16 @@ async def publish(
         action="volunteer_activity.publish",
         subject=f"volunteer_activity:{row.id}",
         now=now,
-        detail={"station": station_code, "offered": len(offered)},
+        detail={"station": station_code, "offered": len(offered), "too_late": too_late},
     )
     await uow.commit()
-    return Published(await _view(uow, row), created=True, offered=offered, offers_due_at=due_at)
+    return Published(
+        await _view(uow, row),
+        created=True,
+        offered=offered,
+        offers_due_at=due_at,
+        too_late=too_late,
+    )
 
 
 async def activity(uow: UnitOfWork, *, activity_id: int) -> ActivityView:

@@ -22,6 +22,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -370,8 +371,35 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
             ),
             _("Minors (14–17) may join.") if draft.get("minors") == "yes" else _("Adults only."),
             _("Serves: {group}").format(group=escape(_group_name(context, who, draft))),
+            *_too_late_line(context, who, draft),
         ]
     )
+
+
+def _quiet_warning(_: Gettext, due_at: datetime, zone: ZoneInfo) -> str:
+    return _(
+        "⚠️ In the quiet hours volunteers are told only at {time}, after the activity has "
+        "started, so no volunteer will be offered it. Volunteers who come can still check in "
+        "with the volunteers' QR code."
+    ).format(time=clock_time(due_at, zone))
+
+
+def _too_late_line(context: Context, who: Speaker, draft: Draft) -> list[str]:
+    """The summary's warning when offers could only go out once the activity has started."""
+    data = context.bot_data
+    if "start" not in draft or "date" not in draft:
+        return []
+    day = date.fromisoformat(draft["date"])
+    start = int(draft["start"])
+    starts_at = datetime.combine(day, time(start // 60, start % 60), data.clock.zone)
+    now = data.clock.now()
+    schedule = data.knowledge.reminders
+    if starts_at <= now or not va.offers_too_late(
+        schedule, starts_at=starts_at, now=now, zone=data.clock.zone
+    ):
+        return []
+    due_at = va.after_quiet_hours(schedule, now=now, zone=data.clock.zone)
+    return ["", _quiet_warning(who.gettext, due_at, data.clock.zone)]
 
 
 def _group_name(context: Context, who: Speaker, draft: Draft) -> str:
@@ -555,7 +583,9 @@ async def publish(update: Update, context: Context, who: Speaker, draft: Draft) 
         "✅ Published. {count} matching volunteers will be told.",
         len(published.offered),
     ).format(count=len(published.offered))
-    if published.offered and published.offers_due_at > data.clock.now():
+    if published.too_late:
+        text = _("✅ Published.") + "\n" + _quiet_warning(_, published.offers_due_at, zone)
+    elif published.offered and published.offers_due_at > data.clock.now():
         text += "\n" + _("They will be told at {time}, after the quiet hours.").format(
             time=clock_time(published.offers_due_at, zone)
         )
