@@ -963,6 +963,10 @@ async def scan(
         raise UnknownPayload()
     if row.status != OPEN:
         raise ActivityClosed(row.status)
+    if link.role == VOLUNTEER_SCAN:
+        # Who may use this code first: someone who is not a volunteer of the station is told
+        # that, not sent back at check-in time to be refused then.
+        person, application = await _volunteer_for(uow, tg_id=person_tg_id, activity=row)
     opens_at = row.starts_at - rules.check_in_opens_before
     if now < opens_at:
         raise ScanOutsideWindow(opens_at)
@@ -970,7 +974,6 @@ async def scan(
         raise ScanOutsideWindow(None)
     if link.role == RESIDENT_SCAN:
         return await _resident_scan(uow, row, person_tg_id=person_tg_id, now=now)
-    person, application = await _volunteer_for(uow, tg_id=person_tg_id, activity=row)
     signup = await _signup(uow, row.id, person.id)
     walk_in = False
     if signup is None:
