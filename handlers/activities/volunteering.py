@@ -296,7 +296,7 @@ async def _scan(update: Update, context: Context, who: Speaker, payload: str) ->
             ).format(station=escape(station)),
         )
         return
-    except (va.AlreadyCheckedIn, va.NotAVolunteer, va.MinorsNotAllowed, NotFound) as error:
+    except (va.AlreadyCheckedIn, va.MinorsNotAllowed, NotFound) as error:
         await show(update, refusal(_, error))
         return
     title = escape(result.activity.title)

@@ -8,7 +8,6 @@ import pytest
 
 from bot.offline_telegram import OfflinePerson
 from services import people
-
 from tests.bot.test_activities_volunteer import at, payloads, publish, run, volunteer
 from tests.harness import BotHarness
 
@@ -97,4 +96,3 @@ async def test_changing_certified_hours_withdraws_the_certificate(
     assert new_code != code
     await admin.send(f"/verify {new_code}")
     assert admin.last_text.startswith("✅ A valid certificate.") and "Hours: 2 h" in admin.last_text
-

@@ -52,4 +52,7 @@ async def test_individual_without_a_worker_can_become_the_whole_team(bot: BotHar
     supervisor = await bot.person(role="supervisor", stations=("jiangnan",), lang="en")
     await up_to_individual(supervisor)
     await supervisor.press_data("sup:swgrp")
-    assert "Form: group" in supervisor.last_text and "Supervised: the whole team" in supervisor.last_text
+    assert (
+        "Form: group" in supervisor.last_text
+        and "Supervised: the whole team" in supervisor.last_text
+    )
