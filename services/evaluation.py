@@ -329,15 +329,31 @@ async def list_runs(
     ]
 
 
+def year_over(year: int, *, now: datetime, zone: ZoneInfo) -> bool:
+    """Whether `year` has ended in the configured zone. Until then its months still to come
+    count as nothing (no supervision, no records yet), so a ranking undervalues everyone."""
+    return now.astimezone(zone).year > year
+
+
 async def confirm(
-    uow: UnitOfWork, *, run_id: int, actor_tg_id: int | None, now: datetime
+    uow: UnitOfWork,
+    *,
+    run_id: int,
+    actor_tg_id: int | None,
+    now: datetime,
+    zone: ZoneInfo,
+    before_year_end: bool = False,
 ) -> EvaluationOutcome:
     """Make a draft the recorded ranking of its year (confirming twice changes nothing). A
-    later confirmed run of the same year supersedes it in `recorded`."""
+    later confirmed run of the same year supersedes it in `recorded`. Before the year has
+    ended it takes `before_year_end=True`, the administrator's answer to the warning that the
+    rest of the year counts as nothing; else InvalidValue('year', 'not_over')."""
     run = await uow.session.get(EvaluationRun, run_id)
     if run is None:
         raise NotFound()
     if await uow.session.get(EvaluationConfirmation, run_id) is None:
+        if not before_year_end and not year_over(run.year, now=now, zone=zone):
+            raise InvalidValue("year", "not_over")
         actor = await _person_id(uow, actor_tg_id)
         uow.session.add(EvaluationConfirmation(run_id=run_id, confirmed_at=now, confirmed_by=actor))
         audit.record(

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -36,6 +36,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from db.models import (
+    HoursCertificate,
     Person,
     ResidentAttendance,
     VolunteerActivity,
@@ -177,6 +178,7 @@ class Published:
     created: bool
     offered: tuple[VolunteerContact, ...]  # matched volunteers, each offered it via the ledger
     offers_due_at: datetime  # now, or the end of the quiet hours
+    too_late: bool = False  # the quiet hours end after it starts: nobody was offered it
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,7 @@ class Roster:
     volunteers: tuple[VolunteerHours, ...]  # signed up (walk-ins too), in sign-up order
     waiting: tuple[VolunteerContact, ...]  # the waiting list, in order
     person_times: int  # residents who scanned
+    revoked_certificates: int = 0  # withdrawn by this change (see correct_hours)
 
     @property
     def confirmed_minutes(self) -> int:
@@ -331,6 +334,14 @@ def after_quiet_hours(schedule: ReminderSchedule, *, now: datetime, zone: ZoneIn
     if end <= local:
         end += timedelta(days=1)
     return end
+
+
+def offers_too_late(
+    schedule: ReminderSchedule, *, starts_at: datetime, now: datetime, zone: ZoneInfo
+) -> bool:
+    """Whether offers planned now would go out (after the quiet hours) only once the activity
+    has started, when signing up is closed: then none is sent (see `publish`)."""
+    return after_quiet_hours(schedule, now=now, zone=zone) >= starts_at
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -593,6 +604,12 @@ async def publish(
     await uow.session.flush()
     offered = await _matching(uow, row, zone)
     due_at = after_quiet_hours(schedule, now=now, zone=zone)
+    # An offer that arrives after the start (a 23:00 activity published at 22:20, told at
+    # 8:00) is a Sign-me-up button sign_up refuses, for something maybe already over: none is
+    # planned. Volunteers who come anyway check in as walk-ins by the QR code.
+    too_late = due_at >= starts_at
+    if too_late:
+        offered = ()
     await delivery.add(
         uow,
         messages=[_message(OFFER, "offer", row, c.tg_id) for c in offered],
@@ -605,10 +622,16 @@ async def publish(
         action="volunteer_activity.publish",
         subject=f"volunteer_activity:{row.id}",
         now=now,
-        detail={"station": station_code, "offered": len(offered)},
+        detail={"station": station_code, "offered": len(offered), "too_late": too_late},
     )
     await uow.commit()
-    return Published(await _view(uow, row), created=True, offered=offered, offers_due_at=due_at)
+    return Published(
+        await _view(uow, row),
+        created=True,
+        offered=offered,
+        offers_due_at=due_at,
+        too_late=too_late,
+    )
 
 
 async def activity(uow: UnitOfWork, *, activity_id: int) -> ActivityView:
@@ -940,6 +963,10 @@ async def scan(
         raise UnknownPayload()
     if row.status != OPEN:
         raise ActivityClosed(row.status)
+    if link.role == VOLUNTEER_SCAN:
+        # Who may use this code first: someone who is not a volunteer of the station is told
+        # that, not sent back at check-in time to be refused then.
+        person, application = await _volunteer_for(uow, tg_id=person_tg_id, activity=row)
     opens_at = row.starts_at - rules.check_in_opens_before
     if now < opens_at:
         raise ScanOutsideWindow(opens_at)
@@ -947,7 +974,6 @@ async def scan(
         raise ScanOutsideWindow(None)
     if link.role == RESIDENT_SCAN:
         return await _resident_scan(uow, row, person_tg_id=person_tg_id, now=now)
-    person, application = await _volunteer_for(uow, tg_id=person_tg_id, activity=row)
     signup = await _signup(uow, row.id, person.id)
     walk_in = False
     if signup is None:
@@ -1076,7 +1102,15 @@ async def correct_hours(
     now: datetime,
 ) -> Roster:
     """A worker (or the head) sets a volunteer's hours, in the rounding steps, 0 to the most.
-    Works for someone who forgot to scan too; a confirmed figure stays confirmed."""
+    Works for someone who forgot to scan too; a confirmed figure stays confirmed. Not before
+    the activity has started (InvalidValue('hours', 'not_started')): there are no hours yet.
+
+    Changing a confirmed figure withdraws the volunteer's certificates that counted it
+    (`Roster.revoked_certificates`). A certificate is relied on by schools and party branches
+    and `stationbot verify` checks it against what was printed; leaving it valid would have
+    us vouch for a figure we have just said is wrong, and refusing the correction would keep a
+    wrong record. So the record is corrected, the old certificate verifies as revoked, and the
+    volunteer issues a new one from /myhours."""
     signup = await uow.session.get(VolunteerSignup, signup_id)
     if signup is None:
         raise NotFound(f"signup {signup_id}")
@@ -1084,11 +1118,18 @@ async def correct_hours(
     actor_id = await _staff_at(uow, tg_id=actor_tg_id, station_code=row.station_code)
     if signup.status != SIGNED_UP:
         raise Conflict(signup.status)
+    if now < row.starts_at:
+        raise InvalidValue("hours", "not_started")
     if isinstance(minutes, bool) or not 0 <= minutes <= rules.max_minutes:
         raise InvalidValue("hours", "out_of_range")
     if minutes % rules.rounding_minutes:
         raise InvalidValue("hours", "step")
     before = signup.minutes
+    revoked: list[HoursCertificate] = []
+    if signup.confirmed_at is not None and before != minutes:
+        revoked = await _certificates_counting(uow, signup, row)
+        for certificate in revoked:
+            certificate.revoked_at = now
     signup.minutes, signup.corrected_by, signup.changed_at = minutes, actor_id, now
     if signup.confirmed_at is not None:
         signup.confirmed_by = actor_id
@@ -1098,10 +1139,36 @@ async def correct_hours(
         action="volunteer_activity.correct_hours",
         subject=f"volunteer_signup:{signup.id}",
         now=now,
-        detail={"station": row.station_code, "from": before, "to": minutes},
+        detail={
+            "station": row.station_code,
+            "from": before,
+            "to": minutes,
+            "revoked_certificates": [c.id for c in revoked],
+        },
     )
     await uow.commit()
-    return await _roster(uow, row)
+    return replace(await _roster(uow, row), revoked_certificates=len(revoked))
+
+
+async def _certificates_counting(
+    uow: UnitOfWork, signup: VolunteerSignup, row: VolunteerActivity
+) -> list[HoursCertificate]:
+    """The volunteer's valid certificates at the station issued since these hours were
+    confirmed, for all time or for the activity's year: the ones that counted them."""
+    return list(
+        (
+            await uow.session.scalars(
+                select(HoursCertificate).where(
+                    HoursCertificate.person_id == signup.person_id,
+                    HoursCertificate.station_code == row.station_code,
+                    HoursCertificate.revoked_at.is_(None),
+                    HoursCertificate.issued_at >= signup.confirmed_at,
+                    (HoursCertificate.year.is_(None))
+                    | (HoursCertificate.year == row.local_date.year),
+                )
+            )
+        ).all()
+    )
 
 
 async def confirm_hours(
@@ -1114,11 +1181,14 @@ async def confirm_hours(
 ) -> Roster:
     """Confirm the listed volunteers' hours, or (None) everyone's that has hours. Listing one
     without hours (checked in, never out, not corrected) raises InvalidValue('hours',
-    'missing'); confirming again changes nothing."""
+    'missing'); confirming again changes nothing. Not before the activity has started
+    (InvalidValue('hours', 'not_started')), like recording it."""
     row = await _activity(uow, activity_id, lock=True)
     actor_id = await _staff_at(uow, tg_id=actor_tg_id, station_code=row.station_code)
     if row.status == CANCELLED:
         raise ActivityClosed(row.status)
+    if now < row.starts_at:  # the rule of record_activity: hours of something not yet begun
+        raise InvalidValue("hours", "not_started")
     signups = (
         await uow.session.scalars(
             select(VolunteerSignup).where(

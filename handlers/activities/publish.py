@@ -22,6 +22,7 @@ import uuid
 from datetime import date, datetime, time, timedelta
 from html import escape
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
@@ -222,11 +223,27 @@ async def on_typed_day(
     return None
 
 
+def _passed(context: Context, draft: Draft, minutes: int) -> bool:
+    """Whether `minutes` past midnight of the draft's day is now or earlier: the service's
+    rule at Publish, said at the time step instead of after six more steps."""
+    data = context.bot_data
+    day = date.fromisoformat(draft["date"])
+    return datetime.combine(day, time(minutes // 60, minutes % 60), data.clock.zone) <= (
+        data.clock.now()
+    )
+
+
+def _not_passed(who: Speaker, context: Context, draft: Draft, minutes: int) -> None:
+    if _passed(context, draft, minutes):
+        raise Reask(who.gettext("That time has passed; please choose a later one."))
+
+
 def render_start(context: Context, who: Speaker, draft: Draft) -> Screen:
     _ = who.gettext
     buttons = [
         InlineKeyboardButton(_hm(m), callback_data=encode(KEY, "start", m))
         for m in range(FIRST_SLOT, LAST_SLOT + 1, 30)
+        if not _passed(context, draft, m)
     ]
     return Screen(
         _("When does it start? Choose, or type the times, for example 14:00-16:30."),
@@ -248,6 +265,7 @@ async def on_start_button(
     minutes = press.int_arg()
     if minutes is None or not FIRST_SLOT <= minutes <= LAST_SLOT or minutes % 30:
         raise Reask(None)
+    _not_passed(who, context, draft, minutes)  # a button of an earlier screen
     draft["start"], draft["typed_end"] = minutes, False
     draft.pop("end", None)
     return None
@@ -260,6 +278,7 @@ async def on_typed_times(
     assert start is not None
     if end is not None and end <= start:
         raise Reask(who.gettext("The end must be after the start."))
+    _not_passed(who, context, draft, start)
     draft["start"] = start
     draft["typed_end"] = end is not None
     if end is not None:
@@ -295,6 +314,8 @@ async def on_typed_end(
 ) -> Outcome:
     start, end = _typed_times(who, text)
     if end is not None:  # a whole range typed here: take both
+        assert start is not None
+        _not_passed(who, context, draft, start)
         draft["start"] = start
         _set_end(who, draft, end)
     else:
@@ -350,8 +371,35 @@ def _summary(context: Context, who: Speaker, draft: Draft) -> str:
             ),
             _("Minors (14–17) may join.") if draft.get("minors") == "yes" else _("Adults only."),
             _("Serves: {group}").format(group=escape(_group_name(context, who, draft))),
+            *_too_late_line(context, who, draft),
         ]
     )
+
+
+def _quiet_warning(_: Gettext, due_at: datetime, zone: ZoneInfo) -> str:
+    return _(
+        "⚠️ In the quiet hours volunteers are told only at {time}, after the activity has "
+        "started, so no volunteer will be offered it. Volunteers who come can still check in "
+        "with the volunteers' QR code."
+    ).format(time=clock_time(due_at, zone))
+
+
+def _too_late_line(context: Context, who: Speaker, draft: Draft) -> list[str]:
+    """The summary's warning when offers could only go out once the activity has started."""
+    data = context.bot_data
+    if "start" not in draft or "date" not in draft:
+        return []
+    day = date.fromisoformat(draft["date"])
+    start = int(draft["start"])
+    starts_at = datetime.combine(day, time(start // 60, start % 60), data.clock.zone)
+    now = data.clock.now()
+    schedule = data.knowledge.reminders
+    if starts_at <= now or not va.offers_too_late(
+        schedule, starts_at=starts_at, now=now, zone=data.clock.zone
+    ):
+        return []
+    due_at = va.after_quiet_hours(schedule, now=now, zone=data.clock.zone)
+    return ["", _quiet_warning(who.gettext, due_at, data.clock.zone)]
 
 
 def _group_name(context: Context, who: Speaker, draft: Draft) -> str:
@@ -535,7 +583,9 @@ async def publish(update: Update, context: Context, who: Speaker, draft: Draft) 
         "✅ Published. {count} matching volunteers will be told.",
         len(published.offered),
     ).format(count=len(published.offered))
-    if published.offered and published.offers_due_at > data.clock.now():
+    if published.too_late:
+        text = _("✅ Published.") + "\n" + _quiet_warning(_, published.offers_due_at, zone)
+    elif published.offered and published.offers_due_at > data.clock.now():
         text += "\n" + _("They will be told at {time}, after the quiet hours.").format(
             time=clock_time(published.offers_due_at, zone)
         )
@@ -620,7 +670,7 @@ async def show_card(
     try:
         roster = await data.use_case(va.roster, actor_tg_id=who.tg_id, activity_id=activity_id)
     except (NotAllowed, NotFound):
-        await show(update, _("This activity is not one of your station's."), new=True)
+        await show(update, _("This activity is not one of your station's."), new=True, answered=qr)
         return
     if qr and roster.activity.status == va.OPEN:
         await _send_qr_codes(update, context, who, activity_id)
@@ -628,7 +678,8 @@ async def show_card(
     markup = card_buttons(_, roster.activity) if roster.activity.status == va.OPEN else None
     if roster.activity.status != va.OPEN:
         text += "\n" + status_text(_, roster.activity.status)
-    await show(update, text, markup, new=qr)
+    # With the QR codes the caller has just shown its own line, which answered the press.
+    await show(update, text, markup, new=qr, answered=qr)
 
 
 def status_text(_: Gettext, status: str) -> str:
@@ -759,6 +810,17 @@ async def on_card_press(update: Update, context: Context) -> None:
                     now=now,
                 )
                 await _show_roster(update, context, who, roster)
+                if roster.revoked_certificates:
+                    await show(
+                        update,
+                        _(
+                            "⚠️ These hours were on a certificate already issued to the "
+                            "volunteer. That certificate is now withdrawn (checking its code "
+                            "says so); they can issue a new one with /myhours."
+                        ),
+                        new=True,
+                        answered=True,
+                    )
             elif press.kind == "rec":
                 roster = await va.roster(uow, actor_tg_id=who.tg_id, activity_id=first)
                 extras = [
@@ -858,6 +920,8 @@ async def on_card_press(update: Update, context: Context) -> None:
     except InvalidValue as problem:
         if problem.field == "activity_date":
             await alert(update, _("You can record the activity once it has started."))
+        elif problem.reason == "not_started":
+            await alert(update, _("You can confirm hours once the activity has started."))
         elif problem.reason == "missing":
             await alert(update, _("This volunteer has no hours yet; correct them first."))
         else:

@@ -118,8 +118,11 @@ def _one(label: str, data: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
 
 
-def refusal(_: Gettext, error: Exception, zone: ZoneInfo | None = None) -> str:
-    """A domain error of signing up, replying or scanning, as the volunteer reads it."""
+def refusal(
+    _: Gettext, error: Exception, zone: ZoneInfo | None = None, now: datetime | None = None
+) -> str:
+    """A domain error of signing up, replying or scanning, as the volunteer reads it (`now`:
+    a check-in that opens on another day names the day)."""
     if isinstance(error, va.MinorsNotAllowed):
         return _("Sorry, this activity is for adults only.")
     if isinstance(error, va.NotAVolunteer):
@@ -140,8 +143,15 @@ def refusal(_: Gettext, error: Exception, zone: ZoneInfo | None = None) -> str:
         return _("You have already been counted for this activity. Thank you!")
     if isinstance(error, va.ScanOutsideWindow):
         if error.opens_at is not None:
+            zone = zone or ZoneInfo("Asia/Shanghai")
+            opens = error.opens_at.astimezone(zone)
+            if now is not None and opens.date() != now.astimezone(zone).date():
+                return _("Check-in opens on {day} at {time}. Please scan again then.").format(
+                    day=day_label(_, opens.date(), today=now.astimezone(zone).date()),
+                    time=clock_time(error.opens_at, zone),
+                )
             return _("Check-in opens at {time}. Please scan again then.").format(
-                time=clock_time(error.opens_at, zone or ZoneInfo("Asia/Shanghai"))
+                time=clock_time(error.opens_at, zone)
             )
         return _("Scanning for this activity has closed.")
     if isinstance(error, va.AlreadyCheckedIn):
@@ -273,9 +283,20 @@ async def _scan(update: Update, context: Context, who: Speaker, payload: str) ->
             now=data.clock.now(),
         )
     except (va.UnknownPayload, va.ActivityClosed, va.PayloadUsed, va.ScanOutsideWindow) as error:
-        await show(update, refusal(_, error, zone))
+        await show(update, refusal(_, error, zone, data.clock.now()))
         return
-    except (va.AlreadyCheckedIn, va.NotAVolunteer, va.MinorsNotAllowed, NotFound) as error:
+    except va.NotAVolunteer as error:
+        station = station_name(data.knowledge.stations, str(error.args[0]), who.lang)
+        await show(
+            update,
+            _(
+                "This QR code is for the approved volunteers of {station}, and you are not "
+                "one of them yet. To become one, send /volunteer; as a resident, scan the "
+                "residents' code instead."
+            ).format(station=escape(station)),
+        )
+        return
+    except (va.AlreadyCheckedIn, va.MinorsNotAllowed, NotFound) as error:
         await show(update, refusal(_, error))
         return
     title = escape(result.activity.title)

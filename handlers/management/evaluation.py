@@ -29,6 +29,7 @@ from telegram import InlineKeyboardButton, Update
 from telegram.ext import Application
 
 from handlers.documents import evaluation_files, report_files
+from handlers.documents.evaluation_files import points
 from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import END, NUMBER, Draft, Flow, Outcome, Reask, Screen, Step
@@ -166,6 +167,12 @@ async def compute_pressed(
     draft["missing"] = list(outcome.missing_stations)
     draft["incomplete"] = list(outcome.incomplete_stations)
     draft["ranked"] = len(outcome.rows)
+    # The ranking itself, for the check step (which renders without a database): rank,
+    # station, total, below the pass mark.
+    draft["rows"] = [[r.rank, r.station_code, r.total, r.below_pass] for r in outcome.rows]
+    draft["year_open"] = not evaluation.year_over(
+        int(draft["year"]), now=data.clock.now(), zone=data.clock.zone
+    )
     return "check"
 
 
@@ -182,6 +189,17 @@ def render_check(context: Context, who: Speaker, draft: Draft) -> Screen:
             ranked,
         ).format(year=draft.get("year"), count=ranked)
     ]
+    if draft.get("year_open"):
+        lines += ["", _year_open_warning(_, draft)]
+    if draft.get("rows"):
+        lines.append("")
+    for rank, code, total, below in draft.get("rows") or []:
+        line = _("{rank}. {station}: {total}").format(
+            rank=rank, station=_station_name(context, who, code), total=points(float(total))
+        )
+        if below:
+            line += " · ⚠️ " + _("below the pass mark")
+        lines.append(line)
     comma = "、" if who.lang.startswith("zh") else ", "
     if missing:
         lines += [
@@ -212,11 +230,21 @@ def render_check(context: Context, who: Speaker, draft: Draft) -> Screen:
             ),
         ]
     lines += ["", _("Record this ranking as the result of the year?")]
-    rows = [
-        [_button(_("✅ Record the ranking"), "conf")],
-        [_button(_("✏️ Enter the missing scores"), "enter")],
-    ]
+    record = (
+        _button(_("✅ Record it before the year ends"), "confy")
+        if draft.get("year_open")
+        else _button(_("✅ Record the ranking"), "conf")
+    )
+    rows = [[record], [_button(_("✏️ Enter the missing scores"), "enter")]]
     return Screen("\n".join(lines), rows)
+
+
+def _year_open_warning(_: Gettext, draft: Draft) -> str:
+    return _(
+        "⚠️ {year} is not over yet. The months still to come count as nothing (no supervision "
+        "or activities yet), so every station scores lower than it will at the end of the "
+        "year. Record it now only if the ranking really must be made before the year ends."
+    ).format(year=draft.get("year"))
 
 
 async def confirm_pressed(
@@ -229,11 +257,19 @@ async def confirm_pressed(
         raise Reask(None)
     try:
         outcome = await data.use_case(
-            evaluation.confirm, run_id=run_id, actor_tg_id=who.tg_id, now=data.clock.now()
+            evaluation.confirm,
+            run_id=run_id,
+            actor_tg_id=who.tg_id,
+            now=data.clock.now(),
+            zone=data.clock.zone,
+            before_year_end=press.kind == "confy",  # the answer to the year-not-over warning
         )
     except NotFound:
         await show(update, _("That result no longer exists."))
         return END
+    except InvalidValue:  # the year is not over (an old Record button): the warning again
+        draft["year_open"] = True
+        raise Reask(_year_open_warning(_, draft)) from None
     await send_outcome(update, context, who, outcome)
     return END
 
@@ -398,7 +434,7 @@ STEPS = (
     Step(
         "check",
         render_check,
-        {"conf": confirm_pressed, "enter": enter_pressed},
+        {"conf": confirm_pressed, "confy": confirm_pressed, "enter": enter_pressed},
         applies_when=_on(CHECKING),
     ),
     Step(

@@ -156,6 +156,20 @@ def _render_who(context: Context, who: Speaker, draft: Draft) -> Screen:
         ]
         for pid, name in draft.get("workers", [])
     ]
+    if draft.get("form") == supervision.INDIVIDUAL and not draft.get("workers"):
+        # Most stations have no worker on the bot yet: nobody can be named, so say so and
+        # offer what can be saved (the service takes an individual session without a name).
+        return Screen(
+            _(
+                "No worker of this station is registered on the bot yet, so nobody can be "
+                "chosen. Save the individual supervision without naming the worker, or record "
+                "it as group supervision of the whole team."
+            ),
+            [
+                [InlineKeyboardButton(_("Save without a name"), callback_data=f"{KEY}:swnone")],
+                [InlineKeyboardButton(_("👥 Group: the whole team"), callback_data=f"{KEY}:swgrp")],
+            ],
+        )
     if draft.get("form") == supervision.INDIVIDUAL:  # one worker: no whole team to offer
         rows.append([InlineKeyboardButton(_("Done ✔"), callback_data=f"{KEY}:swdone")])
         return Screen(_("Who was supervised? Choose the worker."), rows)
@@ -203,10 +217,32 @@ async def on_who_done(
     return None
 
 
+async def on_unnamed(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    """An individual session at a station with no worker on the bot: saved without a name."""
+    if draft.get("form") != supervision.INDIVIDUAL or draft.get("workers"):
+        raise Reask(None)  # an old or forged press: the step again
+    draft["supervisees"], draft["whole_team"] = [], False
+    return None
+
+
+async def on_no_worker_team(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    """At a station with no worker on the bot: group supervision of the whole team."""
+    if draft.get("workers"):
+        raise Reask(None)
+    draft["form"], draft["supervisees"], draft["whole_team"] = supervision.GROUP, [], True
+    return None
+
+
 def _supervisees_text(who: Speaker, draft: Draft) -> str:
     _ = who.gettext
     if draft.get("whole_team"):
         return _("the whole team")
+    if not draft.get("supervisees"):
+        return _("not named (no worker of the station on the bot yet)")
     names = dict((pid, name) for pid, name in draft.get("workers", []))
     return "、".join(
         names.get(p) or _("Worker {number}").format(number=p) for p in draft.get("supervisees", [])
@@ -290,7 +326,17 @@ STEPS = (
         ),
         {"form": on_form},
     ),
-    Step("who", _render_who, {"sw": on_supervisee, "team": on_team, "swdone": on_who_done}),
+    Step(
+        "who",
+        _render_who,
+        {
+            "sw": on_supervisee,
+            "team": on_team,
+            "swdone": on_who_done,
+            "swnone": on_unnamed,
+            "swgrp": on_no_worker_team,
+        },
+    ),
     work_forms.save_step(KEY, _summary, persisted=CONFIRM),
 )
 

@@ -207,11 +207,13 @@ async def test_a_run_is_a_draft_that_shows_what_is_missing_until_confirmed(
         assert await evaluation.list_runs(uow, include_drafts=False) == []
     async with database.uow() as uow:
         confirmed = await evaluation.confirm(
-            uow, run_id=draft.run_id, actor_tg_id=None, now=now + timedelta(minutes=5)
+            uow, run_id=draft.run_id, actor_tg_id=None, now=now + timedelta(minutes=5), zone=SH
         )
     assert confirmed.confirmed and confirmed.confirmed_at == now + timedelta(minutes=5)
     async with database.uow() as uow:
-        again = await evaluation.confirm(uow, run_id=draft.run_id, actor_tg_id=None, now=now)
+        again = await evaluation.confirm(
+            uow, run_id=draft.run_id, actor_tg_id=None, now=now, zone=SH
+        )
         recorded = await evaluation.recorded(uow, year=2026)
     assert again.confirmed_at == now + timedelta(minutes=5)  # confirming twice: no change
     assert recorded is not None and recorded.run_id == draft.run_id
@@ -241,3 +243,26 @@ async def test_months_before_a_station_had_staff_are_not_counted(
     october = next(q for q in report.quota if q.station_code == "huajie" and q.month.month == 10)
     september = next(q for q in report.quota if q.station_code == "huajie" and q.month.month == 9)
     assert report.counted(october) and not report.counted(september)
+
+
+async def test_the_current_year_is_recorded_only_with_the_early_answer(
+    database: Database, clock: FixedClock
+) -> None:
+    await seed_october(database)
+    now = datetime(2026, 12, 3, 22, 0, tzinfo=SH)  # December not over
+    async with database.uow() as uow:
+        draft = await evaluation.compute(
+            uow, rules=RULES, year=2026, actor_tg_id=None, now=now, zone=SH
+        )
+    assert draft.run_id is not None
+    assert not evaluation.year_over(2026, now=now, zone=SH)
+    with pytest.raises(InvalidValue) as refused:
+        async with database.uow() as uow:
+            await evaluation.confirm(uow, run_id=draft.run_id, actor_tg_id=None, now=now, zone=SH)
+    assert (refused.value.field, refused.value.reason) == ("year", "not_over")
+    async with database.uow() as uow:
+        assert await evaluation.recorded(uow, year=2026) is None
+        early = await evaluation.confirm(
+            uow, run_id=draft.run_id, actor_tg_id=None, now=now, zone=SH, before_year_end=True
+        )
+    assert early.confirmed
