@@ -1,7 +1,8 @@
 """`stationbot console`: talk to the real bot in a terminal, offline, as one of the demo people.
 
 Bot messages print with their buttons numbered; type a number to press one, or type text.
-`:contact [phone]`, `:photo`, `:sticker` send those kinds of message; `:as ROLE` switches
+`:contact [phone]`, `:photo`, `:document [name]`, `:sticker` send those kinds of message (the
+photo and the document carry a small file of their own, so evidence can be tried); `:as ROLE` switches
 person; `:quit` (or end of input) leaves. Messages the bot sends to the other demo people
 (a worker told of a new request, say) print too, marked with who received them.
 """
@@ -9,7 +10,10 @@ person; `:quit` (or end of input) leaves. Messages the bot sends to the other de
 from __future__ import annotations
 
 import asyncio
+import itertools
+import struct
 import sys
+import zlib
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -123,7 +127,7 @@ async def run_console(
     interactive = stdin.isatty()
     stdout.write(
         f"stationbot console — {demo.first_name} ({demo.role}). "
-        "Type text, a button number, :contact, :photo, :as ROLE, :quit.\n"
+        "Type text, a button number, :contact, :photo, :document, :sticker, :as ROLE, :quit.\n"
     )
     stdout.flush()
     loop = asyncio.get_running_loop()
@@ -179,7 +183,13 @@ async def _act(person: OfflinePerson, line: str, stdout: TextIO) -> None:
         phone = text[len(":contact") :].strip() or None
         await person.send_contact(phone)
     elif text == ":photo":
-        await person.send_photo()
+        # A real photo has a file Telegram keeps: without one, getFile refuses it.
+        sent = next(_files)
+        await person.send_photo(_tiny_png(), file_id=f"console-photo-{sent}")
+    elif text.startswith(":document"):
+        name = text[len(":document") :].strip() or "sign-in.pdf"
+        sent = next(_files)
+        await person.send_document(_TINY_PDF, file_id=f"console-doc-{sent}", file_name=name)
     elif text == ":sticker":
         await person.send_sticker()
     elif text.isdigit() and _has_buttons(person) and 1 <= int(text) <= _button_count(person):
@@ -187,6 +197,25 @@ async def _act(person: OfflinePerson, line: str, stdout: TextIO) -> None:
     else:
         # A number with no such button is an answer (a phone number, person-times): send it.
         await person.send(line)
+
+
+_files = itertools.count(1)  # each photo or document sent is a file of its own
+_TINY_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _tiny_png() -> bytes:
+    """A 2 × 2 grey PNG, built here so the console needs no image file."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 0, 0, 0, 0)  # 8-bit greyscale
+    pixels = zlib.compress(b"\x00\x80\x80" * 2)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 def _button_count(person: OfflinePerson) -> int:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from bot.console import _act
+from tests.harness import BotHarness
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -57,3 +61,19 @@ def test_a_second_session_sets_the_demo_staff_menus_without_refusals(tmp_path: P
     assert second.returncode == 0, second.stderr
     assert "not set" not in first.stderr + second.stderr
     assert "Chat not found" not in first.stderr + second.stderr
+
+
+async def test_the_consoles_photo_and_document_carry_files_getfile_serves(bot: BotHarness) -> None:
+    """An outside tester's `:photo` at the evidence step got "Invalid file_id": a real photo
+    always has a file Telegram keeps; the console's now do too, one file per message."""
+    person = await bot.person()
+    await _act(person, ":photo", io.StringIO())
+    await _act(person, ":photo", io.StringIO())
+    await _act(person, ":document 签到表.pdf", io.StringIO())
+    photos = sorted(k for k in bot.telegram.files if k.startswith("console-photo-"))
+    documents = [k for k in bot.telegram.files if k.startswith("console-doc-")]
+    assert len(photos) == 2 and len(documents) == 1
+    assert bot.telegram.files[photos[0]][1].startswith(b"\x89PNG")
+    assert bot.telegram.files[documents[0]][1].startswith(b"%PDF")
+    served = bot.telegram._api_getFile({"file_id": photos[0]}, None)
+    assert served["file_path"].endswith(photos[0])
