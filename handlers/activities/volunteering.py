@@ -375,6 +375,14 @@ async def my_hours(update: Update, context: Context) -> None:
             )
     else:
         lines.append(_("No confirmed hours yet."))
+        if not mine.unconfirmed_minutes:
+            # Someone who is not a volunteer yet learns how to become one, not only "0 h".
+            lines.append(
+                _(
+                    "Hours are recorded when you take part in a station's volunteer "
+                    "activities. Not a volunteer yet? Send /volunteer."
+                )
+            )
     if mine.unconfirmed_minutes:
         lines.append(
             _("{hours} h more are waiting for a social worker to confirm them.").format(
