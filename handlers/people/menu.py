@@ -64,7 +64,7 @@ COMMANDS: tuple[Command, ...] = (
     _c("mylogs", N_("Your last activity logs"), N_("🗂 My logs"), WORKER),
     _c("stats", N_("Station figures"), N_("📊 Figures"), WORKER, STATION_HEAD, SUPERVISOR, ADMIN,
        admin_label=N_("📊 All stations' figures")),
-    _c("activity", N_("Publish and run volunteer activities"), N_("📣 Volunteer activities"), WORKER, STATION_HEAD),
+    _c("activity", N_("Publish and run volunteer activities"), N_("🗓 Volunteer activities"), WORKER, STATION_HEAD),
     _c("myhours", N_("Your volunteer hours and certificate"), N_("⏱ My volunteer hours"), RESIDENT),
     _c("supervise", N_("Log a supervision session"), N_("🧭 Log supervision"), SUPERVISOR),
     _c("quota", N_("Supervision hours against the quota"), N_("⏱ Supervision quota"), SUPERVISOR, STATION_HEAD, ADMIN),
