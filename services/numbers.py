@@ -50,7 +50,8 @@ _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
 def _normalise(text: str) -> str:
     cleaned = unicodedata.normalize("NFKC", text).strip().lower()
     cleaned = cleaned.replace("。", ".").replace("、", ",").replace(" ", "")
-    return cleaned.replace("−", "-").replace("–", "-")  # minus sign, en dash
+    cleaned = cleaned.replace("−", "-").replace("–", "-")  # minus sign, en dash
+    return "-" + cleaned[1:] if cleaned.startswith("负") else cleaned  # 负一小时: minus one
 
 
 def chinese_number(text: str) -> int | None:

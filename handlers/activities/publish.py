@@ -55,6 +55,7 @@ from knowledge.deep_links import deep_link
 from services import volunteer_activities as va
 from services.dates import read_date
 from services.errors import InvalidValue, NotAllowed, NotFound
+from services.numbers import parse_count
 from services.people import ADMIN, STATION_HEAD, WORKER
 
 KEY = "vact"  # the Flow's prefix and draft key
@@ -321,8 +322,12 @@ def _set_needed(who: Speaker, draft: Draft, value: int | None) -> None:
 async def on_typed_needed(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
-    cleaned = unicodedata.normalize("NFKC", text).strip().removesuffix("人").removesuffix("名")
-    _set_needed(who, draft, int(cleaned) if cleaned.isdigit() else None)
+    cleaned = unicodedata.normalize("NFKC", text).strip().removesuffix("名")
+    try:  # the one reader of counts: "-5" is refused, not read as 5; "十二人" is 12
+        needed: int | None = parse_count(cleaned, minimum=1, maximum=va.MAX_NEEDED)
+    except InvalidValue:
+        needed = None
+    _set_needed(who, draft, needed)
     return None
 
 

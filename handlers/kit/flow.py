@@ -199,6 +199,18 @@ def bare_label(text: str) -> str:
     return "".join(ch for ch in folded if category(ch)[0] in "LN").casefold()
 
 
+# The numbers in a label with their sign and decimal point, which `bare_label` drops.
+_SIGNED = re.compile(r"(?:[-+−]|负)?\d+(?:[.,]\d+)?")
+
+
+def label_numbers(text: str) -> list[str]:
+    """The numbers written in `text` as signed decimals: "-1小时" has ["-1"], «1小时» ["1"],
+    "1.5" ["1.5"]; a typed label presses a button only when these agree too (issue probe11
+    item 1: "-1小时" pressed «1小时», and "-5" volunteers the «5» button)."""
+    folded = normalize("NFKC", text).replace("−", "-").replace("负", "-")
+    return [m.replace(",", ".") for m in _SIGNED.findall(folded)]
+
+
 def is_cancel_command(text: str | None) -> bool:
     """/cancel as Telegram delivers it: any case, maybe with @botname or words after it
     (a flow with `busy` sees every command itself, before its /cancel fallback)."""
@@ -497,6 +509,7 @@ class Flow:
         typed = bare_label(text)
         if not typed or step.takes_text_at(context, draft):
             return None
+        numbers = label_numbers(text)
         for row in step.render(context, who, draft).rows:
             for shown in row:
                 data = shown.callback_data
@@ -504,6 +517,7 @@ class Flow:
                     isinstance(data, str)
                     and data.startswith(f"{self.prefix}:")
                     and bare_label(shown.text) == typed
+                    and label_numbers(shown.text) == numbers
                 ):
                     return parse(data)
         return None
