@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.offline_telegram import OfflinePerson
+from tests.bot.log_steps import to_the_form
 from tests.harness import BotHarness
 
 TOO_SHORT = {"zh": "时间太短了：最少 0.25 小时。", "en": "0.25"}
@@ -74,3 +75,27 @@ async def test_volunteers_needed_typed_with_a_unit_or_in_chinese(bot: BotHarness
     worker = await at_the_volunteers_needed(bot, "zh")
     await worker.send("十二人")
     assert any(b.callback_data == "vact:done" for b in worker.last.buttons)
+
+
+@pytest.mark.parametrize(
+    ("lang", "typed", "stored"),
+    [("zh", "第三节", "3"), ("zh", "3节", "3"), ("zh", "第十二节", "12"), ("zh", "三", "3"),
+     ("en", "3 sessions", "3")],
+)  # fmt: skip
+async def test_a_record_forms_number_with_its_unit_or_an_ordinal(
+    bot: BotHarness, lang: str, typed: str, stored: str
+) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), name="王社工", lang=lang)
+    await to_the_form(worker, "groupwork", "group_session")
+    await worker.send("银龄健康小组")
+    asked = worker.last_text
+    await worker.send(typed)
+    refused = {"zh": "请输入数字", "en": "number"}
+    assert refused[lang] not in worker.last_text.split("\n")[0], worker.last_text
+    assert worker.last_text != asked
+    while any(b.callback_data == "log:fs" for b in worker.last_with_buttons().buttons):
+        await worker.press("log:fs")
+    if any(b.callback_data == "log:evd" for b in worker.last_with_buttons().buttons):
+        await worker.press("log:evd")
+    label = {"zh": "第几节：", "en": "Session number: "}[lang]
+    assert f"{label}{stored}\n" in worker.last_text
