@@ -1,5 +1,6 @@
 """Answers typed at a yes/no question instead of pressing its button, from
-`typed_answers.yaml`: the words that mean its No ("不用了", "不要", "no thanks")."""
+`typed_answers.yaml`: the words that mean its No ("不用了", "不要", "no thanks"), and those
+that mean an optional step's Skip ("跳过", "无", "skip", "none")."""
 
 from __future__ import annotations
 
@@ -26,10 +27,15 @@ def fold(text: str) -> str:
 @dataclass(frozen=True)
 class TypedAnswers:
     declines: frozenset[str]  # folded
+    skips: frozenset[str] = frozenset()  # folded
 
     def means_no(self, text: str) -> bool:
         """The whole of `text` is a No, in either language."""
         return fold(text) in self.declines
+
+    def means_skip(self, text: str) -> bool:
+        """The whole of `text` is a Skip (typed, or a Skip button's label), in either language."""
+        return fold(text) in self.skips
 
 
 def load_typed_answers(directory: Path | None = None) -> TypedAnswers:
@@ -38,14 +44,23 @@ def load_typed_answers(directory: Path | None = None) -> TypedAnswers:
     declines = data.get("declines") if isinstance(data, dict) else None
     if not isinstance(declines, dict) or set(declines) != set(LANGS):
         raise CatalogError(path, None, "expected `declines:` with `zh` and `en` lists")
+    skips = data.get("skips", {lang: [] for lang in LANGS})
+    if not isinstance(skips, dict) or set(skips) != set(LANGS):
+        raise CatalogError(path, None, "expected `skips:` with `zh` and `en` lists")
+    return TypedAnswers(
+        _words(path, "declines", declines), _words(path, "skips", skips, empty=True)
+    )
+
+
+def _words(path: Path, key: str, lists: dict[str, object], *, empty: bool = False) -> frozenset[str]:
     words: set[str] = set()
     for lang in LANGS:
-        listed = declines[lang]
-        if not isinstance(listed, list) or not listed:
-            raise CatalogError(path, f"declines.{lang}", "must be a non-empty list of texts")
+        listed = lists[lang]
+        if not isinstance(listed, list) or not (listed or empty):
+            raise CatalogError(path, f"{key}.{lang}", "must be a non-empty list of texts")
         for word in listed:
             if not isinstance(word, str) or not fold(word):
                 # A bare `no` is YAML's false: say so rather than "not a text".
-                raise CatalogError(path, f"declines.{lang}", f"{word!r} is not a text (quote it)")
+                raise CatalogError(path, f"{key}.{lang}", f"{word!r} is not a text (quote it)")
             words.add(fold(word))
-    return TypedAnswers(frozenset(words))
+    return frozenset(words)

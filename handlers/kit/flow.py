@@ -59,7 +59,8 @@ choice again. A command declared a look (`LookCommand`: /quota, /myrequests, /my
 answered mid-form too, the step shown again below it; any other command gets the `busy`
 sentence and the step. A typed "no" ("不用了", "不要": `Knowledge.typed_answers`) at a step that declares
 its No (`Step.typed_no`: a yes/no question) is that press, never small talk: elsewhere "不用了"
-may mean "stop this form", and the questions package says how.
+may mean "stop this form", and the questions package says how. A typed Skip ("跳过", "无",
+"skip": `TypedAnswers.skips`) at a step that takes text and shows a Skip button is that press.
 """
 
 from __future__ import annotations
@@ -522,6 +523,26 @@ class Flow:
                     return parse(data)
         return None
 
+    def _typed_skip(
+        self, context: Context, who: Speaker, draft: Draft, step: Step, text: str
+    ) -> Press | None:
+        """At a step that takes text and shows a Skip button: that press when the text is a
+        word for Skip (`Knowledge.typed_answers.skips`: "跳过", "无", "skip", "none"), so it
+        is not kept as the note "跳过"; None otherwise."""
+        answers = context.bot_data.knowledge.typed_answers
+        if not answers.means_skip(text) or not step.takes_text_at(context, draft):
+            return None
+        for row in step.render(context, who, draft).rows:
+            for shown in row:
+                data = shown.callback_data
+                if (
+                    isinstance(data, str)
+                    and data.startswith(f"{self.prefix}:")
+                    and answers.means_skip(shown.text)
+                ):
+                    return parse(data)
+        return None
+
     async def ask(
         self,
         update: Update,
@@ -856,6 +877,9 @@ class Flow:
         typed = self.typed_press(context, who, draft, step, text) if text else None
         if typed is not None:  # a typed button of the step's reply keyboard: its press
             return await self._pressed(step, update, context, who, draft, typed)
+        skip = self._typed_skip(context, who, draft, step, text) if text else None
+        if skip is not None:  # "跳过", "无", "skip" at an optional text step: its Skip
+            return await self._pressed(step, update, context, who, draft, skip)
         no = step.typed_no(context, who, draft) if text and step.typed_no is not None else None
         if no is not None and text and context.bot_data.knowledge.typed_answers.means_no(text):
             return await self._pressed(step, update, context, who, draft, parse(no))
