@@ -52,7 +52,9 @@ def load_typed_answers(directory: Path | None = None) -> TypedAnswers:
     )
 
 
-def _words(path: Path, key: str, lists: dict[str, object], *, empty: bool = False) -> frozenset[str]:
+def _words(
+    path: Path, key: str, lists: dict[str, object], *, empty: bool = False
+) -> frozenset[str]:
     words: set[str] = set()
     for lang in LANGS:
         listed = lists[lang]

@@ -56,8 +56,9 @@ declares `keeps_typed` (/request's service step, which keeps typed text as the d
 the numbers or the answer first, then its own handler keeps the text. Text typed at
 "Continue where I left off / Start again" gets the numbers or the answer the same way, then the
 choice again. A command declared a look (`LookCommand`: /quota, /myrequests, /mydata) is
-answered mid-form too, the step shown again below it; any other command gets the `busy`
-sentence and the step. A typed "no" ("不用了", "不要": `Knowledge.typed_answers`) at a step that declares
+answered mid-form too, the step shown again below it; a command that opens no form (/stats,
+/mylogs, /cases, /report) puts the form aside as /menu does and is answered
+(`_aside_for_command`); any other command gets the `busy` sentence and the step. A typed "no" ("不用了", "不要": `Knowledge.typed_answers`) at a step that declares
 its No (`Step.typed_no`: a yes/no question) is that press, never small talk: elsewhere "不用了"
 may mean "stop this form", and the questions package says how. A typed Skip ("跳过", "无",
 "skip": `TypedAnswers.skips`) at a step that takes text and shows a Skip button is that press.
@@ -910,6 +911,8 @@ class Flow:
         if text and text.startswith("/"):
             if await answer_look(update, context):  # /quota, /mydata: the step again below
                 return step.state
+            if self.busy is not None and await self._aside_for_command(update, context, who, step):
+                return END  # /stats, /mylogs mid-form: the form kept, as /menu keeps it
             problem = _(self.busy) if self.busy is not None else reask_text(_, expects)
             return await self.ask(update, context, who, step.name, problem)
         if text and step.knowledge_first:
@@ -943,6 +946,30 @@ class Flow:
         if text and await self._answer_question(update, context, who, text):
             return await self.ask(update, context, who, step.name, reask_text(_, expects))
         return await self.ask(update, context, who, step.name, reask_text(_, expects))
+
+    async def _aside_for_command(
+        self, update: Update, context: Context, who: Speaker, step: Step
+    ) -> bool:
+        """A staff command typed mid-form that opens no form (/stats, /report, /mylogs,
+        /cases): this form is put aside as /menu puts it (kept, offered again by its command,
+        said so), and the command answered. The command of another form still gets the
+        `busy` sentence (one form at a time), as an unknown command does. True if answered."""
+        found = _command_handler(update, context, own=self)
+        if found is None:
+            return False
+        handler, check = found
+        self.put_aside(context, step)
+        for conversation in flows_in(context.application):
+            if conversation.flow is self:
+                conversation.set_state(update, END)
+        note = self.kept_note(who.gettext)
+        if step.leave is not None:
+            await step.leave(update, context, who, note)
+        else:
+            await show(update, note, new=True)
+        context.anew = True
+        await handler.handle_update(update, context.application, check, context)
+        return True
 
     async def _answer_typed(
         self, update: Update, context: Context, who: Speaker, text: str
@@ -1177,6 +1204,40 @@ async def answer_look(update: Update, context: Context) -> bool:
                 await look.handle_update(update, application, found, context)
                 return True
     return False
+
+
+def _command_handler(
+    update: Update, context: Context, *, own: Flow
+) -> tuple[BaseHandler[Any, Any, Any], object] | None:
+    """The handler that takes this message's command outside any form, with its check: a
+    `CommandHandler`, or a conversation (not a form's, not `own`'s) whose entry it is. None
+    when none does (an unknown command) or when it opens another form (a Flow with `busy`)."""
+    application: Any = context.application
+    for group in sorted(application.handlers):
+        if group < 0:
+            continue
+        for handler in application.handlers[group]:
+            if isinstance(handler, ConversationHandler):
+                if isinstance(handler, FlowConversation) and handler.flow is own:
+                    continue
+                entries = [h for h in handler.entry_points if isinstance(h, CommandHandler)]
+                if not any(_takes(entry, update) for entry in entries):
+                    continue
+                if isinstance(handler, FlowConversation) and handler.flow.busy is not None:
+                    return None
+                check = handler.check_update(update)
+                return (handler, check) if _taken(check) else None
+            if isinstance(handler, CommandHandler) and _takes(handler, update):
+                return handler, handler.check_update(update)
+    return None
+
+
+def _taken(check: object) -> bool:
+    return check is not None and check is not False
+
+
+def _takes(handler: BaseHandler[Any, Any, Any], update: Update) -> bool:
+    return _taken(handler.check_update(update))
 
 
 async def reshow_form(update: Update, context: Context) -> bool:

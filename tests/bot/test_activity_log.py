@@ -145,7 +145,7 @@ async def test_text_where_a_button_is_expected_is_reasked(bot: BotHarness) -> No
     await worker.send("case work please")
     assert "choose one of the buttons" in worker.last_text
     assert "What kind of work" in worker.last_text
-    await worker.send("/stats")
+    await worker.send("/register")  # another form (fix11a: /stats puts this one aside)
     assert "in the middle of logging an activity" in worker.last_text
     await worker.send_sticker()
     assert "choose one of the buttons" in worker.last_text
