@@ -1,6 +1,6 @@
 """Answers typed at a yes/no question instead of pressing its button, from
-`typed_answers.yaml`: the words that mean its No ("不用了", "不要", "no thanks") and, optional,
-its Yes ("好", "嗯", "ok")."""
+`typed_answers.yaml`: the words that mean its No ("不用了", "不要", "no thanks"), optional its
+Yes ("好", "嗯", "ok"), and those that mean an optional step's Skip ("跳过", "无", "skip")."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ def fold(text: str) -> str:
 class TypedAnswers:
     declines: frozenset[str]  # folded
     accepts: frozenset[str] = frozenset()  # folded
+    skips: frozenset[str] = frozenset()  # folded
 
     def means_no(self, text: str) -> bool:
         """The whole of `text` is a No, in either language."""
@@ -36,6 +37,10 @@ class TypedAnswers:
     def means_yes(self, text: str) -> bool:
         """The whole of `text` is a Yes, in either language."""
         return fold(text) in self.accepts
+
+    def means_skip(self, text: str) -> bool:
+        """The whole of `text` is a Skip (typed, or a Skip button's label), in either language."""
+        return fold(text) in self.skips
 
 
 def load_typed_answers(directory: Path | None = None) -> TypedAnswers:
@@ -53,14 +58,19 @@ def load_typed_answers(directory: Path | None = None) -> TypedAnswers:
         yes = _words(path, "accepts", accepts)
     if no & yes:
         raise CatalogError(path, "accepts", f"also a decline: {', '.join(sorted(no & yes))}")
-    return TypedAnswers(no, yes)
+    skips = data.get("skips", {lang: [] for lang in LANGS})  # optional too
+    if not isinstance(skips, dict) or set(skips) != set(LANGS):
+        raise CatalogError(path, None, "expected `skips:` with `zh` and `en` lists")
+    return TypedAnswers(no, yes, _words(path, "skips", skips, empty=True))
 
 
-def _words(path: Path, key: str, by_lang: dict[str, object]) -> frozenset[str]:
+def _words(
+    path: Path, key: str, by_lang: dict[str, object], *, empty: bool = False
+) -> frozenset[str]:
     words: set[str] = set()
     for lang in LANGS:
         listed = by_lang[lang]
-        if not isinstance(listed, list) or not listed:
+        if not isinstance(listed, list) or not (listed or empty):
             raise CatalogError(path, f"{key}.{lang}", "must be a non-empty list of texts")
         for word in listed:
             if not isinstance(word, str) or not fold(word):

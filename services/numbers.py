@@ -50,7 +50,8 @@ _THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+")
 def _normalise(text: str) -> str:
     cleaned = unicodedata.normalize("NFKC", text).strip().lower()
     cleaned = cleaned.replace("。", ".").replace("、", ",").replace(" ", "")
-    return cleaned.replace("−", "-").replace("–", "-")  # minus sign, en dash
+    cleaned = cleaned.replace("−", "-").replace("–", "-")  # minus sign, en dash
+    return "-" + cleaned[1:] if cleaned.startswith("负") else cleaned  # 负一小时: minus one
 
 
 def chinese_number(text: str) -> int | None:
@@ -178,9 +179,20 @@ def _decimal_point(text: str) -> str:
     return re.sub(r"(\d)点(\d)", r"\1.\2", text)
 
 
+# What a record form's number may have around it: `第三节`, `3节`, `12人`, `500元`, `80%`.
+_ORDINAL = "第"
+_FORM_UNITS = ("人次", "小时", "个人", "节", "次", "期", "人", "名", "位", "个", "户", "场",
+               "天", "元", "块", "年", "分", "%", "times", "people", "sessions", "session",
+               "yuan", "hours", "hour")  # fmt: skip
+
+
 def read_number(text: str, *, field: str = "number") -> Decimal:
-    """Any number a form asks for (`12`, `12.5`, `1,000`, `十二`, `十二点五`), no unit."""
-    cleaned = _decimal_point(_arabic(_normalise(text)))
+    """Any number a form asks for (`12`, `12.5`, `1,000`, `十二`, `十二点五`), with a unit or
+    an ordinal around it (`3节`, `第三节`, `第12次`, `500元`)."""
+    cleaned = _normalise(text)
+    if cleaned.startswith(_ORDINAL) and len(cleaned) > len(_ORDINAL):
+        cleaned = cleaned[len(_ORDINAL) :]
+    cleaned = _decimal_point(_arabic(_strip_unit(cleaned, _FORM_UNITS)))
     if _THOUSANDS.fullmatch(cleaned):
         cleaned = cleaned.replace(",", "")
     return _decimal(cleaned, field)

@@ -56,6 +56,7 @@ from knowledge.deep_links import deep_link
 from services import volunteer_activities as va
 from services.dates import read_date
 from services.errors import InvalidValue, NotAllowed, NotFound
+from services.numbers import parse_count
 from services.people import ADMIN, STATION_HEAD, WORKER
 
 KEY = "vact"  # the Flow's prefix and draft key
@@ -185,8 +186,11 @@ def render_day(context: Context, who: Speaker, draft: Draft) -> Screen:
         )
         for n in range(DAYS_AHEAD)
     ]
+    example = today + timedelta(days=DAYS_AHEAD)  # past the buttons, within the year
     return Screen(
-        _("Which day? Choose, or type the date (for example 11月21日 or 2026-11-21)."),
+        _("Which day? Choose, or type the date (for example {day} or {iso}).").format(
+            day=day_label(_, example), iso=example.isoformat()
+        ),
         grid(buttons, 4),
     )
 
@@ -194,7 +198,8 @@ def render_day(context: Context, who: Speaker, draft: Draft) -> Screen:
 def _set_day(who: Speaker, draft: Draft, day: date | None, today: date) -> None:
     _ = who.gettext
     if day is None:
-        raise Reask(_("Please choose a day, or type a date such as 11月21日."))
+        example = day_label(_, today + timedelta(days=DAYS_AHEAD))
+        raise Reask(_("Please choose a day, or type a date such as {day}.").format(day=example))
     if day < today or day > today + timedelta(days=366):
         raise Reask(_("Please choose a day from today to a year from now."))
     draft["date"] = day.isoformat()
@@ -218,7 +223,7 @@ async def on_typed_day(
     try:
         day = read_date(text, today, direction="future")
     except InvalidValue as error:
-        raise Reask(unread_date(who.gettext, error)) from error
+        raise Reask(unread_date(who.gettext, error, today, ahead=True)) from error
     _set_day(who, draft, day, today)
     return None
 
@@ -342,8 +347,12 @@ def _set_needed(who: Speaker, draft: Draft, value: int | None) -> None:
 async def on_typed_needed(
     update: Update, context: Context, who: Speaker, draft: Draft, text: str
 ) -> Outcome:
-    cleaned = unicodedata.normalize("NFKC", text).strip().removesuffix("人").removesuffix("名")
-    _set_needed(who, draft, int(cleaned) if cleaned.isdigit() else None)
+    cleaned = unicodedata.normalize("NFKC", text).strip().removesuffix("名")
+    try:  # the one reader of counts: "-5" is refused, not read as 5; "十二人" is 12
+        needed: int | None = parse_count(cleaned, minimum=1, maximum=va.MAX_NEEDED)
+    except InvalidValue:
+        needed = None
+    _set_needed(who, draft, needed)
     return None
 
 

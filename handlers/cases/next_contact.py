@@ -19,7 +19,8 @@ from handlers.kit.flow import DATE, Draft, Flow, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
-from handlers.kit.steps import local_today, offered, unread_date
+from handlers.kit.steps import example_day, local_today, offered, unread_date
+from handlers.kit.words import day_label
 from services import cases as cs
 from services.dates import read_date
 from services.errors import InvalidValue
@@ -60,8 +61,11 @@ def render(context: Context, who: Speaker, draft: Draft) -> Screen:
         3,
     )
     rows.append([InlineKeyboardButton(_("No next contact"), callback_data=encode(P, "none"))])
+    example = day_label(_, example_day(local_today(context), ahead=True))
     return Screen(
-        _("When is the next contact (visit or call)? Choose, or type a date such as 12月3日."),
+        _("When is the next contact (visit or call)? Choose, or type a date such as {day}.").format(
+            day=example
+        ),
         rows,
     )
 
@@ -105,7 +109,7 @@ async def on_typed(
     try:
         day = read_date(text, local_today(context), direction="future")
     except InvalidValue as error:
-        raise Reask(unread_date(_, error)) from error
+        raise Reask(unread_date(_, error, local_today(context), ahead=True)) from error
     problem = _range_problem(context, who, day)  # the service checks it again on Save
     if problem is not None:
         raise Reask(problem)

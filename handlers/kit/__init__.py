@@ -46,7 +46,7 @@ What each module gives
   inbox's completion note and decline reason); the
   date keyboards (`date_buttons`, `calendar_step`) and the sentences for a refused date or
   number (`unread_date` (the one sentence for a typed date `services.dates.read_date` could not
-  take), `date_problem`, `hours_problem`, `count_problem`, `number_problem`).
+  take, with an example day from `example_day(today, ahead=)` that the step takes), `date_problem`, `hours_problem`, `count_problem`, `number_problem`).
 - `words`: `role_label(_, role)`, `phone_text(phone)`, `zone_name(_, zone)` ("Beijing time"), `day_label(_, day, today=)` and `moment_label(_, moment, zone, now=)` (the one way a day / a moment is shown: 12月2日 8:30 / Dec 2 8:30), `clock_label`, `month_label`,
   `hours_label`, `in_sentence` (a label lower-cased inside an English sentence), `only_for(who, *roles)` (the one "this is only for ..." refusal, for every journey; a resident hears only that it is for staff), `listed(_, items)` ("a, b and c"),
   `ngettext_for(translator, lang)` (plural forms); it re-exports the count phrases of `i18n`.

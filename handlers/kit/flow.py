@@ -56,12 +56,14 @@ declares `keeps_typed` (/request's service step, which keeps typed text as the d
 the numbers or the answer first, then its own handler keeps the text. Text typed at
 "Continue where I left off / Start again" gets the numbers or the answer the same way, then the
 choice again. A command declared a look (`LookCommand`: /quota, /myrequests, /mydata) is
-answered mid-form too, the step shown again below it; any other command gets the `busy`
-sentence and the step. A typed "no" ("不用了", "不要": `Knowledge.typed_answers`) at a step that declares
+answered mid-form too, the step shown again below it; a command that opens no form (/stats,
+/mylogs, /cases, /report) puts the form aside as /menu does and is answered
+(`_aside_for_command`); any other command gets the `busy` sentence and the step. A typed "no" ("不用了", "不要": `Knowledge.typed_answers`) at a step that declares
 its No (`Step.typed_no`: a yes/no question) is that press, never small talk: elsewhere "不用了"
 may mean "stop this form", and the questions package says how. A typed "yes" ("好", "嗯", "ok")
 at a step that declares its Yes (`Step.typed_yes`) is that press; elsewhere it is small talk,
-and the step is asked again.
+and the step is asked again. A typed Skip ("跳过", "无", "skip": `TypedAnswers.skips`) at a step
+that takes text and shows a Skip button is that press.
 """
 
 from __future__ import annotations
@@ -201,6 +203,18 @@ def bare_label(text: str) -> str:
     person types for «✅ 同意» is 同意 ("Agree" for «✅ Agree»)."""
     folded = normalize("NFKC", text)
     return "".join(ch for ch in folded if category(ch)[0] in "LN").casefold()
+
+
+# The numbers in a label with their sign and decimal point, which `bare_label` drops.
+_SIGNED = re.compile(r"(?:[-+−]|负)?\d+(?:[.,]\d+)?")
+
+
+def label_numbers(text: str) -> list[str]:
+    """The numbers written in `text` as signed decimals: "-1小时" has ["-1"], «1小时» ["1"],
+    "1.5" ["1.5"]; a typed label presses a button only when these agree too (issue probe11
+    item 1: "-1小时" pressed «1小时», and "-5" volunteers the «5» button)."""
+    folded = normalize("NFKC", text).replace("−", "-").replace("负", "-")
+    return [m.replace(",", ".") for m in _SIGNED.findall(folded)]
 
 
 def is_cancel_command(text: str | None) -> bool:
@@ -509,6 +523,7 @@ class Flow:
         typed = bare_label(text)
         if not typed or step.takes_text_at(context, draft):
             return None
+        numbers = label_numbers(text)
         for row in step.render(context, who, draft).rows:
             for shown in row:
                 data = shown.callback_data
@@ -516,6 +531,27 @@ class Flow:
                     isinstance(data, str)
                     and data.startswith(f"{self.prefix}:")
                     and bare_label(shown.text) == typed
+                    and label_numbers(shown.text) == numbers
+                ):
+                    return parse(data)
+        return None
+
+    def _typed_skip(
+        self, context: Context, who: Speaker, draft: Draft, step: Step, text: str
+    ) -> Press | None:
+        """At a step that takes text and shows a Skip button: that press when the text is a
+        word for Skip (`Knowledge.typed_answers.skips`: "跳过", "无", "skip", "none"), so it
+        is not kept as the note "跳过"; None otherwise."""
+        answers = context.bot_data.knowledge.typed_answers
+        if not answers.means_skip(text) or not step.takes_text_at(context, draft):
+            return None
+        for row in step.render(context, who, draft).rows:
+            for shown in row:
+                data = shown.callback_data
+                if (
+                    isinstance(data, str)
+                    and data.startswith(f"{self.prefix}:")
+                    and answers.means_skip(shown.text)
                 ):
                     return parse(data)
         return None
@@ -854,6 +890,9 @@ class Flow:
         typed = self.typed_press(context, who, draft, step, text) if text else None
         if typed is not None:  # a typed button of the step's reply keyboard: its press
             return await self._pressed(step, update, context, who, draft, typed)
+        skip = self._typed_skip(context, who, draft, step, text) if text else None
+        if skip is not None:  # "跳过", "无", "skip" at an optional text step: its Skip
+            return await self._pressed(step, update, context, who, draft, skip)
         no = step.typed_no(context, who, draft) if text and step.typed_no is not None else None
         if no is not None and text and context.bot_data.knowledge.typed_answers.means_no(text):
             return await self._pressed(step, update, context, who, draft, parse(no))
@@ -887,6 +926,8 @@ class Flow:
         if text and text.startswith("/"):
             if await answer_look(update, context):  # /quota, /mydata: the step again below
                 return step.state
+            if self.busy is not None and await self._aside_for_command(update, context, who, step):
+                return END  # /stats, /mylogs mid-form: the form kept, as /menu keeps it
             problem = _(self.busy) if self.busy is not None else reask_text(_, expects)
             return await self.ask(update, context, who, step.name, problem)
         if text and step.knowledge_first:
@@ -920,6 +961,30 @@ class Flow:
         if text and await self._answer_question(update, context, who, text):
             return await self.ask(update, context, who, step.name, reask_text(_, expects))
         return await self.ask(update, context, who, step.name, reask_text(_, expects))
+
+    async def _aside_for_command(
+        self, update: Update, context: Context, who: Speaker, step: Step
+    ) -> bool:
+        """A staff command typed mid-form that opens no form (/stats, /report, /mylogs,
+        /cases): this form is put aside as /menu puts it (kept, offered again by its command,
+        said so), and the command answered. The command of another form still gets the
+        `busy` sentence (one form at a time), as an unknown command does. True if answered."""
+        found = _command_handler(update, context, own=self)
+        if found is None:
+            return False
+        handler, check = found
+        self.put_aside(context, step)
+        for conversation in flows_in(context.application):
+            if conversation.flow is self:
+                conversation.set_state(update, END)
+        note = self.kept_note(who.gettext)
+        if step.leave is not None:
+            await step.leave(update, context, who, note)
+        else:
+            await show(update, note, new=True)
+        context.anew = True
+        await handler.handle_update(update, context.application, check, context)
+        return True
 
     async def _answer_typed(
         self, update: Update, context: Context, who: Speaker, text: str
@@ -1154,6 +1219,40 @@ async def answer_look(update: Update, context: Context) -> bool:
                 await look.handle_update(update, application, found, context)
                 return True
     return False
+
+
+def _command_handler(
+    update: Update, context: Context, *, own: Flow
+) -> tuple[BaseHandler[Any, Any, Any], object] | None:
+    """The handler that takes this message's command outside any form, with its check: a
+    `CommandHandler`, or a conversation (not a form's, not `own`'s) whose entry it is. None
+    when none does (an unknown command) or when it opens another form (a Flow with `busy`)."""
+    application: Any = context.application
+    for group in sorted(application.handlers):
+        if group < 0:
+            continue
+        for handler in application.handlers[group]:
+            if isinstance(handler, ConversationHandler):
+                if isinstance(handler, FlowConversation) and handler.flow is own:
+                    continue
+                entries = [h for h in handler.entry_points if isinstance(h, CommandHandler)]
+                if not any(_takes(entry, update) for entry in entries):
+                    continue
+                if isinstance(handler, FlowConversation) and handler.flow.busy is not None:
+                    return None
+                check = handler.check_update(update)
+                return (handler, check) if _taken(check) else None
+            if isinstance(handler, CommandHandler) and _takes(handler, update):
+                return handler, handler.check_update(update)
+    return None
+
+
+def _taken(check: object) -> bool:
+    return check is not None and check is not False
+
+
+def _takes(handler: BaseHandler[Any, Any, Any], update: Update) -> bool:
+    return _taken(handler.check_update(update))
 
 
 async def reshow_form(update: Update, context: Context) -> bool:

@@ -665,22 +665,35 @@ def calendar_step(
 
 
 # --- refused dates and numbers, in words ------------------------------------------------------
-def unread_date(_: Gettext, error: InvalidValue) -> str:
+def example_day(today: date, *, ahead: bool = False) -> date:
+    """A day to show as an example of a typed date that the step accepts (probe11 item 11:
+    a fixed "12月5日" was refused in /log once past): for a step of past days, the day before
+    yesterday; for a step of days to come, the day after tomorrow."""
+    return today + timedelta(days=2 if ahead else -2)
+
+
+def unread_date(_: Gettext, error: InvalidValue, today: date, *, ahead: bool = False) -> str:
     """The one sentence, in every date step, for typed text `services.dates.read_date` could
-    not take: a day its month does not have ("November has no day 31."), or no date at all."""
+    not take: a day its month does not have ("November has no day 31."), or no date at all,
+    with an example the step accepts (`example_day`: `ahead` for a step of days to come)."""
     if error.reason == NO_SUCH_DAY and isinstance(error, DateRefused):
         month = date(2000, error.month or 1, 1)
         return _("{month} has no day {day}.").format(
             month=month_label(_, month), day=error.day_number
         )
-    return _("I could not read that date. Please type it like 12-5, Dec 5 or tomorrow.")
+    day = day_label(_, example_day(today, ahead=ahead))
+    if ahead:
+        return _("I could not read that date. Please type it like {day} or tomorrow.").format(
+            day=day
+        )
+    return _("I could not read that date. Please type it like {day} or yesterday.").format(day=day)
 
 
 def date_problem(_: Gettext, error: InvalidValue, today: date, *, with_range: bool = True) -> str:
     """Why a date was refused: the one rule that applies, then (unless the step shows it
     already) the open range, once."""
     if error.reason not in (FUTURE, TOO_OLD):
-        return unread_date(_, error)
+        return unread_date(_, error, today)
     first, last = entry_window(today)
     asked = error.asked if isinstance(error, DateRefused) else None
     span = {"first": day_label(_, first), "last": day_label(_, last)}

@@ -783,12 +783,15 @@ CONFIRM_DELETE = "confirm_delete"
 DELETE_KEY = "mylogs_delete"  # the entry the question is about, for asking again
 
 
-def _log_line(context: Context, who: Speaker, number: int, entry: ActivityEntry) -> str:
+def _log_line(context: Context, who: Speaker, entry: ActivityEntry) -> str:
+    """One entry of /mylogs, named by the record's own number (the card's "Record 2", its
+    buttons' «📋 2»), not by its place in the list (probe11 item 9: «📋 1» opened record 2)."""
     _ = who.gettext
     template = context.bot_data.knowledge.record_templates.template(entry.template_code)
     name = template.name(who.lang) if template else entry.template_code
     parts = [
-        f"{number}. {day_label(_, entry.activity_date)}",
+        _("No. {number}").format(number=entry.id),
+        day_label(_, entry.activity_date),
         escape(name),
         _("{hours} h").format(hours=hours_label(entry.hours)),
     ]
@@ -825,34 +828,35 @@ async def _show_logs(
         "Your last activity log:", "Your last {count} activity logs:", len(entries)
     ).format(count=len(entries))
     lines.append("<b>" + title + "</b>")
-    for n, e in enumerate(entries, start=1):
-        line = _log_line(context, who, n, e)
+    for e in entries:
+        line = _log_line(context, who, e)
         if e.id in incomplete:
             line += "\n    " + _("⚠️ incomplete")
         lines.append(line)
-    deletable = [(n, e) for n, e in enumerate(entries, start=1) if e.deletable(now)]
+    deletable = [e for e in entries if e.deletable(now)]
     if deletable:
         lines += ["", _("🗑 deletes an entry, for 24 hours after it was entered.")]
     lines.append(_("📋 opens a record: complete it, add photos, or edit a field."))
     buttons = [
         InlineKeyboardButton(
-            _("🗑 {number}").format(number=n), callback_data=encode("mylogs", "del", e.id)
+            _("🗑 {number}").format(number=e.id), callback_data=encode("mylogs", "del", e.id)
         )
-        for n, e in deletable
+        for e in deletable
     ]
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
     first = [
         InlineKeyboardButton(
-            _("✍️ Complete {number}").format(number=n), callback_data=encode("rec", "fill", e.id)
+            _("✍️ Complete No. {number}").format(number=e.id),
+            callback_data=encode("rec", "fill", e.id),
         )
-        for n, e in enumerate(entries, start=1)
-        if e.id in incomplete and n <= 3
+        for e in entries[:3]
+        if e.id in incomplete
     ]  # the incomplete ones come first: Complete it in one press for the first few
     opens = [
         InlineKeyboardButton(
-            _("📋 {number}").format(number=n), callback_data=encode("rec", "open", e.id)
+            _("📋 {number}").format(number=e.id), callback_data=encode("rec", "open", e.id)
         )
-        for n, e in enumerate(entries, start=1)
+        for e in entries
     ]
     rows = [first[i : i + 3] for i in range(0, len(first), 3)] + rows
     rows += [opens[i : i + 5] for i in range(0, len(opens), 5)]
@@ -889,13 +893,13 @@ async def _ask_delete(
     data = context.bot_data
     async with data.uow() as uow:
         entries = await activities.recent_activities(uow, worker_tg_id=who.tg_id)
-    found = [(n, e) for n, e in enumerate(entries, start=1) if e.id == activity_id]
+    found = [e for e in entries if e.id == activity_id]
     if not found:
         return await _show_logs(update, context, who, _("I could not find that entry."))
-    number, entry = found[0]
+    entry = found[0]
     assert context.user_data is not None
     context.user_data[DELETE_KEY] = entry.id
-    text = _("Delete this entry?") + "\n" + _log_line(context, who, number, entry)
+    text = _("Delete this entry?") + "\n" + _log_line(context, who, entry)
     if problem:
         text = "⚠️ " + problem + "\n\n" + text
     rows = [[

@@ -29,7 +29,7 @@ from handlers.kit.flow import (
 )
 from handlers.kit.i18n import ngettext_of
 from handlers.kit.screen import show
-from handlers.kit.steps import local_today, unread_date
+from handlers.kit.steps import example_day, local_today, unread_date
 from handlers.kit.words import day_label, hours_label, only_for
 from handlers.work import work_forms
 from handlers.work.quota import mode_label
@@ -179,7 +179,8 @@ def _render_value(context: Context, who: Speaker, draft: Draft) -> Screen:
         ]]  # fmt: skip
         return Screen(_("Was it online or offline (in person)?"), rows)
     if what == "date":
-        return Screen(_("Type the day, like 12-1 or yesterday."))
+        example = day_label(_, example_day(local_today(context)))
+        return Screen(_("Type the day, like {day} or yesterday.").format(day=example))
     if what == "hours":
         return Screen(_("Type the hours (0.5 to 8, in half hours)."))
     return Screen(_("Type the topic (up to 200 characters)."))
@@ -204,7 +205,7 @@ async def on_value(
         try:
             cleaned = read_date(cleaned, local_today(context), direction="past").isoformat()
         except InvalidValue as error:
-            raise Reask(unread_date(_, error)) from error
+            raise Reask(unread_date(_, error, local_today(context))) from error
     elif what == "hours":
         try:
             minutes = round(float(cleaned.replace(",", ".")) * 60)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,8 @@ from handlers.kit.callbacks import Press, encode
 from handlers.kit.context import Context, Speaker
 from handlers.kit.flow import BUTTON, TEXT, Draft, Outcome, Reask, Screen, Step
 from handlers.kit.i18n import Gettext
-from handlers.kit.steps import local_today, phone_checked, unread_date
+from handlers.kit.steps import example_day, local_today, phone_checked, unread_date
+from handlers.kit.words import day_label
 from knowledge.record_templates import (
     CHOICE,
     LONG_TEXT,
@@ -72,7 +74,9 @@ def fields_left(draft: Draft) -> bool:
     return bool(set(draft.get("form", [])) - set(draft.get("asked", [])))
 
 
-def field_problem(_: Gettext, error: InvalidValue, form_field: FormField, rules: Any) -> str:
+def field_problem(
+    _: Gettext, error: InvalidValue, form_field: FormField, rules: Any, today: date
+) -> str:
     """One sentence for a refused typed value."""
     reason = error.reason
     if reason == record_forms.EMPTY:
@@ -89,7 +93,7 @@ def field_problem(_: Gettext, error: InvalidValue, form_field: FormField, rules:
             low=f"{low:g}", high=f"{high:g}"
         )
     if reason in (NOT_A_DATE, NO_SUCH_DAY):
-        return unread_date(_, error)
+        return unread_date(_, error, today)
     return _("Please choose one of the buttons.")
 
 
@@ -199,7 +203,8 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
                 )
             )
         elif form_field.kind == "date":
-            lines.append(_("Type the date, like 12-5 or today."))
+            example = day_label(_, example_day(local_today(context)))
+            lines.append(_("Type the date, like {day} or today.").format(day=example))
         else:
             lines.append(_("Type it."))
         if form_field.required:
@@ -278,7 +283,8 @@ def field_step(name: str, *, prefix: str, previous: Previous, persisted: Any = N
                 form_field, picked or text, rules, today=local_today(context)
             )
         except InvalidValue as error:
-            raise Reask(field_problem(who.gettext, error, form_field, rules)) from None
+            problem = field_problem(who.gettext, error, form_field, rules, local_today(context))
+            raise Reask(problem) from None
         if form_field.kind in (SHORT_TEXT, LONG_TEXT):
             draft[TYPED_FIELD] = form_field.code
         else:

@@ -13,7 +13,7 @@ NOTE = {
     "en": "Your unfinished form is kept: press the same button again to continue where you left off.",
     "zh": "您没填完的表格已经保留，再点一次同一个按钮就可以接着填写。",
 }
-COMPLETE = {"en": "✍️ Complete 1", "zh": "✍️ 补全第1条"}
+COMPLETE = {"en": "✍️ Complete No. 1", "zh": "✍️ 补全第1号"}
 CONTINUE = {"en": "Continue where I left off", "zh": "接着上次填写"}
 
 

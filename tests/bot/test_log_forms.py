@@ -144,7 +144,7 @@ async def test_number_and_date_are_checked_and_a_skipped_required_field_is_incom
     await worker.send("Weekly visits")
     assert "(optional)" in worker.last_text  # the review date
     await worker.send("some day")
-    assert "I could not read that date. Please type it like 12-5, Dec 5 or tomorrow." in (
+    assert "I could not read that date. Please type it like Nov 14 or yesterday." in (
         worker.last_text
     )
     await worker.send("2027-01-15")

@@ -45,7 +45,7 @@ async def test_an_incomplete_record_is_completed_from_mylogs(bot: BotHarness) ->
     record_id = await _record(bot, worker, case_no="C-1", measures="Weekly visits")
     await worker.send("/mylogs")
     assert "⚠️ incomplete" in worker.last_text
-    await worker.press("✍️ Complete 1")
+    await worker.press("✍️ Complete No. 1")
     assert "Goals" in worker.last_text
     await worker.send("Back to school by March <3")
     assert worker.last_text.startswith("✅ Saved.")

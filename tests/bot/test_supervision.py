@@ -192,7 +192,9 @@ async def test_supervise_on_the_flow_kit_resumes_and_reshows_the_step(bot: BotHa
     await supervisor.send_sticker()
     assert supervisor.last_text.startswith("Please choose one of the buttons.")
     await supervisor.press("sup:mode:online")
-    await supervisor.send("/stats")
+    await supervisor.send(
+        "/log"
+    )  # another form: finish this one first (fix11a: /stats keeps it aside)
     assert supervisor.last_text.startswith("You are in the middle of logging supervision.")
     await supervisor.press("sup:topic:team")
     await past_supervisees(supervisor)

@@ -45,3 +45,19 @@ def test_a_malformed_file_is_refused(tmp_path: Path, text: str, problem: str) ->
     with pytest.raises(CatalogError) as error:
         load_typed_answers(tmp_path)
     assert problem in str(error.value) and "typed_answers.yaml" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "skip"),
+    [("跳过", True), ("无。", True), ("Skip!", True), ("NONE", True), ("跳过 »", True),
+     ("Skip for now »", True), ("无人在家", False), ("skip the rest", False)],
+)  # fmt: skip
+def test_what_means_skip(text: str, skip: bool) -> None:  # fix11a, probe11 item 7
+    assert load_knowledge().typed_answers.means_skip(text) is skip
+
+
+def test_a_deployment_without_skips_has_none(tmp_path: Path) -> None:
+    (tmp_path / "typed_answers.yaml").write_text(
+        'declines: {zh: [免了], en: ["no"]}\n', encoding="utf-8"
+    )
+    assert not load_typed_answers(tmp_path).means_skip("跳过")

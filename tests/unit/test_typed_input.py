@@ -38,6 +38,8 @@ def test_hours_are_understood(text: str, hours: float) -> None:
         ("0", "too_small"),
         ("-1", "too_small"),
         ("－１", "too_small"),
+        ("-1小时", "too_small"),
+        ("负一小时", "too_small"),
         ("0.1", "too_small"),
         ("25", "too_large"),
         ("12.5", "too_large"),

@@ -100,3 +100,8 @@ def test_points_in_chinese_numerals(typed: str, points: float) -> None:
 
 def test_a_forms_number_in_chinese_numerals() -> None:
     assert float(read_number("十二")) == 12 and float(read_number("1,000")) == 1000
+
+
+def test_a_form_number_with_its_unit_or_an_ordinal() -> None:  # fix11a, probe11 item 17
+    for typed, number in (("第三节", 3), ("3节", 3), ("第十二次", 12), ("500元", 500), ("80%", 80)):
+        assert float(read_number(typed)) == number
