@@ -56,11 +56,10 @@ from db.models import (
     SupervisionSession,
     VolunteerApplication,
     VolunteerSignup,
-    WalkIn,
 )
 from db.uow import UnitOfWork
-from services import audit, cases, delivery, questions, volunteer_certificates
-from services.errors import NotAllowed, NotFound
+from services import audit, cases, delivery, questions, volunteer_certificates, walk_ins
+from services.errors import NotFound
 from services.people import Access
 
 EXPORT_FORMAT = 1
@@ -131,16 +130,7 @@ async def export(uow: UnitOfWork, *, tg_id: int, now: datetime) -> dict[str, Any
             events_by_request[event.request_id].append(_row(event))
     case_ids = await cases.cases_of_resident(uow, resident_id=pid)
     document_cases = await _cases(uow, case_ids)
-    readers = [
-        {
-            "case": r.case_number,
-            "at": r.at.isoformat(),
-            "person_id": r.person_id,
-            "name": r.name,
-            "roles": list(r.roles),
-        }
-        for r in await cases.readers(uow, case_ids=case_ids)
-    ]
+    readers = await _readers(uow, case_ids)
     document: dict[str, Any] = {
         "format": EXPORT_FORMAT,
         "generated_at": now.isoformat(),
@@ -196,12 +186,7 @@ async def export_walk_in(
     address, the verbal consent), the request with its events, the cases opened from it with
     their records, timeline and referrals, who opened those cases, and the audit entries about
     the request. For the head of the request's station only (as `walk_ins.erase`); audited."""
-    request = await uow.session.get(ServiceRequest, request_id)
-    found = await uow.session.get(WalkIn, request_id)
-    if request is None or found is None:
-        raise NotFound()
-    if request.station_code not in actor.head_stations:
-        raise NotAllowed()
+    request, found = await walk_ins.headed(uow, request_id=request_id, actor=actor)
     events = (
         await uow.session.scalars(
             select(RequestEvent)
@@ -210,16 +195,7 @@ async def export_walk_in(
         )
     ).all()
     case_ids = await cases.cases_of_request(uow, request_id=request_id)
-    readers = [
-        {
-            "case": r.case_number,
-            "at": r.at.isoformat(),
-            "person_id": r.person_id,
-            "name": r.name,
-            "roles": list(r.roles),
-        }
-        for r in await cases.readers(uow, case_ids=case_ids)
-    ]
+    readers = await _readers(uow, case_ids)
     audit_rows = (
         await uow.session.scalars(
             select(AuditEntry)
@@ -246,6 +222,20 @@ async def export_walk_in(
     )
     await uow.commit()
     return document
+
+
+async def _readers(uow: UnitOfWork, case_ids: list[int]) -> list[dict[str, Any]]:
+    """Who opened these cases, as the export lists them."""
+    return [
+        {
+            "case": r.case_number,
+            "at": r.at.isoformat(),
+            "person_id": r.person_id,
+            "name": r.name,
+            "roles": list(r.roles),
+        }
+        for r in await cases.readers(uow, case_ids=case_ids)
+    ]
 
 
 async def _cases(uow: UnitOfWork, case_ids: list[int]) -> list[dict[str, Any]]:

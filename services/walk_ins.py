@@ -258,16 +258,25 @@ async def walk_in_for(uow: UnitOfWork, *, request_id: int, actor: Access) -> Wal
     return None if found is None else await _view(uow, found)
 
 
-async def erase(uow: UnitOfWork, *, request_id: int, actor: Access, now: datetime) -> bool:
-    """A walk-in resident's right to erasure (they have no /forget): the station head blanks
-    the request's personal fields and those of cases opened from it, keeping the counts.
-    False when it was erased already."""
+async def headed(
+    uow: UnitOfWork, *, request_id: int, actor: Access
+) -> tuple[ServiceRequest, WalkIn]:
+    """A walk-in's request and its row, for the head of the request's station only (erasure
+    and export are the head's: `erase`, `privacy.export_walk_in`)."""
     request = await uow.session.get(ServiceRequest, request_id)
     found = await uow.session.get(WalkIn, request_id)
     if request is None or found is None:
         raise NotFound()
     if request.station_code not in actor.head_stations:
         raise NotAllowed()
+    return request, found
+
+
+async def erase(uow: UnitOfWork, *, request_id: int, actor: Access, now: datetime) -> bool:
+    """A walk-in resident's right to erasure (they have no /forget): the station head blanks
+    the request's personal fields and those of cases opened from it, keeping the counts.
+    False when it was erased already."""
+    request, found = await headed(uow, request_id=request_id, actor=actor)
     if request.erased:
         return False
     found.resident_name = found.village = found.address = None

@@ -524,16 +524,29 @@ class Flow:
         if not typed or step.takes_text_at(context, draft):
             return None
         numbers = label_numbers(text)
+        return self._own_button(
+            context,
+            who,
+            draft,
+            step,
+            lambda label: bare_label(label) == typed and label_numbers(label) == numbers,
+        )
+
+    def _own_button(
+        self,
+        context: Context,
+        who: Speaker,
+        draft: Draft,
+        step: Step,
+        matches: Callable[[str], bool],
+    ) -> Press | None:
+        """The press of the step's own button (of this flow) whose words `matches`."""
         for row in step.render(context, who, draft).rows:
             for shown in row:
                 data = shown.callback_data
-                if (
-                    isinstance(data, str)
-                    and data.startswith(f"{self.prefix}:")
-                    and bare_label(shown.text) == typed
-                    and label_numbers(shown.text) == numbers
-                ):
-                    return parse(data)
+                if isinstance(data, str) and data.startswith(f"{self.prefix}:"):
+                    if matches(shown.text):
+                        return parse(data)
         return None
 
     def _typed_skip(
@@ -545,16 +558,7 @@ class Flow:
         answers = context.bot_data.knowledge.typed_answers
         if not answers.means_skip(text) or not step.takes_text_at(context, draft):
             return None
-        for row in step.render(context, who, draft).rows:
-            for shown in row:
-                data = shown.callback_data
-                if (
-                    isinstance(data, str)
-                    and data.startswith(f"{self.prefix}:")
-                    and answers.means_skip(shown.text)
-                ):
-                    return parse(data)
-        return None
+        return self._own_button(context, who, draft, step, answers.means_skip)
 
     async def ask(
         self,
