@@ -51,7 +51,7 @@ from handlers.kit.flow import (
     Screen,
     Step,
 )
-from handlers.kit.i18n import N_, ngettext_of
+from handlers.kit.i18n import N_, Gettext, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import alert, show
 from handlers.kit.steps import (
@@ -165,7 +165,7 @@ def _groups_text(context: Context, who: Speaker, groups: list[tuple[str, int]]) 
     return separator.join(f"{escape(names.get(code, code))} {value}" for code, value in groups)
 
 
-def _summary(context: Context, who: Speaker, draft: Draft) -> str:
+def summary(context: Context, who: Speaker, draft: Draft) -> str:
     _ = who.gettext
     knowledge = context.bot_data.knowledge
     template = _template_of(context, draft)
@@ -285,7 +285,7 @@ async def on_category_again(
     return "template"
 
 
-def _render_split(context: Context, who: Speaker, draft: Draft) -> Screen:
+def _render_split(context: Context, who: Speaker, draft: Draft, prefix: str = KEY) -> Screen:
     """One group's figure (the step is asked once per group). Its own « Back row: Back here
     takes back the previous group's figure, not the whole split."""
     _ = who.gettext
@@ -314,12 +314,12 @@ def _render_split(context: Context, who: Speaker, draft: Draft) -> Screen:
         [
             InlineKeyboardButton(
                 _("All {total}").format(total=question.high),
-                callback_data=encode(KEY, "split", "all"),
+                callback_data=encode(prefix, "split", "all"),
             )
         ],
         [
-            InlineKeyboardButton(_("« Back"), callback_data=encode(KEY, "split", "back")),
-            InlineKeyboardButton(_("✖ Cancel"), callback_data=encode(KEY, "cancel")),
+            InlineKeyboardButton(_("« Back"), callback_data=encode(prefix, "split", "back")),
+            InlineKeyboardButton(_("✖ Cancel"), callback_data=encode(prefix, "cancel")),
         ],
     ]
     return Screen(text, rows)
@@ -401,7 +401,7 @@ def _several_groups(draft: Draft) -> bool:
     return _counts_people(draft) and activities.split_asked(list(draft.get("groups", [])))
 
 
-def _split_asked(draft: Draft) -> bool:
+def split_asked(draft: Draft) -> bool:
     """The split step applies: several groups and an answer that is not forced."""
     return _several_groups(draft) and draft.get("person_times") != 1
 
@@ -432,13 +432,92 @@ def _with_last_template(step: Step) -> Step:
     return replace(step, render=render, presses={**step.presses, "last": on_last_template})
 
 
-DATE_STEP, DAY_STEP = date_steps(
-    prefix=KEY,
-    text=lambda _, context, who, draft: _("{template}: which day was it?").format(
-        template=_template_name(context, who, draft)
-    ),
-    persisted=(DATE, DAY),
-)
+def day_steps(
+    prefix: str, persisted: tuple[str | int | None, str | int | None] = (None, None)
+) -> tuple[Step, Step]:
+    """/log's day (Today / Yesterday / Another day, then the calendar), for any flow that asks
+    a record's day: the record card's Edit asks it with these very steps."""
+    return date_steps(
+        prefix=prefix,
+        text=lambda _, context, who, draft: _("{template}: which day was it?").format(
+            template=_template_name(context, who, draft)
+        ),
+        persisted=persisted,
+    )
+
+
+def hours_of(prefix: str, persisted: str | int | None = None) -> Step:
+    """/log's hours (buttons, or typed from 0.25 to 12), for any flow that asks a record's."""
+    return hours_step(
+        "hours",
+        prefix=prefix,
+        kind="dur",
+        text=lambda _, context, who, draft: _(
+            "How many hours did it take? Choose, or type a number from 0.25 to 12 (like 2.5)."
+        ),
+        minimum=activities.MIN_MINUTES,
+        maximum=activities.MAX_MINUTES,
+        step=None,
+        offered=DURATION_CHOICES,
+        label=lambda _, hours: _("{hours} h").format(hours=hours_label(hours)),
+        per_row=3,
+        persisted=persisted,
+    )
+
+
+def people_steps(
+    prefix: str,
+    persisted: tuple[str | int | None, str | int | None, str | int | None] = (None, None, None),
+) -> tuple[Step, Step, Step]:
+    """/log's groups served, person-times and (several groups) the split, for any flow that
+    asks them of a record (the draft's `groups`, `person_times`, `split`)."""
+    return (
+        toggles_step(
+            "groups",
+            prefix=prefix,
+            kind="grp",
+            done_arg="done",
+            text=lambda _, context, who, draft: _(
+                "Who was served? Choose every group that applies, then press Done."
+            ),
+            options=lambda context, who, draft: [
+                (g.name(who.lang), g.code) for g in context.bot_data.knowledge.served_groups
+            ],
+            done_label=lambda _: _("Done ✔"),
+            too_few=lambda _: _("Please choose at least one group."),
+            in_options_order=True,  # the groups' catalogue order, as the split asks them
+            chosen=_split_again,
+            applies_when=_counts_people,
+            persisted=persisted[0],
+        ),
+        count_step(
+            "person_times",
+            prefix=prefix,
+            kind="pt",
+            text=lambda _, context, who, draft: _(
+                "How many person-times were served (one person served once is 1)? "
+                "Type a number from 1 to 1000, or choose."
+            ),
+            bounds=lambda draft: (activities.MIN_PERSON_TIMES, activities.MAX_PERSON_TIMES),
+            offered=PERSON_TIME_CHOICES,
+            chosen=_split_again,
+            applies_when=_counts_people,
+            persisted=persisted[1],
+        ),
+        Step(
+            "split",
+            lambda context, who, draft: _render_split(context, who, draft, prefix),
+            {"split": on_split_press},
+            on_text=on_split_text,
+            expects=NUMBER,
+            applies_when=split_asked,
+            persisted=persisted[2],
+            nav=False,
+        ),
+    )
+
+
+DATE_STEP, DAY_STEP = day_steps(KEY, persisted=(DATE, DAY))
 STEPS: tuple[Step, ...] = (
     work_forms.your_station_step(
         KEY,
@@ -467,63 +546,8 @@ STEPS: tuple[Step, ...] = (
     ),
     replace(DATE_STEP, applies_when=lambda draft: not draft.get("quick")),
     DAY_STEP,
-    hours_step(
-        "hours",
-        prefix=KEY,
-        kind="dur",
-        text=lambda _, context, who, draft: _(
-            "How many hours did it take? Choose, or type a number from 0.25 to 12 (like 2.5)."
-        ),
-        minimum=activities.MIN_MINUTES,
-        maximum=activities.MAX_MINUTES,
-        step=None,
-        offered=DURATION_CHOICES,
-        label=lambda _, hours: _("{hours} h").format(hours=hours_label(hours)),
-        per_row=3,
-        persisted=DURATION,
-    ),
-    toggles_step(
-        "groups",
-        prefix=KEY,
-        kind="grp",
-        done_arg="done",
-        text=lambda _, context, who, draft: _(
-            "Who was served? Choose every group that applies, then press Done."
-        ),
-        options=lambda context, who, draft: [
-            (g.name(who.lang), g.code) for g in context.bot_data.knowledge.served_groups
-        ],
-        done_label=lambda _: _("Done ✔"),
-        too_few=lambda _: _("Please choose at least one group."),
-        in_options_order=True,  # the groups' catalogue order, as the split asks them
-        chosen=_split_again,
-        applies_when=_counts_people,
-        persisted=GROUPS,
-    ),
-    count_step(
-        "person_times",
-        prefix=KEY,
-        kind="pt",
-        text=lambda _, context, who, draft: _(
-            "How many person-times were served (one person served once is 1)? "
-            "Type a number from 1 to 1000, or choose."
-        ),
-        bounds=lambda draft: (activities.MIN_PERSON_TIMES, activities.MAX_PERSON_TIMES),
-        offered=PERSON_TIME_CHOICES,
-        chosen=_split_again,
-        applies_when=_counts_people,
-        persisted=PERSON_TIMES,
-    ),
-    Step(
-        "split",
-        _render_split,
-        {"split": on_split_press},
-        on_text=on_split_text,
-        expects=NUMBER,
-        applies_when=_split_asked,
-        persisted=SPLIT,
-        nav=False,
-    ),
+    hours_of(KEY, persisted=DURATION),
+    *people_steps(KEY, persisted=(GROUPS, PERSON_TIMES, SPLIT)),
     phone_checked(
         Step(
             "note",
@@ -550,7 +574,7 @@ STEPS: tuple[Step, ...] = (
     ),
     record_steps.field_step("field", prefix=KEY, previous=_before_form),
     record_steps.evidence_step("evidence", prefix=KEY),
-    work_forms.save_step(KEY, _summary, persisted=CONFIRM),
+    work_forms.save_step(KEY, summary, persisted=CONFIRM),
 )
 
 
@@ -661,27 +685,28 @@ async def _refused(
     update: Update, context: Context, who: Speaker, draft: Draft, problem: InvalidValue
 ) -> str | int:
     """The service refused a value (a day that has left the window overnight, say)."""
-    _ = who.gettext
+    return await FLOW.ask(update, context, who, *refusal(who.gettext, context, draft, problem))
+
+
+def refusal(_: Gettext, context: Context, draft: Draft, problem: InvalidValue) -> tuple[str, str]:
+    """The step to ask again, and the sentence, for a value the service refused (/log's, and
+    the record card's Edit, whose steps have the same names)."""
     if problem.field == "date":
-        return await FLOW.ask(
-            update, context, who, "date", date_refused(_, context, draft, problem)
-        )
+        return "date", date_refused(_, context, draft, problem)
     if problem.field == "hours":
-        reason = hours_problem(_, problem.reason, minimum=MIN_HOURS, maximum=MAX_HOURS)
-        return await FLOW.ask(update, context, who, "hours", reason)
+        return "hours", hours_problem(_, problem.reason, minimum=MIN_HOURS, maximum=MAX_HOURS)
     if problem.field == "person_times":
         reason = count_problem(
             _, problem.reason, activities.MIN_PERSON_TIMES, activities.MAX_PERSON_TIMES
         )
-        return await FLOW.ask(update, context, who, "person_times", reason)
+        return "person_times", reason
     if problem.field == "groups":
         draft["split"] = {}
-        return await FLOW.ask(update, context, who, "groups", _("Please choose the groups again."))
+        return "groups", _("Please choose the groups again.")
     if problem.field == "note":
-        reason = _("Please keep the note under 500 characters.")
-        return await FLOW.ask(update, context, who, "note", reason)
+        return "note", _("Please keep the note under 500 characters.")
     reason = _("That record template is no longer in the catalogue; please choose again.")
-    return await FLOW.ask(update, context, who, "category", reason)
+    return "category", reason
 
 
 def missing_names(
@@ -704,10 +729,10 @@ def missing_names(
 
 
 def _entry_summary(context: Context, who: Speaker, entry: ActivityEntry) -> str:
-    return _summary(context, who, _draft_of(context, entry, entry.activity_date))
+    return summary(context, who, draft_of(context, entry, entry.activity_date))
 
 
-def _draft_of(context: Context, entry: ActivityEntry, day: date) -> Draft:
+def draft_of(context: Context, entry: ActivityEntry, day: date) -> Draft:
     groups = _in_catalogue_order(context, entry.groups)
     template = context.bot_data.knowledge.record_templates.template(entry.template_code)
     return {
@@ -745,7 +770,7 @@ async def again(update: Update, context: Context) -> str | int | None:
         await alert(update, _("You no longer work at that station."))
         return None
     await FLOW.set_aside_others(update, context, who)  # an entry that is not `on_start`
-    draft = _draft_of(context, entry, local_today(context))
+    draft = draft_of(context, entry, local_today(context))
     draft.update(token=uuid.uuid4().hex, several_stations=len(who.access.worker_stations) > 1)
     template = _template_of(context, draft)
     if template is not None:  # the form's values are copied too (not the photos)

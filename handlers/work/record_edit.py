@@ -5,8 +5,12 @@
   worker sees it, and the station head of its station.
 - **Complete it** asks the missing fields (one per screen, as /log does) and, when the template
   wants a photo and has none, the evidence step; **Add photos** only the evidence step;
-  **Edit a field** a choice of field and then that field. One Save: `records.correct_record`
-  (one audit row per changed field, old and new value) and `records.add_evidence` per file.
+  **Edit a field** a choice of field and then that field: a form field, or the record's day,
+  hours, or groups served with the person-times, asked with /log's own steps
+  (`activity_log.day_steps`, `hours_of`, `people_steps`: the same buttons and the same
+  refusals), then /log's summary and ✅ Save. One Save:
+  `records.correct_record` (one audit row per changed field, old and new value; it checks the
+  worker's window and the day limit again) and `records.add_evidence` per file.
   A worker may do it for 7 days (`record_rules.worker_edit_days`), the head at any time.
 - **Delete** (the station head only): asks first, then `records.delete_record` (audited).
 """
@@ -15,7 +19,8 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime
+from dataclasses import replace
+from datetime import date, datetime
 from html import escape
 from typing import Any
 
@@ -29,8 +34,8 @@ from handlers.kit.i18n import N_, ngettext_of
 from handlers.kit.keyboards import grid
 from handlers.kit.screen import show
 from handlers.kit.words import day_label, hours_label, only_for
-from handlers.work import record_steps, work_forms
-from services import records
+from handlers.work import activity_log, record_steps, work_forms
+from services import activities, records
 from services.activities import AlreadyDeleted, DayLimitExceeded
 from services.errors import InvalidValue, NotAllowed, NotFound
 from services.people import STATION_HEAD, WORKER
@@ -38,6 +43,9 @@ from services.records import EditWindowClosed, RecordChanges, RecordView
 
 KEY = "rec"
 FILL, PHOTOS, EDIT = "fill", "photos", "edit"
+# What Edit offers beside the form's fields (`rec:pb:<what>`): the day, the hours, and (a
+# record that serves residents) the groups served with the person-times.
+DAY, HOURS, PEOPLE = "date", "hours", "groups"
 
 
 # --- the card ---------------------------------------------------------------------------------
@@ -219,7 +227,40 @@ def _render_pick(context: Context, who: Speaker, draft: Draft) -> Screen:
         [InlineKeyboardButton(f.label(who.lang), callback_data=encode(KEY, "pf", f.code))]
         for f in (template.form if template else ())
     ]
-    return Screen(_("Which field do you want to change?"), rows)
+    base = [
+        InlineKeyboardButton(_("📅 The day"), callback_data=encode(KEY, "pb", DAY)),
+        InlineKeyboardButton(_("⏱ The hours"), callback_data=encode(KEY, "pb", HOURS)),
+    ]
+    if template is not None and template.counts_people:
+        base.append(
+            InlineKeyboardButton(
+                _("👥 Groups and person-times"), callback_data=encode(KEY, "pb", PEOPLE)
+            )
+        )
+    return Screen(_("Which field do you want to change?"), [base, *rows])
+
+
+def _start_over(draft: Draft) -> None:
+    """A new choice at the pick step: what an earlier choice changed is put back."""
+    draft.update(draft.get("was", {}))
+    draft.pop("edit", None)
+    draft.pop("picked", None)
+
+
+async def on_pick_base(
+    update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+) -> Outcome:
+    """The day, the hours, or the groups and person-times: /log's steps for it, then the
+    summary."""
+    what = press.arg()
+    template = context.bot_data.knowledge.record_templates.template(draft.get("template", ""))
+    people = template is not None and template.counts_people
+    if what not in (DAY, HOURS) and not (what == PEOPLE and people):
+        raise Reask(None)
+    _start_over(draft)
+    draft["edit"] = what
+    draft["form"], draft["asked"], draft["fields"] = [], [], {}
+    return what
 
 
 async def on_pick(
@@ -229,6 +270,7 @@ async def on_pick(
     code = press.arg() or ""
     if template is None or template.form_field(code) is None:
         raise Reask(None)
+    _start_over(draft)
     draft["form"], draft["asked"], draft["fields"] = [code], [], {}
     return "field"
 
@@ -237,12 +279,32 @@ def _wants_evidence(draft: Draft) -> bool:
     return draft.get("mode") == PHOTOS or bool(draft.get("mode") == FILL and draft.get("photo"))
 
 
+def _editing(what: str) -> Any:
+    return lambda draft: draft.get("mode") == EDIT and draft.get("edit") == what
+
+
+DATE_STEP, DAY_STEP = activity_log.day_steps(KEY)
+GROUPS_STEP, PERSON_TIMES_STEP, SPLIT_STEP = activity_log.people_steps(KEY)
 STEPS: tuple[Step, ...] = (
-    Step("pick", _render_pick, {"pf": on_pick}, applies_when=lambda d: d.get("mode") == EDIT),
+    Step(
+        "pick",
+        _render_pick,
+        {"pf": on_pick, "pb": on_pick_base},
+        applies_when=lambda d: d.get("mode") == EDIT,
+    ),
+    replace(DATE_STEP, applies_when=_editing(DAY)),
+    replace(DAY_STEP, applies_when=lambda d: _editing(DAY)(d) and bool(d.get("picked"))),
+    replace(activity_log.hours_of(KEY), applies_when=_editing(HOURS)),
+    replace(GROUPS_STEP, applies_when=_editing(PEOPLE)),
+    replace(PERSON_TIMES_STEP, applies_when=_editing(PEOPLE)),
+    replace(SPLIT_STEP, applies_when=lambda d: _editing(PEOPLE)(d) and activity_log.split_asked(d)),
     record_steps.field_step(
         "field", prefix=KEY, previous=lambda d: "pick" if d.get("mode") == EDIT else "field"
     ),
     record_steps.evidence_step("evidence", prefix=KEY, applies=_wants_evidence),
+    replace(
+        work_forms.save_step(KEY, activity_log.summary), applies_when=lambda d: bool(d.get("edit"))
+    ),
 )
 
 
@@ -268,6 +330,10 @@ async def begin(update: Update, context: Context, who: Speaker) -> Draft | None:
         "fields": {},
         "form": [],
     }
+    if mode == EDIT:  # the record as it is: what the day and hours steps and the summary read
+        was = activity_log.draft_of(context, view.entry, view.entry.activity_date)
+        draft.update(was, form=[])
+        draft["was"] = {k: was[k] for k in ("date", "minutes", "groups", "person_times", "split")}
     if mode == FILL:
         draft["form"] = [c for c in view.missing if c != records.PHOTO_KIND]
         draft["photo"] = records.PHOTO_KIND in view.missing
@@ -294,13 +360,27 @@ async def finish(update: Update, context: Context, who: Speaker, draft: Draft) -
     data = context.bot_data
     record_id = int(draft["id"])
     fields = dict(draft.get("fields", {}))
+    edit = draft.get("edit")
+    changes = RecordChanges(
+        fields=fields,
+        activity_date=date.fromisoformat(draft["date"]) if edit == DAY else None,
+        minutes=int(draft["minutes"]) if edit == HOURS else None,
+    )
+    if edit == PEOPLE:
+        person_times = int(draft["person_times"])
+        groups = activities.group_figures(
+            groups=list(draft.get("groups", [])),
+            person_times=person_times,
+            split=dict(draft.get("split", {})),
+        )
+        changes = replace(changes, person_times=person_times, groups=groups)
     try:
         async with data.uow() as uow:
             view = await records.correct_record(
                 uow,
                 actor_tg_id=who.tg_id,
                 activity_id=record_id,
-                changes=RecordChanges(fields=fields),
+                changes=changes,
                 now=data.clock.now(),
                 zone=data.clock.zone,
                 templates=data.knowledge.record_templates,
@@ -314,9 +394,16 @@ async def finish(update: Update, context: Context, who: Speaker, draft: Draft) -
         await show(update, _("I could not find that record."))
         return END
     except DayLimitExceeded as too_much:
+        if edit in (DAY, HOURS):  # as /log says it: the step asked again
+            return await FLOW.ask(
+                update, context, who, edit, work_forms.day_limit_text(_, too_much)
+            )
         await show(update, work_forms.day_limit_text(_, too_much))
         return END
-    except InvalidValue:
+    except InvalidValue as problem:
+        if edit and problem.field in ("date", "hours", "person_times", "groups"):
+            step, reason = activity_log.refusal(_, context, draft, problem)
+            return await FLOW.ask(update, context, who, step, reason)  # as /log says it
         raise Reask(_("Please check that answer."), "field") from None
     problems = await record_steps.store_evidence(
         context,

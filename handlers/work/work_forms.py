@@ -64,7 +64,10 @@ def day_limit_text(_: Gettext, error: DayLimitExceeded) -> str:
 
 
 def save_step(
-    prefix: str, summary: Callable[[Context, Speaker, Draft], str], *, persisted: int
+    prefix: str,
+    summary: Callable[[Context, Speaker, Draft], str],
+    *,
+    persisted: str | int | None = None,
 ) -> Step:
     """The summary a record or a session ends on: "Please check, then save", then ✅ Save."""
     return confirm_step(
