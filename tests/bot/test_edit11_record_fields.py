@@ -186,3 +186,28 @@ async def test_the_head_corrects_a_closed_record(bot: BotHarness) -> None:
         ("head", "person_times", 1, 3),
         ("head", "groups", {"elderly": 1}, {"elderly": 2, "disabled": 1}),
     ]
+
+
+async def test_back_to_the_choice_puts_back_what_was_changed(bot: BotHarness) -> None:
+    worker = await bot.person(role="worker", stations=("jiangnan",), lang="en")
+    record_id = await _record(bot, worker, minutes=120)
+    await worker.send(f"/record {record_id}")
+    await worker.press("✏️ Edit a field")
+    await worker.press("⏱ The hours")
+    await worker.send("1.5")
+    await worker.press("« Back")
+    assert "How many hours did it take?" in worker.last_text
+    await worker.press("« Back")
+    assert "Which field do you want to change?" in worker.last_text
+    await worker.press("📅 The day")  # only the day changes now: the summary says so
+    await worker.press("Yesterday (Nov 15)")
+    assert "Day: Nov 15" in worker.last_text and "Hours: 2" in worker.last_text
+    await worker.press("✅ Save")
+    assert "Day: Nov 15" in worker.last_text and "Hours: 2" in worker.last_text
+    await worker.press("✏️ Edit a field")
+    await worker.press("Goals")
+    await worker.send("new goal")
+    assert worker.last_text.startswith("✅ Saved.")
+    assert "Hours: 2" in worker.last_text and "Goals: new goal" in worker.last_text
+    assert (await _row(bot, record_id))[1] == 120
+    assert [c[1] for c in await _corrections(bot)] == ["date", "goals"]
