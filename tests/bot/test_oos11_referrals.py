@@ -68,3 +68,9 @@ async def test_staff_get_the_pointer_beside_the_gap_note(bot: BotHarness) -> Non
     await worker.send("居民问护照过期了去哪里换")
     assert "移民管理服务热线 12367" in worker.last_text
     assert "转给社工" not in " ".join(worker.button_labels())
+
+
+async def test_a_jump_from_a_roof_is_still_one(bot: BotHarness) -> None:
+    resident = await bot.person()
+    await resident.send("她要跳 在楼顶上")
+    assert "110" in resident.last_text and "👍" not in resident.button_labels()
