@@ -28,7 +28,6 @@ from handlers.kit.flow import (
     Draft,
     Flow,
     Outcome,
-    PressHandler,
     Reask,
     Screen,
     Step,
@@ -36,7 +35,7 @@ from handlers.kit.flow import (
 )
 from handlers.kit.i18n import N_, Gettext
 from handlers.kit.screen import show
-from handlers.kit.steps import choice_step, confirm_step, station_draft
+from handlers.kit.steps import before_presses, choice_step, confirm_step, station_draft
 from handlers.kit.words import phone_text
 from handlers.requests import AGE_LABELS, TIME_LABELS, notify_new_request
 from services import consent, walk_ins
@@ -215,17 +214,8 @@ def _with_own_back(step: Step) -> Step:
     """The consent step with `_consent_back`; once answered it is no longer the one asked
     again (a later Back there is the usual one)."""
 
-    def answered(handler: PressHandler) -> PressHandler:
-        async def run(
-            update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-        ) -> Outcome:
-            draft.pop(RENEWED, None)
-            return await handler(update, context, who, draft, press)
-
-        return run
-
-    presses = {kind: answered(h) for kind, h in step.presses.items() if kind != "decline"}
-    return replace(step, presses={**step.presses, **presses, "back": _consent_back})
+    presses = before_presses(step, lambda draft: draft.pop(RENEWED, None), leave=("decline",))
+    return replace(step, presses={**presses, "back": _consent_back})
 
 
 STEPS = (

@@ -895,6 +895,26 @@ def phone_step(
 
 
 # --- phone numbers in a free-text note (a /log note, a case's note) --------------------------
+def before_presses(
+    step: Step, effect: Callable[[Draft], object], *, leave: tuple[str, ...] = ()
+) -> dict[str, PressHandler]:
+    """The step's press handlers, each doing `effect(draft)` first (a held note or a renewed
+    consent is let go once another button is pressed); the kinds in `leave` unchanged."""
+
+    def first(handler: PressHandler) -> PressHandler:
+        async def run(
+            update: Update, context: Context, who: Speaker, draft: Draft, press: Press
+        ) -> Outcome:
+            effect(draft)
+            return await handler(update, context, who, draft, press)
+
+        return run
+
+    return {
+        kind: handler if kind in leave else first(handler) for kind, handler in step.presses.items()
+    }
+
+
 PHONES_HELD = "_phones_held"  # draft: the key of the note held back until the worker chooses
 
 
@@ -1000,16 +1020,7 @@ def phone_checked(
         draft.pop(PHONES_HELD)
         return going_on(draft)
 
-    def leaving(handler: PressHandler) -> PressHandler:
-        async def run(
-            update: Update, context: Context, who: Speaker, draft: Draft, press: Press
-        ) -> Outcome:
-            draft.pop(PHONES_HELD, None)
-            return await handler(update, context, who, draft, press)
-
-        return run
-
-    presses = {kind: leaving(handler) for kind, handler in step.presses.items()}
+    presses = dict(before_presses(step, lambda draft: draft.pop(PHONES_HELD, None)))
     presses.update(phmask=masked, phkeep=kept)
 
     def applies(draft: Draft) -> bool:
